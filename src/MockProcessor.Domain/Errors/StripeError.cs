@@ -1,0 +1,104 @@
+namespace MockProcessor.Domain.Errors;
+
+/// <summary>
+/// One Stripe error, as the API reports it in <c>{"error": {...}}</c>. Every message text the emulator
+/// uses lives in the factories below, so wording stays consistent across resources.
+/// </summary>
+public sealed record StripeError(int Status, string Type, string? Code, string Message, string? Param = null)
+{
+    public string? DeclineCode { get; init; }
+    public string? AdviceCode { get; init; }
+    public string? ChargeId { get; init; }
+    /// <summary>Ids of objects the server layer renders in full into the error (payment_intent, payment_method...).</summary>
+    public string? PaymentIntentId { get; init; }
+    public string? PaymentMethodId { get; init; }
+
+    public const string InvalidRequest = "invalid_request_error";
+    public const string CardErrorType = "card_error";
+    public const string ApiErrorType = "api_error";
+    public const string IdempotencyErrorType = "idempotency_error";
+
+    public string? DocUrl => Code is null ? null : "https://stripe.com/docs/error-codes/" + Code.Replace('_', '-');
+
+    public static StripeError ParameterUnknown(string param) =>
+        new(400, InvalidRequest, "parameter_unknown", $"Received unknown parameter: {param}", param);
+
+    public static StripeError ParameterMissing(string param) =>
+        new(400, InvalidRequest, "parameter_missing", $"Missing required param: {param}.", param);
+
+    public static StripeError InvalidInteger(string param, string value) =>
+        new(400, InvalidRequest, "parameter_invalid_integer", $"Invalid integer: {value}", param);
+
+    public static StripeError InvalidBoolean(string param, string value) =>
+        new(400, InvalidRequest, "parameter_invalid_boolean", $"Invalid boolean: {value}", param);
+
+    public static StripeError InvalidEmpty(string param) =>
+        new(400, InvalidRequest, "parameter_invalid_empty",
+            $"You passed an empty string for '{param}'. We assume empty values are an attempt to unset a parameter; however '{param}' cannot be unset. You should remove '{param}' from your request or supply a non-empty value.", param);
+
+    public static StripeError InvalidEnum(string param, string value, IEnumerable<string> allowed) =>
+        new(400, InvalidRequest, null,
+            $"Invalid {param}: must be one of {string.Join(", ", allowed)}", param);
+
+    public static StripeError InvalidValue(string param, string message) =>
+        new(400, InvalidRequest, null, message, param);
+
+    public static StripeError InvalidShape(string param, string expected) =>
+        new(400, InvalidRequest, null, $"Invalid {param}: expected {expected}.", param);
+
+    public static StripeError ParametersExclusive(string a, string b) =>
+        new(400, InvalidRequest, "parameters_exclusive", $"You may only specify one of these parameters: {a}, {b}.", a);
+
+    public static StripeError ResourceMissing(string objectName, string id, string param = "id") =>
+        new(404, InvalidRequest, "resource_missing", $"No such {objectName}: '{id}'", param);
+
+    public static StripeError UrlNotFound(string method, string path) =>
+        new(404, InvalidRequest, null,
+            $"Unrecognized request URL ({method}: {path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.");
+
+    public static StripeError MethodNotAllowed(string method, string path) =>
+        new(405, InvalidRequest, null, $"Unrecognized request URL ({method}: {path}). This URL does not accept {method} requests.");
+
+    public static StripeError NoApiKey() =>
+        new(401, InvalidRequest, null,
+            "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').");
+
+    public static StripeError InvalidApiKey(string key) =>
+        new(401, InvalidRequest, null, $"Invalid API Key provided: {MaskKey(key)}");
+
+    public static StripeError LiveKeyRefused(string key) =>
+        new(401, InvalidRequest, null,
+            $"Invalid API Key provided: {MaskKey(key)}. MockProcessor only emulates test mode; live-mode keys are refused.");
+
+    public static StripeError SecretKeyRequired() =>
+        new(401, InvalidRequest, "secret_key_required",
+            "This API call cannot be made with a publishable API key. Please use a secret API key.");
+
+    public static StripeError IdempotencyMismatch(string key) =>
+        new(400, IdempotencyErrorType, null,
+            $"Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{key}' if you meant to execute a different request.");
+
+    public static StripeError IdempotencyKeyInUse(string key) =>
+        new(409, InvalidRequest, "idempotency_key_in_use",
+            $"There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through): {key}. Please try again later.");
+
+    public static StripeError IdempotencyKeyTooLong() =>
+        new(400, InvalidRequest, null, "Idempotency-Key must be at most 255 characters long.", null);
+
+    public static StripeError BodyTooLarge(long max) =>
+        new(413, InvalidRequest, null, $"The request body exceeds the maximum size of {max} bytes.");
+
+    public static StripeError MalformedRequest(string detail) =>
+        new(400, InvalidRequest, null, $"Invalid request: {detail}");
+
+    public static StripeError Internal(string requestId) =>
+        new(500, ApiErrorType, null, $"An unexpected error occurred in MockProcessor (request {requestId}). This is a bug in the emulator.");
+
+    public static string MaskKey(string key)
+    {
+        var idx = key.LastIndexOf('_');
+        var prefix = idx > 0 ? key[..(idx + 1)] : "";
+        var tail = key.Length > 4 ? key[^4..] : key;
+        return prefix + "****" + tail;
+    }
+}
