@@ -97,6 +97,8 @@ public class ParseSearchQueryTests
     [InlineData("metadata[\"k\"]:value", "String values must be quoted")]
     [InlineData("email:\"amy", "Unterminated quoted string starting at position 6")]
     [InlineData("email:'amy\\'", "Unterminated quoted string")]
+    [InlineData("email:\"amy\\", "Unterminated quoted string")]
+    [InlineData("metadata['k\\", "Unterminated quoted string starting at position 9")]
     [InlineData("metadata[\"k:\"v\"", "Expected ]")]
     [InlineData("currency:\"usd\" AND", "ends after AND")]
     [InlineData("currency:\"usd\" or  ", "ends after OR")]
