@@ -91,6 +91,10 @@ public sealed record StripeError(int Status, string Type, string? Code, string M
     public static StripeError MalformedRequest(string detail) =>
         new(400, InvalidRequest, null, $"Invalid request: {detail}");
 
+    // Search query syntax errors; the message names the position and token (see Search/SearchParser).
+    public static StripeError InvalidSearchQuery(string message) =>
+        new(400, InvalidRequest, null, message, "query");
+
     public static StripeError Internal(string requestId) =>
         new(500, ApiErrorType, null, $"An unexpected error occurred in MockProcessor (request {requestId}). This is a bug in the emulator.");
 

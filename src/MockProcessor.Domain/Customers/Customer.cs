@@ -1,0 +1,23 @@
+using System.Collections.Immutable;
+using MockProcessor.Domain.Common;
+
+namespace MockProcessor.Domain.Customers;
+
+public sealed record Address(string? Line1, string? Line2, string? City, string? State, string? PostalCode, string? Country);
+
+public sealed record Customer : StripeObject
+{
+    public override string ObjectType => "customer";
+    public string? Email { get; init; }
+    public string? Name { get; init; }
+    public string? Phone { get; init; }
+    public string? Description { get; init; }
+    public Address? Address { get; init; }
+    public string? DefaultPaymentMethod { get; init; }
+    public IReadOnlyList<string> PreferredLocales { get; init; } = [];
+    public string? InvoicePrefix { get; init; }
+    public ImmutableSortedDictionary<string, string> Metadata { get; init; } = Common.Metadata.Empty;
+    public long Balance { get; init; }
+    public string? Currency { get; init; }
+    public bool Deleted { get; init; }
+}

@@ -1,0 +1,86 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using MockProcessor.Domain.Errors;
+using MockProcessor.Domain.Ids;
+using MockProcessor.Server.Idempotency;
+using MockProcessor.Server.Storage;
+using MockProcessor.Server.Time;
+using MockProcessor.Server.Wire;
+
+namespace MockProcessor.Server.Hosting;
+
+/// <summary>Builds the emulator's web application from options: the executable and the tests share this one entry.</summary>
+public static class MockProcessorApp
+{
+    public static WebApplication Build(MockProcessorOptions options, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "MockProcessor" });
+        builder.WebHost.UseUrls($"http://{options.Host}:{options.Port}");
+        builder.Logging.SetMinimumLevel(Enum.TryParse<LogLevel>(options.LogLevel, true, out var level) ? level : LogLevel.Information);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        builder.Services.AddMockProcessor(options);
+        configure?.Invoke(builder);
+        var app = builder.Build();
+        app.MapMockProcessor();
+        return app;
+    }
+
+    public static IServiceCollection AddMockProcessor(this IServiceCollection services, MockProcessorOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddSingleton(new IdGenerator(options.Seed));
+        services.AddSingleton(_ => new VirtualClock(options.Clock,
+            options.StartTime is { } t ? DateTimeOffset.FromUnixTimeSeconds(t) : null));
+        services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<VirtualClock>());
+        services.AddSingleton(sp =>
+        {
+            var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger<ObjectStore>();
+            var conn = options.InMemory ? null : Database.Open(options.Database);
+            return new ObjectStore(Resources.Registry.PersistedTypes, conn, log);
+        });
+        services.AddSingleton(_ => Resources.Registry.Renderers());
+        services.AddSingleton<IdempotencyCache>();
+        services.AddSingleton<StripeApi>();
+        Resources.Registry.AddServices(services);
+        return services;
+    }
+
+    public static WebApplication MapMockProcessor(this WebApplication app)
+    {
+        // Some SDK set-ups glue a base URL ending in '/' onto "/v1/...": Stripe tolerates "//v1", so do we.
+        app.Use((http, next) =>
+        {
+            var path = http.Request.Path.Value;
+            if (path is not null && path.Contains("//", StringComparison.Ordinal))
+                http.Request.Path = new PathString(System.Text.RegularExpressions.Regex.Replace(path, "/{2,}", "/"));
+            return next(http);
+        });
+        app.UseRouting();
+        // Unknown /v1 URLs and wrong methods still answer in Stripe's error envelope: SDKs need it to report them.
+        app.UseStatusCodePages(async ctx =>
+        {
+            var http = ctx.HttpContext;
+            var status = http.Response.StatusCode;
+            if (status is not (404 or 405)) return;
+            var requestId = http.RequestServices.GetRequiredService<IdGenerator>().Next("req", 14);
+            http.Response.Headers["Request-Id"] = requestId;
+            var error = status == 405
+                ? StripeError.MethodNotAllowed(http.Request.Method, http.Request.Path.Value ?? "")
+                : StripeError.UrlNotFound(http.Request.Method, http.Request.Path.Value ?? "");
+            await StripeApi.WriteError(http, error, requestId);
+        });
+
+        var api = app.Services.GetRequiredService<StripeApi>();
+        foreach (var route in Resources.Registry.Routes())
+            app.MapMethods(route.Pattern, [route.Method], http => api.Handle(http, route));
+
+        app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));
+        Control.ControlEndpoints.Map(app);
+        Docs.OpenApiEndpoints.Map(app);
+        return app;
+    }
+}

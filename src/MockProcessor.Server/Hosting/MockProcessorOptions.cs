@@ -1,0 +1,28 @@
+using MockProcessor.Server.Time;
+
+namespace MockProcessor.Server.Hosting;
+
+/// <summary>
+/// Every setting of the emulator, in one place. Defaults are set here; the command line
+/// (<c>--port</c>, <c>--db</c>...) and <c>MOCKPROCESSOR_*</c> environment variables bind onto the same names.
+/// </summary>
+public sealed class MockProcessorOptions
+{
+    public const string DefaultApiVersion = "2026-10-28.endive";
+
+    public string Host { get; set; } = "127.0.0.1";
+    public int Port { get; set; } = 12111;
+    public string Database { get; set; } = "./mockprocessor.db";
+    public bool InMemory { get; set; }
+    public long? Seed { get; set; }
+    public string LogLevel { get; set; } = "Information";
+    /// <summary>When set, unseen sk_test_ keys are refused instead of provisioning a merchant.</summary>
+    public bool StrictKeys { get; set; }
+    public ClockMode Clock { get; set; } = ClockMode.Realtime;
+    /// <summary>Start of virtual time (Unix seconds); defaults to the wall clock at start-up.</summary>
+    public long? StartTime { get; set; }
+    /// <summary>Version used to render responses when a request sends none and its merchant has none yet.</summary>
+    public string ApiVersion { get; set; } = DefaultApiVersion;
+    public TimeSpan IdempotencyRetention { get; set; } = TimeSpan.FromHours(24);
+    public long MaxBodyBytes { get; set; } = 1 << 20;
+}

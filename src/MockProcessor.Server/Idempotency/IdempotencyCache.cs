@@ -1,0 +1,50 @@
+using MockProcessor.Server.Hosting;
+using MockProcessor.Server.Storage;
+
+namespace MockProcessor.Server.Idempotency;
+
+/// <summary>
+/// A stored idempotent result: the first response to a key, replayed byte for byte. <see cref="Durable"/>
+/// completes when the original call's commit is on disk; a replay waits for it, so nobody is told about
+/// a result that could still be lost.
+/// </summary>
+public sealed record IdempotencyRecord(string Fingerprint, int Status, byte[] Body, string RequestId, long Created)
+{
+    public Task Durable { get; set; } = Task.CompletedTask;
+}
+
+/// <summary>
+/// Idempotency-Key handling. A call and its stored result are written under the merchant's lock in the
+/// same unit of work, so two concurrent requests with one key can never both execute: the second finds
+/// the first's result and replays it. Results expire after the retention period of virtual time (24 h).
+/// </summary>
+public sealed class IdempotencyCache(MockProcessorOptions options)
+{
+    private long Retention => (long)options.IdempotencyRetention.TotalSeconds;
+
+    public IdempotencyRecord? Find(AccountState state, string key, long now)
+    {
+        if (!state.Idempotency.TryGetValue(key, out var record)) return null;
+        return now - record.Created >= Retention ? null : record;
+    }
+
+    public void Store(AccountState state, Tx tx, string key, string fingerprint, int status, byte[] body, string requestId, long now)
+    {
+        state.Idempotency[key] = new IdempotencyRecord(fingerprint, status, body, requestId, now);
+        tx.AddRow(new IdempotencyRow(state.AccountId, key, fingerprint, status, body, requestId, now));
+        // Stripe.net sends a fresh key on every POST, so expired results are swept regularly.
+        if (now - state.LastIdempotencyPurge >= 3600)
+        {
+            state.LastIdempotencyPurge = now;
+            var cutoff = now - Retention;
+            foreach (var (k, r) in state.Idempotency.ToList())
+                if (r.Created < cutoff) state.Idempotency.Remove(k);
+            tx.AddRow(new IdempotencyPurge(state.AccountId, cutoff));
+        }
+    }
+
+    public void MarkDurable(AccountState state, string key, Task durable)
+    {
+        if (state.Idempotency.TryGetValue(key, out var r)) r.Durable = durable;
+    }
+}

@@ -1,0 +1,160 @@
+using System.Text.Json.Nodes;
+using MockProcessor.Domain.Common;
+using MockProcessor.Domain.Customers;
+using MockProcessor.Domain.Errors;
+using MockProcessor.Domain.PaymentMethods;
+using MockProcessor.Domain.Search;
+using MockProcessor.Server.Resources.PaymentMethods;
+using MockProcessor.Server.Resources.Shared;
+using MockProcessor.Server.Wire;
+
+namespace MockProcessor.Server.Resources.Customers;
+
+public static class CustomerEndpoints
+{
+    public static IEnumerable<ApiRoute> Routes() =>
+    [
+        new("POST", "/v1/customers", "customer", Create),
+        new("GET", "/v1/customers", "list:customer", List),
+        new("GET", "/v1/customers/search", "search:customer", Search),
+        new("GET", "/v1/customers/{id}", "customer", Retrieve),
+        new("POST", "/v1/customers/{id}", "customer", Update),
+        new("DELETE", "/v1/customers/{id}", "customer", Delete),
+        new("GET", "/v1/customers/{id}/payment_methods", "list:payment_method", ListPaymentMethods),
+        new("GET", "/v1/customers/{id}/payment_methods/{pm}", "payment_method", RetrievePaymentMethod),
+    ];
+
+    private static ApiResult Create(ApiContext c)
+    {
+        var p = c.P;
+        var metadata = Metadata.Apply(Metadata.Empty, p.StringMap("metadata", out var clear), clear).OrThrow();
+        var customer = new Customer
+        {
+            Id = c.Ids.Next("cus", 14),
+            AccountId = c.Account.Id,
+            Created = c.Now,
+            Email = p.String("email", 512),
+            Name = p.String("name", 256),
+            Phone = p.String("phone", 20),
+            Description = p.String("description", 350),
+            Address = AddressForm.Read(p.Object("address")),
+            Balance = p.Long("balance") ?? 0,
+            PreferredLocales = p.StringList("preferred_locales") ?? [],
+            Metadata = metadata,
+            InvoicePrefix = c.Ids.Chars(8).ToUpperInvariant(),
+        };
+        var paymentMethod = p.String("payment_method");
+        var defaultPm = p.Object("invoice_settings")?.String("default_payment_method");
+        c.Tx.Put(customer);
+        c.Emit("customer.created", customer);
+        if (paymentMethod is not null)
+        {
+            // Stripe attaches the given payment method as part of creating the customer.
+            var pm = PaymentMethodEndpoints.Attach(c, paymentMethod, customer.Id, "payment_method");
+            if (pm.IsError) return ApiResult.Fail(pm.Error!);
+        }
+        if (defaultPm is not null)
+        {
+            customer = SetDefault(c, customer, defaultPm);
+            c.Tx.Put(customer);
+        }
+        return c.Respond(customer);
+    }
+
+    private static Customer SetDefault(ApiContext c, Customer customer, string pmId)
+    {
+        var pm = c.Load<PaymentMethod>(pmId, "PaymentMethod", "invoice_settings[default_payment_method]");
+        if (pm.Customer != customer.Id)
+            throw new StripeException(StripeError.InvalidValue("invoice_settings[default_payment_method]",
+                $"The payment method {pmId} is not attached to customer {customer.Id}; attach it before making it the default."));
+        return customer with { DefaultPaymentMethod = pm.Id };
+    }
+
+    private static ApiResult Retrieve(ApiContext c)
+    {
+        var customer = c.Load<Customer>(c.Route("id"), "customer");
+        return c.Respond(customer);
+    }
+
+    private static Customer LoadLive(ApiContext c, string id)
+    {
+        var customer = c.Load<Customer>(id, "customer");
+        return customer.Deleted ? throw new StripeException(StripeError.ResourceMissing("customer", id)) : customer;
+    }
+
+    private static ApiResult Update(ApiContext c)
+    {
+        var p = c.P;
+        var before = LoadLive(c, c.Route("id"));
+        var after = before;
+        if (p.StringMap("metadata", out var clear) is { } changes)
+            after = after with { Metadata = Metadata.Apply(before.Metadata, changes, clear).OrThrow() };
+        if (p.StringPatch("email", 512) is { IsSet: true } email) after = after with { Email = email.Value };
+        if (p.StringPatch("name", 256) is { IsSet: true } name) after = after with { Name = name.Value };
+        if (p.StringPatch("phone", 20) is { IsSet: true } phone) after = after with { Phone = phone.Value };
+        if (p.StringPatch("description", 350) is { IsSet: true } description) after = after with { Description = description.Value };
+        if (p.Has("address")) after = after with { Address = p.IsEmpty("address") ? WithAccept(p, "address") : AddressForm.Read(p.Object("address")) };
+        if (p.Long("balance") is { } balance) after = after with { Balance = balance };
+        if (p.StringList("preferred_locales") is { } locales) after = after with { PreferredLocales = locales };
+        if (p.Object("invoice_settings") is { } inv && inv.StringPatch("default_payment_method") is { IsSet: true } dpm)
+            after = dpm.Value is null ? after with { DefaultPaymentMethod = null } : SetDefault(c, after, dpm.Value);
+        if (after == before) return c.Respond(before);
+        c.Tx.Put(after);
+        c.Emit("customer.updated", after, PreviousAttributes.Diff(c.Render.Render(before), c.Render.Render(after)));
+        return c.Respond(after);
+    }
+
+    private static Address? WithAccept(Params p, string key)
+    {
+        p.Accept(key);
+        return null;
+    }
+
+    private static ApiResult Delete(ApiContext c)
+    {
+        var customer = LoadLive(c, c.Route("id"));
+        var deleted = customer with { Deleted = true };
+        c.Emit("customer.deleted", customer);
+        c.Tx.Put(deleted);
+        return CustomerJson.Deleted(customer.Id);
+    }
+
+    private static ApiResult List(ApiContext c)
+    {
+        var lp = ListParams.Read(c.P);
+        var email = c.P.String("email", 512);
+        c.P.Accept("test_clock");
+        var (page, more) = Lists.Page(c.Tx.NewestFirst<Customer>("customer"), lp,
+            cu => !cu.Deleted && (email is null || string.Equals(cu.Email, email, StringComparison.Ordinal)), "customer");
+        return Lists.Render(page, more, "/v1/customers", c.Render, c.Expand);
+    }
+
+    private static ApiResult Search(ApiContext c) =>
+        SearchEndpoint.Run(c, StripeSearchSchemas.Customers, "/v1/customers/search",
+            c.Tx.NewestFirst<Customer>("customer").Where(cu => !cu.Deleted), cu => new CustomerSearchDocument(cu));
+
+    private static ApiResult ListPaymentMethods(ApiContext c)
+    {
+        var customer = LoadLive(c, c.Route("id"));
+        return PaymentMethodEndpoints.ListFor(c, customer.Id, $"/v1/customers/{customer.Id}/payment_methods");
+    }
+
+    private static ApiResult RetrievePaymentMethod(ApiContext c)
+    {
+        var customer = LoadLive(c, c.Route("id"));
+        var pmId = c.Route("pm");
+        var pm = c.Tx.Get<PaymentMethod>(pmId);
+        if (pm is null || pm.Customer != customer.Id) throw new StripeException(StripeError.ResourceMissing("payment_method", pmId));
+        return c.Respond(pm);
+    }
+
+    private sealed class CustomerSearchDocument(Customer c) : ISearchDocument
+    {
+        public string? GetString(string field) => field switch
+        {
+            "email" => c.Email, "name" => c.Name, "phone" => c.Phone, _ => null,
+        };
+        public long? GetNumber(string field) => field == "created" ? c.Created : null;
+        public string? GetMetadata(string key) => c.Metadata.GetValueOrDefault(key);
+    }
+}

@@ -1,0 +1,118 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using MockProcessor.Domain.Accounts;
+using MockProcessor.Domain.Common;
+using MockProcessor.Server.Idempotency;
+
+namespace MockProcessor.Server.Storage;
+
+/// <summary>
+/// All state, in memory, partitioned by merchant account; the SQLite file (when there is one) is its
+/// durable copy, written through <see cref="WriteLog"/> and read back once at start-up. Reads and writes
+/// of one account happen under that account's lock, inside a <see cref="Tx"/>.
+/// </summary>
+public sealed class ObjectStore : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, AccountState> _accounts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _accountByKeySuffix = new(StringComparer.Ordinal);
+    private readonly Lock _provisionGate = new();
+    private readonly WriteLog? _log;
+    private long _seq;
+
+    internal static readonly JsonSerializerOptions PersistOptions = new(JsonSerializerDefaults.General);
+    private readonly IReadOnlyDictionary<string, Type> _types;
+
+    public ObjectStore(IReadOnlyDictionary<string, Type> persistedTypes, SqliteConnection? connection, Microsoft.Extensions.Logging.ILogger log)
+    {
+        _types = persistedTypes;
+        if (connection is not null)
+        {
+            Load(connection);
+            _log = new WriteLog(connection, log);
+        }
+    }
+
+    public bool Durable => _log is not null;
+    public long Commits => _log?.Commits ?? 0;
+
+    public AccountState? FindAccountByKeySuffix(string suffix) =>
+        _accountByKeySuffix.TryGetValue(suffix, out var id) ? _accounts.GetValueOrDefault(id) : null;
+
+    public AccountState? FindAccount(string id) => _accounts.GetValueOrDefault(id);
+
+    public IEnumerable<AccountState> Accounts => _accounts.Values;
+
+    /// <summary>Returns the merchant for a key suffix, creating it (durably) when <paramref name="create"/> is set and it is new.</summary>
+    public async Task<AccountState?> GetOrProvisionAsync(string suffix, Func<Account> create)
+    {
+        var existing = FindAccountByKeySuffix(suffix);
+        if (existing is not null) return existing;
+        Task durable;
+        AccountState state;
+        lock (_provisionGate)
+        {
+            existing = FindAccountByKeySuffix(suffix);
+            if (existing is not null) return existing;
+            var account = create();
+            state = new AccountState(account.Id);
+            _accounts[account.Id] = state;
+            lock (state.Gate)
+            {
+                var tx = Begin(state);
+                tx.Put(account);
+                durable = tx.Commit();
+            }
+            _accountByKeySuffix[suffix] = account.Id;
+        }
+        await durable;
+        return state;
+    }
+
+    /// <summary>Starts a unit of work; the caller must hold <see cref="AccountState.Gate"/>.</summary>
+    public Tx Begin(AccountState account) => new(this, account);
+
+    internal long NextSeq() => Interlocked.Increment(ref _seq);
+
+    internal Task Persist(IReadOnlyList<Row> rows) => _log is null ? Task.CompletedTask : _log.Append(rows);
+
+    internal static ObjectRow ToRow(StripeObject o, long seq) =>
+        new(o.Id, o.AccountId, o.ObjectType, o.Created, seq, JsonSerializer.Serialize(o, o.GetType(), PersistOptions));
+
+    private void Load(SqliteConnection conn)
+    {
+        using (var cmd = conn.CreateCommand())
+        {
+            cmd.CommandText = "SELECT type, data, seq FROM objects ORDER BY seq";
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                var type = r.GetString(0);
+                if (!_types.TryGetValue(type, out var clr))
+                    throw new InvalidOperationException($"The database holds objects of type '{type}' that this build does not know.");
+                var obj = (StripeObject)JsonSerializer.Deserialize(r.GetString(1), clr, PersistOptions)!;
+                var seq = r.GetInt64(2);
+                _seq = Math.Max(_seq, seq);
+                var state = _accounts.GetOrAdd(obj.AccountId, id => new AccountState(id));
+                state.Apply(obj, seq);
+                if (obj is Account a) _accountByKeySuffix[a.KeySuffix] = a.Id;
+            }
+        }
+        using (var cmd = conn.CreateCommand())
+        {
+            cmd.CommandText = "SELECT account, key, fingerprint, status, body, request_id, created FROM idempotency";
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+            {
+                var state = _accounts.GetOrAdd(r.GetString(0), id => new AccountState(id));
+                state.Idempotency[r.GetString(1)] = new IdempotencyRecord(
+                    r.GetString(2), r.GetInt32(3), (byte[])r.GetValue(4), r.GetString(5), r.GetInt64(6));
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_log is not null) await _log.DisposeAsync();
+    }
+}

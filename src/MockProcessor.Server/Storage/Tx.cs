@@ -1,0 +1,73 @@
+using MockProcessor.Domain.Common;
+
+namespace MockProcessor.Server.Storage;
+
+/// <summary>
+/// One API call's unit of work on one account. Reads see the call's own staged writes; nothing reaches
+/// the shared state until <see cref="Commit"/>, so a call that fails half-way leaves no trace.
+/// </summary>
+public sealed class Tx
+{
+    private readonly ObjectStore _store;
+    private readonly AccountState _account;
+    private readonly Dictionary<string, StripeObject> _staged = new(StringComparer.Ordinal);
+    private readonly List<string> _order = [];
+    private readonly List<Row> _extraRows = [];
+
+    internal Tx(ObjectStore store, AccountState account)
+    {
+        _store = store;
+        _account = account;
+    }
+
+    public string AccountId => _account.AccountId;
+    internal AccountState Account => _account;
+
+    public T? Get<T>(string id) where T : StripeObject
+    {
+        if (_staged.TryGetValue(id, out var staged)) return staged as T;
+        return _account.Objects.TryGetValue(id, out var e) ? e.Obj as T : null;
+    }
+
+    public void Put(StripeObject obj)
+    {
+        if (obj.AccountId != _account.AccountId)
+            throw new InvalidOperationException($"Object {obj.Id} belongs to {obj.AccountId}, not {_account.AccountId}.");
+        if (!_staged.ContainsKey(obj.Id)) _order.Add(obj.Id);
+        _staged[obj.Id] = obj;
+    }
+
+    internal void AddRow(Row row) => _extraRows.Add(row);
+
+    /// <summary>Committed objects of one type, newest first, with this call's staged versions in place.</summary>
+    public IEnumerable<T> NewestFirst<T>(string objectType) where T : StripeObject
+    {
+        if (!_account.Lists.TryGetValue(objectType, out var list)) yield break;
+        foreach (var key in list)
+        {
+            var obj = Get<T>(key.Id);
+            if (obj is not null) yield return obj;
+        }
+    }
+
+    public bool HasChanges => _staged.Count > 0 || _extraRows.Count > 0;
+
+    /// <summary>Applies the staged objects to memory and queues them for disk; the task completes when durable.</summary>
+    public Task Commit()
+    {
+        if (!HasChanges) return Task.CompletedTask;
+        var rows = new List<Row>(_order.Count + _extraRows.Count);
+        foreach (var id in _order)
+        {
+            var obj = _staged[id];
+            var seq = _account.Objects.TryGetValue(id, out var existing) ? existing.Seq : _store.NextSeq();
+            _account.Apply(obj, seq);
+            if (_store.Durable) rows.Add(ObjectStore.ToRow(obj, seq));
+        }
+        rows.AddRange(_extraRows);
+        _staged.Clear();
+        _order.Clear();
+        _extraRows.Clear();
+        return _store.Persist(rows);
+    }
+}

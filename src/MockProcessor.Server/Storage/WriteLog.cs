@@ -1,0 +1,129 @@
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace MockProcessor.Server.Storage;
+
+/// <summary>
+/// Write-behind with group commit. State changes are applied in memory under the account's lock, then
+/// their rows are queued here; one writer drains everything waiting, writes it in a single SQLite
+/// transaction and completes every waiter. A request is answered only after its batch is committed, so
+/// an acknowledged write is durable, while many requests share one commit.
+/// </summary>
+public sealed class WriteLog : IAsyncDisposable
+{
+    private sealed record Pending(IReadOnlyList<Row> Rows, TaskCompletionSource Done);
+
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new() { SingleReader = true });
+    private readonly SqliteConnection _conn;
+    private readonly ILogger _log;
+    private readonly Task _loop;
+
+    public WriteLog(SqliteConnection conn, ILogger log)
+    {
+        _conn = conn;
+        _log = log;
+        _loop = Task.Factory.StartNew(Run, TaskCreationOptions.LongRunning).Unwrap();
+    }
+
+    public long Commits { get; private set; }
+
+    public Task Append(IReadOnlyList<Row> rows)
+    {
+        if (rows.Count == 0) return Task.CompletedTask;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_queue.Writer.TryWrite(new Pending(rows, done)))
+            done.SetException(new InvalidOperationException("The store is shutting down."));
+        return done.Task;
+    }
+
+    private async Task Run()
+    {
+        var batch = new List<Pending>();
+        using var upsert = _conn.CreateCommand();
+        upsert.CommandText = """
+            INSERT INTO objects(id, account, type, created, seq, data) VALUES($id, $account, $type, $created, $seq, $data)
+            ON CONFLICT(id) DO UPDATE SET data = excluded.data
+            """;
+        var pId = upsert.Parameters.Add("$id", SqliteType.Text);
+        var pAccount = upsert.Parameters.Add("$account", SqliteType.Text);
+        var pType = upsert.Parameters.Add("$type", SqliteType.Text);
+        var pCreated = upsert.Parameters.Add("$created", SqliteType.Integer);
+        var pSeq = upsert.Parameters.Add("$seq", SqliteType.Integer);
+        var pData = upsert.Parameters.Add("$data", SqliteType.Text);
+
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (_queue.Reader.TryRead(out var p)) batch.Add(p);
+            try
+            {
+                using (var tx = _conn.BeginTransaction())
+                {
+                    upsert.Transaction = tx;
+                    foreach (var p in batch)
+                    foreach (var row in p.Rows)
+                    {
+                        switch (row)
+                        {
+                            case ObjectRow o:
+                                pId.Value = o.Id; pAccount.Value = o.Account; pType.Value = o.Type;
+                                pCreated.Value = o.Created; pSeq.Value = o.Seq; pData.Value = o.Json;
+                                upsert.ExecuteNonQuery();
+                                break;
+                            case IdempotencyRow i:
+                                WriteIdempotency(tx, i);
+                                break;
+                            case IdempotencyPurge purge:
+                                using (var cmd = _conn.CreateCommand())
+                                {
+                                    cmd.Transaction = tx;
+                                    cmd.CommandText = "DELETE FROM idempotency WHERE account = $a AND created < $t";
+                                    cmd.Parameters.AddWithValue("$a", purge.Account);
+                                    cmd.Parameters.AddWithValue("$t", purge.OlderThan);
+                                    cmd.ExecuteNonQuery();
+                                }
+                                break;
+                        }
+                    }
+                    tx.Commit();
+                }
+                Commits++;
+                foreach (var p in batch) p.Done.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                // A failed commit leaves memory ahead of disk; the waiting requests answer 500 and say so.
+                _log.LogError(ex, "Committing {Count} queued writes failed", batch.Count);
+                foreach (var p in batch) p.Done.TrySetException(ex);
+            }
+        }
+    }
+
+    private void WriteIdempotency(SqliteTransaction tx, IdempotencyRow i)
+    {
+        using var cmd = _conn.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = """
+            INSERT INTO idempotency(account, key, fingerprint, status, body, request_id, created)
+            VALUES($a, $k, $f, $s, $b, $r, $c)
+            ON CONFLICT(account, key) DO UPDATE SET fingerprint = excluded.fingerprint, status = excluded.status,
+                body = excluded.body, request_id = excluded.request_id, created = excluded.created
+            """;
+        cmd.Parameters.AddWithValue("$a", i.Account);
+        cmd.Parameters.AddWithValue("$k", i.Key);
+        cmd.Parameters.AddWithValue("$f", i.Fingerprint);
+        cmd.Parameters.AddWithValue("$s", i.Status);
+        cmd.Parameters.AddWithValue("$b", i.Body);
+        cmd.Parameters.AddWithValue("$r", i.RequestId);
+        cmd.Parameters.AddWithValue("$c", i.Created);
+        cmd.ExecuteNonQuery();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop;
+        _conn.Dispose();
+    }
+}

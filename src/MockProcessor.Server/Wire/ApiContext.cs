@@ -1,0 +1,78 @@
+using Microsoft.AspNetCore.Routing;
+using System.Text.Json.Nodes;
+using MockProcessor.Domain.Accounts;
+using MockProcessor.Domain.Common;
+using MockProcessor.Domain.Errors;
+using MockProcessor.Domain.Events;
+using MockProcessor.Domain.Ids;
+using MockProcessor.Server.Storage;
+
+namespace MockProcessor.Server.Wire;
+
+/// <summary>Everything one Stripe API call's handler may use. Handlers run synchronously under the account's lock.</summary>
+public sealed class ApiContext
+{
+    public required Params P { get; init; }
+    public required ExpandNode Expand { get; init; }
+    public required Tx Tx { get; init; }
+    public required RenderContext Render { get; init; }
+    public required Account Account { get; init; }
+    public required long Now { get; init; }
+    public required IdGenerator Ids { get; init; }
+    public required string RequestId { get; init; }
+    public required string? IdempotencyKey { get; init; }
+    /// <summary>The version events are rendered in: the merchant's pinned default (see Account).</summary>
+    public required string EventApiVersion { get; init; }
+    public required bool Publishable { get; init; }
+    public required RouteValueDictionary RouteValues { get; init; }
+    public required IServiceProvider Services { get; init; }
+
+    public string Route(string name) => RouteValues[name] as string ?? throw new InvalidOperationException($"No route value {name}.");
+
+    public T Service<T>() where T : notnull => (T)Services.GetService(typeof(T))!;
+
+    /// <summary>Renders an object as the response, with the call's expansions.</summary>
+    public JsonObject Respond(StripeObject obj) => Render.Render(obj, Expand);
+
+    /// <summary>Loads an object of this account or fails with Stripe's 404.</summary>
+    public T Load<T>(string id, string objectName, string param = "id") where T : StripeObject =>
+        Tx.Get<T>(id) ?? throw new StripeException(StripeError.ResourceMissing(objectName, id, param));
+
+    /// <summary>
+    /// Records an event in the same unit of work as the change it describes. <c>data.object</c> is the object
+    /// as it is now, unexpanded; <paramref name="previous"/> carries the old values of the changed fields.
+    /// </summary>
+    public Event Emit(string type, StripeObject obj, JsonObject? previous = null)
+    {
+        var ev = new Event
+        {
+            Id = Ids.Next("evt"),
+            AccountId = Account.Id,
+            Created = Now,
+            Type = type,
+            ApiVersion = EventApiVersion,
+            ObjectJson = WireJson.String(new RenderContext(Tx, Service<Renderers>(), publishable: false).Render(obj)),
+            PreviousAttributesJson = previous is null ? null : WireJson.String(previous),
+            RequestId = RequestId,
+            IdempotencyKey = IdempotencyKey,
+            RelatedObjectId = obj.Id,
+        };
+        Tx.Put(ev);
+        return ev;
+    }
+}
+
+/// <summary>
+/// A handler's answer: a body, or an error that still commits what the call did (a declined payment keeps
+/// its failed charge and events). Throwing a <see cref="StripeException"/> instead discards the call's work.
+/// </summary>
+public readonly struct ApiResult
+{
+    public JsonObject? Body { get; private init; }
+    public StripeError? Error { get; private init; }
+
+    public static implicit operator ApiResult(JsonObject body) => new() { Body = body };
+    public static ApiResult Fail(StripeError error) => new() { Error = error };
+}
+
+public delegate ApiResult ApiHandler(ApiContext c);

@@ -1,0 +1,71 @@
+using MockProcessor.Domain.Errors;
+
+namespace MockProcessor.Server.Wire;
+
+/// <summary>
+/// The requested <c>expand[]</c> paths as a tree, checked against <see cref="Expandables"/> before the
+/// call executes, so a bad path is a 400 with no side effects. On list responses paths start with <c>data.</c>.
+/// </summary>
+public sealed class ExpandNode
+{
+    public const int MaxDepth = 4;
+    public static readonly ExpandNode None = new();
+    private readonly Dictionary<string, ExpandNode> _children = new(StringComparer.Ordinal);
+
+    public bool IsEmpty => _children.Count == 0;
+
+    public ExpandNode? Child(string field) => _children.GetValueOrDefault(field);
+
+    public static ExpandNode Parse(IReadOnlyList<string>? paths, string responseType)
+    {
+        if (paths is null || paths.Count == 0) return None;
+        var root = new ExpandNode();
+        foreach (var path in paths)
+        {
+            var parts = path.Split('.');
+            if (parts.Length > MaxDepth + (IsList(responseType) ? 1 : 0))
+                throw Invalid($"You cannot expand more than {MaxDepth} levels of a property. Property: {path}");
+            var type = responseType;
+            var node = root;
+            foreach (var part in parts)
+            {
+                var target = Expandables.Target(type, part);
+                if (target is null)
+                    throw Invalid($"This property cannot be expanded ({part}).");
+                if (!node._children.TryGetValue(part, out var next)) node._children[part] = next = new ExpandNode();
+                node = next;
+                type = target;
+            }
+        }
+        return root;
+    }
+
+    private static bool IsList(string type) => type.StartsWith("list:", StringComparison.Ordinal) || type.StartsWith("search:", StringComparison.Ordinal);
+
+    private static StripeException Invalid(string message) =>
+        new(new StripeError(400, StripeError.InvalidRequest, null, message, "expand"), beforeExecution: true);
+}
+
+/// <summary>
+/// Which fields of which objects can be expanded, and into what. One table for every resource.
+/// A "list:x" type is a list of x whose items sit under <c>data</c>.
+/// </summary>
+public static class Expandables
+{
+    private static readonly Dictionary<string, Dictionary<string, string>> Table = new(StringComparer.Ordinal)
+    {
+        ["customer"] = new() { ["invoice_settings"] = "customer.invoice_settings" },
+        ["customer.invoice_settings"] = new() { ["default_payment_method"] = "payment_method" },
+        ["payment_method"] = new() { ["customer"] = "customer" },
+        ["token"] = new(),
+        ["event"] = new(),
+        ["account"] = new(),
+    };
+
+    public static string? Target(string objectType, string field)
+    {
+        if (objectType.StartsWith("list:", StringComparison.Ordinal) || objectType.StartsWith("search:", StringComparison.Ordinal))
+            return field == "data" ? objectType[(objectType.IndexOf(':') + 1)..] : (field == "total_count" && objectType.StartsWith("search:") ? "total_count" : null);
+        return Table.TryGetValue(objectType, out var fields) ? fields.GetValueOrDefault(field) : null;
+    }
+}

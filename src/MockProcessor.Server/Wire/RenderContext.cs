@@ -1,0 +1,53 @@
+using System.Text.Json.Nodes;
+using MockProcessor.Domain.Common;
+using MockProcessor.Server.Storage;
+
+namespace MockProcessor.Server.Wire;
+
+/// <summary>
+/// What rendering an object to Stripe's wire shape may need: the call's transaction (to load expanded
+/// objects), whether the caller used a publishable key (metadata is then withheld, as Stripe does) and
+/// the renderer registry.
+/// </summary>
+public sealed class RenderContext(Tx tx, Renderers renderers, bool publishable)
+{
+    public Tx Tx { get; } = tx;
+    public bool Publishable { get; } = publishable;
+
+    public JsonObject Render(StripeObject obj, ExpandNode? expand = null) => renderers.Render(obj, this, expand ?? ExpandNode.None);
+
+    /// <summary>An expandable reference: the id, or the whole object when the caller asked to expand it.</summary>
+    public JsonNode? Ref(ExpandNode expand, string field, string? id)
+    {
+        if (id is null) return null;
+        var child = expand.Child(field);
+        if (child is null) return id;
+        var obj = Tx.Get<StripeObject>(id);
+        return obj is null ? id : Render(obj, child);
+    }
+
+    public JsonObject Metadata(IReadOnlyDictionary<string, string> metadata)
+    {
+        var o = new JsonObject();
+        if (Publishable) return o;
+        foreach (var (k, v) in metadata) o[k] = v;
+        return o;
+    }
+}
+
+/// <summary>Object type → wire renderer. Each resource registers its own <c>*Json.Render</c>.</summary>
+public sealed class Renderers
+{
+    private readonly Dictionary<Type, Func<StripeObject, RenderContext, ExpandNode, JsonObject>> _byType = [];
+
+    public Renderers Add<T>(Func<T, RenderContext, ExpandNode, JsonObject> render) where T : StripeObject
+    {
+        _byType[typeof(T)] = (o, c, e) => render((T)o, c, e);
+        return this;
+    }
+
+    public JsonObject Render(StripeObject obj, RenderContext ctx, ExpandNode expand) =>
+        _byType.TryGetValue(obj.GetType(), out var r)
+            ? r(obj, ctx, expand)
+            : throw new InvalidOperationException($"No renderer for {obj.GetType().Name}.");
+}

@@ -1,0 +1,222 @@
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+using MockProcessor.Domain.Accounts;
+using MockProcessor.Domain.Errors;
+using MockProcessor.Domain.Ids;
+using MockProcessor.Server.Auth;
+using MockProcessor.Server.Hosting;
+using MockProcessor.Server.Idempotency;
+using MockProcessor.Server.Storage;
+using MockProcessor.Server.Time;
+
+namespace MockProcessor.Server.Wire;
+
+/// <summary>A /v1 endpoint: method, path, the object type it answers with (for expand checks) and its handler.</summary>
+public sealed record ApiRoute(string Method, string Pattern, string ResponseType, ApiHandler Handler, bool AllowPublishable = false);
+
+/// <summary>
+/// The Stripe request pipeline, once for every resource: Request-Id, API key and merchant, form decoding,
+/// expand validation, idempotency, the handler under the merchant's lock in one unit of work, the
+/// Stripe error envelope, and the durable commit before the answer.
+/// </summary>
+public sealed class StripeApi(
+    ObjectStore store, IdGenerator ids, VirtualClock clock, Renderers renderers, IdempotencyCache idempotency,
+    MockProcessorOptions options, IServiceProvider services, ILogger<StripeApi> log)
+{
+    private static readonly UTF8Encoding StrictUtf8 = new(false, true);
+
+    public async Task Handle(HttpContext http, ApiRoute route)
+    {
+        var requestId = ids.Next("req", 14);
+        http.Response.Headers["Request-Id"] = requestId;
+        var status = 500;
+        string? accountId = null;
+        try
+        {
+            var form = await ReadForm(http);
+            var (account, state, publishable) = await Authenticate(http, form);
+            accountId = account.Id;
+            if (publishable && !route.AllowPublishable) throw new StripeException(StripeError.SecretKeyRequired());
+            var version = http.Request.Headers["Stripe-Version"].ToString();
+            var idemKey = http.Request.Method == "POST" ? http.Request.Headers["Idempotency-Key"].ToString() : "";
+            if (idemKey.Length > 255) throw new StripeException(StripeError.IdempotencyKeyTooLong(), beforeExecution: true);
+            if (idemKey.Length > 0) http.Response.Headers["Idempotency-Key"] = idemKey;
+            http.Response.Headers["Stripe-Version"] = version.Length > 0 ? version : account.DefaultApiVersion ?? options.ApiVersion;
+
+            var p = new Params(form);
+            p.Accept("key");
+            var expand = ExpandNode.Parse(p.StringList("expand"), route.ResponseType);
+
+            Response response;
+            Task durable;
+            lock (state.Gate)
+            {
+                var now = clock.UnixNow();
+                if (idemKey.Length > 0 && idempotency.Find(state, idemKey, now) is { } prior)
+                {
+                    if (prior.Fingerprint != Canonical(route, http, form))
+                        throw new StripeException(StripeError.IdempotencyMismatch(idemKey));
+                    response = new Response(prior.Status, prior.Body, Replayed: true, prior.RequestId);
+                    durable = prior.Durable;
+                }
+                else
+                {
+                    (response, durable) = Execute(http, route, state, account, p, expand, now, requestId, idemKey, version, publishable, form);
+                }
+            }
+            await durable;
+            status = response.Status;
+            await Write(http, response);
+        }
+        catch (StripeException ex)
+        {
+            status = ex.Error.Status;
+            await WriteError(http, ex.Error, requestId);
+        }
+        catch (FormException ex)
+        {
+            status = 400;
+            await WriteError(http, StripeError.MalformedRequest(ex.Message), requestId);
+        }
+        catch (Exception ex) when (!http.RequestAborted.IsCancellationRequested)
+        {
+            log.LogError(ex, "Unhandled error in {Method} {Path} ({RequestId})", http.Request.Method, http.Request.Path.Value, requestId);
+            status = 500;
+            if (!http.Response.HasStarted)
+            {
+                http.Response.Headers["Stripe-Should-Retry"] = "false";
+                await WriteError(http, StripeError.Internal(requestId), requestId);
+            }
+        }
+        finally
+        {
+            log.LogInformation("{Method} {Path} -> {Status} ({RequestId}, {AccountId})",
+                http.Request.Method, http.Request.Path.Value, status, requestId, accountId);
+        }
+    }
+
+    private (Response, Task) Execute(HttpContext http, ApiRoute route, AccountState state, Account account, Params p,
+        ExpandNode expand, long now, string requestId, string idemKey, string version, bool publishable, FormObject form)
+    {
+        var tx = store.Begin(state);
+        // Stripe pins an account's API version at its first request; later events render in it.
+        if (account.DefaultApiVersion is null)
+        {
+            account = account with { DefaultApiVersion = version.Length > 0 ? version : options.ApiVersion };
+            tx.Put(account);
+        }
+        var render = new RenderContext(tx, renderers, publishable);
+        var ctx = new ApiContext
+        {
+            P = p, Expand = expand, Tx = tx, Render = render, Account = account, Now = now, Ids = ids,
+            RequestId = requestId, IdempotencyKey = idemKey.Length > 0 ? idemKey : null,
+            EventApiVersion = account.DefaultApiVersion!, Publishable = publishable,
+            RouteValues = http.Request.RouteValues, Services = services,
+        };
+        Response response;
+        try
+        {
+            var result = route.Handler(ctx);
+            p.EnsureAllConsumed();
+            response = result.Error is { } err
+                ? new Response(err.Status, WireJson.Bytes(ErrorJson.Render(err, requestId, render)), false, requestId)
+                : new Response(200, WireJson.Bytes(result.Body!), false, requestId);
+        }
+        catch (StripeException ex) when (!ex.BeforeExecution)
+        {
+            // The call executed and failed: nothing it staged is kept, but the answer is its idempotent result.
+            tx = store.Begin(state);
+            if (!ReferenceEquals(account, ctx.Account)) tx.Put(account);
+            response = new Response(ex.Error.Status, WireJson.Bytes(ErrorJson.Render(ex.Error, requestId, new RenderContext(tx, renderers, publishable))), false, requestId);
+        }
+        if (idemKey.Length > 0)
+            idempotency.Store(state, tx, idemKey, Canonical(route, http, form), response.Status, response.Body, requestId, now);
+        var durable = tx.Commit();
+        if (idemKey.Length > 0) idempotency.MarkDurable(state, idemKey, durable);
+        return (response, durable);
+    }
+
+    private static string Canonical(ApiRoute route, HttpContext http, FormObject form) =>
+        $"{route.Method} {http.Request.Path}\n{form.Canonical()}";
+
+    private async Task<FormObject> ReadForm(HttpContext http)
+    {
+        var body = "";
+        if (http.Request.Method == "POST")
+        {
+            if (http.Request.ContentLength > options.MaxBodyBytes)
+                throw new StripeException(StripeError.BodyTooLarge(options.MaxBodyBytes), beforeExecution: true);
+            using var ms = new MemoryStream();
+            var buffer = new byte[8192];
+            int n;
+            while ((n = await http.Request.Body.ReadAsync(buffer, http.RequestAborted)) > 0)
+            {
+                if (ms.Length + n > options.MaxBodyBytes)
+                    throw new StripeException(StripeError.BodyTooLarge(options.MaxBodyBytes), beforeExecution: true);
+                ms.Write(buffer, 0, n);
+            }
+            if (ms.Length > 0)
+            {
+                var contentType = http.Request.ContentType ?? "";
+                if (contentType.Length > 0 && !contentType.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+                    throw new StripeException(StripeError.MalformedRequest(
+                        "request bodies must be application/x-www-form-urlencoded, as in Stripe's v1 API"), beforeExecution: true);
+                try { body = StrictUtf8.GetString(ms.GetBuffer(), 0, (int)ms.Length); }
+                catch (DecoderFallbackException) { throw new FormException("the body is not valid UTF-8"); }
+            }
+        }
+        return FormReader.Parse(http.Request.QueryString.Value, body);
+    }
+
+    private async Task<(Account, AccountState, bool Publishable)> Authenticate(HttpContext http, FormObject form)
+    {
+        var raw = ApiKey.FromAuthorizationHeader(http.Request.Headers.Authorization.ToString());
+        // stripe.js sends its publishable key as a `key` parameter instead of a header.
+        if (raw is null && form["key"] is FormString { Value: var k } && k.StartsWith("pk_", StringComparison.Ordinal)) raw = k;
+        if (string.IsNullOrEmpty(raw)) throw new StripeException(StripeError.NoApiKey());
+        var key = ApiKey.Parse(raw);
+        if (key.IsError) throw new StripeException(key.Error!);
+        var suffix = key.Value.Suffix;
+        var state = options.StrictKeys
+            ? store.FindAccountByKeySuffix(suffix)
+            : await store.GetOrProvisionAsync(suffix, () => new Account
+            {
+                Id = ids.Next("acct", 16), AccountId = "", Created = clock.UnixNow(), KeySuffix = suffix,
+            } is var a ? a with { AccountId = a.Id } : null!);
+        if (state is null) throw new StripeException(StripeError.InvalidApiKey(raw));
+        Account account;
+        lock (state.Gate) account = store.Begin(state).Get<Account>(state.AccountId)!;
+        var connected = http.Request.Headers["Stripe-Account"].ToString();
+        if (connected.Length > 0 && connected != account.Id)
+            throw new StripeException(new StripeError(403, StripeError.InvalidRequest, "account_invalid",
+                $"The provided key '{StripeError.MaskKey(raw)}' does not have access to account '{connected}' (or that account does not exist). Application access may have been revoked.", null));
+        return (account, state, key.Value.Kind == KeyKind.Publishable);
+    }
+
+    private sealed record Response(int Status, byte[] Body, bool Replayed, string OriginalRequestId);
+
+    private static async Task Write(HttpContext http, Response r)
+    {
+        http.Response.StatusCode = r.Status;
+        http.Response.ContentType = "application/json";
+        if (r.Replayed)
+        {
+            http.Response.Headers["Idempotent-Replayed"] = "true";
+            http.Response.Headers["Original-Request"] = r.OriginalRequestId;
+        }
+        http.Response.ContentLength = r.Body.Length;
+        await http.Response.Body.WriteAsync(r.Body);
+    }
+
+    public static async Task WriteError(HttpContext http, StripeError error, string requestId)
+    {
+        if (http.Response.HasStarted) return;
+        http.Response.StatusCode = error.Status;
+        http.Response.ContentType = "application/json";
+        var bytes = WireJson.Bytes(ErrorJson.Render(error, requestId, null));
+        http.Response.ContentLength = bytes.Length;
+        await http.Response.Body.WriteAsync(bytes);
+    }
+}
