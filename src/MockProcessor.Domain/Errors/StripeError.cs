@@ -98,6 +98,37 @@ public sealed record StripeError(int Status, string Type, string? Code, string M
     public static StripeError Internal(string requestId) =>
         new(500, ApiErrorType, null, $"An unexpected error occurred in MockProcessor (request {requestId}). This is a bug in the emulator.");
 
+    /// <summary>A card error (402) raised while reading card details, before any network is involved.</summary>
+    public static StripeError CardInvalid(string code, string message, string param) =>
+        new(402, CardErrorType, code, message, param);
+
+    public static StripeError IncorrectNumber() => CardInvalid("incorrect_number", "Your card number is incorrect.", "number");
+    public static StripeError InvalidNumber() => CardInvalid("invalid_number", "Your card number is not a valid credit card number.", "number");
+    public static StripeError InvalidExpiryMonth() => CardInvalid("invalid_expiry_month", "Your card's expiration month is invalid.", "exp_month");
+    public static StripeError InvalidExpiryYear() => CardInvalid("invalid_expiry_year", "Your card's expiration year is invalid.", "exp_year");
+    public static StripeError InvalidCvc() => CardInvalid("invalid_cvc", "Your card's security code is invalid.", "cvc");
+
+    /// <summary>A real (non-test) card number used in test mode.</summary>
+    public static StripeError LiveCardInTestMode() =>
+        new(402, CardErrorType, "card_declined",
+            "Your card was declined. Your request was in test mode, but used a non test (live) card. For a list of valid test cards, visit: https://stripe.com/docs/testing.", null)
+        { DeclineCode = "test_mode_live_card" };
+
+    public static StripeError CardDeclined(string code, string? declineCode, string message, string? chargeId = null) =>
+        new(402, CardErrorType, code, message, null) { DeclineCode = declineCode, ChargeId = chargeId };
+
+    public static StripeError TokenAlreadyUsed(string id) =>
+        new(400, InvalidRequest, "token_already_used",
+            $"You cannot use a Stripe token more than once: {id}.", null);
+
+    public static StripeError PaymentMethodAlreadyAttached(string id) =>
+        new(400, InvalidRequest, null,
+            $"The payment method you provided ({id}) has already been attached to a customer. Detach it first, or use another payment method.", null);
+
+    public static StripeError PaymentMethodNotAttached(string id) =>
+        new(400, InvalidRequest, "payment_method_unexpected_state",
+            $"The payment method {id} is not attached to a customer, so this action is not possible.", null);
+
     public static string MaskKey(string key)
     {
         var idx = key.LastIndexOf('_');

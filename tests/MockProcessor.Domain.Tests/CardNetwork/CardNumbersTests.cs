@@ -87,6 +87,14 @@ public class CardNumbersTests
         Assert.Matches("^[0-9A-Za-z]{16}$", b);
     }
 
+    [Fact]
+    public void Fingerprints_of_every_catalogue_number_are_distinct()
+    {
+        var numbers = TestCardCatalogue.Default.All.Select(c => c.Number).Distinct().ToList();
+        var fingerprints = numbers.Select(CardNumbers.Fingerprint).Distinct().ToList();
+        Assert.Equal(numbers.Count, fingerprints.Count);
+    }
+
     [Theory]
     [InlineData("4242424242424242", "4242")]
     [InlineData("378282246310005", "0005")]

@@ -5,6 +5,7 @@ using MockProcessor.Domain.Errors;
 using MockProcessor.Domain.PaymentMethods;
 using MockProcessor.Domain.Search;
 using MockProcessor.Server.Resources.PaymentMethods;
+using MockProcessor.Server.Events;
 using MockProcessor.Server.Resources.Shared;
 using MockProcessor.Server.Wire;
 
