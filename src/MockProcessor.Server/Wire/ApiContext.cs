@@ -26,6 +26,7 @@ public sealed class ApiContext
     public required bool Publishable { get; init; }
     public required RouteValueDictionary RouteValues { get; init; }
     public required IServiceProvider Services { get; init; }
+    public string? ClientIp { get; init; }
 
     public string Route(string name) => RouteValues[name] as string ?? throw new InvalidOperationException($"No route value {name}.");
 

@@ -114,6 +114,7 @@ public sealed class StripeApi(
             RequestId = requestId, IdempotencyKey = idemKey.Length > 0 ? idemKey : null,
             EventApiVersion = account.DefaultApiVersion!, Publishable = publishable,
             RouteValues = http.Request.RouteValues, Services = services,
+            ClientIp = http.Connection.RemoteIpAddress?.ToString(),
         };
         Response response;
         try

@@ -1,0 +1,27 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using MockProcessor.Server.Time;
+
+namespace MockProcessor.Server.Control;
+
+/// <summary>Emulator-only endpoints under <c>/_mock</c>, outside Stripe's /v1 namespace.</summary>
+public static class ControlEndpoints
+{
+    public static void Map(WebApplication app)
+    {
+        var group = app.MapGroup("/_mock");
+        group.MapGet("/clock", (VirtualClock clock) => Results.Json(ClockJson(clock)));
+        group.MapPost("/clock/advance", async (HttpContext http, VirtualClock clock) =>
+        {
+            var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync() : null;
+            var raw = form?["seconds"].ToString() ?? http.Request.Query["seconds"].ToString();
+            if (!long.TryParse(raw, out var seconds) || seconds < 0)
+                return Results.Json(new { error = new { type = "invalid_request_error", message = "seconds must be a non-negative integer", param = "seconds" } }, statusCode: 400);
+            clock.Advance(TimeSpan.FromSeconds(seconds));
+            return Results.Json(ClockJson(clock));
+        });
+    }
+
+    private static object ClockJson(VirtualClock clock) =>
+        new { @object = "mock.clock", mode = clock.Mode.ToString().ToLowerInvariant(), now = clock.UnixNow() };
+}

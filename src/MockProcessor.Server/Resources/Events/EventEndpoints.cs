@@ -1,0 +1,32 @@
+using MockProcessor.Domain.Events;
+using MockProcessor.Server.Wire;
+
+namespace MockProcessor.Server.Resources.Events;
+
+public static class EventEndpoints
+{
+    public static IEnumerable<ApiRoute> Routes() =>
+    [
+        new("GET", "/v1/events", "list:event", List),
+        new("GET", "/v1/events/{id}", "event", Retrieve),
+    ];
+
+    private static ApiResult Retrieve(ApiContext c) => c.Respond(c.Load<Event>(c.Route("id"), "event"));
+
+    private static ApiResult List(ApiContext c)
+    {
+        var lp = ListParams.Read(c.P);
+        var type = c.P.String("type");
+        var types = c.P.StringList("types");
+        c.P.Accept("delivery_success");
+        var (page, more) = Lists.Page(c.Tx.NewestFirst<Event>("event"), lp, e =>
+            (type is null || TypeMatches(type, e.Type)) && (types is null || types.Any(t => TypeMatches(t, e.Type))), "event");
+        return Lists.Render(page, more, "/v1/events", c.Render, c.Expand);
+    }
+
+    /// <summary>Stripe's type filter accepts a trailing wildcard: <c>charge.*</c>.</summary>
+    private static bool TypeMatches(string filter, string type) =>
+        filter.EndsWith(".*", StringComparison.Ordinal)
+            ? type.StartsWith(filter[..^1], StringComparison.Ordinal)
+            : filter == type;
+}

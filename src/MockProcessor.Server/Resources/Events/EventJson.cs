@@ -1,0 +1,27 @@
+using System.Text.Json.Nodes;
+using MockProcessor.Domain.Events;
+using MockProcessor.Server.Wire;
+
+namespace MockProcessor.Server.Resources.Events;
+
+/// <summary>Events are frozen: <c>data.object</c> is the stored rendering from the moment of the change.</summary>
+public static class EventJson
+{
+    public static JsonObject Render(Event e, RenderContext ctx, ExpandNode expand)
+    {
+        var data = new JsonObject { ["object"] = JsonNode.Parse(e.ObjectJson) };
+        if (e.PreviousAttributesJson is not null) data["previous_attributes"] = JsonNode.Parse(e.PreviousAttributesJson);
+        return new JsonObject
+        {
+            ["id"] = e.Id,
+            ["object"] = "event",
+            ["api_version"] = e.ApiVersion,
+            ["created"] = e.Created,
+            ["data"] = data,
+            ["livemode"] = false,
+            ["pending_webhooks"] = 0,
+            ["request"] = new JsonObject { ["id"] = e.RequestId, ["idempotency_key"] = e.IdempotencyKey },
+            ["type"] = e.Type,
+        };
+    }
+}

@@ -1,0 +1,44 @@
+using Microsoft.Extensions.DependencyInjection;
+using MockProcessor.Domain.Accounts;
+using MockProcessor.Domain.CardNetwork;
+using MockProcessor.Domain.Customers;
+using MockProcessor.Domain.Events;
+using MockProcessor.Domain.PaymentMethods;
+using MockProcessor.Domain.Tokens;
+using MockProcessor.Server.Resources.Customers;
+using MockProcessor.Server.Resources.Events;
+using MockProcessor.Server.Resources.PaymentMethods;
+using MockProcessor.Server.Resources.Tokens;
+using MockProcessor.Server.Wire;
+
+namespace MockProcessor.Server.Resources;
+
+/// <summary>The table of contents of the /v1 API: every resource's routes, renderer and stored type.</summary>
+public static class Registry
+{
+    public static IEnumerable<ApiRoute> Routes() =>
+        CustomerEndpoints.Routes()
+            .Concat(PaymentMethodEndpoints.Routes())
+            .Concat(TokenEndpoints.Routes())
+            .Concat(EventEndpoints.Routes());
+
+    public static Renderers Renderers() => new Renderers()
+        .Add<Customer>(CustomerJson.Render)
+        .Add<PaymentMethod>(PaymentMethodJson.Render)
+        .Add<Token>(TokenJson.Render)
+        .Add<Event>(EventJson.Render);
+
+    public static readonly IReadOnlyDictionary<string, Type> PersistedTypes = new Dictionary<string, Type>
+    {
+        ["account"] = typeof(Account),
+        ["customer"] = typeof(Customer),
+        ["payment_method"] = typeof(PaymentMethod),
+        ["token"] = typeof(Token),
+        ["event"] = typeof(Event),
+    };
+
+    public static void AddServices(IServiceCollection services)
+    {
+        services.AddSingleton(_ => new TestCards(TestCardCatalogue.Default));
+    }
+}
