@@ -180,9 +180,21 @@ describe('attach and detach', () => {
 });
 
 describe('update', () => {
+  test('an unattached PaymentMethod cannot be updated', async () => {
+    const stripe = newClient();
+    const pm = await fromNumber(stripe, '4242424242424242');
+    const err = await expectStripeError(stripe.paymentMethods.update(pm.id, { metadata: { a: 'b' } }), {
+      type: 'StripeInvalidRequestError',
+      statusCode: 400,
+    });
+    assert.match(err.message, /save this PaymentMethod to a customer/);
+  });
+
   test('billing_details, metadata and card expiry', async () => {
     const stripe = newClient();
     const pm = await fromNumber(stripe, '4242424242424242', { exp_month: 1 });
+    const customer = await stripe.customers.create();
+    await stripe.paymentMethods.attach(pm.id, { customer: customer.id });
     const u = await stripe.paymentMethods.update(pm.id, {
       billing_details: { name: 'Jenny Rosen', email: 'jenny@example.com', address: { postal_code: '94107', country: 'US' } },
       metadata: { ref: 'abc' },
