@@ -27,7 +27,7 @@ public sealed record RangeFilter(long? Eq, long? Gt, long? Gte, long? Lt, long? 
     public static RangeFilter? Read(Params p, string key)
     {
         if (!p.Has(key)) { p.Accept(key); return null; }
-        if (p.Object(key) is { } o)
+        if (p.IsHash(key) && p.Object(key) is { } o)
         {
             var f = new RangeFilter(null, o.Long("gt"), o.Long("gte"), o.Long("lt"), o.Long("lte"));
             return f;

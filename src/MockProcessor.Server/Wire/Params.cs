@@ -28,6 +28,8 @@ public sealed class Params
 
     public bool Has(string key) => _form[key] is not null;
 
+    public bool IsHash(string key) => _form[key] is FormObject;
+
     /// <summary>Marks a key as known without reading it (for parameters handled elsewhere).</summary>
     public void Accept(string key) => _consumed.Add(key);
 

@@ -1,0 +1,77 @@
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using MockProcessor.Server.Hosting;
+using MockProcessor.Server.Time;
+
+namespace MockProcessor.Server.Tests;
+
+/// <summary>
+/// The emulator in-process on a TestServer: in memory unless a database path is given, manual clock at a
+/// fixed start, seeded ids. Each instance is its own world; each key passed to <see cref="Client"/> its own merchant.
+/// </summary>
+public sealed class TestApp : IAsyncDisposable
+{
+    public const long StartTime = 1_800_000_000; // 2027-01-15, a fixed point so expiry checks are stable
+    private readonly WebApplication _app;
+
+    public TestApp(Action<MockProcessorOptions>? configure = null)
+    {
+        Options = new MockProcessorOptions { InMemory = true, Seed = 42, Clock = ClockMode.Manual, StartTime = StartTime, LogLevel = "Warning" };
+        configure?.Invoke(Options);
+        _app = MockProcessorApp.Build(Options, b => b.WebHost.UseTestServer());
+        _app.StartAsync().GetAwaiter().GetResult();
+    }
+
+    public MockProcessorOptions Options { get; }
+    public IServiceProvider Services => _app.Services;
+
+    public HttpClient Client(string key = "sk_test_default")
+    {
+        var client = _app.GetTestClient();
+        if (key.Length > 0) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
+
+public static class HttpExtensions
+{
+    public static Task<HttpResponseMessage> PostFormAsync(this HttpClient client, string url, params (string Key, string Value)[] fields) =>
+        client.PostAsync(url, new FormUrlEncodedContent(fields.Select(f => new KeyValuePair<string, string>(f.Key, f.Value))));
+
+    public static Task<HttpResponseMessage> PostRawAsync(this HttpClient client, string url, string body, string? idempotencyKey = null)
+    {
+        var req = new HttpRequestMessage(HttpMethod.Post, url)
+        {
+            Content = new StringContent(body, System.Text.Encoding.UTF8, "application/x-www-form-urlencoded"),
+        };
+        if (idempotencyKey is not null) req.Headers.Add("Idempotency-Key", idempotencyKey);
+        return client.SendAsync(req);
+    }
+
+    public static async Task<JsonObject> JsonAsync(this HttpResponseMessage response) =>
+        JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
+
+    /// <summary>The <c>error</c> object of a Stripe error response, asserting the status on the way.</summary>
+    public static async Task<JsonObject> ErrorAsync(this HttpResponseMessage response, int status)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True((int)response.StatusCode == status, $"expected {status}, got {(int)response.StatusCode}: {body}");
+        return JsonNode.Parse(body)!["error"]!.AsObject();
+    }
+
+    public static async Task<JsonObject> OkAsync(this HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True((int)response.StatusCode == 200, $"expected 200, got {(int)response.StatusCode}: {body}");
+        return JsonNode.Parse(body)!.AsObject();
+    }
+}
