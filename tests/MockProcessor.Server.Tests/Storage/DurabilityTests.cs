@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace MockProcessor.Server.Tests.Storage;
+
+public class DurabilityTests
+{
+    private static string TempDb() => Path.Combine(Path.GetTempPath(), $"mockprocessor-test-{Guid.NewGuid():N}.db");
+
+    [Fact]
+    public async Task Objects_and_idempotent_results_survive_a_restart()
+    {
+        var db = TempDb();
+        string customerId, pmId;
+        byte[] firstBody;
+        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
+        {
+            var c = app.Client("sk_test_durable");
+            var res = await c.PostRawAsync("/v1/customers", "email=keep%40example.com&metadata[a]=1", "durable-key");
+            firstBody = await res.Content.ReadAsByteArrayAsync();
+            customerId = (string)(await res.OkAsync())["id"]!;
+            pmId = (string)(await (await c.PostFormAsync("/v1/payment_methods/pm_card_visa/attach", ("customer", customerId))).OkAsync())["id"]!;
+        }
+        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; o.Seed = 7; }))
+        {
+            var c = app.Client("sk_test_durable");
+            var cus = await (await c.GetAsync($"/v1/customers/{customerId}")).OkAsync();
+            Assert.Equal("keep@example.com", (string)cus["email"]!);
+            var pms = await (await c.GetAsync($"/v1/customers/{customerId}/payment_methods")).OkAsync();
+            Assert.Equal(pmId, (string)pms["data"]![0]!["id"]!);
+            var replay = await c.PostRawAsync("/v1/customers", "email=keep%40example.com&metadata[a]=1", "durable-key");
+            Assert.Equal(firstBody, await replay.Content.ReadAsByteArrayAsync());
+            // The same key still names the same merchant, and new objects keep list order after old ones.
+            var newer = (string)(await (await c.PostFormAsync("/v1/customers", ("name", "new"))).OkAsync())["id"]!;
+            var list = await (await c.GetAsync("/v1/customers")).OkAsync();
+            Assert.Equal([newer, customerId], list["data"]!.AsArray().Select(x => (string)x!["id"]!));
+        }
+        File.Delete(db);
+    }
+
+    [Fact]
+    public async Task An_acknowledged_write_survives_kill_9()
+    {
+        var dll = LocateExecutable();
+        var db = TempDb();
+        var port = FreePort();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        http.DefaultRequestHeaders.Add("Authorization", "Bearer sk_test_kill9");
+
+        var first = Start(dll, port, db);
+        var ids = new List<string>();
+        try
+        {
+            await WaitHealthy(http);
+            for (var i = 0; i < 20; i++)
+                ids.Add((string)(await (await http.PostFormAsync("/v1/customers", ("name", $"k{i}"))).OkAsync())["id"]!);
+        }
+        finally
+        {
+            first.Kill(entireProcessTree: true); // SIGKILL: no shutdown hooks run
+            await first.WaitForExitAsync();
+        }
+
+        var second = Start(dll, port, db);
+        try
+        {
+            await WaitHealthy(http);
+            foreach (var id in ids) await (await http.GetAsync($"/v1/customers/{id}")).OkAsync();
+        }
+        finally
+        {
+            second.Kill(entireProcessTree: true);
+            await second.WaitForExitAsync();
+            foreach (var f in new[] { db, db + "-wal", db + "-shm" }) File.Delete(f);
+        }
+    }
+
+    private static Process Start(string dll, int port, string db) =>
+        Process.Start(new ProcessStartInfo("dotnet", $"\"{dll}\" serve --port {port} --db \"{db}\" --log-level Warning")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        })!;
+
+    private static async Task WaitHealthy(HttpClient http)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            try
+            {
+                if ((await http.GetAsync("/healthz")).IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException) { }
+            await Task.Delay(50);
+        }
+        throw new TimeoutException("The emulator did not become healthy within 10 s.");
+    }
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    /// <summary>The built executable of the same configuration as this test assembly (the solution build makes it).</summary>
+    private static string LocateExecutable()
+    {
+        var config = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "MockProcessor.sln"))) dir = dir.Parent;
+        var dll = Path.Combine(dir!.FullName, "src", "MockProcessor", "bin", config, "net10.0", "mockprocessor.dll");
+        Assert.True(File.Exists(dll), $"Build the solution first: {dll} is missing.");
+        return dll;
+    }
+}
