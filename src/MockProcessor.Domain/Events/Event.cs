@@ -3,15 +3,17 @@ using MockProcessor.Domain.Common;
 namespace MockProcessor.Domain.Events;
 
 /// <summary>
-/// A recorded state change. <see cref="ObjectJson"/> is the object's wire rendering at that moment and
-/// <see cref="PreviousAttributesJson"/> the changed fields' old values: events are frozen, never re-rendered.
+/// A recorded state change. <see cref="Snapshot"/> is the object's immutable version at that moment (rendered
+/// unexpanded as <c>data.object</c>; holding the record instead of its JSON costs almost no memory, since a new
+/// version shares its unchanged fields with the old) and <see cref="PreviousAttributesJson"/> the changed
+/// fields' old values. Events are frozen: a later change makes a new version and never touches this one.
 /// </summary>
 public sealed record Event : StripeObject
 {
     public override string ObjectType => "event";
     public required string Type { get; init; }
     public required string ApiVersion { get; init; }
-    public required string ObjectJson { get; init; }
+    public required StripeObject Snapshot { get; init; }
     public string? PreviousAttributesJson { get; init; }
     public string? RequestId { get; init; }
     public string? IdempotencyKey { get; init; }

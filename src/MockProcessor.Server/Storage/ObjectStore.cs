@@ -20,16 +20,17 @@ public sealed class ObjectStore : IAsyncDisposable
     private readonly WriteLog? _log;
     private long _seq;
 
-    internal static readonly JsonSerializerOptions PersistOptions = new(JsonSerializerDefaults.General);
+    private readonly JsonSerializerOptions _persistOptions;
     private readonly IReadOnlyDictionary<string, Type> _types;
 
     public ObjectStore(IReadOnlyDictionary<string, Type> persistedTypes, SqliteConnection? connection, Microsoft.Extensions.Logging.ILogger log)
     {
         _types = persistedTypes;
+        _persistOptions = new JsonSerializerOptions(JsonSerializerDefaults.General) { Converters = { new SnapshotConverter(persistedTypes) } };
         if (connection is not null)
         {
             Load(connection);
-            _log = new WriteLog(connection, log);
+            _log = new WriteLog(connection, Serialize, log);
         }
     }
 
@@ -76,8 +77,7 @@ public sealed class ObjectStore : IAsyncDisposable
 
     internal Task Persist(IReadOnlyList<Row> rows) => _log is null ? Task.CompletedTask : _log.Append(rows);
 
-    internal static ObjectRow ToRow(StripeObject o, long seq) =>
-        new(o.Id, o.AccountId, o.ObjectType, o.Created, seq, JsonSerializer.Serialize(o, o.GetType(), PersistOptions));
+    private string Serialize(StripeObject o) => JsonSerializer.Serialize(o, o.GetType(), _persistOptions);
 
     private void Load(SqliteConnection conn)
     {
@@ -90,7 +90,7 @@ public sealed class ObjectStore : IAsyncDisposable
                 var type = r.GetString(0);
                 if (!_types.TryGetValue(type, out var clr))
                     throw new InvalidOperationException($"The database holds objects of type '{type}' that this build does not know.");
-                var obj = (StripeObject)JsonSerializer.Deserialize(r.GetString(1), clr, PersistOptions)!;
+                var obj = (StripeObject)JsonSerializer.Deserialize(r.GetString(1), clr, _persistOptions)!;
                 var seq = r.GetInt64(2);
                 _seq = Math.Max(_seq, seq);
                 var state = _accounts.GetOrAdd(obj.AccountId, id => new AccountState(id));

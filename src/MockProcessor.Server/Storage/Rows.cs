@@ -3,7 +3,8 @@ namespace MockProcessor.Server.Storage;
 /// <summary>One row change handed to the write log; all rows of one API call commit together.</summary>
 public abstract record Row;
 
-public sealed record ObjectRow(string Id, string Account, string Type, long Created, long Seq, string Json) : Row;
+/// <summary>An object version to upsert; serialised by the writer thread, off the request path (records are immutable).</summary>
+public sealed record ObjectRow(MockProcessor.Domain.Common.StripeObject Object, long Seq) : Row;
 
 public sealed record IdempotencyRow(string Account, string Key, string Fingerprint, int Status, byte[] Body, string RequestId, long Created) : Row;
 

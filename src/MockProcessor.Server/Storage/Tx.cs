@@ -62,7 +62,7 @@ public sealed class Tx
             var obj = _staged[id];
             var seq = _account.Objects.TryGetValue(id, out var existing) ? existing.Seq : _store.NextSeq();
             _account.Apply(obj, seq);
-            if (_store.Durable) rows.Add(ObjectStore.ToRow(obj, seq));
+            if (_store.Durable) rows.Add(new ObjectRow(obj, seq));
         }
         rows.AddRange(_extraRows);
         _staged.Clear();

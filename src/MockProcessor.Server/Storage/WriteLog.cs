@@ -16,12 +16,14 @@ public sealed class WriteLog : IAsyncDisposable
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new() { SingleReader = true });
     private readonly SqliteConnection _conn;
+    private readonly Func<MockProcessor.Domain.Common.StripeObject, string> _serialize;
     private readonly ILogger _log;
     private readonly Task _loop;
 
-    public WriteLog(SqliteConnection conn, ILogger log)
+    public WriteLog(SqliteConnection conn, Func<MockProcessor.Domain.Common.StripeObject, string> serialize, ILogger log)
     {
         _conn = conn;
+        _serialize = serialize;
         _log = log;
         _loop = Task.Factory.StartNew(Run, TaskCreationOptions.LongRunning).Unwrap();
     }
@@ -67,8 +69,8 @@ public sealed class WriteLog : IAsyncDisposable
                         switch (row)
                         {
                             case ObjectRow o:
-                                pId.Value = o.Id; pAccount.Value = o.Account; pType.Value = o.Type;
-                                pCreated.Value = o.Created; pSeq.Value = o.Seq; pData.Value = o.Json;
+                                pId.Value = o.Object.Id; pAccount.Value = o.Object.AccountId; pType.Value = o.Object.ObjectType;
+                                pCreated.Value = o.Object.Created; pSeq.Value = o.Seq; pData.Value = _serialize(o.Object);
                                 upsert.ExecuteNonQuery();
                                 break;
                             case IdempotencyRow i:

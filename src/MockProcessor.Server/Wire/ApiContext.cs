@@ -40,8 +40,8 @@ public sealed class ApiContext
         Tx.Get<T>(id) ?? throw new StripeException(StripeError.ResourceMissing(objectName, id, param));
 
     /// <summary>
-    /// Records an event in the same unit of work as the change it describes. <c>data.object</c> is the object
-    /// as it is now, unexpanded; <paramref name="previous"/> carries the old values of the changed fields.
+    /// Records an event in the same unit of work as the change it describes. <c>data.object</c> is
+    /// <paramref name="obj"/> as it is now; <paramref name="previous"/> carries the old values of the changed fields.
     /// </summary>
     public Event Emit(string type, StripeObject obj, JsonObject? previous = null)
     {
@@ -52,7 +52,7 @@ public sealed class ApiContext
             Created = Now,
             Type = type,
             ApiVersion = EventApiVersion,
-            ObjectJson = WireJson.String(new RenderContext(Tx, Service<Renderers>(), publishable: false).Render(obj)),
+            Snapshot = obj,
             PreviousAttributesJson = previous is null ? null : WireJson.String(previous),
             RequestId = RequestId,
             IdempotencyKey = IdempotencyKey,

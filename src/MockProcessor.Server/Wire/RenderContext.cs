@@ -16,6 +16,10 @@ public sealed class RenderContext(Tx tx, Renderers renderers, bool publishable)
 
     public JsonObject Render(StripeObject obj, ExpandNode? expand = null) => renderers.Render(obj, this, expand ?? ExpandNode.None);
 
+    /// <summary>An object as stored in an event: never expanded, metadata never withheld.</summary>
+    public JsonObject RenderFrozen(StripeObject snapshot) =>
+        renderers.Render(snapshot, Publishable ? new RenderContext(Tx, renderers, publishable: false) : this, ExpandNode.None);
+
     /// <summary>An expandable reference: the id, or the whole object when the caller asked to expand it.</summary>
     public JsonNode? Ref(ExpandNode expand, string field, string? id)
     {

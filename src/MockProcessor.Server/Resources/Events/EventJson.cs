@@ -4,12 +4,12 @@ using MockProcessor.Server.Wire;
 
 namespace MockProcessor.Server.Resources.Events;
 
-/// <summary>Events are frozen: <c>data.object</c> is the stored rendering from the moment of the change.</summary>
+/// <summary>Events are frozen: <c>data.object</c> is the snapshot taken at the change, rendered unexpanded and unredacted.</summary>
 public static class EventJson
 {
     public static JsonObject Render(Event e, RenderContext ctx, ExpandNode expand)
     {
-        var data = new JsonObject { ["object"] = JsonNode.Parse(e.ObjectJson) };
+        var data = new JsonObject { ["object"] = ctx.RenderFrozen(e.Snapshot) };
         if (e.PreviousAttributesJson is not null) data["previous_attributes"] = JsonNode.Parse(e.PreviousAttributesJson);
         return new JsonObject
         {

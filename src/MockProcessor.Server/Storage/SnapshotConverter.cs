@@ -1,0 +1,30 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using MockProcessor.Domain.Common;
+
+namespace MockProcessor.Server.Storage;
+
+/// <summary>
+/// Persists a field typed as the abstract <see cref="StripeObject"/> (an event's snapshot) as
+/// <c>{"type": "customer", "data": {...}}</c>, using the same type table as the objects table. Persistence
+/// stays a Server concern: the Domain records carry no serializer attributes.
+/// </summary>
+internal sealed class SnapshotConverter(IReadOnlyDictionary<string, Type> types) : JsonConverter<StripeObject>
+{
+    public override StripeObject? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        using var doc = JsonDocument.ParseValue(ref reader);
+        var type = doc.RootElement.GetProperty("type").GetString()!;
+        if (!types.TryGetValue(type, out var clr)) throw new JsonException($"Unknown snapshot type '{type}'.");
+        return (StripeObject?)doc.RootElement.GetProperty("data").Deserialize(clr, options);
+    }
+
+    public override void Write(Utf8JsonWriter writer, StripeObject value, JsonSerializerOptions options)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("type", value.ObjectType);
+        writer.WritePropertyName("data");
+        JsonSerializer.Serialize(writer, value, value.GetType(), options);
+        writer.WriteEndObject();
+    }
+}
