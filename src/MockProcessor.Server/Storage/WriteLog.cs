@@ -25,10 +25,18 @@ public sealed class WriteLog : IAsyncDisposable
         _conn = conn;
         _serialize = serialize;
         _log = log;
+        Database.Exec(_conn, "PRAGMA wal_autocheckpoint=0;");
         _loop = Task.Factory.StartNew(Run, TaskCreationOptions.LongRunning).Unwrap();
+        _checkpointer = Task.Run(() => Checkpoint(conn.DataSource));
     }
 
     public long Commits { get; private set; }
+
+    // SQLite's automatic checkpoint runs inside a commit and stalls every request waiting on that batch.
+    // The writer's connection turns it off and a second connection checkpoints in the background
+    // (PASSIVE: copies what it can without blocking the writer) once a second.
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _checkpointer;
 
     public Task Append(IReadOnlyList<Row> rows)
     {
@@ -122,10 +130,30 @@ public sealed class WriteLog : IAsyncDisposable
         cmd.ExecuteNonQuery();
     }
 
+    private async Task Checkpoint(string path)
+    {
+        using var conn = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        conn.Open();
+        Database.Exec(conn, "PRAGMA busy_timeout=5000;");
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token))
+            {
+                try { Database.Exec(conn, "PRAGMA wal_checkpoint(PASSIVE);"); }
+                catch (SqliteException ex) { _log.LogWarning(ex, "WAL checkpoint failed; will retry"); }
+            }
+        }
+        catch (OperationCanceledException) { }
+        Database.Exec(conn, "PRAGMA wal_checkpoint(TRUNCATE);");
+    }
+
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
         await _loop;
+        await _stop.CancelAsync();
+        await _checkpointer;
         _conn.Dispose();
     }
 }
