@@ -12,7 +12,7 @@ public static class Fixtures
     public const string Account = "acct_test0000000000";
     public const long Now = 1_700_000_000; // 2023-11-14T22:13:20Z
 
-    public static IdGenerator Ids() => new(seed: 42);
+    public static IdGenerator NewIds() => new(seed: 42);
 
     public static TestCard Card(string pmAlias) =>
         TestCardCatalogue.Default.ByPaymentMethodAlias(pmAlias) ?? throw new ArgumentException($"no test card {pmAlias}");
