@@ -15,8 +15,8 @@ public enum OutcomeType { Authorized, IssuerDeclined, Blocked, ManualReview, Inv
 // charge.outcome.risk_level
 public enum RiskLevel { Normal, Elevated, Highest }
 
-// payment_method_details.card.checks.*
-public enum CheckResult { Pass, Fail, Unavailable }
+// payment_method_details.card.checks.*; Unchecked is what a PaymentMethod shows before any charge ran the check.
+public enum CheckResult { Pass, Fail, Unavailable, Unchecked }
 
 public enum ThreeDSecureRequirement
 {

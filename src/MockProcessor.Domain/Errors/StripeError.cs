@@ -129,6 +129,128 @@ public sealed record StripeError(int Status, string Type, string? Code, string M
         new(400, InvalidRequest, "payment_method_unexpected_state",
             $"The payment method {id} is not attached to a customer, so this action is not possible.", null);
 
+    // --- Amounts and currencies (Money/Currencies) ---
+
+    public static StripeError InvalidCurrency(string currency, IEnumerable<string> supported, string param = "currency") =>
+        new(400, InvalidRequest, null,
+            $"Invalid currency: {currency}. Stripe currently supports these currencies: {string.Join(", ", supported)}", param);
+
+    // "Amount must be at least $0.50 usd" (observed wording, §10).
+    public static StripeError AmountTooSmall(string formattedMinimum, string currency, string param = "amount") =>
+        new(400, InvalidRequest, "amount_too_small", $"Amount must be at least {formattedMinimum} {currency}", param);
+
+    public static StripeError AmountTooLarge(string formattedMaximum, string currency, string param = "amount") =>
+        new(400, InvalidRequest, "amount_too_large", $"Amount must be no more than {formattedMaximum} {currency}", param);
+
+    public static StripeError AmountNotPositive(string param = "amount") =>
+        new(400, InvalidRequest, "parameter_invalid_integer", "This value must be greater than or equal to 1.", param);
+
+    public static StripeError ThreeDecimalLastDigit(string currency, string param = "amount") =>
+        new(400, InvalidRequest, null,
+            $"Invalid amount for {currency}: amounts in three-decimal currencies must end in 0 (card networks settle to two decimals), e.g. 5120 rather than 5124.", param);
+
+    public static StripeError WholeUnitsRequired(string currency, string param = "amount") =>
+        new(400, InvalidRequest, null,
+            $"Invalid amount for {currency}: {currency} amounts are sent with two decimals and must be divisible by 100.", param);
+
+    // --- Card network answers (CardNetwork/CardNetworkEngine) ---
+
+    public const string AuthenticationRequiredMessage = "Your card was declined. This transaction requires authentication.";
+
+    public const string AuthenticationRequiredSellerMessage = "The bank returned the decline code `authentication_required`.";
+
+    public const string ApprovedSellerMessage = "Payment complete.";
+    public const string BlockedSellerMessage = "Stripe blocked this payment as too risky.";
+    public const string GenericDeclineSellerMessage = "The bank did not return any further details with this decline.";
+    public const string InvalidCardSellerMessage = "The card details were rejected before reaching the network.";
+
+    public static string DeclineCodeSellerMessage(string declineCode) => $"The bank returned the decline code `{declineCode}`.";
+
+    // The 402 for a failed authorization, decorated with the objects the server renders into the error.
+    public static StripeError CardFailure(
+        string code, string? declineCode, string message, string? param, string? adviceCode,
+        string? chargeId, string? paymentIntentId, string? paymentMethodId) =>
+        new(402, CardErrorType, code, message, param)
+        {
+            DeclineCode = declineCode, AdviceCode = adviceCode, ChargeId = chargeId,
+            PaymentIntentId = paymentIntentId, PaymentMethodId = paymentMethodId,
+        };
+
+    // --- PaymentIntents ---
+
+    // Stripe's wording for cancel is "A PaymentIntent object can be canceled when it is in one of these
+    // statuses: ..." (seen in solidus_stripe#56); the other verbs follow the same shape in our words.
+    public static StripeError PaymentIntentUnexpectedState(string paymentIntentId, string verb, string status, IEnumerable<string> allowed)
+    {
+        var list = allowed.ToList();
+        var hint = list.Count == 0
+            ? $"No PaymentIntent can be {verb} in this way."
+            : $"A PaymentIntent can be {verb} only when it is in one of these statuses: {string.Join(", ", list)}.";
+        return new(400, InvalidRequest, "payment_intent_unexpected_state",
+            $"This PaymentIntent cannot be {verb} because it has a status of {status}. {hint}")
+        { PaymentIntentId = paymentIntentId };
+    }
+
+    public static StripeError PaymentIntentMissingPaymentMethod(string paymentIntentId) =>
+        new(400, InvalidRequest, "payment_intent_unexpected_state",
+            "You cannot confirm this PaymentIntent because it's missing a payment method. To confirm the PaymentIntent with a payment method, pass payment_method or payment_method_data.")
+        { PaymentIntentId = paymentIntentId };
+
+    public static StripeError PaymentIntentFieldFrozen(string paymentIntentId, string param, string status) =>
+        new(400, InvalidRequest, "payment_intent_unexpected_state",
+            $"You cannot update {param} on this PaymentIntent because it has a status of {status}. It can only be changed while the PaymentIntent is requires_payment_method, requires_confirmation or requires_action.", param)
+        { PaymentIntentId = paymentIntentId };
+
+    public static StripeError AmountToCaptureTooLarge(string paymentIntentId, long amountToCapture, long capturable) =>
+        new(400, InvalidRequest, "amount_too_large",
+            $"The amount_to_capture ({amountToCapture}) cannot be greater than this PaymentIntent's amount_capturable ({capturable}).", "amount_to_capture")
+        { PaymentIntentId = paymentIntentId };
+
+    public static StripeError ChargeExpiredForCapture(string chargeId, string paymentIntentId) =>
+        new(400, InvalidRequest, "charge_expired_for_capture",
+            $"Charge {chargeId} has expired for capture: its authorization was not captured in time and the funds were released.")
+        { ChargeId = chargeId, PaymentIntentId = paymentIntentId };
+
+    // Stripe's message for a failed 3DS challenge, stored as the PI's last_payment_error.
+    public static StripeError PaymentIntentAuthenticationFailure(string paymentIntentId, string? paymentMethodId) =>
+        new(400, InvalidRequest, "payment_intent_authentication_failure",
+            "The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again.")
+        { PaymentIntentId = paymentIntentId, PaymentMethodId = paymentMethodId };
+
+    // --- Refunds ---
+
+    public static StripeError ChargeNotRefundable(string chargeId, string status) =>
+        new(400, InvalidRequest, null, $"Charge {chargeId} has a status of {status} and cannot be refunded; only succeeded charges can be.", "charge")
+        { ChargeId = chargeId };
+
+    // Observed wording (woocommerce-gateway-stripe#1081).
+    public static StripeError RefundUncapturedPaymentIntentCharge(string chargeId, string paymentIntentId) =>
+        new(400, InvalidRequest, null,
+            $"This uncaptured Charge was created by a PaymentIntent ({paymentIntentId}). You must cancel the PaymentIntent to reverse the authorization instead of refunding the Charge directly. For more information, see https://stripe.com/docs/payments/payment-intents/creating-payment-intents#separate-auth-capture", "charge")
+        { ChargeId = chargeId, PaymentIntentId = paymentIntentId };
+
+    public static StripeError RefundUncapturedCharge(string chargeId) =>
+        new(400, InvalidRequest, null, $"Charge {chargeId} has not been captured, so there is nothing to refund.", "charge")
+        { ChargeId = chargeId };
+
+    public static StripeError ChargeAlreadyRefunded(string chargeId) =>
+        new(400, InvalidRequest, "charge_already_refunded", $"Charge {chargeId} has already been refunded.", "charge")
+        { ChargeId = chargeId };
+
+    public static StripeError ChargeDisputed(string chargeId) =>
+        new(400, InvalidRequest, "charge_disputed", $"Charge {chargeId} has been charged back; cannot issue a refund.", "charge")
+        { ChargeId = chargeId };
+
+    // Both wordings observed (woocommerce-gateway-stripe#1315, reaction#3704); code per stripe-go's list.
+    public static StripeError RefundGreaterThanCharge(string formattedRefund, string formattedCharge) =>
+        new(400, InvalidRequest, "amount_too_large", $"Refund amount ({formattedRefund}) is greater than charge amount ({formattedCharge})", "amount");
+
+    public static StripeError RefundGreaterThanUnrefunded(string formattedRefund, string formattedRemaining) =>
+        new(400, InvalidRequest, "amount_too_large", $"Refund amount ({formattedRefund}) is greater than unrefunded amount on charge ({formattedRemaining})", "amount");
+
+    public static StripeError RefundNothingToSettle(string refundId, string status) =>
+        new(400, InvalidRequest, null, $"Refund {refundId} has a status of {status}; it has no later transition to apply.");
+
     public static string MaskKey(string key)
     {
         var idx = key.LastIndexOf('_');

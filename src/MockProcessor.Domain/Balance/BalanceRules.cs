@@ -1,0 +1,44 @@
+using MockProcessor.Domain.CardNetwork;
+
+namespace MockProcessor.Domain.Balance;
+
+public sealed record BalanceFunds(string Currency, long Amount, long Card);
+
+// GET /v1/balance's available and pending lists, one entry per currency that has any transaction.
+public sealed record BalanceSummary(IReadOnlyList<BalanceFunds> Available, IReadOnlyList<BalanceFunds> Pending);
+
+public static class BalanceRules
+{
+    public const long SecondsPerDay = 86_400;
+
+    // US accounts' standard payout delay is 2 business days (§16.3, configurable in Stripe).
+    // Deviation: counted in calendar days; weekends and bank holidays do not push it back.
+    public const int UsPayoutDelayDays = 2;
+
+    // Card funds become available at 00:00 UTC on the day created + delay, the way Stripe's available_on
+    // values land on midnight. bypassPending cards (4000000000000077, ...0278) are available at once.
+    public static long AvailableOn(long created, FundsAvailability funds, int delayDays = UsPayoutDelayDays) =>
+        funds is FundsAvailability.Available ? created : StartOfUtcDay(created) + delayDays * SecondsPerDay;
+
+    public static long StartOfUtcDay(long unixSeconds) => unixSeconds - ((unixSeconds % SecondsPerDay) + SecondsPerDay) % SecondsPerDay;
+
+    // The balance is derived, never stored: sum the nets by currency and split by whether each
+    // transaction is available yet. Invariant: available + pending == Σ net, per currency.
+    // Every transaction we book so far comes from a card (charges and their refunds), so source_types.card
+    // equals the amount; payouts will need their own source type when they arrive.
+    public static BalanceSummary Summarize(IEnumerable<BalanceTransaction> transactions, long now)
+    {
+        var available = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        var pending = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var txn in transactions)
+        {
+            available.TryAdd(txn.Currency, 0);
+            pending.TryAdd(txn.Currency, 0);
+            var bucket = txn.StatusAt(now) is BalanceTransactionStatus.Available ? available : pending;
+            bucket[txn.Currency] = checked(bucket[txn.Currency] + txn.Net);
+        }
+        return new(
+            available.Select(kv => new BalanceFunds(kv.Key, kv.Value, kv.Value)).ToList(),
+            pending.Select(kv => new BalanceFunds(kv.Key, kv.Value, kv.Value)).ToList());
+    }
+}

@@ -1,0 +1,41 @@
+using MockProcessor.Domain.Common;
+
+namespace MockProcessor.Domain.Balance;
+
+// balance_transaction.type values the emulator books (Stripe's enum is longer; add members as needed).
+public enum BalanceTransactionType
+{
+    Charge, Refund, RefundFailure, Adjustment, Payout, PayoutCancel, PayoutFailure, PaymentFailureRefund, StripeFee,
+}
+
+public enum ReportingCategory
+{
+    Charge, ChargeFailure, Refund, RefundFailure, PartialCaptureReversal, Dispute, DisputeReversal, Payout,
+    PayoutReversal, Fee, OtherAdjustment,
+}
+
+public enum BalanceTransactionStatus { Pending, Available }
+
+// One movement of money in the merchant's balance. Immutable once booked: corrections are new
+// transactions (refund, refund_failure, ...), never edits. `status` is not stored because it is a pure
+// function of available_on and the clock; storing it would go stale the moment time moves.
+public sealed record BalanceTransaction : StripeObject
+{
+    public override string ObjectType => "balance_transaction";
+    public required long Amount { get; init; }            // gross, signed
+    public required string Currency { get; init; }
+    public long Fee { get; init; }
+    public IReadOnlyList<FeeDetail> FeeDetails { get; init; } = [];
+    public long Net => checked(Amount - Fee);
+    public required BalanceTransactionType Type { get; init; }
+    public required ReportingCategory ReportingCategory { get; init; }
+    public string? Source { get; init; }
+    public string? Description { get; init; }
+    public required long AvailableOn { get; init; }
+    // Deviation: always null; we never convert currencies (see Fees).
+    public decimal? ExchangeRate => null;
+    public string BalanceType => "payments";
+
+    public BalanceTransactionStatus StatusAt(long now) =>
+        now >= AvailableOn ? BalanceTransactionStatus.Available : BalanceTransactionStatus.Pending;
+}

@@ -1,0 +1,22 @@
+namespace MockProcessor.Domain.Events;
+
+// Stripe's event type names the payments core emits, so a typo is a compile error rather than a webhook
+// nobody receives.
+public static class EventTypes
+{
+    public const string PaymentIntentCreated = "payment_intent.created";
+    public const string PaymentIntentSucceeded = "payment_intent.succeeded";
+    public const string PaymentIntentPaymentFailed = "payment_intent.payment_failed";
+    public const string PaymentIntentRequiresAction = "payment_intent.requires_action";
+    public const string PaymentIntentAmountCapturableUpdated = "payment_intent.amount_capturable_updated";
+    public const string PaymentIntentCanceled = "payment_intent.canceled";
+    public const string ChargeSucceeded = "charge.succeeded";
+    public const string ChargeFailed = "charge.failed";
+    public const string ChargeCaptured = "charge.captured";
+    public const string ChargeExpired = "charge.expired";
+    public const string ChargeRefunded = "charge.refunded";
+    public const string ChargeRefundUpdated = "charge.refund.updated";
+    public const string RefundCreated = "refund.created";
+    public const string RefundUpdated = "refund.updated";
+    public const string RefundFailed = "refund.failed";
+}

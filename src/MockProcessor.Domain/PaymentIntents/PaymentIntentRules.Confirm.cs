@@ -1,0 +1,153 @@
+using MockProcessor.Domain.CardNetwork;
+using MockProcessor.Domain.Charges;
+using MockProcessor.Domain.Errors;
+using MockProcessor.Domain.Events;
+using MockProcessor.Domain.Ids;
+using MockProcessor.Domain.PaymentMethods;
+using static MockProcessor.Domain.PaymentIntents.PaymentIntentStatus;
+
+namespace MockProcessor.Domain.PaymentIntents;
+
+public static partial class PaymentIntentRules
+{
+    // POST /v1/payment_intents/:id/confirm (and create with confirm=true, after Create). `pm` and `card`
+    // are the payment method to use (the request's or the PI's) and its test-card behaviour; null when
+    // there is none, which Stripe refuses.
+    public static Outcome<PaymentIntentChange> Confirm(
+        PaymentIntent pi, PaymentMethod? pm, TestCard? card, ConfirmOptions options, long now, IdGenerator ids)
+    {
+        if (Guard(pi, PaymentIntentAction.Confirm) is { } error) return error;
+        if (pm is null || card is null) return StripeError.PaymentIntentMissingPaymentMethod(pi.Id);
+
+        var samePaymentMethod = pm.Id == pi.PaymentMethod;
+        var current = pi with
+        {
+            PaymentMethod = pm.Id,
+            ReturnUrl = options.ReturnUrl ?? pi.ReturnUrl,
+            AuthenticationCompleted = samePaymentMethod && pi.AuthenticationCompleted,
+        };
+        return Attempt(current, pm, card, options, current.AuthenticationCompleted, now, ids);
+    }
+
+    // The customer finished (or abandoned) the 3DS challenge: the emulator's 3DS page or test helper.
+    public static Outcome<PaymentIntentChange> Authenticate(
+        PaymentIntent pi, PaymentMethod pm, TestCard card, bool succeeded, long now, IdGenerator ids, string accountCountry = "US")
+    {
+        if (Guard(pi, PaymentIntentAction.Authenticate) is { } error) return error;
+        if (pm.Id != pi.PaymentMethod)
+            throw new ArgumentException($"{pm.Id} is not the payment method {pi.Id} is authenticating.", nameof(pm));
+
+        if (!succeeded)
+        {
+            // No charge: the payment never reached the issuer (§11.4 "3DS failure").
+            var failure = StripeError.PaymentIntentAuthenticationFailure(pi.Id, pm.Id);
+            var failed = pi with
+            {
+                Status = RequiresPaymentMethod, PaymentMethod = null, NextAction = null, AuthenticationCompleted = false,
+                LastPaymentError = PaymentError.From(failure),
+            };
+            return new PaymentIntentChange(failed, null, null, null, [EventTypes.PaymentIntentPaymentFailed]);
+        }
+
+        var authenticated = pi with { AuthenticationCompleted = true, NextAction = null };
+        // With manual confirmation the server must confirm again itself (§11.3).
+        if (pi.ConfirmationMethod is ConfirmationMethod.Manual)
+            return new PaymentIntentChange(authenticated with { Status = RequiresConfirmation }, null, null, null, []);
+        return Attempt(authenticated, pm, card, new ConfirmOptions { AccountCountry = accountCountry }, authenticated: true, now, ids);
+    }
+
+    private static PaymentIntentChange Attempt(
+        PaymentIntent pi, PaymentMethod pm, TestCard card, ConfirmOptions options, bool authenticated, long now, IdGenerator ids)
+    {
+        // A PaymentMethod records a check as "unchecked" when the value was supplied and null when not.
+        var decision = CardNetworkEngine.Authorize(new AuthorizationRequest(
+            card, pi.Amount, pi.Currency,
+            CvcSupplied: pm.Card.CvcCheck is not null,
+            Line1Supplied: pm.Card.AddressLine1Check is not null || pm.BillingDetails.Address?.Line1 is not null,
+            PostalSupplied: pm.Card.AddressPostalCodeCheck is not null || pm.BillingDetails.Address?.PostalCode is not null,
+            options.OffSession, authenticated, options.SetupForOffSession, now));
+
+        switch (decision)
+        {
+            case NetworkDecision.RequiresAuthentication:
+                var kind = pi.ReturnUrl is not null && !options.UseStripeSdk ? NextActionType.RedirectToUrl : NextActionType.UseStripeSdk;
+                var waiting = pi with { Status = RequiresAction, NextAction = new NextAction(kind, pi.ReturnUrl), LastPaymentError = null };
+                return new PaymentIntentChange(waiting, null, null, null, [EventTypes.PaymentIntentRequiresAction]);
+
+            case NetworkDecision.Approved approved:
+                return Approve(pi, NewCharge(pi, pm, card, approved.Outcome, approved.Checks, approved.ThreeDSecure, now, ids), options, now, ids);
+
+            case NetworkDecision.Declined declined:
+                return Fail(pi, NewCharge(pi, pm, card, declined.Outcome, declined.Checks, declined.ThreeDSecure, now, ids), declined.Failure, blocked: false);
+
+            case NetworkDecision.Blocked blocked:
+                return Fail(pi, NewCharge(pi, pm, card, blocked.Outcome, blocked.Checks, null, now, ids), blocked.Failure, blocked: true);
+
+            default:
+                throw new InvalidOperationException($"Unhandled network decision {decision.GetType().Name}.");
+        }
+    }
+
+    private static PaymentIntentChange Approve(PaymentIntent pi, Charge charge, ConfirmOptions options, long now, IdGenerator ids)
+    {
+        var authorized = charge with { Status = ChargeStatus.Succeeded, Paid = true };
+        var settled = pi with { LatestCharge = charge.Id, LastPaymentError = null, NextAction = null };
+
+        if (pi.CaptureMethod is CaptureMethod.Manual)
+        {
+            var held = authorized with
+            {
+                PaymentMethodDetails = authorized.PaymentMethodDetails! with { CaptureBefore = now + ChargeRules.AuthorizationValiditySeconds },
+            };
+            return new PaymentIntentChange(
+                settled with { Status = RequiresCapture, AmountCapturable = pi.Amount }, held, null, null,
+                [EventTypes.ChargeSucceeded, EventTypes.PaymentIntentAmountCapturableUpdated]);
+        }
+
+        // automatic_async captures "soon after" for cards; with no observable processing state for cards
+        // (§11.3) we capture at once, like automatic.
+        var (captured, txn) = ChargeRules.BookCapture(authorized, pi.Amount, options.AccountCountry, now, ids);
+        return new PaymentIntentChange(
+            settled with { Status = Succeeded, AmountReceived = pi.Amount, AmountCapturable = 0 }, captured, txn, null,
+            [EventTypes.ChargeSucceeded, EventTypes.PaymentIntentSucceeded]);
+    }
+
+    // The PI goes back to requires_payment_method and forgets the card (the failed one stays reachable
+    // through last_payment_error.payment_method); the failed charge is its latest_charge.
+    private static PaymentIntentChange Fail(PaymentIntent pi, Charge charge, CardFailure failure, bool blocked)
+    {
+        var error = StripeError.CardFailure(failure.Code, failure.DeclineCode, failure.Message, failure.Param, failure.AdviceCode,
+            charge.Id, pi.Id, charge.PaymentMethod);
+        var failedCharge = charge with
+        {
+            Status = ChargeStatus.Failed, Paid = false, Captured = false,
+            FailureCode = failure.Code, FailureMessage = failure.Message,
+            FraudStripeReport = blocked ? "fraudulent" : null,
+        };
+        var failedPi = pi with
+        {
+            Status = RequiresPaymentMethod, PaymentMethod = null, LatestCharge = charge.Id, NextAction = null,
+            AuthenticationCompleted = false, LastPaymentError = PaymentError.From(error),
+        };
+        return new PaymentIntentChange(failedPi, failedCharge, null, null, [EventTypes.ChargeFailed, EventTypes.PaymentIntentPaymentFailed], error);
+    }
+
+    private static Charge NewCharge(
+        PaymentIntent pi, PaymentMethod pm, TestCard card, ChargeOutcome outcome, CardChecks checks, ThreeDSecureDetails? threeDs,
+        long now, IdGenerator ids)
+    {
+        var c = pm.Card;
+        return new Charge
+        {
+            Id = ids.Next("ch"), AccountId = pi.AccountId, Created = now,
+            Amount = pi.Amount, Currency = pi.Currency, Status = ChargeStatus.Pending,
+            Customer = pi.Customer, Description = pi.Description, PaymentIntent = pi.Id, PaymentMethod = pm.Id,
+            PaymentMethodDetails = new CardPaymentDetails(c.Brand, c.Country, c.ExpMonth, c.ExpYear, c.Fingerprint, c.Funding, c.Last4,
+                c.Brand, checks, threeDs) { AmountAuthorized = pi.Amount, TestCardKey = c.TestCardKey },
+            BillingDetails = pm.BillingDetails, Outcome = outcome, Metadata = pi.Metadata,
+            ReceiptEmail = pi.ReceiptEmail, StatementDescriptor = pi.StatementDescriptor,
+            StatementDescriptorSuffix = pi.StatementDescriptorSuffix,
+            Funds = card.Behavior.Funds, RefundBehavior = card.Behavior.Refund,
+        };
+    }
+}
