@@ -1,5 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using MockProcessor.Domain.Accounts;
+using MockProcessor.Domain.Balance;
+using MockProcessor.Domain.Charges;
+using MockProcessor.Domain.PaymentIntents;
+using MockProcessor.Domain.Refunds;
+using MockProcessor.Server.Resources.PaymentIntents;
 using MockProcessor.Domain.CardNetwork;
 using MockProcessor.Domain.Customers;
 using MockProcessor.Domain.Events;
@@ -20,12 +25,14 @@ public static class Registry
         CustomerEndpoints.Routes()
             .Concat(PaymentMethodEndpoints.Routes())
             .Concat(TokenEndpoints.Routes())
+            .Concat(PaymentIntentEndpoints.Routes())
             .Concat(EventEndpoints.Routes());
 
     public static Renderers Renderers() => new Renderers()
         .Add<Customer>(CustomerJson.Render)
         .Add<PaymentMethod>(PaymentMethodJson.Render)
         .Add<Token>(TokenJson.Render)
+        .Add<PaymentIntent>(PaymentIntentJson.Render)
         .Add<Event>(EventJson.Render);
 
     public static readonly IReadOnlyDictionary<string, Type> PersistedTypes = new Dictionary<string, Type>
@@ -35,6 +42,10 @@ public static class Registry
         ["payment_method"] = typeof(PaymentMethod),
         ["token"] = typeof(Token),
         ["event"] = typeof(Event),
+        ["payment_intent"] = typeof(PaymentIntent),
+        ["charge"] = typeof(Charge),
+        ["refund"] = typeof(Refund),
+        ["balance_transaction"] = typeof(BalanceTransaction),
     };
 
     public static void AddServices(IServiceCollection services)
