@@ -45,6 +45,7 @@ describe('events from the payments core', () => {
     const create = calls.find((c) => c.method === 'POST' && c.path === '/v1/payment_intents');
     assert.ok(create.idempotencyKey, 'stripe-node sends an Idempotency-Key on every POST');
     assert.equal(create.requestId, pi.lastResponse.requestId);
+    assert.equal(pi.lastResponse.idempotencyKey, create.idempotencyKey, 'the response echoes Idempotency-Key');
     for (const e of events) {
       assert.match(e.id, /^evt_/);
       assert.equal(e.object, 'event');
@@ -152,6 +153,22 @@ describe('events from the payments core', () => {
 
     const one = await stripe.events.retrieve(succeeded.data[0].id);
     assert.deepEqual({ ...one }, { ...succeeded.data[0] });
+  });
+
+  test('an idempotent replay returns the first response and emits no new events', async () => {
+    const stripe = newClient();
+    const params = { amount: 1000, currency: 'usd', ...card, payment_method: 'pm_card_visa', confirm: true };
+    const first = await stripe.paymentIntents.create(params, { idempotencyKey: 'events-replay-1' });
+    const before = await allEvents(stripe);
+    const again = await stripe.paymentIntents.create(params, { idempotencyKey: 'events-replay-1' });
+    assert.equal(again.id, first.id);
+    assert.equal(again.lastResponse.headers['idempotent-replayed'], 'true');
+    const after = await allEvents(stripe);
+    assert.deepEqual(after.map((e) => e.id), before.map((e) => e.id));
+    for (const e of after.filter((x) => !OPTIONAL.has(x.type))) {
+      assert.equal(e.request.idempotency_key, 'events-replay-1');
+      assert.equal(e.request.id, first.lastResponse.requestId);
+    }
   });
 
   test("events are per merchant: another key sees none of them", async () => {

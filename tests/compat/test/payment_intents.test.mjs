@@ -179,6 +179,23 @@ describe('confirm and charge', () => {
     }
   });
 
+  test('a canceled intent cannot be confirmed, and a succeeded one cannot change its amount', async () => {
+    const stripe = newClient();
+    const pi = await stripe.paymentIntents.create({ amount: 2000, currency: 'usd', ...card });
+    await stripe.paymentIntents.cancel(pi.id);
+    const err = await expectStripeError(stripe.paymentIntents.confirm(pi.id, { payment_method: 'pm_card_visa' }), {
+      type: 'StripeInvalidRequestError',
+      code: 'payment_intent_unexpected_state',
+    });
+    assert.equal(err.raw.payment_intent?.status, 'canceled');
+    const paid = await pay(stripe);
+    await expectStripeError(stripe.paymentIntents.update(paid.id, { amount: 3000 }), {
+      type: 'StripeInvalidRequestError',
+      code: 'payment_intent_unexpected_state',
+    });
+    assert.equal((await stripe.paymentIntents.update(paid.id, { metadata: { after: 'yes' } })).metadata.after, 'yes');
+  });
+
   test('a decline, then a successful retry on the same intent', async () => {
     const stripe = newClient();
     const pi = await stripe.paymentIntents.create({ amount: 3000, currency: 'usd', ...card });
@@ -257,7 +274,7 @@ describe('update, list and search', () => {
 });
 
 describe('publishable key with client_secret', () => {
-  test('retrieve works with the client secret, hides metadata, and fails without it', async () => {
+  test('retrieve and confirm work with the client secret and hide metadata; retrieve fails without it', async () => {
     const stripe = newClient();
     const pi = await stripe.paymentIntents.create({ amount: 2000, currency: 'usd', ...card, metadata: { secret: 'x' } });
     const pk = clientFor(stripe.publishableKey);
@@ -267,6 +284,11 @@ describe('publishable key with client_secret', () => {
     assert.equal(seen.status, 'requires_payment_method');
     assert.equal(seen.client_secret, pi.client_secret);
     assert.ok(seen.metadata === undefined || Object.keys(seen.metadata).length === 0, JSON.stringify(seen.metadata));
+
+    const confirmed = await pk.paymentIntents.confirm(pi.id, { client_secret: pi.client_secret, payment_method: 'pm_card_visa' });
+    assert.equal(confirmed.status, 'succeeded');
+    assert.ok(confirmed.metadata === undefined || Object.keys(confirmed.metadata).length === 0);
+    assert.equal((await stripe.paymentIntents.retrieve(pi.id)).metadata.secret, 'x', 'the secret key still sees metadata');
 
     const noSecret = await expectStripeError(pk.paymentIntents.retrieve(pi.id), { rawType: 'invalid_request_error' });
     assert.ok([400, 401, 404].includes(noSecret.statusCode), String(noSecret.statusCode));
