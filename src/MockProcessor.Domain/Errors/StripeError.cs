@@ -251,6 +251,14 @@ public sealed record StripeError(int Status, string Type, string? Code, string M
         new(400, InvalidRequest, null,
             $"Refund {refundId} cannot be canceled because it has a status of {status}. Only refunds with a status of requires_action can be canceled.");
 
+    public static StripeError RefundMissingTarget() =>
+        new(400, InvalidRequest, "parameter_missing",
+            "One of the following params should be provided for this request: payment_intent or charge.");
+
+    public static StripeError RefundChargeNotOfPaymentIntent(string chargeId, string paymentIntentId) =>
+        new(400, InvalidRequest, null, $"Charge {chargeId} does not belong to PaymentIntent {paymentIntentId}.", "charge")
+        { ChargeId = chargeId };
+
     public static StripeError PaymentIntentHasNoCharge(string paymentIntentId) =>
         new(400, InvalidRequest, null,
             $"This PaymentIntent ({paymentIntentId}) does not have a successful charge to refund.", "payment_intent")

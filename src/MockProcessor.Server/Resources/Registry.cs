@@ -1,13 +1,20 @@
 using Microsoft.Extensions.DependencyInjection;
 using MockProcessor.Domain.Accounts;
+using MockProcessor.Domain.Balance;
 using MockProcessor.Domain.CardNetwork;
+using MockProcessor.Domain.Charges;
 using MockProcessor.Domain.Customers;
 using MockProcessor.Domain.Events;
 using MockProcessor.Domain.PaymentMethods;
+using MockProcessor.Domain.Refunds;
 using MockProcessor.Domain.Tokens;
+using MockProcessor.Server.Resources.Balance;
+using MockProcessor.Server.Resources.BalanceTransactions;
+using MockProcessor.Server.Resources.Charges;
 using MockProcessor.Server.Resources.Customers;
 using MockProcessor.Server.Resources.Events;
 using MockProcessor.Server.Resources.PaymentMethods;
+using MockProcessor.Server.Resources.Refunds;
 using MockProcessor.Server.Resources.Tokens;
 using MockProcessor.Server.Wire;
 
@@ -20,13 +27,20 @@ public static class Registry
         CustomerEndpoints.Routes()
             .Concat(PaymentMethodEndpoints.Routes())
             .Concat(TokenEndpoints.Routes())
-            .Concat(EventEndpoints.Routes());
+            .Concat(EventEndpoints.Routes())
+            .Concat(ChargeEndpoints.Routes())
+            .Concat(RefundEndpoints.Routes())
+            .Concat(BalanceEndpoints.Routes())
+            .Concat(BalanceTransactionEndpoints.Routes());
 
     public static Renderers Renderers() => new Renderers()
         .Add<Customer>(CustomerJson.Render)
         .Add<PaymentMethod>(PaymentMethodJson.Render)
         .Add<Token>(TokenJson.Render)
-        .Add<Event>(EventJson.Render);
+        .Add<Event>(EventJson.Render)
+        .Add<Charge>(ChargeJson.Render)
+        .Add<Refund>(RefundJson.Render)
+        .Add<BalanceTransaction>(BalanceTransactionJson.Render);
 
     public static readonly IReadOnlyDictionary<string, Type> PersistedTypes = new Dictionary<string, Type>
     {
@@ -35,6 +49,9 @@ public static class Registry
         ["payment_method"] = typeof(PaymentMethod),
         ["token"] = typeof(Token),
         ["event"] = typeof(Event),
+        ["charge"] = typeof(Charge),
+        ["refund"] = typeof(Refund),
+        ["balance_transaction"] = typeof(BalanceTransaction),
     };
 
     public static void AddServices(IServiceCollection services)
