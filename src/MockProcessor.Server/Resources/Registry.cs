@@ -5,6 +5,7 @@ using MockProcessor.Domain.CardNetwork;
 using MockProcessor.Domain.Charges;
 using MockProcessor.Domain.Customers;
 using MockProcessor.Domain.Events;
+using MockProcessor.Domain.PaymentIntents;
 using MockProcessor.Domain.PaymentMethods;
 using MockProcessor.Domain.Refunds;
 using MockProcessor.Domain.Tokens;
@@ -13,6 +14,7 @@ using MockProcessor.Server.Resources.BalanceTransactions;
 using MockProcessor.Server.Resources.Charges;
 using MockProcessor.Server.Resources.Customers;
 using MockProcessor.Server.Resources.Events;
+using MockProcessor.Server.Resources.PaymentIntents;
 using MockProcessor.Server.Resources.PaymentMethods;
 using MockProcessor.Server.Resources.Refunds;
 using MockProcessor.Server.Resources.Tokens;
@@ -27,6 +29,7 @@ public static class Registry
         CustomerEndpoints.Routes()
             .Concat(PaymentMethodEndpoints.Routes())
             .Concat(TokenEndpoints.Routes())
+            .Concat(PaymentIntentEndpoints.Routes())
             .Concat(EventEndpoints.Routes())
             .Concat(ChargeEndpoints.Routes())
             .Concat(RefundEndpoints.Routes())
@@ -37,6 +40,7 @@ public static class Registry
         .Add<Customer>(CustomerJson.Render)
         .Add<PaymentMethod>(PaymentMethodJson.Render)
         .Add<Token>(TokenJson.Render)
+        .Add<PaymentIntent>(PaymentIntentJson.Render)
         .Add<Event>(EventJson.Render)
         .Add<Charge>(ChargeJson.Render)
         .Add<Refund>(RefundJson.Render)
@@ -49,6 +53,7 @@ public static class Registry
         ["payment_method"] = typeof(PaymentMethod),
         ["token"] = typeof(Token),
         ["event"] = typeof(Event),
+        ["payment_intent"] = typeof(PaymentIntent),
         ["charge"] = typeof(Charge),
         ["refund"] = typeof(Refund),
         ["balance_transaction"] = typeof(BalanceTransaction),

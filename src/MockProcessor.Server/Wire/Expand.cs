@@ -58,6 +58,7 @@ public static class Expandables
         ["customer.invoice_settings"] = new() { ["default_payment_method"] = "payment_method" },
         ["payment_method"] = new() { ["customer"] = "customer" },
         ["token"] = new(),
+        ["payment_intent"] = new() { ["customer"] = "customer", ["latest_charge"] = "charge", ["payment_method"] = "payment_method" },
         ["event"] = new(),
         ["account"] = new(),
         ["charge"] = new()

@@ -1,0 +1,180 @@
+using MockProcessor.Domain.Charges;
+using MockProcessor.Domain.Common;
+using MockProcessor.Domain.Customers;
+using MockProcessor.Domain.Errors;
+using MockProcessor.Domain.PaymentIntents;
+using MockProcessor.Domain.PaymentMethods;
+using MockProcessor.Domain.Search;
+using MockProcessor.Server.Resources.PaymentMethods;
+using MockProcessor.Server.Resources.Shared;
+using MockProcessor.Server.Wire;
+
+namespace MockProcessor.Server.Resources.PaymentIntents;
+
+public static class PaymentIntentEndpoints
+{
+    public static IEnumerable<ApiRoute> Routes() =>
+    [
+        new("POST", "/v1/payment_intents", "payment_intent", Create),
+        new("GET", "/v1/payment_intents", "list:payment_intent", List),
+        new("GET", "/v1/payment_intents/search", "search:payment_intent", Search),
+        new("GET", "/v1/payment_intents/{id}", "payment_intent", Retrieve, AllowPublishable: true),
+        new("POST", "/v1/payment_intents/{id}", "payment_intent", Update),
+        new("POST", "/v1/payment_intents/{id}/confirm", "payment_intent", Confirm, AllowPublishable: true),
+        new("POST", "/v1/payment_intents/{id}/capture", "payment_intent", Capture),
+        new("POST", "/v1/payment_intents/{id}/cancel", "payment_intent", Cancel),
+    ];
+
+    private static ApiResult Create(ApiContext c)
+    {
+        var p = c.P;
+        var cmd = PaymentIntentForm.ReadCreate(p);
+        var confirm = p.Bool("confirm") ?? false;
+        var confirmParams = PaymentIntentForm.ReadConfirm(c, p, readPaymentMethod: false);
+        if (!confirm && confirmParams.OffSession)
+            throw new StripeException(StripeError.InvalidValue("off_session", "off_session can only be used with confirm=true."), beforeExecution: true);
+        if (cmd.Customer is not null) LoadCustomer(c, cmd.Customer, "customer");
+        // A catalogue alias or payment_method_data becomes a real pm_ before the PaymentIntent refers to it.
+        var pm = confirmParams.NewPaymentMethod ?? (cmd.PaymentMethod is { } id ? PaymentMethodEndpoints.Resolve(c, id, "payment_method") : null);
+        if (confirmParams.NewPaymentMethod is not null) c.Tx.Put(confirmParams.NewPaymentMethod);
+        var created = Decide(c, PaymentIntentRules.Create(cmd with { PaymentMethod = pm?.Id }, c.Account.Id, c.Now, c.Ids));
+        Changes.Apply(c, created);
+        return confirm ? RunConfirm(c, created.PaymentIntent, pm, confirmParams) : c.Respond(created.PaymentIntent);
+    }
+
+    private static ApiResult Retrieve(ApiContext c)
+    {
+        var pi = c.Load<PaymentIntent>(c.Route("id"), "payment_intent");
+        var secret = c.P.String("client_secret");
+        if (c.Publishable) RequireClientSecret(pi, secret);
+        return c.Respond(pi);
+    }
+
+    /// <summary>A publishable key sees a PaymentIntent only with its client secret, as stripe.js does.</summary>
+    private static void RequireClientSecret(PaymentIntent pi, string? secret)
+    {
+        if (secret is null) throw new StripeException(StripeError.ParameterMissing("client_secret"), beforeExecution: true);
+        if (secret != pi.ClientSecret)
+            throw new StripeException(StripeError.InvalidValue("client_secret",
+                "The client_secret provided does not match the client_secret associated with the PaymentIntent."));
+    }
+
+    private static ApiResult Update(ApiContext c)
+    {
+        var p = c.P;
+        var pi = c.Load<PaymentIntent>(c.Route("id"), "payment_intent");
+        var metadataChanges = p.StringMap("metadata", out var clear);
+        var pmId = p.String("payment_method");
+        var cmd = new UpdatePaymentIntent
+        {
+            Amount = p.Long("amount"),
+            Currency = p.String("currency")?.ToLowerInvariant(),
+            CaptureMethod = PaymentIntentForm.ParseEnum<CaptureMethod>(p, "capture_method"),
+            SetupFutureUsage = PaymentIntentForm.ParseEnum<SetupFutureUsage>(p, "setup_future_usage"),
+            Customer = p.String("customer"),
+            Description = p.String("description", 1000),
+            ReceiptEmail = p.String("receipt_email", 800),
+            StatementDescriptorSuffix = p.String("statement_descriptor_suffix", 22),
+            Metadata = metadataChanges is null ? null : Metadata.Apply(pi.Metadata, metadataChanges, clear).OrThrow(),
+        };
+        p.Accept("payment_method_types");
+        if (cmd.Customer is not null) LoadCustomer(c, cmd.Customer, "customer");
+        if (pmId is not null) cmd = cmd with { PaymentMethod = PaymentMethodEndpoints.Resolve(c, pmId, "payment_method").Id };
+        var change = Decide(c, PaymentIntentRules.Update(pi, cmd));
+        Changes.Apply(c, change);
+        return c.Respond(change.PaymentIntent);
+    }
+
+    private static ApiResult Confirm(ApiContext c)
+    {
+        var pi = c.Load<PaymentIntent>(c.Route("id"), "payment_intent");
+        var secret = c.P.String("client_secret");
+        if (c.Publishable) RequireClientSecret(pi, secret);
+        var confirmParams = PaymentIntentForm.ReadConfirm(c, c.P, readPaymentMethod: true);
+        if (c.P.StringPatch("receipt_email") is { IsSet: true } email) pi = pi with { ReceiptEmail = email.Value };
+        var sfu = PaymentIntentForm.ParseEnum<SetupFutureUsage>(c.P, "setup_future_usage");
+        if (sfu is not null) pi = pi with { SetupFutureUsage = sfu };
+        var pm = confirmParams.NewPaymentMethod;
+        if (pm is not null) c.Tx.Put(pm);
+        else if (confirmParams.PaymentMethodId is { } id) pm = PaymentMethodEndpoints.Resolve(c, id, "payment_method");
+        else if (pi.PaymentMethod is { } current) pm = c.Tx.Get<PaymentMethod>(current);
+        return RunConfirm(c, pi, pm, confirmParams);
+    }
+
+    /// <summary>One attempt on the card network; a decline keeps its failed charge and events, then answers 402.</summary>
+    private static ApiResult RunConfirm(ApiContext c, PaymentIntent pi, PaymentMethod? pm, PaymentIntentForm.ConfirmParams p)
+    {
+        var card = pm is null ? null : c.Service<TestCards>().Resolve(pm.Card.TestCardKey);
+        var options = new ConfirmOptions { OffSession = p.OffSession, ReturnUrl = p.ReturnUrl, UseStripeSdk = p.UseStripeSdk };
+        var change = Decide(c, PaymentIntentRules.Confirm(pi, pm, card, options, c.Now, c.Ids));
+        Changes.Apply(c, change);
+        var after = change.PaymentIntent;
+        // setup_future_usage saves the card on the customer once the payment went through.
+        if (change.Error is null && after.SetupFutureUsage is not null && after.Customer is { } customer && pm is not null
+            && pm.Customer is null && after.Status is PaymentIntentStatus.Succeeded or PaymentIntentStatus.RequiresCapture)
+        {
+            var attached = pm with { Customer = customer };
+            c.Tx.Put(attached);
+            c.Emit("payment_method.attached", attached);
+        }
+        return change.Error is { } error ? ApiResult.Fail(error) : c.Respond(after);
+    }
+
+    private static ApiResult Capture(ApiContext c)
+    {
+        var pi = c.Load<PaymentIntent>(c.Route("id"), "payment_intent");
+        var amount = c.P.Long("amount_to_capture", min: 1);
+        if (c.P.StringMap("metadata", out var clear) is { } changes)
+            pi = pi with { Metadata = Metadata.Apply(pi.Metadata, changes, clear).OrThrow() };
+        var charge = pi.LatestCharge is null ? null : c.Tx.Get<Charge>(pi.LatestCharge);
+        if (charge is null)
+            throw new StripeException(PaymentIntentRules.Guard(pi, PaymentIntentAction.Capture)
+                ?? throw new InvalidOperationException($"{pi.Id} awaits capture but has no charge."));
+        var change = Decide(c, PaymentIntentRules.Capture(pi, charge, amount, c.Now, c.Ids));
+        Changes.Apply(c, change);
+        return c.Respond(change.PaymentIntent);
+    }
+
+    private static ApiResult Cancel(ApiContext c)
+    {
+        var pi = c.Load<PaymentIntent>(c.Route("id"), "payment_intent");
+        var reason = c.P.Enum("cancellation_reason", PaymentIntentRules.UserCancellationReasons.Select(r => r.ToWire()).ToArray());
+        CancellationReason? parsed = reason is not null && WireEnum.TryParse<CancellationReason>(reason, out var r) ? r : null;
+        var charge = pi.LatestCharge is null ? null : c.Tx.Get<Charge>(pi.LatestCharge);
+        var change = Decide(c, PaymentIntentRules.Cancel(pi, charge, parsed, c.Now, c.Ids));
+        Changes.Apply(c, change);
+        return c.Respond(change.PaymentIntent);
+    }
+
+    private static ApiResult List(ApiContext c)
+    {
+        var lp = ListParams.Read(c.P);
+        var customer = c.P.String("customer");
+        var (page, more) = Lists.Page(c.Tx.NewestFirst<PaymentIntent>("payment_intent"), lp,
+            pi => customer is null || pi.Customer == customer, "payment_intent");
+        return Lists.Render(page, more, "/v1/payment_intents", c.Render, c.Expand);
+    }
+
+    private static ApiResult Search(ApiContext c) =>
+        SearchEndpoint.Run(c, StripeSearchSchemas.PaymentIntents, "/v1/payment_intents/search",
+            c.Tx.NewestFirst<PaymentIntent>("payment_intent"), pi => new SearchDocument(pi));
+
+    private static void LoadCustomer(ApiContext c, string id, string param)
+    {
+        var customer = c.Tx.Get<Customer>(id);
+        if (customer is null || customer.Deleted) throw new StripeException(StripeError.ResourceMissing("customer", id, param));
+    }
+
+    private static PaymentIntentChange Decide(ApiContext _, Outcome<PaymentIntentChange> outcome) =>
+        outcome.IsError ? throw new StripeException(outcome.Error!) : outcome.Value;
+
+    private sealed class SearchDocument(PaymentIntent pi) : ISearchDocument
+    {
+        public string? GetString(string field) => field switch
+        {
+            "currency" => pi.Currency, "customer" => pi.Customer, "status" => pi.Status.ToWire(), _ => null,
+        };
+        public long? GetNumber(string field) => field switch { "amount" => pi.Amount, "created" => pi.Created, _ => null };
+        public string? GetMetadata(string key) => pi.Metadata.GetValueOrDefault(key);
+    }
+}
