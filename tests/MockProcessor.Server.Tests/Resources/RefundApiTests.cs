@@ -114,4 +114,26 @@ public class RefundApiTests : IAsyncLifetime
         Assert.Contains("requires_action", (string)cancel["message"]!);
         Assert.Equal("succeeded", (string)(await Get($"/v1/refunds/{ra["id"]}"))["status"]!);
     }
+
+    [Fact]
+    public async Task A_payment_intent_is_refunded_through_its_latest_charge()
+    {
+        var pi = await (await _c.PostFormAsync("/v1/payment_intents", ("amount", "2000"), ("currency", "usd"),
+            ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card"), ("confirm", "true"))).OkAsync();
+        Assert.Equal("succeeded", (string)pi["status"]!);
+        var piId = (string)pi["id"]!;
+        var chargeId = (string)pi["latest_charge"]!;
+
+        var re = await (await _c.PostFormAsync("/v1/refunds", ("payment_intent", piId), ("amount", "500"))).OkAsync();
+        Assert.Equal(chargeId, (string)re["charge"]!);
+        Assert.Equal(piId, (string)re["payment_intent"]!);
+        Assert.Equal(500, (long)(await Get($"/v1/charges/{chargeId}"))["amount_refunded"]!);
+        Assert.Single((await Get($"/v1/refunds?payment_intent={piId}"))["data"]!.AsArray());
+        var charges = await Get($"/v1/charges?payment_intent={piId}&expand[]=data.balance_transaction");
+        Assert.Equal(2000 - 88, (long)charges["data"]![0]!["balance_transaction"]!["net"]!);
+
+        var unpaid = await (await _c.PostFormAsync("/v1/payment_intents", ("amount", "2000"), ("currency", "usd"),
+            ("payment_method_types[]", "card"))).OkAsync();
+        await (await _c.PostFormAsync("/v1/refunds", ("payment_intent", (string)unpaid["id"]!))).ErrorAsync(400);
+    }
 }
