@@ -107,7 +107,7 @@ public sealed class StripeApi(
             account = account with { DefaultApiVersion = version.Length > 0 ? version : options.ApiVersion };
             tx.Put(account);
         }
-        var render = new RenderContext(tx, renderers, publishable);
+        var render = new RenderContext(tx, renderers, publishable, now);
         var ctx = new ApiContext
         {
             P = p, Expand = expand, Tx = tx, Render = render, Account = account, Now = now, Ids = ids,
@@ -130,7 +130,7 @@ public sealed class StripeApi(
             // The call executed and failed: nothing it staged is kept, but the answer is its idempotent result.
             tx = store.Begin(state);
             if (!ReferenceEquals(account, ctx.Account)) tx.Put(account);
-            response = new Response(ex.Error.Status, WireJson.Bytes(ErrorJson.Render(ex.Error, requestId, new RenderContext(tx, renderers, publishable))), false, requestId);
+            response = new Response(ex.Error.Status, WireJson.Bytes(ErrorJson.Render(ex.Error, requestId, new RenderContext(tx, renderers, publishable, now))), false, requestId);
         }
         if (idemKey.Length > 0)
             idempotency.Store(state, tx, idemKey, Canonical(route, http, form), response.Status, response.Body, requestId, now);
