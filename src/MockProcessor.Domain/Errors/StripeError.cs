@@ -211,6 +211,59 @@ public sealed record StripeError(int Status, string Type, string? Code, string M
             $"Charge {chargeId} has expired for capture: its authorization was not captured in time and the funds were released.")
         { ChargeId = chargeId, PaymentIntentId = paymentIntentId };
 
+    // --- Legacy Charges API ---
+
+    public static StripeError ChargeExpiredForCapture(string chargeId) =>
+        new(400, InvalidRequest, "charge_expired_for_capture",
+            $"Charge {chargeId} has expired for capture: its authorization was not captured in time and the funds were released.")
+        { ChargeId = chargeId };
+
+    public static StripeError ChargeAlreadyCaptured(string chargeId) =>
+        new(400, InvalidRequest, "charge_already_captured", $"Charge {chargeId} has already been captured.")
+        { ChargeId = chargeId };
+
+    public static StripeError ChargeNotCapturable(string chargeId, string status) =>
+        new(400, InvalidRequest, null, $"Charge {chargeId} has a status of {status} and cannot be captured; only succeeded, uncaptured charges can be.")
+        { ChargeId = chargeId };
+
+    public static StripeError CaptureChargeOfPaymentIntent(string chargeId, string paymentIntentId) =>
+        new(400, InvalidRequest, null,
+            $"Charge {chargeId} was created by a PaymentIntent ({paymentIntentId}); capture the PaymentIntent instead.")
+        { ChargeId = chargeId, PaymentIntentId = paymentIntentId };
+
+    public static StripeError CaptureGreaterThanCharge(string chargeId, long amount, long chargeAmount) =>
+        new(400, InvalidRequest, "amount_too_large",
+            $"The amount to capture ({amount}) cannot be greater than the amount of charge {chargeId} ({chargeAmount}).", "amount")
+        { ChargeId = chargeId };
+
+    // The legacy API needs something to charge: a source, or a customer with a default payment method.
+    public static StripeError ChargeMissingSource() =>
+        new(400, InvalidRequest, "missing", "Must provide source or customer.");
+
+    public static StripeError CustomerHasNoPaymentSource(string customerId) =>
+        new(400, InvalidRequest, "missing",
+            $"Cannot charge a customer that has no active card: customer {customerId} has no default payment method.", "customer");
+
+    // --- Refunds (API) ---
+
+    // Stripe lets only requires_action refunds be canceled through the API; card refunds are canceled in the Dashboard.
+    public static StripeError RefundNotCancelable(string refundId, string status) =>
+        new(400, InvalidRequest, null,
+            $"Refund {refundId} cannot be canceled because it has a status of {status}. Only refunds with a status of requires_action can be canceled.");
+
+    public static StripeError RefundMissingTarget() =>
+        new(400, InvalidRequest, "parameter_missing",
+            "One of the following params should be provided for this request: payment_intent or charge.");
+
+    public static StripeError RefundChargeNotOfPaymentIntent(string chargeId, string paymentIntentId) =>
+        new(400, InvalidRequest, null, $"Charge {chargeId} does not belong to PaymentIntent {paymentIntentId}.", "charge")
+        { ChargeId = chargeId };
+
+    public static StripeError PaymentIntentHasNoCharge(string paymentIntentId) =>
+        new(400, InvalidRequest, null,
+            $"This PaymentIntent ({paymentIntentId}) does not have a successful charge to refund.", "payment_intent")
+        { PaymentIntentId = paymentIntentId };
+
     // Stripe's message for a failed 3DS challenge, stored as the PI's last_payment_error.
     public static StripeError PaymentIntentAuthenticationFailure(string paymentIntentId, string? paymentMethodId) =>
         new(400, InvalidRequest, "payment_intent_authentication_failure",

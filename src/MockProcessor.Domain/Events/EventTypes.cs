@@ -14,6 +14,7 @@ public static class EventTypes
     public const string ChargeFailed = "charge.failed";
     public const string ChargeCaptured = "charge.captured";
     public const string ChargeExpired = "charge.expired";
+    public const string ChargeUpdated = "charge.updated";
     public const string ChargeRefunded = "charge.refunded";
     public const string ChargeRefundUpdated = "charge.refund.updated";
     public const string RefundCreated = "refund.created";

@@ -74,14 +74,14 @@ public static partial class PaymentIntentRules
                 var waiting = pi with { Status = RequiresAction, NextAction = new NextAction(kind, pi.ReturnUrl), LastPaymentError = null };
                 return new PaymentIntentChange(waiting, null, null, null, [EventTypes.PaymentIntentRequiresAction]);
 
-            case NetworkDecision.Approved approved:
-                return Approve(pi, NewCharge(pi, pm, card, approved.Outcome, approved.Checks, approved.ThreeDSecure, now, ids), options, now, ids);
+            case NetworkDecision.Approved:
+                return Approve(pi, ChargeRules.FromDecision(RequestFor(pi), pm, card, decision, now, ids), options, now, ids);
 
             case NetworkDecision.Declined declined:
-                return Fail(pi, NewCharge(pi, pm, card, declined.Outcome, declined.Checks, declined.ThreeDSecure, now, ids), declined.Failure, blocked: false);
+                return Fail(pi, ChargeRules.FromDecision(RequestFor(pi), pm, card, decision, now, ids), declined.Failure);
 
             case NetworkDecision.Blocked blocked:
-                return Fail(pi, NewCharge(pi, pm, card, blocked.Outcome, blocked.Checks, null, now, ids), blocked.Failure, blocked: true);
+                return Fail(pi, ChargeRules.FromDecision(RequestFor(pi), pm, card, decision, now, ids), blocked.Failure);
 
             default:
                 throw new InvalidOperationException($"Unhandled network decision {decision.GetType().Name}.");
@@ -90,7 +90,7 @@ public static partial class PaymentIntentRules
 
     private static PaymentIntentChange Approve(PaymentIntent pi, Charge charge, ConfirmOptions options, long now, IdGenerator ids)
     {
-        var authorized = charge with { Status = ChargeStatus.Succeeded, Paid = true };
+        var authorized = charge;
         var settled = pi with { LatestCharge = charge.Id, LastPaymentError = null, NextAction = null };
 
         if (pi.CaptureMethod is CaptureMethod.Manual)
@@ -114,40 +114,23 @@ public static partial class PaymentIntentRules
 
     // The PI goes back to requires_payment_method and forgets the card (the failed one stays reachable
     // through last_payment_error.payment_method); the failed charge is its latest_charge.
-    private static PaymentIntentChange Fail(PaymentIntent pi, Charge charge, CardFailure failure, bool blocked)
+    private static PaymentIntentChange Fail(PaymentIntent pi, Charge failedCharge, CardFailure failure)
     {
         var error = StripeError.CardFailure(failure.Code, failure.DeclineCode, failure.Message, failure.Param, failure.AdviceCode,
-            charge.Id, pi.Id, charge.PaymentMethod);
-        var failedCharge = charge with
-        {
-            Status = ChargeStatus.Failed, Paid = false, Captured = false,
-            FailureCode = failure.Code, FailureMessage = failure.Message,
-            FraudStripeReport = blocked ? "fraudulent" : null,
-        };
+            failedCharge.Id, pi.Id, failedCharge.PaymentMethod);
         var failedPi = pi with
         {
-            Status = RequiresPaymentMethod, PaymentMethod = null, LatestCharge = charge.Id, NextAction = null,
+            Status = RequiresPaymentMethod, PaymentMethod = null, LatestCharge = failedCharge.Id, NextAction = null,
             AuthenticationCompleted = false, LastPaymentError = PaymentError.From(error),
         };
         return new PaymentIntentChange(failedPi, failedCharge, null, null, [EventTypes.ChargeFailed, EventTypes.PaymentIntentPaymentFailed], error);
     }
 
-    private static Charge NewCharge(
-        PaymentIntent pi, PaymentMethod pm, TestCard card, ChargeOutcome outcome, CardChecks checks, ThreeDSecureDetails? threeDs,
-        long now, IdGenerator ids)
+    // What the PI's charge copies from it (ChargeRules.FromDecision builds the charge itself).
+    private static ChargeRequest RequestFor(PaymentIntent pi) => new(pi.AccountId, pi.Amount, pi.Currency)
     {
-        var c = pm.Card;
-        return new Charge
-        {
-            Id = ids.Next("ch"), AccountId = pi.AccountId, Created = now,
-            Amount = pi.Amount, Currency = pi.Currency, Status = ChargeStatus.Pending,
-            Customer = pi.Customer, Description = pi.Description, PaymentIntent = pi.Id, PaymentMethod = pm.Id,
-            PaymentMethodDetails = new CardPaymentDetails(c.Brand, c.Country, c.ExpMonth, c.ExpYear, c.Fingerprint, c.Funding, c.Last4,
-                c.Brand, checks, threeDs) { AmountAuthorized = pi.Amount, TestCardKey = c.TestCardKey },
-            BillingDetails = pm.BillingDetails, Outcome = outcome, Metadata = pi.Metadata,
-            ReceiptEmail = pi.ReceiptEmail, StatementDescriptor = pi.StatementDescriptor,
-            StatementDescriptorSuffix = pi.StatementDescriptorSuffix,
-            Funds = card.Behavior.Funds, RefundBehavior = card.Behavior.Refund,
-        };
-    }
+        Customer = pi.Customer, Description = pi.Description, PaymentIntent = pi.Id, Metadata = pi.Metadata,
+        ReceiptEmail = pi.ReceiptEmail, StatementDescriptor = pi.StatementDescriptor,
+        StatementDescriptorSuffix = pi.StatementDescriptorSuffix,
+    };
 }

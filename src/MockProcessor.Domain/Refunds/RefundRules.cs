@@ -73,6 +73,19 @@ public static class RefundRules
         return new RefundChange(refund, updated, txn, [EventTypes.RefundCreated, EventTypes.ChargeRefunded]);
     }
 
+    // POST /v1/refunds/:id/cancel. Stripe allows it only for refunds waiting on the customer
+    // (requires_action); card refunds never wait, so for cards this always refuses. A canceled refund gives
+    // its amount back to the charge. No refund reaches requires_action here yet (no non-card methods), so
+    // the reversal of its balance transaction is left to whoever adds such refunds.
+    public static Outcome<RefundChange> Cancel(Refund refund, Charge charge, long now, IdGenerator ids)
+    {
+        if (refund.Status is not RefundStatus.RequiresAction)
+            return StripeError.RefundNotCancelable(refund.Id, refund.Status.ToWire());
+        var canceled = refund with { Status = RefundStatus.Canceled };
+        var updated = charge with { AmountRefunded = charge.AmountRefunded - refund.Amount, Refunded = false };
+        return new RefundChange(canceled, updated, null, [EventTypes.RefundUpdated, EventTypes.ChargeRefundUpdated]);
+    }
+
     // Releases an authorization that will never be captured (cancel, expiry, or the remainder of a partial
     // capture). Stripe represents the release as a Refund of type reversal; no money was captured, so no
     // balance transaction is booked.

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using MockProcessor.Server.Storage;
 using MockProcessor.Server.Time;
 
 namespace MockProcessor.Server.Control;
@@ -11,6 +12,26 @@ public static class ControlEndpoints
     {
         var group = app.MapGroup("/_mock");
         group.MapGet("/clock", (VirtualClock clock) => Results.Json(ClockJson(clock)));
+        // What the emulator holds: objects per type, commits, and the managed heap (?gc=true collects first).
+        group.MapGet("/stats", (ObjectStore store, HttpContext http) =>
+        {
+            var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+            foreach (var account in store.Accounts)
+                lock (account.Gate)
+                    foreach (var (type, n) in account.CountsByType())
+                        counts[type] = counts.GetValueOrDefault(type) + n;
+            var collect = http.Request.Query["gc"] == "true";
+            return Results.Json(new
+            {
+                @object = "mock.stats",
+                accounts = store.Accounts.Count(),
+                objects = counts,
+                durable = store.Durable,
+                commits = store.Commits,
+                managed_heap_bytes = GC.GetTotalMemory(collect),
+                working_set_bytes = Environment.WorkingSet,
+            });
+        });
         group.MapPost("/clock/advance", async (HttpContext http, VirtualClock clock) =>
         {
             var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync() : null;

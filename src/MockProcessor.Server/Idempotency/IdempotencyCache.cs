@@ -39,7 +39,7 @@ public sealed class IdempotencyCache(MockProcessorOptions options)
             var cutoff = now - Retention;
             foreach (var (k, r) in state.Idempotency.ToList())
                 if (r.Created < cutoff) state.Idempotency.Remove(k);
-            tx.AddRow(new IdempotencyPurge(state.AccountId, cutoff));
+            tx.AddRow(new IdempotencyPurge(cutoff));
         }
     }
 

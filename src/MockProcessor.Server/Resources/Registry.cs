@@ -1,18 +1,22 @@
 using Microsoft.Extensions.DependencyInjection;
 using MockProcessor.Domain.Accounts;
 using MockProcessor.Domain.Balance;
-using MockProcessor.Domain.Charges;
-using MockProcessor.Domain.PaymentIntents;
-using MockProcessor.Domain.Refunds;
-using MockProcessor.Server.Resources.PaymentIntents;
 using MockProcessor.Domain.CardNetwork;
+using MockProcessor.Domain.Charges;
 using MockProcessor.Domain.Customers;
 using MockProcessor.Domain.Events;
+using MockProcessor.Domain.PaymentIntents;
 using MockProcessor.Domain.PaymentMethods;
+using MockProcessor.Domain.Refunds;
 using MockProcessor.Domain.Tokens;
+using MockProcessor.Server.Resources.Balance;
+using MockProcessor.Server.Resources.BalanceTransactions;
+using MockProcessor.Server.Resources.Charges;
 using MockProcessor.Server.Resources.Customers;
 using MockProcessor.Server.Resources.Events;
+using MockProcessor.Server.Resources.PaymentIntents;
 using MockProcessor.Server.Resources.PaymentMethods;
+using MockProcessor.Server.Resources.Refunds;
 using MockProcessor.Server.Resources.Tokens;
 using MockProcessor.Server.Wire;
 
@@ -26,14 +30,21 @@ public static class Registry
             .Concat(PaymentMethodEndpoints.Routes())
             .Concat(TokenEndpoints.Routes())
             .Concat(PaymentIntentEndpoints.Routes())
-            .Concat(EventEndpoints.Routes());
+            .Concat(EventEndpoints.Routes())
+            .Concat(ChargeEndpoints.Routes())
+            .Concat(RefundEndpoints.Routes())
+            .Concat(BalanceEndpoints.Routes())
+            .Concat(BalanceTransactionEndpoints.Routes());
 
     public static Renderers Renderers() => new Renderers()
         .Add<Customer>(CustomerJson.Render)
         .Add<PaymentMethod>(PaymentMethodJson.Render)
         .Add<Token>(TokenJson.Render)
         .Add<PaymentIntent>(PaymentIntentJson.Render)
-        .Add<Event>(EventJson.Render);
+        .Add<Event>(EventJson.Render)
+        .Add<Charge>(ChargeJson.Render)
+        .Add<Refund>(RefundJson.Render)
+        .Add<BalanceTransaction>(BalanceTransactionJson.Render);
 
     public static readonly IReadOnlyDictionary<string, Type> PersistedTypes = new Dictionary<string, Type>
     {

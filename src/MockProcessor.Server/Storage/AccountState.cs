@@ -10,9 +10,11 @@ public sealed class AccountState(string accountId)
     public Lock Gate { get; } = new();
 
     internal readonly Dictionary<string, (StripeObject Obj, long Seq)> Objects = new(StringComparer.Ordinal);
-    internal readonly Dictionary<string, SortedSet<ListKey>> Lists = new(StringComparer.Ordinal);
+    internal readonly Dictionary<string, TypeIndex> Lists = new(StringComparer.Ordinal);
     internal readonly Dictionary<string, IdempotencyRecord> Idempotency = new(StringComparer.Ordinal);
     internal long LastIdempotencyPurge;
+
+    public IEnumerable<(string Type, long Count)> CountsByType() => Lists.Select(kv => (kv.Key, (long)kv.Value.Count));
 
     internal void Apply(StripeObject obj, long seq)
     {
@@ -21,18 +23,42 @@ public sealed class AccountState(string accountId)
         if (isNew)
         {
             if (!Lists.TryGetValue(obj.ObjectType, out var list))
-                Lists[obj.ObjectType] = list = new SortedSet<ListKey>(ListKey.NewestFirst);
+                Lists[obj.ObjectType] = list = new TypeIndex();
             list.Add(new ListKey(obj.Created, seq, obj.Id));
         }
     }
 }
 
 /// <summary>List order: newest first by creation second, then by insertion order, so output is deterministic.</summary>
-internal readonly record struct ListKey(long Created, long Seq, string Id)
+internal readonly record struct ListKey(long Created, long Seq, string Id) : IComparable<ListKey>
 {
-    public static readonly IComparer<ListKey> NewestFirst = Comparer<ListKey>.Create((a, b) =>
+    public int CompareTo(ListKey other)
     {
-        var c = b.Created.CompareTo(a.Created);
-        return c != 0 ? c : b.Seq.CompareTo(a.Seq);
-    });
+        var c = Created.CompareTo(other.Created);
+        return c != 0 ? c : Seq.CompareTo(other.Seq);
+    }
+}
+
+/// <summary>
+/// One object type's ids in list order, as a sorted array of 24-byte keys (a tree would cost a node object per
+/// entry). Objects nearly always arrive in order, so adding is an append; an older timestamp (a clock moved back
+/// by a restart with --start-time) is a binary-search insert.
+/// </summary>
+internal sealed class TypeIndex
+{
+    private readonly List<ListKey> _oldestFirst = [];
+
+    public int Count => _oldestFirst.Count;
+
+    public void Add(ListKey key)
+    {
+        if (_oldestFirst.Count == 0 || key.CompareTo(_oldestFirst[^1]) >= 0) { _oldestFirst.Add(key); return; }
+        var at = _oldestFirst.BinarySearch(key);
+        _oldestFirst.Insert(at < 0 ? ~at : at, key);
+    }
+
+    public IEnumerable<ListKey> NewestFirst()
+    {
+        for (var i = _oldestFirst.Count - 1; i >= 0; i--) yield return _oldestFirst[i];
+    }
 }

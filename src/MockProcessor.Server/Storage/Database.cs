@@ -12,17 +12,18 @@ public static class Database
 
     private static readonly string[] Migrations =
     [
-        // v1
+        // v1. Both tables are append-only logs: every committed version of an object is a new row, written in
+        // commit order, and loading replays them in rowid order so the last version wins. Appending keeps the
+        // group-committing writer fast (no random-key B-tree updates); start-up compaction drops old versions.
         """
         CREATE TABLE objects (
-            id      TEXT PRIMARY KEY,
+            id      TEXT NOT NULL,
             account TEXT NOT NULL,
             type    TEXT NOT NULL,
             created INTEGER NOT NULL,
             seq     INTEGER NOT NULL,
-            data    TEXT NOT NULL
+            data    BLOB NOT NULL
         );
-        CREATE INDEX objects_seq ON objects(seq);
         CREATE TABLE idempotency (
             account     TEXT NOT NULL,
             key         TEXT NOT NULL,
@@ -30,9 +31,9 @@ public static class Database
             status      INTEGER NOT NULL,
             body        BLOB NOT NULL,
             request_id  TEXT NOT NULL,
-            created     INTEGER NOT NULL,
-            PRIMARY KEY (account, key)
+            created     INTEGER NOT NULL
         );
+        CREATE INDEX idempotency_created ON idempotency(created);
         """,
     ];
 

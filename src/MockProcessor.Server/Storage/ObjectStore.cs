@@ -77,20 +77,22 @@ public sealed class ObjectStore : IAsyncDisposable
 
     internal Task Persist(IReadOnlyList<Row> rows) => _log is null ? Task.CompletedTask : _log.Append(rows);
 
-    private string Serialize(StripeObject o) => JsonSerializer.Serialize(o, o.GetType(), _persistOptions);
+    private byte[] Serialize(StripeObject o) => JsonSerializer.SerializeToUtf8Bytes(o, o.GetType(), _persistOptions);
 
     private void Load(SqliteConnection conn)
     {
+        long rows = 0;
         using (var cmd = conn.CreateCommand())
         {
-            cmd.CommandText = "SELECT type, data, seq FROM objects ORDER BY seq";
+            cmd.CommandText = "SELECT type, data, seq FROM objects ORDER BY rowid";
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {
+                rows++;
                 var type = r.GetString(0);
                 if (!_types.TryGetValue(type, out var clr))
                     throw new InvalidOperationException($"The database holds objects of type '{type}' that this build does not know.");
-                var obj = (StripeObject)JsonSerializer.Deserialize(r.GetString(1), clr, _persistOptions)!;
+                var obj = (StripeObject)JsonSerializer.Deserialize((byte[])r.GetValue(1), clr, _persistOptions)!;
                 var seq = r.GetInt64(2);
                 _seq = Math.Max(_seq, seq);
                 var state = _accounts.GetOrAdd(obj.AccountId, id => new AccountState(id));
@@ -98,9 +100,15 @@ public sealed class ObjectStore : IAsyncDisposable
                 if (obj is Account a) _accountByKeySuffix[a.KeySuffix] = a.Id;
             }
         }
+        var live = _accounts.Values.Sum(a => (long)a.Objects.Count);
+        if (rows > 2 * live + 10_000)
+        {
+            // Every version is a row; once most rows are superseded, keep only the latest of each object.
+            Database.Exec(conn, "DELETE FROM objects WHERE rowid NOT IN (SELECT MAX(rowid) FROM objects GROUP BY id); VACUUM;");
+        }
         using (var cmd = conn.CreateCommand())
         {
-            cmd.CommandText = "SELECT account, key, fingerprint, status, body, request_id, created FROM idempotency";
+            cmd.CommandText = "SELECT account, key, fingerprint, status, body, request_id, created FROM idempotency ORDER BY rowid";
             using var r = cmd.ExecuteReader();
             while (r.Read())
             {

@@ -8,4 +8,4 @@ public sealed record ObjectRow(MockProcessor.Domain.Common.StripeObject Object, 
 
 public sealed record IdempotencyRow(string Account, string Key, string Fingerprint, int Status, byte[] Body, string RequestId, long Created) : Row;
 
-public sealed record IdempotencyPurge(string Account, long OlderThan) : Row;
+public sealed record IdempotencyPurge(long OlderThan) : Row;

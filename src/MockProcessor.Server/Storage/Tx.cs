@@ -43,7 +43,7 @@ public sealed class Tx
     public IEnumerable<T> NewestFirst<T>(string objectType) where T : StripeObject
     {
         if (!_account.Lists.TryGetValue(objectType, out var list)) yield break;
-        foreach (var key in list)
+        foreach (var key in list.NewestFirst())
         {
             var obj = Get<T>(key.Id);
             if (obj is not null) yield return obj;

@@ -16,11 +16,11 @@ public sealed class WriteLog : IAsyncDisposable
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new() { SingleReader = true });
     private readonly SqliteConnection _conn;
-    private readonly Func<MockProcessor.Domain.Common.StripeObject, string> _serialize;
+    private readonly Func<MockProcessor.Domain.Common.StripeObject, byte[]> _serialize;
     private readonly ILogger _log;
     private readonly Task _loop;
 
-    public WriteLog(SqliteConnection conn, Func<MockProcessor.Domain.Common.StripeObject, string> serialize, ILogger log)
+    public WriteLog(SqliteConnection conn, Func<MockProcessor.Domain.Common.StripeObject, byte[]> serialize, ILogger log)
     {
         _conn = conn;
         _serialize = serialize;
@@ -51,16 +51,13 @@ public sealed class WriteLog : IAsyncDisposable
     {
         var batch = new List<Pending>();
         using var upsert = _conn.CreateCommand();
-        upsert.CommandText = """
-            INSERT INTO objects(id, account, type, created, seq, data) VALUES($id, $account, $type, $created, $seq, $data)
-            ON CONFLICT(id) DO UPDATE SET data = excluded.data
-            """;
+        upsert.CommandText = "INSERT INTO objects(id, account, type, created, seq, data) VALUES($id, $account, $type, $created, $seq, $data)";
         var pId = upsert.Parameters.Add("$id", SqliteType.Text);
         var pAccount = upsert.Parameters.Add("$account", SqliteType.Text);
         var pType = upsert.Parameters.Add("$type", SqliteType.Text);
         var pCreated = upsert.Parameters.Add("$created", SqliteType.Integer);
         var pSeq = upsert.Parameters.Add("$seq", SqliteType.Integer);
-        var pData = upsert.Parameters.Add("$data", SqliteType.Text);
+        var pData = upsert.Parameters.Add("$data", SqliteType.Blob);
 
         while (await _queue.Reader.WaitToReadAsync())
         {
@@ -88,8 +85,7 @@ public sealed class WriteLog : IAsyncDisposable
                                 using (var cmd = _conn.CreateCommand())
                                 {
                                     cmd.Transaction = tx;
-                                    cmd.CommandText = "DELETE FROM idempotency WHERE account = $a AND created < $t";
-                                    cmd.Parameters.AddWithValue("$a", purge.Account);
+                                    cmd.CommandText = "DELETE FROM idempotency WHERE created < $t";
                                     cmd.Parameters.AddWithValue("$t", purge.OlderThan);
                                     cmd.ExecuteNonQuery();
                                 }
@@ -117,8 +113,6 @@ public sealed class WriteLog : IAsyncDisposable
         cmd.CommandText = """
             INSERT INTO idempotency(account, key, fingerprint, status, body, request_id, created)
             VALUES($a, $k, $f, $s, $b, $r, $c)
-            ON CONFLICT(account, key) DO UPDATE SET fingerprint = excluded.fingerprint, status = excluded.status,
-                body = excluded.body, request_id = excluded.request_id, created = excluded.created
             """;
         cmd.Parameters.AddWithValue("$a", i.Account);
         cmd.Parameters.AddWithValue("$k", i.Key);

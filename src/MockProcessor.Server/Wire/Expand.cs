@@ -61,6 +61,21 @@ public static class Expandables
         ["payment_intent"] = new() { ["customer"] = "customer", ["latest_charge"] = "charge", ["payment_method"] = "payment_method" },
         ["event"] = new(),
         ["account"] = new(),
+        ["charge"] = new()
+        {
+            ["balance_transaction"] = "balance_transaction", ["customer"] = "customer",
+            ["failure_balance_transaction"] = "balance_transaction", ["payment_intent"] = "payment_intent",
+        },
+        ["refund"] = new()
+        {
+            ["balance_transaction"] = "balance_transaction", ["charge"] = "charge",
+            ["failure_balance_transaction"] = "balance_transaction", ["payment_intent"] = "payment_intent",
+        },
+        // source is polymorphic (a charge or a refund so far). RenderContext.Ref renders whatever object the id
+        // names; the target only decides which deeper paths are accepted, and charge's are the useful ones.
+        // Deviation: data.source.charge (a refund's charge) is refused because the target is charge.
+        ["balance_transaction"] = new() { ["source"] = "charge" },
+        ["balance"] = new(),
     };
 
     public static string? Target(string objectType, string field)

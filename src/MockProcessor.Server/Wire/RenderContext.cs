@@ -7,18 +7,19 @@ namespace MockProcessor.Server.Wire;
 /// <summary>
 /// What rendering an object to Stripe's wire shape may need: the call's transaction (to load expanded
 /// objects), whether the caller used a publishable key (metadata is then withheld, as Stripe does) and
-/// the renderer registry.
+/// the renderer registry; and the call's time, for fields that depend on it (a balance transaction's status).
 /// </summary>
-public sealed class RenderContext(Tx tx, Renderers renderers, bool publishable)
+public sealed class RenderContext(Tx tx, Renderers renderers, bool publishable, long now = 0)
 {
     public Tx Tx { get; } = tx;
     public bool Publishable { get; } = publishable;
+    public long Now { get; } = now;
 
     public JsonObject Render(StripeObject obj, ExpandNode? expand = null) => renderers.Render(obj, this, expand ?? ExpandNode.None);
 
     /// <summary>An object as stored in an event: never expanded, metadata never withheld.</summary>
     public JsonObject RenderFrozen(StripeObject snapshot) =>
-        renderers.Render(snapshot, Publishable ? new RenderContext(Tx, renderers, publishable: false) : this, ExpandNode.None);
+        renderers.Render(snapshot, Publishable ? new RenderContext(Tx, renderers, publishable: false, Now) : this, ExpandNode.None);
 
     /// <summary>An expandable reference: the id, or the whole object when the caller asked to expand it.</summary>
     public JsonNode? Ref(ExpandNode expand, string field, string? id)

@@ -102,12 +102,13 @@ public sealed class StripeApi(
     {
         var tx = store.Begin(state);
         // Stripe pins an account's API version at its first request; later events render in it.
-        if (account.DefaultApiVersion is null)
+        var pinned = account.DefaultApiVersion is null;
+        if (pinned)
         {
             account = account with { DefaultApiVersion = version.Length > 0 ? version : options.ApiVersion };
             tx.Put(account);
         }
-        var render = new RenderContext(tx, renderers, publishable);
+        var render = new RenderContext(tx, renderers, publishable, now);
         var ctx = new ApiContext
         {
             P = p, Expand = expand, Tx = tx, Render = render, Account = account, Now = now, Ids = ids,
@@ -129,8 +130,8 @@ public sealed class StripeApi(
         {
             // The call executed and failed: nothing it staged is kept, but the answer is its idempotent result.
             tx = store.Begin(state);
-            if (!ReferenceEquals(account, ctx.Account)) tx.Put(account);
-            response = new Response(ex.Error.Status, WireJson.Bytes(ErrorJson.Render(ex.Error, requestId, new RenderContext(tx, renderers, publishable))), false, requestId);
+            if (pinned) tx.Put(account);
+            response = new Response(ex.Error.Status, WireJson.Bytes(ErrorJson.Render(ex.Error, requestId, new RenderContext(tx, renderers, publishable, now))), false, requestId);
         }
         if (idemKey.Length > 0)
             idempotency.Store(state, tx, idemKey, Canonical(route, http, form), response.Status, response.Body, requestId, now);
@@ -182,10 +183,11 @@ public sealed class StripeApi(
         var suffix = key.Value.Suffix;
         var state = options.StrictKeys
             ? store.FindAccountByKeySuffix(suffix)
-            : await store.GetOrProvisionAsync(suffix, () => new Account
+            : await store.GetOrProvisionAsync(suffix, () =>
             {
-                Id = ids.Next("acct", 16), AccountId = "", Created = clock.UnixNow(), KeySuffix = suffix,
-            } is var a ? a with { AccountId = a.Id } : null!);
+                var id = ids.Next("acct", 16);
+                return new Account { Id = id, AccountId = id, Created = clock.UnixNow(), KeySuffix = suffix };
+            });
         if (state is null) throw new StripeException(StripeError.InvalidApiKey(raw));
         Account account;
         lock (state.Gate) account = store.Begin(state).Get<Account>(state.AccountId)!;

@@ -144,3 +144,32 @@ internal static class CastExtensions
 {
     public static T As<T>(this object? o) => (T)o!;
 }
+
+public class DeterminismTests
+{
+    private static async Task<List<string>> Scenario()
+    {
+        await using var app = new TestApp(o => o.Seed = 1234);
+        var c = app.Client("sk_test_determinism");
+        var ids = new List<string>();
+        var res = await c.PostFormAsync("/v1/customers", ("email", "d@example.com"));
+        ids.Add(res.Headers.GetValues("Request-Id").Single());
+        var cus = await res.OkAsync();
+        ids.Add((string)cus["id"]!);
+        var pm = await (await c.PostFormAsync("/v1/payment_methods/pm_card_visa/attach", ("customer", (string)cus["id"]!))).OkAsync();
+        ids.Add((string)pm["id"]!);
+        ids.Add((string)pm["card"]!["fingerprint"]!);
+        var events = await (await c.GetAsync("/v1/events")).OkAsync();
+        ids.AddRange(events["data"]!.AsArray().Select(e => (string)e!["id"]! + "@" + (long)e!["created"]!));
+        return ids;
+    }
+
+    [Fact]
+    public async Task Same_seed_and_same_calls_give_the_same_ids_and_timestamps()
+    {
+        var first = await Scenario();
+        var second = await Scenario();
+        Assert.Equal(first, second);
+        Assert.Equal(first.Count, first.Distinct().Count());
+    }
+}

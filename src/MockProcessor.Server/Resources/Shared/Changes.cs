@@ -1,3 +1,4 @@
+using MockProcessor.Domain.Charges;
 using MockProcessor.Domain.Common;
 using MockProcessor.Domain.PaymentIntents;
 using MockProcessor.Domain.Refunds;
@@ -20,6 +21,13 @@ public static class Changes
     }
 
     public static void Apply(ApiContext c, RefundChange change)
+    {
+        Put(c, null, change.Charge, change.BalanceTransaction, change.Refund);
+        foreach (var type in change.Events)
+            c.Emit(type, SubjectOf(type, null, change.Charge, change.Refund));
+    }
+
+    public static void Apply(ApiContext c, ChargeChange change)
     {
         Put(c, null, change.Charge, change.BalanceTransaction, change.Refund);
         foreach (var type in change.Events)

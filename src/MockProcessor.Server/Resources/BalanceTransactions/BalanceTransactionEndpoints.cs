@@ -1,0 +1,35 @@
+using MockProcessor.Domain.Balance;
+using MockProcessor.Domain.Common;
+using MockProcessor.Server.Wire;
+
+namespace MockProcessor.Server.Resources.BalanceTransactions;
+
+public static class BalanceTransactionEndpoints
+{
+    public static IEnumerable<ApiRoute> Routes() =>
+    [
+        new("GET", "/v1/balance_transactions", "list:balance_transaction", List),
+        new("GET", "/v1/balance_transactions/{id}", "balance_transaction", Retrieve),
+    ];
+
+    private static ApiResult Retrieve(ApiContext c) =>
+        c.Respond(c.Load<BalanceTransaction>(c.Route("id"), "balance_transaction"));
+
+    private static ApiResult List(ApiContext c)
+    {
+        var p = c.P;
+        var lp = ListParams.Read(p);
+        var type = p.Enum("type", WireEnum.AllWire<BalanceTransactionType>().ToArray());
+        var source = p.String("source");
+        var currency = p.String("currency")?.ToLowerInvariant();
+        // Payouts are not emulated yet, so no transaction belongs to one: a payout filter matches nothing.
+        var payout = p.String("payout");
+        var (page, more) = Lists.Page(c.Tx.NewestFirst<BalanceTransaction>("balance_transaction"), lp,
+            t => payout is null
+                 && (type is null || t.Type.ToWire() == type)
+                 && (source is null || t.Source == source)
+                 && (currency is null || t.Currency == currency),
+            "balance_transaction");
+        return Lists.Render(page, more, "/v1/balance_transactions", c.Render, c.Expand);
+    }
+}

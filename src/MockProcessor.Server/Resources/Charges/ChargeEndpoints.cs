@@ -1,0 +1,179 @@
+using MockProcessor.Domain.CardNetwork;
+using MockProcessor.Domain.Charges;
+using MockProcessor.Domain.Common;
+using MockProcessor.Domain.Customers;
+using MockProcessor.Domain.Errors;
+using MockProcessor.Domain.Events;
+using MockProcessor.Domain.Money;
+using MockProcessor.Domain.PaymentMethods;
+using MockProcessor.Domain.Search;
+using MockProcessor.Server.Events;
+using MockProcessor.Server.Resources.PaymentMethods;
+using MockProcessor.Server.Resources.Refunds;
+using MockProcessor.Server.Resources.Shared;
+using MockProcessor.Server.Wire;
+
+namespace MockProcessor.Server.Resources.Charges;
+
+/// <summary>
+/// Charges: read, update, list and search every charge (most are made by PaymentIntents), plus the legacy
+/// Charges API (create with a source or customer, capture) and its charge-scoped refund routes.
+/// </summary>
+public static class ChargeEndpoints
+{
+    // The accounts we emulate are US accounts (fees, payout delay); see Domain/Balance/Fees.
+    internal const string AccountCountry = "US";
+
+    public static IEnumerable<ApiRoute> Routes() =>
+    [
+        new("POST", "/v1/charges", "charge", Create),
+        new("GET", "/v1/charges", "list:charge", List),
+        new("GET", "/v1/charges/search", "search:charge", Search),
+        new("GET", "/v1/charges/{id}", "charge", Retrieve),
+        new("POST", "/v1/charges/{id}", "charge", Update),
+        new("POST", "/v1/charges/{id}/capture", "charge", Capture),
+        new("POST", "/v1/charges/{id}/refunds", "refund", CreateRefund),
+        new("GET", "/v1/charges/{id}/refunds", "list:refund", ListRefunds),
+    ];
+
+    private static ApiResult Create(ApiContext c)
+    {
+        var p = c.P;
+        var amount = p.RequiredLong("amount");
+        var currency = p.RequiredString("currency").ToLowerInvariant();
+        Currencies.ValidateChargeAmount(amount, currency).OrThrow();
+        var sourceId = p.String("source");
+        var customerId = p.String("customer");
+        var capture = p.Bool("capture") ?? true;
+        var metadata = Metadata.Apply(Metadata.Empty, p.StringMap("metadata", out var clear), clear).OrThrow();
+        var request = new ChargeRequest(c.Account.Id, amount, currency)
+        {
+            Description = p.String("description", 1000),
+            Metadata = metadata,
+            ReceiptEmail = p.String("receipt_email", 800),
+            StatementDescriptor = p.String("statement_descriptor", 22),
+            StatementDescriptorSuffix = p.String("statement_descriptor_suffix", 22),
+        };
+
+        Customer? customer = null;
+        if (customerId is not null)
+        {
+            customer = c.Tx.Get<Customer>(customerId);
+            if (customer is null || customer.Deleted) throw new StripeException(StripeError.ResourceMissing("customer", customerId, "customer"));
+        }
+        var pm = sourceId is not null ? PaymentMethodFromSource(c, sourceId, customer)
+            : customer is not null ? DefaultPaymentMethod(c, customer)
+            : throw new StripeException(StripeError.ChargeMissingSource());
+        var card = c.Service<TestCards>().Resolve(pm.Card.TestCardKey)
+            ?? throw new StripeException(StripeError.LiveCardInTestMode());
+
+        var change = ChargeRules.Create(request with { Customer = customer?.Id }, pm, card, capture, AccountCountry, c.Now, c.Ids);
+        Changes.Apply(c, change);
+        return change.Error is { } error ? ApiResult.Fail(error) : c.Respond(change.Charge);
+    }
+
+    /// <summary>
+    /// The card a legacy <c>source</c> names: a token (<c>tok_visa</c> or a created <c>tok_</c>) or a payment
+    /// method (<c>pm_card_visa</c> or a stored <c>pm_</c>).
+    /// Deviation: Stripe turns a token into a <c>card_</c> source and renders it under <c>source</c>; we make
+    /// a PaymentMethod from it, so <c>payment_method</c> is a <c>pm_</c> and <c>source</c> stays null.
+    /// Customers' saved <c>card_</c> sources do not exist here.
+    /// </summary>
+    private static PaymentMethod PaymentMethodFromSource(ApiContext c, string sourceId, Customer? customer)
+    {
+        if (sourceId.StartsWith("tok_", StringComparison.Ordinal))
+        {
+            var card = PaymentMethodEndpoints.ConsumeToken(c, sourceId, "source");
+            var fromToken = new PaymentMethod { Id = c.Ids.Next("pm"), AccountId = c.Account.Id, Created = c.Now, Card = card };
+            c.Tx.Put(fromToken);
+            return fromToken;
+        }
+        if (!sourceId.StartsWith("pm_", StringComparison.Ordinal))
+            throw new StripeException(StripeError.ResourceMissing("source", sourceId, "source"));
+        var pm = PaymentMethodEndpoints.Resolve(c, sourceId, "source");
+        if (pm.Customer is not null && pm.Customer != customer?.Id)
+            throw new StripeException(StripeError.InvalidValue("source",
+                $"The payment method {pm.Id} belongs to customer {pm.Customer}; pass customer={pm.Customer} to charge it."));
+        return pm;
+    }
+
+    private static PaymentMethod DefaultPaymentMethod(ApiContext c, Customer customer) =>
+        customer.DefaultPaymentMethod is { } id && c.Tx.Get<PaymentMethod>(id) is { } pm
+            ? pm
+            : throw new StripeException(StripeError.CustomerHasNoPaymentSource(customer.Id));
+
+    private static ApiResult Retrieve(ApiContext c) => c.Respond(c.Load<Charge>(c.Route("id"), "charge"));
+
+    private static ApiResult Update(ApiContext c)
+    {
+        var p = c.P;
+        var before = c.Load<Charge>(c.Route("id"), "charge");
+        var after = before;
+        if (p.StringMap("metadata", out var clear) is { } changes)
+            after = after with { Metadata = Metadata.Apply(before.Metadata, changes, clear).OrThrow() };
+        if (p.StringPatch("description", 1000) is { IsSet: true } description) after = after with { Description = description.Value };
+        if (p.StringPatch("receipt_email", 800) is { IsSet: true } email) after = after with { ReceiptEmail = email.Value };
+        if (after == before) return c.Respond(before);
+        c.Tx.Put(after);
+        c.Emit(EventTypes.ChargeUpdated, after, PreviousAttributes.Diff(c.Render.Render(before), c.Render.Render(after)));
+        return c.Respond(after);
+    }
+
+    private static ApiResult Capture(ApiContext c)
+    {
+        var charge = c.Load<Charge>(c.Route("id"), "charge");
+        var amount = c.P.Long("amount");
+        var change = ChargeRules.Capture(charge, amount, AccountCountry, c.Now, c.Ids).OrThrow();
+        Changes.Apply(c, change);
+        return c.Respond(change.Charge);
+    }
+
+    private static ApiResult List(ApiContext c)
+    {
+        var lp = ListParams.Read(c.P);
+        var customer = c.P.String("customer");
+        var paymentIntent = c.P.String("payment_intent");
+        c.P.Accept("transfer_group");
+        var (page, more) = Lists.Page(c.Tx.NewestFirst<Charge>("charge"), lp,
+            ch => (customer is null || ch.Customer == customer) && (paymentIntent is null || ch.PaymentIntent == paymentIntent), "charge");
+        return Lists.Render(page, more, "/v1/charges", c.Render, c.Expand);
+    }
+
+    private static ApiResult Search(ApiContext c) =>
+        SearchEndpoint.Run(c, StripeSearchSchemas.Charges, "/v1/charges/search",
+            c.Tx.NewestFirst<Charge>("charge"), ch => new ChargeSearchDocument(ch));
+
+    private static ApiResult CreateRefund(ApiContext c)
+    {
+        var charge = c.Load<Charge>(c.Route("id"), "charge");
+        return RefundEndpoints.CreateFor(c, charge);
+    }
+
+    private static ApiResult ListRefunds(ApiContext c)
+    {
+        var charge = c.Load<Charge>(c.Route("id"), "charge");
+        return RefundEndpoints.ListFor(c, charge.Id, null, $"/v1/charges/{charge.Id}/refunds");
+    }
+
+    private sealed class ChargeSearchDocument(Charge ch) : ISearchDocument
+    {
+        public string? GetString(string field) => field switch
+        {
+            "currency" => ch.Currency,
+            "customer" => ch.Customer,
+            "status" => ch.Status.ToWire(),
+            "disputed" => ch.Disputed ? "true" : "false",
+            // Stripe's token: "true" fully refunded, "false" partially, absent (null) when nothing was refunded.
+            "refunded" => ch.Refunded ? "true" : ch.AmountRefunded > 0 ? "false" : null,
+            "billing_details.address.postal_code" => ch.BillingDetails.Address?.PostalCode,
+            "payment_method_details.card.last4" => ch.PaymentMethodDetails?.Last4,
+            "payment_method_details.card.brand" => ch.PaymentMethodDetails?.Brand,
+            "payment_method_details.card.fingerprint" => ch.PaymentMethodDetails?.Fingerprint,
+            "payment_method_details.card.exp_month" => ch.PaymentMethodDetails?.ExpMonth.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "payment_method_details.card.exp_year" => ch.PaymentMethodDetails?.ExpYear.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            _ => null,
+        };
+        public long? GetNumber(string field) => field switch { "amount" => ch.Amount, "created" => ch.Created, _ => null };
+        public string? GetMetadata(string key) => ch.Metadata.GetValueOrDefault(key);
+    }
+}

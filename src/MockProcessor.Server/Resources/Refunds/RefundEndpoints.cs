@@ -1,0 +1,98 @@
+using MockProcessor.Domain.Charges;
+using MockProcessor.Domain.Common;
+using MockProcessor.Domain.Errors;
+using MockProcessor.Domain.Events;
+using MockProcessor.Domain.PaymentIntents;
+using MockProcessor.Domain.Refunds;
+using MockProcessor.Server.Events;
+using MockProcessor.Server.Resources.Shared;
+using MockProcessor.Server.Wire;
+
+namespace MockProcessor.Server.Resources.Refunds;
+
+/// <summary>Refunds of card charges (§14): create via RefundRules, read, update metadata, list, cancel.</summary>
+public static class RefundEndpoints
+{
+    public static IEnumerable<ApiRoute> Routes() =>
+    [
+        new("POST", "/v1/refunds", "refund", Create),
+        new("GET", "/v1/refunds", "list:refund", List),
+        new("GET", "/v1/refunds/{id}", "refund", Retrieve),
+        new("POST", "/v1/refunds/{id}", "refund", Update),
+        new("POST", "/v1/refunds/{id}/cancel", "refund", Cancel),
+    ];
+
+    // The reasons a caller may give; expired_uncaptured_charge is Stripe's own.
+    private static readonly string[] UserReasons =
+        [RefundReason.Duplicate.ToWire(), RefundReason.Fraudulent.ToWire(), RefundReason.RequestedByCustomer.ToWire()];
+
+    private static ApiResult Create(ApiContext c)
+    {
+        var chargeId = c.P.String("charge");
+        var piId = c.P.String("payment_intent");
+        Charge charge;
+        if (piId is not null)
+        {
+            // A PaymentIntent is refunded through its latest charge, the one that took the money.
+            var pi = c.Load<PaymentIntent>(piId, "payment_intent", "payment_intent");
+            if (pi.LatestCharge is null || c.Tx.Get<Charge>(pi.LatestCharge) is not { } latest)
+                throw new StripeException(StripeError.PaymentIntentHasNoCharge(pi.Id));
+            if (chargeId is not null && chargeId != latest.Id)
+                throw new StripeException(StripeError.RefundChargeNotOfPaymentIntent(chargeId, pi.Id));
+            charge = latest;
+        }
+        else if (chargeId is not null) charge = c.Load<Charge>(chargeId, "charge", "charge");
+        else throw new StripeException(StripeError.RefundMissingTarget(), beforeExecution: true);
+        return CreateFor(c, charge);
+    }
+
+    /// <summary>Refunds a charge; shared by <c>POST /v1/refunds</c> and the legacy <c>POST /v1/charges/:id/refunds</c>.</summary>
+    internal static ApiResult CreateFor(ApiContext c, Charge charge)
+    {
+        var p = c.P;
+        var amount = p.Long("amount");
+        if (amount is < 1) throw new StripeException(StripeError.AmountNotPositive(), beforeExecution: true);
+        var reasonText = p.Enum("reason", UserReasons);
+        RefundReason? reason = WireEnum.TryParse<RefundReason>(reasonText, out var r) ? r : null;
+        var metadata = Metadata.Apply(Metadata.Empty, p.StringMap("metadata", out var clear), clear).OrThrow();
+
+        var earlier = c.Tx.NewestFirst<Refund>("refund").Where(x => x.Charge == charge.Id).ToList();
+        var change = RefundRules.Create(charge, earlier, new CreateRefund(amount, reason, metadata), c.Account.Id, c.Now, c.Ids).OrThrow();
+        Changes.Apply(c, change);
+        return c.Respond(change.Refund);
+    }
+
+    private static ApiResult Retrieve(ApiContext c) => c.Respond(c.Load<Refund>(c.Route("id"), "refund"));
+
+    private static ApiResult Update(ApiContext c)
+    {
+        var before = c.Load<Refund>(c.Route("id"), "refund");
+        var after = before;
+        if (c.P.StringMap("metadata", out var clear) is { } changes)
+            after = after with { Metadata = Metadata.Apply(before.Metadata, changes, clear).OrThrow() };
+        if (after == before) return c.Respond(before);
+        c.Tx.Put(after);
+        c.Emit(EventTypes.RefundUpdated, after, PreviousAttributes.Diff(c.Render.Render(before), c.Render.Render(after)));
+        return c.Respond(after);
+    }
+
+    private static ApiResult Cancel(ApiContext c)
+    {
+        var refund = c.Load<Refund>(c.Route("id"), "refund");
+        var charge = c.Load<Charge>(refund.Charge, "charge", "charge");
+        var change = RefundRules.Cancel(refund, charge, c.Now, c.Ids).OrThrow();
+        Changes.Apply(c, change);
+        return c.Respond(change.Refund);
+    }
+
+    private static ApiResult List(ApiContext c) =>
+        ListFor(c, c.P.String("charge"), c.P.String("payment_intent"), "/v1/refunds");
+
+    internal static ApiResult ListFor(ApiContext c, string? chargeId, string? paymentIntentId, string url)
+    {
+        var lp = ListParams.Read(c.P);
+        var (page, more) = Lists.Page(c.Tx.NewestFirst<Refund>("refund"), lp,
+            r => (chargeId is null || r.Charge == chargeId) && (paymentIntentId is null || r.PaymentIntent == paymentIntentId), "refund");
+        return Lists.Render(page, more, url, c.Render, c.Expand);
+    }
+}
