@@ -191,6 +191,16 @@ public sealed record StripeError(int Status, string Type, string? Code, string M
         { PaymentIntentId = paymentIntentId };
     }
 
+    /// <summary>
+    /// Since API 2023-08-16 a PaymentIntent created without payment_method_types accepts the Dashboard's
+    /// payment methods, some of which redirect; confirming it then needs a return_url unless redirects are off.
+    /// </summary>
+    public static StripeError ReturnUrlRequired(string paymentIntentId) =>
+        new(400, InvalidRequest, null,
+            "This PaymentIntent is configured to accept payment methods enabled in your Dashboard, and some of them may redirect your customer away from your page, so you must provide a `return_url` when confirming. If you do not want redirect-based payment methods, create the PaymentIntent with `automatic_payment_methods[allow_redirects]=never` (or with `payment_method_types`).",
+            "return_url")
+        { PaymentIntentId = paymentIntentId };
+
     public static StripeError PaymentIntentMissingPaymentMethod(string paymentIntentId) =>
         new(400, InvalidRequest, "payment_intent_unexpected_state",
             "You cannot confirm this PaymentIntent because it's missing a payment method. To confirm the PaymentIntent with a payment method, pass payment_method or payment_method_data.")

@@ -18,6 +18,8 @@ public static partial class PaymentIntentRules
     {
         if (Guard(pi, PaymentIntentAction.Confirm) is { } error) return error;
         if (pm is null || card is null) return StripeError.PaymentIntentMissingPaymentMethod(pi.Id);
+        if (pi.AutomaticPaymentMethods is { Enabled: true } apm && apm.AllowRedirects != "never" && (options.ReturnUrl ?? pi.ReturnUrl) is null)
+            return StripeError.ReturnUrlRequired(pi.Id);
 
         var samePaymentMethod = pm.Id == pi.PaymentMethod;
         var current = pi with

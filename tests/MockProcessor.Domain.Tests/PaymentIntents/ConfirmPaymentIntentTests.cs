@@ -8,6 +8,22 @@ namespace MockProcessor.Domain.Tests.PaymentIntents;
 public class ConfirmPaymentIntentTests
 {
     [Fact]
+    public void Automatic_payment_methods_need_a_return_url_unless_redirects_are_off()
+    {
+        var ids = NewIds();
+        var card = Card("pm_card_visa");
+        var pm = PaymentMethodFor(card, ids);
+        var automatic = Ok(PaymentIntentRules.Create(new CreatePaymentIntent(2000, "usd"), Account, Now, ids)).PaymentIntent;
+        var err = Err(PaymentIntentRules.Confirm(automatic, pm, card, new ConfirmOptions(), Now, ids));
+        Assert.Equal("return_url", err.Param);
+        Assert.Equal(automatic.Id, err.PaymentIntentId);
+        Assert.Equal(PaymentIntentStatus.Succeeded,
+            Ok(PaymentIntentRules.Confirm(automatic, pm, card, new ConfirmOptions { ReturnUrl = "https://example.com/done" }, Now, ids)).PaymentIntent.Status);
+        var noRedirects = Ok(PaymentIntentRules.Create(new CreatePaymentIntent(2000, "usd") { AllowRedirects = "never" }, Account, Now, ids)).PaymentIntent;
+        Assert.Equal(PaymentIntentStatus.Succeeded, Ok(PaymentIntentRules.Confirm(noRedirects, pm, card, new ConfirmOptions(), Now, ids)).PaymentIntent.Status);
+    }
+
+    [Fact]
     public void Create_without_payment_method_requires_one_and_emits_created()
     {
         var change = Ok(PaymentIntentRules.Create(new CreatePaymentIntent(2000, "usd"), Account, Now, NewIds()));

@@ -38,7 +38,8 @@ public static class Fixtures
 
     public static PaymentIntent NewIntent(IdGenerator ids, long amount = 2000, string currency = "usd",
         CaptureMethod capture = CaptureMethod.Automatic, ConfirmationMethod confirmation = ConfirmationMethod.Automatic) =>
-        Ok(PaymentIntentRules.Create(new CreatePaymentIntent(amount, currency) { CaptureMethod = capture, ConfirmationMethod = confirmation },
+        // Card-only, as server-side integrations that confirm without a return_url create them.
+        Ok(PaymentIntentRules.Create(new CreatePaymentIntent(amount, currency) { CaptureMethod = capture, ConfirmationMethod = confirmation, PaymentMethodTypes = ["card"] },
             Account, Now, ids)).PaymentIntent;
 
     // Create + confirm with a test card, as create(confirm=true) does.

@@ -10,8 +10,9 @@ public class PaymentIntentApiTests : IAsyncLifetime
     public Task InitializeAsync() { _c = _app.Client("sk_test_pis"); return Task.CompletedTask; }
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
+    // Card-only intents, as server-side integrations that confirm without a return_url create them.
     private async Task<JsonObject> Create(params (string, string)[] fields) =>
-        await (await _c.PostFormAsync("/v1/payment_intents", fields)).OkAsync();
+        await (await _c.PostFormAsync("/v1/payment_intents", [.. fields, ("payment_method_types[]", "card")])).OkAsync();
 
     private async Task<List<string>> EventTypes() =>
         (await (await _c.GetAsync("/v1/events?limit=100")).OkAsync())["data"]!.AsArray().Select(e => (string)e!["type"]!).ToList();
@@ -19,7 +20,7 @@ public class PaymentIntentApiTests : IAsyncLifetime
     [Fact]
     public async Task Create_without_payment_method_waits_for_one()
     {
-        var pi = await Create(("amount", "2000"), ("currency", "usd"));
+        var pi = await (await _c.PostFormAsync("/v1/payment_intents", ("amount", "2000"), ("currency", "usd"))).OkAsync();
         Assert.Equal("requires_payment_method", (string)pi["status"]!);
         Assert.StartsWith((string)pi["id"]! + "_secret_", (string)pi["client_secret"]!);
         Assert.Null(pi["latest_charge"]);
@@ -38,6 +39,18 @@ public class PaymentIntentApiTests : IAsyncLifetime
         Assert.StartsWith("txn_", (string)charge["balance_transaction"]!);
         Assert.StartsWith("pm_", (string)pi["payment_method"]!);
         Assert.Equal(["payment_intent.succeeded", "charge.succeeded", "payment_intent.created"], await EventTypes());
+    }
+
+    [Fact]
+    public async Task Automatic_payment_methods_need_a_return_url_to_confirm()
+    {
+        var res = await _c.PostFormAsync("/v1/payment_intents", ("amount", "2000"), ("currency", "usd"), ("confirm", "true"), ("payment_method", "pm_card_visa"));
+        var err = await res.ErrorAsync(400);
+        Assert.Equal("return_url", (string)err["param"]!);
+        Assert.Empty((await (await _c.GetAsync("/v1/payment_intents")).OkAsync())["data"]!.AsArray());
+        var ok = await (await _c.PostFormAsync("/v1/payment_intents", ("amount", "2000"), ("currency", "usd"), ("confirm", "true"),
+            ("payment_method", "pm_card_visa"), ("automatic_payment_methods[enabled]", "true"), ("automatic_payment_methods[allow_redirects]", "never"))).OkAsync();
+        Assert.Equal("succeeded", (string)ok["status"]!);
     }
 
     [Fact]
