@@ -16,6 +16,9 @@ switch (parsed.Command)
         Console.WriteLine(CommandLine.Usage);
         return 0;
     case "serve":
+        // The emulator keeps every object alive, so the heap only grows; blocking full collections of a large
+        // heap were the tail of its latency. Background collections keep up with the allocation rate.
+        System.Runtime.GCSettings.LatencyMode = System.Runtime.GCLatencyMode.SustainedLowLatency;
         await using (var app = MockProcessorApp.Build(parsed.Options))
         {
             // Ctrl-C and SIGTERM stop the host; the store flushes its write log on disposal.

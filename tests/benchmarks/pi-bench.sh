@@ -23,7 +23,7 @@ start() {
 stop() { kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; }
 trap stop EXIT
 rss_mb() { echo $(( $(ps -o rss= -p "$SERVER") / 1024 )); }
-pis() { curl -s "http://127.0.0.1:$PORT/_mock/stats" | sed -E 's/.*"payment_intent":([0-9]+).*/\1/'; }
+pis() { curl -s "http://127.0.0.1:$PORT/_mock/stats" | grep -o '"payment_intent":[0-9]*' | cut -d: -f2 | grep . || echo 0; }
 run() { # connections seconds
   wrk -t"$([ "$1" -gt 1 ] && echo 2 || echo 1)" -c"$1" -d"${2}s" --latency -s "$LUA" "$URL" -- "$BODY" \
     | awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {err=$0} END {printf "req/s=%s p50=%s p99=%s %s\n", rps, p50, p99, err}'

@@ -30,6 +30,12 @@ public static class ControlEndpoints
                 commits = store.Commits,
                 managed_heap_bytes = GC.GetTotalMemory(collect),
                 working_set_bytes = Environment.WorkingSet,
+                gc = new
+                {
+                    pause_total_ms = (long)GC.GetTotalPauseDuration().TotalMilliseconds,
+                    gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2),
+                    server = System.Runtime.GCSettings.IsServerGC,
+                },
             });
         });
         group.MapPost("/clock/advance", async (HttpContext http, VirtualClock clock) =>
