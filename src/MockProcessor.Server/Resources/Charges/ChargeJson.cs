@@ -85,7 +85,6 @@ public static class ChargeJson
             ["amount_authorized"] = d.AmountAuthorized,
             ["authorization_code"] = null,
             ["brand"] = d.Brand,
-            ["capture_before"] = d.CaptureBefore,
             ["checks"] = new JsonObject
             {
                 ["address_line1_check"] = d.Checks.AddressLine1Check?.ToWire(),
@@ -120,6 +119,9 @@ public static class ChargeJson
             },
             ["wallet"] = null,
         };
+        // Stripe omits capture_before unless the charge awaits capture; Stripe.net's model has it non-nullable,
+        // so a null here makes the whole response fail to deserialize there.
+        if (d.CaptureBefore is { } before) card["capture_before"] = before;
         return new JsonObject { ["card"] = card, ["type"] = "card" };
     }
 }
