@@ -107,8 +107,12 @@ public sealed class ObjectStore : IAsyncDisposable
         }
         // Pending deliveries of the previous run (including one cut short by kill -9) are due again: at-least-once.
         foreach (var state in _accounts.Values)
-            foreach (var (obj, _) in state.Objects.Values)
-                if (obj is WebhookDelivery { IsPending: true, NextAttemptAt: { } due }) DueQueue.Push(due, state.AccountId, obj.Id);
+        {
+            if (!state.Lists.TryGetValue("webhook_delivery", out var deliveries)) continue;
+            foreach (var key in deliveries.NewestFirst())
+                if (state.Objects.TryGetValue(key.Id, out var e) && e.Obj is WebhookDelivery { IsPending: true, NextAttemptAt: { } due })
+                    DueQueue.Push(due, state.AccountId, key.Id);
+        }
         var live = _accounts.Values.Sum(a => (long)a.Objects.Count);
         if (rows > 2 * live + 10_000)
         {
