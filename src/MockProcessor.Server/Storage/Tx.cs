@@ -58,18 +58,28 @@ public sealed class Tx
     {
         if (!HasChanges) return Task.CompletedTask;
         var rows = new List<Row>(_order.Count + _extraRows.Count);
+        List<WebhookDelivery>? due = null;
         foreach (var id in _order)
         {
             var obj = _staged[id];
             var seq = _account.Objects.TryGetValue(id, out var existing) ? existing.Seq : _store.NextSeq();
             _account.Apply(obj, seq);
-            if (obj is WebhookDelivery { IsPending: true, NextAttemptAt: { } due }) _store.DueQueue.Push(due, _account.AccountId, obj.Id);
+            if (obj is WebhookDelivery { IsPending: true, NextAttemptAt: not null } delivery) (due ??= []).Add(delivery);
             if (_store.Durable) rows.Add(new ObjectRow(obj, seq));
         }
         rows.AddRange(_extraRows);
         _staged.Clear();
         _order.Clear();
         _extraRows.Clear();
-        return _store.Persist(rows);
+        var durable = _store.Persist(rows);
+        if (due is not null)
+        {
+            // A webhook is sent only once its event is on disk: nobody is told about a change a crash could undo.
+            var accountId = _account.AccountId;
+            void Enqueue() { foreach (var d in due) _store.DueQueue.Push(d.NextAttemptAt!.Value, accountId, d.Id); }
+            if (durable.IsCompletedSuccessfully) Enqueue();
+            else durable.ContinueWith(t => { if (t.IsCompletedSuccessfully) Enqueue(); }, TaskScheduler.Default);
+        }
+        return durable;
     }
 }
