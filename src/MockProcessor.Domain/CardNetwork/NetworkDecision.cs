@@ -14,7 +14,21 @@ public sealed record AuthorizationRequest(
     bool OffSession,
     bool Authenticated,
     bool SetupForOffSession,
-    long Now);
+    long Now)
+{
+    /// <summary>
+    /// An attempt with a stored payment method. It records a check as "unchecked" when the value was supplied
+    /// and null when not, so what was supplied is read back from it (or from the billing address).
+    /// </summary>
+    public static AuthorizationRequest For(
+        PaymentMethods.PaymentMethod pm, TestCard card, long amount, string currency, bool offSession, bool authenticated,
+        bool setupForOffSession, long now) =>
+        new(card, amount, currency,
+            CvcSupplied: pm.Card.CvcCheck is not null,
+            Line1Supplied: pm.Card.AddressLine1Check is not null || pm.BillingDetails.Address?.Line1 is not null,
+            PostalSupplied: pm.Card.AddressPostalCodeCheck is not null || pm.BillingDetails.Address?.PostalCode is not null,
+            offSession, authenticated, setupForOffSession, now);
+}
 
 // The error part of a refused attempt: becomes charge.failure_code/failure_message, the PI's
 // last_payment_error and the 402 body.

@@ -73,12 +73,8 @@ public static class ChargeRules
     public static ChargeChange Create(
         ChargeRequest req, PaymentMethod pm, TestCard card, bool capture, string accountCountry, long now, IdGenerator ids)
     {
-        var decision = CardNetworkEngine.Authorize(new AuthorizationRequest(
-            card, req.Amount, req.Currency,
-            CvcSupplied: pm.Card.CvcCheck is not null,
-            Line1Supplied: pm.Card.AddressLine1Check is not null || pm.BillingDetails.Address?.Line1 is not null,
-            PostalSupplied: pm.Card.AddressPostalCodeCheck is not null || pm.BillingDetails.Address?.PostalCode is not null,
-            OffSession: true, Authenticated: false, SetupForOffSession: false, now));
+        var decision = CardNetworkEngine.Authorize(AuthorizationRequest.For(
+            pm, card, req.Amount, req.Currency, offSession: true, authenticated: false, setupForOffSession: false, now));
         var charge = FromDecision(req, pm, card, decision, now, ids);
 
         if (decision is NetworkDecision.Declined or NetworkDecision.Blocked)

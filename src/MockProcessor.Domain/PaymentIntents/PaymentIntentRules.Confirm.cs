@@ -61,13 +61,8 @@ public static partial class PaymentIntentRules
     private static PaymentIntentChange Attempt(
         PaymentIntent pi, PaymentMethod pm, TestCard card, ConfirmOptions options, bool authenticated, long now, IdGenerator ids)
     {
-        // A PaymentMethod records a check as "unchecked" when the value was supplied and null when not.
-        var decision = CardNetworkEngine.Authorize(new AuthorizationRequest(
-            card, pi.Amount, pi.Currency,
-            CvcSupplied: pm.Card.CvcCheck is not null,
-            Line1Supplied: pm.Card.AddressLine1Check is not null || pm.BillingDetails.Address?.Line1 is not null,
-            PostalSupplied: pm.Card.AddressPostalCodeCheck is not null || pm.BillingDetails.Address?.PostalCode is not null,
-            options.OffSession, authenticated, options.SetupForOffSession, now));
+        var decision = CardNetworkEngine.Authorize(AuthorizationRequest.For(
+            pm, card, pi.Amount, pi.Currency, options.OffSession, authenticated, options.SetupForOffSession, now));
 
         switch (decision)
         {

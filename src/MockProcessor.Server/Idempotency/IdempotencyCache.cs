@@ -8,9 +8,33 @@ namespace MockProcessor.Server.Idempotency;
 /// completes when the original call's commit is on disk; a replay waits for it, so nobody is told about
 /// a result that could still be lost.
 /// </summary>
-public sealed record IdempotencyRecord(string Fingerprint, int Status, byte[] Body, string RequestId, long Created)
+public sealed record IdempotencyRecord(string Fingerprint, int Status, byte[] CompressedBody, string RequestId, long Created)
 {
     public Task Durable { get; set; } = Task.CompletedTask;
+
+    /// <summary>The response bytes as first sent (kept Brotli-compressed: SDKs send a key with every POST, so
+    /// a day of results is most of the emulator's memory otherwise; replays are rare).</summary>
+    public byte[] Body => BodyCompression.Decompress(CompressedBody);
+}
+
+internal static class BodyCompression
+{
+    public static byte[] Compress(byte[] body)
+    {
+        var buffer = new byte[System.IO.Compression.BrotliEncoder.GetMaxCompressedLength(body.Length)];
+        return System.IO.Compression.BrotliEncoder.TryCompress(body, buffer, out var written, quality: 1, window: 22)
+            ? buffer[..written]
+            : throw new InvalidOperationException("Brotli compression failed.");
+    }
+
+    public static byte[] Decompress(byte[] compressed)
+    {
+        using var input = new MemoryStream(compressed);
+        using var brotli = new System.IO.Compression.BrotliStream(input, System.IO.Compression.CompressionMode.Decompress);
+        using var output = new MemoryStream();
+        brotli.CopyTo(output);
+        return output.ToArray();
+    }
 }
 
 /// <summary>
@@ -30,8 +54,9 @@ public sealed class IdempotencyCache(MockProcessorOptions options)
 
     public void Store(AccountState state, Tx tx, string key, string fingerprint, int status, byte[] body, string requestId, long now)
     {
-        state.Idempotency[key] = new IdempotencyRecord(fingerprint, status, body, requestId, now);
-        tx.AddRow(new IdempotencyRow(state.AccountId, key, fingerprint, status, body, requestId, now));
+        var compressed = BodyCompression.Compress(body);
+        state.Idempotency[key] = new IdempotencyRecord(fingerprint, status, compressed, requestId, now);
+        tx.AddRow(new IdempotencyRow(state.AccountId, key, fingerprint, status, compressed, requestId, now));
         // Stripe.net sends a fresh key on every POST, so expired results are swept regularly.
         if (now - state.LastIdempotencyPurge >= 3600)
         {

@@ -9,7 +9,7 @@ public sealed class AccountState(string accountId)
     public string AccountId { get; } = accountId;
     public Lock Gate { get; } = new();
 
-    internal readonly Dictionary<string, (StripeObject Obj, long Seq)> Objects = new(StringComparer.Ordinal);
+    internal readonly ShardedMap<(StripeObject Obj, long Seq)> Objects = new();
     internal readonly Dictionary<string, TypeIndex> Lists = new(StringComparer.Ordinal);
     internal readonly Dictionary<string, IdempotencyRecord> Idempotency = new(StringComparer.Ordinal);
     internal long LastIdempotencyPurge;
@@ -40,25 +40,39 @@ internal readonly record struct ListKey(long Created, long Seq, string Id) : ICo
 }
 
 /// <summary>
-/// One object type's ids in list order, as a sorted array of 24-byte keys (a tree would cost a node object per
-/// entry). Objects nearly always arrive in order, so adding is an append; an older timestamp (a clock moved back
-/// by a restart with --start-time) is a binary-search insert.
+/// One object type's ids in list order, as sorted 24-byte keys in chunks (a tree would cost a node object per
+/// entry). Objects nearly always arrive in order, so adding is an append.
 /// </summary>
 internal sealed class TypeIndex
 {
-    private readonly List<ListKey> _oldestFirst = [];
+    // Fixed-size chunks: growing never copies the whole index (a 40 MB copy under the lock at a few million keys).
+    private const int ChunkSize = 16_384;
+    private readonly List<ListKey[]> _chunks = [];
 
-    public int Count => _oldestFirst.Count;
+    public int Count { get; private set; }
+
+    private ListKey At(int i) => _chunks[i / ChunkSize][i % ChunkSize];
 
     public void Add(ListKey key)
     {
-        if (_oldestFirst.Count == 0 || key.CompareTo(_oldestFirst[^1]) >= 0) { _oldestFirst.Add(key); return; }
-        var at = _oldestFirst.BinarySearch(key);
-        _oldestFirst.Insert(at < 0 ? ~at : at, key);
+        if (Count == 0 || key.CompareTo(At(Count - 1)) >= 0)
+        {
+            if (Count % ChunkSize == 0) _chunks.Add(new ListKey[ChunkSize]);
+            _chunks[Count / ChunkSize][Count % ChunkSize] = key;
+            Count++;
+            return;
+        }
+        // Out of order (the clock was set back across a restart): rare, so a rebuild is fine.
+        var all = NewestFirst().Reverse().ToList();
+        var at = all.BinarySearch(key);
+        all.Insert(at < 0 ? ~at : at, key);
+        _chunks.Clear();
+        Count = 0;
+        foreach (var k in all) Add(k);
     }
 
     public IEnumerable<ListKey> NewestFirst()
     {
-        for (var i = _oldestFirst.Count - 1; i >= 0; i--) yield return _oldestFirst[i];
+        for (var i = Count - 1; i >= 0; i--) yield return At(i);
     }
 }

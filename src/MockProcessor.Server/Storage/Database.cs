@@ -29,7 +29,7 @@ public static class Database
             key         TEXT NOT NULL,
             fingerprint TEXT NOT NULL,
             status      INTEGER NOT NULL,
-            body        BLOB NOT NULL,
+            body        BLOB NOT NULL, -- Brotli-compressed response bytes
             request_id  TEXT NOT NULL,
             created     INTEGER NOT NULL
         );

@@ -6,6 +6,7 @@ using MockProcessor.Domain.Errors;
 using MockProcessor.Domain.Events;
 using MockProcessor.Domain.Ids;
 using MockProcessor.Server.Storage;
+using Events = MockProcessor.Server.Events;
 
 namespace MockProcessor.Server.Wire;
 
@@ -38,6 +39,19 @@ public sealed class ApiContext
     /// <summary>Loads an object of this account or fails with Stripe's 404.</summary>
     public T Load<T>(string id, string objectName, string param = "id") where T : StripeObject =>
         Tx.Get<T>(id) ?? throw new StripeException(StripeError.ResourceMissing(objectName, id, param));
+
+    /// <summary>
+    /// The end of every update endpoint: an unchanged object is answered as it is (no event, as Stripe sends
+    /// none); a changed one is stored and announced with <paramref name="eventType"/>, whose
+    /// <c>previous_attributes</c> are found by comparing the two renderings.
+    /// </summary>
+    public JsonObject Update<T>(T before, T after, string eventType) where T : StripeObject
+    {
+        if (after == before) return Respond(before);
+        Tx.Put(after);
+        Emit(eventType, after, Events.PreviousAttributes.Diff(Render.Render(before), Render.Render(after)));
+        return Respond(after);
+    }
 
     /// <summary>
     /// Records an event in the same unit of work as the change it describes. <c>data.object</c> is

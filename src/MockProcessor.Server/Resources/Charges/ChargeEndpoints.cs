@@ -7,7 +7,6 @@ using MockProcessor.Domain.Events;
 using MockProcessor.Domain.Money;
 using MockProcessor.Domain.PaymentMethods;
 using MockProcessor.Domain.Search;
-using MockProcessor.Server.Events;
 using MockProcessor.Server.Resources.PaymentMethods;
 using MockProcessor.Server.Resources.Refunds;
 using MockProcessor.Server.Resources.Shared;
@@ -113,10 +112,7 @@ public static class ChargeEndpoints
             after = after with { Metadata = Metadata.Apply(before.Metadata, changes, clear).OrThrow() };
         if (p.StringPatch("description", 1000) is { IsSet: true } description) after = after with { Description = description.Value };
         if (p.StringPatch("receipt_email", 800) is { IsSet: true } email) after = after with { ReceiptEmail = email.Value };
-        if (after == before) return c.Respond(before);
-        c.Tx.Put(after);
-        c.Emit(EventTypes.ChargeUpdated, after, PreviousAttributes.Diff(c.Render.Render(before), c.Render.Render(after)));
-        return c.Respond(after);
+        return c.Update(before, after, EventTypes.ChargeUpdated);
     }
 
     private static ApiResult Capture(ApiContext c)

@@ -5,7 +5,6 @@ using MockProcessor.Domain.Errors;
 using MockProcessor.Domain.PaymentMethods;
 using MockProcessor.Domain.Search;
 using MockProcessor.Server.Resources.PaymentMethods;
-using MockProcessor.Server.Events;
 using MockProcessor.Server.Resources.Shared;
 using MockProcessor.Server.Wire;
 
@@ -99,10 +98,7 @@ public static class CustomerEndpoints
         if (p.StringList("preferred_locales") is { } locales) after = after with { PreferredLocales = locales };
         if (p.Object("invoice_settings") is { } inv && inv.StringPatch("default_payment_method") is { IsSet: true } dpm)
             after = dpm.Value is null ? after with { DefaultPaymentMethod = null } : SetDefault(c, after, dpm.Value);
-        if (after == before) return c.Respond(before);
-        c.Tx.Put(after);
-        c.Emit("customer.updated", after, PreviousAttributes.Diff(c.Render.Render(before), c.Render.Render(after)));
-        return c.Respond(after);
+        return c.Update(before, after, "customer.updated");
     }
 
     private static Address? WithAccept(Params p, string key)

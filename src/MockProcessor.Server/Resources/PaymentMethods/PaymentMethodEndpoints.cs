@@ -5,7 +5,6 @@ using MockProcessor.Domain.Customers;
 using MockProcessor.Domain.Errors;
 using MockProcessor.Domain.PaymentMethods;
 using MockProcessor.Domain.Tokens;
-using MockProcessor.Server.Events;
 using MockProcessor.Server.Resources.Shared;
 using MockProcessor.Server.Wire;
 
@@ -121,10 +120,7 @@ public static class PaymentMethodEndpoints
         if (before.Customer is null)
             throw new StripeException(StripeError.InvalidValue("id",
                 $"You must save this PaymentMethod to a customer before you can update it."));
-        if (after == before) return c.Respond(before);
-        c.Tx.Put(after);
-        c.Emit("payment_method.updated", after, PreviousAttributes.Diff(c.Render.Render(before), c.Render.Render(after)));
-        return c.Respond(after);
+        return c.Update(before, after, "payment_method.updated");
     }
 
     private static Domain.Customers.Address? Accept(Params p, string key)

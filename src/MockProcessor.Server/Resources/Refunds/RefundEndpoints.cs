@@ -4,7 +4,6 @@ using MockProcessor.Domain.Errors;
 using MockProcessor.Domain.Events;
 using MockProcessor.Domain.PaymentIntents;
 using MockProcessor.Domain.Refunds;
-using MockProcessor.Server.Events;
 using MockProcessor.Server.Resources.Shared;
 using MockProcessor.Server.Wire;
 
@@ -70,10 +69,7 @@ public static class RefundEndpoints
         var after = before;
         if (c.P.StringMap("metadata", out var clear) is { } changes)
             after = after with { Metadata = Metadata.Apply(before.Metadata, changes, clear).OrThrow() };
-        if (after == before) return c.Respond(before);
-        c.Tx.Put(after);
-        c.Emit(EventTypes.RefundUpdated, after, PreviousAttributes.Diff(c.Render.Render(before), c.Render.Render(after)));
-        return c.Respond(after);
+        return c.Update(before, after, EventTypes.RefundUpdated);
     }
 
     private static ApiResult Cancel(ApiContext c)
