@@ -46,7 +46,9 @@ public static class ListenCommand
             await Console.Error.WriteLineAsync($"Could not create the webhook endpoint on {settings.Url}: {ex.Message}");
             return 1;
         }
-        await Console.Out.WriteLineAsync($"Ready! Your webhook signing secret is {session.Secret} (^C to quit)");
+        await Console.Out.WriteLineAsync(session.Secret is { } secret
+            ? $"Ready! Your webhook signing secret is {secret} (^C to quit)"
+            : $"Ready! Endpoint {session.EndpointId} created, but the emulator returned no signing secret (^C to quit)");
         // The relay's host owns Ctrl-C and SIGTERM (its console lifetime turns both into "stopping"): wait for that,
         // then remove the endpoint so the emulator stops queueing deliveries for a relay that is gone.
         await session.StoppingAsync(ct);
@@ -68,7 +70,9 @@ public sealed class ListenSession(ListenSettings settings, HttpClient emulator, 
     public async Task StartAsync(CancellationToken ct)
     {
         var forwarder = new WebhookForwarder(receiver, new Uri(settings.ForwardTo!), _output);
-        var builder = WebApplication.CreateSlimBuilder();
+        // Content root = our own folder: listen usually runs inside the user's web project, whose appsettings.json
+        // (Kestrel endpoints, logging) is not meant for the relay.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         // Loopback only, on a port the OS picks: nothing but this machine's emulator should reach the relay.
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
