@@ -3,14 +3,19 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using MockProcessor.Server.Hosting;
 using MockProcessor.Server.Time;
+using MockProcessor.Server.Tests.Webhooks;
+using MockProcessor.Server.Webhooks;
 
 namespace MockProcessor.Server.Tests;
 
 /// <summary>
 /// The emulator in-process on a TestServer: in memory unless a database path is given, manual clock at a
 /// fixed start, seeded ids. Each instance is its own world; each key passed to <see cref="Client"/> its own merchant.
+/// Webhook deliveries go to <see cref="Receiver"/> (no sockets) and are sent only by <c>POST /_mock/webhooks/flush</c>,
+/// so tests decide when they happen.
 /// </summary>
 public sealed class TestApp : IAsyncDisposable
 {
@@ -19,13 +24,21 @@ public sealed class TestApp : IAsyncDisposable
 
     public TestApp(Action<MockProcessorOptions>? configure = null)
     {
-        Options = new MockProcessorOptions { InMemory = true, Seed = 42, Clock = ClockMode.Manual, StartTime = StartTime, LogLevel = "Warning" };
+        Options = new MockProcessorOptions
+        {
+            InMemory = true, Seed = 42, Clock = ClockMode.Manual, StartTime = StartTime, LogLevel = "Warning", WebhookAutoDispatch = false,
+        };
         configure?.Invoke(Options);
-        _app = MockProcessorApp.Build(Options, b => b.WebHost.UseTestServer());
+        _app = MockProcessorApp.Build(Options, b =>
+        {
+            b.WebHost.UseTestServer();
+            b.Services.AddSingleton(new WebhookTransport(Receiver));
+        });
         _app.StartAsync().GetAwaiter().GetResult();
     }
 
     public MockProcessorOptions Options { get; }
+    public WebhookReceiver Receiver { get; } = new();
     public IServiceProvider Services => _app.Services;
 
     public HttpClient Client(string key = "sk_test_default")

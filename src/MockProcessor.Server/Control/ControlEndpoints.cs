@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using MockProcessor.Server.Storage;
 using MockProcessor.Server.Time;
+using MockProcessor.Server.Webhooks;
 
 namespace MockProcessor.Server.Control;
 
@@ -46,6 +47,13 @@ public static class ControlEndpoints
                 return Results.Json(new { error = new { type = "invalid_request_error", message = "seconds must be a non-negative integer", param = "seconds" } }, statusCode: 400);
             clock.Advance(TimeSpan.FromSeconds(seconds));
             return Results.Json(ClockJson(clock));
+        });
+        // Sends every webhook delivery due now (all merchants) and answers when their attempts are recorded:
+        // with --webhook-dispatch manual this is the only sender, which makes CI runs deterministic.
+        group.MapPost("/webhooks/flush", async (WebhookDispatcher dispatcher, ObjectStore store, HttpContext http) =>
+        {
+            var attempted = await dispatcher.FlushAsync(http.RequestAborted);
+            return Results.Json(new { @object = "mock.webhook_flush", attempted, queued = store.DueQueue.Count });
         });
     }
 

@@ -8,6 +8,7 @@ using MockProcessor.Domain.Ids;
 using MockProcessor.Server.Idempotency;
 using MockProcessor.Server.Storage;
 using MockProcessor.Server.Time;
+using MockProcessor.Server.Webhooks;
 using MockProcessor.Server.Wire;
 
 namespace MockProcessor.Server.Hosting;
@@ -45,6 +46,10 @@ public static class MockProcessorApp
         services.AddSingleton(_ => Resources.Registry.Renderers());
         services.AddSingleton<IdempotencyCache>();
         services.AddSingleton<StripeApi>();
+        // Tests replace the transport (register their own after this) to capture deliveries without sockets.
+        services.AddSingleton(_ => WebhookTransport.CreateDefault());
+        services.AddSingleton<WebhookDispatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
         Resources.Registry.AddServices(services);
         return services;
     }
@@ -76,6 +81,9 @@ public static class MockProcessorApp
 
         var api = app.Services.GetRequiredService<StripeApi>();
         foreach (var route in Resources.Registry.Routes())
+            app.MapMethods(route.Pattern, [route.Method], http => api.Handle(http, route));
+
+        foreach (var route in Control.WebhookControlEndpoints.Routes())
             app.MapMethods(route.Pattern, [route.Method], http => api.Handle(http, route));
 
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));

@@ -25,4 +25,12 @@ public sealed class MockProcessorOptions
     public string ApiVersion { get; set; } = DefaultApiVersion;
     public TimeSpan IdempotencyRetention { get; set; } = TimeSpan.FromHours(24);
     public long MaxBodyBytes { get; set; } = 1 << 20;
+    /// <summary>Webhook retry schedule: <c>stripe</c> (about three days) or <c>fast</c> (seconds). See docs/webhooks.md.</summary>
+    public string WebhookRetry { get; set; } = "stripe";
+    /// <summary>Seconds a receiver may take to answer a delivery before the attempt counts as failed.</summary>
+    public int WebhookTimeoutSeconds { get; set; } = 10;
+    /// <summary>Deliveries in flight at once, over all merchants; a slow receiver holds one slot until its timeout.</summary>
+    public int WebhookConcurrency { get; set; } = 32;
+    /// <summary>When false, deliveries are sent only by <c>POST /_mock/webhooks/flush</c> (deterministic CI runs, tests).</summary>
+    public bool WebhookAutoDispatch { get; set; } = true;
 }

@@ -9,6 +9,7 @@ using MockProcessor.Domain.PaymentIntents;
 using MockProcessor.Domain.PaymentMethods;
 using MockProcessor.Domain.Refunds;
 using MockProcessor.Domain.Tokens;
+using MockProcessor.Domain.Webhooks;
 using MockProcessor.Server.Resources.Balance;
 using MockProcessor.Server.Resources.BalanceTransactions;
 using MockProcessor.Server.Resources.Charges;
@@ -18,6 +19,8 @@ using MockProcessor.Server.Resources.PaymentIntents;
 using MockProcessor.Server.Resources.PaymentMethods;
 using MockProcessor.Server.Resources.Refunds;
 using MockProcessor.Server.Resources.Tokens;
+using MockProcessor.Server.Resources.WebhookEndpoints;
+using MockProcessor.Server.Webhooks;
 using MockProcessor.Server.Wire;
 
 namespace MockProcessor.Server.Resources;
@@ -34,7 +37,8 @@ public static class Registry
             .Concat(ChargeEndpoints.Routes())
             .Concat(RefundEndpoints.Routes())
             .Concat(BalanceEndpoints.Routes())
-            .Concat(BalanceTransactionEndpoints.Routes());
+            .Concat(BalanceTransactionEndpoints.Routes())
+            .Concat(WebhookEndpointEndpoints.Routes());
 
     public static Renderers Renderers() => new Renderers()
         .Add<Customer>(CustomerJson.Render)
@@ -44,7 +48,9 @@ public static class Registry
         .Add<Event>(EventJson.Render)
         .Add<Charge>(ChargeJson.Render)
         .Add<Refund>(RefundJson.Render)
-        .Add<BalanceTransaction>(BalanceTransactionJson.Render);
+        .Add<BalanceTransaction>(BalanceTransactionJson.Render)
+        .Add<WebhookEndpoint>(WebhookEndpointJson.Render)
+        .Add<WebhookDelivery>(WebhookDeliveryJson.Render);
 
     public static readonly IReadOnlyDictionary<string, Type> PersistedTypes = new Dictionary<string, Type>
     {
@@ -57,6 +63,8 @@ public static class Registry
         ["charge"] = typeof(Charge),
         ["refund"] = typeof(Refund),
         ["balance_transaction"] = typeof(BalanceTransaction),
+        ["webhook_endpoint"] = typeof(WebhookEndpoint),
+        ["webhook_delivery"] = typeof(WebhookDelivery),
     };
 
     public static void AddServices(IServiceCollection services)

@@ -1,4 +1,5 @@
 using MockProcessor.Domain.Common;
+using MockProcessor.Domain.Webhooks;
 using MockProcessor.Server.Idempotency;
 
 namespace MockProcessor.Server.Storage;
@@ -13,18 +14,42 @@ public sealed class AccountState(string accountId)
     internal readonly Dictionary<string, TypeIndex> Lists = new(StringComparer.Ordinal);
     internal readonly Dictionary<string, IdempotencyRecord> Idempotency = new(StringComparer.Ordinal);
     internal long LastIdempotencyPurge;
+    /// <summary>Ids of the enabled, undeleted webhook endpoints: an account without any pays one Count check per event.</summary>
+    internal readonly List<string> ActiveWebhookEndpoints = [];
+    /// <summary>Event id → deliveries still pending (the event's <c>pending_webhooks</c>); events without any are absent.</summary>
+    internal readonly Dictionary<string, int> PendingWebhooks = new(StringComparer.Ordinal);
+
+    public int PendingWebhooksOf(string eventId) => PendingWebhooks.GetValueOrDefault(eventId);
 
     public IEnumerable<(string Type, long Count)> CountsByType() => Lists.Select(kv => (kv.Key, (long)kv.Value.Count));
 
     internal void Apply(StripeObject obj, long seq)
     {
-        var isNew = !Objects.ContainsKey(obj.Id);
+        var isNew = !Objects.TryGetValue(obj.Id, out var old);
+        if (obj is WebhookEndpoint or WebhookDelivery) IndexWebhooks(old.Obj, obj);
         Objects[obj.Id] = (obj, seq);
         if (isNew)
         {
             if (!Lists.TryGetValue(obj.ObjectType, out var list))
                 Lists[obj.ObjectType] = list = new TypeIndex();
             list.Add(new ListKey(obj.Created, seq, obj.Id));
+        }
+    }
+
+    private void IndexWebhooks(StripeObject? old, StripeObject obj)
+    {
+        switch (obj)
+        {
+            case WebhookEndpoint we:
+                ActiveWebhookEndpoints.Remove(we.Id);
+                if (we.Active) ActiveWebhookEndpoints.Add(we.Id);
+                break;
+            case WebhookDelivery d:
+                var delta = (d.IsPending ? 1 : 0) - (old is WebhookDelivery { IsPending: true } ? 1 : 0);
+                if (delta == 0) break;
+                var n = PendingWebhooks.GetValueOrDefault(d.EventId) + delta;
+                if (n > 0) PendingWebhooks[d.EventId] = n; else PendingWebhooks.Remove(d.EventId);
+                break;
         }
     }
 }

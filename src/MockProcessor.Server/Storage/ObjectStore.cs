@@ -3,7 +3,9 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using MockProcessor.Domain.Accounts;
 using MockProcessor.Domain.Common;
+using MockProcessor.Domain.Webhooks;
 using MockProcessor.Server.Idempotency;
+using MockProcessor.Server.Webhooks;
 
 namespace MockProcessor.Server.Storage;
 
@@ -35,6 +37,9 @@ public sealed class ObjectStore : IAsyncDisposable
     }
 
     public bool Durable => _log is not null;
+
+    /// <summary>Pending webhook deliveries by due time (ids only), fed by every commit and by <see cref="Load"/>.</summary>
+    public WebhookDueQueue DueQueue { get; } = new();
     public long Commits => _log?.Commits ?? 0;
 
     public AccountState? FindAccountByKeySuffix(string suffix) =>
@@ -99,6 +104,14 @@ public sealed class ObjectStore : IAsyncDisposable
                 state.Apply(obj, seq);
                 if (obj is Account a) _accountByKeySuffix[a.KeySuffix] = a.Id;
             }
+        }
+        // Pending deliveries of the previous run (including one cut short by kill -9) are due again: at-least-once.
+        foreach (var state in _accounts.Values)
+        {
+            if (!state.Lists.TryGetValue("webhook_delivery", out var deliveries)) continue;
+            foreach (var key in deliveries.NewestFirst())
+                if (state.Objects.TryGetValue(key.Id, out var e) && e.Obj is WebhookDelivery { IsPending: true, NextAttemptAt: { } due })
+                    DueQueue.Push(due, state.AccountId, key.Id);
         }
         var live = _accounts.Values.Sum(a => (long)a.Objects.Count);
         if (rows > 2 * live + 10_000)

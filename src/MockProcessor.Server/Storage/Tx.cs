@@ -1,4 +1,5 @@
 using MockProcessor.Domain.Common;
+using MockProcessor.Domain.Webhooks;
 
 namespace MockProcessor.Server.Storage;
 
@@ -62,6 +63,7 @@ public sealed class Tx
             var obj = _staged[id];
             var seq = _account.Objects.TryGetValue(id, out var existing) ? existing.Seq : _store.NextSeq();
             _account.Apply(obj, seq);
+            if (obj is WebhookDelivery { IsPending: true, NextAttemptAt: { } due }) _store.DueQueue.Push(due, _account.AccountId, obj.Id);
             if (_store.Durable) rows.Add(new ObjectRow(obj, seq));
         }
         rows.AddRange(_extraRows);

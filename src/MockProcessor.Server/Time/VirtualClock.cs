@@ -30,6 +30,12 @@ public sealed class VirtualClock : TimeProvider
 
     public long UnixNow() => GetUtcNow().ToUnixTimeSeconds();
 
+    /// <summary>Real time, for what must match the receiver's own clock (webhook signatures: SDKs check them against it).</summary>
+    public long WallUnixNow() => _wall.GetUtcNow().ToUnixTimeSeconds();
+
+    /// <summary>Raised after every <see cref="Advance"/>: work scheduled in virtual time (webhook retries) may now be due.</summary>
+    public event Action? Advanced;
+
     public DateTimeOffset Advance(TimeSpan by)
     {
         if (by < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(by), "The clock only moves forward.");
@@ -38,6 +44,7 @@ public sealed class VirtualClock : TimeProvider
             _manualNow += by;
             _offset += by;
         }
+        Advanced?.Invoke();
         return GetUtcNow();
     }
 

@@ -5,6 +5,7 @@ using MockProcessor.Domain.Common;
 using MockProcessor.Domain.Errors;
 using MockProcessor.Domain.Events;
 using MockProcessor.Domain.Ids;
+using MockProcessor.Domain.Webhooks;
 using MockProcessor.Server.Storage;
 using Events = MockProcessor.Server.Events;
 
@@ -73,7 +74,23 @@ public sealed class ApiContext
             RelatedObjectId = obj.Id,
         };
         Tx.Put(ev);
+        QueueDeliveries(ev);
         return ev;
+    }
+
+    /// <summary>
+    /// The outbox: one pending <see cref="WebhookDelivery"/> per enabled endpoint whose <c>enabled_events</c> match,
+    /// in the event's own unit of work, so an event is never recorded without its deliveries (docs/webhooks.md).
+    /// </summary>
+    private void QueueDeliveries(Event ev)
+    {
+        var endpoints = Tx.Account.ActiveWebhookEndpoints;
+        if (endpoints.Count == 0) return; // the common case costs this one check
+        foreach (var id in endpoints)
+        {
+            if (Tx.Get<WebhookEndpoint>(id) is { } endpoint && WebhookRules.Matches(endpoint, ev.Type))
+                Tx.Put(WebhookRules.NewDelivery(Ids.Next("whd"), endpoint, ev.Id, ev.Type, Now));
+        }
     }
 }
 

@@ -76,13 +76,13 @@ public class DurabilityTests
         }
     }
 
-    private static Process Start(string dll, int port, string db) =>
-        Process.Start(new ProcessStartInfo("dotnet", $"\"{dll}\" serve --port {port} --db \"{db}\" --log-level Warning")
+    internal static Process Start(string dll, int port, string db, string extra = "") =>
+        Process.Start(new ProcessStartInfo("dotnet", $"\"{dll}\" serve --port {port} --db \"{db}\" --log-level Warning {extra}")
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         })!;
 
-    private static async Task WaitHealthy(HttpClient http)
+    internal static async Task WaitHealthy(HttpClient http)
     {
         for (var i = 0; i < 200; i++)
         {
@@ -96,7 +96,7 @@ public class DurabilityTests
         throw new TimeoutException("The emulator did not become healthy within 10 s.");
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();
@@ -104,7 +104,7 @@ public class DurabilityTests
     }
 
     /// <summary>The built executable of the same configuration as this test assembly (the solution build makes it).</summary>
-    private static string LocateExecutable()
+    internal static string LocateExecutable()
     {
         var config = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
         var dir = new DirectoryInfo(AppContext.BaseDirectory);

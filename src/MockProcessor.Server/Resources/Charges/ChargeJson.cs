@@ -63,19 +63,24 @@ public static class ChargeJson
         ch.Status is ChargeStatus.Failed ? null
         : ch.StatementDescriptor ?? (ch.StatementDescriptorSuffix is { } s ? $"MOCKPROCESSOR* {s}" : "MOCKPROCESSOR").ToUpperInvariant();
 
-    private static JsonObject Outcome(ChargeOutcome o) => new()
+    private static JsonObject Outcome(ChargeOutcome o)
     {
-        ["advice_code"] = o.AdviceCode,
-        ["network_advice_code"] = o.NetworkAdviceCode,
-        ["network_decline_code"] = o.NetworkDeclineCode,
-        ["network_status"] = o.NetworkStatus.ToWire(),
-        ["reason"] = o.Reason,
-        ["risk_level"] = o.RiskLevel.ToWire(),
-        ["risk_score"] = o.RiskScore,
-        ["rule"] = o.Rule,
-        ["seller_message"] = o.SellerMessage,
-        ["type"] = o.Type.ToWire(),
-    };
+        var outcome = new JsonObject
+        {
+            ["advice_code"] = o.AdviceCode,
+            ["network_advice_code"] = o.NetworkAdviceCode,
+            ["network_decline_code"] = o.NetworkDeclineCode,
+            ["network_status"] = o.NetworkStatus.ToWire(),
+            ["reason"] = o.Reason,
+            ["risk_level"] = o.RiskLevel.ToWire(),
+            ["risk_score"] = o.RiskScore,
+            ["seller_message"] = o.SellerMessage,
+            ["type"] = o.Type.ToWire(),
+        };
+        // Stripe leaves `rule` out unless a Radar rule decided; it is never null (spec and typed SDKs agree).
+        if (o.Rule is not null) outcome["rule"] = o.Rule;
+        return outcome;
+    }
 
     private static JsonObject Details(Charge ch)
     {
@@ -85,7 +90,6 @@ public static class ChargeJson
             ["amount_authorized"] = d.AmountAuthorized,
             ["authorization_code"] = null,
             ["brand"] = d.Brand,
-            ["capture_before"] = d.CaptureBefore,
             ["checks"] = new JsonObject
             {
                 ["address_line1_check"] = d.Checks.AddressLine1Check?.ToWire(),
@@ -120,6 +124,9 @@ public static class ChargeJson
             },
             ["wallet"] = null,
         };
+        // Stripe omits capture_before unless the charge awaits capture; Stripe.net's model has it non-nullable,
+        // so a null here makes the whole response fail to deserialize there.
+        if (d.CaptureBefore is { } before) card["capture_before"] = before;
         return new JsonObject { ["card"] = card, ["type"] = "card" };
     }
 }

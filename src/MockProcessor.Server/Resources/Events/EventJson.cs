@@ -19,7 +19,7 @@ public static class EventJson
             ["created"] = e.Created,
             ["data"] = data,
             ["livemode"] = false,
-            ["pending_webhooks"] = 0,
+            ["pending_webhooks"] = ctx.Tx.Account.PendingWebhooksOf(e.Id),
             ["request"] = new JsonObject { ["id"] = e.RequestId, ["idempotency_key"] = e.IdempotencyKey },
             ["type"] = e.Type,
         };

@@ -1,0 +1,205 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MockProcessor.Domain.Events;
+using MockProcessor.Domain.Webhooks;
+using MockProcessor.Server.Hosting;
+using MockProcessor.Server.Storage;
+using MockProcessor.Server.Time;
+using MockProcessor.Server.Wire;
+
+namespace MockProcessor.Server.Webhooks;
+
+/// <summary>
+/// Sends due webhook deliveries (docs/webhooks.md "Dispatcher"). Woken by commits of pending deliveries, by clock
+/// advances and every 250 ms; sends with bounded concurrency and a per-request timeout; records each attempt in a
+/// normal unit of work on the merchant, so the log is durable and a delivery cut short by a crash is sent again.
+/// The API never waits for it: handlers only write delivery rows.
+/// </summary>
+public sealed class WebhookDispatcher : BackgroundService
+{
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(250);
+    private readonly ObjectStore _store;
+    private readonly VirtualClock _clock;
+    private readonly Renderers _renderers;
+    private readonly WebhookTransport _transport;
+    private readonly MockProcessorOptions _options;
+    private readonly ILogger<WebhookDispatcher> _log;
+    private readonly RetrySchedule _schedule;
+    private readonly SemaphoreSlim _slots;
+    private readonly SemaphoreSlim _startGate = new(1, 1);
+    // At most WebhookConcurrency entries: one per attempt in flight, keyed by delivery id so one is never sent twice at once.
+    private readonly ConcurrentDictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
+    private CancellationToken _stopping = CancellationToken.None;
+
+    public WebhookDispatcher(ObjectStore store, VirtualClock clock, Renderers renderers, WebhookTransport transport,
+        MockProcessorOptions options, ILogger<WebhookDispatcher> log)
+    {
+        (_store, _clock, _renderers, _transport, _options, _log) = (store, clock, renderers, transport, options, log);
+        _schedule = RetrySchedule.Named(options.WebhookRetry)
+            ?? throw new ArgumentException($"Unknown webhook retry schedule '{options.WebhookRetry}' (stripe|fast).");
+        _slots = new SemaphoreSlim(Math.Max(1, options.WebhookConcurrency));
+        _clock.Advanced += _store.DueQueue.Wake;
+    }
+
+    public RetrySchedule Schedule => _schedule;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _stopping = stoppingToken;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                if (_options.WebhookAutoDispatch) await StartDue(stoppingToken);
+                await _store.DueQueue.WaitAsync(Tick, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+        // Let attempts in flight finish (they see the cancellation and leave their deliveries pending).
+        await Task.WhenAll(_inFlight.Values.ToArray());
+    }
+
+    public override void Dispose()
+    {
+        _clock.Advanced -= _store.DueQueue.Wake;
+        base.Dispose();
+    }
+
+    /// <summary>
+    /// Sends everything due now and waits for it, repeating while attempts make more work due (a duplicate, a
+    /// zero delay); later retries stay scheduled. Returns the number of attempts started.
+    /// </summary>
+    public async Task<int> FlushAsync(CancellationToken ct)
+    {
+        var started = 0;
+        for (var round = 0; round < 1000; round++)
+        {
+            started += await StartDue(ct);
+            var running = _inFlight.Values.ToArray();
+            if (running.Length == 0 && !_store.DueQueue.HasDue(_clock.UnixNow())) break;
+            await Task.WhenAll(running);
+        }
+        return started;
+    }
+
+    /// <summary>Pops due entries in due-time order and starts an attempt for each, waiting for a free slot.</summary>
+    private async Task<int> StartDue(CancellationToken ct)
+    {
+        // One starter at a time keeps the start order equal to the due order (the loop and a flush may both call this).
+        await _startGate.WaitAsync(ct);
+        try
+        {
+            var started = 0;
+            while (_store.DueQueue.TryPopDue(_clock.UnixNow(), out var entry))
+            {
+                await _slots.WaitAsync(ct);
+                var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                if (!_inFlight.TryAdd(entry.DeliveryId, done.Task))
+                {
+                    // Already being attempted; that attempt reschedules it if it fails.
+                    _slots.Release();
+                    continue;
+                }
+                started++;
+                // Tracked in _inFlight (awaited by FlushAsync and at shutdown), so not fire-and-forget.
+                _ = Run(entry, done);
+            }
+            return started;
+        }
+        finally { _startGate.Release(); }
+    }
+
+    private async Task Run(DueEntry entry, TaskCompletionSource done)
+    {
+        try { await AttemptAsync(entry); }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested) { }
+        catch (Exception ex) { _log.LogError(ex, "Webhook attempt for {DeliveryId} failed unexpectedly", entry.DeliveryId); }
+        finally
+        {
+            _inFlight.TryRemove(entry.DeliveryId, out _);
+            _slots.Release();
+            done.SetResult();
+        }
+    }
+
+    private sealed record Prepared(WebhookDelivery Delivery, string Url, byte[] Body, AttemptPlan Plan, long AttemptedAt);
+
+    private async Task AttemptAsync(DueEntry entry)
+    {
+        var state = _store.FindAccount(entry.AccountId);
+        if (state is null) return;
+        Prepared? p;
+        Task durable = Task.CompletedTask;
+        lock (state.Gate) p = Prepare(state, entry, ref durable);
+        await durable;
+        if (p is null) return;
+
+        var timeout = TimeSpan.FromSeconds(Math.Max(1, _options.WebhookTimeoutSeconds));
+        var first = await _transport.SendAsync(p.Url, p.Body, WebhookSignature.Header(p.Plan.Secret, p.Plan.Timestamp, p.Body), timeout, _stopping);
+        var attempt = ToAttempt(first, p.AttemptedAt, p.Plan.Timestamp, p.Plan.Faults);
+        WebhookAttempt? duplicate = null;
+        if (p.Plan.Duplicate && attempt.Succeeded)
+        {
+            var t = _clock.WallUnixNow();
+            var second = await _transport.SendAsync(p.Url, p.Body, WebhookSignature.Header(p.Plan.Secret, t, p.Body), timeout, _stopping);
+            duplicate = ToAttempt(second, _clock.UnixNow(), t, [WebhookFaultNames.Duplicate]);
+        }
+        _stopping.ThrowIfCancellationRequested();
+        lock (state.Gate)
+        {
+            var tx = _store.Begin(state);
+            var d = tx.Get<WebhookDelivery>(entry.DeliveryId);
+            // Only the attempt that was prepared may record its result.
+            if (d is null || !d.IsPending || d.AttemptCount != p.Delivery.AttemptCount) return;
+            d = WebhookRules.ApplyAttempt(d, attempt, _clock.UnixNow(), _schedule);
+            if (duplicate is not null) d = WebhookRules.LogExtra(d, duplicate);
+            tx.Put(d);
+            durable = tx.Commit();
+        }
+        await durable;
+        _log.LogInformation("Webhook {EventType} {EventId} -> {EndpointId}: {Status}{Error} in {DurationMs} ms (attempt {Attempt}, {DeliveryStatus})",
+            p.Delivery.EventType, p.Delivery.EventId, p.Delivery.EndpointId, attempt.Status, attempt.Error is null ? "" : " " + attempt.Error,
+            attempt.DurationMs, p.Delivery.AttemptCount + 1, attempt.Succeeded ? "succeeded" : "will retry or fail");
+    }
+
+    /// <summary>Under the account's lock: checks the entry is current, applies faults that need no request, renders the body.</summary>
+    private Prepared? Prepare(AccountState state, DueEntry entry, ref Task durable)
+    {
+        var tx = _store.Begin(state);
+        var d = tx.Get<WebhookDelivery>(entry.DeliveryId);
+        if (d is null || !d.IsPending || d.NextAttemptAt != entry.Due) return null; // stale entry: done or rescheduled
+        var now = _clock.UnixNow();
+        var endpoint = tx.Get<WebhookEndpoint>(d.EndpointId);
+        if (endpoint is null || !endpoint.Active)
+        {
+            tx.Put(WebhookRules.Cancel(d));
+            durable = tx.Commit();
+            return null;
+        }
+        var plan = WebhookRules.Plan(endpoint, d, _clock.WallUnixNow());
+        if (plan.Drop || plan.FailWithoutSending)
+        {
+            var attempt = new WebhookAttempt
+            {
+                AttemptedAt = now, WallTime = plan.Timestamp, Faults = plan.Faults,
+                Error = plan.Drop ? "not sent: the drop_types fault drops this event type" : "not sent: the fail_first fault fails this attempt",
+            };
+            tx.Put(plan.Drop ? WebhookRules.Drop(d, attempt) : WebhookRules.ApplyAttempt(d, attempt, now, _schedule));
+            durable = tx.Commit();
+            return null;
+        }
+        var ev = tx.Get<Event>(d.EventId);
+        if (ev is null) return null;
+        var json = _renderers.Render(ev, new RenderContext(tx, _renderers, publishable: false, now), ExpandNode.None);
+        // The endpoint's pinned version, else the merchant's (the event's). Data is rendered in the one shape we emulate.
+        json["api_version"] = endpoint.ApiVersion ?? ev.ApiVersion;
+        return new Prepared(d, endpoint.Url, WireJson.Bytes(json), plan, now);
+    }
+
+    private static WebhookAttempt ToAttempt(SendResult r, long attemptedAt, long wallTime, IReadOnlyList<string> faults) => new()
+    {
+        AttemptedAt = attemptedAt, WallTime = wallTime, Status = r.Status, Error = r.Error, DurationMs = r.DurationMs,
+        ResponseBody = r.ResponseBody, Faults = faults,
+    };
+}

@@ -1,0 +1,95 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace MockProcessor.Server.Tests.Wire;
+
+/// <summary>
+/// Typed SDKs (Stripe.net deserializes with System.Text.Json) fail on the whole response when a field they model as
+/// non-nullable arrives as null. This walks real responses alongside Stripe's OpenAPI spec
+/// (shared/stripe-reference/spec3.2020-08-27.json) and reports every null where the spec says the field is never null.
+/// Fields newer than that spec are not checked by it.
+/// </summary>
+public class SpecNullabilityTests : IAsyncLifetime
+{
+    private readonly TestApp _app = new();
+    private static readonly Lazy<JsonObject> Schemas = new(LoadSchemas);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    private static JsonObject LoadSchemas()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "MockProcessor.sln"))) dir = dir.Parent;
+        var path = Path.Combine(dir!.FullName, "..", "shared", "stripe-reference", "spec3.2020-08-27.json");
+        Assert.True(File.Exists(path), $"Stripe's spec is expected at {path} (shared/ beside the repository).");
+        using var stream = File.OpenRead(path);
+        return JsonNode.Parse(stream)!["components"]!["schemas"]!.AsObject();
+    }
+
+    private static JsonObject? Resolve(JsonNode? schema)
+    {
+        if (schema is not JsonObject s) return null;
+        if (s["$ref"] is JsonValue r) return Schemas.Value[((string)r!).Split('/')[^1]]?.AsObject();
+        return s;
+    }
+
+    private static void Walk(JsonNode? value, JsonObject? schema, string path, List<string> problems)
+    {
+        schema = Resolve(schema);
+        if (schema is null || value is null) return;
+        if (schema["anyOf"] is JsonArray options)
+        {
+            // Expandable fields are "string or object": follow the object branch when the value is an object.
+            var objectBranch = options.Select(Resolve).FirstOrDefault(o => o?["properties"] is not null);
+            if (value is JsonObject && objectBranch is not null) Walk(value, objectBranch, path, problems);
+            return;
+        }
+        switch (value)
+        {
+            case JsonObject obj when schema["properties"] is JsonObject props:
+                foreach (var (key, child) in obj)
+                {
+                    if (props[key] is not JsonObject prop) continue;
+                    if (child is null && prop["nullable"] is null)
+                        problems.Add($"{path}.{key} is null, but Stripe's spec never makes it null");
+                    else Walk(child, prop, $"{path}.{key}", problems);
+                }
+                break;
+            case JsonArray arr when schema["items"] is JsonNode items:
+                for (var i = 0; i < arr.Count; i++) Walk(arr[i], Resolve(items), $"{path}[{i}]", problems);
+                break;
+        }
+    }
+
+    private static void Check(JsonObject body, string schemaName, List<string> problems) =>
+        Walk(body, Schemas.Value[schemaName]!.AsObject(), schemaName, problems);
+
+    [Fact]
+    public async Task Rendered_objects_have_no_null_where_the_spec_forbids_it()
+    {
+        var c = _app.Client("sk_test_spec");
+        var problems = new List<string>();
+        var cus = await (await c.PostFormAsync("/v1/customers", ("email", "a@b.com"), ("address[city]", "X"))).OkAsync();
+        Check(cus, "customer", problems);
+        var pm = await (await c.PostFormAsync("/v1/payment_methods/pm_card_visa/attach", ("customer", (string)cus["id"]!))).OkAsync();
+        Check(pm, "payment_method", problems);
+        var pi = await (await c.PostFormAsync("/v1/payment_intents", ("amount", "2000"), ("currency", "usd"), ("confirm", "true"),
+            ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card"), ("expand[]", "latest_charge.balance_transaction"))).OkAsync();
+        Check(pi, "payment_intent", problems);
+        var manual = await (await c.PostFormAsync("/v1/payment_intents", ("amount", "2000"), ("currency", "usd"), ("confirm", "true"),
+            ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card"), ("capture_method", "manual"), ("expand[]", "latest_charge"))).OkAsync();
+        Check(manual, "payment_intent", problems);
+        var declined = await (await c.PostFormAsync("/v1/payment_intents", ("amount", "2000"), ("currency", "usd"), ("confirm", "true"),
+            ("payment_method", "pm_card_radarBlock"), ("payment_method_types[]", "card"))).ErrorAsync(402);
+        Check(declined["payment_intent"]!.AsObject(), "payment_intent", problems);
+        Check(await (await c.PostFormAsync("/v1/refunds", ("payment_intent", (string)pi["id"]!), ("amount", "100"))).OkAsync(), "refund", problems);
+        Check(await (await c.PostFormAsync("/v1/charges", ("amount", "3000"), ("currency", "usd"), ("source", "tok_visa"))).OkAsync(), "charge", problems);
+        Check(await (await c.PostFormAsync("/v1/tokens", ("card[number]", "4242424242424242"), ("card[exp_month]", "1"), ("card[exp_year]", "2031"))).OkAsync(), "token", problems);
+        Check(await (await c.GetAsync("/v1/balance")).OkAsync(), "balance", problems);
+        foreach (var (url, schema) in new[] { ("/v1/charges", "charge"), ("/v1/refunds", "refund"), ("/v1/balance_transactions", "balance_transaction"), ("/v1/events", "event") })
+            foreach (var item in (await (await c.GetAsync(url + "?limit=100")).OkAsync())["data"]!.AsArray())
+                Check(item!.AsObject(), schema, problems);
+        Assert.True(problems.Count == 0, string.Join("\n", problems.Distinct()));
+    }
+}
