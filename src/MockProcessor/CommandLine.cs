@@ -1,94 +1,129 @@
 using System.Collections;
 using System.Globalization;
-using MockProcessor.Server.Hosting;
-using MockProcessor.Server.Time;
 
 namespace MockProcessor;
 
 /// <summary>
-/// Command-line flags and MOCKPROCESSOR_* variables bound onto <see cref="MockProcessorOptions"/>: one
-/// table of names, so a flag and its variable can never disagree. Flags win over variables.
+/// One way to declare a command's options: a table of <see cref="Option{T}"/> rows applied to the command's settings
+/// object. Every option is also the variable MOCKPROCESSOR_&lt;NAME&gt;, derived from the same row, so a flag and its
+/// variable can never disagree. Flags win over variables.
 /// </summary>
 public static class CommandLine
 {
-    public sealed record Result(string Command, MockProcessorOptions Options, string? Error);
+    public sealed record Result(Command? Command, object? Settings, string? Error, bool Help = false);
 
-    private sealed record Option(string Name, bool IsSwitch, string Help, Action<MockProcessorOptions, string> Apply);
+    public static string EnvironmentName(string option) => "MOCKPROCESSOR_" + option.Replace('-', '_').ToUpperInvariant();
 
-    private static readonly Option[] Options =
-    [
-        new("port", false, "TCP port (default 12111, stripe-mock's)", (o, v) => o.Port = Int(v, "port", 0, 65535)),
-        new("host", false, "address to bind (default 127.0.0.1)", (o, v) => o.Host = v),
-        new("db", false, "SQLite file (default ./mockprocessor.db)", (o, v) => o.Database = v),
-        new("in-memory", true, "keep everything in memory; write nothing to disk", (o, v) => o.InMemory = Bool(v)),
-        new("seed", false, "seed for deterministic ids", (o, v) => o.Seed = long.Parse(v, CultureInfo.InvariantCulture)),
-        new("log-level", false, "Trace|Debug|Information|Warning|Error (default Information)", (o, v) => o.LogLevel = v),
-        new("strict-keys", true, "refuse unseen sk_test_ keys instead of provisioning a merchant", (o, v) => o.StrictKeys = Bool(v)),
-        new("clock", false, "realtime|manual (default realtime)", (o, v) => o.Clock = Enum.Parse<ClockMode>(v, ignoreCase: true)),
-        new("start-time", false, "virtual time at start, Unix seconds", (o, v) => o.StartTime = long.Parse(v, CultureInfo.InvariantCulture)),
-        new("api-version", false, "version rendered when a merchant has none", (o, v) => o.ApiVersion = v),
-        new("webhook-retry", false, "webhook retry schedule: stripe (~3 days) | fast (1 s, 2 s, ... 32 s)", (o, v) => o.WebhookRetry = Schedule(v)),
-        new("webhook-timeout", false, "seconds a webhook receiver may take to answer (default 10)", (o, v) => o.WebhookTimeoutSeconds = Int(v, "webhook-timeout", 1, 300)),
-        new("webhook-dispatch", false, "auto|manual: manual sends deliveries only on POST /_mock/webhooks/flush", (o, v) => o.WebhookAutoDispatch = Dispatch(v)),
-    ];
-
-    public static string Usage =>
-        "Usage: mockprocessor [serve] [options]\n\nOptions (each also settable as MOCKPROCESSOR_<NAME>, e.g. MOCKPROCESSOR_PORT):\n" +
-        string.Join("\n", Options.Select(o => $"  --{o.Name}{(o.IsSwitch ? "" : " VALUE"),-7} {o.Help}"));
-
-    public static Result Parse(string[] args, IDictionary environment)
+    /// <summary>
+    /// <c>[command] [args...]</c>: the first argument names the command unless it is an option, in which case the
+    /// first command of the table (serve) is meant. <c>--help</c> anywhere asks for that command's usage.
+    /// </summary>
+    public static Result Parse(IReadOnlyList<Command> commands, string[] args, IDictionary environment)
     {
-        var options = new MockProcessorOptions();
-        try
+        var command = commands[0];
+        var rest = args;
+        if (args.Length > 0 && !args[0].StartsWith('-'))
         {
-            foreach (var o in Options)
+            if (args[0] == "help")
             {
-                var env = "MOCKPROCESSOR_" + o.Name.Replace('-', '_').ToUpperInvariant();
-                if (environment[env] is string value && value.Length > 0) o.Apply(options, value);
+                // "help trigger" is "trigger --help"; bare "help" is the overview.
+                var about = args.Length > 1 ? commands.FirstOrDefault(c => c.Name == args[1]) : null;
+                return new Result(about, null, null, Help: true);
             }
-            var command = "serve";
-            for (var i = 0; i < args.Length; i++)
-            {
-                var a = args[i];
-                if (!a.StartsWith("--", StringComparison.Ordinal))
-                {
-                    if (i == 0) { command = a; continue; }
-                    return new Result(command, options, $"Unexpected argument '{a}'.");
-                }
-                if (a is "--help" or "-h") return new Result("help", options, null);
-                var name = a[2..];
-                string? inline = null;
-                var eq = name.IndexOf('=');
-                if (eq >= 0) { inline = name[(eq + 1)..]; name = name[..eq]; }
-                var opt = Options.FirstOrDefault(o => o.Name == name);
-                if (opt is null) return new Result(command, options, $"Unknown option '--{name}'.");
-                var value = inline ?? (opt.IsSwitch ? "true" : i + 1 < args.Length ? args[++i] : null);
-                if (value is null) return new Result(command, options, $"Option '--{name}' needs a value.");
-                opt.Apply(options, value);
-            }
-            return new Result(command, options, null);
+            command = commands.FirstOrDefault(c => c.Name == args[0])!;
+            if (command is null) return new Result(null, null, $"Unknown command '{args[0]}'.");
+            rest = args[1..];
         }
-        catch (Exception ex) when (ex is FormatException or ArgumentException or OverflowException)
-        {
-            return new Result("serve", options, $"Invalid option value: {ex.Message}");
-        }
+        // The overview answers a bare "--help"; "serve --help" and "trigger --help" answer for the command.
+        if (rest.Any(a => a is "--help" or "-h")) return new Result(rest == args ? null : command, null, null, Help: true);
+        return command.Parse(rest, environment);
     }
 
-    private static int Int(string v, string name, int min, int max)
+    public static int Int(string v, string name, int min, int max)
     {
         var n = int.Parse(v, CultureInfo.InvariantCulture);
         return n < min || n > max ? throw new ArgumentException($"--{name} must be between {min} and {max}") : n;
     }
 
-    private static string Schedule(string v) =>
-        Domain.Webhooks.RetrySchedule.Named(v) is not null ? v : throw new ArgumentException("--webhook-retry must be stripe or fast");
+    public static long Long(string v) => long.Parse(v, CultureInfo.InvariantCulture);
 
-    private static bool Dispatch(string v) => v switch
+    public static bool Bool(string v) => v is "1" || bool.Parse(v);
+
+    public static string Overview(IReadOnlyList<Command> commands) =>
+        "Usage: mockprocessor [command] [options]   (default command: " + commands[0].Name + ")\n\nCommands:\n" +
+        string.Join("\n", commands.Select(c => $"  {c.Name,-10} {c.Summary}")) +
+        "\n\nRun 'mockprocessor <command> --help' for a command's options.";
+}
+
+/// <summary>A command: its name, the settings its options fill in, and what it runs.</summary>
+public abstract class Command(string name, string summary)
+{
+    public string Name { get; } = name;
+    public string Summary { get; } = summary;
+    public abstract string Usage { get; }
+    public abstract CommandLine.Result Parse(string[] args, IDictionary environment);
+    public abstract Task<int> RunAsync(object settings, CancellationToken ct);
+}
+
+/// <summary>One option row: <c>--name VALUE</c> (or a bare switch, meaning "true") applied to settings of type T.</summary>
+public sealed record Option<T>(string Name, bool IsSwitch, string Help, Action<T, string> Apply);
+
+/// <summary>
+/// A command whose settings are a <typeparamref name="T"/>. <paramref name="argument"/> names an optional single
+/// positional argument (trigger's event type); <paramref name="validate"/> reports what is still missing.
+/// </summary>
+public sealed class Command<T>(
+    string name, string summary, Option<T>[] options, Func<T, CancellationToken, Task<int>> run,
+    (string Name, Action<T, string> Apply)? argument = null, Func<T, string?>? validate = null, Func<T>? create = null)
+    : Command(name, summary) where T : new()
+{
+    public IReadOnlyList<Option<T>> Options => options;
+
+    public override string Usage =>
+        $"Usage: mockprocessor {Name}{(argument is { } a ? $" <{a.Name}>" : "")} [options]\n  {Summary}\n\n" +
+        "Options (each also settable as MOCKPROCESSOR_<NAME>, e.g. " + EnvExample + "):\n" +
+        string.Join("\n", options.Select(o => Flag(o).PadRight(options.Max(x => Flag(x).Length) + 2) + o.Help));
+
+    private static string Flag(Option<T> o) => $"  --{o.Name}{(o.IsSwitch ? "" : " VALUE")}";
+
+    private string EnvExample => options.Length > 0 ? CommandLine.EnvironmentName(options[0].Name) : "MOCKPROCESSOR_PORT";
+
+    public override Task<int> RunAsync(object settings, CancellationToken ct) => run((T)settings, ct);
+
+    public override CommandLine.Result Parse(string[] args, IDictionary environment)
     {
-        "auto" => true,
-        "manual" => false,
-        _ => throw new ArgumentException("--webhook-dispatch must be auto or manual"),
-    };
+        var settings = create is null ? new T() : create();
+        try
+        {
+            foreach (var o in options)
+                if (environment[CommandLine.EnvironmentName(o.Name)] is string value && value.Length > 0)
+                    o.Apply(settings, value);
+            var positional = 0;
+            for (var i = 0; i < args.Length; i++)
+            {
+                var a = args[i];
+                if (!a.StartsWith("--", StringComparison.Ordinal))
+                {
+                    if (argument is { } arg && positional++ == 0) { arg.Apply(settings, a); continue; }
+                    return Fail(settings, $"Unexpected argument '{a}'.");
+                }
+                var name = a[2..];
+                string? inline = null;
+                var eq = name.IndexOf('=');
+                if (eq >= 0) { inline = name[(eq + 1)..]; name = name[..eq]; }
+                var opt = options.FirstOrDefault(o => o.Name == name);
+                if (opt is null) return Fail(settings, $"Unknown option '--{name}' for '{Name}'.");
+                var value = inline ?? (opt.IsSwitch ? "true" : i + 1 < args.Length ? args[++i] : null);
+                if (value is null) return Fail(settings, $"Option '--{name}' needs a value.");
+                opt.Apply(settings, value);
+            }
+            return validate?.Invoke(settings) is { } missing ? Fail(settings, missing) : new CommandLine.Result(this, settings, null);
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or OverflowException)
+        {
+            return Fail(settings, $"Invalid option value: {ex.Message}");
+        }
+    }
 
-    private static bool Bool(string v) => v is "1" || bool.Parse(v);
+    private CommandLine.Result Fail(T settings, string error) => new(this, settings, error);
 }

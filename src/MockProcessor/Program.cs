@@ -1,32 +1,24 @@
 using MockProcessor;
-using MockProcessor.Server.Hosting;
+using MockProcessor.Commands;
 
-// mockprocessor [serve] [--port N] [--host H] [--db PATH] [--in-memory] [--seed N] [--log-level L] [--strict-keys] ...
+// mockprocessor [serve|trigger|listen] [options]; `mockprocessor <command> --help` lists a command's options.
 // Every option can also come from MOCKPROCESSOR_<NAME> (e.g. MOCKPROCESSOR_PORT=12111).
-var parsed = CommandLine.Parse(args, Environment.GetEnvironmentVariables());
+var parsed = CommandLine.Parse(Program.Commands, args, Environment.GetEnvironmentVariables());
+if (parsed.Help)
+{
+    Console.WriteLine(parsed.Command?.Usage ?? CommandLine.Overview(Program.Commands));
+    return 0;
+}
 if (parsed.Error is not null)
 {
     Console.Error.WriteLine(parsed.Error);
-    Console.Error.WriteLine(CommandLine.Usage);
+    Console.Error.WriteLine(parsed.Command?.Usage ?? CommandLine.Overview(Program.Commands));
     return 2;
 }
-switch (parsed.Command)
+return await parsed.Command!.RunAsync(parsed.Settings!, CancellationToken.None);
+
+public partial class Program
 {
-    case "help":
-        Console.WriteLine(CommandLine.Usage);
-        return 0;
-    case "serve":
-        // The emulator keeps every object alive, so the heap only grows; blocking full collections of a large
-        // heap were the tail of its latency. Background collections keep up with the allocation rate.
-        System.Runtime.GCSettings.LatencyMode = System.Runtime.GCLatencyMode.SustainedLowLatency;
-        await using (var app = MockProcessorApp.Build(parsed.Options))
-        {
-            // Ctrl-C and SIGTERM stop the host; the store flushes its write log on disposal.
-            await app.RunAsync();
-        }
-        return 0;
-    default:
-        Console.Error.WriteLine($"Unknown command '{parsed.Command}'.");
-        Console.Error.WriteLine(CommandLine.Usage);
-        return 2;
+    /// <summary>The command table; the first is the default.</summary>
+    public static readonly Command[] Commands = [ServeCommand.Spec, TriggerCommand.Spec, ListenCommand.Spec];
 }

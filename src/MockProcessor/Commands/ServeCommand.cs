@@ -1,0 +1,49 @@
+using MockProcessor.Server.Hosting;
+using MockProcessor.Server.Time;
+using static MockProcessor.CommandLine;
+
+namespace MockProcessor.Commands;
+
+/// <summary><c>mockprocessor serve</c>: the emulator itself, its flags bound onto <see cref="MockProcessorOptions"/>.</summary>
+public static class ServeCommand
+{
+    public static readonly Option<MockProcessorOptions>[] Options =
+    [
+        new("port", false, "TCP port (default 12111, stripe-mock's)", (o, v) => o.Port = Int(v, "port", 0, 65535)),
+        new("host", false, "address to bind (default 127.0.0.1)", (o, v) => o.Host = v),
+        new("db", false, "SQLite file (default ./mockprocessor.db)", (o, v) => o.Database = v),
+        new("in-memory", true, "keep everything in memory; write nothing to disk", (o, v) => o.InMemory = Bool(v)),
+        new("seed", false, "seed for deterministic ids", (o, v) => o.Seed = Long(v)),
+        new("log-level", false, "Trace|Debug|Information|Warning|Error (default Information)", (o, v) => o.LogLevel = v),
+        new("strict-keys", true, "refuse unseen sk_test_ keys instead of provisioning a merchant", (o, v) => o.StrictKeys = Bool(v)),
+        new("clock", false, "realtime|manual (default realtime)", (o, v) => o.Clock = Enum.Parse<ClockMode>(v, ignoreCase: true)),
+        new("start-time", false, "virtual time at start, Unix seconds", (o, v) => o.StartTime = Long(v)),
+        new("api-version", false, "version rendered when a merchant has none", (o, v) => o.ApiVersion = v),
+        new("webhook-retry", false, "webhook retry schedule: stripe (~3 days) | fast (1 s, 2 s, ... 32 s)", (o, v) => o.WebhookRetry = Schedule(v)),
+        new("webhook-timeout", false, "seconds a webhook receiver may take to answer (default 10)", (o, v) => o.WebhookTimeoutSeconds = Int(v, "webhook-timeout", 1, 300)),
+        new("webhook-dispatch", false, "auto|manual: manual sends deliveries only on POST /_mock/webhooks/flush", (o, v) => o.WebhookAutoDispatch = Dispatch(v)),
+    ];
+
+    private static string Schedule(string v) =>
+        Domain.Webhooks.RetrySchedule.Named(v) is not null ? v : throw new ArgumentException("--webhook-retry must be stripe or fast");
+
+    private static bool Dispatch(string v) => v switch
+    {
+        "auto" => true,
+        "manual" => false,
+        _ => throw new ArgumentException("--webhook-dispatch must be auto or manual"),
+    };
+
+    public static readonly Command<MockProcessorOptions> Spec = new("serve", "run the emulator (the default command)", Options, RunAsync);
+
+    private static async Task<int> RunAsync(MockProcessorOptions options, CancellationToken ct)
+    {
+        // The emulator keeps every object alive, so the heap only grows; blocking full collections of a large
+        // heap were the tail of its latency. Background collections keep up with the allocation rate.
+        System.Runtime.GCSettings.LatencyMode = System.Runtime.GCLatencyMode.SustainedLowLatency;
+        await using var app = MockProcessorApp.Build(options);
+        // Ctrl-C and SIGTERM stop the host; the store flushes its write log on disposal.
+        await app.RunAsync();
+        return 0;
+    }
+}

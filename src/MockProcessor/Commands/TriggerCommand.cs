@@ -1,0 +1,200 @@
+using System.Text.Json.Nodes;
+
+namespace MockProcessor.Commands;
+
+public sealed class TriggerSettings : ClientSettings
+{
+    public string? EventType { get; set; }
+}
+
+/// <summary>
+/// <c>mockprocessor trigger &lt;event-type&gt;</c>, after <c>stripe trigger</c>: makes the API calls that fire an event
+/// on a running emulator, prints what they created and the events that resulted. Only public API calls, so what
+/// it shows is what any integration would see.
+/// </summary>
+public static class TriggerCommand
+{
+    public static readonly Command<TriggerSettings> Spec = new(
+        "trigger", "create the objects that fire an event on a running emulator (like `stripe trigger`)",
+        ClientSettings.Options<TriggerSettings>(), RunAsync,
+        argument: ("event-type", (s, v) => s.EventType = v),
+        validate: s => s.EventType is null ? "Which event? " + SupportedList : null);
+
+    // Card-only intents: with automatic payment methods, confirming needs a return_url (Stripe since 2023-08-16).
+    private static readonly (string, string)[] Intent = [("amount", "2000"), ("currency", "usd"), ("payment_method_types[]", "card")];
+    private static readonly (string, string)[] Visa = [.. Intent, ("payment_method", "pm_card_visa"), ("confirm", "true")];
+    private static readonly (string, string)[] Customer = [("description", "(created by mockprocessor trigger)")];
+
+    /// <summary>Event type → the calls that fire it; stripe-cli's fixtures, reduced to what the emulator has.</summary>
+    private static readonly Dictionary<string, Func<Fixture, Task>> Fixtures = new(StringComparer.Ordinal)
+    {
+        ["payment_intent.created"] = f => f.PostAsync("/v1/payment_intents", Intent),
+        ["payment_intent.succeeded"] = f => f.PostAsync("/v1/payment_intents", Visa),
+        ["payment_intent.payment_failed"] = DeclinedAsync,
+        ["payment_intent.canceled"] = async f =>
+        {
+            var pi = await f.PostAsync("/v1/payment_intents", Intent);
+            await f.PostAsync($"/v1/payment_intents/{Id(pi)}/cancel");
+        },
+        ["payment_intent.amount_capturable_updated"] = AuthorizedAsync,
+        ["charge.succeeded"] = f => f.PostAsync("/v1/payment_intents", Visa),
+        ["charge.failed"] = DeclinedAsync,
+        ["charge.captured"] = async f => await f.PostAsync($"/v1/payment_intents/{Id(await AuthorizedAsync(f))}/capture"),
+        ["charge.refunded"] = RefundedAsync,
+        ["refund.created"] = RefundedAsync,
+        ["customer.created"] = f => f.PostAsync("/v1/customers", Customer),
+        ["customer.updated"] = async f =>
+        {
+            var customer = await f.PostAsync("/v1/customers", Customer);
+            await f.PostAsync($"/v1/customers/{Id(customer)}", ("metadata[triggered]", "true"));
+        },
+        ["customer.deleted"] = async f => await f.DeleteAsync($"/v1/customers/{Id(await f.PostAsync("/v1/customers", Customer))}"),
+        ["payment_method.attached"] = async f =>
+        {
+            var customer = await f.PostAsync("/v1/customers", Customer);
+            // An alias makes a fresh pm_ each use, as on Stripe; attaching it fires the event.
+            await f.PostAsync("/v1/payment_methods/pm_card_visa/attach", ("customer", Id(customer)));
+        },
+    };
+
+    public static IReadOnlyCollection<string> SupportedEvents => Fixtures.Keys;
+
+    private static string SupportedList => "Supported event types:\n  " + string.Join("\n  ", Fixtures.Keys.Order(StringComparer.Ordinal));
+
+    private static Task<JsonObject> AuthorizedAsync(Fixture f) => f.PostAsync("/v1/payment_intents", [.. Visa, ("capture_method", "manual")]);
+
+    private static async Task DeclinedAsync(Fixture f) =>
+        await f.PostAsync("/v1/payment_intents", [.. Intent, ("payment_method", "pm_card_chargeDeclined"), ("confirm", "true")], declineExpected: true);
+
+    private static async Task RefundedAsync(Fixture f) =>
+        await f.PostAsync("/v1/refunds", ("payment_intent", Id(await f.PostAsync("/v1/payment_intents", Visa))));
+
+    private static string Id(JsonObject o) => o["id"]!.GetValue<string>();
+
+    private static async Task<int> RunAsync(TriggerSettings settings, CancellationToken ct)
+    {
+        using var http = settings.CreateHttpClient();
+        return await RunAsync(settings, http, Console.Out, Console.Error, ct);
+    }
+
+    /// <summary>Runs against <paramref name="http"/> (its BaseAddress is the emulator); tests pass a TestServer client.</summary>
+    public static async Task<int> RunAsync(TriggerSettings settings, HttpClient http, TextWriter output, TextWriter errors, CancellationToken ct)
+    {
+        var type = settings.EventType ?? "";
+        if (!Fixtures.TryGetValue(type, out var fixture))
+        {
+            await errors.WriteLineAsync($"Unsupported event type '{type}'. {SupportedList}");
+            return 2;
+        }
+        var api = new EmulatorClient(http, settings.ApiKey);
+        var f = new Fixture(api, output, ct);
+        try
+        {
+            var since = await ClockNowAsync(api, ct);
+            await output.WriteLineAsync($"Running fixture for: {type}");
+            await fixture(f);
+            var events = await EventsAsync(api, since, f.Ids, ct);
+            await output.WriteLineAsync(events.Count == 0 ? "No events recorded." : "Events:");
+            foreach (var (id, eventType) in events) await output.WriteLineAsync($"  {id}  {eventType}");
+            if (events.All(e => e.Type != type))
+            {
+                await errors.WriteLineAsync($"The calls succeeded but no {type} event was recorded.");
+                return 1;
+            }
+            await output.WriteLineAsync("Trigger succeeded!");
+            return 0;
+        }
+        catch (EmulatorException ex)
+        {
+            await errors.WriteLineAsync($"The emulator answered {ex.Status}: {ex.Message}");
+            return 1;
+        }
+        catch (HttpRequestException ex)
+        {
+            await errors.WriteLineAsync($"Could not reach the emulator at {http.BaseAddress}: {ex.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>The emulator's clock (virtual, maybe far from ours): the lower bound of the events to read back.</summary>
+    private static async Task<long?> ClockNowAsync(EmulatorClient api, CancellationToken ct)
+    {
+        try { return (await api.GetAsync("/_mock/clock", ct))["now"]?.GetValue<long>(); }
+        catch (EmulatorException) { return null; }
+    }
+
+    /// <summary>
+    /// Events since <paramref name="since"/> about the objects this run touched, oldest first. Filtering by object
+    /// keeps out whatever else the same merchant did in the same second.
+    /// </summary>
+    private static async Task<List<(string Id, string Type)>> EventsAsync(EmulatorClient api, long? since, IReadOnlySet<string> ids, CancellationToken ct)
+    {
+        var found = new List<(string, string)>();
+        string? after = null;
+        for (var page = 0; page < 10; page++)
+        {
+            var query = "/v1/events?limit=100" + (since is { } s ? $"&created[gte]={s}" : "") + (after is null ? "" : $"&starting_after={after}");
+            var list = await api.GetAsync(query, ct);
+            var data = list["data"]!.AsArray();
+            foreach (var e in data)
+                if (e?["data"]?["object"]?["id"]?.GetValue<string>() is { } objectId && ids.Contains(objectId))
+                    found.Add((e["id"]!.GetValue<string>(), e["type"]!.GetValue<string>()));
+            if (list["has_more"]?.GetValue<bool>() != true || data.Count == 0) break;
+            after = data[^1]!["id"]!.GetValue<string>();
+        }
+        found.Reverse();
+        return found;
+    }
+
+    /// <summary>One trigger run: makes the calls, prints each object, remembers the ids its events will be about.</summary>
+    private sealed class Fixture(EmulatorClient api, TextWriter output, CancellationToken ct)
+    {
+        public HashSet<string> Ids { get; } = new(StringComparer.Ordinal);
+
+        public Task<JsonObject> PostAsync(string path, params (string, string)[] form) => PostAsync(path, form, declineExpected: false);
+
+        public async Task<JsonObject> PostAsync(string path, (string, string)[] form, bool declineExpected)
+        {
+            try
+            {
+                var o = await api.PostAsync(path, form, ct);
+                await RecordAsync("POST", path, o);
+                return o;
+            }
+            // A decline is the point of some fixtures: Stripe answers 402 but has stored the intent and the
+            // failed charge, and names them in the error.
+            catch (EmulatorException ex) when (declineExpected && ex.Status == 402 && ex.Error is { } error)
+            {
+                var pi = error["payment_intent"] is JsonObject full ? full : null;
+                var piId = pi?["id"]?.GetValue<string>() ?? (error["payment_intent"] as JsonValue)?.GetValue<string>();
+                var chargeId = error["charge"]?.GetValue<string>();
+                foreach (var id in new[] { piId, chargeId }) if (id is not null) Ids.Add(id);
+                await output.WriteLineAsync($"  POST {path} -> declined as intended ({error["decline_code"] ?? error["code"]}): " +
+                    $"payment_intent {piId}{(chargeId is null ? "" : $", charge {chargeId}")}");
+                return pi ?? new JsonObject { ["id"] = piId };
+            }
+        }
+
+        public async Task<JsonObject> DeleteAsync(string path)
+        {
+            var o = await api.DeleteAsync(path, ct);
+            await RecordAsync("DELETE", path, o);
+            return o;
+        }
+
+        private async Task RecordAsync(string method, string path, JsonObject o)
+        {
+            var id = o["id"]?.GetValue<string>();
+            if (id is not null) Ids.Add(id);
+            var line = $"  {method} {path} -> {o["object"]} {id}";
+            // A confirmed intent creates a charge; its events are about the charge.
+            if (o["latest_charge"] is JsonValue charge && charge.GetValue<string>() is { } chargeId)
+            {
+                Ids.Add(chargeId);
+                line += $", charge {chargeId}";
+            }
+            if (o["deleted"]?.GetValue<bool>() == true) line += " (deleted)";
+            await output.WriteLineAsync(line);
+        }
+    }
+}

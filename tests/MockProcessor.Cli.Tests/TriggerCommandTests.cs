@@ -1,0 +1,100 @@
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using MockProcessor.Commands;
+
+namespace MockProcessor.Cli.Tests;
+
+public class TriggerCommandTests
+{
+    public static TheoryData<string> SupportedTypes() => new(TriggerCommand.SupportedEvents);
+
+    private static async Task<(int Code, string Output, string Errors)> TriggerAsync(TestEmulator emulator, string type, string key = "sk_test_trigger")
+    {
+        var output = new StringWriter();
+        var errors = new StringWriter();
+        var settings = new TriggerSettings { EventType = type, ApiKey = key };
+        var code = await TriggerCommand.RunAsync(settings, emulator.Client(), output, errors, CancellationToken.None);
+        return (code, output.ToString(), errors.ToString());
+    }
+
+    private static async Task<JsonArray> EventsAsync(TestEmulator emulator, string key)
+    {
+        var client = emulator.Client();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        var list = JsonNode.Parse(await client.GetStringAsync("/v1/events?limit=100"))!;
+        return list["data"]!.AsArray();
+    }
+
+    [Theory]
+    [MemberData(nameof(SupportedTypes))]
+    public async Task Each_supported_type_fires_its_event_and_prints_it(string type)
+    {
+        await using var emulator = new TestEmulator();
+        var (code, output, errors) = await TriggerAsync(emulator, type);
+
+        Assert.True(code == 0, errors + output);
+        var fired = (await EventsAsync(emulator, "sk_test_trigger")).Where(e => e!["type"]!.GetValue<string>() == type).ToList();
+        var evt = Assert.Single(fired);
+        // The printed ids are the emulator's: the event, and the object it is about.
+        Assert.Contains($"{evt!["id"]}  {type}", output);
+        Assert.Contains(evt["data"]!["object"]!["id"]!.GetValue<string>(), output);
+    }
+
+    [Fact]
+    public async Task Payment_succeeded_prints_the_intent_its_charge_and_all_three_events()
+    {
+        await using var emulator = new TestEmulator();
+        var (code, output, _) = await TriggerAsync(emulator, "payment_intent.succeeded");
+
+        Assert.Equal(0, code);
+        Assert.Matches(@"POST /v1/payment_intents -> payment_intent pi_\w+, charge ch_\w+", output);
+        foreach (var t in new[] { "payment_intent.created", "charge.succeeded", "payment_intent.succeeded" })
+            Assert.Matches($@"evt_\w+  {t.Replace(".", @"\.")}", output);
+    }
+
+    [Fact]
+    public async Task A_decline_is_the_expected_outcome_of_payment_failed()
+    {
+        await using var emulator = new TestEmulator();
+        var (code, output, _) = await TriggerAsync(emulator, "payment_intent.payment_failed");
+
+        Assert.Equal(0, code);
+        Assert.Contains("declined as intended", output);
+        Assert.Contains("charge.failed", output);
+    }
+
+    [Fact]
+    public async Task Events_of_earlier_calls_by_the_same_merchant_are_not_reported()
+    {
+        await using var emulator = new TestEmulator();
+        await TriggerAsync(emulator, "customer.created");
+        var (_, output, _) = await TriggerAsync(emulator, "payment_method.attached");
+
+        Assert.Single(output.Split('\n'), l => l.Contains("customer.created"));
+    }
+
+    [Fact]
+    public async Task An_unknown_type_lists_the_supported_ones_and_exits_2()
+    {
+        await using var emulator = new TestEmulator();
+        var (code, output, errors) = await TriggerAsync(emulator, "invoice.paid");
+
+        Assert.Equal(2, code);
+        Assert.Contains("Unsupported event type 'invoice.paid'", errors);
+        Assert.Contains("refund.created", errors);
+        Assert.Equal("", output);
+        Assert.Empty(await EventsAsync(emulator, "sk_test_trigger"));
+    }
+
+    [Fact]
+    public async Task The_emulators_error_message_is_printed_and_exits_1()
+    {
+        // With strict keys an unseen key is refused with Stripe's 401 and its message.
+        await using var emulator = new TestEmulator(o => o.StrictKeys = true);
+        var (code, _, errors) = await TriggerAsync(emulator, "customer.created", "sk_test_unseen");
+
+        Assert.Equal(1, code);
+        Assert.Contains("The emulator answered 401: ", errors);
+        Assert.Contains("API key", errors, StringComparison.OrdinalIgnoreCase);
+    }
+}
