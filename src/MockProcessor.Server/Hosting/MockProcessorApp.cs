@@ -18,7 +18,12 @@ public static class MockProcessorApp
 {
     public static WebApplication Build(MockProcessorOptions options, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "MockProcessor" });
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = "MockProcessor",
+            // Not the working directory: the emulator is often started inside a web project whose appsettings.json is not its own.
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         builder.WebHost.UseUrls($"http://{options.Host}:{options.Port}");
         builder.Logging.SetMinimumLevel(Enum.TryParse<LogLevel>(options.LogLevel, true, out var level) ? level : LogLevel.Information);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
