@@ -122,6 +122,7 @@ public static class ChargeJson
                 ["transaction_id"] = null,
                 ["version"] = d.ThreeDSecure.Version,
             },
+            ["transaction_link_id"] = null,
             ["wallet"] = null,
         };
         // Stripe omits capture_before unless the charge awaits capture; Stripe.net's model has it non-nullable,

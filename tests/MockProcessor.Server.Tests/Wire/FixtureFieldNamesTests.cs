@@ -1,0 +1,86 @@
+using System.Text.Json.Nodes;
+
+namespace MockProcessor.Server.Tests.Wire;
+
+/// <summary>
+/// Event payloads of the payment flows, field by field (nested too), against Stripe's example objects at the
+/// current API version (shared/stripe-reference/fixtures3.current.json). Every difference must be one listed here
+/// with its reason, so a renamed, misspelt or forgotten field fails.
+/// </summary>
+public class FixtureFieldNamesTests : IAsyncLifetime
+{
+    private readonly TestApp _app = new();
+    public Task InitializeAsync() => Task.CompletedTask;
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    // Real, documented fields that the fixtures' example objects happen to leave out.
+    private static readonly HashSet<string> ExtraAllowed =
+    [
+        "charge.outcome.risk_level", "charge.outcome.risk_score", "charge.outcome.rule",
+        "payment_intent.automatic_payment_methods.allow_redirects", "payment_intent.payment_method_options.card",
+        "refund.destination_details.card.reference", "refund.destination_details.card.reference_status",
+        "refund.destination_details.card.reference_type",
+        // The fixture's last_payment_error is a stub ({"type": ...}); these are the error object's documented fields.
+        "payment_intent.last_payment_error.advice_code", "payment_intent.last_payment_error.charge",
+        "payment_intent.last_payment_error.code", "payment_intent.last_payment_error.decline_code",
+        "payment_intent.last_payment_error.doc_url", "payment_intent.last_payment_error.message",
+        "payment_intent.last_payment_error.param", "payment_intent.last_payment_error.payment_method",
+    ];
+
+    // Fields we deliberately do not render.
+    private static readonly HashSet<string> MissingAllowed =
+    [
+        "charge.refunds",                      // not included by default since API 2022-11-15
+        "payment_intent.managed_payments",     // Stripe-managed payments are not emulated
+    ];
+
+    private static JsonObject Fixtures()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "MockProcessor.sln"))) dir = dir.Parent;
+        var path = Path.Combine(dir!.FullName, "..", "shared", "stripe-reference", "fixtures3.current.json");
+        Assert.True(File.Exists(path), $"Stripe's fixtures are expected at {path}.");
+        return JsonNode.Parse(File.ReadAllText(path))!["resources"]!.AsObject();
+    }
+
+    private static void Compare(JsonNode? ours, JsonNode? theirs, string path, List<string> problems)
+    {
+        // Metadata keys are the user's; an event's data.object is checked against its own object type instead.
+        if (ours is not JsonObject o || theirs is not JsonObject t || path.EndsWith(".metadata", StringComparison.Ordinal) || path == "event.data.object") return;
+        foreach (var (key, value) in o)
+        {
+            var p = $"{path}.{key}";
+            if (!t.ContainsKey(key)) { if (!ExtraAllowed.Contains(p)) problems.Add($"extra field {p}"); }
+            else Compare(value, t[key], p, problems);
+        }
+        foreach (var (key, _) in t)
+            if (!o.ContainsKey(key) && !MissingAllowed.Contains($"{path}.{key}")) problems.Add($"missing field {path}.{key}");
+    }
+
+    [Fact]
+    public async Task Payment_flow_event_payloads_have_the_current_field_names()
+    {
+        var c = _app.Client("sk_test_fixture_fields");
+        var cus = (string)(await (await c.PostFormAsync("/v1/customers", ("email", "f@example.com"))).OkAsync())["id"]!;
+        var pi = await (await c.PostFormAsync("/v1/payment_intents", ("amount", "2000"), ("currency", "usd"), ("customer", cus),
+            ("confirm", "true"), ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card"))).OkAsync();
+        await (await c.PostFormAsync("/v1/payment_intents", ("amount", "2000"), ("currency", "usd"), ("confirm", "true"),
+            ("payment_method", "pm_card_chargeDeclined"), ("payment_method_types[]", "card"))).ErrorAsync(402);
+        await (await c.PostFormAsync("/v1/refunds", ("payment_intent", (string)pi["id"]!), ("amount", "500"))).OkAsync();
+
+        var fixtures = Fixtures();
+        var problems = new List<string>();
+        var types = new HashSet<string>();
+        var events = (await (await c.GetAsync("/v1/events?limit=100")).OkAsync())["data"]!.AsArray();
+        Compare(events[0], fixtures["event"], "event", problems);
+        foreach (var ev in events)
+        {
+            var obj = ev!["data"]!["object"]!.AsObject();
+            var type = (string)obj["object"]!;
+            types.Add(type);
+            Compare(obj, fixtures[type], type, problems);
+        }
+        Assert.Superset(new HashSet<string> { "customer", "payment_intent", "charge", "refund" }, types);
+        Assert.True(problems.Count == 0, string.Join("\n", problems.Distinct()));
+    }
+}
