@@ -1,7 +1,7 @@
 // Helpers for the webhook tests: a local receiver that records what Stripe-style deliveries look like on
 // the wire, and thin wrappers over the emulator's /_mock control API (docs/webhooks.md "Control API").
 import { createServer } from 'node:http';
-import { raw } from './helpers.mjs';
+import { newClient, raw } from './helpers.mjs';
 
 // A node:http receiver on 127.0.0.1 (port 0 unless given). Records every request as
 // {body (raw string), headers, event (parsed body or null), status (what it answered), at (Date.now())}.
@@ -120,4 +120,41 @@ export function reorderOffset(deliveryId, window) {
     h = (h * 1099511628211n) & 0xffffffffffffffffn;
   }
   return Number(h % BigInt(window));
+}
+
+// Options for a private emulator where nothing is sent until flush and time moves only when advanced.
+export const MANUAL_EMULATOR = { args: ['--in-memory', '--clock', 'manual', '--webhook-dispatch', 'manual', '--log-level', 'Warning'] };
+
+// A fresh merchant on the emulator at `base` and a started receiver; `stripe.endpoint(params)` creates an
+// endpoint (default: the receiver, all events). Cleanup deletes the endpoints and closes the receiver.
+export async function merchantWithReceiver(t, base, respond) {
+  const stripe = newClient({}, base);
+  const rcv = await startReceiver({ respond });
+  const endpoints = [];
+  stripe.endpoint = async (params = {}) => {
+    const we = await stripe.webhookEndpoints.create({ url: rcv.url, enabled_events: ['*'], ...params });
+    endpoints.push(we.id);
+    return we;
+  };
+  t.after(async () => {
+    for (const id of endpoints) await stripe.webhookEndpoints.del(id).catch(() => {});
+    await rcv.close();
+  });
+  return { stripe, rcv };
+}
+
+// A card-only PaymentIntent created and confirmed in one call.
+export function pay(stripe, amount = 2000) {
+  return stripe.paymentIntents.create({
+    amount,
+    currency: 'usd',
+    payment_method_types: ['card'],
+    payment_method: 'pm_card_visa',
+    confirm: true,
+  });
+}
+
+// Verifies a recorded delivery the way an integration does.
+export function verify(stripe, rec, secret, tolerance) {
+  return stripe.webhooks.constructEvent(rec.body, rec.headers['stripe-signature'], secret, tolerance);
 }

@@ -10,6 +10,7 @@ import {
   clearFaults,
   deliveries,
   flush,
+  MANUAL_EMULATOR,
   reorderOffset,
   setFaults,
   startReceiver,
@@ -17,7 +18,7 @@ import {
 
 let emu;
 before(async () => {
-  emu = await startEmulator({ args: ['--in-memory', '--clock', 'manual', '--webhook-dispatch', 'manual', '--log-level', 'Warning'] });
+  emu = await startEmulator(MANUAL_EMULATOR);
 });
 after(async () => {
   await emu?.stop();
