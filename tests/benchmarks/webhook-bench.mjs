@@ -16,7 +16,8 @@
 //   API req/s and latency p50/p99; events/s emitted (a create+confirm emits 3);
 //   signed deliveries/s received (each Stripe-Signature is checked with HMAC-SHA256; bad ones are counted apart);
 //   delivery latency = receiver arrival − the API response that caused the event, matched by the event's
-//   request.id = that response's Request-Id (p50, p99); drain = time after the load stopped until nothing
+//   request.id = that response's Request-Id (p50, p99; it can be slightly negative: the dispatcher starts on
+//   the commit, so a delivery may arrive before the client has read the response); drain = time after the load stopped until nothing
 //   was pending. The load generator and the receiver share this node process (and the machine with the
 //   emulator), so absolute figures are lower bounds; compare rows.
 import { spawn } from 'node:child_process';
