@@ -2,18 +2,22 @@
 // merchant, since the emulator provisions one for every unseen key) and a raw fetch for what
 // the SDK hides (headers, non-JSON failures, curl-style encodings, other auth schemes).
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Stripe from 'stripe';
 
 export const BASE_URL = process.env.MOCKPROCESSOR_URL || 'http://127.0.0.1:12112';
-const base = new URL(BASE_URL);
 
 export function randomSuffix() {
   return randomBytes(12).toString('hex');
 }
 
 // Options are those accepted by stripe-node 23.1.0 (ALLOWED_CONFIG_PROPERTIES in stripe.core.js).
-export function clientFor(key, extra = {}) {
+// `baseUrl` points the client at another emulator (one a test file started with startEmulator).
+export function clientFor(key, extra = {}, baseUrl = BASE_URL) {
+  const base = new URL(baseUrl);
   return new Stripe(key, {
     host: base.hostname,
     port: Number(base.port || (base.protocol === 'https:' ? 443 : 80)),
@@ -25,9 +29,9 @@ export function clientFor(key, extra = {}) {
 }
 
 // Returns a client for a brand-new merchant; `.secretKey` / `.publishableKey` expose its keys.
-export function newClient(extra = {}) {
+export function newClient(extra = {}, baseUrl = BASE_URL) {
   const suffix = randomSuffix();
-  const stripe = clientFor(`sk_test_${suffix}`, extra);
+  const stripe = clientFor(`sk_test_${suffix}`, extra, baseUrl);
   stripe.secretKey = `sk_test_${suffix}`;
   stripe.publishableKey = `pk_test_${suffix}`;
   return stripe;
@@ -53,7 +57,8 @@ export function formEncode(params) {
 
 // Raw HTTP call. `key` → Bearer auth (null for none); `auth` overrides the Authorization header.
 // `query` and `body` may be objects (form-encoded) or preformatted strings.
-export async function raw(method, path, { key, auth, query, body, headers = {} } = {}) {
+// `base` targets another emulator than BASE_URL.
+export async function raw(method, path, { key, auth, query, body, headers = {}, base = BASE_URL } = {}) {
   const qs = query === undefined ? '' : `?${formEncode(query)}`;
   const h = { ...headers };
   if (auth !== undefined) h.Authorization = auth;
@@ -63,7 +68,7 @@ export async function raw(method, path, { key, auth, query, body, headers = {} }
     payload = formEncode(body);
     h['Content-Type'] ??= 'application/x-www-form-urlencoded';
   }
-  const res = await fetch(`${BASE_URL}${path}${qs}`, { method, headers: h, body: payload });
+  const res = await fetch(`${base}${path}${qs}`, { method, headers: h, body: payload });
   const text = await res.text();
   let json = null;
   try {
@@ -117,4 +122,67 @@ export const NEXT_YEAR = new Date().getUTCFullYear() + 1;
 
 export function cardParams(number, extra = {}) {
   return { number, exp_month: 12, exp_year: NEXT_YEAR, cvc: number.length === 15 ? '1234' : '123', ...extra };
+}
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const EMULATOR_DLL = join(repoRoot, 'src', 'MockProcessor', 'bin', 'Release', 'net10.0', 'mockprocessor.dll');
+
+// Starts a private emulator (for tests that need server options run.mjs does not give, or a restartable
+// file-backed server): `dotnet mockprocessor.dll serve --port <port> ...args`. Port 0 (default) lets the
+// server choose; its "Now listening on" line gives the URL. Resolves once /healthz answers 200.
+// Returns {url, pid, stop() (SIGTERM, waits for exit), kill9() (SIGKILL, waits), output()}.
+// Callers must stop it (after()/t.after()); a process-exit hook kills any left over.
+const started = new Set();
+process.on('exit', () => {
+  for (const p of started) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+});
+
+export async function startEmulator({ args = ['--in-memory'], port = 0, timeoutMs = 30_000 } = {}) {
+  const proc = spawn('dotnet', [EMULATOR_DLL, 'serve', '--port', String(port), ...args], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  started.add(proc);
+  let out = '';
+  const exited = new Promise((r) => proc.on('exit', () => { started.delete(proc); r(); }));
+  let url = port ? `http://127.0.0.1:${port}` : null;
+  const onData = (chunk) => {
+    out += chunk;
+    if (out.length > 200_000) out = out.slice(-100_000);
+    const m = !url && /Now listening on: (http:\/\/[^\s]+)/.exec(out);
+    if (m) url = m[1];
+  };
+  proc.stdout.setEncoding('utf8').on('data', onData);
+  proc.stderr.setEncoding('utf8').on('data', onData);
+  const handle = {
+    get url() { return url; },
+    pid: proc.pid,
+    output: () => out,
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+      await exited;
+    },
+    async kill9() {
+      if (proc.exitCode === null && proc.signalCode === null) process.kill(proc.pid, 'SIGKILL');
+      await exited;
+    },
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+      throw new Error(`emulator exited early (${proc.exitCode ?? proc.signalCode}):\n${out}`);
+    }
+    if (url) {
+      try {
+        const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1000) });
+        await res.arrayBuffer();
+        if (res.status === 200) return handle;
+      } catch {
+        // not up yet
+      }
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await handle.kill9();
+  throw new Error(`emulator did not become healthy within ${timeoutMs} ms:\n${out}`);
 }
