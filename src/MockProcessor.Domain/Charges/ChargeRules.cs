@@ -56,7 +56,7 @@ public static class ChargeRules
             BillingDetails = pm.BillingDetails, Outcome = outcome, Metadata = req.Metadata,
             ReceiptEmail = req.ReceiptEmail, StatementDescriptor = req.StatementDescriptor,
             StatementDescriptorSuffix = req.StatementDescriptorSuffix,
-            Funds = card.Behavior.Funds, RefundBehavior = card.Behavior.Refund,
+            Funds = card.Behavior.Funds, RefundBehavior = card.Behavior.Refund, DisputeBehavior = card.Behavior.Dispute,
         };
         if (failure is null) return charge;
         return charge with

@@ -32,7 +32,7 @@ public static class RefundRules
                 // Deviation: the legacy Charges API releases an uncaptured charge's authorization when it is
                 // refunded; we only emulate PaymentIntent-created charges, so we refuse instead.
                 : StripeError.RefundUncapturedCharge(charge.Id);
-        if (charge.Disputed) return StripeError.ChargeDisputed(charge.Id);
+        if (charge.RefundBlockedByDispute) return StripeError.ChargeDisputed(charge.Id);
 
         var alreadyRefunded = earlier.Where(r => r.Charge == charge.Id && r.ReducesRefundable).Sum(r => r.Amount);
         var remaining = charge.Amount - alreadyRefunded;
