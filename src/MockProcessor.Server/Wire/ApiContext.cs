@@ -21,7 +21,8 @@ public sealed class ApiContext
     public required Account Account { get; init; }
     public required long Now { get; init; }
     public required IdGenerator Ids { get; init; }
-    public required string RequestId { get; init; }
+    /// <summary>The API request this call serves; null for work the emulator does on its own (time-driven), as Stripe's events show.</summary>
+    public required string? RequestId { get; init; }
     public required string? IdempotencyKey { get; init; }
     /// <summary>The version events are rendered in: the merchant's pinned default (see Account).</summary>
     public required string EventApiVersion { get; init; }
