@@ -77,6 +77,7 @@ public static class Registry
     [
         new AuthorizationExpiryTimer(),
         new RefundSettlementTimer(),
+        new Disputes.DisputeDeadlineTimer(),
     ];
 
     public static void AddServices(IServiceCollection services)

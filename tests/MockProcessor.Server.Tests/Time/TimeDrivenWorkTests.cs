@@ -153,3 +153,34 @@ public class TimeDrivenWorkDurabilityTests
         foreach (var f in new[] { db, db + "-wal", db + "-shm" }) File.Delete(f);
     }
 }
+
+public class DisputeDeadlineTests : IAsyncLifetime
+{
+    private readonly TestApp _app = new();
+    public Task InitializeAsync() => Task.CompletedTask;
+    public async Task DisposeAsync() => await _app.DisposeAsync();
+
+    [Fact]
+    public async Task An_unanswered_dispute_is_lost_after_its_due_by_and_an_answered_one_is_not()
+    {
+        var c = _app.Client("sk_test_dispute_deadline");
+        await (await c.PostFormAsync("/v1/charges", ("amount", "5000"), ("currency", "usd"), ("source", "tok_createDispute"))).OkAsync();
+        await (await c.PostFormAsync("/v1/charges", ("amount", "6000"), ("currency", "usd"), ("source", "tok_createDispute"))).OkAsync();
+        var disputes = (await (await c.GetAsync("/v1/disputes")).OkAsync())["data"]!.AsArray();
+        Assert.Equal(2, disputes.Count);
+        var answered = (string)disputes[0]!["id"]!;
+        var silent = (string)disputes[1]!["id"]!;
+        var dueBy = (long)disputes[1]!["evidence_details"]!["due_by"]!;
+        await (await c.PostFormAsync($"/v1/disputes/{answered}", ("evidence[product_description]", "a mug"), ("submit", "true"))).OkAsync();
+
+        var clock = await (await c.GetAsync("/_mock/merchant_clock")).OkAsync();
+        var justBefore = await (await c.PostFormAsync("/_mock/merchant_clock/advance", ("to", dueBy.ToString()))).OkAsync();
+        Assert.Equal(0, (int)justBefore["fired"]!);
+        Assert.True((long)clock["now"]! < dueBy);
+        var after = await (await c.PostFormAsync("/_mock/merchant_clock/advance", ("seconds", "1"))).OkAsync();
+        Assert.Equal(1, (int)after["fired"]!);
+        Assert.Equal("lost", (string)(await (await c.GetAsync($"/v1/disputes/{silent}")).OkAsync())["status"]!);
+        Assert.Equal("under_review", (string)(await (await c.GetAsync($"/v1/disputes/{answered}")).OkAsync())["status"]!);
+        Assert.Equal("charge.dispute.closed", (string)(await (await c.GetAsync("/v1/events?limit=1")).OkAsync())["data"]![0]!["type"]!);
+    }
+}
