@@ -67,6 +67,13 @@ public static class Registry
         ["webhook_delivery"] = typeof(WebhookDelivery),
     };
 
+    /// <summary>Time-driven work, one timer per kind of object that has some (see Time/Timers.cs).</summary>
+    public static IEnumerable<Time.IObjectTimer> Timers() =>
+    [
+        new AuthorizationExpiryTimer(),
+        new RefundSettlementTimer(),
+    ];
+
     public static void AddServices(IServiceCollection services)
     {
         services.AddSingleton(_ => new TestCards(TestCardCatalogue.Default));

@@ -29,8 +29,10 @@ public sealed class ObjectStore : IAsyncDisposable
     private readonly JsonSerializerOptions _persistOptions;
     private readonly IReadOnlyDictionary<string, Type> _types;
 
-    public ObjectStore(IReadOnlyDictionary<string, Type> persistedTypes, SqliteConnection? connection, Microsoft.Extensions.Logging.ILogger log)
+    public ObjectStore(IReadOnlyDictionary<string, Type> persistedTypes, SqliteConnection? connection, Microsoft.Extensions.Logging.ILogger log,
+        Time.TimerRegistry? timers = null)
     {
+        Timers = timers;
         _types = persistedTypes;
         _persistOptions = new JsonSerializerOptions(JsonSerializerDefaults.General) { Converters = { new SnapshotConverter(persistedTypes) } };
         if (connection is not null)
@@ -44,6 +46,7 @@ public sealed class ObjectStore : IAsyncDisposable
 
     /// <summary>Pending webhook deliveries by due time (ids only), fed by every commit and by <see cref="Load"/>.</summary>
     public WebhookDueQueue DueQueue { get; } = new();
+    public Time.TimerRegistry? Timers { get; }
     public long Commits => _log?.Commits ?? 0;
 
     public AccountState? FindAccountByKeySuffix(string suffix) =>
@@ -130,6 +133,12 @@ public sealed class ObjectStore : IAsyncDisposable
                 if (obj is Account a) _accountByKeySuffix[a.KeySuffix] = a.Id;
             }
         }
+        // Time-driven work of the previous run is due again (or later) on the merchants' clocks.
+        if (Timers is not null)
+            foreach (var state in _accounts.Values)
+                foreach (var id in state.AllIds())
+                    if (state.Objects.TryGetValue(id, out var e) && Timers.DueAt(e.Obj, x => state.Objects.TryGetValue(x, out var o) ? o.Obj : null) is { } at)
+                        state.ScheduleTimer(id, at);
         // Pending deliveries of the previous run (including one cut short by kill -9) are due again: at-least-once.
         foreach (var state in _accounts.Values)
         {

@@ -21,7 +21,10 @@ public sealed class ApiContext
     public required Account Account { get; init; }
     public required long Now { get; init; }
     public required IdGenerator Ids { get; init; }
-    /// <summary>The call's <c>req_</c> id, stamped on its events; null for a customer's action outside the API (the 3-D Secure page).</summary>
+    /// <summary>
+    /// The API request this call serves; null for work the emulator does on its own (time-driven) and for a
+    /// customer's action outside the API (the 3-D Secure page), as Stripe's events show.
+    /// </summary>
     public required string? RequestId { get; init; }
     public required string? IdempotencyKey { get; init; }
     /// <summary>The version events are rendered in: the merchant's pinned default (see Account).</summary>

@@ -22,7 +22,7 @@ public sealed record ApiRoute(string Method, string Pattern, string ResponseType
 /// Stripe error envelope, and the durable commit before the answer.
 /// </summary>
 public sealed class StripeApi(
-    ObjectStore store, IdGenerator ids, VirtualClock clock, Renderers renderers, IdempotencyCache idempotency,
+    ObjectStore store, IdGenerator ids, VirtualClock clock, MerchantClock merchantClock, Renderers renderers, IdempotencyCache idempotency,
     MockProcessorOptions options, IServiceProvider services, ILogger<StripeApi> log)
 {
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
@@ -53,7 +53,7 @@ public sealed class StripeApi(
             Task durable;
             lock (state.Gate)
             {
-                var now = clock.UnixNow();
+                var now = merchantClock.Now(state);
                 if (idemKey.Length > 0 && idempotency.Find(state, idemKey, now) is { } prior)
                 {
                     if (prior.Fingerprint != Canonical(route, http, form))
@@ -159,7 +159,7 @@ public sealed class StripeApi(
         Task durable;
         lock (state.Gate)
         {
-            var now = clock.UnixNow();
+            var now = merchantClock.Now(state);
             var tx = store.Begin(state);
             var account = tx.Get<Account>(state.AccountId)!;
             var ctx = NewContext(http, tx, new RenderContext(tx, renderers, false, now), account, new Params(new FormObject()), ExpandNode.None,
