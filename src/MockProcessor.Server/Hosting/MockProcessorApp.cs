@@ -94,11 +94,13 @@ public static class MockProcessorApp
             app.MapMethods(route.Pattern, [route.Method], http => api.Handle(http, route));
 
         foreach (var route in Control.WebhookControlEndpoints.Routes().Concat(Control.ClockControlEndpoints.Routes())
-                     .Concat(Control.DisputeControlEndpoints.Routes()))
+                     .Concat(Control.DisputeControlEndpoints.Routes())
+                     .Concat(Control.ThreeDSecureControlEndpoints.Routes()))
             app.MapMethods(route.Pattern, [route.Method], http => api.Handle(http, route));
 
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));
         Control.ControlEndpoints.Map(app);
+        Control.ThreeDSecurePage.Map(app);
         Docs.OpenApiEndpoints.Map(app);
         return app;
     }

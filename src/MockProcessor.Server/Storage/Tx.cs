@@ -1,4 +1,5 @@
 using MockProcessor.Domain.Common;
+using MockProcessor.Domain.PaymentIntents;
 using MockProcessor.Domain.Webhooks;
 
 namespace MockProcessor.Server.Storage;
@@ -78,6 +79,7 @@ public sealed class Tx
             var obj = _staged[id];
             var seq = _account.Objects.TryGetValue(id, out var existing) ? existing.Seq : _store.NextSeq();
             _account.Apply(obj, seq);
+            if (obj is PaymentIntent pi) _store.Track(pi);
             if (obj is WebhookDelivery { IsPending: true, NextAttemptAt: not null } delivery) (due ??= []).Add(delivery);
             ScheduleTimer(obj);
             if (_store.Durable) rows.Add(new ObjectRow(obj, seq));
