@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+using MockProcessor.Domain.CardNetwork;
 using MockProcessor.Domain.Common;
 
 namespace MockProcessor.Domain.Accounts;
@@ -15,6 +17,12 @@ public sealed record Account : StripeObject
     /// <summary>The merchant's own clock: seconds ahead of the emulator's clock, or a frozen instant (Unix seconds).</summary>
     public long ClockOffset { get; init; }
     public long? ClockFrozenAt { get; init; }
+    /// <summary>
+    /// The merchant's scripted network answers, in evaluation order (docs/network-rules.md). Kept on the account
+    /// rather than as objects of their own because they are read on every attempt, are ordered, and change with
+    /// the counters of the attempt that fired them: the account is already loaded and locked for that call.
+    /// </summary>
+    public ImmutableList<NetworkRule> NetworkRules { get; init; } = [];
     public string SecretKey => "sk_test_" + KeySuffix;
     public string PublishableKey => "pk_test_" + KeySuffix;
 }

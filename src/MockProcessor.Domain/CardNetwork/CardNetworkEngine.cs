@@ -4,8 +4,8 @@ using MockProcessor.Domain.Errors;
 
 namespace MockProcessor.Domain.CardNetwork;
 
-// The emulated card network: one pure function from an attempt to an answer. The test card is the only
-// source of behaviour (data in test-cards.json); the rules below are the general ones that hold for every
+// The emulated card network: one pure function from an attempt to an answer. The merchant's scripted rules
+// (NetworkRules) decide first; otherwise the test card is the source of behaviour (test-cards.json); the rules below are the general ones that hold for every
 // card: Radar first, then 3DS, then the issuer (STRIPE_BEHAVIOR §18.3-18.5).
 public static class CardNetworkEngine
 {
@@ -34,6 +34,12 @@ public static class CardNetworkEngine
     {
         var b = request.Card.Behavior;
         var checks = ChecksFor(request);
+
+        // The merchant's scripted rules come before everything the card itself would do (docs/network-rules.md).
+        if (request.Rules is { Count: > 0 } rules && request.Facts is { } facts
+            && NetworkRules.FirstMatch(rules, request.Amount, request.Currency, facts) is { } rule
+            && NetworkRules.Decide(rule, request, checks) is { } scripted)
+            return scripted;
 
         // Radar evaluates before any authentication or network call, on and off session alike.
         if (b.Charge is ChargeResult.Block)
@@ -99,7 +105,7 @@ public static class CardNetworkEngine
         });
     }
 
-    private static NetworkDecision AuthenticationRequired(CardChecks checks)
+    internal static NetworkDecision AuthenticationRequired(CardChecks checks)
     {
         const string code = "authentication_required";
         var outcome = new ChargeOutcome(NetworkStatus.DeclinedByNetwork, OutcomeType.IssuerDeclined, code,
@@ -108,7 +114,7 @@ public static class CardNetworkEngine
             new CardFailure(code, code, StripeError.AuthenticationRequiredMessage, null, null), outcome, checks, null);
     }
 
-    private static CardFailure FailureOf(string code, string? declineCode, string message) =>
+    internal static CardFailure FailureOf(string code, string? declineCode, string message) =>
         new(code, declineCode, message, ParamFor(code), declineCode is null ? AdviceCodes.GetValueOrDefault(code) : AdviceCodes.GetValueOrDefault(declineCode));
 
     // §18.3: incorrect_cvc names the cvc; number problems name the number.

@@ -16,6 +16,10 @@ public sealed record AuthorizationRequest(
     bool SetupForOffSession,
     long Now)
 {
+    // The merchant's scripted rules (in order) and the facts they match on; without them the card decides.
+    public IReadOnlyList<NetworkRule>? Rules { get; init; }
+    public AttemptFacts? Facts { get; init; }
+
     /// <summary>
     /// An attempt with a stored payment method. It records a check as "unchecked" when the value was supplied
     /// and null when not, so what was supplied is read back from it (or from the billing address).
@@ -38,6 +42,9 @@ public sealed record CardFailure(string Code, string? DeclineCode, string Messag
 // RequiresAuthentication produces none: the customer must complete 3DS first.
 public abstract record NetworkDecision(CardChecks Checks)
 {
+    // The network rule that decided the attempt, or null when the test card did.
+    public string? RuleId { get; init; }
+
     public sealed record Approved(ChargeOutcome Outcome, CardChecks Checks, ThreeDSecureDetails? ThreeDSecure)
         : NetworkDecision(Checks);
 
@@ -49,4 +56,8 @@ public abstract record NetworkDecision(CardChecks Checks)
         : NetworkDecision(Checks);
 
     public sealed record RequiresAuthentication(CardChecks Checks) : NetworkDecision(Checks);
+
+    // A scripted network timeout: no answer yet. The charge stays pending until Settlement.DueAt, when the
+    // reconciliation with the network (NetworkSettlementTimer) applies the eventual answer.
+    public sealed record TimedOut(PendingNetworkSettlement Settlement, CardChecks Checks) : NetworkDecision(Checks);
 }

@@ -54,6 +54,11 @@ public sealed record Charge : StripeObject
     // The dispute card's scripted dispute, opened when the charge's money is captured (DisputeRules.ForTestCard).
     public TestCardDispute? DisputeBehavior { get; init; }
 
+    // Emulator-only, not rendered (visible through GET /_mock/charges/:id/network): the network rule that
+    // decided this attempt, and a timed-out attempt's eventual answer while the charge is pending.
+    public string? NetworkRule { get; init; }
+    public PendingNetworkSettlement? PendingSettlement { get; init; }
+
     public long? CaptureBefore => PaymentMethodDetails?.CaptureBefore;
 
     // What a refund may still return. An uncaptured charge has nothing to refund (its authorization is

@@ -26,7 +26,11 @@ public sealed record ChargeRequest(string AccountId, long Amount, string Currenc
 // What a legacy Charges API decision changed. As with PaymentIntentChange, Error (a decline) is answered
 // only after the failed charge and its event are saved.
 public sealed record ChargeChange(
-    Charge Charge, BalanceTransaction? BalanceTransaction, Refund? Refund, IReadOnlyList<string> Events, StripeError? Error = null);
+    Charge Charge, BalanceTransaction? BalanceTransaction, Refund? Refund, IReadOnlyList<string> Events, StripeError? Error = null)
+{
+    // The network rule that decided the attempt: the caller counts its firing (NetworkRules.RecordFired).
+    public string? FiredRule { get; init; }
+}
 
 public static class ChargeRules
 {
@@ -41,6 +45,7 @@ public static class ChargeRules
         var (outcome, threeDs, failure) = decision switch
         {
             NetworkDecision.Approved a => (a.Outcome, a.ThreeDSecure, (CardFailure?)null),
+            NetworkDecision.TimedOut => ((ChargeOutcome?)null, (ThreeDSecureDetails?)null, (CardFailure?)null),
             NetworkDecision.Declined d => (d.Outcome, d.ThreeDSecure, d.Failure),
             NetworkDecision.Blocked b => (b.Outcome, (ThreeDSecureDetails?)null, b.Failure),
             _ => throw new ArgumentException($"A {decision.GetType().Name} decision produces no charge.", nameof(decision)),
@@ -57,7 +62,11 @@ public static class ChargeRules
             ReceiptEmail = req.ReceiptEmail, StatementDescriptor = req.StatementDescriptor,
             StatementDescriptorSuffix = req.StatementDescriptorSuffix,
             Funds = card.Behavior.Funds, RefundBehavior = card.Behavior.Refund, DisputeBehavior = card.Behavior.Dispute,
+            NetworkRule = decision.RuleId,
         };
+        // A timed-out attempt: no answer, no outcome, no money yet (§11.3 processing).
+        if (decision is NetworkDecision.TimedOut timedOut)
+            return charge with { Status = ChargeStatus.Pending, Paid = false, PendingSettlement = timedOut.Settlement };
         if (failure is null) return charge;
         return charge with
         {
@@ -71,11 +80,23 @@ public static class ChargeRules
     // The Charges API has no way to put a customer through 3DS, which is exactly the off-session
     // situation: cards that insist on authentication are declined with authentication_required.
     public static ChargeChange Create(
-        ChargeRequest req, PaymentMethod pm, TestCard card, bool capture, string accountCountry, long now, IdGenerator ids)
+        ChargeRequest req, PaymentMethod pm, TestCard card, bool capture, string accountCountry, long now, IdGenerator ids,
+        IReadOnlyList<NetworkRule>? rules = null)
     {
         var decision = CardNetworkEngine.Authorize(AuthorizationRequest.For(
-            pm, card, req.Amount, req.Currency, offSession: true, authenticated: false, setupForOffSession: false, now));
+            pm, card, req.Amount, req.Currency, offSession: true, authenticated: false, setupForOffSession: false, now) with
+        {
+            Rules = rules, Facts = AttemptFacts.For(pm, req.Customer, req.Metadata, attempt: 1),
+        });
         var charge = FromDecision(req, pm, card, decision, now, ids);
+        return CreateFrom(decision, charge, capture, accountCountry, now, ids) with { FiredRule = decision.RuleId };
+    }
+
+    private static ChargeChange CreateFrom(NetworkDecision decision, Charge charge, bool capture, string accountCountry, long now, IdGenerator ids)
+    {
+        if (decision is NetworkDecision.TimedOut)
+            return new ChargeChange(charge with { PendingSettlement = charge.PendingSettlement! with { CaptureOnSuccess = capture } },
+                null, null, [EventTypes.ChargePending]);
 
         if (decision is NetworkDecision.Declined or NetworkDecision.Blocked)
         {
@@ -84,6 +105,11 @@ public static class ChargeRules
             var error = StripeError.CardFailure(f.Code, f.DeclineCode, f.Message, f.Param, f.AdviceCode, charge.Id, null, null);
             return new ChargeChange(charge, null, null, [EventTypes.ChargeFailed], error);
         }
+        return Succeeded(charge, capture, accountCountry, now, ids);
+    }
+
+    private static ChargeChange Succeeded(Charge charge, bool capture, string accountCountry, long now, IdGenerator ids)
+    {
         if (!capture)
         {
             var held = charge with
@@ -92,8 +118,30 @@ public static class ChargeRules
             };
             return new ChargeChange(held, null, null, [EventTypes.ChargeSucceeded]);
         }
-        var (captured, txn) = BookCapture(charge, req.Amount, accountCountry, now, ids);
+        var (captured, txn) = BookCapture(charge, charge.Amount, accountCountry, now, ids);
         return new ChargeChange(captured, txn, null, [EventTypes.ChargeSucceeded]);
+    }
+
+    // The network's late answer for a timed-out attempt: the pending charge becomes what the attempt would have
+    // produced had the answer come at once (succeeded, or failed with the rule's decline).
+    public static (Charge Charge, CardFailure? Failure) ApplySettlement(Charge pending)
+    {
+        if (pending is not { Status: ChargeStatus.Pending, PendingSettlement: { } s })
+            throw new ArgumentException($"Charge {pending.Id} awaits no network answer.", nameof(pending));
+        var answered = pending with { Outcome = s.Outcome, PendingSettlement = null };
+        if (s.Failure is not { } f) return (answered with { Status = ChargeStatus.Succeeded, Paid = true }, null);
+        return (answered with { Status = ChargeStatus.Failed, FailureCode = f.Code, FailureMessage = f.Message }, f);
+    }
+
+    // A legacy charge's late answer (NetworkSettlementTimer): charge.succeeded (captured unless capture=false)
+    // or charge.failed. Nobody waits for a 402 any more, so the error is not carried.
+    public static ChargeChange SettleLegacy(Charge pending, string accountCountry, long now, IdGenerator ids)
+    {
+        var capture = pending.PendingSettlement?.CaptureOnSuccess ?? true;
+        var (answered, failure) = ApplySettlement(pending);
+        return failure is null
+            ? Succeeded(answered, capture, accountCountry, now, ids)
+            : new ChargeChange(answered, null, null, [EventTypes.ChargeFailed]);
     }
 
     // POST /v1/charges/:id/capture for an uncaptured legacy charge. A partial capture releases the rest

@@ -10,8 +10,10 @@ public static class EventTypes
     public const string PaymentIntentRequiresAction = "payment_intent.requires_action";
     public const string PaymentIntentAmountCapturableUpdated = "payment_intent.amount_capturable_updated";
     public const string PaymentIntentCanceled = "payment_intent.canceled";
+    public const string PaymentIntentProcessing = "payment_intent.processing";
     public const string ChargeSucceeded = "charge.succeeded";
     public const string ChargeFailed = "charge.failed";
+    public const string ChargePending = "charge.pending";
     public const string ChargeCaptured = "charge.captured";
     public const string ChargeExpired = "charge.expired";
     public const string ChargeUpdated = "charge.updated";

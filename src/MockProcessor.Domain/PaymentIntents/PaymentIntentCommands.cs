@@ -51,6 +51,9 @@ public sealed record ConfirmOptions
     public string? ReturnUrl { get; init; }
     public bool UseStripeSdk { get; init; }
     public string AccountCountry { get; init; } = "US";
+    // The merchant's scripted network rules and this attempt's number on the PI (charges already on it + 1).
+    public IReadOnlyList<CardNetwork.NetworkRule> NetworkRules { get; init; } = [];
+    public int AttemptNumber { get; init; } = 1;
 }
 
 // What one PaymentIntent decision changed. The store saves every non-null object in one transaction and
@@ -62,4 +65,8 @@ public sealed record PaymentIntentChange(
     BalanceTransaction? BalanceTransaction,
     Refund? Refund,
     IReadOnlyList<string> Events,
-    StripeError? Error = null);
+    StripeError? Error = null)
+{
+    // The network rule that decided the attempt: the caller counts its firing (NetworkRules.RecordFired).
+    public string? FiredRule { get; init; }
+}

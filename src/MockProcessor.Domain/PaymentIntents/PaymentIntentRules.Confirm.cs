@@ -33,7 +33,8 @@ public static partial class PaymentIntentRules
 
     // The customer finished (or abandoned) the 3DS challenge: the emulator's 3DS page or test helper.
     public static Outcome<PaymentIntentChange> Authenticate(
-        PaymentIntent pi, PaymentMethod pm, TestCard card, bool succeeded, long now, IdGenerator ids, string accountCountry = "US")
+        PaymentIntent pi, PaymentMethod pm, TestCard card, bool succeeded, long now, IdGenerator ids, string accountCountry = "US",
+        ConfirmOptions? options = null)
     {
         if (Guard(pi, PaymentIntentAction.Authenticate) is { } error) return error;
         if (pm.Id != pi.PaymentMethod)
@@ -55,15 +56,24 @@ public static partial class PaymentIntentRules
         // With manual confirmation the server must confirm again itself (§11.3).
         if (pi.ConfirmationMethod is ConfirmationMethod.Manual)
             return new PaymentIntentChange(authenticated with { Status = RequiresConfirmation }, null, null, null, []);
-        return Attempt(authenticated, pm, card, new ConfirmOptions { AccountCountry = accountCountry }, authenticated: true, now, ids);
+        var retry = (options ?? new ConfirmOptions()) with { AccountCountry = accountCountry, OffSession = false, SetupForOffSession = false };
+        return Attempt(authenticated, pm, card, retry, authenticated: true, now, ids);
     }
 
     private static PaymentIntentChange Attempt(
         PaymentIntent pi, PaymentMethod pm, TestCard card, ConfirmOptions options, bool authenticated, long now, IdGenerator ids)
     {
         var decision = CardNetworkEngine.Authorize(AuthorizationRequest.For(
-            pm, card, pi.Amount, pi.Currency, options.OffSession, authenticated, options.SetupForOffSession, now));
+            pm, card, pi.Amount, pi.Currency, options.OffSession, authenticated, options.SetupForOffSession, now) with
+        {
+            Rules = options.NetworkRules, Facts = AttemptFacts.For(pm, pi.Customer, pi.Metadata, options.AttemptNumber),
+        });
+        return Decided(pi, pm, card, decision, options, now, ids) with { FiredRule = decision.RuleId };
+    }
 
+    private static PaymentIntentChange Decided(
+        PaymentIntent pi, PaymentMethod pm, TestCard card, NetworkDecision decision, ConfirmOptions options, long now, IdGenerator ids)
+    {
         switch (decision)
         {
             case NetworkDecision.RequiresAuthentication:
@@ -80,9 +90,27 @@ public static partial class PaymentIntentRules
             case NetworkDecision.Blocked blocked:
                 return Fail(pi, ChargeRules.FromDecision(RequestFor(pi), pm, card, decision, now, ids), blocked.Failure);
 
+            // The network did not answer: the PI waits in processing for the reconciliation (SettleNetwork).
+            case NetworkDecision.TimedOut:
+                var pending = ChargeRules.FromDecision(RequestFor(pi), pm, card, decision, now, ids);
+                var processing = pi with { Status = Processing, LatestCharge = pending.Id, LastPaymentError = null, NextAction = null };
+                return new PaymentIntentChange(processing, pending, null, null, [EventTypes.ChargePending, EventTypes.PaymentIntentProcessing]);
+
             default:
                 throw new InvalidOperationException($"Unhandled network decision {decision.GetType().Name}.");
         }
+    }
+
+    // The network's late answer for a timed-out attempt (NetworkSettlementTimer): the same result the attempt
+    // would have had with an immediate answer: succeeded (or requires_capture), or back to requires_payment_method.
+    public static PaymentIntentChange SettleNetwork(PaymentIntent pi, Charge pending, long now, IdGenerator ids, string accountCountry = "US")
+    {
+        if (pi.Status is not Processing || pending.Id != pi.LatestCharge)
+            throw new ArgumentException($"{pi.Id} is not processing charge {pending.Id}.", nameof(pending));
+        var (answered, failure) = ChargeRules.ApplySettlement(pending);
+        return failure is null
+            ? Approve(pi, answered, new ConfirmOptions { AccountCountry = accountCountry }, now, ids)
+            : Fail(pi, answered, failure);
     }
 
     private static PaymentIntentChange Approve(PaymentIntent pi, Charge charge, ConfirmOptions options, long now, IdGenerator ids)

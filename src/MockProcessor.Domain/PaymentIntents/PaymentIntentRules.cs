@@ -21,7 +21,8 @@ public static partial class PaymentIntentRules
         (RequiresPaymentMethod or RequiresConfirmation or RequiresAction, PaymentIntentAction.Confirm) => true,
         (RequiresAction, PaymentIntentAction.Authenticate) => true,
         (RequiresCapture, PaymentIntentAction.Capture) => true,
-        // Card PIs never sit in processing; Stripe refuses to cancel one that does (§11.3).
+        // A card PI sits in processing only while a scripted network timeout is unresolved (NetworkSettlementTimer);
+        // Stripe refuses to confirm, capture or cancel one that does (§11.3).
         (RequiresPaymentMethod or RequiresConfirmation or RequiresAction or RequiresCapture, PaymentIntentAction.Cancel) => true,
         (RequiresCapture, PaymentIntentAction.Expire) => true,
         _ => false,

@@ -72,10 +72,11 @@ public static class Registry
         ["webhook_delivery"] = typeof(WebhookDelivery),
     };
 
-    /// <summary>Time-driven work, one timer per kind of object that has some (see Time/Timers.cs).</summary>
+    /// <summary>Time-driven work, any number per kind of object (see Time/Timers.cs).</summary>
     public static IEnumerable<Time.IObjectTimer> Timers() =>
     [
         new AuthorizationExpiryTimer(),
+        new NetworkSettlementTimer(),
         new RefundSettlementTimer(),
         new Disputes.DisputeDeadlineTimer(),
     ];

@@ -23,11 +23,11 @@ public sealed class TimeDriver(TimerRegistry timers, IdGenerator ids, Renderers 
         {
             state.Timers.Dequeue();
             var obj = tx.Get<StripeObject>(id);
-            var timer = obj is null ? null : timers.For(obj);
+            var next = obj is null ? null : timers.Next(obj, x => tx.Get<StripeObject>(x));
             // Entries go stale when an object changes (captured, settled, ...): fire only if it is still due then.
-            if (obj is null || timer is null || timer.DueAt(obj, x => tx.Get<StripeObject>(x)) != key.Due) continue;
+            if (obj is null || next is not { } due || due.Due != key.Due) continue;
             var mark = tx.PutCount;
-            timer.Fire(SystemContext(tx, account, key.Due), obj);
+            due.Timer.Fire(SystemContext(tx, account, key.Due), obj);
             fired++;
             foreach (var changed in tx.PutSince(mark).ToList()) tx.ScheduleTimer(changed);
         }

@@ -19,11 +19,23 @@ public interface IObjectTimer
     void Fire(ApiContext c, StripeObject obj);
 }
 
+/// <summary>
+/// The timers by object type. A type may have several (a charge's authorization expiry and its network
+/// settlement); an object's next work is the earliest any of them has, and that timer fires it.
+/// </summary>
 public sealed class TimerRegistry(IEnumerable<IObjectTimer> timers)
 {
-    private readonly Dictionary<string, IObjectTimer> _byType = timers.ToDictionary(t => t.ObjectType, StringComparer.Ordinal);
+    private readonly ILookup<string, IObjectTimer> _byType = timers.ToLookup(t => t.ObjectType, StringComparer.Ordinal);
 
-    public IObjectTimer? For(StripeObject obj) => _byType.GetValueOrDefault(obj.ObjectType);
+    /// <summary>The timer with the earliest due time for <paramref name="obj"/>, and that time; null when none has work.</summary>
+    public (IObjectTimer Timer, long Due)? Next(StripeObject obj, Func<string, StripeObject?> get)
+    {
+        (IObjectTimer Timer, long Due)? next = null;
+        foreach (var timer in _byType[obj.ObjectType])
+            if (timer.DueAt(obj, get) is { } due && (next is null || due < next.Value.Due))
+                next = (timer, due);
+        return next;
+    }
 
-    public long? DueAt(StripeObject obj, Func<string, StripeObject?> get) => For(obj)?.DueAt(obj, get);
+    public long? DueAt(StripeObject obj, Func<string, StripeObject?> get) => Next(obj, get)?.Due;
 }

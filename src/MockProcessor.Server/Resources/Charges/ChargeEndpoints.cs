@@ -66,7 +66,8 @@ public static class ChargeEndpoints
         var card = c.Service<TestCards>().Resolve(pm.Card.TestCardKey)
             ?? throw new StripeException(StripeError.LiveCardInTestMode());
 
-        var change = ChargeRules.Create(request with { Customer = customer?.Id }, pm, card, capture, AccountCountry, c.Now, c.Ids);
+        var change = ChargeRules.Create(request with { Customer = customer?.Id }, pm, card, capture, AccountCountry, c.Now, c.Ids,
+            NetworkRuleBook.Rules(c));
         Changes.Apply(c, change);
         return change.Error is { } error ? ApiResult.Fail(error) : c.Respond(change.Charge);
     }

@@ -105,7 +105,7 @@ public static class PaymentIntentEndpoints
     private static ApiResult RunConfirm(ApiContext c, PaymentIntent pi, PaymentMethod? pm, PaymentIntentForm.ConfirmParams p)
     {
         var card = pm is null ? null : c.Service<TestCards>().Resolve(pm.Card.TestCardKey);
-        var options = new ConfirmOptions { OffSession = p.OffSession, ReturnUrl = p.ReturnUrl, UseStripeSdk = p.UseStripeSdk };
+        var options = NetworkRuleBook.WithRules(c, new ConfirmOptions { OffSession = p.OffSession, ReturnUrl = p.ReturnUrl, UseStripeSdk = p.UseStripeSdk }, pi);
         var change = ThreeDSecureFlow.WithPageUrl(c, Decide(c, PaymentIntentRules.Confirm(pi, pm, card, options, c.Now, c.Ids)));
         Changes.Apply(c, change);
         ThreeDSecureFlow.SaveForFutureUsage(c, change, pm);

@@ -47,7 +47,8 @@ public static class ThreeDSecureFlow
             ?? throw new InvalidOperationException($"{pi.Id} awaits authentication without a payment method.");
         var card = c.Service<TestCards>().Resolve(pm.Card.TestCardKey)
             ?? throw new InvalidOperationException($"{pm.Id} refers to unknown test card {pm.Card.TestCardKey}.");
-        var outcome = PaymentIntentRules.Authenticate(pi, pm, card, succeeded, c.Now, c.Ids, ChargeEndpoints.AccountCountry);
+        var outcome = PaymentIntentRules.Authenticate(pi, pm, card, succeeded, c.Now, c.Ids, ChargeEndpoints.AccountCountry,
+            Shared.NetworkRuleBook.WithRules(c, new ConfirmOptions(), pi));
         if (outcome.IsError) throw new StripeException(outcome.Error!);
         var change = outcome.Value;
         Changes.Apply(c, change);

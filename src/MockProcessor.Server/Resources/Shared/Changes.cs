@@ -24,6 +24,7 @@ public static class Changes
         foreach (var type in change.Events)
             c.Emit(type, SubjectOf(type, change.PaymentIntent, change.Charge, change.Refund));
         if (change.Charge is not null) OpenTestCardDisputes(c, before, change.Charge);
+        if (change.FiredRule is { } rule) NetworkRuleBook.RecordFired(c, rule);
     }
 
     public static void Apply(ApiContext c, RefundChange change)
@@ -40,6 +41,7 @@ public static class Changes
         foreach (var type in change.Events)
             c.Emit(type, SubjectOf(type, null, change.Charge, change.Refund));
         OpenTestCardDisputes(c, before, change.Charge);
+        if (change.FiredRule is { } rule) NetworkRuleBook.RecordFired(c, rule);
     }
 
     /// <summary>
