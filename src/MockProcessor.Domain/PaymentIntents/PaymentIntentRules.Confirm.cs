@@ -91,6 +91,7 @@ public static partial class PaymentIntentRules
                 return Fail(pi, ChargeRules.FromDecision(RequestFor(pi), pm, card, decision, now, ids), blocked.Failure);
 
             // The network did not answer: the PI waits in processing for the reconciliation (SettleNetwork).
+            // Deviation: Stripe's card PIs never show processing (§11.3); only a scripted timeout rule does this.
             case NetworkDecision.TimedOut:
                 var pending = ChargeRules.FromDecision(RequestFor(pi), pm, card, decision, now, ids);
                 var processing = pi with { Status = Processing, LatestCharge = pending.Id, LastPaymentError = null, NextAction = null };
