@@ -88,7 +88,7 @@ public static class MockProcessorApp
         foreach (var route in Resources.Registry.Routes())
             app.MapMethods(route.Pattern, [route.Method], http => api.Handle(http, route));
 
-        foreach (var route in Control.WebhookControlEndpoints.Routes())
+        foreach (var route in Control.WebhookControlEndpoints.Routes().Concat(Control.FaultControlEndpoints.Routes()))
             app.MapMethods(route.Pattern, [route.Method], http => api.Handle(http, route));
 
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));

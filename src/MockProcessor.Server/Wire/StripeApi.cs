@@ -38,6 +38,13 @@ public sealed class StripeApi(
             var form = await ReadForm(http);
             var (account, state, publishable) = await Authenticate(http, form);
             accountId = account.Id;
+            // Scripted HTTP faults (docs/faults.md): error kinds end the request here, before anything executes.
+            var fault = HttpFaults.Decide(state, route, http);
+            if (fault is not null && await HttpFaults.BeforeExecution(http, fault, requestId, accountId, log) is { } faulted)
+            {
+                status = faulted;
+                return;
+            }
             if (publishable && !route.AllowPublishable) throw new StripeException(StripeError.SecretKeyRequired());
             var version = http.Request.Headers["Stripe-Version"].ToString();
             var idemKey = http.Request.Method == "POST" ? http.Request.Headers["Idempotency-Key"].ToString() : "";
@@ -68,6 +75,12 @@ public sealed class StripeApi(
             }
             await durable;
             status = response.Status;
+            // apply_then_*: the work (and its idempotent result) is durable; only the answer is lost.
+            if (fault is { AfterCommit: true })
+            {
+                status = await HttpFaults.AfterCommit(http, fault, requestId, accountId, log);
+                return;
+            }
             await Write(http, response);
         }
         catch (StripeException ex)
