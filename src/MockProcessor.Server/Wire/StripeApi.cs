@@ -38,13 +38,6 @@ public sealed class StripeApi(
             var form = await ReadForm(http);
             var (account, state, publishable) = await Authenticate(http, form);
             accountId = account.Id;
-            // Scripted HTTP faults (docs/faults.md): error kinds end the request here, before anything executes.
-            var fault = HttpFaults.Decide(state, route, http);
-            if (fault is not null && await HttpFaults.BeforeExecution(http, fault, requestId, accountId, log) is { } faulted)
-            {
-                status = faulted;
-                return;
-            }
             if (publishable && !route.AllowPublishable) throw new StripeException(StripeError.SecretKeyRequired());
             var version = http.Request.Headers["Stripe-Version"].ToString();
             var idemKey = http.Request.Method == "POST" ? http.Request.Headers["Idempotency-Key"].ToString() : "";
@@ -52,6 +45,13 @@ public sealed class StripeApi(
             if (idemKey.Length > 0) http.Response.Headers["Idempotency-Key"] = idemKey;
             http.Response.Headers["Stripe-Version"] = version.Length > 0 ? version : account.DefaultApiVersion ?? options.ApiVersion;
 
+            // Scripted HTTP faults (docs/faults.md): error kinds end the request here, before anything executes.
+            var fault = HttpFaults.Decide(state, route, http);
+            if (fault is not null && await HttpFaults.BeforeExecution(http, fault, requestId, accountId, log) is { } faulted)
+            {
+                status = faulted;
+                return;
+            }
             var p = new Params(form);
             p.Accept("key");
             var expand = ExpandNode.Parse(p.StringList("expand"), route.ResponseType);

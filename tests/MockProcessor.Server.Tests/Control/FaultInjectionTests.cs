@@ -104,6 +104,7 @@ public class FaultInjectionTests : IAsyncLifetime
         Assert.Contains((string)rule["id"]!, (string)err["message"]!);
         Assert.Equal("true", Header(res, "Stripe-Should-Retry"));
         Assert.StartsWith("req_", Header(res, "Request-Id"));
+        Assert.Equal("key-1", Header(res, "Idempotency-Key"));
         Assert.Equal(0, await Count("/v1/customers"));
         Assert.Equal(0, await Count("/v1/events"));
 
