@@ -12,6 +12,9 @@ public sealed record Account : StripeObject
     public override string ObjectType => "account";
     public required string KeySuffix { get; init; }
     public string? DefaultApiVersion { get; init; }
+    /// <summary>The merchant's own clock: seconds ahead of the emulator's clock, or a frozen instant (Unix seconds).</summary>
+    public long ClockOffset { get; init; }
+    public long? ClockFrozenAt { get; init; }
     public string SecretKey => "sk_test_" + KeySuffix;
     public string PublishableKey => "pk_test_" + KeySuffix;
 }

@@ -32,6 +32,12 @@ public sealed record Charge : StripeObject
     public string? FailureMessage { get; init; }
     public string? BalanceTransaction { get; init; }
     public bool Disputed { get; init; }
+    // The latest dispute's id. Not rendered: charge.dispute left the API before the current version (the
+    // fixture has no such field); GET /v1/disputes?charge= finds them.
+    public string? Dispute { get; init; }
+    // Set by a chargeback (not an inquiry): Stripe refuses refunds with charge_disputed once the money is in
+    // the network's hands, while an inquiry's charge may still be refunded (dispute.is_charge_refundable).
+    public bool RefundBlockedByDispute { get; init; }
     // fraud_details.stripe_report: "fraudulent" when Radar blocked the charge.
     public string? FraudStripeReport { get; init; }
     public ImmutableSortedDictionary<string, string> Metadata { get; init; } = Common.Metadata.Empty;
@@ -45,6 +51,8 @@ public sealed record Charge : StripeObject
     // capture and refunds do not need to look the card up again.
     public FundsAvailability Funds { get; init; } = FundsAvailability.Pending;
     public RefundBehavior RefundBehavior { get; init; } = RefundBehavior.Succeed;
+    // The dispute card's scripted dispute, opened when the charge's money is captured (DisputeRules.ForTestCard).
+    public TestCardDispute? DisputeBehavior { get; init; }
 
     public long? CaptureBefore => PaymentMethodDetails?.CaptureBefore;
 

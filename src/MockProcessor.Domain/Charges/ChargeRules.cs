@@ -56,7 +56,7 @@ public static class ChargeRules
             BillingDetails = pm.BillingDetails, Outcome = outcome, Metadata = req.Metadata,
             ReceiptEmail = req.ReceiptEmail, StatementDescriptor = req.StatementDescriptor,
             StatementDescriptorSuffix = req.StatementDescriptorSuffix,
-            Funds = card.Behavior.Funds, RefundBehavior = card.Behavior.Refund,
+            Funds = card.Behavior.Funds, RefundBehavior = card.Behavior.Refund, DisputeBehavior = card.Behavior.Dispute,
         };
         if (failure is null) return charge;
         return charge with
@@ -140,5 +140,17 @@ public static class ChargeRules
         };
         var captured = charge with { Captured = true, AmountCaptured = amount, BalanceTransaction = txn.Id };
         return (captured, txn);
+    }
+
+    // An uncaptured legacy charge whose authorization lapsed (capture_before passed): the hold is released as a
+    // reversal refund and the charge shows fully refunded, with charge.expired. PaymentIntent charges expire
+    // through PaymentIntentRules.ExpireAuthorization instead, which also cancels the intent.
+    public static ChargeChange ExpireUncaptured(Charge charge, long now, IdGenerator ids)
+    {
+        if (charge.Captured || charge.Status is not ChargeStatus.Succeeded || charge.PaymentIntent is not null)
+            throw new ArgumentException($"Charge {charge.Id} is not an uncaptured legacy charge.", nameof(charge));
+        var refund = RefundRules.ReleaseUncaptured(charge, charge.Amount - charge.AmountRefunded, RefundReason.ExpiredUncapturedCharge, charge.AccountId, now, ids);
+        var released = charge with { AmountRefunded = charge.Amount, Refunded = true };
+        return new ChargeChange(released, null, refund, [EventTypes.ChargeExpired]);
     }
 }

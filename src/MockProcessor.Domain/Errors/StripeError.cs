@@ -332,6 +332,19 @@ public sealed record StripeError(int Status, string Type, string? Code, string M
     public static StripeError RefundNothingToSettle(string refundId, string status) =>
         new(400, InvalidRequest, null, $"Refund {refundId} has a status of {status}; it has no later transition to apply.");
 
+    public static StripeError ChargeNotDisputable(string chargeId, string why) =>
+        new(400, InvalidRequest, null, $"Charge {chargeId} cannot be disputed: {why}.", "charge") { ChargeId = chargeId };
+
+    public static StripeError DisputeClosed(string disputeId, string status) =>
+        new(400, InvalidRequest, null, $"This dispute ({disputeId}) is already closed (status {status}); it can no longer be changed.");
+
+    public static StripeError DisputeEvidenceLocked(string disputeId, string status) =>
+        new(400, InvalidRequest, null,
+            $"Dispute {disputeId} has a status of {status}; evidence can only be changed or submitted while it needs a response.", "evidence");
+
+    public static StripeError DisputeNotDue(string disputeId, string status) =>
+        new(400, InvalidRequest, null, $"Dispute {disputeId} (status {status}) is not awaiting a response past its due date.");
+
     public static string MaskKey(string key)
     {
         var idx = key.LastIndexOf('_');

@@ -17,6 +17,11 @@ public static class EventTypes
     public const string ChargeUpdated = "charge.updated";
     public const string ChargeRefunded = "charge.refunded";
     public const string ChargeRefundUpdated = "charge.refund.updated";
+    public const string ChargeDisputeCreated = "charge.dispute.created";
+    public const string ChargeDisputeUpdated = "charge.dispute.updated";
+    public const string ChargeDisputeClosed = "charge.dispute.closed";
+    public const string ChargeDisputeFundsWithdrawn = "charge.dispute.funds_withdrawn";
+    public const string ChargeDisputeFundsReinstated = "charge.dispute.funds_reinstated";
     public const string RefundCreated = "refund.created";
     public const string RefundUpdated = "refund.updated";
     public const string RefundFailed = "refund.failed";

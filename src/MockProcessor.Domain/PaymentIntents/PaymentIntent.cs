@@ -24,7 +24,12 @@ public sealed record AutomaticPaymentMethods(bool Enabled, string? AllowRedirect
 
 // next_action. The redirect URL is the emulator's own 3DS page, so the server builds it from its base
 // address and the PI id; the domain only decides that an action is needed and which kind.
-public sealed record NextAction(NextActionType Type, string? ReturnUrl);
+public sealed record NextAction(NextActionType Type, string? ReturnUrl)
+{
+    // Set by the server from the confirming request (scheme://host), so the response, later retrieves and
+    // event payloads all show the same absolute page URL. Null in rows written before it existed.
+    public string? PageBaseUrl { get; init; }
+}
 
 // last_payment_error: the error of the latest failed attempt, with the ids the wire embeds.
 public sealed record PaymentError(string Type, string? Code, string? DeclineCode, string Message, string? Param)

@@ -18,7 +18,7 @@ public sealed record RefundChange(Refund Refund, Charge Charge, BalanceTransacti
 public static class RefundRules
 {
     // The test cards' "later" transitions (pending → succeeded, succeeded → failed) run this long after
-    // creation. Stripe says only "later"; the scheduler may use another delay.
+    // creation. Stripe says only "later"; a minute of emulator time keeps tests short and events in a clear order.
     public const long SettleDelaySeconds = 60;
 
     public static Outcome<RefundChange> Create(
@@ -32,7 +32,7 @@ public static class RefundRules
                 // Deviation: the legacy Charges API releases an uncaptured charge's authorization when it is
                 // refunded; we only emulate PaymentIntent-created charges, so we refuse instead.
                 : StripeError.RefundUncapturedCharge(charge.Id);
-        if (charge.Disputed) return StripeError.ChargeDisputed(charge.Id);
+        if (charge.RefundBlockedByDispute) return StripeError.ChargeDisputed(charge.Id);
 
         var alreadyRefunded = earlier.Where(r => r.Charge == charge.Id && r.ReducesRefundable).Sum(r => r.Amount);
         var remaining = charge.Amount - alreadyRefunded;
@@ -96,6 +96,16 @@ public static class RefundRules
             Amount = amount, Currency = charge.Currency, Charge = charge.Id, PaymentIntent = charge.PaymentIntent,
             PaymentMethod = charge.PaymentMethod, Status = RefundStatus.Succeeded, Reason = reason,
             DestinationType = RefundDestinationType.Reversal,
+        };
+
+    /// <summary>When the refund's later state change is due, or null if its card has none (or it happened).</summary>
+    public static long? SettleDueAt(Refund refund, Charge charge) =>
+        (charge.RefundBehavior, refund.Status) switch
+        {
+            (RefundBehavior.PendingThenSucceed, RefundStatus.Pending) => refund.Created + SettleDelaySeconds,
+            (RefundBehavior.SucceedThenFail, RefundStatus.Succeeded) when refund.DestinationType is RefundDestinationType.Refund
+                => refund.Created + SettleDelaySeconds,
+            _ => null,
         };
 
     // The later half of the refund test cards (§14, §18.7), run by the scheduler: pendingRefund settles to

@@ -39,14 +39,18 @@ public static class ControlEndpoints
                 },
             });
         });
-        group.MapPost("/clock/advance", async (HttpContext http, VirtualClock clock) =>
+        // Advances the emulator's clock, so every merchant's, and fires the time-driven work that became due.
+        group.MapPost("/clock/advance", async (HttpContext http, VirtualClock clock, TimeDriverService driver) =>
         {
-            var form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync() : null;
-            var raw = form?["seconds"].ToString() ?? http.Request.Query["seconds"].ToString();
+            IFormCollection? form = null;
+            try { form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(http.RequestAborted) : null; }
+            catch (Exception ex) when (ex is InvalidDataException or IOException or FormatException) { }
+            var raw = form?["seconds"].ToString() is { Length: > 0 } fromForm ? fromForm : http.Request.Query["seconds"].ToString();
             if (!long.TryParse(raw, out var seconds) || seconds < 0)
                 return Results.Json(new { error = new { type = "invalid_request_error", message = "seconds must be a non-negative integer", param = "seconds" } }, statusCode: 400);
             clock.Advance(TimeSpan.FromSeconds(seconds));
-            return Results.Json(ClockJson(clock));
+            var fired = await driver.RunAllDueAsync();
+            return Results.Json(new { @object = "mock.clock", mode = clock.Mode.ToString().ToLowerInvariant(), now = clock.UnixNow(), fired });
         });
         // Sends every webhook delivery due now (all merchants) and answers when their attempts are recorded:
         // with --webhook-dispatch manual this is the only sender, which makes CI runs deterministic.

@@ -46,8 +46,13 @@ public static class MockProcessorApp
         {
             var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger<ObjectStore>();
             var conn = options.InMemory ? null : Database.Open(options.Database);
-            return new ObjectStore(Resources.Registry.PersistedTypes, conn, log);
+            return new ObjectStore(Resources.Registry.PersistedTypes, conn, log, sp.GetRequiredService<TimerRegistry>());
         });
+        services.AddSingleton(_ => new TimerRegistry(Resources.Registry.Timers()));
+        services.AddSingleton<MerchantClock>();
+        services.AddSingleton<TimeDriver>();
+        services.AddSingleton<TimeDriverService>();
+        services.AddHostedService(sp => sp.GetRequiredService<TimeDriverService>());
         services.AddSingleton(_ => Resources.Registry.Renderers());
         services.AddSingleton<IdempotencyCache>();
         services.AddSingleton<StripeApi>();
@@ -88,11 +93,15 @@ public static class MockProcessorApp
         foreach (var route in Resources.Registry.Routes())
             app.MapMethods(route.Pattern, [route.Method], http => api.Handle(http, route));
 
-        foreach (var route in Control.WebhookControlEndpoints.Routes().Concat(Control.FaultControlEndpoints.Routes()))
+        foreach (var route in Control.WebhookControlEndpoints.Routes().Concat(Control.ClockControlEndpoints.Routes())
+                     .Concat(Control.DisputeControlEndpoints.Routes())
+                     .Concat(Control.ThreeDSecureControlEndpoints.Routes())
+                     .Concat(Control.FaultControlEndpoints.Routes()))
             app.MapMethods(route.Pattern, [route.Method], http => api.Handle(http, route));
 
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));
         Control.ControlEndpoints.Map(app);
+        Control.ThreeDSecurePage.Map(app);
         Docs.OpenApiEndpoints.Map(app);
         return app;
     }

@@ -4,6 +4,7 @@ using MockProcessor.Domain.Balance;
 using MockProcessor.Domain.CardNetwork;
 using MockProcessor.Domain.Charges;
 using MockProcessor.Domain.Customers;
+using MockProcessor.Domain.Disputes;
 using MockProcessor.Domain.Events;
 using MockProcessor.Domain.PaymentIntents;
 using MockProcessor.Domain.PaymentMethods;
@@ -14,6 +15,7 @@ using MockProcessor.Server.Resources.Balance;
 using MockProcessor.Server.Resources.BalanceTransactions;
 using MockProcessor.Server.Resources.Charges;
 using MockProcessor.Server.Resources.Customers;
+using MockProcessor.Server.Resources.Disputes;
 using MockProcessor.Server.Resources.Events;
 using MockProcessor.Server.Resources.PaymentIntents;
 using MockProcessor.Server.Resources.PaymentMethods;
@@ -38,6 +40,7 @@ public static class Registry
             .Concat(RefundEndpoints.Routes())
             .Concat(BalanceEndpoints.Routes())
             .Concat(BalanceTransactionEndpoints.Routes())
+            .Concat(DisputeEndpoints.Routes())
             .Concat(WebhookEndpointEndpoints.Routes());
 
     public static Renderers Renderers() => new Renderers()
@@ -49,6 +52,7 @@ public static class Registry
         .Add<Charge>(ChargeJson.Render)
         .Add<Refund>(RefundJson.Render)
         .Add<BalanceTransaction>(BalanceTransactionJson.Render)
+        .Add<Dispute>(DisputeJson.Render)
         .Add<WebhookEndpoint>(WebhookEndpointJson.Render)
         .Add<WebhookDelivery>(WebhookDeliveryJson.Render);
 
@@ -63,9 +67,18 @@ public static class Registry
         ["charge"] = typeof(Charge),
         ["refund"] = typeof(Refund),
         ["balance_transaction"] = typeof(BalanceTransaction),
+        ["dispute"] = typeof(Dispute),
         ["webhook_endpoint"] = typeof(WebhookEndpoint),
         ["webhook_delivery"] = typeof(WebhookDelivery),
     };
+
+    /// <summary>Time-driven work, one timer per kind of object that has some (see Time/Timers.cs).</summary>
+    public static IEnumerable<Time.IObjectTimer> Timers() =>
+    [
+        new AuthorizationExpiryTimer(),
+        new RefundSettlementTimer(),
+        new Disputes.DisputeDeadlineTimer(),
+    ];
 
     public static void AddServices(IServiceCollection services)
     {

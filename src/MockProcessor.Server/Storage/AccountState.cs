@@ -14,6 +14,18 @@ public sealed class AccountState(string accountId)
     internal readonly Dictionary<string, TypeIndex> Lists = new(StringComparer.Ordinal);
     internal readonly Dictionary<string, IdempotencyRecord> Idempotency = new(StringComparer.Ordinal);
     internal long LastIdempotencyPurge;
+
+    // The merchant's clock, mirrored from its Account record so other threads (the webhook dispatcher, the
+    // time driver) can read it without the lock. Written only under the lock, when the Account is applied.
+    private long _clockOffset;
+    private long _clockFrozenAt = long.MinValue;
+    public long ClockOffset => Volatile.Read(ref _clockOffset);
+    public long? ClockFrozenAt => Volatile.Read(ref _clockFrozenAt) is var f && f == long.MinValue ? null : f;
+
+    /// <summary>Objects with time-driven work ahead (see Time/Timers.cs), by due time on the merchant's clock.</summary>
+    internal readonly PriorityQueue<string, (long Due, long Seq)> Timers = new();
+    private long _timerSeq;
+    internal void ScheduleTimer(string objectId, long due) => Timers.Enqueue(objectId, (due, ++_timerSeq));
     /// <summary>Ids of the enabled, undeleted webhook endpoints: an account without any pays one Count check per event.</summary>
     internal readonly List<string> ActiveWebhookEndpoints = [];
     /// <summary>Event id → deliveries still pending (the event's <c>pending_webhooks</c>); events without any are absent.</summary>
@@ -27,10 +39,17 @@ public sealed class AccountState(string accountId)
 
     public int PendingWebhooksOf(string eventId) => PendingWebhooks.GetValueOrDefault(eventId);
 
+    internal IEnumerable<string> AllIds() => Lists.Values.SelectMany(l => l.NewestFirst()).Select(k => k.Id);
+
     public IEnumerable<(string Type, long Count)> CountsByType() => Lists.Select(kv => (kv.Key, (long)kv.Value.Count));
 
     internal void Apply(StripeObject obj, long seq)
     {
+        if (obj is Domain.Accounts.Account a && a.Id == AccountId)
+        {
+            Volatile.Write(ref _clockOffset, a.ClockOffset);
+            Volatile.Write(ref _clockFrozenAt, a.ClockFrozenAt ?? long.MinValue);
+        }
         var isNew = !Objects.TryGetValue(obj.Id, out var old);
         if (obj is WebhookEndpoint or WebhookDelivery) IndexWebhooks(old.Obj, obj);
         Objects[obj.Id] = (obj, seq);

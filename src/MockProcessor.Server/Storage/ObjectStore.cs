@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using MockProcessor.Domain.Accounts;
 using MockProcessor.Domain.Common;
+using MockProcessor.Domain.PaymentIntents;
 using MockProcessor.Domain.Webhooks;
 using MockProcessor.Server.Idempotency;
 using MockProcessor.Server.Webhooks;
@@ -18,6 +19,9 @@ public sealed class ObjectStore : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, AccountState> _accounts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _accountByKeySuffix = new(StringComparer.Ordinal);
+    // PaymentIntent id → account id, for intents in requires_action only. The 3-D Secure page has no API key,
+    // so it finds the merchant from the id: O(1) for the intents it serves, and small however many payments exist.
+    private readonly ConcurrentDictionary<string, string> _awaitingAction = new(StringComparer.Ordinal);
     private readonly Lock _provisionGate = new();
     private readonly WriteLog? _log;
     private long _seq;
@@ -25,8 +29,10 @@ public sealed class ObjectStore : IAsyncDisposable
     private readonly JsonSerializerOptions _persistOptions;
     private readonly IReadOnlyDictionary<string, Type> _types;
 
-    public ObjectStore(IReadOnlyDictionary<string, Type> persistedTypes, SqliteConnection? connection, Microsoft.Extensions.Logging.ILogger log)
+    public ObjectStore(IReadOnlyDictionary<string, Type> persistedTypes, SqliteConnection? connection, Microsoft.Extensions.Logging.ILogger log,
+        Time.TimerRegistry? timers = null)
     {
+        Timers = timers;
         _types = persistedTypes;
         _persistOptions = new JsonSerializerOptions(JsonSerializerDefaults.General) { Converters = { new SnapshotConverter(persistedTypes) } };
         if (connection is not null)
@@ -40,6 +46,7 @@ public sealed class ObjectStore : IAsyncDisposable
 
     /// <summary>Pending webhook deliveries by due time (ids only), fed by every commit and by <see cref="Load"/>.</summary>
     public WebhookDueQueue DueQueue { get; } = new();
+    public Time.TimerRegistry? Timers { get; }
     public long Commits => _log?.Commits ?? 0;
 
     public AccountState? FindAccountByKeySuffix(string suffix) =>
@@ -48,6 +55,26 @@ public sealed class ObjectStore : IAsyncDisposable
     public AccountState? FindAccount(string id) => _accounts.GetValueOrDefault(id);
 
     public IEnumerable<AccountState> Accounts => _accounts.Values;
+
+    /// <summary>
+    /// The merchant owning a PaymentIntent, for callers without a key (the 3-D Secure page). Intents awaiting
+    /// authentication are indexed; any other id (an error page: already completed, unknown) costs a scan of the accounts.
+    /// </summary>
+    public AccountState? FindAccountOfPaymentIntent(string id)
+    {
+        if (_awaitingAction.TryGetValue(id, out var accountId)) return FindAccount(accountId);
+        foreach (var state in _accounts.Values)
+            lock (state.Gate)
+                if (state.Objects.TryGetValue(id, out var e) && e.Obj is PaymentIntent) return state;
+        return null;
+    }
+
+    /// <summary>Keeps the requires_action index current; called for every stored PaymentIntent version (commit and load).</summary>
+    internal void Track(PaymentIntent pi)
+    {
+        if (pi.Status is PaymentIntentStatus.RequiresAction) _awaitingAction[pi.Id] = pi.AccountId;
+        else _awaitingAction.TryRemove(pi.Id, out _);
+    }
 
     /// <summary>Returns the merchant for a key suffix, creating it (durably) when <paramref name="create"/> is set and it is new.</summary>
     public async Task<AccountState?> GetOrProvisionAsync(string suffix, Func<Account> create)
@@ -102,9 +129,16 @@ public sealed class ObjectStore : IAsyncDisposable
                 _seq = Math.Max(_seq, seq);
                 var state = _accounts.GetOrAdd(obj.AccountId, id => new AccountState(id));
                 state.Apply(obj, seq);
+                if (obj is PaymentIntent pi) Track(pi);
                 if (obj is Account a) _accountByKeySuffix[a.KeySuffix] = a.Id;
             }
         }
+        // Time-driven work of the previous run is due again (or later) on the merchants' clocks.
+        if (Timers is not null)
+            foreach (var state in _accounts.Values)
+                foreach (var id in state.AllIds())
+                    if (state.Objects.TryGetValue(id, out var e) && Timers.DueAt(e.Obj, x => state.Objects.TryGetValue(x, out var o) ? o.Obj : null) is { } at)
+                        state.ScheduleTimer(id, at);
         // Pending deliveries of the previous run (including one cut short by kill -9) are due again: at-least-once.
         foreach (var state in _accounts.Values)
         {

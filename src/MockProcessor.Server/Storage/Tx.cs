@@ -1,4 +1,5 @@
 using MockProcessor.Domain.Common;
+using MockProcessor.Domain.PaymentIntents;
 using MockProcessor.Domain.Webhooks;
 
 namespace MockProcessor.Server.Storage;
@@ -36,6 +37,7 @@ public sealed class Tx
             throw new InvalidOperationException($"Object {obj.Id} belongs to {obj.AccountId}, not {_account.AccountId}.");
         if (!_staged.ContainsKey(obj.Id)) _order.Add(obj.Id);
         _staged[obj.Id] = obj;
+        _puts.Add(obj.Id);
     }
 
     internal void AddRow(Row row) => _extraRows.Add(row);
@@ -51,6 +53,19 @@ public sealed class Tx
         }
     }
 
+    // Every Put in order, so the time driver can find what one timer changed.
+    private readonly List<string> _puts = [];
+    internal int PutCount => _puts.Count;
+
+    /// <summary>The objects put since <paramref name="mark"/> (a <see cref="PutCount"/>), each once, as they are now.</summary>
+    internal IEnumerable<StripeObject> PutSince(int mark) => _puts.Skip(mark).Distinct().Select(id => _staged[id]);
+
+    /// <summary>Puts the object's next time-driven work (if any) on the merchant's timer queue.</summary>
+    internal void ScheduleTimer(StripeObject obj)
+    {
+        if (_store.Timers?.DueAt(obj, id => Get<StripeObject>(id)) is { } at) _account.ScheduleTimer(obj.Id, at);
+    }
+
     public bool HasChanges => _staged.Count > 0 || _extraRows.Count > 0;
 
     /// <summary>Applies the staged objects to memory and queues them for disk; the task completes when durable.</summary>
@@ -64,12 +79,15 @@ public sealed class Tx
             var obj = _staged[id];
             var seq = _account.Objects.TryGetValue(id, out var existing) ? existing.Seq : _store.NextSeq();
             _account.Apply(obj, seq);
+            if (obj is PaymentIntent pi) _store.Track(pi);
             if (obj is WebhookDelivery { IsPending: true, NextAttemptAt: not null } delivery) (due ??= []).Add(delivery);
+            ScheduleTimer(obj);
             if (_store.Durable) rows.Add(new ObjectRow(obj, seq));
         }
         rows.AddRange(_extraRows);
         _staged.Clear();
         _order.Clear();
+        _puts.Clear();
         _extraRows.Clear();
         var durable = _store.Persist(rows);
         if (due is not null)

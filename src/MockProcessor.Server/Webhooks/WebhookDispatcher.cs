@@ -21,6 +21,7 @@ public sealed class WebhookDispatcher : BackgroundService
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(250);
     private readonly ObjectStore _store;
     private readonly VirtualClock _clock;
+    private readonly MerchantClock _merchantClock;
     private readonly Renderers _renderers;
     private readonly WebhookTransport _transport;
     private readonly MockProcessorOptions _options;
@@ -32,10 +33,10 @@ public sealed class WebhookDispatcher : BackgroundService
     private readonly ConcurrentDictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
     private CancellationToken _stopping = CancellationToken.None;
 
-    public WebhookDispatcher(ObjectStore store, VirtualClock clock, Renderers renderers, WebhookTransport transport,
+    public WebhookDispatcher(ObjectStore store, VirtualClock clock, MerchantClock merchantClock, Renderers renderers, WebhookTransport transport,
         MockProcessorOptions options, ILogger<WebhookDispatcher> log)
     {
-        (_store, _clock, _renderers, _transport, _options, _log) = (store, clock, renderers, transport, options, log);
+        (_store, _clock, _merchantClock, _renderers, _transport, _options, _log) = (store, clock, merchantClock, renderers, transport, options, log);
         _schedule = RetrySchedule.Named(options.WebhookRetry)
             ?? throw new ArgumentException($"Unknown webhook retry schedule '{options.WebhookRetry}' (stripe|fast).");
         _slots = new SemaphoreSlim(Math.Max(1, options.WebhookConcurrency));
@@ -77,7 +78,7 @@ public sealed class WebhookDispatcher : BackgroundService
         {
             started += await StartDue(ct);
             var running = _inFlight.Values.ToArray();
-            if (running.Length == 0 && !_store.DueQueue.HasDue(_clock.UnixNow())) break;
+            if (running.Length == 0 && !_store.DueQueue.HasDue(_merchantClock.Now)) break;
             await Task.WhenAll(running);
         }
         return started;
@@ -91,7 +92,7 @@ public sealed class WebhookDispatcher : BackgroundService
         try
         {
             var started = 0;
-            while (_store.DueQueue.TryPopDue(_clock.UnixNow(), out var entry))
+            while (_store.DueQueue.TryPopDue(_merchantClock.Now, out var entry))
             {
                 await _slots.WaitAsync(ct);
                 var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -143,7 +144,7 @@ public sealed class WebhookDispatcher : BackgroundService
         {
             var t = _clock.WallUnixNow();
             var second = await _transport.SendAsync(p.Url, p.Body, WebhookSignature.Header(p.Plan.Secret, t, p.Body), timeout, _stopping);
-            duplicate = ToAttempt(second, _clock.UnixNow(), t, [WebhookFaultNames.Duplicate]);
+            duplicate = ToAttempt(second, _merchantClock.Now(state), t, [WebhookFaultNames.Duplicate]);
         }
         _stopping.ThrowIfCancellationRequested();
         lock (state.Gate)
@@ -152,7 +153,7 @@ public sealed class WebhookDispatcher : BackgroundService
             var d = tx.Get<WebhookDelivery>(entry.DeliveryId);
             // Only the attempt that was prepared may record its result.
             if (d is null || !d.IsPending || d.AttemptCount != p.Delivery.AttemptCount) return;
-            d = WebhookRules.ApplyAttempt(d, attempt, _clock.UnixNow(), _schedule);
+            d = WebhookRules.ApplyAttempt(d, attempt, _merchantClock.Now(state), _schedule);
             if (duplicate is not null) d = WebhookRules.LogExtra(d, duplicate);
             tx.Put(d);
             durable = tx.Commit();
@@ -169,7 +170,7 @@ public sealed class WebhookDispatcher : BackgroundService
         var tx = _store.Begin(state);
         var d = tx.Get<WebhookDelivery>(entry.DeliveryId);
         if (d is null || !d.IsPending || d.NextAttemptAt != entry.Due) return null; // stale entry: done or rescheduled
-        var now = _clock.UnixNow();
+        var now = _merchantClock.Now(state);
         var endpoint = tx.Get<WebhookEndpoint>(d.EndpointId);
         if (endpoint is null || !endpoint.Active)
         {

@@ -14,26 +14,47 @@ public readonly record struct DueEntry(long Due, string AccountId, string Delive
 public sealed class WebhookDueQueue
 {
     private readonly Lock _gate = new();
-    private readonly PriorityQueue<DueEntry, (long Due, long Seq)> _heap = new();
+    // One heap per merchant: due times are on each merchant's own clock, so they only compare within a merchant.
+    private readonly Dictionary<string, PriorityQueue<DueEntry, (long Due, long Seq)>> _heaps = new(StringComparer.Ordinal);
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private long _seq;
+    private int _count;
 
-    public int Count { get { lock (_gate) return _heap.Count; } }
+    public int Count { get { lock (_gate) return _count; } }
 
     public void Push(long due, string accountId, string deliveryId)
     {
-        lock (_gate) _heap.Enqueue(new DueEntry(due, accountId, deliveryId), (due, ++_seq));
+        lock (_gate)
+        {
+            if (!_heaps.TryGetValue(accountId, out var heap)) _heaps[accountId] = heap = new();
+            heap.Enqueue(new DueEntry(due, accountId, deliveryId), (due, ++_seq));
+            _count++;
+        }
         Wake();
     }
 
-    /// <summary>The earliest entry due at or before <paramref name="now"/>, in due-time then insertion order.</summary>
-    public bool TryPopDue(long now, out DueEntry entry)
+    /// <summary>
+    /// An entry due on its merchant's clock (<paramref name="nowOf"/>), earliest first within a merchant; merchants
+    /// are served in turn by their earliest due entry's insertion order.
+    /// </summary>
+    public bool TryPopDue(Func<string, long> nowOf, out DueEntry entry)
     {
         lock (_gate)
         {
-            if (_heap.TryPeek(out entry, out var key) && key.Due <= now)
+            PriorityQueue<DueEntry, (long Due, long Seq)>? best = null;
+            var bestSeq = long.MaxValue;
+            foreach (var (accountId, heap) in _heaps)
             {
-                _heap.Dequeue();
+                if (heap.TryPeek(out _, out var key) && key.Due <= nowOf(accountId) && key.Seq < bestSeq)
+                {
+                    best = heap;
+                    bestSeq = key.Seq;
+                }
+            }
+            if (best is not null)
+            {
+                entry = best.Dequeue();
+                _count--;
                 return true;
             }
         }
@@ -41,9 +62,12 @@ public sealed class WebhookDueQueue
         return false;
     }
 
-    public bool HasDue(long now)
+    public bool HasDue(Func<string, long> nowOf)
     {
-        lock (_gate) return _heap.TryPeek(out _, out var key) && key.Due <= now;
+        lock (_gate)
+            foreach (var (accountId, heap) in _heaps)
+                if (heap.TryPeek(out _, out var key) && key.Due <= nowOf(accountId)) return true;
+        return false;
     }
 
     public void Wake() => _signal.Writer.TryWrite(true);

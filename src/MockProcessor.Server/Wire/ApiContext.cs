@@ -21,7 +21,11 @@ public sealed class ApiContext
     public required Account Account { get; init; }
     public required long Now { get; init; }
     public required IdGenerator Ids { get; init; }
-    public required string RequestId { get; init; }
+    /// <summary>
+    /// The API request this call serves; null for work the emulator does on its own (time-driven) and for a
+    /// customer's action outside the API (the 3-D Secure page), as Stripe's events show.
+    /// </summary>
+    public required string? RequestId { get; init; }
     public required string? IdempotencyKey { get; init; }
     /// <summary>The version events are rendered in: the merchant's pinned default (see Account).</summary>
     public required string EventApiVersion { get; init; }
@@ -29,6 +33,8 @@ public sealed class ApiContext
     public required RouteValueDictionary RouteValues { get; init; }
     public required IServiceProvider Services { get; init; }
     public string? ClientIp { get; init; }
+    /// <summary><c>scheme://host</c> the caller reached the emulator at: the base of the emulator's own pages (3-D Secure).</summary>
+    public string? BaseUrl { get; init; }
 
     public string Route(string name) => RouteValues[name] as string ?? throw new InvalidOperationException($"No route value {name}.");
 

@@ -76,6 +76,8 @@ public static class Expandables
         // Deviation: data.source.charge (a refund's charge) is refused because the target is charge.
         ["balance_transaction"] = new() { ["source"] = "charge" },
         ["balance"] = new(),
+        // balance_transactions are always embedded whole (Stripe's shape), so they are not expandable.
+        ["dispute"] = new() { ["charge"] = "charge", ["payment_intent"] = "payment_intent" },
     };
 
     public static string? Target(string objectType, string field)

@@ -22,7 +22,7 @@ public sealed record ApiRoute(string Method, string Pattern, string ResponseType
 /// Stripe error envelope, and the durable commit before the answer.
 /// </summary>
 public sealed class StripeApi(
-    ObjectStore store, IdGenerator ids, VirtualClock clock, Renderers renderers, IdempotencyCache idempotency,
+    ObjectStore store, IdGenerator ids, VirtualClock clock, MerchantClock merchantClock, Renderers renderers, IdempotencyCache idempotency,
     MockProcessorOptions options, IServiceProvider services, ILogger<StripeApi> log)
 {
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
@@ -60,7 +60,7 @@ public sealed class StripeApi(
             Task durable;
             lock (state.Gate)
             {
-                var now = clock.UnixNow();
+                var now = merchantClock.Now(state);
                 if (idemKey.Length > 0 && idempotency.Find(state, idemKey, now) is { } prior)
                 {
                     if (prior.Fingerprint != Canonical(route, http, form))
@@ -122,14 +122,7 @@ public sealed class StripeApi(
             tx.Put(account);
         }
         var render = new RenderContext(tx, renderers, publishable, now);
-        var ctx = new ApiContext
-        {
-            P = p, Expand = expand, Tx = tx, Render = render, Account = account, Now = now, Ids = ids,
-            RequestId = requestId, IdempotencyKey = idemKey.Length > 0 ? idemKey : null,
-            EventApiVersion = account.DefaultApiVersion!, Publishable = publishable,
-            RouteValues = http.Request.RouteValues, Services = services,
-            ClientIp = http.Connection.RemoteIpAddress?.ToString(),
-        };
+        var ctx = NewContext(http, tx, render, account, p, expand, now, requestId, idemKey.Length > 0 ? idemKey : null, publishable);
         Response response;
         try
         {
@@ -151,6 +144,44 @@ public sealed class StripeApi(
         var durable = tx.Commit();
         if (idemKey.Length > 0) idempotency.MarkDurable(state, idemKey, durable);
         return (response, durable);
+    }
+
+    private ApiContext NewContext(HttpContext http, Tx tx, RenderContext render, Account account, Params p, ExpandNode expand,
+        long now, string? requestId, string? idemKey, bool publishable) => new()
+    {
+        P = p, Expand = expand, Tx = tx, Render = render, Account = account, Now = now, Ids = ids,
+        RequestId = requestId, IdempotencyKey = idemKey,
+        EventApiVersion = account.DefaultApiVersion ?? options.ApiVersion, Publishable = publishable,
+        RouteValues = http.Request.RouteValues, Services = services,
+        ClientIp = http.Connection.RemoteIpAddress?.ToString(),
+        BaseUrl = BaseUrlOf(http),
+    };
+
+    /// <summary>Where the caller reached us, e.g. <c>http://127.0.0.1:12111</c>: links to the emulator's own pages use it.</summary>
+    public static string BaseUrlOf(HttpContext http) => $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}";
+
+    /// <summary>
+    /// Runs a change a customer makes outside the API (the 3-D Secure page posts without a key) in the same
+    /// unit of work as a /v1 call: under the merchant's lock, committed and durable before this returns. A
+    /// <see cref="StripeException"/> from <paramref name="work"/> discards its changes and propagates. Its
+    /// events carry no request id, as Stripe's events for customer actions do.
+    /// </summary>
+    public async Task<T> RunAsCustomer<T>(HttpContext http, AccountState state, Func<ApiContext, T> work)
+    {
+        T result;
+        Task durable;
+        lock (state.Gate)
+        {
+            var now = merchantClock.Now(state);
+            var tx = store.Begin(state);
+            var account = tx.Get<Account>(state.AccountId)!;
+            var ctx = NewContext(http, tx, new RenderContext(tx, renderers, false, now), account, new Params(new FormObject()), ExpandNode.None,
+                now, requestId: null, idemKey: null, publishable: false);
+            result = work(ctx);
+            durable = tx.Commit();
+        }
+        await durable;
+        return result;
     }
 
     private static string Canonical(ApiRoute route, HttpContext http, FormObject form) =>

@@ -20,6 +20,8 @@ public class FixtureFieldNamesTests : IAsyncLifetime
         "payment_intent.automatic_payment_methods.allow_redirects", "payment_intent.payment_method_options.card",
         "refund.destination_details.card.reference", "refund.destination_details.card.reference_status",
         "refund.destination_details.card.reference_type",
+        // Present on events that record a change (*.updated, charge.dispute.closed); the fixture's event has none.
+        "event.data.previous_attributes",
         // The fixture's last_payment_error is a stub ({"type": ...}); these are the error object's documented fields.
         "payment_intent.last_payment_error.advice_code", "payment_intent.last_payment_error.charge",
         "payment_intent.last_payment_error.code", "payment_intent.last_payment_error.decline_code",
@@ -67,6 +69,11 @@ public class FixtureFieldNamesTests : IAsyncLifetime
         await (await c.PostFormAsync("/v1/payment_intents", ("amount", "2000"), ("currency", "usd"), ("confirm", "true"),
             ("payment_method", "pm_card_chargeDeclined"), ("payment_method_types[]", "card"))).ErrorAsync(402);
         await (await c.PostFormAsync("/v1/refunds", ("payment_intent", (string)pi["id"]!), ("amount", "500"))).OkAsync();
+        // A dispute card: charge.dispute.created / funds_withdrawn carry the dispute; then a win (funds_reinstated, closed).
+        var disputed = await (await c.PostFormAsync("/v1/payment_intents", ("amount", "2000"), ("currency", "usd"), ("confirm", "true"),
+            ("payment_method", "pm_card_createDispute"), ("payment_method_types[]", "card"))).OkAsync();
+        var dispute = (await (await c.GetAsync($"/v1/disputes?payment_intent={disputed["id"]}")).OkAsync())["data"]![0]!;
+        await (await c.PostFormAsync($"/v1/disputes/{dispute["id"]}", ("evidence[uncategorized_text]", "winning_evidence"))).OkAsync();
 
         var fixtures = Fixtures();
         var problems = new List<string>();
@@ -80,7 +87,7 @@ public class FixtureFieldNamesTests : IAsyncLifetime
             types.Add(type);
             Compare(obj, fixtures[type], type, problems);
         }
-        Assert.Superset(new HashSet<string> { "customer", "payment_intent", "charge", "refund" }, types);
+        Assert.Superset(new HashSet<string> { "customer", "payment_intent", "charge", "refund", "dispute" }, types);
         Assert.True(problems.Count == 0, string.Join("\n", problems.Distinct()));
     }
 }

@@ -87,6 +87,15 @@ public class SpecNullabilityTests : IAsyncLifetime
         Check(await (await c.PostFormAsync("/v1/charges", ("amount", "3000"), ("currency", "usd"), ("source", "tok_visa"))).OkAsync(), "charge", problems);
         Check(await (await c.PostFormAsync("/v1/tokens", ("card[number]", "4242424242424242"), ("card[exp_month]", "1"), ("card[exp_year]", "2031"))).OkAsync(), "token", problems);
         Check(await (await c.GetAsync("/v1/balance")).OkAsync(), "balance", problems);
+        // Disputes: a chargeback (with its balance transaction embedded), an inquiry, and one won with evidence.
+        foreach (var card in new[] { "pm_card_createDispute", "pm_card_createDisputeInquiry", "pm_card_createDisputeProductNotReceived" })
+            await (await c.PostFormAsync("/v1/payment_intents", ("amount", "2000"), ("currency", "usd"), ("confirm", "true"),
+                ("payment_method", card), ("payment_method_types[]", "card"))).OkAsync();
+        var disputes = (await (await c.GetAsync("/v1/disputes?limit=100")).OkAsync())["data"]!.AsArray();
+        Assert.Equal(3, disputes.Count);
+        Check(await (await c.PostFormAsync($"/v1/disputes/{disputes[0]!["id"]}", ("evidence[uncategorized_text]", "winning_evidence"))).OkAsync(), "dispute", problems);
+        foreach (var d in (await (await c.GetAsync("/v1/disputes?limit=100")).OkAsync())["data"]!.AsArray())
+            Check(d!.AsObject(), "dispute", problems);
         foreach (var (url, schema) in new[] { ("/v1/charges", "charge"), ("/v1/refunds", "refund"), ("/v1/balance_transactions", "balance_transaction"), ("/v1/events", "event") })
             foreach (var item in (await (await c.GetAsync(url + "?limit=100")).OkAsync())["data"]!.AsArray())
                 Check(item!.AsObject(), schema, problems);

@@ -106,18 +106,10 @@ public static class PaymentIntentEndpoints
     {
         var card = pm is null ? null : c.Service<TestCards>().Resolve(pm.Card.TestCardKey);
         var options = new ConfirmOptions { OffSession = p.OffSession, ReturnUrl = p.ReturnUrl, UseStripeSdk = p.UseStripeSdk };
-        var change = Decide(c, PaymentIntentRules.Confirm(pi, pm, card, options, c.Now, c.Ids));
+        var change = ThreeDSecureFlow.WithPageUrl(c, Decide(c, PaymentIntentRules.Confirm(pi, pm, card, options, c.Now, c.Ids)));
         Changes.Apply(c, change);
-        var after = change.PaymentIntent;
-        // setup_future_usage saves the card on the customer once the payment went through.
-        if (change.Error is null && after.SetupFutureUsage is not null && after.Customer is { } customer && pm is not null
-            && pm.Customer is null && after.Status is PaymentIntentStatus.Succeeded or PaymentIntentStatus.RequiresCapture)
-        {
-            var attached = pm with { Customer = customer };
-            c.Tx.Put(attached);
-            c.Emit("payment_method.attached", attached);
-        }
-        return change.Error is { } error ? ApiResult.Fail(error) : c.Respond(after);
+        ThreeDSecureFlow.SaveForFutureUsage(c, change, pm);
+        return change.Error is { } error ? ApiResult.Fail(error) : c.Respond(change.PaymentIntent);
     }
 
     private static ApiResult Capture(ApiContext c)

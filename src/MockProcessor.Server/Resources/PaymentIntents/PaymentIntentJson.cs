@@ -87,6 +87,8 @@ public static class PaymentIntentJson
     /// <summary>
     /// The 3-D Secure step. Server-side confirms with a <c>return_url</c> get a redirect to the emulator's
     /// own challenge page; stripe.js-style confirms get an opaque <c>use_stripe_sdk</c> payload.
+    /// Deviation: Stripe's URLs are https://hooks.stripe.com/...; ours is the emulator's test page at the
+    /// address the confirm request used (docs/three-d-secure.md).
     /// </summary>
     private static JsonObject? NextAction(PaymentIntent pi) => pi.NextAction switch
     {
@@ -96,7 +98,7 @@ public static class PaymentIntentJson
             ["redirect_to_url"] = new JsonObject
             {
                 ["return_url"] = a.ReturnUrl,
-                ["url"] = $"/_mock/3ds/{pi.Id}?client_secret={pi.ClientSecret}",
+                ["url"] = ThreeDSecureFlow.PageUrl(pi),
             },
             ["type"] = "redirect_to_url",
         },
@@ -106,7 +108,7 @@ public static class PaymentIntentJson
             ["use_stripe_sdk"] = new JsonObject
             {
                 ["type"] = "three_d_secure_redirect",
-                ["stripe_js"] = $"/_mock/3ds/{pi.Id}?client_secret={pi.ClientSecret}",
+                ["stripe_js"] = ThreeDSecureFlow.PageUrl(pi),
                 ["source"] = pi.PaymentMethod,
             },
         },

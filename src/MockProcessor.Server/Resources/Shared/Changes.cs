@@ -1,5 +1,7 @@
 using MockProcessor.Domain.Charges;
 using MockProcessor.Domain.Common;
+using MockProcessor.Domain.Disputes;
+using MockProcessor.Domain.Events;
 using MockProcessor.Domain.PaymentIntents;
 using MockProcessor.Domain.Refunds;
 using MockProcessor.Server.Wire;
@@ -10,14 +12,18 @@ namespace MockProcessor.Server.Resources.Shared;
 /// Applies a payments decision to the call's unit of work: stores every object it changed and records its
 /// events in the order the rules gave, each with the object its type names (<c>charge.*</c> the charge,
 /// <c>refund.*</c> the refund, <c>payment_intent.*</c> the PaymentIntent) as it is after the change.
+/// It is also the one place every succeeded charge passes through (PaymentIntent confirm and capture, the
+/// legacy Charges API create and capture), so the dispute test cards open their disputes here.
 /// </summary>
 public static class Changes
 {
     public static void Apply(ApiContext c, PaymentIntentChange change)
     {
+        var before = change.Charge is null ? null : c.Tx.Get<Charge>(change.Charge.Id);
         Put(c, change.PaymentIntent, change.Charge, change.BalanceTransaction, change.Refund);
         foreach (var type in change.Events)
             c.Emit(type, SubjectOf(type, change.PaymentIntent, change.Charge, change.Refund));
+        if (change.Charge is not null) OpenTestCardDisputes(c, before, change.Charge);
     }
 
     public static void Apply(ApiContext c, RefundChange change)
@@ -29,9 +35,32 @@ public static class Changes
 
     public static void Apply(ApiContext c, ChargeChange change)
     {
+        var before = c.Tx.Get<Charge>(change.Charge.Id);
         Put(c, null, change.Charge, change.BalanceTransaction, change.Refund);
         foreach (var type in change.Events)
             c.Emit(type, SubjectOf(type, null, change.Charge, change.Refund));
+        OpenTestCardDisputes(c, before, change.Charge);
+    }
+
+    /// <summary>
+    /// A dispute decision: every event carries the dispute after the change; <c>updated</c> and <c>closed</c>
+    /// also carry the changed fields' old values when <paramref name="before"/> is given.
+    /// </summary>
+    public static void Apply(ApiContext c, DisputeChange change, Dispute? before = null)
+    {
+        Put(c, change.Dispute, change.Charge, change.Transaction);
+        var previous = before is null ? null : Server.Events.PreviousAttributes.Diff(c.Render.Render(before), c.Render.Render(change.Dispute));
+        foreach (var type in change.Events)
+            c.Emit(type, change.Dispute, type is EventTypes.ChargeDisputeUpdated or EventTypes.ChargeDisputeClosed ? previous : null);
+    }
+
+    // The charge events come first (the dispute follows the payment, as it does at Stripe seconds later).
+    // Deviation: the disputes open in the same call rather than seconds after it; see DisputeRules.ForTestCard.
+    // The early-fraud-warning card (createIssuerFraudRecord) opens nothing: radar.early_fraud_warning is not emulated.
+    private static void OpenTestCardDisputes(ApiContext c, Charge? before, Charge after)
+    {
+        foreach (var change in DisputeRules.ForTestCard(before, after, c.Now, c.Ids))
+            Apply(c, change);
     }
 
     private static void Put(ApiContext c, params StripeObject?[] objects)

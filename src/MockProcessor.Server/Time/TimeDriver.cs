@@ -1,0 +1,46 @@
+using Microsoft.AspNetCore.Routing;
+using MockProcessor.Domain.Accounts;
+using MockProcessor.Domain.Common;
+using MockProcessor.Domain.Ids;
+using MockProcessor.Server.Storage;
+using MockProcessor.Server.Wire;
+
+namespace MockProcessor.Server.Time;
+
+/// <summary>
+/// Runs a merchant's due time-driven work in due-time order, each piece at its own due time, so that jumping
+/// the clock 30 days ahead gives the same result as living through them. Work done by one timer that makes
+/// other work due inside the window (an expiry that opens a later deadline) runs in the same pass.
+/// The caller holds the merchant's lock and owns the unit of work.
+/// </summary>
+public sealed class TimeDriver(TimerRegistry timers, IdGenerator ids, Renderers renderers, IServiceProvider services)
+{
+    /// <summary>Fires every timer due at or before <paramref name="upTo"/>; returns how many fired.</summary>
+    public int RunDue(AccountState state, Tx tx, Account account, long upTo)
+    {
+        var fired = 0;
+        while (state.Timers.TryPeek(out var id, out var key) && key.Due <= upTo)
+        {
+            state.Timers.Dequeue();
+            var obj = tx.Get<StripeObject>(id);
+            var timer = obj is null ? null : timers.For(obj);
+            // Entries go stale when an object changes (captured, settled, ...): fire only if it is still due then.
+            if (obj is null || timer is null || timer.DueAt(obj, x => tx.Get<StripeObject>(x)) != key.Due) continue;
+            var mark = tx.PutCount;
+            timer.Fire(SystemContext(tx, account, key.Due), obj);
+            fired++;
+            foreach (var changed in tx.PutSince(mark).ToList()) tx.ScheduleTimer(changed);
+        }
+        return fired;
+    }
+
+    /// <summary>A context for work the emulator does by itself: no request, no parameters, events with request null.</summary>
+    public ApiContext SystemContext(Tx tx, Account account, long now) => new()
+    {
+        P = Params.Empty, Expand = ExpandNode.None, Tx = tx,
+        Render = new RenderContext(tx, renderers, publishable: false, now),
+        Account = account, Now = now, Ids = ids, RequestId = null, IdempotencyKey = null,
+        EventApiVersion = account.DefaultApiVersion ?? Hosting.MockProcessorOptions.DefaultApiVersion,
+        Publishable = false, RouteValues = new RouteValueDictionary(), Services = services,
+    };
+}

@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MockProcessor.Domain.Accounts;
+using MockProcessor.Server.Storage;
+
+namespace MockProcessor.Server.Time;
+
+/// <summary>
+/// Fires due time-driven work for merchants whose clocks run on their own (realtime), once a second and right
+/// after the emulator's clock is advanced. Merchant clock advances fire their work themselves, synchronously.
+/// </summary>
+public sealed class TimeDriverService(ObjectStore store, MerchantClock clock, TimeDriver driver, ILogger<TimeDriverService> log)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                try { await RunAllDueAsync(); }
+                catch (Exception ex) { log.LogError(ex, "Time-driven work failed; will retry on the next tick"); }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+    }
+
+    /// <summary>Runs every merchant's work that is due on its clock now; waits until it is durable.</summary>
+    public async Task<int> RunAllDueAsync()
+    {
+        var fired = 0;
+        var commits = new List<Task>();
+        foreach (var state in store.Accounts)
+        {
+            lock (state.Gate)
+            {
+                var now = clock.Now(state);
+                if (!state.Timers.TryPeek(out _, out var key) || key.Due > now) continue;
+                var tx = store.Begin(state);
+                var account = tx.Get<Account>(state.AccountId)!;
+                fired += driver.RunDue(state, tx, account, now);
+                commits.Add(tx.Commit());
+            }
+        }
+        await Task.WhenAll(commits);
+        if (fired > 0) store.DueQueue.Wake();
+        return fired;
+    }
+}
