@@ -55,7 +55,8 @@ public sealed record FaultRule
     public bool Spent => Remaining == 0;
 
     /// <summary>Kinds that answer with an error status of their own (so <c>Stripe-Should-Retry</c> and <c>Retry-After</c> apply).</summary>
-    public bool HasErrorResponse => Kind is FaultKind.ApiError or FaultKind.RateLimit or FaultKind.ServiceUnavailable or FaultKind.ApplyThenFail;
+    public static bool AnswersWithError(FaultKind kind) =>
+        kind is FaultKind.ApiError or FaultKind.RateLimit or FaultKind.ServiceUnavailable or FaultKind.ApplyThenFail;
 
     /// <summary>Kinds whose request executes and commits before the fault (the response is what gets lost).</summary>
     public bool AfterCommit => Kind is FaultKind.ApplyThenFail or FaultKind.ApplyThenDisconnect;

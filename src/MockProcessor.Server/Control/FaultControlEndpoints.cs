@@ -49,7 +49,7 @@ public static class FaultControlEndpoints
             throw Missing("delay_ms");
         if (kind != FaultKind.Delay && delayMs is not null)
             throw Invalid("delay_ms", "delay_ms is only used with kind=delay.");
-        var answers = kind is FaultKind.ApiError or FaultKind.RateLimit or FaultKind.ServiceUnavailable or FaultKind.ApplyThenFail;
+        var answers = FaultRule.AnswersWithError(kind);
         if (!answers && shouldRetry is not null)
             throw Invalid("should_retry", $"should_retry needs a kind that answers with an error status; {kindWire} sends none.");
         if (!answers && retryAfter is not null)
