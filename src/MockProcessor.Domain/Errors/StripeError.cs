@@ -98,6 +98,24 @@ public sealed record StripeError(int Status, string Type, string? Code, string M
     public static StripeError Internal(string requestId) =>
         new(500, ApiErrorType, null, $"An unexpected error occurred in MockProcessor (request {requestId}). This is a bug in the emulator.");
 
+    // --- Injected HTTP faults (POST /_mock/faults): Stripe's shapes, with the rule named so nobody hunts a real bug ---
+
+    public static StripeError InjectedApiError(string faultId) =>
+        new(500, ApiErrorType, null, $"An unknown error occurred. (Injected by MockProcessor fault rule {faultId}.)");
+
+    // Stripe answers rate limiting with type invalid_request_error and code rate_limit (§5.2).
+    public static StripeError InjectedRateLimit(string faultId) =>
+        new(429, InvalidRequest, "rate_limit",
+            $"Request rate limit exceeded. You can learn more about rate limits here https://stripe.com/docs/rate-limits. (Injected by MockProcessor fault rule {faultId}.)");
+
+    public static StripeError InjectedUnavailable(string faultId) =>
+        new(503, ApiErrorType, null, $"The service is temporarily unavailable. Please try again later. (Injected by MockProcessor fault rule {faultId}.)");
+
+    /// <summary>The lost response of <c>apply_then_fail</c>: the request was applied, the client is told otherwise.</summary>
+    public static StripeError InjectedLostResponse(string faultId) =>
+        new(500, ApiErrorType, null,
+            $"An unknown error occurred. (Injected by MockProcessor fault rule {faultId} after the request was applied: retry with the same Idempotency-Key to get its result.)");
+
     /// <summary>A card error (402) raised while reading card details, before any network is involved.</summary>
     public static StripeError CardInvalid(string code, string message, string param) =>
         new(402, CardErrorType, code, message, param);

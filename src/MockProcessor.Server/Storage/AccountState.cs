@@ -31,6 +31,12 @@ public sealed class AccountState(string accountId)
     /// <summary>Event id → deliveries still pending (the event's <c>pending_webhooks</c>); events without any are absent.</summary>
     internal readonly Dictionary<string, int> PendingWebhooks = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// HTTP fault rules (POST /_mock/faults), in creation order; replaced whole under <see cref="Gate"/>, read
+    /// without it for the one check a merchant without rules pays. Memory only: test set-up, not merchant data.
+    /// </summary>
+    internal volatile Domain.Faults.FaultRule[] FaultRules = [];
+
     public int PendingWebhooksOf(string eventId) => PendingWebhooks.GetValueOrDefault(eventId);
 
     internal IEnumerable<string> AllIds() => Lists.Values.SelectMany(l => l.NewestFirst()).Select(k => k.Id);

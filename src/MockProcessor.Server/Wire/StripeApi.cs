@@ -45,6 +45,13 @@ public sealed class StripeApi(
             if (idemKey.Length > 0) http.Response.Headers["Idempotency-Key"] = idemKey;
             http.Response.Headers["Stripe-Version"] = version.Length > 0 ? version : account.DefaultApiVersion ?? options.ApiVersion;
 
+            // Scripted HTTP faults (docs/faults.md): error kinds end the request here, before anything executes.
+            var fault = HttpFaults.Decide(state, route, http);
+            if (fault is not null && await HttpFaults.BeforeExecution(http, fault, requestId, accountId, log) is { } faulted)
+            {
+                status = faulted;
+                return;
+            }
             var p = new Params(form);
             p.Accept("key");
             var expand = ExpandNode.Parse(p.StringList("expand"), route.ResponseType);
@@ -68,6 +75,12 @@ public sealed class StripeApi(
             }
             await durable;
             status = response.Status;
+            // apply_then_*: the work (and its idempotent result) is durable; only the answer is lost.
+            if (fault is { AfterCommit: true })
+            {
+                status = await HttpFaults.AfterCommit(http, fault, requestId, accountId, log);
+                return;
+            }
             await Write(http, response);
         }
         catch (StripeException ex)
