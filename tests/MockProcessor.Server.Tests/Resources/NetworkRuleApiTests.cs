@@ -81,6 +81,9 @@ public class NetworkRuleApiTests : IAsyncLifetime
         await Rule(("match[brand]", "visa"), ("outcome", "require_3ds"));
         var onSession = await (await Pay(2000)).OkAsync();
         Assert.Equal("requires_action", (string)onSession["status"]!);
+        // Passing the challenge satisfies the rule: the card (visa, approves) decides the attempt after it.
+        var authenticated = await (await _c.PostFormAsync($"/_mock/payment_intents/{onSession["id"]}/authenticate", ("outcome", "complete"))).OkAsync();
+        Assert.Equal("succeeded", (string)authenticated["status"]!);
 
         var cus = (string)(await (await _c.PostFormAsync("/v1/customers")).OkAsync())["id"]!;
         var offSession = await (await Pay(2000, "pm_card_visa", ("customer", cus), ("off_session", "true"))).ErrorAsync(402);
@@ -213,6 +216,31 @@ public class NetworkRuleApiTests : IAsyncLifetime
         await (await _c.PostFormAsync("/_mock/network_rules", ("match[colour]", "red"), ("outcome", "decline"))).ErrorAsync(400);
         // Another merchant's rules are its own.
         Assert.Empty((await (await _app.Client("sk_test_other").GetAsync("/_mock/network_rules")).OkAsync())["data"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Rules_and_a_pending_settlement_survive_a_restart()
+    {
+        var db = Path.Combine(Path.GetTempPath(), $"mp-rules-{Guid.NewGuid():N}.db");
+        string piId;
+        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
+        {
+            var c = app.Client("sk_test_rules_durable");
+            await (await c.PostFormAsync("/_mock/network_rules", ("match[metadata][k]", "v"), ("outcome", "timeout"),
+                ("settle_after_seconds", "20"), ("settle_outcome", "decline"), ("decline_code", "do_not_honor"), ("remaining", "3"))).OkAsync();
+            piId = (string)(await (await c.PostFormAsync("/v1/payment_intents", ("amount", "900"), ("currency", "usd"), ("confirm", "true"),
+                ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card"), ("metadata[k]", "v"))).OkAsync())["id"]!;
+        }
+        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
+        {
+            var c = app.Client("sk_test_rules_durable");
+            var rule = (await (await c.GetAsync("/_mock/network_rules")).OkAsync())["data"]![0]!;
+            Assert.Equal((1, 2, "v"), ((int)rule["fired"]!, (int)rule["remaining"]!, (string)rule["match"]!["metadata"]!["k"]!));
+            Assert.Equal(1, (int)(await (await c.PostFormAsync("/_mock/merchant_clock/advance", ("seconds", "20"))).OkAsync())["fired"]!);
+            var pi = await (await c.GetAsync($"/v1/payment_intents/{piId}")).OkAsync();
+            Assert.Equal("do_not_honor", (string)pi["last_payment_error"]!["decline_code"]!);
+        }
+        File.Delete(db);
     }
 
     private async Task AssertLedgerAddsUp(long expectedNet)
