@@ -1,6 +1,8 @@
 using MockProcessor.Domain.Customers;
 using MockProcessor.Domain.Errors;
 using MockProcessor.Domain.TestClocks;
+using MockProcessor.Server.Storage;
+using MockProcessor.Server.Time;
 using MockProcessor.Server.Wire;
 
 namespace MockProcessor.Server.Resources.TestClocks;
@@ -95,6 +97,13 @@ public static class TestClockEndpoints
         return c.Respond(ready);
     }
 
-    /// <summary>The clock's time-driven work that is now due (docs/time.md): none yet.</summary>
-    private static void RunDue(ApiContext c, TestClock clock) { }
+    /// <summary>
+    /// Fires the clock's due time-driven work (docs/time.md): its objects' due times are on the merchant's scale,
+    /// and the clock stands <see cref="TestClock.Advanced"/> seconds ahead of the merchant.
+    /// </summary>
+    private static void RunDue(ApiContext c, TestClock clock)
+    {
+        c.Service<TimeDriver>().RunDue(c.Tx.Account, c.Tx, c.Account, c.Now + clock.Advanced, clock.Id);
+        c.Service<ObjectStore>().DueQueue.Wake();
+    }
 }
