@@ -81,6 +81,20 @@ public static class HttpExtensions
         return JsonNode.Parse(body)!["error"]!.AsObject();
     }
 
+    /// <summary>A new test clock (POST /v1/test_helpers/test_clocks) frozen at <paramref name="frozenTime"/>.</summary>
+    public static async Task<JsonObject> CreateTestClockAsync(this HttpClient client, long frozenTime, string? name = null) =>
+        await (await client.PostFormAsync("/v1/test_helpers/test_clocks",
+            name is null ? [("frozen_time", frozenTime.ToString())] : [("frozen_time", frozenTime.ToString()), ("name", name)])).OkAsync();
+
+    /// <summary>Advances a test clock by <paramref name="seconds"/> from its current frozen_time; the clock as answered.</summary>
+    public static async Task<JsonObject> AdvanceTestClockAsync(this HttpClient client, JsonObject clock, long seconds)
+    {
+        var id = (string)clock["id"]!;
+        var current = await (await client.GetAsync($"/v1/test_helpers/test_clocks/{id}")).OkAsync();
+        var to = (long)current["frozen_time"]! + seconds;
+        return await (await client.PostFormAsync($"/v1/test_helpers/test_clocks/{id}/advance", ("frozen_time", to.ToString()))).OkAsync();
+    }
+
     public static async Task<JsonObject> OkAsync(this HttpResponseMessage response)
     {
         var body = await response.Content.ReadAsStringAsync();

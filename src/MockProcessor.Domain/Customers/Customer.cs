@@ -20,4 +20,6 @@ public sealed record Customer : StripeObject
     public long Balance { get; init; }
     public string? Currency { get; init; }
     public bool Deleted { get; init; }
+    /// <summary>The test clock the customer was bound to at creation (its time-driven work runs on that clock).</summary>
+    public string? TestClock { get; init; }
 }

@@ -9,6 +9,7 @@ using MockProcessor.Domain.Events;
 using MockProcessor.Domain.PaymentIntents;
 using MockProcessor.Domain.PaymentMethods;
 using MockProcessor.Domain.Refunds;
+using MockProcessor.Domain.TestClocks;
 using MockProcessor.Domain.Tokens;
 using MockProcessor.Domain.Webhooks;
 using MockProcessor.Server.Resources.Balance;
@@ -20,6 +21,7 @@ using MockProcessor.Server.Resources.Events;
 using MockProcessor.Server.Resources.PaymentIntents;
 using MockProcessor.Server.Resources.PaymentMethods;
 using MockProcessor.Server.Resources.Refunds;
+using MockProcessor.Server.Resources.TestClocks;
 using MockProcessor.Server.Resources.Tokens;
 using MockProcessor.Server.Resources.WebhookEndpoints;
 using MockProcessor.Server.Webhooks;
@@ -41,7 +43,8 @@ public static class Registry
             .Concat(BalanceEndpoints.Routes())
             .Concat(BalanceTransactionEndpoints.Routes())
             .Concat(DisputeEndpoints.Routes())
-            .Concat(WebhookEndpointEndpoints.Routes());
+            .Concat(WebhookEndpointEndpoints.Routes())
+            .Concat(TestClockEndpoints.Routes());
 
     public static Renderers Renderers() => new Renderers()
         .Add<Customer>(CustomerJson.Render)
@@ -54,7 +57,8 @@ public static class Registry
         .Add<BalanceTransaction>(BalanceTransactionJson.Render)
         .Add<Dispute>(DisputeJson.Render)
         .Add<WebhookEndpoint>(WebhookEndpointJson.Render)
-        .Add<WebhookDelivery>(WebhookDeliveryJson.Render);
+        .Add<WebhookDelivery>(WebhookDeliveryJson.Render)
+        .Add<TestClock>(TestClockJson.Render);
 
     public static readonly IReadOnlyDictionary<string, Type> PersistedTypes = new Dictionary<string, Type>
     {
@@ -70,6 +74,7 @@ public static class Registry
         ["dispute"] = typeof(Dispute),
         ["webhook_endpoint"] = typeof(WebhookEndpoint),
         ["webhook_delivery"] = typeof(WebhookDelivery),
+        ["test_helpers.test_clock"] = typeof(TestClock),
     };
 
     /// <summary>Time-driven work, any number per kind of object (see Time/Timers.cs).</summary>

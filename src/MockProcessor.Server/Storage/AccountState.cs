@@ -24,8 +24,23 @@ public sealed class AccountState(string accountId)
 
     /// <summary>Objects with time-driven work ahead (see Time/Timers.cs), by due time on the merchant's clock.</summary>
     internal readonly PriorityQueue<string, (long Due, long Seq)> Timers = new();
+    /// <summary>
+    /// Objects of test-clock customers, one queue per test clock: only that clock's advances fire them, at merchant
+    /// time + the clock's <c>Advanced</c> (the due times are still on the merchant's scale).
+    /// </summary>
+    internal readonly Dictionary<string, PriorityQueue<string, (long Due, long Seq)>> ClockTimers = new(StringComparer.Ordinal);
     private long _timerSeq;
-    internal void ScheduleTimer(string objectId, long due) => Timers.Enqueue(objectId, (due, ++_timerSeq));
+
+    /// <summary>The queue of <paramref name="testClock"/>, or the merchant's for null; null if the clock has none.</summary>
+    internal PriorityQueue<string, (long Due, long Seq)>? TimerQueue(string? testClock) =>
+        testClock is null ? Timers : ClockTimers.GetValueOrDefault(testClock);
+
+    internal void ScheduleTimer(string objectId, long due, string? testClock = null)
+    {
+        var queue = testClock is null ? Timers
+            : ClockTimers.TryGetValue(testClock, out var q) ? q : ClockTimers[testClock] = new();
+        queue.Enqueue(objectId, (due, ++_timerSeq));
+    }
     /// <summary>Ids of the enabled, undeleted webhook endpoints: an account without any pays one Count check per event.</summary>
     internal readonly List<string> ActiveWebhookEndpoints = [];
     /// <summary>Event id → deliveries still pending (the event's <c>pending_webhooks</c>); events without any are absent.</summary>

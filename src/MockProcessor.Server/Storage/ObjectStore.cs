@@ -137,8 +137,11 @@ public sealed class ObjectStore : IAsyncDisposable
         if (Timers is not null)
             foreach (var state in _accounts.Values)
                 foreach (var id in state.AllIds())
-                    if (state.Objects.TryGetValue(id, out var e) && Timers.DueAt(e.Obj, x => state.Objects.TryGetValue(x, out var o) ? o.Obj : null) is { } at)
-                        state.ScheduleTimer(id, at);
+                {
+                    Func<string, StripeObject?> get = x => state.Objects.TryGetValue(x, out var o) ? o.Obj : null;
+                    if (state.Objects.TryGetValue(id, out var e) && Timers.DueAt(e.Obj, get) is { } at)
+                        state.ScheduleTimer(id, at, Time.TimerScope.TestClockOf(e.Obj, get));
+                }
         // Pending deliveries of the previous run (including one cut short by kill -9) are due again: at-least-once.
         foreach (var state in _accounts.Values)
         {

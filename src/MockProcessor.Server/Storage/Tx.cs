@@ -60,10 +60,11 @@ public sealed class Tx
     /// <summary>The objects put since <paramref name="mark"/> (a <see cref="PutCount"/>), each once, as they are now.</summary>
     internal IEnumerable<StripeObject> PutSince(int mark) => _puts.Skip(mark).Distinct().Select(id => _staged[id]);
 
-    /// <summary>Puts the object's next time-driven work (if any) on the merchant's timer queue.</summary>
+    /// <summary>Puts the object's next time-driven work (if any) on its clock's timer queue (the merchant's or a test clock's).</summary>
     internal void ScheduleTimer(StripeObject obj)
     {
-        if (_store.Timers?.DueAt(obj, id => Get<StripeObject>(id)) is { } at) _account.ScheduleTimer(obj.Id, at);
+        Func<string, StripeObject?> get = id => Get<StripeObject>(id);
+        if (_store.Timers?.DueAt(obj, get) is { } at) _account.ScheduleTimer(obj.Id, at, Time.TimerScope.TestClockOf(obj, get));
     }
 
     public bool HasChanges => _staged.Count > 0 || _extraRows.Count > 0;

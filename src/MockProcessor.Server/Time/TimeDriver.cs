@@ -15,13 +15,18 @@ namespace MockProcessor.Server.Time;
 /// </summary>
 public sealed class TimeDriver(TimerRegistry timers, IdGenerator ids, Renderers renderers, IServiceProvider services)
 {
-    /// <summary>Fires every timer due at or before <paramref name="upTo"/>; returns how many fired.</summary>
-    public int RunDue(AccountState state, Tx tx, Account account, long upTo)
+    /// <summary>
+    /// Fires every timer of <paramref name="testClock"/>'s queue (null: the merchant's) due at or before
+    /// <paramref name="upTo"/>; returns how many fired. Work that the firing makes due goes to its own object's
+    /// queue, so a test clock's pass never runs the merchant's work, nor the reverse.
+    /// </summary>
+    public int RunDue(AccountState state, Tx tx, Account account, long upTo, string? testClock = null)
     {
         var fired = 0;
-        while (state.Timers.TryPeek(out var id, out var key) && key.Due <= upTo)
+        var queue = state.TimerQueue(testClock);
+        while (queue is not null && queue.TryPeek(out var id, out var key) && key.Due <= upTo)
         {
-            state.Timers.Dequeue();
+            queue.Dequeue();
             var obj = tx.Get<StripeObject>(id);
             var next = obj is null ? null : timers.Next(obj, x => tx.Get<StripeObject>(x));
             // Entries go stale when an object changes (captured, settled, ...): fire only if it is still due then.

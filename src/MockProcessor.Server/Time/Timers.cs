@@ -1,4 +1,9 @@
+using MockProcessor.Domain.Charges;
 using MockProcessor.Domain.Common;
+using MockProcessor.Domain.Customers;
+using MockProcessor.Domain.Disputes;
+using MockProcessor.Domain.PaymentIntents;
+using MockProcessor.Domain.Refunds;
 using MockProcessor.Server.Wire;
 
 namespace MockProcessor.Server.Time;
@@ -38,4 +43,25 @@ public sealed class TimerRegistry(IEnumerable<IObjectTimer> timers)
     }
 
     public long? DueAt(StripeObject obj, Func<string, StripeObject?> get) => Next(obj, get)?.Due;
+}
+
+/// <summary>
+/// Which clock an object's time-driven work runs on (docs/time.md): the test clock of the customer it belongs to,
+/// or (null) the merchant's clock. Stripe runs a test-clock customer's objects on the clock's time.
+/// </summary>
+public static class TimerScope
+{
+    /// <summary>The customer an object belongs to: a charge's or PaymentIntent's own, a refund's or dispute's charge's.</summary>
+    public static string? CustomerOf(StripeObject obj, Func<string, StripeObject?> get) => obj switch
+    {
+        Charge ch => ch.Customer,
+        PaymentIntent pi => pi.Customer,
+        Refund r => get(r.Charge) is Charge ch ? ch.Customer : null,
+        Dispute d => get(d.Charge) is Charge ch ? ch.Customer : null,
+        _ => null,
+    };
+
+    /// <summary>The id of the test clock whose advances fire <paramref name="obj"/>'s work; null for the merchant's clock.</summary>
+    public static string? TestClockOf(StripeObject obj, Func<string, StripeObject?> get) =>
+        CustomerOf(obj, get) is { } id && get(id) is Customer { TestClock: { } clock } ? clock : null;
 }

@@ -42,6 +42,8 @@ public static class CustomerEndpoints
             PreferredLocales = p.StringList("preferred_locales") ?? [],
             Metadata = metadata,
             InvoicePrefix = c.Ids.Chars(8).ToUpperInvariant(),
+            // Bound for life: the customer's time-driven work runs on the clock (docs/time.md).
+            TestClock = p.String("test_clock") is { } clock ? TestClocks.TestClockEndpoints.LoadLive(c, clock, "test_clock").Id : null,
         };
         var paymentMethod = p.String("payment_method");
         var defaultPm = p.Object("invoice_settings")?.String("default_payment_method");
@@ -120,9 +122,10 @@ public static class CustomerEndpoints
     {
         var lp = ListParams.Read(c.P);
         var email = c.P.String("email", 512);
-        c.P.Accept("test_clock");
+        // As Stripe: customers on a test clock are listed only when that clock is asked for, and then only they are.
+        var clock = c.P.String("test_clock");
         var (page, more) = Lists.Page(c.Tx.NewestFirst<Customer>("customer"), lp,
-            cu => !cu.Deleted && (email is null || string.Equals(cu.Email, email, StringComparison.Ordinal)), "customer");
+            cu => !cu.Deleted && cu.TestClock == clock && (email is null || string.Equals(cu.Email, email, StringComparison.Ordinal)), "customer");
         return Lists.Render(page, more, "/v1/customers", c.Render, c.Expand);
     }
 

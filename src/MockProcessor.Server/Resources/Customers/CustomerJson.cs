@@ -42,7 +42,7 @@ public static class CustomerJson
             ["preferred_locales"] = locales,
             ["shipping"] = null,
             ["tax_exempt"] = "none",
-            ["test_clock"] = null,
+            ["test_clock"] = ctx.Ref(expand, "test_clock", c.TestClock),
         };
     }
 
