@@ -78,10 +78,6 @@ public sealed record StripeError(int Status, string Type, string? Code, string M
         new(400, IdempotencyErrorType, null,
             $"Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '{key}' if you meant to execute a different request.");
 
-    public static StripeError IdempotencyKeyInUse(string key) =>
-        new(409, InvalidRequest, "idempotency_key_in_use",
-            $"There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through): {key}. Please try again later.");
-
     public static StripeError IdempotencyKeyTooLong() =>
         new(400, InvalidRequest, null, "Idempotency-Key must be at most 255 characters long.", null);
 
