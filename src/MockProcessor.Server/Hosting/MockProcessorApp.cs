@@ -93,11 +93,7 @@ public static class MockProcessorApp
         foreach (var route in Resources.Registry.Routes())
             app.MapMethods(route.Pattern, [route.Method], http => api.Handle(http, route));
 
-        foreach (var route in Control.WebhookControlEndpoints.Routes().Concat(Control.ClockControlEndpoints.Routes())
-                     .Concat(Control.DisputeControlEndpoints.Routes())
-                     .Concat(Control.ThreeDSecureControlEndpoints.Routes())
-                     .Concat(Control.NetworkRuleControlEndpoints.Routes())
-                     .Concat(Control.FaultControlEndpoints.Routes()))
+        foreach (var route in Control.ControlRoutes.All())
             app.MapMethods(route.Pattern, [route.Method], http => api.Handle(http, route));
 
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));
