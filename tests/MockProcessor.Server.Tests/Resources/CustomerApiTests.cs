@@ -43,6 +43,18 @@ public class CustomerApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Address_is_kept_when_absent_replaced_by_a_hash_and_unset_by_an_empty_string()
+    {
+        var id = (string)(await Create(("address[city]", "Paris"), ("address[country]", "FR")))["id"]!;
+        var kept = await (await _c.PostFormAsync($"/v1/customers/{id}", ("name", "n"))).OkAsync();
+        Assert.Equal("Paris", (string)kept["address"]!["city"]!);
+        var replaced = await (await _c.PostFormAsync($"/v1/customers/{id}", ("address[city]", "Lyon"))).OkAsync();
+        Assert.Equal("Lyon", (string)replaced["address"]!["city"]!);
+        var unset = await (await _c.PostFormAsync($"/v1/customers/{id}", ("address", ""))).OkAsync();
+        Assert.Null(unset["address"]);
+    }
+
+    [Fact]
     public async Task Deleted_customer_retrieves_as_a_stub_and_leaves_the_list()
     {
         var id = (string)(await Create(("email", "gone@example.com")))["id"]!;

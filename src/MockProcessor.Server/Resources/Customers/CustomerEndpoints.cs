@@ -95,18 +95,12 @@ public static class CustomerEndpoints
         if (p.StringPatch("name", 256) is { IsSet: true } name) after = after with { Name = name.Value };
         if (p.StringPatch("phone", 20) is { IsSet: true } phone) after = after with { Phone = phone.Value };
         if (p.StringPatch("description", 350) is { IsSet: true } description) after = after with { Description = description.Value };
-        if (p.Has("address")) after = after with { Address = p.IsEmpty("address") ? WithAccept(p, "address") : AddressForm.Read(p.Object("address")) };
+        after = after with { Address = AddressForm.Patch(p, "address", after.Address) };
         if (p.Long("balance") is { } balance) after = after with { Balance = balance };
         if (p.StringList("preferred_locales") is { } locales) after = after with { PreferredLocales = locales };
         if (p.Object("invoice_settings") is { } inv && inv.StringPatch("default_payment_method") is { IsSet: true } dpm)
             after = dpm.Value is null ? after with { DefaultPaymentMethod = null } : SetDefault(c, after, dpm.Value);
         return c.Update(before, after, "customer.updated");
-    }
-
-    private static Address? WithAccept(Params p, string key)
-    {
-        p.Accept(key);
-        return null;
     }
 
     private static ApiResult Delete(ApiContext c)

@@ -98,7 +98,7 @@ public static class PaymentMethodEndpoints
             after = after with { Metadata = Metadata.Apply(before.Metadata, changes, clear).OrThrow() };
         if (p.Object("billing_details") is { } b)
         {
-            var address = b.Has("address") ? (b.IsEmpty("address") ? Accept(b, "address") : AddressForm.Read(b.Object("address"))) : before.BillingDetails.Address;
+            var address = AddressForm.Patch(b, "address", before.BillingDetails.Address);
             after = after with
             {
                 BillingDetails = new BillingDetails(address,
@@ -121,12 +121,6 @@ public static class PaymentMethodEndpoints
             throw new StripeException(StripeError.InvalidValue("id",
                 $"You must save this PaymentMethod to a customer before you can update it."));
         return c.Update(before, after, "payment_method.updated");
-    }
-
-    private static Domain.Customers.Address? Accept(Params p, string key)
-    {
-        p.Accept(key);
-        return null;
     }
 
     private static string? Patch(Patch<string> patch, string? current) => patch.IsSet ? patch.Value : current;

@@ -14,6 +14,10 @@ public static class AddressForm
             p.String("postal_code"), p.String("country"));
     }
 
+    /// <summary>For updates: absent keeps <paramref name="current"/>; <c>key=</c> (empty) unsets; a hash replaces.</summary>
+    public static Address? Patch(Params p, string key, Address? current) =>
+        p.Has(key) ? Read(p.Object(key)) : current;
+
     public static JsonObject Render(Address? a) => new()
     {
         ["city"] = a?.City, ["country"] = a?.Country, ["line1"] = a?.Line1, ["line2"] = a?.Line2,
