@@ -35,8 +35,7 @@ public static class FaultControlEndpoints
         var path = p.RequiredString("path", 500);
         if (!path.StartsWith('/') && path != "*")
             throw Invalid("path", "path must start with '/' (e.g. /v1/payment_intents or /v1/payment_intents*).");
-        var kindWire = p.Enum("kind", [.. WireEnum.AllWire<FaultKind>()]) ?? throw Missing("kind");
-        WireEnum.TryParse<FaultKind>(kindWire, out var kind);
+        var kind = p.Enum<FaultKind>("kind") ?? throw Missing("kind");
         var count = p.Long("count", 1, 1_000_000);
         var percentage = (int?)p.Long("percentage", 1, 100);
         var seed = p.Long("seed") ?? 0;
@@ -51,9 +50,9 @@ public static class FaultControlEndpoints
             throw Invalid("delay_ms", "delay_ms is only used with kind=delay.");
         var answers = FaultRule.AnswersWithError(kind);
         if (!answers && shouldRetry is not null)
-            throw Invalid("should_retry", $"should_retry needs a kind that answers with an error status; {kindWire} sends none.");
+            throw Invalid("should_retry", $"should_retry needs a kind that answers with an error status; {kind.ToWire()} sends none.");
         if (!answers && retryAfter is not null)
-            throw Invalid("retry_after", $"retry_after needs a kind that answers with an error status; {kindWire} sends none.");
+            throw Invalid("retry_after", $"retry_after needs a kind that answers with an error status; {kind.ToWire()} sends none.");
 
         var state = c.Tx.Account;
         if (state.FaultRules.Length >= MaxRules)

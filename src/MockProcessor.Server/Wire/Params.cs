@@ -1,4 +1,5 @@
 using System.Globalization;
+using MockProcessor.Domain.Common;
 using MockProcessor.Domain.Errors;
 
 namespace MockProcessor.Server.Wire;
@@ -109,6 +110,17 @@ public sealed class Params
         if (v is not null && Array.IndexOf(allowed, v) < 0)
             throw Bad(StripeError.InvalidEnum(NameOf(key), v, allowed));
         return v;
+    }
+
+    /// <summary>
+    /// An enum parameter read into its C# enum through its wire spelling (<c>requires_capture</c>); only
+    /// <paramref name="allowed"/> values are accepted when given (a subset callers may pass, such as
+    /// cancellation reasons), otherwise every value of the enum.
+    /// </summary>
+    public T? Enum<T>(string key, params T[] allowed) where T : struct, System.Enum
+    {
+        var names = (allowed.Length > 0 ? allowed.Select(a => a.ToWire()) : WireEnum.AllWire<T>()).ToArray();
+        return Enum(key, names) is { } v && WireEnum.TryParse<T>(v, out var parsed) ? parsed : null;
     }
 
     /// <summary>A nested hash (<c>card[number]=...</c>), or null when absent. An empty string counts as absent-but-unset.</summary>

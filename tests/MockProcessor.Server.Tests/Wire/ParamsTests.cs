@@ -71,6 +71,18 @@ public class ParamsTests
     }
 
     [Fact]
+    public void Typed_enums_read_wire_spellings_and_honour_a_subset()
+    {
+        Assert.Equal(Domain.PaymentIntents.CaptureMethod.AutomaticAsync,
+            P("capture_method=automatic_async").Enum<Domain.PaymentIntents.CaptureMethod>("capture_method"));
+        Assert.Null(P("").Enum<Domain.PaymentIntents.CaptureMethod>("capture_method"));
+        var e = ErrorOf(() => P("reason=automatic").Enum("reason",
+            Domain.PaymentIntents.CancellationReason.Duplicate, Domain.PaymentIntents.CancellationReason.Abandoned));
+        Assert.Equal("reason", e.Param);
+        Assert.Contains("duplicate", e.Message);
+    }
+
+    [Fact]
     public void A_scalar_where_a_hash_is_expected_is_an_error_not_a_crash()
     {
         var e = ErrorOf(() => P("card=4242").Object("card"));

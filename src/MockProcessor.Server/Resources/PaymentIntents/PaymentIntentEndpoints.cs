@@ -69,8 +69,8 @@ public static class PaymentIntentEndpoints
         {
             Amount = p.Long("amount"),
             Currency = p.String("currency")?.ToLowerInvariant(),
-            CaptureMethod = PaymentIntentForm.ParseEnum<CaptureMethod>(p, "capture_method"),
-            SetupFutureUsage = PaymentIntentForm.ParseEnum<SetupFutureUsage>(p, "setup_future_usage"),
+            CaptureMethod = p.Enum<CaptureMethod>("capture_method"),
+            SetupFutureUsage = p.Enum<SetupFutureUsage>("setup_future_usage"),
             Customer = p.String("customer"),
             Description = p.String("description", 1000),
             ReceiptEmail = p.String("receipt_email", 800),
@@ -92,7 +92,7 @@ public static class PaymentIntentEndpoints
         if (c.Publishable) RequireClientSecret(pi, secret);
         var confirmParams = PaymentIntentForm.ReadConfirm(c, c.P, readPaymentMethod: true);
         if (c.P.StringPatch("receipt_email") is { IsSet: true } email) pi = pi with { ReceiptEmail = email.Value };
-        var sfu = PaymentIntentForm.ParseEnum<SetupFutureUsage>(c.P, "setup_future_usage");
+        var sfu = c.P.Enum<SetupFutureUsage>("setup_future_usage");
         if (sfu is not null) pi = pi with { SetupFutureUsage = sfu };
         var pm = confirmParams.NewPaymentMethod;
         if (pm is not null) c.Tx.Put(pm);
@@ -130,8 +130,7 @@ public static class PaymentIntentEndpoints
     private static ApiResult Cancel(ApiContext c)
     {
         var pi = c.Load<PaymentIntent>(c.Route("id"), "payment_intent");
-        var reason = c.P.Enum("cancellation_reason", PaymentIntentRules.UserCancellationReasons.Select(r => r.ToWire()).ToArray());
-        CancellationReason? parsed = reason is not null && WireEnum.TryParse<CancellationReason>(reason, out var r) ? r : null;
+        var parsed = c.P.Enum("cancellation_reason", [.. PaymentIntentRules.UserCancellationReasons]);
         var charge = pi.LatestCharge is null ? null : c.Tx.Get<Charge>(pi.LatestCharge);
         var change = Decide(c, PaymentIntentRules.Cancel(pi, charge, parsed, c.Now, c.Ids));
         Changes.Apply(c, change);

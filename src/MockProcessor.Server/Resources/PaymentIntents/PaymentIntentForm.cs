@@ -9,11 +9,6 @@ namespace MockProcessor.Server.Resources.PaymentIntents;
 /// <summary>PaymentIntent parameters → domain commands, with Stripe's parameter errors.</summary>
 public static class PaymentIntentForm
 {
-    public static string[] Wire<T>() where T : struct, Enum => WireEnum.AllWire<T>().ToArray();
-
-    public static T? ParseEnum<T>(Params p, string key) where T : struct, Enum =>
-        p.Enum(key, Wire<T>()) is { } v && WireEnum.TryParse<T>(v, out var parsed) ? parsed : null;
-
     public static CreatePaymentIntent ReadCreate(Params p)
     {
         var amount = p.RequiredLong("amount");
@@ -25,8 +20,8 @@ public static class PaymentIntentForm
         var types = p.StringList("payment_method_types");
         return new CreatePaymentIntent(amount, currency)
         {
-            CaptureMethod = ParseEnum<CaptureMethod>(p, "capture_method") ?? CaptureMethod.Automatic,
-            ConfirmationMethod = ParseEnum<ConfirmationMethod>(p, "confirmation_method") ?? ConfirmationMethod.Automatic,
+            CaptureMethod = p.Enum<CaptureMethod>("capture_method") ?? CaptureMethod.Automatic,
+            ConfirmationMethod = p.Enum<ConfirmationMethod>("confirmation_method") ?? ConfirmationMethod.Automatic,
             PaymentMethod = p.String("payment_method"),
             // Since 2023-08-16 a PI without payment_method_types gets automatic payment methods.
             PaymentMethodTypes = types is { Count: > 0 } && apmEnabled != true ? types : null,
@@ -35,7 +30,7 @@ public static class PaymentIntentForm
             Description = p.String("description", 1000),
             Metadata = metadata,
             ReceiptEmail = p.String("receipt_email", 800),
-            SetupFutureUsage = ParseEnum<SetupFutureUsage>(p, "setup_future_usage"),
+            SetupFutureUsage = p.Enum<SetupFutureUsage>("setup_future_usage"),
             StatementDescriptor = p.String("statement_descriptor", 22),
             StatementDescriptorSuffix = p.String("statement_descriptor_suffix", 22),
             ReturnUrl = p.String("return_url", 2048),

@@ -22,8 +22,7 @@ public static class RefundEndpoints
     ];
 
     // The reasons a caller may give; expired_uncaptured_charge is Stripe's own.
-    private static readonly string[] UserReasons =
-        [RefundReason.Duplicate.ToWire(), RefundReason.Fraudulent.ToWire(), RefundReason.RequestedByCustomer.ToWire()];
+    private static readonly RefundReason[] UserReasons = [RefundReason.Duplicate, RefundReason.Fraudulent, RefundReason.RequestedByCustomer];
 
     private static ApiResult Create(ApiContext c)
     {
@@ -51,8 +50,7 @@ public static class RefundEndpoints
         var p = c.P;
         var amount = p.Long("amount");
         if (amount is < 1) throw new StripeException(StripeError.AmountNotPositive(), beforeExecution: true);
-        var reasonText = p.Enum("reason", UserReasons);
-        RefundReason? reason = WireEnum.TryParse<RefundReason>(reasonText, out var r) ? r : null;
+        var reason = p.Enum("reason", UserReasons);
         var metadata = Metadata.Apply(Metadata.Empty, p.StringMap("metadata", out var clear), clear).OrThrow();
 
         var earlier = c.Tx.NewestFirst<Refund>("refund").Where(x => x.Charge == charge.Id).ToList();
