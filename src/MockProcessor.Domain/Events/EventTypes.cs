@@ -27,4 +27,6 @@ public static class EventTypes
     public const string RefundCreated = "refund.created";
     public const string RefundUpdated = "refund.updated";
     public const string RefundFailed = "refund.failed";
+    public const string ReportRunSucceeded = "reporting.report_run.succeeded";
+    public const string ReportRunFailed = "reporting.report_run.failed";
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using MockProcessor.Domain.Accounts;
 using MockProcessor.Domain.Balance;
 using MockProcessor.Domain.CardNetwork;
@@ -6,6 +7,8 @@ using MockProcessor.Domain.Charges;
 using MockProcessor.Domain.Customers;
 using MockProcessor.Domain.Disputes;
 using MockProcessor.Domain.Events;
+using MockProcessor.Domain.Files;
+using MockProcessor.Domain.Reporting;
 using MockProcessor.Domain.PaymentIntents;
 using MockProcessor.Domain.PaymentMethods;
 using MockProcessor.Domain.Refunds;
@@ -18,6 +21,8 @@ using MockProcessor.Server.Resources.Charges;
 using MockProcessor.Server.Resources.Customers;
 using MockProcessor.Server.Resources.Disputes;
 using MockProcessor.Server.Resources.Events;
+using MockProcessor.Server.Resources.Files;
+using MockProcessor.Server.Resources.Reporting;
 using MockProcessor.Server.Resources.PaymentIntents;
 using MockProcessor.Server.Resources.PaymentMethods;
 using MockProcessor.Server.Resources.Refunds;
@@ -44,7 +49,9 @@ public static class Registry
             .Concat(BalanceTransactionEndpoints.Routes())
             .Concat(DisputeEndpoints.Routes())
             .Concat(WebhookEndpointEndpoints.Routes())
-            .Concat(TestClockEndpoints.Routes());
+            .Concat(TestClockEndpoints.Routes())
+            .Concat(FileEndpoints.Routes())
+            .Concat(ReportEndpoints.Routes());
 
     public static Renderers Renderers() => new Renderers()
         .Add<Customer>(CustomerJson.Render)
@@ -58,7 +65,9 @@ public static class Registry
         .Add<Dispute>(DisputeJson.Render)
         .Add<WebhookEndpoint>(WebhookEndpointJson.Render)
         .Add<WebhookDelivery>(WebhookDeliveryJson.Render)
-        .Add<TestClock>(TestClockJson.Render);
+        .Add<TestClock>(TestClockJson.Render)
+        .Add<StripeFile>(FileJson.Render)
+        .Add<ReportRun>(ReportRunJson.Render);
 
     public static readonly IReadOnlyDictionary<string, Type> PersistedTypes = new Dictionary<string, Type>
     {
@@ -75,6 +84,8 @@ public static class Registry
         ["webhook_endpoint"] = typeof(WebhookEndpoint),
         ["webhook_delivery"] = typeof(WebhookDelivery),
         ["test_helpers.test_clock"] = typeof(TestClock),
+        ["file"] = typeof(StripeFile),
+        ["reporting.report_run"] = typeof(ReportRun),
     };
 
     /// <summary>Time-driven work, any number per kind of object (see Time/Timers.cs).</summary>
@@ -89,5 +100,8 @@ public static class Registry
     public static void AddServices(IServiceCollection services)
     {
         services.AddSingleton(_ => new TestCards(TestCardCatalogue.Default));
+        services.AddSingleton<Storage.FileStorage>();
+        services.AddSingleton<ReportRunner>();
+        services.AddHostedService(sp => sp.GetRequiredService<ReportRunner>());
     }
 }

@@ -53,6 +53,21 @@ public sealed class Tx
         }
     }
 
+    /// <summary>Committed objects of one type in creation order (oldest first), with this call's staged versions in place.</summary>
+    public IEnumerable<T> OldestFirst<T>(string objectType) where T : StripeObject
+    {
+        if (!_account.Lists.TryGetValue(objectType, out var list)) yield break;
+        foreach (var key in list.OldestFirst())
+        {
+            var obj = Get<T>(key.Id);
+            if (obj is not null) yield return obj;
+        }
+    }
+
+    /// <summary>The creation time of the oldest object of a type, or null when there is none.</summary>
+    public long? OldestCreated(string objectType) =>
+        _account.Lists.TryGetValue(objectType, out var list) ? list.Oldest?.Created : null;
+
     // Every Put in order, so the time driver can find what one timer changed.
     private readonly List<string> _puts = [];
     internal int PutCount => _puts.Count;

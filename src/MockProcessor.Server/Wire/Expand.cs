@@ -78,6 +78,11 @@ public static class Expandables
         ["balance"] = new(),
         // balance_transactions are always embedded whole (Stripe's shape), so they are not expandable.
         ["dispute"] = new() { ["charge"] = "charge", ["payment_intent"] = "payment_intent" },
+        ["file"] = new(),
+        ["file_contents"] = new(),
+        // result (the file) is always embedded whole, as Stripe renders it.
+        ["reporting.report_run"] = new(),
+        ["reporting.report_type"] = new(),
     };
 
     public static string? Target(string objectType, string field)
