@@ -118,5 +118,5 @@ public readonly struct ApiResult
 
 public delegate ApiResult ApiHandler(ApiContext c);
 
-/// <summary>A non-JSON answer: a file on disk, its content type and the name offered for saving it.</summary>
-public sealed record FileAnswer(string Path, string ContentType, string? DownloadName);
+/// <summary>A non-JSON answer: a file on disk (or bytes), its content type and the name offered for saving it.</summary>
+public sealed record FileAnswer(string? Path, string ContentType, string? DownloadName, byte[]? Bytes = null);

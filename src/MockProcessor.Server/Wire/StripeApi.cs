@@ -258,7 +258,8 @@ public sealed class StripeApi(
             http.Response.ContentType = file.ContentType;
             if (file.DownloadName is not null)
                 http.Response.Headers.ContentDisposition = $"attachment; filename=\"{file.DownloadName}\"";
-            await http.Response.SendFileAsync(file.Path, http.RequestAborted);
+            if (file.Path is not null) await http.Response.SendFileAsync(file.Path, http.RequestAborted);
+            else await http.Response.Body.WriteAsync(file.Bytes ?? [], http.RequestAborted);
             return;
         }
         http.Response.ContentType = "application/json";

@@ -83,7 +83,7 @@ public static class ReportEndpoints
         {
             if (type.Kind != ReportKind.PayoutReconciliationItemized)
                 throw Invalid("parameters[payout]", $"parameters[payout] is not supported by {type.Id}.");
-            if (!PayoutLedger.PayoutExists(c.Tx, payout)) throw new StripeException(StripeError.ResourceMissing("payout", payout, "parameters[payout]"));
+            if (!ReportLedger.PayoutExists(c.Tx, payout)) throw new StripeException(StripeError.ResourceMissing("payout", payout, "parameters[payout]"));
         }
         else
         {

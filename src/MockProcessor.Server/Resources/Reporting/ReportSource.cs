@@ -33,7 +33,7 @@ public static class ReportSource
             case Dispute d: dispute = d; charge = tx.Get<Charge>(d.Charge); break;
         }
         var customer = charge?.Customer is { } cus ? tx.Get<Customer>(cus) : null;
-        return new ReportRow(t, charge, refund, dispute, customer, PayoutLedger.PayoutOf(tx, t));
+        return new ReportRow(t, charge, refund, dispute, customer, ReportLedger.PayoutOf(tx, t));
     }
 
     /// <summary>The rows of an itemized report, selected now (under the lock) and written later.</summary>
