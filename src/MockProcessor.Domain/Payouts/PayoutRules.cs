@@ -45,7 +45,7 @@ public static class PayoutRules
 
     /// <summary>When the transaction will be swept on <paramref name="schedule"/> (its first run day once available), or null.</summary>
     public static long? SweepDueAt(BalanceTransaction t, PayoutSchedule schedule) =>
-        t.AutomaticPayoutId is null ? schedule.NextRunAtOrAfter(t.AvailableOn) : null;
+        t.AutomaticPayoutId is null ? schedule.NextRunAtOrAfter(Math.Max(t.AvailableOn, schedule.EffectiveFrom)) : null;
 
     /// <summary>
     /// The automatic payout of one currency at a run: everything sweepable, if it adds up to a positive amount.

@@ -21,6 +21,12 @@ public sealed record PayoutSchedule
     /// <summary>Monthly runs: the day of the month, 1–31; a shorter month runs on its last day (Stripe's rule).</summary>
     public int MonthlyAnchor { get; init; } = 1;
 
+    /// <summary>
+    /// When this schedule was set (Unix seconds): no run of it is earlier, so funds that were available under a
+    /// manual schedule are swept at the first run after the change, not at a run in the past.
+    /// </summary>
+    public long EffectiveFrom { get; init; }
+
     public bool IsAutomatic => Interval is not PayoutInterval.Manual;
 
     /// <summary>
