@@ -29,4 +29,10 @@ public static class EventTypes
     public const string RefundFailed = "refund.failed";
     public const string ReportRunSucceeded = "reporting.report_run.succeeded";
     public const string ReportRunFailed = "reporting.report_run.failed";
+    public const string PayoutCreated = "payout.created";
+    public const string PayoutUpdated = "payout.updated";
+    public const string PayoutPaid = "payout.paid";
+    public const string PayoutFailed = "payout.failed";
+    public const string PayoutCanceled = "payout.canceled";
+    public const string PayoutReconciliationCompleted = "payout.reconciliation_completed";
 }

@@ -23,7 +23,9 @@ public static class ReportWriter
                 if (IsPayout(t)) return false;
                 return (p.IntervalStart is not { } s || t.Created >= s) && (p.IntervalEnd is not { } e || t.Created < e);
             case ReportKind.PayoutReconciliationItemized:
-                if (row.Payout is not { } payout || IsPayout(t)) return false;
+                // Row.Payout is the payout that settled the row (its own payout transaction has none); a manual
+                // payout's transaction swept by an automatic payout is part of what that payout settled.
+                if (row.Payout is not { } payout) return false;
                 if (p.Payout is { } id) return payout.Id == id;
                 return (p.IntervalStart is not { } ps || payout.EffectiveAt >= ps) && (p.IntervalEnd is not { } pe || payout.EffectiveAt < pe);
             default:

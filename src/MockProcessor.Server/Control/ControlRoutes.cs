@@ -16,5 +16,7 @@ public static class ControlRoutes
             .Concat(ThreeDSecureControlEndpoints.Routes())
             .Concat(NetworkRuleControlEndpoints.Routes())
             .Concat(FaultControlEndpoints.Routes())
-            .Concat(ReconciliationControlEndpoints.Routes());
+            .Concat(ReconciliationControlEndpoints.Routes())
+            .Concat(PayoutControlEndpoints.Routes())
+            .Concat(DiscrepancyControlEndpoints.Routes());
 }
