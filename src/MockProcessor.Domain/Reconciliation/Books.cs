@@ -34,24 +34,24 @@ public static class Books
 
     public static IEnumerable<BookOrder> ReadCsv(TextReader reader)
     {
-        string[]? header = null;
+        int[]? index = null; // field position of each known column, -1 when absent
         var line = 0;
         foreach (var fields in CsvRows(reader))
         {
             line++;
-            if (header is null)
+            if (index is null)
             {
-                header = fields.Select(f => Aliases.GetValueOrDefault(f.Trim(), f.Trim())).ToArray();
+                var header = fields.Select(f => Aliases.GetValueOrDefault(f.Trim(), f.Trim())).ToArray();
                 foreach (var required in new[] { "order_id", "amount", "currency", "status" })
                     if (!header.Contains(required)) throw new FormatException($"The orders CSV has no '{required}' column.");
                 if (!header.Contains("payment_intent") && !header.Contains("charge"))
                     throw new FormatException("The orders CSV needs a 'payment_intent' or a 'charge' column.");
+                index = Columns.Select(c => Array.IndexOf(header, c)).ToArray();
                 continue;
             }
             if (fields.Length == 1 && fields[0].Length == 0) continue;
-            var row = new Dictionary<string, string>(StringComparer.Ordinal);
-            for (var i = 0; i < header.Length && i < fields.Length; i++) row[header[i]] = fields[i];
-            yield return Order(row, $"line {line}");
+            var at = index;
+            yield return Order(k => at[k] >= 0 && at[k] < fields.Length ? fields[at[k]] : null, $"line {line}");
         }
     }
 
@@ -64,17 +64,19 @@ public static class Books
         {
             n++;
             if (el.ValueKind != JsonValueKind.Object) throw new FormatException($"Order {n} is not an object.");
-            var row = new Dictionary<string, string>(StringComparer.Ordinal);
+            var row = new string?[Columns.Length];
             foreach (var p in el.EnumerateObject())
                 if (Aliases.TryGetValue(p.Name, out var name) && p.Value.ValueKind is not JsonValueKind.Null)
-                    row[name] = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText();
-            yield return Order(row, $"order {n}");
+                    row[Array.IndexOf(Columns, name)] = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText();
+            yield return Order(k => row[k], $"order {n}");
         }
     }
 
-    private static BookOrder Order(Dictionary<string, string> row, string where)
+    private static readonly string[] Columns = ["order_id", "payment_intent", "charge", "amount", "currency", "status", "refunded_amount"];
+
+    private static BookOrder Order(Func<int, string?> field, string where)
     {
-        string? Get(string k) => row.TryGetValue(k, out var v) && v.Trim().Length > 0 ? v.Trim() : null;
+        string? Get(string k) => field(Array.IndexOf(Columns, k)) is { } v && (v = v.Trim()).Length > 0 ? v : null;
         var id = Get("order_id") ?? throw new FormatException($"{where}: order_id is empty.");
         var currency = (Get("currency") ?? throw new FormatException($"{where}: currency is empty.")).ToLowerInvariant();
         var statusWord = Get("status") ?? throw new FormatException($"{where}: status is empty.");
@@ -102,44 +104,43 @@ public static class Books
     /// <summary>RFC 4180 records: quoted fields may hold commas, doubled quotes and line breaks.</summary>
     public static IEnumerable<string[]> CsvRows(TextReader r)
     {
+        string? line;
+        while ((line = r.ReadLine()) is not null)
+        {
+            if (!line.Contains('"')) { yield return line.Split(','); continue; }
+            yield return Quoted(line, r);
+        }
+    }
+
+    // A record with quotes, which may continue on the following lines.
+    private static string[] Quoted(string first, TextReader r)
+    {
         var fields = new List<string>();
         var field = new StringBuilder();
         var quoted = false;
-        var any = false;
-        int c;
-        while ((c = r.Read()) >= 0)
+        var line = first;
+        while (true)
         {
-            any = true;
-            var ch = (char)c;
-            if (quoted)
+            for (var i = 0; i < line.Length; i++)
             {
-                if (ch == '"')
+                var ch = line[i];
+                if (quoted)
                 {
-                    if (r.Peek() == '"') { r.Read(); field.Append('"'); }
+                    if (ch != '"') field.Append(ch);
+                    else if (i + 1 < line.Length && line[i + 1] == '"') { field.Append('"'); i++; }
                     else quoted = false;
                 }
-                else field.Append(ch);
-                continue;
+                else if (ch == '"') quoted = true;
+                else if (ch == ',') { fields.Add(field.ToString()); field.Clear(); }
+                else if (ch != '\r') field.Append(ch);
             }
-            switch (ch)
-            {
-                case '"': quoted = true; break;
-                case ',': fields.Add(field.ToString()); field.Clear(); break;
-                case '\r': break;
-                case '\n':
-                    fields.Add(field.ToString());
-                    field.Clear();
-                    yield return fields.ToArray();
-                    fields.Clear();
-                    any = false;
-                    break;
-                default: field.Append(ch); break;
-            }
+            if (!quoted) break;
+            var next = r.ReadLine();
+            if (next is null) break;
+            field.Append('\n');
+            line = next;
         }
-        if (any)
-        {
-            fields.Add(field.ToString());
-            yield return fields.ToArray();
-        }
+        fields.Add(field.ToString());
+        return fields.ToArray();
     }
 }

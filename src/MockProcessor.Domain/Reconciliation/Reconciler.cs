@@ -33,7 +33,7 @@ public sealed class Reconciler(long from, long to, long threshold = Reconciler.D
     private readonly Dictionary<IdKey, int> _byPaymentIntent = [];
     private readonly List<string> _currencies = [];
     private readonly Dictionary<string, short> _currencyIndex = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, PayoutAcc> _payoutTotals = new(StringComparer.Ordinal);
+    private readonly Dictionary<IdKey, PayoutAcc> _payoutTotals = [];
     private readonly Dictionary<string, PayoutFacts> _payouts = new(StringComparer.Ordinal);
 
     public long TransactionsSeen { get; private set; }
@@ -48,42 +48,61 @@ public sealed class Reconciler(long from, long to, long threshold = Reconciler.D
     public void AddCharge(in ChargeFacts c)
     {
         if (!IdKey.TryFrom(c.Id, out var key)) return;
+        IdKey.TryFrom(c.PaymentIntent, out var pi);
+        AddCharge(key, pi, c.Created, c.Amount, c.Currency, c.AmountRefunded, c.State);
+    }
+
+    /// <summary>A charge by packed ids (<paramref name="paymentIntent"/> empty when none): the allocation-free path for large feeds.</summary>
+    public void AddCharge(in IdKey id, in IdKey paymentIntent, long created, long amount, string currency, long refunded, PaymentState state)
+    {
         var slot = new ChargeSlot
         {
-            Id = key, Created = c.Created, Amount = c.Amount, Refunded = c.AmountRefunded, Currency = Currency(c.Currency), State = c.State,
+            Id = id, Created = created, Amount = amount, Refunded = refunded, Currency = Currency(currency), State = state,
         };
-        if (_byCharge.TryGetValue(key, out var at)) _charges[at] = slot;
+        if (_byCharge.TryGetValue(id, out var at)) _charges[at] = slot;
         else
         {
             at = _charges.Count;
             _charges.Add(slot);
-            _byCharge[key] = at;
+            _byCharge[id] = at;
         }
         // A PaymentIntent's failed attempts come before its successful charge: the successful one represents it.
-        if (IdKey.TryFrom(c.PaymentIntent, out var pi)
-            && (!_byPaymentIntent.TryGetValue(pi, out var existing) || existing == at || _charges[existing].State == PaymentState.Failed || c.State != PaymentState.Failed))
-            _byPaymentIntent[pi] = at;
+        if (!paymentIntent.IsEmpty
+            && (!_byPaymentIntent.TryGetValue(paymentIntent, out var existing) || existing == at || _charges[existing].State == PaymentState.Failed || state != PaymentState.Failed))
+            _byPaymentIntent[paymentIntent] = at;
     }
 
     public void AddTransaction(in TransactionFacts t)
     {
+        if (!IdKey.TryFrom(t.PayoutId, out var payout)) { TransactionsSeen++; return; }
+        AddSettled(payout, t.Category, t.Amount, t.Fee, t.Currency, t.Category == "payout" ? t.Id : null);
+    }
+
+    /// <summary>
+    /// A balance transaction that payout <paramref name="payout"/> swept (its own payout transaction included);
+    /// <paramref name="id"/> is needed only for payout-category transactions.
+    /// </summary>
+    public void AddSettled(in IdKey payout, string category, long amount, long fee, string currency, string? id)
+    {
         TransactionsSeen++;
-        if (t.PayoutId is null) return;
-        if (!_payoutTotals.TryGetValue(t.PayoutId, out var acc)) _payoutTotals[t.PayoutId] = acc = new PayoutAcc { Currency = t.Currency };
+        if (!_payoutTotals.TryGetValue(payout, out var acc)) _payoutTotals[payout] = acc = new PayoutAcc { Currency = currency };
         acc.Count++;
-        acc.Fees += t.Fee;
-        switch (t.Category)
+        acc.Fees += fee;
+        switch (category)
         {
-            case "charge": acc.Captures += t.Amount; break;
-            case "refund" or "refund_failure" or "partial_capture_reversal": acc.Refunds -= t.Amount; break;
-            case "dispute" or "dispute_reversal": acc.Disputes -= t.Amount; break;
+            case "charge": acc.Captures += amount; break;
+            case "refund" or "refund_failure" or "partial_capture_reversal": acc.Refunds -= amount; break;
+            case "dispute" or "dispute_reversal": acc.Disputes -= amount; break;
             case "payout":
-                acc.PayoutCategory.Add((t.Id, t.Amount - t.Fee));
-                acc.Other += t.Amount;
+                acc.PayoutCategory.Add((id ?? "", amount - fee));
+                acc.Other += amount;
                 break;
-            default: acc.Other += t.Amount; break;
+            default: acc.Other += amount; break;
         }
     }
+
+    /// <summary>Counts a balance transaction no payout has swept (the feed's total).</summary>
+    public void CountUnsettled() => TransactionsSeen++;
 
     public void AddPayout(PayoutFacts p) => _payouts[p.Id] = p;
 
@@ -208,7 +227,7 @@ public sealed class Reconciler(long from, long to, long threshold = Reconciler.D
         var list = new List<PayoutSummary>();
         foreach (var p in _payouts.Values.Where(p => p.Automatic && InPeriod(p.ArrivalDate)).OrderBy(p => p.ArrivalDate).ThenBy(p => p.Id, StringComparer.Ordinal))
         {
-            var acc = _payoutTotals.GetValueOrDefault(p.Id) ?? new PayoutAcc { Currency = p.Currency };
+            var acc = (IdKey.TryFrom(p.Id, out var key) ? _payoutTotals.GetValueOrDefault(key) : null) ?? new PayoutAcc { Currency = p.Currency };
             // The payout's own transaction carries its id but is not part of what it settled (docs/payouts.md).
             var own = acc.PayoutCategory.Where(x => x.Id == p.BalanceTransaction).Sum(x => x.Net);
             var other = acc.Other - own;

@@ -43,58 +43,104 @@ public static class DatabaseFeed
         return found;
     }
 
+    // A charge's fields the reconciliation needs come first in its JSON (the card details, outcome and billing
+    // details follow), so only this much of each charge row is copied out of SQLite; a longer head falls back to
+    // the whole row.
+    private const int ChargeHead = 640;
+
     /// <summary>Streams the merchant's charges, disputes, balance transactions and payouts into <paramref name="r"/>; returns the rows read.</summary>
     public static long Feed(SqliteConnection conn, string accountId, Reconciler r)
     {
         using var cmd = conn.CreateCommand();
-        cmd.CommandText = "SELECT type, data FROM objects WHERE account = $a AND type IN ('charge', 'dispute', 'balance_transaction', 'payout') ORDER BY rowid";
+        // Types as numbers and ids as bytes: nothing per row is allocated but what the reconciler keeps.
+        cmd.CommandText = $"""
+            SELECT CASE type WHEN 'charge' THEN 1 WHEN 'balance_transaction' THEN 2 WHEN 'dispute' THEN 3 ELSE 4 END,
+                   CAST(id AS BLOB), created, CASE type WHEN 'charge' THEN substr(data, 1, {ChargeHead}) ELSE data END, rowid
+            FROM objects WHERE account = $a AND type IN ('charge', 'dispute', 'balance_transaction', 'payout') ORDER BY rowid
+            """;
         cmd.Parameters.AddWithValue("$a", accountId);
         using var rows = cmd.ExecuteReader();
         long n = 0;
-        var buffer = new byte[64 * 1024];
+        var strings = new Strings();
         while (rows.Read())
         {
             n++;
-            var length = (int)rows.GetBytes(1, 0, null, 0, 0);
-            if (length > buffer.Length) buffer = new byte[Math.Max(length, buffer.Length * 2)];
-            rows.GetBytes(1, 0, buffer, 0, length);
-            var json = buffer.AsSpan(0, length);
-            switch (rows.GetString(0))
+            // GetValue copies the blob into a new array; Microsoft.Data.Sqlite's GetBytes on an expression column
+            // crashed here (native), so the copy is the price.
+            var blob = (byte[])rows.GetValue(3);
+            var length = blob.Length;
+            var json = blob.AsSpan();
+            switch (rows.GetInt32(0))
             {
-                case "charge": r.AddCharge(Charge(json)); break;
-                case "dispute": var (charge, status) = Dispute(json); r.SetDispute(charge, PaymentStates.DisputeCounts(status)); break;
-                case "balance_transaction": r.AddTransaction(Transaction(json)); break;
-                case "payout": r.AddPayout(Payout(json)); break;
+                case 1:
+                    if (!IdKey.TryFrom((byte[])rows.GetValue(1), out var id)) break;
+                    if (!Charge(r, strings, id, rows.GetInt64(2), json, isFinal: length < ChargeHead))
+                        Charge(r, strings, id, rows.GetInt64(2), Whole(conn, rows.GetInt64(4)), isFinal: true);
+                    break;
+                case 2: Transaction(r, strings, json, () => System.Text.Encoding.UTF8.GetString((byte[])rows.GetValue(1))); break;
+                case 3: var (chargeId, status) = Dispute(json); r.SetDispute(chargeId, PaymentStates.DisputeCounts(status)); break;
+                default: r.AddPayout(Payout(json)); break;
             }
         }
         return n;
     }
 
-    // Persisted records are System.Text.Json's default shape: PascalCase names, enums as numbers (Storage/ObjectStore).
-    private static ChargeFacts Charge(ReadOnlySpan<byte> json)
+    /// <summary>Reuses the string of a value seen before (currencies): a million rows share a handful.</summary>
+    private sealed class Strings
     {
-        string id = "", currency = "";
-        string? pi = null;
-        long created = 0, amount = 0, captured = 0, refunded = 0;
+        private readonly List<(byte[] Utf8, string Value)> _seen = [];
+
+        public string Of(ReadOnlySpan<byte> utf8)
+        {
+            foreach (var (bytes, value) in _seen)
+                if (utf8.SequenceEqual(bytes)) return value;
+            var s = System.Text.Encoding.UTF8.GetString(utf8);
+            if (_seen.Count < 64) _seen.Add((utf8.ToArray(), s));
+            return s;
+        }
+    }
+
+    private static byte[] Whole(SqliteConnection conn, long rowid)
+    {
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT data FROM objects WHERE rowid = $r";
+        cmd.Parameters.AddWithValue("$r", rowid);
+        return (byte[])cmd.ExecuteScalar()!;
+    }
+
+    // Persisted records are System.Text.Json's default shape: PascalCase names, enums as numbers (Storage/ObjectStore).
+    // False when the head was cut before the last needed field (the caller then reads the whole row).
+    private static bool Charge(Reconciler r, Strings strings, in IdKey id, long created, ReadOnlySpan<byte> json, bool isFinal)
+    {
+        string currency = "";
+        IdKey pi = default;
+        long amount = 0, captured = 0, refunded = 0;
         var isCaptured = false;
         var status = ChargeStatus.Succeeded;
-        var reader = new Utf8JsonReader(json);
-        reader.Read();
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        var reader = new Utf8JsonReader(json, isFinal, default);
+        var done = false;
+        if (!reader.Read()) return false;
+        while (!done)
         {
-            if (reader.ValueTextEquals("Id"u8)) { reader.Read(); id = reader.GetString()!; }
-            else if (reader.ValueTextEquals("Created"u8)) { reader.Read(); created = reader.GetInt64(); }
-            else if (reader.ValueTextEquals("Amount"u8)) { reader.Read(); amount = reader.GetInt64(); }
-            else if (reader.ValueTextEquals("AmountCaptured"u8)) { reader.Read(); captured = reader.GetInt64(); }
-            else if (reader.ValueTextEquals("AmountRefunded"u8)) { reader.Read(); refunded = reader.GetInt64(); }
-            else if (reader.ValueTextEquals("Captured"u8)) { reader.Read(); isCaptured = reader.GetBoolean(); }
-            else if (reader.ValueTextEquals("Status"u8)) { reader.Read(); status = (ChargeStatus)reader.GetInt32(); }
-            else if (reader.ValueTextEquals("Currency"u8)) { reader.Read(); currency = reader.GetString()!; }
-            else if (reader.ValueTextEquals("PaymentIntent"u8)) { reader.Read(); pi = reader.TokenType == JsonTokenType.Null ? null : reader.GetString(); }
-            else { reader.Read(); reader.Skip(); }
+            if (!reader.Read()) return false;
+            if (reader.TokenType != JsonTokenType.PropertyName) break;
+            if (reader.ValueTextEquals("Amount"u8)) { if (!reader.Read()) return false; amount = reader.GetInt64(); }
+            else if (reader.ValueTextEquals("AmountCaptured"u8)) { if (!reader.Read()) return false; captured = reader.GetInt64(); }
+            else if (reader.ValueTextEquals("AmountRefunded"u8)) { if (!reader.Read()) return false; refunded = reader.GetInt64(); }
+            else if (reader.ValueTextEquals("Captured"u8)) { if (!reader.Read()) return false; isCaptured = reader.GetBoolean(); }
+            else if (reader.ValueTextEquals("Status"u8)) { if (!reader.Read()) return false; status = (ChargeStatus)reader.GetInt32(); }
+            else if (reader.ValueTextEquals("Currency"u8)) { if (!reader.Read()) return false; currency = strings.Of(reader.ValueSpan); }
+            else if (reader.ValueTextEquals("PaymentIntent"u8))
+            {
+                if (!reader.Read()) return false;
+                if (reader.TokenType == JsonTokenType.String) IdKey.TryFrom(reader.ValueSpan, out pi);
+                done = true; // the last field needed; the rest of the charge is not read
+            }
+            else if (!reader.Read() || !reader.TrySkip()) return false;
         }
-        return new ChargeFacts(id, pi, created, isCaptured ? captured : amount, currency, refunded,
+        r.AddCharge(id, pi, created, isCaptured ? captured : amount, currency, refunded,
             PaymentStates.OfCharge(status.ToWire(), isCaptured, captured, refunded));
+        return true;
     }
 
     private static (string Charge, string Status) Dispute(ReadOnlySpan<byte> json)
@@ -112,25 +158,31 @@ public static class DatabaseFeed
         return (charge, status.ToWire());
     }
 
-    private static TransactionFacts Transaction(ReadOnlySpan<byte> json)
+    private static void Transaction(Reconciler r, Strings strings, ReadOnlySpan<byte> json, Func<string> id)
     {
-        string id = "", currency = "";
-        string? payout = null;
+        string currency = "";
+        IdKey payout = default;
         long amount = 0, fee = 0;
         var category = ReportingCategory.Charge;
         var reader = new Utf8JsonReader(json);
         reader.Read();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("Id"u8)) { reader.Read(); id = reader.GetString()!; }
-            else if (reader.ValueTextEquals("Amount"u8)) { reader.Read(); amount = reader.GetInt64(); }
+            if (reader.ValueTextEquals("Amount"u8)) { reader.Read(); amount = reader.GetInt64(); }
             else if (reader.ValueTextEquals("Fee"u8)) { reader.Read(); fee = reader.GetInt64(); }
-            else if (reader.ValueTextEquals("Currency"u8)) { reader.Read(); currency = reader.GetString()!; }
+            else if (reader.ValueTextEquals("Currency"u8)) { reader.Read(); currency = strings.Of(reader.ValueSpan); }
             else if (reader.ValueTextEquals("ReportingCategory"u8)) { reader.Read(); category = (ReportingCategory)reader.GetInt32(); }
-            else if (reader.ValueTextEquals("AutomaticPayoutId"u8)) { reader.Read(); payout = reader.TokenType == JsonTokenType.Null ? null : reader.GetString(); }
+            else if (reader.ValueTextEquals("AutomaticPayoutId"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.String) IdKey.TryFrom(reader.ValueSpan, out payout);
+                break; // the last field needed
+            }
             else { reader.Read(); reader.Skip(); }
         }
-        return new TransactionFacts(id, category.ToWire(), amount, fee, currency, payout);
+        if (payout.IsEmpty) { r.CountUnsettled(); return; }
+        var wire = category.ToWire();
+        r.AddSettled(payout, wire, amount, fee, currency, category == ReportingCategory.Payout ? id() : null);
     }
 
     private static PayoutFacts Payout(ReadOnlySpan<byte> json)

@@ -81,11 +81,20 @@ public static class GenerateCommand
         }
         long transactions = 0, orders = 0;
         var injected = new Dictionary<string, int>();
+        // The store lists each type in creation order and expects rows in that order (as live commits are): a day's
+        // objects are buffered and written sorted by creation time, and nothing of a day spills into the next.
+        var today = new List<Domain.Common.StripeObject>();
+        void Emit(Domain.Common.StripeObject o) => today.Add(o);
+        void Flush()
+        {
+            foreach (var o in today.OrderBy(o => o.Created)) import.Add(o); // OrderBy is stable
+            today.Clear();
+        }
         void Txn(BalanceTransaction t)
         {
             var payout = PayoutFor(t.AvailableOn, out var run);
             if (payout is not null) payoutNet[run] += t.Net;
-            import.Add(t with { AutomaticPayoutId = payout });
+            Emit(t with { AutomaticPayoutId = payout });
             transactions++;
         }
         string[] brands = ["visa", "mastercard", "amex", "discover"];
@@ -108,7 +117,7 @@ public static class GenerateCommand
                     (1000 + rnd.Next(9000)).ToString(CultureInfo.InvariantCulture), brand, CardChecks.None, null);
                 if (rnd.Next(200) == 0)
                 {
-                    import.Add(new Charge
+                    Emit(new Charge
                     {
                         Id = chargeId, AccountId = accountId, Created = created, Amount = amount, Currency = "usd", Status = ChargeStatus.Failed,
                         PaymentIntent = pi, PaymentMethodDetails = details, FailureCode = "card_declined", FailureMessage = "Your card was declined.",
@@ -131,10 +140,10 @@ public static class GenerateCommand
                 if (roll < 80)
                 {
                     refunded = roll < 40 ? amount : Math.Max(50, amount * rnd.Next(10, 90) / 100);
-                    var refundAt = created + rnd.Next(60, 3_600);
+                    var refundAt = Math.Min(created + rnd.Next(60, 3_600), dayStart + Day - 120);
                     var refundId = ids.Next("re");
                     var refundTxn = ids.Next("txn");
-                    import.Add(new Refund
+                    Emit(new Refund
                     {
                         Id = refundId, AccountId = accountId, Created = refundAt, Amount = refunded, Currency = "usd", Charge = chargeId,
                         PaymentIntent = pi, Status = RefundStatus.Succeeded, BalanceTransaction = refundTxn, Reason = RefundReason.RequestedByCustomer,
@@ -150,9 +159,9 @@ public static class GenerateCommand
                 else if (roll < 85)
                 {
                     dispute = ids.Next("dp");
-                    var disputeAt = created + rnd.Next(3_600, 20_000);
+                    var disputeAt = Math.Min(created + rnd.Next(3_600, 20_000), dayStart + Day - 120);
                     var disputeTxn = ids.Next("txn");
-                    import.Add(new Dispute
+                    Emit(new Dispute
                     {
                         Id = dispute, AccountId = accountId, Created = disputeAt, Amount = amount, Currency = "usd", Charge = chargeId, PaymentIntent = pi,
                         Reason = "fraudulent", Status = DisputeStatus.NeedsResponse, EvidenceDetails = new DisputeEvidenceDetails(disputeAt + 21 * Day, false, false, 0),
@@ -167,7 +176,7 @@ public static class GenerateCommand
                     });
                     status = "disputed";
                 }
-                import.Add(new Charge
+                Emit(new Charge
                 {
                     Id = chargeId, AccountId = accountId, Created = created, Amount = amount, AmountCaptured = amount, AmountRefunded = refunded,
                     Captured = true, Paid = true, Refunded = refunded == amount, Status = ChargeStatus.Succeeded, Currency = "usd",
@@ -183,8 +192,10 @@ public static class GenerateCommand
                 Id = ids.Next("txn"), AccountId = accountId, Created = adjustedAt, Amount = -(100 + rnd.Next(900)), Currency = "usd",
                 Type = BalanceTransactionType.Adjustment, ReportingCategory = ReportingCategory.Fee, Description = "Fee adjustment", AvailableOn = adjustedAt,
             });
+            Flush();
         }
         WritePayout(days, end);
+        Flush();
         foreach (var kind in new[] { "missing_at_processor" })
             for (var k = 0; k < s.Discrepancies; k++)
             {
@@ -202,13 +213,13 @@ public static class GenerateCommand
             var amount = payoutNet[run];
             var po = payoutIds[run];
             var own = ids.Next("txn");
-            import.Add(new BalanceTransaction
+            Emit(new BalanceTransaction
             {
                 Id = own, AccountId = accountId, Created = at, Amount = -amount, Currency = "usd", Type = BalanceTransactionType.Payout,
                 ReportingCategory = ReportingCategory.Payout, Source = po, Description = "STRIPE PAYOUT", AvailableOn = at, AutomaticPayoutId = po,
             });
             transactions++;
-            import.Add(new Payout
+            Emit(new Payout
             {
                 Id = po, AccountId = accountId, Created = at, Amount = amount, Currency = "usd", ArrivalDate = at + Day, Automatic = true,
                 Status = PayoutStatus.Paid, BalanceTransaction = own, Destination = bank, Description = "STRIPE PAYOUT",

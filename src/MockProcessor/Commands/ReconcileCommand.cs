@@ -66,7 +66,8 @@ public static class ReconcileCommand
                     await errors.WriteLineAsync($"No merchant with the key {s.ApiKey[..Math.Min(12, s.ApiKey.Length)]}… in {s.Db}.");
                     return 3;
                 }
-                DatabaseFeed.Feed(conn, account, reconciler);
+                var rows = DatabaseFeed.Feed(conn, account, reconciler);
+                await errors.WriteLineAsync($"read {rows:N0} rows of {s.Db} in {watch.Elapsed.TotalSeconds:0.00} s");
                 result = reconciler.Reconcile(Books.Read(s.Orders!));
             }
             else
