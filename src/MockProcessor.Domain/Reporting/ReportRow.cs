@@ -90,6 +90,24 @@ public static class ReportColumns
     }
 
     /// <summary>
+    /// Writes <paramref name="column"/> of a row into a <see cref="CsvLine"/>: money and timestamps are formatted
+    /// into the line's buffer (the hot columns of a million-row report); the rest go through <see cref="For"/>.
+    /// </summary>
+    public static Action<ReportRow, TimeZoneInfo, CsvLine> Writer(string column) => column switch
+    {
+        "gross" => (r, _, l) => l.Money(r.Txn.Amount, r.Txn.Currency),
+        "fee" => (r, _, l) => l.Money(r.Txn.Fee, r.Txn.Currency),
+        "net" => (r, _, l) => l.Money(r.Txn.Net, r.Txn.Currency),
+        "created" => (r, tz, l) => l.Stamp(r.Txn.Created, tz),
+        "created_utc" => (r, _, l) => l.Stamp(r.Txn.Created, TimeZoneInfo.Utc),
+        "available_on" => (r, tz, l) => l.Stamp(r.Txn.AvailableOn, tz),
+        "available_on_utc" => (r, _, l) => l.Stamp(r.Txn.AvailableOn, TimeZoneInfo.Utc),
+        "automatic_payout_effective_at" => (r, tz, l) => { if (r.Payout is { } p) l.Stamp(p.EffectiveAt, tz); else l.Empty(); },
+        "automatic_payout_effective_at_utc" => (r, _, l) => { if (r.Payout is { } p) l.Stamp(p.EffectiveAt, TimeZoneInfo.Utc); else l.Empty(); },
+        _ => For(column) is var cell ? (r, tz, l) => l.Text(cell(r, tz)) : null!,
+    };
+
+    /// <summary>
     /// A function computing <paramref name="column"/>. Documented columns the emulator has no data for (invoices,
     /// subscriptions, Connect, shipping, trace ids) are empty, as Stripe leaves them for payments without them.
     /// </summary>

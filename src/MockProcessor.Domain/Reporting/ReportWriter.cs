@@ -39,15 +39,14 @@ public static class ReportWriter
     /// <summary>Writes the header and the rows; returns the number of data rows.</summary>
     public static long WriteItemized(TextWriter w, IReadOnlyList<string> columns, IEnumerable<ReportRow> rows, TimeZoneInfo tz)
     {
-        var csv = new ReportCsv(w);
-        csv.Row(columns);
-        var cells = columns.Select(ReportColumns.For).ToArray();
-        var fields = new string?[cells.Length];
+        new ReportCsv(w).Row(columns);
+        var cells = columns.Select(ReportColumns.Writer).ToArray();
+        var line = new CsvLine(w);
         long n = 0;
         foreach (var row in rows)
         {
-            for (var i = 0; i < cells.Length; i++) fields[i] = cells[i](row, tz);
-            csv.Row(fields);
+            foreach (var cell in cells) cell(row, tz, line);
+            line.End();
             n++;
         }
         return n;

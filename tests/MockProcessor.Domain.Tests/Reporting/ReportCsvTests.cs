@@ -29,3 +29,28 @@ public class ReportCsvTests
         Assert.Equal("2027-01-15 03:00:00", ReportCsv.Stamp(1_800_000_000, TimeZoneInfo.FindSystemTimeZoneById("America/New_York")));
     }
 }
+
+public class CsvLineTests
+{
+    [Fact]
+    public void The_fast_line_writes_what_the_plain_writer_writes()
+    {
+        var ny = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
+        var rnd = new Random(3);
+        var fast = new StringWriter();
+        var plain = new StringWriter();
+        var line = new CsvLine(fast);
+        var csv = new ReportCsv(plain);
+        for (var i = 0; i < 2_000; i++)
+        {
+            var minor = rnd.NextInt64(-2_000_000, 2_000_000);
+            var unix = rnd.NextInt64(0, 4_000_000_000);
+            var currency = new[] { "usd", "jpy", "kwd" }[i % 3];
+            var text = i % 7 == 0 ? "a, \"quoted\"" : i % 5 == 0 ? null : "plain";
+            line.Money(minor, currency); line.Stamp(unix, TimeZoneInfo.Utc); line.Stamp(unix, ny); line.Text(text); line.Empty();
+            line.End();
+            csv.Row([ReportCsv.Major(minor, currency), ReportCsv.Stamp(unix, TimeZoneInfo.Utc), ReportCsv.Stamp(unix, ny), text, null]);
+        }
+        Assert.Equal(plain.ToString(), fast.ToString());
+    }
+}

@@ -16,8 +16,10 @@ namespace MockProcessor.Server.Resources.Reporting;
 public static class ReportLedger
 {
     /// <summary>The automatic payout that settled <paramref name="txn"/>, with its effective date (arrival_date); null when none has.</summary>
-    public static PayoutTag? PayoutOf(Tx tx, BalanceTransaction txn) =>
-        PayoutRules.SettledBy(txn) is { } id && tx.Get<Payout>(id) is { } payout ? new PayoutTag(payout.Id, payout.ArrivalDate) : null;
+    public static PayoutTag? PayoutOf(Tx tx, BalanceTransaction txn) => PayoutRules.SettledBy(txn) is { } id ? Tag(tx, id) : null;
+
+    public static PayoutTag? Tag(Tx tx, string payoutId) =>
+        tx.Get<Payout>(payoutId) is { } payout ? new PayoutTag(payout.Id, payout.ArrivalDate) : null;
 
     /// <summary>Only automatic payouts are itemized (Stripe: a manual payout's amount was the merchant's choice).</summary>
     public static bool PayoutExists(Tx tx, string payoutId) => tx.Get<Payout>(payoutId) is { Automatic: true };

@@ -48,6 +48,8 @@ public sealed class ReportRunner(ObjectStore store, MerchantClock clock, TimeDri
     {
         var state = store.FindAccount(accountId);
         if (state is null) return;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var cpu = Environment.CpuUsage.TotalTime;
         ReportRun run;
         ReportType type;
         List<ReportRow>? rows = null;
@@ -63,6 +65,7 @@ public sealed class ReportRunner(ObjectStore store, MerchantClock clock, TimeDri
             else rows = ReportSource.Itemized(tx, type, run.Parameters);
         }
 
+        var selected = System.Diagnostics.Stopwatch.GetElapsedTime(started);
         string? error = null;
         long size = 0;
         try
@@ -78,6 +81,10 @@ public sealed class ReportRunner(ObjectStore store, MerchantClock clock, TimeDri
                 size = stream.Length;
             }
             files.Publish(run.ResultFileId);
+            log.LogInformation("Report run {RunId} ({ReportType}): {Rows} rows selected in {SelectMs} ms, {Bytes} bytes written in {WriteMs} ms, process CPU {CpuMs} ms",
+                runId, type.Id, rows?.Count ?? all?.Count ?? 0, (long)selected.TotalMilliseconds, size,
+                (long)(System.Diagnostics.Stopwatch.GetElapsedTime(started) - selected).TotalMilliseconds,
+                (long)(Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds);
         }
         catch (IOException ex)
         {

@@ -21,8 +21,12 @@ public static class ReportSource
             yield return RowOf(tx, t);
     }
 
-    public static ReportRow RowOf(Tx tx, BalanceTransaction t)
+    public static ReportRow RowOf(Tx tx, BalanceTransaction t) => WithRelated(tx, new ReportRow(t, null, null, null, null, ReportLedger.PayoutOf(tx, t)));
+
+    /// <summary>The row with the records its transaction relates to (charge, refund, dispute, customer) filled in.</summary>
+    private static ReportRow WithRelated(Tx tx, ReportRow row)
     {
+        var t = row.Txn;
         Charge? charge = null;
         Refund? refund = null;
         Dispute? dispute = null;
@@ -33,15 +37,24 @@ public static class ReportSource
             case Dispute d: dispute = d; charge = tx.Get<Charge>(d.Charge); break;
         }
         var customer = charge?.Customer is { } cus ? tx.Get<Customer>(cus) : null;
-        return new ReportRow(t, charge, refund, dispute, customer, ReportLedger.PayoutOf(tx, t));
+        return row with { Charge = charge, Refund = refund, Dispute = dispute, Customer = customer };
     }
 
     /// <summary>The rows of an itemized report, selected now (under the lock) and written later.</summary>
     public static List<ReportRow> Itemized(Tx tx, ReportType type, ReportParameters p)
     {
+        // Decide on the transaction and its payout first (no lookups but the payout, which consecutive rows share);
+        // only selected rows get their related records.
         var rows = new List<ReportRow>();
-        foreach (var row in Rows(tx))
-            if (ReportWriter.Includes(type, p, row)) rows.Add(row);
+        PayoutTag? last = null;
+        foreach (var t in tx.OldestFirst<BalanceTransaction>("balance_transaction"))
+        {
+            PayoutTag? tag = null;
+            if (Domain.Payouts.PayoutRules.SettledBy(t) is { } po)
+                tag = last?.Id == po ? last : last = ReportLedger.Tag(tx, po);
+            var row = new ReportRow(t, null, null, null, null, tag);
+            if (ReportWriter.Includes(type, p, row)) rows.Add(WithRelated(tx, row));
+        }
         return rows;
     }
 
