@@ -59,8 +59,8 @@ public sealed partial class ScenarioExecutor
         var key = spec["key"] is { } k ? Substitution.Text(k.GetValue<string>(), _vars) : KeyOf(step);
 
         var retry = spec["retry"] as JsonObject;
-        var maxRetries = retry is null ? 0 : retry["max"]?.GetValue<int>() ?? 2;
-        var retryOn = retry?["on"]?.AsArray().Select(x => x!.GetValue<int>()).ToArray() ?? DefaultRetryOn;
+        var maxRetries = retry is null ? 0 : (int?)retry["max"]?.GetValue<long>() ?? 2;
+        var retryOn = retry?["on"]?.AsArray().Select(x => (int)x!.GetValue<long>()).ToArray() ?? DefaultRetryOn;
         // Like the SDKs: a POST that may be retried carries an Idempotency-Key, generated when none is given.
         if (retry is not null && method == "POST" && !headers.Any(h => h.Key.Equals("Idempotency-Key", StringComparison.OrdinalIgnoreCase)))
             headers.Add(KeyValuePair.Create("Idempotency-Key", $"scenario-{seed}-{scenario.RowIndex ?? 0}-{step.Index}"));
@@ -148,7 +148,7 @@ public sealed partial class ScenarioExecutor
     {
         var r = step.Spec["receiver"]!;
         var name = r["name"]!.GetValue<string>();
-        _endpoints[name].Slot!.Status = r["status"]!.GetValue<int>();
+        _endpoints[name].Slot!.Status = (int)r["status"]!.GetValue<long>();
         return new JsonObject { ["name"] = name, ["status"] = _endpoints[name].Slot!.Status };
     }
 

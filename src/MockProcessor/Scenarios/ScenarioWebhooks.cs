@@ -14,7 +14,7 @@ public sealed partial class ScenarioExecutor
         var spec = Substitution.Node(step.Spec["webhooks"], _vars)!.AsObject();
         var name = spec["receiver"]?.GetValue<string>() ?? _endpoints.Values.Single(e => e.Spec.Recording).Spec.Name;
         var endpoint = _endpoints[name];
-        var timeout = TimeSpan.FromSeconds(spec["timeout"]?.GetValue<double>() ?? (emulator.InProcess ? 0 : 10));
+        var timeout = TimeSpan.FromSeconds((spec["timeout"] is { } t ? double.Parse(t.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture) : (double?)null) ?? (emulator.InProcess ? 0 : 10));
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
