@@ -23,6 +23,13 @@ public sealed record Account : StripeObject
     /// the counters of the attempt that fired them: the account is already loaded and locked for that call.
     /// </summary>
     public ImmutableList<NetworkRule> NetworkRules { get; init; } = [];
+    /// <summary>
+    /// When automatic payouts run (Stripe's <c>settings.payouts.schedule</c>); the one place it is kept, whoever sets
+    /// it (control API, Connect onboarding). See docs/payouts.md.
+    /// </summary>
+    public Payouts.PayoutSchedule PayoutSchedule { get; init; } = Payouts.PayoutSchedule.Default;
+    /// <summary>Where payouts go; null until first needed, then Stripe's succeeding test account (000123456789).</summary>
+    public Payouts.BankAccount? BankAccount { get; init; }
     public string SecretKey => "sk_test_" + KeySuffix;
     public string PublishableKey => "pk_test_" + KeySuffix;
 }

@@ -15,5 +15,7 @@ public static class ControlRoutes
             .Concat(DisputeControlEndpoints.Routes())
             .Concat(ThreeDSecureControlEndpoints.Routes())
             .Concat(NetworkRuleControlEndpoints.Routes())
-            .Concat(FaultControlEndpoints.Routes());
+            .Concat(FaultControlEndpoints.Routes())
+            .Concat(PayoutControlEndpoints.Routes())
+            .Concat(DiscrepancyControlEndpoints.Routes());
 }

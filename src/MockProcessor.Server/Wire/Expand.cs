@@ -77,6 +77,7 @@ public static class Expandables
         ["balance_transaction"] = new() { ["source"] = "charge" },
         ["balance"] = new(),
         // balance_transactions are always embedded whole (Stripe's shape), so they are not expandable.
+        ["payout"] = new() { ["balance_transaction"] = "balance_transaction", ["failure_balance_transaction"] = "balance_transaction" },
         ["dispute"] = new() { ["charge"] = "charge", ["payment_intent"] = "payment_intent" },
     };
 

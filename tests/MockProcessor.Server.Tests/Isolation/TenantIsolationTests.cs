@@ -40,6 +40,9 @@ public class TenantIsolationTests : IAsyncLifetime
         var clock = await (await a.PostFormAsync("/v1/test_helpers/test_clocks", ("frozen_time", TestApp.StartTime.ToString()))).OkAsync();
         var fault = await (await a.PostFormAsync("/_mock/faults", ("path", "/v1/nothing"), ("kind", "api_error"))).OkAsync();
         var rule = await (await a.PostFormAsync("/_mock/network_rules", ("match[currency]", "jpy"), ("outcome", "approve"))).OkAsync();
+        await (await a.PostFormAsync("/v1/charges", ("amount", "5000"), ("currency", "usd"), ("source", "tok_bypassPending"))).OkAsync();
+        var po = await (await a.PostFormAsync("/v1/payouts", ("amount", "100"), ("currency", "usd"))).OkAsync();
+        var disc = await (await a.PostFormAsync("/_mock/discrepancies", ("kind", "fee_adjustment"), ("charge", Id(paid)), ("amount", "-25"))).OkAsync();
         var evt = (await (await a.GetAsync("/v1/events?limit=1")).OkAsync())["data"]![0]!.AsObject();
         var txn = (await (await a.GetAsync("/v1/balance_transactions?limit=1")).OkAsync())["data"]![0]!.AsObject();
 
@@ -48,8 +51,9 @@ public class TenantIsolationTests : IAsyncLifetime
             ["customers"] = Id(cus), ["payment_methods"] = Id(pm), ["payment_intents"] = Id(pi), ["charges"] = Id(paid),
             ["refunds"] = Id(re), ["disputes"] = Id(dp), ["events"] = Id(evt), ["tokens"] = Id(tok), ["webhook_endpoints"] = Id(we),
             ["balance_transactions"] = Id(txn), ["test_clocks"] = Id(clock), ["faults"] = Id(fault), ["network_rules"] = Id(rule),
+            ["payouts"] = Id(po),
         };
-        var allOfA = ids.Values.Append(Id(disputed)).ToList();
+        var allOfA = ids.Values.Append(Id(disputed)).Append(Id(disc)).ToList();
 
         async Task<JsonObject> Snapshot()
         {
