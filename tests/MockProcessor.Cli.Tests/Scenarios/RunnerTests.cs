@@ -1,6 +1,9 @@
 using System.Collections;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
 using MockProcessor.Scenarios;
+using MockProcessor.Server.Hosting;
+using MockProcessor.Server.Time;
 
 namespace MockProcessor.Cli.Tests.Scenarios;
 
@@ -84,6 +87,33 @@ public class RunnerTests
         var results = await ScenarioRunner.RunAsync([.. bad, .. good, .. good], new RunOptions { FailFast = true, Parallel = 1 });
         Assert.Equal([Outcome.Failed, Outcome.Skipped, Outcome.Skipped], results.Select(r => r.Outcome));
         Assert.Contains("<skipped message=\"not run (--fail-fast)\" />", Reports.JUnit(results));
+    }
+
+    [Fact]
+    public async Task Against_a_running_emulator_each_scenario_gets_merchants_of_its_own()
+    {
+        await using var app = MockProcessorApp.Build(
+            new MockProcessorOptions { InMemory = true, Port = 0, Clock = ClockMode.Manual, LogLevel = "None", WebhookAutoDispatch = false },
+            b => b.Logging.ClearProviders());
+        await app.StartAsync();
+        var (scenarios, errors) = ScenarioLoader.LoadFile("t.yaml", """
+            parameters: [{n: 1}, {n: 2}, {n: 3}]
+            merchants:
+              shop:
+                key: sk_test_same
+                webhooks: [{name: hooks, events: [customer.created]}]
+            steps:
+              - request: POST /v1/customers
+                params: {email: "c${n}@example.com"}
+              - request: GET /v1/customers
+                expect: {body: {data: {length: 1}, "data[0].email": "c${n}@example.com"}}
+              - webhooks: {count: 1, signatures: valid, first: {data.object.email: "c${n}@example.com"}}
+              - request: GET /_mock/merchant_clock
+                expect: {body: {account: "${merchants.shop.id}"}}
+            """);
+        Assert.Empty(errors);
+        var results = await ScenarioRunner.RunAsync(scenarios, new RunOptions { BaseUrl = app.Urls.First() });
+        Assert.All(results, r => Assert.True(r.Outcome == Outcome.Passed, r.Failure is null ? "" : Reports.Describe(r.Failure)));
     }
 
     [Fact]
