@@ -1,0 +1,53 @@
+using System.Collections.Immutable;
+using MockProcessor.Domain.Customers;
+
+namespace MockProcessor.Domain.Accounts;
+
+/// <summary>How often a merchant is paid out (onboarding's payout_schedule).</summary>
+public sealed record PayoutSchedule(string Interval, int DelayDays)
+{
+    public static readonly PayoutSchedule Default = new("daily", 2);
+    public static readonly IReadOnlyList<string> Intervals = ["manual", "daily", "weekly", "monthly"];
+}
+
+/// <summary>
+/// What a merchant or a connected account tells about itself: identity, business details, its defaults. Onboarding
+/// (control API) and POST/POST /v1/accounts fill it; GET /v1/account(s) renders it.
+/// </summary>
+public sealed record AccountProfile
+{
+    public static readonly AccountProfile Empty = new();
+    public string? Name { get; init; }
+    public string? Email { get; init; }
+    public string Country { get; init; } = "US";
+    public string DefaultCurrency { get; init; } = "usd";
+    public Address? Address { get; init; }
+    public string? TaxId { get; init; }
+    public string? BusinessUrl { get; init; }
+    public string? SupportEmail { get; init; }
+    public string? Mcc { get; init; }
+    /// <summary>
+    /// The onboarding's payout schedule. Kept here until payouts (branch ledger) own a schedule on the account;
+    /// then this is the value to seed it with.
+    /// </summary>
+    public PayoutSchedule OnboardingPayoutSchedule { get; init; } = PayoutSchedule.Default;
+    public ImmutableSortedDictionary<string, string> Metadata { get; init; } = Common.Metadata.Empty;
+}
+
+public enum ConnectAccountType { Standard, Express, Custom }
+
+/// <summary>A connected account's Connect state: its type, requested capabilities and onboarding progress.</summary>
+public sealed record ConnectSettings(ConnectAccountType Type)
+{
+    public ImmutableSortedDictionary<string, string> Capabilities { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
+    public bool DetailsSubmitted { get; init; }
+    public bool ChargesEnabled { get; init; }
+    public bool PayoutsEnabled { get; init; }
+
+    /// <summary>What the hosted onboarding page completes: details in, charges and payouts on, capabilities active.</summary>
+    public ConnectSettings Completed() => this with
+    {
+        DetailsSubmitted = true, ChargesEnabled = true, PayoutsEnabled = true,
+        Capabilities = Capabilities.ToImmutableSortedDictionary(kv => kv.Key, _ => "active"),
+    };
+}
