@@ -43,11 +43,12 @@ public sealed record ConnectSettings(ConnectAccountType Type)
     public bool DetailsSubmitted { get; init; }
     public bool ChargesEnabled { get; init; }
     public bool PayoutsEnabled { get; init; }
+    public long? TosAcceptedAt { get; init; }
 
-    /// <summary>What the hosted onboarding page completes: details in, charges and payouts on, capabilities active.</summary>
-    public ConnectSettings Completed() => this with
+    /// <summary>What the hosted onboarding page completes: details in, terms accepted, charges and payouts on, capabilities active.</summary>
+    public ConnectSettings Completed(long now) => this with
     {
-        DetailsSubmitted = true, ChargesEnabled = true, PayoutsEnabled = true,
+        DetailsSubmitted = true, ChargesEnabled = true, PayoutsEnabled = true, TosAcceptedAt = now,
         Capabilities = Capabilities.ToImmutableSortedDictionary(kv => kv.Key, _ => "active"),
     };
 }

@@ -15,5 +15,6 @@ public static class ControlRoutes
             .Concat(DisputeControlEndpoints.Routes())
             .Concat(ThreeDSecureControlEndpoints.Routes())
             .Concat(NetworkRuleControlEndpoints.Routes())
-            .Concat(FaultControlEndpoints.Routes());
+            .Concat(FaultControlEndpoints.Routes())
+            .Concat(KeyControlEndpoints.Routes());
 }

@@ -112,7 +112,7 @@ public static class ThreeDSecurePage
 
     // A page or a 303 See Other (the browser follows a form POST's redirect with a GET, as a return_url
     // expects); never cached, since each answer reflects the PaymentIntent at that moment.
-    private static IResult Respond(int status, string? html, string? location) => new PageResult(status, html, location);
+    internal static IResult Respond(int status, string? html, string? location) => new PageResult(status, html, location);
 
     private sealed class PageResult(int status, string? html, string? location) : IResult
     {

@@ -12,6 +12,7 @@ using MockProcessor.Domain.Refunds;
 using MockProcessor.Domain.TestClocks;
 using MockProcessor.Domain.Tokens;
 using MockProcessor.Domain.Webhooks;
+using MockProcessor.Server.Resources.Accounts;
 using MockProcessor.Server.Resources.Balance;
 using MockProcessor.Server.Resources.BalanceTransactions;
 using MockProcessor.Server.Resources.Charges;
@@ -44,7 +45,8 @@ public static class Registry
             .Concat(BalanceTransactionEndpoints.Routes())
             .Concat(DisputeEndpoints.Routes())
             .Concat(WebhookEndpointEndpoints.Routes())
-            .Concat(TestClockEndpoints.Routes());
+            .Concat(TestClockEndpoints.Routes())
+            .Concat(AccountEndpoints.Routes());
 
     public static Renderers Renderers() => new Renderers()
         .Add<Customer>(CustomerJson.Render)
@@ -58,7 +60,8 @@ public static class Registry
         .Add<Dispute>(DisputeJson.Render)
         .Add<WebhookEndpoint>(WebhookEndpointJson.Render)
         .Add<WebhookDelivery>(WebhookDeliveryJson.Render)
-        .Add<TestClock>(TestClockJson.Render);
+        .Add<TestClock>(TestClockJson.Render)
+        .Add<Account>(AccountJson.Render);
 
     public static readonly IReadOnlyDictionary<string, Type> PersistedTypes = new Dictionary<string, Type>
     {
@@ -75,6 +78,8 @@ public static class Registry
         ["webhook_endpoint"] = typeof(WebhookEndpoint),
         ["webhook_delivery"] = typeof(WebhookDelivery),
         ["test_helpers.test_clock"] = typeof(TestClock),
+        ["api_key"] = typeof(ApiKeyRecord),
+        ["account_link"] = typeof(AccountLink),
     };
 
     /// <summary>Time-driven work, any number per kind of object (see Time/Timers.cs).</summary>

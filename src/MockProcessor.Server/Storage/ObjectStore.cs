@@ -79,6 +79,12 @@ public sealed class ObjectStore : IAsyncDisposable
     /// <summary>Registers a merchant created outside a key (onboarding): its state, committed by the caller.</summary>
     public AccountState AddMerchant(string accountId) => _accounts.GetOrAdd(accountId, id => new AccountState(id));
 
+    /// <summary>Drops a merchant whose creation failed before anything was committed.</summary>
+    public void ForgetEmptyMerchant(string accountId)
+    {
+        if (_accounts.TryGetValue(accountId, out var state) && state.Objects.Count == 0) _accounts.TryRemove(accountId, out _);
+    }
+
     /// <summary>
     /// The merchant owning a PaymentIntent, for callers without a key (the 3-D Secure page). Intents awaiting
     /// authentication are indexed; any other id (an error page: already completed, unknown) costs a scan of the accounts.

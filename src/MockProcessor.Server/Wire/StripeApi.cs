@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
@@ -186,6 +187,57 @@ public sealed class StripeApi(
                 now, requestId: null, idemKey: null, publishable: false);
             result = work(ctx);
             durable = tx.Commit();
+        }
+        await durable;
+        return result;
+    }
+
+    /// <summary>
+    /// A call of the emulator's operator rather than of a merchant (docs/connect.md, Onboarding): no key, Stripe's form
+    /// decoding and error envelope, and the answer only once its writes are durable.
+    /// </summary>
+    public async Task HandleOperator(HttpContext http, Func<Params, HttpContext, Task<JsonObject>> work)
+    {
+        var requestId = ids.Next("req", 14);
+        http.Response.Headers["Request-Id"] = requestId;
+        try
+        {
+            var form = await ReadForm(http);
+            var body = await work(new Params(form), http);
+            await Write(http, new Response(200, WireJson.Bytes(body), false, requestId));
+        }
+        catch (StripeException ex) { await WriteError(http, ex.Error, requestId); }
+        catch (FormException ex) { await WriteError(http, StripeError.MalformedRequest(ex.Message), requestId); }
+    }
+
+    /// <summary>
+    /// Creates a merchant (onboarding): <paramref name="account"/> and whatever <paramref name="work"/> adds (keys, a
+    /// webhook endpoint) in one unit of work, after every parameter of <paramref name="p"/> was read; durable on return.
+    /// Nothing remains of a failed call.
+    /// </summary>
+    public async Task<T> CreateMerchant<T>(HttpContext http, Account account, Params p, Func<ApiContext, T> work)
+    {
+        var state = store.AddMerchant(account.Id);
+        T result;
+        Task durable;
+        try
+        {
+            lock (state.Gate)
+            {
+                var tx = store.Begin(state);
+                tx.Put(account);
+                var now = merchantClock.Now(state);
+                var ctx = NewContext(http, tx, new RenderContext(tx, renderers, false, now), account, p, ExpandNode.None, now,
+                    requestId: null, idemKey: null, publishable: false);
+                result = work(ctx);
+                p.EnsureAllConsumed();
+                durable = tx.Commit();
+            }
+        }
+        catch
+        {
+            store.ForgetEmptyMerchant(account.Id);
+            throw;
         }
         await durable;
         return result;

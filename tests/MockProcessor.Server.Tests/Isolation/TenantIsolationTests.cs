@@ -40,6 +40,8 @@ public class TenantIsolationTests : IAsyncLifetime
         var clock = await (await a.PostFormAsync("/v1/test_helpers/test_clocks", ("frozen_time", TestApp.StartTime.ToString()))).OkAsync();
         var fault = await (await a.PostFormAsync("/_mock/faults", ("path", "/v1/nothing"), ("kind", "api_error"))).OkAsync();
         var rule = await (await a.PostFormAsync("/_mock/network_rules", ("match[currency]", "jpy"), ("outcome", "approve"))).OkAsync();
+        var connected = await (await a.PostFormAsync("/v1/accounts", ("type", "express"), ("email", "c@example.com"))).OkAsync();
+        var key = await (await a.PostFormAsync("/_mock/keys", ("type", "restricted"), ("permissions[customers]", "read"))).OkAsync();
         var evt = (await (await a.GetAsync("/v1/events?limit=1")).OkAsync())["data"]![0]!.AsObject();
         var txn = (await (await a.GetAsync("/v1/balance_transactions?limit=1")).OkAsync())["data"]![0]!.AsObject();
 
@@ -48,6 +50,7 @@ public class TenantIsolationTests : IAsyncLifetime
             ["customers"] = Id(cus), ["payment_methods"] = Id(pm), ["payment_intents"] = Id(pi), ["charges"] = Id(paid),
             ["refunds"] = Id(re), ["disputes"] = Id(dp), ["events"] = Id(evt), ["tokens"] = Id(tok), ["webhook_endpoints"] = Id(we),
             ["balance_transactions"] = Id(txn), ["test_clocks"] = Id(clock), ["faults"] = Id(fault), ["network_rules"] = Id(rule),
+            ["accounts"] = Id(connected), ["keys"] = Id(key),
         };
         var allOfA = ids.Values.Append(Id(disputed)).ToList();
 
@@ -56,7 +59,10 @@ public class TenantIsolationTests : IAsyncLifetime
             var s = new JsonObject();
             foreach (var (kind, id) in ids.Where(kv => kv.Key is not ("faults" or "network_rules")))
             {
-                var path = kind == "test_clocks" ? $"/v1/test_helpers/test_clocks/{id}" : $"/v1/{kind}/{id}";
+                var path = kind switch
+                {
+                    "test_clocks" => $"/v1/test_helpers/test_clocks/{id}", "keys" => $"/_mock/keys/{id}", _ => $"/v1/{kind}/{id}",
+                };
                 s[kind] = JsonNode.Parse(await (await a.GetAsync(path)).Content.ReadAsStringAsync());
             }
             return s;
