@@ -46,7 +46,8 @@ public static class Registry
             .Concat(DisputeEndpoints.Routes())
             .Concat(WebhookEndpointEndpoints.Routes())
             .Concat(TestClockEndpoints.Routes())
-            .Concat(AccountEndpoints.Routes());
+            .Concat(AccountEndpoints.Routes())
+            .Concat(Connect.ConnectEndpoints.Routes());
 
     public static Renderers Renderers() => new Renderers()
         .Add<Customer>(CustomerJson.Render)
@@ -61,7 +62,11 @@ public static class Registry
         .Add<WebhookEndpoint>(WebhookEndpointJson.Render)
         .Add<WebhookDelivery>(WebhookDeliveryJson.Render)
         .Add<TestClock>(TestClockJson.Render)
-        .Add<Account>(AccountJson.Render);
+        .Add<Account>(AccountJson.Render)
+        .Add<Domain.Connect.ApplicationFee>(Connect.ConnectJson.ApplicationFee)
+        .Add<Domain.Connect.FeeRefund>(Connect.ConnectJson.FeeRefund)
+        .Add<Domain.Connect.Transfer>(Connect.ConnectJson.Transfer)
+        .Add<Domain.Connect.TransferReversal>(Connect.ConnectJson.TransferReversal);
 
     public static readonly IReadOnlyDictionary<string, Type> PersistedTypes = new Dictionary<string, Type>
     {
@@ -80,6 +85,10 @@ public static class Registry
         ["test_helpers.test_clock"] = typeof(TestClock),
         ["api_key"] = typeof(ApiKeyRecord),
         ["account_link"] = typeof(AccountLink),
+        ["application_fee"] = typeof(Domain.Connect.ApplicationFee),
+        ["fee_refund"] = typeof(Domain.Connect.FeeRefund),
+        ["transfer"] = typeof(Domain.Connect.Transfer),
+        ["transfer_reversal"] = typeof(Domain.Connect.TransferReversal),
     };
 
     /// <summary>Time-driven work, any number per kind of object (see Time/Timers.cs).</summary>

@@ -19,6 +19,7 @@ public static class Changes
 {
     public static void Apply(ApiContext c, PaymentIntentChange change)
     {
+        change = Connect.ConnectMoney.OnChange(c, change);
         var before = change.Charge is null ? null : c.Tx.Get<Charge>(change.Charge.Id);
         Put(c, change.PaymentIntent, change.Charge, change.BalanceTransaction, change.Refund);
         foreach (var type in change.Events)
