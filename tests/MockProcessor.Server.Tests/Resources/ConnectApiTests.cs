@@ -194,4 +194,18 @@ public class ConnectApiTests : IAsyncLifetime
             ("transfer_data[destination]", id), ("application_fee_amount", "1001"))).ErrorAsync(400);
         Assert.Equal("application_fee_amount", (string)tooBig["param"]!);
     }
+
+    [Fact]
+    public async Task A_connected_accounts_time_driven_work_runs_as_that_account_on_the_platforms_clock()
+    {
+        var id = await NewConnectedAccount();
+        var pi = await (await As(id).PostFormAsync("/v1/payment_intents", ("amount", "2000"), ("currency", "usd"), ("confirm", "true"),
+            ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card"), ("capture_method", "manual"))).OkAsync();
+        await (await As(id).PostFormAsync("/_mock/merchant_clock/advance", ("seconds", "3600"))).ErrorAsync(400);
+        await (await Platform.PostFormAsync("/_mock/merchant_clock/advance", ("seconds", (8 * 86_400).ToString()))).OkAsync();
+        var expired = await (await As(id).GetAsync($"/v1/payment_intents/{pi["id"]}")).OkAsync();
+        Assert.Equal("canceled", (string)expired["status"]!);
+        var events = await (await As(id).GetAsync("/v1/events?type=payment_intent.canceled")).OkAsync();
+        Assert.Equal(id, (string)events["data"]![0]!["account"]!);
+    }
 }
