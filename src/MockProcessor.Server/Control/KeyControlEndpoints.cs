@@ -11,7 +11,8 @@ namespace MockProcessor.Server.Control;
 /// <summary>
 /// A merchant's API keys (docs/connect.md, Keys), with the merchant's own secret key: list, create (restricted keys
 /// with permissions), roll (the old key keeps working until its expiry), revoke. <c>{id}</c> is a key's <c>key_</c>
-/// id or the key string itself (so an auto-provisioned merchant's implicit <c>sk_test_X</c> can be rolled).
+/// id; an auto-provisioned merchant's implicit keys are <c>key_implicit_secret</c> and <c>key_implicit_publishable</c>.
+/// Never the key string itself: URLs end up in logs, and secret keys must not.
 /// </summary>
 public static class KeyControlEndpoints
 {
@@ -39,7 +40,7 @@ public static class KeyControlEndpoints
     private static ApiResult Retrieve(ApiContext c) => Find(c, c.Route("id")).Render(reveal: true);
 
     private static KeyView Find(ApiContext c, string id) =>
-        KeyView.All(c.Tx, Merchant(c)).FirstOrDefault(k => k.Id == id || k.Secret == id)
+        KeyView.All(c.Tx, Merchant(c)).FirstOrDefault(k => k.Id == id)
         ?? throw new StripeException(StripeError.ResourceMissing("api_key", id));
 
     private static ApiResult Create(ApiContext c)
@@ -102,10 +103,12 @@ internal sealed record KeyView(string Id, KeyKind Kind, string Secret, string? N
             {
                 var secret = KeyRules.Prefix(kind) + suffix;
                 if (records.All(r => r.Secret != secret))
-                    records.Add(new KeyView(secret, kind, secret, "Auto-provisioned key", merchant.Created, null, false, ImmutableSortedDictionary<string, KeyAccess>.Empty, Implicit: true));
+                    records.Add(new KeyView(ImplicitId(kind), kind, secret, "Auto-provisioned key", merchant.Created, null, false, ImmutableSortedDictionary<string, KeyAccess>.Empty, Implicit: true));
             }
         return records;
     }
+
+    public static string ImplicitId(KeyKind kind) => "key_implicit_" + kind.ToWire();
 
     /// <summary>The record to store a change in: the existing one, or a new record for an implicit key (same id-less secret).</summary>
     public ApiKeyRecord ToRecord(ApiContext c) => Implicit

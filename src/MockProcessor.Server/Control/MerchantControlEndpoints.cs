@@ -55,16 +55,8 @@ public static class MerchantControlEndpoints
             var secret = NewKey(c, KeyKind.Secret, "Standard secret key");
             var publishable = NewKey(c, KeyKind.Publishable, "Standard publishable key");
             JsonNode? endpoint = null;
-            if (webhook is not null)
-            {
-                var endpointContext = new ApiContext
-                {
-                    P = webhook, Expand = ExpandNode.None, Tx = c.Tx, Render = c.Render, Account = c.Account, Now = c.Now, Ids = c.Ids,
-                    RequestId = null, IdempotencyKey = null, EventApiVersion = c.EventApiVersion, Publishable = false,
-                    RouteValues = c.RouteValues, Services = c.Services,
-                };
-                endpoint = WebhookEndpointEndpoints.Create(endpointContext).Body;
-            }
+            // The callback is an ordinary webhook endpoint: POST /v1/webhook_endpoints' own handler reads webhook[...].
+            if (webhook is not null) endpoint = WebhookEndpointEndpoints.Create(c.WithParams(webhook)).Body;
             var body = Render(account, [secret, publishable], reveal: true);
             body["webhook_endpoint"] = endpoint;
             return body;

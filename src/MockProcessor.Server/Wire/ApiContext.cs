@@ -44,14 +44,19 @@ public sealed class ApiContext
     {
         if (account.Id == Account.Id) return this;
         var tx = Tx.As(account.Id);
-        return new ApiContext
-        {
-            P = P, Expand = ExpandNode.None, Tx = tx, Render = new RenderContext(tx, Render.Renderers, Publishable, Now), Account = account,
-            Now = Now, Ids = Ids, RequestId = RequestId, IdempotencyKey = IdempotencyKey,
-            EventApiVersion = account.DefaultApiVersion ?? EventApiVersion, Publishable = Publishable,
-            RouteValues = RouteValues, Services = Services, ClientIp = ClientIp, BaseUrl = BaseUrl,
-        };
+        return Copy(P, ExpandNode.None, tx, new RenderContext(tx, Render.Renderers, Publishable, Now), account,
+            account.DefaultApiVersion ?? EventApiVersion);
     }
+
+    /// <summary>This call's context reading its parameters from <paramref name="p"/> (a nested hash handed to a shared handler).</summary>
+    public ApiContext WithParams(Params p) => Copy(p, Expand, Tx, Render, Account, EventApiVersion);
+
+    private ApiContext Copy(Params p, ExpandNode expand, Tx tx, RenderContext render, Account account, string eventApiVersion) => new()
+    {
+        P = p, Expand = expand, Tx = tx, Render = render, Account = account, Now = Now, Ids = Ids, RequestId = RequestId,
+        IdempotencyKey = IdempotencyKey, EventApiVersion = eventApiVersion, Publishable = Publishable, RouteValues = RouteValues,
+        Services = Services, ClientIp = ClientIp, BaseUrl = BaseUrl,
+    };
 
     public string Route(string name) => RouteValues[name] as string ?? throw new InvalidOperationException($"No route value {name}.");
 

@@ -69,7 +69,7 @@ public static class MerchantsCommand
                 "create" => await api.PostAsync("/_mock/merchants", CreateForm(s), ct),
                 "list" => await api.GetAsync("/_mock/merchants", ct),
                 "show" => await api.GetAsync($"/_mock/merchants/{Uri.EscapeDataString(s.Id!)}", ct),
-                _ => await api.PostAsync($"/_mock/keys/{Uri.EscapeDataString(s.ApiKey)}/roll",
+                _ => await api.PostAsync($"/_mock/keys/{await KeyIdAsync(api, s.ApiKey, ct)}/roll",
                     s.ExpiresIn is { } e ? [("expires_in", e.ToString(System.Globalization.CultureInfo.InvariantCulture))] : [], ct),
             };
             if (s.Json) await output.WriteLineAsync(answer.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
@@ -86,6 +86,14 @@ public static class MerchantsCommand
             await errors.WriteLineAsync($"Could not reach the emulator at {http.BaseAddress}: {ex.Message}");
             return 1;
         }
+    }
+
+    /// <summary>The id of the key the command runs with (keys are named by id in URLs, never by the secret itself).</summary>
+    private static async Task<string> KeyIdAsync(EmulatorClient api, string key, CancellationToken ct)
+    {
+        var keys = await api.GetAsync("/_mock/keys", ct);
+        return keys["data"]!.AsArray().FirstOrDefault(k => k?["secret"]?.GetValue<string>() == key)?["id"]?.GetValue<string>()
+            ?? throw new EmulatorException(404, "The emulator does not list the --api-key among the merchant's keys.", null);
     }
 
     private static List<(string, string)> CreateForm(MerchantsSettings s)

@@ -62,7 +62,9 @@ public class MerchantKeyTests : IAsyncLifetime
     {
         var m = await Onboard(("name", "Roll"));
         var oldKey = (string)m["secret_key"]!;
-        var rolled = await (await _app.Client(oldKey).PostFormAsync($"/_mock/keys/{oldKey}/roll", ("expires_in", "3600"))).OkAsync();
+        var oldId = (string)m["keys"]!.AsArray().Single(k => (string)k!["secret"]! == oldKey)!["id"]!;
+        await (await _app.Client(oldKey).PostFormAsync($"/_mock/keys/{oldKey}/roll")).ErrorAsync(404); // never the secret in a URL
+        var rolled = await (await _app.Client(oldKey).PostFormAsync($"/_mock/keys/{oldId}/roll", ("expires_in", "3600"))).OkAsync();
         var newKey = (string)rolled["secret"]!;
         Assert.NotEqual(oldKey, newKey);
         await (await _app.Client(oldKey).GetAsync("/v1/account")).OkAsync();
@@ -78,7 +80,9 @@ public class MerchantKeyTests : IAsyncLifetime
     {
         var legacy = _app.Client("sk_test_legacy_roll");
         var id = (string)(await (await legacy.GetAsync("/v1/account")).OkAsync())["id"]!;
-        var rolled = await (await legacy.PostFormAsync("/_mock/keys/sk_test_legacy_roll/roll")).OkAsync();
+        var listed = await (await legacy.GetAsync("/_mock/keys")).OkAsync();
+        Assert.Contains(listed["data"]!.AsArray(), k => (string)k!["id"]! == "key_implicit_secret" && (string)k["secret"]! == "sk_test_legacy_roll");
+        var rolled = await (await legacy.PostFormAsync("/_mock/keys/key_implicit_secret/roll")).OkAsync();
         Assert.Equal("api_key_expired", (string)(await (await legacy.GetAsync("/v1/account")).ErrorAsync(401))["code"]!);
         var fresh = _app.Client((string)rolled["secret"]!);
         Assert.Equal(id, (string)(await (await fresh.GetAsync("/v1/account")).OkAsync())["id"]!);

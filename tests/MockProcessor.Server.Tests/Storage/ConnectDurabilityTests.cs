@@ -50,7 +50,8 @@ public class ConnectDurabilityTests
                     ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card"), ("application_fee_amount", "300"))).OkAsync();
                 var m = await (await app.Client("").PostFormAsync("/_mock/merchants", ("name", "Durable"))).OkAsync();
                 rolledAway = (string)m["secret_key"]!;
-                onboardedKey = (string)(await (await app.Client(rolledAway).PostFormAsync($"/_mock/keys/{rolledAway}/roll")).OkAsync())["secret"]!;
+                var keyId = (string)m["keys"]!.AsArray().Single(k => (string)k!["secret"]! == rolledAway)!["id"]!;
+                onboardedKey = (string)(await (await app.Client(rolledAway).PostFormAsync($"/_mock/keys/{keyId}/roll")).OkAsync())["secret"]!;
                 before = await State(app, key, acct);
             }
             await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; o.StrictKeys = true; }))

@@ -58,7 +58,8 @@ describe('onboarding and keys', () => {
 
   test('a rolled key works until its expiry on the merchant clock, then answers api_key_expired', async () => {
     const m = await onboard();
-    const rolled = await raw('POST', `/_mock/keys/${m.secret_key}/roll`, { key: m.secret_key, body: { expires_in: 3600 } });
+    const keyId = m.keys.find((k) => k.secret === m.secret_key).id;
+    const rolled = await raw('POST', `/_mock/keys/${keyId}/roll`, { key: m.secret_key, body: { expires_in: 3600 } });
     assert.equal(rolled.status, 200, rolled.text);
     const oldKey = clientFor(m.secret_key);
     const newKey = clientFor(rolled.json.secret);
