@@ -3,10 +3,13 @@ using MockProcessor.Domain.Customers;
 
 namespace MockProcessor.Domain.Accounts;
 
-/// <summary>How often a merchant is paid out (onboarding's payout_schedule).</summary>
-public sealed record PayoutSchedule(string Interval, int DelayDays)
+/// <summary>
+/// How often a merchant asked at onboarding to be paid out (payout_schedule). Payouts (branch ledger) keep the schedule
+/// they run on as Account.PayoutSchedule; once both are merged, onboarding should set that one and this record go.
+/// </summary>
+public sealed record OnboardingPayoutSchedule(string Interval, int DelayDays)
 {
-    public static readonly PayoutSchedule Default = new("daily", 2);
+    public static readonly OnboardingPayoutSchedule Default = new("daily", 2);
     public static readonly IReadOnlyList<string> Intervals = ["manual", "daily", "weekly", "monthly"];
 }
 
@@ -30,7 +33,7 @@ public sealed record AccountProfile
     /// The onboarding's payout schedule. Kept here until payouts (branch ledger) own a schedule on the account;
     /// then this is the value to seed it with.
     /// </summary>
-    public PayoutSchedule OnboardingPayoutSchedule { get; init; } = PayoutSchedule.Default;
+    public OnboardingPayoutSchedule OnboardingPayoutSchedule { get; init; } = OnboardingPayoutSchedule.Default;
     public ImmutableSortedDictionary<string, string> Metadata { get; init; } = Common.Metadata.Empty;
 }
 

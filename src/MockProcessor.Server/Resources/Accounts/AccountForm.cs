@@ -57,12 +57,12 @@ public static class AccountForm
         return result;
     }
 
-    public static PayoutSchedule PayoutSchedule(Params p, PayoutSchedule current)
+    public static OnboardingPayoutSchedule PayoutSchedule(Params p, OnboardingPayoutSchedule current)
     {
         if (p.Object("payout_schedule") is not { } ps) return current;
-        var interval = ps.Enum("interval", [.. Domain.Accounts.PayoutSchedule.Intervals]) ?? current.Interval;
+        var interval = ps.Enum("interval", [.. Domain.Accounts.OnboardingPayoutSchedule.Intervals]) ?? current.Interval;
         var delay = (int)(ps.Long("delay_days", min: 0, max: 365) ?? current.DelayDays);
-        return new PayoutSchedule(interval, delay);
+        return new OnboardingPayoutSchedule(interval, delay);
     }
 
     /// <summary>Onboarding's <c>business[...]</c>: address, tax id, url, mcc.</summary>
