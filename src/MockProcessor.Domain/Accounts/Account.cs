@@ -32,4 +32,11 @@ public sealed record Account : StripeObject
     public string? Platform { get; init; }
     public ConnectSettings? Connect { get; init; }
     public bool Deleted { get; init; }
+    /// <summary>
+    /// When automatic payouts run (Stripe's <c>settings.payouts.schedule</c>); the one place it is kept, whoever sets
+    /// it (control API, Connect onboarding). See docs/payouts.md.
+    /// </summary>
+    public Payouts.PayoutSchedule PayoutSchedule { get; init; } = Payouts.PayoutSchedule.Default;
+    /// <summary>Where payouts go; null until first needed, then Stripe's succeeding test account (000123456789).</summary>
+    public Payouts.BankAccount? BankAccount { get; init; }
 }

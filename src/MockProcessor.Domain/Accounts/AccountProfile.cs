@@ -4,16 +4,6 @@ using MockProcessor.Domain.Customers;
 namespace MockProcessor.Domain.Accounts;
 
 /// <summary>
-/// How often a merchant asked at onboarding to be paid out (payout_schedule). Payouts (branch ledger) keep the schedule
-/// they run on as Account.PayoutSchedule; once both are merged, onboarding should set that one and this record go.
-/// </summary>
-public sealed record OnboardingPayoutSchedule(string Interval, int DelayDays)
-{
-    public static readonly OnboardingPayoutSchedule Default = new("daily", 2);
-    public static readonly IReadOnlyList<string> Intervals = ["manual", "daily", "weekly", "monthly"];
-}
-
-/// <summary>
 /// What a merchant or a connected account tells about itself: identity, business details, its defaults. Onboarding
 /// (control API) and POST/POST /v1/accounts fill it; GET /v1/account(s) renders it.
 /// </summary>
@@ -29,11 +19,6 @@ public sealed record AccountProfile
     public string? BusinessUrl { get; init; }
     public string? SupportEmail { get; init; }
     public string? Mcc { get; init; }
-    /// <summary>
-    /// The onboarding's payout schedule. Kept here until payouts (branch ledger) own a schedule on the account;
-    /// then this is the value to seed it with.
-    /// </summary>
-    public OnboardingPayoutSchedule OnboardingPayoutSchedule { get; init; } = OnboardingPayoutSchedule.Default;
     public ImmutableSortedDictionary<string, string> Metadata { get; init; } = Common.Metadata.Empty;
 }
 

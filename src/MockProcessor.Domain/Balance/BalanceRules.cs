@@ -20,12 +20,21 @@ public static class BalanceRules
     public static long AvailableOn(long created, FundsAvailability funds, int delayDays = UsPayoutDelayDays) =>
         funds is FundsAvailability.Available ? created : StartOfUtcDay(created) + delayDays * SecondsPerDay;
 
+    /// <summary>
+    /// A card charge's transaction held for the merchant's own <c>delay_days</c> (its payout schedule) instead of
+    /// the default the charge rules book; funds available at once (bypassPending cards) stay so.
+    /// </summary>
+    public static BalanceTransaction WithPayoutDelay(BalanceTransaction t, int delayDays) =>
+        t.Type is BalanceTransactionType.Charge && t.AvailableOn > t.Created && delayDays != UsPayoutDelayDays
+            ? t with { AvailableOn = AvailableOn(t.Created, FundsAvailability.Pending, delayDays) }
+            : t;
+
     public static long StartOfUtcDay(long unixSeconds) => unixSeconds - ((unixSeconds % SecondsPerDay) + SecondsPerDay) % SecondsPerDay;
 
     // The balance is derived, never stored: sum the nets by currency and split by whether each
     // transaction is available yet. Invariant: available + pending == Σ net, per currency.
-    // Every transaction we book so far comes from a card (charges and their refunds), so source_types.card
-    // equals the amount; payouts will need their own source type when they arrive.
+    // Every transaction we book is card money or draws on it (payouts have source_type card), so
+    // source_types.card equals the amount.
     public static BalanceSummary Summarize(IEnumerable<BalanceTransaction> transactions, long now)
     {
         var available = new SortedDictionary<string, long>(StringComparer.Ordinal);

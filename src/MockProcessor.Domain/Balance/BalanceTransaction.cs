@@ -20,9 +20,11 @@ public enum ReportingCategory
 
 public enum BalanceTransactionStatus { Pending, Available }
 
-// One movement of money in the merchant's balance. Immutable once booked: corrections are new
-// transactions (refund, refund_failure, ...), never edits. `status` is not stored because it is a pure
-// function of available_on and the clock; storing it would go stale the moment time moves.
+// One movement of money in the merchant's balance. Its money is immutable once booked: corrections are new
+// transactions (refund, refund_failure, ...), never edits. Two bookkeeping fields change by replacement:
+// AutomaticPayoutId, set once when an automatic payout sweeps it, and AvailableOn, moved later only by an
+// injected "late settlement" discrepancy before it is swept (docs/payouts.md). `status` is not stored because
+// it is a pure function of available_on and the clock; storing it would go stale the moment time moves.
 public sealed record BalanceTransaction : StripeObject
 {
     public override string ObjectType => "balance_transaction";
@@ -36,6 +38,12 @@ public sealed record BalanceTransaction : StripeObject
     public string? Source { get; init; }
     public string? Description { get; init; }
     public required long AvailableOn { get; init; }
+    /// <summary>
+    /// The automatic payout that swept this transaction (Stripe's <c>automatic_payout_id</c> report column and the
+    /// <c>payout</c> filter of the list), null until one does. An automatic payout's own <c>payout</c> transaction
+    /// carries its payout's id too, so no later payout sweeps it; it is not itself part of what the payout settled.
+    /// </summary>
+    public string? AutomaticPayoutId { get; init; }
     // Deviation: always null; we never convert currencies (see Fees).
     public decimal? ExchangeRate => null;
     public string BalanceType => "payments";

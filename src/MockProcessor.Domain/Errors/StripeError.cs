@@ -354,6 +354,18 @@ public sealed record StripeError(int Status, string Type, string? Code, string M
     public static StripeError DisputeNotDue(string disputeId, string status) =>
         new(400, InvalidRequest, null, $"Dispute {disputeId} (status {status}) is not awaiting a response past its due date.");
 
+    // --- Payouts ---
+
+    public static StripeError BalanceInsufficient(string formattedAmount, string formattedAvailable) =>
+        new(400, InvalidRequest, "balance_insufficient",
+            $"You have insufficient funds in your Stripe account for this transfer: the payout of {formattedAmount} exceeds your available balance of {formattedAvailable}.", "amount");
+
+    public static StripeError PayoutNotCancelable(string payoutId, string why) =>
+        new(400, InvalidRequest, null, $"Payout {payoutId} cannot be canceled: {why}.");
+
+    public static StripeError BalanceTransactionAlreadyPaidOut(string txnId, string payoutId) =>
+        new(400, InvalidRequest, null, $"Balance transaction {txnId} was already paid out in {payoutId}; its settlement can no longer be delayed.", "balance_transaction");
+
     public static string MaskKey(string key)
     {
         var idx = key.LastIndexOf('_');

@@ -27,4 +27,10 @@ public static class EventTypes
     public const string RefundCreated = "refund.created";
     public const string RefundUpdated = "refund.updated";
     public const string RefundFailed = "refund.failed";
+    public const string PayoutCreated = "payout.created";
+    public const string PayoutUpdated = "payout.updated";
+    public const string PayoutPaid = "payout.paid";
+    public const string PayoutFailed = "payout.failed";
+    public const string PayoutCanceled = "payout.canceled";
+    public const string PayoutReconciliationCompleted = "payout.reconciliation_completed";
 }

@@ -16,7 +16,9 @@ public static class ControlRoutes
             .Concat(ThreeDSecureControlEndpoints.Routes())
             .Concat(NetworkRuleControlEndpoints.Routes())
             .Concat(MerchantOnly(FaultControlEndpoints.Routes()))
-            .Concat(KeyControlEndpoints.Routes());
+            .Concat(KeyControlEndpoints.Routes())
+            .Concat(PayoutControlEndpoints.Routes())
+            .Concat(DiscrepancyControlEndpoints.Routes());
 
     /// <summary>
     /// Settings of the whole account tree (its clock, its HTTP faults: docs/connect.md) belong to the merchant: with

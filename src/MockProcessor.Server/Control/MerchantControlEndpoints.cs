@@ -4,7 +4,9 @@ using Microsoft.AspNetCore.Http;
 using MockProcessor.Domain.Accounts;
 using MockProcessor.Domain.Errors;
 using MockProcessor.Domain.Ids;
+using MockProcessor.Domain.Payouts;
 using MockProcessor.Server.Resources.Accounts;
+using MockProcessor.Server.Resources.Payouts;
 using MockProcessor.Server.Resources.WebhookEndpoints;
 using MockProcessor.Server.Storage;
 using MockProcessor.Server.Wire;
@@ -40,7 +42,6 @@ public static class MerchantControlEndpoints
         {
             Country = AccountForm.Country(p, profile.Country),
             DefaultCurrency = AccountForm.Currency(p, profile.DefaultCurrency),
-            OnboardingPayoutSchedule = AccountForm.PayoutSchedule(p, profile.OnboardingPayoutSchedule),
             Metadata = AccountForm.Metadata(p, profile.Metadata),
         };
         profile = AccountForm.Business(p, profile);
@@ -48,6 +49,10 @@ public static class MerchantControlEndpoints
         var account = new Account
         {
             Id = id, AccountId = id, Created = clock.UnixNow(), Profile = profile, DefaultApiVersion = p.String("api_version", 100),
+            // The schedule payouts run on (docs/payouts.md), in Stripe's settings.payouts.schedule shape.
+            PayoutSchedule = p.Object("payout_schedule") is { } schedule
+                ? PayoutScheduleForm.Read(schedule, PayoutSchedule.Default, clock.UnixNow())
+                : PayoutSchedule.Default,
         };
         var webhook = p.Object("webhook");
         return await api.CreateMerchant(http, account, p, c =>
@@ -130,10 +135,7 @@ public static class MerchantControlEndpoints
             {
                 ["address"] = Resources.Shared.AddressForm.Render(p.Address), ["tax_id"] = p.TaxId, ["url"] = p.BusinessUrl, ["mcc"] = p.Mcc,
             },
-            ["payout_schedule"] = new JsonObject
-            {
-                ["interval"] = p.OnboardingPayoutSchedule.Interval, ["delay_days"] = p.OnboardingPayoutSchedule.DelayDays,
-            },
+            ["payout_schedule"] = PayoutScheduleForm.Render(a.PayoutSchedule),
             ["api_version"] = a.DefaultApiVersion,
             ["auto_provisioned"] = a.KeySuffix is not null,
             ["secret_key"] = keys.FirstOrDefault(k => k.Kind is KeyKind.Secret && k.Usable)?.Shown(reveal),

@@ -8,6 +8,7 @@ using MockProcessor.Domain.Disputes;
 using MockProcessor.Domain.Events;
 using MockProcessor.Domain.PaymentIntents;
 using MockProcessor.Domain.PaymentMethods;
+using MockProcessor.Domain.Payouts;
 using MockProcessor.Domain.Refunds;
 using MockProcessor.Domain.TestClocks;
 using MockProcessor.Domain.Tokens;
@@ -21,6 +22,7 @@ using MockProcessor.Server.Resources.Disputes;
 using MockProcessor.Server.Resources.Events;
 using MockProcessor.Server.Resources.PaymentIntents;
 using MockProcessor.Server.Resources.PaymentMethods;
+using MockProcessor.Server.Resources.Payouts;
 using MockProcessor.Server.Resources.Refunds;
 using MockProcessor.Server.Resources.TestClocks;
 using MockProcessor.Server.Resources.Tokens;
@@ -44,6 +46,7 @@ public static class Registry
             .Concat(BalanceEndpoints.Routes())
             .Concat(BalanceTransactionEndpoints.Routes())
             .Concat(DisputeEndpoints.Routes())
+            .Concat(PayoutEndpoints.Routes())
             .Concat(WebhookEndpointEndpoints.Routes())
             .Concat(TestClockEndpoints.Routes())
             .Concat(AccountEndpoints.Routes())
@@ -59,6 +62,7 @@ public static class Registry
         .Add<Refund>(RefundJson.Render)
         .Add<BalanceTransaction>(BalanceTransactionJson.Render)
         .Add<Dispute>(DisputeJson.Render)
+        .Add<Payout>(PayoutJson.Render)
         .Add<WebhookEndpoint>(WebhookEndpointJson.Render)
         .Add<WebhookDelivery>(WebhookDeliveryJson.Render)
         .Add<TestClock>(TestClockJson.Render)
@@ -80,6 +84,8 @@ public static class Registry
         ["refund"] = typeof(Refund),
         ["balance_transaction"] = typeof(BalanceTransaction),
         ["dispute"] = typeof(Dispute),
+        ["payout"] = typeof(Payout),
+        ["mock.discrepancy"] = typeof(Discrepancy),
         ["webhook_endpoint"] = typeof(WebhookEndpoint),
         ["webhook_delivery"] = typeof(WebhookDelivery),
         ["test_helpers.test_clock"] = typeof(TestClock),
@@ -98,6 +104,8 @@ public static class Registry
         new NetworkSettlementTimer(),
         new RefundSettlementTimer(),
         new Disputes.DisputeDeadlineTimer(),
+        new AutomaticPayoutTimer(),
+        new PayoutTimer(),
     ];
 
     public static void AddServices(IServiceCollection services)

@@ -78,6 +78,7 @@ public static class Expandables
         ["balance_transaction"] = new() { ["source"] = "charge" },
         ["balance"] = new(),
         // balance_transactions are always embedded whole (Stripe's shape), so they are not expandable.
+        ["payout"] = new() { ["balance_transaction"] = "balance_transaction", ["failure_balance_transaction"] = "balance_transaction" },
         ["dispute"] = new() { ["charge"] = "charge", ["payment_intent"] = "payment_intent" },
         ["application_fee"] = new() { ["balance_transaction"] = "balance_transaction" },
         ["transfer"] = new() { ["balance_transaction"] = "balance_transaction" },

@@ -208,4 +208,36 @@ public class ConnectApiTests : IAsyncLifetime
         var events = await (await As(id).GetAsync("/v1/events?type=payment_intent.canceled")).OkAsync();
         Assert.Equal(id, (string)events["data"]![0]!["account"]!);
     }
+
+    [Fact]
+    public async Task Automatic_payouts_run_for_the_platform_and_the_connected_account_each_from_its_own_balance()
+    {
+        var id = await NewConnectedAccount();
+        await (await Platform.PostFormAsync("/v1/payment_intents", ("amount", "10000"), ("currency", "usd"), ("confirm", "true"),
+            ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card"), ("transfer_data[destination]", id),
+            ("application_fee_amount", "1000"))).OkAsync();
+        await (await As(id).PostFormAsync("/v1/payment_intents", ("amount", "4000"), ("currency", "usd"), ("confirm", "true"),
+            ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card"), ("application_fee_amount", "400"))).OkAsync();
+        await (await Platform.PostFormAsync("/_mock/merchant_clock/advance", ("seconds", (10 * 86_400).ToString()))).OkAsync();
+
+        foreach (var client in new[] { Platform, As(id) })
+        {
+            var payouts = await (await client.GetAsync("/v1/payouts")).OkAsync();
+            Assert.NotEmpty(payouts["data"]!.AsArray());
+            var (balance, nets) = await Ledger(client);
+            Assert.Equal(nets, balance);
+            Assert.Equal(0, balance); // everything available was paid out
+        }
+        var platformPayouts = (await (await Platform.GetAsync("/v1/payouts")).OkAsync())["data"]!.AsArray().Sum(p => (long)p!["amount"]!);
+        var connectedPayouts = (await (await As(id).GetAsync("/v1/payouts")).OkAsync())["data"]!.AsArray().Sum(p => (long)p!["amount"]!);
+        Assert.Equal(9000 + 4000 - 400, connectedPayouts + (await Fee(As(id), 4000)));
+        Assert.True(platformPayouts > 0);
+    }
+
+    // Stripe's processing fee on a domestic USD card charge of this amount, as the connected account's charge booked it.
+    private static async Task<long> Fee(HttpClient client, long amount)
+    {
+        var txns = await (await client.GetAsync("/v1/balance_transactions?type=charge")).OkAsync();
+        return txns["data"]!.AsArray().Where(t => (long)t!["amount"]! == amount).Sum(t => (long)t!["fee"]! - 400);
+    }
 }

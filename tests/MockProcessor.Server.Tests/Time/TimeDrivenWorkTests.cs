@@ -50,6 +50,8 @@ public class TimeDrivenWorkTests : IAsyncLifetime
     [Fact]
     public async Task A_captured_payment_has_nothing_to_expire()
     {
+        // Manual payouts, so the only time-driven work there could be is the (absent) authorization expiry.
+        await (await _c.PostFormAsync("/_mock/payouts/settings", ("schedule[interval]", "manual"))).OkAsync();
         var pi = await ManualPi(_c);
         await (await _c.PostFormAsync($"/v1/payment_intents/{pi["id"]}/capture")).OkAsync();
         Assert.Equal(0, (int)(await Advance(_c, 30 * Day))["fired"]!);
@@ -164,6 +166,8 @@ public class DisputeDeadlineTests : IAsyncLifetime
     public async Task An_unanswered_dispute_is_lost_after_its_due_by_and_an_answered_one_is_not()
     {
         var c = _app.Client("sk_test_dispute_deadline");
+        // Manual payouts: "fired" below then counts dispute deadlines only, not the daily payouts of the charges.
+        await (await c.PostFormAsync("/_mock/payouts/settings", ("schedule[interval]", "manual"))).OkAsync();
         await (await c.PostFormAsync("/v1/charges", ("amount", "5000"), ("currency", "usd"), ("source", "tok_createDispute"))).OkAsync();
         await (await c.PostFormAsync("/v1/charges", ("amount", "6000"), ("currency", "usd"), ("source", "tok_createDispute"))).OkAsync();
         var disputes = (await (await c.GetAsync("/v1/disputes")).OkAsync())["data"]!.AsArray();

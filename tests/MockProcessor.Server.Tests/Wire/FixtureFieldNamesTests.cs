@@ -74,6 +74,10 @@ public class FixtureFieldNamesTests : IAsyncLifetime
             ("payment_method", "pm_card_createDispute"), ("payment_method_types[]", "card"))).OkAsync();
         var dispute = (await (await c.GetAsync($"/v1/disputes?payment_intent={disputed["id"]}")).OkAsync())["data"]![0]!;
         await (await c.PostFormAsync($"/v1/disputes/{dispute["id"]}", ("evidence[uncategorized_text]", "winning_evidence"))).OkAsync();
+        // A payout (manual, then paid at its arrival date).
+        await (await c.PostFormAsync("/v1/charges", ("amount", "3000"), ("currency", "usd"), ("source", "tok_bypassPending"))).OkAsync();
+        await (await c.PostFormAsync("/v1/payouts", ("amount", "1000"), ("currency", "usd"))).OkAsync();
+        await (await c.PostFormAsync("/_mock/merchant_clock/advance", ("seconds", "90000"))).OkAsync();
 
         var fixtures = Fixtures();
         var problems = new List<string>();
@@ -87,7 +91,7 @@ public class FixtureFieldNamesTests : IAsyncLifetime
             types.Add(type);
             Compare(obj, fixtures[type], type, problems);
         }
-        Assert.Superset(new HashSet<string> { "customer", "payment_intent", "charge", "refund", "dispute" }, types);
+        Assert.Superset(new HashSet<string> { "customer", "payment_intent", "charge", "refund", "dispute", "payout" }, types);
         Assert.True(problems.Count == 0, string.Join("\n", problems.Distinct()));
     }
 }

@@ -96,7 +96,14 @@ public class SpecNullabilityTests : IAsyncLifetime
         Check(await (await c.PostFormAsync($"/v1/disputes/{disputes[0]!["id"]}", ("evidence[uncategorized_text]", "winning_evidence"))).OkAsync(), "dispute", problems);
         foreach (var d in (await (await c.GetAsync("/v1/disputes?limit=100")).OkAsync())["data"]!.AsArray())
             Check(d!.AsObject(), "dispute", problems);
-        foreach (var (url, schema) in new[] { ("/v1/charges", "charge"), ("/v1/refunds", "refund"), ("/v1/balance_transactions", "balance_transaction"), ("/v1/events", "event") })
+        // Payouts: a manual one, canceled (failure_balance_transaction set), and a failed automatic one.
+        await (await c.PostFormAsync("/v1/charges", ("amount", "9000"), ("currency", "usd"), ("source", "tok_bypassPending"))).OkAsync();
+        var po = await (await c.PostFormAsync("/v1/payouts", ("amount", "500"), ("currency", "usd"))).OkAsync();
+        Check(po, "payout", problems);
+        Check(await (await c.PostFormAsync($"/v1/payouts/{po["id"]}/cancel")).OkAsync(), "payout", problems);
+        await (await c.PostFormAsync("/_mock/payouts/settings", ("bank_account[account_number]", "000111111113"))).OkAsync();
+        await (await c.PostFormAsync("/_mock/merchant_clock/advance", ("seconds", "400000"))).OkAsync();
+        foreach (var (url, schema) in new[] { ("/v1/payouts", "payout"), ("/v1/charges", "charge"), ("/v1/refunds", "refund"), ("/v1/balance_transactions", "balance_transaction"), ("/v1/events", "event") })
             foreach (var item in (await (await c.GetAsync(url + "?limit=100")).OkAsync())["data"]!.AsArray())
                 Check(item!.AsObject(), schema, problems);
         Assert.True(problems.Count == 0, string.Join("\n", problems.Distinct()));

@@ -28,7 +28,10 @@ describe('virtual time', () => {
       payment_method_types: ['card'], capture_method: 'manual',
     });
     assert.equal(pi.status, 'requires_capture');
-    assert.equal((await advance(stripe, 7 * DAY - 1)).fired, 0);
+    // To the second before the deadline by `to`: the realtime clock may have ticked since the intent was made.
+    const expiresAt = pi.created + 7 * DAY;
+    const justBefore = await raw('POST', '/_mock/merchant_clock/advance', { key: stripe.secretKey, body: { to: expiresAt - 1 } });
+    assert.equal(justBefore.json.fired, 0);
     assert.equal((await stripe.paymentIntents.retrieve(pi.id)).status, 'requires_capture');
     assert.equal((await advance(stripe, 2)).fired, 1);
     const after = await stripe.paymentIntents.retrieve(pi.id, { expand: ['latest_charge'] });
@@ -60,6 +63,9 @@ describe('virtual time', () => {
   test('pending balance becomes available on the clock, and the clock is per merchant', async () => {
     const a = newClient();
     const b = newClient();
+    // Manual payouts, so the available funds stay in the balance instead of leaving in the daily payout.
+    const settings = await raw('POST', '/_mock/payouts/settings', { key: a.secretKey, body: { schedule: { interval: 'manual' } } });
+    assert.equal(settings.status, 200);
     await a.paymentIntents.create({ amount: 10000, currency: 'usd', confirm: true, payment_method: 'pm_card_visa', payment_method_types: ['card'] });
     const before = await a.balance.retrieve();
     assert.equal(before.pending.find((x) => x.currency === 'usd').amount, 9680);

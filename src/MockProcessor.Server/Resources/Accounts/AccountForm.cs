@@ -57,14 +57,6 @@ public static class AccountForm
         return result;
     }
 
-    public static OnboardingPayoutSchedule PayoutSchedule(Params p, OnboardingPayoutSchedule current)
-    {
-        if (p.Object("payout_schedule") is not { } ps) return current;
-        var interval = ps.Enum("interval", [.. Domain.Accounts.OnboardingPayoutSchedule.Intervals]) ?? current.Interval;
-        var delay = (int)(ps.Long("delay_days", min: 0, max: 365) ?? current.DelayDays);
-        return new OnboardingPayoutSchedule(interval, delay);
-    }
-
     /// <summary>Onboarding's <c>business[...]</c>: address, tax id, url, mcc.</summary>
     public static AccountProfile Business(Params p, AccountProfile current)
     {

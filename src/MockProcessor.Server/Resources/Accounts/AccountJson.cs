@@ -62,10 +62,7 @@ public static class AccountJson
                 ["payouts"] = new JsonObject
                 {
                     ["debit_negative_balances"] = true,
-                    ["schedule"] = new JsonObject
-                    {
-                        ["delay_days"] = p.OnboardingPayoutSchedule.DelayDays, ["interval"] = p.OnboardingPayoutSchedule.Interval,
-                    },
+                    ["schedule"] = Payouts.PayoutScheduleForm.Render(a.PayoutSchedule),
                     ["statement_descriptor"] = null,
                 },
             },

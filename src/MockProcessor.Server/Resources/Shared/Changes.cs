@@ -1,3 +1,4 @@
+using MockProcessor.Domain.Balance;
 using MockProcessor.Domain.Charges;
 using MockProcessor.Domain.Common;
 using MockProcessor.Domain.Disputes;
@@ -19,7 +20,8 @@ public static class Changes
 {
     public static void Apply(ApiContext c, PaymentIntentChange change)
     {
-        change = Connect.ConnectMoney.OnChange(c, change);
+        // The capture's funds are held first, so Connect's transfer and fee follow the charge's availability.
+        change = Connect.ConnectMoney.OnChange(c, change with { BalanceTransaction = HeldForMerchant(c, change.BalanceTransaction) });
         var before = change.Charge is null ? null : c.Tx.Get<Charge>(change.Charge.Id);
         Put(c, change.PaymentIntent, change.Charge, change.BalanceTransaction, change.Refund);
         foreach (var type in change.Events)
@@ -38,7 +40,7 @@ public static class Changes
     public static void Apply(ApiContext c, ChargeChange change)
     {
         var before = c.Tx.Get<Charge>(change.Charge.Id);
-        Put(c, null, change.Charge, change.BalanceTransaction, change.Refund);
+        Put(c, null, change.Charge, HeldForMerchant(c, change.BalanceTransaction), change.Refund);
         foreach (var type in change.Events)
             c.Emit(type, SubjectOf(type, null, change.Charge, change.Refund));
         OpenTestCardDisputes(c, before, change.Charge);
@@ -65,6 +67,11 @@ public static class Changes
         foreach (var change in DisputeRules.ForTestCard(before, after, c.Now, c.Ids))
             Apply(c, change);
     }
+
+    // A captured charge's funds stay pending for the merchant's payout delay_days (docs/payouts.md); the payment
+    // rules book the US default, and every capture passes through here.
+    private static BalanceTransaction? HeldForMerchant(ApiContext c, BalanceTransaction? t) =>
+        t is null ? null : BalanceRules.WithPayoutDelay(t, (c.Tx.Get<Domain.Accounts.Account>(c.Account.Id) ?? c.Account).PayoutSchedule.DelayDays);
 
     private static void Put(ApiContext c, params StripeObject?[] objects)
     {

@@ -1,0 +1,51 @@
+using MockProcessor.Domain.Accounts;
+using MockProcessor.Domain.Balance;
+using MockProcessor.Domain.Payouts;
+using MockProcessor.Server.Events;
+using MockProcessor.Server.Wire;
+
+namespace MockProcessor.Server.Resources.Payouts;
+
+/// <summary>Applies payout decisions to the unit of work, and runs the automatic payouts of a merchant.</summary>
+public static class PayoutRuns
+{
+    /// <summary>Stores the payout and its transactions; every event carries the payout (updates with their previous values).</summary>
+    public static void Apply(ApiContext c, PayoutChange change, Payout? before = null)
+    {
+        c.Tx.Put(change.Payout);
+        foreach (var t in change.Transactions) c.Tx.Put(t);
+        var previous = before is null ? null : PreviousAttributes.Diff(c.Render.Render(before), c.Render.Render(change.Payout));
+        foreach (var type in change.Events)
+            c.Emit(type, change.Payout, type == Domain.Events.EventTypes.PayoutUpdated ? previous : null);
+    }
+
+    /// <summary>The automatic payout of one currency now; null when there was nothing positive to pay out.</summary>
+    public static Payout? RunCurrency(ApiContext c, string currency)
+    {
+        var bank = BankAccountOf(c);
+        var change = PayoutRules.Sweep(PayoutLedger.OfCurrency(c.Tx, currency), currency, c.Account.Id, bank, c.Now, c.Ids);
+        if (change is null) return null;
+        Apply(c, change);
+        return change.Payout;
+    }
+
+    /// <summary>Runs every currency's automatic payout now (the control API's "run payouts"), oldest currency first.</summary>
+    public static List<Payout> RunAll(ApiContext c)
+    {
+        var currencies = c.Tx.NewestFirst<BalanceTransaction>("balance_transaction").Select(t => t.Currency).Distinct().Order(StringComparer.Ordinal).ToList();
+        var made = new List<Payout>();
+        foreach (var currency in currencies)
+            if (RunCurrency(c, currency) is { } p) made.Add(p);
+        return made;
+    }
+
+    /// <summary>The merchant's bank account, created as Stripe's succeeding test account the first time a payout needs one.</summary>
+    public static BankAccount BankAccountOf(ApiContext c)
+    {
+        var account = c.Tx.Get<Account>(c.Account.Id) ?? c.Account;
+        if (account.BankAccount is { } bank) return bank;
+        bank = TestBankAccounts.Create(c.Ids.Next("ba"), TestBankAccounts.Succeeds);
+        c.Tx.Put(account with { BankAccount = bank });
+        return bank;
+    }
+}

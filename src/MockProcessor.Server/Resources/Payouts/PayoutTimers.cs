@@ -1,0 +1,43 @@
+using MockProcessor.Domain.Accounts;
+using MockProcessor.Domain.Balance;
+using MockProcessor.Domain.Common;
+using MockProcessor.Domain.Payouts;
+using MockProcessor.Server.Time;
+using MockProcessor.Server.Wire;
+
+namespace MockProcessor.Server.Resources.Payouts;
+
+/// <summary>
+/// The automatic payout run, as time-driven work of the money waiting for it: an unswept balance transaction is
+/// due at its merchant's first scheduled run once it is available. Firing runs that currency's payout, which
+/// sweeps (and so un-schedules) everything else due then. docs/payouts.md.
+/// </summary>
+public sealed class AutomaticPayoutTimer : IObjectTimer
+{
+    public string ObjectType => "balance_transaction";
+
+    public long? DueAt(StripeObject obj, Func<string, StripeObject?> get) =>
+        obj is BalanceTransaction { AutomaticPayoutId: null } t && get(t.AccountId) is Account a
+            ? PayoutRules.SweepDueAt(t, a.PayoutSchedule)
+            : null;
+
+    public void Fire(ApiContext c, StripeObject obj) => PayoutRuns.RunCurrency(c, ((BalanceTransaction)obj).Currency);
+}
+
+/// <summary>A payout's own later transitions: in transit after the cancel window, then paid or failed at arrival.</summary>
+public sealed class PayoutTimer : IObjectTimer
+{
+    public string ObjectType => "payout";
+
+    public long? DueAt(StripeObject obj, Func<string, StripeObject?> get) =>
+        obj is Payout p ? PayoutRules.NextTransitionAt(p) : null;
+
+    public void Fire(ApiContext c, StripeObject obj)
+    {
+        var payout = (Payout)obj;
+        var bank = c.Tx.Get<Account>(c.Account.Id)?.BankAccount;
+        // A payout fails when the account it went to is one of Stripe's failing test accounts.
+        var failure = bank is not null && bank.Id == payout.Destination ? bank.FailureCode : null;
+        PayoutRuns.Apply(c, PayoutRules.Advance(payout, failure, c.Now, c.Ids), payout);
+    }
+}
