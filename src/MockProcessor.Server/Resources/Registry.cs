@@ -16,6 +16,7 @@ using MockProcessor.Domain.Refunds;
 using MockProcessor.Domain.TestClocks;
 using MockProcessor.Domain.Tokens;
 using MockProcessor.Domain.Webhooks;
+using MockProcessor.Server.Resources.Accounts;
 using MockProcessor.Server.Resources.Balance;
 using MockProcessor.Server.Resources.BalanceTransactions;
 using MockProcessor.Server.Resources.Charges;
@@ -54,7 +55,9 @@ public static class Registry
             .Concat(WebhookEndpointEndpoints.Routes())
             .Concat(TestClockEndpoints.Routes())
             .Concat(FileEndpoints.Routes())
-            .Concat(ReportEndpoints.Routes());
+            .Concat(ReportEndpoints.Routes())
+            .Concat(AccountEndpoints.Routes())
+            .Concat(Connect.ConnectEndpoints.Routes());
 
     public static Renderers Renderers() => new Renderers()
         .Add<Customer>(CustomerJson.Render)
@@ -71,7 +74,12 @@ public static class Registry
         .Add<WebhookDelivery>(WebhookDeliveryJson.Render)
         .Add<TestClock>(TestClockJson.Render)
         .Add<StripeFile>(FileJson.Render)
-        .Add<ReportRun>(ReportRunJson.Render);
+        .Add<ReportRun>(ReportRunJson.Render)
+        .Add<Account>(AccountJson.Render)
+        .Add<Domain.Connect.ApplicationFee>(Connect.ConnectJson.ApplicationFee)
+        .Add<Domain.Connect.FeeRefund>(Connect.ConnectJson.FeeRefund)
+        .Add<Domain.Connect.Transfer>(Connect.ConnectJson.Transfer)
+        .Add<Domain.Connect.TransferReversal>(Connect.ConnectJson.TransferReversal);
 
     public static readonly IReadOnlyDictionary<string, Type> PersistedTypes = new Dictionary<string, Type>
     {
@@ -92,6 +100,12 @@ public static class Registry
         ["test_helpers.test_clock"] = typeof(TestClock),
         ["file"] = typeof(StripeFile),
         ["reporting.report_run"] = typeof(ReportRun),
+        ["api_key"] = typeof(ApiKeyRecord),
+        ["account_link"] = typeof(AccountLink),
+        ["application_fee"] = typeof(Domain.Connect.ApplicationFee),
+        ["fee_refund"] = typeof(Domain.Connect.FeeRefund),
+        ["transfer"] = typeof(Domain.Connect.Transfer),
+        ["transfer_reversal"] = typeof(Domain.Connect.TransferReversal),
     };
 
     /// <summary>Time-driven work, any number per kind of object (see Time/Timers.cs).</summary>

@@ -5,27 +5,71 @@ using MockProcessor.Domain.Webhooks;
 namespace MockProcessor.Server.Storage;
 
 /// <summary>
-/// One API call's unit of work on one account. Reads see the call's own staged writes; nothing reaches
-/// the shared state until <see cref="Commit"/>, so a call that fails half-way leaves no trace.
+/// One API call's unit of work on one account tree (a merchant and its Connect accounts, docs/connect.md), acting
+/// as one account of it (<see cref="AccountId"/>). Reads see the call's own staged writes and only the acting
+/// account's objects; nothing reaches the shared state until <see cref="Commit"/>, so a call that fails half-way
+/// leaves no trace. <see cref="As"/> gives a view of the same unit of work acting as another account of the tree:
+/// its writes commit together with this one's, in one durable batch.
 /// </summary>
 public sealed class Tx
 {
     private readonly ObjectStore _store;
     private readonly AccountState _account;
-    private readonly Dictionary<string, StripeObject> _staged = new(StringComparer.Ordinal);
-    private readonly List<string> _order = [];
-    private readonly List<Row> _extraRows = [];
+    private readonly string _acting;
+    private readonly Dictionary<string, StripeObject> _staged;
+    private readonly List<string> _order;
+    private readonly List<Row> _extraRows;
+    // Every Put in order, so the time driver can find what one timer changed.
+    private readonly List<string> _puts;
 
-    internal Tx(ObjectStore store, AccountState account)
+    internal Tx(ObjectStore store, AccountState account, string? acting = null)
     {
         _store = store;
         _account = account;
+        _acting = acting ?? account.AccountId;
+        _staged = new(StringComparer.Ordinal);
+        _order = [];
+        _extraRows = [];
+        _puts = [];
     }
 
-    public string AccountId => _account.AccountId;
+    private Tx(Tx shared, string acting)
+    {
+        _store = shared._store;
+        _account = shared._account;
+        _acting = acting;
+        _staged = shared._staged;
+        _order = shared._order;
+        _extraRows = shared._extraRows;
+        _puts = shared._puts;
+    }
+
+    /// <summary>The acting account: the owner of what this view reads and creates.</summary>
+    public string AccountId => _acting;
     internal AccountState Account => _account;
 
-    public T? Get<T>(string id) where T : StripeObject
+    /// <summary>The same unit of work acting as <paramref name="accountId"/>, which must belong to this tree.</summary>
+    public Tx As(string accountId)
+    {
+        if (accountId == _acting) return this;
+        if (!InTree(accountId)) throw new InvalidOperationException($"Account {accountId} is not in the tree of {_account.AccountId}.");
+        return new Tx(this, accountId);
+    }
+
+    /// <summary>True if <paramref name="accountId"/> is this tree's merchant or one of its connected accounts (staged ones too).</summary>
+    public bool InTree(string accountId) =>
+        _account.Members.Contains(accountId)
+        || _staged.TryGetValue(accountId, out var o) && o is Domain.Accounts.Account { Platform: { } p } && p == _account.AccountId;
+
+    /// <summary>An object of the acting account; another account's object is as absent as an unknown id.</summary>
+    public T? Get<T>(string id) where T : StripeObject =>
+        GetInTree<T>(id) is { } obj && obj.AccountId == _acting ? obj : null;
+
+    /// <summary>
+    /// Any object of the tree, whoever owns it. Only for work that crosses accounts on purpose (a webhook delivery
+    /// reading its connected account's event, a refund reversing a transfer): never for what a caller asked by id.
+    /// </summary>
+    internal T? GetInTree<T>(string id) where T : StripeObject
     {
         if (_staged.TryGetValue(id, out var staged)) return staged as T;
         return _account.Objects.TryGetValue(id, out var e) ? e.Obj as T : null;
@@ -33,8 +77,9 @@ public sealed class Tx
 
     public void Put(StripeObject obj)
     {
-        if (obj.AccountId != _account.AccountId)
-            throw new InvalidOperationException($"Object {obj.Id} belongs to {obj.AccountId}, not {_account.AccountId}.");
+        if (obj.AccountId != _acting && !(obj.AccountId == obj.Id && obj is Domain.Accounts.Account { Platform: { } p } && p == _account.AccountId)
+            && !InTree(obj.AccountId))
+            throw new InvalidOperationException($"Object {obj.Id} belongs to {obj.AccountId}, not to the tree of {_account.AccountId}.");
         if (!_staged.ContainsKey(obj.Id)) _order.Add(obj.Id);
         _staged[obj.Id] = obj;
         _puts.Add(obj.Id);
@@ -42,10 +87,10 @@ public sealed class Tx
 
     internal void AddRow(Row row) => _extraRows.Add(row);
 
-    /// <summary>Committed objects of one type, newest first, with this call's staged versions in place.</summary>
+    /// <summary>The acting account's committed objects of one type, newest first, with this call's staged versions in place.</summary>
     public IEnumerable<T> NewestFirst<T>(string objectType) where T : StripeObject
     {
-        if (!_account.Lists.TryGetValue(objectType, out var list)) yield break;
+        if (_account.List(_acting, objectType) is not { } list) yield break;
         foreach (var key in list.NewestFirst())
         {
             var obj = Get<T>(key.Id);
@@ -53,10 +98,10 @@ public sealed class Tx
         }
     }
 
-    /// <summary>Committed objects of one type in creation order (oldest first), with this call's staged versions in place.</summary>
+    /// <summary>The acting account's committed objects of one type in creation order (oldest first), with this call's staged versions in place.</summary>
     public IEnumerable<T> OldestFirst<T>(string objectType) where T : StripeObject
     {
-        if (!_account.Lists.TryGetValue(objectType, out var list)) yield break;
+        if (_account.List(_acting, objectType) is not { } list) yield break;
         foreach (var key in list.OldestFirst())
         {
             var obj = Get<T>(key.Id);
@@ -65,11 +110,8 @@ public sealed class Tx
     }
 
     /// <summary>The creation time of the oldest object of a type, or null when there is none.</summary>
-    public long? OldestCreated(string objectType) =>
-        _account.Lists.TryGetValue(objectType, out var list) ? list.Oldest?.Created : null;
+    public long? OldestCreated(string objectType) => _account.List(_acting, objectType)?.Oldest?.Created;
 
-    // Every Put in order, so the time driver can find what one timer changed.
-    private readonly List<string> _puts = [];
     internal int PutCount => _puts.Count;
 
     /// <summary>The objects put since <paramref name="mark"/> (a <see cref="PutCount"/>), each once, as they are now.</summary>
@@ -78,7 +120,7 @@ public sealed class Tx
     /// <summary>Puts the object's next time-driven work (if any) on its clock's timer queue (the merchant's or a test clock's).</summary>
     internal void ScheduleTimer(StripeObject obj)
     {
-        Func<string, StripeObject?> get = id => Get<StripeObject>(id);
+        Func<string, StripeObject?> get = id => GetInTree<StripeObject>(id);
         if (_store.Timers?.DueAt(obj, get) is { } at) _account.ScheduleTimer(obj.Id, at, Time.TimerScope.TestClockOf(obj, get));
     }
 
@@ -96,6 +138,7 @@ public sealed class Tx
             var seq = _account.Objects.TryGetValue(id, out var existing) ? existing.Seq : _store.NextSeq();
             _account.Apply(obj, seq);
             if (obj is PaymentIntent pi) _store.Track(pi);
+            _store.Index(_account, obj);
             if (obj is WebhookDelivery { IsPending: true, NextAttemptAt: not null } delivery) (due ??= []).Add(delivery);
             ScheduleTimer(obj);
             if (_store.Durable) rows.Add(new ObjectRow(obj, seq));

@@ -65,6 +65,7 @@ public static class Expandables
         {
             ["balance_transaction"] = "balance_transaction", ["customer"] = "customer",
             ["failure_balance_transaction"] = "balance_transaction", ["payment_intent"] = "payment_intent",
+            ["application_fee"] = "application_fee",
         },
         ["refund"] = new()
         {
@@ -84,6 +85,8 @@ public static class Expandables
         // result (the file) is always embedded whole, as Stripe renders it.
         ["reporting.report_run"] = new(),
         ["reporting.report_type"] = new(),
+        ["application_fee"] = new() { ["balance_transaction"] = "balance_transaction" },
+        ["transfer"] = new() { ["balance_transaction"] = "balance_transaction" },
     };
 
     public static string? Target(string objectType, string field)

@@ -30,8 +30,9 @@ public sealed class ReportRunner(ObjectStore store, MerchantClock clock, TimeDri
         await Task.Yield();
         foreach (var state in store.Accounts)
             lock (state.Gate)
-                foreach (var run in store.Begin(state).NewestFirst<ReportRun>("reporting.report_run"))
-                    if (run.Status == ReportRunStatus.Pending) Enqueue(state.AccountId, run.Id);
+                foreach (var owner in state.Lists.Keys.Where(k => k.Type == "reporting.report_run").Select(k => k.Owner).ToList())
+                    foreach (var run in store.Begin(state, owner).NewestFirst<ReportRun>("reporting.report_run"))
+                        if (run.Status == ReportRunStatus.Pending) Enqueue(owner, run.Id);
         try
         {
             await foreach (var (account, run) in _queue.Reader.ReadAllAsync(stoppingToken))
@@ -56,7 +57,8 @@ public sealed class ReportRunner(ObjectStore store, MerchantClock clock, TimeDri
         List<BalanceTransaction>? all = null;
         lock (state.Gate)
         {
-            var tx = store.Begin(state);
+            // A connected account's run lives in its platform's state; the unit of work acts as the run's own account.
+            var tx = store.Begin(state, accountId);
             var pending = tx.Get<ReportRun>(runId);
             if (pending is not { Status: ReportRunStatus.Pending } || ReportTypes.Find(pending.ReportType) is not { } found) return;
             run = pending;
@@ -98,9 +100,9 @@ public sealed class ReportRunner(ObjectStore store, MerchantClock clock, TimeDri
         Task durable;
         lock (state.Gate)
         {
-            var tx = store.Begin(state);
+            var tx = store.Begin(state, accountId);
             if (tx.Get<ReportRun>(runId) is not { Status: ReportRunStatus.Pending } current) return;
-            var account = tx.Get<Account>(state.AccountId)!;
+            var account = tx.Get<Account>(accountId)!;
             var now = clock.Now(state);
             var c = driver.SystemContext(tx, account, now);
             if (error is null)
