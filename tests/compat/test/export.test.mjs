@@ -52,7 +52,8 @@ test('exported Parquet partitions read back with hyparquet, matching the API row
 
     const txns = (await stripe.balanceTransactions.list({ limit: 100 })).data;
     const charges = (await stripe.charges.list({ limit: 100 })).data;
-    assert.equal(txns.length, 4);
+    // Three charges and a refund; crossing midnights also ran automatic payouts, whose transactions are exported too.
+    assert.equal(txns.filter((t) => t.type !== 'payout').length, 4);
     assert.equal(charges.length, 4);
 
     const txnDays = await partitions(join(out, 'balance_transactions'));
