@@ -48,84 +48,41 @@ public static class DatabaseFeed
     // the whole row.
     private const int ChargeHead = 640;
 
-    private readonly record struct Raw(int Type, byte[]? Id, long Created, byte[] Json, long RowId);
-
-    /// <summary>
-    /// Streams the merchant's charges, disputes, balance transactions and payouts into <paramref name="r"/>; returns
-    /// the rows read. Two threads: this one steps SQLite and copies the rows out in batches, a second scans them and
-    /// feeds the reconciler (whose state only that thread touches), so both cores work when they are free.
-    /// </summary>
+    /// <summary>Streams the merchant's charges, disputes, balance transactions and payouts into <paramref name="r"/>; returns the rows read.</summary>
     public static long Feed(SqliteConnection conn, string accountId, Reconciler r)
     {
-        var batches = new System.Collections.Concurrent.BlockingCollection<Raw[]>(boundedCapacity: 8);
-        var path = conn.DataSource;
-        var consumer = Task.Factory.StartNew(() =>
-        {
-            // The fallback for long charge heads reads on a connection of its own: SQLite connections are not shared across threads.
-            using var whole = OpenReadOnly(path);
-            var strings = new Strings();
-            foreach (var batch in batches.GetConsumingEnumerable())
-                foreach (var raw in batch) Scan(r, strings, whole, raw);
-        }, TaskCreationOptions.LongRunning);
-
-        long n = 0;
-        try
-        {
-            using var cmd = conn.CreateCommand();
-            cmd.CommandText = $"""
-                SELECT CASE type WHEN 'charge' THEN 1 WHEN 'balance_transaction' THEN 2 WHEN 'dispute' THEN 3 ELSE 4 END,
-                       CASE type WHEN 'charge' THEN CAST(id AS BLOB) END, created,
-                       CASE type WHEN 'charge' THEN substr(data, 1, {ChargeHead}) ELSE data END, rowid
-                FROM objects WHERE account = $a AND type IN ('charge', 'dispute', 'balance_transaction', 'payout') ORDER BY rowid
-                """;
-            cmd.Parameters.AddWithValue("$a", accountId);
-            using var rows = cmd.ExecuteReader();
-            var batch = new Raw[4096];
-            var count = 0;
-            while (rows.Read())
-            {
-                n++;
-                // GetValue copies the blob into a new array; Microsoft.Data.Sqlite's GetBytes on an expression column
-                // crashed (natively) here, so the copy is the price.
-                batch[count++] = new Raw(rows.GetInt32(0), rows.IsDBNull(1) ? null : (byte[])rows.GetValue(1), rows.GetInt64(2),
-                    (byte[])rows.GetValue(3), rows.GetInt64(4));
-                if (count < batch.Length) continue;
-                batches.Add(batch);
-                batch = new Raw[batch.Length];
-                count = 0;
-            }
-            if (count > 0) batches.Add(batch[..count]);
-        }
-        finally
-        {
-            batches.CompleteAdding();
-        }
-        consumer.GetAwaiter().GetResult();
-        return n;
-    }
-
-    private static void Scan(Reconciler r, Strings strings, SqliteConnection whole, in Raw raw)
-    {
-        var json = raw.Json.AsSpan();
-        switch (raw.Type)
-        {
-            case 1:
-                if (raw.Id is null || !IdKey.TryFrom(raw.Id, out var id)) return;
-                if (!Charge(r, strings, id, raw.Created, json, isFinal: json.Length < ChargeHead))
-                    Charge(r, strings, id, raw.Created, Whole(whole, raw.RowId), isFinal: true);
-                break;
-            case 2: var rowId = raw.RowId; Transaction(r, strings, json, () => Id(whole, rowId)); break;
-            case 3: var (chargeId, status) = Dispute(json); r.SetDispute(chargeId, PaymentStates.DisputeCounts(status)); break;
-            default: r.AddPayout(Payout(json)); break;
-        }
-    }
-
-    private static string Id(SqliteConnection conn, long rowid)
-    {
         using var cmd = conn.CreateCommand();
-        cmd.CommandText = "SELECT id FROM objects WHERE rowid = $r";
-        cmd.Parameters.AddWithValue("$r", rowid);
-        return (string)cmd.ExecuteScalar()!;
+        // Types as numbers and ids as bytes: nothing per row is allocated but what the reconciler keeps.
+        cmd.CommandText = $"""
+            SELECT CASE type WHEN 'charge' THEN 1 WHEN 'balance_transaction' THEN 2 WHEN 'dispute' THEN 3 ELSE 4 END,
+                   CAST(id AS BLOB), created, CASE type WHEN 'charge' THEN substr(data, 1, {ChargeHead}) ELSE data END, rowid
+            FROM objects WHERE account = $a AND type IN ('charge', 'dispute', 'balance_transaction', 'payout') ORDER BY rowid
+            """;
+        cmd.Parameters.AddWithValue("$a", accountId);
+        using var rows = cmd.ExecuteReader();
+        long n = 0;
+        var strings = new Strings();
+        while (rows.Read())
+        {
+            n++;
+            // GetValue copies the blob into a new array; Microsoft.Data.Sqlite's GetBytes on an expression column
+            // crashed here (native), so the copy is the price.
+            var blob = (byte[])rows.GetValue(3);
+            var length = blob.Length;
+            var json = blob.AsSpan();
+            switch (rows.GetInt32(0))
+            {
+                case 1:
+                    if (!IdKey.TryFrom((byte[])rows.GetValue(1), out var id)) break;
+                    if (!Charge(r, strings, id, rows.GetInt64(2), json, isFinal: length < ChargeHead))
+                        Charge(r, strings, id, rows.GetInt64(2), Whole(conn, rows.GetInt64(4)), isFinal: true);
+                    break;
+                case 2: Transaction(r, strings, json, () => System.Text.Encoding.UTF8.GetString((byte[])rows.GetValue(1))); break;
+                case 3: var (chargeId, status) = Dispute(json); r.SetDispute(chargeId, PaymentStates.DisputeCounts(status)); break;
+                default: r.AddPayout(Payout(json)); break;
+            }
+        }
+        return n;
     }
 
     /// <summary>Reuses the string of a value seen before (currencies): a million rows share a handful.</summary>

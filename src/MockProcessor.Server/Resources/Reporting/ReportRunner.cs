@@ -88,11 +88,13 @@ public sealed class ReportRunner(ObjectStore store, MerchantClock clock, TimeDri
                 (long)(System.Diagnostics.Stopwatch.GetElapsedTime(started) - selected).TotalMilliseconds,
                 (long)(Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds);
         }
-        catch (IOException ex)
+        catch (Exception ex)
         {
+            // A full disk or a bug: the run fails visibly (status failed, reporting.report_run.failed) instead of
+            // staying pending for ever.
             log.LogError(ex, "Report run {RunId}: writing the result failed", runId);
             files.Discard(run.ResultFileId);
-            error = "The report could not be written: " + ex.Message;
+            error = ex is IOException ? "The report could not be written: " + ex.Message : "The report could not be generated (internal error).";
         }
         rows = null;
         all = null;
