@@ -36,10 +36,13 @@ public static class PayoutControlEndpoints
                     $"Use one of Stripe's test bank account numbers: {string.Join(", ", TestBankAccounts.All)}."), beforeExecution: true);
             bank = TestBankAccounts.Create(c.Ids.Next("ba"), number);
         }
+        // Runs resume from now: never at a past run day (EffectiveFrom), whatever changed.
+        if (bank != account.BankAccount) schedule = schedule with { EffectiveFrom = c.Now };
         var updated = account with { PayoutSchedule = schedule, BankAccount = bank };
         c.Tx.Put(updated);
-        // A new schedule changes when every unswept transaction is due: queue them again (old entries go stale).
-        if (schedule != account.PayoutSchedule)
+        // A new schedule changes when every unswept transaction is due, and new bank details resume scheduled payouts
+        // after a failure: queue the unswept transactions again (entries already queued for the same time are skipped).
+        if (schedule != account.PayoutSchedule || bank != account.BankAccount)
             foreach (var t in c.Tx.NewestFirst<BalanceTransaction>("balance_transaction"))
                 if (t.AutomaticPayoutId is null) c.Tx.ScheduleTimer(t);
         return Render(updated, bank);
@@ -59,7 +62,7 @@ public static class PayoutControlEndpoints
         ["bank_account"] = bank is null ? null : new JsonObject
         {
             ["id"] = bank.Id, ["object"] = "bank_account", ["bank_name"] = bank.BankName, ["country"] = bank.Country,
-            ["currency"] = bank.Currency, ["last4"] = bank.Last4, ["routing_number"] = bank.RoutingNumber, ["status"] = "new",
+            ["currency"] = bank.Currency, ["last4"] = bank.Last4, ["routing_number"] = bank.RoutingNumber, ["status"] = bank.Status,
         },
     };
 }

@@ -42,9 +42,16 @@ public sealed class Tx
 
     internal void AddRow(Row row) => _extraRows.Add(row);
 
-    /// <summary>Committed objects of one type, newest first, with this call's staged versions in place.</summary>
+    /// <summary>
+    /// Objects of one type, newest first: those this call created (not in the list index until it commits: the time
+    /// driver's later work must see what earlier work booked, e.g. a payout run the funds a failed payout returned
+    /// in the same advance), then the committed ones with this call's staged versions in place.
+    /// </summary>
     public IEnumerable<T> NewestFirst<T>(string objectType) where T : StripeObject
     {
+        for (var i = _order.Count - 1; i >= 0; i--)
+            if (_staged[_order[i]] is T created && created.ObjectType == objectType && !_account.Objects.ContainsKey(created.Id))
+                yield return created;
         if (!_account.Lists.TryGetValue(objectType, out var list)) yield break;
         foreach (var key in list.NewestFirst())
         {

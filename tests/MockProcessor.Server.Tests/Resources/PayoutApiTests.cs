@@ -156,7 +156,11 @@ public class PayoutApiTests : IAsyncLifetime
         Assert.Equal(["payout.created", "payout.updated", "payout.updated", "payout.failed", "payout.reconciliation_completed"],
             types.Where(t => t.StartsWith("payout.")));
 
-        // A good account again: the next run pays the returned funds out.
+        // The errored account gets no more scheduled payouts; new bank details resume them, and the next run pays
+        // the returned funds out.
+        Assert.Equal("errored", (string)(await _k.Get("/_mock/payouts/settings"))["bank_account"]!["status"]!);
+        await _k.Advance(Day);
+        Assert.Single(await _k.All("/v1/payouts"));
         await _k.Post("/_mock/payouts/settings", ("bank_account[account_number]", "000123456789"));
         await _k.Advance(Day);
         var payouts = await _k.All("/v1/payouts");

@@ -19,10 +19,14 @@ public static class PayoutRuns
             c.Emit(type, change.Payout, type == Domain.Events.EventTypes.PayoutUpdated ? previous : null);
     }
 
-    /// <summary>The automatic payout of one currency now; null when there was nothing positive to pay out.</summary>
+    /// <summary>
+    /// The automatic payout of one currency now; null when there was nothing positive to pay out, or when the bank
+    /// account is errored (a payout to it failed): scheduled payouts wait until the bank details change.
+    /// </summary>
     public static Payout? RunCurrency(ApiContext c, string currency)
     {
         var bank = BankAccountOf(c);
+        if (bank.Errored) return null;
         var change = PayoutRules.Sweep(PayoutLedger.OfCurrency(c.Tx, currency), currency, c.Account.Id, bank, c.Now, c.Ids);
         if (change is null) return null;
         Apply(c, change);
