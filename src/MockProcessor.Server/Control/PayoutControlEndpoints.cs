@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using MockProcessor.Domain.Accounts;
-using MockProcessor.Domain.Balance;
 using MockProcessor.Domain.Errors;
 using MockProcessor.Domain.Payouts;
 using MockProcessor.Server.Resources.Payouts;
@@ -26,7 +25,7 @@ public static class PayoutControlEndpoints
     private static ApiResult Set(ApiContext c)
     {
         var account = c.Tx.Get<Account>(c.Account.Id) ?? c.Account;
-        var schedule = c.P.Object("schedule") is { } s ? PayoutScheduleForm.Read(s, account.PayoutSchedule, c.Now) : account.PayoutSchedule;
+        var schedule = c.P.Object("schedule") is { } s ? PayoutScheduleForm.Read(s, account.PayoutSchedule) : account.PayoutSchedule;
         var bank = account.BankAccount;
         if (c.P.Object("bank_account") is { } b)
         {
@@ -36,15 +35,7 @@ public static class PayoutControlEndpoints
                     $"Use one of Stripe's test bank account numbers: {string.Join(", ", TestBankAccounts.All)}."), beforeExecution: true);
             bank = TestBankAccounts.Create(c.Ids.Next("ba"), number);
         }
-        // Runs resume from now: never at a past run day (EffectiveFrom), whatever changed.
-        if (bank != account.BankAccount) schedule = schedule with { EffectiveFrom = c.Now };
-        var updated = account with { PayoutSchedule = schedule, BankAccount = bank };
-        c.Tx.Put(updated);
-        // A new schedule changes when every unswept transaction is due, and new bank details resume scheduled payouts
-        // after a failure: queue the unswept transactions again (entries already queued for the same time are skipped).
-        if (schedule != account.PayoutSchedule || bank != account.BankAccount)
-            foreach (var t in c.Tx.NewestFirst<BalanceTransaction>("balance_transaction"))
-                if (t.AutomaticPayoutId is null) c.Tx.ScheduleTimer(t);
+        var updated = PayoutRuns.ChangeSettings(c, account, schedule, bank);
         return Render(updated, bank);
     }
 

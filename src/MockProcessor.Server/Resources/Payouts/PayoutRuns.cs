@@ -43,6 +43,22 @@ public static class PayoutRuns
         return made;
     }
 
+    /// <summary>
+    /// Stores a merchant's new payout schedule and/or bank account (the control API; Connect's account settings should
+    /// come through here too). A change takes effect from now, never at a past run day, and re-queues the unswept
+    /// transactions for the new schedule (queued entries for other times go stale); new bank details also resume
+    /// scheduled payouts after a failure (docs/payouts.md).
+    /// </summary>
+    public static Account ChangeSettings(ApiContext c, Account account, PayoutSchedule schedule, BankAccount? bank)
+    {
+        if (schedule == account.PayoutSchedule && bank == account.BankAccount) return account;
+        var updated = account with { PayoutSchedule = schedule with { EffectiveFrom = c.Now }, BankAccount = bank };
+        c.Tx.Put(updated);
+        foreach (var t in c.Tx.NewestFirst<BalanceTransaction>("balance_transaction"))
+            if (t.AutomaticPayoutId is null) c.Tx.ScheduleTimer(t);
+        return updated;
+    }
+
     /// <summary>The merchant's bank account, created as Stripe's succeeding test account the first time a payout needs one.</summary>
     public static BankAccount BankAccountOf(ApiContext c)
     {
