@@ -14,6 +14,8 @@ public sealed class Tx
     private readonly AccountState _account;
     private readonly Dictionary<string, StripeObject> _staged = new(StringComparer.Ordinal);
     private readonly List<string> _order = [];
+    // Ids of the objects this call created (not yet in the list index), by type, in creation order.
+    private readonly Dictionary<string, List<string>> _created = new(StringComparer.Ordinal);
     private readonly List<Row> _extraRows = [];
 
     internal Tx(ObjectStore store, AccountState account)
@@ -35,7 +37,15 @@ public sealed class Tx
     {
         if (obj.AccountId != _account.AccountId)
             throw new InvalidOperationException($"Object {obj.Id} belongs to {obj.AccountId}, not {_account.AccountId}.");
-        if (!_staged.ContainsKey(obj.Id)) _order.Add(obj.Id);
+        if (!_staged.ContainsKey(obj.Id))
+        {
+            _order.Add(obj.Id);
+            if (!_account.Objects.ContainsKey(obj.Id))
+            {
+                if (!_created.TryGetValue(obj.ObjectType, out var ids)) _created[obj.ObjectType] = ids = [];
+                ids.Add(obj.Id);
+            }
+        }
         _staged[obj.Id] = obj;
         _puts.Add(obj.Id);
     }
@@ -49,9 +59,9 @@ public sealed class Tx
     /// </summary>
     public IEnumerable<T> NewestFirst<T>(string objectType) where T : StripeObject
     {
-        for (var i = _order.Count - 1; i >= 0; i--)
-            if (_staged[_order[i]] is T created && created.ObjectType == objectType && !_account.Objects.ContainsKey(created.Id))
-                yield return created;
+        if (_created.TryGetValue(objectType, out var created))
+            for (var i = created.Count - 1; i >= 0; i--)
+                if (_staged[created[i]] is T obj) yield return obj;
         if (!_account.Lists.TryGetValue(objectType, out var list)) yield break;
         foreach (var key in list.NewestFirst())
         {
@@ -95,6 +105,7 @@ public sealed class Tx
         rows.AddRange(_extraRows);
         _staged.Clear();
         _order.Clear();
+        _created.Clear();
         _puts.Clear();
         _extraRows.Clear();
         var durable = _store.Persist(rows);
