@@ -5,14 +5,17 @@ using MockProcessor.Domain.Common;
 namespace MockProcessor.Domain.Accounts;
 
 /// <summary>
-/// A merchant. Today a merchant is provisioned the first time an unseen <c>sk_test_</c> key is used;
-/// its publishable key is <c>pk_test_</c> with the same suffix. <see cref="DefaultApiVersion"/> is the
-/// Stripe-Version the merchant first sent (Stripe pins an account's version at its first request).
+/// A merchant or a Connect account (docs/connect.md). A merchant is onboarded (control API) or provisioned the
+/// first time an unseen <c>sk_test_</c> key is used; a provisioned merchant's implicit keys share its
+/// <see cref="KeySuffix"/> (<c>sk_test_X</c>, <c>pk_test_X</c>, <c>rk_test_X</c>). A connected account names its
+/// <see cref="Platform"/> and has no keys. <see cref="DefaultApiVersion"/> is the Stripe-Version the merchant first
+/// sent (Stripe pins an account's version at its first request).
 /// </summary>
 public sealed record Account : StripeObject
 {
     public override string ObjectType => "account";
-    public required string KeySuffix { get; init; }
+    /// <summary>The suffix of an auto-provisioned merchant's implicit keys; null for onboarded and connected accounts.</summary>
+    public string? KeySuffix { get; init; }
     public string? DefaultApiVersion { get; init; }
     /// <summary>The merchant's own clock: seconds ahead of the emulator's clock, or a frozen instant (Unix seconds).</summary>
     public long ClockOffset { get; init; }
@@ -23,6 +26,12 @@ public sealed record Account : StripeObject
     /// the counters of the attempt that fired them: the account is already loaded and locked for that call.
     /// </summary>
     public ImmutableList<NetworkRule> NetworkRules { get; init; } = [];
+
+    public AccountProfile Profile { get; init; } = AccountProfile.Empty;
+    /// <summary>The Connect platform that created this account with POST /v1/accounts; null for a merchant.</summary>
+    public string? Platform { get; init; }
+    public ConnectSettings? Connect { get; init; }
+    public bool Deleted { get; init; }
     /// <summary>
     /// When automatic payouts run (Stripe's <c>settings.payouts.schedule</c>); the one place it is kept, whoever sets
     /// it (control API, Connect onboarding). See docs/payouts.md.
@@ -30,6 +39,4 @@ public sealed record Account : StripeObject
     public Payouts.PayoutSchedule PayoutSchedule { get; init; } = Payouts.PayoutSchedule.Default;
     /// <summary>Where payouts go; null until first needed, then Stripe's succeeding test account (000123456789).</summary>
     public Payouts.BankAccount? BankAccount { get; init; }
-    public string SecretKey => "sk_test_" + KeySuffix;
-    public string PublishableKey => "pk_test_" + KeySuffix;
 }

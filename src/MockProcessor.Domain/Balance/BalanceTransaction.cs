@@ -6,12 +6,16 @@ namespace MockProcessor.Domain.Balance;
 public enum BalanceTransactionType
 {
     Charge, Refund, RefundFailure, Adjustment, Payout, PayoutCancel, PayoutFailure, PaymentFailureRefund, StripeFee,
+    // Connect (docs/connect.md)
+    ApplicationFee, ApplicationFeeRefund, Transfer, TransferRefund, Payment, PaymentRefund,
 }
 
 public enum ReportingCategory
 {
     Charge, ChargeFailure, Refund, RefundFailure, PartialCaptureReversal, Dispute, DisputeReversal, Payout,
     PayoutReversal, Fee, OtherAdjustment,
+    // Connect (docs/connect.md)
+    PlatformEarning, PlatformEarningRefund, Transfer, TransferReversal,
 }
 
 public enum BalanceTransactionStatus { Pending, Available }

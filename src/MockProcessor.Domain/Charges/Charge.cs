@@ -61,6 +61,13 @@ public sealed record Charge : StripeObject
 
     public long? CaptureBefore => PaymentMethodDetails?.CaptureBefore;
 
+    // Connect (docs/connect.md): the PaymentIntent's parameters, the application fee and transfer its capture made,
+    // and on a connected account's py_ payment, the transfer that created it.
+    public Connect.ConnectPayment? Connect { get; init; }
+    public string? ApplicationFee { get; init; }
+    public string? Transfer { get; init; }
+    public string? SourceTransfer { get; init; }
+
     // What a refund may still return. An uncaptured charge has nothing to refund (its authorization is
     // released by canceling the PaymentIntent instead).
     public long Refundable => Captured ? Amount - AmountRefunded : 0;

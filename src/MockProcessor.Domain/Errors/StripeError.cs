@@ -70,6 +70,19 @@ public sealed record StripeError(int Status, string Type, string? Code, string M
         new(401, InvalidRequest, null,
             $"Invalid API Key provided: {MaskKey(key)}. MockProcessor only emulates test mode; live-mode keys are refused.");
 
+    public static StripeError ApiKeyExpired(string key) =>
+        new(401, InvalidRequest, "api_key_expired", $"Expired API Key provided: {MaskKey(key)}");
+
+    // A restricted key without the permission a call needs: 403 invalid_request_error, no code (stripe-facts.md).
+    public static StripeError RestrictedKeyPermission(string key, string accountId, string permission) =>
+        new(403, InvalidRequest, null,
+            $"The provided key '{MaskKey(key)}' does not have the required permissions for this endpoint on account '{accountId}'. Having the '{permission}' permission would allow this request to continue.");
+
+    // Stripe-Account naming an account the key may not act on, or none: one answer, so existence is not revealed.
+    public static StripeError AccountInvalid(string key, string account) =>
+        new(403, InvalidRequest, "account_invalid",
+            $"The provided key '{MaskKey(key)}' does not have access to account '{account}' (or that account does not exist). Application access may have been revoked.");
+
     public static StripeError SecretKeyRequired() =>
         new(401, InvalidRequest, "secret_key_required",
             "This API call cannot be made with a publishable API key. Please use a secret API key.");

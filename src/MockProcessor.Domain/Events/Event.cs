@@ -18,4 +18,6 @@ public sealed record Event : StripeObject
     public string? RequestId { get; init; }
     public string? IdempotencyKey { get; init; }
     public string? RelatedObjectId { get; init; }
+    /// <summary>The connected account the event happened on (rendered as top-level <c>account</c>); null for a merchant's own.</summary>
+    public string? ConnectedAccount { get; init; }
 }

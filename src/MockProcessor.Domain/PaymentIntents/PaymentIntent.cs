@@ -77,4 +77,7 @@ public sealed record PaymentIntent : StripeObject
     // Emulator-only, not rendered: the customer completed 3DS for the current payment method, so the next
     // confirmation (manual confirmation_method) goes to the issuer without another challenge.
     public bool AuthenticationCompleted { get; init; }
+
+    /// <summary>application_fee_amount, transfer_data, on_behalf_of (docs/connect.md); null without Connect.</summary>
+    public Connect.ConnectPayment? Connect { get; init; }
 }

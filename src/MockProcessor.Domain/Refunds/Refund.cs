@@ -34,6 +34,8 @@ public sealed record Refund : StripeObject
     public string? FailureBalanceTransaction { get; init; }
     public RefundDestinationType DestinationType { get; init; } = RefundDestinationType.Refund;
     public ImmutableSortedDictionary<string, string> Metadata { get; init; } = Common.Metadata.Empty;
+    /// <summary>The transfer reversal made with reverse_transfer=true (docs/connect.md).</summary>
+    public string? TransferReversal { get; init; }
 
     // Failed and canceled refunds gave the money back to the merchant, so it may be refunded again.
     public bool ReducesRefundable => Status is not (RefundStatus.Failed or RefundStatus.Canceled);

@@ -1,9 +1,8 @@
 using System.Text;
+using MockProcessor.Domain.Accounts;
 using MockProcessor.Domain.Errors;
 
 namespace MockProcessor.Server.Auth;
-
-public enum KeyKind { Secret, Restricted, Publishable }
 
 /// <summary>A parsed test-mode API key. The suffix names the merchant: sk_test_X, rk_test_X and pk_test_X all belong to one.</summary>
 public readonly record struct ApiKey(KeyKind Kind, string Suffix)

@@ -11,11 +11,24 @@ public static class ControlRoutes
 {
     public static IEnumerable<ApiRoute> All() =>
         WebhookControlEndpoints.Routes()
-            .Concat(ClockControlEndpoints.Routes())
+            .Concat(MerchantOnly(ClockControlEndpoints.Routes()))
             .Concat(DisputeControlEndpoints.Routes())
             .Concat(ThreeDSecureControlEndpoints.Routes())
             .Concat(NetworkRuleControlEndpoints.Routes())
-            .Concat(FaultControlEndpoints.Routes())
+            .Concat(MerchantOnly(FaultControlEndpoints.Routes()))
+            .Concat(KeyControlEndpoints.Routes())
             .Concat(PayoutControlEndpoints.Routes())
             .Concat(DiscrepancyControlEndpoints.Routes());
+
+    /// <summary>
+    /// Settings of the whole account tree (its clock, its HTTP faults: docs/connect.md) belong to the merchant: with
+    /// <c>Stripe-Account</c> naming a connected account these routes answer 400 instead of acting on the platform's.
+    /// </summary>
+    private static IEnumerable<ApiRoute> MerchantOnly(IEnumerable<ApiRoute> routes) =>
+        routes.Select(r => r with
+        {
+            Handler = c => c.Account.Platform is null ? r.Handler(c)
+                : throw new StripeException(Domain.Errors.StripeError.InvalidValue("Stripe-Account",
+                    $"{r.Pattern} acts on the merchant's whole account tree; call it as the platform, without Stripe-Account."), beforeExecution: true),
+        });
 }

@@ -66,9 +66,9 @@ internal static class ThreeDSecureHtml
         _ => brand,
     };
 
-    private static string Enc(string s) => WebUtility.HtmlEncode(s);
+    internal static string Enc(string s) => WebUtility.HtmlEncode(s);
 
-    private static string Page(string heading, string body) => $$"""
+    internal static string Page(string heading, string body) => $$"""
         <!DOCTYPE html>
         <html lang="en">
         <head>

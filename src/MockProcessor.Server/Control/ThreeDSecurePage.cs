@@ -33,9 +33,10 @@ public static class ThreeDSecurePage
         PaymentMethod? pm = null;
         lock (state.Gate)
         {
+            // The intent may be a connected account's (a direct charge): its page is reached by id, without a key.
             var tx = store.Begin(state);
-            pi = tx.Get<PaymentIntent>(id);
-            if (pi?.PaymentMethod is { } pmId) pm = tx.Get<PaymentMethod>(pmId);
+            pi = tx.GetInTree<PaymentIntent>(id);
+            if (pi?.PaymentMethod is { } pmId) pm = tx.GetInTree<PaymentMethod>(pmId);
         }
         if (pi is null || !SecretMatches(pi, secret)) return NotFound();
         if (pi.Status is not PaymentIntentStatus.RequiresAction) return NotAwaiting(pi);
@@ -57,6 +58,9 @@ public static class ThreeDSecurePage
             return Html(400, ThreeDSecureHtml.Error("Unknown outcome",
                 $"outcome must be \"complete\" or \"fail\", not \"{outcome}\"."));
         if (store.FindAccountOfPaymentIntent(id) is not { } state) return NotFound();
+        string? owner;
+        lock (state.Gate) owner = store.Begin(state).GetInTree<PaymentIntent>(id)?.AccountId;
+        if (owner is null) return NotFound();
 
         // The whole check-and-change runs under the merchant's lock, so two clicks cannot both authenticate.
         var result = await api.RunAsCustomer(http, state, c =>
@@ -73,7 +77,7 @@ public static class ThreeDSecurePage
                 ? Respond(303, null, ReturnTo(returnUrl, after, redirectStatus))
                 : Html(200, ThreeDSecureHtml.Result(after, redirectStatus, change.Error?.Message ?? after.LastPaymentError?.Message));
             return (Page: page, Log: $"{outcome} -> {after.Status.ToWire()}");
-        });
+        }, owner);
         if (result.Log is { } line)
             logs.CreateLogger(typeof(ThreeDSecurePage)).LogInformation("3-D Secure {PaymentIntent}: {Outcome} ({AccountId})", id, line, state.AccountId);
         return result.Page;
@@ -108,7 +112,7 @@ public static class ThreeDSecurePage
 
     // A page or a 303 See Other (the browser follows a form POST's redirect with a GET, as a return_url
     // expects); never cached, since each answer reflects the PaymentIntent at that moment.
-    private static IResult Respond(int status, string? html, string? location) => new PageResult(status, html, location);
+    internal static IResult Respond(int status, string? html, string? location) => new PageResult(status, html, location);
 
     private sealed class PageResult(int status, string? html, string? location) : IResult
     {

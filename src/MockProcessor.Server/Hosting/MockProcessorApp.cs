@@ -99,6 +99,8 @@ public static class MockProcessorApp
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));
         Control.ControlEndpoints.Map(app);
         Control.ThreeDSecurePage.Map(app);
+        Control.ConnectOnboardingPage.Map(app);
+        Control.MerchantControlEndpoints.Map(app);
         Docs.OpenApiEndpoints.Map(app);
         return app;
     }

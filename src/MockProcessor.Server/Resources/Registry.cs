@@ -13,6 +13,7 @@ using MockProcessor.Domain.Refunds;
 using MockProcessor.Domain.TestClocks;
 using MockProcessor.Domain.Tokens;
 using MockProcessor.Domain.Webhooks;
+using MockProcessor.Server.Resources.Accounts;
 using MockProcessor.Server.Resources.Balance;
 using MockProcessor.Server.Resources.BalanceTransactions;
 using MockProcessor.Server.Resources.Charges;
@@ -47,7 +48,9 @@ public static class Registry
             .Concat(DisputeEndpoints.Routes())
             .Concat(PayoutEndpoints.Routes())
             .Concat(WebhookEndpointEndpoints.Routes())
-            .Concat(TestClockEndpoints.Routes());
+            .Concat(TestClockEndpoints.Routes())
+            .Concat(AccountEndpoints.Routes())
+            .Concat(Connect.ConnectEndpoints.Routes());
 
     public static Renderers Renderers() => new Renderers()
         .Add<Customer>(CustomerJson.Render)
@@ -62,7 +65,12 @@ public static class Registry
         .Add<Payout>(PayoutJson.Render)
         .Add<WebhookEndpoint>(WebhookEndpointJson.Render)
         .Add<WebhookDelivery>(WebhookDeliveryJson.Render)
-        .Add<TestClock>(TestClockJson.Render);
+        .Add<TestClock>(TestClockJson.Render)
+        .Add<Account>(AccountJson.Render)
+        .Add<Domain.Connect.ApplicationFee>(Connect.ConnectJson.ApplicationFee)
+        .Add<Domain.Connect.FeeRefund>(Connect.ConnectJson.FeeRefund)
+        .Add<Domain.Connect.Transfer>(Connect.ConnectJson.Transfer)
+        .Add<Domain.Connect.TransferReversal>(Connect.ConnectJson.TransferReversal);
 
     public static readonly IReadOnlyDictionary<string, Type> PersistedTypes = new Dictionary<string, Type>
     {
@@ -81,6 +89,12 @@ public static class Registry
         ["webhook_endpoint"] = typeof(WebhookEndpoint),
         ["webhook_delivery"] = typeof(WebhookDelivery),
         ["test_helpers.test_clock"] = typeof(TestClock),
+        ["api_key"] = typeof(ApiKeyRecord),
+        ["account_link"] = typeof(AccountLink),
+        ["application_fee"] = typeof(Domain.Connect.ApplicationFee),
+        ["fee_refund"] = typeof(Domain.Connect.FeeRefund),
+        ["transfer"] = typeof(Domain.Connect.Transfer),
+        ["transfer_reversal"] = typeof(Domain.Connect.TransferReversal),
     };
 
     /// <summary>Time-driven work, any number per kind of object (see Time/Timers.cs).</summary>

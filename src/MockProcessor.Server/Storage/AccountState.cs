@@ -4,14 +4,22 @@ using MockProcessor.Server.Idempotency;
 
 namespace MockProcessor.Server.Storage;
 
-/// <summary>One merchant's objects, list indexes and idempotency records. Guarded by <see cref="Gate"/>.</summary>
+/// <summary>
+/// One account tree's objects, list indexes and idempotency records: a merchant and its Connect accounts
+/// (docs/connect.md). Guarded by <see cref="Gate"/>. <see cref="AccountId"/> is the merchant (the tree's root);
+/// every object keeps its own owner, and lists are indexed per owner.
+/// </summary>
 public sealed class AccountState(string accountId)
 {
     public string AccountId { get; } = accountId;
     public Lock Gate { get; } = new();
 
+    /// <summary>The accounts of the tree: the merchant and its connected accounts.</summary>
+    internal readonly HashSet<string> Members = new(StringComparer.Ordinal) { accountId };
+
     internal readonly ShardedMap<(StripeObject Obj, long Seq)> Objects = new();
-    internal readonly Dictionary<string, TypeIndex> Lists = new(StringComparer.Ordinal);
+    /// <summary>Per owner and object type: an account's list never walks another account's objects.</summary>
+    internal readonly Dictionary<(string Owner, string Type), TypeIndex> Lists = new();
     internal readonly Dictionary<string, IdempotencyRecord> Idempotency = new(StringComparer.Ordinal);
     internal long LastIdempotencyPurge;
 
@@ -56,7 +64,10 @@ public sealed class AccountState(string accountId)
 
     internal IEnumerable<string> AllIds() => Lists.Values.SelectMany(l => l.NewestFirst()).Select(k => k.Id);
 
-    public IEnumerable<(string Type, long Count)> CountsByType() => Lists.Select(kv => (kv.Key, (long)kv.Value.Count));
+    internal TypeIndex? List(string owner, string type) => Lists.GetValueOrDefault((owner, type));
+
+    public IEnumerable<(string Type, long Count)> CountsByType() =>
+        Lists.GroupBy(kv => kv.Key.Type).Select(g => (g.Key, g.Sum(kv => (long)kv.Value.Count)));
 
     internal void Apply(StripeObject obj, long seq)
     {
@@ -70,8 +81,9 @@ public sealed class AccountState(string accountId)
         Objects[obj.Id] = (obj, seq);
         if (isNew)
         {
-            if (!Lists.TryGetValue(obj.ObjectType, out var list))
-                Lists[obj.ObjectType] = list = new TypeIndex();
+            if (obj is Domain.Accounts.Account { Platform: not null } connected) Members.Add(connected.Id);
+            if (!Lists.TryGetValue((obj.AccountId, obj.ObjectType), out var list))
+                Lists[(obj.AccountId, obj.ObjectType)] = list = new TypeIndex();
             list.Add(new ListKey(obj.Created, seq, obj.Id));
         }
     }

@@ -19,6 +19,10 @@ public sealed class ObjectStore : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, AccountState> _accounts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _accountByKeySuffix = new(StringComparer.Ordinal);
+    // Connected account id → its tree's state (the platform's): docs/connect.md.
+    private readonly ConcurrentDictionary<string, AccountState> _connected = new(StringComparer.Ordinal);
+    // Key string → (merchant, api_key record id) for keys with a record (generated, rolled, revoked, restricted).
+    private readonly ConcurrentDictionary<string, (string Account, string Record)> _keys = new(StringComparer.Ordinal);
     // PaymentIntent id → account id, for intents in requires_action only. The 3-D Secure page has no API key,
     // so it finds the merchant from the id: O(1) for the intents it serves, and small however many payments exist.
     private readonly ConcurrentDictionary<string, string> _awaitingAction = new(StringComparer.Ordinal);
@@ -52,9 +56,34 @@ public sealed class ObjectStore : IAsyncDisposable
     public AccountState? FindAccountByKeySuffix(string suffix) =>
         _accountByKeySuffix.TryGetValue(suffix, out var id) ? _accounts.GetValueOrDefault(id) : null;
 
-    public AccountState? FindAccount(string id) => _accounts.GetValueOrDefault(id);
+    /// <summary>The tree state holding account <paramref name="id"/>: a merchant's own, or its platform's for a connected account.</summary>
+    public AccountState? FindAccount(string id) => _accounts.GetValueOrDefault(id) ?? _connected.GetValueOrDefault(id);
 
+    /// <summary>Every account tree (each merchant once).</summary>
     public IEnumerable<AccountState> Accounts => _accounts.Values;
+
+    /// <summary>The merchant and api_key record of a key that has a record; null for implicit (suffix) keys and unknown ones.</summary>
+    public (AccountState State, string Record)? FindKeyRecord(string key) =>
+        _keys.TryGetValue(key, out var k) && _accounts.GetValueOrDefault(k.Account) is { } state ? (state, k.Record) : null;
+
+    /// <summary>Keeps the key and Connect indexes current; called for every stored object version (commit and load).</summary>
+    internal void Index(AccountState state, StripeObject obj)
+    {
+        switch (obj)
+        {
+            case ApiKeyRecord key: _keys[key.Secret] = (key.AccountId, key.Id); break;
+            case Account { Platform: not null } a when a.Id != state.AccountId: _connected[a.Id] = state; break;
+        }
+    }
+
+    /// <summary>Registers a merchant created outside a key (onboarding): its state, committed by the caller.</summary>
+    public AccountState AddMerchant(string accountId) => _accounts.GetOrAdd(accountId, id => new AccountState(id));
+
+    /// <summary>Drops a merchant whose creation failed before anything was committed.</summary>
+    public void ForgetEmptyMerchant(string accountId)
+    {
+        if (_accounts.TryGetValue(accountId, out var state) && state.Objects.Count == 0) _accounts.TryRemove(accountId, out _);
+    }
 
     /// <summary>
     /// The merchant owning a PaymentIntent, for callers without a key (the 3-D Secure page). Intents awaiting
@@ -105,6 +134,9 @@ public sealed class ObjectStore : IAsyncDisposable
     /// <summary>Starts a unit of work; the caller must hold <see cref="AccountState.Gate"/>.</summary>
     public Tx Begin(AccountState account) => new(this, account);
 
+    /// <summary>Starts a unit of work on <paramref name="account"/>'s tree acting as <paramref name="acting"/>.</summary>
+    public Tx Begin(AccountState account, string acting) => new(this, account, acting);
+
     internal long NextSeq() => Interlocked.Increment(ref _seq);
 
     internal Task Persist(IReadOnlyList<Row> rows) => _log is null ? Task.CompletedTask : _log.Append(rows);
@@ -114,6 +146,17 @@ public sealed class ObjectStore : IAsyncDisposable
     private void Load(SqliteConnection conn)
     {
         long rows = 0;
+        // Account rows first: a connected account's objects go into its platform's tree, whatever row order
+        // compaction left (docs/connect.md).
+        var platformOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        using (var cmd = conn.CreateCommand())
+        {
+            cmd.CommandText = "SELECT data FROM objects WHERE type = 'account' ORDER BY rowid";
+            using var r = cmd.ExecuteReader();
+            while (r.Read())
+                if (JsonSerializer.Deserialize((byte[])r.GetValue(0), typeof(Account), _persistOptions) is Account { Platform: { } p } a)
+                    platformOf[a.Id] = p;
+        }
         using (var cmd = conn.CreateCommand())
         {
             cmd.CommandText = "SELECT type, data, seq FROM objects ORDER BY rowid";
@@ -127,10 +170,12 @@ public sealed class ObjectStore : IAsyncDisposable
                 var obj = (StripeObject)JsonSerializer.Deserialize((byte[])r.GetValue(1), clr, _persistOptions)!;
                 var seq = r.GetInt64(2);
                 _seq = Math.Max(_seq, seq);
-                var state = _accounts.GetOrAdd(obj.AccountId, id => new AccountState(id));
+                var root = platformOf.GetValueOrDefault(obj.AccountId) ?? obj.AccountId;
+                var state = _accounts.GetOrAdd(root, id => new AccountState(id));
                 state.Apply(obj, seq);
                 if (obj is PaymentIntent pi) Track(pi);
-                if (obj is Account a) _accountByKeySuffix[a.KeySuffix] = a.Id;
+                if (obj is Account { KeySuffix: { } suffix } a) _accountByKeySuffix[suffix] = a.Id;
+                Index(state, obj);
             }
         }
         // Time-driven work of the previous run is due again (or later) on the merchants' clocks.
@@ -145,8 +190,7 @@ public sealed class ObjectStore : IAsyncDisposable
         // Pending deliveries of the previous run (including one cut short by kill -9) are due again: at-least-once.
         foreach (var state in _accounts.Values)
         {
-            if (!state.Lists.TryGetValue("webhook_delivery", out var deliveries)) continue;
-            foreach (var key in deliveries.NewestFirst())
+            foreach (var key in state.Lists.Where(kv => kv.Key.Type == "webhook_delivery").SelectMany(kv => kv.Value.NewestFirst()))
                 if (state.Objects.TryGetValue(key.Id, out var e) && e.Obj is WebhookDelivery { IsPending: true, NextAttemptAt: { } due })
                     DueQueue.Push(due, state.AccountId, key.Id);
         }

@@ -5,29 +5,75 @@ using MockProcessor.Domain.Webhooks;
 namespace MockProcessor.Server.Storage;
 
 /// <summary>
-/// One API call's unit of work on one account. Reads see the call's own staged writes; nothing reaches
-/// the shared state until <see cref="Commit"/>, so a call that fails half-way leaves no trace.
+/// One API call's unit of work on one account tree (a merchant and its Connect accounts, docs/connect.md), acting
+/// as one account of it (<see cref="AccountId"/>). Reads see the call's own staged writes and only the acting
+/// account's objects; nothing reaches the shared state until <see cref="Commit"/>, so a call that fails half-way
+/// leaves no trace. <see cref="As"/> gives a view of the same unit of work acting as another account of the tree:
+/// its writes commit together with this one's, in one durable batch.
 /// </summary>
 public sealed class Tx
 {
     private readonly ObjectStore _store;
     private readonly AccountState _account;
-    private readonly Dictionary<string, StripeObject> _staged = new(StringComparer.Ordinal);
-    private readonly List<string> _order = [];
-    // Ids of the objects this call created (not yet in the list index), by type, in creation order.
-    private readonly Dictionary<string, List<string>> _created = new(StringComparer.Ordinal);
-    private readonly List<Row> _extraRows = [];
+    private readonly string _acting;
+    private readonly Dictionary<string, StripeObject> _staged;
+    private readonly List<string> _order;
+    // Ids of the objects this call created (not yet in the list indexes), by type, in creation order.
+    private readonly Dictionary<string, List<string>> _created;
+    private readonly List<Row> _extraRows;
+    // Every Put in order, so the time driver can find what one timer changed.
+    private readonly List<string> _puts;
 
-    internal Tx(ObjectStore store, AccountState account)
+    internal Tx(ObjectStore store, AccountState account, string? acting = null)
     {
         _store = store;
         _account = account;
+        _acting = acting ?? account.AccountId;
+        _staged = new(StringComparer.Ordinal);
+        _order = [];
+        _created = new(StringComparer.Ordinal);
+        _extraRows = [];
+        _puts = [];
     }
 
-    public string AccountId => _account.AccountId;
+    private Tx(Tx shared, string acting)
+    {
+        _store = shared._store;
+        _account = shared._account;
+        _acting = acting;
+        _staged = shared._staged;
+        _order = shared._order;
+        _created = shared._created;
+        _extraRows = shared._extraRows;
+        _puts = shared._puts;
+    }
+
+    /// <summary>The acting account: the owner of what this view reads and creates.</summary>
+    public string AccountId => _acting;
     internal AccountState Account => _account;
 
-    public T? Get<T>(string id) where T : StripeObject
+    /// <summary>The same unit of work acting as <paramref name="accountId"/>, which must belong to this tree.</summary>
+    public Tx As(string accountId)
+    {
+        if (accountId == _acting) return this;
+        if (!InTree(accountId)) throw new InvalidOperationException($"Account {accountId} is not in the tree of {_account.AccountId}.");
+        return new Tx(this, accountId);
+    }
+
+    /// <summary>True if <paramref name="accountId"/> is this tree's merchant or one of its connected accounts (staged ones too).</summary>
+    public bool InTree(string accountId) =>
+        _account.Members.Contains(accountId)
+        || _staged.TryGetValue(accountId, out var o) && o is Domain.Accounts.Account { Platform: { } p } && p == _account.AccountId;
+
+    /// <summary>An object of the acting account; another account's object is as absent as an unknown id.</summary>
+    public T? Get<T>(string id) where T : StripeObject =>
+        GetInTree<T>(id) is { } obj && obj.AccountId == _acting ? obj : null;
+
+    /// <summary>
+    /// Any object of the tree, whoever owns it. Only for work that crosses accounts on purpose (a webhook delivery
+    /// reading its connected account's event, a refund reversing a transfer): never for what a caller asked by id.
+    /// </summary>
+    internal T? GetInTree<T>(string id) where T : StripeObject
     {
         if (_staged.TryGetValue(id, out var staged)) return staged as T;
         return _account.Objects.TryGetValue(id, out var e) ? e.Obj as T : null;
@@ -35,8 +81,9 @@ public sealed class Tx
 
     public void Put(StripeObject obj)
     {
-        if (obj.AccountId != _account.AccountId)
-            throw new InvalidOperationException($"Object {obj.Id} belongs to {obj.AccountId}, not {_account.AccountId}.");
+        if (obj.AccountId != _acting && !(obj.AccountId == obj.Id && obj is Domain.Accounts.Account { Platform: { } p } && p == _account.AccountId)
+            && !InTree(obj.AccountId))
+            throw new InvalidOperationException($"Object {obj.Id} belongs to {obj.AccountId}, not to the tree of {_account.AccountId}.");
         if (!_staged.ContainsKey(obj.Id))
         {
             _order.Add(obj.Id);
@@ -53,25 +100,22 @@ public sealed class Tx
     internal void AddRow(Row row) => _extraRows.Add(row);
 
     /// <summary>
-    /// Objects of one type, newest first: those this call created (not in the list index until it commits: the time
-    /// driver's later work must see what earlier work booked, e.g. a payout run the funds a failed payout returned
-    /// in the same advance), then the committed ones with this call's staged versions in place.
+    /// The acting account's objects of one type, newest first: those this call created (not in the list index until
+    /// it commits: the time driver's later work must see what earlier work booked, e.g. a payout run the funds a
+    /// failed payout returned in the same advance), then the committed ones with this call's staged versions in place.
     /// </summary>
     public IEnumerable<T> NewestFirst<T>(string objectType) where T : StripeObject
     {
         if (_created.TryGetValue(objectType, out var created))
             for (var i = created.Count - 1; i >= 0; i--)
-                if (_staged[created[i]] is T obj) yield return obj;
-        if (!_account.Lists.TryGetValue(objectType, out var list)) yield break;
+                if (Get<T>(created[i]) is { } obj) yield return obj;
+        if (_account.List(_acting, objectType) is not { } list) yield break;
         foreach (var key in list.NewestFirst())
         {
             var obj = Get<T>(key.Id);
             if (obj is not null) yield return obj;
         }
     }
-
-    // Every Put in order, so the time driver can find what one timer changed.
-    private readonly List<string> _puts = [];
     internal int PutCount => _puts.Count;
 
     /// <summary>The objects put since <paramref name="mark"/> (a <see cref="PutCount"/>), each once, as they are now.</summary>
@@ -80,7 +124,7 @@ public sealed class Tx
     /// <summary>Puts the object's next time-driven work (if any) on its clock's timer queue (the merchant's or a test clock's).</summary>
     internal void ScheduleTimer(StripeObject obj)
     {
-        Func<string, StripeObject?> get = id => Get<StripeObject>(id);
+        Func<string, StripeObject?> get = id => GetInTree<StripeObject>(id);
         if (_store.Timers?.DueAt(obj, get) is { } at) _account.ScheduleTimer(obj.Id, at, Time.TimerScope.TestClockOf(obj, get));
     }
 
@@ -98,6 +142,7 @@ public sealed class Tx
             var seq = _account.Objects.TryGetValue(id, out var existing) ? existing.Seq : _store.NextSeq();
             _account.Apply(obj, seq);
             if (obj is PaymentIntent pi) _store.Track(pi);
+            _store.Index(_account, obj);
             if (obj is WebhookDelivery { IsPending: true, NextAttemptAt: not null } delivery) (due ??= []).Add(delivery);
             ScheduleTimer(obj);
             if (_store.Durable) rows.Add(new ObjectRow(obj, seq));

@@ -27,12 +27,14 @@ public sealed class TimeDriver(TimerRegistry timers, IdGenerator ids, Renderers 
         while (queue is not null && queue.TryPeek(out var id, out var key) && key.Due <= upTo)
         {
             queue.Dequeue();
-            var obj = tx.Get<StripeObject>(id);
-            var next = obj is null ? null : timers.Next(obj, x => tx.Get<StripeObject>(x));
+            var obj = tx.GetInTree<StripeObject>(id);
+            var next = obj is null ? null : timers.Next(obj, x => tx.GetInTree<StripeObject>(x));
             // Entries go stale when an object changes (captured, settled, ...): fire only if it is still due then.
             if (obj is null || next is not { } due || due.Due != key.Due) continue;
             var mark = tx.PutCount;
-            due.Timer.Fire(SystemContext(tx, account, key.Due), obj);
+            // A connected account's work runs as that account (its events are its own): docs/connect.md.
+            var owner = obj.AccountId == account.Id ? account : tx.GetInTree<Account>(obj.AccountId)!;
+            due.Timer.Fire(SystemContext(tx.As(owner.Id), owner, key.Due), obj);
             fired++;
             foreach (var changed in tx.PutSince(mark).ToList()) tx.ScheduleTimer(changed);
         }

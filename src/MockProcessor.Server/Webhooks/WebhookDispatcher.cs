@@ -190,7 +190,7 @@ public sealed class WebhookDispatcher : BackgroundService
             durable = tx.Commit();
             return null;
         }
-        var ev = tx.Get<Event>(d.EventId);
+        var ev = tx.GetInTree<Event>(d.EventId); // a connect endpoint delivers its connected accounts' events
         if (ev is null) return null;
         var json = _renderers.Render(ev, new RenderContext(tx, _renderers, publishable: false, now), ExpandNode.None);
         // The endpoint's pinned version, else the merchant's (the event's). Data is rendered in the one shape we emulate.

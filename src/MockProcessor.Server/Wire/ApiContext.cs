@@ -36,6 +36,28 @@ public sealed class ApiContext
     /// <summary><c>scheme://host</c> the caller reached the emulator at: the base of the emulator's own pages (3-D Secure).</summary>
     public string? BaseUrl { get; init; }
 
+    /// <summary>
+    /// This call's context acting as another account of the tree (docs/connect.md): same unit of work (one commit),
+    /// objects read and created, events emitted as <paramref name="account"/>.
+    /// </summary>
+    public ApiContext As(Account account)
+    {
+        if (account.Id == Account.Id) return this;
+        var tx = Tx.As(account.Id);
+        return Copy(P, ExpandNode.None, tx, new RenderContext(tx, Render.Renderers, Publishable, Now), account,
+            account.DefaultApiVersion ?? EventApiVersion);
+    }
+
+    /// <summary>This call's context reading its parameters from <paramref name="p"/> (a nested hash handed to a shared handler).</summary>
+    public ApiContext WithParams(Params p) => Copy(p, Expand, Tx, Render, Account, EventApiVersion);
+
+    private ApiContext Copy(Params p, ExpandNode expand, Tx tx, RenderContext render, Account account, string eventApiVersion) => new()
+    {
+        P = p, Expand = expand, Tx = tx, Render = render, Account = account, Now = Now, Ids = Ids, RequestId = RequestId,
+        IdempotencyKey = IdempotencyKey, EventApiVersion = eventApiVersion, Publishable = Publishable, RouteValues = RouteValues,
+        Services = Services, ClientIp = ClientIp, BaseUrl = BaseUrl,
+    };
+
     public string Route(string name) => RouteValues[name] as string ?? throw new InvalidOperationException($"No route value {name}.");
 
     public T Service<T>() where T : notnull => (T)Services.GetService(typeof(T))!;
@@ -78,6 +100,7 @@ public sealed class ApiContext
             RequestId = RequestId,
             IdempotencyKey = IdempotencyKey,
             RelatedObjectId = obj.Id,
+            ConnectedAccount = Account.Platform is null ? null : Account.Id,
         };
         Tx.Put(ev);
         QueueDeliveries(ev);
@@ -87,6 +110,8 @@ public sealed class ApiContext
     /// <summary>
     /// The outbox: one pending <see cref="WebhookDelivery"/> per enabled endpoint whose <c>enabled_events</c> match,
     /// in the event's own unit of work, so an event is never recorded without its deliveries (docs/webhooks.md).
+    /// An account's own endpoints get its events; a connected account's events go to its platform's
+    /// <c>connect=true</c> endpoints instead (docs/connect.md). The delivery belongs to the endpoint's owner.
     /// </summary>
     private void QueueDeliveries(Event ev)
     {
@@ -94,8 +119,11 @@ public sealed class ApiContext
         if (endpoints.Count == 0) return; // the common case costs this one check
         foreach (var id in endpoints)
         {
-            if (Tx.Get<WebhookEndpoint>(id) is { } endpoint && WebhookRules.Matches(endpoint, ev.Type))
-                Tx.Put(WebhookRules.NewDelivery(Ids.Next("whd"), endpoint, ev.Id, ev.Type, Now));
+            if (Tx.GetInTree<WebhookEndpoint>(id) is not { } endpoint || !WebhookRules.Matches(endpoint, ev.Type)) continue;
+            var receives = ev.ConnectedAccount is null
+                ? endpoint.AccountId == ev.AccountId && !endpoint.Connect
+                : endpoint.AccountId == Account.Platform && endpoint.Connect;
+            if (receives) Tx.As(endpoint.AccountId).Put(WebhookRules.NewDelivery(Ids.Next("whd"), endpoint, ev.Id, ev.Type, Now));
         }
     }
 }

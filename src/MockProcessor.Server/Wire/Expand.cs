@@ -65,6 +65,7 @@ public static class Expandables
         {
             ["balance_transaction"] = "balance_transaction", ["customer"] = "customer",
             ["failure_balance_transaction"] = "balance_transaction", ["payment_intent"] = "payment_intent",
+            ["application_fee"] = "application_fee",
         },
         ["refund"] = new()
         {
@@ -79,6 +80,8 @@ public static class Expandables
         // balance_transactions are always embedded whole (Stripe's shape), so they are not expandable.
         ["payout"] = new() { ["balance_transaction"] = "balance_transaction", ["failure_balance_transaction"] = "balance_transaction" },
         ["dispute"] = new() { ["charge"] = "charge", ["payment_intent"] = "payment_intent" },
+        ["application_fee"] = new() { ["balance_transaction"] = "balance_transaction" },
+        ["transfer"] = new() { ["balance_transaction"] = "balance_transaction" },
     };
 
     public static string? Target(string objectType, string field)

@@ -14,6 +14,7 @@ public sealed class RenderContext(Tx tx, Renderers renderers, bool publishable, 
     public Tx Tx { get; } = tx;
     public bool Publishable { get; } = publishable;
     public long Now { get; } = now;
+    public Renderers Renderers => renderers;
 
     public JsonObject Render(StripeObject obj, ExpandNode? expand = null) => renderers.Render(obj, this, expand ?? ExpandNode.None);
 

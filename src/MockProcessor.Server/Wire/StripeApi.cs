@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
@@ -36,13 +37,19 @@ public sealed class StripeApi(
         try
         {
             var form = await ReadForm(http);
-            var (account, state, publishable) = await Authenticate(http, form);
+            var (account, state, caller) = await Authenticate(http, form);
             accountId = account.Id;
+            var publishable = caller.Kind is KeyKind.Publishable;
             if (publishable && !route.AllowPublishable) throw new StripeException(StripeError.SecretKeyRequired());
+            if (caller.Record is { Kind: KeyKind.Restricted } restricted &&
+                KeyRules.CheckPermission(restricted, ResourceOf(route.Pattern), route.Method != "GET", caller.MerchantId) is { } denied)
+                throw new StripeException(denied);
             var version = http.Request.Headers["Stripe-Version"].ToString();
             var idemKey = http.Request.Method == "POST" ? http.Request.Headers["Idempotency-Key"].ToString() : "";
             if (idemKey.Length > 255) throw new StripeException(StripeError.IdempotencyKeyTooLong(), beforeExecution: true);
             if (idemKey.Length > 0) http.Response.Headers["Idempotency-Key"] = idemKey;
+            // Keys are per acting account: the platform and a connected account it acts as may reuse one.
+            var storedKey = idemKey.Length > 0 && account.Id != state.AccountId ? account.Id + ":" + idemKey : idemKey;
             http.Response.Headers["Stripe-Version"] = version.Length > 0 ? version : account.DefaultApiVersion ?? options.ApiVersion;
 
             // Scripted HTTP faults (docs/faults.md): error kinds end the request here, before anything executes.
@@ -61,7 +68,7 @@ public sealed class StripeApi(
             lock (state.Gate)
             {
                 var now = merchantClock.Now(state);
-                if (idemKey.Length > 0 && idempotency.Find(state, idemKey, now) is { } prior)
+                if (storedKey.Length > 0 && idempotency.Find(state, storedKey, now) is { } prior)
                 {
                     if (prior.Fingerprint != Canonical(route, http, form))
                         throw new StripeException(StripeError.IdempotencyMismatch(idemKey));
@@ -70,7 +77,7 @@ public sealed class StripeApi(
                 }
                 else
                 {
-                    (response, durable) = Execute(http, route, state, account, p, expand, now, requestId, idemKey, version, publishable, form);
+                    (response, durable) = Execute(http, route, state, account, p, expand, now, requestId, idemKey, storedKey, version, publishable, form);
                 }
             }
             await durable;
@@ -111,9 +118,9 @@ public sealed class StripeApi(
     }
 
     private (Response, Task) Execute(HttpContext http, ApiRoute route, AccountState state, Account account, Params p,
-        ExpandNode expand, long now, string requestId, string idemKey, string version, bool publishable, FormObject form)
+        ExpandNode expand, long now, string requestId, string idemKey, string storedKey, string version, bool publishable, FormObject form)
     {
-        var tx = store.Begin(state);
+        var tx = store.Begin(state, account.Id);
         // Stripe pins an account's API version at its first request; later events render in it.
         var pinned = account.DefaultApiVersion is null;
         if (pinned)
@@ -135,14 +142,14 @@ public sealed class StripeApi(
         catch (StripeException ex) when (!ex.BeforeExecution)
         {
             // The call executed and failed: nothing it staged is kept, but the answer is its idempotent result.
-            tx = store.Begin(state);
+            tx = store.Begin(state, account.Id);
             if (pinned) tx.Put(account);
             response = new Response(ex.Error.Status, WireJson.Bytes(ErrorJson.Render(ex.Error, requestId, new RenderContext(tx, renderers, publishable, now))), false, requestId);
         }
-        if (idemKey.Length > 0)
-            idempotency.Store(state, tx, idemKey, Canonical(route, http, form), response.Status, response.Body, requestId, now);
+        if (storedKey.Length > 0)
+            idempotency.Store(state, tx, storedKey, Canonical(route, http, form), response.Status, response.Body, requestId, now);
         var durable = tx.Commit();
-        if (idemKey.Length > 0) idempotency.MarkDurable(state, idemKey, durable);
+        if (storedKey.Length > 0) idempotency.MarkDurable(state, storedKey, durable);
         return (response, durable);
     }
 
@@ -166,19 +173,71 @@ public sealed class StripeApi(
     /// <see cref="StripeException"/> from <paramref name="work"/> discards its changes and propagates. Its
     /// events carry no request id, as Stripe's events for customer actions do.
     /// </summary>
-    public async Task<T> RunAsCustomer<T>(HttpContext http, AccountState state, Func<ApiContext, T> work)
+    public async Task<T> RunAsCustomer<T>(HttpContext http, AccountState state, Func<ApiContext, T> work, string? actingAccountId = null)
     {
         T result;
         Task durable;
         lock (state.Gate)
         {
             var now = merchantClock.Now(state);
-            var tx = store.Begin(state);
-            var account = tx.Get<Account>(state.AccountId)!;
+            var acting = actingAccountId ?? state.AccountId;
+            var tx = store.Begin(state, acting);
+            var account = tx.Get<Account>(acting)!;
             var ctx = NewContext(http, tx, new RenderContext(tx, renderers, false, now), account, new Params(new FormObject()), ExpandNode.None,
                 now, requestId: null, idemKey: null, publishable: false);
             result = work(ctx);
             durable = tx.Commit();
+        }
+        await durable;
+        return result;
+    }
+
+    /// <summary>
+    /// A call of the emulator's operator rather than of a merchant (docs/connect.md, Onboarding): no key, Stripe's form
+    /// decoding and error envelope, and the answer only once its writes are durable.
+    /// </summary>
+    public async Task HandleOperator(HttpContext http, Func<Params, HttpContext, Task<JsonObject>> work)
+    {
+        var requestId = ids.Next("req", 14);
+        http.Response.Headers["Request-Id"] = requestId;
+        try
+        {
+            var form = await ReadForm(http);
+            var body = await work(new Params(form), http);
+            await Write(http, new Response(200, WireJson.Bytes(body), false, requestId));
+        }
+        catch (StripeException ex) { await WriteError(http, ex.Error, requestId); }
+        catch (FormException ex) { await WriteError(http, StripeError.MalformedRequest(ex.Message), requestId); }
+    }
+
+    /// <summary>
+    /// Creates a merchant (onboarding): <paramref name="account"/> and whatever <paramref name="work"/> adds (keys, a
+    /// webhook endpoint) in one unit of work, after every parameter of <paramref name="p"/> was read; durable on return.
+    /// Nothing remains of a failed call.
+    /// </summary>
+    public async Task<T> CreateMerchant<T>(HttpContext http, Account account, Params p, Func<ApiContext, T> work)
+    {
+        var state = store.AddMerchant(account.Id);
+        T result;
+        Task durable;
+        try
+        {
+            lock (state.Gate)
+            {
+                var tx = store.Begin(state);
+                tx.Put(account);
+                var now = merchantClock.Now(state);
+                var ctx = NewContext(http, tx, new RenderContext(tx, renderers, false, now), account, p, ExpandNode.None, now,
+                    requestId: null, idemKey: null, publishable: false);
+                result = work(ctx);
+                p.EnsureAllConsumed();
+                durable = tx.Commit();
+            }
+        }
+        catch
+        {
+            store.ForgetEmptyMerchant(account.Id);
+            throw;
         }
         await durable;
         return result;
@@ -216,7 +275,14 @@ public sealed class StripeApi(
         return FormReader.Parse(http.Request.QueryString.Value, body);
     }
 
-    private async Task<(Account, AccountState, bool Publishable)> Authenticate(HttpContext http, FormObject form)
+    /// <summary>Who is calling: the key's kind, its record (null for implicit suffix keys), the merchant owning it.</summary>
+    private sealed record Caller(KeyKind Kind, ApiKeyRecord? Record, string MerchantId);
+
+    /// <summary>
+    /// The key's merchant and the acting account (docs/connect.md): the merchant, or with <c>Stripe-Account</c> one of
+    /// its connected accounts. Revoked keys are unknown keys; expired ones answer api_key_expired.
+    /// </summary>
+    private async Task<(Account Acting, AccountState, Caller)> Authenticate(HttpContext http, FormObject form)
     {
         var raw = ApiKey.FromAuthorizationHeader(http.Request.Headers.Authorization.ToString());
         // stripe.js sends its publishable key as a `key` parameter instead of a header.
@@ -225,21 +291,47 @@ public sealed class StripeApi(
         var key = ApiKey.Parse(raw);
         if (key.IsError) throw new StripeException(key.Error!);
         var suffix = key.Value.Suffix;
-        var state = options.StrictKeys
-            ? store.FindAccountByKeySuffix(suffix)
-            : await store.GetOrProvisionAsync(suffix, () =>
-            {
-                var id = ids.Next("acct", 16);
-                return new Account { Id = id, AccountId = id, Created = clock.UnixNow(), KeySuffix = suffix };
-            });
+        AccountState? state;
+        string? recordId = null;
+        if (store.FindKeyRecord(raw) is { } found)
+            (state, recordId) = found;
+        else
+            state = options.StrictKeys
+                ? store.FindAccountByKeySuffix(suffix)
+                : await store.GetOrProvisionAsync(suffix, () =>
+                {
+                    var id = ids.Next("acct", 16);
+                    return new Account { Id = id, AccountId = id, Created = clock.UnixNow(), KeySuffix = suffix };
+                });
         if (state is null) throw new StripeException(StripeError.InvalidApiKey(raw));
-        Account account;
-        lock (state.Gate) account = store.Begin(state).Get<Account>(state.AccountId)!;
+        Account merchant, acting;
+        ApiKeyRecord? record = null;
         var connected = http.Request.Headers["Stripe-Account"].ToString();
-        if (connected.Length > 0 && connected != account.Id)
-            throw new StripeException(new StripeError(403, StripeError.InvalidRequest, "account_invalid",
-                $"The provided key '{StripeError.MaskKey(raw)}' does not have access to account '{connected}' (or that account does not exist). Application access may have been revoked.", null));
-        return (account, state, key.Value.Kind == KeyKind.Publishable);
+        lock (state.Gate)
+        {
+            var tx = store.Begin(state);
+            merchant = tx.Get<Account>(state.AccountId)!;
+            if (recordId is not null)
+            {
+                record = tx.Get<ApiKeyRecord>(recordId)!;
+                if (record.Revoked) throw new StripeException(StripeError.InvalidApiKey(raw));
+                if (record.IsExpired(merchantClock.Now(state))) throw new StripeException(StripeError.ApiKeyExpired(raw));
+            }
+            acting = merchant;
+            if (connected.Length > 0 && connected != merchant.Id)
+                acting = tx.GetInTree<Account>(connected) is { Deleted: false } c && c.Platform == merchant.Id
+                    ? c
+                    : throw new StripeException(StripeError.AccountInvalid(raw, connected));
+        }
+        return (acting, state, new Caller(record?.Kind ?? key.Value.Kind, record, merchant.Id));
+    }
+
+    /// <summary>The resource a route acts on, as restricted-key permissions name it: <c>/v1/payment_intents/{id}</c> → payment_intents.</summary>
+    internal static string ResourceOf(string pattern)
+    {
+        var parts = pattern.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var i = parts.Length > 2 && parts[1] == "test_helpers" ? 2 : 1;
+        return i < parts.Length ? parts[i] : parts[0];
     }
 
     private sealed record Response(int Status, byte[] Body, bool Replayed, string OriginalRequestId);

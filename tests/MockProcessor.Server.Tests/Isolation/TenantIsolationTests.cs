@@ -8,9 +8,11 @@ namespace MockProcessor.Server.Tests.Isolation;
 
 /// <summary>
 /// Walks every route of the emulator — Stripe's (Registry) and the control API's (ControlRoutes), so new routes are
-/// covered without editing this test — with a second merchant's key against the first merchant's objects. The
-/// answer must be exactly what a made-up id of the same kind gets (so nothing reveals that the object exists),
-/// lists and searches must never show the first merchant's objects, and nothing of the first merchant may change.
+/// covered without editing this test — with a caller that must not see a set of objects: a second merchant against a
+/// platform's objects and its connected account's, the connected account (platform key + Stripe-Account) against the
+/// platform's, and the platform without Stripe-Account against its connected account's. Each answer must be exactly
+/// what a made-up id of the same kind gets (so nothing reveals that the object exists), lists and searches must never
+/// show the objects, no event may reach the wrong account, and nothing of the owners may change.
 /// </summary>
 public class TenantIsolationTests : IAsyncLifetime
 {
@@ -20,13 +22,22 @@ public class TenantIsolationTests : IAsyncLifetime
 
     private static string Id(JsonObject o) => (string)o["id"]!;
 
+    private static readonly List<ApiRoute> AllRoutes = Registry.Routes().Concat(ControlRoutes.All()).ToList();
+
+    private HttpClient Acting(string key, string account)
+    {
+        var client = _app.Client(key);
+        client.DefaultRequestHeaders.Add("Stripe-Account", account);
+        return client;
+    }
+
     [Fact]
-    public async Task Another_merchant_can_neither_see_nor_touch_anything()
+    public async Task No_tenant_can_see_or_touch_another_ones_objects()
     {
         var a = _app.Client("sk_test_isolation_a");
         var b = _app.Client("sk_test_isolation_b");
 
-        // Merchant A: one of everything.
+        // Merchant A, a Connect platform: one of everything.
         var cus = await (await a.PostFormAsync("/v1/customers", ("email", "a@example.com"), ("name", "Alice"))).OkAsync();
         var pm = await (await a.PostFormAsync("/v1/payment_methods/pm_card_visa/attach", ("customer", Id(cus)))).OkAsync();
         var pi = await (await a.PostFormAsync("/v1/payment_intents", ("amount", "2000"), ("currency", "usd"), ("customer", Id(cus)),
@@ -43,75 +54,154 @@ public class TenantIsolationTests : IAsyncLifetime
         await (await a.PostFormAsync("/v1/charges", ("amount", "5000"), ("currency", "usd"), ("source", "tok_bypassPending"))).OkAsync();
         var po = await (await a.PostFormAsync("/v1/payouts", ("amount", "100"), ("currency", "usd"))).OkAsync();
         var disc = await (await a.PostFormAsync("/_mock/discrepancies", ("kind", "fee_adjustment"), ("charge", Id(paid)), ("amount", "-25"))).OkAsync();
+        var key = await (await a.PostFormAsync("/_mock/keys", ("type", "restricted"), ("permissions[customers]", "read"))).OkAsync();
+        var connected = await (await a.PostFormAsync("/v1/accounts", ("type", "express"), ("email", "c@example.com"))).OkAsync();
+        var acct = Id(connected);
+        var destination = await (await a.PostFormAsync("/v1/payment_intents", ("amount", "5000"), ("currency", "usd"), ("confirm", "true"),
+            ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card"), ("transfer_data[destination]", acct),
+            ("application_fee_amount", "500"))).OkAsync();
+        await (await a.PostFormAsync("/v1/refunds", ("payment_intent", Id(destination)), ("amount", "1000"), ("reverse_transfer", "true"))).OkAsync();
+        var transfer = (await (await a.GetAsync("/v1/transfers")).OkAsync())["data"]![0]!.AsObject();
+
+        // Connected account C, through A's key: its own customer, direct charge (fee to A), refund, webhook endpoint, rule.
+        var c = Acting("sk_test_isolation_a", acct);
+        var cCus = await (await c.PostFormAsync("/v1/customers", ("email", "c-customer@example.com"))).OkAsync();
+        var cPm = await (await c.PostFormAsync("/v1/payment_methods/pm_card_visa/attach", ("customer", Id(cCus)))).OkAsync();
+        var cPi = await (await c.PostFormAsync("/v1/payment_intents", ("amount", "3000"), ("currency", "usd"), ("customer", Id(cCus)),
+            ("confirm", "true"), ("payment_method", Id(cPm)), ("payment_method_types[]", "card"), ("application_fee_amount", "300"))).OkAsync();
+        var cRe = await (await c.PostFormAsync("/v1/refunds", ("payment_intent", Id(cPi)), ("amount", "500"), ("refund_application_fee", "true"))).OkAsync();
+        var cTok = await (await c.PostFormAsync("/v1/tokens", ("card[number]", "4242424242424242"), ("card[exp_month]", "1"), ("card[exp_year]", "2031"))).OkAsync();
+        var cWe = await (await c.PostFormAsync("/v1/webhook_endpoints", ("url", "http://127.0.0.1:9/c-hook"), ("enabled_events[]", "*"))).OkAsync();
+        var cRule = await (await c.PostFormAsync("/_mock/network_rules", ("match[currency]", "eur"), ("outcome", "approve"))).OkAsync();
+        var fee = (await (await a.GetAsync($"/v1/application_fees?charge={(string)cPi["latest_charge"]!}")).OkAsync())["data"]![0]!.AsObject();
         var evt = (await (await a.GetAsync("/v1/events?limit=1")).OkAsync())["data"]![0]!.AsObject();
         var txn = (await (await a.GetAsync("/v1/balance_transactions?limit=1")).OkAsync())["data"]![0]!.AsObject();
+        var cEvt = (await (await c.GetAsync("/v1/events?limit=1")).OkAsync())["data"]![0]!.AsObject();
+        var cTxn = (await (await c.GetAsync("/v1/balance_transactions?limit=1")).OkAsync())["data"]![0]!.AsObject();
 
-        var ids = new Dictionary<string, string>
+        var idsOfA = new Dictionary<string, string>
         {
             ["customers"] = Id(cus), ["payment_methods"] = Id(pm), ["payment_intents"] = Id(pi), ["charges"] = Id(paid),
             ["refunds"] = Id(re), ["disputes"] = Id(dp), ["events"] = Id(evt), ["tokens"] = Id(tok), ["webhook_endpoints"] = Id(we),
             ["balance_transactions"] = Id(txn), ["test_clocks"] = Id(clock), ["faults"] = Id(fault), ["network_rules"] = Id(rule),
-            ["payouts"] = Id(po),
+            ["accounts"] = acct, ["keys"] = Id(key), ["application_fees"] = Id(fee), ["transfers"] = Id(transfer), ["payouts"] = Id(po),
         };
-        var allOfA = ids.Values.Append(Id(disputed)).Append(Id(disc)).ToList();
-
-        async Task<JsonObject> Snapshot()
+        var idsOfC = new Dictionary<string, string>
         {
-            var s = new JsonObject();
-            foreach (var (kind, id) in ids.Where(kv => kv.Key is not ("faults" or "network_rules")))
-            {
-                var path = kind == "test_clocks" ? $"/v1/test_helpers/test_clocks/{id}" : $"/v1/{kind}/{id}";
-                s[kind] = JsonNode.Parse(await (await a.GetAsync(path)).Content.ReadAsStringAsync());
-            }
-            return s;
-        }
-        var before = await Snapshot();
+            ["customers"] = Id(cCus), ["payment_methods"] = Id(cPm), ["payment_intents"] = Id(cPi), ["charges"] = (string)cPi["latest_charge"]!,
+            ["refunds"] = Id(cRe), ["events"] = Id(cEvt), ["tokens"] = Id(cTok), ["webhook_endpoints"] = Id(cWe),
+            ["balance_transactions"] = Id(cTxn), ["network_rules"] = Id(cRule),
+        };
+        var extraOfA = new[] { Id(disputed), Id(destination), (string)destination["latest_charge"]!, Id(disc) };
+        var extraOfC = new[] { (string)transfer["destination_payment"]! };
 
-        var routes = Registry.Routes().Concat(ControlRoutes.All()).ToList();
-        var withIds = routes.Where(r => r.Pattern.Contains('{')).ToList();
-        Assert.True(withIds.Count >= 40, $"only {withIds.Count} routes with ids were walked");
+        var beforeA = await Snapshot(a, idsOfA);
+        var beforeC = await Snapshot(c, idsOfC);
+        var eventsOfB = await EventIds(b);
 
-        // The comparison can fail: merchant A itself is told more about its objects than about unknown ids.
-        var ownGets = 0;
-        foreach (var route in withIds.Where(r => r.Method == "GET"))
-        {
-            var own = await Send(a, "GET", Fill(route.Pattern, ids, fake: false));
-            var unknown = await Send(a, "GET", Fill(route.Pattern, ids, fake: true));
-            if (own.Status != unknown.Status) ownGets++;
-        }
-        Assert.True(ownGets >= 10, $"the owner saw a difference on only {ownGets} GET routes");
+        // The comparison can fail: an owner itself is told more about its objects than about unknown ids.
+        Assert.True(await OwnerSeesMore(a, idsOfA) >= 10, "the platform saw a difference on too few GET routes");
+        Assert.True(await OwnerSeesMore(c, idsOfC) >= 8, "the connected account saw a difference on too few GET routes");
+        // Every route with an id is walked against the platform: a new kind of route fails here until it is given an object.
+        var unwalked = AllRoutes.Where(r => r.Pattern.Contains('{')).Except(Walkable(idsOfA)).Select(r => $"{r.Method} {r.Pattern}").ToList();
+        Assert.True(unwalked.Count == 0, "routes without an object of the platform to walk: " + string.Join(", ", unwalked));
+        Assert.True(AllRoutes.Count(r => r.Pattern.Contains('{')) >= 45, "too few routes with ids were walked");
 
         var problems = new List<string>();
-        foreach (var route in withIds)
+        await Walk("merchant B on the platform's objects", b, idsOfA, extraOfA, problems);
+        await Walk("merchant B on the connected account's objects", b, idsOfC, extraOfC, problems);
+        await Walk("the connected account on the platform's objects", c, idsOfA, extraOfA, problems);
+        await Walk("the platform without Stripe-Account on its connected account's objects", a, idsOfC, extraOfC, problems);
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+
+        // Merchant B cannot act as A's connected account; nothing of A and C changed; no event of theirs reached B.
+        Assert.Equal(403, (int)(await Acting("sk_test_isolation_b", acct).GetAsync("/v1/customers")).StatusCode);
+        Assert.Equal(beforeA.ToJsonString(), (await Snapshot(a, idsOfA)).ToJsonString());
+        Assert.Equal(beforeC.ToJsonString(), (await Snapshot(c, idsOfC)).ToJsonString());
+        Assert.Equal(eventsOfB, await EventIds(b));
+        Assert.DoesNotContain(await EventIds(a), id => id == Id(cEvt));
+    }
+
+    private static async Task<List<string>> EventIds(HttpClient client) =>
+        (await (await client.GetAsync("/v1/events?limit=100")).OkAsync())["data"]!.AsArray().Select(e => (string)e!["id"]!).ToList();
+
+    private static async Task<JsonObject> Snapshot(HttpClient owner, Dictionary<string, string> ids)
+    {
+        var s = new JsonObject();
+        foreach (var (kind, id) in ids.Where(kv => kv.Key is not ("faults" or "network_rules")))
         {
-            var onReal = await Send(b, route.Method, Fill(route.Pattern, ids, fake: false));
-            var onFake = await Send(b, route.Method, Fill(route.Pattern, ids, fake: true));
+            var path = kind switch
+            {
+                "test_clocks" => $"/v1/test_helpers/test_clocks/{id}", "keys" => $"/_mock/keys/{id}", _ => $"/v1/{kind}/{id}",
+            };
+            s[kind] = JsonNode.Parse(await (await owner.GetAsync(path)).Content.ReadAsStringAsync());
+        }
+        foreach (var list in new[] { "/v1/balance", "/v1/balance_transactions?limit=100", "/v1/events?limit=100" })
+            s[list] = JsonNode.Parse(await (await owner.GetAsync(list)).Content.ReadAsStringAsync());
+        return s;
+    }
+
+    private static async Task<int> OwnerSeesMore(HttpClient owner, Dictionary<string, string> ids)
+    {
+        var n = 0;
+        foreach (var route in Walkable(ids).Where(r => r.Method == "GET"))
+        {
+            var own = await Send(owner, "GET", Fill(route.Pattern, ids, fake: false));
+            var unknown = await Send(owner, "GET", Fill(route.Pattern, ids, fake: true));
+            if (own.Status != unknown.Status) n++;
+        }
+        return n;
+    }
+
+    /// <summary>The routes with ids whose every id kind is in <paramref name="ids"/>.</summary>
+    private static IEnumerable<ApiRoute> Walkable(Dictionary<string, string> ids) =>
+        AllRoutes.Where(r => r.Pattern.Contains('{') && Regex.Matches(r.Pattern, @"/(\w+)/\{id\}").All(m => ids.ContainsKey(m.Groups[1].Value))
+            && (!r.Pattern.Contains("{pm}") || ids.ContainsKey("payment_methods")));
+
+    private static async Task Walk(string who, HttpClient caller, Dictionary<string, string> ids, IEnumerable<string> extra, List<string> problems)
+    {
+        foreach (var route in Walkable(ids))
+        {
+            var onReal = await Send(caller, route.Method, Fill(route.Pattern, ids, fake: false));
+            var onFake = await Send(caller, route.Method, Fill(route.Pattern, ids, fake: true));
             var normalisedReal = Normalise(onReal.Body, ids.Values.Select(v => (v, Fake(v))));
             var normalisedFake = Normalise(onFake.Body, []);
             if (onReal.Status != onFake.Status || normalisedReal != normalisedFake)
-                problems.Add($"{route.Method} {route.Pattern}: {onReal.Status} {normalisedReal} vs unknown id {onFake.Status} {normalisedFake}");
+                problems.Add($"{who}: {route.Method} {route.Pattern}: {onReal.Status} {normalisedReal} vs unknown id {onFake.Status} {normalisedFake}");
         }
-        foreach (var route in routes.Where(r => r.Method == "GET" && !r.Pattern.Contains('{')))
+        var all = ids.Values.Concat(extra).ToList();
+        foreach (var route in AllRoutes.Where(r => r.Method == "GET" && !r.Pattern.Contains('{')))
         {
             var query = route.ResponseType.StartsWith("search:") ? "?query=" + Uri.EscapeDataString("created>0") : "?limit=100";
-            var res = await Send(b, "GET", route.Pattern + query);
-            foreach (var id in allOfA.Where(id => res.Body.Contains(id)))
-                problems.Add($"GET {route.Pattern} shows merchant A's {id}");
+            var res = await Send(caller, "GET", route.Pattern + query);
+            var body = JsonNode.Parse(res.Body);
+            foreach (var id in all.Where(id => Shows(body, id)))
+                problems.Add($"{who}: GET {route.Pattern} shows {id}");
         }
-        Assert.True(problems.Count == 0, string.Join("\n", problems));
-        Assert.Equal(before.ToJsonString(), (await Snapshot()).ToJsonString());
     }
+
+    /// <summary>
+    /// Whether the answer contains the object itself (a list entry, search hit, expansion or event payload with that
+    /// id). A bare id as a reference is Stripe's shape across accounts (a direct charge's <c>application_fee</c>, a
+    /// <c>py_</c> payment's <c>source_transfer</c>, a fee's <c>charge</c>) and reveals no field of the object.
+    /// </summary>
+    private static bool Shows(JsonNode? node, string id) => node switch
+    {
+        JsonObject o => o["id"] is JsonValue v && v.TryGetValue<string>(out var s) && s == id || o.Any(kv => Shows(kv.Value, id)),
+        JsonArray a => a.Any(x => Shows(x, id)),
+        _ => false,
+    };
 
     private static string Fake(string real) => real[..(real.IndexOf('_') + 1)] + "doesnotexist00000000000000";
 
-    /// <summary>The route with merchant A's ids (or unknown ids of the same kinds) in place of its parameters.</summary>
+    /// <summary>The route with the owner's ids (or unknown ids of the same kinds) in place of its parameters.</summary>
     private static string Fill(string pattern, Dictionary<string, string> ids, bool fake) =>
         Regex.Replace(pattern, @"/(\w+)/\{id\}", m => $"/{m.Groups[1].Value}/{Pick(ids[m.Groups[1].Value], fake)}")
             .Replace("{pm}", Pick(ids["payment_methods"], fake));
 
     private static string Pick(string id, bool fake) => fake ? Fake(id) : id;
 
-    private async Task<(int Status, string Body)> Send(HttpClient client, string method, string url)
+    private static async Task<(int Status, string Body)> Send(HttpClient client, string method, string url)
     {
         var req = new HttpRequestMessage(new HttpMethod(method), url);
         if (method == "POST") req.Content = new FormUrlEncodedContent([]);

@@ -11,10 +11,10 @@ public static class EventJson
     {
         var data = new JsonObject { ["object"] = ctx.RenderFrozen(e.Snapshot) };
         if (e.PreviousAttributesJson is not null) data["previous_attributes"] = JsonNode.Parse(e.PreviousAttributesJson);
-        return new JsonObject
+        var json = new JsonObject { ["id"] = e.Id, ["object"] = "event" };
+        if (e.ConnectedAccount is not null) json["account"] = e.ConnectedAccount;
+        foreach (var (k, v) in new JsonObject
         {
-            ["id"] = e.Id,
-            ["object"] = "event",
             ["api_version"] = e.ApiVersion,
             ["created"] = e.Created,
             ["data"] = data,
@@ -22,6 +22,8 @@ public static class EventJson
             ["pending_webhooks"] = ctx.Tx.Account.PendingWebhooksOf(e.Id),
             ["request"] = new JsonObject { ["id"] = e.RequestId, ["idempotency_key"] = e.IdempotencyKey },
             ["type"] = e.Type,
-        };
+        }.ToList())
+            json[k] = v?.DeepClone();
+        return json;
     }
 }

@@ -38,8 +38,25 @@ public static class PaymentIntentEndpoints
         var pm = confirmParams.NewPaymentMethod ?? (cmd.PaymentMethod is { } id ? PaymentMethodEndpoints.Resolve(c, id, "payment_method") : null);
         if (confirmParams.NewPaymentMethod is not null) c.Tx.Put(confirmParams.NewPaymentMethod);
         var created = Decide(c, PaymentIntentRules.Create(cmd with { PaymentMethod = pm?.Id }, c.Account.Id, c.Now, c.Ids));
+        if (ReadConnect(c, cmd.Amount) is { } connect) created = created with { PaymentIntent = created.PaymentIntent with { Connect = connect } };
         Changes.Apply(c, created);
         return confirm ? RunConfirm(c, created.PaymentIntent, pm, confirmParams) : c.Respond(created.PaymentIntent);
+    }
+
+    /// <summary>application_fee_amount, transfer_data and on_behalf_of (docs/connect.md); accounts must be the caller's connected accounts.</summary>
+    private static Domain.Connect.ConnectPayment? ReadConnect(ApiContext c, long amount)
+    {
+        var p = c.P;
+        var transfer = p.Object("transfer_data");
+        var cp = new Domain.Connect.ConnectPayment(p.Long("application_fee_amount"),
+            transfer?.RequiredString("destination", 100), transfer?.Long("amount"), p.String("on_behalf_of", 100));
+        p.String("transfer_group", 500);
+        if (cp.IsEmpty) return null;
+        if (Domain.Connect.ConnectRules.Validate(cp, amount, c.Account.Platform is not null) is { } error)
+            throw new StripeException(error, beforeExecution: true);
+        if (cp.TransferDestination is { } d) Accounts.AccountEndpoints.LoadConnected(c, d, "transfer_data[destination]");
+        if (cp.OnBehalfOf is { } o) Accounts.AccountEndpoints.LoadConnected(c, o, "on_behalf_of");
+        return cp;
     }
 
     private static ApiResult Retrieve(ApiContext c)

@@ -21,7 +21,7 @@ public static class PaymentIntentJson
             ["amount_details"] = new JsonObject { ["tip"] = new JsonObject() },
             ["amount_received"] = pi.AmountReceived,
             ["application"] = null,
-            ["application_fee_amount"] = null,
+            ["application_fee_amount"] = pi.Connect?.ApplicationFeeAmount,
             ["automatic_payment_methods"] = pi.AutomaticPaymentMethods is { } apm
                 ? new JsonObject { ["allow_redirects"] = apm.AllowRedirects, ["enabled"] = apm.Enabled }
                 : null,
@@ -41,7 +41,7 @@ public static class PaymentIntentJson
             ["livemode"] = false,
             ["metadata"] = ctx.Metadata(pi.Metadata),
             ["next_action"] = NextAction(pi),
-            ["on_behalf_of"] = null,
+            ["on_behalf_of"] = pi.Connect?.OnBehalfOf,
             ["payment_method"] = ctx.Ref(expand, "payment_method", pi.PaymentMethod),
             ["payment_method_configuration_details"] = null,
             ["payment_method_options"] = new JsonObject
@@ -62,7 +62,7 @@ public static class PaymentIntentJson
             ["statement_descriptor"] = pi.StatementDescriptor,
             ["statement_descriptor_suffix"] = pi.StatementDescriptorSuffix,
             ["status"] = pi.Status.ToWire(),
-            ["transfer_data"] = null,
+            ["transfer_data"] = Connect.ConnectJson.TransferData(pi.Connect),
             ["transfer_group"] = null,
         };
     }

@@ -52,11 +52,16 @@ public static class RefundEndpoints
         if (amount is < 1) throw new StripeException(StripeError.AmountNotPositive(), beforeExecution: true);
         var reason = p.Enum("reason", UserReasons);
         var metadata = Metadata.Apply(Metadata.Empty, p.StringMap("metadata", out var clear), clear).OrThrow();
+        var reverseTransfer = p.Bool("reverse_transfer") ?? false;
+        var refundApplicationFee = p.Bool("refund_application_fee") ?? false;
 
         var earlier = c.Tx.NewestFirst<Refund>("refund").Where(x => x.Charge == charge.Id).ToList();
         var change = RefundRules.Create(charge, earlier, new CreateRefund(amount, reason, metadata), c.Account.Id, c.Now, c.Ids).OrThrow();
         Changes.Apply(c, change);
-        return c.Respond(change.Refund);
+        var refund = reverseTransfer || refundApplicationFee
+            ? Connect.ConnectMoney.OnRefund(c, change.Charge, change.Refund, reverseTransfer, refundApplicationFee)
+            : change.Refund;
+        return c.Respond(refund);
     }
 
     private static ApiResult Retrieve(ApiContext c) => c.Respond(c.Load<Refund>(c.Route("id"), "refund"));

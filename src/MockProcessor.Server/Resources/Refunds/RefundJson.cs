@@ -41,7 +41,7 @@ public static class RefundJson
             ["receipt_number"] = null,
             ["source_transfer_reversal"] = null,
             ["status"] = r.Status.ToWire(),
-            ["transfer_reversal"] = null,
+            ["transfer_reversal"] = ctx.Ref(expand, "transfer_reversal", r.TransferReversal),
         };
         // Stripe includes these only where they apply.
         if (r.Status is RefundStatus.Failed)

@@ -20,8 +20,10 @@ public static class Changes
 {
     public static void Apply(ApiContext c, PaymentIntentChange change)
     {
+        // The capture's funds are held first, so Connect's transfer and fee follow the charge's availability.
+        change = Connect.ConnectMoney.OnChange(c, change with { BalanceTransaction = HeldForMerchant(c, change.BalanceTransaction) });
         var before = change.Charge is null ? null : c.Tx.Get<Charge>(change.Charge.Id);
-        Put(c, change.PaymentIntent, change.Charge, HeldForMerchant(c, change.BalanceTransaction), change.Refund);
+        Put(c, change.PaymentIntent, change.Charge, change.BalanceTransaction, change.Refund);
         foreach (var type in change.Events)
             c.Emit(type, SubjectOf(type, change.PaymentIntent, change.Charge, change.Refund));
         if (change.Charge is not null) OpenTestCardDisputes(c, before, change.Charge);

@@ -21,7 +21,7 @@ public static class WebhookEndpointEndpoints
         new("DELETE", "/v1/webhook_endpoints/{id}", "webhook_endpoint", Delete),
     ];
 
-    private static ApiResult Create(ApiContext c)
+    internal static ApiResult Create(ApiContext c)
     {
         var p = c.P;
         var url = ReadUrl(p.RequiredString("url", 2048));
@@ -51,7 +51,7 @@ public static class WebhookEndpointEndpoints
         return body;
     }
 
-    private static string ReadUrl(string raw)
+    internal static string ReadUrl(string raw)
     {
         if (!Uri.TryCreate(raw, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
             throw new StripeException(StripeError.InvalidValue("url", $"Invalid URL: {raw}. URLs must begin with http:// or https://."));
