@@ -116,6 +116,19 @@ public sealed class Tx
             if (obj is not null) yield return obj;
         }
     }
+    /// <summary>
+    /// The acting account's balance transactions settled by automatic payout <paramref name="payoutId"/>, newest first,
+    /// from the committed index (docs/payouts.md); within a call that has written anything, from a scan, so its own
+    /// uncommitted sweep is seen too.
+    /// </summary>
+    public IEnumerable<Domain.Balance.BalanceTransaction> SettledBy(string payoutId)
+    {
+        IEnumerable<Domain.Balance.BalanceTransaction> candidates = HasChanges
+            ? NewestFirst<Domain.Balance.BalanceTransaction>("balance_transaction")
+            : _account.PayoutContents.NewestFirst(payoutId).Select(k => Get<Domain.Balance.BalanceTransaction>(k.Id)!).Where(t => t is not null);
+        return candidates.Where(t => Domain.Payouts.PayoutRules.SettledBy(t) == payoutId);
+    }
+
     internal int PutCount => _puts.Count;
 
     /// <summary>The objects put since <paramref name="mark"/> (a <see cref="PutCount"/>), each once, as they are now.</summary>

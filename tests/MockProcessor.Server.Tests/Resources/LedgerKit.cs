@@ -75,6 +75,10 @@ public sealed class LedgerKit(HttpClient c)
             Assert.Equal((long)po["amount"]!, settled.Sum(t => (long)t["net"]!));
             Assert.All(settled, t => Assert.Equal((string)po["currency"]!, (string)t["currency"]!));
             Assert.DoesNotContain(settled, t => (string)t["id"]! == (string)po["balance_transaction"]!);
+            // In list order (newest first), as the whole ledger lists them.
+            var order = (await All("/v1/balance_transactions")).Select(t => (string)t["id"]!).ToList();
+            var ids = settled.Select(t => (string)t["id"]!).ToList();
+            Assert.Equal(ids.OrderBy(order.IndexOf), ids);
             checkedCount++;
         }
         return checkedCount;
