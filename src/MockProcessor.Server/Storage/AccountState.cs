@@ -174,13 +174,28 @@ internal sealed class PayoutContentsIndex
         _byPayout[payoutId] = (entry.Keys, false);
     }
 
+    /// <summary>The payout's keys newest first, from the one with id <paramref name="from"/> on when given and indexed.</summary>
+    public IEnumerable<ListKey> NewestFirst(string payoutId, ListKey? from)
+    {
+        var keys = NewestFirst(payoutId);
+        var start = 0;
+        if (from is { } key && keys is List<ListKey> list)
+        {
+            var at = list.BinarySearch(key, NewestFirstOrder);
+            if (at >= 0) start = at;
+        }
+        for (var i = start; i < keys.Count; i++) yield return keys[i];
+    }
+
+    private static readonly IComparer<ListKey> NewestFirstOrder = Comparer<ListKey>.Create((a, b) => b.CompareTo(a));
+
     public IReadOnlyList<ListKey> NewestFirst(string payoutId)
     {
         if (!_byPayout.TryGetValue(payoutId, out var entry)) return [];
         if (!entry.Sorted)
         {
             // Sweeps add newest first, a restart's replay oldest first: one sort per payout settles both.
-            entry.Keys.Sort((a, b) => b.CompareTo(a));
+            entry.Keys.Sort(NewestFirstOrder);
             _byPayout[payoutId] = (entry.Keys, true);
         }
         return entry.Keys;

@@ -118,15 +118,20 @@ public sealed class Tx
     }
     /// <summary>
     /// The acting account's balance transactions settled by automatic payout <paramref name="payoutId"/>, newest first,
-    /// from the committed index (docs/payouts.md); within a call that has written anything, from a scan, so its own
-    /// uncommitted sweep is seen too.
+    /// from the committed index (docs/payouts.md), starting at <paramref name="from"/> (a list cursor) when it is one
+    /// of them, so paging through a large payout does not walk it from the top for every page. Within a call that has
+    /// written anything, from a scan, so its own uncommitted sweep is seen too.
     /// </summary>
-    public IEnumerable<Domain.Balance.BalanceTransaction> SettledBy(string payoutId)
+    public IEnumerable<Domain.Balance.BalanceTransaction> SettledBy(string payoutId, string? from = null)
     {
-        IEnumerable<Domain.Balance.BalanceTransaction> candidates = HasChanges
-            ? NewestFirst<Domain.Balance.BalanceTransaction>("balance_transaction")
-            : _account.PayoutContents.NewestFirst(payoutId).Select(k => Get<Domain.Balance.BalanceTransaction>(k.Id)!).Where(t => t is not null);
-        return candidates.Where(t => Domain.Payouts.PayoutRules.SettledBy(t) == payoutId);
+        IEnumerable<Domain.Balance.BalanceTransaction?> candidates;
+        if (HasChanges) candidates = NewestFirst<Domain.Balance.BalanceTransaction>("balance_transaction");
+        else
+        {
+            ListKey? start = from is not null && _account.Objects.TryGetValue(from, out var e) ? new ListKey(e.Obj.Created, e.Seq, from) : null;
+            candidates = _account.PayoutContents.NewestFirst(payoutId, start).Select(k => Get<Domain.Balance.BalanceTransaction>(k.Id));
+        }
+        return candidates.OfType<Domain.Balance.BalanceTransaction>().Where(t => Domain.Payouts.PayoutRules.SettledBy(t) == payoutId);
     }
 
     internal int PutCount => _puts.Count;

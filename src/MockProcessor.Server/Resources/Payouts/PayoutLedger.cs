@@ -14,10 +14,11 @@ namespace MockProcessor.Server.Resources.Payouts;
 /// </summary>
 public static class PayoutLedger
 {
-    public static IEnumerable<BalanceTransaction> TransactionsOf(Tx tx, string payoutId)
+    /// <param name="from">A list cursor (<c>starting_after</c>): the sequence may start at it rather than at the newest.</param>
+    public static IEnumerable<BalanceTransaction> TransactionsOf(Tx tx, string payoutId, string? from = null)
     {
         if (tx.Get<Payout>(payoutId) is not { Automatic: true }) return [];
-        return tx.SettledBy(payoutId);
+        return tx.SettledBy(payoutId, from);
     }
 
     /// <summary>Every balance transaction of one currency, for the automatic payout run.</summary>
