@@ -10,6 +10,13 @@ dotnet build MockProcessor.sln -c Release -nologo -v quiet
 echo "== .NET tests"
 dotnet test MockProcessor.sln -c Release --no-build -nologo -v quiet
 
+echo "== scenario library (mockprocessor run scenarios)"
+mkdir -p tests/results
+dotnet src/MockProcessor/bin/Release/net10.0/mockprocessor.dll run scenarios --progress false \
+  --junit tests/results/scenarios.junit.xml --json tests/results/scenarios.json > tests/results/scenarios.txt \
+  || { cat tests/results/scenarios.txt; exit 1; }
+tail -n 1 tests/results/scenarios.txt
+
 echo "== stripe-node compatibility suite"
 (cd tests/compat && npm ci --no-audit --no-fund --loglevel=error)
 node tests/compat/run.mjs

@@ -70,17 +70,19 @@ public sealed record Option<T>(string Name, bool IsSwitch, string Help, Action<T
 
 /// <summary>
 /// A command whose settings are a <typeparamref name="T"/>. <paramref name="argument"/> names an optional single
-/// positional argument (trigger's event type); <paramref name="validate"/> reports what is still missing.
+/// positional argument (trigger's event type), or with <paramref name="manyArguments"/> any number of them (run's paths);
+/// <paramref name="validate"/> reports what is still missing.
 /// </summary>
 public sealed class Command<T>(
     string name, string summary, Option<T>[] options, Func<T, CancellationToken, Task<int>> run,
-    (string Name, Action<T, string> Apply)? argument = null, Func<T, string?>? validate = null, Func<T>? create = null)
+    (string Name, Action<T, string> Apply)? argument = null, Func<T, string?>? validate = null, Func<T>? create = null,
+    bool manyArguments = false)
     : Command(name, summary) where T : new()
 {
     public IReadOnlyList<Option<T>> Options => options;
 
     public override string Usage =>
-        $"Usage: mockprocessor {Name}{(argument is { } a ? $" <{a.Name}>" : "")} [options]\n  {Summary}\n\n" +
+        $"Usage: mockprocessor {Name}{(argument is { } a ? manyArguments ? $" [{a.Name}]" : $" <{a.Name}>" : "")} [options]\n  {Summary}\n\n" +
         "Options (each also settable as MOCKPROCESSOR_<NAME>, e.g. " + EnvExample + "):\n" +
         string.Join("\n", options.Select(o => Flag(o).PadRight(options.Max(x => Flag(x).Length) + 2) + o.Help));
 
@@ -104,7 +106,7 @@ public sealed class Command<T>(
                 var a = args[i];
                 if (!a.StartsWith("--", StringComparison.Ordinal))
                 {
-                    if (argument is { } arg && positional++ == 0) { arg.Apply(settings, a); continue; }
+                    if (argument is { } arg && (manyArguments || positional++ == 0)) { arg.Apply(settings, a); continue; }
                     return Fail(settings, $"Unexpected argument '{a}'.");
                 }
                 var name = a[2..];

@@ -120,6 +120,22 @@ public class TimeDrivenWorkTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_merchant_without_objects_may_start_its_clock_in_the_past_but_not_once_it_has_some()
+    {
+        var c = _app.Client("sk_test_rewind");
+        var week = TestApp.StartTime - 7 * Day;
+        var rewound = await (await c.PostFormAsync("/_mock/merchant_clock/advance", ("to", week.ToString()))).OkAsync();
+        Assert.Equal((week, -7 * Day), ((long)rewound["now"]!, (long)rewound["offset"]!));
+        var customer = await (await c.PostFormAsync("/v1/customers", ("email", "old@example.com"))).OkAsync();
+        Assert.Equal(week, (long)customer["created"]!);
+
+        var refused = await (await c.PostFormAsync("/_mock/merchant_clock/advance", ("to", (week - 1).ToString()))).ErrorAsync(400);
+        Assert.Equal("to", (string)refused["param"]!);
+        // seconds never go backwards, and the other merchants keep the emulator's time.
+        Assert.Equal(TestApp.StartTime, (long)(await (await _c.GetAsync("/_mock/merchant_clock")).OkAsync())["now"]!);
+    }
+
+    [Fact]
     public async Task Advancing_the_emulator_clock_fires_every_merchants_work()
     {
         var other = _app.Client("sk_test_time_global");
