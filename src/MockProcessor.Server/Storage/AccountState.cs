@@ -156,6 +156,13 @@ internal sealed class TypeIndex
         foreach (var k in all) Add(k);
     }
 
+    public IEnumerable<ListKey> OldestFirst()
+    {
+        for (var i = 0; i < Count; i++) yield return At(i);
+    }
+
+    public ListKey? Oldest => Count > 0 ? At(0) : null;
+
     public IEnumerable<ListKey> NewestFirst()
     {
         for (var i = Count - 1; i >= 0; i--) yield return At(i);

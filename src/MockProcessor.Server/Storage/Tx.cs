@@ -134,6 +134,20 @@ public sealed class Tx
         return candidates.OfType<Domain.Balance.BalanceTransaction>().Where(t => Domain.Payouts.PayoutRules.SettledBy(t) == payoutId);
     }
 
+    /// <summary>The acting account's committed objects of one type in creation order (oldest first), with this call's staged versions in place.</summary>
+    public IEnumerable<T> OldestFirst<T>(string objectType) where T : StripeObject
+    {
+        if (_account.List(_acting, objectType) is not { } list) yield break;
+        foreach (var key in list.OldestFirst())
+        {
+            var obj = Get<T>(key.Id);
+            if (obj is not null) yield return obj;
+        }
+    }
+
+    /// <summary>The creation time of the oldest object of a type, or null when there is none.</summary>
+    public long? OldestCreated(string objectType) => _account.List(_acting, objectType)?.Oldest?.Created;
+
     internal int PutCount => _puts.Count;
 
     /// <summary>The objects put since <paramref name="mark"/> (a <see cref="PutCount"/>), each once, as they are now.</summary>
