@@ -99,6 +99,7 @@ public sealed partial class ScenarioExecutor(Scenario scenario, IEmulator emulat
                 }
                 var form = new JsonObject { ["url"] = url, ["enabled_events"] = new JsonArray(e.Events.Select(x => (JsonNode)x!).ToArray()) };
                 if (e.ApiVersion is not null) form["api_version"] = e.ApiVersion;
+                if (e.Connect) form["connect"] = true;
                 var created = await CallOk("POST", "/v1/webhook_endpoints", form, key, ct);
                 var secret = created["secret"]?.GetValue<string>() ?? "";
                 if (slot is not null) slot.Secret = secret;
