@@ -146,8 +146,11 @@ public sealed partial class ScenarioExecutor(Scenario scenario, IEmulator emulat
             using var response = await emulator.Http.SendAsync(request, ct);
             var body = await response.Content.ReadAsStringAsync(ct);
             JsonNode? json = null;
-            try { json = body.Length > 0 ? JsonNode.Parse(body) : null; }
-            catch (System.Text.Json.JsonException) { /* not JSON: checks on it fail with the text shown */ }
+            // A CSV answer (report files) reads as a list of rows, each an object of header → text.
+            if (response.Content.Headers.ContentType?.MediaType == "text/csv") json = Csv.Rows(body);
+            else
+                try { json = body.Length > 0 ? JsonNode.Parse(body) : null; }
+                catch (System.Text.Json.JsonException) { /* not JSON: checks on it fail with the text shown */ }
             var hs = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             foreach (var h in response.Headers.Concat(response.Content.Headers)) hs[h.Key] = string.Join(", ", h.Value);
             reply = new Reply(method, path, (int)response.StatusCode, body, json, hs);
