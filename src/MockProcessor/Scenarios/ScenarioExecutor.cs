@@ -45,7 +45,7 @@ public sealed partial class ScenarioExecutor(Scenario scenario, IEmulator emulat
     private async Task<(Outcome, int, StepFailure?)> RunAsync(CancellationToken ct)
     {
         try { await SetUpAsync(ct); }
-        catch (Exception ex) when (ex is StepException or SubstitutionException or HttpRequestException or FormatException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
             return (Outcome.Failed, 0, new StepFailure(0, "set-up", 1, (ex as StepException)?.Mismatches ?? [], ex.Message, Shown(_last)));
         }
@@ -58,8 +58,9 @@ public sealed partial class ScenarioExecutor(Scenario scenario, IEmulator emulat
                 await RunStepAsync(step, ct);
                 passed++;
             }
-            catch (Exception ex) when (ex is StepException or SubstitutionException or HttpRequestException or FormatException or InvalidOperationException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                // Any failure inside a step is that step's failure (with its line), not a crash of the run.
                 var mismatches = (ex as StepException)?.Mismatches ?? [];
                 return (Outcome.Failed, passed, new StepFailure(step.Index, step.Title, step.Line, mismatches,
                     mismatches.Count > 0 ? null : ex.Message, Shown(_last)));
