@@ -171,6 +171,41 @@ public class ReconcileCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Payouts_in_the_period_add_up_through_the_api_and_from_the_file()
+    {
+        var db = Path.Combine(_dir, "payouts.db");
+        await using var emulator = new TestEmulator(o => { o.InMemory = false; o.Database = db; });
+        var http = emulator.Client();
+        var orders = await GenerateAsync(http, seed: 41, count: 20);
+        // Four days on the merchant's clock: the daily automatic payouts sweep the charges (2-day delay), refunds and disputes.
+        (await http.PostAsync("/_mock/merchant_clock/advance", new FormUrlEncodedContent(new Dictionary<string, string> { ["seconds"] = "345600" })))
+            .EnsureSuccessStatusCode();
+        var payouts = JsonNode.Parse(await http.GetStringAsync("/v1/payouts?limit=100"))!["data"]!.AsArray();
+        Assert.NotEmpty(payouts);
+        var books = WriteBooks("payouts.csv", orders);
+
+        foreach (var viaDb in new[] { false, true })
+        {
+            var s = Settings(books, db: viaDb ? db : null);
+            s.To = TestEmulator.StartTime + 6 * 86_400;
+            var (code, output, errors) = await RunAsync(emulator, s);
+            Assert.True(code == 0, errors + output);
+            var result = JsonNode.Parse(output)!;
+            var summaries = result["payouts"]!.AsArray();
+            Assert.Equal(payouts.Count, summaries.Count);
+            foreach (var p in payouts)
+            {
+                var summary = summaries.Single(x => (string)x!["payout_id"]! == (string)p!["id"]!)!;
+                Assert.Equal((long)p!["amount"]!, (long)summary["payout_amount"]!);
+                Assert.True((bool)summary["matches"]!);
+                Assert.Equal((long)summary["captures"]! - (long)summary["refunds"]! - (long)summary["fees"]! - (long)summary["disputes"]! + (long)summary["other"]!,
+                    (long)summary["expected_net"]!);
+            }
+            Assert.True(summaries.Sum(x => (long)x!["captures"]!) > 0);
+        }
+    }
+
+    [Fact]
     public async Task Orders_as_json_and_a_written_report_file()
     {
         await using var emulator = new TestEmulator();
