@@ -40,22 +40,13 @@ public static class ReportColumns
     private static readonly Dictionary<string, Cell> Cells = new(StringComparer.Ordinal)
     {
         ["balance_transaction_id"] = (in ReportRow r, TimeZoneInfo _) => r.Txn.Id,
-        ["created"] = (in ReportRow r, TimeZoneInfo tz) => ReportCsv.Stamp(r.Txn.Created, tz),
-        ["created_utc"] = (in ReportRow r, TimeZoneInfo _) => ReportCsv.Stamp(r.Txn.Created, TimeZoneInfo.Utc),
-        ["available_on"] = (in ReportRow r, TimeZoneInfo tz) => ReportCsv.Stamp(r.Txn.AvailableOn, tz),
-        ["available_on_utc"] = (in ReportRow r, TimeZoneInfo _) => ReportCsv.Stamp(r.Txn.AvailableOn, TimeZoneInfo.Utc),
         ["currency"] = (in ReportRow r, TimeZoneInfo _) => r.Txn.Currency,
-        ["gross"] = (in ReportRow r, TimeZoneInfo _) => ReportCsv.Major(r.Txn.Amount, r.Txn.Currency),
-        ["fee"] = (in ReportRow r, TimeZoneInfo _) => ReportCsv.Major(r.Txn.Fee, r.Txn.Currency),
-        ["net"] = (in ReportRow r, TimeZoneInfo _) => ReportCsv.Major(r.Txn.Net, r.Txn.Currency),
         ["reporting_category"] = (in ReportRow r, TimeZoneInfo _) => r.Txn.ReportingCategory.ToWire(),
         ["source_id"] = (in ReportRow r, TimeZoneInfo _) => r.Txn.Source,
         ["description"] = (in ReportRow r, TimeZoneInfo _) => r.Txn.Description,
         ["customer_facing_amount"] = (in ReportRow r, TimeZoneInfo _) => CustomerFacingAmount(r),
         ["customer_facing_currency"] = (in ReportRow r, TimeZoneInfo _) => CustomerFacingCurrency(r),
         ["automatic_payout_id"] = (in ReportRow r, TimeZoneInfo _) => r.Payout?.Id,
-        ["automatic_payout_effective_at"] = (in ReportRow r, TimeZoneInfo tz) => r.Payout is { } p ? ReportCsv.Stamp(p.EffectiveAt, tz) : null,
-        ["automatic_payout_effective_at_utc"] = (in ReportRow r, TimeZoneInfo _) => r.Payout is { } p ? ReportCsv.Stamp(p.EffectiveAt, TimeZoneInfo.Utc) : null,
         ["customer_id"] = (in ReportRow r, TimeZoneInfo _) => r.Charge?.Customer,
         ["customer_email"] = (in ReportRow r, TimeZoneInfo _) => r.Customer?.Email,
         ["customer_name"] = (in ReportRow r, TimeZoneInfo _) => r.Customer?.Name,
@@ -93,25 +84,29 @@ public static class ReportColumns
     /// Writes <paramref name="column"/> of a row into a <see cref="CsvLine"/>: money and timestamps are formatted
     /// into the line's buffer (the hot columns of a million-row report); the rest go through <see cref="For"/>.
     /// </summary>
-    public static Action<ReportRow, TimeZoneInfo, CsvLine> Writer(string column) => column switch
+    public static Action<ReportRow, TimeZoneInfo, CsvLine> Writer(string column)
     {
-        "gross" => (r, _, l) => l.Money(r.Txn.Amount, r.Txn.Currency),
-        "fee" => (r, _, l) => l.Money(r.Txn.Fee, r.Txn.Currency),
-        "net" => (r, _, l) => l.Money(r.Txn.Net, r.Txn.Currency),
-        "created" => (r, tz, l) => l.Stamp(r.Txn.Created, tz),
-        "created_utc" => (r, _, l) => l.Stamp(r.Txn.Created, TimeZoneInfo.Utc),
-        "available_on" => (r, tz, l) => l.Stamp(r.Txn.AvailableOn, tz),
-        "available_on_utc" => (r, _, l) => l.Stamp(r.Txn.AvailableOn, TimeZoneInfo.Utc),
-        "automatic_payout_effective_at" => (r, tz, l) => { if (r.Payout is { } p) l.Stamp(p.EffectiveAt, tz); else l.Empty(); },
-        "automatic_payout_effective_at_utc" => (r, _, l) => { if (r.Payout is { } p) l.Stamp(p.EffectiveAt, TimeZoneInfo.Utc); else l.Empty(); },
-        _ => For(column) is var cell ? (r, tz, l) => l.Text(cell(r, tz)) : null!,
-    };
+        var cell = For(column);
+        return column switch
+        {
+            "gross" => (r, _, l) => l.Money(r.Txn.Amount, r.Txn.Currency),
+            "fee" => (r, _, l) => l.Money(r.Txn.Fee, r.Txn.Currency),
+            "net" => (r, _, l) => l.Money(r.Txn.Net, r.Txn.Currency),
+            "created" => (r, tz, l) => l.Stamp(r.Txn.Created, tz),
+            "created_utc" => (r, _, l) => l.Stamp(r.Txn.Created, TimeZoneInfo.Utc),
+            "available_on" => (r, tz, l) => l.Stamp(r.Txn.AvailableOn, tz),
+            "available_on_utc" => (r, _, l) => l.Stamp(r.Txn.AvailableOn, TimeZoneInfo.Utc),
+            "automatic_payout_effective_at" => (r, tz, l) => { if (r.Payout is { } p) l.Stamp(p.EffectiveAt, tz); else l.Empty(); },
+            "automatic_payout_effective_at_utc" => (r, _, l) => { if (r.Payout is { } p) l.Stamp(p.EffectiveAt, TimeZoneInfo.Utc); else l.Empty(); },
+            _ => (r, tz, l) => l.Text(cell(r, tz)),
+        };
+    }
 
     /// <summary>
-    /// A function computing <paramref name="column"/>. Documented columns the emulator has no data for (invoices,
+    /// A function computing <paramref name="column"/> as text (the columns <see cref="Writer"/> formats itself are not here). Documented columns the emulator has no data for (invoices,
     /// subscriptions, Connect, shipping, trace ids) are empty, as Stripe leaves them for payments without them.
     /// </summary>
-    public static Func<ReportRow, TimeZoneInfo, string?> For(string column)
+    private static Func<ReportRow, TimeZoneInfo, string?> For(string column)
     {
         if (Cells.TryGetValue(column, out var cell)) return (r, tz) => cell(r, tz);
         if (Metadata(column) is var (kind, key) && kind.Length > 0)
