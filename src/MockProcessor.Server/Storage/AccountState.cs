@@ -163,6 +163,9 @@ internal sealed class TypeIndex
 
     public ListKey? Oldest => Count > 0 ? At(0) : null;
 
+    /// <summary>The key at position <paramref name="i"/> in creation order (0 = oldest).</summary>
+    public ListKey KeyAt(int i) => At(i);
+
     public IEnumerable<ListKey> NewestFirst()
     {
         for (var i = Count - 1; i >= 0; i--) yield return At(i);

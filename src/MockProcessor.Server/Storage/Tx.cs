@@ -145,6 +145,21 @@ public sealed class Tx
         }
     }
 
+    /// <summary>
+    /// Up to <paramref name="max"/> of the acting account's objects of one type in creation order, from position
+    /// <paramref name="from"/>; returns the position to continue from, or -1 at the end. For walks that release the
+    /// merchant's lock between chunks: objects are appended in creation order, so positions stay put meanwhile
+    /// (except when the clock was set back across a restart, which re-sorts the index).
+    /// </summary>
+    public int OldestFirstChunk<T>(string objectType, int from, int max, List<T> into) where T : StripeObject
+    {
+        if (_account.List(_acting, objectType) is not { } list) return -1;
+        var end = Math.Min(list.Count, from + max);
+        for (var i = from; i < end; i++)
+            if (Get<T>(list.KeyAt(i).Id) is { } obj) into.Add(obj);
+        return end < list.Count ? end : -1;
+    }
+
     /// <summary>The creation time of the oldest object of a type, or null when there is none.</summary>
     public long? OldestCreated(string objectType) => _account.List(_acting, objectType)?.Oldest?.Created;
 

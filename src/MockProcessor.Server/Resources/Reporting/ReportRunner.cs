@@ -23,6 +23,9 @@ public sealed class ReportRunner(ObjectStore store, MerchantClock clock, TimeDri
 {
     private readonly Channel<(string Account, string Run)> _queue = Channel.CreateUnbounded<(string, string)>();
 
+    /// <summary>Transactions selected per hold of the merchant's lock (tests set it small to cross chunk boundaries).</summary>
+    internal int SelectChunk { get; set; } = 50_000;
+
     public void Enqueue(string accountId, string runId) => _queue.Writer.TryWrite((accountId, runId));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -53,18 +56,30 @@ public sealed class ReportRunner(ObjectStore store, MerchantClock clock, TimeDri
         var cpu = Environment.CpuUsage.TotalTime;
         ReportRun run;
         ReportType type;
-        List<ReportRow>? rows = null;
-        List<BalanceTransaction>? all = null;
         lock (state.Gate)
         {
             // A connected account's run lives in its platform's state; the unit of work acts as the run's own account.
-            var tx = store.Begin(state, accountId);
-            var pending = tx.Get<ReportRun>(runId);
+            var pending = store.Begin(state, accountId).Get<ReportRun>(runId);
             if (pending is not { Status: ReportRunStatus.Pending } || ReportTypes.Find(pending.ReportType) is not { } found) return;
             run = pending;
             type = found;
-            if (type.Kind == ReportKind.BalanceSummary) all = tx.OldestFirst<BalanceTransaction>("balance_transaction").ToList();
-            else rows = ReportSource.Itemized(tx, type, run.Parameters);
+        }
+        // The selection takes the merchant's lock a chunk of transactions at a time, so other calls of the merchant
+        // wait at most one chunk. Transactions of the report's interval are all older than the run (interval_end is
+        // at most the run's creation), so what lands between chunks cannot belong to it.
+        List<ReportRow>? rows = type.Kind == ReportKind.BalanceSummary ? null : [];
+        List<BalanceTransaction>? all = type.Kind == ReportKind.BalanceSummary ? [] : null;
+        var chunk = new List<BalanceTransaction>(SelectChunk);
+        for (var position = 0; position >= 0;)
+        {
+            chunk.Clear();
+            lock (state.Gate)
+            {
+                var tx = store.Begin(state, accountId);
+                position = tx.OldestFirstChunk("balance_transaction", position, SelectChunk, chunk);
+                if (all is not null) all.AddRange(chunk);
+                else ReportSource.Select(tx, type, run.Parameters, chunk, rows!);
+            }
         }
 
         var selected = System.Diagnostics.Stopwatch.GetElapsedTime(started);

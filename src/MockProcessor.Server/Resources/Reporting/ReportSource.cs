@@ -43,11 +43,20 @@ public static class ReportSource
     /// <summary>The rows of an itemized report, selected now (under the lock) and written later.</summary>
     public static List<ReportRow> Itemized(Tx tx, ReportType type, ReportParameters p)
     {
-        // Decide on the transaction and its payout first (no lookups but the payout, which consecutive rows share);
-        // only selected rows get their related records.
         var rows = new List<ReportRow>();
+        Select(tx, type, p, tx.OldestFirst<BalanceTransaction>("balance_transaction"), rows);
+        return rows;
+    }
+
+    /// <summary>
+    /// Adds the rows of <paramref name="transactions"/> that an itemized report of <paramref name="type"/> holds.
+    /// Decides on the transaction and its payout first (no lookup but the payout, which consecutive rows share);
+    /// only selected rows get their related records.
+    /// </summary>
+    public static void Select(Tx tx, ReportType type, ReportParameters p, IEnumerable<BalanceTransaction> transactions, List<ReportRow> rows)
+    {
         PayoutTag? last = null;
-        foreach (var t in tx.OldestFirst<BalanceTransaction>("balance_transaction"))
+        foreach (var t in transactions)
         {
             PayoutTag? tag = null;
             if (Domain.Payouts.PayoutRules.SettledBy(t) is { } po)
@@ -55,7 +64,6 @@ public static class ReportSource
             var row = new ReportRow(t, null, null, null, null, tag);
             if (ReportWriter.Includes(type, p, row)) rows.Add(WithRelated(tx, row));
         }
-        return rows;
     }
 
     /// <summary>

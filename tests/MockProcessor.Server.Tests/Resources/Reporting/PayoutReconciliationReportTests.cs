@@ -1,4 +1,6 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using MockProcessor.Server.Resources.Reporting;
 
 namespace MockProcessor.Server.Tests.Resources.Reporting;
 
@@ -15,9 +17,12 @@ public class PayoutReconciliationReportTests : IAsyncLifetime
 
     private const long Day = 86_400;
 
-    [Fact]
-    public async Task Rows_per_payout_are_the_payouts_transactions_and_add_up_to_its_amount()
+    [Theory]
+    [InlineData(50_000)]
+    [InlineData(2)] // the selection crosses many chunk boundaries (the lock is released between chunks)
+    public async Task Rows_per_payout_are_the_payouts_transactions_and_add_up_to_its_amount(int chunk)
     {
+        _app.Services.GetRequiredService<ReportRunner>().SelectChunk = chunk;
         var c = _app.Client("sk_test_payout_report");
         var ledger = new LedgerKit(c);
         var first = await ledger.Charge(10_000);
