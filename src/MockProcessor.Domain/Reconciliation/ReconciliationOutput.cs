@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using MockProcessor.Domain.Reporting;
 
 namespace MockProcessor.Domain.Reconciliation;
@@ -17,7 +16,17 @@ public static class ReconciliationOutput
         {
             case "table": Table(r, w); break;
             case "csv": Csv(r, w); break;
-            case "json": w.Write(Json(r).ToJsonString(new JsonSerializerOptions { WriteIndented = true })); w.Write('\n'); break;
+            case "json":
+                w.Flush();
+                if (w is StreamWriter { BaseStream: var stream }) Json(r, stream);
+                else
+                {
+                    var buffer = new MemoryStream();
+                    Json(r, buffer);
+                    w.Write(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+                }
+                w.Write('\n');
+                break;
             case "html": Html(r, w); break;
             default: throw new ArgumentException($"Unknown format '{format}'; use one of {string.Join(", ", Formats)}.");
         }
@@ -95,29 +104,71 @@ public static class ReconciliationOutput
         foreach (var p in r.Payouts) csv.Row(Cells(p));
     }
 
-    public static JsonObject Json(ReconciliationResult r)
+    /// <summary>The result as JSON, written as it goes (a million discrepancies never become a tree in memory).</summary>
+    public static void Json(ReconciliationResult r, Stream output, bool indented = true)
     {
-        var o = new JsonObject
+        using var j = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = indented });
+        j.WriteStartObject();
+        j.WriteString("object", "reconciliation");
+        j.WriteNumber("from", r.From);
+        j.WriteNumber("to", r.To);
+        j.WriteNumber("threshold", r.Threshold);
+        j.WriteNumber("orders", r.Orders);
+        j.WriteNumber("matched", r.Matched);
+        j.WriteNumber("matched_within_threshold", r.WithinThreshold);
+        j.WriteNumber("processor_payments", r.ProcessorCharges);
+        j.WriteBoolean("clean", r.Clean);
+        j.WriteStartObject("discrepancy_counts");
+        foreach (var (kind, n) in r.CountsByKind.OrderBy(k => k.Key)) j.WriteNumber(Kind(kind), n);
+        j.WriteEndObject();
+        j.WriteStartArray("totals");
+        foreach (var t in r.Totals)
         {
-            ["object"] = "reconciliation",
-            ["from"] = r.From, ["to"] = r.To, ["threshold"] = r.Threshold,
-            ["orders"] = r.Orders, ["matched"] = r.Matched, ["matched_within_threshold"] = r.WithinThreshold,
-            ["processor_payments"] = r.ProcessorCharges, ["clean"] = r.Clean,
-            ["discrepancy_counts"] = new JsonObject(r.CountsByKind.OrderBy(k => k.Key).Select(k => KeyValuePair.Create(Kind(k.Key), (JsonNode?)k.Value))),
-            ["totals"] = new JsonArray(r.Totals.Select(t => (JsonNode)new JsonObject { ["currency"] = t.Currency, ["books"] = t.Books, ["processor"] = t.Processor }).ToArray()),
-        };
-        o["discrepancies"] = new JsonArray(r.Discrepancies.Select(d => (JsonNode)new JsonObject
+            j.WriteStartObject();
+            j.WriteString("currency", t.Currency);
+            j.WriteNumber("books", t.Books);
+            j.WriteNumber("processor", t.Processor);
+            j.WriteEndObject();
+        }
+        j.WriteEndArray();
+        j.WriteStartArray("discrepancies");
+        foreach (var d in r.Discrepancies)
         {
-            ["kind"] = Kind(d.Kind), ["order_id"] = d.OrderId, ["charge_id"] = d.ChargeId, ["payout_id"] = d.PayoutId,
-            ["currency"] = d.Currency, ["books"] = d.Books, ["processor"] = d.Processor, ["difference"] = d.Difference, ["note"] = d.Note,
-        }).ToArray());
-        o["payouts"] = new JsonArray(r.Payouts.Select(p => (JsonNode)new JsonObject
+            j.WriteStartObject();
+            j.WriteString("kind", Kind(d.Kind));
+            j.WriteString("order_id", d.OrderId);
+            j.WriteString("charge_id", d.ChargeId);
+            j.WriteString("payout_id", d.PayoutId);
+            j.WriteString("currency", d.Currency);
+            j.WriteString("books", d.Books);
+            j.WriteString("processor", d.Processor);
+            if (d.Difference is { } diff) j.WriteNumber("difference", diff); else j.WriteNull("difference");
+            j.WriteString("note", d.Note);
+            j.WriteEndObject();
+            if (j.BytesPending > 1 << 16) j.Flush();
+        }
+        j.WriteEndArray();
+        j.WriteStartArray("payouts");
+        foreach (var p in r.Payouts)
         {
-            ["payout_id"] = p.PayoutId, ["currency"] = p.Currency, ["arrival_date"] = p.ArrivalDate, ["status"] = p.Status,
-            ["transactions"] = p.Transactions, ["captures"] = p.Captures, ["refunds"] = p.Refunds, ["fees"] = p.Fees,
-            ["disputes"] = p.Disputes, ["other"] = p.Other, ["expected_net"] = p.ExpectedNet, ["payout_amount"] = p.PayoutAmount, ["matches"] = p.Matches,
-        }).ToArray());
-        return o;
+            j.WriteStartObject();
+            j.WriteString("payout_id", p.PayoutId);
+            j.WriteString("currency", p.Currency);
+            j.WriteNumber("arrival_date", p.ArrivalDate);
+            j.WriteString("status", p.Status);
+            j.WriteNumber("transactions", p.Transactions);
+            j.WriteNumber("captures", p.Captures);
+            j.WriteNumber("refunds", p.Refunds);
+            j.WriteNumber("fees", p.Fees);
+            j.WriteNumber("disputes", p.Disputes);
+            j.WriteNumber("other", p.Other);
+            j.WriteNumber("expected_net", p.ExpectedNet);
+            j.WriteNumber("payout_amount", p.PayoutAmount);
+            j.WriteBoolean("matches", p.Matches);
+            j.WriteEndObject();
+        }
+        j.WriteEndArray();
+        j.WriteEndObject();
     }
 
     /// <summary>One HTML page, styles inline, no scripts or external resources, so it can be mailed or archived as is.</summary>

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json.Nodes;
 using MockProcessor.Domain.Errors;
 using MockProcessor.Domain.Reconciliation;
 using MockProcessor.Server.Reconciliation;
@@ -44,11 +43,14 @@ public static class ReconciliationControlEndpoints
         var reconciler = new Reconciler(from, to, threshold);
         ProcessorFeed.Feed(c.Tx, reconciler);
         var result = reconciler.Reconcile(orders);
-        if (format == "json") return ReconciliationOutput.Json(result);
-        var text = new StringWriter();
-        ReconciliationOutput.Write(result, format, text);
-        var type = format switch { "csv" => "text/csv; charset=utf-8", "html" => "text/html; charset=utf-8", _ => "text/plain; charset=utf-8" };
-        return ApiResult.SendFile(new FileAnswer(null, type, null, Encoding.UTF8.GetBytes(text.ToString())));
+        var body = new MemoryStream();
+        using (var text = new StreamWriter(body, new UTF8Encoding(false), 1 << 16, leaveOpen: true))
+            ReconciliationOutput.Write(result, format, text);
+        var type = format switch
+        {
+            "json" => "application/json", "csv" => "text/csv; charset=utf-8", "html" => "text/html; charset=utf-8", _ => "text/plain; charset=utf-8",
+        };
+        return ApiResult.SendFile(new FileAnswer(null, type, null, body.ToArray()));
     }
 
     private static StripeException Bad(string param, string message) => new(StripeError.InvalidValue(param, message), beforeExecution: true);
