@@ -356,6 +356,11 @@ public sealed record StripeError(int Status, string Type, string? Code, string M
 
     // --- Payouts ---
 
+    // Stripe's test-mode answer to a transfer larger than the available balance (it points at the bypassPending card).
+    public static StripeError TransferBalanceInsufficient() =>
+        new(400, InvalidRequest, "balance_insufficient",
+            "You have insufficient available funds in your Stripe account. Try adding funds directly to your available balance by creating Charges using the 4000000000000077 test card. See: https://stripe.com/docs/testing#available-balance", "amount");
+
     public static StripeError BalanceInsufficient(string formattedAmount, string formattedAvailable) =>
         new(400, InvalidRequest, "balance_insufficient",
             $"You have insufficient funds in your Stripe account for this transfer: the payout of {formattedAmount} exceeds your available balance of {formattedAvailable}.", "amount");

@@ -51,7 +51,7 @@ public static class MerchantControlEndpoints
             Id = id, AccountId = id, Created = clock.UnixNow(), Profile = profile, DefaultApiVersion = p.String("api_version", 100),
             // The schedule payouts run on (docs/payouts.md), in Stripe's settings.payouts.schedule shape.
             PayoutSchedule = p.Object("payout_schedule") is { } schedule
-                ? PayoutScheduleForm.Read(schedule, PayoutSchedule.Default, clock.UnixNow())
+                ? PayoutScheduleForm.Read(schedule, PayoutSchedule.Default)
                 : PayoutSchedule.Default,
         };
         var webhook = p.Object("webhook");
@@ -99,7 +99,7 @@ public static class MerchantControlEndpoints
         var id = http.Request.RouteValues["id"] as string ?? "";
         var store = (ObjectStore)http.RequestServices.GetService(typeof(ObjectStore))!;
         // Merchants only: a connected account is its platform's business (GET /v1/accounts/{id}).
-        if (store.Accounts.FirstOrDefault(s => s.AccountId == id) is not { } state || Read(store, state) is not ({ } account, var keys))
+        if (store.FindAccount(id) is not { } state || state.AccountId != id || Read(store, state) is not ({ } account, var keys))
             throw new StripeException(StripeError.ResourceMissing("merchant", id));
         return Task.FromResult(Render(account, keys, reveal: false));
     }

@@ -240,4 +240,54 @@ public class ConnectApiTests : IAsyncLifetime
         var txns = await (await client.GetAsync("/v1/balance_transactions?type=charge")).OkAsync();
         return txns["data"]!.AsArray().Where(t => (long)t!["amount"]! == amount).Sum(t => (long)t!["fee"]! - 400);
     }
+
+    [Fact]
+    public async Task Separate_transfers_come_from_the_available_balance_and_can_be_reversed_in_parts()
+    {
+        var id = await NewConnectedAccount();
+        await (await Platform.PostFormAsync("/v1/charges", ("amount", "10000"), ("currency", "usd"), ("source", "tok_bypassPending"))).OkAsync();
+        var tooMuch = await (await Platform.PostFormAsync("/v1/transfers", ("amount", "10000"), ("currency", "usd"), ("destination", id))).ErrorAsync(400);
+        Assert.Equal("balance_insufficient", (string)tooMuch["code"]!);
+        var transfer = await (await Platform.PostFormAsync("/v1/transfers", ("amount", "5000"), ("currency", "usd"), ("destination", id),
+            ("description", "payout share"), ("metadata[order]", "42"))).OkAsync();
+        Assert.Equal("42", (string)transfer["metadata"]!["order"]!);
+        var (cBalance, cNets) = await Ledger(As(id));
+        Assert.Equal(5000, cBalance);
+        Assert.Equal(cNets, cBalance);
+
+        var reversal = await (await Platform.PostFormAsync($"/v1/transfers/{transfer["id"]}/reversals", ("amount", "2000"))).OkAsync();
+        Assert.Equal("transfer_reversal", (string)reversal["object"]!);
+        Assert.Equal(2000, (long)reversal["amount"]!);
+        var over = await (await Platform.PostFormAsync($"/v1/transfers/{transfer["id"]}/reversals", ("amount", "3001"))).ErrorAsync(400);
+        Assert.Equal("amount", (string)over["param"]!);
+        var rest = await (await Platform.PostFormAsync($"/v1/transfers/{transfer["id"]}/reversals")).OkAsync();
+        Assert.Equal(3000, (long)rest["amount"]!);
+        Assert.True((bool)(await (await Platform.GetAsync($"/v1/transfers/{transfer["id"]}")).OkAsync())["reversed"]!);
+        (cBalance, cNets) = await Ledger(As(id));
+        Assert.Equal(0, cBalance);
+        Assert.Equal(cNets, cBalance);
+        var (pBalance, pNets) = await Ledger(Platform);
+        Assert.Equal(pNets, pBalance);
+        await (await _app.Client("sk_test_connect_other").PostFormAsync($"/v1/transfers/{transfer["id"]}/reversals")).ErrorAsync(404);
+    }
+
+    [Fact]
+    public async Task An_application_fee_can_be_refunded_directly_in_parts()
+    {
+        var id = await NewConnectedAccount();
+        var pi = await (await As(id).PostFormAsync("/v1/payment_intents", ("amount", "5000"), ("currency", "usd"), ("confirm", "true"),
+            ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card"), ("application_fee_amount", "600"))).OkAsync();
+        var fee = (await (await Platform.GetAsync("/v1/application_fees")).OkAsync())["data"]![0]!;
+        var fr = await (await Platform.PostFormAsync($"/v1/application_fees/{fee["id"]}/refunds", ("amount", "250"))).OkAsync();
+        Assert.Equal("fee_refund", (string)fr["object"]!);
+        Assert.Equal((string)fee["id"]!, (string)fr["fee"]!);
+        await (await Platform.PostFormAsync($"/v1/application_fees/{fee["id"]}/refunds", ("amount", "351"))).ErrorAsync(400);
+        var (pBalance, pNets) = await Ledger(Platform);
+        var (cBalance, cNets) = await Ledger(As(id));
+        Assert.Equal(350, pBalance);
+        Assert.Equal(pNets, pBalance);
+        Assert.Equal(cNets, cBalance);
+        Assert.Single((await (await Platform.GetAsync($"/v1/application_fees/{fee["id"]}")).OkAsync())["refunds"]!["data"]!.AsArray());
+        Assert.Equal((string)pi["latest_charge"]!, (string)fee["charge"]!);
+    }
 }

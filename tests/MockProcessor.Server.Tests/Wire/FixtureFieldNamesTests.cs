@@ -34,6 +34,7 @@ public class FixtureFieldNamesTests : IAsyncLifetime
     [
         "charge.refunds",                      // not included by default since API 2022-11-15
         "payment_intent.managed_payments",     // Stripe-managed payments are not emulated
+        "account.settings.bacs_debit_payments", // Bacs Direct Debit (UK) is not emulated (AccountJson)
     ];
 
     private static JsonObject Fixtures()
@@ -92,6 +93,31 @@ public class FixtureFieldNamesTests : IAsyncLifetime
             Compare(obj, fixtures[type], type, problems);
         }
         Assert.Superset(new HashSet<string> { "customer", "payment_intent", "charge", "refund", "dispute", "payout" }, types);
+        Assert.True(problems.Count == 0, string.Join("\n", problems.Distinct()));
+    }
+
+    [Fact]
+    public async Task Connect_objects_have_the_current_field_names()
+    {
+        var p = _app.Client("sk_test_fixture_connect");
+        var acct = (string)(await (await p.PostFormAsync("/v1/accounts", ("type", "express"),
+            ("capabilities[card_payments][requested]", "true"), ("capabilities[transfers][requested]", "true"))).OkAsync())["id"]!;
+        var pi = await (await p.PostFormAsync("/v1/payment_intents", ("amount", "5000"), ("currency", "usd"), ("confirm", "true"),
+            ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card"), ("transfer_data[destination]", acct),
+            ("application_fee_amount", "500"))).OkAsync();
+        await (await p.PostFormAsync("/v1/refunds", ("payment_intent", (string)pi["id"]!), ("amount", "1000"),
+            ("reverse_transfer", "true"), ("refund_application_fee", "true"))).OkAsync();
+        var fee = (await (await p.GetAsync("/v1/application_fees")).OkAsync())["data"]![0]!;
+        var transfer = (await (await p.GetAsync("/v1/transfers")).OkAsync())["data"]![0]!;
+
+        var fixtures = Fixtures();
+        var problems = new List<string>();
+        Compare(await (await p.GetAsync($"/v1/accounts/{acct}")).OkAsync(), fixtures["account"], "account", problems);
+        Compare(await (await p.GetAsync("/v1/account")).OkAsync(), fixtures["account"], "account", problems);
+        Compare(fee, fixtures["application_fee"], "application_fee", problems);
+        Compare(transfer, fixtures["transfer"], "transfer", problems);
+        Compare(fee["refunds"]!["data"]![0], fixtures["fee_refund"], "fee_refund", problems);
+        Compare(transfer["reversals"]!["data"]![0], fixtures["transfer_reversal"], "transfer_reversal", problems);
         Assert.True(problems.Count == 0, string.Join("\n", problems.Distinct()));
     }
 }

@@ -106,6 +106,35 @@ public class SpecNullabilityTests : IAsyncLifetime
         foreach (var (url, schema) in new[] { ("/v1/payouts", "payout"), ("/v1/charges", "charge"), ("/v1/refunds", "refund"), ("/v1/balance_transactions", "balance_transaction"), ("/v1/events", "event") })
             foreach (var item in (await (await c.GetAsync(url + "?limit=100")).OkAsync())["data"]!.AsArray())
                 Check(item!.AsObject(), schema, problems);
+        await ConnectObjects(problems);
         Assert.True(problems.Count == 0, string.Join("\n", problems.Distinct()));
+    }
+
+    // Connect: accounts, a destination and a direct charge with application fees, refunded with reversal.
+    private async Task ConnectObjects(List<string> problems)
+    {
+        var p = _app.Client("sk_test_spec_platform");
+        var acct = (string)(await (await p.PostFormAsync("/v1/accounts", ("type", "express"), ("email", "s@example.com"))).OkAsync())["id"]!;
+        var c = _app.Client("sk_test_spec_platform");
+        c.DefaultRequestHeaders.Add("Stripe-Account", acct);
+        Check(await (await p.GetAsync($"/v1/accounts/{acct}")).OkAsync(), "account", problems);
+        Check(await (await p.GetAsync("/v1/account")).OkAsync(), "account", problems);
+        var dest = await (await p.PostFormAsync("/v1/payment_intents", ("amount", "5000"), ("currency", "usd"), ("confirm", "true"),
+            ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card"), ("transfer_data[destination]", acct),
+            ("application_fee_amount", "500"), ("on_behalf_of", acct), ("expand[]", "latest_charge"))).OkAsync();
+        Check(dest, "payment_intent", problems);
+        Check(await (await p.PostFormAsync("/v1/refunds", ("payment_intent", (string)dest["id"]!), ("amount", "1000"),
+            ("reverse_transfer", "true"), ("refund_application_fee", "true"))).OkAsync(), "refund", problems);
+        var direct = await (await c.PostFormAsync("/v1/payment_intents", ("amount", "3000"), ("currency", "usd"), ("confirm", "true"),
+            ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card"), ("application_fee_amount", "300"))).OkAsync();
+        Check(direct, "payment_intent", problems);
+        await (await c.PostFormAsync("/v1/refunds", ("payment_intent", (string)direct["id"]!), ("refund_application_fee", "true"))).OkAsync();
+        foreach (var (client, url, schema) in new[]
+                 {
+                     (p, "/v1/application_fees", "application_fee"), (p, "/v1/transfers", "transfer"), (p, "/v1/balance_transactions", "balance_transaction"),
+                     (p, "/v1/events", "event"), (c, "/v1/charges", "charge"), (c, "/v1/balance_transactions", "balance_transaction"), (c, "/v1/events", "event"),
+                 })
+            foreach (var item in (await (await client.GetAsync(url + "?limit=100")).OkAsync())["data"]!.AsArray())
+                Check(item!.AsObject(), schema, problems);
     }
 }

@@ -252,4 +252,32 @@ describe('Connect', () => {
     assert.ok(toOwn.some((d) => d.event_type === 'application_fee.created'), 'the fee is the platform\'s own event');
     assert.ok(!toConnect.some((d) => d.event_type === 'application_fee.created'));
   });
+
+  test('separate charges and transfers: a transfer from the available balance, reversed in parts; a fee refunded directly', async () => {
+    const platform = newClient();
+    const seller = await connectedAccount(platform);
+    const as = { stripeAccount: seller.id };
+    await platform.charges.create({ amount: 8000, currency: 'usd', source: 'tok_bypassPending' });
+    await expectStripeError(platform.transfers.create({ amount: 9000, currency: 'usd', destination: seller.id }), {
+      type: 'StripeInvalidRequestError', code: 'balance_insufficient', statusCode: 400,
+    });
+    const transfer = await platform.transfers.create({ amount: 6000, currency: 'usd', destination: seller.id, metadata: { order: '7' } });
+    assert.equal(transfer.metadata.order, '7');
+    const part = await platform.transfers.createReversal(transfer.id, { amount: 1000 });
+    assert.equal(part.amount, 1000);
+    assert.equal((await platform.transfers.listReversals(transfer.id)).data.length, 1);
+    const c = await ledger(platform, as);
+    assert.equal(c.total, 5000);
+    assert.equal(c.total, c.nets);
+
+    const pi = await pay(platform, { amount: 3000, application_fee_amount: 300 }, as);
+    const [fee] = (await platform.applicationFees.list({ charge: pi.latest_charge })).data;
+    const fr = await platform.applicationFees.createRefund(fee.id, { amount: 100 });
+    assert.equal(fr.object, 'fee_refund');
+    assert.equal((await platform.applicationFees.retrieve(fee.id)).amount_refunded, 100);
+    const p = await ledger(platform);
+    const after = await ledger(platform, as);
+    assert.equal(p.total, p.nets);
+    assert.equal(after.total, after.nets);
+  });
 });

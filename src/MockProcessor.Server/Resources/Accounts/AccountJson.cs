@@ -41,7 +41,7 @@ public static class AccountJson
             ["charges_enabled"] = connect?.ChargesEnabled ?? true,
             ["controller"] = connect is null
                 ? new JsonObject { ["type"] = "account" }
-                : new JsonObject { ["is_controller"] = true, ["type"] = "application" },
+                : new JsonObject { ["type"] = "application" },
             ["country"] = p.Country,
             ["created"] = a.Created,
             ["default_currency"] = p.DefaultCurrency,
@@ -55,17 +55,7 @@ public static class AccountJson
             ["metadata"] = ctx.Metadata(p.Metadata),
             ["payouts_enabled"] = connect?.PayoutsEnabled ?? true,
             ["requirements"] = complete ? Requirements([], null) : Requirements(OnboardingRequirements, "requirements.past_due"),
-            ["settings"] = new JsonObject
-            {
-                ["dashboard"] = new JsonObject { ["display_name"] = p.Name, ["timezone"] = "Etc/UTC" },
-                ["payments"] = new JsonObject { ["statement_descriptor"] = null },
-                ["payouts"] = new JsonObject
-                {
-                    ["debit_negative_balances"] = true,
-                    ["schedule"] = Payouts.PayoutScheduleForm.Render(a.PayoutSchedule),
-                    ["statement_descriptor"] = null,
-                },
-            },
+            ["settings"] = Settings(a),
             ["tos_acceptance"] = new JsonObject
             {
                 ["date"] = complete && connect is not null ? connect.TosAcceptedAt : null, ["ip"] = null, ["user_agent"] = null,
@@ -73,6 +63,33 @@ public static class AccountJson
             ["type"] = (connect?.Type ?? ConnectAccountType.Standard).ToWire(),
         };
     }
+
+    // The fixture's settings groups; only the payout schedule and the display name carry emulated values. Bacs Direct
+    // Debit (UK) is not emulated and its display_name is never null in the spec, so that group is left out.
+    private static JsonObject Settings(Account a) => new()
+    {
+        ["branding"] = new JsonObject { ["icon"] = null, ["logo"] = null, ["primary_color"] = null, ["secondary_color"] = null },
+        ["card_issuing"] = new JsonObject { ["tos_acceptance"] = new JsonObject { ["date"] = null, ["ip"] = null } },
+        ["card_payments"] = new JsonObject
+        {
+            ["decline_on"] = new JsonObject { ["avs_failure"] = true, ["cvc_failure"] = true },
+            ["statement_descriptor_prefix"] = null, ["statement_descriptor_prefix_kana"] = null, ["statement_descriptor_prefix_kanji"] = null,
+        },
+        ["dashboard"] = new JsonObject { ["display_name"] = a.Profile.Name, ["timezone"] = "Etc/UTC" },
+        ["invoices"] = new JsonObject { ["default_account_tax_ids"] = null, ["hosted_payment_method_save"] = null },
+        ["payments"] = new JsonObject
+        {
+            ["statement_descriptor"] = null, ["statement_descriptor_kana"] = null, ["statement_descriptor_kanji"] = null,
+            ["statement_descriptor_prefix_kana"] = null, ["statement_descriptor_prefix_kanji"] = null,
+        },
+        ["payouts"] = new JsonObject
+        {
+            ["debit_negative_balances"] = true,
+            ["schedule"] = Payouts.PayoutScheduleForm.Render(a.PayoutSchedule),
+            ["statement_descriptor"] = null,
+        },
+        ["sepa_debit_payments"] = new JsonObject(),
+    };
 
     private static JsonObject Requirements(IEnumerable<string> due, string? disabledReason) => new()
     {

@@ -1,11 +1,16 @@
+using System.Collections.Immutable;
+using MockProcessor.Domain.Common;
 using MockProcessor.Domain.Connect;
+using MockProcessor.Domain.Errors;
+using MockProcessor.Domain.Money;
 using MockProcessor.Server.Wire;
 
 namespace MockProcessor.Server.Resources.Connect;
 
 /// <summary>
 /// <c>/v1/application_fees</c> and <c>/v1/transfers</c> (docs/connect.md): a platform's Connect money objects, retrieve
-/// and list (filters: <c>charge</c> for fees, <c>destination</c> for transfers), with their refunds and reversals.
+/// and list (filters: <c>charge</c> for fees, <c>destination</c> for transfers), their refunds and reversals, and
+/// transfers from the platform's available balance.
 /// </summary>
 public static class ConnectEndpoints
 {
@@ -14,10 +19,54 @@ public static class ConnectEndpoints
         new("GET", "/v1/application_fees", "list:application_fee", ListFees),
         new("GET", "/v1/application_fees/{id}", "application_fee", RetrieveFee),
         new("GET", "/v1/application_fees/{id}/refunds", "list:fee_refund", ListFeeRefunds),
+        new("POST", "/v1/application_fees/{id}/refunds", "fee_refund", CreateFeeRefund),
+        new("POST", "/v1/transfers", "transfer", CreateTransfer),
         new("GET", "/v1/transfers", "list:transfer", ListTransfers),
         new("GET", "/v1/transfers/{id}", "transfer", RetrieveTransfer),
         new("GET", "/v1/transfers/{id}/reversals", "list:transfer_reversal", ListReversals),
+        new("POST", "/v1/transfers/{id}/reversals", "transfer_reversal", CreateReversal),
     ];
+
+    /// <summary>An amount to give back: at most what remains, all of it by default.</summary>
+    private static long AmountBack(ApiContext c, long remaining, string what)
+    {
+        var amount = c.P.Long("amount", min: 1) ?? remaining;
+        if (amount > remaining || remaining == 0)
+            throw new StripeException(StripeError.InvalidValue("amount",
+                $"The amount ({amount}) is greater than what remains of the {what} ({remaining})."), beforeExecution: true);
+        return amount;
+    }
+
+    private static ImmutableSortedDictionary<string, string> ReadMetadata(ApiContext c) =>
+        Metadata.Apply(Metadata.Empty, c.P.StringMap("metadata", out var clear), clear).OrThrow();
+
+    private static ApiResult CreateFeeRefund(ApiContext c)
+    {
+        var fee = c.Load<ApplicationFee>(c.Route("id"), "application_fee");
+        var amount = AmountBack(c, fee.Amount - fee.AmountRefunded, "application fee");
+        return c.Respond(ConnectMoney.RefundFee(c, fee, amount, ReadMetadata(c)));
+    }
+
+    private static ApiResult CreateTransfer(ApiContext c)
+    {
+        var p = c.P;
+        var amount = p.RequiredLong("amount", min: 1);
+        var currency = p.RequiredString("currency", 3).ToLowerInvariant();
+        Currencies.ValidateCurrency(currency).OrThrow();
+        var destination = Accounts.AccountEndpoints.LoadConnected(c, p.RequiredString("destination", 100), "destination");
+        var description = p.String("description", 1000);
+        p.String("transfer_group", 500);
+        var metadata = ReadMetadata(c);
+        return c.Respond(ConnectMoney.SendTransfer(c, destination, amount, currency, description, metadata));
+    }
+
+    private static ApiResult CreateReversal(ApiContext c)
+    {
+        var transfer = c.Load<Transfer>(c.Route("id"), "transfer");
+        var amount = AmountBack(c, transfer.Amount - transfer.AmountReversed, "transfer");
+        c.P.Bool("refund_application_fee");
+        return c.Respond(ConnectMoney.ReverseTransfer(c, transfer, amount, null, ReadMetadata(c)));
+    }
 
     private static ApiResult RetrieveFee(ApiContext c) => c.Respond(c.Load<ApplicationFee>(c.Route("id"), "application_fee"));
 

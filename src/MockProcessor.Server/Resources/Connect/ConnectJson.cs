@@ -7,9 +7,15 @@ namespace MockProcessor.Server.Resources.Connect;
 /// <summary>Wire shapes of Connect's money objects (fixtures3.current.json): application fees, fee refunds, transfers, reversals.</summary>
 public static class ConnectJson
 {
-    public static JsonObject? TransferData(ConnectPayment? cp) => cp?.TransferDestination is { } destination
-        ? new JsonObject { ["amount"] = cp.TransferAmount, ["destination"] = destination }
-        : null;
+    // transfer_data.amount is left out when not set: the spec never makes it null (typed SDKs would fail on a null).
+    public static JsonObject? TransferData(ConnectPayment? cp)
+    {
+        if (cp?.TransferDestination is not { } destination) return null;
+        var o = new JsonObject();
+        if (cp.TransferAmount is { } amount) o["amount"] = amount;
+        o["destination"] = destination;
+        return o;
+    }
 
     public static JsonObject ApplicationFee(ApplicationFee f, RenderContext ctx, ExpandNode expand) => new()
     {

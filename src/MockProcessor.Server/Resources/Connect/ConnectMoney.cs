@@ -117,22 +117,60 @@ public static class ConnectMoney
         {
             if (charge.Transfer is not { } transferId || c.Tx.GetInTree<Transfer>(transferId) is not { } transfer)
                 throw new StripeException(StripeError.InvalidValue("reverse_transfer", $"Charge {charge.Id} has no transfer to reverse."), beforeExecution: true);
-            refund = ReverseTransfer(c, charge, refund, transfer);
+            var amount = ConnectRules.ProportionalShare(transfer.Amount, transfer.AmountReversed, charge.AmountCaptured, charge.AmountRefunded);
+            if (amount > 0) refund = refund with { TransferReversal = ReverseTransfer(c, transfer, amount, refund.Id).Id };
         }
         if (refundApplicationFee)
         {
             if (charge.ApplicationFee is not { } feeId || c.Tx.GetInTree<ApplicationFee>(feeId) is not { } fee)
                 throw new StripeException(StripeError.InvalidValue("refund_application_fee", $"Charge {charge.Id} has no application fee to refund."), beforeExecution: true);
-            RefundFee(c, charge, fee);
+            var amount = ConnectRules.ProportionalShare(fee.Amount, fee.AmountRefunded, charge.AmountCaptured, charge.AmountRefunded);
+            if (amount > 0) RefundFee(c, fee, amount);
         }
         c.Tx.Put(refund);
         return refund;
     }
 
-    private static Refund ReverseTransfer(ApiContext c, Charge charge, Refund refund, Transfer transfer)
+    /// <summary>
+    /// A transfer straight from the platform's available balance (<c>POST /v1/transfers</c>, "separate charges and
+    /// transfers"): the platform books −amount, the connected account a <c>py_</c> payment of +amount, both available now.
+    /// </summary>
+    public static Transfer SendTransfer(ApiContext c, Account destination, long amount, string currency, string? description,
+        System.Collections.Immutable.ImmutableSortedDictionary<string, string> metadata)
     {
-        var amount = ConnectRules.ProportionalShare(transfer.Amount, transfer.AmountReversed, charge.AmountCaptured, charge.AmountRefunded);
-        if (amount == 0) return refund;
+        var available = BalanceRules.Summarize(c.Tx.NewestFirst<BalanceTransaction>("balance_transaction").Where(t => t.Currency == currency), c.Now)
+            .Available.FirstOrDefault()?.Amount ?? 0;
+        if (amount > available) throw new StripeException(StripeError.TransferBalanceInsufficient());
+        var transferId = c.Ids.Next("tr");
+        var sent = ConnectRules.Book(c.Ids, c.Account.Id, c.Now, -amount, currency, BalanceTransactionType.Transfer,
+            ReportingCategory.Transfer, transferId, c.Now, description);
+        var paymentId = c.Ids.Next("py");
+        var received = ConnectRules.Book(c.Ids, destination.Id, c.Now, amount, currency, BalanceTransactionType.Payment,
+            ReportingCategory.Charge, paymentId, c.Now, description);
+        var payment = new Charge
+        {
+            Id = paymentId, AccountId = destination.Id, Created = c.Now, Amount = amount, AmountCaptured = amount, Captured = true,
+            Paid = true, Status = ChargeStatus.Succeeded, Currency = currency, BalanceTransaction = received.Id, SourceTransfer = transferId,
+            Description = description, Funds = Domain.CardNetwork.FundsAvailability.Available,
+        };
+        var transfer = new Transfer
+        {
+            Id = transferId, AccountId = c.Account.Id, Created = c.Now, Amount = amount, Currency = currency, Destination = destination.Id,
+            DestinationPayment = paymentId, BalanceTransaction = sent.Id, Description = description, Metadata = metadata,
+        };
+        var d = c.As(destination);
+        c.Tx.Put(sent);
+        c.Tx.Put(transfer);
+        d.Tx.Put(received);
+        d.Tx.Put(payment);
+        c.Emit("transfer.created", transfer);
+        return transfer;
+    }
+
+    /// <summary>Takes <paramref name="amount"/> of a transfer back from the connected account (a <c>trr_</c>).</summary>
+    public static TransferReversal ReverseTransfer(ApiContext c, Transfer transfer, long amount, string? sourceRefund,
+        System.Collections.Immutable.ImmutableSortedDictionary<string, string>? metadata = null)
+    {
         var platform = c.As(AccountOf(c, transfer.AccountId));
         var destination = c.As(AccountOf(c, transfer.Destination));
         var reversalId = c.Ids.Next("trr");
@@ -145,7 +183,8 @@ public static class ConnectMoney
         var reversal = new TransferReversal
         {
             Id = reversalId, AccountId = transfer.AccountId, Created = c.Now, Amount = amount, Currency = transfer.Currency,
-            Transfer = transfer.Id, BalanceTransaction = back.Id, SourceRefund = refund.Id,
+            Transfer = transfer.Id, BalanceTransaction = back.Id, SourceRefund = sourceRefund,
+            Metadata = metadata ?? System.Collections.Immutable.ImmutableSortedDictionary<string, string>.Empty,
         };
         var after = transfer with { AmountReversed = transfer.AmountReversed + amount };
         platform.Tx.Put(back);
@@ -158,39 +197,37 @@ public static class ConnectMoney
             destination.Tx.Put(payment with { AmountRefunded = refunded, Refunded = refunded >= payment.Amount });
         }
         platform.Emit("transfer.reversed", after);
-        return refund with { TransferReversal = reversalId };
+        return reversal;
     }
 
-    private static void RefundFee(ApiContext c, Charge charge, ApplicationFee fee)
+    /// <summary>Gives <paramref name="amount"/> of an application fee back (a <c>fr_</c>).</summary>
+    public static FeeRefund RefundFee(ApiContext c, ApplicationFee fee, long amount,
+        System.Collections.Immutable.ImmutableSortedDictionary<string, string>? metadata = null)
     {
-        var amount = ConnectRules.ProportionalShare(fee.Amount, fee.AmountRefunded, charge.AmountCaptured, charge.AmountRefunded);
-        if (amount == 0) return;
         var platform = c.As(AccountOf(c, fee.AccountId));
         var connected = c.As(AccountOf(c, fee.Account));
         var refundId = c.Ids.Next("fr");
         var after = fee with { AmountRefunded = fee.AmountRefunded + amount };
-        if (fee.BalanceTransaction is null)
+        BalanceTransaction? paid = null;
+        // A destination charge's fee never left the platform's charge, and the customer's refund comes out of the
+        // platform's balance: its fee refund is a record, no money moves (as none moved for the fee).
+        if (fee.BalanceTransaction is not null)
         {
-            // A destination charge's fee never left the platform's charge, and the customer's refund already came out
-            // of the platform's balance: the fee refund is a record, no money moves (as none moved for the fee).
-            platform.Tx.Put(new FeeRefund { Id = refundId, AccountId = fee.AccountId, Created = c.Now, Amount = amount, Currency = fee.Currency, Fee = fee.Id });
-            platform.Tx.Put(after);
-            platform.Emit("application_fee.refunded", after);
-            return;
+            paid = ConnectRules.Book(c.Ids, fee.AccountId, c.Now, -amount, fee.Currency, BalanceTransactionType.ApplicationFeeRefund,
+                ReportingCategory.PlatformEarningRefund, refundId, c.Now);
+            var returned = ConnectRules.Book(c.Ids, fee.Account, c.Now, amount, fee.Currency, BalanceTransactionType.ApplicationFeeRefund,
+                ReportingCategory.Fee, refundId, c.Now);
+            platform.Tx.Put(paid);
+            connected.Tx.Put(returned);
         }
-        var paid = ConnectRules.Book(c.Ids, fee.AccountId, c.Now, -amount, fee.Currency, BalanceTransactionType.ApplicationFeeRefund,
-            ReportingCategory.PlatformEarningRefund, refundId, c.Now);
-        var returned = ConnectRules.Book(c.Ids, fee.Account, c.Now, amount, fee.Currency, BalanceTransactionType.ApplicationFeeRefund,
-            ReportingCategory.Fee, refundId, c.Now);
         var feeRefund = new FeeRefund
         {
             Id = refundId, AccountId = fee.AccountId, Created = c.Now, Amount = amount, Currency = fee.Currency, Fee = fee.Id,
-            BalanceTransaction = paid.Id,
+            BalanceTransaction = paid?.Id, Metadata = metadata ?? System.Collections.Immutable.ImmutableSortedDictionary<string, string>.Empty,
         };
-        platform.Tx.Put(paid);
         platform.Tx.Put(feeRefund);
         platform.Tx.Put(after);
-        connected.Tx.Put(returned);
         platform.Emit("application_fee.refunded", after);
+        return feeRefund;
     }
 }
