@@ -40,8 +40,9 @@ public sealed record Received(int Sequence, byte[] Body, string? Signature, int 
 }
 
 /// <summary>A receiver slot: one webhook endpoint of one scenario run. Its answer can change mid-scenario (endpoint down, up).</summary>
-public sealed class ReceiverSlot
+public sealed class ReceiverSlot(string id)
 {
+    public string Id { get; } = id;
     private readonly List<Received> _received = [];
     public volatile int Status = 200;
     public string? Secret { get; set; }
@@ -96,10 +97,13 @@ public sealed class RecordingReceiver : IAsyncDisposable
     public (string Url, ReceiverSlot Slot) NewSlot()
     {
         var id = "s" + Interlocked.Increment(ref _next);
-        var slot = new ReceiverSlot();
+        var slot = new ReceiverSlot(id);
         _slots[id] = slot;
         return (new Uri(BaseUrl ?? throw new InvalidOperationException("receiver not started"), "hooks/" + id).ToString(), slot);
     }
+
+    /// <summary>Forgets a finished scenario's recordings (a late delivery to it then gets a 404).</summary>
+    public void Release(ReceiverSlot slot) => _slots.TryRemove(slot.Id, out _);
 
     public async ValueTask DisposeAsync()
     {

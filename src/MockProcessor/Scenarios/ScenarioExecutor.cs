@@ -39,6 +39,8 @@ public sealed partial class ScenarioExecutor(Scenario scenario, IEmulator emulat
         await using var emulator = await start();
         var executor = new ScenarioExecutor(scenario, emulator, receiver, seed);
         var (outcome, passed, failure) = await executor.RunAsync(ct);
+        foreach (var (_, slot, _) in executor._endpoints.Values)
+            if (slot is not null) receiver!.Release(slot);
         return new ScenarioResult(scenario, seed, outcome, passed, failure, clock.Elapsed);
     }
 

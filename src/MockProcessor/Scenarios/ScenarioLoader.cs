@@ -46,6 +46,7 @@ public static class ScenarioLoader
             if (stream.Documents.Count != 1)
                 return ([], [new ScenarioError(display, 1, 1, stream.Documents.Count == 0 ? "the file is empty" : "a scenario file holds one YAML document")]);
             root = stream.Documents[0].RootNode;
+            Merge(root, new HashSet<YamlNode>(ReferenceEqualityComparer.Instance));
         }
         catch (YamlException ex)
         {
@@ -97,6 +98,39 @@ public static class ScenarioLoader
             list.Add(template with { Name = name, Row = row, RowIndex = r + 1 });
         }
         return (list, errors);
+    }
+
+    /// <summary>
+    /// YAML merge keys: <c>&lt;&lt;: *visa</c> (or a list of aliases) adds the aliased mapping's entries that the mapping
+    /// does not set itself, so a file can reuse a block of params with changes. Anchors and aliases need nothing more.
+    /// </summary>
+    private static void Merge(YamlNode node, HashSet<YamlNode> seen)
+    {
+        if (!seen.Add(node)) return;
+        switch (node)
+        {
+            case YamlSequenceNode seq:
+                foreach (var child in seq.Children) Merge(child, seen);
+                break;
+            case YamlMappingNode map:
+                var mergeKey = map.Children.Keys.FirstOrDefault(k => k is YamlScalarNode { Value: "<<", Style: ScalarStyle.Plain });
+                if (mergeKey is not null)
+                {
+                    var sources = map.Children[mergeKey] switch
+                    {
+                        YamlMappingNode one => [one],
+                        YamlSequenceNode many => many.Children.OfType<YamlMappingNode>().ToList(),
+                        _ => new List<YamlMappingNode>(),
+                    };
+                    map.Children.Remove(mergeKey);
+                    foreach (var source in sources)
+                        foreach (var (k, v) in source.Children)
+                            if (!map.Children.Keys.Any(existing => YamlSchema.KeyText(existing) == YamlSchema.KeyText(k)))
+                                map.Children.Add(k, v);
+                }
+                foreach (var (_, child) in map.Children) Merge(child, seen);
+                break;
+        }
     }
 
     private static YamlNode? Child(YamlMappingNode map, string key) =>

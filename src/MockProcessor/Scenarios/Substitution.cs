@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -16,17 +15,9 @@ public sealed class Variables
         foreach (var (k, v) in row) _values[k] = v?.DeepClone();
     }
 
-    /// <summary>Asked for a name no one has set (the runner answers <c>now</c> with the merchant's clock).</summary>
-    public Func<string, JsonNode?>? Dynamic { get; set; }
-
     public void Set(string name, JsonNode? value) => _values[name] = value?.DeepClone();
 
-    public bool TryGet(string name, out JsonNode? value)
-    {
-        if (_values.TryGetValue(name, out value)) return true;
-        value = Dynamic?.Invoke(name);
-        return value is not null;
-    }
+    public bool TryGet(string name, out JsonNode? value) => _values.TryGetValue(name, out value);
 
     public IEnumerable<string> Names => _values.Keys;
 }
@@ -98,6 +89,4 @@ public static class Substitution
         JsonValue v when v.GetValueKind() is JsonValueKind.True or JsonValueKind.False => v.GetValue<bool>() ? "true" : "false",
         _ => value.ToJsonString(),
     };
-
-    public static string Number(double d) => d.ToString("R", CultureInfo.InvariantCulture);
 }

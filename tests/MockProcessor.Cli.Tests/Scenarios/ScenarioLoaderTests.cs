@@ -86,6 +86,25 @@ public class ScenarioLoaderTests
     }
 
     [Fact]
+    public void Anchors_aliases_and_merge_keys_reuse_params()
+    {
+        var (scenarios, errors) = ScenarioLoader.LoadFile("t.yaml", """
+            steps:
+              - request: POST /v1/payment_intents
+                params: &visa {amount: 2000, currency: usd, confirm: true}
+              - request: POST /v1/payment_intents
+                params: *visa
+              - request: POST /v1/payment_intents
+                params: {<<: *visa, amount: 3000}
+            """);
+        Assert.Empty(errors);
+        var steps = scenarios.Single().Steps;
+        Assert.Equal("""{"amount":2000,"currency":"usd","confirm":true}""", steps[1].Spec["params"]!.ToJsonString());
+        Assert.Equal("""{"amount":3000,"currency":"usd","confirm":true}""", steps[2].Spec["params"]!.ToJsonString());
+        Assert.Equal(6, steps[2].Line);
+    }
+
+    [Fact]
     public void The_embedded_schema_is_the_documented_one()
     {
         var root = FindRepo();
