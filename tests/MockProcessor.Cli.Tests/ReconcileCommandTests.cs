@@ -206,6 +206,35 @@ public class ReconcileCommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_payment_injected_to_settle_late_is_flagged_when_the_settlement_delay_is_given()
+    {
+        var db = Path.Combine(_dir, "late.db");
+        await using var emulator = new TestEmulator(o => { o.InMemory = false; o.Database = db; });
+        var http = emulator.Client();
+        var orders = await GenerateAsync(http, seed: 43, count: 12);
+        var late = await ChargeOf(emulator, orders.First(o => o.Status == "paid").PaymentIntent);
+        (await http.PostAsync("/_mock/discrepancies", new FormUrlEncodedContent(new Dictionary<string, string>
+            { ["kind"] = "late_settlement", ["charge"] = late, ["days"] = "1" }))).EnsureSuccessStatusCode();
+        (await http.PostAsync("/_mock/merchant_clock/advance", new FormUrlEncodedContent(new Dictionary<string, string> { ["seconds"] = "432000" })))
+            .EnsureSuccessStatusCode();
+        var books = WriteBooks("late.csv", orders);
+
+        foreach (var viaDb in new[] { false, true })
+        {
+            var s = Settings(books, db: viaDb ? db : null);
+            s.To = TestEmulator.StartTime + 6 * 86_400;
+            var (plainCode, plain, _) = await RunAsync(emulator, s);
+            Assert.True(plainCode == 0, plain); // the books cannot see payouts: without a schedule nothing is wrong
+            s.SettlementDays = 2;
+            var (code, output, errors) = await RunAsync(emulator, s);
+            Assert.True(code == 1, errors + output);
+            Assert.Equal([$"late_settlement {late}"], Found(output));
+            var d = JsonNode.Parse(output)!["discrepancies"]![0]!;
+            Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(TestEmulator.StartTime - TestEmulator.StartTime % 86_400 + 3 * 86_400).ToString("yyyy-MM-dd"), (string)d["books"]!);
+        }
+    }
+
+    [Fact]
     public async Task Orders_as_json_and_a_written_report_file()
     {
         await using var emulator = new TestEmulator();

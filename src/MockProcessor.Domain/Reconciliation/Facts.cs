@@ -13,7 +13,7 @@ public readonly record struct ChargeFacts(
 
 /// <summary>What the reconciliation needs of one balance transaction: its money and the automatic payout that swept it.</summary>
 public readonly record struct TransactionFacts(
-    string Id, string Category, long Amount, long Fee, string Currency, string? PayoutId);
+    string Id, string Category, long Amount, long Fee, string Currency, string? PayoutId, string? Source = null);
 
 /// <summary>What the reconciliation needs of one payout.</summary>
 public sealed record PayoutFacts(

@@ -7,7 +7,7 @@ namespace MockProcessor.Domain.Reconciliation;
 /// per-payout totals at once; orders are streamed through <see cref="Reconcile"/> and not kept. Memory is one
 /// ~64-byte slot per charge plus its two index entries.
 /// </summary>
-public sealed class Reconciler(long from, long to, long threshold = Reconciler.DefaultThreshold)
+public sealed class Reconciler(long from, long to, long threshold = Reconciler.DefaultThreshold, int? settlementDays = null)
 {
     public const long DefaultThreshold = 100;
 
@@ -75,15 +75,18 @@ public sealed class Reconciler(long from, long to, long threshold = Reconciler.D
     public void AddTransaction(in TransactionFacts t)
     {
         if (!IdKey.TryFrom(t.PayoutId, out var payout)) { TransactionsSeen++; return; }
-        AddSettled(payout, t.Category, t.Amount, t.Fee, t.Currency, t.Category == "payout" ? t.Id : null);
+        IdKey.TryFrom(t.Source, out var source);
+        AddSettled(payout, t.Category, t.Amount, t.Fee, t.Currency, t.Category == "payout" ? t.Id : null, source);
     }
 
     /// <summary>
     /// A balance transaction that payout <paramref name="payout"/> swept (its own payout transaction included);
     /// <paramref name="id"/> is needed only for payout-category transactions.
     /// </summary>
-    public void AddSettled(in IdKey payout, string category, long amount, long fee, string currency, string? id)
+    public void AddSettled(in IdKey payout, string category, long amount, long fee, string currency, string? id, in IdKey source = default)
     {
+        // Which payout settled each payment, kept only when late settlements are looked for.
+        if (settlementDays is not null && category == "charge" && !source.IsEmpty) _settledBy[source] = payout;
         TransactionsSeen++;
         if (!_payoutTotals.TryGetValue(payout, out var acc)) _payoutTotals[payout] = acc = new PayoutAcc { Currency = currency };
         acc.Count++;
@@ -107,6 +110,7 @@ public sealed class Reconciler(long from, long to, long threshold = Reconciler.D
     public void AddPayout(PayoutFacts p) => _payouts[p.Id] = p;
 
     private readonly Dictionary<IdKey, bool> _disputes = [];
+    private readonly Dictionary<IdKey, IdKey> _settledBy = [];
 
     /// <summary>
     /// A dispute on a charge; <paramref name="takesMoney"/> while it is open or lost (<see cref="PaymentStates.DisputeCounts"/>).
@@ -216,11 +220,35 @@ public sealed class Reconciler(long from, long to, long threshold = Reconciler.D
                     $"a {s.State.Wire()} payment the books do not have"));
         }
 
+        if (settlementDays is { } days) LateSettlements(days, found);
         var payouts = PayoutSummaries(found);
         var totals = bookTotals.Keys.Union(processorTotals.Keys).Order(StringComparer.Ordinal)
             .Select(c => new CurrencyTotal(c, bookTotals.GetValueOrDefault(c), processorTotals.GetValueOrDefault(c))).ToList();
         return new ReconciliationResult(from, to, threshold, orders, matched, within, inPeriod, totals, found, payouts);
     }
+
+    /// <summary>
+    /// A payment of the period whose payout arrived later than a daily schedule with <paramref name="days"/> days of
+    /// delay pays it out: available at 00:00 UTC <paramref name="days"/> days after its day, paid out then, arriving a
+    /// day later (docs/payouts.md). Only automatic payouts the feed knows are checked.
+    /// </summary>
+    private void LateSettlements(int days, List<Discrepancy> found)
+    {
+        var arrivals = new Dictionary<IdKey, (long Arrival, string Id)>();
+        foreach (var p in _payouts.Values)
+            if (p.Automatic && IdKey.TryFrom(p.Id, out var k)) arrivals[k] = (p.ArrivalDate, p.Id);
+        foreach (var s in _charges)
+        {
+            if (!InPeriod(s.Created) || !_settledBy.TryGetValue(s.Id, out var po) || !arrivals.TryGetValue(po, out var payout)) continue;
+            var expected = s.Created - (s.Created % 86_400 + 86_400) % 86_400 + (days + 1) * 86_400L;
+            if (payout.Arrival <= expected) continue;
+            var late = (payout.Arrival - expected) / 86_400;
+            found.Add(new Discrepancy(DiscrepancyKind.LateSettlement, null, s.Id.ToString(), payout.Id, _currencies[s.Currency],
+                Day(expected), Day(payout.Arrival), null, $"paid out {late} day(s) later than the schedule says"));
+        }
+    }
+
+    private static string Day(long unix) => DateTimeOffset.FromUnixTimeSeconds(unix).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
     private List<PayoutSummary> PayoutSummaries(List<Discrepancy> found)
     {

@@ -14,6 +14,8 @@ public enum DiscrepancyKind
     DuplicateInBooks,
     /// <summary>captures − refunds − fees − disputes + other ≠ the payout's amount.</summary>
     PayoutMismatch,
+    /// <summary>A payment paid out later than the payout schedule says (only with a settlement delay given).</summary>
+    LateSettlement,
 }
 
 public sealed record Discrepancy(

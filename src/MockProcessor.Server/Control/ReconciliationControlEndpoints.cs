@@ -25,6 +25,7 @@ public static class ReconciliationControlEndpoints
         if (to <= from) throw Bad("to", "to must be after from.");
         var threshold = c.P.Long("threshold", 0) ?? Reconciler.DefaultThreshold;
         var format = c.P.Enum("format", ReconciliationOutput.Formats) ?? "json";
+        var settlementDays = (int?)c.P.Long("settlement_days", 0, 30);
         var ordersText = c.P.RequiredString("orders", maxLength: 1 << 20);
 
         List<BookOrder> orders;
@@ -40,7 +41,7 @@ public static class ReconciliationControlEndpoints
             throw Bad("orders", $"The orders could not be read: {ex.Message}");
         }
 
-        var reconciler = new Reconciler(from, to, threshold);
+        var reconciler = new Reconciler(from, to, threshold, settlementDays);
         ProcessorFeed.Feed(c.Tx, reconciler);
         var result = reconciler.Reconcile(orders);
         var body = new MemoryStream();

@@ -161,7 +161,7 @@ public static class DatabaseFeed
     private static void Transaction(Reconciler r, Strings strings, ReadOnlySpan<byte> json, Func<string> id)
     {
         string currency = "";
-        IdKey payout = default;
+        IdKey payout = default, source = default;
         long amount = 0, fee = 0;
         var category = ReportingCategory.Charge;
         var reader = new Utf8JsonReader(json);
@@ -172,6 +172,7 @@ public static class DatabaseFeed
             else if (reader.ValueTextEquals("Fee"u8)) { reader.Read(); fee = reader.GetInt64(); }
             else if (reader.ValueTextEquals("Currency"u8)) { reader.Read(); currency = strings.Of(reader.ValueSpan); }
             else if (reader.ValueTextEquals("ReportingCategory"u8)) { reader.Read(); category = (ReportingCategory)reader.GetInt32(); }
+            else if (reader.ValueTextEquals("Source"u8)) { reader.Read(); if (reader.TokenType == JsonTokenType.String) IdKey.TryFrom(reader.ValueSpan, out source); }
             else if (reader.ValueTextEquals("AutomaticPayoutId"u8))
             {
                 reader.Read();
@@ -182,7 +183,7 @@ public static class DatabaseFeed
         }
         if (payout.IsEmpty) { r.CountUnsettled(); return; }
         var wire = category.ToWire();
-        r.AddSettled(payout, wire, amount, fee, currency, category == ReportingCategory.Payout ? id() : null);
+        r.AddSettled(payout, wire, amount, fee, currency, category == ReportingCategory.Payout ? id() : null, source);
     }
 
     private static PayoutFacts Payout(ReadOnlySpan<byte> json)

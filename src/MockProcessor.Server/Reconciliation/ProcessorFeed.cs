@@ -16,7 +16,7 @@ public static class ProcessorFeed
             PaymentStates.OfCharge(c.Status.ToWire(), c.Captured, c.AmountCaptured, c.AmountRefunded));
 
     public static TransactionFacts Facts(BalanceTransaction t) =>
-        new(t.Id, t.ReportingCategory.ToWire(), t.Amount, t.Fee, t.Currency, ReportLedger.PayoutIdOf(t));
+        new(t.Id, t.ReportingCategory.ToWire(), t.Amount, t.Fee, t.Currency, ReportLedger.PayoutIdOf(t), t.Source);
 
     /// <summary>Feeds every charge, dispute, balance transaction and payout of the merchant; the reconciler picks the period.</summary>
     public static void Feed(Tx tx, Reconciler r)

@@ -28,7 +28,7 @@ public static class ApiFeed
             if (!facts.Automatic || facts.ArrivalDate < from || facts.ArrivalDate >= to) continue;
             await foreach (var t in PagesAsync(api, $"/v1/balance_transactions?payout={facts.Id}", ct))
                 r.AddTransaction(new TransactionFacts((string)t["id"]!, (string)t["reporting_category"]!, (long)t["amount"]!, (long)t["fee"]!,
-                    (string)t["currency"]!, facts.Id));
+                    (string)t["currency"]!, facts.Id, t["source"] is JsonValue src ? (string?)src : (string?)t["source"]?["id"]));
         }
     }
 

@@ -14,6 +14,7 @@ public sealed class ReconcileSettings : ClientSettings
     public string? Out { get; set; }
     public long Threshold { get; set; } = Reconciler.DefaultThreshold;
     public string? Db { get; set; }
+    public int? SettlementDays { get; set; }
 }
 
 /// <summary>
@@ -35,6 +36,7 @@ public static class ReconcileCommand
             new("format", false, "table (default), csv, json or html", (s, v) => s.Format = Array.IndexOf(ReconciliationOutput.Formats, v) >= 0 ? v : throw new ArgumentException("--format must be table, csv, json or html")),
             new("out", false, "write the report to this file instead of the terminal", (s, v) => s.Out = v),
             new("threshold", false, $"flag amount differences of at least this many minor units (default {Reconciler.DefaultThreshold})", (s, v) => s.Threshold = CommandLine.Long(v) is >= 0 and var t ? t : throw new ArgumentException("--threshold must be >= 0")),
+            new("settlement-days", false, "also flag payments paid out later than a daily schedule with this delay pays them (Stripe US: 2)", (s, v) => s.SettlementDays = CommandLine.Int(v, "settlement-days", 0, 30)),
             new("db", false, "read the processor's data from this database file instead of the API (streams; for large data)", (s, v) => s.Db = v),
         ],
         RunAsync,
@@ -53,7 +55,7 @@ public static class ReconcileCommand
     public static async Task<int> RunAsync(ReconcileSettings s, HttpClient http, TextWriter output, TextWriter errors, CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
-        var reconciler = new Reconciler(s.From!.Value, s.To!.Value, s.Threshold);
+        var reconciler = new Reconciler(s.From!.Value, s.To!.Value, s.Threshold, s.SettlementDays);
         ReconciliationResult result;
         try
         {
