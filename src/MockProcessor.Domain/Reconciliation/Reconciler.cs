@@ -18,6 +18,8 @@ public sealed class Reconciler(long from, long to, long threshold = Reconciler.D
         public short Currency;
         public PaymentState State;
         public bool Claimed;
+        /// <summary>1 + the index of the payout that settled the charge's transaction (0: none known); late settlements only.</summary>
+        public int SettledBy;
     }
 
     private sealed class PayoutAcc
@@ -59,7 +61,7 @@ public sealed class Reconciler(long from, long to, long threshold = Reconciler.D
         {
             Id = id, Created = created, Amount = amount, Refunded = refunded, Currency = Currency(currency), State = state,
         };
-        if (_byCharge.TryGetValue(id, out var at)) _charges[at] = slot;
+        if (_byCharge.TryGetValue(id, out var at)) _charges[at] = slot with { SettledBy = _charges[at].SettledBy };
         else
         {
             at = _charges.Count;
@@ -85,8 +87,14 @@ public sealed class Reconciler(long from, long to, long threshold = Reconciler.D
     /// </summary>
     public void AddSettled(in IdKey payout, string category, long amount, long fee, string currency, string? id, in IdKey source = default)
     {
-        // Which payout settled each payment, kept only when late settlements are looked for.
-        if (settlementDays is not null && category == "charge" && !source.IsEmpty) _settledBy[source] = payout;
+        // Which payout settled each payment, kept only when late settlements are looked for: in the charge's slot
+        // (the charge is usually fed first), else aside until the end.
+        if (settlementDays is not null && category == "charge" && !source.IsEmpty)
+        {
+            if (!_payoutIndex.TryGetValue(payout, out var index)) _payoutIndex[payout] = index = _payoutIndex.Count;
+            if (_byCharge.TryGetValue(source, out var at)) { var slot = _charges[at]; slot.SettledBy = index + 1; _charges[at] = slot; }
+            else _settledBy[source] = index;
+        }
         TransactionsSeen++;
         if (!_payoutTotals.TryGetValue(payout, out var acc)) _payoutTotals[payout] = acc = new PayoutAcc { Currency = currency };
         acc.Count++;
@@ -110,7 +118,8 @@ public sealed class Reconciler(long from, long to, long threshold = Reconciler.D
     public void AddPayout(PayoutFacts p) => _payouts[p.Id] = p;
 
     private readonly Dictionary<IdKey, bool> _disputes = [];
-    private readonly Dictionary<IdKey, IdKey> _settledBy = [];
+    private readonly Dictionary<IdKey, int> _settledBy = [];
+    private readonly Dictionary<IdKey, int> _payoutIndex = [];
 
     /// <summary>
     /// A dispute on a charge; <paramref name="takesMoney"/> while it is open or lost (<see cref="PaymentStates.DisputeCounts"/>).
@@ -234,12 +243,13 @@ public sealed class Reconciler(long from, long to, long threshold = Reconciler.D
     /// </summary>
     private void LateSettlements(int days, List<Discrepancy> found)
     {
-        var arrivals = new Dictionary<IdKey, (long Arrival, string Id)>();
+        var arrivals = new (long Arrival, string Id)?[_payoutIndex.Count];
         foreach (var p in _payouts.Values)
-            if (p.Automatic && IdKey.TryFrom(p.Id, out var k)) arrivals[k] = (p.ArrivalDate, p.Id);
+            if (p.Automatic && IdKey.TryFrom(p.Id, out var k) && _payoutIndex.TryGetValue(k, out var i)) arrivals[i] = (p.ArrivalDate, p.Id);
         foreach (var s in _charges)
         {
-            if (!InPeriod(s.Created) || !_settledBy.TryGetValue(s.Id, out var po) || !arrivals.TryGetValue(po, out var payout)) continue;
+            var index = s.SettledBy > 0 ? s.SettledBy - 1 : _settledBy.GetValueOrDefault(s.Id, -1);
+            if (!InPeriod(s.Created) || index < 0 || arrivals[index] is not { } payout) continue;
             var expected = s.Created - (s.Created % 86_400 + 86_400) % 86_400 + (days + 1) * 86_400L;
             if (payout.Arrival <= expected) continue;
             var late = (payout.Arrival - expected) / 86_400;

@@ -90,12 +90,19 @@ public static class GenerateCommand
             foreach (var o in today.OrderBy(o => o.Created)) import.Add(o); // OrderBy is stable
             today.Clear();
         }
+        // A payment's transactions wait for its charge, which is decided last but stored first, as the emulator commits them.
+        var held = new List<BalanceTransaction>();
         void Txn(BalanceTransaction t)
         {
             var payout = PayoutFor(t.AvailableOn, out var run);
             if (payout is not null) payoutNet[run] += t.Net;
-            Emit(t with { AutomaticPayoutId = payout });
+            held.Add(t with { AutomaticPayoutId = payout });
             transactions++;
+        }
+        void Release()
+        {
+            foreach (var t in held) Emit(t);
+            held.Clear();
         }
         string[] brands = ["visa", "mastercard", "amex", "discover"];
         var seq = 0;
@@ -183,6 +190,7 @@ public static class GenerateCommand
                     PaymentIntent = pi, PaymentMethodDetails = details, BalanceTransaction = txnId, Disputed = dispute is not null, Dispute = dispute,
                     Description = $"Order ord_{seq}", CalculatedStatementDescriptor = "MOCKPROCESSOR",
                 });
+                Release();
                 Order($"ord_{seq}", pi, amount, status, refunded);
             }
             // One fee adjustment a day (a correction Stripe books against the merchant).
@@ -192,6 +200,7 @@ public static class GenerateCommand
                 Id = ids.Next("txn"), AccountId = accountId, Created = adjustedAt, Amount = -(100 + rnd.Next(900)), Currency = "usd",
                 Type = BalanceTransactionType.Adjustment, ReportingCategory = ReportingCategory.Fee, Description = "Fee adjustment", AvailableOn = adjustedAt,
             });
+            Release();
             Flush();
         }
         WritePayout(days, end);
