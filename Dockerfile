@@ -12,6 +12,8 @@ COPY src/MockProcessor.Server/MockProcessor.Server.csproj src/MockProcessor.Serv
 COPY src/MockProcessor.Domain/MockProcessor.Domain.csproj src/MockProcessor.Domain/
 RUN dotnet restore src/MockProcessor
 COPY openapi.yaml ./
+# The scenario format's schema is embedded in the executable (mockprocessor run validates files against it).
+COPY docs/scenario.schema.json docs/
 COPY src/ src/
 RUN dotnet publish src/MockProcessor -c Release -o /out
 

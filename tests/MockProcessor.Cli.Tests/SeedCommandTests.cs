@@ -44,6 +44,9 @@ public class SeedCommandTests
         {
             var different = await SeedCommand.Run(other.Client(), Settings(6), CancellationToken.None);
             Assert.NotEqual(first, await Dump(other.Client(), different.Select(m => m.Key)));
+            // The same seed again on the same emulator: those merchants have data, so their clocks cannot go back.
+            var again = await Assert.ThrowsAsync<EmulatorException>(() => SeedCommand.Run(other.Client(), Settings(6), CancellationToken.None));
+            Assert.Contains("use another --seed", again.Message);
         }
 
         Assert.Equal(["sk_test_demo5_1", "sk_test_demo5_2"], merchants.Select(m => m.Key));

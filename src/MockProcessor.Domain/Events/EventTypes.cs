@@ -27,6 +27,8 @@ public static class EventTypes
     public const string RefundCreated = "refund.created";
     public const string RefundUpdated = "refund.updated";
     public const string RefundFailed = "refund.failed";
+    public const string ReportRunSucceeded = "reporting.report_run.succeeded";
+    public const string ReportRunFailed = "reporting.report_run.failed";
     public const string PayoutCreated = "payout.created";
     public const string PayoutUpdated = "payout.updated";
     public const string PayoutPaid = "payout.paid";

@@ -14,6 +14,12 @@ public sealed record BankAccount
     public string BankName { get; init; } = "STRIPE TEST BANK";
     /// <summary>Why payouts to this account fail, or null when they succeed.</summary>
     public PayoutFailureCode? FailureCode { get; init; }
+    /// <summary>
+    /// A payout to it failed: Stripe marks the account <c>errored</c> and sends no more scheduled payouts until the
+    /// bank details are updated (bank_account.status).
+    /// </summary>
+    public bool Errored { get; init; }
+    public string Status => Errored ? "errored" : "new";
 }
 
 public enum PayoutFailureCode

@@ -15,6 +15,7 @@ public static class ControlRoutes
             .Concat(DisputeControlEndpoints.Routes())
             .Concat(ThreeDSecureControlEndpoints.Routes())
             .Concat(NetworkRuleControlEndpoints.Routes())
+            .Concat(ReconciliationControlEndpoints.Routes())
             .Concat(MerchantOnly(FaultControlEndpoints.Routes()))
             .Concat(KeyControlEndpoints.Routes())
             .Concat(PayoutControlEndpoints.Routes())

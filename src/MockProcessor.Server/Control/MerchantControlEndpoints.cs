@@ -51,7 +51,7 @@ public static class MerchantControlEndpoints
             Id = id, AccountId = id, Created = clock.UnixNow(), Profile = profile, DefaultApiVersion = p.String("api_version", 100),
             // The schedule payouts run on (docs/payouts.md), in Stripe's settings.payouts.schedule shape.
             PayoutSchedule = p.Object("payout_schedule") is { } schedule
-                ? PayoutScheduleForm.Read(schedule, PayoutSchedule.Default, clock.UnixNow())
+                ? PayoutScheduleForm.Read(schedule, PayoutSchedule.Default)
                 : PayoutSchedule.Default,
         };
         var webhook = p.Object("webhook");

@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using MockProcessor.Domain.Accounts;
-using MockProcessor.Domain.Balance;
 using MockProcessor.Domain.Errors;
 using MockProcessor.Domain.Payouts;
 using MockProcessor.Server.Resources.Payouts;
@@ -26,7 +25,7 @@ public static class PayoutControlEndpoints
     private static ApiResult Set(ApiContext c)
     {
         var account = c.Tx.Get<Account>(c.Account.Id) ?? c.Account;
-        var schedule = c.P.Object("schedule") is { } s ? PayoutScheduleForm.Read(s, account.PayoutSchedule, c.Now) : account.PayoutSchedule;
+        var schedule = c.P.Object("schedule") is { } s ? PayoutScheduleForm.Read(s, account.PayoutSchedule) : account.PayoutSchedule;
         var bank = account.BankAccount;
         if (c.P.Object("bank_account") is { } b)
         {
@@ -36,12 +35,7 @@ public static class PayoutControlEndpoints
                     $"Use one of Stripe's test bank account numbers: {string.Join(", ", TestBankAccounts.All)}."), beforeExecution: true);
             bank = TestBankAccounts.Create(c.Ids.Next("ba"), number);
         }
-        var updated = account with { PayoutSchedule = schedule, BankAccount = bank };
-        c.Tx.Put(updated);
-        // A new schedule changes when every unswept transaction is due: queue them again (old entries go stale).
-        if (schedule != account.PayoutSchedule)
-            foreach (var t in c.Tx.NewestFirst<BalanceTransaction>("balance_transaction"))
-                if (t.AutomaticPayoutId is null) c.Tx.ScheduleTimer(t);
+        var updated = PayoutRuns.ChangeSettings(c, account, schedule, bank);
         return Render(updated, bank);
     }
 
@@ -59,7 +53,7 @@ public static class PayoutControlEndpoints
         ["bank_account"] = bank is null ? null : new JsonObject
         {
             ["id"] = bank.Id, ["object"] = "bank_account", ["bank_name"] = bank.BankName, ["country"] = bank.Country,
-            ["currency"] = bank.Currency, ["last4"] = bank.Last4, ["routing_number"] = bank.RoutingNumber, ["status"] = "new",
+            ["currency"] = bank.Currency, ["last4"] = bank.Last4, ["routing_number"] = bank.RoutingNumber, ["status"] = bank.Status,
         },
     };
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using MockProcessor.Domain.Accounts;
 using MockProcessor.Domain.Balance;
 using MockProcessor.Domain.CardNetwork;
@@ -6,6 +7,8 @@ using MockProcessor.Domain.Charges;
 using MockProcessor.Domain.Customers;
 using MockProcessor.Domain.Disputes;
 using MockProcessor.Domain.Events;
+using MockProcessor.Domain.Files;
+using MockProcessor.Domain.Reporting;
 using MockProcessor.Domain.PaymentIntents;
 using MockProcessor.Domain.PaymentMethods;
 using MockProcessor.Domain.Payouts;
@@ -20,6 +23,8 @@ using MockProcessor.Server.Resources.Charges;
 using MockProcessor.Server.Resources.Customers;
 using MockProcessor.Server.Resources.Disputes;
 using MockProcessor.Server.Resources.Events;
+using MockProcessor.Server.Resources.Files;
+using MockProcessor.Server.Resources.Reporting;
 using MockProcessor.Server.Resources.PaymentIntents;
 using MockProcessor.Server.Resources.PaymentMethods;
 using MockProcessor.Server.Resources.Payouts;
@@ -49,6 +54,8 @@ public static class Registry
             .Concat(PayoutEndpoints.Routes())
             .Concat(WebhookEndpointEndpoints.Routes())
             .Concat(TestClockEndpoints.Routes())
+            .Concat(FileEndpoints.Routes())
+            .Concat(ReportEndpoints.Routes())
             .Concat(AccountEndpoints.Routes())
             .Concat(Connect.ConnectEndpoints.Routes());
 
@@ -66,6 +73,8 @@ public static class Registry
         .Add<WebhookEndpoint>(WebhookEndpointJson.Render)
         .Add<WebhookDelivery>(WebhookDeliveryJson.Render)
         .Add<TestClock>(TestClockJson.Render)
+        .Add<StripeFile>(FileJson.Render)
+        .Add<ReportRun>(ReportRunJson.Render)
         .Add<Account>(AccountJson.Render)
         .Add<Domain.Connect.ApplicationFee>(Connect.ConnectJson.ApplicationFee)
         .Add<Domain.Connect.FeeRefund>(Connect.ConnectJson.FeeRefund)
@@ -89,6 +98,8 @@ public static class Registry
         ["webhook_endpoint"] = typeof(WebhookEndpoint),
         ["webhook_delivery"] = typeof(WebhookDelivery),
         ["test_helpers.test_clock"] = typeof(TestClock),
+        ["file"] = typeof(StripeFile),
+        ["reporting.report_run"] = typeof(ReportRun),
         ["api_key"] = typeof(ApiKeyRecord),
         ["account_link"] = typeof(AccountLink),
         ["application_fee"] = typeof(Domain.Connect.ApplicationFee),
@@ -111,5 +122,8 @@ public static class Registry
     public static void AddServices(IServiceCollection services)
     {
         services.AddSingleton(_ => new TestCards(TestCardCatalogue.Default));
+        services.AddSingleton<Storage.FileStorage>();
+        services.AddSingleton<ReportRunner>();
+        services.AddHostedService(sp => sp.GetRequiredService<ReportRunner>());
     }
 }

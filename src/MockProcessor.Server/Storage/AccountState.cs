@@ -49,6 +49,11 @@ public sealed class AccountState(string accountId)
             : ClockTimers.TryGetValue(testClock, out var q) ? q : ClockTimers[testClock] = new();
         queue.Enqueue(objectId, (due, ++_timerSeq));
     }
+    /// <summary>
+    /// Automatic payout id → the balance transactions it settled (<c>PayoutRules.SettledBy</c>), so listing one payout's
+    /// contents does not scan the whole ledger. A transaction joins once, when it is swept, and never leaves.
+    /// </summary>
+    internal readonly PayoutContentsIndex PayoutContents = new();
     /// <summary>Ids of the enabled, undeleted webhook endpoints: an account without any pays one Count check per event.</summary>
     internal readonly List<string> ActiveWebhookEndpoints = [];
     /// <summary>Event id → deliveries still pending (the event's <c>pending_webhooks</c>); events without any are absent.</summary>
@@ -78,6 +83,9 @@ public sealed class AccountState(string accountId)
         }
         var isNew = !Objects.TryGetValue(obj.Id, out var old);
         if (obj is WebhookEndpoint or WebhookDelivery) IndexWebhooks(old.Obj, obj);
+        if (obj is Domain.Balance.BalanceTransaction t && Domain.Payouts.PayoutRules.SettledBy(t) is { } payout
+            && !(old.Obj is Domain.Balance.BalanceTransaction before && Domain.Payouts.PayoutRules.SettledBy(before) == payout))
+            PayoutContents.Add(payout, new ListKey(t.Created, seq, t.Id));
         Objects[obj.Id] = (obj, seq);
         if (isNew)
         {
@@ -148,8 +156,55 @@ internal sealed class TypeIndex
         foreach (var k in all) Add(k);
     }
 
+    public IEnumerable<ListKey> OldestFirst()
+    {
+        for (var i = 0; i < Count; i++) yield return At(i);
+    }
+
+    public ListKey? Oldest => Count > 0 ? At(0) : null;
+
     public IEnumerable<ListKey> NewestFirst()
     {
         for (var i = Count - 1; i >= 0; i--) yield return At(i);
+    }
+}
+
+/// <summary>Payout id → its settled transactions' list keys, sorted newest first on the first read after a change.</summary>
+internal sealed class PayoutContentsIndex
+{
+    private readonly Dictionary<string, (List<ListKey> Keys, bool Sorted)> _byPayout = new(StringComparer.Ordinal);
+
+    public void Add(string payoutId, ListKey key)
+    {
+        if (!_byPayout.TryGetValue(payoutId, out var entry)) entry = ([], true);
+        entry.Keys.Add(key);
+        _byPayout[payoutId] = (entry.Keys, false);
+    }
+
+    /// <summary>The payout's keys newest first, from the one with id <paramref name="from"/> on when given and indexed.</summary>
+    public IEnumerable<ListKey> NewestFirst(string payoutId, ListKey? from)
+    {
+        var keys = NewestFirst(payoutId);
+        var start = 0;
+        if (from is { } key && keys is List<ListKey> list)
+        {
+            var at = list.BinarySearch(key, NewestFirstOrder);
+            if (at >= 0) start = at;
+        }
+        for (var i = start; i < keys.Count; i++) yield return keys[i];
+    }
+
+    private static readonly IComparer<ListKey> NewestFirstOrder = Comparer<ListKey>.Create((a, b) => b.CompareTo(a));
+
+    public IReadOnlyList<ListKey> NewestFirst(string payoutId)
+    {
+        if (!_byPayout.TryGetValue(payoutId, out var entry)) return [];
+        if (!entry.Sorted)
+        {
+            // Sweeps add newest first, a restart's replay oldest first: one sort per payout settles both.
+            entry.Keys.Sort(NewestFirstOrder);
+            _byPayout[payoutId] = (entry.Keys, true);
+        }
+        return entry.Keys;
     }
 }

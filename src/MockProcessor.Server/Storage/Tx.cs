@@ -18,6 +18,8 @@ public sealed class Tx
     private readonly string _acting;
     private readonly Dictionary<string, StripeObject> _staged;
     private readonly List<string> _order;
+    // Ids of the objects this call created (not yet in the list indexes), by type, in creation order.
+    private readonly Dictionary<string, List<string>> _created;
     private readonly List<Row> _extraRows;
     // Every Put in order, so the time driver can find what one timer changed.
     private readonly List<string> _puts;
@@ -29,6 +31,7 @@ public sealed class Tx
         _acting = acting ?? account.AccountId;
         _staged = new(StringComparer.Ordinal);
         _order = [];
+        _created = new(StringComparer.Ordinal);
         _extraRows = [];
         _puts = [];
     }
@@ -40,6 +43,7 @@ public sealed class Tx
         _acting = acting;
         _staged = shared._staged;
         _order = shared._order;
+        _created = shared._created;
         _extraRows = shared._extraRows;
         _puts = shared._puts;
     }
@@ -80,16 +84,31 @@ public sealed class Tx
         if (obj.AccountId != _acting && !(obj.AccountId == obj.Id && obj is Domain.Accounts.Account { Platform: { } p } && p == _account.AccountId)
             && !InTree(obj.AccountId))
             throw new InvalidOperationException($"Object {obj.Id} belongs to {obj.AccountId}, not to the tree of {_account.AccountId}.");
-        if (!_staged.ContainsKey(obj.Id)) _order.Add(obj.Id);
+        if (!_staged.ContainsKey(obj.Id))
+        {
+            _order.Add(obj.Id);
+            if (!_account.Objects.ContainsKey(obj.Id))
+            {
+                if (!_created.TryGetValue(obj.ObjectType, out var ids)) _created[obj.ObjectType] = ids = [];
+                ids.Add(obj.Id);
+            }
+        }
         _staged[obj.Id] = obj;
         _puts.Add(obj.Id);
     }
 
     internal void AddRow(Row row) => _extraRows.Add(row);
 
-    /// <summary>The acting account's committed objects of one type, newest first, with this call's staged versions in place.</summary>
+    /// <summary>
+    /// The acting account's objects of one type, newest first: those this call created (not in the list index until
+    /// it commits: the time driver's later work must see what earlier work booked, e.g. a payout run the funds a
+    /// failed payout returned in the same advance), then the committed ones with this call's staged versions in place.
+    /// </summary>
     public IEnumerable<T> NewestFirst<T>(string objectType) where T : StripeObject
     {
+        if (_created.TryGetValue(objectType, out var created))
+            for (var i = created.Count - 1; i >= 0; i--)
+                if (Get<T>(created[i]) is { } obj) yield return obj;
         if (_account.List(_acting, objectType) is not { } list) yield break;
         foreach (var key in list.NewestFirst())
         {
@@ -97,6 +116,38 @@ public sealed class Tx
             if (obj is not null) yield return obj;
         }
     }
+    /// <summary>
+    /// The acting account's balance transactions settled by automatic payout <paramref name="payoutId"/>, newest first,
+    /// from the committed index (docs/payouts.md), starting at <paramref name="from"/> (a list cursor) when it is one
+    /// of them, so paging through a large payout does not walk it from the top for every page. Within a call that has
+    /// written anything, from a scan, so its own uncommitted sweep is seen too.
+    /// </summary>
+    public IEnumerable<Domain.Balance.BalanceTransaction> SettledBy(string payoutId, string? from = null)
+    {
+        IEnumerable<Domain.Balance.BalanceTransaction?> candidates;
+        if (HasChanges) candidates = NewestFirst<Domain.Balance.BalanceTransaction>("balance_transaction");
+        else
+        {
+            ListKey? start = from is not null && _account.Objects.TryGetValue(from, out var e) ? new ListKey(e.Obj.Created, e.Seq, from) : null;
+            candidates = _account.PayoutContents.NewestFirst(payoutId, start).Select(k => Get<Domain.Balance.BalanceTransaction>(k.Id));
+        }
+        return candidates.OfType<Domain.Balance.BalanceTransaction>().Where(t => Domain.Payouts.PayoutRules.SettledBy(t) == payoutId);
+    }
+
+    /// <summary>The acting account's committed objects of one type in creation order (oldest first), with this call's staged versions in place.</summary>
+    public IEnumerable<T> OldestFirst<T>(string objectType) where T : StripeObject
+    {
+        if (_account.List(_acting, objectType) is not { } list) yield break;
+        foreach (var key in list.OldestFirst())
+        {
+            var obj = Get<T>(key.Id);
+            if (obj is not null) yield return obj;
+        }
+    }
+
+    /// <summary>The creation time of the oldest object of a type, or null when there is none.</summary>
+    public long? OldestCreated(string objectType) => _account.List(_acting, objectType)?.Oldest?.Created;
+
     internal int PutCount => _puts.Count;
 
     /// <summary>The objects put since <paramref name="mark"/> (a <see cref="PutCount"/>), each once, as they are now.</summary>
@@ -131,6 +182,7 @@ public sealed class Tx
         rows.AddRange(_extraRows);
         _staged.Clear();
         _order.Clear();
+        _created.Clear();
         _puts.Clear();
         _extraRows.Clear();
         var durable = _store.Persist(rows);

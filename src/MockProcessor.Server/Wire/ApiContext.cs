@@ -136,9 +136,15 @@ public readonly struct ApiResult
 {
     public JsonObject? Body { get; private init; }
     public StripeError? Error { get; private init; }
+    /// <summary>A file to stream as the answer (file contents), sent after the lock is released.</summary>
+    public FileAnswer? File { get; private init; }
 
     public static implicit operator ApiResult(JsonObject body) => new() { Body = body };
+    public static ApiResult SendFile(FileAnswer file) => new() { File = file };
     public static ApiResult Fail(StripeError error) => new() { Error = error };
 }
 
 public delegate ApiResult ApiHandler(ApiContext c);
+
+/// <summary>A non-JSON answer: a file on disk (or bytes), its content type and the name offered for saving it.</summary>
+public sealed record FileAnswer(string? Path, string ContentType, string? DownloadName, byte[]? Bytes = null);

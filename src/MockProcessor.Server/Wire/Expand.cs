@@ -80,6 +80,11 @@ public static class Expandables
         // balance_transactions are always embedded whole (Stripe's shape), so they are not expandable.
         ["payout"] = new() { ["balance_transaction"] = "balance_transaction", ["failure_balance_transaction"] = "balance_transaction" },
         ["dispute"] = new() { ["charge"] = "charge", ["payment_intent"] = "payment_intent" },
+        ["file"] = new(),
+        ["file_contents"] = new(),
+        // result (the file) is always embedded whole, as Stripe renders it.
+        ["reporting.report_run"] = new(),
+        ["reporting.report_type"] = new(),
         ["application_fee"] = new() { ["balance_transaction"] = "balance_transaction" },
         ["transfer"] = new() { ["balance_transaction"] = "balance_transaction" },
     };

@@ -137,7 +137,9 @@ public sealed class StripeApi(
             p.EnsureAllConsumed();
             response = result.Error is { } err
                 ? new Response(err.Status, WireJson.Bytes(ErrorJson.Render(err, requestId, render)), false, requestId)
-                : new Response(200, WireJson.Bytes(result.Body!), false, requestId);
+                : result.File is { } file
+                    ? new Response(200, [], false, requestId) { File = file }
+                    : new Response(200, WireJson.Bytes(result.Body!), false, requestId);
         }
         catch (StripeException ex) when (!ex.BeforeExecution)
         {
@@ -334,11 +336,24 @@ public sealed class StripeApi(
         return i < parts.Length ? parts[i] : parts[0];
     }
 
-    private sealed record Response(int Status, byte[] Body, bool Replayed, string OriginalRequestId);
+    private sealed record Response(int Status, byte[] Body, bool Replayed, string OriginalRequestId)
+    {
+        public FileAnswer? File { get; init; }
+    }
 
     private static async Task Write(HttpContext http, Response r)
     {
         http.Response.StatusCode = r.Status;
+        if (r.File is { } file)
+        {
+            // Streamed from disk outside the merchant's lock: a report may be hundreds of megabytes.
+            http.Response.ContentType = file.ContentType;
+            if (file.DownloadName is not null)
+                http.Response.Headers.ContentDisposition = $"attachment; filename=\"{file.DownloadName}\"";
+            if (file.Path is not null) await http.Response.SendFileAsync(file.Path, http.RequestAborted);
+            else await http.Response.Body.WriteAsync(file.Bytes ?? [], http.RequestAborted);
+            return;
+        }
         http.Response.ContentType = "application/json";
         if (r.Replayed)
         {

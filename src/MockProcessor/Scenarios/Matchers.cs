@@ -71,10 +71,15 @@ public static class Matchers
     }
 
     private static int? Compare(JsonNode? actual, JsonNode? arg) =>
-        Number(actual) is { } a && Number(arg) is { } b ? a.CompareTo(b) : null;
+        Numeric(actual) is { } a && Numeric(arg) is { } b ? a.CompareTo(b) : null;
 
     private static double? Number(JsonNode? n) =>
         n is JsonValue v && v.GetValueKind() == JsonValueKind.Number ? double.Parse(v.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture) : null;
+
+    // Order comparisons also read numeric text (CSV cells, "96.80"); equality stays typed.
+    private static double? Numeric(JsonNode? n) =>
+        Number(n) ?? (n is JsonValue v && v.GetValueKind() == JsonValueKind.String
+            && double.TryParse(v.GetValue<string>(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) ? d : null);
 
     public static string TypeName(JsonNode? n) => n switch
     {

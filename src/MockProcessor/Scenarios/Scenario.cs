@@ -30,7 +30,7 @@ public sealed record MerchantSpec(
     IReadOnlyList<JsonObject> NetworkRules, IReadOnlyList<JsonObject> Faults);
 
 /// <summary>A webhook endpoint created at set-up: pointing at the runner's recording receiver, or at <see cref="Url"/>.</summary>
-public sealed record EndpointSpec(string Name, string Merchant, IReadOnlyList<string> Events, string? Url, int Status, string? ApiVersion)
+public sealed record EndpointSpec(string Name, string Merchant, IReadOnlyList<string> Events, string? Url, int Status, string? ApiVersion, bool Connect = false)
 {
     public bool Recording => Url is null;
 }

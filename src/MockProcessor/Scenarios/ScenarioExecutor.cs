@@ -45,7 +45,7 @@ public sealed partial class ScenarioExecutor(Scenario scenario, IEmulator emulat
     private async Task<(Outcome, int, StepFailure?)> RunAsync(CancellationToken ct)
     {
         try { await SetUpAsync(ct); }
-        catch (Exception ex) when (ex is StepException or SubstitutionException or HttpRequestException or FormatException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
             return (Outcome.Failed, 0, new StepFailure(0, "set-up", 1, (ex as StepException)?.Mismatches ?? [], ex.Message, Shown(_last)));
         }
@@ -58,8 +58,9 @@ public sealed partial class ScenarioExecutor(Scenario scenario, IEmulator emulat
                 await RunStepAsync(step, ct);
                 passed++;
             }
-            catch (Exception ex) when (ex is StepException or SubstitutionException or HttpRequestException or FormatException or InvalidOperationException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
+                // Any failure inside a step is that step's failure (with its line), not a crash of the run.
                 var mismatches = (ex as StepException)?.Mismatches ?? [];
                 return (Outcome.Failed, passed, new StepFailure(step.Index, step.Title, step.Line, mismatches,
                     mismatches.Count > 0 ? null : ex.Message, Shown(_last)));
@@ -99,6 +100,7 @@ public sealed partial class ScenarioExecutor(Scenario scenario, IEmulator emulat
                 }
                 var form = new JsonObject { ["url"] = url, ["enabled_events"] = new JsonArray(e.Events.Select(x => (JsonNode)x!).ToArray()) };
                 if (e.ApiVersion is not null) form["api_version"] = e.ApiVersion;
+                if (e.Connect) form["connect"] = true;
                 var created = await CallOk("POST", "/v1/webhook_endpoints", form, key, ct);
                 var secret = created["secret"]?.GetValue<string>() ?? "";
                 if (slot is not null) slot.Secret = secret;
@@ -145,8 +147,11 @@ public sealed partial class ScenarioExecutor(Scenario scenario, IEmulator emulat
             using var response = await emulator.Http.SendAsync(request, ct);
             var body = await response.Content.ReadAsStringAsync(ct);
             JsonNode? json = null;
-            try { json = body.Length > 0 ? JsonNode.Parse(body) : null; }
-            catch (System.Text.Json.JsonException) { /* not JSON: checks on it fail with the text shown */ }
+            // A CSV answer (report files) reads as a list of rows, each an object of header → text.
+            if (response.Content.Headers.ContentType?.MediaType == "text/csv") json = Csv.Rows(body);
+            else
+                try { json = body.Length > 0 ? JsonNode.Parse(body) : null; }
+                catch (System.Text.Json.JsonException) { /* not JSON: checks on it fail with the text shown */ }
             var hs = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             foreach (var h in response.Headers.Concat(response.Content.Headers)) hs[h.Key] = string.Join(", ", h.Value);
             reply = new Reply(method, path, (int)response.StatusCode, body, json, hs);

@@ -113,7 +113,8 @@ public static class ScenarioLoader
             var hooks = m["webhooks"]?.AsArray().Select(h => h!.AsObject()).Select(h => new EndpointSpec(
                 h["name"]!.GetValue<string>(), name,
                 h["events"]?.AsArray().Select(e => e!.ToString()).ToList() ?? ["*"],
-                h["url"]?.GetValue<string>(), (int?)h["status"]?.GetValue<long>() ?? 200, h["api_version"]?.GetValue<string>())).ToList() ?? [];
+                h["url"]?.GetValue<string>(), (int?)h["status"]?.GetValue<long>() ?? 200, h["api_version"]?.GetValue<string>(),
+                h["connect"]?.GetValue<bool>() ?? false)).ToList() ?? [];
             list.Add(new MerchantSpec(name, m["key"]?.GetValue<string>(), m["start_time"]?.GetValue<long>(), m["frozen"]?.GetValue<bool>() ?? false,
                 hooks, Forms(m["network_rules"]), Forms(m["faults"])));
         }

@@ -65,21 +65,40 @@ public sealed partial class ScenarioExecutor
         if (retry is not null && method == "POST" && !headers.Any(h => h.Key.Equals("Idempotency-Key", StringComparison.OrdinalIgnoreCase)))
             headers.Add(KeyValuePair.Create("Idempotency-Key", $"scenario-{seed}-{scenario.RowIndex ?? 0}-{step.Index}"));
 
-        Reply reply;
-        var attempts = 0;
+        var until = spec["until"] as JsonObject;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(spec["timeout"] is { } t ? double.Parse(t.ToJsonString(), CultureInfo.InvariantCulture) : 10);
         while (true)
         {
-            reply = await SendAsync(method, path, form, query, headers, key, ct);
-            attempts++;
-            var shouldRetry = retryOn.Contains(reply.Status) && !(reply.Headers.TryGetValue("Stripe-Should-Retry", out var h) && h == "false");
-            if (!shouldRetry || attempts > maxRetries) break;
+            Reply reply;
+            var attempts = 0;
+            while (true)
+            {
+                reply = await SendAsync(method, path, form, query, headers, key, ct);
+                attempts++;
+                var shouldRetry = retryOn.Contains(reply.Status) && !(reply.Headers.TryGetValue("Stripe-Should-Retry", out var h) && h == "false");
+                if (!shouldRetry || attempts > maxRetries) break;
+            }
+            // until: poll (real time, 100 ms apart) while its checks fail, then the expect checks judge the last answer.
+            if (until is not null && Mismatches(until, reply, attempts) is { Count: > 0 } waiting)
+            {
+                if (DateTime.UtcNow >= deadline)
+                    throw new StepException("until did not hold before the timeout", [.. waiting.Select(m => m with { What = "until " + m.What })]);
+                await Task.Delay(100, ct);
+                continue;
+            }
+            CheckReply(spec["expect"] as JsonObject, reply, attempts);
+            return reply.Json;
         }
-        CheckReply(spec["expect"] as JsonObject, reply, attempts);
-        return reply.Json;
     }
 
     /// <summary>expect: status (default: any 2xx, or any error status when error: is given), body, error, headers, attempts.</summary>
     private void CheckReply(JsonObject? expect, Reply reply, int attempts)
+    {
+        var failed = Mismatches(expect, reply, attempts);
+        if (failed.Count > 0) throw new StepException("expectations failed", failed);
+    }
+
+    private List<Mismatch> Mismatches(JsonObject? expect, Reply reply, int attempts)
     {
         var failed = new List<Mismatch>();
         var status = Substitution.Node(expect?["status"], _vars);
@@ -100,7 +119,7 @@ public sealed partial class ScenarioExecutor
                 Add(Matchers.Check($"header {name}", found, found ? JsonValue.Create(value) : null, expected));
             }
         if (expect?["attempts"] is { } n) Add(Matchers.Check("attempts", true, JsonValue.Create(attempts), n));
-        if (failed.Count > 0) throw new StepException("expectations failed", failed);
+        return failed;
 
         void Add(Mismatch? m) { if (m is not null) failed.Add(m); }
     }

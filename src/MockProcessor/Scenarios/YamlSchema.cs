@@ -173,7 +173,14 @@ public sealed class YamlSchema
             : [];
         if (byRequired.Count > 0) { errors.AddRange(byRequired[0].Errors); return; }
         var byType = attempts.Where(a => a.Schema["type"] is not { } t || TypeFits(t, kind)).ToList();
-        if (byType.Count == 1 && (byType[0].Schema["required"] is null || node is not YamlMappingNode)) { errors.AddRange(byType[0].Errors); return; }
+        // One branch of the right type: its own complaint (a range, an unknown key) says most — unless it is only a
+        // pattern the value missed, where listing every accepted form is clearer ("status: ok").
+        if (byType.Count == 1 && (byType[0].Schema["required"] is null || node is not YamlMappingNode)
+            && (node is not YamlScalarNode || byType[0].Schema["pattern"] is null))
+        {
+            errors.AddRange(byType[0].Errors);
+            return;
+        }
         var keyed = attempts.Select(a => a.Schema["required"] is JsonArray r && r.Count > 0 ? r[0]!.GetValue<string>() : null).ToList();
         if (node is YamlMappingNode && keyed.All(k => k is not null))
         {

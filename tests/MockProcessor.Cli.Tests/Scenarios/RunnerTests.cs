@@ -80,6 +80,41 @@ public class RunnerTests
     }
 
     [Fact]
+    public async Task Until_polls_a_request_and_fails_with_its_checks_after_the_timeout()
+    {
+        var ok = await Run("""
+            steps:
+              - request: POST /v1/customers
+                save: {c: $.id}
+              - request: GET /v1/customers/${c}
+                until: {body: {object: customer}}
+                expect: {body: {id: "${c}"}}
+            """);
+        Assert.Equal(Outcome.Passed, ok.Outcome);
+        var started = DateTime.UtcNow;
+        var never = await Run("""
+            steps:
+              - request: GET /v1/customers
+                until: {body: {data: {length: 1}}}
+                timeout: 0.5
+            """);
+        Assert.True(DateTime.UtcNow - started >= TimeSpan.FromSeconds(0.5));
+        var m = never.Failure!.Mismatches.Single();
+        Assert.Equal(("until body data", "length 1", "[]"), (m.What, m.Expected, m.Actual));
+    }
+
+    [Fact]
+    public void Csv_answers_read_as_rows_of_text()
+    {
+        var rows = Csv.Rows("id,net,description\ntxn_1,96.80,\"Order, \"\"17\"\"\"\ntxn_2,-3.00,\n");
+        Assert.Equal(2, rows.Count);
+        Assert.Equal(("txn_1", "96.80", "Order, \"17\""), ((string)rows[0]!["id"]!, (string)rows[0]!["net"]!, (string)rows[0]!["description"]!));
+        Assert.Equal(("txn_2", "-3.00", ""), ((string)rows[1]!["id"]!, (string)rows[1]!["net"]!, (string)rows[1]!["description"]!));
+        Assert.Null(Matchers.Check("net", true, rows[0]!["net"], JsonNode.Parse("{\"gt\": 96, \"lt\": 97}")));
+        Assert.NotNull(Matchers.Check("net", true, rows[0]!["net"], JsonValue.Create(96.8)));
+    }
+
+    [Fact]
     public async Task Fail_fast_skips_the_scenarios_not_yet_started()
     {
         var (bad, _) = ScenarioLoader.LoadFile("a.yaml", "steps:\n  - request: GET /v1/nope\n");

@@ -21,15 +21,18 @@ public class ScenarioLoaderTests
               - advance: 3 days
               - request: FETCH /v1/x
               - {}
+              - request: GET /v1/customers
+                expect: {status: ok}
             """);
         Assert.Equal(
         [
             "t.yaml:4:15: steps[0].expect.status: expected an integer or a string matching ^\\$\\{[^}]+\\}$ or a mapping, got a list",
-            "t.yaml:6:5: steps[1]: unknown key 'parms' (allowed: name, as, save, request, params, query, headers, key, retry, expect)",
+            "t.yaml:6:5: steps[1]: unknown key 'parms' (allowed: name, as, save, request, params, query, headers, key, retry, until, timeout, expect)",
             "t.yaml:7:13: steps[2].events: must not be empty",
             "t.yaml:8:14: steps[3].advance: expected an integer or a string matching ^\\s*([0-9]+\\s*[wdhms]\\s*)+$ or a string matching ^\\$\\{[^}]+\\}$, got a string '3 days'",
             "t.yaml:9:14: steps[4].request: 'FETCH /v1/x' does not match ^(GET|POST|DELETE) /\\S*$",
             "t.yaml:10:5: steps[5]: needs exactly one of the keys request, advance, advance_to, flush, receiver, events, webhooks",
+            "t.yaml:12:22: steps[6].expect.status: expected an integer or a string matching ^\\$\\{[^}]+\\}$ or a mapping, got a string 'ok'",
         ], errors);
     }
 

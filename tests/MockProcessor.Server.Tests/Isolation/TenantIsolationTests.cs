@@ -22,7 +22,9 @@ public class TenantIsolationTests : IAsyncLifetime
 
     private static string Id(JsonObject o) => (string)o["id"]!;
 
-    private static readonly List<ApiRoute> AllRoutes = Registry.Routes().Concat(ControlRoutes.All()).ToList();
+    // Report types are Stripe's public catalogue, the same for every merchant: nothing of anyone's to hide.
+    private static readonly List<ApiRoute> AllRoutes = Registry.Routes().Concat(ControlRoutes.All())
+        .Where(r => !r.Pattern.StartsWith("/v1/reporting/report_types/", StringComparison.Ordinal)).ToList();
 
     private HttpClient Acting(string key, string account)
     {
@@ -78,6 +80,15 @@ public class TenantIsolationTests : IAsyncLifetime
         var txn = (await (await a.GetAsync("/v1/balance_transactions?limit=1")).OkAsync())["data"]![0]!.AsObject();
         var cEvt = (await (await c.GetAsync("/v1/events?limit=1")).OkAsync())["data"]![0]!.AsObject();
         var cTxn = (await (await c.GetAsync("/v1/balance_transactions?limit=1")).OkAsync())["data"]![0]!.AsObject();
+        await (await a.PostFormAsync("/_mock/clock/advance", ("seconds", "60"))).OkAsync();
+        var frr = await (await a.PostFormAsync("/v1/reporting/report_runs", ("report_type", "balance.summary.1"),
+            ("parameters[interval_start]", (TestApp.StartTime - 3600).ToString()), ("parameters[interval_end]", (TestApp.StartTime + 60).ToString()))).OkAsync();
+        for (var i = 0; i < 400 && (string)frr["status"]! == "pending"; i++)
+        {
+            await Task.Delay(25);
+            frr = await (await a.GetAsync($"/v1/reporting/report_runs/{Id(frr)}")).OkAsync();
+        }
+        var file = frr["result"]!.AsObject();
 
         var idsOfA = new Dictionary<string, string>
         {
@@ -85,6 +96,7 @@ public class TenantIsolationTests : IAsyncLifetime
             ["refunds"] = Id(re), ["disputes"] = Id(dp), ["events"] = Id(evt), ["tokens"] = Id(tok), ["webhook_endpoints"] = Id(we),
             ["balance_transactions"] = Id(txn), ["test_clocks"] = Id(clock), ["faults"] = Id(fault), ["network_rules"] = Id(rule),
             ["accounts"] = acct, ["keys"] = Id(key), ["application_fees"] = Id(fee), ["transfers"] = Id(transfer), ["payouts"] = Id(po),
+            ["report_runs"] = Id(frr), ["files"] = Id(file),
         };
         var idsOfC = new Dictionary<string, string>
         {
@@ -132,7 +144,8 @@ public class TenantIsolationTests : IAsyncLifetime
         {
             var path = kind switch
             {
-                "test_clocks" => $"/v1/test_helpers/test_clocks/{id}", "keys" => $"/_mock/keys/{id}", _ => $"/v1/{kind}/{id}",
+                "test_clocks" => $"/v1/test_helpers/test_clocks/{id}", "keys" => $"/_mock/keys/{id}",
+                "report_runs" => $"/v1/reporting/report_runs/{id}", _ => $"/v1/{kind}/{id}",
             };
             s[kind] = JsonNode.Parse(await (await owner.GetAsync(path)).Content.ReadAsStringAsync());
         }

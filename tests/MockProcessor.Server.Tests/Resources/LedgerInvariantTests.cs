@@ -24,6 +24,7 @@ public class LedgerInvariantTests : IAsyncLifetime
     [InlineData(1, 160)]
     [InlineData(7, 160)]
     [InlineData(42, 160)]
+    [InlineData(1002, 500)]
     public async Task Available_plus_pending_equals_the_sum_of_nets_after_every_step(int seed, int steps)
     {
         var c = _app.Client($"sk_test_ledger_walk_{seed}");

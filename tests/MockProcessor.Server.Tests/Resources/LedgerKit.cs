@@ -64,14 +64,21 @@ public sealed class LedgerKit(HttpClient c)
     public async Task<int> AssertPayoutsAddUp()
     {
         var checkedCount = 0;
+        var seen = new HashSet<string>();
         foreach (var po in await All("/v1/payouts"))
         {
             var settled = await All($"/v1/balance_transactions?payout={po["id"]}");
+            // A transaction is paid out once: no two payouts settle the same one.
+            Assert.All(settled, t => Assert.True(seen.Add((string)t["id"]!), $"{t["id"]} is in two payouts"));
             if (!(bool)po["automatic"]!) { Assert.Empty(settled); continue; }
             Assert.NotEmpty(settled);
             Assert.Equal((long)po["amount"]!, settled.Sum(t => (long)t["net"]!));
             Assert.All(settled, t => Assert.Equal((string)po["currency"]!, (string)t["currency"]!));
             Assert.DoesNotContain(settled, t => (string)t["id"]! == (string)po["balance_transaction"]!);
+            // In list order (newest first), as the whole ledger lists them.
+            var order = (await All("/v1/balance_transactions")).Select(t => (string)t["id"]!).ToList();
+            var ids = settled.Select(t => (string)t["id"]!).ToList();
+            Assert.Equal(ids.OrderBy(order.IndexOf), ids);
             checkedCount++;
         }
         return checkedCount;

@@ -156,7 +156,11 @@ public class PayoutApiTests : IAsyncLifetime
         Assert.Equal(["payout.created", "payout.updated", "payout.updated", "payout.failed", "payout.reconciliation_completed"],
             types.Where(t => t.StartsWith("payout.")));
 
-        // A good account again: the next run pays the returned funds out.
+        // The errored account gets no more scheduled payouts; new bank details resume them, and the next run pays
+        // the returned funds out.
+        Assert.Equal("errored", (string)(await _k.Get("/_mock/payouts/settings"))["bank_account"]!["status"]!);
+        await _k.Advance(Day);
+        Assert.Single(await _k.All("/v1/payouts"));
         await _k.Post("/_mock/payouts/settings", ("bank_account[account_number]", "000123456789"));
         await _k.Advance(Day);
         var payouts = await _k.All("/v1/payouts");
@@ -272,5 +276,21 @@ public class PayoutApiTests : IAsyncLifetime
         var run = (await _k.Post("/_mock/payouts/run"))["data"]!.AsArray();
         Assert.Equal(["usd", "eur"], run.Select(p => (string)p!["currency"]!));
         Assert.Equal(2, await _k.AssertPayoutsAddUp());
+    }
+
+    [Fact]
+    public async Task A_large_payout_pages_through_its_transactions_in_list_order()
+    {
+        for (var i = 0; i < 230; i++) await _k.Charge(1_000 + i, "tok_bypassPending");
+        var po = (await _k.Post("/_mock/payouts/run"))["data"]![0]!;
+        var all = (await _k.All("/v1/balance_transactions")).Where(t => (string)t["type"]! == "charge").Select(t => (string)t["id"]!).ToList();
+        // Pages of 100 through starting_after (LedgerKit.All), and one page back with ending_before.
+        var paged = (await _k.All($"/v1/balance_transactions?payout={po["id"]}")).Select(t => (string)t["id"]!).ToList();
+        Assert.Equal(all, paged);
+        var back = await _k.Get($"/v1/balance_transactions?payout={po["id"]}&limit=3&ending_before={all[150]}");
+        Assert.Equal(all[147..150], back["data"]!.AsArray().Select(t => (string)t!["id"]!));
+        var missing = await (await _c.GetAsync($"/v1/balance_transactions?payout={po["id"]}&starting_after={po["balance_transaction"]}")).ErrorAsync(404);
+        Assert.Equal("starting_after", (string)missing["param"]!);
+        Assert.Equal(1, await _k.AssertPayoutsAddUp());
     }
 }

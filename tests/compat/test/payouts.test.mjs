@@ -3,7 +3,8 @@
 // cancel, and `balanceTransactions.list({ payout })` summing exactly to each automatic payout.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { expectStripeError, newClient, raw } from './helpers.mjs';
+import { BASE_URL, expectStripeError, newClient, raw } from './helpers.mjs';
+import { flush, merchantWithReceiver, verify } from './webhook_helpers.mjs';
 
 const DAY = 86400;
 
@@ -137,5 +138,25 @@ describe('payouts', () => {
     const [payout] = (await stripe.payouts.list()).data;
     assert.equal(new Date(payout.created * 1000).getUTCDay(), 2);
     assert.equal((await settledBy(stripe, payout)).reduce((s, t) => s + t.net, 0), payout.amount);
+  });
+
+  test('payout events reach a webhook endpoint signed, with the payout as data.object', async (t) => {
+    const { stripe, rcv } = await merchantWithReceiver(t, BASE_URL);
+    const types = ['payout.created', 'payout.updated', 'payout.paid', 'payout.reconciliation_completed'];
+    const we = await stripe.endpoint({ enabled_events: types });
+    await pay(stripe, 4000, 'pm_card_bypassPending');
+    const [payout] = (await control(stripe, 'POST', '/_mock/payouts/run')).data;
+    await advanceTo(stripe, payout.arrival_date);
+    await flush(BASE_URL);
+    const recs = await rcv.waitFor(5);
+    // Deliveries may arrive in any order (as Stripe's); their events' order is checked through events.list above.
+    const events = recs.map((r) => verify(stripe, r, we.secret));
+    assert.deepEqual(events.map((e) => e.type).sort(), [...types, 'payout.updated'].sort());
+    assert.ok(events.every((e) => e.data.object.id === payout.id));
+    // Made by the control call (a request); the later transitions are the emulator's own work (request null).
+    assert.ok(events.every((e) => (e.type === 'payout.created') === (e.request.id !== null)));
+    assert.equal(events.find((e) => e.type === 'payout.paid').data.object.status, 'paid');
+    const updates = events.filter((e) => e.type === 'payout.updated').map((e) => e.data.previous_attributes.status).sort();
+    assert.deepEqual(updates, ['in_transit', 'pending']);
   });
 });

@@ -24,7 +24,7 @@ public static class BalanceTransactionEndpoints
         var currency = p.String("currency")?.ToLowerInvariant();
         // What an automatic payout settled comes from the one function the reports use too (docs/payouts.md).
         var payout = p.String("payout");
-        var all = payout is null ? c.Tx.NewestFirst<BalanceTransaction>("balance_transaction") : Payouts.PayoutLedger.TransactionsOf(c.Tx, payout);
+        var all = payout is null ? c.Tx.NewestFirst<BalanceTransaction>("balance_transaction") : Payouts.PayoutLedger.TransactionsOf(c.Tx, payout, lp.StartingAfter);
         var (page, more) = Lists.Page(all, lp,
             t => (type is null || t.Type.ToWire() == type)
                  && (source is null || t.Source == source)

@@ -19,10 +19,14 @@ public static class PayoutRuns
             c.Emit(type, change.Payout, type == Domain.Events.EventTypes.PayoutUpdated ? previous : null);
     }
 
-    /// <summary>The automatic payout of one currency now; null when there was nothing positive to pay out.</summary>
+    /// <summary>
+    /// The automatic payout of one currency now; null when there was nothing positive to pay out, or when the bank
+    /// account is errored (a payout to it failed): scheduled payouts wait until the bank details change.
+    /// </summary>
     public static Payout? RunCurrency(ApiContext c, string currency)
     {
         var bank = BankAccountOf(c);
+        if (bank.Errored) return null;
         var change = PayoutRules.Sweep(PayoutLedger.OfCurrency(c.Tx, currency), currency, c.Account.Id, bank, c.Now, c.Ids);
         if (change is null) return null;
         Apply(c, change);
@@ -37,6 +41,22 @@ public static class PayoutRuns
         foreach (var currency in currencies)
             if (RunCurrency(c, currency) is { } p) made.Add(p);
         return made;
+    }
+
+    /// <summary>
+    /// Stores a merchant's new payout schedule and/or bank account (the control API; Connect's account settings should
+    /// come through here too). A change takes effect from now, never at a past run day, and re-queues the unswept
+    /// transactions for the new schedule (queued entries for other times go stale); new bank details also resume
+    /// scheduled payouts after a failure (docs/payouts.md).
+    /// </summary>
+    public static Account ChangeSettings(ApiContext c, Account account, PayoutSchedule schedule, BankAccount? bank)
+    {
+        if (schedule == account.PayoutSchedule && bank == account.BankAccount) return account;
+        var updated = account with { PayoutSchedule = schedule with { EffectiveFrom = c.Now }, BankAccount = bank };
+        c.Tx.Put(updated);
+        foreach (var t in c.Tx.NewestFirst<BalanceTransaction>("balance_transaction"))
+            if (t.AutomaticPayoutId is null) c.Tx.ScheduleTimer(t);
+        return updated;
     }
 
     /// <summary>The merchant's bank account, created as Stripe's succeeding test account the first time a payout needs one.</summary>

@@ -12,10 +12,11 @@ namespace MockProcessor.Server.Resources.Payouts;
 /// </summary>
 public static class PayoutScheduleForm
 {
-    public static PayoutSchedule Read(Params s, PayoutSchedule current, long now)
+    /// <summary>The schedule <paramref name="s"/> asks for, starting from <paramref name="current"/>; store it with <see cref="PayoutRuns.ChangeSettings"/>.</summary>
+    public static PayoutSchedule Read(Params s, PayoutSchedule current)
     {
         var interval = s.Enum<PayoutInterval>("interval") ?? current.Interval;
-        var next = current with { Interval = interval, EffectiveFrom = now };
+        var next = current with { Interval = interval };
         if (s.Has("delay_days"))
         {
             // Stripe also takes "minimum" (the country's minimum; 2 days for the US cards we emulate).

@@ -35,9 +35,13 @@ public sealed class PayoutTimer : IObjectTimer
     public void Fire(ApiContext c, StripeObject obj)
     {
         var payout = (Payout)obj;
-        var bank = c.Tx.Get<Account>(c.Account.Id)?.BankAccount;
-        // A payout fails when the account it went to is one of Stripe's failing test accounts.
-        var failure = bank is not null && bank.Id == payout.Destination ? bank.FailureCode : null;
-        PayoutRuns.Apply(c, PayoutRules.Advance(payout, failure, c.Now, c.Ids), payout);
+        var account = c.Tx.Get<Account>(c.Account.Id) ?? c.Account;
+        // A payout fails when the account it went to is one of Stripe's failing test accounts; that account is then
+        // errored, which stops scheduled payouts until the merchant sets new bank details.
+        var bank = account.BankAccount is { } b && b.Id == payout.Destination ? b : null;
+        var change = PayoutRules.Advance(payout, bank?.FailureCode, c.Now, c.Ids);
+        PayoutRuns.Apply(c, change, payout);
+        if (change.Payout.Status is PayoutStatus.Failed && bank is { Errored: false })
+            c.Tx.Put(account with { BankAccount = bank with { Errored = true } });
     }
 }
