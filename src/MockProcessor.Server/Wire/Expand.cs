@@ -65,7 +65,7 @@ public static class Expandables
         {
             ["balance_transaction"] = "balance_transaction", ["customer"] = "customer",
             ["failure_balance_transaction"] = "balance_transaction", ["payment_intent"] = "payment_intent",
-            ["application_fee"] = "application_fee",
+            ["application_fee"] = "application_fee", ["transfer"] = "transfer",
         },
         ["refund"] = new()
         {

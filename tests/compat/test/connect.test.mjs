@@ -186,6 +186,8 @@ describe('Connect', () => {
     const [transfer] = (await platform.transfers.list({ destination: seller.id })).data;
     assert.match(transfer.id, /^tr_/);
     assert.equal(transfer.amount, 8770);
+    assert.equal(charge.transfer, transfer.id, 'charge.transfer names the destination transfer');
+    assert.equal((await platform.charges.retrieve(pi.latest_charge, { expand: ['transfer'] })).transfer.amount, 8770);
     const payment = await platform.charges.retrieve(transfer.destination_payment, {}, as);
     assert.match(payment.id, /^py_/);
     assert.equal(payment.amount, 8770);

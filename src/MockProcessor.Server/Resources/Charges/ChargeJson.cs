@@ -9,7 +9,15 @@ namespace MockProcessor.Server.Resources.Charges;
 /// <summary>Charge → Stripe's wire shape at the current API version (see fixtures3.current.json).</summary>
 public static class ChargeJson
 {
-    public static JsonObject Render(Charge ch, RenderContext ctx, ExpandNode expand) => new()
+    public static JsonObject Render(Charge ch, RenderContext ctx, ExpandNode expand)
+    {
+        var json = Fields(ch, ctx, expand);
+        // `transfer` (a destination charge's transfer) is optional in Stripe's schema: present only when there is one.
+        if (ch.Transfer is not null) json.Insert(json.IndexOf("transfer_data"), "transfer", ctx.Ref(expand, "transfer", ch.Transfer));
+        return json;
+    }
+
+    private static JsonObject Fields(Charge ch, RenderContext ctx, ExpandNode expand) => new()
     {
         ["id"] = ch.Id,
         ["object"] = "charge",
