@@ -16,9 +16,12 @@ public sealed record ScenarioResult(Scenario Scenario, long Seed, Outcome Outcom
 public sealed record Reply(string Method, string Path, int Status, string Body, JsonNode? Json, Dictionary<string, string> Headers);
 
 /// <summary>Thrown by a step that cannot go on; becomes the scenario's failure.</summary>
-public sealed class StepException(string message, IReadOnlyList<Mismatch>? mismatches = null) : Exception(message)
+public sealed class StepException(string message, IReadOnlyList<Mismatch>? mismatches = null, string? shown = null) : Exception(message)
 {
     public IReadOnlyList<Mismatch> Mismatches { get; } = mismatches ?? [];
+
+    /// <summary>What the failure shows instead of the last response (an events: or webhooks: step's recordings).</summary>
+    public string? Shown { get; } = shown;
 }
 
 /// <summary>
@@ -28,7 +31,7 @@ public sealed class StepException(string message, IReadOnlyList<Mismatch>? misma
 public sealed partial class ScenarioExecutor(Scenario scenario, IEmulator emulator, RecordingReceiver? receiver, long seed)
 {
     private const int MaxShownBody = 4000;
-    private readonly Variables _vars = new(scenario.Row);
+    private readonly Variables _vars = new(scenario.Row) { Deferred = { "now" } };
     private readonly Dictionary<string, (MerchantSpec Spec, string Key)> _merchants = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (EndpointSpec Spec, ReceiverSlot? Slot, string Secret)> _endpoints = new(StringComparer.Ordinal);
     private Reply? _last;
@@ -65,7 +68,7 @@ public sealed partial class ScenarioExecutor(Scenario scenario, IEmulator emulat
                 // Any failure inside a step is that step's failure (with its line), not a crash of the run.
                 var mismatches = (ex as StepException)?.Mismatches ?? [];
                 return (Outcome.Failed, passed, new StepFailure(step.Index, step.Title, step.Line, mismatches,
-                    mismatches.Count > 0 ? null : ex.Message, Shown(_last)));
+                    mismatches.Count > 0 ? null : ex.Message, (ex as StepException)?.Shown ?? Shown(_last)));
             }
         }
         return (Outcome.Passed, passed, null);

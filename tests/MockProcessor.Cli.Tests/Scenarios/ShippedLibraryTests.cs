@@ -8,7 +8,7 @@ public class ShippedLibraryTests
     private static List<Scenario> LoadLibrary()
     {
         var root = ScenarioLoaderTests.FindRepo();
-        var (files, _) = ScenarioLoader.Discover([Path.Combine(root, "scenarios")], root);
+        var (files, _) = ScenarioLoader.Discover(["scenarios"], root);
         Assert.True(files.Count >= 25, $"the library has {files.Count} files");
         var scenarios = new List<Scenario>();
         foreach (var f in files)
