@@ -7,8 +7,11 @@ namespace MockProcessor.Scenarios;
 
 public enum Outcome { Passed, Failed, Skipped }
 
-/// <summary>Why a scenario failed: the step (0 = set-up), its line, the failed checks or the error, and the last response.</summary>
-public sealed record StepFailure(int Step, string Title, int Line, IReadOnlyList<Mismatch> Mismatches, string? Error, string? LastResponse);
+/// <summary>
+/// Why a scenario failed: the step (0 = set-up), its line, the failed checks or the error, and the last response — or,
+/// for a failed events:/webhooks: step, <see cref="Recorded"/>: the events or deliveries it read, one a line.
+/// </summary>
+public sealed record StepFailure(int Step, string Title, int Line, IReadOnlyList<Mismatch> Mismatches, string? Error, string? LastResponse, string? Recorded = null);
 
 public sealed record ScenarioResult(Scenario Scenario, long Seed, Outcome Outcome, int StepsPassed, StepFailure? Failure, TimeSpan Duration);
 
@@ -67,8 +70,9 @@ public sealed partial class ScenarioExecutor(Scenario scenario, IEmulator emulat
             {
                 // Any failure inside a step is that step's failure (with its line), not a crash of the run.
                 var mismatches = (ex as StepException)?.Mismatches ?? [];
+                var recorded = (ex as StepException)?.Shown;
                 return (Outcome.Failed, passed, new StepFailure(step.Index, step.Title, step.Line, mismatches,
-                    mismatches.Count > 0 ? null : ex.Message, (ex as StepException)?.Shown ?? Shown(_last)));
+                    mismatches.Count > 0 ? null : ex.Message, recorded is null ? Shown(_last) : null, recorded));
             }
         }
         return (Outcome.Passed, passed, null);

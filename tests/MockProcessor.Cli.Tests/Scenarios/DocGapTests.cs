@@ -69,7 +69,7 @@ public class DocGapTests
         Assert.Equal(Outcome.Passed, (await Run(yaml.Replace("COUNT", "0"))).Outcome);
         var failed = await Run(yaml.Replace("COUNT", "2"));
         Assert.Equal(4, failed.Failure!.Step); // the platform's own log has none of them
-        Assert.StartsWith("events of platform (", failed.Failure.LastResponse);
+        Assert.StartsWith("events of platform (", failed.Failure.Recorded);
     }
 
     [Fact]
@@ -81,7 +81,8 @@ public class DocGapTests
                 save: {c: $.id}
               - events: {types: [customer.updated]}
             """);
-        var shown = r.Failure!.LastResponse!;
+        Assert.Null(r.Failure!.LastResponse);
+        var shown = r.Failure.Recorded!;
         Assert.StartsWith("events of default (1, oldest first):", shown);
         Assert.Matches(@"1\. evt_\S+ customer\.created cus_", shown);
         Assert.DoesNotContain("/v1/events", shown);
@@ -98,7 +99,8 @@ public class DocGapTests
               - request: POST /v1/customers
               - webhooks: {accepted: true, count: 1}
             """);
-        var shown = r.Failure!.LastResponse!;
+        Assert.Null(r.Failure!.LastResponse);
+        var shown = r.Failure.Recorded!;
         Assert.StartsWith("deliveries recorded by hooks (1, arrival order):", shown);
         Assert.Matches(@"#1 evt_\S+ customer\.created cus_\S+ → answered 503, signature valid", shown);
         Assert.DoesNotContain("flush", shown);
