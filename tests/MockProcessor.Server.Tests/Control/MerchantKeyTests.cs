@@ -17,14 +17,20 @@ public class MerchantKeyTests : IAsyncLifetime
     {
         var m = await Onboard(("name", "Acme Ltd"), ("email", "ops@acme.test"), ("country", "GB"), ("default_currency", "gbp"),
             ("business[tax_id]", "GB123456789"), ("business[address][city]", "London"), ("payout_schedule[interval]", "weekly"),
-            ("payout_schedule[delay_days]", "7"), ("webhook[url]", "http://127.0.0.1:9/hook"), ("webhook[enabled_events][]", "charge.succeeded"));
+            ("payout_schedule[delay_days]", "7"), ("webhook[url]", "http://127.0.0.1:9/hook"), ("webhook[enabled_events][]", "charge.succeeded"),
+            ("api_version", "2024-06-20"));
+        Assert.Equal("London", (string)m["business"]!["address"]!["city"]!);
+        Assert.Equal("GB123456789", (string)m["business"]!["tax_id"]!);
+        Assert.Equal(7, (int)m["payout_schedule"]!["delay_days"]!);
         var sk = (string)m["secret_key"]!;
         var pk = (string)m["publishable_key"]!;
         Assert.StartsWith("sk_test_", sk);
         Assert.StartsWith("pk_test_", pk);
         Assert.StartsWith("whsec_", (string)m["webhook_endpoint"]!["secret"]!);
 
-        var account = await (await _app.Client(sk).GetAsync("/v1/account")).OkAsync();
+        var accountResponse = await _app.Client(sk).GetAsync("/v1/account");
+        Assert.Equal("2024-06-20", accountResponse.Headers.GetValues("Stripe-Version").Single()); // the onboarded default version
+        var account = await accountResponse.OkAsync();
         Assert.Equal((string)m["id"]!, (string)account["id"]!);
         Assert.Equal("Acme Ltd", (string)account["business_profile"]!["name"]!);
         Assert.Equal("GB", (string)account["country"]!);
