@@ -21,6 +21,19 @@ public class CommandLineTests
         Assert.True(o.InMemory);
     }
 
+    [Theory]
+    [InlineData("trigger", "payment_intent.succeeded")]
+    [InlineData("listen", "--forward-to", "http://127.0.0.1:9/hook")]
+    [InlineData("merchants", "list")]
+    [InlineData("export", "--out", "x", "--from", "2026-11-01", "--to", "2026-11-20")]
+    [InlineData("reconcile", "--orders", "o.csv", "--from", "2026-11-01", "--to", "2026-11-20")]
+    public void Every_client_command_takes_base_url_as_an_alias_of_url(params string[] args)
+    {
+        var r = Parse([.. args, "--base-url", "http://127.0.0.1:4321"]);
+        Assert.Null(r.Error);
+        Assert.Equal("http://127.0.0.1:4321", Assert.IsAssignableFrom<ClientSettings>(r.Settings).Url);
+    }
+
     [Fact]
     public void Trigger_takes_the_event_type_and_client_options()
     {

@@ -10,12 +10,24 @@ public class ClientSettings
     public string ApiKey { get; set; } = DefaultKey;
     public string Url { get; set; } = "http://127.0.0.1:12111";
 
-    /// <summary>The rows for --api-key and --url, declared once for trigger and listen.</summary>
+    /// <summary>The rows for --api-key and --url (alias --base-url), declared once for every command that calls a running emulator.</summary>
     public static Option<T>[] Options<T>() where T : ClientSettings =>
     [
         new("api-key", false, $"secret key of the merchant (default {DefaultKey})", (s, v) => s.ApiKey = Key(v)),
         new("url", false, "the emulator's base URL (default http://127.0.0.1:12111)", (s, v) => s.Url = AbsoluteHttp(v, "url")),
+        new("base-url", false, "same as --url", (s, v) => s.Url = AbsoluteHttp(v, "base-url")),
     ];
+
+    /// <summary>Whether <paramref name="ex"/> is a failed call to the emulator (unreachable, timed out, or a Stripe error answer).</summary>
+    public static bool IsCallFailure(Exception ex) => ex is HttpRequestException or EmulatorException or TaskCanceledException;
+
+    /// <summary>One line for a failed call to the emulator at <paramref name="url"/>, the same for every command.</summary>
+    public static string Explain(Exception ex, string url) => ex switch
+    {
+        EmulatorException e => $"The emulator answered {e.Status}: {e.Message}",
+        TaskCanceledException => $"The emulator at {url} did not answer in time.",
+        _ => $"Could not reach the emulator at {url}: {ex.Message}",
+    };
 
     // Live keys would be refused by the emulator anyway; say so before any request.
     private static string Key(string v) =>

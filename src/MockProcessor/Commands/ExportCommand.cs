@@ -23,7 +23,6 @@ public static class ExportCommand
         "export", "export a period's payments and balance transactions as CSV or Parquet, partitioned by day",
         [
             .. ClientSettings.Options<ExportSettings>(),
-            new("base-url", false, "same as --url", (s, v) => s.Url = ClientSettings.AbsoluteHttp(v, "base-url")),
             new("from", false, "start: YYYY-MM-DD (UTC) or Unix seconds", (s, v) => s.From = Period.Parse(v, false) ?? throw new ArgumentException("--from must be YYYY-MM-DD or Unix seconds")),
             new("to", false, "end: YYYY-MM-DD (that day included) or Unix seconds (excluded)", (s, v) => s.To = Period.Parse(v, true) ?? throw new ArgumentException("--to must be YYYY-MM-DD or Unix seconds")),
             new("out", false, "the output directory", (s, v) => s.Out = v),
@@ -51,9 +50,9 @@ public static class ExportCommand
             }
             return 0;
         }
-        catch (Exception ex) when (ex is HttpRequestException or EmulatorException or TaskCanceledException)
+        catch (Exception ex) when (ClientSettings.IsCallFailure(ex))
         {
-            await errors.WriteLineAsync($"The emulator at {s.Url} could not be read: {ex.Message}");
+            await errors.WriteLineAsync(ClientSettings.Explain(ex, s.Url));
             return 3;
         }
         catch (IOException ex)

@@ -28,7 +28,6 @@ public static class ReconcileCommand
         "reconcile", "reconcile your orders (CSV/JSON) against the emulator's payments and payouts for a period",
         [
             .. ClientSettings.Options<ReconcileSettings>(),
-            new("base-url", false, "same as --url", (s, v) => s.Url = ClientSettings.AbsoluteHttp(v, "base-url")),
             new("from", false, "start of the period: YYYY-MM-DD (UTC) or Unix seconds", (s, v) => s.From = Time(v, "from", false)),
             new("to", false, "end of the period: YYYY-MM-DD (that day included) or Unix seconds (excluded)", (s, v) => s.To = Time(v, "to", true)),
             new("orders", false, "the books: a CSV (header row) or JSON array with order_id, payment_intent and/or charge, amount, currency, status[, refunded_amount]", (s, v) => s.Orders = v),
@@ -84,9 +83,9 @@ public static class ReconcileCommand
             await errors.WriteLineAsync($"Could not read the data: {ex.Message}");
             return 3;
         }
-        catch (Exception ex) when (ex is HttpRequestException or EmulatorException or TaskCanceledException)
+        catch (Exception ex) when (ClientSettings.IsCallFailure(ex))
         {
-            await errors.WriteLineAsync($"The emulator at {s.Url} could not be read: {ex.Message}");
+            await errors.WriteLineAsync(ClientSettings.Explain(ex, s.Url));
             return 3;
         }
 

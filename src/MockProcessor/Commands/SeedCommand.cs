@@ -36,9 +36,9 @@ public static class SeedCommand
             _ = settings.Database is { } db ? await IntoDatabase(settings, db, ct) : await IntoRunning(settings, ct);
             return 0;
         }
-        catch (Exception ex) when (ex is EmulatorException or HttpRequestException)
+        catch (Exception ex) when (ClientSettings.IsCallFailure(ex))
         {
-            await Console.Error.WriteLineAsync($"Seeding failed: {ex.Message}");
+            await Console.Error.WriteLineAsync("Seeding failed: " + ClientSettings.Explain(ex, settings.BaseUrl ?? settings.Database ?? ""));
             return 1;
         }
     }

@@ -115,14 +115,9 @@ public static class TriggerCommand
             await output.WriteLineAsync("Trigger succeeded!");
             return 0;
         }
-        catch (EmulatorException ex)
+        catch (Exception ex) when (ClientSettings.IsCallFailure(ex))
         {
-            await errors.WriteLineAsync($"The emulator answered {ex.Status}: {ex.Message}");
-            return 1;
-        }
-        catch (HttpRequestException ex)
-        {
-            await errors.WriteLineAsync($"Could not reach the emulator at {http.BaseAddress}: {ex.Message}");
+            await errors.WriteLineAsync(ClientSettings.Explain(ex, http.BaseAddress?.ToString() ?? ""));
             return 1;
         }
     }
