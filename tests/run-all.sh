@@ -17,6 +17,12 @@ dotnet src/MockProcessor/bin/Release/net10.0/mockprocessor.dll run scenarios --p
   || { cat tests/results/scenarios.txt; exit 1; }
 tail -n 1 tests/results/scenarios.txt
 
+echo "== scenarios written only from docs/scenarios.md (tests/scenarios-from-docs)"
+dotnet src/MockProcessor/bin/Release/net10.0/mockprocessor.dll run tests/scenarios-from-docs --progress false \
+  --junit tests/results/scenarios-from-docs.junit.xml --json tests/results/scenarios-from-docs.json \
+  > tests/results/scenarios-from-docs.txt || { cat tests/results/scenarios-from-docs.txt; exit 1; }
+tail -n 1 tests/results/scenarios-from-docs.txt
+
 echo "== stripe-node compatibility suite"
 (cd tests/compat && npm ci --no-audit --no-fund --loglevel=error)
 node tests/compat/run.mjs

@@ -9,12 +9,12 @@ public sealed record Mismatch(string What, string Expected, string Actual);
 
 /// <summary>
 /// Expected values (docs/scenarios.md "Matchers"): a scalar or list means "equal to" (numbers by value, so 2000 equals
-/// 2000.0; a string never equals a number); a mapping of operators (eq, ne, matches, exists, gt, gte, lt, lte, length,
+/// 2000.0; a string never equals a number); a mapping of operators (eq, ne, matches, exists, absent, gt, gte, lt, lte, length,
 /// contains, one_of, type) means every operator holds.
 /// </summary>
 public static class Matchers
 {
-    public static readonly string[] Operators = ["eq", "ne", "matches", "exists", "gt", "gte", "lt", "lte", "length", "contains", "one_of", "type"];
+    public static readonly string[] Operators = ["eq", "ne", "matches", "exists", "absent", "gt", "gte", "lt", "lte", "length", "contains", "one_of", "type"];
 
     /// <summary>Checks <paramref name="expected"/> (already substituted) against a value that may be absent.</summary>
     public static Mismatch? Check(string what, bool found, JsonNode? actual, JsonNode? expected)
@@ -35,6 +35,8 @@ public static class Matchers
         {
             case "exists":
                 return (found && actual is not null) == (arg?.GetValue<bool>() ?? true);
+            case "absent": // the path does not resolve at all (a JSON null is present)
+                return !found == (arg?.GetValue<bool>() ?? true);
             case "ne":
                 return !found || !DeepEquals(actual, arg);
         }

@@ -12,7 +12,8 @@ public static class Reports
 {
     public static string Name(Outcome o) => o switch { Outcome.Passed => "passed", Outcome.Failed => "failed", _ => "skipped" };
 
-    /// <summary>The failure as readable text: step, line, each expected/actual pair or the error, then the last response.</summary>
+    /// <summary>The failure as readable text: step, line, each expected/actual pair or the error, then the last response
+    /// (or what a failed events:/webhooks: step read).</summary>
     public static string Describe(StepFailure f)
     {
         var sb = new StringBuilder();
@@ -23,6 +24,7 @@ public static class Reports
               .Append("    expected: ").Append(m.Expected).Append('\n')
               .Append("    actual:   ").Append(m.Actual).Append('\n');
         if (f.LastResponse is not null) sb.Append("  last response: ").Append(f.LastResponse.Replace("\n", "\n  ")).Append('\n');
+        if (f.Recorded is not null) sb.Append("  ").Append(f.Recorded.Replace("\n", "\n  ")).Append('\n');
         return sb.ToString();
     }
 
@@ -57,6 +59,7 @@ public static class Reports
                         ["what"] = m.What, ["expected"] = m.Expected, ["actual"] = m.Actual,
                     }).ToArray()),
                     ["last_response"] = f.LastResponse,
+                    ["recorded"] = f.Recorded,
                 };
             list.Add(o);
         }

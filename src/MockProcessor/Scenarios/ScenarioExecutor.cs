@@ -7,8 +7,11 @@ namespace MockProcessor.Scenarios;
 
 public enum Outcome { Passed, Failed, Skipped }
 
-/// <summary>Why a scenario failed: the step (0 = set-up), its line, the failed checks or the error, and the last response.</summary>
-public sealed record StepFailure(int Step, string Title, int Line, IReadOnlyList<Mismatch> Mismatches, string? Error, string? LastResponse);
+/// <summary>
+/// Why a scenario failed: the step (0 = set-up), its line, the failed checks or the error, and the last response — or,
+/// for a failed events:/webhooks: step, <see cref="Recorded"/>: the events or deliveries it read, one a line.
+/// </summary>
+public sealed record StepFailure(int Step, string Title, int Line, IReadOnlyList<Mismatch> Mismatches, string? Error, string? LastResponse, string? Recorded = null);
 
 public sealed record ScenarioResult(Scenario Scenario, long Seed, Outcome Outcome, int StepsPassed, StepFailure? Failure, TimeSpan Duration);
 
@@ -16,9 +19,12 @@ public sealed record ScenarioResult(Scenario Scenario, long Seed, Outcome Outcom
 public sealed record Reply(string Method, string Path, int Status, string Body, JsonNode? Json, Dictionary<string, string> Headers);
 
 /// <summary>Thrown by a step that cannot go on; becomes the scenario's failure.</summary>
-public sealed class StepException(string message, IReadOnlyList<Mismatch>? mismatches = null) : Exception(message)
+public sealed class StepException(string message, IReadOnlyList<Mismatch>? mismatches = null, string? shown = null) : Exception(message)
 {
     public IReadOnlyList<Mismatch> Mismatches { get; } = mismatches ?? [];
+
+    /// <summary>What the failure shows instead of the last response (an events: or webhooks: step's recordings).</summary>
+    public string? Shown { get; } = shown;
 }
 
 /// <summary>
@@ -28,7 +34,7 @@ public sealed class StepException(string message, IReadOnlyList<Mismatch>? misma
 public sealed partial class ScenarioExecutor(Scenario scenario, IEmulator emulator, RecordingReceiver? receiver, long seed)
 {
     private const int MaxShownBody = 4000;
-    private readonly Variables _vars = new(scenario.Row);
+    private readonly Variables _vars = new(scenario.Row) { Deferred = { "now" } };
     private readonly Dictionary<string, (MerchantSpec Spec, string Key)> _merchants = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (EndpointSpec Spec, ReceiverSlot? Slot, string Secret)> _endpoints = new(StringComparer.Ordinal);
     private Reply? _last;
@@ -64,8 +70,9 @@ public sealed partial class ScenarioExecutor(Scenario scenario, IEmulator emulat
             {
                 // Any failure inside a step is that step's failure (with its line), not a crash of the run.
                 var mismatches = (ex as StepException)?.Mismatches ?? [];
+                var recorded = (ex as StepException)?.Shown;
                 return (Outcome.Failed, passed, new StepFailure(step.Index, step.Title, step.Line, mismatches,
-                    mismatches.Count > 0 ? null : ex.Message, Shown(_last)));
+                    mismatches.Count > 0 ? null : ex.Message, recorded is null ? Shown(_last) : null, recorded));
             }
         }
         return (Outcome.Passed, passed, null);

@@ -13,7 +13,10 @@ public static class ScenarioLoader
 {
     public const string DefaultMerchant = "default";
 
-    /// <summary>Every .yaml/.yml file under the paths, sorted, as paths relative to <paramref name="baseDir"/> with '/'.</summary>
+    /// <summary>
+    /// Every .yaml/.yml file under the paths, sorted, with '/': a relative path as given stays relative to
+    /// <paramref name="baseDir"/>, an absolute one stays absolute (so reports show paths as given on the command line).
+    /// </summary>
     public static (List<string> Files, List<string> Missing) Discover(IEnumerable<string> paths, string baseDir)
     {
         var files = new SortedSet<string>(StringComparer.Ordinal);
@@ -25,15 +28,16 @@ public static class ScenarioLoader
             {
                 foreach (var f in Directory.EnumerateFiles(full, "*.*", SearchOption.AllDirectories))
                     if (f.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
-                        files.Add(Relative(f, baseDir));
+                        files.Add(Shown(f, p, baseDir));
             }
-            else if (File.Exists(full)) files.Add(Relative(full, baseDir));
+            else if (File.Exists(full)) files.Add(Shown(full, p, baseDir));
             else missing.Add(p);
         }
         return ([.. files], missing);
     }
 
-    private static string Relative(string full, string baseDir) => Path.GetRelativePath(baseDir, full).Replace('\\', '/');
+    private static string Shown(string full, string given, string baseDir) =>
+        (Path.IsPathRooted(given) ? Path.GetFullPath(full) : Path.GetRelativePath(baseDir, full)).Replace('\\', '/');
 
     public static (List<Scenario> Scenarios, List<ScenarioError> Errors) LoadFile(string display, string text)
     {

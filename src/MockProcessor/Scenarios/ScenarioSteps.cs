@@ -171,16 +171,19 @@ public sealed partial class ScenarioExecutor
         return new JsonObject { ["name"] = name, ["status"] = _endpoints[name].Slot!.Status };
     }
 
-    /// <summary>The merchant's events, oldest first (GET /v1/events, every page).</summary>
-    private async Task<List<JsonObject>> AllEventsAsync(string key, CancellationToken ct)
+    /// <summary>The merchant's events (or, with <paramref name="account"/>, a connected account's), oldest first (GET /v1/events, every page).</summary>
+    private async Task<List<JsonObject>> AllEventsAsync(string key, CancellationToken ct, string? account = null)
     {
         var all = new List<JsonObject>();
         string? after = null;
+        List<KeyValuePair<string, string>> headers = account is null ? [] : [KeyValuePair.Create("Stripe-Account", account)];
         while (true)
         {
             var query = new JsonObject { ["limit"] = 100 };
             if (after is not null) query["starting_after"] = after;
-            var page = await CallOk("GET", "/v1/events", query, key, ct);
+            var reply = await SendAsync("GET", "/v1/events", FormEncoder.Encode(query), [], headers, key, ct);
+            if (reply.Status != 200 || reply.Json is not JsonObject page)
+                throw new StepException($"GET /v1/events{(account is null ? "" : $" (Stripe-Account: {account})")} answered {reply.Status}: {reply.Body}");
             var data = page["data"]!.AsArray().Select(e => e!.AsObject()).ToList();
             all.AddRange(data);
             if (page["has_more"]?.GetValue<bool>() != true || data.Count == 0) break;
@@ -193,7 +196,9 @@ public sealed partial class ScenarioExecutor
     private async Task<JsonNode?> EventsAsync(Step step, CancellationToken ct)
     {
         var spec = Substitution.Node(step.Spec["events"], _vars)!.AsObject();
-        var events = await AllEventsAsync(KeyOf(step), ct);
+        var account = spec["account"] is { } a ? Substitution.Plain(a) : null;
+        var all = await AllEventsAsync(KeyOf(step), ct, account);
+        var events = all;
         if (spec["type"]?.GetValue<string>() is { } type) events = events.Where(e => Glob(type, e["type"]!.GetValue<string>())).ToList();
         if (spec["object"] is { } obj)
         {
@@ -203,7 +208,7 @@ public sealed partial class ScenarioExecutor
         var failed = new List<Mismatch>();
         CheckList("events", events.Select(e => e["type"]!.GetValue<string>()).ToList(), spec, failed);
         CheckEnds("events", events, spec, failed);
-        if (failed.Count > 0) throw new StepException("expectations failed", failed);
+        if (failed.Count > 0) throw new StepException("expectations failed", failed, EventsShown(all, account ?? MerchantOf(step)));
         return new JsonObject { ["count"] = events.Count, ["data"] = new JsonArray(events.Select(e => (JsonNode)e.DeepClone()).ToArray()) };
     }
 
@@ -235,6 +240,17 @@ public sealed partial class ScenarioExecutor
             foreach (var (path, expected) in paths)
                 if (CheckPath($"{what} {end}", item, path, expected) is { } m) failed.Add(m);
         }
+    }
+
+    private const int MaxListed = 50;
+
+    /// <summary>A failed events: step shows the whole log it read (before selection), one event a line.</summary>
+    private static string EventsShown(List<JsonObject> events, string whose)
+    {
+        var lines = events.Take(MaxListed).Select((e, i) =>
+            $"  {i + 1}. {e["id"]} {e["type"]} {e["data"]?["object"]?["id"]}{(e["account"] is { } acct ? $" (account {acct})" : "")}");
+        var more = events.Count > MaxListed ? $"\n  … {events.Count - MaxListed} more" : "";
+        return $"events of {whose} ({events.Count}, oldest first):" + (events.Count == 0 ? " none" : "\n" + string.Join("\n", lines)) + more;
     }
 
     private static string Show(List<string> list) => "[" + string.Join(", ", list) + "]";

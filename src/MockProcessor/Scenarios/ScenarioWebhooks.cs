@@ -21,9 +21,20 @@ public sealed partial class ScenarioExecutor
             await FlushAsync(ct);
             var (failed, document) = await CheckDeliveriesAsync(spec, endpoint.Slot!, endpoint.Secret, _merchants[endpoint.Spec.Merchant].Key, ct);
             if (failed.Count == 0) return document;
-            if (DateTime.UtcNow >= deadline) throw new StepException("expectations failed", failed);
+            if (DateTime.UtcNow >= deadline) throw new StepException("expectations failed", failed, DeliveriesShown(name, endpoint.Slot!, endpoint.Secret));
             await Task.Delay(100, ct);
         }
+    }
+
+    /// <summary>A failed webhooks: step shows everything the receiver recorded (before selection), one delivery a line.</summary>
+    private static string DeliveriesShown(string name, ReceiverSlot slot, string secret)
+    {
+        var received = slot.Snapshot();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var lines = received.Take(MaxListed).Select(r =>
+            $"  #{r.Sequence} {r.EventId} {r.Type} {r.Event["data"]?["object"]?["id"]} → answered {r.Answered}, signature {(r.SignatureValid(secret, now) ? "valid" : "invalid")}");
+        var more = received.Count > MaxListed ? $"\n  … {received.Count - MaxListed} more" : "";
+        return $"deliveries recorded by {name} ({received.Count}, arrival order):" + (received.Count == 0 ? " none" : "\n" + string.Join("\n", lines)) + more;
     }
 
     private async Task<(List<Mismatch>, JsonNode)> CheckDeliveriesAsync(JsonObject spec, ReceiverSlot slot, string secret, string key, CancellationToken ct)

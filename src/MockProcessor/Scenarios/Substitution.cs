@@ -19,7 +19,10 @@ public sealed class Variables
 
     public bool TryGet(string name, out JsonNode? value) => _values.TryGetValue(name, out value);
 
-    public IEnumerable<string> Names => _values.Keys;
+    /// <summary>Names that exist without a stored value (the runner's <c>now</c>, read when a step uses it).</summary>
+    public List<string> Deferred { get; } = [];
+
+    public IEnumerable<string> Names => _values.Keys.Union(Deferred);
 }
 
 public sealed class SubstitutionException(string message) : Exception(message);
