@@ -74,7 +74,8 @@ public sealed class AccountState(string accountId)
     public IEnumerable<(string Type, long Count)> CountsByType() =>
         Lists.GroupBy(kv => kv.Key.Type).Select(g => (g.Key, g.Sum(kv => (long)kv.Value.Count)));
 
-    internal void Apply(StripeObject obj, long seq)
+    /// <summary>Applies a committed object; <paramref name="replaying"/> (start-up) defers list sorting to <see cref="FinishReplay"/>.</summary>
+    internal void Apply(StripeObject obj, long seq, bool replaying = false)
     {
         if (obj is Domain.Accounts.Account a && a.Id == AccountId)
         {
@@ -92,8 +93,14 @@ public sealed class AccountState(string accountId)
             if (obj is Domain.Accounts.Account { Platform: not null } connected) Members.Add(connected.Id);
             if (!Lists.TryGetValue((obj.AccountId, obj.ObjectType), out var list))
                 Lists[(obj.AccountId, obj.ObjectType)] = list = new TypeIndex();
-            list.Add(new ListKey(obj.Created, seq, obj.Id));
+            list.Add(new ListKey(obj.Created, seq, obj.Id), deferSort: replaying);
         }
+    }
+
+    /// <summary>Ends start-up replay: lists that received keys out of creation order are sorted, once each.</summary>
+    internal void FinishReplay()
+    {
+        foreach (var list in Lists.Values) list.SortDeferred();
     }
 
     private void IndexWebhooks(StripeObject? old, StripeObject obj)
@@ -138,22 +145,52 @@ internal sealed class TypeIndex
 
     private ListKey At(int i) => _chunks[i / ChunkSize][i % ChunkSize];
 
-    public void Add(ListKey key)
+    // Set when keys were appended out of order with deferSort; SortDeferred puts them in order.
+    private bool _unsorted;
+
+    /// <summary>
+    /// Adds a key in order. With <paramref name="deferSort"/> (start-up replay) an out-of-order key is appended
+    /// anyway and <see cref="SortDeferred"/> sorts once at the end: a database written after the clock was set back
+    /// can hold many such rows, and a rebuild for each would make loading quadratic.
+    /// </summary>
+    public void Add(ListKey key, bool deferSort = false)
     {
-        if (Count == 0 || key.CompareTo(At(Count - 1)) >= 0)
+        var inOrder = Count == 0 || key.CompareTo(At(Count - 1)) >= 0;
+        if (inOrder || deferSort)
         {
-            if (Count % ChunkSize == 0) _chunks.Add(new ListKey[ChunkSize]);
-            _chunks[Count / ChunkSize][Count % ChunkSize] = key;
-            Count++;
+            _unsorted |= !inOrder;
+            Append(key);
             return;
         }
-        // Out of order (the clock was set back across a restart): rare, so a rebuild is fine.
-        var all = NewestFirst().Reverse().ToList();
+        // Out of order at run time (the clock was set back across a restart): rare, so a rebuild is fine.
+        var all = OldestFirst().ToList();
         var at = all.BinarySearch(key);
         all.Insert(at < 0 ? ~at : at, key);
+        Rebuild(all);
+    }
+
+    /// <summary>Sorts the keys appended out of order during start-up replay, once.</summary>
+    public void SortDeferred()
+    {
+        if (!_unsorted) return;
+        var all = OldestFirst().ToList();
+        all.Sort();
+        Rebuild(all);
+        _unsorted = false;
+    }
+
+    private void Append(ListKey key)
+    {
+        if (Count % ChunkSize == 0) _chunks.Add(new ListKey[ChunkSize]);
+        _chunks[Count / ChunkSize][Count % ChunkSize] = key;
+        Count++;
+    }
+
+    private void Rebuild(List<ListKey> ordered)
+    {
         _chunks.Clear();
         Count = 0;
-        foreach (var k in all) Add(k);
+        foreach (var k in ordered) Append(k);
     }
 
     public IEnumerable<ListKey> OldestFirst()

@@ -172,12 +172,13 @@ public sealed class ObjectStore : IAsyncDisposable
                 _seq = Math.Max(_seq, seq);
                 var root = platformOf.GetValueOrDefault(obj.AccountId) ?? obj.AccountId;
                 var state = _accounts.GetOrAdd(root, id => new AccountState(id));
-                state.Apply(obj, seq);
+                state.Apply(obj, seq, replaying: true);
                 if (obj is PaymentIntent pi) Track(pi);
                 if (obj is Account { KeySuffix: { } suffix } a) _accountByKeySuffix[suffix] = a.Id;
                 Index(state, obj);
             }
         }
+        foreach (var state in _accounts.Values) state.FinishReplay();
         // Time-driven work of the previous run is due again (or later) on the merchants' clocks.
         if (Timers is not null)
             foreach (var state in _accounts.Values)

@@ -26,6 +26,34 @@ public class TypeIndexTests
     }
 
     [Fact]
+    public void Replay_appends_out_of_order_keys_and_sorts_them_once_at_the_end()
+    {
+        // A database written after the clock was set back: every third row is older than the one before it.
+        var index = new TypeIndex();
+        var expected = new List<ListKey>();
+        for (var i = 0; i < 30_000; i++)
+        {
+            var key = new ListKey(i % 3 == 0 ? 1000 + i / 2 : 1000 + i, i, $"obj_{i}");
+            index.Add(key, deferSort: true);
+            expected.Add(key);
+        }
+        Assert.NotEqual(expected.OrderByDescending(k => k).ToList(), index.NewestFirst().ToList());
+        index.SortDeferred();
+        expected.Sort();
+        expected.Reverse();
+        Assert.Equal(expected, index.NewestFirst().ToList());
+        // In-order and run-time out-of-order adds keep working after the sort.
+        var newest = new ListKey(1_000_000, 40_000, "obj_newest");
+        var older = new ListKey(1001, 40_001, "obj_older");
+        index.Add(newest);
+        index.Add(older);
+        Assert.Equal(newest, index.NewestFirst().First());
+        Assert.Equal(expected.Count + 2, index.Count);
+        Assert.Contains(older, index.NewestFirst());
+        Assert.Equal(index.NewestFirst().OrderByDescending(k => k).ToList(), index.NewestFirst().ToList());
+    }
+
+    [Fact]
     public void Sharded_map_finds_what_it_stored()
     {
         var map = new ShardedMap<int>();
