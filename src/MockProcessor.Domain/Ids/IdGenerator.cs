@@ -31,6 +31,16 @@ public sealed class IdGenerator
         return new string(buf);
     }
 
+    /// <summary>
+    /// A seed for a generator of its own (<c>new IdGenerator(seed)</c>), drawn from this one's sequence: work that
+    /// finishes at an unpredictable moment (a background report run) takes its ids from it, so the ids of everything
+    /// else stay a function of the seed and the order of calls.
+    /// </summary>
+    public long NextSeed()
+    {
+        lock (_gate) return (long)NextUInt64();
+    }
+
     /// <summary>Random base62 characters with no prefix (client secrets, fingerprints, key suffixes).</summary>
     public string Chars(int length)
     {

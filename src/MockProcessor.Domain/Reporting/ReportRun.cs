@@ -29,6 +29,11 @@ public sealed record ReportRun : StripeObject
     public required ReportRunStatus Status { get; init; }
     /// <summary>The id the result file gets, reserved at creation so ids stay a function of the seed and the calls.</summary>
     public required string ResultFileId { get; init; }
+    /// <summary>
+    /// Seeds the ids of the run's completion (its event and webhook deliveries), reserved at creation like
+    /// <see cref="ResultFileId"/>: the background run ends at no predictable point among other calls.
+    /// </summary>
+    public long CompletionSeed { get; init; }
     /// <summary>The base URL the run was requested at; the result file's <c>url</c> is built on it.</summary>
     public string? BaseUrl { get; init; }
     public bool HasResult => Status == ReportRunStatus.Succeeded;

@@ -39,6 +39,7 @@ public static class MockProcessorApp
     {
         services.AddSingleton(options);
         services.AddSingleton(new IdGenerator(options.Seed));
+        services.AddSingleton(new RequestIds(options.Seed));
         services.AddSingleton(_ => new VirtualClock(options.Clock,
             options.StartTime is { } t ? DateTimeOffset.FromUnixTimeSeconds(t) : null));
         services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<VirtualClock>());
@@ -81,7 +82,7 @@ public static class MockProcessorApp
             var http = ctx.HttpContext;
             var status = http.Response.StatusCode;
             if (status is not (404 or 405)) return;
-            var requestId = http.RequestServices.GetRequiredService<IdGenerator>().Next("req", 14);
+            var requestId = http.RequestServices.GetRequiredService<RequestIds>().Next();
             http.Response.Headers["Request-Id"] = requestId;
             var error = status == 405
                 ? StripeError.MethodNotAllowed(http.Request.Method, http.Request.Path.Value ?? "")

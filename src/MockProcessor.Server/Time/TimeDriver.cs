@@ -41,12 +41,15 @@ public sealed class TimeDriver(TimerRegistry timers, IdGenerator ids, Renderers 
         return fired;
     }
 
-    /// <summary>A context for work the emulator does by itself: no request, no parameters, events with request null.</summary>
-    public ApiContext SystemContext(Tx tx, Account account, long now) => new()
+    /// <summary>
+    /// A context for work the emulator does by itself: no request, no parameters, events with request null. Ids come
+    /// from the emulator's generator unless the work brings its own (<see cref="Domain.Ids.IdGenerator.NextSeed"/>).
+    /// </summary>
+    public ApiContext SystemContext(Tx tx, Account account, long now, Domain.Ids.IdGenerator? ownIds = null) => new()
     {
         P = Params.Empty, Expand = ExpandNode.None, Tx = tx,
         Render = new RenderContext(tx, renderers, publishable: false, now),
-        Account = account, Now = now, Ids = ids, RequestId = null, IdempotencyKey = null,
+        Account = account, Now = now, Ids = ownIds ?? ids, RequestId = null, IdempotencyKey = null,
         EventApiVersion = account.DefaultApiVersion ?? Hosting.MockProcessorOptions.DefaultApiVersion,
         Publishable = false, RouteValues = new RouteValueDictionary(), Services = services,
     };

@@ -23,14 +23,14 @@ public sealed record ApiRoute(string Method, string Pattern, string ResponseType
 /// Stripe error envelope, and the durable commit before the answer.
 /// </summary>
 public sealed class StripeApi(
-    ObjectStore store, IdGenerator ids, VirtualClock clock, MerchantClock merchantClock, Renderers renderers, IdempotencyCache idempotency,
+    ObjectStore store, IdGenerator ids, RequestIds requestIds, VirtualClock clock, MerchantClock merchantClock, Renderers renderers, IdempotencyCache idempotency,
     MockProcessorOptions options, IServiceProvider services, ILogger<StripeApi> log)
 {
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 
     public async Task Handle(HttpContext http, ApiRoute route)
     {
-        var requestId = ids.Next("req", 14);
+        var requestId = requestIds.Next();
         http.Response.Headers["Request-Id"] = requestId;
         var status = 500;
         string? accountId = null;
@@ -200,7 +200,7 @@ public sealed class StripeApi(
     /// </summary>
     public async Task HandleOperator(HttpContext http, Func<Params, HttpContext, Task<JsonObject>> work)
     {
-        var requestId = ids.Next("req", 14);
+        var requestId = requestIds.Next();
         http.Response.Headers["Request-Id"] = requestId;
         try
         {

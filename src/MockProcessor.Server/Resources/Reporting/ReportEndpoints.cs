@@ -58,6 +58,7 @@ public static class ReportEndpoints
         {
             Id = c.Ids.Next("frr"), AccountId = c.Account.Id, Created = c.Now, ReportType = type.Id, Parameters = parameters,
             Status = ReportRunStatus.Pending, ResultFileId = c.Ids.Next("file"), BaseUrl = c.BaseUrl,
+            CompletionSeed = c.Ids.NextSeed(),
         };
         c.Tx.Put(run);
         // The runner takes the merchant's lock before reading the run, so it sees it once this call has committed.

@@ -121,7 +121,7 @@ public sealed class ReportRunner(ObjectStore store, MerchantClock clock, TimeDri
             if (tx.Get<ReportRun>(runId) is not { Status: ReportRunStatus.Pending } current) return;
             var account = tx.Get<Account>(accountId)!;
             var now = clock.Now(state);
-            var c = driver.SystemContext(tx, account, now);
+            var c = driver.SystemContext(tx, account, now, new Domain.Ids.IdGenerator(current.CompletionSeed));
             if (error is null)
             {
                 tx.Put(new StripeFile

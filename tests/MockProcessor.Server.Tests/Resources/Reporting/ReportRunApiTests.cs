@@ -143,6 +143,45 @@ public class ReportRunApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Under_one_seed_ids_do_not_depend_on_when_the_background_run_finishes()
+    {
+        // Two emulators with the same seed and the same calls; in the first the run finishes before the next call,
+        // in the second the next call is made at once (usually before the worker finishes).
+        async Task<(string Customer, string Event, string File)> Story(bool waitFirst)
+        {
+            await using var app = new TestApp();
+            var c = app.Client("sk_test_report_ids");
+            await ReportKit.PayAsync(c, 2000);
+            await ReportKit.AdvanceAsync(c, 3600);
+            var form = new[] { ("report_type", "balance.summary.1"), ("parameters[interval_start]", DayStart.ToString()),
+                ("parameters[interval_end]", (TestApp.StartTime + 3600).ToString()) };
+            JsonObject run;
+            string customer;
+            if (waitFirst)
+            {
+                run = await ReportKit.RunAsync(c, form);
+                customer = (string)(await (await c.PostFormAsync("/v1/customers", ("email", "a@example.com"))).OkAsync())["id"]!;
+            }
+            else
+            {
+                run = await (await c.PostFormAsync("/v1/reporting/report_runs", form)).OkAsync();
+                customer = (string)(await (await c.PostFormAsync("/v1/customers", ("email", "a@example.com"))).OkAsync())["id"]!;
+                for (var i = 0; i < 400 && (string)run["status"]! == "pending"; i++)
+                {
+                    await Task.Delay(25);
+                    run = await (await c.GetAsync($"/v1/reporting/report_runs/{run["id"]}")).OkAsync();
+                }
+            }
+            Assert.Equal("succeeded", (string)run["status"]!);
+            var events = await (await c.GetAsync("/v1/events?type=reporting.report_run.succeeded")).OkAsync();
+            return (customer, (string)events["data"]![0]!["id"]!, (string)run["result"]!["id"]!);
+        }
+        var first = await Story(waitFirst: true);
+        var second = await Story(waitFirst: false);
+        Assert.Equal(first, second);
+    }
+
+    [Fact]
     public async Task Report_types_list_the_three_types_with_the_merchants_data_window()
     {
         var c = _app.Client("sk_test_report_types");
