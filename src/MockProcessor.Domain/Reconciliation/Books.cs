@@ -22,9 +22,9 @@ public static class Books
         ["refunded_amount"] = "refunded_amount", ["amount_refunded"] = "refunded_amount", ["refunded"] = "refunded_amount",
     };
 
-    public static IEnumerable<BookOrder> Read(string path)
+    /// <summary>The books from a seekable <paramref name="stream"/>: a JSON array, or CSV otherwise (told by the first byte).</summary>
+    public static IEnumerable<BookOrder> Read(Stream stream)
     {
-        using var stream = File.OpenRead(path);
         var first = stream.ReadByte();
         while (first is ' ' or '\t' or '\r' or '\n' or 0xEF or 0xBB or 0xBF) first = stream.ReadByte();
         stream.Position = 0;

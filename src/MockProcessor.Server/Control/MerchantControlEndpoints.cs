@@ -42,7 +42,7 @@ public static class MerchantControlEndpoints
         {
             Country = AccountForm.Country(p, profile.Country),
             DefaultCurrency = AccountForm.Currency(p, profile.DefaultCurrency),
-            Metadata = AccountForm.Metadata(p, profile.Metadata),
+            Metadata = p.Metadata(profile.Metadata),
         };
         profile = AccountForm.Business(p, profile);
         var id = ids.Next("acct", 16);

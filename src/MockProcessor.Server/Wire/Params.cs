@@ -163,6 +163,15 @@ public sealed class Params
         }
     }
 
+    /// <summary>
+    /// <c>metadata[...]</c> applied to <paramref name="current"/> by Stripe's rules (an empty value removes a key,
+    /// <c>metadata=</c> clears all; limits checked): <paramref name="current"/> itself when the call sent none.
+    /// The one place every resource reads metadata (pass <c>Metadata.Empty</c> when creating).
+    /// </summary>
+    public System.Collections.Immutable.ImmutableSortedDictionary<string, string> Metadata(
+        System.Collections.Immutable.ImmutableSortedDictionary<string, string> current) =>
+        Domain.Common.Metadata.Apply(current, StringMap("metadata", out var clear), clear).OrThrow();
+
     /// <summary>A string-to-string hash such as metadata: null when absent, empty dictionary values mean "delete key".</summary>
     public Dictionary<string, string>? StringMap(string key, out bool clearAll)
     {

@@ -69,13 +69,13 @@ public static class ReconcileCommand
                 }
                 var rows = DatabaseFeed.Feed(conn, account, reconciler);
                 await errors.WriteLineAsync($"read {rows:N0} rows of {s.Db} in {watch.Elapsed.TotalSeconds:0.00} s");
-                result = reconciler.Reconcile(Books.Read(s.Orders!));
+                result = reconciler.Reconcile(ReadBooks(s.Orders!));
             }
             else
             {
                 var api = new EmulatorClient(http, s.ApiKey);
                 await ApiFeed.FeedAsync(api, reconciler, s.From.Value, s.To.Value, ct);
-                var orders = Books.Read(s.Orders!).ToList();
+                var orders = ReadBooks(s.Orders!).ToList();
                 var extra = await ApiFeed.LookUpAsync(api, orders.Where(o => !reconciler.Knows(o)), ct);
                 result = reconciler.Reconcile(orders, o => extra.GetValueOrDefault(o.OrderId));
             }
@@ -100,5 +100,12 @@ public static class ReconcileCommand
         }
         await errors.WriteLineAsync($"reconciled in {watch.Elapsed.TotalSeconds:0.00} s");
         return result.Clean ? 0 : 1;
+    }
+
+    /// <summary>The merchant's books, streamed from the file (opened here: the domain reads streams, never paths).</summary>
+    private static IEnumerable<BookOrder> ReadBooks(string path)
+    {
+        using var stream = File.OpenRead(path);
+        foreach (var order in Books.Read(stream)) yield return order;
     }
 }

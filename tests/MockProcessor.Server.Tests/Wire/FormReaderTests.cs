@@ -12,6 +12,18 @@ public class FormReaderTests
     }
 
     [Fact]
+    public void Metadata_is_applied_by_stripes_rules_and_left_alone_when_absent()
+    {
+        var current = MockProcessor.Domain.Common.Metadata.Empty.Add("keep", "1").Add("drop", "2");
+        Assert.Same(current, new Params(FormReader.Parse(null, "email=a%40b.com")).Metadata(current));
+        var changed = new Params(FormReader.Parse(null, "metadata[drop]=&metadata[new]=3")).Metadata(current);
+        Assert.Equal(new Dictionary<string, string> { ["keep"] = "1", ["new"] = "3" }, changed);
+        Assert.Empty(new Params(FormReader.Parse(null, "metadata=")).Metadata(current));
+        var tooLong = Assert.Throws<StripeException>(() => new Params(FormReader.Parse(null, "metadata[" + new string('k', 41) + "]=v")).Metadata(current));
+        Assert.Equal("metadata[" + new string('k', 41) + "]", tooLong.Error.Param);
+    }
+
+    [Fact]
     public void Nested_brackets_build_nested_objects()
     {
         var f = FormReader.Parse(null, "payment_method_data[billing_details][address][postal_code]=94107&amount=2000");

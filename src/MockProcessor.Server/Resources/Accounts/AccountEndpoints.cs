@@ -50,7 +50,7 @@ public static class AccountEndpoints
         {
             Email = p.String("email", 512), Country = AccountForm.Country(p, c.Account.Profile.Country),
         });
-        profile = profile with { DefaultCurrency = AccountForm.Currency(p, profile.DefaultCurrency), Metadata = AccountForm.Metadata(p, Metadata.Empty) };
+        profile = profile with { DefaultCurrency = AccountForm.Currency(p, profile.DefaultCurrency), Metadata = p.Metadata(Metadata.Empty) };
         p.Enum("business_type", "company", "government_entity", "individual", "non_profit");
         var account = new Account
         {
@@ -73,7 +73,7 @@ public static class AccountEndpoints
         {
             Email = p.String("email", 512) ?? profile.Email,
             DefaultCurrency = AccountForm.Currency(p, profile.DefaultCurrency),
-            Metadata = AccountForm.Metadata(p, profile.Metadata),
+            Metadata = p.Metadata(profile.Metadata),
         };
         var connect = before.Connect! with
         {

@@ -27,9 +27,6 @@ public static class AccountForm
         return c;
     }
 
-    public static ImmutableSortedDictionary<string, string> Metadata(Params p, ImmutableSortedDictionary<string, string> current) =>
-        Domain.Common.Metadata.Apply(current, p.StringMap("metadata", out var clear), clear).OrThrow();
-
     /// <summary><c>business_profile[...]</c> of /v1/accounts: absent fields keep their values.</summary>
     public static AccountProfile BusinessProfile(Params p, AccountProfile current)
     {

@@ -44,7 +44,7 @@ public static class ChargeEndpoints
         var sourceId = p.String("source");
         var customerId = p.String("customer");
         var capture = p.Bool("capture") ?? true;
-        var metadata = Metadata.Apply(Metadata.Empty, p.StringMap("metadata", out var clear), clear).OrThrow();
+        var metadata = p.Metadata(Metadata.Empty);
         var request = new ChargeRequest(c.Account.Id, amount, currency)
         {
             Description = p.String("description", 1000),
@@ -108,9 +108,7 @@ public static class ChargeEndpoints
     {
         var p = c.P;
         var before = c.Load<Charge>(c.Route("id"), "charge");
-        var after = before;
-        if (p.StringMap("metadata", out var clear) is { } changes)
-            after = after with { Metadata = Metadata.Apply(before.Metadata, changes, clear).OrThrow() };
+        var after = before with { Metadata = p.Metadata(before.Metadata) };
         if (p.StringPatch("description", 1000) is { IsSet: true } description) after = after with { Description = description.Value };
         if (p.StringPatch("receipt_email", 800) is { IsSet: true } email) after = after with { ReceiptEmail = email.Value };
         return c.Update(before, after, EventTypes.ChargeUpdated);

@@ -37,14 +37,11 @@ public static class ConnectEndpoints
         return amount;
     }
 
-    private static ImmutableSortedDictionary<string, string> ReadMetadata(ApiContext c) =>
-        Metadata.Apply(Metadata.Empty, c.P.StringMap("metadata", out var clear), clear).OrThrow();
-
     private static ApiResult CreateFeeRefund(ApiContext c)
     {
         var fee = c.Load<ApplicationFee>(c.Route("id"), "application_fee");
         var amount = AmountBack(c, fee.Amount - fee.AmountRefunded, "application fee");
-        return c.Respond(ConnectMoney.RefundFee(c, fee, amount, ReadMetadata(c)));
+        return c.Respond(ConnectMoney.RefundFee(c, fee, amount, c.P.Metadata(Metadata.Empty)));
     }
 
     private static ApiResult CreateTransfer(ApiContext c)
@@ -56,7 +53,7 @@ public static class ConnectEndpoints
         var destination = Accounts.AccountEndpoints.LoadConnected(c, p.RequiredString("destination", 100), "destination");
         var description = p.String("description", 1000);
         p.String("transfer_group", 500);
-        var metadata = ReadMetadata(c);
+        var metadata = c.P.Metadata(Metadata.Empty);
         return c.Respond(ConnectMoney.SendTransfer(c, destination, amount, currency, description, metadata));
     }
 
@@ -65,7 +62,7 @@ public static class ConnectEndpoints
         var transfer = c.Load<Transfer>(c.Route("id"), "transfer");
         var amount = AmountBack(c, transfer.Amount - transfer.AmountReversed, "transfer");
         c.P.Bool("refund_application_fee");
-        return c.Respond(ConnectMoney.ReverseTransfer(c, transfer, amount, null, ReadMetadata(c)));
+        return c.Respond(ConnectMoney.ReverseTransfer(c, transfer, amount, null, c.P.Metadata(Metadata.Empty)));
     }
 
     private static ApiResult RetrieveFee(ApiContext c) => c.Respond(c.Load<ApplicationFee>(c.Route("id"), "application_fee"));

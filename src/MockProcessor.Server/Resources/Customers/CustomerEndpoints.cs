@@ -27,7 +27,7 @@ public static class CustomerEndpoints
     private static ApiResult Create(ApiContext c)
     {
         var p = c.P;
-        var metadata = Metadata.Apply(Metadata.Empty, p.StringMap("metadata", out var clear), clear).OrThrow();
+        var metadata = p.Metadata(Metadata.Empty);
         var customer = new Customer
         {
             Id = c.Ids.Next("cus", 14),
@@ -88,9 +88,7 @@ public static class CustomerEndpoints
     {
         var p = c.P;
         var before = LoadLive(c, c.Route("id"));
-        var after = before;
-        if (p.StringMap("metadata", out var clear) is { } changes)
-            after = after with { Metadata = Metadata.Apply(before.Metadata, changes, clear).OrThrow() };
+        var after = before with { Metadata = p.Metadata(before.Metadata) };
         if (p.StringPatch("email", 512) is { IsSet: true } email) after = after with { Email = email.Value };
         if (p.StringPatch("name", 256) is { IsSet: true } name) after = after with { Name = name.Value };
         if (p.StringPatch("phone", 20) is { IsSet: true } phone) after = after with { Phone = phone.Value };

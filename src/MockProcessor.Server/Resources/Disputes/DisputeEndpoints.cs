@@ -39,9 +39,7 @@ public static class DisputeEndpoints
         var before = c.Load<Dispute>(c.Route("id"), "dispute");
         var evidence = ReadEvidence(p);
         var submitParam = p.Bool("submit");
-        var after = before;
-        if (p.StringMap("metadata", out var clear) is { } changes)
-            after = after with { Metadata = Metadata.Apply(before.Metadata, changes, clear).OrThrow() };
+        var after = before with { Metadata = p.Metadata(before.Metadata) };
 
         // Deviation: submit defaults to true as in Stripe, but a call that sends neither evidence nor submit
         // (a metadata-only update) does not submit: it would otherwise close a test dispute by accident.

@@ -133,8 +133,7 @@ public static class PaymentIntentEndpoints
     {
         var pi = c.Load<PaymentIntent>(c.Route("id"), "payment_intent");
         var amount = c.P.Long("amount_to_capture", min: 1);
-        if (c.P.StringMap("metadata", out var clear) is { } changes)
-            pi = pi with { Metadata = Metadata.Apply(pi.Metadata, changes, clear).OrThrow() };
+        pi = pi with { Metadata = c.P.Metadata(pi.Metadata) };
         var charge = pi.LatestCharge is null ? null : c.Tx.Get<Charge>(pi.LatestCharge);
         if (charge is null)
             throw new StripeException(PaymentIntentRules.Guard(pi, PaymentIntentAction.Capture)

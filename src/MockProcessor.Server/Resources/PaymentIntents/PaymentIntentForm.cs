@@ -13,7 +13,7 @@ public static class PaymentIntentForm
     {
         var amount = p.RequiredLong("amount");
         var currency = p.RequiredString("currency").ToLowerInvariant();
-        var metadata = Metadata.Apply(Metadata.Empty, p.StringMap("metadata", out var clear), clear).OrThrow();
+        var metadata = p.Metadata(Metadata.Empty);
         var apm = p.Object("automatic_payment_methods");
         var apmEnabled = apm?.Bool("enabled");
         var allowRedirects = apm?.Enum("allow_redirects", "always", "never");
@@ -70,7 +70,7 @@ public static class PaymentIntentForm
             var details = card.String("token") is { } tok
                 ? PaymentMethodEndpoints.ConsumeToken(c, tok, "payment_method_data[card][token]")
                 : CardForm.Read(card, c.Now, billing.Address?.PostalCode is not null, billing.Address?.Line1 is not null);
-            var metadata = Metadata.Apply(Metadata.Empty, data.StringMap("metadata", out var clear), clear).OrThrow();
+            var metadata = data.Metadata(Metadata.Empty);
             created = new PaymentMethod
             {
                 Id = c.Ids.Next("pm"), AccountId = c.Account.Id, Created = c.Now, Card = details, BillingDetails = billing, Metadata = metadata,

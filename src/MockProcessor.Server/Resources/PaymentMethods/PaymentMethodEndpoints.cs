@@ -32,7 +32,7 @@ public static class PaymentMethodEndpoints
             throw new StripeException(StripeError.InvalidValue("type",
                 $"Invalid type: '{type}'. MockProcessor emulates card payment methods only so far."), beforeExecution: true);
         var billing = ReadBilling(p.Object("billing_details"));
-        var metadata = Metadata.Apply(Metadata.Empty, p.StringMap("metadata", out var clear), clear).OrThrow();
+        var metadata = p.Metadata(Metadata.Empty);
         var allowRedisplay = p.Enum("allow_redisplay", AllowRedisplay) ?? "unspecified";
         var cardParams = p.Object("card") ?? throw new StripeException(StripeError.ParameterMissing("card"), beforeExecution: true);
         CardDetails card;
@@ -93,9 +93,7 @@ public static class PaymentMethodEndpoints
     {
         var p = c.P;
         var before = c.Load<PaymentMethod>(c.Route("id"), "PaymentMethod");
-        var after = before;
-        if (p.StringMap("metadata", out var clear) is { } changes)
-            after = after with { Metadata = Metadata.Apply(before.Metadata, changes, clear).OrThrow() };
+        var after = before with { Metadata = p.Metadata(before.Metadata) };
         if (p.Object("billing_details") is { } b)
         {
             var address = AddressForm.Patch(b, "address", before.BillingDetails.Address);

@@ -30,7 +30,7 @@ public static class PayoutEndpoints
         p.Enum("method", "standard");
         p.Enum("source_type", "card");
         var destination = p.String("destination");
-        var metadata = Metadata.Apply(Metadata.Empty, p.StringMap("metadata", out var clear), clear).OrThrow();
+        var metadata = p.Metadata(Metadata.Empty);
         var bank = PayoutRuns.BankAccountOf(c);
         if (destination is not null && destination != bank.Id)
             throw new StripeException(Domain.Errors.StripeError.ResourceMissing("bank_account", destination, "destination"));
@@ -49,9 +49,7 @@ public static class PayoutEndpoints
     private static ApiResult Update(ApiContext c)
     {
         var before = c.Load<Payout>(c.Route("id"), "payout");
-        var after = before;
-        if (c.P.StringMap("metadata", out var clear) is { } changes)
-            after = after with { Metadata = Metadata.Apply(before.Metadata, changes, clear).OrThrow() };
+        var after = before with { Metadata = c.P.Metadata(before.Metadata) };
         return c.Update(before, after, EventTypes.PayoutUpdated);
     }
 

@@ -51,7 +51,7 @@ public static class RefundEndpoints
         var amount = p.Long("amount");
         if (amount is < 1) throw new StripeException(StripeError.AmountNotPositive(), beforeExecution: true);
         var reason = p.Enum("reason", UserReasons);
-        var metadata = Metadata.Apply(Metadata.Empty, p.StringMap("metadata", out var clear), clear).OrThrow();
+        var metadata = p.Metadata(Metadata.Empty);
         var reverseTransfer = p.Bool("reverse_transfer") ?? false;
         var refundApplicationFee = p.Bool("refund_application_fee") ?? false;
 
@@ -69,9 +69,7 @@ public static class RefundEndpoints
     private static ApiResult Update(ApiContext c)
     {
         var before = c.Load<Refund>(c.Route("id"), "refund");
-        var after = before;
-        if (c.P.StringMap("metadata", out var clear) is { } changes)
-            after = after with { Metadata = Metadata.Apply(before.Metadata, changes, clear).OrThrow() };
+        var after = before with { Metadata = c.P.Metadata(before.Metadata) };
         return c.Update(before, after, EventTypes.RefundUpdated);
     }
 

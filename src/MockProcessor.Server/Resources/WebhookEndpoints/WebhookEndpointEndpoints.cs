@@ -26,7 +26,7 @@ public static class WebhookEndpointEndpoints
         var p = c.P;
         var url = ReadUrl(p.RequiredString("url", 2048));
         var events = WebhookRules.ValidateEnabledEvents(p.StringList("enabled_events")).OrThrow();
-        var metadata = Metadata.Apply(Metadata.Empty, p.StringMap("metadata", out var clear), clear).OrThrow();
+        var metadata = p.Metadata(Metadata.Empty);
         var endpoint = new WebhookEndpoint
         {
             Id = c.Ids.Next("we"),
@@ -76,8 +76,7 @@ public static class WebhookEndpointEndpoints
         if (p.Has("enabled_events"))
             after = after with { EnabledEvents = WebhookRules.ValidateEnabledEvents(p.StringList("enabled_events")).OrThrow() };
         else p.Accept("enabled_events");
-        if (p.StringMap("metadata", out var clear) is { } changes)
-            after = after with { Metadata = Metadata.Apply(before.Metadata, changes, clear).OrThrow() };
+        after = after with { Metadata = p.Metadata(before.Metadata) };
         if (p.StringPatch("description", 5000) is { IsSet: true } description) after = after with { Description = description.Value };
         if (p.Bool("disabled") is { } disabled) after = after with { Disabled = disabled };
         if (after == before) return c.Respond(before);
