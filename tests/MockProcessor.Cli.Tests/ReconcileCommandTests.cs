@@ -40,7 +40,7 @@ public class ReconcileCommandTests : IAsyncLifetime
             var pm = roll < 8 ? "pm_card_createDispute" : roll < 14 ? "pm_card_chargeDeclined" : "pm_card_visa";
             var res = await http.PostAsync("/v1/payment_intents", new FormUrlEncodedContent(new Dictionary<string, string>
             {
-                ["amount"] = amount.ToString(), ["currency"] = "usd", ["confirm"] = "true", ["payment_method"] = pm, ["payment_method_types[]"] = "card",
+                ["amount"] = amount.ToString(), ["currency"] = "usd", ["confirm"] = "true", ["payment_method"] = pm, ["allowed_payment_method_types[]"] = "card",
             }));
             var body = JsonNode.Parse(await res.Content.ReadAsStringAsync())!;
             var pi = (string)(body["id"] ?? body["error"]!["payment_intent"]!["id"])!;

@@ -24,7 +24,7 @@ const call = (method, path, body = '') => new Promise((resolve, reject) => {
 });
 try {
   for (let i = 0; ; i++) { try { if ((await call('GET', '/healthz')).status === 200) break; } catch {} if (i > 200) throw new Error('no start'); await new Promise((r) => setTimeout(r, 50)); }
-  const body = 'amount=2000&currency=usd&confirm=true&payment_method=pm_card_visa&payment_method_types[]=card&capture_method=manual';
+  const body = 'amount=2000&currency=usd&confirm=true&payment_method=pm_card_visa&allowed_payment_method_types[]=card&capture_method=manual';
   let next = 0;
   const t0 = Date.now();
   await Promise.all(Array.from({ length: 16 }, async () => { while (next++ < actions) { const r = await call('POST', '/v1/payment_intents', body); if (r.status !== 200) throw new Error(r.body); } }));

@@ -41,7 +41,7 @@ const CONCURRENCY = Number(opt('concurrency', 16));
 const ENDPOINTS = opt('endpoints', '0,1,8').split(',').map(Number);
 const PORT = Number(opt('port', 12141));
 const DLL = join(repoRoot, 'src', 'MockProcessor', 'bin', 'Release', 'net10.0', 'mockprocessor.dll');
-const BODY = 'amount=2000&currency=usd&confirm=true&payment_method=pm_card_visa&payment_method_types[0]=card';
+const BODY = 'amount=2000&currency=usd&confirm=true&payment_method=pm_card_visa&allowed_payment_method_types[0]=card';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const now = () => performance.now();

@@ -49,6 +49,20 @@ public sealed record StripeError(int Status, string Type, string? Code, string M
     public static StripeError ParametersExclusive(string a, string b) =>
         new(400, InvalidRequest, "parameters_exclusive", $"You may only specify one of these parameters: {a}, {b}.", a);
 
+    /// <summary>A <c>Stripe-Version</c> (or <c>api_version</c> parameter) that names no released version.</summary>
+    public static StripeError InvalidApiVersion(string version, string? param = null) =>
+        new(400, InvalidRequest, null, $"Invalid Stripe API version: {version}", param);
+
+    /// <summary>A parameter the caller's API version no longer has (docs/api-versions.md); Stripe names a replacement.</summary>
+    public static StripeError ParameterRemovedAtVersion(string param, string code, string version, string replacement) =>
+        new(400, InvalidRequest, code,
+            $"The `{param}` parameter is not supported at API version {version}. Use {replacement} instead.", param);
+
+    /// <summary>None of a PaymentIntent's allowed payment method types can be used (the emulator has cards only).</summary>
+    public static StripeError NoUsablePaymentMethodTypes(string param) =>
+        new(400, InvalidRequest, null,
+            $"None of the payment method types in `{param}` can be used for this payment. MockProcessor emulates `card` payments only.", param);
+
     public static StripeError ResourceMissing(string objectName, string id, string param = "id") =>
         new(404, InvalidRequest, "resource_missing", $"No such {objectName}: '{id}'", param);
 
@@ -224,7 +238,7 @@ public sealed record StripeError(int Status, string Type, string? Code, string M
     /// </summary>
     public static StripeError ReturnUrlRequired(string paymentIntentId) =>
         new(400, InvalidRequest, null,
-            "This PaymentIntent is configured to accept payment methods enabled in your Dashboard, and some of them may redirect your customer away from your page, so you must provide a `return_url` when confirming. If you do not want redirect-based payment methods, create the PaymentIntent with `automatic_payment_methods[allow_redirects]=never` (or with `payment_method_types`).",
+            "This PaymentIntent is configured to accept payment methods enabled in your Dashboard, and some of them may redirect your customer away from your page, so you must provide a `return_url` when confirming. If you do not want redirect-based payment methods, create the PaymentIntent with `automatic_payment_methods[allow_redirects]=never` (or with `allowed_payment_method_types`).",
             "return_url")
         { PaymentIntentId = paymentIntentId };
 

@@ -56,6 +56,9 @@ public sealed record PaymentIntent : StripeObject
     public ConfirmationMethod ConfirmationMethod { get; init; } = ConfirmationMethod.Automatic;
     public string? PaymentMethod { get; init; }
     public IReadOnlyList<string> PaymentMethodTypes { get; init; } = ["card"];
+    // What the caller asked for since dahlia: the types it allows (PaymentMethodTypes then holds the usable ones) or excludes.
+    public IReadOnlyList<string>? AllowedPaymentMethodTypes { get; init; }
+    public IReadOnlyList<string>? ExcludedPaymentMethodTypes { get; init; }
     public AutomaticPaymentMethods? AutomaticPaymentMethods { get; init; }
     public string? Customer { get; init; }
     public string? Description { get; init; }

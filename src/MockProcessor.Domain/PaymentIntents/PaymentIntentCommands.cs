@@ -17,6 +17,8 @@ public sealed record CreatePaymentIntent(long Amount, string Currency)
     public string? PaymentMethod { get; init; }
     // Null means "not passed": since 2023-08-16 that turns automatic_payment_methods on.
     public IReadOnlyList<string>? PaymentMethodTypes { get; init; }
+    public IReadOnlyList<string>? AllowedPaymentMethodTypes { get; init; }
+    public IReadOnlyList<string>? ExcludedPaymentMethodTypes { get; init; }
     public string? AllowRedirects { get; init; }
     public string? Customer { get; init; }
     public string? Description { get; init; }
@@ -32,6 +34,10 @@ public sealed record CreatePaymentIntent(long Amount, string Currency)
 public sealed record UpdatePaymentIntent
 {
     public long? Amount { get; init; }
+    // Explicit types (allowed_payment_method_types, or payment_method_types before endive): automatic payment methods off.
+    public IReadOnlyList<string>? PaymentMethodTypes { get; init; }
+    public IReadOnlyList<string>? AllowedPaymentMethodTypes { get; init; }
+    public IReadOnlyList<string>? ExcludedPaymentMethodTypes { get; init; }
     public string? Currency { get; init; }
     public string? PaymentMethod { get; init; }
     public CaptureMethod? CaptureMethod { get; init; }

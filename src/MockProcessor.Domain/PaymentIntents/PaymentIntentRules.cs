@@ -62,6 +62,8 @@ public static partial class PaymentIntentRules
             CaptureMethod = cmd.CaptureMethod, ConfirmationMethod = cmd.ConfirmationMethod,
             PaymentMethod = cmd.PaymentMethod,
             PaymentMethodTypes = cmd.PaymentMethodTypes ?? ["card"],
+            AllowedPaymentMethodTypes = cmd.AllowedPaymentMethodTypes,
+            ExcludedPaymentMethodTypes = cmd.ExcludedPaymentMethodTypes,
             AutomaticPaymentMethods = automatic ? new AutomaticPaymentMethods(true, cmd.AllowRedirects) : null,
             Customer = cmd.Customer, Description = cmd.Description, Metadata = cmd.Metadata ?? Metadata.Empty,
             ClientSecret = $"{id}_secret_{ids.Chars(25)}",
@@ -77,7 +79,10 @@ public static partial class PaymentIntentRules
     {
         var frozenParam = cmd.Amount is not null ? "amount" : cmd.Currency is not null ? "currency"
             : cmd.PaymentMethod is not null ? "payment_method" : cmd.CaptureMethod is not null ? "capture_method"
-            : cmd.SetupFutureUsage is not null ? "setup_future_usage" : null;
+            : cmd.SetupFutureUsage is not null ? "setup_future_usage"
+            : cmd.AllowedPaymentMethodTypes is not null ? "allowed_payment_method_types"
+            : cmd.PaymentMethodTypes is not null ? "payment_method_types"
+            : cmd.ExcludedPaymentMethodTypes is not null ? "excluded_payment_method_types" : null;
         if (frozenParam is not null && !Allows(pi.Status, PaymentIntentAction.UpdatePayment))
             return pi.Status is Canceled
                 ? Guard(pi, PaymentIntentAction.UpdatePayment)!
@@ -102,7 +107,13 @@ public static partial class PaymentIntentRules
             Metadata = cmd.Metadata ?? pi.Metadata,
             ReceiptEmail = cmd.ReceiptEmail ?? pi.ReceiptEmail,
             StatementDescriptorSuffix = cmd.StatementDescriptorSuffix ?? pi.StatementDescriptorSuffix,
+            ExcludedPaymentMethodTypes = cmd.ExcludedPaymentMethodTypes ?? pi.ExcludedPaymentMethodTypes,
         };
+        if (cmd.PaymentMethodTypes is not null)
+            updated = updated with
+            {
+                PaymentMethodTypes = cmd.PaymentMethodTypes, AllowedPaymentMethodTypes = cmd.AllowedPaymentMethodTypes, AutomaticPaymentMethods = null,
+            };
         // A new payment method needs a new confirmation, and any 3DS done for the old one no longer counts.
         if (cmd.PaymentMethod is not null && cmd.PaymentMethod != pi.PaymentMethod)
             updated = updated with

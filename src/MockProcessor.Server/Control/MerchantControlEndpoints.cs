@@ -48,7 +48,7 @@ public static class MerchantControlEndpoints
         var id = ids.Next("acct", 16);
         var account = new Account
         {
-            Id = id, AccountId = id, Created = clock.UnixNow(), Profile = profile, DefaultApiVersion = p.String("api_version", 100),
+            Id = id, AccountId = id, Created = clock.UnixNow(), Profile = profile, DefaultApiVersion = p.String("api_version", 100) is { } v ? Wire.Versions.ApiVersions.Parse(v, out _, "api_version").Name : null,
             // The schedule payouts run on (docs/payouts.md), in Stripe's settings.payouts.schedule shape.
             PayoutSchedule = p.Object("payout_schedule") is { } schedule
                 ? PayoutScheduleForm.Read(schedule, PayoutSchedule.Default)

@@ -51,6 +51,7 @@ public sealed class TimeDriver(TimerRegistry timers, IdGenerator ids, Renderers 
         Render = new RenderContext(tx, renderers, publishable: false, now),
         Account = account, Now = now, Ids = ownIds ?? ids, RequestId = null, IdempotencyKey = null,
         EventApiVersion = account.DefaultApiVersion ?? Hosting.MockProcessorOptions.DefaultApiVersion,
+        Version = Wire.Versions.ApiVersions.Stored(account.DefaultApiVersion),
         Publishable = false, RouteValues = new RouteValueDictionary(), Services = services,
     };
 }

@@ -192,9 +192,8 @@ public sealed class WebhookDispatcher : BackgroundService
         }
         var ev = tx.GetInTree<Event>(d.EventId); // a connect endpoint delivers its connected accounts' events
         if (ev is null) return null;
-        var json = _renderers.Render(ev, new RenderContext(tx, _renderers, publishable: false, now), ExpandNode.None);
-        // The endpoint's pinned version, else the merchant's (the event's). Data is rendered in the one shape we emulate.
-        json["api_version"] = endpoint.ApiVersion ?? ev.ApiVersion;
+        // In the endpoint's pinned version, else the merchant's (the event's): docs/api-versions.md.
+        var json = Resources.Events.EventJson.RenderAt(ev, new RenderContext(tx, _renderers, publishable: false, now), endpoint.ApiVersion ?? ev.ApiVersion);
         return new Prepared(d, endpoint.Url, WireJson.Bytes(json), plan, now);
     }
 

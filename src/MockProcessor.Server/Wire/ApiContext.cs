@@ -29,6 +29,8 @@ public sealed class ApiContext
     public required string? IdempotencyKey { get; init; }
     /// <summary>The version events are rendered in: the merchant's pinned default (see Account).</summary>
     public required string EventApiVersion { get; init; }
+    /// <summary>The caller's API version (its Stripe-Version, else the account's default): what the forms' version gates read.</summary>
+    public Versions.ApiVersion Version { get; init; } = Versions.ApiVersions.Latest;
     public required bool Publishable { get; init; }
     public required RouteValueDictionary RouteValues { get; init; }
     public required IServiceProvider Services { get; init; }
@@ -54,7 +56,7 @@ public sealed class ApiContext
     private ApiContext Copy(Params p, ExpandNode expand, Tx tx, RenderContext render, Account account, string eventApiVersion) => new()
     {
         P = p, Expand = expand, Tx = tx, Render = render, Account = account, Now = Now, Ids = Ids, RequestId = RequestId,
-        IdempotencyKey = IdempotencyKey, EventApiVersion = eventApiVersion, Publishable = Publishable, RouteValues = RouteValues,
+        IdempotencyKey = IdempotencyKey, EventApiVersion = eventApiVersion, Version = Version, Publishable = Publishable, RouteValues = RouteValues,
         Services = Services, ClientIp = ClientIp, BaseUrl = BaseUrl,
     };
 

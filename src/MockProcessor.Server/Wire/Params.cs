@@ -89,20 +89,24 @@ public sealed class Params
         return Long(key, min, max)!.Value;
     }
 
-    /// <summary>Stripe accepts only "true" and "false" for booleans.</summary>
+    /// <summary>
+    /// A boolean: <c>true</c>/<c>false</c> in any letter case, as Stripe accepts them (stripe-python sent
+    /// <c>True</c>/<c>False</c> until 2025); anything else is <c>Invalid boolean</c>.
+    /// </summary>
     public bool? Bool(string key)
     {
         var node = Take(key);
         if (node is null) return null;
         if (node is not FormString s) throw Bad(StripeError.InvalidShape(NameOf(key), "a boolean"));
-        return s.Value switch
-        {
-            "true" => true,
-            "false" => false,
-            "" => throw Bad(StripeError.InvalidEmpty(NameOf(key))),
-            _ => throw Bad(StripeError.InvalidBoolean(NameOf(key), s.Value)),
-        };
+        if (s.Value.Length == 0) throw Bad(StripeError.InvalidEmpty(NameOf(key)));
+        return ParseBool(s.Value) ?? throw Bad(StripeError.InvalidBoolean(NameOf(key), s.Value));
     }
+
+    /// <summary><c>true</c> / <c>false</c> ignoring case, else null: the one reading of a boolean form value.</summary>
+    public static bool? ParseBool(string value) =>
+        value.Equals("true", StringComparison.OrdinalIgnoreCase) ? true
+        : value.Equals("false", StringComparison.OrdinalIgnoreCase) ? false
+        : null;
 
     public string? Enum(string key, params string[] allowed)
     {

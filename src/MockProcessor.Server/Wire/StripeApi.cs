@@ -11,6 +11,7 @@ using MockProcessor.Server.Hosting;
 using MockProcessor.Server.Idempotency;
 using MockProcessor.Server.Storage;
 using MockProcessor.Server.Time;
+using MockProcessor.Server.Wire.Versions;
 
 namespace MockProcessor.Server.Wire;
 
@@ -44,13 +45,19 @@ public sealed class StripeApi(
             if (caller.Record is { Kind: KeyKind.Restricted } restricted &&
                 KeyRules.CheckPermission(restricted, ResourceOf(route.Pattern), route.Method != "GET", caller.MerchantId) is { } denied)
                 throw new StripeException(denied);
-            var version = http.Request.Headers["Stripe-Version"].ToString();
+            // The caller's version (docs/api-versions.md): its header, validated, else the account's pinned default.
+            var requested = http.Request.Headers["Stripe-Version"].ToString();
+            string? notice = null;
+            var version = requested.Length > 0
+                ? ApiVersions.Parse(requested, out notice)
+                : ApiVersions.Stored(account.DefaultApiVersion ?? options.ApiVersion);
+            if (notice is not null) http.Response.Headers["Stripe-Notice"] = notice;
             var idemKey = http.Request.Method == "POST" ? http.Request.Headers["Idempotency-Key"].ToString() : "";
             if (idemKey.Length > 255) throw new StripeException(StripeError.IdempotencyKeyTooLong(), beforeExecution: true);
             if (idemKey.Length > 0) http.Response.Headers["Idempotency-Key"] = idemKey;
             // Keys are per acting account: the platform and a connected account it acts as may reuse one.
             var storedKey = idemKey.Length > 0 && account.Id != state.AccountId ? account.Id + ":" + idemKey : idemKey;
-            http.Response.Headers["Stripe-Version"] = version.Length > 0 ? version : account.DefaultApiVersion ?? options.ApiVersion;
+            http.Response.Headers["Stripe-Version"] = version.Name;
 
             // Scripted HTTP faults (docs/faults.md): error kinds end the request here, before anything executes.
             var fault = HttpFaults.Decide(state, route, http);
@@ -59,6 +66,7 @@ public sealed class StripeApi(
                 status = faulted;
                 return;
             }
+            ApiChanges.CheckRequest(route.Method, route.Pattern, form, version);
             var p = new Params(form);
             p.Accept("key");
             var expand = ExpandNode.Parse(p.StringList("expand"), route.ResponseType);
@@ -118,35 +126,36 @@ public sealed class StripeApi(
     }
 
     private (Response, Task) Execute(HttpContext http, ApiRoute route, AccountState state, Account account, Params p,
-        ExpandNode expand, long now, string requestId, string idemKey, string storedKey, string version, bool publishable, FormObject form)
+        ExpandNode expand, long now, string requestId, string idemKey, string storedKey, ApiVersion version, bool publishable, FormObject form)
     {
         var tx = store.Begin(state, account.Id);
         // Stripe pins an account's API version at its first request; later events render in it.
         var pinned = account.DefaultApiVersion is null;
         if (pinned)
         {
-            account = account with { DefaultApiVersion = version.Length > 0 ? version : options.ApiVersion };
+            account = account with { DefaultApiVersion = version.Name };
             tx.Put(account);
         }
         var render = new RenderContext(tx, renderers, publishable, now);
-        var ctx = NewContext(http, tx, render, account, p, expand, now, requestId, idemKey.Length > 0 ? idemKey : null, publishable);
+        var ctx = NewContext(http, tx, render, account, p, expand, now, requestId, idemKey.Length > 0 ? idemKey : null, publishable, version);
         Response response;
         try
         {
             var result = route.Handler(ctx);
             p.EnsureAllConsumed();
             response = result.Error is { } err
-                ? new Response(err.Status, WireJson.Bytes(ErrorJson.Render(err, requestId, render)), false, requestId)
+                ? new Response(err.Status, AtVersion(ErrorJson.Render(err, requestId, render), version, render), false, requestId)
                 : result.File is { } file
                     ? new Response(200, [], false, requestId) { File = file }
-                    : new Response(200, WireJson.Bytes(result.Body!), false, requestId);
+                    : new Response(200, AtVersion(result.Body!, version, render), false, requestId);
         }
         catch (StripeException ex) when (!ex.BeforeExecution)
         {
             // The call executed and failed: nothing it staged is kept, but the answer is its idempotent result.
             tx = store.Begin(state, account.Id);
             if (pinned) tx.Put(account);
-            response = new Response(ex.Error.Status, WireJson.Bytes(ErrorJson.Render(ex.Error, requestId, new RenderContext(tx, renderers, publishable, now))), false, requestId);
+            var errorRender = new RenderContext(tx, renderers, publishable, now);
+            response = new Response(ex.Error.Status, AtVersion(ErrorJson.Render(ex.Error, requestId, errorRender), version, errorRender), false, requestId);
         }
         if (storedKey.Length > 0)
             idempotency.Store(state, tx, storedKey, Canonical(route, http, form), response.Status, response.Body, requestId, now);
@@ -155,12 +164,20 @@ public sealed class StripeApi(
         return (response, durable);
     }
 
+    /// <summary>The answer's bytes in the caller's version: the canonical object with the older versions' shapes applied.</summary>
+    private static byte[] AtVersion(System.Text.Json.Nodes.JsonObject body, ApiVersion version, RenderContext render)
+    {
+        ApiChanges.Render(body, version, render);
+        return WireJson.Bytes(body);
+    }
+
     private ApiContext NewContext(HttpContext http, Tx tx, RenderContext render, Account account, Params p, ExpandNode expand,
-        long now, string? requestId, string? idemKey, bool publishable) => new()
+        long now, string? requestId, string? idemKey, bool publishable, ApiVersion? version = null) => new()
     {
         P = p, Expand = expand, Tx = tx, Render = render, Account = account, Now = now, Ids = ids,
         RequestId = requestId, IdempotencyKey = idemKey,
         EventApiVersion = account.DefaultApiVersion ?? options.ApiVersion, Publishable = publishable,
+        Version = version ?? ApiVersions.Stored(account.DefaultApiVersion ?? options.ApiVersion),
         RouteValues = http.Request.RouteValues, Services = services,
         ClientIp = http.Connection.RemoteIpAddress?.ToString(),
         BaseUrl = BaseUrlOf(http),

@@ -75,7 +75,7 @@ public sealed class Seeder(EmulatorClient api, Func<string, EmulatorClient> asMe
                 {
                     ("amount", Str(faker.Random.Int(5, 400) * 100 + faker.PickRandom(0, 0, 49, 99))),
                     ("currency", "usd"), ("customer", faker.PickRandom(customers)), ("payment_method", card),
-                    ("payment_method_types[0]", "card"), ("confirm", "true"),
+                    ("allowed_payment_method_types[0]", "card"), ("confirm", "true"),
                     ("description", faker.Commerce.ProductName()), ("metadata[order_id]", faker.Random.Replace("ORD-#####")),
                     ("receipt_email", faker.Internet.Email()),
                 };

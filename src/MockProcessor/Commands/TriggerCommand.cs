@@ -21,7 +21,7 @@ public static class TriggerCommand
         validate: s => s.EventType is null ? "Which event? " + SupportedList : null);
 
     // Card-only intents: with automatic payment methods, confirming needs a return_url (Stripe since 2023-08-16).
-    private static readonly (string, string)[] Intent = [("amount", "2000"), ("currency", "usd"), ("payment_method_types[]", "card")];
+    private static readonly (string, string)[] Intent = [("amount", "2000"), ("currency", "usd"), ("allowed_payment_method_types[]", "card")];
     private static readonly (string, string)[] Visa = [.. Intent, ("payment_method", "pm_card_visa"), ("confirm", "true")];
     private static readonly (string, string)[] Customer = [("description", "(created by mockprocessor trigger)")];
 

@@ -27,7 +27,7 @@ public class DocGapTests
               - {card: pm_card_visa_chargeDeclinedInsufficientFunds, http: 402, decline: insufficient_funds}
             steps:
               - request: POST /v1/payment_intents
-                params: {amount: 1500, currency: usd, payment_method: "${card}", payment_method_types: [card], confirm: true}
+                params: {amount: 1500, currency: usd, payment_method: "${card}", allowed_payment_method_types: [card], confirm: true}
                 expect:
                   status: ${http}
                   body: {error.decline_code: "${decline}"}
@@ -61,7 +61,7 @@ public class DocGapTests
                 save: {acct: $.id}
               - request: POST /v1/payment_intents
                 headers: {Stripe-Account: "${acct}"}
-                params: {amount: 1000, currency: usd, payment_method: pm_card_visa, payment_method_types: [card], confirm: true}
+                params: {amount: 1000, currency: usd, payment_method: pm_card_visa, allowed_payment_method_types: [card], confirm: true}
                 save: {pi: $.id}
               - events: {account: "${acct}", type: "payment_intent.*", types: [payment_intent.created, payment_intent.succeeded], last: {account: "${acct}", data.object.id: "${pi}"}}
               - events: {type: "payment_intent.*", count: COUNT}

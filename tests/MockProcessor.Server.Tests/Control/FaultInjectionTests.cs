@@ -31,7 +31,7 @@ public class FaultInjectionTests : IAsyncLifetime
     private Task<HttpResponseMessage> CreateCustomer(string? key = null) => _c.PostRawAsync("/v1/customers", "email=a%40example.com", key);
 
     private const string ConfirmedPayment =
-        "amount=2000&currency=usd&confirm=true&payment_method=pm_card_visa&payment_method_types[]=card";
+        "amount=2000&currency=usd&confirm=true&payment_method=pm_card_visa&allowed_payment_method_types[]=card";
 
     private static string? Header(HttpResponseMessage res, string name) =>
         res.Headers.TryGetValues(name, out var v) ? v.Single() : null;

@@ -13,9 +13,9 @@ public class ReconciliationControlTests : IAsyncLifetime
     {
         var c = _app.Client("sk_test_reconcile_control");
         var a = await (await c.PostFormAsync("/v1/payment_intents", ("amount", "2000"), ("currency", "usd"), ("confirm", "true"),
-            ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card"))).OkAsync();
+            ("payment_method", "pm_card_visa"), ("allowed_payment_method_types[]", "card"))).OkAsync();
         var b = await (await c.PostFormAsync("/v1/payment_intents", ("amount", "3000"), ("currency", "usd"), ("confirm", "true"),
-            ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card"))).OkAsync();
+            ("payment_method", "pm_card_visa"), ("allowed_payment_method_types[]", "card"))).OkAsync();
         await (await c.PostFormAsync("/v1/refunds", ("payment_intent", (string)b["id"]!))).OkAsync();
         var books = $"order_id,payment_intent,amount,currency,status\n1,{a["id"]},20.00,usd,paid\n2,{b["id"]},3000,usd,paid\n";
         (string, string)[] form = [("from", (TestApp.StartTime - 60).ToString()), ("to", (TestApp.StartTime + 60).ToString()), ("orders", books)];

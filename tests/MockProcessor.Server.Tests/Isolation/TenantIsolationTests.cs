@@ -43,7 +43,7 @@ public class TenantIsolationTests : IAsyncLifetime
         var cus = await (await a.PostFormAsync("/v1/customers", ("email", "a@example.com"), ("name", "Alice"))).OkAsync();
         var pm = await (await a.PostFormAsync("/v1/payment_methods/pm_card_visa/attach", ("customer", Id(cus)))).OkAsync();
         var pi = await (await a.PostFormAsync("/v1/payment_intents", ("amount", "2000"), ("currency", "usd"), ("customer", Id(cus)),
-            ("confirm", "true"), ("payment_method", Id(pm)), ("payment_method_types[]", "card"), ("capture_method", "manual"))).OkAsync();
+            ("confirm", "true"), ("payment_method", Id(pm)), ("allowed_payment_method_types[]", "card"), ("capture_method", "manual"))).OkAsync();
         var disputed = await (await a.PostFormAsync("/v1/charges", ("amount", "3000"), ("currency", "usd"), ("source", "tok_createDispute"))).OkAsync();
         var paid = await (await a.PostFormAsync("/v1/charges", ("amount", "4000"), ("currency", "usd"), ("source", "tok_visa"))).OkAsync();
         var re = await (await a.PostFormAsync("/v1/refunds", ("charge", Id(paid)), ("amount", "100"))).OkAsync();
@@ -60,7 +60,7 @@ public class TenantIsolationTests : IAsyncLifetime
         var connected = await (await a.PostFormAsync("/v1/accounts", ("type", "express"), ("email", "c@example.com"))).OkAsync();
         var acct = Id(connected);
         var destination = await (await a.PostFormAsync("/v1/payment_intents", ("amount", "5000"), ("currency", "usd"), ("confirm", "true"),
-            ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card"), ("transfer_data[destination]", acct),
+            ("payment_method", "pm_card_visa"), ("allowed_payment_method_types[]", "card"), ("transfer_data[destination]", acct),
             ("application_fee_amount", "500"))).OkAsync();
         await (await a.PostFormAsync("/v1/refunds", ("payment_intent", Id(destination)), ("amount", "1000"), ("reverse_transfer", "true"))).OkAsync();
         var transfer = (await (await a.GetAsync("/v1/transfers")).OkAsync())["data"]![0]!.AsObject();
@@ -70,7 +70,7 @@ public class TenantIsolationTests : IAsyncLifetime
         var cCus = await (await c.PostFormAsync("/v1/customers", ("email", "c-customer@example.com"))).OkAsync();
         var cPm = await (await c.PostFormAsync("/v1/payment_methods/pm_card_visa/attach", ("customer", Id(cCus)))).OkAsync();
         var cPi = await (await c.PostFormAsync("/v1/payment_intents", ("amount", "3000"), ("currency", "usd"), ("customer", Id(cCus)),
-            ("confirm", "true"), ("payment_method", Id(cPm)), ("payment_method_types[]", "card"), ("application_fee_amount", "300"))).OkAsync();
+            ("confirm", "true"), ("payment_method", Id(cPm)), ("allowed_payment_method_types[]", "card"), ("application_fee_amount", "300"))).OkAsync();
         var cRe = await (await c.PostFormAsync("/v1/refunds", ("payment_intent", Id(cPi)), ("amount", "500"), ("refund_application_fee", "true"))).OkAsync();
         var cTok = await (await c.PostFormAsync("/v1/tokens", ("card[number]", "4242424242424242"), ("card[exp_month]", "1"), ("card[exp_year]", "2031"))).OkAsync();
         var cWe = await (await c.PostFormAsync("/v1/webhook_endpoints", ("url", "http://127.0.0.1:9/c-hook"), ("enabled_events[]", "*"))).OkAsync();

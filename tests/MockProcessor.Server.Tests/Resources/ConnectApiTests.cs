@@ -109,7 +109,7 @@ public class ConnectApiTests : IAsyncLifetime
     {
         var id = await NewConnectedAccount();
         var pi = await (await Platform.PostFormAsync("/v1/payment_intents", ("amount", "10000"), ("currency", "usd"),
-            ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card"), ("confirm", "true"),
+            ("payment_method", "pm_card_visa"), ("allowed_payment_method_types[]", "card"), ("confirm", "true"),
             ("application_fee_amount", "1000"), ("transfer_data[destination]", id), ("on_behalf_of", id))).OkAsync();
         Assert.Equal("succeeded", (string)pi["status"]!);
         Assert.Equal(1000, (long)pi["application_fee_amount"]!);
@@ -151,7 +151,7 @@ public class ConnectApiTests : IAsyncLifetime
         var id = await NewConnectedAccount("standard");
         var connected = As(id);
         var pi = await (await connected.PostFormAsync("/v1/payment_intents", ("amount", "5000"), ("currency", "usd"),
-            ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card"), ("confirm", "true"), ("application_fee_amount", "700"))).OkAsync();
+            ("payment_method", "pm_card_visa"), ("allowed_payment_method_types[]", "card"), ("confirm", "true"), ("application_fee_amount", "700"))).OkAsync();
         await (await Platform.GetAsync($"/v1/payment_intents/{pi["id"]}")).ErrorAsync(404);
         var charge = await (await connected.GetAsync($"/v1/charges/{pi["latest_charge"]}")).OkAsync();
         var txn = await (await connected.GetAsync($"/v1/balance_transactions/{charge["balance_transaction"]}")).OkAsync();
@@ -200,7 +200,7 @@ public class ConnectApiTests : IAsyncLifetime
     {
         var id = await NewConnectedAccount();
         var pi = await (await As(id).PostFormAsync("/v1/payment_intents", ("amount", "2000"), ("currency", "usd"), ("confirm", "true"),
-            ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card"), ("capture_method", "manual"))).OkAsync();
+            ("payment_method", "pm_card_visa"), ("allowed_payment_method_types[]", "card"), ("capture_method", "manual"))).OkAsync();
         await (await As(id).PostFormAsync("/_mock/merchant_clock/advance", ("seconds", "3600"))).ErrorAsync(400);
         await (await Platform.PostFormAsync("/_mock/merchant_clock/advance", ("seconds", (8 * 86_400).ToString()))).OkAsync();
         var expired = await (await As(id).GetAsync($"/v1/payment_intents/{pi["id"]}")).OkAsync();
@@ -214,10 +214,10 @@ public class ConnectApiTests : IAsyncLifetime
     {
         var id = await NewConnectedAccount();
         await (await Platform.PostFormAsync("/v1/payment_intents", ("amount", "10000"), ("currency", "usd"), ("confirm", "true"),
-            ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card"), ("transfer_data[destination]", id),
+            ("payment_method", "pm_card_visa"), ("allowed_payment_method_types[]", "card"), ("transfer_data[destination]", id),
             ("application_fee_amount", "1000"))).OkAsync();
         await (await As(id).PostFormAsync("/v1/payment_intents", ("amount", "4000"), ("currency", "usd"), ("confirm", "true"),
-            ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card"), ("application_fee_amount", "400"))).OkAsync();
+            ("payment_method", "pm_card_visa"), ("allowed_payment_method_types[]", "card"), ("application_fee_amount", "400"))).OkAsync();
         await (await Platform.PostFormAsync("/_mock/merchant_clock/advance", ("seconds", (10 * 86_400).ToString()))).OkAsync();
 
         foreach (var client in new[] { Platform, As(id) })
@@ -276,7 +276,7 @@ public class ConnectApiTests : IAsyncLifetime
     {
         var id = await NewConnectedAccount();
         var pi = await (await As(id).PostFormAsync("/v1/payment_intents", ("amount", "5000"), ("currency", "usd"), ("confirm", "true"),
-            ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card"), ("application_fee_amount", "600"))).OkAsync();
+            ("payment_method", "pm_card_visa"), ("allowed_payment_method_types[]", "card"), ("application_fee_amount", "600"))).OkAsync();
         var fee = (await (await Platform.GetAsync("/v1/application_fees")).OkAsync())["data"]![0]!;
         var fr = await (await Platform.PostFormAsync($"/v1/application_fees/{fee["id"]}/refunds", ("amount", "250"))).OkAsync();
         Assert.Equal("fee_refund", (string)fr["object"]!);

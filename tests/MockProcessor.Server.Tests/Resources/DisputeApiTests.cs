@@ -16,7 +16,7 @@ public class DisputeApiTests : IAsyncLifetime
     private async Task<(string Pi, string Charge)> Pay(string pm, long amount = 10_000)
     {
         var pi = await (await _c.PostFormAsync("/v1/payment_intents", ("amount", amount.ToString()), ("currency", "usd"),
-            ("payment_method", pm), ("payment_method_types[]", "card"), ("confirm", "true"))).OkAsync();
+            ("payment_method", pm), ("allowed_payment_method_types[]", "card"), ("confirm", "true"))).OkAsync();
         Assert.Equal("succeeded", (string)pi["status"]!);
         return ((string)pi["id"]!, (string)pi["latest_charge"]!);
     }
@@ -164,7 +164,7 @@ public class DisputeApiTests : IAsyncLifetime
     public async Task Manual_capture_opens_the_dispute_at_capture()
     {
         var pi = await (await _c.PostFormAsync("/v1/payment_intents", ("amount", "3000"), ("currency", "usd"), ("capture_method", "manual"),
-            ("payment_method", "pm_card_createDispute"), ("payment_method_types[]", "card"), ("confirm", "true"))).OkAsync();
+            ("payment_method", "pm_card_createDispute"), ("allowed_payment_method_types[]", "card"), ("confirm", "true"))).OkAsync();
         var ch = (string)pi["latest_charge"]!;
         Assert.Empty(await DisputesOf(ch));
         await (await _c.PostFormAsync($"/v1/payment_intents/{pi["id"]}/capture")).OkAsync();

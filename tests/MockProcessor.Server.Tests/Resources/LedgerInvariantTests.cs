@@ -60,7 +60,7 @@ public class LedgerInvariantTests : IAsyncLifetime
                     break;
                 case "payment_intent":
                     var pi = await c.PostFormAsync("/v1/payment_intents", ("amount", rng.Next(500, 20_000).ToString()),
-                        ("currency", Pick(Currencies)), ("payment_method", Pick(PaymentMethods)), ("payment_method_types[]", "card"), ("confirm", "true"));
+                        ("currency", Pick(Currencies)), ("payment_method", Pick(PaymentMethods)), ("allowed_payment_method_types[]", "card"), ("confirm", "true"));
                     await Expect(pi, kind);
                     if (pi.IsSuccessStatusCode && (await pi.JsonAsync())["latest_charge"] is JsonValue latest) charges.Add((string)latest!);
                     break;

@@ -17,7 +17,7 @@ public class NetworkRuleApiTests : IAsyncLifetime
 
     private Task<HttpResponseMessage> Pay(long amount, string pm = "pm_card_visa", params (string, string)[] extra) =>
         _c.PostFormAsync("/v1/payment_intents", [("amount", amount.ToString()), ("currency", "usd"), ("confirm", "true"),
-            ("payment_method", pm), ("payment_method_types[]", "card"), .. extra]);
+            ("payment_method", pm), ("allowed_payment_method_types[]", "card"), .. extra]);
 
     private async Task<JsonObject> Get(string url) => await (await _c.GetAsync(url)).OkAsync();
 
@@ -106,7 +106,7 @@ public class NetworkRuleApiTests : IAsyncLifetime
     {
         await Rule(("match[attempt]", "1"), ("outcome", "decline"), ("decline_code", "try_again_later"));
         var pi = (string)(await (await _c.PostFormAsync("/v1/payment_intents", ("amount", "1500"), ("currency", "usd"),
-            ("payment_method_types[]", "card"))).OkAsync())["id"]!;
+            ("allowed_payment_method_types[]", "card"))).OkAsync())["id"]!;
         await (await _c.PostFormAsync($"/v1/payment_intents/{pi}/confirm", ("payment_method", "pm_card_visa"))).ErrorAsync(402);
         var second = await (await _c.PostFormAsync($"/v1/payment_intents/{pi}/confirm", ("payment_method", "pm_card_visa"))).OkAsync();
         Assert.Equal("succeeded", (string)second["status"]!);
@@ -229,7 +229,7 @@ public class NetworkRuleApiTests : IAsyncLifetime
             await (await c.PostFormAsync("/_mock/network_rules", ("match[metadata][k]", "v"), ("outcome", "timeout"),
                 ("settle_after_seconds", "20"), ("settle_outcome", "decline"), ("decline_code", "do_not_honor"), ("remaining", "3"))).OkAsync();
             piId = (string)(await (await c.PostFormAsync("/v1/payment_intents", ("amount", "900"), ("currency", "usd"), ("confirm", "true"),
-                ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card"), ("metadata[k]", "v"))).OkAsync())["id"]!;
+                ("payment_method", "pm_card_visa"), ("allowed_payment_method_types[]", "card"), ("metadata[k]", "v"))).OkAsync())["id"]!;
         }
         await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
         {

@@ -12,7 +12,7 @@ public class PaymentIntentApiTests : IAsyncLifetime
 
     // Card-only intents, as server-side integrations that confirm without a return_url create them.
     private async Task<JsonObject> Create(params (string, string)[] fields) =>
-        await (await _c.PostFormAsync("/v1/payment_intents", [.. fields, ("payment_method_types[]", "card")])).OkAsync();
+        await (await _c.PostFormAsync("/v1/payment_intents", [.. fields, ("allowed_payment_method_types[]", "card")])).OkAsync();
 
     private async Task<List<string>> EventTypes() =>
         (await (await _c.GetAsync("/v1/events?limit=100")).OkAsync())["data"]!.AsArray().Select(e => (string)e!["type"]!).ToList();

@@ -118,8 +118,8 @@ public class RefundApiTests : IAsyncLifetime
     [Fact]
     public async Task A_payment_intent_is_refunded_through_its_latest_charge()
     {
-        var pi = await (await _c.PostFormAsync("/v1/payment_intents", ("amount", "2000"), ("currency", "usd"), ("payment_method_types[]", "card"),
-            ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card"), ("confirm", "true"))).OkAsync();
+        var pi = await (await _c.PostFormAsync("/v1/payment_intents", ("amount", "2000"), ("currency", "usd"), ("allowed_payment_method_types[]", "card"),
+            ("payment_method", "pm_card_visa"), ("allowed_payment_method_types[]", "card"), ("confirm", "true"))).OkAsync();
         Assert.Equal("succeeded", (string)pi["status"]!);
         var piId = (string)pi["id"]!;
         var chargeId = (string)pi["latest_charge"]!;
@@ -132,8 +132,8 @@ public class RefundApiTests : IAsyncLifetime
         var charges = await Get($"/v1/charges?payment_intent={piId}&expand[]=data.balance_transaction");
         Assert.Equal(2000 - 88, (long)charges["data"]![0]!["balance_transaction"]!["net"]!);
 
-        var unpaid = await (await _c.PostFormAsync("/v1/payment_intents", ("amount", "2000"), ("currency", "usd"), ("payment_method_types[]", "card"),
-            ("payment_method_types[]", "card"))).OkAsync();
+        var unpaid = await (await _c.PostFormAsync("/v1/payment_intents", ("amount", "2000"), ("currency", "usd"), ("allowed_payment_method_types[]", "card"),
+            ("allowed_payment_method_types[]", "card"))).OkAsync();
         await (await _c.PostFormAsync("/v1/refunds", ("payment_intent", (string)unpaid["id"]!))).ErrorAsync(400);
     }
 }

@@ -21,7 +21,7 @@ public class TestClockTimeTests : IAsyncLifetime
         if (clock is not null) form.Add(("test_clock", clock));
         var cus = (string)(await (await c.PostFormAsync("/v1/customers", [.. form])).OkAsync())["id"]!;
         var pi = await (await c.PostFormAsync("/v1/payment_intents", ("amount", "2000"), ("currency", "usd"), ("customer", cus),
-            ("confirm", "true"), ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card"), ("capture_method", "manual"))).OkAsync();
+            ("confirm", "true"), ("payment_method", "pm_card_visa"), ("allowed_payment_method_types[]", "card"), ("capture_method", "manual"))).OkAsync();
         Assert.Equal("requires_capture", (string)pi["status"]!);
         return (string)pi["id"]!;
     }

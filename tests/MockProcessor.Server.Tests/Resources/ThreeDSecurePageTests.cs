@@ -67,7 +67,7 @@ public class ThreeDSecurePageTests : IAsyncLifetime
     [Fact]
     public async Task Zero_decimal_amounts_are_shown_in_whole_units()
     {
-        var pi = await (await _c.PostFormAsync("/v1/payment_intents", ("amount", "2000"), ("currency", "jpy"), ("payment_method_types[]", "card"),
+        var pi = await (await _c.PostFormAsync("/v1/payment_intents", ("amount", "2000"), ("currency", "jpy"), ("allowed_payment_method_types[]", "card"),
             ("confirm", "true"), ("payment_method", "pm_card_threeDSecure2Required"))).OkAsync();
         var html = await (await _browser.GetAsync(PageUrl(pi))).Content.ReadAsStringAsync();
         Assert.Contains("2,000 JPY", html);

@@ -22,7 +22,7 @@ public class ThreeDSecureTests : IAsyncLifetime
     /// <summary>A card-only intent created and confirmed with <paramref name="card"/>; <c>return_url</c> makes it a server-side redirect confirm.</summary>
     internal static async Task<JsonObject> Confirm(HttpClient c, string card, params (string, string)[] extra) =>
         await (await c.PostFormAsync("/v1/payment_intents",
-            [("amount", "2000"), ("currency", "usd"), ("payment_method_types[]", "card"), ("confirm", "true"), ("payment_method", card), .. extra])).OkAsync();
+            [("amount", "2000"), ("currency", "usd"), ("allowed_payment_method_types[]", "card"), ("confirm", "true"), ("payment_method", card), .. extra])).OkAsync();
 
     internal static async Task<List<string>> EventTypes(HttpClient c) =>
         (await (await c.GetAsync("/v1/events?limit=100")).OkAsync())["data"]!.AsArray().Select(e => (string)e!["type"]!).ToList();
@@ -138,7 +138,7 @@ public class ThreeDSecureTests : IAsyncLifetime
     public async Task Off_session_payment_with_an_authentication_card_fails_authentication_required()
     {
         var cus = (string)(await (await _c.PostFormAsync("/v1/customers")).OkAsync())["id"]!;
-        var res = await _c.PostFormAsync("/v1/payment_intents", ("amount", "2000"), ("currency", "usd"), ("payment_method_types[]", "card"),
+        var res = await _c.PostFormAsync("/v1/payment_intents", ("amount", "2000"), ("currency", "usd"), ("allowed_payment_method_types[]", "card"),
             ("customer", cus), ("payment_method", "pm_card_authenticationRequired"), ("confirm", "true"), ("off_session", "true"));
         var err = await res.ErrorAsync(402);
         Assert.Equal("authentication_required", (string)err["code"]!);

@@ -44,10 +44,10 @@ public class ConnectDurabilityTests
                 var p = app.Client(key);
                 acct = (string)(await (await p.PostFormAsync("/v1/accounts", ("type", "custom"))).OkAsync())["id"]!;
                 await (await p.PostFormAsync("/v1/payment_intents", ("amount", "8000"), ("currency", "usd"), ("confirm", "true"),
-                    ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card"), ("transfer_data[destination]", acct),
+                    ("payment_method", "pm_card_visa"), ("allowed_payment_method_types[]", "card"), ("transfer_data[destination]", acct),
                     ("application_fee_amount", "800"))).OkAsync();
                 await (await As(app, key, acct).PostFormAsync("/v1/payment_intents", ("amount", "3000"), ("currency", "usd"), ("confirm", "true"),
-                    ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card"), ("application_fee_amount", "300"))).OkAsync();
+                    ("payment_method", "pm_card_visa"), ("allowed_payment_method_types[]", "card"), ("application_fee_amount", "300"))).OkAsync();
                 var m = await (await app.Client("").PostFormAsync("/_mock/merchants", ("name", "Durable"))).OkAsync();
                 rolledAway = (string)m["secret_key"]!;
                 var keyId = (string)m["keys"]!.AsArray().Single(k => (string)k!["secret"]! == rolledAway)!["id"]!;
@@ -61,7 +61,7 @@ public class ConnectDurabilityTests
                 Assert.Equal("api_key_expired", (string)(await (await app.Client(rolledAway).GetAsync("/v1/account")).ErrorAsync(401))["code"]!);
                 // The tree still works after the replay: a new direct charge on the connected account.
                 await (await As(app, key, acct).PostFormAsync("/v1/payment_intents", ("amount", "1000"), ("currency", "usd"), ("confirm", "true"),
-                    ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card"), ("application_fee_amount", "100"))).OkAsync();
+                    ("payment_method", "pm_card_visa"), ("allowed_payment_method_types[]", "card"), ("application_fee_amount", "100"))).OkAsync();
                 Assert.Equal(2, (await (await app.Client(key).GetAsync("/v1/application_fees")).OkAsync())["data"]!.AsArray().Count(f => (string)f!["account"]! == acct && f["balance_transaction"] is not null));
             }
         }

@@ -24,7 +24,7 @@ public class DeterminismLongRunTests
         }
         string Id(string body) => (string)System.Text.Json.Nodes.JsonNode.Parse(body)!["id"]!;
         (string, string)[] Pi(string pm, params (string, string)[] more) =>
-            [("amount", "2000"), ("currency", "usd"), ("confirm", "true"), ("payment_method", pm), ("payment_method_types[]", "card"), .. more];
+            [("amount", "2000"), ("currency", "usd"), ("confirm", "true"), ("payment_method", pm), ("allowed_payment_method_types[]", "card"), .. more];
 
         var cus = Id(await Call(c, HttpMethod.Post, "/v1/customers", ("email", "long@example.com"), ("metadata[k]", "v")));
         await Call(c, HttpMethod.Post, $"/v1/payment_methods/pm_card_visa/attach", ("customer", cus));

@@ -17,7 +17,7 @@ public class TimeDrivenWorkTests : IAsyncLifetime
 
     private async Task<JsonObject> ManualPi(HttpClient client) =>
         await (await client.PostFormAsync("/v1/payment_intents", ("amount", "2000"), ("currency", "usd"), ("confirm", "true"),
-            ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card"), ("capture_method", "manual"), ("expand[]", "latest_charge"))).OkAsync();
+            ("payment_method", "pm_card_visa"), ("allowed_payment_method_types[]", "card"), ("capture_method", "manual"), ("expand[]", "latest_charge"))).OkAsync();
 
     [Fact]
     public async Task An_uncaptured_authorization_expires_after_7_days_at_its_capture_before()
@@ -158,7 +158,7 @@ public class TimeDrivenWorkDurabilityTests
         await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
         {
             var pi = await (await app.Client("sk_test_time_restart").PostFormAsync("/v1/payment_intents", ("amount", "2000"), ("currency", "usd"),
-                ("confirm", "true"), ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card"), ("capture_method", "manual"))).OkAsync();
+                ("confirm", "true"), ("payment_method", "pm_card_visa"), ("allowed_payment_method_types[]", "card"), ("capture_method", "manual"))).OkAsync();
             piId = (string)pi["id"]!;
         }
         await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))

@@ -18,6 +18,8 @@ public class FixtureFieldNamesTests : IAsyncLifetime
     [
         "charge.outcome.risk_level", "charge.outcome.risk_score", "charge.outcome.rule",
         "payment_intent.automatic_payment_methods.allow_redirects", "payment_intent.payment_method_options.card",
+        // Added by 2026-07-29.dahlia and always present since 2026-08-26.dahlia (stripe-node 23 types); the fixture predates it.
+        "payment_intent.allowed_payment_method_types",
         "refund.destination_details.card.reference", "refund.destination_details.card.reference_status",
         "refund.destination_details.card.reference_type",
         // Present on events that record a change (*.updated, charge.dispute.closed); the fixture's event has none.
@@ -66,13 +68,13 @@ public class FixtureFieldNamesTests : IAsyncLifetime
         var c = _app.Client("sk_test_fixture_fields");
         var cus = (string)(await (await c.PostFormAsync("/v1/customers", ("email", "f@example.com"))).OkAsync())["id"]!;
         var pi = await (await c.PostFormAsync("/v1/payment_intents", ("amount", "2000"), ("currency", "usd"), ("customer", cus),
-            ("confirm", "true"), ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card"))).OkAsync();
+            ("confirm", "true"), ("payment_method", "pm_card_visa"), ("allowed_payment_method_types[]", "card"))).OkAsync();
         await (await c.PostFormAsync("/v1/payment_intents", ("amount", "2000"), ("currency", "usd"), ("confirm", "true"),
-            ("payment_method", "pm_card_chargeDeclined"), ("payment_method_types[]", "card"))).ErrorAsync(402);
+            ("payment_method", "pm_card_chargeDeclined"), ("allowed_payment_method_types[]", "card"))).ErrorAsync(402);
         await (await c.PostFormAsync("/v1/refunds", ("payment_intent", (string)pi["id"]!), ("amount", "500"))).OkAsync();
         // A dispute card: charge.dispute.created / funds_withdrawn carry the dispute; then a win (funds_reinstated, closed).
         var disputed = await (await c.PostFormAsync("/v1/payment_intents", ("amount", "2000"), ("currency", "usd"), ("confirm", "true"),
-            ("payment_method", "pm_card_createDispute"), ("payment_method_types[]", "card"))).OkAsync();
+            ("payment_method", "pm_card_createDispute"), ("allowed_payment_method_types[]", "card"))).OkAsync();
         var dispute = (await (await c.GetAsync($"/v1/disputes?payment_intent={disputed["id"]}")).OkAsync())["data"]![0]!;
         await (await c.PostFormAsync($"/v1/disputes/{dispute["id"]}", ("evidence[uncategorized_text]", "winning_evidence"))).OkAsync();
         // A payout (manual, then paid at its arrival date).
@@ -103,7 +105,7 @@ public class FixtureFieldNamesTests : IAsyncLifetime
         var acct = (string)(await (await p.PostFormAsync("/v1/accounts", ("type", "express"),
             ("capabilities[card_payments][requested]", "true"), ("capabilities[transfers][requested]", "true"))).OkAsync())["id"]!;
         var pi = await (await p.PostFormAsync("/v1/payment_intents", ("amount", "5000"), ("currency", "usd"), ("confirm", "true"),
-            ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card"), ("transfer_data[destination]", acct),
+            ("payment_method", "pm_card_visa"), ("allowed_payment_method_types[]", "card"), ("transfer_data[destination]", acct),
             ("application_fee_amount", "500"))).OkAsync();
         await (await p.PostFormAsync("/v1/refunds", ("payment_intent", (string)pi["id"]!), ("amount", "1000"),
             ("reverse_transfer", "true"), ("refund_application_fee", "true"))).OkAsync();

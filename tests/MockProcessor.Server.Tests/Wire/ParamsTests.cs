@@ -45,12 +45,15 @@ public class ParamsTests
     [Theory]
     [InlineData("true", true)]
     [InlineData("false", false)]
+    [InlineData("True", true)] // stripe-python before 2025 sends Python's spelling; Stripe accepts it
+    [InlineData("False", false)]
+    [InlineData("TRUE", true)]
     public void Booleans_are_true_or_false(string value, bool expected) => Assert.Equal(expected, P("confirm=" + value).Bool("confirm"));
 
     [Theory]
     [InlineData("yes")]
     [InlineData("1")]
-    [InlineData("TRUE")]
+    [InlineData("Truee")]
     public void Other_boolean_spellings_are_rejected(string value) =>
         Assert.Equal("confirm", ErrorOf(() => P("confirm=" + value).Bool("confirm")).Param);
 

@@ -75,13 +75,13 @@ public class SpecNullabilityTests : IAsyncLifetime
         var pm = await (await c.PostFormAsync("/v1/payment_methods/pm_card_visa/attach", ("customer", (string)cus["id"]!))).OkAsync();
         Check(pm, "payment_method", problems);
         var pi = await (await c.PostFormAsync("/v1/payment_intents", ("amount", "2000"), ("currency", "usd"), ("confirm", "true"),
-            ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card"), ("expand[]", "latest_charge.balance_transaction"))).OkAsync();
+            ("payment_method", "pm_card_visa"), ("allowed_payment_method_types[]", "card"), ("expand[]", "latest_charge.balance_transaction"))).OkAsync();
         Check(pi, "payment_intent", problems);
         var manual = await (await c.PostFormAsync("/v1/payment_intents", ("amount", "2000"), ("currency", "usd"), ("confirm", "true"),
-            ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card"), ("capture_method", "manual"), ("expand[]", "latest_charge"))).OkAsync();
+            ("payment_method", "pm_card_visa"), ("allowed_payment_method_types[]", "card"), ("capture_method", "manual"), ("expand[]", "latest_charge"))).OkAsync();
         Check(manual, "payment_intent", problems);
         var declined = await (await c.PostFormAsync("/v1/payment_intents", ("amount", "2000"), ("currency", "usd"), ("confirm", "true"),
-            ("payment_method", "pm_card_radarBlock"), ("payment_method_types[]", "card"))).ErrorAsync(402);
+            ("payment_method", "pm_card_radarBlock"), ("allowed_payment_method_types[]", "card"))).ErrorAsync(402);
         Check(declined["payment_intent"]!.AsObject(), "payment_intent", problems);
         Check(await (await c.PostFormAsync("/v1/refunds", ("payment_intent", (string)pi["id"]!), ("amount", "100"))).OkAsync(), "refund", problems);
         Check(await (await c.PostFormAsync("/v1/charges", ("amount", "3000"), ("currency", "usd"), ("source", "tok_visa"))).OkAsync(), "charge", problems);
@@ -90,7 +90,7 @@ public class SpecNullabilityTests : IAsyncLifetime
         // Disputes: a chargeback (with its balance transaction embedded), an inquiry, and one won with evidence.
         foreach (var card in new[] { "pm_card_createDispute", "pm_card_createDisputeInquiry", "pm_card_createDisputeProductNotReceived" })
             await (await c.PostFormAsync("/v1/payment_intents", ("amount", "2000"), ("currency", "usd"), ("confirm", "true"),
-                ("payment_method", card), ("payment_method_types[]", "card"))).OkAsync();
+                ("payment_method", card), ("allowed_payment_method_types[]", "card"))).OkAsync();
         var disputes = (await (await c.GetAsync("/v1/disputes?limit=100")).OkAsync())["data"]!.AsArray();
         Assert.Equal(3, disputes.Count);
         Check(await (await c.PostFormAsync($"/v1/disputes/{disputes[0]!["id"]}", ("evidence[uncategorized_text]", "winning_evidence"))).OkAsync(), "dispute", problems);
@@ -120,13 +120,13 @@ public class SpecNullabilityTests : IAsyncLifetime
         Check(await (await p.GetAsync($"/v1/accounts/{acct}")).OkAsync(), "account", problems);
         Check(await (await p.GetAsync("/v1/account")).OkAsync(), "account", problems);
         var dest = await (await p.PostFormAsync("/v1/payment_intents", ("amount", "5000"), ("currency", "usd"), ("confirm", "true"),
-            ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card"), ("transfer_data[destination]", acct),
+            ("payment_method", "pm_card_visa"), ("allowed_payment_method_types[]", "card"), ("transfer_data[destination]", acct),
             ("application_fee_amount", "500"), ("on_behalf_of", acct), ("expand[]", "latest_charge"))).OkAsync();
         Check(dest, "payment_intent", problems);
         Check(await (await p.PostFormAsync("/v1/refunds", ("payment_intent", (string)dest["id"]!), ("amount", "1000"),
             ("reverse_transfer", "true"), ("refund_application_fee", "true"))).OkAsync(), "refund", problems);
         var direct = await (await c.PostFormAsync("/v1/payment_intents", ("amount", "3000"), ("currency", "usd"), ("confirm", "true"),
-            ("payment_method", "pm_card_visa"), ("payment_method_types[]", "card"), ("application_fee_amount", "300"))).OkAsync();
+            ("payment_method", "pm_card_visa"), ("allowed_payment_method_types[]", "card"), ("application_fee_amount", "300"))).OkAsync();
         Check(direct, "payment_intent", problems);
         await (await c.PostFormAsync("/v1/refunds", ("payment_intent", (string)direct["id"]!), ("refund_application_fee", "true"))).OkAsync();
         foreach (var (client, url, schema) in new[]

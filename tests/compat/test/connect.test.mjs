@@ -23,7 +23,7 @@ async function ledger(stripe, options = {}) {
 
 const pay = (stripe, params, options) =>
   stripe.paymentIntents.create(
-    { currency: 'usd', payment_method: 'pm_card_visa', payment_method_types: ['card'], confirm: true, ...params },
+    { currency: 'usd', payment_method: 'pm_card_visa', allowed_payment_method_types: ['card'], confirm: true, ...params },
     options,
   );
 
@@ -89,7 +89,7 @@ describe('onboarding and keys', () => {
     assert.match(rk.json.secret, /^rk_test_/);
     const restricted = clientFor(rk.json.secret);
     await restricted.customers.list();
-    const pi = await restricted.paymentIntents.create({ amount: 900, currency: 'usd', payment_method_types: ['card'] });
+    const pi = await restricted.paymentIntents.create({ amount: 900, currency: 'usd', allowed_payment_method_types: ['card'] });
     assert.equal((await restricted.paymentIntents.retrieve(pi.id)).id, pi.id);
     const err = await expectStripeError(restricted.customers.create({ email: 'x@y.test' }), {
       type: 'StripePermissionError', rawType: 'invalid_request_error', statusCode: 403, code: undefined,
@@ -107,7 +107,7 @@ describe('onboarding and keys', () => {
     assert.match(pm.id, /^pm_/);
     const tok = await pk.tokens.create({ card: { number: '4242424242424242', exp_month: 12, exp_year: 2040, cvc: '123' } });
     assert.match(tok.id, /^tok_/);
-    const pi = await secret.paymentIntents.create({ amount: 1200, currency: 'usd', payment_method_types: ['card'] });
+    const pi = await secret.paymentIntents.create({ amount: 1200, currency: 'usd', allowed_payment_method_types: ['card'] });
     const seen = await pk.paymentIntents.retrieve(pi.id, { client_secret: pi.client_secret });
     assert.equal(seen.id, pi.id);
     const confirmed = await pk.paymentIntents.confirm(pi.id, { client_secret: pi.client_secret, payment_method: pm.id });

@@ -70,7 +70,7 @@ describe('declines through PaymentIntents', () => {
         stripe.paymentIntents.create({
           amount: 2000,
           currency: 'usd',
-          payment_method_types: ['card'],
+          allowed_payment_method_types: ['card'],
           payment_method: alias,
           confirm: true,
         }),
@@ -95,7 +95,7 @@ describe('declines through PaymentIntents', () => {
       stripe.paymentIntents.create({
         amount: 1200,
         currency: 'usd',
-        payment_method_types: ['card'],
+        allowed_payment_method_types: ['card'],
         customer: customer.id,
         payment_method: pm.id,
         confirm: true,
@@ -109,7 +109,7 @@ describe('declines through PaymentIntents', () => {
 
   test('a declined confirm on an existing intent leaves it retryable', async () => {
     const stripe = newClient();
-    const pi = await stripe.paymentIntents.create({ amount: 2000, currency: 'usd', payment_method_types: ['card'] });
+    const pi = await stripe.paymentIntents.create({ amount: 2000, currency: 'usd', allowed_payment_method_types: ['card'] });
     const err = await expectStripeError(
       stripe.paymentIntents.confirm(pi.id, { payment_method: 'pm_card_visa_chargeDeclinedInsufficientFunds' }),
       { type: 'StripeCardError', code: 'card_declined', declineCode: 'insufficient_funds' },

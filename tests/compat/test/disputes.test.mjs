@@ -9,7 +9,7 @@ const FEE = 1500; // $15 dispute fee, classic US pricing
 
 async function pay(stripe, pm, amount = 10000) {
   const pi = await stripe.paymentIntents.create({
-    amount, currency: 'usd', payment_method: pm, payment_method_types: ['card'], confirm: true,
+    amount, currency: 'usd', payment_method: pm, allowed_payment_method_types: ['card'], confirm: true,
   });
   assert.equal(pi.status, 'succeeded');
   return pi;

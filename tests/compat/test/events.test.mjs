@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import Stripe from 'stripe';
 import { expectStripeError, newClient } from './helpers.mjs';
 
-const card = { payment_method_types: ['card'] };
+const card = { allowed_payment_method_types: ['card'] };
 const OPTIONAL = new Set(['charge.updated']);
 
 // Records, per SDK call, the Idempotency-Key stripe-node sent and the Request-Id that came back.

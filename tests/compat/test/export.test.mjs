@@ -34,7 +34,7 @@ test('exported Parquet partitions read back with hyparquet, matching the API row
   const pis = [];
   for (const [i, amount] of [1999, 2500, 12345].entries()) {
     pis.push(await stripe.paymentIntents.create({
-      amount, currency: 'usd', confirm: true, payment_method: 'pm_card_visa', payment_method_types: ['card'],
+      amount, currency: 'usd', confirm: true, payment_method: 'pm_card_visa', allowed_payment_method_types: ['card'],
       description: i === 0 ? 'first, "quoted"' : undefined,
     }));
     // Cross midnight between payments, so the export has several day partitions.
@@ -42,7 +42,7 @@ test('exported Parquet partitions read back with hyparquet, matching the API row
   }
   await stripe.refunds.create({ payment_intent: pis[2].id, amount: 345 });
   await assert.rejects(stripe.paymentIntents.create({
-    amount: 700, currency: 'usd', confirm: true, payment_method: 'pm_card_chargeDeclined', payment_method_types: ['card'],
+    amount: 700, currency: 'usd', confirm: true, payment_method: 'pm_card_chargeDeclined', allowed_payment_method_types: ['card'],
   }));
   const end = (await raw('GET', '/_mock/merchant_clock', { key: stripe.secretKey })).json.now + 1;
 

@@ -41,7 +41,7 @@ const payment = {
   currency: 'usd',
   confirm: true,
   payment_method: 'pm_card_visa',
-  payment_method_types: ['card'],
+  allowed_payment_method_types: ['card'],
 };
 
 describe('HTTP fault injection', () => {

@@ -35,7 +35,7 @@ async function advance(stripe, seconds) {
 
 function pay(stripe, extra = {}) {
   return stripe.paymentIntents.create({
-    amount: 2000, currency: 'usd', confirm: true, payment_method: 'pm_card_visa', payment_method_types: ['card'], ...extra,
+    amount: 2000, currency: 'usd', confirm: true, payment_method: 'pm_card_visa', allowed_payment_method_types: ['card'], ...extra,
   });
 }
 

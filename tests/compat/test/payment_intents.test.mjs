@@ -7,7 +7,7 @@ import { expectStripeError, newClient } from './helpers.mjs';
 
 // Card-only intents: since 2023-08-16 an intent created without payment_method_types enables
 // automatic_payment_methods with allow_redirects=always, and confirming it needs a return_url.
-const card = { payment_method_types: ['card'] };
+const card = { allowed_payment_method_types: ['card'] };
 const pay = (stripe, params = {}) =>
   stripe.paymentIntents.create({ amount: 2000, currency: 'usd', ...card, payment_method: 'pm_card_visa', confirm: true, ...params });
 

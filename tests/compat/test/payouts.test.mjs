@@ -9,7 +9,7 @@ import { flush, merchantWithReceiver, verify } from './webhook_helpers.mjs';
 const DAY = 86400;
 
 const pay = (stripe, amount, pm = 'pm_card_visa') =>
-  stripe.paymentIntents.create({ amount, currency: 'usd', payment_method_types: ['card'], payment_method: pm, confirm: true });
+  stripe.paymentIntents.create({ amount, currency: 'usd', allowed_payment_method_types: ['card'], payment_method: pm, confirm: true });
 
 async function control(stripe, method, path, body) {
   const res = await raw(method, path, { key: stripe.secretKey, body });

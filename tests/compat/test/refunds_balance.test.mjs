@@ -8,7 +8,7 @@ const pay = (stripe, amount = 2000, params = {}) =>
   stripe.paymentIntents.create({
     amount,
     currency: 'usd',
-    payment_method_types: ['card'],
+    allowed_payment_method_types: ['card'],
     payment_method: 'pm_card_visa',
     confirm: true,
     ...params,

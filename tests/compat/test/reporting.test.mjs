@@ -29,10 +29,10 @@ test('an activity report run succeeds, its file downloads with the key and its t
   const stripe = newClient();
   const start = (await raw('GET', '/_mock/merchant_clock', { key: stripe.secretKey })).json.now;
   const pi = await stripe.paymentIntents.create({
-    amount: 2599, currency: 'usd', confirm: true, payment_method: 'pm_card_visa', payment_method_types: ['card'],
+    amount: 2599, currency: 'usd', confirm: true, payment_method: 'pm_card_visa', allowed_payment_method_types: ['card'],
     description: 'Order "42", gift',
   });
-  await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', confirm: true, payment_method: 'pm_card_visa', payment_method_types: ['card'] });
+  await stripe.paymentIntents.create({ amount: 1000, currency: 'usd', confirm: true, payment_method: 'pm_card_visa', allowed_payment_method_types: ['card'] });
   await stripe.refunds.create({ payment_intent: pi.id, amount: 599 });
   const end = await advance(stripe, 120);
 

@@ -74,7 +74,7 @@ describe('test clocks', () => {
     const customer = await stripe.customers.create({ test_clock: clock.id });
     const hold = (extra) => stripe.paymentIntents.create({
       amount: 2500, currency: 'usd', confirm: true, payment_method: 'pm_card_visa',
-      payment_method_types: ['card'], capture_method: 'manual', ...extra,
+      allowed_payment_method_types: ['card'], capture_method: 'manual', ...extra,
     });
     const onClock = await hold({ customer: customer.id });
     const normal = await hold({});

@@ -11,7 +11,7 @@ const REQUIRED = ['pm_card_threeDSecure2Required', 'pm_card_authenticationRequir
 
 const confirmWith = (stripe, card, params = {}) =>
   stripe.paymentIntents.create({
-    amount: 2000, currency: 'usd', payment_method_types: ['card'], payment_method: card, confirm: true, ...params,
+    amount: 2000, currency: 'usd', allowed_payment_method_types: ['card'], payment_method: card, confirm: true, ...params,
   });
 
 const authenticate = (stripe, id, outcome) =>
@@ -70,7 +70,7 @@ describe('next_action', () => {
 
   test('publishable-key confirm (stripe.js style) gets use_stripe_sdk', async () => {
     const stripe = newClient();
-    const created = await stripe.paymentIntents.create({ amount: 2000, currency: 'usd', payment_method_types: ['card'] });
+    const created = await stripe.paymentIntents.create({ amount: 2000, currency: 'usd', allowed_payment_method_types: ['card'] });
     const pk = clientFor(stripe.publishableKey);
     const pi = await pk.paymentIntents.confirm(created.id, {
       client_secret: created.client_secret, payment_method: 'pm_card_threeDSecure2Required',

@@ -25,7 +25,7 @@ describe('virtual time', () => {
     const stripe = newClient();
     const pi = await stripe.paymentIntents.create({
       amount: 2500, currency: 'usd', confirm: true, payment_method: 'pm_card_visa',
-      payment_method_types: ['card'], capture_method: 'manual',
+      allowed_payment_method_types: ['card'], capture_method: 'manual',
     });
     assert.equal(pi.status, 'requires_capture');
     // To the second before the deadline by `to`: the realtime clock may have ticked since the intent was made.
@@ -46,7 +46,7 @@ describe('virtual time', () => {
   test('a dispute left unanswered is lost after its due date, and the balance adds up at each step', async () => {
     const stripe = newClient();
     const pi = await stripe.paymentIntents.create({
-      amount: 5000, currency: 'usd', confirm: true, payment_method: 'pm_card_createDispute', payment_method_types: ['card'],
+      amount: 5000, currency: 'usd', confirm: true, payment_method: 'pm_card_createDispute', allowed_payment_method_types: ['card'],
     });
     assert.equal(pi.status, 'succeeded');
     const [dispute] = (await stripe.disputes.list()).data;
@@ -66,7 +66,7 @@ describe('virtual time', () => {
     // Manual payouts, so the available funds stay in the balance instead of leaving in the daily payout.
     const settings = await raw('POST', '/_mock/payouts/settings', { key: a.secretKey, body: { schedule: { interval: 'manual' } } });
     assert.equal(settings.status, 200);
-    await a.paymentIntents.create({ amount: 10000, currency: 'usd', confirm: true, payment_method: 'pm_card_visa', payment_method_types: ['card'] });
+    await a.paymentIntents.create({ amount: 10000, currency: 'usd', confirm: true, payment_method: 'pm_card_visa', allowed_payment_method_types: ['card'] });
     const before = await a.balance.retrieve();
     assert.equal(before.pending.find((x) => x.currency === 'usd').amount, 9680);
     await advance(a, 3 * DAY);

@@ -148,7 +148,7 @@ export function pay(stripe, amount = 2000) {
   return stripe.paymentIntents.create({
     amount,
     currency: 'usd',
-    payment_method_types: ['card'],
+    allowed_payment_method_types: ['card'],
     payment_method: 'pm_card_visa',
     confirm: true,
   });

@@ -44,7 +44,7 @@ test('kill -9 with the receiver down: after restart every event recorded before 
   const we = await stripe.webhookEndpoints.create({ url: rcv.url, enabled_events: ['*'] });
 
   const pi = await stripe.paymentIntents.create({
-    amount: 3000, currency: 'usd', payment_method_types: ['card'], payment_method: 'pm_card_visa', confirm: true,
+    amount: 3000, currency: 'usd', allowed_payment_method_types: ['card'], payment_method: 'pm_card_visa', confirm: true,
   });
   // The first attempts fail (refused) and are rescheduled 5 minutes later...
   await until('first attempts', async () => {

@@ -179,7 +179,7 @@ test('fail_first: the first N attempts fail without reaching the receiver and ar
 test('drop_types: events of a dropped type never reach the receiver; the log says dropped', async (t) => {
   const { stripe, rcv, log, verify } = await setup(t, { events: ['*'], faults: { drop_types: ['payment_intent.created'] } });
   const pi = await stripe.paymentIntents.create({
-    amount: 1500, currency: 'usd', payment_method_types: ['card'], payment_method: 'pm_card_visa', confirm: true,
+    amount: 1500, currency: 'usd', allowed_payment_method_types: ['card'], payment_method: 'pm_card_visa', confirm: true,
   });
   await flush(emu.url);
   const types = rcv.requests.map((r) => verify(r).type);

@@ -1,21 +1,31 @@
 using System.Text.Json.Nodes;
 using MockProcessor.Domain.Events;
 using MockProcessor.Server.Wire;
+using MockProcessor.Server.Wire.Versions;
 
 namespace MockProcessor.Server.Resources.Events;
 
-/// <summary>Events are frozen: <c>data.object</c> is the snapshot taken at the change, rendered unexpanded and unredacted.</summary>
+/// <summary>
+/// Events are frozen: <c>data.object</c> is the snapshot taken at the change, rendered unexpanded and unredacted, in the
+/// event's API version (the account's default when it happened); a webhook endpoint pinned to another version gets
+/// its own rendering (<see cref="RenderAt"/>).
+/// </summary>
 public static class EventJson
 {
-    public static JsonObject Render(Event e, RenderContext ctx, ExpandNode expand)
+    public static JsonObject Render(Event e, RenderContext ctx, ExpandNode expand) => RenderAt(e, ctx, e.ApiVersion);
+
+    /// <summary>The event with <c>data.object</c> in the shape of <paramref name="apiVersion"/>, which it also names.</summary>
+    public static JsonObject RenderAt(Event e, RenderContext ctx, string apiVersion)
     {
-        var data = new JsonObject { ["object"] = ctx.RenderFrozen(e.Snapshot) };
+        var obj = ctx.RenderFrozen(e.Snapshot);
+        ApiChanges.Render(obj, ApiVersions.Stored(apiVersion), ctx);
+        var data = new JsonObject { ["object"] = obj };
         if (e.PreviousAttributesJson is not null) data["previous_attributes"] = JsonNode.Parse(e.PreviousAttributesJson);
         var json = new JsonObject { ["id"] = e.Id, ["object"] = "event" };
         if (e.ConnectedAccount is not null) json["account"] = e.ConnectedAccount;
         foreach (var (k, v) in new JsonObject
         {
-            ["api_version"] = e.ApiVersion,
+            ["api_version"] = apiVersion,
             ["created"] = e.Created,
             ["data"] = data,
             ["livemode"] = false,

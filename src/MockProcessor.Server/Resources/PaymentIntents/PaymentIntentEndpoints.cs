@@ -28,7 +28,7 @@ public static class PaymentIntentEndpoints
     private static ApiResult Create(ApiContext c)
     {
         var p = c.P;
-        var cmd = PaymentIntentForm.ReadCreate(p);
+        var cmd = PaymentIntentForm.ReadCreate(p, c.Version);
         var confirm = p.Bool("confirm") ?? false;
         var confirmParams = PaymentIntentForm.ReadConfirm(c, p, readPaymentMethod: false);
         if (!confirm && confirmParams.OffSession)
@@ -94,7 +94,11 @@ public static class PaymentIntentEndpoints
             StatementDescriptorSuffix = p.String("statement_descriptor_suffix", 22),
             Metadata = metadataChanges is null ? null : Metadata.Apply(pi.Metadata, metadataChanges, clear).OrThrow(),
         };
-        p.Accept("payment_method_types");
+        var methods = PaymentIntentForm.ReadMethodTypes(p, apmGiven: false);
+        cmd = cmd with
+        {
+            PaymentMethodTypes = methods.Types, AllowedPaymentMethodTypes = methods.Allowed, ExcludedPaymentMethodTypes = methods.Excluded,
+        };
         if (cmd.Customer is not null) LoadCustomer(c, cmd.Customer, "customer");
         if (pmId is not null) cmd = cmd with { PaymentMethod = PaymentMethodEndpoints.Resolve(c, pmId, "payment_method").Id };
         var change = Decide(c, PaymentIntentRules.Update(pi, cmd));
@@ -111,6 +115,10 @@ public static class PaymentIntentEndpoints
         if (c.P.StringPatch("receipt_email") is { IsSet: true } email) pi = pi with { ReceiptEmail = email.Value };
         var sfu = c.P.Enum<SetupFutureUsage>("setup_future_usage");
         if (sfu is not null) pi = pi with { SetupFutureUsage = sfu };
+        var methods = PaymentIntentForm.ReadMethodTypes(c.P, apmGiven: false);
+        if (methods.Types is not null)
+            pi = pi with { PaymentMethodTypes = methods.Types, AllowedPaymentMethodTypes = methods.Allowed, AutomaticPaymentMethods = null };
+        if (methods.Excluded is not null) pi = pi with { ExcludedPaymentMethodTypes = methods.Excluded };
         var pm = confirmParams.NewPaymentMethod;
         if (pm is not null) c.Tx.Put(pm);
         else if (confirmParams.PaymentMethodId is { } id) pm = PaymentMethodEndpoints.Resolve(c, id, "payment_method");

@@ -16,6 +16,7 @@ public static class PaymentIntentJson
         {
             ["id"] = pi.Id,
             ["object"] = "payment_intent",
+            ["allowed_payment_method_types"] = Strings(pi.AllowedPaymentMethodTypes),
             ["amount"] = pi.Amount,
             ["amount_capturable"] = pi.AmountCapturable,
             ["amount_details"] = new JsonObject { ["tip"] = new JsonObject() },
@@ -35,7 +36,7 @@ public static class PaymentIntentJson
             ["customer"] = ctx.Ref(expand, "customer", pi.Customer),
             ["customer_account"] = null,
             ["description"] = pi.Description,
-            ["excluded_payment_method_types"] = null,
+            ["excluded_payment_method_types"] = Strings(pi.ExcludedPaymentMethodTypes),
             ["last_payment_error"] = LastPaymentError(pi.LastPaymentError, ctx),
             ["latest_charge"] = ctx.Ref(expand, "latest_charge", pi.LatestCharge),
             ["livemode"] = false,
@@ -66,6 +67,8 @@ public static class PaymentIntentJson
             ["transfer_group"] = null,
         };
     }
+
+    private static JsonArray? Strings(IReadOnlyList<string>? list) => list is null ? null : new JsonArray([.. list.Select(s => JsonValue.Create(s))]);
 
     private static JsonObject? LastPaymentError(PaymentError? e, RenderContext ctx)
     {

@@ -38,7 +38,7 @@ public static class WebhookEndpointEndpoints
             Secret = "whsec_" + c.Ids.Chars(32),
             Description = p.String("description", 5000),
             Metadata = metadata,
-            ApiVersion = p.String("api_version", 100),
+            ApiVersion = p.String("api_version", 100) is { } v ? Wire.Versions.ApiVersions.Parse(v, out _, "api_version").Name : null,
             Connect = p.Bool("connect") ?? false,
         };
         if (c.Tx.NewestFirst<WebhookEndpoint>("webhook_endpoint").Count(e => !e.Deleted) >= MaxEndpoints)

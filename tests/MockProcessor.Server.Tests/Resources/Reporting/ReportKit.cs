@@ -13,7 +13,7 @@ public static class ReportKit
 
     public static async Task<JsonObject> PayAsync(HttpClient c, long amount, string pm = "pm_card_visa", string currency = "usd") =>
         await (await c.PostFormAsync("/v1/payment_intents", ("amount", amount.ToString()), ("currency", currency), ("confirm", "true"),
-            ("payment_method", pm), ("payment_method_types[]", "card"))).OkAsync();
+            ("payment_method", pm), ("allowed_payment_method_types[]", "card"))).OkAsync();
 
     /// <summary>Creates a run and polls it (the runner works in the background) until it is no longer pending.</summary>
     public static async Task<JsonObject> RunAsync(HttpClient c, params (string Key, string Value)[] form)

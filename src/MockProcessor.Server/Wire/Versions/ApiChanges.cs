@@ -1,0 +1,157 @@
+using System.Text.Json.Nodes;
+using MockProcessor.Domain.Common;
+using MockProcessor.Domain.Refunds;
+
+namespace MockProcessor.Server.Wire.Versions;
+
+/// <summary>A parameter a version removed: from <see cref="ApiChange.Since"/> on, sending it is a 400 with <see cref="Code"/>.</summary>
+public sealed record RemovedParameter(string Method, string Route, string Param, string Code, string Replacement);
+
+/// <summary>
+/// One breaking change of Stripe's API (numbered as in docs/api-versions.md). Callers at <see cref="Since"/> or later
+/// get the canonical (newest) behaviour; older callers get the old one through up to three hooks:
+/// <list type="bullet">
+/// <item><see cref="Removed"/>: parameters refused from <see cref="Since"/> on (older callers may still send them);</item>
+/// <item><see cref="Downgrade"/>: turns the canonical wire object of type <see cref="ObjectType"/> into the old shape;</item>
+/// <item>a behaviour gate: the rules ask <see cref="ApiChanges.Predates"/> with the change's id (defaults decided at write
+/// time and stored on the object, so later reads at other versions agree).</item>
+/// </list>
+/// </summary>
+public sealed record ApiChange(string Id, ApiVersion Since, string Summary)
+{
+    public IReadOnlyList<RemovedParameter> Removed { get; init; } = [];
+    public string? ObjectType { get; init; }
+    public Action<JsonObject, RenderContext>? Downgrade { get; init; }
+}
+
+/// <summary>
+/// The one table of what changed in which API version, read by the wire layer (<see cref="CheckRequest"/> before a
+/// handler runs, <see cref="Render"/> on every answer and event payload) and by the forms (<see cref="Predates"/>).
+/// Storage holds only canonical objects; a versioned shape is never persisted.
+/// </summary>
+public static class ApiChanges
+{
+    public const string ChargesListOnPaymentIntent = "C17";
+    public const string RefundsListOnCharge = "C18";
+    public const string AutomaticPaymentMethodsDefault = "C20";
+    public const string PaymentMethodTypesRemoved = "C58";
+
+    private static readonly string[] PaymentIntentWrites =
+        ["/v1/payment_intents", "/v1/payment_intents/{id}", "/v1/payment_intents/{id}/confirm"];
+
+    public static readonly IReadOnlyList<ApiChange> All =
+    [
+        new(ChargesListOnPaymentIntent, ApiVersions.Known("2022-11-15"),
+            "PaymentIntent `charges` (a list) replaced by `latest_charge`; older callers get both")
+        {
+            ObjectType = "payment_intent", Downgrade = AddChargesList,
+        },
+        new(RefundsListOnCharge, ApiVersions.Known("2022-11-15"),
+            "Charge `refunds` no longer included unless expanded; older callers always get the list")
+        {
+            ObjectType = "charge", Downgrade = AddRefundsList,
+        },
+        new(AutomaticPaymentMethodsDefault, ApiVersions.Known("2023-08-16"),
+            "A PaymentIntent created with neither payment method types nor automatic_payment_methods gets automatic payment " +
+            "methods (confirm then needs return_url unless off_session or allow_redirects=never); older callers get card only"),
+        new(PaymentMethodTypesRemoved, ApiVersions.Known("2026-09-30.endive"),
+            "`payment_method_types` removed from PaymentIntent create/update/confirm; use allowed_payment_method_types or excluded_payment_method_types")
+        {
+            Removed = [.. PaymentIntentWrites.Select(r => new RemovedParameter("POST", r, "payment_method_types",
+                "payment_method_types_no_longer_supported", "`allowed_payment_method_types` or `excluded_payment_method_types`"))],
+        },
+    ];
+
+    private static readonly Dictionary<string, ApiChange> ById = All.ToDictionary(c => c.Id);
+
+    // Downgrades keyed by object type, newest change first (a caller steps back one change at a time).
+    private static readonly Dictionary<string, ApiChange[]> DowngradesByType = All
+        .Where(c => c.Downgrade is not null)
+        .GroupBy(c => c.ObjectType!)
+        .ToDictionary(g => g.Key, g => g.OrderByDescending(c => c.Since).ToArray());
+
+    private static readonly ApiVersion NewestDowngrade = All.Where(c => c.Downgrade is not null).Max(c => c.Since);
+
+    /// <summary>True when a caller at <paramref name="version"/> predates change <paramref name="id"/> (gets the old behaviour).</summary>
+    public static bool Predates(ApiVersion version, string id) => version.Before(ById[id].Since);
+
+    /// <summary>Refuses, before the handler runs, a parameter that the caller's version no longer has.</summary>
+    public static void CheckRequest(string method, string route, FormObject form, ApiVersion version)
+    {
+        foreach (var change in All)
+        {
+            if (version.Before(change.Since)) continue;
+            foreach (var removed in change.Removed)
+                if (removed.Method == method && removed.Route == route && form[removed.Param] is not null)
+                    throw new StripeException(
+                        Domain.Errors.StripeError.ParameterRemovedAtVersion(removed.Param, removed.Code, version.Name, removed.Replacement),
+                        beforeExecution: true);
+        }
+    }
+
+    /// <summary>
+    /// Rewrites a canonical answer (or event payload) into the shape of <paramref name="version"/>, object by object,
+    /// at any depth. Events inside are left alone: each is already in the version it was rendered at.
+    /// </summary>
+    public static void Render(JsonNode? node, ApiVersion version, RenderContext ctx)
+    {
+        if (node is null || !version.Before(NewestDowngrade)) return;
+        Walk(node, version, ctx);
+    }
+
+    private static void Walk(JsonNode node, ApiVersion version, RenderContext ctx)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                if (obj["object"] is JsonValue v && v.TryGetValue<string>(out var type))
+                {
+                    if (type == "event") return;
+                    if (DowngradesByType.TryGetValue(type, out var changes))
+                        foreach (var change in changes)
+                            if (version.Before(change.Since)) change.Downgrade!(obj, ctx);
+                }
+                foreach (var child in obj.Select(kv => kv.Value).ToList())
+                    if (child is not null) Walk(child, version, ctx);
+                break;
+            case JsonArray arr:
+                foreach (var child in arr.ToList())
+                    if (child is not null) Walk(child, version, ctx);
+                break;
+        }
+    }
+
+    private static string? IdOf(JsonNode? node) => node switch
+    {
+        JsonValue v when v.TryGetValue<string>(out var s) => s,
+        JsonObject o => o["id"]?.GetValue<string>(),
+        _ => null,
+    };
+
+    private static JsonObject ListOf(IEnumerable<JsonObject> items, string url)
+    {
+        var data = new JsonArray();
+        foreach (var item in items) data.Add(item);
+        return new JsonObject
+        {
+            ["object"] = "list", ["data"] = data, ["has_more"] = false, ["total_count"] = data.Count, ["url"] = url,
+        };
+    }
+
+    // C17: the old `charges` list held the PaymentIntent's latest charge, in full.
+    private static void AddChargesList(JsonObject pi, RenderContext ctx)
+    {
+        if (pi.ContainsKey("charges")) return;
+        var latest = IdOf(pi["latest_charge"]) is { } id && ctx.Tx.Get<StripeObject>(id) is { } charge ? ctx.Render(charge) : null;
+        pi["charges"] = ListOf(latest is null ? [] : [latest], $"/v1/charges?payment_intent={IdOf(pi["id"])}");
+    }
+
+    // C18: a charge always carried its refunds, newest first.
+    private static void AddRefundsList(JsonObject charge, RenderContext ctx)
+    {
+        if (charge["refunds"] is JsonObject) return;
+        var id = IdOf(charge["id"]);
+        var refunds = ctx.Tx.NewestFirst<Refund>("refund").Where(r => r.Charge == id).Select(r => ctx.Render(r));
+        charge["refunds"] = ListOf(refunds, $"/v1/charges/{id}/refunds");
+    }
+}
