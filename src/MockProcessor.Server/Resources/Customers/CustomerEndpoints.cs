@@ -54,6 +54,10 @@ public static class CustomerEndpoints
             // Stripe attaches the given payment method as part of creating the customer.
             var pm = PaymentMethodEndpoints.Attach(c, paymentMethod, customer.Id, "payment_method");
             if (pm.IsError) return ApiResult.Fail(pm.Error!);
+            // Stripe's billing-test recipe names one alias twice (payment_method=pm_card_visa and
+            // invoice_settings[default_payment_method]=pm_card_visa): the default is the card just attached,
+            // not a second fresh card from the alias.
+            if (defaultPm == paymentMethod) defaultPm = pm.Value.Id;
         }
         if (defaultPm is not null)
         {
