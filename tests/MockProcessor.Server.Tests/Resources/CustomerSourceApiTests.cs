@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using MockProcessor.Server.Tests.Webhooks;
 
 namespace MockProcessor.Server.Tests.Resources;
 
@@ -318,5 +319,51 @@ public class CustomerSourceApiTests : IAsyncLifetime
         var list = await Get($"/v1/customers/{cus}/cards");
         Assert.Equal($"/v1/customers/{cus}/cards", (string)list["url"]!);
         Assert.Single(list["data"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Source_events_reach_a_webhook_endpoint_subscribed_to_them()
+    {
+        await _c.CreateEndpoint("https://hooks.example.com/cards",
+            "customer.source.created", "customer.source.updated", "customer.source.deleted", "customer.updated");
+        var cus = (string)(await NewCustomer())["id"]!;
+        var card = (string)(await AddCard(cus))["id"]!;
+        await (await _c.PostFormAsync($"/v1/customers/{cus}/sources/{card}", ("name", "J R"))).OkAsync();
+        await (await _c.DeleteAsync($"/v1/customers/{cus}/sources/{card}")).OkAsync();
+        Assert.Equal(5, await _c.Flush());
+        var types = _app.Receiver.All.Select(r => (string)r.Json["type"]!).ToList();
+        Assert.Equal(["customer.source.created", "customer.updated", "customer.source.updated", "customer.source.deleted", "customer.updated"], types);
+        Assert.All(_app.Receiver.All.Where(r => ((string)r.Json["type"]!).StartsWith("customer.source.")),
+            r => Assert.Equal("card", (string)r.Json["data"]!["object"]!["object"]!));
+    }
+
+    [Fact]
+    public async Task Source_cards_charges_and_defaults_survive_a_restart()
+    {
+        var db = Path.Combine(Path.GetTempPath(), $"mockprocessor-test-{Guid.NewGuid():N}.db");
+        string cus, card, charge;
+        try
+        {
+            await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
+            {
+                var c = app.Client("sk_test_sources_durable");
+                cus = (string)(await (await c.PostFormAsync("/v1/customers", ("source", "tok_visa"))).OkAsync())["id"]!;
+                card = (string)(await (await c.GetAsync($"/v1/customers/{cus}")).OkAsync())["default_source"]!;
+                charge = (string)(await (await c.PostFormAsync("/v1/charges", ("amount", "900"), ("currency", "usd"), ("customer", cus))).OkAsync())["id"]!;
+            }
+            await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
+            {
+                var c = app.Client("sk_test_sources_durable");
+                Assert.Equal(card, (string)(await (await c.GetAsync($"/v1/customers/{cus}")).OkAsync())["default_source"]!);
+                Assert.Equal("4242", (string)(await (await c.GetAsync($"/v1/customers/{cus}/sources/{card}")).OkAsync())["last4"]!);
+                Assert.Equal(card, (string)(await (await c.GetAsync($"/v1/charges/{charge}")).OkAsync())["source"]!["id"]!);
+                var ev = (await (await c.GetAsync("/v1/events?type=customer.source.created")).OkAsync())["data"]![0]!;
+                Assert.Equal(card, (string)ev["data"]!["object"]!["id"]!);
+            }
+        }
+        finally
+        {
+            foreach (var f in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(db) + "*")) File.Delete(f);
+        }
     }
 }
