@@ -366,4 +366,24 @@ public class CustomerSourceApiTests : IAsyncLifetime
             foreach (var f in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(db) + "*")) File.Delete(f);
         }
     }
+
+    [Fact]
+    public async Task Source_card_has_the_fields_of_stripes_card_fixture()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "MockProcessor.sln"))) dir = dir.Parent;
+        var fixture = JsonNode.Parse(File.ReadAllText(Path.Combine(dir!.FullName, "..", "shared", "stripe-reference", "fixtures3.current.json")))!
+            ["resources"]!["card"]!.AsObject();
+        var cus = (string)(await NewCustomer(("source", "tok_visa")))["id"]!;
+        var card = await Get($"/v1/customers/{cus}/sources/{(await Get($"/v1/customers/{cus}"))["default_source"]}");
+        var charge = await (await _c.PostFormAsync("/v1/charges", ("amount", "500"), ("currency", "usd"), ("customer", cus))).OkAsync();
+        var tokenCard = (await Get("/v1/tokens/tok_visa"))["card"]!.AsObject();
+        // A token's card has no owner and adds `networks` (Stripe's token fixture).
+        foreach (var (rendered, extra) in new[] { (card, Array.Empty<string>()), (charge["source"]!.AsObject(), []), (tokenCard, ["networks"]) })
+        {
+            var ours = rendered.Select(kv => kv.Key).Except(extra).Order().ToList();
+            var theirs = fixture.Select(kv => kv.Key).Where(k => rendered != tokenCard || k != "customer").Order().ToList();
+            Assert.Equal(theirs, ours);
+        }
+    }
 }

@@ -61,6 +61,5 @@ public static class CardJson
         ["name"] = name,
         ["regulated_status"] = "unregulated",
         ["tokenization_method"] = null,
-        ["wallet"] = null,
     };
 }
