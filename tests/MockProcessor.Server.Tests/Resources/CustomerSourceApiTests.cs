@@ -386,4 +386,32 @@ public class CustomerSourceApiTests : IAsyncLifetime
             Assert.Equal(theirs, ours);
         }
     }
+
+    [Fact]
+    public async Task Source_update_with_a_decline_card_changes_nothing()
+    {
+        var cus = (string)(await NewCustomer(("source", "tok_visa"), ("name", "Before")))["id"]!;
+        var card = (string)(await Get($"/v1/customers/{cus}"))["default_source"]!;
+        var err = await (await _c.PostFormAsync($"/v1/customers/{cus}", ("source", "tok_chargeDeclinedInsufficientFunds"), ("name", "After"))).ErrorAsync(402);
+        Assert.Equal("insufficient_funds", (string)err["decline_code"]!);
+        var after = await Get($"/v1/customers/{cus}?expand[]=sources");
+        Assert.Equal(("Before", card), ((string)after["name"]!, (string)after["default_source"]!));
+        Assert.Single(after["sources"]!["data"]!.AsArray());
+        Assert.Empty(await Events("customer.updated"));
+        Assert.Empty(await Events("customer.source.deleted"));
+    }
+
+    [Fact]
+    public async Task Source_added_from_a_raw_card_hash_with_metadata()
+    {
+        var cus = (string)(await NewCustomer())["id"]!;
+        var card = await (await _c.PostFormAsync($"/v1/customers/{cus}/sources", ("source[object]", "card"),
+            ("source[number]", "378282246310005"), ("source[exp_month]", "1"), ("source[exp_year]", "2032"), ("source[cvc]", "1234"),
+            ("metadata[order]", "42"))).OkAsync();
+        Assert.Equal(("American Express", "0005", "42", "pass"),
+            ((string)card["brand"]!, (string)card["last4"]!, (string)card["metadata"]!["order"]!, (string)card["cvc_check"]!));
+        var bankAccount = await (await _c.PostFormAsync($"/v1/customers/{cus}/sources", ("source[object]", "bank_account"),
+            ("source[account_number]", "000123456789"))).ErrorAsync(400);
+        Assert.Equal("source[object]", (string)bankAccount["param"]!);
+    }
 }
