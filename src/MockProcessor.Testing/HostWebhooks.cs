@@ -87,7 +87,6 @@ public sealed class HostWebhooks
         if (_listeners.IsEmpty) throw new InvalidOperationException("No merchant listens: call ListenAsync(apiKey) first.");
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         cts.CancelAfter(timeout);
-        var flushed = false;
         while (true)
         {
             Task arrived;
@@ -98,9 +97,16 @@ public sealed class HostWebhooks
             }
             try
             {
-                if (!_autoDispatch && !flushed) { await FlushAsync(cts.Token); flushed = true; continue; }
-                await arrived.WaitAsync(cts.Token);
-                flushed = false;
+                if (_autoDispatch) await arrived.WaitAsync(cts.Token);
+                else
+                {
+                    // Nothing is sent unless flushed: flush, and again a little later for events made meanwhile.
+                    await FlushAsync(cts.Token);
+                    lock (_gate)
+                        if (_received.Any(e => e.Type == type && (match is null || match(e)))) continue;
+                    await Task.WhenAny(arrived, Task.Delay(TimeSpan.FromMilliseconds(50), cts.Token));
+                    cts.Token.ThrowIfCancellationRequested();
+                }
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {

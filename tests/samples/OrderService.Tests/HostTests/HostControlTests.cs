@@ -105,3 +105,35 @@ public sealed class HostControlTests
         (await mp.EventsAsync(mp.NewMerchantKey())).Should().BeEmpty();
     }
 }
+
+public sealed class HostFaultTransportTests
+{
+    [Theory]
+    [InlineData(Transport.InProcess)]
+    [InlineData(Transport.Socket)]
+    public async Task A_lost_response_is_retried_by_Stripe_net_and_replayed_from_the_idempotency_store(Transport transport)
+    {
+        await using var mp = await MockProcessorHost.StartAsync(new() { Seed = 5 });
+        var key = mp.NewMerchantKey();
+        await mp.Faults(key).AddAsync(new FaultSpec("/v1/customers", FaultKind.ApplyThenDisconnect) { Method = "POST", Count = 1 });
+
+        var customer = await mp.CreateStripeClient(key, transport, maxNetworkRetries: 1).V1.Customers.CreateAsync(new() { Name = "once" });
+
+        customer.Id.Should().StartWith("cus_");
+        (await mp.CreateStripeClient(key).V1.Customers.ListAsync()).Data.Should().ContainSingle().Which.Id.Should().Be(customer.Id);
+        (await mp.Faults(key).ListAsync()).Single().Fired.Should().Be(1);
+    }
+
+    [Fact]
+    public async Task Without_retries_a_dropped_connection_surfaces_as_an_error_in_process_too()
+    {
+        await using var mp = await MockProcessorHost.StartAsync();
+        var key = mp.NewMerchantKey();
+        await mp.Faults(key).AddAsync(new FaultSpec("/v1/customers", FaultKind.Disconnect) { Method = "POST", Count = 1 });
+
+        var call = () => mp.CreateStripeClient(key, maxNetworkRetries: 0).V1.Customers.CreateAsync(new());
+
+        await call.Should().ThrowAsync<Exception>();
+        (await mp.CreateStripeClient(key).V1.Customers.ListAsync()).Data.Should().BeEmpty("a disconnect executes nothing");
+    }
+}
