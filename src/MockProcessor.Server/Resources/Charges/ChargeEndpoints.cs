@@ -25,14 +25,17 @@ public static class ChargeEndpoints
 
     public static IEnumerable<ApiRoute> Routes() =>
     [
-        new("POST", "/v1/charges", "charge", Create),
-        new("GET", "/v1/charges", "list:charge", List),
-        new("GET", "/v1/charges/search", "search:charge", Search),
-        new("GET", "/v1/charges/{id}", "charge", Retrieve),
-        new("POST", "/v1/charges/{id}", "charge", Update),
-        new("POST", "/v1/charges/{id}/capture", "charge", Capture),
-        new("POST", "/v1/charges/{id}/refunds", "refund", CreateRefund),
-        new("GET", "/v1/charges/{id}/refunds", "list:refund", ListRefunds),
+        new("POST", "/v1/charges", "charge", Create)
+            { Params = "amount capture currency customer description metadata receipt_email source statement_descriptor statement_descriptor_suffix" },
+        new("GET", "/v1/charges", "list:charge", List)
+            { Params = "created customer ending_before limit payment_intent starting_after transfer_group" },
+        new("GET", "/v1/charges/search", "search:charge", Search) { Params = "limit page query" },
+        new("GET", "/v1/charges/{id}", "charge", Retrieve) { Params = "" },
+        new("POST", "/v1/charges/{id}", "charge", Update) { Params = "description metadata receipt_email" },
+        new("POST", "/v1/charges/{id}/capture", "charge", Capture) { Params = "amount" },
+        new("POST", "/v1/charges/{id}/refunds", "refund", CreateRefund)
+            { Params = "amount metadata reason refund_application_fee reverse_transfer" },
+        new("GET", "/v1/charges/{id}/refunds", "list:refund", ListRefunds) { Params = "created ending_before limit starting_after" },
     ];
 
     private static ApiResult Create(ApiContext c)

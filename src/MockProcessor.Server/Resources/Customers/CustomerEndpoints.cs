@@ -14,14 +14,17 @@ public static class CustomerEndpoints
 {
     public static IEnumerable<ApiRoute> Routes() =>
     [
-        new("POST", "/v1/customers", "customer", Create),
-        new("GET", "/v1/customers", "list:customer", List),
-        new("GET", "/v1/customers/search", "search:customer", Search),
-        new("GET", "/v1/customers/{id}", "customer", Retrieve),
-        new("POST", "/v1/customers/{id}", "customer", Update),
-        new("DELETE", "/v1/customers/{id}", "customer", Delete),
-        new("GET", "/v1/customers/{id}/payment_methods", "list:payment_method", ListPaymentMethods),
-        new("GET", "/v1/customers/{id}/payment_methods/{pm}", "payment_method", RetrievePaymentMethod),
+        new("POST", "/v1/customers", "customer", Create)
+            { Params = "address balance description email invoice_settings metadata name payment_method phone preferred_locales test_clock" },
+        new("GET", "/v1/customers", "list:customer", List) { Params = "created email ending_before limit starting_after test_clock" },
+        new("GET", "/v1/customers/search", "search:customer", Search) { Params = "limit page query" },
+        new("GET", "/v1/customers/{id}", "customer", Retrieve) { Params = "" },
+        new("POST", "/v1/customers/{id}", "customer", Update)
+            { Params = "address balance description email invoice_settings metadata name phone preferred_locales" },
+        new("DELETE", "/v1/customers/{id}", "customer", Delete) { Params = "" },
+        new("GET", "/v1/customers/{id}/payment_methods", "list:payment_method", ListPaymentMethods)
+            { Params = "allow_redisplay created ending_before limit starting_after type" },
+        new("GET", "/v1/customers/{id}/payment_methods/{pm}", "payment_method", RetrievePaymentMethod) { Params = "" },
     ];
 
     private static ApiResult Create(ApiContext c)
