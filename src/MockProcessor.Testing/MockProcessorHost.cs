@@ -38,7 +38,7 @@ public sealed class MockProcessorHost : IAsyncDisposable
         _connections = connections;
         BaseUrl = app.Urls.First().TrimEnd('/');
         var server = (DualServer)app.Services.GetRequiredService<IServer>();
-        _inProcess = new HttpClient(server.InProcess.CreateHandler()) { BaseAddress = new Uri(BaseUrl) };
+        _inProcess = new HttpClient(new InProcessHandler(server.InProcess.CreateHandler())) { BaseAddress = new Uri(BaseUrl) };
         _socket = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(2) }) { BaseAddress = new Uri(BaseUrl) };
         _api = new ControlApi(_inProcess);
         Clock = new HostClock(app.Services.GetRequiredService<VirtualClock>(), _api);
@@ -107,7 +107,7 @@ public sealed class MockProcessorHost : IAsyncDisposable
     public HttpClient CreateHttpClient(string? apiKey = null, Transport transport = Transport.InProcess)
     {
         HttpMessageHandler handler = transport == Transport.InProcess
-            ? ((DualServer)_app.Services.GetRequiredService<IServer>()).InProcess.CreateHandler()
+            ? new InProcessHandler(((DualServer)_app.Services.GetRequiredService<IServer>()).InProcess.CreateHandler())
             : new SocketsHttpHandler();
         var client = new HttpClient(handler) { BaseAddress = new Uri(BaseUrl) };
         if (apiKey is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);

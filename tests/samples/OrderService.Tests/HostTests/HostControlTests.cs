@@ -124,16 +124,18 @@ public sealed class HostFaultTransportTests
         (await mp.Faults(key).ListAsync()).Single().Fired.Should().Be(1);
     }
 
-    [Fact]
-    public async Task Without_retries_a_dropped_connection_surfaces_as_an_error_in_process_too()
+    [Theory]
+    [InlineData(Transport.InProcess)]
+    [InlineData(Transport.Socket)]
+    public async Task Without_retries_a_dropped_connection_is_an_HttpRequestException_on_either_transport(Transport transport)
     {
         await using var mp = await MockProcessorHost.StartAsync();
         var key = mp.NewMerchantKey();
         await mp.Faults(key).AddAsync(new FaultSpec("/v1/customers", FaultKind.Disconnect) { Method = "POST", Count = 1 });
 
-        var call = () => mp.CreateStripeClient(key, maxNetworkRetries: 0).V1.Customers.CreateAsync(new());
+        var call = () => mp.CreateStripeClient(key, transport, maxNetworkRetries: 0).V1.Customers.CreateAsync(new());
 
-        await call.Should().ThrowAsync<Exception>();
+        await call.Should().ThrowAsync<HttpRequestException>();
         (await mp.CreateStripeClient(key).V1.Customers.ListAsync()).Data.Should().BeEmpty("a disconnect executes nothing");
     }
 }
