@@ -6,7 +6,8 @@ using Stripe;
 var builder = WebApplication.CreateBuilder(args);
 builder.Services.AddOptions<StripeSettings>().Bind(builder.Configuration.GetSection(StripeSettings.Section))
     .Validate(s => !string.IsNullOrWhiteSpace(s.ApiKey), "Stripe:ApiKey is required")
-    .Validate(s => !string.IsNullOrWhiteSpace(s.WebhookSecret), "Stripe:WebhookSecret is required");
+    .Validate(s => !string.IsNullOrWhiteSpace(s.WebhookSecret), "Stripe:WebhookSecret is required")
+    .ValidateOnStart();
 // One client for the app (it is thread-safe). Tests replace this registration with MockProcessorHost.CreateStripeClient.
 builder.Services.AddSingleton(sp =>
 {
