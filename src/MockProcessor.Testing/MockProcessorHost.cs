@@ -62,8 +62,9 @@ public sealed class MockProcessorHost : IAsyncDisposable
                 return next(context);
             })));
             DualServer.Register(b.Services);
-            // Registered after AddMockProcessor, so it replaces the default transport (see WebhookTransport).
-            b.Services.AddSingleton(new WebhookTransport(router));
+            // Registered after AddMockProcessor, so it replaces the default transport (see WebhookTransport). A factory,
+            // not an instance, so that the container disposes it (and the router's network handler) with the app.
+            b.Services.AddSingleton(_ => new WebhookTransport(router));
         });
         try
         {
