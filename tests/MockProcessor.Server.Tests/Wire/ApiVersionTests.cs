@@ -128,6 +128,18 @@ public class ApiVersionTests : IAsyncLifetime
         Assert.Equal("return_url", (string)current["param"]!);
     }
 
+    // C24: capture_method defaults to automatic_async since 2024-04-10.
+    [Fact]
+    public async Task The_capture_method_default_follows_the_version()
+    {
+        var old = await (await Pay(At("sk_test_capture_old", "2023-10-16"), ("allowed_payment_method_types[0]", "card"))).OkAsync();
+        Assert.Equal("automatic", (string)old["capture_method"]!);
+        var now = await (await Pay(At("sk_test_capture_new", "2024-04-10"), ("allowed_payment_method_types[0]", "card"))).OkAsync();
+        Assert.Equal("automatic_async", (string)now["capture_method"]!);
+        Assert.Equal("succeeded", (string)now["status"]!);
+        Assert.Equal(2000, (long)now["amount_received"]!);
+    }
+
     // Defect 6: off_session confirmation of a saved card needs no return_url (2023-08-16 rule "unless off_session").
     [Fact]
     public async Task An_off_session_payment_with_automatic_payment_methods_needs_no_return_url()
