@@ -159,12 +159,12 @@ public static class Database
                     if (implicitKey) o["Implicit"] = true;
                     changed = true;
                 }
-                if (o["KeySuffix"] is { } suffixNode)
+                if (o.TryGetPropertyValue("KeySuffix", out var suffixNode))
                 {
-                    o.Remove("KeySuffix");
-                    if (suffixNode.GetValueKind() == System.Text.Json.JsonValueKind.String)
+                    o.Remove("KeySuffix"); // null on onboarded and connected accounts: dropped too
+                    if (suffixNode is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String)
                     {
-                        var suffix = suffixNode.GetValue<string>();
+                        var suffix = v.GetValue<string>();
                         o["ImplicitKeyHash"] = ApiKey.ImplicitHash(suffix);
                         o["ImplicitPublishableKeyHash"] = ApiKey.Hash(Domain.Accounts.KeyRules.Prefix(Domain.Accounts.KeyKind.Publishable) + suffix);
                         o["ImplicitKeyHint"] = Domain.Accounts.KeyRules.Hint(suffix);

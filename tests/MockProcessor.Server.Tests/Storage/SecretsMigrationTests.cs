@@ -66,6 +66,8 @@ public class SecretsMigrationTests
             using var cmd = conn.CreateCommand();
             cmd.CommandText = "SELECT value FROM meta WHERE key = 'schema_version'";
             Assert.Equal(Database.SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), (string)cmd.ExecuteScalar()!);
+            cmd.CommandText = "SELECT count(*) FROM objects WHERE CAST(data AS TEXT) LIKE '%KeySuffix%' OR CAST(data AS TEXT) LIKE '%\"Secret\"%'";
+            Assert.Equal(0L, (long)cmd.ExecuteScalar()!);
         }
         finally
         {
@@ -132,7 +134,7 @@ public class SecretsMigrationTests
         }
         const string legacy = "acct_legacy000000001", onboarded = "acct_onboarded000001";
         Insert("account", legacy, legacy, Old(new Account { Id = legacy, AccountId = legacy, Created = created }, o => o["KeySuffix"] = Suffix));
-        Insert("account", onboarded, onboarded, Old(new Account { Id = onboarded, AccountId = onboarded, Created = created }, _ => { }));
+        Insert("account", onboarded, onboarded, Old(new Account { Id = onboarded, AccountId = onboarded, Created = created }, o => o["KeySuffix"] = null));
         ApiKeyRecord Key(string id, string account, KeyKind kind) => new()
         {
             Id = id, AccountId = account, Created = created, Kind = kind, Hash = "", Shown = "", Permissions = ImmutableSortedDictionary<string, KeyAccess>.Empty,
