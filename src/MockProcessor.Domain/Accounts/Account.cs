@@ -6,16 +6,23 @@ namespace MockProcessor.Domain.Accounts;
 
 /// <summary>
 /// A merchant or a Connect account (docs/connect.md). A merchant is onboarded (control API) or provisioned the
-/// first time an unseen <c>sk_test_</c> key is used; a provisioned merchant's implicit keys share its
-/// <see cref="KeySuffix"/> (<c>sk_test_X</c>, <c>pk_test_X</c>, <c>rk_test_X</c>). A connected account names its
+/// first time an unseen <c>sk_test_</c> key is used; a provisioned merchant's implicit keys share one suffix
+/// (<c>sk_test_X</c>, <c>pk_test_X</c>, <c>rk_test_X</c>), kept only as <see cref="ImplicitKeyHash"/>. A connected account names its
 /// <see cref="Platform"/> and has no keys. <see cref="DefaultApiVersion"/> is the Stripe-Version the merchant first
 /// sent (Stripe pins an account's version at its first request).
 /// </summary>
 public sealed record Account : StripeObject
 {
     public override string ObjectType => "account";
-    /// <summary>The suffix of an auto-provisioned merchant's implicit keys; null for onboarded and connected accounts.</summary>
-    public string? KeySuffix { get; init; }
+    /// <summary>
+    /// An auto-provisioned merchant's implicit keys: SHA-256 (hex) of <c>sk_test_X</c>, never X itself, since the suffix is
+    /// the secret (docs/connect.md, Secrets at rest). Null for onboarded and connected accounts.
+    /// </summary>
+    public string? ImplicitKeyHash { get; init; }
+    /// <summary>SHA-256 (hex) of the implicit publishable key <c>pk_test_X</c>: what a rolled or revoked one is recorded under.</summary>
+    public string? ImplicitPublishableKeyHash { get; init; }
+    /// <summary>What may be shown of the implicit keys' suffix: its last 4 characters when it is long, else nothing (<see cref="KeyRules.Hint"/>).</summary>
+    public string? ImplicitKeyHint { get; init; }
     public string? DefaultApiVersion { get; init; }
     /// <summary>The merchant's own clock: seconds ahead of the emulator's clock, or a frozen instant (Unix seconds).</summary>
     public long ClockOffset { get; init; }

@@ -10,12 +10,18 @@ public enum KeyAccess { Read, Write }
 
 /// <summary>
 /// One API key of a merchant with a record (docs/connect.md, Keys): generated at onboarding or by a roll, a
-/// restricted key, or an implicit key that was rolled or revoked. Owned by the merchant, never rendered on /v1.
+/// restricted key, or an implicit key that was rolled or revoked. Owned by the merchant, never rendered on /v1. The key
+/// string itself is never kept (docs/connect.md, Secrets at rest): only its hash and what Stripe would show of it.
 /// </summary>
 public sealed record ApiKeyRecord : StripeObject
 {
     public override string ObjectType => "api_key";
-    public required string Secret { get; init; }
+    /// <summary>SHA-256 (lowercase hex) of the full key string: what a presented key is looked up by.</summary>
+    public required string Hash { get; init; }
+    /// <summary>What the dashboard shows: a publishable key in full, any other key redacted (<see cref="KeyRules.Redact"/>).</summary>
+    public required string Shown { get; init; }
+    /// <summary>The record stands for an auto-provisioned merchant's implicit key of this kind (it was rolled or revoked).</summary>
+    public bool Implicit { get; init; }
     public required KeyKind Kind { get; init; }
     public string? Name { get; init; }
     /// <summary>Unix seconds on the merchant's clock from which the key answers api_key_expired.</summary>
@@ -35,6 +41,15 @@ public static class KeyRules
     };
 
     /// <summary>
+    /// A secret or restricted key as Stripe shows it after creation: <c>sk_test_****abcd</c>. The last 4 characters only
+    /// when the suffix is long enough (16+) that they give little away: a short hand-chosen suffix is shown as <c>sk_test_****</c>.
+    /// </summary>
+    public static string Redact(string key) => key.Length >= 8 ? key[..8] + "****" + Hint(key[8..]) : "****";
+
+    /// <summary>The shown tail of a key suffix: its last 4 characters when it has 16 or more, else nothing.</summary>
+    public static string Hint(string suffix) => suffix.Length >= 16 ? suffix[^4..] : "";
+
+    /// <summary>
     /// Whether a restricted key may make a call on <paramref name="resource"/>; reads need read or write, writes
     /// need write (Stripe: "write implies read"). Null when allowed, else Stripe's 403.
     /// </summary>
@@ -43,7 +58,7 @@ public static class KeyRules
         if (key.Kind is not KeyKind.Restricted) return null;
         var granted = key.Permissions.TryGetValue(resource, out var a) ? a : (KeyAccess?)null;
         if (granted is KeyAccess.Write || granted is KeyAccess.Read && !write) return null;
-        return StripeError.RestrictedKeyPermission(key.Secret, accountId, PermissionName(resource, write));
+        return StripeError.RestrictedKeyPermission(key.Shown, accountId, PermissionName(resource, write));
     }
 
     /// <summary>Stripe's permission names are singular: <c>rak_charge_write</c>, <c>rak_subscription_read</c>.</summary>

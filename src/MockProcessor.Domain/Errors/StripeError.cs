@@ -395,6 +395,7 @@ public sealed record StripeError(int Status, string Type, string? Code, string M
 
     public static string MaskKey(string key)
     {
+        if (key.Contains("****", StringComparison.Ordinal)) return key; // already redacted (a stored key's shown form)
         var idx = key.LastIndexOf('_');
         var prefix = idx > 0 ? key[..(idx + 1)] : "";
         var tail = key.Length > 4 ? key[^4..] : key;

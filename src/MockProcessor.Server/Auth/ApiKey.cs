@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using MockProcessor.Domain.Accounts;
 using MockProcessor.Domain.Errors;
@@ -8,6 +9,26 @@ namespace MockProcessor.Server.Auth;
 public readonly record struct ApiKey(KeyKind Kind, string Suffix)
 {
     public const int MaxSuffixLength = 247;
+
+    /// <summary>
+    /// What a key is stored and looked up as: SHA-256 of the full key string, lowercase hex. Unsalted on purpose: a
+    /// presented key must be found in one dictionary lookup, and generated keys carry 24 random characters (~140 bits).
+    /// </summary>
+    public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+
+    /// <summary>An auto-provisioned merchant's key: the hash of its implicit secret key <c>sk_test_X</c>, whichever of sk/rk/pk was presented.</summary>
+    public static string ImplicitHash(string suffix) => Hash(KeyRules.Prefix(KeyKind.Secret) + suffix);
+
+    /// <summary>An auto-provisioned merchant's account with its implicit keys' suffix <paramref name="suffix"/>, kept as hashes and a hint.</summary>
+    public static Account WithImplicitKeys(Account account, string suffix) => account with
+    {
+        ImplicitKeyHash = ImplicitHash(suffix),
+        ImplicitPublishableKeyHash = Hash(KeyRules.Prefix(KeyKind.Publishable) + suffix),
+        ImplicitKeyHint = KeyRules.Hint(suffix),
+    };
+
+    /// <summary>What may be stored and shown of a generated key: a publishable key in full (it is public), others redacted.</summary>
+    public static string Shown(string key) => key.StartsWith("pk_", StringComparison.Ordinal) ? key : KeyRules.Redact(key);
 
     /// <summary>Reads the key from <c>Authorization</c> (Bearer, or Basic with the key as user name).</summary>
     public static string? FromAuthorizationHeader(string? header)

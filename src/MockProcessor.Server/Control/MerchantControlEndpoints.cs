@@ -17,7 +17,7 @@ namespace MockProcessor.Server.Control;
 /// Onboarding and the merchant directory (docs/connect.md): <c>POST /_mock/merchants</c> creates a merchant with its
 /// keys (and, given a callback URL, its webhook endpoint); <c>GET /_mock/merchants[/{id}]</c> shows every merchant,
 /// auto-provisioned ones included. These are the emulator operator's calls, not a tenant's: they need no key and
-/// never show a secret key after creation.
+/// never show a secret key after creation (it is not kept: docs/connect.md, Secrets at rest).
 /// </summary>
 public static class MerchantControlEndpoints
 {
@@ -62,24 +62,29 @@ public static class MerchantControlEndpoints
             JsonNode? endpoint = null;
             // The callback is an ordinary webhook endpoint: POST /v1/webhook_endpoints' own handler reads webhook[...].
             if (webhook is not null) endpoint = WebhookEndpointEndpoints.Create(c.WithParams(webhook)).Body;
-            var body = Render(account, [secret, publishable], reveal: true);
+            var body = Render(account, [secret, publishable]);
             body["webhook_endpoint"] = endpoint;
             return body;
         });
     }
 
-    /// <summary>A new key of <paramref name="kind"/> for the acting merchant: prefix + 24 characters from the seeded generator.</summary>
-    internal static ApiKeyRecord NewKey(ApiContext c, KeyKind kind, string? name, long? expiresAt = null,
+    /// <summary>
+    /// A new key of <paramref name="kind"/> for the acting merchant: prefix + 24 characters from the seeded generator. Only
+    /// its hash and shown form are stored; the full key is in the returned view, for the one answer that reveals it.
+    /// </summary>
+    internal static KeyView NewKey(ApiContext c, KeyKind kind, string? name, long? expiresAt = null,
         System.Collections.Immutable.ImmutableSortedDictionary<string, KeyAccess>? permissions = null)
     {
+        var id = c.Ids.Next("key"); // before the key's characters: the seeded id sequence is unchanged
+        var full = KeyRules.Prefix(kind) + c.Ids.Chars(24);
         var key = new ApiKeyRecord
         {
-            Id = c.Ids.Next("key"), AccountId = c.Account.Id, Created = c.Now, Kind = kind, Name = name,
-            Secret = KeyRules.Prefix(kind) + c.Ids.Chars(24), ExpiresAt = expiresAt,
+            Id = id, AccountId = c.Account.Id, Created = c.Now, Kind = kind, Name = name,
+            Hash = Auth.ApiKey.Hash(full), Shown = Auth.ApiKey.Shown(full), ExpiresAt = expiresAt,
             Permissions = permissions ?? System.Collections.Immutable.ImmutableSortedDictionary<string, KeyAccess>.Empty,
         };
         c.Tx.Put(key);
-        return key;
+        return KeyView.Of(key) with { Revealed = full };
     }
 
     private static Task<JsonObject> List(Params p, HttpContext http)
@@ -89,7 +94,7 @@ public static class MerchantControlEndpoints
         var data = new JsonArray();
         foreach (var (account, keys) in store.Accounts.Select(s => Read(store, s)).Where(x => x.Account is not null)
                      .OrderBy(x => x.Account!.Created).ThenBy(x => x.Account!.Id, StringComparer.Ordinal))
-            data.Add(Render(account!, keys, reveal: false));
+            data.Add(Render(account!, keys));
         return Task.FromResult(new JsonObject { ["object"] = "list", ["data"] = data, ["has_more"] = false, ["url"] = Base });
     }
 
@@ -101,7 +106,7 @@ public static class MerchantControlEndpoints
         // Merchants only: a connected account is its platform's business (GET /v1/accounts/{id}).
         if (store.FindAccount(id) is not { } state || state.AccountId != id || Read(store, state) is not ({ } account, var keys))
             throw new StripeException(StripeError.ResourceMissing("merchant", id));
-        return Task.FromResult(Render(account, keys, reveal: false));
+        return Task.FromResult(Render(account, keys));
     }
 
     private static (Account? Account, List<KeyView> Keys) Read(ObjectStore store, AccountState state)
@@ -114,14 +119,11 @@ public static class MerchantControlEndpoints
         }
     }
 
-    private static JsonObject Render(Account a, IReadOnlyList<ApiKeyRecord> keys, bool reveal) =>
-        Render(a, keys.Select(KeyView.Of).ToList(), reveal);
-
-    private static JsonObject Render(Account a, List<KeyView> keys, bool reveal)
+    private static JsonObject Render(Account a, List<KeyView> keys)
     {
         var p = a.Profile;
         var keyJson = new JsonArray();
-        foreach (var k in keys) keyJson.Add(k.Render(reveal));
+        foreach (var k in keys) keyJson.Add(k.Render());
         return new JsonObject
         {
             ["id"] = a.Id,
@@ -137,8 +139,8 @@ public static class MerchantControlEndpoints
             },
             ["payout_schedule"] = PayoutScheduleForm.Render(a.PayoutSchedule),
             ["api_version"] = a.DefaultApiVersion,
-            ["auto_provisioned"] = a.KeySuffix is not null,
-            ["secret_key"] = keys.FirstOrDefault(k => k.Kind is KeyKind.Secret && k.Usable)?.Shown(reveal),
+            ["auto_provisioned"] = a.ImplicitKeyHash is not null,
+            ["secret_key"] = keys.FirstOrDefault(k => k.Kind is KeyKind.Secret && k.Usable)?.Secret,
             ["publishable_key"] = keys.FirstOrDefault(k => k.Kind is KeyKind.Publishable && k.Usable)?.Secret,
             ["keys"] = keyJson,
             ["metadata"] = new JsonObject(p.Metadata.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),

@@ -4,7 +4,8 @@ using MockProcessor.Server.Storage;
 namespace MockProcessor.Server.Idempotency;
 
 /// <summary>
-/// A stored idempotent result: the first response to a key, replayed byte for byte. <see cref="Durable"/>
+/// A stored idempotent result: the first response to a key, replayed byte for byte. <see cref="Fingerprint"/> is an
+/// HMAC of the canonical request, never the request itself (it holds card numbers): docs/architecture.md, Secrets at rest. <see cref="Durable"/>
 /// completes when the original call's commit is on disk; a replay waits for it, so nobody is told about
 /// a result that could still be lost.
 /// </summary>
@@ -42,7 +43,7 @@ internal static class BodyCompression
 /// same unit of work, so two concurrent requests with one key can never both execute: the second finds
 /// the first's result and replays it. Results expire after the retention period of virtual time (24 h).
 /// </summary>
-public sealed class IdempotencyCache(MockProcessorOptions options)
+public sealed class IdempotencyCache(MockProcessorOptions options, ObjectStore store)
 {
     private long Retention => (long)options.IdempotencyRetention.TotalSeconds;
 
@@ -52,8 +53,17 @@ public sealed class IdempotencyCache(MockProcessorOptions options)
         return now - record.Created >= Retention ? null : record;
     }
 
-    public void Store(AccountState state, Tx tx, string key, string fingerprint, int status, byte[] body, string requestId, long now)
+    /// <summary>Whether <paramref name="canonical"/> (the request as <c>StripeApi</c> canonicalises it) is the request that stored <paramref name="record"/>.</summary>
+    public bool Matches(IdempotencyRecord record, string canonical) =>
+        System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+            System.Text.Encoding.ASCII.GetBytes(record.Fingerprint), System.Text.Encoding.ASCII.GetBytes(Fingerprint(canonical)));
+
+    private string Fingerprint(string canonical) => Database.Fingerprint(store.FingerprintKey, canonical);
+
+    /// <summary>Stores the result of the request <paramref name="canonical"/>; only its HMAC is kept.</summary>
+    public void Store(AccountState state, Tx tx, string key, string canonical, int status, byte[] body, string requestId, long now)
     {
+        var fingerprint = Fingerprint(canonical);
         var compressed = BodyCompression.Compress(body);
         state.Idempotency[key] = new IdempotencyRecord(fingerprint, status, compressed, requestId, now);
         tx.AddRow(new IdempotencyRow(state.AccountId, key, fingerprint, status, compressed, requestId, now));

@@ -34,10 +34,13 @@ public static class DatabaseFeed
         cmd.CommandText = "SELECT data FROM objects WHERE type = 'account' ORDER BY rowid";
         using var r = cmd.ExecuteReader();
         string? found = null;
+        var hash = Auth.ApiKey.ImplicitHash(suffix);
         while (r.Read())
         {
             using var doc = JsonDocument.Parse((byte[])r.GetValue(0));
-            if (doc.RootElement.TryGetProperty("KeySuffix", out var k) && k.GetString() == suffix)
+            // The stored hash of the implicit secret key (docs/connect.md, Secrets at rest); KeySuffix in a file not yet migrated.
+            if (doc.RootElement.TryGetProperty("ImplicitKeyHash", out var h) && h.GetString() == hash ||
+                doc.RootElement.TryGetProperty("KeySuffix", out var k) && k.GetString() == suffix)
                 found = doc.RootElement.GetProperty("Id").GetString();
         }
         return found;

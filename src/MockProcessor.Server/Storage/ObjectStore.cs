@@ -18,10 +18,11 @@ namespace MockProcessor.Server.Storage;
 public sealed class ObjectStore : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, AccountState> _accounts = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, string> _accountByKeySuffix = new(StringComparer.Ordinal);
+    // Hash of an auto-provisioned merchant's implicit secret key (ApiKey.ImplicitHash) → merchant id; never the suffix itself.
+    private readonly ConcurrentDictionary<string, string> _accountByImplicitKey = new(StringComparer.Ordinal);
     // Connected account id → its tree's state (the platform's): docs/connect.md.
     private readonly ConcurrentDictionary<string, AccountState> _connected = new(StringComparer.Ordinal);
-    // Key string → (merchant, api_key record id) for keys with a record (generated, rolled, revoked, restricted).
+    // Key hash (ApiKey.Hash) → (merchant, api_key record id) for keys with a record (generated, rolled, revoked, restricted).
     private readonly ConcurrentDictionary<string, (string Account, string Record)> _keys = new(StringComparer.Ordinal);
     // PaymentIntent id → account id, for intents in requires_action only. The 3-D Secure page has no API key,
     // so it finds the merchant from the id: O(1) for the intents it serves, and small however many payments exist.
@@ -39,6 +40,8 @@ public sealed class ObjectStore : IAsyncDisposable
         Timers = timers;
         _types = persistedTypes;
         _persistOptions = new JsonSerializerOptions(JsonSerializerDefaults.General) { Converters = { new SnapshotConverter(persistedTypes) } };
+        // The HMAC key of idempotency fingerprints: the database's own (meta table), or this process's for --in-memory.
+        FingerprintKey = connection is null ? System.Security.Cryptography.RandomNumberGenerator.GetBytes(32) : Database.FingerprintKey(connection);
         if (connection is not null)
         {
             Load(connection);
@@ -48,13 +51,17 @@ public sealed class ObjectStore : IAsyncDisposable
 
     public bool Durable => _log is not null;
 
+    /// <summary>The key idempotency fingerprints are HMACs under (docs/architecture.md, Secrets at rest).</summary>
+    internal byte[] FingerprintKey { get; }
+
     /// <summary>Pending webhook deliveries by due time (ids only), fed by every commit and by <see cref="Load"/>.</summary>
     public WebhookDueQueue DueQueue { get; } = new();
     public Time.TimerRegistry? Timers { get; }
     public long Commits => _log?.Commits ?? 0;
 
+    /// <summary>The auto-provisioned merchant whose implicit keys have <paramref name="suffix"/>, found by the hash of its secret key.</summary>
     public AccountState? FindAccountByKeySuffix(string suffix) =>
-        _accountByKeySuffix.TryGetValue(suffix, out var id) ? _accounts.GetValueOrDefault(id) : null;
+        _accountByImplicitKey.TryGetValue(Auth.ApiKey.ImplicitHash(suffix), out var id) ? _accounts.GetValueOrDefault(id) : null;
 
     /// <summary>The tree state holding account <paramref name="id"/>: a merchant's own, or its platform's for a connected account.</summary>
     public AccountState? FindAccount(string id) => _accounts.GetValueOrDefault(id) ?? _connected.GetValueOrDefault(id);
@@ -64,14 +71,14 @@ public sealed class ObjectStore : IAsyncDisposable
 
     /// <summary>The merchant and api_key record of a key that has a record; null for implicit (suffix) keys and unknown ones.</summary>
     public (AccountState State, string Record)? FindKeyRecord(string key) =>
-        _keys.TryGetValue(key, out var k) && _accounts.GetValueOrDefault(k.Account) is { } state ? (state, k.Record) : null;
+        _keys.TryGetValue(Auth.ApiKey.Hash(key), out var k) && _accounts.GetValueOrDefault(k.Account) is { } state ? (state, k.Record) : null;
 
     /// <summary>Keeps the key and Connect indexes current; called for every stored object version (commit and load).</summary>
     internal void Index(AccountState state, StripeObject obj)
     {
         switch (obj)
         {
-            case ApiKeyRecord key: _keys[key.Secret] = (key.AccountId, key.Id); break;
+            case ApiKeyRecord key: _keys[key.Hash] = (key.AccountId, key.Id); break;
             case Account { Platform: not null } a when a.Id != state.AccountId: _connected[a.Id] = state; break;
         }
     }
@@ -125,7 +132,7 @@ public sealed class ObjectStore : IAsyncDisposable
                 tx.Put(account);
                 durable = tx.Commit();
             }
-            _accountByKeySuffix[suffix] = account.Id;
+            _accountByImplicitKey[Auth.ApiKey.ImplicitHash(suffix)] = account.Id;
         }
         await durable;
         return state;
@@ -174,7 +181,7 @@ public sealed class ObjectStore : IAsyncDisposable
                 var state = _accounts.GetOrAdd(root, id => new AccountState(id));
                 state.Apply(obj, seq, replaying: true);
                 if (obj is PaymentIntent pi) Track(pi);
-                if (obj is Account { KeySuffix: { } suffix } a) _accountByKeySuffix[suffix] = a.Id;
+                if (obj is Account { ImplicitKeyHash: { } hash } a) _accountByImplicitKey[hash] = a.Id;
                 Index(state, obj);
             }
         }

@@ -98,7 +98,7 @@ public sealed class StripeApi(
                 var now = merchantClock.Now(state);
                 if (storedKey.Length > 0 && idempotency.Find(state, storedKey, now) is { } prior)
                 {
-                    if (prior.Fingerprint != Canonical(route, http, form))
+                    if (!idempotency.Matches(prior, Canonical(route, http, form)))
                         throw new StripeException(StripeError.IdempotencyMismatch(idemKey));
                     response = new Response(prior.Status, prior.Body, Replayed: true, prior.RequestId);
                     durable = prior.Durable;
@@ -340,7 +340,7 @@ public sealed class StripeApi(
                 : await store.GetOrProvisionAsync(suffix, () =>
                 {
                     var id = ids.Next("acct", 16);
-                    return new Account { Id = id, AccountId = id, Created = clock.UnixNow(), KeySuffix = suffix };
+                    return ApiKey.WithImplicitKeys(new Account { Id = id, AccountId = id, Created = clock.UnixNow() }, suffix);
                 });
         if (state is null) throw new StripeException(StripeError.InvalidApiKey(raw));
         Account merchant, acting;

@@ -66,7 +66,9 @@ public static class GenerateCommand
         using var books = s.Orders is null ? null : new StreamWriter(s.Orders, false, new UTF8Encoding(false), 1 << 16);
         books?.WriteLine("order_id,payment_intent,amount,currency,status,refunded_amount");
         var bank = "ba_" + ids.Chars(24);
-        import.Add(new Account { Id = accountId, AccountId = accountId, Created = start, KeySuffix = s.Key["sk_test_".Length..], DefaultApiVersion = Server.Hosting.MockProcessorOptions.DefaultApiVersion });
+        import.Add(Server.Auth.ApiKey.WithImplicitKeys(
+            new Account { Id = accountId, AccountId = accountId, Created = start, DefaultApiVersion = Server.Hosting.MockProcessorOptions.DefaultApiVersion },
+            s.Key["sk_test_".Length..]));
 
         // A payout runs at 00:00 of every day after the first and sweeps all that is available then: charges two days
         // after their day, debits at once. Its id is known in advance, so every transaction is written once, tagged.

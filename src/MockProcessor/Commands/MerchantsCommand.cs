@@ -83,11 +83,19 @@ public static class MerchantsCommand
         }
     }
 
-    /// <summary>The id of the key the command runs with (keys are named by id in URLs, never by the secret itself).</summary>
+    /// <summary>
+    /// The id of the key the command runs with (keys are named by id in URLs, never by the secret itself). The emulator
+    /// lists keys as Stripe shows them (<c>sk_test_****abcd</c>; the full key is not kept), so the key is matched by its
+    /// kind and shown form, preferring a usable one.
+    /// </summary>
     private static async Task<string> KeyIdAsync(EmulatorClient api, string key, CancellationToken ct)
     {
         var keys = await api.GetAsync("/_mock/keys", ct);
-        return keys["data"]!.AsArray().FirstOrDefault(k => k?["secret"]?.GetValue<string>() == key)?["id"]?.GetValue<string>()
+        var shown = Domain.Accounts.KeyRules.Redact(key);
+        return keys["data"]!.AsArray()
+                   .Where(k => k?["secret"]?.GetValue<string>() is { } s && (s == key || s == shown))
+                   .OrderBy(k => k!["revoked"]?.GetValue<bool>() == true || k!["expires_at"] is not null)
+                   .FirstOrDefault()?["id"]?.GetValue<string>()
             ?? throw new EmulatorException(404, "The emulator does not list the --api-key among the merchant's keys.", null);
     }
 
