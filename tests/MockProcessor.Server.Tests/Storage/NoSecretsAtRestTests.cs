@@ -49,7 +49,7 @@ public class NoSecretsAtRestTests
                 // stripe.js: the publishable key in the body (pk_test_X carries the implicit secret suffix).
                 await (await Client(app, "").PostRawAsync("/v1/payment_methods", $"key=pk_test_{ImplicitSuffix}&type=card&{card}", "idem-pk")).OkAsync();
 
-                var pi = await (await sk.PostRawAsync("/v1/payment_intents", "amount=1500&currency=usd&payment_method_types[]=card", "idem-pi")).OkAsync();
+                var pi = await (await sk.PostRawAsync("/v1/payment_intents", "amount=1500&currency=usd&allowed_payment_method_types[]=card", "idem-pi")).OkAsync();
                 var confirmed = await (await sk.PostRawAsync($"/v1/payment_intents/{pi["id"]}/confirm",
                     $"payment_method_data[type]=card&payment_method_data[card][number]={Card}&payment_method_data[card][exp_month]=12" +
                     $"&payment_method_data[card][exp_year]=2031&payment_method_data[card][cvc]={Cvc}", "idem-confirm")).OkAsync();
