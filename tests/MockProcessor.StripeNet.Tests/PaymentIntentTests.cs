@@ -268,7 +268,7 @@ public sealed class PaymentIntentTests(EmulatorTarget target) : StripeTest(targe
         found.Data.Select(p => p.Id).Should().Equal(tagged.Id);
     }
 
-    [Fact]
+    [EmulatorFact(EmulatorTarget.PublishableKey)]
     public async Task Publishable_key_retrieves_and_confirms_with_the_client_secret_only()
     {
         var pi = await Client.V1.PaymentIntents.CreateAsync(new PaymentIntentCreateOptions

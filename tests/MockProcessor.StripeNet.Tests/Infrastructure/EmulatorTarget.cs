@@ -28,6 +28,15 @@ public sealed class EmulatorTarget : IAsyncLifetime
         string.IsNullOrEmpty(Environment.GetEnvironmentVariable("MOCKPROCESSOR_URL")) &&
         !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("STRIPE_TEST_KEY"));
 
+    /// <summary>Reasons a test cannot run against real Stripe (see <see cref="EmulatorFactAttribute"/>).</summary>
+    public const string ControlApi = "the emulator's control API (/_mock/...)";
+    public const string PublishableKey = "the merchant's publishable key (the emulator pairs pk_test_X with sk_test_X)";
+    public const string RawCardData = "raw card numbers (real Stripe refuses them unless raw card data APIs are enabled on the account)";
+    public const string FreshAccount = "an empty account of its own (a fresh sk_test_ key)";
+
+    public static string SkipReason(string needs) =>
+        $"needs {needs}; this run targets real Stripe (STRIPE_TEST_KEY without MOCKPROCESSOR_URL)";
+
     /// <summary>Base URL (no trailing slash) for <see cref="StripeClient"/>'s <c>apiBase</c> and the control API.</summary>
     public string BaseUrl { get; private set; } = "";
 
@@ -93,19 +102,17 @@ public sealed class EmulatorCollection : ICollectionFixture<EmulatorTarget>
 /// </summary>
 public sealed class EmulatorFactAttribute : FactAttribute
 {
-    public EmulatorFactAttribute()
+    public EmulatorFactAttribute(string needs = EmulatorTarget.ControlApi)
     {
-        if (EmulatorTarget.IsRealStripe)
-            Skip = "needs the emulator's control API (/_mock/...); this run targets real Stripe (STRIPE_TEST_KEY without MOCKPROCESSOR_URL)";
+        if (EmulatorTarget.IsRealStripe) Skip = EmulatorTarget.SkipReason(needs);
     }
 }
 
 /// <summary><see cref="EmulatorFactAttribute"/> for theories.</summary>
 public sealed class EmulatorTheoryAttribute : TheoryAttribute
 {
-    public EmulatorTheoryAttribute()
+    public EmulatorTheoryAttribute(string needs = EmulatorTarget.ControlApi)
     {
-        if (EmulatorTarget.IsRealStripe)
-            Skip = "needs the emulator's control API (/_mock/...); this run targets real Stripe (STRIPE_TEST_KEY without MOCKPROCESSOR_URL)";
+        if (EmulatorTarget.IsRealStripe) Skip = EmulatorTarget.SkipReason(needs);
     }
 }

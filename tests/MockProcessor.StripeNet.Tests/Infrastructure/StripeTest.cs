@@ -74,6 +74,30 @@ public abstract class StripeTest
 
     protected static string NextYear => (DateTime.UtcNow.Year + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>A tag unique to this test, for filtering lists when the account is shared (real Stripe).</summary>
+    protected string Tag { get; } = "t" + Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>
+    /// Retries <paramref name="check"/> until it passes: once against the emulator (search is immediate there), for up
+    /// to 90 s against real Stripe, whose search index lags.
+    /// </summary>
+    protected static async Task EventuallyAsync(Func<Task> check)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(EmulatorTarget.IsRealStripe ? 90 : 0);
+        while (true)
+        {
+            try
+            {
+                await check();
+                return;
+            }
+            catch (Exception) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(2000);
+            }
+        }
+    }
+
     /// <summary>Reads every page of an auto-paging sequence.</summary>
     protected static async Task<List<T>> AllAsync<T>(IAsyncEnumerable<T> items)
     {
