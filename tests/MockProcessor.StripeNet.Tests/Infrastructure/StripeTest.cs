@@ -98,6 +98,10 @@ public abstract class StripeTest
         }
     }
 
+    /// <summary>True when the response carried <c>Idempotent-Replayed: true</c>.</summary>
+    protected static bool Replayed(IStripeEntity entity) =>
+        entity.StripeResponse.Headers.TryGetValues("Idempotent-Replayed", out var v) && v.FirstOrDefault() == "true";
+
     /// <summary>Reads every page of an auto-paging sequence.</summary>
     protected static async Task<List<T>> AllAsync<T>(IAsyncEnumerable<T> items)
     {
