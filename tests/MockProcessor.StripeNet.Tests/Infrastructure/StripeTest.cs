@@ -98,6 +98,17 @@ public abstract class StripeTest
         }
     }
 
+    /// <summary>Balance (available + pending, USD) equals Σ net of every balance transaction; returns it.</summary>
+    protected async Task<long> BalanceMatchesNetsAsync(StripeClient? client = null, RequestOptions? options = null)
+    {
+        var c = client ?? Client;
+        var balance = await c.V1.Balance.GetAsync(null, options);
+        var total = balance.Available.Concat(balance.Pending).Where(b => b.Currency == "usd").Sum(b => b.Amount);
+        var txns = await AllAsync(c.V1.BalanceTransactions.ListAutoPagingAsync(new BalanceTransactionListOptions { Limit = 100 }, options));
+        total.Should().Be(txns.Sum(t => t.Net), "the balance is the sum of the balance transactions' nets");
+        return total;
+    }
+
     /// <summary>True when the response carried <c>Idempotent-Replayed: true</c>.</summary>
     protected static bool Replayed(IStripeEntity entity) =>
         entity.StripeResponse.Headers.TryGetValues("Idempotent-Replayed", out var v) && v.FirstOrDefault() == "true";
