@@ -220,6 +220,74 @@ public sealed class WebhookTests(EmulatorTarget target) : StripeTest(target), IA
         _rcv.Deliveries.Should().BeEmpty();
     }
 
+    [EmulatorFact]
+    public async Task Enabled_events_route_deliveries_and_a_disabled_endpoint_gets_nothing_new()
+    {
+        var we = await EndpointAsync(["payment_intent.succeeded"]);
+        await PayAsync();
+        await Client.V1.Customers.CreateAsync(new CustomerCreateOptions());
+        await Merchant.FlushWebhooksAsync();
+        var first = (await _rcv.WaitForAsync(1)).Single();
+        var ev = Verify(first, we.Secret);
+        ev.Type.Should().Be("payment_intent.succeeded");
+        ((PaymentIntent)ev.Data.Object).Status.Should().Be("succeeded");
+
+        var updated = await Client.V1.WebhookEndpoints.UpdateAsync(we.Id, new WebhookEndpointUpdateOptions { EnabledEvents = ["customer.created"] });
+        updated.EnabledEvents.Should().Equal("customer.created");
+        var customer = await Client.V1.Customers.CreateAsync(new CustomerCreateOptions());
+        await Merchant.FlushWebhooksAsync();
+        var second = (await _rcv.WaitForAsync(2))[1];
+        ((Customer)Verify(second, we.Secret).Data.Object).Id.Should().Be(customer.Id);
+
+        var off = await Client.V1.WebhookEndpoints.UpdateAsync(we.Id, new WebhookEndpointUpdateOptions { Disabled = true });
+        off.Status.Should().Be("disabled");
+        await Client.V1.Customers.CreateAsync(new CustomerCreateOptions());
+        await Merchant.FlushWebhooksAsync();
+        _rcv.Deliveries.Should().HaveCount(2, "a disabled endpoint receives nothing");
+    }
+
+    [EmulatorFact]
+    public async Task A_resend_through_the_control_api_is_a_new_verified_delivery()
+    {
+        var we = await EndpointAsync(["customer.created"]);
+        await Client.V1.Customers.CreateAsync(new CustomerCreateOptions());
+        await Merchant.FlushWebhooksAsync();
+        var ev = Verify((await _rcv.WaitForAsync(1)).Single(), we.Secret);
+        var res = await Merchant.PostControlAsync("/_mock/webhooks/deliveries/resend", ("event", ev.Id), ("endpoint", we.Id));
+        res["resend"]!.GetValue<bool>().Should().BeTrue();
+        await Merchant.FlushWebhooksAsync();
+        Verify((await _rcv.WaitForAsync(2))[1], we.Secret).Id.Should().Be(ev.Id);
+    }
+
+    [EmulatorFact]
+    public async Task QA_faults_wrong_secret_and_stale_timestamp_are_caught_by_ConstructEvent()
+    {
+        var we = await EndpointAsync(["customer.created"]);
+        await Merchant.PostControlAsync($"/_mock/webhook_endpoints/{we.Id}/faults", ("wrong_secret", "true"));
+        await Client.V1.Customers.CreateAsync(new CustomerCreateOptions());
+        await Merchant.FlushWebhooksAsync();
+        var wrong = (await _rcv.WaitForAsync(1)).Single();
+        ((Action)(() => Verify(wrong, we.Secret))).Should().Throw<StripeException>();
+
+        await Merchant.PostControlAsync($"/_mock/webhook_endpoints/{we.Id}/faults", ("wrong_secret", "false"), ("stale_timestamp", "true"));
+        await Client.V1.Customers.CreateAsync(new CustomerCreateOptions());
+        await Merchant.FlushWebhooksAsync();
+        var stale = (await _rcv.WaitForAsync(2))[1];
+        ((Action)(() => Verify(stale, we.Secret))).Should().Throw<StripeException>().WithMessage("*tolerance*");
+        EventUtility.ConstructEvent(stale.Body, stale.Signature, we.Secret, tolerance: 3600, throwOnApiVersionMismatch: true).Type.Should().Be("customer.created");
+    }
+
+    [EmulatorFact]
+    public async Task QA_fault_duplicate_sends_a_delivery_twice_with_the_same_event()
+    {
+        var we = await EndpointAsync(["customer.created"]);
+        await Merchant.PostControlAsync($"/_mock/webhook_endpoints/{we.Id}/faults", ("duplicate", "true"));
+        await Client.V1.Customers.CreateAsync(new CustomerCreateOptions());
+        await Merchant.FlushWebhooksAsync();
+        var both = await _rcv.WaitForAsync(2);
+        both.Select(d => Verify(d, we.Secret).Id).Distinct().Should().ContainSingle("a duplicate carries the same event id: receivers dedupe on it");
+    }
+
     private async Task<JsonObject> DeliveryLogAsync(string eventId)
     {
         var list = await Merchant.GetControlAsync($"/_mock/webhooks/deliveries?event={eventId}");
