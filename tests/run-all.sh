@@ -26,3 +26,12 @@ tail -n 1 tests/results/scenarios-from-docs.txt
 echo "== stripe-node compatibility suite"
 (cd tests/compat && npm ci --no-audit --no-fund --loglevel=error)
 node tests/compat/run.mjs
+
+echo "== an older client: Debian's python3-stripe 5.0 (tests/python/legacy_client_check.py)"
+# Debian's package installs into the system interpreter, which may not be the first python3 on PATH.
+PY="${MOCKPROCESSOR_PYTHON:-/usr/bin/python3}"
+if [ -x "$PY" ] && "$PY" -c 'import stripe' 2>/dev/null; then
+  "$PY" tests/python/legacy_client_check.py
+else
+  echo "NOT RUN: python3-stripe is not installed for $PY (apt-get install python3-stripe; .ci/run installs it)"
+fi

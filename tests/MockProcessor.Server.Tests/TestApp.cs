@@ -27,6 +27,7 @@ public sealed class TestApp : IAsyncDisposable
         Options = new MockProcessorOptions
         {
             InMemory = true, Seed = 42, Clock = ClockMode.Manual, StartTime = StartTime, LogLevel = "Warning", WebhookAutoDispatch = false,
+            VerifyParameterDeclarations = true,
         };
         configure?.Invoke(Options);
         _app = MockProcessorApp.Build(Options, b =>

@@ -25,6 +25,9 @@ public sealed record Charge : StripeObject
     public string? Description { get; init; }
     public string? PaymentIntent { get; init; }
     public string? PaymentMethod { get; init; }
+    // A legacy charge on a saved card (card_): a copy of the card as charged, rendered as `source`; its id is also
+    // the charge's payment_method, as Stripe reports it. Null for PaymentMethod charges.
+    public Customers.CardSource? Source { get; init; }
     public CardPaymentDetails? PaymentMethodDetails { get; init; }
     public BillingDetails BillingDetails { get; init; } = BillingDetails.Empty;
     public ChargeOutcome? Outcome { get; init; }

@@ -21,6 +21,8 @@ public sealed record ChargeRequest(string AccountId, long Amount, string Currenc
     public string? ReceiptEmail { get; init; }
     public string? StatementDescriptor { get; init; }
     public string? StatementDescriptorSuffix { get; init; }
+    // A legacy charge on a customer's saved card: the card as it was charged (rendered as charge.source).
+    public Customers.CardSource? Source { get; init; }
 }
 
 // What a legacy Charges API decision changed. As with PaymentIntentChange, Error (a decline) is answered
@@ -62,7 +64,7 @@ public static class ChargeRules
             ReceiptEmail = req.ReceiptEmail, StatementDescriptor = req.StatementDescriptor,
             StatementDescriptorSuffix = req.StatementDescriptorSuffix,
             Funds = card.Behavior.Funds, RefundBehavior = card.Behavior.Refund, DisputeBehavior = card.Behavior.Dispute,
-            NetworkRule = decision.RuleId,
+            NetworkRule = decision.RuleId, Source = req.Source,
         };
         // A timed-out attempt: no answer, no outcome, no money yet (§11.3 processing).
         if (decision is NetworkDecision.TimedOut timedOut)

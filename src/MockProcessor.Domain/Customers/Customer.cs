@@ -14,6 +14,8 @@ public sealed record Customer : StripeObject
     public string? Description { get; init; }
     public Address? Address { get; init; }
     public string? DefaultPaymentMethod { get; init; }
+    /// <summary>The card-era default: one of the customer's saved cards (<see cref="CardSource"/>), charged when a legacy charge names only the customer.</summary>
+    public string? DefaultSource { get; init; }
     public IReadOnlyList<string> PreferredLocales { get; init; } = [];
     public string? InvoicePrefix { get; init; }
     public ImmutableSortedDictionary<string, string> Metadata { get; init; } = Common.Metadata.Empty;

@@ -291,6 +291,14 @@ public sealed record StripeError(int Status, string Type, string? Code, string M
     public static StripeError ChargeMissingSource() =>
         new(400, InvalidRequest, "missing", "Must provide source or customer.");
 
+    // Stripe's wording for a card_ that is not one of the charged customer's sources [O].
+    public static StripeError SourceNotLinked(string customerId, string sourceId) =>
+        new(404, InvalidRequest, "resource_missing", $"Customer {customerId} does not have a linked source with ID {sourceId}.", "source");
+
+    public static StripeError SourceNeedsCustomer(string sourceId, string customerId) =>
+        new(400, InvalidRequest, null,
+            $"The source {sourceId} is a card saved to customer {customerId}; pass customer={customerId} to charge it.", "source");
+
     public static StripeError CustomerHasNoPaymentSource(string customerId) =>
         new(400, InvalidRequest, "missing",
             $"Cannot charge a customer that has no active card: customer {customerId} has no default payment method.", "customer");

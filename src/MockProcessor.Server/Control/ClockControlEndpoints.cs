@@ -15,10 +15,10 @@ public static class ClockControlEndpoints
 {
     public static IEnumerable<ApiRoute> Routes() =>
     [
-        new("GET", "/_mock/merchant_clock", "mock.merchant_clock", Get),
-        new("POST", "/_mock/merchant_clock/advance", "mock.merchant_clock", Advance),
-        new("POST", "/_mock/merchant_clock/freeze", "mock.merchant_clock", Freeze),
-        new("POST", "/_mock/merchant_clock/resume", "mock.merchant_clock", Resume),
+        new("GET", "/_mock/merchant_clock", "mock.merchant_clock", Get) { Params = "" },
+        new("POST", "/_mock/merchant_clock/advance", "mock.merchant_clock", Advance) { Params = "seconds to" },
+        new("POST", "/_mock/merchant_clock/freeze", "mock.merchant_clock", Freeze) { Params = "" },
+        new("POST", "/_mock/merchant_clock/resume", "mock.merchant_clock", Resume) { Params = "" },
     ];
 
     private static ApiResult Get(ApiContext c) => Render(c.Account, c.Now, fired: 0);

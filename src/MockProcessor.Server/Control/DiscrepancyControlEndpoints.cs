@@ -16,8 +16,9 @@ public static class DiscrepancyControlEndpoints
 {
     public static IEnumerable<ApiRoute> Routes() =>
     [
-        new("POST", "/_mock/discrepancies", "mock.discrepancy", Create),
-        new("GET", "/_mock/discrepancies", "list:mock.discrepancy", List),
+        new("POST", "/_mock/discrepancies", "mock.discrepancy", Create)
+            { Params = "amount balance_transaction charge days kind reporting_category" },
+        new("GET", "/_mock/discrepancies", "list:mock.discrepancy", List) { Params = "" },
     ];
 
     private static ApiResult Create(ApiContext c)

@@ -24,8 +24,8 @@ public static class DisputeControlEndpoints
 
     public static IEnumerable<ApiRoute> Routes() =>
     [
-        new("POST", "/_mock/disputes", "dispute", Open),
-        new("POST", "/_mock/disputes/{id}/decide", "dispute", Decide),
+        new("POST", "/_mock/disputes", "dispute", Open) { Params = "charge inquiry reason" },
+        new("POST", "/_mock/disputes/{id}/decide", "dispute", Decide) { Params = "outcome" },
     ];
 
     private static ApiResult Open(ApiContext c)

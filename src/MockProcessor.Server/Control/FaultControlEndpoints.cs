@@ -19,11 +19,12 @@ public static class FaultControlEndpoints
 
     public static IEnumerable<ApiRoute> Routes() =>
     [
-        new("POST", "/_mock/faults", ObjectName, Create),
-        new("GET", "/_mock/faults", "list:" + ObjectName, List),
-        new("DELETE", "/_mock/faults", "mock.fault_rules_cleared", Clear),
-        new("GET", "/_mock/faults/{id}", ObjectName, Retrieve),
-        new("DELETE", "/_mock/faults/{id}", ObjectName, Delete),
+        new("POST", "/_mock/faults", ObjectName, Create)
+            { Params = "count delay_ms kind method path percentage retry_after seed should_retry" },
+        new("GET", "/_mock/faults", "list:" + ObjectName, List) { Params = "" },
+        new("DELETE", "/_mock/faults", "mock.fault_rules_cleared", Clear) { Params = "" },
+        new("GET", "/_mock/faults/{id}", ObjectName, Retrieve) { Params = "" },
+        new("DELETE", "/_mock/faults/{id}", ObjectName, Delete) { Params = "" },
     ];
 
     private static ApiResult Create(ApiContext c)

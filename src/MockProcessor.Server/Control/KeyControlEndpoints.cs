@@ -20,11 +20,11 @@ public static class KeyControlEndpoints
 
     public static IEnumerable<ApiRoute> Routes() =>
     [
-        new("GET", Base, "list:mock.api_key", List),
-        new("POST", Base, "mock.api_key", Create),
-        new("GET", Base + "/{id}", "mock.api_key", Retrieve),
-        new("POST", Base + "/{id}/roll", "mock.api_key", Roll),
-        new("POST", Base + "/{id}/revoke", "mock.api_key", Revoke),
+        new("GET", Base, "list:mock.api_key", List) { Params = "" },
+        new("POST", Base, "mock.api_key", Create) { Params = "expires_at name permissions type" },
+        new("GET", Base + "/{id}", "mock.api_key", Retrieve) { Params = "" },
+        new("POST", Base + "/{id}/roll", "mock.api_key", Roll) { Params = "expires_in" },
+        new("POST", Base + "/{id}/revoke", "mock.api_key", Revoke) { Params = "" },
     ];
 
     private static Account Merchant(ApiContext c) => c.Account.Platform is null ? c.Account

@@ -20,11 +20,12 @@ public static class NetworkRuleControlEndpoints
 
     public static IEnumerable<ApiRoute> Routes() =>
     [
-        new("POST", "/_mock/network_rules", "mock.network_rule", Create),
-        new("GET", "/_mock/network_rules", "list:mock.network_rule", List),
-        new("DELETE", "/_mock/network_rules", "mock.network_rules", DeleteAll),
-        new("DELETE", "/_mock/network_rules/{id}", "mock.network_rule", Delete),
-        new("GET", "/_mock/charges/{id}/network", "mock.charge_network", ChargeNetwork),
+        new("POST", "/_mock/network_rules", "mock.network_rule", Create)
+            { Params = "decline_code error_code match message outcome remaining settle_after_seconds settle_outcome" },
+        new("GET", "/_mock/network_rules", "list:mock.network_rule", List) { Params = "" },
+        new("DELETE", "/_mock/network_rules", "mock.network_rules", DeleteAll) { Params = "" },
+        new("DELETE", "/_mock/network_rules/{id}", "mock.network_rule", Delete) { Params = "" },
+        new("GET", "/_mock/charges/{id}/network", "mock.charge_network", ChargeNetwork) { Params = "" },
     ];
 
     private static ApiResult Create(ApiContext c)

@@ -15,9 +15,9 @@ public static class PayoutControlEndpoints
 {
     public static IEnumerable<ApiRoute> Routes() =>
     [
-        new("GET", "/_mock/payouts/settings", "mock.payout_settings", Get),
-        new("POST", "/_mock/payouts/settings", "mock.payout_settings", Set),
-        new("POST", "/_mock/payouts/run", "list:payout", Run),
+        new("GET", "/_mock/payouts/settings", "mock.payout_settings", Get) { Params = "" },
+        new("POST", "/_mock/payouts/settings", "mock.payout_settings", Set) { Params = "bank_account schedule" },
+        new("POST", "/_mock/payouts/run", "list:payout", Run) { Params = "" },
     ];
 
     private static ApiResult Get(ApiContext c) => Render(c.Account, c.Account.BankAccount);

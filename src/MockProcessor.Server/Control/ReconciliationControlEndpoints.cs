@@ -15,7 +15,8 @@ public static class ReconciliationControlEndpoints
 {
     public static IEnumerable<ApiRoute> Routes() =>
     [
-        new("POST", "/_mock/reconciliation", "mock.reconciliation", Reconcile),
+        new("POST", "/_mock/reconciliation", "mock.reconciliation", Reconcile)
+            { Params = "format from orders settlement_days threshold to" },
     ];
 
     private static ApiResult Reconcile(ApiContext c)

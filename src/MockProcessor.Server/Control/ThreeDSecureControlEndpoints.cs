@@ -16,7 +16,7 @@ public static class ThreeDSecureControlEndpoints
 {
     public static IEnumerable<ApiRoute> Routes() =>
     [
-        new("POST", "/_mock/payment_intents/{id}/authenticate", "payment_intent", Authenticate),
+        new("POST", "/_mock/payment_intents/{id}/authenticate", "payment_intent", Authenticate) { Params = "outcome" },
     ];
 
     /// <summary>

@@ -16,11 +16,13 @@ public static class WebhookControlEndpoints
 {
     public static IEnumerable<ApiRoute> Routes() =>
     [
-        new("GET", "/_mock/webhooks/deliveries", "list:webhook_delivery", List),
-        new("POST", "/_mock/webhooks/deliveries/resend", "webhook_delivery", Resend),
-        new("GET", "/_mock/webhook_endpoints/{id}/faults", "webhook_endpoint_faults", GetFaults),
-        new("POST", "/_mock/webhook_endpoints/{id}/faults", "webhook_endpoint_faults", SetFaults),
-        new("DELETE", "/_mock/webhook_endpoints/{id}/faults", "webhook_endpoint_faults", ClearFaults),
+        new("GET", "/_mock/webhooks/deliveries", "list:webhook_delivery", List)
+            { Params = "created ending_before endpoint event limit starting_after status" },
+        new("POST", "/_mock/webhooks/deliveries/resend", "webhook_delivery", Resend) { Params = "endpoint event" },
+        new("GET", "/_mock/webhook_endpoints/{id}/faults", "webhook_endpoint_faults", GetFaults) { Params = "" },
+        new("POST", "/_mock/webhook_endpoints/{id}/faults", "webhook_endpoint_faults", SetFaults)
+            { Params = "delay_seconds drop_types duplicate fail_first reorder_window stale_timestamp wrong_secret" },
+        new("DELETE", "/_mock/webhook_endpoints/{id}/faults", "webhook_endpoint_faults", ClearFaults) { Params = "" },
     ];
 
     private static ApiResult List(ApiContext c)

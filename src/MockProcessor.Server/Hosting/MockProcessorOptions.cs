@@ -23,6 +23,11 @@ public sealed class MockProcessorOptions
     public long? StartTime { get; set; }
     /// <summary>Version used to render responses when a request sends none and its merchant has none yet.</summary>
     public string ApiVersion { get; set; } = DefaultApiVersion;
+    /// <summary>
+    /// A development aid for the emulator's own tests: a handler reading a parameter its route does not declare
+    /// (<see cref="Wire.ApiRoute.Params"/>) fails loudly instead of that parameter being refused as unknown.
+    /// </summary>
+    public bool VerifyParameterDeclarations { get; set; }
     public TimeSpan IdempotencyRetention { get; set; } = TimeSpan.FromHours(24);
     public long MaxBodyBytes { get; set; } = 1 << 20;
     /// <summary>Webhook retry schedule: <c>stripe</c> (about three days) or <c>fast</c> (seconds). See docs/webhooks.md.</summary>

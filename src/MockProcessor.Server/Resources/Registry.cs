@@ -42,6 +42,7 @@ public static class Registry
 {
     public static IEnumerable<ApiRoute> Routes() =>
         CustomerEndpoints.Routes()
+            .Concat(CustomerSourceEndpoints.Routes())
             .Concat(PaymentMethodEndpoints.Routes())
             .Concat(TokenEndpoints.Routes())
             .Concat(PaymentIntentEndpoints.Routes())
@@ -61,6 +62,7 @@ public static class Registry
 
     public static Renderers Renderers() => new Renderers()
         .Add<Customer>(CustomerJson.Render)
+        .Add<CardSource>(CardJson.Render)
         .Add<PaymentMethod>(PaymentMethodJson.Render)
         .Add<Token>(TokenJson.Render)
         .Add<PaymentIntent>(PaymentIntentJson.Render)
@@ -85,6 +87,7 @@ public static class Registry
     {
         ["account"] = typeof(Account),
         ["customer"] = typeof(Customer),
+        ["card"] = typeof(CardSource),
         ["payment_method"] = typeof(PaymentMethod),
         ["token"] = typeof(Token),
         ["event"] = typeof(Event),

@@ -54,7 +54,8 @@ public static class Expandables
 {
     private static readonly Dictionary<string, Dictionary<string, string>> Table = new(StringComparer.Ordinal)
     {
-        ["customer"] = new() { ["invoice_settings"] = "customer.invoice_settings" },
+        ["customer"] = new() { ["invoice_settings"] = "customer.invoice_settings", ["default_source"] = "card", ["sources"] = "list:card" },
+        ["card"] = new() { ["customer"] = "customer" },
         ["customer.invoice_settings"] = new() { ["default_payment_method"] = "payment_method" },
         ["payment_method"] = new() { ["customer"] = "customer" },
         ["token"] = new(),

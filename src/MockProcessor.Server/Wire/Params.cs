@@ -16,11 +16,17 @@ public sealed class Params
     private readonly string? _prefix;
     private readonly HashSet<string> _consumed = new(StringComparer.Ordinal);
     private readonly List<Params> _children = [];
+    private readonly IReadOnlySet<string>? _declared;
 
-    public Params(FormObject form, string? prefix = null)
+    /// <param name="declared">
+    /// When given (tests: <c>VerifyParameterDeclarations</c>), reading a key outside it is the emulator's bug: the route's
+    /// <see cref="ApiRoute.Params"/> would refuse that parameter before the handler could read it.
+    /// </param>
+    public Params(FormObject form, string? prefix = null, IReadOnlySet<string>? declared = null)
     {
         _form = form;
         _prefix = prefix;
+        _declared = declared;
     }
 
     public static Params Empty { get; } = new(new FormObject());
@@ -32,7 +38,7 @@ public sealed class Params
     public bool IsHash(string key) => _form[key] is FormObject;
 
     /// <summary>Marks a key as known without reading it (for parameters handled elsewhere).</summary>
-    public void Accept(string key) => _consumed.Add(key);
+    public void Accept(string key) => Take(key);
 
     /// <summary>True when the key is present and set to the empty string, Stripe's way of unsetting.</summary>
     public bool IsEmpty(string key) => _form[key] is FormString { Value.Length: 0 };
@@ -41,6 +47,8 @@ public sealed class Params
 
     private FormNode? Take(string key)
     {
+        if (_declared is not null && !_declared.Contains(key))
+            throw new InvalidOperationException($"The handler reads '{key}', which its route's Params do not declare.");
         _consumed.Add(key);
         return _form[key];
     }

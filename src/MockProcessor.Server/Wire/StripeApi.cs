@@ -15,8 +15,25 @@ using MockProcessor.Server.Wire.Versions;
 
 namespace MockProcessor.Server.Wire;
 
-/// <summary>A /v1 endpoint: method, path, the object type it answers with (for expand checks) and its handler.</summary>
-public sealed record ApiRoute(string Method, string Pattern, string ResponseType, ApiHandler Handler, bool AllowPublishable = false);
+/// <summary>
+/// A /v1 (or /_mock) endpoint: method, path, the object type it answers with (for expand checks), its handler, and
+/// <see cref="Params"/>: the top-level parameters it takes besides <c>expand</c>, so that an unknown one is refused
+/// before anything executes, as Stripe refuses it (docs/architecture.md, One request).
+/// </summary>
+public sealed record ApiRoute(string Method, string Pattern, string ResponseType, ApiHandler Handler, bool AllowPublishable = false)
+{
+    private static readonly HashSet<string> Always = ["expand", "key"];
+
+    /// <summary>Space-separated top-level parameter names; null when the route declares none (checked only after it ran).</summary>
+    public string? Params
+    {
+        get => Accepts is null ? null : string.Join(' ', Accepts.Where(k => !Always.Contains(k)).Order(StringComparer.Ordinal));
+        init => Accepts = value is null ? null : new HashSet<string>([.. value.Split(' ', StringSplitOptions.RemoveEmptyEntries), .. Always], StringComparer.Ordinal);
+    }
+
+    /// <summary>The declared parameters plus those every route takes; null when undeclared.</summary>
+    public IReadOnlySet<string>? Accepts { get; private init; }
+}
 
 /// <summary>
 /// The Stripe request pipeline, once for every resource: Request-Id, API key and merchant, form decoding,
@@ -66,8 +83,11 @@ public sealed class StripeApi(
                 status = faulted;
                 return;
             }
+            // Unknown parameters first, before any handler can act on the rest (a confirm that would charge a card).
+            if (route.Accepts is { } accepts && form.Items.FirstOrDefault(kv => !accepts.Contains(kv.Key)) is { Key: { } unknown })
+                throw new StripeException(StripeError.ParameterUnknown(unknown), beforeExecution: true);
             ApiChanges.CheckRequest(route.Method, route.Pattern, form, version);
-            var p = new Params(form);
+            var p = new Params(form, declared: options.VerifyParameterDeclarations ? route.Accepts : null);
             p.Accept("key");
             var expand = ExpandNode.Parse(p.StringList("expand"), route.ResponseType);
 

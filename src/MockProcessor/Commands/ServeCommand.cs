@@ -18,7 +18,7 @@ public static class ServeCommand
         new("strict-keys", true, "refuse unseen sk_test_ keys instead of provisioning a merchant", (o, v) => o.StrictKeys = Bool(v)),
         new("clock", false, "realtime|manual (default realtime)", (o, v) => o.Clock = Enum.Parse<ClockMode>(v, ignoreCase: true)),
         new("start-time", false, "virtual time at start, Unix seconds", (o, v) => o.StartTime = Long(v)),
-        new("api-version", false, "version rendered when a merchant has none", (o, v) => o.ApiVersion = v),
+        new("api-version", false, "version rendered when a merchant has none", (o, v) => o.ApiVersion = Version(v)),
         new("webhook-retry", false, "webhook retry schedule: stripe (~3 days) | fast (1 s, 2 s, ... 32 s)", (o, v) => o.WebhookRetry = Schedule(v)),
         new("webhook-timeout", false, "seconds a webhook receiver may take to answer (default 10)", (o, v) => o.WebhookTimeoutSeconds = Int(v, "webhook-timeout", 1, 300)),
         new("webhook-dispatch", false, "auto|manual: manual sends deliveries only on POST /_mock/webhooks/flush", (o, v) => o.WebhookAutoDispatch = Dispatch(v)),
@@ -26,6 +26,12 @@ public static class ServeCommand
 
     private static string Schedule(string v) =>
         Domain.Webhooks.RetrySchedule.Named(v) is not null ? v : throw new ArgumentException("--webhook-retry must be stripe or fast");
+
+    private static string Version(string v)
+    {
+        try { return Server.Wire.Versions.ApiVersions.Parse(v, out _).Name; }
+        catch (Server.Wire.StripeException) { throw new ArgumentException($"--api-version {v} is not a released Stripe API version"); }
+    }
 
     private static bool Dispatch(string v) => v switch
     {

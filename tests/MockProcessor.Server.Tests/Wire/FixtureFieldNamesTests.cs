@@ -4,7 +4,7 @@ namespace MockProcessor.Server.Tests.Wire;
 
 /// <summary>
 /// Event payloads of the payment flows, field by field (nested too), against Stripe's example objects at the
-/// current API version (shared/stripe-reference/fixtures3.current.json). Every difference must be one listed here
+/// current API version (fixtures3.current.json, vendored in StripeReference/). Every difference must be one listed here
 /// with its reason, so a renamed, misspelt or forgotten field fails.
 /// </summary>
 public class FixtureFieldNamesTests : IAsyncLifetime
@@ -41,10 +41,7 @@ public class FixtureFieldNamesTests : IAsyncLifetime
 
     private static JsonObject Fixtures()
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "MockProcessor.sln"))) dir = dir.Parent;
-        var path = Path.Combine(dir!.FullName, "..", "shared", "stripe-reference", "fixtures3.current.json");
-        Assert.True(File.Exists(path), $"Stripe's fixtures are expected at {path}.");
+        var path = Path.Combine(AppContext.BaseDirectory, "StripeReference", "fixtures3.current.json");
         return JsonNode.Parse(File.ReadAllText(path))!["resources"]!.AsObject();
     }
 

@@ -6,7 +6,7 @@ namespace MockProcessor.Server.Tests.Wire;
 /// <summary>
 /// Typed SDKs (Stripe.net deserializes with System.Text.Json) fail on the whole response when a field they model as
 /// non-nullable arrives as null. This walks real responses alongside Stripe's OpenAPI spec
-/// (shared/stripe-reference/spec3.2020-08-27.json) and reports every null where the spec says the field is never null.
+/// (the schemas of spec3.2020-08-27.json, vendored in StripeReference/) and reports every null where the spec says the field is never null.
 /// Fields newer than that spec are not checked by it.
 /// </summary>
 public class SpecNullabilityTests : IAsyncLifetime
@@ -19,10 +19,7 @@ public class SpecNullabilityTests : IAsyncLifetime
 
     private static JsonObject LoadSchemas()
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "MockProcessor.sln"))) dir = dir.Parent;
-        var path = Path.Combine(dir!.FullName, "..", "shared", "stripe-reference", "spec3.2020-08-27.json");
-        Assert.True(File.Exists(path), $"Stripe's spec is expected at {path} (shared/ beside the repository).");
+        var path = Path.Combine(AppContext.BaseDirectory, "StripeReference", "spec3.2020-08-27.schemas.json");
         using var stream = File.OpenRead(path);
         return JsonNode.Parse(stream)!["components"]!["schemas"]!.AsObject();
     }

@@ -10,6 +10,9 @@ import Stripe from 'stripe';
 
 export const BASE_URL = process.env.MOCKPROCESSOR_URL || 'http://127.0.0.1:12112';
 
+// Real Stripe test mode (run.mjs with STRIPE_TEST_KEY and no MOCKPROCESSOR_URL): one account for every test.
+export const REAL_STRIPE = process.env.MOCKPROCESSOR_REAL_STRIPE === '1';
+
 export function randomSuffix() {
   return randomBytes(12).toString('hex');
 }
@@ -30,6 +33,12 @@ export function clientFor(key, extra = {}, baseUrl = BASE_URL) {
 
 // Returns a client for a brand-new merchant; `.secretKey` / `.publishableKey` expose its keys.
 export function newClient(extra = {}, baseUrl = BASE_URL) {
+  if (REAL_STRIPE) {
+    const stripe = clientFor(process.env.STRIPE_TEST_KEY, extra, baseUrl);
+    stripe.secretKey = process.env.STRIPE_TEST_KEY;
+    stripe.publishableKey = process.env.STRIPE_TEST_PUBLISHABLE_KEY;
+    return stripe;
+  }
   const suffix = randomSuffix();
   const stripe = clientFor(`sk_test_${suffix}`, extra, baseUrl);
   stripe.secretKey = `sk_test_${suffix}`;

@@ -21,7 +21,7 @@ describe('payment intent create', () => {
     assert.equal(pi.amount, 2000);
     assert.equal(pi.currency, 'usd');
     assert.deepEqual(pi.payment_method_types, ['card']);
-    assert.equal(pi.capture_method, 'automatic');
+    assert.equal(pi.capture_method, 'automatic_async'); // the default since API 2024-04-10
     assert.equal(pi.amount_received, 0);
     assert.equal(pi.amount_capturable, 0);
     assert.equal(pi.latest_charge, null);

@@ -15,13 +15,14 @@ public static class AccountEndpoints
 {
     public static IEnumerable<ApiRoute> Routes() =>
     [
-        new("GET", "/v1/account", "account", RetrieveOwn),
-        new("POST", "/v1/accounts", "account", Create),
-        new("GET", "/v1/accounts", "list:account", List),
-        new("GET", "/v1/accounts/{id}", "account", Retrieve),
-        new("POST", "/v1/accounts/{id}", "account", Update),
-        new("DELETE", "/v1/accounts/{id}", "account", Delete),
-        new("POST", "/v1/account_links", "account_link", CreateLink),
+        new("GET", "/v1/account", "account", RetrieveOwn) { Params = "" },
+        new("POST", "/v1/accounts", "account", Create)
+            { Params = "business_profile business_type capabilities country default_currency email metadata type" },
+        new("GET", "/v1/accounts", "list:account", List) { Params = "created ending_before limit starting_after" },
+        new("GET", "/v1/accounts/{id}", "account", Retrieve) { Params = "" },
+        new("POST", "/v1/accounts/{id}", "account", Update) { Params = "business_profile capabilities default_currency email metadata" },
+        new("DELETE", "/v1/accounts/{id}", "account", Delete) { Params = "" },
+        new("POST", "/v1/account_links", "account_link", CreateLink) { Params = "account collect refresh_url return_url type" },
     ];
 
     private static ApiResult RetrieveOwn(ApiContext c) => c.Respond(c.Tx.Get<Account>(c.Account.Id)!);

@@ -7,7 +7,7 @@ public static class BalanceEndpoints
 {
     public static IEnumerable<ApiRoute> Routes() =>
     [
-        new("GET", "/v1/balance", "balance", Retrieve),
+        new("GET", "/v1/balance", "balance", Retrieve) { Params = "" },
     ];
 
     // Summed over every balance transaction of the account at the call's time, so pending funds move to

@@ -8,8 +8,9 @@ public static class BalanceTransactionEndpoints
 {
     public static IEnumerable<ApiRoute> Routes() =>
     [
-        new("GET", "/v1/balance_transactions", "list:balance_transaction", List),
-        new("GET", "/v1/balance_transactions/{id}", "balance_transaction", Retrieve),
+        new("GET", "/v1/balance_transactions", "list:balance_transaction", List)
+            { Params = "created currency ending_before limit payout source starting_after type" },
+        new("GET", "/v1/balance_transactions/{id}", "balance_transaction", Retrieve) { Params = "" },
     ];
 
     private static ApiResult Retrieve(ApiContext c) =>

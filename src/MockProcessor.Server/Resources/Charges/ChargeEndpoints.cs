@@ -25,14 +25,17 @@ public static class ChargeEndpoints
 
     public static IEnumerable<ApiRoute> Routes() =>
     [
-        new("POST", "/v1/charges", "charge", Create),
-        new("GET", "/v1/charges", "list:charge", List),
-        new("GET", "/v1/charges/search", "search:charge", Search),
-        new("GET", "/v1/charges/{id}", "charge", Retrieve),
-        new("POST", "/v1/charges/{id}", "charge", Update),
-        new("POST", "/v1/charges/{id}/capture", "charge", Capture),
-        new("POST", "/v1/charges/{id}/refunds", "refund", CreateRefund),
-        new("GET", "/v1/charges/{id}/refunds", "list:refund", ListRefunds),
+        new("POST", "/v1/charges", "charge", Create)
+            { Params = "amount capture currency customer description metadata receipt_email source statement_descriptor statement_descriptor_suffix" },
+        new("GET", "/v1/charges", "list:charge", List)
+            { Params = "created customer ending_before limit payment_intent starting_after transfer_group" },
+        new("GET", "/v1/charges/search", "search:charge", Search) { Params = "limit page query" },
+        new("GET", "/v1/charges/{id}", "charge", Retrieve) { Params = "" },
+        new("POST", "/v1/charges/{id}", "charge", Update) { Params = "description metadata receipt_email" },
+        new("POST", "/v1/charges/{id}/capture", "charge", Capture) { Params = "amount" },
+        new("POST", "/v1/charges/{id}/refunds", "refund", CreateRefund)
+            { Params = "amount metadata reason refund_application_fee reverse_transfer" },
+        new("GET", "/v1/charges/{id}/refunds", "list:refund", ListRefunds) { Params = "created ending_before limit starting_after" },
     ];
 
     private static ApiResult Create(ApiContext c)
@@ -60,13 +63,17 @@ public static class ChargeEndpoints
             customer = c.Tx.Get<Customer>(customerId);
             if (customer is null || customer.Deleted) throw new StripeException(StripeError.ResourceMissing("customer", customerId, "customer"));
         }
-        var pm = sourceId is not null ? PaymentMethodFromSource(c, sourceId, customer)
+        var saved = sourceId is not null && sourceId.StartsWith("card_", StringComparison.Ordinal) ? SavedCard(c, sourceId, customer)
+            : sourceId is null && customer?.DefaultSource is { } defaultSource ? c.Tx.Get<CardSource>(defaultSource) is { Deleted: false } d ? d : null
+            : null;
+        var pm = saved is not null ? saved.AsPaymentMethod()
+            : sourceId is not null ? PaymentMethodFromSource(c, sourceId, customer)
             : customer is not null ? DefaultPaymentMethod(c, customer)
             : throw new StripeException(StripeError.ChargeMissingSource());
         var card = c.Service<TestCards>().Resolve(pm.Card.TestCardKey)
             ?? throw new StripeException(StripeError.LiveCardInTestMode());
 
-        var change = ChargeRules.Create(request with { Customer = customer?.Id }, pm, card, capture, AccountCountry, c.Now, c.Ids,
+        var change = ChargeRules.Create(request with { Customer = customer?.Id, Source = saved }, pm, card, capture, AccountCountry, c.Now, c.Ids,
             NetworkRuleBook.Rules(c));
         Changes.Apply(c, change);
         return change.Error is { } error ? ApiResult.Fail(error) : c.Respond(change.Charge);
@@ -77,7 +84,7 @@ public static class ChargeEndpoints
     /// method (<c>pm_card_visa</c> or a stored <c>pm_</c>).
     /// Deviation: Stripe turns a token into a <c>card_</c> source and renders it under <c>source</c>; we make
     /// a PaymentMethod from it, so <c>payment_method</c> is a <c>pm_</c> and <c>source</c> stays null.
-    /// Customers' saved <c>card_</c> sources do not exist here.
+    /// Customers' saved <c>card_</c> sources are charged as Stripe does (see <see cref="SavedCard"/>).
     /// </summary>
     private static PaymentMethod PaymentMethodFromSource(ApiContext c, string sourceId, Customer? customer)
     {
@@ -97,6 +104,25 @@ public static class ChargeEndpoints
         return pm;
     }
 
+    /// <summary>
+    /// A customer's saved card named as the source: Stripe charges it (payment_method is then the card's id and
+    /// source the card) only together with its customer.
+    /// </summary>
+    private static CardSource SavedCard(ApiContext c, string cardId, Customer? customer)
+    {
+        if (customer is null)
+        {
+            if (c.Tx.Get<CardSource>(cardId) is { Deleted: false, Customer: { } owner })
+                throw new StripeException(StripeError.SourceNeedsCustomer(cardId, owner));
+            throw new StripeException(StripeError.ResourceMissing("source", cardId, "source"));
+        }
+        return c.Tx.Get<CardSource>(cardId) is { Deleted: false } card && card.Customer == customer.Id
+            ? card
+            : throw new StripeException(StripeError.SourceNotLinked(customer.Id, cardId));
+    }
+
+    // The card a customer-only charge takes: its default source (the card era's default), else, as an emulator
+    // extension, its invoice_settings.default_payment_method.
     private static PaymentMethod DefaultPaymentMethod(ApiContext c, Customer customer) =>
         customer.DefaultPaymentMethod is { } id && c.Tx.Get<PaymentMethod>(id) is { } pm
             ? pm

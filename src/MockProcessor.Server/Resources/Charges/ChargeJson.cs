@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using MockProcessor.Domain.Charges;
 using MockProcessor.Domain.Common;
+using MockProcessor.Server.Resources.Customers;
 using MockProcessor.Server.Resources.PaymentMethods;
 using MockProcessor.Server.Wire;
 
@@ -56,7 +57,8 @@ public static class ChargeJson
         ["refunded"] = ch.Refunded,
         ["review"] = null,
         ["shipping"] = null,
-        ["source"] = null,
+        // A charge on a saved card shows the card as charged; PaymentMethod charges have no source.
+        ["source"] = ch.Source is null ? null : CardJson.Render(ch.Source, ctx, ExpandNode.None),
         ["source_transfer"] = ch.SourceTransfer,
         ["statement_descriptor"] = ch.StatementDescriptor,
         ["statement_descriptor_suffix"] = ch.StatementDescriptorSuffix,

@@ -16,15 +16,20 @@ public static class ConnectEndpoints
 {
     public static IEnumerable<ApiRoute> Routes() =>
     [
-        new("GET", "/v1/application_fees", "list:application_fee", ListFees),
-        new("GET", "/v1/application_fees/{id}", "application_fee", RetrieveFee),
-        new("GET", "/v1/application_fees/{id}/refunds", "list:fee_refund", ListFeeRefunds),
-        new("POST", "/v1/application_fees/{id}/refunds", "fee_refund", CreateFeeRefund),
-        new("POST", "/v1/transfers", "transfer", CreateTransfer),
-        new("GET", "/v1/transfers", "list:transfer", ListTransfers),
-        new("GET", "/v1/transfers/{id}", "transfer", RetrieveTransfer),
-        new("GET", "/v1/transfers/{id}/reversals", "list:transfer_reversal", ListReversals),
-        new("POST", "/v1/transfers/{id}/reversals", "transfer_reversal", CreateReversal),
+        new("GET", "/v1/application_fees", "list:application_fee", ListFees)
+            { Params = "charge created ending_before limit starting_after" },
+        new("GET", "/v1/application_fees/{id}", "application_fee", RetrieveFee) { Params = "" },
+        new("GET", "/v1/application_fees/{id}/refunds", "list:fee_refund", ListFeeRefunds)
+            { Params = "created ending_before limit starting_after" },
+        new("POST", "/v1/application_fees/{id}/refunds", "fee_refund", CreateFeeRefund) { Params = "amount metadata" },
+        new("POST", "/v1/transfers", "transfer", CreateTransfer)
+            { Params = "amount currency description destination metadata transfer_group" },
+        new("GET", "/v1/transfers", "list:transfer", ListTransfers) { Params = "created destination ending_before limit starting_after" },
+        new("GET", "/v1/transfers/{id}", "transfer", RetrieveTransfer) { Params = "" },
+        new("GET", "/v1/transfers/{id}/reversals", "list:transfer_reversal", ListReversals)
+            { Params = "created ending_before limit starting_after" },
+        new("POST", "/v1/transfers/{id}/reversals", "transfer_reversal", CreateReversal)
+            { Params = "amount metadata refund_application_fee" },
     ];
 
     /// <summary>An amount to give back: at most what remains, all of it by default.</summary>

@@ -14,14 +14,17 @@ public static class CustomerEndpoints
 {
     public static IEnumerable<ApiRoute> Routes() =>
     [
-        new("POST", "/v1/customers", "customer", Create),
-        new("GET", "/v1/customers", "list:customer", List),
-        new("GET", "/v1/customers/search", "search:customer", Search),
-        new("GET", "/v1/customers/{id}", "customer", Retrieve),
-        new("POST", "/v1/customers/{id}", "customer", Update),
-        new("DELETE", "/v1/customers/{id}", "customer", Delete),
-        new("GET", "/v1/customers/{id}/payment_methods", "list:payment_method", ListPaymentMethods),
-        new("GET", "/v1/customers/{id}/payment_methods/{pm}", "payment_method", RetrievePaymentMethod),
+        new("POST", "/v1/customers", "customer", Create)
+            { Params = "address balance description email invoice_settings metadata name payment_method phone preferred_locales test_clock" },
+        new("GET", "/v1/customers", "list:customer", List) { Params = "created email ending_before limit starting_after test_clock" },
+        new("GET", "/v1/customers/search", "search:customer", Search) { Params = "limit page query" },
+        new("GET", "/v1/customers/{id}", "customer", Retrieve) { Params = "" },
+        new("POST", "/v1/customers/{id}", "customer", Update)
+            { Params = "address balance description email invoice_settings metadata name phone preferred_locales" },
+        new("DELETE", "/v1/customers/{id}", "customer", Delete) { Params = "" },
+        new("GET", "/v1/customers/{id}/payment_methods", "list:payment_method", ListPaymentMethods)
+            { Params = "allow_redisplay created ending_before limit starting_after type" },
+        new("GET", "/v1/customers/{id}/payment_methods/{pm}", "payment_method", RetrievePaymentMethod) { Params = "" },
     ];
 
     private static ApiResult Create(ApiContext c)
@@ -47,13 +50,22 @@ public static class CustomerEndpoints
         };
         var paymentMethod = p.String("payment_method");
         var defaultPm = p.Object("invoice_settings")?.String("default_payment_method");
+        // A card-era source (token or raw card hash) is saved to the new customer as its default source; a card the
+        // issuer declines fails the whole call (402, thrown), so no customer is created.
+        var source = p.Has("source") ? CustomerSourceEndpoints.NewCard(c, p, "source") : null;
+        if (source is not null) customer = customer with { DefaultSource = source.Id };
         c.Tx.Put(customer);
         c.Emit("customer.created", customer);
+        if (source is not null) CustomerSourceEndpoints.Attach(c, customer, source);
         if (paymentMethod is not null)
         {
             // Stripe attaches the given payment method as part of creating the customer.
             var pm = PaymentMethodEndpoints.Attach(c, paymentMethod, customer.Id, "payment_method");
             if (pm.IsError) return ApiResult.Fail(pm.Error!);
+            // Stripe's billing-test recipe names one alias twice (payment_method=pm_card_visa and
+            // invoice_settings[default_payment_method]=pm_card_visa): the default is the card just attached,
+            // not a second fresh card from the alias.
+            if (defaultPm == paymentMethod) defaultPm = pm.Value.Id;
         }
         if (defaultPm is not null)
         {
@@ -78,7 +90,7 @@ public static class CustomerEndpoints
         return c.Respond(customer);
     }
 
-    private static Customer LoadLive(ApiContext c, string id)
+    internal static Customer LoadLive(ApiContext c, string id)
     {
         var customer = c.Load<Customer>(id, "customer");
         return customer.Deleted ? throw new StripeException(StripeError.ResourceMissing("customer", id)) : customer;
@@ -98,6 +110,17 @@ public static class CustomerEndpoints
         if (p.StringList("preferred_locales") is { } locales) after = after with { PreferredLocales = locales };
         if (p.Object("invoice_settings") is { } inv && inv.StringPatch("default_payment_method") is { IsSet: true } dpm)
             after = dpm.Value is null ? after with { DefaultPaymentMethod = null } : SetDefault(c, after, dpm.Value);
+        if (p.String("default_source", 500) is { } defaultSource)
+            after = after with { DefaultSource = CustomerSourceEndpoints.LoadCard(c, before, defaultSource, "default_source").Id };
+        if (p.Has("source"))
+        {
+            // Stripe's update `source`: the new card becomes the default source and replaces the old default,
+            // which is deleted (adding a card without replacing is POST /v1/customers/:id/sources).
+            var card = CustomerSourceEndpoints.Attach(c, before, CustomerSourceEndpoints.NewCard(c, p, "source"));
+            if (before.DefaultSource is { } old && c.Tx.Get<CardSource>(old) is { Deleted: false } replaced)
+                CustomerSourceEndpoints.Remove(c, replaced);
+            after = after with { DefaultSource = card.Id };
+        }
         return c.Update(before, after, "customer.updated");
     }
 

@@ -13,7 +13,7 @@ public static class CustomerJson
         if (c.Deleted) return Deleted(c.Id);
         var locales = new JsonArray();
         foreach (var l in c.PreferredLocales) locales.Add(l);
-        return new JsonObject
+        var json = new JsonObject
         {
             ["id"] = c.Id,
             ["object"] = "customer",
@@ -21,7 +21,7 @@ public static class CustomerJson
             ["balance"] = c.Balance,
             ["created"] = c.Created,
             ["currency"] = c.Currency,
-            ["default_source"] = null,
+            ["default_source"] = ctx.Ref(expand, "default_source", c.DefaultSource),
             ["delinquent"] = false,
             ["description"] = c.Description,
             ["discount"] = null,
@@ -43,6 +43,21 @@ public static class CustomerJson
             ["shipping"] = null,
             ["tax_exempt"] = "none",
             ["test_clock"] = ctx.Ref(expand, "test_clock", c.TestClock),
+        };
+        // Since 2020-08-27 `sources` is rendered only when expanded (API_VERSIONS C01).
+        if (expand.Child("sources") is { } sources) json.Insert(json.IndexOf("tax_exempt"), "sources", Sources(c, ctx, sources));
+        return json;
+    }
+
+    // Stripe shows the customer's 10 most recent sources here; the rest are paged through /sources.
+    private static JsonObject Sources(Customer c, RenderContext ctx, ExpandNode expand)
+    {
+        var cards = CustomerSourceEndpoints.CardsOf(ctx.Tx, c.Id).Take(11).ToList();
+        var data = new JsonArray();
+        foreach (var card in cards.Take(10)) data.Add(ctx.Render(card, expand.Child("data") ?? ExpandNode.None));
+        return new JsonObject
+        {
+            ["object"] = "list", ["data"] = data, ["has_more"] = cards.Count > 10, ["url"] = $"/v1/customers/{c.Id}/sources",
         };
     }
 

@@ -15,10 +15,10 @@ public static class DisputeEndpoints
 {
     public static IEnumerable<ApiRoute> Routes() =>
     [
-        new("GET", "/v1/disputes", "list:dispute", List),
-        new("GET", "/v1/disputes/{id}", "dispute", Retrieve),
-        new("POST", "/v1/disputes/{id}", "dispute", Update),
-        new("POST", "/v1/disputes/{id}/close", "dispute", Close),
+        new("GET", "/v1/disputes", "list:dispute", List) { Params = "charge created ending_before limit payment_intent starting_after" },
+        new("GET", "/v1/disputes/{id}", "dispute", Retrieve) { Params = "" },
+        new("POST", "/v1/disputes/{id}", "dispute", Update) { Params = "evidence metadata submit" },
+        new("POST", "/v1/disputes/{id}/close", "dispute", Close) { Params = "" },
     ];
 
     private static ApiResult List(ApiContext c)

@@ -7,8 +7,8 @@ public static class EventEndpoints
 {
     public static IEnumerable<ApiRoute> Routes() =>
     [
-        new("GET", "/v1/events", "list:event", List),
-        new("GET", "/v1/events/{id}", "event", Retrieve),
+        new("GET", "/v1/events", "list:event", List) { Params = "created delivery_success ending_before limit starting_after type types" },
+        new("GET", "/v1/events/{id}", "event", Retrieve) { Params = "" },
     ];
 
     private static ApiResult Retrieve(ApiContext c) => c.Respond(c.Load<Event>(c.Route("id"), "event"));

@@ -15,9 +15,9 @@ public static class FileEndpoints
 
     public static IEnumerable<ApiRoute> Routes() =>
     [
-        new("GET", "/v1/files", "list:file", List),
-        new("GET", "/v1/files/{id}", "file", Retrieve),
-        new("GET", ContentsPath, "file_contents", Contents),
+        new("GET", "/v1/files", "list:file", List) { Params = "created ending_before limit purpose starting_after" },
+        new("GET", "/v1/files/{id}", "file", Retrieve) { Params = "" },
+        new("GET", ContentsPath, "file_contents", Contents) { Params = "" },
     ];
 
     public static string ContentsUrl(string? baseUrl, string fileId) => $"{baseUrl}/v1/files/{fileId}/contents";

@@ -15,14 +15,17 @@ public static class PaymentIntentEndpoints
 {
     public static IEnumerable<ApiRoute> Routes() =>
     [
-        new("POST", "/v1/payment_intents", "payment_intent", Create),
-        new("GET", "/v1/payment_intents", "list:payment_intent", List),
-        new("GET", "/v1/payment_intents/search", "search:payment_intent", Search),
-        new("GET", "/v1/payment_intents/{id}", "payment_intent", Retrieve, AllowPublishable: true),
-        new("POST", "/v1/payment_intents/{id}", "payment_intent", Update),
-        new("POST", "/v1/payment_intents/{id}/confirm", "payment_intent", Confirm, AllowPublishable: true),
-        new("POST", "/v1/payment_intents/{id}/capture", "payment_intent", Capture),
-        new("POST", "/v1/payment_intents/{id}/cancel", "payment_intent", Cancel),
+        new("POST", "/v1/payment_intents", "payment_intent", Create)
+            { Params = "allowed_payment_method_types amount application_fee_amount automatic_payment_methods capture_method confirm confirmation_method currency customer description error_on_requires_action excluded_payment_method_types mandate_data metadata off_session on_behalf_of payment_method payment_method_data payment_method_options payment_method_types radar_options receipt_email return_url setup_future_usage statement_descriptor statement_descriptor_suffix transfer_data transfer_group use_stripe_sdk" },
+        new("GET", "/v1/payment_intents", "list:payment_intent", List) { Params = "created customer ending_before limit starting_after" },
+        new("GET", "/v1/payment_intents/search", "search:payment_intent", Search) { Params = "limit page query" },
+        new("GET", "/v1/payment_intents/{id}", "payment_intent", Retrieve, AllowPublishable: true) { Params = "client_secret" },
+        new("POST", "/v1/payment_intents/{id}", "payment_intent", Update)
+            { Params = "allowed_payment_method_types amount capture_method currency customer description excluded_payment_method_types metadata payment_method payment_method_types receipt_email setup_future_usage statement_descriptor_suffix" },
+        new("POST", "/v1/payment_intents/{id}/confirm", "payment_intent", Confirm, AllowPublishable: true)
+            { Params = "allowed_payment_method_types client_secret error_on_requires_action excluded_payment_method_types mandate_data off_session payment_method payment_method_data payment_method_options payment_method_types radar_options receipt_email return_url setup_future_usage use_stripe_sdk" },
+        new("POST", "/v1/payment_intents/{id}/capture", "payment_intent", Capture) { Params = "amount_to_capture metadata" },
+        new("POST", "/v1/payment_intents/{id}/cancel", "payment_intent", Cancel) { Params = "cancellation_reason" },
     ];
 
     private static ApiResult Create(ApiContext c)

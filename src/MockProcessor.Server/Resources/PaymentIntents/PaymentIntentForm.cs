@@ -25,7 +25,8 @@ public static class PaymentIntentForm
         if (types is null && !apmGiven && ApiChanges.Predates(version, ApiChanges.AutomaticPaymentMethodsDefault)) types = ["card"];
         return new CreatePaymentIntent(amount, currency)
         {
-            CaptureMethod = p.Enum<CaptureMethod>("capture_method") ?? CaptureMethod.Automatic,
+            CaptureMethod = p.Enum<CaptureMethod>("capture_method")
+                ?? (ApiChanges.Predates(version, ApiChanges.AsyncCaptureDefault) ? CaptureMethod.Automatic : CaptureMethod.AutomaticAsync),
             ConfirmationMethod = p.Enum<ConfirmationMethod>("confirmation_method") ?? ConfirmationMethod.Automatic,
             PaymentMethod = p.String("payment_method"),
             PaymentMethodTypes = types,

@@ -14,12 +14,14 @@ public static class PaymentMethodEndpoints
 {
     public static IEnumerable<ApiRoute> Routes() =>
     [
-        new("POST", "/v1/payment_methods", "payment_method", Create, AllowPublishable: true),
-        new("GET", "/v1/payment_methods", "list:payment_method", List),
-        new("GET", "/v1/payment_methods/{id}", "payment_method", Retrieve),
-        new("POST", "/v1/payment_methods/{id}", "payment_method", Update),
-        new("POST", "/v1/payment_methods/{id}/attach", "payment_method", AttachEndpoint),
-        new("POST", "/v1/payment_methods/{id}/detach", "payment_method", Detach),
+        new("POST", "/v1/payment_methods", "payment_method", Create, AllowPublishable: true)
+            { Params = "allow_redisplay billing_details card metadata type" },
+        new("GET", "/v1/payment_methods", "list:payment_method", List)
+            { Params = "allow_redisplay created customer ending_before limit starting_after type" },
+        new("GET", "/v1/payment_methods/{id}", "payment_method", Retrieve) { Params = "" },
+        new("POST", "/v1/payment_methods/{id}", "payment_method", Update) { Params = "allow_redisplay billing_details card metadata" },
+        new("POST", "/v1/payment_methods/{id}/attach", "payment_method", AttachEndpoint) { Params = "customer" },
+        new("POST", "/v1/payment_methods/{id}/detach", "payment_method", Detach) { Params = "" },
     ];
 
     private static readonly string[] AllowRedisplay = ["always", "limited", "unspecified"];

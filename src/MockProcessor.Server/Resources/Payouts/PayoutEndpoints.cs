@@ -12,11 +12,13 @@ public static class PayoutEndpoints
 {
     public static IEnumerable<ApiRoute> Routes() =>
     [
-        new("POST", "/v1/payouts", "payout", Create),
-        new("GET", "/v1/payouts", "list:payout", List),
-        new("GET", "/v1/payouts/{id}", "payout", Retrieve),
-        new("POST", "/v1/payouts/{id}", "payout", Update),
-        new("POST", "/v1/payouts/{id}/cancel", "payout", Cancel),
+        new("POST", "/v1/payouts", "payout", Create)
+            { Params = "amount currency description destination metadata method source_type statement_descriptor" },
+        new("GET", "/v1/payouts", "list:payout", List)
+            { Params = "arrival_date created destination ending_before limit starting_after status" },
+        new("GET", "/v1/payouts/{id}", "payout", Retrieve) { Params = "" },
+        new("POST", "/v1/payouts/{id}", "payout", Update) { Params = "metadata" },
+        new("POST", "/v1/payouts/{id}/cancel", "payout", Cancel) { Params = "" },
     ];
 
     private static ApiResult Create(ApiContext c)

@@ -14,11 +14,12 @@ public static class RefundEndpoints
 {
     public static IEnumerable<ApiRoute> Routes() =>
     [
-        new("POST", "/v1/refunds", "refund", Create),
-        new("GET", "/v1/refunds", "list:refund", List),
-        new("GET", "/v1/refunds/{id}", "refund", Retrieve),
-        new("POST", "/v1/refunds/{id}", "refund", Update),
-        new("POST", "/v1/refunds/{id}/cancel", "refund", Cancel),
+        new("POST", "/v1/refunds", "refund", Create)
+            { Params = "amount charge metadata payment_intent reason refund_application_fee reverse_transfer" },
+        new("GET", "/v1/refunds", "list:refund", List) { Params = "charge created ending_before limit payment_intent starting_after" },
+        new("GET", "/v1/refunds/{id}", "refund", Retrieve) { Params = "" },
+        new("POST", "/v1/refunds/{id}", "refund", Update) { Params = "metadata" },
+        new("POST", "/v1/refunds/{id}/cancel", "refund", Cancel) { Params = "" },
     ];
 
     // The reasons a caller may give; expired_uncaptured_charge is Stripe's own.

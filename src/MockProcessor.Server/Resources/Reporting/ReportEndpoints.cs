@@ -17,11 +17,12 @@ public static class ReportEndpoints
 {
     public static IEnumerable<ApiRoute> Routes() =>
     [
-        new("GET", "/v1/reporting/report_types", "list:reporting.report_type", ListTypes),
-        new("GET", "/v1/reporting/report_types/{id}", "reporting.report_type", RetrieveType),
-        new("POST", "/v1/reporting/report_runs", "reporting.report_run", CreateRun),
-        new("GET", "/v1/reporting/report_runs", "list:reporting.report_run", ListRuns),
-        new("GET", "/v1/reporting/report_runs/{id}", "reporting.report_run", RetrieveRun),
+        new("GET", "/v1/reporting/report_types", "list:reporting.report_type", ListTypes) { Params = "" },
+        new("GET", "/v1/reporting/report_types/{id}", "reporting.report_type", RetrieveType) { Params = "" },
+        new("POST", "/v1/reporting/report_runs", "reporting.report_run", CreateRun) { Params = "parameters report_type" },
+        new("GET", "/v1/reporting/report_runs", "list:reporting.report_run", ListRuns)
+            { Params = "created ending_before limit starting_after" },
+        new("GET", "/v1/reporting/report_runs/{id}", "reporting.report_run", RetrieveRun) { Params = "" },
     ];
 
     private static ApiResult ListTypes(ApiContext c)

@@ -18,11 +18,11 @@ public static class TestClockEndpoints
 
     public static IEnumerable<ApiRoute> Routes() =>
     [
-        new("POST", Base, TestClockJson.Object, Create),
-        new("GET", Base, "list:" + TestClockJson.Object, List),
-        new("GET", Base + "/{id}", TestClockJson.Object, Retrieve),
-        new("DELETE", Base + "/{id}", TestClockJson.Object, Delete),
-        new("POST", Base + "/{id}/advance", TestClockJson.Object, Advance),
+        new("POST", Base, TestClockJson.Object, Create) { Params = "frozen_time name" },
+        new("GET", Base, "list:" + TestClockJson.Object, List) { Params = "created ending_before limit starting_after" },
+        new("GET", Base + "/{id}", TestClockJson.Object, Retrieve) { Params = "" },
+        new("DELETE", Base + "/{id}", TestClockJson.Object, Delete) { Params = "" },
+        new("POST", Base + "/{id}/advance", TestClockJson.Object, Advance) { Params = "frozen_time" },
     ];
 
     private static ApiResult Create(ApiContext c)

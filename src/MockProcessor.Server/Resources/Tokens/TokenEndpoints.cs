@@ -10,8 +10,8 @@ public static class TokenEndpoints
 {
     public static IEnumerable<ApiRoute> Routes() =>
     [
-        new("POST", "/v1/tokens", "token", Create, AllowPublishable: true),
-        new("GET", "/v1/tokens/{id}", "token", Retrieve),
+        new("POST", "/v1/tokens", "token", Create, AllowPublishable: true) { Params = "card customer" },
+        new("GET", "/v1/tokens/{id}", "token", Retrieve) { Params = "" },
     ];
 
     private static ApiResult Create(ApiContext c)

@@ -14,11 +14,13 @@ public static class WebhookEndpointEndpoints
 
     public static IEnumerable<ApiRoute> Routes() =>
     [
-        new("POST", "/v1/webhook_endpoints", "webhook_endpoint", Create),
-        new("GET", "/v1/webhook_endpoints", "list:webhook_endpoint", List),
-        new("GET", "/v1/webhook_endpoints/{id}", "webhook_endpoint", Retrieve),
-        new("POST", "/v1/webhook_endpoints/{id}", "webhook_endpoint", Update),
-        new("DELETE", "/v1/webhook_endpoints/{id}", "webhook_endpoint", Delete),
+        new("POST", "/v1/webhook_endpoints", "webhook_endpoint", Create)
+            { Params = "api_version connect description enabled_events metadata url" },
+        new("GET", "/v1/webhook_endpoints", "list:webhook_endpoint", List) { Params = "created ending_before limit starting_after" },
+        new("GET", "/v1/webhook_endpoints/{id}", "webhook_endpoint", Retrieve) { Params = "" },
+        new("POST", "/v1/webhook_endpoints/{id}", "webhook_endpoint", Update)
+            { Params = "description disabled enabled_events metadata url" },
+        new("DELETE", "/v1/webhook_endpoints/{id}", "webhook_endpoint", Delete) { Params = "" },
     ];
 
     internal static ApiResult Create(ApiContext c)

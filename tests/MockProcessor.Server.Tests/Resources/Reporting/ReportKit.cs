@@ -75,16 +75,13 @@ public static class ReportKit
     }
 
     /// <summary>
-    /// The column lists of STRIPE_BEHAVIOR.md §21.2 (CI has the file at ../shared relative to the repository):
+    /// The column lists of STRIPE_BEHAVIOR.md §21.2 (vendored in StripeReference/report-columns.md):
     /// backticked names before the defaults sentence, <c>x_{a,b}</c> and <c>x_*</c> expanded to the address parts,
     /// parenthesised value lists dropped, metadata columns (<c>[key]</c>) left out.
     /// </summary>
     public static (List<string> Columns, List<string>? Defaults) DocumentedColumns(string reportType)
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "MockProcessor.sln"))) dir = dir.Parent;
-        var path = Path.Combine(dir!.FullName, "..", "shared", "STRIPE_BEHAVIOR.md");
-        Assert.True(File.Exists(path), $"STRIPE_BEHAVIOR.md is expected at {path}.");
+        var path = Path.Combine(AppContext.BaseDirectory, "StripeReference", "report-columns.md");
         var lines = File.ReadAllLines(path);
         var row = lines.Single(l => l.StartsWith($"| `{reportType}`", StringComparison.Ordinal));
         var cell = row.Split('|', StringSplitOptions.TrimEntries)[2];
