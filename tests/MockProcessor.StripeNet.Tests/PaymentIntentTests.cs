@@ -16,7 +16,7 @@ public sealed class PaymentIntentTests(EmulatorTarget target) : StripeTest(targe
         pi.Amount.Should().Be(2000);
         pi.Currency.Should().Be("usd");
         pi.PaymentMethodTypes.Should().Equal("card");
-        pi.CaptureMethod.Should().Be("automatic");
+        pi.CaptureMethod.Should().Be("automatic_async", "the default since API 2024-04-10");
         pi.AmountReceived.Should().Be(0);
         pi.AmountCapturable.Should().Be(0);
         pi.LatestChargeId.Should().BeNull();

@@ -69,7 +69,7 @@ public sealed class TokenTests(EmulatorTarget target) : StripeTest(target)
             HttpStatusCode.NotFound, "invalid_request_error", "resource_missing");
     }
 
-    [EmulatorFact(EmulatorTarget.PublishableKey)]
+    [EmulatorFact(EmulatorTarget.RawCardData)]
     public async Task A_publishable_key_tokenizes_and_the_secret_key_uses_the_token()
     {
         var publishable = Merchant.ClientWithKey(Merchant.PublishableKey);
@@ -96,7 +96,7 @@ public sealed class TokenTests(EmulatorTarget target) : StripeTest(target)
             HttpStatusCode.Unauthorized, "invalid_request_error", "secret_key_required");
     }
 
-    [EmulatorFact(EmulatorTarget.PublishableKey)]
+    [EmulatorFact(EmulatorTarget.FreshAccount)]
     public async Task Another_merchants_token_is_invisible()
     {
         var tok = await Merchant.ClientWithKey(Merchant.PublishableKey).V1.Tokens.CreateAsync(CardToken("4242424242424242"));

@@ -30,9 +30,13 @@ public sealed class EmulatorTarget : IAsyncLifetime
 
     /// <summary>Reasons a test cannot run against real Stripe (see <see cref="EmulatorFactAttribute"/>).</summary>
     public const string ControlApi = "the emulator's control API (/_mock/...)";
-    public const string PublishableKey = "the merchant's publishable key (the emulator pairs pk_test_X with sk_test_X)";
+    public const string PublishableKey = "the merchant's publishable key (the emulator pairs pk_test_X with sk_test_X; set STRIPE_TEST_PUBLISHABLE_KEY for real Stripe)";
     public const string RawCardData = "raw card numbers (real Stripe refuses them unless raw card data APIs are enabled on the account)";
     public const string FreshAccount = "an empty account of its own (a fresh sk_test_ key)";
+
+    /// <summary>Against real Stripe, publishable-key tests run when <c>STRIPE_TEST_PUBLISHABLE_KEY</c> gives the key (as in the node suite).</summary>
+    public static bool RealStripeHas(string needs) =>
+        needs == PublishableKey && !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("STRIPE_TEST_PUBLISHABLE_KEY"));
 
     public static string SkipReason(string needs) =>
         $"needs {needs}; this run targets real Stripe (STRIPE_TEST_KEY without MOCKPROCESSOR_URL)";
@@ -104,7 +108,7 @@ public sealed class EmulatorFactAttribute : FactAttribute
 {
     public EmulatorFactAttribute(string needs = EmulatorTarget.ControlApi)
     {
-        if (EmulatorTarget.IsRealStripe) Skip = EmulatorTarget.SkipReason(needs);
+        if (EmulatorTarget.IsRealStripe && !EmulatorTarget.RealStripeHas(needs)) Skip = EmulatorTarget.SkipReason(needs);
     }
 }
 
@@ -113,6 +117,6 @@ public sealed class EmulatorTheoryAttribute : TheoryAttribute
 {
     public EmulatorTheoryAttribute(string needs = EmulatorTarget.ControlApi)
     {
-        if (EmulatorTarget.IsRealStripe) Skip = EmulatorTarget.SkipReason(needs);
+        if (EmulatorTarget.IsRealStripe && !EmulatorTarget.RealStripeHas(needs)) Skip = EmulatorTarget.SkipReason(needs);
     }
 }

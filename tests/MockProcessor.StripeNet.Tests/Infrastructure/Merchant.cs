@@ -31,7 +31,9 @@ public sealed class Merchant
     public string BaseUrl => _target.BaseUrl;
 
     /// <summary>The merchant's publishable key (the emulator pairs <c>pk_test_X</c> with <c>sk_test_X</c>).</summary>
-    public string PublishableKey => "pk_test_" + _key["sk_test_".Length..];
+    public string PublishableKey => EmulatorTarget.IsRealStripe
+        ? Environment.GetEnvironmentVariable("STRIPE_TEST_PUBLISHABLE_KEY") ?? ""
+        : "pk_test_" + _key["sk_test_".Length..];
 
     /// <summary>A client that acts with another key (the publishable one, a restricted key...).</summary>
     public StripeClient ClientWithKey(string key) => new(key, apiBase: _target.BaseUrl);
