@@ -15,12 +15,12 @@ public static class CustomerEndpoints
     public static IEnumerable<ApiRoute> Routes() =>
     [
         new("POST", "/v1/customers", "customer", Create)
-            { Params = "address balance description email invoice_settings metadata name payment_method phone preferred_locales test_clock" },
+            { Params = "address balance description email invoice_settings metadata name payment_method phone preferred_locales source test_clock" },
         new("GET", "/v1/customers", "list:customer", List) { Params = "created email ending_before limit starting_after test_clock" },
         new("GET", "/v1/customers/search", "search:customer", Search) { Params = "limit page query" },
         new("GET", "/v1/customers/{id}", "customer", Retrieve) { Params = "" },
         new("POST", "/v1/customers/{id}", "customer", Update)
-            { Params = "address balance description email invoice_settings metadata name phone preferred_locales" },
+            { Params = "address balance default_source description email invoice_settings metadata name phone preferred_locales source" },
         new("DELETE", "/v1/customers/{id}", "customer", Delete) { Params = "" },
         new("GET", "/v1/customers/{id}/payment_methods", "list:payment_method", ListPaymentMethods)
             { Params = "allow_redisplay created ending_before limit starting_after type" },

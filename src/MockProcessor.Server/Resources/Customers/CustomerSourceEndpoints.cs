@@ -23,11 +23,13 @@ public static class CustomerSourceEndpoints
     public static IEnumerable<ApiRoute> Routes() =>
         new[] { "sources", "cards" }.SelectMany(segment => new ApiRoute[]
         {
-            new("POST", $"/v1/customers/{{id}}/{segment}", "card", Create),
-            new("GET", $"/v1/customers/{{id}}/{segment}", "list:card", c => List(c, segment)),
-            new("GET", $"/v1/customers/{{id}}/{segment}/{{source}}", "card", Retrieve),
-            new("POST", $"/v1/customers/{{id}}/{segment}/{{source}}", "card", Update),
-            new("DELETE", $"/v1/customers/{{id}}/{segment}/{{source}}", "card", Delete),
+            new("POST", $"/v1/customers/{{id}}/{segment}", "card", Create) { Params = "card metadata source" },
+            new("GET", $"/v1/customers/{{id}}/{segment}", "list:card", c => List(c, segment))
+                { Params = "created ending_before limit object starting_after" },
+            new("GET", $"/v1/customers/{{id}}/{segment}/{{source}}", "card", Retrieve) { Params = "" },
+            new("POST", $"/v1/customers/{{id}}/{segment}/{{source}}", "card", Update)
+                { Params = "address_city address_country address_line1 address_line2 address_state address_zip exp_month exp_year metadata name" },
+            new("DELETE", $"/v1/customers/{{id}}/{segment}/{{source}}", "card", Delete) { Params = "" },
         });
 
     private static ApiResult Create(ApiContext c)
