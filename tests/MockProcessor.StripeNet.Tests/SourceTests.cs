@@ -66,7 +66,8 @@ public sealed class SourceTests(EmulatorTarget target) : StripeTest(target)
         if (!EmulatorTarget.IsRealStripe)
         {
             var updatedEvent = (await Client.V1.Events.ListAsync(new EventListOptions { Type = "customer.updated" })).Data[0];
-            updatedEvent.Data.PreviousAttributes.Should().NotBeNull();
+            string previousDefault = (string)updatedEvent.Data.PreviousAttributes["default_source"];
+            previousDefault.Should().Be(cus.DefaultSourceId);
             ((Customer)updatedEvent.Data.Object).DefaultSourceId.Should().Be(amex.Id);
             (await Client.V1.Events.ListAsync(new EventListOptions { Type = "customer.source.created" })).Data.Should().HaveCount(2)
                 .And.OnlyContain(e => e.Data.Object is Card);
