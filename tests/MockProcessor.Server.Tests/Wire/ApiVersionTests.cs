@@ -109,10 +109,10 @@ public class ApiVersionTests : IAsyncLifetime
     [Fact]
     public async Task Payment_method_types_is_refused_from_endive_and_accepted_before()
     {
-        var e = await (await Pay(At("sk_test_pmt_endive", "2026-09-30.endive"), ("allowed_payment_method_types[0]", "card"))).ErrorAsync(400);
+        var e = await (await Pay(At("sk_test_pmt_endive", "2026-09-30.endive"), ("payment_method_types[0]", "card"))).ErrorAsync(400);
         Assert.Equal("payment_method_types_no_longer_supported", (string)e["code"]!);
         Assert.Equal("payment_method_types", (string)e["param"]!);
-        var pi = await (await Pay(At("sk_test_pmt_dahlia", "2026-08-26.dahlia"), ("allowed_payment_method_types[0]", "card"))).OkAsync();
+        var pi = await (await Pay(At("sk_test_pmt_dahlia", "2026-08-26.dahlia"), ("payment_method_types[0]", "card"))).OkAsync();
         Assert.Equal("succeeded", (string)pi["status"]!);
         Assert.Null(pi["automatic_payment_methods"]);
     }
