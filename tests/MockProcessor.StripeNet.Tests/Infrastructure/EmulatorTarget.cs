@@ -1,11 +1,7 @@
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using MockProcessor.Server.Hosting;
 using MockProcessor.Server.Time;
+using MockProcessor.Testing;
 using Stripe;
 
 namespace MockProcessor.StripeNet.Tests.Infrastructure;
@@ -21,7 +17,7 @@ namespace MockProcessor.StripeNet.Tests.Infrastructure;
 /// </summary>
 public sealed class EmulatorTarget : IAsyncLifetime
 {
-    private WebApplication? _app;
+    private MockProcessorHost? _host;
 
     /// <summary>True when the run targets api.stripe.com (decided from the environment, also usable in attribute constructors).</summary>
     public static bool IsRealStripe =>
@@ -45,7 +41,7 @@ public sealed class EmulatorTarget : IAsyncLifetime
     public string BaseUrl { get; private set; } = "";
 
     /// <summary>The emulator started by this fixture dispatches webhooks only on <c>POST /_mock/webhooks/flush</c>.</summary>
-    public bool InProcess => _app is not null;
+    public bool InProcess => _host is not null;
 
     public async Task InitializeAsync()
     {
@@ -60,27 +56,19 @@ public sealed class EmulatorTarget : IAsyncLifetime
             BaseUrl = "https://api.stripe.com";
             return;
         }
-        var options = new MockProcessorOptions
+        // MockProcessor.Testing's host; the suite's clients go over its real loopback port, as a user's would.
+        // Handlers must read only the parameters their routes declare (docs/architecture.md, One request).
+        _host = await MockProcessorHost.StartAsync(new()
         {
-            InMemory = true,
-            Clock = ClockMode.Manual,
-            LogLevel = "Warning",
-            WebhookAutoDispatch = false,
-        };
-        _app = MockProcessorApp.Build(options, b => b.WebHost.UseUrls("http://127.0.0.1:0"));
-        await _app.StartAsync();
-        var addresses = _app.Services.GetService(typeof(IServer)) is IServer server
-            ? server.Features.Get<IServerAddressesFeature>()?.Addresses
-            : null;
-        BaseUrl = addresses?.FirstOrDefault()?.TrimEnd('/')
-            ?? throw new InvalidOperationException("the in-process emulator reported no address");
+            Clock = ClockMode.Manual, WebhookAutoDispatch = false, LogLevel = "Warning",
+            Configure = o => o.VerifyParameterDeclarations = true,
+        });
+        BaseUrl = _host.BaseUrl.TrimEnd('/');
     }
 
     public async Task DisposeAsync()
     {
-        if (_app is null) return;
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        if (_host is not null) await _host.DisposeAsync();
     }
 
     /// <summary>

@@ -53,7 +53,9 @@ describe('onboarding and keys', () => {
     const shown = await raw('GET', `/_mock/merchants/${me.id}`);
     assert.equal(shown.status, 200);
     assert.equal(shown.json.auto_provisioned, true);
-    assert.equal(shown.json.publishable_key, stripe.publishableKey);
+    // An implicit key's suffix is the merchant's secret, so even its publishable key is listed redacted.
+    assert.equal(shown.json.publishable_key, `pk_test_****${stripe.publishableKey.slice(-4)}`);
+    assert.ok(!shown.text.includes(stripe.secretKey.slice('sk_test_'.length)), shown.text);
   });
 
   test('a rolled key works until its expiry on the merchant clock, then answers api_key_expired', async () => {
