@@ -76,7 +76,7 @@ public sealed record Option<T>(string Name, bool IsSwitch, string Help, Action<T
 public sealed class Command<T>(
     string name, string summary, Option<T>[] options, Func<T, CancellationToken, Task<int>> run,
     (string Name, Action<T, string> Apply)? argument = null, Func<T, string?>? validate = null, Func<T>? create = null,
-    bool manyArguments = false)
+    bool manyArguments = false, string? details = null)
     : Command(name, summary) where T : new()
 {
     public IReadOnlyList<Option<T>> Options => options;
@@ -84,7 +84,8 @@ public sealed class Command<T>(
     public override string Usage =>
         $"Usage: mockprocessor {Name}{(argument is { } a ? manyArguments ? $" [{a.Name}]" : $" <{a.Name}>" : "")} [options]\n  {Summary}\n\n" +
         "Options (each also settable as MOCKPROCESSOR_<NAME>, e.g. " + EnvExample + "):\n" +
-        string.Join("\n", options.Select(o => Flag(o).PadRight(options.Max(x => Flag(x).Length) + 2) + o.Help));
+        string.Join("\n", options.Select(o => Flag(o).PadRight(options.Max(x => Flag(x).Length) + 2) + o.Help)) +
+        (details is null ? "" : "\n\n" + details);
 
     private static string Flag(Option<T> o) => $"  --{o.Name}{(o.IsSwitch ? "" : " VALUE")}";
 

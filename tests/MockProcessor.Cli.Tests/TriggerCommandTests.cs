@@ -41,6 +41,52 @@ public class TriggerCommandTests
     }
 
     [Fact]
+    public async Task A_payout_follows_a_refund_of_a_pending_charge()
+    {
+        // The refund is debited at once while the charge's funds are still pending: available goes negative.
+        await using var emulator = new TestEmulator();
+        Assert.Equal(0, (await TriggerAsync(emulator, "charge.refunded")).Code);
+        var (code, output, errors) = await TriggerAsync(emulator, "payout.created");
+
+        Assert.True(code == 0, errors + output);
+        Assert.Contains("payout.created", output);
+    }
+
+    [Fact]
+    public async Task Every_fixture_works_after_every_other_on_one_merchant()
+    {
+        // Forwards then backwards on one merchant: each fixture runs after each other has changed its state
+        // (negative balances, an errored bank account, a clock moved past payout arrival dates, open disputes).
+        await using var emulator = new TestEmulator();
+        var types = TriggerCommand.SupportedEvents.Order(StringComparer.Ordinal).ToList();
+        foreach (var type in types.Concat(Enumerable.Reverse(types)))
+        {
+            var (code, output, errors) = await TriggerAsync(emulator, type, "sk_test_one_merchant");
+            Assert.True(code == 0, $"{type}: {errors}{output}");
+        }
+    }
+
+    [Fact]
+    public async Task The_help_and_the_readme_list_exactly_the_supported_types()
+    {
+        var help = Program.Commands.Single(c => c.Name == "trigger").Usage;
+        foreach (var type in TriggerCommand.SupportedEvents) Assert.Contains("\n  " + type, help);
+
+        var readme = File.ReadAllText(Path.Combine(RepoRoot(), "README.md"));
+        var paragraph = readme[readme.IndexOf("Supported trigger event types:", StringComparison.Ordinal)..];
+        paragraph = paragraph[..paragraph.IndexOf('(')]; // the list ends where the explanation starts
+        var listed = System.Text.RegularExpressions.Regex.Matches(paragraph, @"`([a-z_.]+)`").Select(m => m.Groups[1].Value).ToList();
+        Assert.Equal(TriggerCommand.SupportedEvents.Order(StringComparer.Ordinal), listed.Order(StringComparer.Ordinal));
+    }
+
+    private static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "MockProcessor.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("MockProcessor.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    [Fact]
     public async Task Payment_succeeded_prints_the_intent_its_charge_and_all_three_events()
     {
         await using var emulator = new TestEmulator();

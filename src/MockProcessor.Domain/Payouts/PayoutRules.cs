@@ -81,7 +81,7 @@ public static class PayoutRules
         var precision = Currencies.ValidatePrecision(cmd.Amount, cmd.Currency);
         if (precision.IsError) return precision.Error!;
         if (cmd.Amount > available)
-            return StripeError.BalanceInsufficient(Currencies.Format(cmd.Amount, cmd.Currency), Currencies.Format(Math.Max(available, 0), cmd.Currency));
+            return StripeError.BalanceInsufficient(Currencies.Format(cmd.Amount, cmd.Currency), Currencies.Format(available, cmd.Currency));
         var payoutId = ids.Next("po");
         var txn = PayoutTransaction(payoutId, accountId, -cmd.Amount, cmd.Currency, BalanceTransactionType.Payout, now, ids, cmd.Description);
         var payout = new Payout

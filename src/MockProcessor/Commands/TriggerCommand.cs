@@ -14,11 +14,6 @@ public sealed class TriggerSettings : ClientSettings
 /// </summary>
 public static class TriggerCommand
 {
-    public static readonly Command<TriggerSettings> Spec = new(
-        "trigger", "create the objects that fire an event on a running emulator (like `stripe trigger`)",
-        ClientSettings.Options<TriggerSettings>(), RunAsync,
-        argument: ("event-type", (s, v) => s.EventType = v),
-        validate: s => s.EventType is null ? "Which event? " + SupportedList : null);
 
     // Card-only intents: with automatic payment methods, confirming needs a return_url (Stripe since 2023-08-16).
     private static readonly (string, string)[] Intent = [("amount", "2000"), ("currency", "usd"), ("allowed_payment_method_types[]", "card")];
@@ -52,6 +47,10 @@ public static class TriggerCommand
         ["payout.created"] = ManualPayoutAsync,
         ["payout.updated"] = async f => await f.PostAsync($"/v1/payouts/{Id(await ManualPayoutAsync(f))}", ("metadata[triggered]", "true")),
         ["payout.canceled"] = async f => await f.PostAsync($"/v1/payouts/{Id(await ManualPayoutAsync(f))}/cancel"),
+        ["payout.paid"] = async f => await ArrivedPayoutAsync(f),
+        ["payout.failed"] = FailedPayoutAsync,
+        ["charge.dispute.created"] = async f => await DisputedAsync(f),
+        ["charge.dispute.closed"] = async f => await f.PostAsync($"/v1/disputes/{Id(await DisputedAsync(f))}/close"),
         ["payment_method.attached"] = async f =>
         {
             var customer = await f.PostAsync("/v1/customers", Customer);
@@ -62,14 +61,61 @@ public static class TriggerCommand
 
     public static IReadOnlyCollection<string> SupportedEvents => Fixtures.Keys;
 
+    // After Fixtures: static fields initialize in order, and the help lists the fixtures.
+    public static readonly Command<TriggerSettings> Spec = new(
+        "trigger", "create the objects that fire an event on a running emulator (like `stripe trigger`)",
+        ClientSettings.Options<TriggerSettings>(), RunAsync,
+        argument: ("event-type", (s, v) => s.EventType = v),
+        validate: s => s.EventType is null ? "Which event? " + SupportedList : null,
+        details: SupportedList);
+
     private static string SupportedList => "Supported event types:\n  " + string.Join("\n  ", Fixtures.Keys.Order(StringComparer.Ordinal));
 
-    // A payment whose funds are available at once (bypassPending), then a manual payout of part of them. Stripe's
-    // payout.paid / payout.failed need the clock to reach the arrival date: advance the merchant clock for those.
+    private const long PayoutAmount = 1000;
+
+    // A manual payout of $10.00 out of funds that are available at once (bypassPending card). The merchant's available
+    // balance may be anything, negative too (a refund of a still-pending charge is debited at once), so the payment
+    // covers whatever is missing: amount − (2.9% + 30¢) ≥ PayoutAmount − available, plus a margin for rounding.
     private static async Task<JsonObject> ManualPayoutAsync(Fixture f)
     {
-        await f.PostAsync("/v1/payment_intents", [.. Intent, ("payment_method", "pm_card_bypassPending"), ("confirm", "true")]);
-        return await f.PostAsync("/v1/payouts", ("amount", "1000"), ("currency", "usd"));
+        var available = await f.AvailableAsync("usd");
+        var missing = Math.Max(PayoutAmount - available, 0);
+        var amount = Math.Max(2000, (long)Math.Ceiling((missing + 30) / 0.971) + 100);
+        await f.PostAsync("/v1/payment_intents",
+            ("amount", amount.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("currency", "usd"),
+            ("allowed_payment_method_types[]", "card"), ("payment_method", "pm_card_bypassPending"), ("confirm", "true"));
+        return await f.PostAsync("/v1/payouts", ("amount", PayoutAmount.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("currency", "usd"));
+    }
+
+    // payout.paid and payout.failed happen when the merchant's clock reaches the payout's arrival date (and after its
+    // 1-hour cancel window): advance the merchant clock past both (docs/payouts.md). A frozen clock moves too.
+    private static async Task<JsonObject> ArrivedPayoutAsync(Fixture f)
+    {
+        var payout = await ManualPayoutAsync(f);
+        var created = payout["created"]!.GetValue<long>();
+        var arrival = payout["arrival_date"]!.GetValue<long>();
+        var to = Math.Max(arrival, created + 3600) + 60;
+        await f.PostAsync("/_mock/merchant_clock/advance", ("to", to.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        return payout;
+    }
+
+    // Payouts to Stripe's test account 000111111116 fail (no_account). The fixture points the merchant's payouts at it,
+    // and afterwards at the succeeding test account 000123456789 (a failed payout leaves the account errored, which
+    // would stop scheduled payouts), so later fixtures and the merchant's own payouts work.
+    private static async Task FailedPayoutAsync(Fixture f)
+    {
+        await f.PostAsync("/_mock/payouts/settings", ("bank_account[account_number]", "000111111116"));
+        try { await ArrivedPayoutAsync(f); }
+        finally { await f.PostAsync("/_mock/payouts/settings", ("bank_account[account_number]", "000123456789")); }
+    }
+
+    // Stripe's dispute test card: the payment succeeds and is disputed at once (a chargeback, needs_response).
+    private static async Task<JsonObject> DisputedAsync(Fixture f)
+    {
+        var pi = await f.PostAsync("/v1/payment_intents", [.. Intent, ("payment_method", "pm_card_createDispute"), ("confirm", "true")]);
+        var charge = pi["latest_charge"]!.GetValue<string>();
+        var disputes = await f.GetAsync($"/v1/disputes?charge={charge}");
+        return disputes["data"]!.AsArray().Single()!.AsObject();
     }
 
     private static Task<JsonObject> AuthorizedAsync(Fixture f) => f.PostAsync("/v1/payment_intents", [.. Visa, ("capture_method", "manual")]);
@@ -179,6 +225,25 @@ public static class TriggerCommand
                     $"payment_intent {piId}{(chargeId is null ? "" : $", charge {chargeId}")}");
                 return pi ?? new JsonObject { ["id"] = piId };
             }
+        }
+
+        /// <summary>A GET whose answer (an object, or each object of a list) the run's events may be about.</summary>
+        public async Task<JsonObject> GetAsync(string path)
+        {
+            var o = await api.GetAsync(path, ct);
+            if (o["object"]?.GetValue<string>() == "list")
+                foreach (var item in o["data"]!.AsArray())
+                    if (item is JsonObject x) await RecordAsync("GET", path, x);
+            return o;
+        }
+
+        /// <summary>The merchant's available balance in <paramref name="currency"/> (0 when it has none).</summary>
+        public async Task<long> AvailableAsync(string currency)
+        {
+            var balance = await api.GetAsync("/v1/balance", ct);
+            return balance["available"]?.AsArray()
+                .Where(b => b?["currency"]?.GetValue<string>() == currency)
+                .Sum(b => b!["amount"]!.GetValue<long>()) ?? 0;
         }
 
         public async Task<JsonObject> DeleteAsync(string path)

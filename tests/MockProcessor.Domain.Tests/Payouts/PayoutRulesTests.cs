@@ -54,6 +54,8 @@ public class PayoutRulesTests
         var cmd = new CreatePayout(5_000, "usd", null, null, Common.Metadata.Empty);
         Assert.Equal("balance_insufficient", PayoutRules.CreateManual(cmd, 4_999, "acct_1", Bank, Now, ids).Error!.Code);
         var made = PayoutRules.CreateManual(cmd, 5_000, "acct_1", Bank, Now, ids).Value;
+        // A negative available balance (a refund of a still-pending charge) is named as it is, not as $0.00.
+        Assert.Contains("available balance of -$0.88", PayoutRules.CreateManual(cmd, -88, "acct_1", Bank, Now, ids).Error!.Message);
         Assert.Equal((PayoutStatus.Pending, PayoutReconciliationStatus.NotApplicable), (made.Payout.Status, made.Payout.ReconciliationStatus));
         Assert.Null(made.Transactions.Single().AutomaticPayoutId);
 
