@@ -66,6 +66,10 @@ public sealed record StripeError(int Status, string Type, string? Code, string M
     public static StripeError ResourceMissing(string objectName, string id, string param = "id") =>
         new(404, InvalidRequest, "resource_missing", $"No such {objectName}: '{id}'", param);
 
+    public static StripeError UrlTooLong(int length, int max) =>
+        new(414, InvalidRequest, null,
+            $"The request URL is {length} characters long; at most {max} are accepted. Send long parameter lists in a POST body.");
+
     public static StripeError UrlNotFound(string method, string path) =>
         new(404, InvalidRequest, null,
             $"Unrecognized request URL ({method}: {path}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.");

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using MockProcessor.Domain.Accounts;
+using MockProcessor.Domain.Common;
 using MockProcessor.Domain.Errors;
 using MockProcessor.Server.Time;
 using MockProcessor.Server.Wire;
@@ -25,12 +26,15 @@ public static class ClockControlEndpoints
 
     private static ApiResult Advance(ApiContext c)
     {
-        var seconds = c.P.Long("seconds", min: 0);
-        var to = c.P.Long("to");
+        var seconds = c.P.Long("seconds", min: 0, max: Timestamps.Latest);
+        var to = c.P.Long("to", min: 0, max: Timestamps.Latest);
         if (seconds is not null && to is not null)
             throw new StripeException(StripeError.ParametersExclusive("seconds", "to"), beforeExecution: true);
         if (seconds is null && to is null) throw new StripeException(StripeError.ParameterMissing("seconds"), beforeExecution: true);
         var target = to ?? c.Now + seconds!.Value;
+        if (target > Timestamps.Latest)
+            throw new StripeException(StripeError.InvalidValue(to is null ? "seconds" : "to",
+                $"The merchant's clock cannot pass {Timestamps.LatestText} ({Timestamps.Latest}): it is {c.Now}."), beforeExecution: true);
         if (target < c.Now)
         {
             // A merchant that holds nothing yet may start in the past (mockprocessor seed back-dates demo data this

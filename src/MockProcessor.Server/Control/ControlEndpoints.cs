@@ -1,8 +1,13 @@
 using Microsoft.AspNetCore.Builder;
+using System.Globalization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using MockProcessor.Domain.Common;
+using MockProcessor.Domain.Errors;
 using MockProcessor.Server.Storage;
 using MockProcessor.Server.Time;
 using MockProcessor.Server.Webhooks;
+using MockProcessor.Server.Wire;
 
 namespace MockProcessor.Server.Control;
 
@@ -46,8 +51,21 @@ public static class ControlEndpoints
             try { form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(http.RequestAborted) : null; }
             catch (Exception ex) when (ex is InvalidDataException or IOException or FormatException) { }
             var raw = form?["seconds"].ToString() is { Length: > 0 } fromForm ? fromForm : http.Request.Query["seconds"].ToString();
-            if (!long.TryParse(raw, out var seconds) || seconds < 0)
-                return Results.Json(new { error = new { type = "invalid_request_error", message = "seconds must be a non-negative integer", param = "seconds" } }, statusCode: 400);
+            var now = clock.UnixNow();
+            StripeError? invalid =
+                !long.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+                    ? StripeError.InvalidValue("seconds", "seconds must be a non-negative integer")
+                : seconds > Timestamps.Latest - now
+                    ? StripeError.InvalidValue("seconds",
+                        $"The clock cannot pass {Timestamps.LatestText} ({Timestamps.Latest}): it is {now}, so seconds must be at most {Timestamps.Latest - now}.")
+                : null;
+            if (invalid is not null)
+            {
+                var requestId = http.RequestServices.GetRequiredService<RequestIds>().Next();
+                http.Response.Headers["Request-Id"] = requestId;
+                await StripeApi.WriteError(http, invalid, requestId);
+                return Results.Empty;
+            }
             clock.Advance(TimeSpan.FromSeconds(seconds));
             var fired = await driver.RunAllDueAsync();
             return Results.Json(new { @object = "mock.clock", mode = clock.Mode.ToString().ToLowerInvariant(), now = clock.UnixNow(), fired });

@@ -25,6 +25,9 @@ public static class MockProcessorApp
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.WebHost.UseUrls($"http://{options.Host}:{options.Port}");
+        // Kestrel answers a request line over its limit (8 KiB by default) itself, with a bare 414: no Stripe error, no
+        // Request-Id. Its limit is raised well above MaxUrlLength so that the pipeline answers over-long URLs instead.
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestLineSize = KestrelMaxRequestLine);
         builder.Logging.SetMinimumLevel(Enum.TryParse<LogLevel>(options.LogLevel, true, out var level) ? level : LogLevel.Information);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
@@ -65,8 +68,22 @@ public static class MockProcessorApp
         return services;
     }
 
+    /// <summary>The longest request target (path and query string) answered; longer ones get Stripe's 414 envelope.</summary>
+    public const int MaxUrlLength = 64 * 1024;
+
+    /// <summary>Kestrel's request-line limit: only a request line longer than this gets Kestrel's own bare 414.</summary>
+    public const int KestrelMaxRequestLine = 256 * 1024;
+
     public static WebApplication MapMockProcessor(this WebApplication app)
     {
+        app.Use(async (http, next) =>
+        {
+            var length = (http.Request.PathBase.Value?.Length ?? 0) + (http.Request.Path.Value?.Length ?? 0) + (http.Request.QueryString.Value?.Length ?? 0);
+            if (length <= MaxUrlLength) { await next(http); return; }
+            var requestId = http.RequestServices.GetRequiredService<RequestIds>().Next();
+            http.Response.Headers["Request-Id"] = requestId;
+            await StripeApi.WriteError(http, StripeError.UrlTooLong(length, MaxUrlLength), requestId);
+        });
         // Some SDK set-ups glue a base URL ending in '/' onto "/v1/...": Stripe tolerates "//v1", so do we.
         app.Use((http, next) =>
         {

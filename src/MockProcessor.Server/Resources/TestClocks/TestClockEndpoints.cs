@@ -1,3 +1,4 @@
+using MockProcessor.Domain.Common;
 using MockProcessor.Domain.Customers;
 using MockProcessor.Domain.Errors;
 using MockProcessor.Domain.TestClocks;
@@ -33,7 +34,7 @@ public static class TestClockEndpoints
             AccountId = c.Account.Id,
             Created = c.Now,
             // Past or future: Stripe accepts any start time.
-            FrozenTime = c.P.RequiredLong("frozen_time", min: 0),
+            FrozenTime = c.P.RequiredLong("frozen_time", min: 0, max: Timestamps.Latest),
             Name = c.P.String("name", 300),
             DeletesAfter = c.Now + TestClock.Lifetime,
         };
@@ -75,12 +76,12 @@ public static class TestClockEndpoints
     private static ApiResult Advance(ApiContext c)
     {
         var clock = LoadLive(c, c.Route("id"));
-        var target = c.P.RequiredLong("frozen_time");
+        var target = c.P.RequiredLong("frozen_time", min: 0, max: Timestamps.Latest);
         if (target <= clock.FrozenTime)
             throw new StripeException(StripeError.InvalidValue("frozen_time",
                 $"The test clock can only move forward: frozen_time must be after its current frozen_time ({clock.FrozenTime})."), beforeExecution: true);
         // No subscriptions are emulated, so Stripe's limit for a clock without any applies: two years.
-        var limit = DateTimeOffset.FromUnixTimeSeconds(clock.FrozenTime).AddYears(2).ToUnixTimeSeconds();
+        var limit = Math.Min(DateTimeOffset.FromUnixTimeSeconds(clock.FrozenTime).AddYears(2).ToUnixTimeSeconds(), Timestamps.Latest);
         if (target > limit)
             throw new StripeException(StripeError.InvalidValue("frozen_time",
                 $"A test clock can be advanced at most two years at a time: frozen_time must be at most {limit}."), beforeExecution: true);
