@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using MockProcessor.Server.Hosting;
 using MockProcessor.Server.Time;
 using static MockProcessor.CommandLine;
@@ -47,9 +50,21 @@ public static class ServeCommand
         // The emulator keeps every object alive, so the heap only grows; blocking full collections of a large
         // heap were the tail of its latency. Background collections keep up with the allocation rate.
         System.Runtime.GCSettings.LatencyMode = System.Runtime.GCLatencyMode.SustainedLowLatency;
-        await using var app = MockProcessorApp.Build(options);
+        // The host logs a failed start with its stack trace before rethrowing; the start is reported below instead.
+        await using var app = MockProcessorApp.Build(options,
+            b => b.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None));
+        try
+        {
+            await app.StartAsync(ct);
+        }
+        catch (IOException ex) when (ex.InnerException is AddressInUseException)
+        {
+            await Console.Error.WriteLineAsync(
+                $"mockprocessor: port {options.Port} on {options.Host} is already in use; stop what is using it or choose another port with --port.");
+            return 1;
+        }
         // Ctrl-C and SIGTERM stop the host; the store flushes its write log on disposal.
-        await app.RunAsync();
+        await app.WaitForShutdownAsync(ct);
         return 0;
     }
 }
