@@ -46,6 +46,48 @@ public class MerchantsCommandTests
     }
 
     [Fact]
+    public async Task Rotate_key_prints_when_the_old_key_expires()
+    {
+        await using var emulator = new TestEmulator();
+        var (_, output, _) = await RunAsync(emulator, new MerchantsSettings { Action = "create", Name = "Rolling" });
+        var secret = System.Text.RegularExpressions.Regex.Match(output, @"Secret key:\s+(sk_test_\w+)").Groups[1].Value;
+
+        var (code, rotated, errors) = await RunAsync(emulator, new MerchantsSettings { Action = "rotate-key", ApiKey = secret, ExpiresIn = 3600 });
+
+        Assert.True(code == 0, errors);
+        var expires = TestEmulator.StartTime + 3600;
+        var at = DateTimeOffset.FromUnixTimeSeconds(expires).ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Matches($@"Old key \S+ expires at {at} UTC \({expires}, on the merchant's clock\)", rotated);
+        Assert.Equal(200, await StatusWith(emulator, secret)); // still within the hour
+    }
+
+    [Theory]
+    [InlineData("ZZ")]
+    [InlineData("U1")]
+    [InlineData("USA")]
+    public async Task Create_refuses_a_country_that_is_not_an_iso_code(string country)
+    {
+        await using var emulator = new TestEmulator();
+        var (code, output, errors) = await RunAsync(emulator, new MerchantsSettings { Action = "create", Name = "Nowhere", Country = country });
+
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.Contains("400", errors);
+        Assert.Contains("country", errors, StringComparison.OrdinalIgnoreCase);
+        var (_, list, _) = await RunAsync(emulator, new MerchantsSettings { Action = "list" });
+        Assert.DoesNotContain("Nowhere", list);
+    }
+
+    [Fact]
+    public async Task Create_accepts_iso_codes_in_either_case()
+    {
+        await using var emulator = new TestEmulator();
+        var (code, _, errors) = await RunAsync(emulator, new MerchantsSettings { Action = "create", Name = "Lower", Country = "fr", Currency = "eur" });
+        Assert.True(code == 0, errors);
+        Assert.Equal(249, MockProcessor.Domain.Accounts.Countries.Count);
+    }
+
+    [Fact]
     public async Task Show_of_an_unknown_merchant_fails_with_the_emulators_message()
     {
         await using var emulator = new TestEmulator();

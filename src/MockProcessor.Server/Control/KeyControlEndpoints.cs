@@ -71,6 +71,8 @@ public static class KeyControlEndpoints
         var fresh = MerchantControlEndpoints.NewKey(c, old.Kind, old.Name, permissions: old.Permissions);
         var body = fresh.Render();
         body["rolled_from"] = old.Id;
+        // When the old key stops working, on the merchant's clock (what it was before if that was sooner).
+        body["rolled_from_expires_at"] = old.ExpiresAt is { } before ? Math.Min(before, expiry) : expiry;
         return body;
     }
 

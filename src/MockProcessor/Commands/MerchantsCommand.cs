@@ -130,7 +130,9 @@ public static class MerchantsCommand
                 break;
             case "rotate-key":
                 await output.WriteLineAsync($"New key:  {o["secret"]}");
-                await output.WriteLineAsync($"Old key {o["rolled_from"]} expires on the merchant's clock as requested.");
+                var expires = o["rolled_from_expires_at"]!.GetValue<long>();
+                await output.WriteLineAsync($"Old key {o["rolled_from"]} expires at " +
+                    $"{DateTimeOffset.FromUnixTimeSeconds(expires):yyyy-MM-dd HH:mm:ss} UTC ({expires}, on the merchant's clock).");
                 break;
             default:
                 await output.WriteLineAsync($"Merchant:        {o["id"]}  {o["name"]}");

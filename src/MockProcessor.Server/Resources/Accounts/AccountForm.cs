@@ -15,7 +15,9 @@ public static class AccountForm
     {
         var c = p.String("country", 2);
         if (c is null) return current;
-        if (c.Length != 2 || !c.All(char.IsAsciiLetter)) throw new StripeException(StripeError.InvalidValue("country", $"Invalid country: {c}."), beforeExecution: true);
+        if (!Countries.IsKnown(c))
+            throw new StripeException(StripeError.InvalidValue("country",
+                $"Country '{c}' is unknown: use a two-letter ISO 3166-1 country code, such as US or DE."), beforeExecution: true);
         return c.ToUpperInvariant();
     }
 
