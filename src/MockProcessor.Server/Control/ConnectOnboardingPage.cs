@@ -18,6 +18,8 @@ namespace MockProcessor.Server.Control;
 public static class ConnectOnboardingPage
 {
     public const string Path = "/_mock/connect/onboarding/";
+    public const string Title = "MockProcessor Connect onboarding";
+    private const string Footer = "test mode; no identity checks are made.";
 
     public static void Map(WebApplication app)
     {
@@ -40,7 +42,7 @@ public static class ConnectOnboardingPage
                   <button type="submit" class="ok">Complete onboarding</button>
                 </form>
                 """;
-            return ThreeDSecurePage.Respond(200, Page("MockProcessor Connect onboarding", body), null);
+            return ThreeDSecurePage.Respond(200, Page(Title, body, Title, Footer), null);
         }
     }
 
@@ -64,6 +66,7 @@ public static class ConnectOnboardingPage
         && tx.GetInTree<Account>(account) is { Deleted: false, Connect: not null } a && a.Platform == tx.AccountId
             ? (l, a) : null;
 
-    private static IResult Gone() => ThreeDSecurePage.Respond(404, Error("Link not usable",
-        "This account link is unknown, already used or expired. Ask the platform for a new one (POST /v1/account_links)."), null);
+    private static IResult Gone() => ThreeDSecurePage.Respond(404, Page("Link not usable",
+        "<p class=\"error\">This account link is unknown, already used or expired. Ask the platform for a new one (POST /v1/account_links).</p>",
+        Title, Footer), null);
 }

@@ -68,14 +68,14 @@ internal static class ThreeDSecureHtml
 
     internal static string Enc(string s) => WebUtility.HtmlEncode(s);
 
-    internal static string Page(string heading, string body) => $$"""
+    internal static string Page(string heading, string body, string title = Title, string footer = "test mode; no real bank is contacted.") => $$"""
         <!DOCTYPE html>
         <html lang="en">
         <head>
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <meta name="robots" content="noindex">
-        <title>{{Enc(Title)}}</title>
+        <title>{{Enc(title)}}</title>
         <style>
           body { font-family: system-ui, sans-serif; background: #f6f8fa; color: #1a1f36; margin: 0; }
           main { max-width: 28rem; margin: 3rem auto; background: #fff; border: 1px solid #d8dee4; border-radius: 8px; padding: 1.5rem 2rem; }
@@ -91,7 +91,7 @@ internal static class ThreeDSecureHtml
         <main>
         <h1>{{Enc(heading)}}</h1>
         {{body}}
-        <footer>{{Enc(Title)}} — test mode; no real bank is contacted.</footer>
+        <footer>{{Enc(title)}} — {{Enc(footer)}}</footer>
         </main>
         </body>
         </html>

@@ -54,11 +54,17 @@ public class ConnectApiTests : IAsyncLifetime
         var path = new Uri((string)link["url"]!).PathAndQuery;
         var page = await _app.Client("").GetAsync(path);
         Assert.Equal(200, (int)page.StatusCode);
-        Assert.Contains(id, await page.Content.ReadAsStringAsync());
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains(id, html);
+        // Its own title, not the 3-D Secure page's it shares a layout with.
+        Assert.Contains("<title>MockProcessor Connect onboarding</title>", html);
+        Assert.DoesNotContain("3-D Secure", html);
         var submitted = await _app.Client("").PostAsync(path, new FormUrlEncodedContent([]));
         Assert.Equal(303, (int)submitted.StatusCode);
         Assert.Equal("https://platform.test/done", submitted.Headers.Location!.ToString());
-        Assert.Equal(404, (int)(await _app.Client("").PostAsync(path, new FormUrlEncodedContent([]))).StatusCode); // single use
+        var used = await _app.Client("").PostAsync(path, new FormUrlEncodedContent([]));
+        Assert.Equal(404, (int)used.StatusCode); // single use
+        Assert.DoesNotContain("3-D Secure", await used.Content.ReadAsStringAsync());
 
         var after = await (await Platform.GetAsync($"/v1/accounts/{id}")).OkAsync();
         Assert.True((bool)after["charges_enabled"]!);
@@ -78,6 +84,16 @@ public class ConnectApiTests : IAsyncLifetime
         Assert.Contains(deliveries, d => d.Url.Contains("/connect") && (string)d.Json["type"]! == "account.updated" && (string?)d.Json["account"] == id);
         Assert.DoesNotContain(deliveries, d => d.Url.Contains("/own") && (string)d.Json["type"]! == "account.updated");
         Assert.StartsWith("we_", (string)connectHook["id"]!);
+    }
+
+    [Fact]
+    public async Task A_report_run_for_a_connected_account_is_refused_without_claiming_connect_is_missing()
+    {
+        var error = await (await Platform.PostFormAsync("/v1/reporting/report_runs", ("report_type", "balance.summary.1"),
+            ("parameters[interval_start]", (TestApp.StartTime - 86_400).ToString()), ("parameters[interval_end]", TestApp.StartTime.ToString()),
+            ("parameters[connected_account]", await NewConnectedAccount()))).ErrorAsync(400);
+        Assert.Equal("parameters[connected_account]", (string)error["param"]!);
+        Assert.DoesNotContain("not emulated", (string)error["message"]!);
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public static class BalanceJson
         {
             ["object"] = "balance",
             ["available"] = Funds(available),
-            // Deviation: Connect is not emulated, so nothing is ever reserved.
+            // Deviation: no reserve is held against connected accounts' negative balances, so nothing is ever reserved.
             ["connect_reserved"] = reserved,
             ["livemode"] = false,
             ["pending"] = Funds(pending),

@@ -79,7 +79,7 @@ public static class ReportEndpoints
         var columns = p?.StringList("columns");
         p?.Accept("connected_account");
         if (p?.Has("connected_account") == true)
-            throw Invalid("parameters[connected_account]", "Connect is not emulated: parameters[connected_account] cannot be used.");
+            throw Invalid("parameters[connected_account]", "parameters[connected_account] is not supported: the emulator's report runs cover the acting account's own balance only.");
 
         if (payout is not null)
         {
