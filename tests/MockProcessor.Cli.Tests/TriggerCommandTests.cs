@@ -72,18 +72,11 @@ public class TriggerCommandTests
         var help = Program.Commands.Single(c => c.Name == "trigger").Usage;
         foreach (var type in TriggerCommand.SupportedEvents) Assert.Contains("\n  " + type, help);
 
-        var readme = File.ReadAllText(Path.Combine(RepoRoot(), "README.md"));
+        var readme = File.ReadAllText(Path.Combine(Repository.Root, "README.md"));
         var paragraph = readme[readme.IndexOf("Supported trigger event types:", StringComparison.Ordinal)..];
         paragraph = paragraph[..paragraph.IndexOf('(')]; // the list ends where the explanation starts
         var listed = System.Text.RegularExpressions.Regex.Matches(paragraph, @"`([a-z_.]+)`").Select(m => m.Groups[1].Value).ToList();
         Assert.Equal(TriggerCommand.SupportedEvents.Order(StringComparer.Ordinal), listed.Order(StringComparer.Ordinal));
-    }
-
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "MockProcessor.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("MockProcessor.sln not found above " + AppContext.BaseDirectory);
     }
 
     [Fact]
