@@ -23,9 +23,9 @@ dotnet src/MockProcessor/bin/Release/net10.0/mockprocessor.dll run tests/scenari
   > tests/results/scenarios-from-docs.txt || { cat tests/results/scenarios-from-docs.txt; exit 1; }
 tail -n 1 tests/results/scenarios-from-docs.txt
 
-echo "== stripe-node compatibility suite"
+echo "== stripe-node compatibility suite (detail: tests/results/compat.txt, TAP: tests/results/compat.tap)"
 (cd tests/compat && npm ci --no-audit --no-fund --loglevel=error)
-node tests/compat/run.mjs
+bash tests/compat/run-summarized.sh tests/results
 
 echo "== an older client: Debian's python3-stripe 5.0 (tests/python/legacy_client_check.py)"
 # Debian's package installs into the system interpreter, which may not be the first python3 on PATH.
