@@ -67,6 +67,25 @@ public class TriggerCommandTests
     }
 
     [Fact]
+    public async Task Every_fixture_works_for_an_onboarded_euro_merchant_with_a_frozen_clock()
+    {
+        await using var emulator = new TestEmulator();
+        var client = emulator.Client();
+        var merchant = JsonNode.Parse(await (await client.PostAsync("/_mock/merchants", new FormUrlEncodedContent(
+            [new("name", "Frozen GmbH"), new("country", "DE"), new("default_currency", "eur")]))).Content.ReadAsStringAsync())!;
+        var key = merchant["secret_key"]!.GetValue<string>();
+        var freeze = new HttpRequestMessage(HttpMethod.Post, "/_mock/merchant_clock/freeze");
+        freeze.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        Assert.True((await client.SendAsync(freeze)).IsSuccessStatusCode);
+
+        foreach (var type in TriggerCommand.SupportedEvents.Order(StringComparer.Ordinal))
+        {
+            var (code, output, errors) = await TriggerAsync(emulator, type, key);
+            Assert.True(code == 0, $"{type}: {errors}{output}");
+        }
+    }
+
+    [Fact]
     public async Task The_help_and_the_readme_list_exactly_the_supported_types()
     {
         var help = Program.Commands.Single(c => c.Name == "trigger").Usage;
