@@ -45,19 +45,23 @@ public static class ControlEndpoints
             });
         });
         // Advances the emulator's clock, so every merchant's, and fires the time-driven work that became due.
-        group.MapPost("/clock/advance", async (HttpContext http, VirtualClock clock, TimeDriverService driver) =>
+        group.MapPost("/clock/advance", async (HttpContext http, VirtualClock clock, TimeDriverService driver, ObjectStore store) =>
         {
             IFormCollection? form = null;
             try { form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(http.RequestAborted) : null; }
             catch (Exception ex) when (ex is InvalidDataException or IOException or FormatException) { }
             var raw = form?["seconds"].ToString() is { Length: > 0 } fromForm ? fromForm : http.Request.Query["seconds"].ToString();
             var now = clock.UnixNow();
+            // Merchants whose clocks run ahead (their own advances) move with this one: none may pass the latest instant.
+            var furthest = store.Accounts.Where(a => a.ClockFrozenAt is null).Select(a => now + a.ClockOffset).DefaultIfEmpty(now).Max();
+            furthest = Math.Max(furthest, now);
             StripeError? invalid =
                 !long.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
                     ? StripeError.InvalidValue("seconds", "seconds must be a non-negative integer")
-                : seconds > Timestamps.Latest - now
+                : seconds > Timestamps.Latest - furthest
                     ? StripeError.InvalidValue("seconds",
-                        $"The clock cannot pass {Timestamps.LatestText} ({Timestamps.Latest}): it is {now}, so seconds must be at most {Timestamps.Latest - now}.")
+                        $"The clock cannot pass {Timestamps.LatestText} ({Timestamps.Latest}): it is {now}" +
+                        (furthest > now ? $" and a merchant's clock is at {furthest}" : "") + $", so seconds must be at most {Timestamps.Latest - furthest}.")
                 : null;
             if (invalid is not null)
             {

@@ -35,6 +35,19 @@ public class LimitsTests
         Assert.Equal(Timestamps.Latest, (long)now["now"]!);
     }
 
+    [Fact]
+    public async Task The_emulator_clock_stops_where_a_merchant_clock_ahead_of_it_would_pass_the_latest_instant()
+    {
+        await using var app = new TestApp();
+        var ahead = app.Client("sk_test_ahead");
+        await (await ahead.PostFormAsync("/_mock/merchant_clock/advance", ("to", (Timestamps.Latest - 100).ToString()))).OkAsync();
+
+        var error = await (await app.Client().PostAsync("/_mock/clock/advance?seconds=1000", null)).ErrorAsync(400);
+        Assert.Equal("seconds", (string)error["param"]!);
+        await (await app.Client().PostAsync("/_mock/clock/advance?seconds=100", null)).OkAsync();
+        Assert.Equal(Timestamps.Latest, (long)(await (await ahead.GetAsync("/_mock/merchant_clock")).OkAsync())["now"]!);
+    }
+
     [Theory]
     [InlineData("seconds", "4242424242424242")]
     [InlineData("seconds", "253402300800")]
