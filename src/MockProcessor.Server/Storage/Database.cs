@@ -12,17 +12,17 @@ namespace MockProcessor.Server.Storage;
 /// </summary>
 public static class Database
 {
-    public const int SchemaVersion = 2;
+    public const int SchemaVersion = 3;
 
     /// <summary>The meta row holding the per-database HMAC key of idempotency fingerprints (docs/architecture.md, Secrets at rest).</summary>
     public const string FingerprintKeyName = "idempotency_fingerprint_key";
 
-    private static readonly Action<SqliteConnection, SqliteTransaction>[] Migrations =
+    private static readonly Action<SqliteConnection, SqliteTransaction, IReadOnlyDictionary<string, Type>>[] Migrations =
     [
         // v1. Both tables are append-only logs: every committed version of an object is a new row, written in
         // commit order, and loading replays them in rowid order so the last version wins. Appending keeps the
         // group-committing writer fast (no random-key B-tree updates); start-up compaction drops old versions.
-        (conn, tx) => Exec(conn, """
+        (conn, tx, _) => Exec(conn, """
         CREATE TABLE objects (
             id      TEXT NOT NULL,
             account TEXT NOT NULL,
@@ -44,10 +44,14 @@ public static class Database
         """, tx),
         // v2. No secrets at rest: idempotency fingerprints become HMACs under a per-database key, API keys and
         // auto-provisioned key suffixes become hashes (every stored version, events' snapshots included).
-        HashSecrets,
+        (conn, tx, _) => HashSecrets(conn, tx),
+        // v3. The explicit persisted format (Storage/PersistenceFormat): every stored version rewritten from the records'
+        // default JSON (C# names, enums as numbers) to snake_case names and enums as names.
+        ToExplicitFormat,
     ];
 
-    public static SqliteConnection Open(string path)
+    /// <summary>Opens (creating or migrating) the file; <paramref name="persistedTypes"/> (stored type name → record type) are what migrations rewrite.</summary>
+    public static SqliteConnection Open(string path, IReadOnlyDictionary<string, Type> persistedTypes)
     {
         var dir = Path.GetDirectoryName(Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
@@ -61,7 +65,7 @@ public static class Database
         // WAL + synchronous=NORMAL: a committed transaction survives the process being killed (kill -9);
         // only an OS crash or power loss can lose the last commits. That is the durability an emulator needs.
         Exec(conn, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;");
-        Migrate(conn);
+        Migrate(conn, persistedTypes);
         return conn;
     }
 
@@ -74,7 +78,7 @@ public static class Database
             : throw new InvalidOperationException("The database has no idempotency fingerprint key.");
     }
 
-    private static void Migrate(SqliteConnection conn)
+    private static void Migrate(SqliteConnection conn, IReadOnlyDictionary<string, Type> persistedTypes)
     {
         Exec(conn, "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);");
         using var read = conn.CreateCommand();
@@ -88,7 +92,7 @@ public static class Database
         for (var v = current; v < SchemaVersion; v++)
         {
             using var tx = conn.BeginTransaction();
-            Migrations[v](conn, tx);
+            Migrations[v](conn, tx, persistedTypes);
             Exec(conn, $"INSERT INTO meta(key, value) VALUES('schema_version', '{v + 1}') ON CONFLICT(key) DO UPDATE SET value = excluded.value;", tx);
             tx.Commit();
         }
@@ -140,6 +144,52 @@ public static class Database
             var node = JsonNode.Parse(data)!;
             return HashSecretsIn(node, r.GetString(2) == "api_key", suffixOf) ? Encoding.UTF8.GetBytes(node.ToJsonString()) : null;
         });
+    }
+
+    /// <summary>
+    /// Migration v3: each stored object version is read as schema v2 wrote it (the records' default JSON) and written in
+    /// the explicit format, in rowid batches (memory stays bounded) within the migration's one transaction. It reads
+    /// through the current records, so it holds while they still read a v2 row (Storage/OldDatabaseTests opens a
+    /// committed v2 file); a later record change that breaks that must turn this into a JSON rewrite.
+    /// </summary>
+    private static void ToExplicitFormat(SqliteConnection conn, SqliteTransaction tx, IReadOnlyDictionary<string, Type> persistedTypes)
+    {
+        var from = PersistenceFormat.SchemaV2Options(persistedTypes);
+        var to = PersistenceFormat.Options(persistedTypes);
+        long last = 0;
+        while (true)
+        {
+            var batch = new List<(long Id, byte[] Data)>();
+            using (var cmd = conn.CreateCommand())
+            {
+                cmd.Transaction = tx;
+                cmd.CommandText = "SELECT rowid, type, data FROM objects WHERE rowid > $last ORDER BY rowid LIMIT 10000";
+                cmd.Parameters.AddWithValue("$last", last);
+                using var r = cmd.ExecuteReader();
+                while (r.Read())
+                {
+                    var type = r.GetString(1);
+                    if (!persistedTypes.TryGetValue(type, out var clr))
+                        throw new InvalidOperationException($"The database holds objects of type '{type}' that this build does not know.");
+                    var obj = System.Text.Json.JsonSerializer.Deserialize((byte[])r.GetValue(2), clr, from)
+                        ?? throw new InvalidOperationException($"Row {r.GetInt64(0)} holds no object.");
+                    batch.Add((r.GetInt64(0), System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(obj, clr, to)));
+                }
+            }
+            if (batch.Count == 0) return;
+            using var upd = conn.CreateCommand();
+            upd.Transaction = tx;
+            upd.CommandText = "UPDATE objects SET data = $v WHERE rowid = $id";
+            var id = upd.Parameters.Add("$id", SqliteType.Integer);
+            var value = upd.Parameters.Add("$v", SqliteType.Blob);
+            foreach (var (rowid, data) in batch)
+            {
+                id.Value = rowid;
+                value.Value = data;
+                upd.ExecuteNonQuery();
+            }
+            last = batch[^1].Id;
+        }
     }
 
     /// <summary>Rewrites, in place, the old-shape accounts and API key records anywhere in <paramref name="node"/> (events hold snapshots).</summary>
