@@ -46,7 +46,7 @@ public static class MockProcessorApp
         services.AddSingleton(sp =>
         {
             var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger<ObjectStore>();
-            var conn = options.InMemory ? null : Database.Open(options.Database, Resources.Registry.PersistedTypes);
+            var conn = options.InMemory ? null : Database.Open(options.Database);
             return new ObjectStore(Resources.Registry.PersistedTypes, conn, log, sp.GetRequiredService<TimerRegistry>());
         });
         services.AddSingleton(_ => new TimerRegistry(Resources.Registry.Timers()));

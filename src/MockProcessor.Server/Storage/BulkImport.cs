@@ -23,7 +23,7 @@ public sealed class BulkImport : IDisposable
 
     public BulkImport(string path, IReadOnlyDictionary<string, Type> persistedTypes)
     {
-        _conn = Database.Open(path, persistedTypes);
+        _conn = Database.Open(path);
         _json = PersistenceFormat.Options(persistedTypes);
         using (var max = _conn.CreateCommand())
         {

@@ -17,12 +17,12 @@ public static class Database
     /// <summary>The meta row holding the per-database HMAC key of idempotency fingerprints (docs/architecture.md, Secrets at rest).</summary>
     public const string FingerprintKeyName = "idempotency_fingerprint_key";
 
-    private static readonly Action<SqliteConnection, SqliteTransaction, IReadOnlyDictionary<string, Type>>[] Migrations =
+    private static readonly Action<SqliteConnection, SqliteTransaction>[] Migrations =
     [
         // v1. Both tables are append-only logs: every committed version of an object is a new row, written in
         // commit order, and loading replays them in rowid order so the last version wins. Appending keeps the
         // group-committing writer fast (no random-key B-tree updates); start-up compaction drops old versions.
-        (conn, tx, _) => Exec(conn, """
+        (conn, tx) => Exec(conn, """
         CREATE TABLE objects (
             id      TEXT NOT NULL,
             account TEXT NOT NULL,
@@ -44,14 +44,13 @@ public static class Database
         """, tx),
         // v2. No secrets at rest: idempotency fingerprints become HMACs under a per-database key, API keys and
         // auto-provisioned key suffixes become hashes (every stored version, events' snapshots included).
-        (conn, tx, _) => HashSecrets(conn, tx),
+        HashSecrets,
         // v3. The explicit persisted format (Storage/PersistenceFormat): every stored version rewritten from the records'
         // default JSON (C# names, enums as numbers) to snake_case names and enums as names.
         ToExplicitFormat,
     ];
 
-    /// <summary>Opens (creating or migrating) the file; <paramref name="persistedTypes"/> (stored type name → record type) are what migrations rewrite.</summary>
-    public static SqliteConnection Open(string path, IReadOnlyDictionary<string, Type> persistedTypes)
+    public static SqliteConnection Open(string path)
     {
         var dir = Path.GetDirectoryName(Path.GetFullPath(path));
         if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
@@ -65,7 +64,7 @@ public static class Database
         // WAL + synchronous=NORMAL: a committed transaction survives the process being killed (kill -9);
         // only an OS crash or power loss can lose the last commits. That is the durability an emulator needs.
         Exec(conn, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=5000;");
-        Migrate(conn, persistedTypes);
+        Migrate(conn);
         return conn;
     }
 
@@ -78,7 +77,7 @@ public static class Database
             : throw new InvalidOperationException("The database has no idempotency fingerprint key.");
     }
 
-    private static void Migrate(SqliteConnection conn, IReadOnlyDictionary<string, Type> persistedTypes)
+    private static void Migrate(SqliteConnection conn)
     {
         Exec(conn, "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);");
         using var read = conn.CreateCommand();
@@ -92,7 +91,7 @@ public static class Database
         for (var v = current; v < SchemaVersion; v++)
         {
             using var tx = conn.BeginTransaction();
-            Migrations[v](conn, tx, persistedTypes);
+            Migrations[v](conn, tx);
             Exec(conn, $"INSERT INTO meta(key, value) VALUES('schema_version', '{v + 1}') ON CONFLICT(key) DO UPDATE SET value = excluded.value;", tx);
             tx.Commit();
         }
@@ -147,15 +146,12 @@ public static class Database
     }
 
     /// <summary>
-    /// Migration v3: each stored object version is read as schema v2 wrote it (the records' default JSON) and written in
-    /// the explicit format, in rowid batches (memory stays bounded) within the migration's one transaction. It reads
-    /// through the current records, so it holds while they still read a v2 row (Storage/OldDatabaseTests opens a
-    /// committed v2 file); a later record change that breaks that must turn this into a JSON rewrite.
+    /// Migration v3: each stored object version (event snapshots inside) is rewritten from schema v2's JSON to the explicit
+    /// format by <see cref="SchemaV2Rows"/>, from the v2 shapes frozen with it (not today's records), in rowid batches so
+    /// memory stays bounded, within the migration's one transaction: a row it cannot read leaves the file as it was.
     /// </summary>
-    private static void ToExplicitFormat(SqliteConnection conn, SqliteTransaction tx, IReadOnlyDictionary<string, Type> persistedTypes)
+    private static void ToExplicitFormat(SqliteConnection conn, SqliteTransaction tx)
     {
-        var from = PersistenceFormat.SchemaV2Options(persistedTypes);
-        var to = PersistenceFormat.Options(persistedTypes);
         long last = 0;
         while (true)
         {
@@ -166,15 +162,7 @@ public static class Database
                 cmd.CommandText = "SELECT rowid, type, data FROM objects WHERE rowid > $last ORDER BY rowid LIMIT 10000";
                 cmd.Parameters.AddWithValue("$last", last);
                 using var r = cmd.ExecuteReader();
-                while (r.Read())
-                {
-                    var type = r.GetString(1);
-                    if (!persistedTypes.TryGetValue(type, out var clr))
-                        throw new InvalidOperationException($"The database holds objects of type '{type}' that this build does not know.");
-                    var obj = System.Text.Json.JsonSerializer.Deserialize((byte[])r.GetValue(2), clr, from)
-                        ?? throw new InvalidOperationException($"Row {r.GetInt64(0)} holds no object.");
-                    batch.Add((r.GetInt64(0), System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(obj, clr, to)));
-                }
+                while (r.Read()) batch.Add((r.GetInt64(0), SchemaV2Rows.Rewrite(r.GetString(1), (byte[])r.GetValue(2))));
             }
             if (batch.Count == 0) return;
             using var upd = conn.CreateCommand();

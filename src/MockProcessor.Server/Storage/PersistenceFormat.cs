@@ -23,10 +23,6 @@ public static class PersistenceFormat
         Converters = { new JsonStringEnumConverter(Names, allowIntegerValues: false), new SnapshotConverter(persistedTypes) },
     };
 
-    /// <summary>Schema v1 and v2's format, read only by the v3 migration: C# names, enums as numbers.</summary>
-    internal static JsonSerializerOptions SchemaV2Options(IReadOnlyDictionary<string, Type> persistedTypes) =>
-        new(JsonSerializerDefaults.General) { Converters = { new SnapshotConverter(persistedTypes) } };
-
     /// <summary>How enum member <paramref name="value"/> is stored.</summary>
     public static string EnumName<T>(T value) where T : struct, Enum => Names.ConvertName(value.ToString());
 

@@ -107,15 +107,48 @@ public sealed class OldDatabaseTests : IDisposable
     }
 
     [Fact]
+    public void Migration_v3_rewrites_every_v2_row_as_the_v2_records_read_it()
+    {
+        // schema-v2.migrated-rows.json: the fixture's rows after the v2 records read them with their default JSON and the
+        // v3 format wrote them back (made when v3 was). The frozen-shape rewrite must give exactly those, whatever the records become.
+        var expected = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Storage", "Fixtures", "schema-v2.migrated-rows.json")))!.AsArray();
+        using var conn = new SqliteConnection($"Data Source={_db};Mode=ReadOnly;Pooling=False");
+        conn.Open();
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT rowid, type, data FROM objects ORDER BY rowid";
+        using var r = cmd.ExecuteReader();
+        var n = 0;
+        while (r.Read())
+        {
+            var row = expected[n++]!;
+            Assert.Equal((long)row["rowid"]!, r.GetInt64(0));
+            var rewritten = JsonNode.Parse(SchemaV2Rows.Rewrite(r.GetString(1), (byte[])r.GetValue(2)));
+            Assert.True(JsonNode.DeepEquals(row["data"], rewritten), $"row {r.GetInt64(0)} ({r.GetString(1)}):\n{rewritten!.ToJsonString()}\nexpected\n{row["data"]!.ToJsonString()}");
+        }
+        Assert.Equal(expected.Count, n);
+        Assert.Equal(35, n);
+    }
+
+    [Fact]
+    public void Migration_v3_refuses_an_enum_number_schema_v2_never_wrote()
+    {
+        var ex = Assert.Throws<InvalidOperationException>(() => SchemaV2Rows.Rewrite("payout",
+            Encoding.UTF8.GetBytes("""{"Id":"po_1","AccountId":"acct_1","Created":1,"Status":9}""")));
+        Assert.Contains("PayoutStatus", ex.Message);
+        Assert.Equal("""{"id":"po_1","account_id":"acct_1","created":1,"status":"in_transit"}""",
+            Encoding.UTF8.GetString(SchemaV2Rows.Rewrite("payout", Encoding.UTF8.GetBytes("""{"Id":"po_1","AccountId":"acct_1","Created":1,"Status":1}"""))));
+    }
+
+    [Fact]
     public void A_migration_that_fails_leaves_the_file_as_it_was()
     {
         using (var conn = new SqliteConnection($"Data Source={_db};Pooling=False"))
         {
             conn.Open();
-            Database.Exec(conn, """INSERT INTO objects(id, account, type, created, seq, data) VALUES('x_1', 'acct_x', 'no_such_type', 0, 999, '{}')""");
+            Database.Exec(conn, """INSERT INTO objects(id, account, type, created, seq, data) VALUES('x_1', 'acct_x', 'no_such_type', 0, 999, CAST('{}' AS BLOB))""");
         }
         var before = Scalar("SELECT group_concat(CAST(data AS TEXT), '|') FROM (SELECT data FROM objects ORDER BY rowid)");
-        var ex = Assert.Throws<InvalidOperationException>(() => Database.Open(_db, MockProcessor.Server.Resources.Registry.PersistedTypes));
+        var ex = Assert.Throws<InvalidOperationException>(() => Database.Open(_db));
         Assert.Contains("no_such_type", ex.Message);
         SqliteConnection.ClearAllPools();
         Assert.Equal("2", Scalar("SELECT value FROM meta WHERE key = 'schema_version'"));

@@ -86,13 +86,13 @@ public class SecretsMigrationTests
         var db = Path.Combine(Path.GetTempPath(), $"mockprocessor-newer-{Guid.NewGuid():N}.db");
         try
         {
-            Database.Open(db, MockProcessor.Server.Resources.Registry.PersistedTypes).Dispose();
+            Database.Open(db).Dispose();
             using (var conn = new SqliteConnection($"Data Source={db};Pooling=False"))
             {
                 conn.Open();
                 Database.Exec(conn, $"UPDATE meta SET value = '{Database.SchemaVersion + 1}' WHERE key = 'schema_version'");
             }
-            var ex = Assert.Throws<InvalidOperationException>(() => Database.Open(db, MockProcessor.Server.Resources.Registry.PersistedTypes));
+            var ex = Assert.Throws<InvalidOperationException>(() => Database.Open(db));
             Assert.Contains("newer MockProcessor", ex.Message);
         }
         finally
