@@ -4,7 +4,9 @@ using MockProcessor.Domain.Balance;
 using MockProcessor.Domain.Charges;
 using MockProcessor.Domain.Common;
 using MockProcessor.Domain.Disputes;
+using MockProcessor.Domain.Payouts;
 using MockProcessor.Domain.Reconciliation;
+using MockProcessor.Server.Storage;
 
 namespace MockProcessor.Server.Reconciliation;
 
@@ -24,6 +26,16 @@ public static class DatabaseFeed
         using var cmd = conn.CreateCommand();
         cmd.CommandText = "PRAGMA query_only=ON; PRAGMA cache_size=-16000;";
         cmd.ExecuteNonQuery();
+        // Rows are read in the explicit format (Storage/PersistenceFormat, schema 3); a read-only reader cannot migrate.
+        cmd.CommandText = "SELECT value FROM meta WHERE key = 'schema_version'";
+        var version = cmd.ExecuteScalar() is string s ? int.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : 0;
+        if (version != Storage.Database.SchemaVersion)
+        {
+            conn.Dispose();
+            throw new InvalidOperationException(version < Storage.Database.SchemaVersion
+                ? $"The database at {path} is in an older format (schema {version}); start this build's emulator on it once (mockprocessor serve --db) to migrate it, then reconcile."
+                : $"The database at {path} was written by a newer MockProcessor (schema {version}; this build knows {Storage.Database.SchemaVersion}).");
+        }
         return conn;
     }
 
@@ -38,10 +50,9 @@ public static class DatabaseFeed
         while (r.Read())
         {
             using var doc = JsonDocument.Parse((byte[])r.GetValue(0));
-            // The stored hash of the implicit secret key (docs/connect.md, Secrets at rest); KeySuffix in a file not yet migrated.
-            if (doc.RootElement.TryGetProperty("ImplicitKeyHash", out var h) && h.GetString() == hash ||
-                doc.RootElement.TryGetProperty("KeySuffix", out var k) && k.GetString() == suffix)
-                found = doc.RootElement.GetProperty("Id").GetString();
+            // The stored hash of the implicit secret key (docs/connect.md, Secrets at rest).
+            if (doc.RootElement.TryGetProperty("implicit_key_hash"u8, out var h) && h.GetString() == hash)
+                found = doc.RootElement.GetProperty("id"u8).GetString();
         }
         return found;
     }
@@ -111,7 +122,7 @@ public static class DatabaseFeed
         return (byte[])cmd.ExecuteScalar()!;
     }
 
-    // Persisted records are System.Text.Json's default shape: PascalCase names, enums as numbers (Storage/ObjectStore).
+    // Persisted records are in the explicit format (Storage/PersistenceFormat): snake_case names, enums as snake_case names.
     // False when the head was cut before the last needed field (the caller then reads the whole row).
     private static bool Charge(Reconciler r, Strings strings, in IdKey id, long created, ReadOnlySpan<byte> json, bool isFinal)
     {
@@ -127,13 +138,13 @@ public static class DatabaseFeed
         {
             if (!reader.Read()) return false;
             if (reader.TokenType != JsonTokenType.PropertyName) break;
-            if (reader.ValueTextEquals("Amount"u8)) { if (!reader.Read()) return false; amount = reader.GetInt64(); }
-            else if (reader.ValueTextEquals("AmountCaptured"u8)) { if (!reader.Read()) return false; captured = reader.GetInt64(); }
-            else if (reader.ValueTextEquals("AmountRefunded"u8)) { if (!reader.Read()) return false; refunded = reader.GetInt64(); }
-            else if (reader.ValueTextEquals("Captured"u8)) { if (!reader.Read()) return false; isCaptured = reader.GetBoolean(); }
-            else if (reader.ValueTextEquals("Status"u8)) { if (!reader.Read()) return false; status = (ChargeStatus)reader.GetInt32(); }
-            else if (reader.ValueTextEquals("Currency"u8)) { if (!reader.Read()) return false; currency = strings.Of(reader.ValueSpan); }
-            else if (reader.ValueTextEquals("PaymentIntent"u8))
+            if (reader.ValueTextEquals("amount"u8)) { if (!reader.Read()) return false; amount = reader.GetInt64(); }
+            else if (reader.ValueTextEquals("amount_captured"u8)) { if (!reader.Read()) return false; captured = reader.GetInt64(); }
+            else if (reader.ValueTextEquals("amount_refunded"u8)) { if (!reader.Read()) return false; refunded = reader.GetInt64(); }
+            else if (reader.ValueTextEquals("captured"u8)) { if (!reader.Read()) return false; isCaptured = reader.GetBoolean(); }
+            else if (reader.ValueTextEquals("status"u8)) { if (!reader.Read()) return false; status = Stored<ChargeStatus>(ref reader); }
+            else if (reader.ValueTextEquals("currency"u8)) { if (!reader.Read()) return false; currency = strings.Of(reader.ValueSpan); }
+            else if (reader.ValueTextEquals("payment_intent"u8))
             {
                 if (!reader.Read()) return false;
                 if (reader.TokenType == JsonTokenType.String) IdKey.TryFrom(reader.ValueSpan, out pi);
@@ -154,8 +165,8 @@ public static class DatabaseFeed
         reader.Read();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("Charge"u8)) { reader.Read(); charge = reader.GetString()!; }
-            else if (reader.ValueTextEquals("Status"u8)) { reader.Read(); status = (DisputeStatus)reader.GetInt32(); }
+            if (reader.ValueTextEquals("charge"u8)) { reader.Read(); charge = reader.GetString()!; }
+            else if (reader.ValueTextEquals("status"u8)) { reader.Read(); status = Stored<DisputeStatus>(ref reader); }
             else { reader.Read(); reader.Skip(); }
         }
         return (charge, status.ToWire());
@@ -171,12 +182,12 @@ public static class DatabaseFeed
         reader.Read();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("Amount"u8)) { reader.Read(); amount = reader.GetInt64(); }
-            else if (reader.ValueTextEquals("Fee"u8)) { reader.Read(); fee = reader.GetInt64(); }
-            else if (reader.ValueTextEquals("Currency"u8)) { reader.Read(); currency = strings.Of(reader.ValueSpan); }
-            else if (reader.ValueTextEquals("ReportingCategory"u8)) { reader.Read(); category = (ReportingCategory)reader.GetInt32(); }
-            else if (reader.ValueTextEquals("Source"u8)) { reader.Read(); if (reader.TokenType == JsonTokenType.String) IdKey.TryFrom(reader.ValueSpan, out source); }
-            else if (reader.ValueTextEquals("AutomaticPayoutId"u8))
+            if (reader.ValueTextEquals("amount"u8)) { reader.Read(); amount = reader.GetInt64(); }
+            else if (reader.ValueTextEquals("fee"u8)) { reader.Read(); fee = reader.GetInt64(); }
+            else if (reader.ValueTextEquals("currency"u8)) { reader.Read(); currency = strings.Of(reader.ValueSpan); }
+            else if (reader.ValueTextEquals("reporting_category"u8)) { reader.Read(); category = Stored<ReportingCategory>(ref reader); }
+            else if (reader.ValueTextEquals("source"u8)) { reader.Read(); if (reader.TokenType == JsonTokenType.String) IdKey.TryFrom(reader.ValueSpan, out source); }
+            else if (reader.ValueTextEquals("automatic_payout_id"u8))
             {
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.String) IdKey.TryFrom(reader.ValueSpan, out payout);
@@ -194,26 +205,28 @@ public static class DatabaseFeed
         string id = "", currency = "", own = "";
         long amount = 0, arrival = 0;
         var automatic = false;
-        var status = 0;
+        PayoutStatus? status = null;
         var reader = new Utf8JsonReader(json);
         reader.Read();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("Id"u8)) { reader.Read(); id = reader.GetString()!; }
-            else if (reader.ValueTextEquals("Amount"u8)) { reader.Read(); amount = reader.GetInt64(); }
-            else if (reader.ValueTextEquals("Currency"u8)) { reader.Read(); currency = reader.GetString()!; }
-            else if (reader.ValueTextEquals("ArrivalDate"u8)) { reader.Read(); arrival = reader.GetInt64(); }
-            else if (reader.ValueTextEquals("Automatic"u8)) { reader.Read(); automatic = reader.GetBoolean(); }
-            else if (reader.ValueTextEquals("Status"u8)) { reader.Read(); status = reader.GetInt32(); }
-            else if (reader.ValueTextEquals("BalanceTransaction"u8)) { reader.Read(); own = reader.GetString() ?? ""; }
+            if (reader.ValueTextEquals("id"u8)) { reader.Read(); id = reader.GetString()!; }
+            else if (reader.ValueTextEquals("amount"u8)) { reader.Read(); amount = reader.GetInt64(); }
+            else if (reader.ValueTextEquals("currency"u8)) { reader.Read(); currency = reader.GetString()!; }
+            else if (reader.ValueTextEquals("arrival_date"u8)) { reader.Read(); arrival = reader.GetInt64(); }
+            else if (reader.ValueTextEquals("automatic"u8)) { reader.Read(); automatic = reader.GetBoolean(); }
+            else if (reader.ValueTextEquals("status"u8)) { reader.Read(); status = Stored<PayoutStatus>(ref reader); }
+            else if (reader.ValueTextEquals("balance_transaction"u8)) { reader.Read(); own = reader.GetString() ?? ""; }
             else { reader.Read(); reader.Skip(); }
         }
         return new PayoutFacts(id, amount, currency, arrival, automatic, ReportLedgerStatus(status), own);
     }
 
-    // Payout statuses by their stored number (Domain/Payouts/Payout.cs: Pending, InTransit, Paid, Failed, Canceled).
-    private static string ReportLedgerStatus(int n) => n switch
-    {
-        0 => "pending", 1 => "in_transit", 2 => "paid", 3 => "failed", 4 => "canceled", _ => "unknown",
-    };
+    // A payout's ledger status is its stored one (pending, in_transit, paid, failed, canceled).
+    private static string ReportLedgerStatus(PayoutStatus? status) => status is { } s ? PersistenceFormat.EnumName(s) : "unknown";
+
+    /// <summary>The enum member stored as the current string token; an unknown name is a file this build cannot read.</summary>
+    private static T Stored<T>(ref Utf8JsonReader reader) where T : struct, Enum =>
+        PersistenceFormat.ParseEnum<T>(reader.ValueSpan)
+        ?? throw new InvalidOperationException($"Unknown stored {typeof(T).Name} '{reader.GetString()}'.");
 }

@@ -24,7 +24,7 @@ public sealed class BulkImport : IDisposable
     public BulkImport(string path, IReadOnlyDictionary<string, Type> persistedTypes)
     {
         _conn = Database.Open(path);
-        _json = new JsonSerializerOptions(JsonSerializerDefaults.General) { Converters = { new SnapshotConverter(persistedTypes) } };
+        _json = PersistenceFormat.Options(persistedTypes);
         using (var max = _conn.CreateCommand())
         {
             max.CommandText = "SELECT COALESCE(MAX(seq), 0) FROM objects";

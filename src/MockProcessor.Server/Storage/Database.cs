@@ -12,7 +12,7 @@ namespace MockProcessor.Server.Storage;
 /// </summary>
 public static class Database
 {
-    public const int SchemaVersion = 2;
+    public const int SchemaVersion = 3;
 
     /// <summary>The meta row holding the per-database HMAC key of idempotency fingerprints (docs/architecture.md, Secrets at rest).</summary>
     public const string FingerprintKeyName = "idempotency_fingerprint_key";
@@ -45,6 +45,9 @@ public static class Database
         // v2. No secrets at rest: idempotency fingerprints become HMACs under a per-database key, API keys and
         // auto-provisioned key suffixes become hashes (every stored version, events' snapshots included).
         HashSecrets,
+        // v3. The explicit persisted format (Storage/PersistenceFormat): every stored version rewritten from the records'
+        // default JSON (C# names, enums as numbers) to snake_case names and enums as names.
+        ToExplicitFormat,
     ];
 
     public static SqliteConnection Open(string path)
@@ -140,6 +143,41 @@ public static class Database
             var node = JsonNode.Parse(data)!;
             return HashSecretsIn(node, r.GetString(2) == "api_key", suffixOf) ? Encoding.UTF8.GetBytes(node.ToJsonString()) : null;
         });
+    }
+
+    /// <summary>
+    /// Migration v3: each stored object version (event snapshots inside) is rewritten from schema v2's JSON to the explicit
+    /// format by <see cref="SchemaV2Rows"/>, from the v2 shapes frozen with it (not today's records), in rowid batches so
+    /// memory stays bounded, within the migration's one transaction: a row it cannot read leaves the file as it was.
+    /// </summary>
+    private static void ToExplicitFormat(SqliteConnection conn, SqliteTransaction tx)
+    {
+        long last = 0;
+        while (true)
+        {
+            var batch = new List<(long Id, byte[] Data)>();
+            using (var cmd = conn.CreateCommand())
+            {
+                cmd.Transaction = tx;
+                cmd.CommandText = "SELECT rowid, type, data FROM objects WHERE rowid > $last ORDER BY rowid LIMIT 10000";
+                cmd.Parameters.AddWithValue("$last", last);
+                using var r = cmd.ExecuteReader();
+                while (r.Read()) batch.Add((r.GetInt64(0), SchemaV2Rows.Rewrite(r.GetString(1), (byte[])r.GetValue(2))));
+            }
+            if (batch.Count == 0) return;
+            using var upd = conn.CreateCommand();
+            upd.Transaction = tx;
+            upd.CommandText = "UPDATE objects SET data = $v WHERE rowid = $id";
+            var id = upd.Parameters.Add("$id", SqliteType.Integer);
+            var value = upd.Parameters.Add("$v", SqliteType.Blob);
+            foreach (var (rowid, data) in batch)
+            {
+                id.Value = rowid;
+                value.Value = data;
+                upd.ExecuteNonQuery();
+            }
+            last = batch[^1].Id;
+        }
     }
 
     /// <summary>Rewrites, in place, the old-shape accounts and API key records anywhere in <paramref name="node"/> (events hold snapshots).</summary>

@@ -39,7 +39,7 @@ public sealed class ObjectStore : IAsyncDisposable
     {
         Timers = timers;
         _types = persistedTypes;
-        _persistOptions = new JsonSerializerOptions(JsonSerializerDefaults.General) { Converters = { new SnapshotConverter(persistedTypes) } };
+        _persistOptions = PersistenceFormat.Options(persistedTypes);
         // The HMAC key of idempotency fingerprints: the database's own (meta table), or this process's for --in-memory.
         FingerprintKey = connection is null ? System.Security.Cryptography.RandomNumberGenerator.GetBytes(32) : Database.FingerprintKey(connection);
         if (connection is not null)

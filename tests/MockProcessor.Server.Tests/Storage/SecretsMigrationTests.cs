@@ -66,7 +66,11 @@ public class SecretsMigrationTests
             using var cmd = conn.CreateCommand();
             cmd.CommandText = "SELECT value FROM meta WHERE key = 'schema_version'";
             Assert.Equal(Database.SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), (string)cmd.ExecuteScalar()!);
-            cmd.CommandText = "SELECT count(*) FROM objects WHERE CAST(data AS TEXT) LIKE '%KeySuffix%' OR CAST(data AS TEXT) LIKE '%\"Secret\"%'";
+            // No old property left, under its v2 name or its v3 one (case-sensitive: an api_key's "kind" is stored as "secret").
+            cmd.CommandText = """
+                SELECT count(*) FROM objects WHERE instr(CAST(data AS TEXT), 'KeySuffix') OR instr(CAST(data AS TEXT), 'key_suffix')
+                    OR instr(CAST(data AS TEXT), '"Secret"') OR instr(CAST(data AS TEXT), '"secret":')
+                """;
             Assert.Equal(0L, (long)cmd.ExecuteScalar()!);
         }
         finally
