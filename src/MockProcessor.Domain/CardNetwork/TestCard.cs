@@ -26,6 +26,16 @@ public sealed record TestCard(
     public bool IsCoBranded => Networks is { Count: > 1 };
 
     public string Last4 => CardNumbers.Last4(Number);
+
+    /// <summary>
+    /// Saving the card to a customer (attaching a PaymentMethod, adding a card source): Stripe verifies it with the
+    /// issuer, so a card the issuer declines cannot be saved — the decline (402) is the answer. The cvcCheckFail
+    /// cards fail only a CVC that was supplied (<see cref="TestCardBehavior.DeclineOnlyWithCvc"/>).
+    /// </summary>
+    public Errors.StripeError? DeclineOnSave(bool cvcSupplied) =>
+        Behavior is { Attach: AttachResult.Decline, ErrorCode: { } code } b && !(b.DeclineOnlyWithCvc && !cvcSupplied)
+            ? Errors.StripeError.CardDeclined(code, b.DeclineCode, b.Message ?? "Your card was declined.")
+            : null;
 }
 
 // What the emulated network does with the card. `Charge` and its codes are the issuer's (or Radar's)

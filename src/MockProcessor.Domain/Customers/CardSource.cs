@@ -42,10 +42,7 @@ public static class CardSourceRules
     /// </summary>
     public static Outcome<CardSource> Attach(CardSource card, string customerId, TestCard? test)
     {
-        // The cvcCheckFail cards fail only a CVC that was supplied (TestCardBehavior.DeclineOnlyWithCvc).
-        if (test is { Behavior.Attach: AttachResult.Decline } && test.Behavior is { ErrorCode: { } code } b
-            && !(b.DeclineOnlyWithCvc && card.Details.CvcCheck is null))
-            return StripeError.CardDeclined(code, b.DeclineCode, b.Message ?? "Your card was declined.");
+        if (test?.DeclineOnSave(cvcSupplied: card.Details.CvcCheck is not null) is { } declined) return declined;
         var d = card.Details;
         if (test is not null)
         {

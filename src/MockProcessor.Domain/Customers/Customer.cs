@@ -3,7 +3,13 @@ using MockProcessor.Domain.Common;
 
 namespace MockProcessor.Domain.Customers;
 
-public sealed record Address(string? Line1, string? Line2, string? City, string? State, string? PostalCode, string? Country);
+public sealed record Address(string? Line1, string? Line2, string? City, string? State, string? PostalCode, string? Country)
+{
+    public static readonly Address Empty = new(null, null, null, null, null, null);
+
+    /// <summary>Null when no part is set: what an object renders for an address nobody gave.</summary>
+    public Address? NullIfEmpty() => this == Empty ? null : this;
+}
 
 public sealed record Customer : StripeObject
 {

@@ -66,13 +66,13 @@ public static class KeyControlEndpoints
         var old = Find(c, c.Route("id"));
         var expiresIn = c.P.Long("expires_in", min: 0, max: 7 * 86_400) ?? 0;
         if (old.Revoked) throw new StripeException(StripeError.InvalidValue("id", $"Key {old.Id} is revoked and cannot be rolled."), beforeExecution: true);
-        var expiry = c.Now + expiresIn;
-        c.Tx.Put(old.ToRecord(c) with { ExpiresAt = old.ExpiresAt is { } e ? Math.Min(e, expiry) : expiry });
+        // The old key stops working then, on the merchant's clock (or when it was to expire anyway, if sooner).
+        var expiry = old.ExpiresAt is { } e ? Math.Min(e, c.Now + expiresIn) : c.Now + expiresIn;
+        c.Tx.Put(old.ToRecord(c) with { ExpiresAt = expiry });
         var fresh = MerchantControlEndpoints.NewKey(c, old.Kind, old.Name, permissions: old.Permissions);
         var body = fresh.Render();
         body["rolled_from"] = old.Id;
-        // When the old key stops working, on the merchant's clock (what it was before if that was sooner).
-        body["rolled_from_expires_at"] = old.ExpiresAt is { } before ? Math.Min(before, expiry) : expiry;
+        body["rolled_from_expires_at"] = expiry;
         return body;
     }
 

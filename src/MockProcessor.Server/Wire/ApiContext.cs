@@ -78,10 +78,19 @@ public sealed class ApiContext
     /// </summary>
     public JsonObject Update<T>(T before, T after, string eventType) where T : StripeObject
     {
-        if (after == before) return Respond(before);
+        Change(before, after, eventType);
+        return Respond(after);
+    }
+
+    /// <summary>
+    /// Stores a changed object and announces it with <paramref name="eventType"/> and its <c>previous_attributes</c>;
+    /// nothing when unchanged. For changes an endpoint makes besides its answer (a customer's default source).
+    /// </summary>
+    public void Change<T>(T before, T after, string eventType) where T : StripeObject
+    {
+        if (after == before) return;
         Tx.Put(after);
         Emit(eventType, after, Events.PreviousAttributes.Diff(Render.Render(before), Render.Render(after)));
-        return Respond(after);
     }
 
     /// <summary>

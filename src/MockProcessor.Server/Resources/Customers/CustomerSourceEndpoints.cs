@@ -44,7 +44,7 @@ public static class CustomerSourceEndpoints
         if (metadata.Count > 0) card = card with { Metadata = metadata };
         var attached = Attach(c, customer, card);
         var after = CardSourceRules.AfterAdding(customer, attached);
-        if (after != customer) UpdateCustomer(c, customer, after);
+        c.Change(customer, after, "customer.updated");
         return c.Respond(attached);
     }
 
@@ -70,7 +70,7 @@ public static class CustomerSourceEndpoints
             return new CardSource
             {
                 Id = c.Ids.Next("card"), AccountId = c.Account.Id, Created = c.Now, Details = details, Name = name,
-                Address = address is { Line1: null, Line2: null, City: null, State: null, PostalCode: null, Country: null } ? null : address,
+                Address = address.NullIfEmpty(),
                 Metadata = metadata,
             };
         }
@@ -133,7 +133,7 @@ public static class CustomerSourceEndpoints
         var after = CardSourceRules.UpdateExpiry(before, p.Long("exp_month"), p.Long("exp_year"), c.Now).OrThrow();
         after = after with { Metadata = p.Metadata(before.Metadata) };
         if (p.StringPatch("name") is { IsSet: true } name) after = after with { Name = name.Value };
-        var a = before.Address ?? new Address(null, null, null, null, null, null);
+        var a = before.Address ?? Address.Empty;
         a = a with
         {
             Line1 = Patched(p.StringPatch("address_line1"), a.Line1),
@@ -143,7 +143,7 @@ public static class CustomerSourceEndpoints
             PostalCode = Patched(p.StringPatch("address_zip"), a.PostalCode),
             Country = Patched(p.StringPatch("address_country"), a.Country),
         };
-        after = after with { Address = a is { Line1: null, Line2: null, City: null, State: null, PostalCode: null, Country: null } ? null : a };
+        after = after with { Address = a.NullIfEmpty() };
         return c.Update(before, after, UpdatedEvent);
     }
 
@@ -155,7 +155,7 @@ public static class CustomerSourceEndpoints
         var card = LoadCard(c, customer, c.Route("source"));
         Remove(c, card);
         var after = CardSourceRules.AfterDeleting(customer, card, CardsOf(c.Tx, customer.Id));
-        if (after != customer) UpdateCustomer(c, customer, after);
+        c.Change(customer, after, "customer.updated");
         return CardJson.Deleted(card.Id);
     }
 
@@ -165,15 +165,7 @@ public static class CustomerSourceEndpoints
         var lp = ListParams.Read(c.P);
         // Stripe's filter by kind of source (card, bank_account, source...): only cards exist here.
         var kind = c.P.String("object");
-        var (page, more) = Lists.Page(c.Tx.NewestFirst<CardSource>("card"), lp,
-            x => x.Customer == customer.Id && !x.Deleted && (kind is null || kind == "card"), "source");
+        var (page, more) = Lists.Page(CardsOf(c.Tx, customer.Id), lp, _ => kind is null or "card", "source");
         return Lists.Render(page, more, $"/v1/customers/{customer.Id}/{segment}", c.Render, c.Expand);
-    }
-
-    /// <summary>A change of the customer made on the side (its default source): stored and announced as <c>customer.updated</c>.</summary>
-    internal static void UpdateCustomer(ApiContext c, Customer before, Customer after)
-    {
-        c.Tx.Put(after);
-        c.Emit("customer.updated", after, Server.Events.PreviousAttributes.Diff(c.Render.Render(before), c.Render.Render(after)));
     }
 }

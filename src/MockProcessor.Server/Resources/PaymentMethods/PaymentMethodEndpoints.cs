@@ -144,8 +144,7 @@ public static class PaymentMethodEndpoints
         if (pm.Customer == customerId) return pm;
         if (pm.Customer is not null) throw new StripeException(StripeError.PaymentMethodAlreadyAttached(pm.Id));
         var test = c.Service<TestCards>().Resolve(pm.Card.TestCardKey);
-        if (test is { Behavior.Attach: AttachResult.Decline } && test.Behavior is { ErrorCode: { } code } b)
-            return StripeError.CardDeclined(code, b.DeclineCode, b.Message ?? "Your card was declined.");
+        if (test?.DeclineOnSave(cvcSupplied: pm.Card.CvcCheck is not null) is { } declined) return declined;
         var attached = pm with { Customer = customerId };
         c.Tx.Put(attached);
         c.Emit("payment_method.attached", attached);

@@ -23,11 +23,6 @@ public readonly record struct ApiVersion(string Name, DateOnly Date, string? Tra
     /// <summary>True when a caller at this version predates a change that took effect at <paramref name="since"/>.</summary>
     public bool Before(ApiVersion since) => CompareTo(since) < 0;
 
-    public static bool operator <(ApiVersion a, ApiVersion b) => a.CompareTo(b) < 0;
-    public static bool operator >(ApiVersion a, ApiVersion b) => a.CompareTo(b) > 0;
-    public static bool operator <=(ApiVersion a, ApiVersion b) => a.CompareTo(b) <= 0;
-    public static bool operator >=(ApiVersion a, ApiVersion b) => a.CompareTo(b) >= 0;
-
     public override string ToString() => Name;
 
     /// <summary>Splits <c>YYYY-MM-DD[.train]</c>; null when the text is not of that shape or the date does not exist.</summary>

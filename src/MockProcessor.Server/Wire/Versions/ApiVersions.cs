@@ -42,30 +42,25 @@ public static class ApiVersions
     /// the baseline (rendered as the baseline, with <paramref name="notice"/>). Anything else is Stripe's 400
     /// "Invalid Stripe API version", with <paramref name="param"/> when it came as a parameter.
     /// </summary>
-    public static ApiVersion Parse(string requested, out string? notice, string? param = null)
+    public static ApiVersion Parse(string requested, out string? notice, string? param = null) =>
+        TryParse(requested, out notice) is { } version
+            ? version
+            : throw new StripeException(StripeError.InvalidApiVersion(requested, param), beforeExecution: true);
+
+    private static ApiVersion? TryParse(string requested, out string? notice)
     {
         notice = null;
         var name = requested;
         var semicolon = name.IndexOf(';');
         if (semicolon >= 0) name = name[..semicolon]; // beta flags ride after a semicolon
         if (ByName.TryGetValue(name, out var known)) return known;
-        if (ApiVersion.Shape(name) is { } v)
-        {
-            if (v.IsPreview && v.Date >= TrainEra) return v;
-            if (v.Train is null && v.Date < Baseline.Date)
-            {
-                notice = $"API version {name} predates {Baseline.Name}, the oldest shape MockProcessor renders; responses use {Baseline.Name}.";
-                return v with { Date = Baseline.Date };
-            }
-        }
-        throw new StripeException(StripeError.InvalidApiVersion(requested, param), beforeExecution: true);
+        if (ApiVersion.Shape(name) is not { } v) return null;
+        if (v.IsPreview && v.Date >= TrainEra) return v;
+        if (v.Train is not null || v.Date >= Baseline.Date) return null;
+        notice = $"API version {name} predates {Baseline.Name}, the oldest shape MockProcessor renders; responses use {Baseline.Name}.";
+        return v with { Date = Baseline.Date };
     }
 
     /// <summary>A version stored on an account, endpoint or event (validated when it was stored); the latest if unreadable.</summary>
-    public static ApiVersion Stored(string? name)
-    {
-        if (name is null) return Latest;
-        try { return Parse(name, out _); }
-        catch (StripeException) { return Latest; }
-    }
+    public static ApiVersion Stored(string? name) => name is not null && TryParse(name, out _) is { } v ? v : Latest;
 }
