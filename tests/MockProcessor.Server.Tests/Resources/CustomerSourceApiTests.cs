@@ -370,9 +370,7 @@ public class CustomerSourceApiTests : IAsyncLifetime
     [Fact]
     public async Task Source_card_has_the_fields_of_stripes_card_fixture()
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "MockProcessor.sln"))) dir = dir.Parent;
-        var fixture = JsonNode.Parse(File.ReadAllText(Path.Combine(dir!.FullName, "..", "shared", "stripe-reference", "fixtures3.current.json")))!
+        var fixture = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "StripeReference", "fixtures3.current.json")))!
             ["resources"]!["card"]!.AsObject();
         var cus = (string)(await NewCustomer(("source", "tok_visa")))["id"]!;
         var card = await Get($"/v1/customers/{cus}/sources/{(await Get($"/v1/customers/{cus}"))["default_source"]}");
