@@ -12,6 +12,7 @@ public sealed record StripeError(int Status, string Type, string? Code, string M
     /// <summary>Ids of objects the server layer renders in full into the error (payment_intent, payment_method...).</summary>
     public string? PaymentIntentId { get; init; }
     public string? PaymentMethodId { get; init; }
+    public string? SetupIntentId { get; init; }
 
     public const string InvalidRequest = "invalid_request_error";
     public const string CardErrorType = "card_error";
@@ -332,6 +333,42 @@ public sealed record StripeError(int Status, string Type, string? Code, string M
         new(400, InvalidRequest, "payment_intent_authentication_failure",
             "The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again.")
         { PaymentIntentId = paymentIntentId, PaymentMethodId = paymentMethodId };
+
+    // --- SetupIntents ---
+
+    public static StripeError SetupIntentUnexpectedState(string setupIntentId, string verb, string status, IEnumerable<string> allowed)
+    {
+        var list = allowed.ToList();
+        var hint = list.Count == 0
+            ? $"No SetupIntent can be {verb} in this way."
+            : $"A SetupIntent can be {verb} only when it is in one of these statuses: {string.Join(", ", list)}.";
+        return new(400, InvalidRequest, "setup_intent_unexpected_state",
+            $"This SetupIntent cannot be {verb} because it has a status of {status}. {hint}")
+        { SetupIntentId = setupIntentId };
+    }
+
+    public static StripeError SetupIntentMissingPaymentMethod(string setupIntentId) =>
+        new(400, InvalidRequest, "setup_intent_unexpected_state",
+            "You cannot confirm this SetupIntent because it's missing a payment method. To confirm the SetupIntent with a payment method, pass payment_method or payment_method_data.")
+        { SetupIntentId = setupIntentId };
+
+    public static StripeError SetupIntentFieldFrozen(string setupIntentId, string param, string status) =>
+        new(400, InvalidRequest, "setup_intent_unexpected_state",
+            $"You cannot update {param} on this SetupIntent because it has a status of {status}. It can only be changed while the SetupIntent is requires_payment_method, requires_confirmation or requires_action.", param)
+        { SetupIntentId = setupIntentId };
+
+    /// <summary>C22: a SetupIntent with automatic payment methods may redirect, so confirming it needs a return_url.</summary>
+    public static StripeError SetupIntentReturnUrlRequired(string setupIntentId) =>
+        new(400, InvalidRequest, null,
+            "This SetupIntent is configured to accept payment methods enabled in your Dashboard, and some of them may redirect your customer away from your page, so you must provide a `return_url` when confirming. If you do not want redirect-based payment methods, create the SetupIntent with `automatic_payment_methods[allow_redirects]=never` (or with `allowed_payment_method_types`).",
+            "return_url")
+        { SetupIntentId = setupIntentId };
+
+    // A failed 3DS challenge during setup, stored as the SetupIntent's last_setup_error.
+    public static StripeError SetupIntentAuthenticationFailure(string setupIntentId, string? paymentMethodId) =>
+        new(400, InvalidRequest, "setup_intent_authentication_failure",
+            "The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new PaymentMethod to attempt to set up the payment method again.")
+        { SetupIntentId = setupIntentId, PaymentMethodId = paymentMethodId };
 
     // --- Refunds ---
 

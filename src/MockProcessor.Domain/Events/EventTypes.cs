@@ -11,6 +11,11 @@ public static class EventTypes
     public const string PaymentIntentAmountCapturableUpdated = "payment_intent.amount_capturable_updated";
     public const string PaymentIntentCanceled = "payment_intent.canceled";
     public const string PaymentIntentProcessing = "payment_intent.processing";
+    public const string SetupIntentCreated = "setup_intent.created";
+    public const string SetupIntentRequiresAction = "setup_intent.requires_action";
+    public const string SetupIntentSucceeded = "setup_intent.succeeded";
+    public const string SetupIntentSetupFailed = "setup_intent.setup_failed";
+    public const string SetupIntentCanceled = "setup_intent.canceled";
     public const string ChargeSucceeded = "charge.succeeded";
     public const string ChargeFailed = "charge.failed";
     public const string ChargePending = "charge.pending";

@@ -30,4 +30,9 @@ public sealed record PaymentMethod : StripeObject
     public string? Customer { get; init; }
     public string AllowRedisplay { get; init; } = "unspecified";
     public ImmutableSortedDictionary<string, string> Metadata { get; init; } = Common.Metadata.Empty;
+
+    // Emulator-only, not rendered: the customer authenticated this card for later off-session use (a succeeded
+    // SetupIntent with usage=off_session, or a PaymentIntent with setup_future_usage=off_session), so the cards that
+    // demand authentication "unless set up" (…3155) pass off session (STRIPE_BEHAVIOR §11.6, §18.5).
+    public bool SetUpForOffSession { get; init; }
 }

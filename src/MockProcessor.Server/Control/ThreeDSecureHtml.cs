@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using MockProcessor.Domain.Common;
 using MockProcessor.Domain.Money;
-using MockProcessor.Domain.PaymentIntents;
+using MockProcessor.Server.Resources.PaymentIntents;
 using MockProcessor.Domain.PaymentMethods;
 
 namespace MockProcessor.Server.Control;
@@ -15,39 +15,47 @@ internal static class ThreeDSecureHtml
 {
     public const string Title = "MockProcessor 3-D Secure test page";
 
-    /// <summary>The challenge: what is being paid, with a button to complete and one to fail authentication.</summary>
-    public static string Challenge(PaymentIntent pi, PaymentMethod? pm)
+    /// <summary>
+    /// The challenge: what is being paid (or, for a SetupIntent, that the card is being saved), with a button to
+    /// complete and one to fail authentication.
+    /// </summary>
+    public static string Challenge(ThreeDSecureFlow.Challenge intent, PaymentMethod? pm)
     {
-        var action = Enc($"/_mock/3ds/{pi.Id}");
+        var action = Enc($"/_mock/3ds/{intent.Id}");
         var card = pm is null ? "" : $"<p class=\"card\">{Enc(Brand(pm.Card.Brand))} •••• {Enc(pm.Card.Last4)}</p>";
         return Page(Title, $"""
-            <p class="amount">{Enc(Amount(pi.Amount, pi.Currency))}</p>
+            {Headline(intent)}
             {card}
-            <p>PaymentIntent <code>{Enc(pi.Id)}</code> is waiting for the customer to authenticate.
+            <p>{Enc(intent.Kind)} <code>{Enc(intent.Id)}</code> is waiting for the customer to authenticate.
                This page stands in for the card issuer's challenge.</p>
             <form method="post" action="{action}">
-              <input type="hidden" name="client_secret" value="{Enc(pi.ClientSecret)}">
+              <input type="hidden" name="client_secret" value="{Enc(intent.ClientSecret)}">
               <button type="submit" name="outcome" value="complete" class="ok">Complete authentication</button>
               <button type="submit" name="outcome" value="fail" class="fail">Fail authentication</button>
             </form>
             """);
     }
 
-    /// <summary>Shown after the challenge when the PaymentIntent has no return_url to send the customer back to.</summary>
-    public static string Result(PaymentIntent pi, string redirectStatus, string? errorMessage)
+    /// <summary>Shown after the challenge when the intent has no return_url to send the customer back to.</summary>
+    public static string Result(ThreeDSecureFlow.Challenge intent, string redirectStatus, string? errorMessage)
     {
         var heading = redirectStatus == "succeeded" ? "Authentication complete" : "Authentication failed";
         var error = errorMessage is null ? "" : $"<p class=\"error\">{Enc(errorMessage)}</p>";
         return Page(heading, $"""
-            <p class="amount">{Enc(Amount(pi.Amount, pi.Currency))}</p>
-            <p>PaymentIntent <code>{Enc(pi.Id)}</code> is now <strong id="status">{Enc(pi.Status.ToWire())}</strong>
+            {Headline(intent)}
+            <p>{Enc(intent.Kind)} <code>{Enc(intent.Id)}</code> is now <strong id="status">{Enc(intent.Status)}</strong>
                (redirect_status: <code>{Enc(redirectStatus)}</code>).</p>
             {error}
-            <p>The PaymentIntent has no <code>return_url</code>, so there is nowhere to send you back to. You may close this page.</p>
+            <p>The {Enc(intent.Kind)} has no <code>return_url</code>, so there is nowhere to send you back to. You may close this page.</p>
             """);
     }
 
-    /// <summary>An error page (unknown PaymentIntent or wrong client_secret, not awaiting authentication, bad form).</summary>
+    // A payment shows its amount; a SetupIntent moves no money, so the page says what the card is for.
+    private static string Headline(ThreeDSecureFlow.Challenge intent) => intent.Amount is { } amount && intent.Currency is { } currency
+        ? $"<p class=\"amount\">{Enc(Amount(amount, currency))}</p>"
+        : "<p class=\"amount\">Save card for future payments</p>";
+
+    /// <summary>An error page (unknown intent or wrong client_secret, not awaiting authentication, bad form).</summary>
     public static string Error(string heading, string message) =>
         Page(heading, $"<p class=\"error\">{Enc(message)}</p>");
 

@@ -14,8 +14,8 @@ namespace MockProcessor.Server.Control;
 /// The page <c>next_action</c> sends the customer to (docs/three-d-secure.md). It stands in for the issuer's
 /// challenge: <c>GET /_mock/3ds/{id}?client_secret=...</c> shows the payment with two buttons, whose form
 /// <c>POST /_mock/3ds/{id}</c> (<c>client_secret</c>, <c>outcome=complete|fail</c>) runs the outcome and sends the
-/// browser back to the PaymentIntent's <c>return_url</c> the way Stripe does. No API key: like Stripe's hosted
-/// page, the client secret is the credential, and a wrong one looks exactly like an unknown PaymentIntent.
+/// browser back to the intent's <c>return_url</c> the way Stripe does. No API key: like Stripe's hosted
+/// page, the client secret is the credential, and a wrong one looks exactly like an unknown intent. PaymentIntents and SetupIntents share it.
 /// </summary>
 public static class ThreeDSecurePage
 {
@@ -28,19 +28,19 @@ public static class ThreeDSecurePage
     private static IResult Show(string id, HttpContext http, ObjectStore store)
     {
         var secret = http.Request.Query["client_secret"].ToString();
-        if (store.FindAccountOfPaymentIntent(id) is not { } state) return NotFound();
-        PaymentIntent? pi;
+        if (store.FindAccountOfIntent(id) is not { } state) return NotFound();
+        ThreeDSecureFlow.Challenge? intent;
         PaymentMethod? pm = null;
         lock (state.Gate)
         {
             // The intent may be a connected account's (a direct charge): its page is reached by id, without a key.
             var tx = store.Begin(state);
-            pi = tx.GetInTree<PaymentIntent>(id);
-            if (pi?.PaymentMethod is { } pmId) pm = tx.GetInTree<PaymentMethod>(pmId);
+            intent = ThreeDSecureFlow.ChallengeOf(tx.GetInTree<StripeObject>(id));
+            if (intent?.PaymentMethod is { } pmId) pm = tx.GetInTree<PaymentMethod>(pmId);
         }
-        if (pi is null || !SecretMatches(pi, secret)) return NotFound();
-        if (pi.Status is not PaymentIntentStatus.RequiresAction) return NotAwaiting(pi);
-        return Html(200, ThreeDSecureHtml.Challenge(pi, pm));
+        if (intent is null || !SecretMatches(intent, secret)) return NotFound();
+        if (!intent.AwaitingAction) return NotAwaiting(intent);
+        return Html(200, ThreeDSecureHtml.Challenge(intent, pm));
     }
 
     private static async Task<IResult> Submit(string id, HttpContext http, ObjectStore store, StripeApi api, ILoggerFactory logs)
@@ -57,61 +57,66 @@ public static class ThreeDSecurePage
         if (outcome is not ("complete" or "fail"))
             return Html(400, ThreeDSecureHtml.Error("Unknown outcome",
                 $"outcome must be \"complete\" or \"fail\", not \"{outcome}\"."));
-        if (store.FindAccountOfPaymentIntent(id) is not { } state) return NotFound();
+        if (store.FindAccountOfIntent(id) is not { } state) return NotFound();
         string? owner;
-        lock (state.Gate) owner = store.Begin(state).GetInTree<PaymentIntent>(id)?.AccountId;
+        lock (state.Gate)
+        {
+            var found = store.Begin(state).GetInTree<StripeObject>(id);
+            owner = ThreeDSecureFlow.ChallengeOf(found) is null ? null : found!.AccountId;
+        }
         if (owner is null) return NotFound();
 
         // The whole check-and-change runs under the merchant's lock, so two clicks cannot both authenticate.
         var result = await api.RunAsCustomer(http, state, c =>
         {
-            var pi = c.Tx.Get<PaymentIntent>(id);
-            if (pi is null || !SecretMatches(pi, secret)) return (Page: NotFound(), Log: (string?)null);
-            if (pi.Status is not PaymentIntentStatus.RequiresAction) return (Page: NotAwaiting(pi), Log: null);
-            var change = ThreeDSecureFlow.Authenticate(c, pi, succeeded: outcome == "complete");
-            var after = change.PaymentIntent;
-            // "failed" covers a failed challenge and a decline after a completed one: either way the payment
-            // did not go through and the PaymentIntent wants a new payment method.
-            var redirectStatus = outcome == "complete" && change.Error is null ? "succeeded" : "failed";
+            var obj = c.Tx.Get<StripeObject>(id);
+            var intent = ThreeDSecureFlow.ChallengeOf(obj);
+            if (intent is null || !SecretMatches(intent, secret)) return (Page: NotFound(), Log: (string?)null);
+            if (!intent.AwaitingAction) return (Page: NotAwaiting(intent), Log: null);
+            var (after, error) = ThreeDSecureFlow.Complete(c, obj!, succeeded: outcome == "complete");
+            // "failed" covers a failed challenge and a decline after a completed one: either way the payment (or
+            // setup) did not go through and the intent wants a new payment method.
+            var redirectStatus = outcome == "complete" && error is null ? "succeeded" : "failed";
             var page = after.ReturnUrl is { } returnUrl
                 ? Respond(303, null, ReturnTo(returnUrl, after, redirectStatus))
-                : Html(200, ThreeDSecureHtml.Result(after, redirectStatus, change.Error?.Message ?? after.LastPaymentError?.Message));
-            return (Page: page, Log: $"{outcome} -> {after.Status.ToWire()}");
+                : Html(200, ThreeDSecureHtml.Result(after, redirectStatus, error?.Message ?? after.LastError));
+            return (Page: page, Log: $"{outcome} -> {after.Status}");
         }, owner);
         if (result.Log is { } line)
-            logs.CreateLogger(typeof(ThreeDSecurePage)).LogInformation("3-D Secure {PaymentIntent}: {Outcome} ({AccountId})", id, line, state.AccountId);
+            logs.CreateLogger(typeof(ThreeDSecurePage)).LogInformation("3-D Secure {Intent}: {Outcome} ({AccountId})", id, line, state.AccountId);
         return result.Page;
     }
 
     /// <summary>
     /// Where Stripe sends the customer after a redirect-based authentication: the merchant's return_url with
-    /// <c>payment_intent</c>, <c>payment_intent_client_secret</c> and <c>redirect_status</c> added to its query
-    /// (keeping any query and fragment it already has).
+    /// <c>payment_intent</c>, <c>payment_intent_client_secret</c> (a SetupIntent: <c>setup_intent</c>,
+    /// <c>setup_intent_client_secret</c>) and <c>redirect_status</c> added to its query (keeping any query and
+    /// fragment it already has).
     /// </summary>
-    internal static string ReturnTo(string returnUrl, PaymentIntent pi, string redirectStatus)
+    internal static string ReturnTo(string returnUrl, ThreeDSecureFlow.Challenge intent, string redirectStatus)
     {
         var hash = returnUrl.IndexOf('#');
         var (url, fragment) = hash < 0 ? (returnUrl, "") : (returnUrl[..hash], returnUrl[hash..]);
         var separator = !url.Contains('?') ? "?" : url.EndsWith('?') || url.EndsWith('&') ? "" : "&";
-        return $"{url}{separator}payment_intent={Uri.EscapeDataString(pi.Id)}" +
-               $"&payment_intent_client_secret={Uri.EscapeDataString(pi.ClientSecret)}&redirect_status={redirectStatus}{fragment}";
+        return $"{url}{separator}{intent.ReturnParam}={Uri.EscapeDataString(intent.Id)}" +
+               $"&{intent.ReturnParam}_client_secret={Uri.EscapeDataString(intent.ClientSecret)}&redirect_status={redirectStatus}{fragment}";
     }
 
     // Fixed-time comparison: the secret is the page's only credential.
-    private static bool SecretMatches(PaymentIntent pi, string secret) =>
+    private static bool SecretMatches(ThreeDSecureFlow.Challenge intent, string secret) =>
         secret.Length > 0 && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
-            System.Text.Encoding.UTF8.GetBytes(secret), System.Text.Encoding.UTF8.GetBytes(pi.ClientSecret));
+            System.Text.Encoding.UTF8.GetBytes(secret), System.Text.Encoding.UTF8.GetBytes(intent.ClientSecret));
 
     private static IResult NotFound() => Html(404, ThreeDSecureHtml.Error("No such payment",
-        "There is no PaymentIntent awaiting authentication with this id and client_secret."));
+        "There is no PaymentIntent or SetupIntent awaiting authentication with this id and client_secret."));
 
-    private static IResult NotAwaiting(PaymentIntent pi) => Html(400, ThreeDSecureHtml.Error("Not awaiting authentication",
-        $"PaymentIntent {pi.Id} has status {pi.Status.ToWire()}; only a PaymentIntent with status requires_action can be authenticated."));
+    private static IResult NotAwaiting(ThreeDSecureFlow.Challenge intent) => Html(400, ThreeDSecureHtml.Error("Not awaiting authentication",
+        $"{intent.Kind} {intent.Id} has status {intent.Status}; only a {intent.Kind} with status requires_action can be authenticated."));
 
     private static IResult Html(int status, string html) => Respond(status, html, null);
 
     // A page or a 303 See Other (the browser follows a form POST's redirect with a GET, as a return_url
-    // expects); never cached, since each answer reflects the PaymentIntent at that moment.
+    // expects); never cached, since each answer reflects the intent at that moment.
     internal static IResult Respond(int status, string? html, string? location) => new PageResult(status, html, location);
 
     private sealed class PageResult(int status, string? html, string? location) : IResult

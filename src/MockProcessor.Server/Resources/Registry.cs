@@ -13,6 +13,7 @@ using MockProcessor.Domain.PaymentIntents;
 using MockProcessor.Domain.PaymentMethods;
 using MockProcessor.Domain.Payouts;
 using MockProcessor.Domain.Refunds;
+using MockProcessor.Domain.SetupIntents;
 using MockProcessor.Domain.TestClocks;
 using MockProcessor.Domain.Tokens;
 using MockProcessor.Domain.Webhooks;
@@ -29,6 +30,7 @@ using MockProcessor.Server.Resources.PaymentIntents;
 using MockProcessor.Server.Resources.PaymentMethods;
 using MockProcessor.Server.Resources.Payouts;
 using MockProcessor.Server.Resources.Refunds;
+using MockProcessor.Server.Resources.SetupIntents;
 using MockProcessor.Server.Resources.TestClocks;
 using MockProcessor.Server.Resources.Tokens;
 using MockProcessor.Server.Resources.WebhookEndpoints;
@@ -46,6 +48,7 @@ public static class Registry
             .Concat(PaymentMethodEndpoints.Routes())
             .Concat(TokenEndpoints.Routes())
             .Concat(PaymentIntentEndpoints.Routes())
+            .Concat(SetupIntentEndpoints.Routes())
             .Concat(EventEndpoints.Routes())
             .Concat(ChargeEndpoints.Routes())
             .Concat(RefundEndpoints.Routes())
@@ -66,6 +69,7 @@ public static class Registry
         .Add<PaymentMethod>(PaymentMethodJson.Render)
         .Add<Token>(TokenJson.Render)
         .Add<PaymentIntent>(PaymentIntentJson.Render)
+        .Add<SetupIntent>(SetupIntentJson.Render)
         .Add<Event>(EventJson.Render)
         .Add<Charge>(ChargeJson.Render)
         .Add<Refund>(RefundJson.Render)
@@ -92,6 +96,7 @@ public static class Registry
         ["token"] = typeof(Token),
         ["event"] = typeof(Event),
         ["payment_intent"] = typeof(PaymentIntent),
+        ["setup_intent"] = typeof(SetupIntent),
         ["charge"] = typeof(Charge),
         ["refund"] = typeof(Refund),
         ["balance_transaction"] = typeof(BalanceTransaction),

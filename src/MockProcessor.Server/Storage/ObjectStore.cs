@@ -93,23 +93,29 @@ public sealed class ObjectStore : IAsyncDisposable
     }
 
     /// <summary>
-    /// The merchant owning a PaymentIntent, for callers without a key (the 3-D Secure page). Intents awaiting
-    /// authentication are indexed; any other id (an error page: already completed, unknown) costs a scan of the accounts.
+    /// The merchant owning a PaymentIntent or SetupIntent, for callers without a key (the 3-D Secure page). Intents
+    /// awaiting authentication are indexed; any other id (an error page: already completed, unknown) costs a scan of the accounts.
     /// </summary>
-    public AccountState? FindAccountOfPaymentIntent(string id)
+    public AccountState? FindAccountOfIntent(string id)
     {
         if (_awaitingAction.TryGetValue(id, out var accountId)) return FindAccount(accountId);
         foreach (var state in _accounts.Values)
             lock (state.Gate)
-                if (state.Objects.TryGetValue(id, out var e) && e.Obj is PaymentIntent) return state;
+                if (state.Objects.TryGetValue(id, out var e) && e.Obj is PaymentIntent or Domain.SetupIntents.SetupIntent) return state;
         return null;
     }
 
-    /// <summary>Keeps the requires_action index current; called for every stored PaymentIntent version (commit and load).</summary>
-    internal void Track(PaymentIntent pi)
+    /// <summary>Keeps the requires_action index current; called for every stored object version (commit and load).</summary>
+    internal void Track(StripeObject obj)
     {
-        if (pi.Status is PaymentIntentStatus.RequiresAction) _awaitingAction[pi.Id] = pi.AccountId;
-        else _awaitingAction.TryRemove(pi.Id, out _);
+        bool? awaiting = obj switch
+        {
+            PaymentIntent pi => pi.Status is PaymentIntentStatus.RequiresAction,
+            Domain.SetupIntents.SetupIntent si => si.Status is Domain.SetupIntents.SetupIntentStatus.RequiresAction,
+            _ => null,
+        };
+        if (awaiting is true) _awaitingAction[obj.Id] = obj.AccountId;
+        else if (awaiting is false) _awaitingAction.TryRemove(obj.Id, out _);
     }
 
     /// <summary>Returns the merchant for a key suffix, creating it (durably) when <paramref name="create"/> is set and it is new.</summary>
@@ -180,7 +186,7 @@ public sealed class ObjectStore : IAsyncDisposable
                 var root = platformOf.GetValueOrDefault(obj.AccountId) ?? obj.AccountId;
                 var state = _accounts.GetOrAdd(root, id => new AccountState(id));
                 state.Apply(obj, seq, replaying: true);
-                if (obj is PaymentIntent pi) Track(pi);
+                Track(obj);
                 if (obj is Account { ImplicitKeyHash: { } hash } a) _accountByImplicitKey[hash] = a.Id;
                 Index(state, obj);
             }

@@ -188,7 +188,7 @@ public sealed class Tx
             var obj = _staged[id];
             var seq = _account.Objects.TryGetValue(id, out var existing) ? existing.Seq : _store.NextSeq();
             _account.Apply(obj, seq);
-            if (obj is PaymentIntent pi) _store.Track(pi);
+            _store.Track(obj);
             _store.Index(_account, obj);
             if (obj is WebhookDelivery { IsPending: true, NextAttemptAt: not null } delivery) (due ??= []).Add(delivery);
             ScheduleTimer(obj);

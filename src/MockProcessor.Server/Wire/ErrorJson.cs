@@ -20,6 +20,7 @@ public static class ErrorJson
         if (ctx is not null)
         {
             if (e.PaymentIntentId is not null && ctx.Tx.Get<StripeObject>(e.PaymentIntentId) is { } pi) err["payment_intent"] = ctx.Render(pi);
+            if (e.SetupIntentId is not null && ctx.Tx.Get<StripeObject>(e.SetupIntentId) is { } si) err["setup_intent"] = ctx.Render(si);
             if (e.PaymentMethodId is not null && ctx.Tx.Get<StripeObject>(e.PaymentMethodId) is { } pm) err["payment_method"] = ctx.Render(pm);
         }
         err["request_log_url"] = $"https://dashboard.stripe.com/test/logs/{requestId}";

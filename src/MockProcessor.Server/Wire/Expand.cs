@@ -60,6 +60,7 @@ public static class Expandables
         ["payment_method"] = new() { ["customer"] = "customer" },
         ["token"] = new(),
         ["payment_intent"] = new() { ["customer"] = "customer", ["latest_charge"] = "charge", ["payment_method"] = "payment_method" },
+        ["setup_intent"] = new() { ["customer"] = "customer", ["payment_method"] = "payment_method" },
         ["event"] = new(),
         ["account"] = new(),
         ["charge"] = new()

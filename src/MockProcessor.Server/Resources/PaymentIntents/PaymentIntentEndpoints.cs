@@ -133,7 +133,10 @@ public static class PaymentIntentEndpoints
     private static ApiResult RunConfirm(ApiContext c, PaymentIntent pi, PaymentMethod? pm, PaymentIntentForm.ConfirmParams p)
     {
         var card = pm is null ? null : c.Service<TestCards>().Resolve(pm.Card.TestCardKey);
-        var options = NetworkRuleBook.WithRules(c, new ConfirmOptions { OffSession = p.OffSession, ReturnUrl = p.ReturnUrl, UseStripeSdk = p.UseStripeSdk }, pi);
+        var options = NetworkRuleBook.WithRules(c, new ConfirmOptions
+        {
+            OffSession = p.OffSession, ReturnUrl = p.ReturnUrl, UseStripeSdk = p.UseStripeSdk, SetupForOffSession = pm?.SetUpForOffSession ?? false,
+        }, pi);
         var change = ThreeDSecureFlow.WithPageUrl(c, Decide(c, PaymentIntentRules.Confirm(pi, pm, card, options, c.Now, c.Ids)));
         Changes.Apply(c, change);
         ThreeDSecureFlow.SaveForFutureUsage(c, change, pm);
@@ -177,7 +180,7 @@ public static class PaymentIntentEndpoints
         SearchEndpoint.Run(c, StripeSearchSchemas.PaymentIntents, "/v1/payment_intents/search",
             c.Tx.NewestFirst<PaymentIntent>("payment_intent"), pi => new SearchDocument(pi));
 
-    private static void LoadCustomer(ApiContext c, string id, string param)
+    internal static void LoadCustomer(ApiContext c, string id, string param)
     {
         var customer = c.Tx.Get<Customer>(id);
         if (customer is null || customer.Deleted) throw new StripeException(StripeError.ResourceMissing("customer", id, param));

@@ -102,6 +102,15 @@ public static class PaymentIntentForm
         p.Accept("mandate_data");
         var returnUrl = p.String("return_url", 2048);
         var useSdk = p.Bool("use_stripe_sdk") ?? false;
+        return new ConfirmParams(NewPaymentMethod(c, data), pmId, offSession, returnUrl, useSdk);
+    }
+
+    /// <summary>
+    /// <c>payment_method_data</c> (PaymentIntent and SetupIntent confirm): a new card PaymentMethod, not yet stored;
+    /// null when the hash is absent.
+    /// </summary>
+    public static PaymentMethod? NewPaymentMethod(ApiContext c, Params? data)
+    {
         PaymentMethod? created = null;
         if (data is not null)
         {
@@ -120,6 +129,6 @@ public static class PaymentIntentForm
                 Id = c.Ids.Next("pm"), AccountId = c.Account.Id, Created = c.Now, Card = details, BillingDetails = billing, Metadata = metadata,
             };
         }
-        return new ConfirmParams(created, pmId, offSession, returnUrl, useSdk);
+        return created;
     }
 }

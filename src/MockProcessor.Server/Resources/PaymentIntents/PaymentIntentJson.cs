@@ -41,7 +41,7 @@ public static class PaymentIntentJson
             ["latest_charge"] = ctx.Ref(expand, "latest_charge", pi.LatestCharge),
             ["livemode"] = false,
             ["metadata"] = ctx.Metadata(pi.Metadata),
-            ["next_action"] = NextAction(pi),
+            ["next_action"] = ThreeDSecureFlow.RenderNextAction(pi.NextAction, ThreeDSecureFlow.PageUrl(pi), pi.PaymentMethod),
             ["on_behalf_of"] = pi.Connect?.OnBehalfOf,
             ["payment_method"] = ctx.Ref(expand, "payment_method", pi.PaymentMethod),
             ["payment_method_configuration_details"] = null,
@@ -70,7 +70,8 @@ public static class PaymentIntentJson
 
     private static JsonArray? Strings(IReadOnlyList<string>? list) => list is null ? null : new JsonArray([.. list.Select(s => JsonValue.Create(s))]);
 
-    private static JsonObject? LastPaymentError(PaymentError? e, RenderContext ctx)
+    /// <summary><c>last_payment_error</c>, and a SetupIntent's <c>last_setup_error</c> (the same shape).</summary>
+    internal static JsonObject? LastPaymentError(PaymentError? e, RenderContext ctx)
     {
         if (e is null) return null;
         var o = new JsonObject();
@@ -86,34 +87,4 @@ public static class PaymentIntentJson
         o["type"] = e.Type;
         return o;
     }
-
-    /// <summary>
-    /// The 3-D Secure step. Server-side confirms with a <c>return_url</c> get a redirect to the emulator's
-    /// own challenge page; stripe.js-style confirms get an opaque <c>use_stripe_sdk</c> payload.
-    /// Deviation: Stripe's URLs are https://hooks.stripe.com/...; ours is the emulator's test page at the
-    /// address the confirm request used (docs/three-d-secure.md).
-    /// </summary>
-    private static JsonObject? NextAction(PaymentIntent pi) => pi.NextAction switch
-    {
-        null => null,
-        { Type: NextActionType.RedirectToUrl } a => new JsonObject
-        {
-            ["redirect_to_url"] = new JsonObject
-            {
-                ["return_url"] = a.ReturnUrl,
-                ["url"] = ThreeDSecureFlow.PageUrl(pi),
-            },
-            ["type"] = "redirect_to_url",
-        },
-        _ => new JsonObject
-        {
-            ["type"] = "use_stripe_sdk",
-            ["use_stripe_sdk"] = new JsonObject
-            {
-                ["type"] = "three_d_secure_redirect",
-                ["stripe_js"] = ThreeDSecureFlow.PageUrl(pi),
-                ["source"] = pi.PaymentMethod,
-            },
-        },
-    };
 }

@@ -34,11 +34,13 @@ public static class ApiChanges
     public const string ChargesListOnPaymentIntent = "C17";
     public const string RefundsListOnCharge = "C18";
     public const string AutomaticPaymentMethodsDefault = "C20";
+    public const string SetupIntentAutomaticPaymentMethodsDefault = "C22";
     public const string AsyncCaptureDefault = "C24";
     public const string PaymentMethodTypesRemoved = "C58";
 
+    // C58 names PaymentIntent create/update/confirm and SetupIntent create/update (SetupIntent confirm never took it).
     private static readonly string[] PaymentIntentWrites =
-        ["/v1/payment_intents", "/v1/payment_intents/{id}", "/v1/payment_intents/{id}/confirm"];
+        ["/v1/payment_intents", "/v1/payment_intents/{id}", "/v1/payment_intents/{id}/confirm", "/v1/setup_intents", "/v1/setup_intents/{id}"];
 
     public static readonly IReadOnlyList<ApiChange> All =
     [
@@ -55,10 +57,13 @@ public static class ApiChanges
         new(AutomaticPaymentMethodsDefault, ApiVersions.Known("2023-08-16"),
             "A PaymentIntent created with neither payment method types nor automatic_payment_methods gets automatic payment " +
             "methods (confirm then needs return_url unless off_session or allow_redirects=never); older callers get card only"),
+        new(SetupIntentAutomaticPaymentMethodsDefault, ApiVersions.Known("2023-08-16"),
+            "A SetupIntent created with neither payment method types nor automatic_payment_methods gets automatic payment " +
+            "methods (confirm then needs return_url unless allow_redirects=never); older callers get card only"),
         new(AsyncCaptureDefault, ApiVersions.Known("2024-04-10"),
             "A PaymentIntent's capture_method defaults to automatic_async (was automatic); both capture at once"),
         new(PaymentMethodTypesRemoved, ApiVersions.Known("2026-09-30.endive"),
-            "`payment_method_types` removed from PaymentIntent create/update/confirm; use allowed_payment_method_types or excluded_payment_method_types")
+            "`payment_method_types` removed from PaymentIntent create/update/confirm and SetupIntent create/update; use allowed_payment_method_types or excluded_payment_method_types")
         {
             Removed = [.. PaymentIntentWrites.Select(r => new RemovedParameter("POST", r, "payment_method_types",
                 "payment_method_types_no_longer_supported", "`allowed_payment_method_types` or `excluded_payment_method_types`"))],
