@@ -111,6 +111,35 @@ public static class Registry
         ["transfer_reversal"] = typeof(Domain.Connect.TransferReversal),
     };
 
+    /// <summary>
+    /// Secondary indexes, declared by each resource beside its timers and maintained by the store (docs/storage.md):
+    /// list filters and cursors, and lookups like "the refunds of this charge", read them instead of scanning.
+    /// </summary>
+    public static IEnumerable<Storage.SecondaryIndex> Indexes() =>
+    [
+        PaymentIntentEndpoints.ByCustomer,
+        ChargeEndpoints.ByPaymentIntent,
+        ChargeEndpoints.ByCustomer,
+        RefundEndpoints.ByCharge,
+        RefundEndpoints.ByPaymentIntent,
+        DisputeEndpoints.ByCharge,
+        DisputeEndpoints.ByPaymentIntent,
+        PaymentMethodEndpoints.ByCustomer,
+        CustomerEndpoints.ByTestClock,
+        CustomerSourceEndpoints.ByCustomer,
+        EventEndpoints.ByType,
+        BalanceTransactionEndpoints.BySource,
+        PayoutLedger.BySettlingPayout,
+        .. Connect.ConnectEndpoints.Indexes,
+        .. WebhookIndexes.All,
+    ];
+
+    /// <summary>Store-wide lookups for callers that have no merchant yet.</summary>
+    public static IEnumerable<Storage.LookupIndex> Lookups() => [.. Auth.KeyLookups.All, PaymentIntentEndpoints.AwaitingAction];
+
+    /// <summary>Everything the store is told about the resources: stored types, indexes, lookups, observers.</summary>
+    public static Storage.StoreSchema Schema(WebhookDueQueue dueQueue) => new(PersistedTypes, Indexes(), Lookups(), [dueQueue]);
+
     /// <summary>Time-driven work, any number per kind of object (see Time/Timers.cs).</summary>
     public static IEnumerable<Time.IObjectTimer> Timers() =>
     [

@@ -33,14 +33,17 @@ public sealed class WebhookDispatcher : BackgroundService
     private readonly ConcurrentDictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
     private CancellationToken _stopping = CancellationToken.None;
 
-    public WebhookDispatcher(ObjectStore store, VirtualClock clock, MerchantClock merchantClock, Renderers renderers, WebhookTransport transport,
+    private readonly WebhookDueQueue _due;
+
+    public WebhookDispatcher(ObjectStore store, WebhookDueQueue due, VirtualClock clock, MerchantClock merchantClock, Renderers renderers, WebhookTransport transport,
         MockProcessorOptions options, ILogger<WebhookDispatcher> log)
     {
+        _due = due;
         (_store, _clock, _merchantClock, _renderers, _transport, _options, _log) = (store, clock, merchantClock, renderers, transport, options, log);
         _schedule = RetrySchedule.Named(options.WebhookRetry)
             ?? throw new ArgumentException($"Unknown webhook retry schedule '{options.WebhookRetry}' (stripe|fast).");
         _slots = new SemaphoreSlim(Math.Max(1, options.WebhookConcurrency));
-        _clock.Advanced += _store.DueQueue.Wake;
+        _clock.Advanced += _due.Wake;
     }
 
     public RetrySchedule Schedule => _schedule;
@@ -53,7 +56,7 @@ public sealed class WebhookDispatcher : BackgroundService
             while (!stoppingToken.IsCancellationRequested)
             {
                 if (_options.WebhookAutoDispatch) await StartDue(stoppingToken);
-                await _store.DueQueue.WaitAsync(Tick, stoppingToken);
+                await _due.WaitAsync(Tick, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
@@ -63,7 +66,7 @@ public sealed class WebhookDispatcher : BackgroundService
 
     public override void Dispose()
     {
-        _clock.Advanced -= _store.DueQueue.Wake;
+        _clock.Advanced -= _due.Wake;
         base.Dispose();
     }
 
@@ -78,7 +81,7 @@ public sealed class WebhookDispatcher : BackgroundService
         {
             started += await StartDue(ct);
             var running = _inFlight.Values.ToArray();
-            if (running.Length == 0 && !_store.DueQueue.HasDue(_merchantClock.Now)) break;
+            if (running.Length == 0 && !_due.HasDue(_merchantClock.Now)) break;
             await Task.WhenAll(running);
         }
         return started;
@@ -92,7 +95,7 @@ public sealed class WebhookDispatcher : BackgroundService
         try
         {
             var started = 0;
-            while (_store.DueQueue.TryPopDue(_merchantClock.Now, out var entry))
+            while (_due.TryPopDue(_merchantClock.Now, out var entry))
             {
                 await _slots.WaitAsync(ct);
                 var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
