@@ -205,8 +205,9 @@ public sealed class ObjectStore : IAsyncDisposable
         var live = _accounts.Values.Sum(a => (long)a.Objects.Count);
         if (rows > 2 * live + 10_000)
         {
-            // Every version is a row; once most rows are superseded, keep only the latest of each object.
-            Database.Exec(conn, "DELETE FROM objects WHERE rowid NOT IN (SELECT MAX(rowid) FROM objects GROUP BY id); VACUUM;");
+            // Every version is a row; once most rows are superseded, keep only the latest of each object. By account too:
+            // caller-chosen ids (products) may repeat across merchants.
+            Database.Exec(conn, "DELETE FROM objects WHERE rowid NOT IN (SELECT MAX(rowid) FROM objects GROUP BY account, id); VACUUM;");
         }
         using (var cmd = conn.CreateCommand())
         {
