@@ -5,6 +5,7 @@ using MockProcessor.Domain.Common;
 using MockProcessor.Domain.PaymentIntents;
 using MockProcessor.Domain.PaymentMethods;
 using MockProcessor.Server.Resources.PaymentIntents;
+using MockProcessor.Server.Resources.SetupIntents;
 using MockProcessor.Server.Storage;
 using MockProcessor.Server.Wire;
 
@@ -28,7 +29,7 @@ public static class ThreeDSecurePage
     private static IResult Show(string id, HttpContext http, ObjectStore store)
     {
         var secret = http.Request.Query["client_secret"].ToString();
-        if (store.FindAccountOfIntent(id) is not { } state) return NotFound();
+        if (TreeOf(store, id) is not { } state) return NotFound();
         ThreeDSecureFlow.Challenge? intent;
         PaymentMethod? pm = null;
         lock (state.Gate)
@@ -57,7 +58,7 @@ public static class ThreeDSecurePage
         if (outcome is not ("complete" or "fail"))
             return Html(400, ThreeDSecureHtml.Error("Unknown outcome",
                 $"outcome must be \"complete\" or \"fail\", not \"{outcome}\"."));
-        if (store.FindAccountOfIntent(id) is not { } state) return NotFound();
+        if (TreeOf(store, id) is not { } state) return NotFound();
         string? owner;
         lock (state.Gate)
         {
@@ -101,6 +102,11 @@ public static class ThreeDSecurePage
         return $"{url}{separator}{intent.ReturnParam}={Uri.EscapeDataString(intent.Id)}" +
                $"&{intent.ReturnParam}_client_secret={Uri.EscapeDataString(intent.ClientSecret)}&redirect_status={redirectStatus}{fragment}";
     }
+
+    // The page serves both kinds of intent; each files its intents awaiting action under its own lookup.
+    private static AccountState? TreeOf(ObjectStore store, string id) => id.StartsWith("seti_", StringComparison.Ordinal)
+        ? store.FindTreeOf(id, "setup_intent", SetupIntentEndpoints.AwaitingAction)
+        : store.FindTreeOf(id, "payment_intent", PaymentIntentEndpoints.AwaitingAction);
 
     // Fixed-time comparison: the secret is the page's only credential.
     private static bool SecretMatches(ThreeDSecureFlow.Challenge intent, string secret) =>

@@ -15,6 +15,10 @@ namespace MockProcessor.Server.Resources.SetupIntents;
 /// </summary>
 public static class SetupIntentEndpoints
 {
+    /// <summary>SetupIntents awaiting 3-D Secure, found by id from the authentication page, which has no API key.</summary>
+    public static readonly Storage.LookupIndex<SetupIntent> AwaitingAction =
+        new("setup_intent", "awaiting_action", si => si.Status is SetupIntentStatus.RequiresAction ? si.Id : null);
+
     public static IEnumerable<ApiRoute> Routes() =>
     [
         new("POST", "/v1/setup_intents", "setup_intent", Create)
