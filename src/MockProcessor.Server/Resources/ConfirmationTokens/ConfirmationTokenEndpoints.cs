@@ -38,7 +38,7 @@ public static class ConfirmationTokenEndpoints
             ? new ShippingDetails(AddressForm.Read(s.Object("address")), s.RequiredString("name", 5000), s.String("phone", 5000))
             : null;
         // What the Payment Element knows of the intent it was set up for, and the customer's online acceptance: not used here.
-        p.Accept("client_context");
+        if (p.Has("client_context")) p.Accept("client_context"); // Stripe.js's route only
         p.Accept("mandate_data");
         p.Accept("payment_method_options");
         PaymentMethod pm;
