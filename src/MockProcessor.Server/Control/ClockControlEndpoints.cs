@@ -49,7 +49,7 @@ public static class ClockControlEndpoints
         var fired = c.Service<TimeDriver>().RunDue(c.Tx.Account, c.Tx, c.Account, target);
         var account = MoveTo(c.Tx.Get<Account>(c.Account.Id)!, c.Now, target);
         c.Tx.Put(account);
-        c.Service<Storage.ObjectStore>().DueQueue.Wake();
+        c.Service<Webhooks.WebhookDueQueue>().Wake();
         return Render(account, target, fired);
     }
 

@@ -76,10 +76,10 @@ public static class ControlEndpoints
         });
         // Sends every webhook delivery due now (all merchants) and answers when their attempts are recorded:
         // with --webhook-dispatch manual this is the only sender, which makes CI runs deterministic.
-        group.MapPost("/webhooks/flush", async (WebhookDispatcher dispatcher, ObjectStore store, HttpContext http) =>
+        group.MapPost("/webhooks/flush", async (WebhookDispatcher dispatcher, WebhookDueQueue due, HttpContext http) =>
         {
             var attempted = await dispatcher.FlushAsync(http.RequestAborted);
-            return Results.Json(new { @object = "mock.webhook_flush", attempted, queued = store.DueQueue.Count });
+            return Results.Json(new { @object = "mock.webhook_flush", attempted, queued = due.Count });
         });
     }
 

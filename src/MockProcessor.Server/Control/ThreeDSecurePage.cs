@@ -31,7 +31,7 @@ public static class ThreeDSecurePage
     private static IResult Show(string id, HttpContext http, ObjectStore store)
     {
         var secret = http.Request.Query["client_secret"].ToString();
-        if (store.FindAccountOfPaymentIntent(id) is not { } state) return NotFound();
+        if (store.FindTreeOf(id, "payment_intent", PaymentIntentEndpoints.AwaitingAction) is not { } state) return NotFound();
         PaymentIntent? pi;
         PaymentMethod? pm = null;
         lock (state.Gate)
@@ -60,7 +60,7 @@ public static class ThreeDSecurePage
         if (outcome is not ("complete" or "fail"))
             return Html(400, ThreeDSecureHtml.Error("Unknown outcome",
                 $"outcome must be \"complete\" or \"fail\", not \"{outcome}\"."));
-        if (store.FindAccountOfPaymentIntent(id) is not { } state) return NotFound();
+        if (store.FindTreeOf(id, "payment_intent", PaymentIntentEndpoints.AwaitingAction) is not { } state) return NotFound();
         string? owner;
         lock (state.Gate) owner = store.Begin(state).GetInTree<PaymentIntent>(id)?.AccountId;
         if (owner is null) return NotFound();

@@ -49,9 +49,10 @@ public static class MockProcessorApp
         services.AddSingleton(sp =>
         {
             var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger<ObjectStore>();
-            var conn = options.InMemory ? null : Database.Open(options.Database);
-            return new ObjectStore(Resources.Registry.PersistedTypes, conn, log, sp.GetRequiredService<TimerRegistry>());
+            var backend = options.InMemory ? null : new SqliteStore(options.Database);
+            return new ObjectStore(Resources.Registry.Schema(sp.GetRequiredService<WebhookDueQueue>()), backend, log, sp.GetRequiredService<TimerRegistry>());
         });
+        services.AddSingleton<WebhookDueQueue>();
         services.AddSingleton(_ => new TimerRegistry(Resources.Registry.Timers()));
         services.AddSingleton<MerchantClock>();
         services.AddSingleton<TimeDriver>();

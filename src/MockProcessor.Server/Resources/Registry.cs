@@ -12,6 +12,7 @@ using MockProcessor.Domain.Reporting;
 using MockProcessor.Domain.PaymentIntents;
 using MockProcessor.Domain.PaymentMethods;
 using MockProcessor.Domain.Payouts;
+using MockProcessor.Domain.Products;
 using MockProcessor.Domain.Refunds;
 using MockProcessor.Domain.TestClocks;
 using MockProcessor.Domain.Tokens;
@@ -28,6 +29,8 @@ using MockProcessor.Server.Resources.Reporting;
 using MockProcessor.Server.Resources.PaymentIntents;
 using MockProcessor.Server.Resources.PaymentMethods;
 using MockProcessor.Server.Resources.Payouts;
+using MockProcessor.Server.Resources.Prices;
+using MockProcessor.Server.Resources.Products;
 using MockProcessor.Server.Resources.Refunds;
 using MockProcessor.Server.Resources.TestClocks;
 using MockProcessor.Server.Resources.Tokens;
@@ -59,7 +62,9 @@ public static class Registry
             .Concat(FileEndpoints.Routes())
             .Concat(ReportEndpoints.Routes())
             .Concat(AccountEndpoints.Routes())
-            .Concat(Connect.ConnectEndpoints.Routes());
+            .Concat(Connect.ConnectEndpoints.Routes())
+            .Concat(ProductEndpoints.Routes())
+            .Concat(PriceEndpoints.Routes());
 
     public static Renderers Renderers() => new Renderers()
         .Add<Customer>(CustomerJson.Render)
@@ -83,7 +88,9 @@ public static class Registry
         .Add<Domain.Connect.ApplicationFee>(Connect.ConnectJson.ApplicationFee)
         .Add<Domain.Connect.FeeRefund>(Connect.ConnectJson.FeeRefund)
         .Add<Domain.Connect.Transfer>(Connect.ConnectJson.Transfer)
-        .Add<Domain.Connect.TransferReversal>(Connect.ConnectJson.TransferReversal);
+        .Add<Domain.Connect.TransferReversal>(Connect.ConnectJson.TransferReversal)
+        .Add<Product>(ProductJson.Render)
+        .Add<Price>(PriceJson.Render);
 
     public static readonly IReadOnlyDictionary<string, Type> PersistedTypes = new Dictionary<string, Type>
     {
@@ -112,7 +119,40 @@ public static class Registry
         ["fee_refund"] = typeof(Domain.Connect.FeeRefund),
         ["transfer"] = typeof(Domain.Connect.Transfer),
         ["transfer_reversal"] = typeof(Domain.Connect.TransferReversal),
+        ["product"] = typeof(Product),
+        ["price"] = typeof(Price),
     };
+
+    /// <summary>
+    /// Secondary indexes, declared by each resource beside its timers and maintained by the store (docs/storage.md):
+    /// list filters and cursors, and lookups like "the refunds of this charge", read them instead of scanning.
+    /// </summary>
+    public static IEnumerable<Storage.SecondaryIndex> Indexes() =>
+    [
+        PaymentIntentEndpoints.ByCustomer,
+        ChargeEndpoints.ByPaymentIntent,
+        ChargeEndpoints.ByCustomer,
+        RefundEndpoints.ByCharge,
+        RefundEndpoints.ByPaymentIntent,
+        DisputeEndpoints.ByCharge,
+        DisputeEndpoints.ByPaymentIntent,
+        PaymentMethodEndpoints.ByCustomer,
+        CustomerEndpoints.ByTestClock,
+        CustomerSourceEndpoints.ByCustomer,
+        EventEndpoints.ByType,
+        BalanceTransactionEndpoints.BySource,
+        PayoutLedger.BySettlingPayout,
+        PriceEndpoints.ByLookupKey,
+        PriceEndpoints.ByProduct,
+        .. Connect.ConnectEndpoints.Indexes,
+        .. WebhookIndexes.All,
+    ];
+
+    /// <summary>Store-wide lookups for callers that have no merchant yet.</summary>
+    public static IEnumerable<Storage.LookupIndex> Lookups() => [.. Auth.KeyLookups.All, PaymentIntentEndpoints.AwaitingAction];
+
+    /// <summary>Everything the store is told about the resources: stored types, indexes, lookups, observers.</summary>
+    public static Storage.StoreSchema Schema(WebhookDueQueue dueQueue) => new(PersistedTypes, Indexes(), Lookups(), [dueQueue]);
 
     /// <summary>Time-driven work, any number per kind of object (see Time/Timers.cs).</summary>
     public static IEnumerable<Time.IObjectTimer> Timers() =>

@@ -1,67 +1,68 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using MockProcessor.Domain.Accounts;
 using MockProcessor.Domain.Common;
-using MockProcessor.Domain.PaymentIntents;
-using MockProcessor.Domain.Webhooks;
 using MockProcessor.Server.Idempotency;
-using MockProcessor.Server.Webhooks;
 
 namespace MockProcessor.Server.Storage;
 
 /// <summary>
-/// All state, in memory, partitioned by merchant account; the SQLite file (when there is one) is its
-/// durable copy, written through <see cref="WriteLog"/> and read back once at start-up. Reads and writes
-/// of one account happen under that account's lock, inside a <see cref="Tx"/>.
+/// All state, in memory, partitioned by merchant account; the durable store (<see cref="IDurableStore"/>, when there is
+/// one) is its durable copy, written through <see cref="GroupCommit"/> and read back once at start-up. Reads and writes
+/// of one account happen under that account's lock, inside a <see cref="Tx"/>. What the resources store, index and
+/// observe comes from one <see cref="StoreSchema"/>: the store itself knows no resource (docs/storage.md).
 /// </summary>
 public sealed class ObjectStore : IAsyncDisposable
 {
+    /// <summary>Superseded versions deleted per compaction step: one step rides along with one group commit.</summary>
+    internal const int CompactionStepSize = 20_000;
+
     private readonly ConcurrentDictionary<string, AccountState> _accounts = new(StringComparer.Ordinal);
-    // Hash of an auto-provisioned merchant's implicit secret key (ApiKey.ImplicitHash) → merchant id; never the suffix itself.
-    private readonly ConcurrentDictionary<string, string> _accountByImplicitKey = new(StringComparer.Ordinal);
     // Connected account id → its tree's state (the platform's): docs/connect.md.
     private readonly ConcurrentDictionary<string, AccountState> _connected = new(StringComparer.Ordinal);
-    // Key hash (ApiKey.Hash) → (merchant, api_key record id) for keys with a record (generated, rolled, revoked, restricted).
-    private readonly ConcurrentDictionary<string, (string Account, string Record)> _keys = new(StringComparer.Ordinal);
-    // PaymentIntent id → account id, for intents in requires_action only. The 3-D Secure page has no API key,
-    // so it finds the merchant from the id: O(1) for the intents it serves, and small however many payments exist.
-    private readonly ConcurrentDictionary<string, string> _awaitingAction = new(StringComparer.Ordinal);
+    // Declared lookups: (index, key) → the tree root and object id.
+    private readonly ConcurrentDictionary<(LookupIndex Index, string Key), (string Root, string Id)> _lookups = new();
     private readonly Lock _provisionGate = new();
-    private readonly WriteLog? _log;
+    private readonly GroupCommit? _log;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _compaction = Task.CompletedTask;
+    private readonly Microsoft.Extensions.Logging.ILogger _logger;
     private long _seq;
 
     private readonly JsonSerializerOptions _persistOptions;
-    private readonly IReadOnlyDictionary<string, Type> _types;
 
-    public ObjectStore(IReadOnlyDictionary<string, Type> persistedTypes, SqliteConnection? connection, Microsoft.Extensions.Logging.ILogger log,
-        Time.TimerRegistry? timers = null)
+    public ObjectStore(StoreSchema schema, IDurableStore? backend, Microsoft.Extensions.Logging.ILogger log, Time.TimerRegistry? timers = null)
     {
+        Schema = schema;
         Timers = timers;
-        _types = persistedTypes;
-        _persistOptions = PersistenceFormat.Options(persistedTypes);
-        // The HMAC key of idempotency fingerprints: the database's own (meta table), or this process's for --in-memory.
-        FingerprintKey = connection is null ? System.Security.Cryptography.RandomNumberGenerator.GetBytes(32) : Database.FingerprintKey(connection);
-        if (connection is not null)
+        _logger = log;
+        _persistOptions = PersistenceFormat.Options(schema.PersistedTypes);
+        // The HMAC key of idempotency fingerprints: the durable store's own, or this process's for --in-memory.
+        FingerprintKey = backend?.FingerprintKey ?? System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        if (backend is not null)
         {
-            Load(connection);
-            _log = new WriteLog(connection, Serialize, log);
+            var superseded = Load(backend);
+            _log = new GroupCommit(backend, Serialize, log);
+            if (superseded.Count > 0) _compaction = Task.Run(() => CompactAsync(superseded));
         }
     }
 
+    public StoreSchema Schema { get; }
     public bool Durable => _log is not null;
 
     /// <summary>The key idempotency fingerprints are HMACs under (docs/architecture.md, Secrets at rest).</summary>
     internal byte[] FingerprintKey { get; }
 
-    /// <summary>Pending webhook deliveries by due time (ids only), fed by every commit and by <see cref="Load"/>.</summary>
-    public WebhookDueQueue DueQueue { get; } = new();
     public Time.TimerRegistry? Timers { get; }
     public long Commits => _log?.Commits ?? 0;
 
-    /// <summary>The auto-provisioned merchant whose implicit keys have <paramref name="suffix"/>, found by the hash of its secret key.</summary>
-    public AccountState? FindAccountByKeySuffix(string suffix) =>
-        _accountByImplicitKey.TryGetValue(Auth.ApiKey.ImplicitHash(suffix), out var id) ? _accounts.GetValueOrDefault(id) : null;
+    /// <summary>Superseded object versions still to be deleted by the background compaction (0 once done).</summary>
+    public long CompactionPending => Interlocked.Read(ref _compactionPending);
+    private long _compactionPending;
+
+    /// <summary>The tree holding the object that <paramref name="index"/> files under <paramref name="key"/>, and its id.</summary>
+    public (AccountState State, string Id)? Lookup(LookupIndex index, string key) =>
+        _lookups.TryGetValue((index, key), out var e) && FindAccount(e.Root) is { } state ? (state, e.Id) : null;
 
     /// <summary>The tree state holding account <paramref name="id"/>: a merchant's own, or its platform's for a connected account.</summary>
     public AccountState? FindAccount(string id) => _accounts.GetValueOrDefault(id) ?? _connected.GetValueOrDefault(id);
@@ -69,22 +70,35 @@ public sealed class ObjectStore : IAsyncDisposable
     /// <summary>Every account tree (each merchant once).</summary>
     public IEnumerable<AccountState> Accounts => _accounts.Values;
 
-    /// <summary>The merchant and api_key record of a key that has a record; null for implicit (suffix) keys and unknown ones.</summary>
-    public (AccountState State, string Record)? FindKeyRecord(string key) =>
-        _keys.TryGetValue(Auth.ApiKey.Hash(key), out var k) && _accounts.GetValueOrDefault(k.Account) is { } state ? (state, k.Record) : null;
-
-    /// <summary>Keeps the key and Connect indexes current; called for every stored object version (commit and load).</summary>
-    internal void Index(AccountState state, StripeObject obj)
+    /// <summary>
+    /// The tree holding object <paramref name="id"/> of type <paramref name="type"/>, for callers without a key (the 3-D
+    /// Secure page): found through <paramref name="lookup"/> when it files the id, else by a scan of the accounts.
+    /// </summary>
+    public AccountState? FindTreeOf(string id, string type, LookupIndex? lookup = null)
     {
-        switch (obj)
+        if (lookup is not null && Lookup(lookup, id) is { } found) return found.State;
+        foreach (var state in _accounts.Values)
+            lock (state.Gate)
+                if (state.Objects.TryGetValue(id, out var e) && e.Obj.ObjectType == type) return state;
+        return null;
+    }
+
+    /// <summary>Keeps the tree membership and the declared lookups current; called for every stored object version (commit and load).</summary>
+    internal void Applied(AccountState state, StripeObject? before, StripeObject obj)
+    {
+        if (obj is Account { Platform: not null } a && a.Id != state.AccountId) _connected[a.Id] = state;
+        foreach (var lookup in Schema.LookupsOf(obj.ObjectType))
         {
-            case ApiKeyRecord key: _keys[key.Hash] = (key.AccountId, key.Id); break;
-            case Account { Platform: not null } a when a.Id != state.AccountId: _connected[a.Id] = state; break;
+            var old = before is null ? null : lookup.KeyOf(before);
+            var now = lookup.KeyOf(obj);
+            if (old == now) continue;
+            if (old is not null) _lookups.TryRemove((lookup, old), out _);
+            if (now is not null) _lookups[(lookup, now)] = (state.AccountId, obj.Id);
         }
     }
 
     /// <summary>Registers a merchant created outside a key (onboarding): its state, committed by the caller.</summary>
-    public AccountState AddMerchant(string accountId) => _accounts.GetOrAdd(accountId, id => new AccountState(id));
+    public AccountState AddMerchant(string accountId) => _accounts.GetOrAdd(accountId, id => new AccountState(id, Schema));
 
     /// <summary>Drops a merchant whose creation failed before anything was committed.</summary>
     public void ForgetEmptyMerchant(string accountId)
@@ -93,38 +107,19 @@ public sealed class ObjectStore : IAsyncDisposable
     }
 
     /// <summary>
-    /// The merchant owning a PaymentIntent, for callers without a key (the 3-D Secure page). Intents awaiting
-    /// authentication are indexed; any other id (an error page: already completed, unknown) costs a scan of the accounts.
+    /// Returns the merchant found by <paramref name="lookup"/> under <paramref name="key"/>, or creates it (durably) with
+    /// <paramref name="create"/>, whose account must be filed under that key.
     /// </summary>
-    public AccountState? FindAccountOfPaymentIntent(string id)
+    public async Task<AccountState> GetOrProvisionAsync(LookupIndex lookup, string key, Func<Account> create)
     {
-        if (_awaitingAction.TryGetValue(id, out var accountId)) return FindAccount(accountId);
-        foreach (var state in _accounts.Values)
-            lock (state.Gate)
-                if (state.Objects.TryGetValue(id, out var e) && e.Obj is PaymentIntent) return state;
-        return null;
-    }
-
-    /// <summary>Keeps the requires_action index current; called for every stored PaymentIntent version (commit and load).</summary>
-    internal void Track(PaymentIntent pi)
-    {
-        if (pi.Status is PaymentIntentStatus.RequiresAction) _awaitingAction[pi.Id] = pi.AccountId;
-        else _awaitingAction.TryRemove(pi.Id, out _);
-    }
-
-    /// <summary>Returns the merchant for a key suffix, creating it (durably) when <paramref name="create"/> is set and it is new.</summary>
-    public async Task<AccountState?> GetOrProvisionAsync(string suffix, Func<Account> create)
-    {
-        var existing = FindAccountByKeySuffix(suffix);
-        if (existing is not null) return existing;
+        if (Lookup(lookup, key) is { } existing) return existing.State;
         Task durable;
         AccountState state;
         lock (_provisionGate)
         {
-            existing = FindAccountByKeySuffix(suffix);
-            if (existing is not null) return existing;
+            if (Lookup(lookup, key) is { } raced) return raced.State;
             var account = create();
-            state = new AccountState(account.Id);
+            state = new AccountState(account.Id, Schema);
             _accounts[account.Id] = state;
             lock (state.Gate)
             {
@@ -132,7 +127,6 @@ public sealed class ObjectStore : IAsyncDisposable
                 tx.Put(account);
                 durable = tx.Commit();
             }
-            _accountByImplicitKey[Auth.ApiKey.ImplicitHash(suffix)] = account.Id;
         }
         await durable;
         return state;
@@ -150,79 +144,84 @@ public sealed class ObjectStore : IAsyncDisposable
 
     private byte[] Serialize(StripeObject o) => JsonSerializer.SerializeToUtf8Bytes(o, o.GetType(), _persistOptions);
 
-    private void Load(SqliteConnection conn)
+    /// <summary>Replays the durable store into memory; returns the positions of the superseded object versions.</summary>
+    private List<long> Load(IDurableStore backend)
     {
-        long rows = 0;
-        // Account rows first: a connected account's objects go into its platform's tree, whatever row order
-        // compaction left (docs/connect.md).
+        // Account rows first: a connected account's objects go into its platform's tree, whatever order compaction left
+        // (docs/connect.md).
         var platformOf = new Dictionary<string, string>(StringComparer.Ordinal);
-        using (var cmd = conn.CreateCommand())
+        foreach (var v in backend.ReadObjects("account"))
+            if (JsonSerializer.Deserialize(v.Data, typeof(Account), _persistOptions) is Account { Platform: { } p } a)
+                platformOf[a.Id] = p;
+        // Latest position per (tree, id): ids are unique within a tree, not across trees (a caller may choose a product's id).
+        var latest = new Dictionary<(string Root, string Id), long>();
+        var superseded = new List<long>();
+        foreach (var v in backend.ReadObjects())
         {
-            cmd.CommandText = "SELECT data FROM objects WHERE type = 'account' ORDER BY rowid";
-            using var r = cmd.ExecuteReader();
-            while (r.Read())
-                if (JsonSerializer.Deserialize((byte[])r.GetValue(0), typeof(Account), _persistOptions) is Account { Platform: { } p } a)
-                    platformOf[a.Id] = p;
+            if (!Schema.PersistedTypes.TryGetValue(v.Type, out var clr))
+                throw new InvalidOperationException($"The database holds objects of type '{v.Type}' that this build does not know.");
+            var obj = (StripeObject)JsonSerializer.Deserialize(v.Data, clr, _persistOptions)!;
+            _seq = Math.Max(_seq, v.Seq);
+            var root = platformOf.GetValueOrDefault(obj.AccountId) ?? obj.AccountId;
+            var state = _accounts.GetOrAdd(root, id => new AccountState(id, Schema));
+            var before = state.Objects.TryGetValue(obj.Id, out var old) ? old.Obj : null;
+            state.Apply(obj, v.Seq);
+            Applied(state, before, obj);
+            if (latest.TryGetValue((root, obj.Id), out var previous)) superseded.Add(previous);
+            latest[(root, obj.Id)] = v.Position;
         }
-        using (var cmd = conn.CreateCommand())
-        {
-            cmd.CommandText = "SELECT type, data, seq FROM objects ORDER BY rowid";
-            using var r = cmd.ExecuteReader();
-            while (r.Read())
-            {
-                rows++;
-                var type = r.GetString(0);
-                if (!_types.TryGetValue(type, out var clr))
-                    throw new InvalidOperationException($"The database holds objects of type '{type}' that this build does not know.");
-                var obj = (StripeObject)JsonSerializer.Deserialize((byte[])r.GetValue(1), clr, _persistOptions)!;
-                var seq = r.GetInt64(2);
-                _seq = Math.Max(_seq, seq);
-                var root = platformOf.GetValueOrDefault(obj.AccountId) ?? obj.AccountId;
-                var state = _accounts.GetOrAdd(root, id => new AccountState(id));
-                state.Apply(obj, seq, replaying: true);
-                if (obj is PaymentIntent pi) Track(pi);
-                if (obj is Account { ImplicitKeyHash: { } hash } a) _accountByImplicitKey[hash] = a.Id;
-                Index(state, obj);
-            }
-        }
-        foreach (var state in _accounts.Values) state.FinishReplay();
-        // Time-driven work of the previous run is due again (or later) on the merchants' clocks.
-        if (Timers is not null)
-            foreach (var state in _accounts.Values)
-                foreach (var id in state.AllIds())
-                {
-                    Func<string, StripeObject?> get = x => state.Objects.TryGetValue(x, out var o) ? o.Obj : null;
-                    if (state.Objects.TryGetValue(id, out var e) && Timers.DueAt(e.Obj, get) is { } at)
-                        state.ScheduleTimer(id, at, Time.TimerScope.TestClockOf(e.Obj, get));
-                }
-        // Pending deliveries of the previous run (including one cut short by kill -9) are due again: at-least-once.
+        latest = null;
+        // Each object as it stands: its time-driven work is due again (or later) on its clock, and observers pick up
+        // what they follow (pending webhook deliveries of the previous run, one cut short by kill -9 included).
         foreach (var state in _accounts.Values)
         {
-            foreach (var key in state.Lists.Where(kv => kv.Key.Type == "webhook_delivery").SelectMany(kv => kv.Value.NewestFirst()))
-                if (state.Objects.TryGetValue(key.Id, out var e) && e.Obj is WebhookDelivery { IsPending: true, NextAttemptAt: { } due })
-                    DueQueue.Push(due, state.AccountId, key.Id);
-        }
-        var live = _accounts.Values.Sum(a => (long)a.Objects.Count);
-        if (rows > 2 * live + 10_000)
-        {
-            // Every version is a row; once most rows are superseded, keep only the latest of each object.
-            Database.Exec(conn, "DELETE FROM objects WHERE rowid NOT IN (SELECT MAX(rowid) FROM objects GROUP BY id); VACUUM;");
-        }
-        using (var cmd = conn.CreateCommand())
-        {
-            cmd.CommandText = "SELECT account, key, fingerprint, status, body, request_id, created FROM idempotency ORDER BY rowid";
-            using var r = cmd.ExecuteReader();
-            while (r.Read())
+            Func<string, StripeObject?> get = x => state.Objects.TryGetValue(x, out var o) ? o.Obj : null;
+            foreach (var id in state.AllIds())
             {
-                var state = _accounts.GetOrAdd(r.GetString(0), id => new AccountState(id));
-                state.Idempotency[r.GetString(1)] = new IdempotencyRecord(
-                    r.GetString(2), r.GetInt32(3), (byte[])r.GetValue(4), r.GetString(5), r.GetInt64(6));
+                if (!state.Objects.TryGetValue(id, out var e)) continue;
+                if (Timers?.DueAt(e.Obj, get) is { } at) state.ScheduleTimer(id, at, Time.TimerScope.TestClockOf(e.Obj, get));
+                if (Schema.Observed(e.Obj.ObjectType))
+                    foreach (var o in Schema.Observers) o.Loaded(state, e.Obj);
             }
+        }
+        foreach (var r in backend.ReadIdempotency())
+        {
+            var state = _accounts.GetOrAdd(r.Account, id => new AccountState(id, Schema));
+            state.Idempotency[r.Key] = new IdempotencyRecord(r.Fingerprint, r.Status, r.Body, r.RequestId, r.Created);
+        }
+        return superseded;
+    }
+
+    /// <summary>
+    /// Deletes the object versions that start-up found superseded, a step at a time through the group commit, while the
+    /// emulator serves: start-up never waits for it, and each step shares a commit with the requests of its moment.
+    /// </summary>
+    private async Task CompactAsync(List<long> superseded)
+    {
+        Interlocked.Exchange(ref _compactionPending, superseded.Count);
+        try
+        {
+            for (var at = 0; at < superseded.Count && !_stop.IsCancellationRequested; at += CompactionStepSize)
+            {
+                var step = superseded.GetRange(at, Math.Min(CompactionStepSize, superseded.Count - at));
+                await _log!.Append([new CompactionStep(step)]);
+                Interlocked.Add(ref _compactionPending, -step.Count);
+            }
+        }
+        catch (Exception ex) when (_stop.IsCancellationRequested || ex is InvalidOperationException)
+        {
+            // Shutting down: the rest is compacted at the next start.
+        }
+        catch (Exception ex)
+        {
+            Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(_logger, ex, "Background compaction stopped; it resumes at the next start");
         }
     }
 
     public async ValueTask DisposeAsync()
     {
+        await _stop.CancelAsync();
+        await _compaction;
         if (_log is not null) await _log.DisposeAsync();
     }
 }

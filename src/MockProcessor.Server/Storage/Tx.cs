@@ -1,6 +1,4 @@
 using MockProcessor.Domain.Common;
-using MockProcessor.Domain.PaymentIntents;
-using MockProcessor.Domain.Webhooks;
 
 namespace MockProcessor.Server.Storage;
 
@@ -103,36 +101,36 @@ public sealed class Tx
     /// The acting account's objects of one type, newest first: those this call created (not in the list index until
     /// it commits: the time driver's later work must see what earlier work booked, e.g. a payout run the funds a
     /// failed payout returned in the same advance), then the committed ones with this call's staged versions in place.
+    /// A list cursor seeks into it (<see cref="Listing{T}"/>) instead of walking from the newest.
     /// </summary>
-    public IEnumerable<T> NewestFirst<T>(string objectType) where T : StripeObject
-    {
-        if (_created.TryGetValue(objectType, out var created))
-            for (var i = created.Count - 1; i >= 0; i--)
-                if (Get<T>(created[i]) is { } obj) yield return obj;
-        if (_account.List(_acting, objectType) is not { } list) yield break;
-        foreach (var key in list.NewestFirst())
-        {
-            var obj = Get<T>(key.Id);
-            if (obj is not null) yield return obj;
-        }
-    }
+    public Listing<T> NewestFirst<T>(string objectType) where T : StripeObject =>
+        new(this, objectType, _created.GetValueOrDefault(objectType), _account.List(_acting, objectType), null, seekable: true);
+
     /// <summary>
-    /// The acting account's balance transactions settled by automatic payout <paramref name="payoutId"/>, newest first,
-    /// from the committed index (docs/payouts.md), starting at <paramref name="from"/> (a list cursor) when it is one
-    /// of them, so paging through a large payout does not walk it from the top for every page. Within a call that has
-    /// written anything, from a scan, so its own uncommitted sweep is seen too.
+    /// The acting account's objects in a declared secondary index under <paramref name="key"/> (the refunds of one
+    /// charge), newest first, with this call's writes seen: objects it created or moved into the key, and staged
+    /// versions that moved out of it left out.
     /// </summary>
-    public IEnumerable<Domain.Balance.BalanceTransaction> SettledBy(string payoutId, string? from = null)
+    public Listing<T> Find<T>(SecondaryIndex<T> index, string key) where T : StripeObject
     {
-        IEnumerable<Domain.Balance.BalanceTransaction?> candidates;
-        if (HasChanges) candidates = NewestFirst<Domain.Balance.BalanceTransaction>("balance_transaction");
-        else
-        {
-            ListKey? start = from is not null && _account.Objects.TryGetValue(from, out var e) ? new ListKey(e.Obj.Created, e.Seq, from) : null;
-            candidates = _account.PayoutContents.NewestFirst(payoutId, start).Select(k => Get<Domain.Balance.BalanceTransaction>(k.Id));
-        }
-        return candidates.OfType<Domain.Balance.BalanceTransaction>().Where(t => Domain.Payouts.PayoutRules.SettledBy(t) == payoutId);
+        _account.Schema.RequireDeclared(index);
+        bool Matches(T o) => index.KeyOf(o) == key;
+        // A committed object this call moved into the key is not in the committed index yet: scan the type's list.
+        foreach (var id in _order)
+            if (_staged[id] is var obj && obj.ObjectType == index.Type && obj.AccountId == _acting && index.KeyOf(obj) == key
+                && _account.Objects.TryGetValue(id, out var committed) && index.KeyOf(committed.Obj) != key)
+                return new Listing<T>(this, index.Type, _created.GetValueOrDefault(index.Type), _account.List(_acting, index.Type), Matches, seekable: false);
+        return new Listing<T>(this, index.Type, _created.GetValueOrDefault(index.Type), _account.Indexed(_acting, index, key), Matches, seekable: true);
     }
+
+    /// <summary><see cref="Find{T}"/> under <paramref name="key"/>, or the type's whole list when there is no key (an absent list filter).</summary>
+    public Listing<T> FindOrAll<T>(SecondaryIndex<T> index, string? key) where T : StripeObject =>
+        key is null ? NewestFirst<T>(index.Type) : Find(index, key);
+
+    /// <summary>The committed list key of <paramref name="id"/> if it is a committed object of the acting account and type.</summary>
+    internal ListKey? CommittedKey(string id, string objectType) =>
+        _account.Objects.TryGetValue(id, out var e) && e.Obj.ObjectType == objectType && e.Obj.AccountId == _acting
+            ? new ListKey(e.Obj.Created, e.Seq, id) : null;
 
     /// <summary>The acting account's committed objects of one type in creation order (oldest first), with this call's staged versions in place.</summary>
     public IEnumerable<T> OldestFirst<T>(string objectType) where T : StripeObject
@@ -182,15 +180,15 @@ public sealed class Tx
     {
         if (!HasChanges) return Task.CompletedTask;
         var rows = new List<Row>(_order.Count + _extraRows.Count);
-        List<WebhookDelivery>? due = null;
+        List<StripeObject>? observed = null;
         foreach (var id in _order)
         {
             var obj = _staged[id];
-            var seq = _account.Objects.TryGetValue(id, out var existing) ? existing.Seq : _store.NextSeq();
+            var exists = _account.Objects.TryGetValue(id, out var existing);
+            var seq = exists ? existing.Seq : _store.NextSeq();
             _account.Apply(obj, seq);
-            if (obj is PaymentIntent pi) _store.Track(pi);
-            _store.Index(_account, obj);
-            if (obj is WebhookDelivery { IsPending: true, NextAttemptAt: not null } delivery) (due ??= []).Add(delivery);
+            _store.Applied(_account, exists ? existing.Obj : null, obj);
+            if (_account.Schema.Observed(obj.ObjectType)) (observed ??= []).Add(obj);
             ScheduleTimer(obj);
             if (_store.Durable) rows.Add(new ObjectRow(obj, seq));
         }
@@ -201,13 +199,13 @@ public sealed class Tx
         _puts.Clear();
         _extraRows.Clear();
         var durable = _store.Persist(rows);
-        if (due is not null)
+        if (observed is not null)
         {
-            // A webhook is sent only once its event is on disk: nobody is told about a change a crash could undo.
-            var accountId = _account.AccountId;
-            void Enqueue() { foreach (var d in due) _store.DueQueue.Push(d.NextAttemptAt!.Value, accountId, d.Id); }
-            if (durable.IsCompletedSuccessfully) Enqueue();
-            else durable.ContinueWith(t => { if (t.IsCompletedSuccessfully) Enqueue(); }, TaskScheduler.Default);
+            // Observers hear of a change only once it is on disk (a webhook is never sent for a change a crash could undo).
+            var account = _account;
+            void Tell() { foreach (var o in account.Schema.Observers) o.Durable(account, observed); }
+            if (durable.IsCompletedSuccessfully) Tell();
+            else durable.ContinueWith(t => { if (t.IsCompletedSuccessfully) Tell(); }, TaskScheduler.Default);
         }
         return durable;
     }

@@ -9,7 +9,7 @@ namespace MockProcessor.Server.Time;
 /// Fires due time-driven work for merchants whose clocks run on their own (realtime), once a second and right
 /// after the emulator's clock is advanced. Merchant clock advances fire their work themselves, synchronously.
 /// </summary>
-public sealed class TimeDriverService(ObjectStore store, MerchantClock clock, TimeDriver driver, ILogger<TimeDriverService> log)
+public sealed class TimeDriverService(ObjectStore store, Webhooks.WebhookDueQueue due, MerchantClock clock, TimeDriver driver, ILogger<TimeDriverService> log)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -44,7 +44,7 @@ public sealed class TimeDriverService(ObjectStore store, MerchantClock clock, Ti
             }
         }
         await Task.WhenAll(commits);
-        if (fired > 0) store.DueQueue.Wake();
+        if (fired > 0) due.Wake();
         return fired;
     }
 }

@@ -33,14 +33,17 @@ public sealed class WebhookDispatcher : BackgroundService
     private readonly ConcurrentDictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
     private CancellationToken _stopping = CancellationToken.None;
 
-    public WebhookDispatcher(ObjectStore store, VirtualClock clock, MerchantClock merchantClock, Renderers renderers, WebhookTransport transport,
+    private readonly WebhookDueQueue _due;
+
+    public WebhookDispatcher(ObjectStore store, WebhookDueQueue due, VirtualClock clock, MerchantClock merchantClock, Renderers renderers, WebhookTransport transport,
         MockProcessorOptions options, ILogger<WebhookDispatcher> log)
     {
+        _due = due;
         (_store, _clock, _merchantClock, _renderers, _transport, _options, _log) = (store, clock, merchantClock, renderers, transport, options, log);
         _schedule = RetrySchedule.Named(options.WebhookRetry)
             ?? throw new ArgumentException($"Unknown webhook retry schedule '{options.WebhookRetry}' (stripe|fast).");
         _slots = new SemaphoreSlim(Math.Max(1, options.WebhookConcurrency));
-        _clock.Advanced += _store.DueQueue.Wake;
+        _clock.Advanced += _due.Wake;
     }
 
     public RetrySchedule Schedule => _schedule;
@@ -53,7 +56,7 @@ public sealed class WebhookDispatcher : BackgroundService
             while (!stoppingToken.IsCancellationRequested)
             {
                 if (_options.WebhookAutoDispatch) await StartDue(stoppingToken);
-                await _store.DueQueue.WaitAsync(Tick, stoppingToken);
+                await _due.WaitAsync(Tick, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
@@ -63,7 +66,7 @@ public sealed class WebhookDispatcher : BackgroundService
 
     public override void Dispose()
     {
-        _clock.Advanced -= _store.DueQueue.Wake;
+        _clock.Advanced -= _due.Wake;
         base.Dispose();
     }
 
@@ -78,7 +81,7 @@ public sealed class WebhookDispatcher : BackgroundService
         {
             started += await StartDue(ct);
             var running = _inFlight.Values.ToArray();
-            if (running.Length == 0 && !_store.DueQueue.HasDue(_merchantClock.Now)) break;
+            if (running.Length == 0 && !_due.HasDue(_merchantClock.Now)) break;
             await Task.WhenAll(running);
         }
         return started;
@@ -92,7 +95,7 @@ public sealed class WebhookDispatcher : BackgroundService
         try
         {
             var started = 0;
-            while (_store.DueQueue.TryPopDue(_merchantClock.Now, out var entry))
+            while (_due.TryPopDue(_merchantClock.Now, out var entry))
             {
                 await _slots.WaitAsync(ct);
                 var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -137,13 +140,13 @@ public sealed class WebhookDispatcher : BackgroundService
         if (p is null) return;
 
         var timeout = TimeSpan.FromSeconds(Math.Max(1, _options.WebhookTimeoutSeconds));
-        var first = await _transport.SendAsync(p.Url, p.Body, WebhookSignature.Header(p.Plan.Secret, p.Plan.Timestamp, p.Body), timeout, _stopping);
+        var first = await _transport.SendAsync(p.Url, p.Body, WebhookSignature.Header(p.Plan.Secrets, p.Plan.Timestamp, p.Body), timeout, _stopping);
         var attempt = ToAttempt(first, p.AttemptedAt, p.Plan.Timestamp, p.Plan.Faults);
         WebhookAttempt? duplicate = null;
         if (p.Plan.Duplicate && attempt.Succeeded)
         {
             var t = _clock.WallUnixNow();
-            var second = await _transport.SendAsync(p.Url, p.Body, WebhookSignature.Header(p.Plan.Secret, t, p.Body), timeout, _stopping);
+            var second = await _transport.SendAsync(p.Url, p.Body, WebhookSignature.Header(p.Plan.Secrets, t, p.Body), timeout, _stopping);
             duplicate = ToAttempt(second, _merchantClock.Now(state), t, [WebhookFaultNames.Duplicate]);
         }
         _stopping.ThrowIfCancellationRequested();
@@ -178,7 +181,7 @@ public sealed class WebhookDispatcher : BackgroundService
             durable = tx.Commit();
             return null;
         }
-        var plan = WebhookRules.Plan(endpoint, d, _clock.WallUnixNow());
+        var plan = WebhookRules.Plan(endpoint, d, _clock.WallUnixNow(), now);
         if (plan.Drop || plan.FailWithoutSending)
         {
             var attempt = new WebhookAttempt

@@ -11,8 +11,20 @@ public readonly record struct DueEntry(long Due, string AccountId, string Delive
 /// stale entry behind; the dispatcher recognises and skips it (the delivery's <c>next_attempt_at</c> differs).
 /// <see cref="Wake"/> is a one-slot signal: many pushes between two dispatcher passes cost one wake-up.
 /// </summary>
-public sealed class WebhookDueQueue
+public sealed class WebhookDueQueue : Storage.IStoreObserver
 {
+    // It observes the store: every pending delivery, as loaded at start-up and as committed once durable, is queued.
+    private static readonly HashSet<string> Observed = new(StringComparer.Ordinal) { "webhook_delivery" };
+    public IReadOnlySet<string> Types => Observed;
+
+    public void Loaded(Storage.AccountState state, Domain.Common.StripeObject obj) => Durable(state, [obj]);
+
+    public void Durable(Storage.AccountState state, IReadOnlyList<Domain.Common.StripeObject> objects)
+    {
+        foreach (var obj in objects)
+            if (obj is Domain.Webhooks.WebhookDelivery { IsPending: true, NextAttemptAt: { } due } d) Push(due, state.AccountId, d.Id);
+    }
+
     private readonly Lock _gate = new();
     // One heap per merchant: due times are on each merchant's own clock, so they only compare within a merchant.
     private readonly Dictionary<string, PriorityQueue<DueEntry, (long Due, long Seq)>> _heaps = new(StringComparer.Ordinal);

@@ -126,11 +126,13 @@ public sealed class ApiContext
     /// </summary>
     private void QueueDeliveries(Event ev)
     {
-        var endpoints = Tx.Account.ActiveWebhookEndpoints;
-        if (endpoints.Count == 0) return; // the common case costs this one check
-        foreach (var id in endpoints)
+        // Only the event's own account (its endpoints) or, for a connected account's event, the platform (its connect
+        // endpoints) can receive it. An account without endpoints costs one index lookup.
+        var owner = ev.ConnectedAccount is null ? ev.AccountId : Account.Platform;
+        if (owner is null || !Tx.InTree(owner)) return;
+        foreach (var endpoint in Tx.As(owner).Find(Webhooks.WebhookIndexes.Active, "active").ToList())
         {
-            if (Tx.GetInTree<WebhookEndpoint>(id) is not { } endpoint || !WebhookRules.Matches(endpoint, ev.Type)) continue;
+            if (!WebhookRules.Matches(endpoint, ev.Type)) continue;
             var receives = ev.ConnectedAccount is null
                 ? endpoint.AccountId == ev.AccountId && !endpoint.Connect
                 : endpoint.AccountId == Account.Platform && endpoint.Connect;

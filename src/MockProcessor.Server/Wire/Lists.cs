@@ -50,6 +50,19 @@ public static class Lists
     {
         bool Keep(T o) => (lp.Created is null || lp.Created.Matches(o.Created)) && (filter is null || filter(o));
 
+        // A listing from the store seeks to the cursor in its index; anything else is walked from the newest.
+        if (newestFirst is Storage.Listing<T> listing)
+        {
+            if (lp.StartingAfter is { } cursor && listing.OlderThan(cursor) is { } older)
+                return TakePage(older, Keep, lp.Limit);
+            if (lp.EndingBefore is { } end && listing.NewerThan(end) is { } newer)
+            {
+                var (oldestFirst, more) = TakePage(newer, Keep, lp.Limit);
+                oldestFirst.Reverse();
+                return (oldestFirst, more);
+            }
+        }
+
         if (lp.EndingBefore is { } before)
         {
             var preceding = new List<T>();
@@ -79,6 +92,20 @@ public static class Lists
         }
         if (!passedCursor) throw CursorMissing(objectName, lp.StartingAfter!, "starting_after");
         var hasMore = page.Count > lp.Limit;
+        if (hasMore) page.RemoveAt(page.Count - 1);
+        return (page, hasMore);
+    }
+
+    private static (List<T> Page, bool HasMore) TakePage<T>(IEnumerable<T> items, Func<T, bool> keep, int limit)
+    {
+        var page = new List<T>(Math.Min(limit + 1, 101));
+        foreach (var o in items)
+        {
+            if (!keep(o)) continue;
+            page.Add(o);
+            if (page.Count > limit) break;
+        }
+        var hasMore = page.Count > limit;
         if (hasMore) page.RemoveAt(page.Count - 1);
         return (page, hasMore);
     }

@@ -339,12 +339,12 @@ public sealed class StripeApi(
         var suffix = key.Value.Suffix;
         AccountState? state;
         string? recordId = null;
-        if (store.FindKeyRecord(raw) is { } found)
+        if (store.Lookup(KeyLookups.ByHash, ApiKey.Hash(raw)) is { } found)
             (state, recordId) = found;
         else
             state = options.StrictKeys
-                ? store.FindAccountByKeySuffix(suffix)
-                : await store.GetOrProvisionAsync(suffix, () =>
+                ? store.Lookup(KeyLookups.ByImplicitKey, ApiKey.ImplicitHash(suffix))?.State
+                : await store.GetOrProvisionAsync(KeyLookups.ByImplicitKey, ApiKey.ImplicitHash(suffix), () =>
                 {
                     var id = ids.Next("acct", 16);
                     return ApiKey.WithImplicitKeys(new Account { Id = id, AccountId = id, Created = clock.UnixNow() }, suffix);

@@ -40,6 +40,43 @@ public class DurabilityTests
     }
 
     [Fact]
+    public async Task Superseded_versions_are_compacted_in_the_background_after_start()
+    {
+        var db = TempDb();
+        string customerId;
+        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
+        {
+            var c = app.Client("sk_test_compaction");
+            customerId = (string)(await (await c.PostFormAsync("/v1/customers", ("name", "v0"))).OkAsync())["id"]!;
+            for (var i = 1; i <= 5; i++) await (await c.PostFormAsync($"/v1/customers/{customerId}", ("name", $"v{i}"))).OkAsync();
+        }
+        Assert.Equal(6, VersionsOf(db, customerId));
+        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
+        {
+            // Serving at once: the old versions are deleted behind it, through the group commit.
+            var c = app.Client("sk_test_compaction");
+            Assert.Equal("v5", (string)(await (await c.GetAsync($"/v1/customers/{customerId}")).OkAsync())["name"]!);
+            var store = (MockProcessor.Server.Storage.ObjectStore)app.Services.GetService(typeof(MockProcessor.Server.Storage.ObjectStore))!;
+            for (var i = 0; i < 200 && store.CompactionPending > 0; i++) await Task.Delay(25);
+            Assert.Equal(0, store.CompactionPending);
+        }
+        Assert.Equal(1, VersionsOf(db, customerId));
+        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
+            Assert.Equal("v5", (string)(await (await app.Client("sk_test_compaction").GetAsync($"/v1/customers/{customerId}")).OkAsync())["name"]!);
+        foreach (var f in new[] { db, db + "-wal", db + "-shm" }) File.Delete(f);
+    }
+
+    private static long VersionsOf(string db, string id)
+    {
+        using var conn = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db};Pooling=False");
+        conn.Open();
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT COUNT(*) FROM objects WHERE id = $id";
+        cmd.Parameters.AddWithValue("$id", id);
+        return (long)cmd.ExecuteScalar()!;
+    }
+
+    [Fact]
     public async Task An_acknowledged_write_survives_kill_9()
     {
         var dll = LocateExecutable();

@@ -1,3 +1,4 @@
+using MockProcessor.Server.Storage;
 using MockProcessor.Domain.Balance;
 using MockProcessor.Domain.Common;
 using MockProcessor.Server.Wire;
@@ -6,6 +7,8 @@ namespace MockProcessor.Server.Resources.BalanceTransactions;
 
 public static class BalanceTransactionEndpoints
 {
+    public static readonly SecondaryIndex<BalanceTransaction> BySource = new("balance_transaction", "source", t => t.Source);
+
     public static IEnumerable<ApiRoute> Routes() =>
     [
         new("GET", "/v1/balance_transactions", "list:balance_transaction", List)
@@ -25,7 +28,7 @@ public static class BalanceTransactionEndpoints
         var currency = p.String("currency")?.ToLowerInvariant();
         // What an automatic payout settled comes from the one function the reports use too (docs/payouts.md).
         var payout = p.String("payout");
-        var all = payout is null ? c.Tx.NewestFirst<BalanceTransaction>("balance_transaction") : Payouts.PayoutLedger.TransactionsOf(c.Tx, payout, lp.StartingAfter);
+        var all = payout is not null ? Payouts.PayoutLedger.TransactionsOf(c.Tx, payout) : c.Tx.FindOrAll(BySource, source);
         var (page, more) = Lists.Page(all, lp,
             t => (type is null || t.Type.ToWire() == type)
                  && (source is null || t.Source == source)

@@ -1,3 +1,4 @@
+using MockProcessor.Server.Storage;
 using MockProcessor.Domain.CardNetwork;
 using MockProcessor.Domain.Charges;
 using MockProcessor.Domain.Common;
@@ -20,6 +21,9 @@ namespace MockProcessor.Server.Resources.Charges;
 /// </summary>
 public static class ChargeEndpoints
 {
+    public static readonly SecondaryIndex<Charge> ByPaymentIntent = new("charge", "payment_intent", ch => ch.PaymentIntent);
+    public static readonly SecondaryIndex<Charge> ByCustomer = new("charge", "customer", ch => ch.Customer);
+
     // The accounts we emulate are US accounts (fees, payout delay); see Domain/Balance/Fees.
     internal const string AccountCountry = "US";
 
@@ -155,7 +159,8 @@ public static class ChargeEndpoints
         var customer = c.P.String("customer");
         var paymentIntent = c.P.String("payment_intent");
         c.P.Accept("transfer_group");
-        var (page, more) = Lists.Page(c.Tx.NewestFirst<Charge>("charge"), lp,
+        var source = paymentIntent is not null ? c.Tx.Find(ByPaymentIntent, paymentIntent) : c.Tx.FindOrAll(ByCustomer, customer);
+        var (page, more) = Lists.Page(source, lp,
             ch => (customer is null || ch.Customer == customer) && (paymentIntent is null || ch.PaymentIntent == paymentIntent), "charge");
         return Lists.Render(page, more, "/v1/charges", c.Render, c.Expand);
     }

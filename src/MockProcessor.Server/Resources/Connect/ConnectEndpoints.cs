@@ -14,6 +14,13 @@ namespace MockProcessor.Server.Resources.Connect;
 /// </summary>
 public static class ConnectEndpoints
 {
+    public static readonly Storage.SecondaryIndex<ApplicationFee> FeesByCharge = new("application_fee", "charge", f => f.Charge);
+    public static readonly Storage.SecondaryIndex<FeeRefund> RefundsByFee = new("fee_refund", "fee", r => r.Fee);
+    public static readonly Storage.SecondaryIndex<Transfer> TransfersByDestination = new("transfer", "destination", t => t.Destination);
+    public static readonly Storage.SecondaryIndex<TransferReversal> ReversalsByTransfer = new("transfer_reversal", "transfer", r => r.Transfer);
+
+    public static IEnumerable<Storage.SecondaryIndex> Indexes => [FeesByCharge, RefundsByFee, TransfersByDestination, ReversalsByTransfer];
+
     public static IEnumerable<ApiRoute> Routes() =>
     [
         new("GET", "/v1/application_fees", "list:application_fee", ListFees)
@@ -76,7 +83,7 @@ public static class ConnectEndpoints
     {
         var lp = ListParams.Read(c.P);
         var charge = c.P.String("charge");
-        var (page, more) = Lists.Page(c.Tx.NewestFirst<ApplicationFee>("application_fee"), lp, f => charge is null || f.Charge == charge, "application_fee");
+        var (page, more) = Lists.Page(c.Tx.FindOrAll(FeesByCharge, charge), lp, f => charge is null || f.Charge == charge, "application_fee");
         return Lists.Render(page, more, "/v1/application_fees", c.Render, c.Expand);
     }
 
@@ -84,7 +91,7 @@ public static class ConnectEndpoints
     {
         var fee = c.Load<ApplicationFee>(c.Route("id"), "application_fee");
         var lp = ListParams.Read(c.P);
-        var (page, more) = Lists.Page(c.Tx.NewestFirst<FeeRefund>("fee_refund"), lp, r => r.Fee == fee.Id, "fee_refund");
+        var (page, more) = Lists.Page(c.Tx.Find(RefundsByFee, fee.Id), lp, r => r.Fee == fee.Id, "fee_refund");
         return Lists.Render(page, more, $"/v1/application_fees/{fee.Id}/refunds", c.Render, c.Expand);
     }
 
@@ -94,7 +101,7 @@ public static class ConnectEndpoints
     {
         var lp = ListParams.Read(c.P);
         var destination = c.P.String("destination");
-        var (page, more) = Lists.Page(c.Tx.NewestFirst<Transfer>("transfer"), lp, t => destination is null || t.Destination == destination, "transfer");
+        var (page, more) = Lists.Page(c.Tx.FindOrAll(TransfersByDestination, destination), lp, t => destination is null || t.Destination == destination, "transfer");
         return Lists.Render(page, more, "/v1/transfers", c.Render, c.Expand);
     }
 
@@ -102,7 +109,7 @@ public static class ConnectEndpoints
     {
         var transfer = c.Load<Transfer>(c.Route("id"), "transfer");
         var lp = ListParams.Read(c.P);
-        var (page, more) = Lists.Page(c.Tx.NewestFirst<TransferReversal>("transfer_reversal"), lp, r => r.Transfer == transfer.Id, "transfer_reversal");
+        var (page, more) = Lists.Page(c.Tx.Find(ReversalsByTransfer, transfer.Id), lp, r => r.Transfer == transfer.Id, "transfer_reversal");
         return Lists.Render(page, more, $"/v1/transfers/{transfer.Id}/reversals", c.Render, c.Expand);
     }
 }

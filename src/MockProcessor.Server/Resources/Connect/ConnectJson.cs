@@ -33,7 +33,7 @@ public static class ConnectJson
         ["livemode"] = false,
         ["originating_transaction"] = null,
         ["refunded"] = f.Refunded,
-        ["refunds"] = Embedded(ctx, ctx.Tx.NewestFirst<FeeRefund>("fee_refund").Where(r => r.Fee == f.Id), $"/v1/application_fees/{f.Id}/refunds"),
+        ["refunds"] = Embedded(ctx, ctx.Tx.Find(ConnectEndpoints.RefundsByFee, f.Id), $"/v1/application_fees/{f.Id}/refunds"),
     };
 
     public static JsonObject FeeRefund(FeeRefund r, RenderContext ctx, ExpandNode expand) => new()
@@ -57,7 +57,7 @@ public static class ConnectJson
         ["destination_payment"] = t.DestinationPayment,
         ["livemode"] = false,
         ["metadata"] = ctx.Metadata(t.Metadata),
-        ["reversals"] = Embedded(ctx, ctx.Tx.NewestFirst<TransferReversal>("transfer_reversal").Where(r => r.Transfer == t.Id), $"/v1/transfers/{t.Id}/reversals"),
+        ["reversals"] = Embedded(ctx, ctx.Tx.Find(ConnectEndpoints.ReversalsByTransfer, t.Id), $"/v1/transfers/{t.Id}/reversals"),
         ["reversed"] = t.Reversed,
         ["source_transaction"] = t.SourceTransaction,
         ["source_type"] = "card",

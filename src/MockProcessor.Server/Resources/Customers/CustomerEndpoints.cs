@@ -12,6 +12,9 @@ namespace MockProcessor.Server.Resources.Customers;
 
 public static class CustomerEndpoints
 {
+    /// <summary>Live customers by the test clock they run on.</summary>
+    public static readonly Storage.SecondaryIndex<Customer> ByTestClock = new("customer", "test_clock", cu => cu.Deleted ? null : cu.TestClock);
+
     public static IEnumerable<ApiRoute> Routes() =>
     [
         new("POST", "/v1/customers", "customer", Create)

@@ -1,3 +1,4 @@
+using MockProcessor.Server.Storage;
 using System.Text.Json.Nodes;
 using MockProcessor.Domain.CardNetwork;
 using MockProcessor.Domain.Common;
@@ -16,6 +17,8 @@ namespace MockProcessor.Server.Resources.Customers;
 /// </summary>
 public static class CustomerSourceEndpoints
 {
+    public static readonly SecondaryIndex<CardSource> ByCustomer = new("card", "customer", card => card.Deleted ? null : card.Customer);
+
     public const string CreatedEvent = "customer.source.created";
     public const string UpdatedEvent = "customer.source.updated";
     public const string DeletedEvent = "customer.source.deleted";
@@ -117,7 +120,7 @@ public static class CustomerSourceEndpoints
 
     /// <summary>The customer's live cards, most recently added first.</summary>
     internal static IEnumerable<CardSource> CardsOf(Storage.Tx tx, string customerId) =>
-        tx.NewestFirst<CardSource>("card").Where(x => x.Customer == customerId && !x.Deleted);
+        tx.Find(ByCustomer, customerId);
 
     private static ApiResult Retrieve(ApiContext c)
     {

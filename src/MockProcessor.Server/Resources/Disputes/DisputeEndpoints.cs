@@ -1,3 +1,4 @@
+using MockProcessor.Server.Storage;
 using MockProcessor.Domain.Charges;
 using MockProcessor.Domain.Common;
 using MockProcessor.Domain.Disputes;
@@ -13,6 +14,9 @@ namespace MockProcessor.Server.Resources.Disputes;
 /// </summary>
 public static class DisputeEndpoints
 {
+    public static readonly SecondaryIndex<Dispute> ByCharge = new("dispute", "charge", d => d.Charge);
+    public static readonly SecondaryIndex<Dispute> ByPaymentIntent = new("dispute", "payment_intent", d => d.PaymentIntent);
+
     public static IEnumerable<ApiRoute> Routes() =>
     [
         new("GET", "/v1/disputes", "list:dispute", List) { Params = "charge created ending_before limit payment_intent starting_after" },
@@ -26,7 +30,8 @@ public static class DisputeEndpoints
         var lp = ListParams.Read(c.P);
         var charge = c.P.String("charge");
         var pi = c.P.String("payment_intent");
-        var (page, more) = Lists.Page(c.Tx.NewestFirst<Dispute>("dispute"), lp,
+        var source = charge is not null ? c.Tx.Find(ByCharge, charge) : c.Tx.FindOrAll(ByPaymentIntent, pi);
+        var (page, more) = Lists.Page(source, lp,
             d => (charge is null || d.Charge == charge) && (pi is null || d.PaymentIntent == pi), "dispute");
         return Lists.Render(page, more, "/v1/disputes", c.Render, c.Expand);
     }

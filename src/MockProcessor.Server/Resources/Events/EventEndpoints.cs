@@ -1,3 +1,4 @@
+using MockProcessor.Server.Storage;
 using MockProcessor.Domain.Events;
 using MockProcessor.Server.Wire;
 
@@ -5,6 +6,8 @@ namespace MockProcessor.Server.Resources.Events;
 
 public static class EventEndpoints
 {
+    public static readonly SecondaryIndex<Event> ByType = new("event", "type", e => e.Type);
+
     public static IEnumerable<ApiRoute> Routes() =>
     [
         new("GET", "/v1/events", "list:event", List) { Params = "created delivery_success ending_before limit starting_after type types" },
@@ -19,7 +22,9 @@ public static class EventEndpoints
         var type = c.P.String("type");
         var types = c.P.StringList("types");
         c.P.Accept("delivery_success");
-        var (page, more) = Lists.Page(c.Tx.NewestFirst<Event>("event"), lp, e =>
+        // An exact type is an index read; a wildcard (charge.*) or a set of types filters the whole list.
+        var source = type is not null && !type.EndsWith(".*", StringComparison.Ordinal) ? c.Tx.Find(ByType, type) : c.Tx.NewestFirst<Event>("event");
+        var (page, more) = Lists.Page(source, lp, e =>
             (type is null || TypeMatches(type, e.Type)) && (types is null || types.Any(t => TypeMatches(t, e.Type))), "event");
         return Lists.Render(page, more, "/v1/events", c.Render, c.Expand);
     }

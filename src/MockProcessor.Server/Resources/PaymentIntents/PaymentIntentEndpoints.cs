@@ -1,3 +1,4 @@
+using MockProcessor.Server.Storage;
 using MockProcessor.Domain.Charges;
 using MockProcessor.Domain.Common;
 using MockProcessor.Domain.Customers;
@@ -13,6 +14,12 @@ namespace MockProcessor.Server.Resources.PaymentIntents;
 
 public static class PaymentIntentEndpoints
 {
+    public static readonly SecondaryIndex<PaymentIntent> ByCustomer = new("payment_intent", "customer", pi => pi.Customer);
+
+    /// <summary>Intents awaiting 3-D Secure, found by id from the authentication page, which has no API key.</summary>
+    public static readonly LookupIndex<PaymentIntent> AwaitingAction =
+        new("payment_intent", "awaiting_action", pi => pi.Status is PaymentIntentStatus.RequiresAction ? pi.Id : null);
+
     public static IEnumerable<ApiRoute> Routes() =>
     [
         new("POST", "/v1/payment_intents", "payment_intent", Create)
@@ -177,7 +184,7 @@ public static class PaymentIntentEndpoints
     {
         var lp = ListParams.Read(c.P);
         var customer = c.P.String("customer");
-        var (page, more) = Lists.Page(c.Tx.NewestFirst<PaymentIntent>("payment_intent"), lp,
+        var (page, more) = Lists.Page(c.Tx.FindOrAll(ByCustomer, customer), lp,
             pi => customer is null || pi.Customer == customer, "payment_intent");
         return Lists.Render(page, more, "/v1/payment_intents", c.Render, c.Expand);
     }

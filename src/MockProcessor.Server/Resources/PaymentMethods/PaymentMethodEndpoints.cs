@@ -1,3 +1,4 @@
+using MockProcessor.Server.Storage;
 using System.Text.Json.Nodes;
 using MockProcessor.Domain.CardNetwork;
 using MockProcessor.Domain.Common;
@@ -12,6 +13,8 @@ namespace MockProcessor.Server.Resources.PaymentMethods;
 
 public static class PaymentMethodEndpoints
 {
+    public static readonly SecondaryIndex<PaymentMethod> ByCustomer = new("payment_method", "customer", pm => pm.Customer);
+
     public static IEnumerable<ApiRoute> Routes() =>
     [
         new("POST", "/v1/payment_methods", "payment_method", Create, AllowPublishable: true)
@@ -201,7 +204,7 @@ public static class PaymentMethodEndpoints
         var lp = ListParams.Read(c.P);
         var type = c.P.String("type");
         c.P.Accept("allow_redisplay");
-        var (page, more) = Lists.Page(c.Tx.NewestFirst<PaymentMethod>("payment_method"), lp,
+        var (page, more) = Lists.Page(c.Tx.FindOrAll(ByCustomer, customerId), lp,
             pm => (customerId is null || pm.Customer == customerId) && (type is null || pm.Type == type), "payment_method");
         return Lists.Render(page, more, url, c.Render, c.Expand);
     }

@@ -8,18 +8,16 @@ namespace MockProcessor.Server.Resources.Payouts;
 /// "The balance transactions of payout X": what <c>GET /v1/balance_transactions?payout=</c> lists and what the
 /// payout reconciliation reports itemize, from one function so they can never disagree (STRIPE_BEHAVIOR §21.3).
 /// Newest first, like every list. Empty for a manual payout (Stripe itemizes automatic payouts only) and for an
-/// unknown id. Served from a per-merchant index of each payout's transactions (<c>AccountState.PayoutContents</c>, kept
-/// by the store as transactions are swept). Reports over many payouts group the transactions by
+/// unknown id. Served from the secondary index <see cref="BySettlingPayout"/> (a list cursor seeks into it). Reports over many payouts group the transactions by
 /// <see cref="PayoutRules.SettledBy"/> in one pass instead of calling this per payout.
 /// </summary>
 public static class PayoutLedger
 {
-    /// <param name="from">A list cursor (<c>starting_after</c>): the sequence may start at it rather than at the newest.</param>
-    public static IEnumerable<BalanceTransaction> TransactionsOf(Tx tx, string payoutId, string? from = null)
-    {
-        if (tx.Get<Payout>(payoutId) is not { Automatic: true }) return [];
-        return tx.SettledBy(payoutId, from);
-    }
+    /// <summary>Balance transactions by the automatic payout that settled them; a transaction joins when it is swept.</summary>
+    public static readonly SecondaryIndex<BalanceTransaction> BySettlingPayout = new("balance_transaction", "payout", PayoutRules.SettledBy);
+
+    public static IEnumerable<BalanceTransaction> TransactionsOf(Tx tx, string payoutId) =>
+        tx.Get<Payout>(payoutId) is { Automatic: true } ? tx.Find(BySettlingPayout, payoutId) : [];
 
     /// <summary>Every balance transaction of one currency, for the automatic payout run.</summary>
     public static IEnumerable<BalanceTransaction> OfCurrency(Tx tx, string currency) =>

@@ -1,3 +1,4 @@
+using MockProcessor.Server.Storage;
 using MockProcessor.Domain.Charges;
 using MockProcessor.Domain.Common;
 using MockProcessor.Domain.Errors;
@@ -12,6 +13,9 @@ namespace MockProcessor.Server.Resources.Refunds;
 /// <summary>Refunds of card charges (§14): create via RefundRules, read, update metadata, list, cancel.</summary>
 public static class RefundEndpoints
 {
+    public static readonly SecondaryIndex<Refund> ByCharge = new("refund", "charge", r => r.Charge);
+    public static readonly SecondaryIndex<Refund> ByPaymentIntent = new("refund", "payment_intent", r => r.PaymentIntent);
+
     public static IEnumerable<ApiRoute> Routes() =>
     [
         new("POST", "/v1/refunds", "refund", Create)
@@ -56,7 +60,7 @@ public static class RefundEndpoints
         var reverseTransfer = p.Bool("reverse_transfer") ?? false;
         var refundApplicationFee = p.Bool("refund_application_fee") ?? false;
 
-        var earlier = c.Tx.NewestFirst<Refund>("refund").Where(x => x.Charge == charge.Id).ToList();
+        var earlier = c.Tx.Find(ByCharge, charge.Id).ToList();
         var change = RefundRules.Create(charge, earlier, new CreateRefund(amount, reason, metadata), c.Account.Id, c.Now, c.Ids).OrThrow();
         Changes.Apply(c, change);
         var refund = reverseTransfer || refundApplicationFee
@@ -89,7 +93,8 @@ public static class RefundEndpoints
     internal static ApiResult ListFor(ApiContext c, string? chargeId, string? paymentIntentId, string url)
     {
         var lp = ListParams.Read(c.P);
-        var (page, more) = Lists.Page(c.Tx.NewestFirst<Refund>("refund"), lp,
+        var source = chargeId is not null ? c.Tx.Find(ByCharge, chargeId) : c.Tx.FindOrAll(ByPaymentIntent, paymentIntentId);
+        var (page, more) = Lists.Page(source, lp,
             r => (chargeId is null || r.Charge == chargeId) && (paymentIntentId is null || r.PaymentIntent == paymentIntentId), "refund");
         return Lists.Render(page, more, url, c.Render, c.Expand);
     }

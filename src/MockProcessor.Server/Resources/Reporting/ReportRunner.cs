@@ -18,7 +18,7 @@ namespace MockProcessor.Server.Resources.Reporting;
 /// streams the CSV to file storage outside it, then stores the file, the succeeded run and its event in one unit
 /// of work. Runs still pending at start-up (cut short by a restart) run again.
 /// </summary>
-public sealed class ReportRunner(ObjectStore store, MerchantClock clock, TimeDriver driver, FileStorage files, ILogger<ReportRunner> log)
+public sealed class ReportRunner(ObjectStore store, Webhooks.WebhookDueQueue due, MerchantClock clock, TimeDriver driver, FileStorage files, ILogger<ReportRunner> log)
     : BackgroundService
 {
     private readonly Channel<(string Account, string Run)> _queue = Channel.CreateUnbounded<(string, string)>();
@@ -143,6 +143,6 @@ public sealed class ReportRunner(ObjectStore store, MerchantClock clock, TimeDri
             durable = tx.Commit();
         }
         await durable;
-        store.DueQueue.Wake();
+        due.Wake();
     }
 }

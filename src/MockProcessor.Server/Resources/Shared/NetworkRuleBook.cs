@@ -26,9 +26,9 @@ public static class NetworkRuleBook
     {
         var rules = Rules(c);
         if (rules.IsEmpty) return options;
-        // Counting the PI's charges walks the merchant's charges, so only when some rule asks for it.
+        // The PI's charges so far, from the index, only when some rule asks for it.
         var attempt = rules.Any(r => r.Active && r.Match.Attempt is not null)
-            ? c.Tx.NewestFirst<Charge>("charge").Count(ch => ch.PaymentIntent == pi.Id) + 1
+            ? c.Tx.Find(Charges.ChargeEndpoints.ByPaymentIntent, pi.Id).Count() + 1
             : 1;
         return options with { NetworkRules = rules, AttemptNumber = attempt };
     }

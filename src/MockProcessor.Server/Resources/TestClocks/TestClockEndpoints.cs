@@ -62,8 +62,8 @@ public static class TestClockEndpoints
     private static ApiResult Delete(ApiContext c)
     {
         var clock = LoadLive(c, c.Route("id"));
-        // Stripe deletes the clock's customers (and everything else on it) with it; a scan, as deletes are rare.
-        foreach (var customer in c.Tx.NewestFirst<Customer>("customer").Where(cu => !cu.Deleted && cu.TestClock == clock.Id).ToList())
+        // Stripe deletes the clock's customers (and everything else on it) with it.
+        foreach (var customer in c.Tx.Find(Customers.CustomerEndpoints.ByTestClock, clock.Id).ToList())
         {
             c.Emit("customer.deleted", customer);
             c.Tx.Put(customer with { Deleted = true });
@@ -105,6 +105,6 @@ public static class TestClockEndpoints
     private static void RunDue(ApiContext c, TestClock clock)
     {
         c.Service<TimeDriver>().RunDue(c.Tx.Account, c.Tx, c.Account, c.Now + clock.Advanced, clock.Id);
-        c.Service<ObjectStore>().DueQueue.Wake();
+        c.Service<Webhooks.WebhookDueQueue>().Wake();
     }
 }

@@ -97,11 +97,11 @@ public static class WebhookEndpointEndpoints
 
     /// <summary>
     /// A disabled or deleted endpoint gets no further attempts (Stripe stops retrying), so its pending deliveries
-    /// end now and their events' pending_webhooks drop at once. A scan of the account's deliveries: rare and short.
+    /// end now and their events' pending_webhooks drop at once.
     /// </summary>
     private static void CancelPending(ApiContext c, string endpointId)
     {
-        foreach (var d in c.Tx.NewestFirst<WebhookDelivery>("webhook_delivery").Where(d => d.IsPending && d.EndpointId == endpointId).ToList())
+        foreach (var d in c.Tx.Find(Webhooks.WebhookIndexes.PendingByEndpoint, endpointId).ToList())
             c.Tx.Put(WebhookRules.Cancel(d));
     }
 

@@ -154,7 +154,7 @@ public static class ApiChanges
     {
         if (charge["refunds"] is JsonObject) return;
         var id = IdOf(charge["id"]);
-        var refunds = ctx.Tx.NewestFirst<Refund>("refund").Where(r => r.Charge == id).Select(r => ctx.Render(r));
+        var refunds = (id is null ? Enumerable.Empty<Refund>() : ctx.Tx.Find(Resources.Refunds.RefundEndpoints.ByCharge, id)).Select(r => ctx.Render(r));
         charge["refunds"] = ListOf(refunds, $"/v1/charges/{id}/refunds");
     }
 }

@@ -1,0 +1,75 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using MockProcessor.Domain.Common;
+
+namespace MockProcessor.Server.Storage;
+
+/// <summary>
+/// Write-behind with group commit, for any <see cref="IDurableStore"/>. State changes are applied in memory under the
+/// account's lock, then their rows are queued here; one writer drains everything waiting, hands it to the backend as
+/// one atomic write and completes every waiter. A request is answered only after its batch is committed, so an
+/// acknowledged write is durable, while many requests share one commit.
+/// </summary>
+public sealed class GroupCommit : IAsyncDisposable
+{
+    private sealed record Pending(IReadOnlyList<Row> Rows, TaskCompletionSource Done);
+
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new() { SingleReader = true });
+    private readonly IDurableStore _backend;
+    private readonly Func<StripeObject, byte[]> _serialize;
+    private readonly ILogger _log;
+    private readonly Task _loop;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _maintenance;
+
+    public GroupCommit(IDurableStore backend, Func<StripeObject, byte[]> serialize, ILogger log)
+    {
+        _backend = backend;
+        _serialize = serialize;
+        _log = log;
+        _loop = Task.Factory.StartNew(Run, TaskCreationOptions.LongRunning).Unwrap();
+        _maintenance = Task.Run(() => backend.MaintainAsync(_stop.Token));
+    }
+
+    public long Commits { get; private set; }
+
+    public Task Append(IReadOnlyList<Row> rows)
+    {
+        if (rows.Count == 0) return Task.CompletedTask;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_queue.Writer.TryWrite(new Pending(rows, done)))
+            done.SetException(new InvalidOperationException("The store is shutting down."));
+        return done.Task;
+    }
+
+    private async Task Run()
+    {
+        var batch = new List<Pending>();
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (_queue.Reader.TryRead(out var p)) batch.Add(p);
+            try
+            {
+                _backend.Write(batch.SelectMany(p => p.Rows), _serialize);
+                Commits++;
+                foreach (var p in batch) p.Done.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                // A failed commit leaves memory ahead of disk; the waiting requests answer 500 and say so.
+                _log.LogError(ex, "Committing {Count} queued writes failed", batch.Count);
+                foreach (var p in batch) p.Done.TrySetException(ex);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop;
+        await _stop.CancelAsync();
+        await _maintenance;
+        _backend.Dispose();
+    }
+}

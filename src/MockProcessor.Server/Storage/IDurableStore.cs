@@ -1,0 +1,33 @@
+using MockProcessor.Domain.Common;
+
+namespace MockProcessor.Server.Storage;
+
+/// <summary>
+/// The durable copy of the store, whatever holds it (docs/storage.md): the embedded SQLite file is the default; a shared
+/// deployment's server database plugs in here. The in-memory state and its indexes are built from <see cref="ReadObjects"/>
+/// at start-up; afterwards the store only appends, through <see cref="GroupCommit"/>, whose single writer hands each
+/// batch of units of work to <see cref="Write"/> to apply atomically.
+/// </summary>
+public interface IDurableStore : IDisposable
+{
+    /// <summary>The HMAC key of idempotency fingerprints, kept with the data (docs/architecture.md, Secrets at rest).</summary>
+    byte[] FingerprintKey { get; }
+
+    /// <summary>Every stored object version, oldest first in commit order; of one type only when <paramref name="type"/> is given.</summary>
+    IEnumerable<StoredVersion> ReadObjects(string? type = null);
+
+    /// <summary>The stored idempotent results, oldest first.</summary>
+    IEnumerable<IdempotencyRow> ReadIdempotency();
+
+    /// <summary>
+    /// Applies the rows of several units of work in one atomic transaction (all or nothing): object versions (serialised
+    /// with <paramref name="serialize"/>), idempotency records and purges, and compaction steps.
+    /// </summary>
+    void Write(IEnumerable<Row> rows, Func<StripeObject, byte[]> serialize);
+
+    /// <summary>Background upkeep the writer does not wait for (SQLite: WAL checkpoints); runs until <paramref name="stop"/>.</summary>
+    Task MaintainAsync(CancellationToken stop);
+}
+
+/// <summary>One stored object version: its place in commit order (for compaction), stored type, data and list sequence.</summary>
+public readonly record struct StoredVersion(long Position, string Type, byte[] Data, long Seq);

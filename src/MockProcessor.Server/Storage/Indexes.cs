@@ -1,0 +1,90 @@
+using MockProcessor.Domain.Common;
+
+namespace MockProcessor.Server.Storage;
+
+/// <summary>
+/// A resource's secondary index, declared by the resource (listed in <c>Resources/Registry.Indexes</c>) and maintained
+/// by the store: per owner, the objects of <see cref="Type"/> whose <see cref="KeyOf"/> is a given key, in list order
+/// (refunds by charge, charges by PaymentIntent, events by type). An object whose key is null is not in the index; an
+/// object whose key changes moves. Read through <see cref="Tx.Find{T}(SecondaryIndex{T}, string)"/>; see
+/// docs/storage.md.
+/// </summary>
+public abstract class SecondaryIndex(string type, string name)
+{
+    public string Type { get; } = type;
+    public string Name { get; } = name;
+    internal abstract string? KeyOf(StripeObject obj);
+    public override string ToString() => $"{Type} by {Name}";
+}
+
+public sealed class SecondaryIndex<T>(string type, string name, Func<T, string?> key) : SecondaryIndex(type, name) where T : StripeObject
+{
+    internal override string? KeyOf(StripeObject obj) => obj is T t ? key(t) : null;
+}
+
+/// <summary>
+/// A store-wide lookup, for callers that have a key but no merchant yet (an API key's hash, a PaymentIntent awaiting
+/// 3-D Secure on a page without a key): key → the account tree and object. Keys are unique across the store; an object
+/// whose key becomes null leaves the lookup.
+/// </summary>
+public abstract class LookupIndex(string type, string name)
+{
+    public string Type { get; } = type;
+    public string Name { get; } = name;
+    internal abstract string? KeyOf(StripeObject obj);
+    public override string ToString() => $"{Type} by {Name} (lookup)";
+}
+
+public sealed class LookupIndex<T>(string type, string name, Func<T, string?> key) : LookupIndex(type, name) where T : StripeObject
+{
+    internal override string? KeyOf(StripeObject obj) => obj is T t ? key(t) : null;
+}
+
+/// <summary>
+/// Work that follows stored objects without being stored itself (the webhook due-queue): told about each object as
+/// loaded at start-up, and about each committed object of its <see cref="Types"/> once that commit is durable.
+/// </summary>
+public interface IStoreObserver
+{
+    IReadOnlySet<string> Types { get; }
+    void Loaded(AccountState state, StripeObject obj);
+    void Durable(AccountState state, IReadOnlyList<StripeObject> objects);
+}
+
+/// <summary>What the resources tell the store: stored types, secondary indexes, lookups, observers, timers.</summary>
+public sealed class StoreSchema
+{
+    public StoreSchema(IReadOnlyDictionary<string, Type> persistedTypes, IEnumerable<SecondaryIndex> indexes,
+        IEnumerable<LookupIndex> lookups, IEnumerable<IStoreObserver> observers)
+    {
+        PersistedTypes = persistedTypes;
+        var all = indexes.ToList();
+        foreach (var dup in all.GroupBy(i => (i.Type, i.Name)).Where(g => g.Count() > 1))
+            throw new InvalidOperationException($"Two secondary indexes are named {dup.Key.Type} by {dup.Key.Name}.");
+        Indexes = all;
+        _indexesByType = all.GroupBy(i => i.Type).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+        Lookups = lookups.ToList();
+        _lookupsByType = Lookups.GroupBy(i => i.Type).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+        Observers = observers.ToList();
+        _observed = Observers.SelectMany(o => o.Types).ToHashSet(StringComparer.Ordinal);
+    }
+
+    public IReadOnlyDictionary<string, Type> PersistedTypes { get; }
+    public IReadOnlyList<SecondaryIndex> Indexes { get; }
+    public IReadOnlyList<LookupIndex> Lookups { get; }
+    public IReadOnlyList<IStoreObserver> Observers { get; }
+
+    private readonly Dictionary<string, SecondaryIndex[]> _indexesByType;
+    private readonly Dictionary<string, LookupIndex[]> _lookupsByType;
+    private readonly HashSet<string> _observed;
+
+    internal SecondaryIndex[] IndexesOf(string type) => _indexesByType.GetValueOrDefault(type) ?? [];
+    internal LookupIndex[] LookupsOf(string type) => _lookupsByType.GetValueOrDefault(type) ?? [];
+    internal bool Observed(string type) => _observed.Contains(type);
+
+    internal void RequireDeclared(SecondaryIndex index)
+    {
+        if (!IndexesOf(index.Type).Contains(index))
+            throw new InvalidOperationException($"The secondary index {index} is not declared in Registry.Indexes.");
+    }
+}

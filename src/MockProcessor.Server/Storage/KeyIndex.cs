@@ -1,0 +1,137 @@
+namespace MockProcessor.Server.Storage;
+
+/// <summary>List order: newest first by creation second, then by insertion order, so output is deterministic.</summary>
+internal readonly record struct ListKey(long Created, long Seq, string Id) : IComparable<ListKey>
+{
+    public int CompareTo(ListKey other)
+    {
+        var c = Created.CompareTo(other.Created);
+        return c != 0 ? c : Seq.CompareTo(other.Seq);
+    }
+}
+
+/// <summary>
+/// Ids in list order, as sorted 24-byte keys in chunks (a tree would cost a node object per entry): one per owner and
+/// object type (the lists), and one per owner, secondary index and key (refunds of one charge, a payout's transactions).
+/// Objects nearly always arrive in order, so adding is an append; a key that arrives out of order (a transaction swept
+/// into a payout newest first, a restart after the clock was set back) marks the index unsorted, and the next read
+/// sorts it once, so a run of such adds costs one sort rather than one rebuild each. Reads happen under the merchant's
+/// lock, like writes.
+/// </summary>
+internal sealed class KeyIndex
+{
+    // Fixed-size chunks: growing never copies the whole index (a 40 MB copy under the lock at a few million keys).
+    // The first chunk starts small and doubles: most secondary indexes (the refunds of one charge) hold a few keys.
+    private const int ChunkSize = 16_384;
+    private const int FirstChunk = 4;
+    private readonly List<ListKey[]> _chunks = [];
+    private bool _unsorted;
+    private int _count;
+
+    public int Count => _count;
+
+    private ListKey At(int i) => _chunks[i / ChunkSize][i % ChunkSize];
+
+    public void Add(ListKey key)
+    {
+        if (_count > 0 && !_unsorted && key.CompareTo(At(_count - 1)) < 0) _unsorted = true;
+        Append(key);
+    }
+
+    /// <summary>Removes <paramref name="key"/> if present (an object whose index key changed): O(n), and rare.</summary>
+    public bool Remove(ListKey key)
+    {
+        EnsureSorted();
+        var at = Find(key);
+        if (at < 0) return false;
+        var all = OldestFirst().ToList();
+        all.RemoveAt(at);
+        Rebuild(all);
+        return true;
+    }
+
+    private void EnsureSorted()
+    {
+        if (!_unsorted) return;
+        var all = new List<ListKey>(_count);
+        for (var i = 0; i < _count; i++) all.Add(At(i));
+        all.Sort();
+        Rebuild(all);
+        _unsorted = false;
+    }
+
+    private void Append(ListKey key)
+    {
+        var offset = _count % ChunkSize;
+        if (offset == 0) _chunks.Add(new ListKey[_chunks.Count == 0 ? FirstChunk : ChunkSize]);
+        var chunk = _chunks[^1];
+        if (offset == chunk.Length)
+        {
+            Array.Resize(ref chunk, Math.Min(chunk.Length * 2, ChunkSize));
+            _chunks[^1] = chunk;
+        }
+        chunk[offset] = key;
+        _count++;
+    }
+
+    private void Rebuild(List<ListKey> ordered)
+    {
+        _chunks.Clear();
+        _count = 0;
+        foreach (var k in ordered) Append(k);
+    }
+
+    /// <summary>The position (0 = oldest) of the first key not older than <paramref name="key"/>: where it is or would be.</summary>
+    public int LowerBound(ListKey key)
+    {
+        EnsureSorted();
+        int lo = 0, hi = _count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (At(mid).CompareTo(key) < 0) lo = mid + 1; else hi = mid;
+        }
+        return lo;
+    }
+
+    /// <summary>The position of <paramref name="key"/>, or -1.</summary>
+    public int Find(ListKey key)
+    {
+        var at = LowerBound(key);
+        return at < _count && At(at).Id == key.Id ? at : -1;
+    }
+
+    public IEnumerable<ListKey> OldestFirst() => OldestFirstFrom(0);
+
+    /// <summary>Keys in creation order from position <paramref name="from"/> (0 = oldest) on.</summary>
+    public IEnumerable<ListKey> OldestFirstFrom(int from)
+    {
+        EnsureSorted();
+        for (var i = from; i < _count; i++) yield return At(i);
+    }
+
+    public ListKey? Oldest
+    {
+        get { EnsureSorted(); return _count > 0 ? At(0) : null; }
+    }
+
+    /// <summary>The key at position <paramref name="i"/> in creation order (0 = oldest).</summary>
+    public ListKey KeyAt(int i)
+    {
+        EnsureSorted();
+        return At(i);
+    }
+
+    public IEnumerable<ListKey> NewestFirst()
+    {
+        EnsureSorted();
+        for (var i = _count - 1; i >= 0; i--) yield return At(i);
+    }
+
+    /// <summary>Keys newest first from position <paramref name="from"/> (0 = oldest) down to the oldest.</summary>
+    public IEnumerable<ListKey> NewestFirstFrom(int from)
+    {
+        EnsureSorted();
+        for (var i = Math.Min(from, _count - 1); i >= 0; i--) yield return At(i);
+    }
+}
