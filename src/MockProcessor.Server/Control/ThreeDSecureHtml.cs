@@ -19,8 +19,9 @@ internal static class ThreeDSecureHtml
     /// The challenge: what is being paid (or, for a SetupIntent, that the card is being saved), with a button to
     /// complete and one to fail authentication.
     /// </summary>
-    public static string Challenge(ThreeDSecureFlow.Challenge intent, PaymentMethod? pm)
+    public static string Challenge(ThreeDSecureFlow.Challenge intent, PaymentMethod? pm, bool embedded = false)
     {
+        var embeddedField = embedded ? $"<input type=\"hidden\" name=\"{ThreeDSecurePage.EmbeddedField}\" value=\"1\">" : "";
         var action = Enc($"/_mock/3ds/{intent.Id}");
         var card = pm is null ? "" : $"<p class=\"card\">{Enc(Brand(pm.Card.Brand))} •••• {Enc(pm.Card.Last4)}</p>";
         return Page(Title, $"""
@@ -29,7 +30,7 @@ internal static class ThreeDSecureHtml
             <p>{Enc(intent.Kind)} <code>{Enc(intent.Id)}</code> is waiting for the customer to authenticate.
                This page stands in for the card issuer's challenge.</p>
             <form method="post" action="{action}">
-              <input type="hidden" name="client_secret" value="{Enc(intent.ClientSecret)}">
+              <input type="hidden" name="client_secret" value="{Enc(intent.ClientSecret)}">{embeddedField}
               <button type="submit" name="outcome" value="complete" class="ok">Complete authentication</button>
               <button type="submit" name="outcome" value="fail" class="fail">Fail authentication</button>
             </form>
@@ -46,7 +47,7 @@ internal static class ThreeDSecureHtml
             <p>{Enc(intent.Kind)} <code>{Enc(intent.Id)}</code> is now <strong id="status">{Enc(intent.Status)}</strong>
                (redirect_status: <code>{Enc(redirectStatus)}</code>).</p>
             {error}
-            <p>The {Enc(intent.Kind)} has no <code>return_url</code>, so there is nowhere to send you back to. You may close this page.</p>
+            <p>{(intent.ReturnUrl is null ? $"The {Enc(intent.Kind)} has no <code>return_url</code>, so there is nowhere to send you back to. You may close this page." : "You may close this window.")}</p>
             """);
     }
 

@@ -50,6 +50,7 @@ public static class Registry
             .Concat(CustomerSourceEndpoints.Routes())
             .Concat(PaymentMethodEndpoints.Routes())
             .Concat(TokenEndpoints.Routes())
+            .Concat(ConfirmationTokens.ConfirmationTokenEndpoints.Routes())
             .Concat(PaymentIntentEndpoints.Routes())
             .Concat(SetupIntentEndpoints.Routes())
             .Concat(EventEndpoints.Routes())
@@ -73,6 +74,7 @@ public static class Registry
         .Add<CardSource>(CardJson.Render)
         .Add<PaymentMethod>(PaymentMethodJson.Render)
         .Add<Token>(TokenJson.Render)
+        .Add<Domain.ConfirmationTokens.ConfirmationToken>(ConfirmationTokens.ConfirmationTokenJson.Render)
         .Add<PaymentIntent>(PaymentIntentJson.Render)
         .Add<SetupIntent>(SetupIntentJson.Render)
         .Add<Event>(EventJson.Render)
@@ -101,6 +103,7 @@ public static class Registry
         ["card"] = typeof(CardSource),
         ["payment_method"] = typeof(PaymentMethod),
         ["token"] = typeof(Token),
+        ["confirmation_token"] = typeof(Domain.ConfirmationTokens.ConfirmationToken),
         ["event"] = typeof(Event),
         ["payment_intent"] = typeof(PaymentIntent),
         ["setup_intent"] = typeof(SetupIntent),

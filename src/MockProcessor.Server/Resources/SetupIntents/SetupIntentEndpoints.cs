@@ -11,7 +11,7 @@ namespace MockProcessor.Server.Resources.SetupIntents;
 /// <summary>
 /// /v1/setup_intents (docs/setup-intents.md). Retrieve and confirm also answer a publishable key with the client
 /// secret, as Stripe.js's <c>confirmCardSetup</c>/<c>retrieveSetupIntent</c> call them.
-/// Not emulated: verify_microdeposits (bank debits), setup_attempts (latest_attempt stays null), confirmation tokens.
+/// Not emulated: verify_microdeposits (bank debits), setup_attempts (latest_attempt stays null).
 /// </summary>
 public static class SetupIntentEndpoints
 {
@@ -22,13 +22,13 @@ public static class SetupIntentEndpoints
     public static IEnumerable<ApiRoute> Routes() =>
     [
         new("POST", "/v1/setup_intents", "setup_intent", Create)
-            { Params = "allowed_payment_method_types attach_to_self automatic_payment_methods confirm customer description excluded_payment_method_types flow_directions mandate_data metadata payment_method payment_method_data payment_method_options payment_method_types return_url single_use usage use_stripe_sdk" },
+            { Params = "allowed_payment_method_types attach_to_self automatic_payment_methods confirm confirmation_token customer description excluded_payment_method_types flow_directions mandate_data metadata payment_method payment_method_data payment_method_options payment_method_types return_url single_use usage use_stripe_sdk" },
         new("GET", "/v1/setup_intents", "list:setup_intent", List) { Params = "attach_to_self created customer ending_before limit payment_method starting_after" },
         new("GET", "/v1/setup_intents/{id}", "setup_intent", Retrieve, AllowPublishable: true) { Params = "client_secret" },
         new("POST", "/v1/setup_intents/{id}", "setup_intent", Update)
             { Params = "allowed_payment_method_types attach_to_self customer description excluded_payment_method_types flow_directions metadata payment_method payment_method_data payment_method_options payment_method_types" },
         new("POST", "/v1/setup_intents/{id}/confirm", "setup_intent", Confirm, AllowPublishable: true)
-            { Params = "allowed_payment_method_types client_secret mandate_data payment_method payment_method_data payment_method_options return_url use_stripe_sdk" },
+            { Params = "allowed_payment_method_types client_secret confirmation_token mandate_data payment_method payment_method_data payment_method_options return_url use_stripe_sdk" },
         new("POST", "/v1/setup_intents/{id}/cancel", "setup_intent", Cancel) { Params = "cancellation_reason" },
     ];
 
@@ -40,10 +40,17 @@ public static class SetupIntentEndpoints
         var confirmParams = SetupIntentForm.ReadConfirm(c, p, readPaymentMethod: false);
         if (cmd.Customer is not null) PaymentIntentEndpoints.LoadCustomer(c, cmd.Customer, "customer");
         // A catalogue alias or payment_method_data becomes a real pm_ before the SetupIntent refers to it.
-        var pm = confirmParams.NewPaymentMethod ?? (cmd.PaymentMethod is { } id ? PaymentMethodEndpoints.Resolve(c, id, "payment_method") : null);
+        if (confirmParams.Token is not null && !confirm)
+            throw new StripeException(StripeError.InvalidValue("confirmation_token", "You can only pass confirmation_token when confirm=true."), beforeExecution: true);
+        var pmId = confirmParams.PaymentMethodId ?? cmd.PaymentMethod;
+        if (confirmParams.Token is not null && cmd.PaymentMethod is not null)
+            throw new StripeException(StripeError.ParametersExclusive("confirmation_token", "payment_method"), beforeExecution: true);
+        var pm = confirmParams.NewPaymentMethod ?? (pmId is { } id ? PaymentMethodEndpoints.Resolve(c, id, "payment_method") : null);
         if (confirmParams.NewPaymentMethod is not null) c.Tx.Put(confirmParams.NewPaymentMethod);
-        var created = SetupIntentRules.Create(cmd with { PaymentMethod = pm?.Id }, c.Account.Id, c.Now, c.Ids);
+        var created = SetupIntentRules.Create(cmd with { PaymentMethod = pm?.Id, ReturnUrl = cmd.ReturnUrl ?? confirmParams.Options.ReturnUrl },
+            c.Account.Id, c.Now, c.Ids);
         Apply(c, created, null);
+        if (confirmParams.Token is { } token) ConfirmationTokens.ConfirmationTokenEndpoints.MarkUsed(c, token, setupIntent: created.SetupIntent.Id);
         return confirm ? RunConfirm(c, created.SetupIntent, pm, confirmParams.Options) : c.Respond(created.SetupIntent);
     }
 
@@ -69,7 +76,7 @@ public static class SetupIntentEndpoints
         var si = c.Load<SetupIntent>(c.Route("id"), "setup_intent");
         var cmd = SetupIntentForm.ReadUpdate(c.P, si);
         var pmId = c.P.String("payment_method");
-        var data = PaymentIntentForm.NewPaymentMethod(c, c.P.Object("payment_method_data"));
+        var data = c.P.Object("payment_method_data") is { } d ? PaymentMethodEndpoints.FromData(c, d) : null;
         if (pmId is not null && data is not null)
             throw new StripeException(StripeError.ParametersExclusive("payment_method", "payment_method_data"), beforeExecution: true);
         if (cmd.Customer is not null) PaymentIntentEndpoints.LoadCustomer(c, cmd.Customer, "customer");
@@ -97,6 +104,7 @@ public static class SetupIntentEndpoints
         if (pm is not null) c.Tx.Put(pm);
         else if (confirmParams.PaymentMethodId is { } id) pm = PaymentMethodEndpoints.Resolve(c, id, "payment_method");
         else if (si.PaymentMethod is { } current) pm = c.Tx.Get<PaymentMethod>(current);
+        if (confirmParams.Token is { } token) ConfirmationTokens.ConfirmationTokenEndpoints.MarkUsed(c, token, setupIntent: si.Id);
         return RunConfirm(c, si, pm, confirmParams.Options);
     }
 

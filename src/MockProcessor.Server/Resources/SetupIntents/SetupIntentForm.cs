@@ -62,7 +62,11 @@ public static class SetupIntentForm
     }
 
     /// <summary>Parameters shared by create-with-confirm and confirm.</summary>
-    public sealed record ConfirmParams(PaymentMethod? NewPaymentMethod, string? PaymentMethodId, SetupConfirmOptions Options);
+    public sealed record ConfirmParams(PaymentMethod? NewPaymentMethod, string? PaymentMethodId, SetupConfirmOptions Options)
+    {
+        // The ConfirmationToken the call redeemed (Stripe.js's createConfirmationToken), marked used once the SetupIntent is known.
+        public Domain.ConfirmationTokens.ConfirmationToken? Token { get; init; }
+    }
 
     public static ConfirmParams ReadConfirm(ApiContext c, Params p, bool readPaymentMethod)
     {
@@ -70,8 +74,19 @@ public static class SetupIntentForm
         var data = p.Object("payment_method_data");
         if (pmId is not null && data is not null)
             throw new StripeException(StripeError.ParametersExclusive("payment_method", "payment_method_data"), beforeExecution: true);
-        var options = new SetupConfirmOptions { ReturnUrl = p.String("return_url", 2048), UseStripeSdk = p.Bool("use_stripe_sdk") ?? false };
-        return new ConfirmParams(PaymentIntentForm.NewPaymentMethod(c, data), pmId, options);
+        var returnUrl = p.String("return_url", 2048);
+        var useSdk = p.Bool("use_stripe_sdk") ?? false;
+        // A ConfirmationToken stands for the payment method and return_url Stripe.js collected; the call's own win.
+        if (p.String("confirmation_token") is { } tokenId)
+        {
+            if (pmId is not null || data is not null)
+                throw new StripeException(StripeError.ParametersExclusive("confirmation_token", pmId is not null ? "payment_method" : "payment_method_data"), beforeExecution: true);
+            var token = ConfirmationTokens.ConfirmationTokenEndpoints.Redeem(c, tokenId, "confirmation_token");
+            return new ConfirmParams(null, token.PaymentMethod,
+                new SetupConfirmOptions { ReturnUrl = returnUrl ?? token.ReturnUrl, UseStripeSdk = useSdk || token.UseStripeSdk }) { Token = token };
+        }
+        var created = data is null ? null : PaymentMethods.PaymentMethodEndpoints.FromData(c, data);
+        return new ConfirmParams(created, pmId, new SetupConfirmOptions { ReturnUrl = returnUrl, UseStripeSdk = useSdk });
     }
 
     /// <summary>
