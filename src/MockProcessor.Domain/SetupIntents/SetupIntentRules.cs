@@ -108,8 +108,10 @@ public static class SetupIntentRules
     {
         if (Guard(si, SetupIntentAction.Confirm) is { } error) return error;
         if (pm is null || card is null) return StripeError.SetupIntentMissingPaymentMethod(si.Id);
-        // C22: unlike a PaymentIntent, there is no off-session exemption (the customer is the one setting up).
-        if (si.AutomaticPaymentMethods is { Enabled: true } apm && apm.AllowRedirects != "never" && (options.ReturnUrl ?? si.ReturnUrl) is null)
+        // C22: unlike a PaymentIntent, there is no off-session exemption (the customer is the one setting up); a
+        // Stripe.js confirm (use_stripe_sdk) is exempt as for PaymentIntents: it handles the next action in the page.
+        if (si.AutomaticPaymentMethods is { Enabled: true } apm && apm.AllowRedirects != "never" && !options.UseStripeSdk
+            && (options.ReturnUrl ?? si.ReturnUrl) is null)
             return StripeError.SetupIntentReturnUrlRequired(si.Id);
         if (pm.Customer is not null && pm.Customer != si.Customer) return StripeError.PaymentMethodAlreadyAttached(pm.Id) with { SetupIntentId = si.Id };
 

@@ -265,6 +265,10 @@ public class SetupIntentApiTests : IAsyncLifetime
 
         var noReturnUrl = await (await _c.PostFormAsync("/v1/setup_intents", ("confirm", "true"), ("payment_method", "pm_card_visa"))).ErrorAsync(400);
         Assert.Equal("return_url", (string)noReturnUrl["param"]!);
+        // Stripe.js confirms with use_stripe_sdk=true and handles any next action in the page: no return_url needed.
+        var stripeJs = await (await _c.PostFormAsync("/v1/setup_intents", ("confirm", "true"), ("payment_method", "pm_card_visa"),
+            ("use_stripe_sdk", "true"))).OkAsync();
+        Assert.Equal("succeeded", (string)stripeJs["status"]!);
 
         var returnWithoutConfirm = await (await _c.PostFormAsync("/v1/setup_intents", ("return_url", "https://x.example"))).ErrorAsync(400);
         Assert.Equal("return_url", (string)returnWithoutConfirm["param"]!);
@@ -276,8 +280,8 @@ public class SetupIntentApiTests : IAsyncLifetime
         Assert.Equal("parameter_unknown", (string)unknown["code"]!);
 
         Assert.Equal(HttpStatusCode.NotFound, (await _c.GetAsync("/v1/setup_intents/seti_missing")).StatusCode);
-        // Nothing half-written: only the refused calls were made, so no SetupIntent exists.
-        Assert.Empty((await (await _c.GetAsync("/v1/setup_intents")).OkAsync())["data"]!.AsArray());
+        // Nothing half-written: the refused calls left no SetupIntent, only the Stripe.js-style one exists.
+        Assert.Equal([(string)stripeJs["id"]!], (await (await _c.GetAsync("/v1/setup_intents")).OkAsync())["data"]!.AsArray().Select(s => (string)s!["id"]!));
     }
 
     [Fact]
