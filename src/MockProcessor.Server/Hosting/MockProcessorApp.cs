@@ -95,6 +95,7 @@ public static class MockProcessorApp
                 http.Request.Path = new PathString(System.Text.RegularExpressions.Regex.Replace(path, "/{2,}", "/"));
             return next(http);
         });
+        app.Use(BrowserAccess.Handle);
         app.UseRouting();
         // Unknown /v1 URLs and wrong methods still answer in Stripe's error envelope: SDKs need it to report them.
         app.UseStatusCodePages(async ctx =>
@@ -124,6 +125,7 @@ public static class MockProcessorApp
         Control.ConnectOnboardingPage.Map(app);
         Control.MerchantControlEndpoints.Map(app);
         Docs.OpenApiEndpoints.Map(app);
+        StripeJs.StripeJsEndpoints.Map(app);
         return app;
     }
 }
