@@ -22,7 +22,7 @@ public sealed class TestApp : IAsyncDisposable
     public const long StartTime = 1_800_000_000; // 2027-01-15, a fixed point so expiry checks are stable
     private readonly WebApplication _app;
 
-    public TestApp(Action<MockProcessorOptions>? configure = null)
+    public TestApp(Action<MockProcessorOptions>? configure = null, Action<WebApplicationBuilder>? build = null)
     {
         Options = new MockProcessorOptions
         {
@@ -34,6 +34,7 @@ public sealed class TestApp : IAsyncDisposable
         {
             b.WebHost.UseTestServer();
             b.Services.AddSingleton(new WebhookTransport(Receiver));
+            build?.Invoke(b);
         });
         _app.StartAsync().GetAwaiter().GetResult();
     }

@@ -32,6 +32,9 @@ public sealed record ChargeChange(
 {
     // The network rule that decided the attempt: the caller counts its firing (NetworkRules.RecordFired).
     public string? FiredRule { get; init; }
+
+    // The network's answer when this change is an authorization attempt (the server counts them by outcome).
+    public NetworkDecision? Decision { get; init; }
 }
 
 public static class ChargeRules
@@ -91,7 +94,7 @@ public static class ChargeRules
             Rules = rules, Facts = AttemptFacts.For(pm, req.Customer, req.Metadata, attempt: 1),
         });
         var charge = FromDecision(req, pm, card, decision, now, ids);
-        return CreateFrom(decision, charge, capture, accountCountry, now, ids) with { FiredRule = decision.RuleId };
+        return CreateFrom(decision, charge, capture, accountCountry, now, ids) with { FiredRule = decision.RuleId, Decision = decision };
     }
 
     private static ChargeChange CreateFrom(NetworkDecision decision, Charge charge, bool capture, string accountCountry, long now, IdGenerator ids)

@@ -75,4 +75,7 @@ public sealed record PaymentIntentChange(
 {
     // The network rule that decided the attempt: the caller counts its firing (NetworkRules.RecordFired).
     public string? FiredRule { get; init; }
+
+    // The network's answer when this change is an authorization attempt (the server counts them by outcome).
+    public CardNetwork.NetworkDecision? Decision { get; init; }
 }

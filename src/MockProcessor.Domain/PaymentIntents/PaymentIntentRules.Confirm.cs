@@ -72,7 +72,7 @@ public static partial class PaymentIntentRules
         {
             Rules = options.NetworkRules, Facts = AttemptFacts.For(pm, pi.Customer, pi.Metadata, options.AttemptNumber),
         });
-        return Decided(pi, pm, card, decision, options, now, ids) with { FiredRule = decision.RuleId };
+        return Decided(pi, pm, card, decision, options, now, ids) with { FiredRule = decision.RuleId, Decision = decision };
     }
 
     private static PaymentIntentChange Decided(

@@ -31,6 +31,7 @@ public static class MockProcessorApp
         builder.Logging.SetMinimumLevel(Enum.TryParse<LogLevel>(options.LogLevel, true, out var level) ? level : LogLevel.Information);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        TelemetrySetup.ConfigureLogFormat(builder.Logging, options.LogFormat);
         builder.Services.AddMockProcessor(options);
         configure?.Invoke(builder);
         var app = builder.Build();
@@ -61,6 +62,7 @@ public static class MockProcessorApp
         services.AddSingleton(_ => Resources.Registry.Renderers());
         services.AddSingleton<IdempotencyCache>();
         services.AddSingleton<StripeApi>();
+        services.AddMockProcessorTelemetry(options);
         // Tests replace the transport (register their own after this) to capture deliveries without sockets.
         services.AddSingleton(_ => WebhookTransport.CreateDefault());
         services.AddSingleton<WebhookDispatcher>();
@@ -117,6 +119,7 @@ public static class MockProcessorApp
             app.MapMethods(route.Pattern, [route.Method], http => api.Handle(http, route));
 
         app.MapGet("/healthz", () => Results.Json(new { status = "ok" }));
+        app.MapMetrics();
         Control.ControlEndpoints.Map(app);
         Control.ThreeDSecurePage.Map(app);
         Control.ConnectOnboardingPage.Map(app);

@@ -16,6 +16,12 @@ public sealed class MockProcessorOptions
     public bool InMemory { get; set; }
     public long? Seed { get; set; }
     public string LogLevel { get; set; } = "Information";
+    /// <summary><c>text</c> (one line per entry) or <c>json</c> (one JSON object per line): docs/observability.md.</summary>
+    public string LogFormat { get; set; } = "text";
+    /// <summary>An OTLP collector (e.g. <c>http://localhost:4317</c>); when set, metrics and traces are also exported there.</summary>
+    public string? OtlpEndpoint { get; set; }
+    /// <summary><c>grpc</c> (default, port 4317) or <c>http</c> (OTLP/HTTP protobuf, port 4318).</summary>
+    public string OtlpProtocol { get; set; } = "grpc";
     /// <summary>When set, unseen sk_test_ keys are refused instead of provisioning a merchant.</summary>
     public bool StrictKeys { get; set; }
     public ClockMode Clock { get; set; } = ClockMode.Realtime;

@@ -13,7 +13,7 @@ namespace MockProcessor.Server.Time;
 /// other work due inside the window (an expiry that opens a later deadline) runs in the same pass.
 /// The caller holds the merchant's lock and owns the unit of work.
 /// </summary>
-public sealed class TimeDriver(TimerRegistry timers, IdGenerator ids, Renderers renderers, IServiceProvider services)
+public sealed class TimeDriver(TimerRegistry timers, IdGenerator ids, Renderers renderers, IServiceProvider services, Hosting.Telemetry telemetry)
 {
     /// <summary>
     /// Fires every timer of <paramref name="testClock"/>'s queue (null: the merchant's) due at or before
@@ -35,6 +35,7 @@ public sealed class TimeDriver(TimerRegistry timers, IdGenerator ids, Renderers 
             // A connected account's work runs as that account (its events are its own): docs/connect.md.
             var owner = obj.AccountId == account.Id ? account : tx.GetInTree<Account>(obj.AccountId)!;
             due.Timer.Fire(SystemContext(tx.As(owner.Id), owner, key.Due), obj);
+            telemetry.TimerFired(due.Timer.GetType().Name);
             fired++;
             foreach (var changed in tx.PutSince(mark).ToList()) tx.ScheduleTimer(changed);
         }

@@ -34,11 +34,13 @@ public sealed class WebhookDispatcher : BackgroundService
     private CancellationToken _stopping = CancellationToken.None;
 
     private readonly WebhookDueQueue _due;
+    private readonly Telemetry _telemetry;
 
     public WebhookDispatcher(ObjectStore store, WebhookDueQueue due, VirtualClock clock, MerchantClock merchantClock, Renderers renderers, WebhookTransport transport,
-        MockProcessorOptions options, ILogger<WebhookDispatcher> log)
+        MockProcessorOptions options, Telemetry telemetry, ILogger<WebhookDispatcher> log)
     {
         _due = due;
+        _telemetry = telemetry;
         (_store, _clock, _merchantClock, _renderers, _transport, _options, _log) = (store, clock, merchantClock, renderers, transport, options, log);
         _schedule = RetrySchedule.Named(options.WebhookRetry)
             ?? throw new ArgumentException($"Unknown webhook retry schedule '{options.WebhookRetry}' (stripe|fast).");
@@ -162,6 +164,8 @@ public sealed class WebhookDispatcher : BackgroundService
             durable = tx.Commit();
         }
         await durable;
+        _telemetry.Delivery(attempt.Succeeded ? "succeeded" : "failed", p.Delivery.AttemptCount + 1);
+        if (duplicate is not null) _telemetry.Delivery(duplicate.Succeeded ? "duplicate_succeeded" : "duplicate_failed", p.Delivery.AttemptCount + 1);
         _log.LogInformation("Webhook {EventType} {EventId} -> {EndpointId}: {Status}{Error} in {DurationMs} ms (attempt {Attempt}, {DeliveryStatus})",
             p.Delivery.EventType, p.Delivery.EventId, p.Delivery.EndpointId, attempt.Status, attempt.Error is null ? "" : " " + attempt.Error,
             attempt.DurationMs, p.Delivery.AttemptCount + 1, attempt.Succeeded ? "succeeded" : "will retry or fail");
@@ -191,6 +195,7 @@ public sealed class WebhookDispatcher : BackgroundService
             };
             tx.Put(plan.Drop ? WebhookRules.Drop(d, attempt) : WebhookRules.ApplyAttempt(d, attempt, now, _schedule));
             durable = tx.Commit();
+            _telemetry.Delivery(plan.Drop ? "dropped" : "failed", d.AttemptCount + 1);
             return null;
         }
         var ev = tx.GetInTree<Event>(d.EventId); // a connect endpoint delivers its connected accounts' events

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
@@ -44,23 +45,28 @@ public sealed record ApiRoute(string Method, string Pattern, string ResponseType
 /// expand validation, idempotency, the handler under the merchant's lock in one unit of work, the
 /// Stripe error envelope, and the durable commit before the answer.
 /// </summary>
-public sealed class StripeApi(
+public sealed partial class StripeApi(
     ObjectStore store, IdGenerator ids, RequestIds requestIds, VirtualClock clock, MerchantClock merchantClock, Renderers renderers, IdempotencyCache idempotency,
-    MockProcessorOptions options, IServiceProvider services, ILogger<StripeApi> log)
+    MockProcessorOptions options, IServiceProvider services, Telemetry telemetry, ILogger<StripeApi> log)
 {
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 
     public async Task Handle(HttpContext http, ApiRoute route)
     {
+        var started = Stopwatch.GetTimestamp();
         var requestId = requestIds.Next();
         http.Response.Headers["Request-Id"] = requestId;
         var status = 500;
         string? accountId = null;
+        bool? replayed = null;
+        // A child of ASP.NET Core's request span when traces are exported (--otlp-endpoint); null otherwise.
+        using var activity = telemetry.Source.HasListeners() ? telemetry.Source.StartActivity(route.Method + " " + route.Pattern) : null;
         try
         {
             var form = await ReadForm(http);
             var (account, state, caller) = await Authenticate(http, form, route.AllowPublishable);
             accountId = account.Id;
+            activity?.SetTag("mockprocessor.account", accountId);
             var publishable = caller.Kind is KeyKind.Publishable;
             if (publishable && !route.AllowPublishable) throw new StripeException(StripeError.SecretKeyRequired());
             if (caller.Record is { Kind: KeyKind.Restricted } restricted &&
@@ -115,7 +121,12 @@ public sealed class StripeApi(
                     (response, durable) = Execute(http, route, state, account, p, expand, now, requestId, idemKey, storedKey, version, publishable, form);
                 }
             }
-            await durable;
+            if (storedKey.Length > 0) replayed = response.Replayed;
+            if (!durable.IsCompleted)
+            {
+                using var commit = telemetry.Source.StartActivity("group commit");
+                await durable;
+            }
             status = response.Status;
             // apply_then_*: the work (and its idempotent result) is durable; only the answer is lost.
             if (fault is { AfterCommit: true })
@@ -135,7 +146,13 @@ public sealed class StripeApi(
             status = 400;
             await WriteError(http, StripeError.MalformedRequest(ex.Message), requestId);
         }
-        catch (Exception ex) when (!http.RequestAborted.IsCancellationRequested)
+        catch (Exception ex) when (ClientWentAway(http, ex))
+        {
+            // Not a defect: the client hung up (or sent less body than it announced). Nothing is answered.
+            status = ex is BadHttpRequestException bad ? bad.StatusCode : ClientClosedRequest;
+            LogClientWentAway(log, http.Request.Method, route.Pattern, requestId, ex.GetType().Name, ex.Message);
+        }
+        catch (Exception ex)
         {
             log.LogError(ex, "Unhandled error in {Method} {Path} ({RequestId})", http.Request.Method, http.Request.Path.Value, requestId);
             status = 500;
@@ -147,10 +164,40 @@ public sealed class StripeApi(
         }
         finally
         {
-            log.LogInformation("{Method} {Path} -> {Status} ({RequestId}, {AccountId})",
-                http.Request.Method, http.Request.Path.Value, status, requestId, accountId);
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            telemetry.Request(route.Pattern, route.Method, status, elapsed.TotalSeconds, replayed);
+            if (activity is not null)
+            {
+                activity.SetTag("mockprocessor.request_id", requestId);
+                activity.SetTag("http.route", route.Pattern);
+                activity.SetTag("http.response.status_code", status);
+                if (status >= 500) activity.SetStatus(ActivityStatusCode.Error);
+            }
+            // The one line per request (docs/observability.md): the route template, never the path (ids) or the query
+            // string (keys, client secrets); the acting account, never the key.
+            LogRequest(log, route.Method, route.Pattern, status, elapsed.TotalMilliseconds, requestId, accountId ?? "", replayed is true);
         }
     }
+
+    /// <summary>nginx's "client closed request": the status recorded (never sent) when the client left before the answer.</summary>
+    public const int ClientClosedRequest = 499;
+
+    /// <summary>
+    /// A client that hangs up mid-request: its token is cancelled (the read or write then throws
+    /// <see cref="OperationCanceledException"/>, <c>ConnectionResetException</c> or an <see cref="IOException"/>), or
+    /// Kestrel found the body shorter than its Content-Length (<see cref="BadHttpRequestException"/>).
+    /// </summary>
+    private static bool ClientWentAway(HttpContext http, Exception ex) =>
+        http.RequestAborted.IsCancellationRequested || ex is BadHttpRequestException;
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information,
+        Message = "{Method} {Route} -> {Status} in {DurationMs:0.###} ms ({RequestId}, {AccountId}, replayed {IdempotencyReplayed})")]
+    private static partial void LogRequest(ILogger log, string method, string route, int status, double durationMs, string requestId,
+        string accountId, bool idempotencyReplayed);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Debug,
+        Message = "{Method} {Route} ({RequestId}): the client went away before the answer ({Exception}: {Reason})")]
+    private static partial void LogClientWentAway(ILogger log, string method, string route, string requestId, string exception, string reason);
 
     private (Response, Task) Execute(HttpContext http, ApiRoute route, AccountState state, Account account, Params p,
         ExpandNode expand, long now, string requestId, string idemKey, string storedKey, ApiVersion version, bool publishable, FormObject form)

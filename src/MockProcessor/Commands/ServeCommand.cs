@@ -18,6 +18,9 @@ public static class ServeCommand
         new("in-memory", true, "keep everything in memory; write nothing to disk", (o, v) => o.InMemory = Bool(v)),
         new("seed", false, "seed for deterministic ids", (o, v) => o.Seed = Long(v)),
         new("log-level", false, "Trace|Debug|Information|Warning|Error (default Information)", (o, v) => o.LogLevel = v),
+        new("log-format", false, "text|json: one line per request, as text or as a JSON object (default text)", (o, v) => o.LogFormat = OneOf(v, "log-format", "text", "json")),
+        new("otlp-endpoint", false, "also export metrics and traces over OTLP to this collector URL (e.g. http://localhost:4317)", (o, v) => o.OtlpEndpoint = Url(v)),
+        new("otlp-protocol", false, "grpc|http: OTLP over gRPC (4317, default) or HTTP/protobuf (4318)", (o, v) => o.OtlpProtocol = OneOf(v, "otlp-protocol", "grpc", "http")),
         new("strict-keys", true, "refuse unseen sk_test_ keys instead of provisioning a merchant", (o, v) => o.StrictKeys = Bool(v)),
         new("clock", false, "realtime|manual (default realtime)", (o, v) => o.Clock = Enum.Parse<ClockMode>(v, ignoreCase: true)),
         new("start-time", false, "virtual time at start, Unix seconds", (o, v) => o.StartTime = Long(v)),
@@ -35,6 +38,14 @@ public static class ServeCommand
         try { return Server.Wire.Versions.ApiVersions.Parse(v, out _).Name; }
         catch (Server.Wire.StripeException) { throw new ArgumentException($"--api-version {v} is not a released Stripe API version"); }
     }
+
+    private static string OneOf(string v, string flag, params string[] allowed) =>
+        allowed.Contains(v) ? v : throw new ArgumentException($"--{flag} must be {string.Join(" or ", allowed)}");
+
+    private static string Url(string v) =>
+        Uri.TryCreate(v, UriKind.Absolute, out var u) && u.Scheme is "http" or "https"
+            ? v
+            : throw new ArgumentException($"--otlp-endpoint must be an http:// or https:// URL, e.g. http://localhost:4317 (got {v})");
 
     private static bool Dispatch(string v) => v switch
     {

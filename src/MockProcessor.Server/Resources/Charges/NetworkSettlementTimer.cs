@@ -22,6 +22,7 @@ public sealed class NetworkSettlementTimer : IObjectTimer
     public void Fire(ApiContext c, StripeObject obj)
     {
         var charge = (Charge)obj;
+        c.Service<Hosting.Telemetry>().LateAnswer(charge.PendingSettlement?.Failure);
         if (charge.PaymentIntent is { } piId && c.Tx.Get<PaymentIntent>(piId) is { } pi)
         {
             Changes.Apply(c, PaymentIntentRules.SettleNetwork(pi, charge, c.Now, c.Ids, ChargeEndpoints.AccountCountry));

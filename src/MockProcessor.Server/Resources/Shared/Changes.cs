@@ -28,6 +28,7 @@ public static class Changes
             c.Emit(type, SubjectOf(type, change.PaymentIntent, change.Charge, change.Refund));
         if (change.Charge is not null) OpenTestCardDisputes(c, before, change.Charge);
         if (change.FiredRule is { } rule) NetworkRuleBook.RecordFired(c, rule);
+        if (change.Decision is { } decision) c.Service<Hosting.Telemetry>().Decision(decision);
     }
 
     public static void Apply(ApiContext c, RefundChange change)
@@ -45,6 +46,7 @@ public static class Changes
             c.Emit(type, SubjectOf(type, null, change.Charge, change.Refund));
         OpenTestCardDisputes(c, before, change.Charge);
         if (change.FiredRule is { } rule) NetworkRuleBook.RecordFired(c, rule);
+        if (change.Decision is { } decision) c.Service<Hosting.Telemetry>().Decision(decision);
     }
 
     /// <summary>
