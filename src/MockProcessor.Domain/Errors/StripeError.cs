@@ -66,6 +66,25 @@ public sealed record StripeError(int Status, string Type, string? Code, string M
     public static StripeError ResourceMissing(string objectName, string id, string param = "id") =>
         new(404, InvalidRequest, "resource_missing", $"No such {objectName}: '{id}'", param);
 
+    // --- Products and prices (docs/products-prices.md) ---
+
+    /// <summary>A caller-chosen id (products accept one) that an object of the account already has.</summary>
+    public static StripeError ResourceAlreadyExists(string objectName, string param = "id") =>
+        new(400, InvalidRequest, "resource_already_exists", $"{objectName} already exists.", param);
+
+    public static StripeError ProductHasPrices() =>
+        new(400, InvalidRequest, null, "This product cannot be deleted because it has one or more user-created prices.");
+
+    public static StripeError DefaultPriceCannotBeArchived() =>
+        new(400, InvalidRequest, null, "This price cannot be archived because it is the default price of its product.", "active");
+
+    public static StripeError LookupKeyInUse(string holderId) =>
+        new(400, InvalidRequest, null, $"A price (`{holderId}`) already uses that lookup key.", "lookup_key");
+
+    public static StripeError CurrencyOptionIsTopLevel(string param) =>
+        new(400, InvalidRequest, null,
+            "You are specifying an update to a currency option that matches the top-level currency for this price. Please remove this currency option and update the top-level params instead.", param);
+
     public static StripeError UrlTooLong(int length, int max) =>
         new(414, InvalidRequest, null,
             $"The request URL is {length} characters long; at most {max} are accepted. Send long parameter lists in a POST body.");

@@ -12,6 +12,7 @@ using MockProcessor.Domain.Reporting;
 using MockProcessor.Domain.PaymentIntents;
 using MockProcessor.Domain.PaymentMethods;
 using MockProcessor.Domain.Payouts;
+using MockProcessor.Domain.Products;
 using MockProcessor.Domain.Refunds;
 using MockProcessor.Domain.TestClocks;
 using MockProcessor.Domain.Tokens;
@@ -28,6 +29,8 @@ using MockProcessor.Server.Resources.Reporting;
 using MockProcessor.Server.Resources.PaymentIntents;
 using MockProcessor.Server.Resources.PaymentMethods;
 using MockProcessor.Server.Resources.Payouts;
+using MockProcessor.Server.Resources.Prices;
+using MockProcessor.Server.Resources.Products;
 using MockProcessor.Server.Resources.Refunds;
 using MockProcessor.Server.Resources.TestClocks;
 using MockProcessor.Server.Resources.Tokens;
@@ -58,7 +61,9 @@ public static class Registry
             .Concat(FileEndpoints.Routes())
             .Concat(ReportEndpoints.Routes())
             .Concat(AccountEndpoints.Routes())
-            .Concat(Connect.ConnectEndpoints.Routes());
+            .Concat(Connect.ConnectEndpoints.Routes())
+            .Concat(ProductEndpoints.Routes())
+            .Concat(PriceEndpoints.Routes());
 
     public static Renderers Renderers() => new Renderers()
         .Add<Customer>(CustomerJson.Render)
@@ -81,7 +86,9 @@ public static class Registry
         .Add<Domain.Connect.ApplicationFee>(Connect.ConnectJson.ApplicationFee)
         .Add<Domain.Connect.FeeRefund>(Connect.ConnectJson.FeeRefund)
         .Add<Domain.Connect.Transfer>(Connect.ConnectJson.Transfer)
-        .Add<Domain.Connect.TransferReversal>(Connect.ConnectJson.TransferReversal);
+        .Add<Domain.Connect.TransferReversal>(Connect.ConnectJson.TransferReversal)
+        .Add<Product>(ProductJson.Render)
+        .Add<Price>(PriceJson.Render);
 
     public static readonly IReadOnlyDictionary<string, Type> PersistedTypes = new Dictionary<string, Type>
     {
@@ -109,6 +116,8 @@ public static class Registry
         ["fee_refund"] = typeof(Domain.Connect.FeeRefund),
         ["transfer"] = typeof(Domain.Connect.Transfer),
         ["transfer_reversal"] = typeof(Domain.Connect.TransferReversal),
+        ["product"] = typeof(Product),
+        ["price"] = typeof(Price),
     };
 
     /// <summary>

@@ -88,6 +88,9 @@ public static class Expandables
         ["reporting.report_type"] = new(),
         ["application_fee"] = new() { ["balance_transaction"] = "balance_transaction" },
         ["transfer"] = new() { ["balance_transaction"] = "balance_transaction" },
+        ["product"] = new() { ["default_price"] = "price" },
+        // currency_options and tiers are includable: rendered only when asked for, with nothing to expand inside.
+        ["price"] = new() { ["product"] = "product", ["currency_options"] = "price.currency_options", ["tiers"] = "price.tiers" },
     };
 
     public static string? Target(string objectType, string field)

@@ -176,6 +176,23 @@ public sealed class Params
     }
 
     /// <summary>
+    /// A list of hashes from <c>k[0][a]=x&amp;k[1][a]=y</c>, in index order; null when absent, empty for <c>k=</c>.
+    /// </summary>
+    public List<Params>? ObjectList(string key)
+    {
+        var list = Object(key);
+        if (list is null) { return IsEmpty(key) ? [] : null; }
+        var items = new List<(int Index, Params Item)>();
+        foreach (var k in list.Keys.ToList())
+        {
+            if (!int.TryParse(k, NumberStyles.None, CultureInfo.InvariantCulture, out var idx))
+                throw Bad(StripeError.InvalidShape(NameOf(key), "an array"));
+            items.Add((idx, list.Object(k) ?? throw Bad(StripeError.InvalidShape(list.NameOf(k), "a hash"))));
+        }
+        return items.OrderBy(i => i.Index).Select(i => i.Item).ToList();
+    }
+
+    /// <summary>
     /// <c>metadata[...]</c> applied to <paramref name="current"/> by Stripe's rules (an empty value removes a key,
     /// <c>metadata=</c> clears all; limits checked): <paramref name="current"/> itself when the call sent none.
     /// The one place every resource reads metadata (pass <c>Metadata.Empty</c> when creating).

@@ -75,6 +75,8 @@ public class TenantIsolationTests : IAsyncLifetime
         var cTok = await (await c.PostFormAsync("/v1/tokens", ("card[number]", "4242424242424242"), ("card[exp_month]", "1"), ("card[exp_year]", "2031"))).OkAsync();
         var cWe = await (await c.PostFormAsync("/v1/webhook_endpoints", ("url", "http://127.0.0.1:9/c-hook"), ("enabled_events[]", "*"))).OkAsync();
         var cRule = await (await c.PostFormAsync("/_mock/network_rules", ("match[currency]", "eur"), ("outcome", "approve"))).OkAsync();
+        var prod = await (await a.PostFormAsync("/v1/products", ("name", "A's product"))).OkAsync();
+        var price = await (await a.PostFormAsync("/v1/prices", ("product", Id(prod)), ("currency", "usd"), ("unit_amount", "100"))).OkAsync();
         var fee = (await (await a.GetAsync($"/v1/application_fees?charge={(string)cPi["latest_charge"]!}")).OkAsync())["data"]![0]!.AsObject();
         var evt = (await (await a.GetAsync("/v1/events?limit=1")).OkAsync())["data"]![0]!.AsObject();
         var txn = (await (await a.GetAsync("/v1/balance_transactions?limit=1")).OkAsync())["data"]![0]!.AsObject();
@@ -96,7 +98,7 @@ public class TenantIsolationTests : IAsyncLifetime
             ["refunds"] = Id(re), ["disputes"] = Id(dp), ["events"] = Id(evt), ["tokens"] = Id(tok), ["webhook_endpoints"] = Id(we),
             ["balance_transactions"] = Id(txn), ["test_clocks"] = Id(clock), ["faults"] = Id(fault), ["network_rules"] = Id(rule),
             ["accounts"] = acct, ["keys"] = Id(key), ["application_fees"] = Id(fee), ["transfers"] = Id(transfer), ["payouts"] = Id(po),
-            ["report_runs"] = Id(frr), ["files"] = Id(file),
+            ["report_runs"] = Id(frr), ["files"] = Id(file), ["products"] = Id(prod), ["prices"] = Id(price),
         };
         var idsOfC = new Dictionary<string, string>
         {
