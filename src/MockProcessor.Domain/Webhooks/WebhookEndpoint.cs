@@ -3,6 +3,9 @@ using MockProcessor.Domain.Common;
 
 namespace MockProcessor.Domain.Webhooks;
 
+/// <summary>A former signing secret of an endpoint, still used until <see cref="ExpiresAt"/> (Unix seconds, merchant clock).</summary>
+public sealed record ExpiringSecret(string Secret, long ExpiresAt);
+
 /// <summary>
 /// A merchant's webhook endpoint (Stripe's <c>we_</c>). <see cref="Secret"/> is stored to sign deliveries but
 /// rendered only by create. <see cref="Faults"/> are emulator-only QA settings, set and shown only through
@@ -22,6 +25,11 @@ public sealed record WebhookEndpoint : StripeObject
     public bool Disabled { get; init; }
     public bool Deleted { get; init; }
     public WebhookFaults Faults { get; init; } = WebhookFaults.None;
+    /// <summary>
+    /// Secrets replaced by a roll that still sign deliveries until their expiry (merchant clock), newest first: during the
+    /// overlap each delivery carries one <c>v1</c> signature per secret, as Stripe's do (docs/webhooks.md, Rolling the secret).
+    /// </summary>
+    public IReadOnlyList<ExpiringSecret> ExpiringSecrets { get; init; } = [];
 
     /// <summary>True when new events should be delivered here.</summary>
     public bool Active => !Disabled && !Deleted;

@@ -3,7 +3,7 @@ using MockProcessor.Domain.Errors;
 namespace MockProcessor.Domain.Webhooks;
 
 /// <summary>What a dispatcher attempt should do, decided from the endpoint's faults before anything is sent.</summary>
-public sealed record AttemptPlan(bool Drop, bool FailWithoutSending, long Timestamp, string Secret, bool Duplicate, IReadOnlyList<string> Faults);
+public sealed record AttemptPlan(bool Drop, bool FailWithoutSending, long Timestamp, IReadOnlyList<string> Secrets, bool Duplicate, IReadOnlyList<string> Faults);
 
 /// <summary>
 /// The webhook rules, pure: which endpoints an event goes to, when attempts are due, what an attempt's result
@@ -55,19 +55,38 @@ public static class WebhookRules
     }
 
     /// <summary>How the next attempt of <paramref name="d"/> is made, given the endpoint's faults and the wall clock (signatures use real time).</summary>
-    public static AttemptPlan Plan(WebhookEndpoint endpoint, WebhookDelivery d, long wallNow)
+    public static AttemptPlan Plan(WebhookEndpoint endpoint, WebhookDelivery d, long wallNow, long now)
     {
+        var secrets = SigningSecrets(endpoint, now);
         var f = endpoint.Faults;
         var faults = d.AttemptCount == 0 ? new List<string>(d.InitialFaults) : [];
         if (f.DropTypes.Contains(d.EventType))
-            return new AttemptPlan(true, false, wallNow, endpoint.Secret, false, [.. faults, WebhookFaultNames.DropType]);
+            return new AttemptPlan(true, false, wallNow, secrets, false, [.. faults, WebhookFaultNames.DropType]);
         var failWithoutSending = d.AttemptCount < f.FailFirst;
         if (failWithoutSending) faults.Add(WebhookFaultNames.FailFirst);
         var t = wallNow;
         if (f.StaleTimestamp) { t -= StaleBySeconds; faults.Add(WebhookFaultNames.StaleTimestamp); }
-        var secret = endpoint.Secret;
-        if (f.WrongSecret) { secret = WrongSecret(endpoint.Secret); faults.Add(WebhookFaultNames.WrongSecret); }
-        return new AttemptPlan(false, failWithoutSending, t, secret, f.Duplicate && !failWithoutSending, faults);
+        if (f.WrongSecret) { secrets = [WrongSecret(endpoint.Secret)]; faults.Add(WebhookFaultNames.WrongSecret); }
+        return new AttemptPlan(false, failWithoutSending, t, secrets, f.Duplicate && !failWithoutSending, faults);
+    }
+
+    /// <summary>The longest overlap a secret roll allows: Stripe's Dashboard offers up to 24 hours.</summary>
+    public const long MaxRollOverlapSeconds = 24 * 3600;
+
+    /// <summary>The secrets a delivery is signed with at <paramref name="now"/>: the current one, then unexpired former ones.</summary>
+    public static IReadOnlyList<string> SigningSecrets(WebhookEndpoint endpoint, long now) =>
+        endpoint.ExpiringSecrets.Count == 0 ? [endpoint.Secret]
+            : [endpoint.Secret, .. endpoint.ExpiringSecrets.Where(s => s.ExpiresAt > now).Select(s => s.Secret)];
+
+    /// <summary>
+    /// Rolls the signing secret to <paramref name="newSecret"/>; the old one keeps signing for <paramref name="overlapSeconds"/>
+    /// (0: it stops at once). Former secrets already expired are forgotten.
+    /// </summary>
+    public static WebhookEndpoint RollSecret(WebhookEndpoint endpoint, string newSecret, long now, long overlapSeconds)
+    {
+        var kept = endpoint.ExpiringSecrets.Where(s => s.ExpiresAt > now);
+        var old = overlapSeconds > 0 ? new[] { new ExpiringSecret(endpoint.Secret, now + overlapSeconds) } : [];
+        return endpoint with { Secret = newSecret, ExpiringSecrets = [.. old, .. kept] };
     }
 
     /// <summary>A well-formed secret that is certainly not <paramref name="secret"/>.</summary>

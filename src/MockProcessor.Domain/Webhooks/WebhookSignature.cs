@@ -22,4 +22,12 @@ public static class WebhookSignature
 
     public static string Header(string secret, long timestamp, ReadOnlySpan<byte> body) =>
         $"t={timestamp},v1={Compute(secret, timestamp, body)}";
+
+    /// <summary>One <c>v1</c> per secret, current first (a secret roll's overlap): a receiver accepts any that matches its secret.</summary>
+    public static string Header(IReadOnlyList<string> secrets, long timestamp, ReadOnlySpan<byte> body)
+    {
+        var header = new StringBuilder("t=").Append(timestamp.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        foreach (var secret in secrets) header.Append(",v1=").Append(Compute(secret, timestamp, body));
+        return header.ToString();
+    }
 }

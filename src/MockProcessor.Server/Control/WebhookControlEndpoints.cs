@@ -23,6 +23,7 @@ public static class WebhookControlEndpoints
         new("POST", "/_mock/webhook_endpoints/{id}/faults", "webhook_endpoint_faults", SetFaults)
             { Params = "delay_seconds drop_types duplicate fail_first reorder_window stale_timestamp wrong_secret" },
         new("DELETE", "/_mock/webhook_endpoints/{id}/faults", "webhook_endpoint_faults", ClearFaults) { Params = "" },
+        new("POST", "/_mock/webhook_endpoints/{id}/roll_secret", "webhook_secret_roll", RollSecret) { Params = "expires_in" },
     ];
 
     private static ApiResult List(ApiContext c)
@@ -82,6 +83,28 @@ public static class WebhookControlEndpoints
         if (p.Bool("stale_timestamp") is { } stale) f = f with { StaleTimestamp = stale };
         c.Tx.Put(e with { Faults = f });
         return WebhookDeliveryJson.RenderFaults(e.Id, f);
+    }
+
+    /// <summary>
+    /// Rolls the endpoint's signing secret as the Dashboard's "Roll secret" does: the new secret signs from now on, the old
+    /// one also signs (a second <c>v1</c> in <c>Stripe-Signature</c>) for <c>expires_in</c> seconds on the merchant's
+    /// clock (0..86400, default 0: it stops at once). The new secret is shown in this answer only.
+    /// </summary>
+    private static ApiResult RollSecret(ApiContext c)
+    {
+        var e = LoadEndpoint(c, c.Route("id"));
+        var overlap = c.P.Long("expires_in", 0, WebhookRules.MaxRollOverlapSeconds) ?? 0;
+        var rolled = WebhookRules.RollSecret(e, "whsec_" + c.Ids.Chars(32), c.Now, overlap);
+        c.Tx.Put(rolled);
+        return new System.Text.Json.Nodes.JsonObject
+        {
+            ["object"] = "mock.webhook_secret_roll",
+            ["webhook_endpoint"] = e.Id,
+            ["secret"] = rolled.Secret,
+            // Former secrets are not shown again (the caller has them); only until when each still signs.
+            ["expiring_secrets"] = new System.Text.Json.Nodes.JsonArray(rolled.ExpiringSecrets
+                .Select(s => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject { ["expires_at"] = s.ExpiresAt }).ToArray()),
+        };
     }
 
     private static ApiResult ClearFaults(ApiContext c)

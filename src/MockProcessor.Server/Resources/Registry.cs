@@ -147,6 +147,8 @@ public static class Registry
         CheckoutSessionEndpoints.ByPaymentIntent,
         CheckoutSessionEndpoints.BySetupIntent,
         CheckoutSessionEndpoints.ByCustomer,
+        PriceEndpoints.ByLookupKey,
+        PriceEndpoints.ByProduct,
         .. Connect.ConnectEndpoints.Indexes,
         .. WebhookIndexes.All,
     ];

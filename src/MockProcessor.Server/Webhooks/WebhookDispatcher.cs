@@ -140,13 +140,13 @@ public sealed class WebhookDispatcher : BackgroundService
         if (p is null) return;
 
         var timeout = TimeSpan.FromSeconds(Math.Max(1, _options.WebhookTimeoutSeconds));
-        var first = await _transport.SendAsync(p.Url, p.Body, WebhookSignature.Header(p.Plan.Secret, p.Plan.Timestamp, p.Body), timeout, _stopping);
+        var first = await _transport.SendAsync(p.Url, p.Body, WebhookSignature.Header(p.Plan.Secrets, p.Plan.Timestamp, p.Body), timeout, _stopping);
         var attempt = ToAttempt(first, p.AttemptedAt, p.Plan.Timestamp, p.Plan.Faults);
         WebhookAttempt? duplicate = null;
         if (p.Plan.Duplicate && attempt.Succeeded)
         {
             var t = _clock.WallUnixNow();
-            var second = await _transport.SendAsync(p.Url, p.Body, WebhookSignature.Header(p.Plan.Secret, t, p.Body), timeout, _stopping);
+            var second = await _transport.SendAsync(p.Url, p.Body, WebhookSignature.Header(p.Plan.Secrets, t, p.Body), timeout, _stopping);
             duplicate = ToAttempt(second, _merchantClock.Now(state), t, [WebhookFaultNames.Duplicate]);
         }
         _stopping.ThrowIfCancellationRequested();
@@ -181,7 +181,7 @@ public sealed class WebhookDispatcher : BackgroundService
             durable = tx.Commit();
             return null;
         }
-        var plan = WebhookRules.Plan(endpoint, d, _clock.WallUnixNow());
+        var plan = WebhookRules.Plan(endpoint, d, _clock.WallUnixNow(), now);
         if (plan.Drop || plan.FailWithoutSending)
         {
             var attempt = new WebhookAttempt

@@ -78,9 +78,9 @@ public class WebhookRulesTests
         var offset = WebhookRules.ReorderOffset("whd_1", 10);
         Assert.InRange(offset, 0, 9);
         Assert.Equal(1030 + offset, d.NextAttemptAt);
-        Assert.Equal(["delay", "reorder"], WebhookRules.Plan(e, d, 5000).Faults);
+        Assert.Equal(["delay", "reorder"], WebhookRules.Plan(e, d, 5000, 1000).Faults);
         var after = WebhookRules.ApplyAttempt(d, Answer(500), 2000, RetrySchedule.Stripe);
-        Assert.Empty(WebhookRules.Plan(e, after, 5000).Faults);
+        Assert.Empty(WebhookRules.Plan(e, after, 5000, 1000).Faults);
     }
 
     [Fact]
@@ -93,26 +93,47 @@ public class WebhookRulesTests
     }
 
     [Fact]
+    public void A_rolled_secret_signs_beside_the_new_one_until_its_overlap_ends()
+    {
+        var e = Endpoint();
+        var rolled = WebhookRules.RollSecret(e, "whsec_new", now: 1000, overlapSeconds: 3600);
+        Assert.Equal("whsec_new", rolled.Secret);
+        Assert.Equal(["whsec_new", e.Secret], WebhookRules.SigningSecrets(rolled, 4599));
+        Assert.Equal(["whsec_new"], WebhookRules.SigningSecrets(rolled, 4600));
+        // A second roll during the overlap keeps the first former secret until its own expiry.
+        var again = WebhookRules.RollSecret(rolled, "whsec_newer", now: 2000, overlapSeconds: 60);
+        Assert.Equal(["whsec_newer", "whsec_new", e.Secret], WebhookRules.SigningSecrets(again, 2000));
+        Assert.Equal(["whsec_newer", e.Secret], WebhookRules.SigningSecrets(again, 2060));
+        // No overlap: the old secret stops at once; expired former secrets are forgotten.
+        Assert.Equal(["whsec_x"], WebhookRules.SigningSecrets(WebhookRules.RollSecret(again, "whsec_x", 5000, 0), 5000));
+        Assert.Empty(WebhookRules.RollSecret(again, "whsec_x", 5000, 0).ExpiringSecrets);
+        // The header carries one v1 per secret, each over the same payload.
+        var header = WebhookSignature.Header(["whsec_a", "whsec_b"], 77, "{}"u8);
+        Assert.Equal($"t=77,v1={WebhookSignature.Compute("whsec_a", 77, "{}"u8)},v1={WebhookSignature.Compute("whsec_b", 77, "{}"u8)}", header);
+    }
+
+    [Fact]
     public void Faults_change_the_plan()
     {
         var d = Delivery(Endpoint());
-        var plain = WebhookRules.Plan(Endpoint(), d, 5000);
-        Assert.Equal(new AttemptPlan(false, false, 5000, Endpoint().Secret, false, []), plain with { Faults = [] });
+        var plain = WebhookRules.Plan(Endpoint(), d, 5000, 1000);
+        Assert.Equal((false, false, 5000L, false), (plain.Drop, plain.FailWithoutSending, plain.Timestamp, plain.Duplicate));
+        Assert.Equal([Endpoint().Secret], plain.Secrets);
         Assert.Empty(plain.Faults);
 
-        var stale = WebhookRules.Plan(Endpoint(new WebhookFaults { StaleTimestamp = true }), d, 5000);
+        var stale = WebhookRules.Plan(Endpoint(new WebhookFaults { StaleTimestamp = true }), d, 5000, 1000);
         Assert.Equal(4400, stale.Timestamp);
-        var wrong = WebhookRules.Plan(Endpoint(new WebhookFaults { WrongSecret = true }), d, 5000);
-        Assert.NotEqual(Endpoint().Secret, wrong.Secret);
-        Assert.StartsWith("whsec_", wrong.Secret);
-        Assert.True(WebhookRules.Plan(Endpoint(new WebhookFaults { Duplicate = true }), d, 5000).Duplicate);
-        Assert.True(WebhookRules.Plan(Endpoint(new WebhookFaults { DropTypes = ["charge.succeeded"] }), d, 5000).Drop);
-        Assert.False(WebhookRules.Plan(Endpoint(new WebhookFaults { DropTypes = ["charge.failed"] }), d, 5000).Drop);
+        var wrong = WebhookRules.Plan(Endpoint(new WebhookFaults { WrongSecret = true }), d, 5000, 1000);
+        Assert.NotEqual(Endpoint().Secret, Assert.Single(wrong.Secrets));
+        Assert.StartsWith("whsec_", wrong.Secrets[0]);
+        Assert.True(WebhookRules.Plan(Endpoint(new WebhookFaults { Duplicate = true }), d, 5000, 1000).Duplicate);
+        Assert.True(WebhookRules.Plan(Endpoint(new WebhookFaults { DropTypes = ["charge.succeeded"] }), d, 5000, 1000).Drop);
+        Assert.False(WebhookRules.Plan(Endpoint(new WebhookFaults { DropTypes = ["charge.failed"] }), d, 5000, 1000).Drop);
 
         var failFirst = Endpoint(new WebhookFaults { FailFirst = 1 });
-        Assert.True(WebhookRules.Plan(failFirst, d, 5000).FailWithoutSending);
+        Assert.True(WebhookRules.Plan(failFirst, d, 5000, 1000).FailWithoutSending);
         var second = WebhookRules.ApplyAttempt(d, Answer(null), 0, RetrySchedule.Stripe);
-        Assert.False(WebhookRules.Plan(failFirst, second, 5000).FailWithoutSending);
+        Assert.False(WebhookRules.Plan(failFirst, second, 5000, 1000).FailWithoutSending);
     }
 
     [Fact]

@@ -129,6 +129,37 @@ public class WebhookFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_rolled_secret_signs_beside_the_new_one_until_the_overlap_ends()
+    {
+        var roll = await (await _c.PostFormAsync($"/_mock/webhook_endpoints/{_we}/roll_secret", ("expires_in", "3600"))).OkAsync();
+        var fresh = (string)roll["secret"]!;
+        Assert.StartsWith("whsec_", fresh);
+        Assert.NotEqual(_secret, fresh);
+        Assert.DoesNotContain(_secret, roll.ToJsonString()); // former secrets are not shown again
+        await _c.CreateCustomer("during");
+        await _c.Flush();
+        var during = Assert.Single(_app.Receiver.All);
+        Assert.Equal(2, during.ParsedSignatures().V1s.Count);
+        Assert.True(WebhookKit.Verifies(during, fresh));
+        Assert.True(WebhookKit.Verifies(during, _secret));
+        // An hour later on the merchant's clock the old secret no longer signs.
+        await _c.Advance(3600);
+        await _c.CreateCustomer("after");
+        await _c.Flush();
+        var after = _app.Receiver.All[^1];
+        Assert.Single(after.ParsedSignatures().V1s);
+        Assert.True(WebhookKit.Verifies(after, fresh));
+        Assert.False(WebhookKit.Verifies(after, _secret));
+        // No overlap: the previous secret stops at once; the overlap is bounded by 24 hours.
+        var immediate = (string)(await (await _c.PostFormAsync($"/_mock/webhook_endpoints/{_we}/roll_secret")).OkAsync())["secret"]!;
+        await _c.CreateCustomer("immediate");
+        await _c.Flush();
+        Assert.Equal([true, false], new[] { immediate, fresh }.Select(s => WebhookKit.Verifies(_app.Receiver.All[^1], s)));
+        var tooLong = await (await _c.PostFormAsync($"/_mock/webhook_endpoints/{_we}/roll_secret", ("expires_in", "86401"))).ErrorAsync(400);
+        Assert.Equal("expires_in", (string)tooLong["param"]!);
+    }
+
+    [Fact]
     public async Task Stale_timestamp_signs_ten_minutes_in_the_past()
     {
         await SetFaults(("stale_timestamp", "true"));

@@ -43,10 +43,11 @@ public static class WebhookKit
     /// <summary>Stripe's scheme computed here from scratch (not through the emulator's code): HMAC-SHA256 keyed by the whole secret string.</summary>
     public static bool Verifies(WebhookReceiver.Received r, string secret)
     {
-        var (t, v1) = r.ParsedSignature();
+        // As the SDKs verify: any v1 of the header may match the receiver's secret.
+        var (t, v1s) = r.ParsedSignatures();
         using var hmac = new HMACSHA256(Encoding.UTF8.GetBytes(secret));
         var expected = Convert.ToHexString(hmac.ComputeHash(Encoding.UTF8.GetBytes($"{t}.{r.Body}"))).ToLowerInvariant();
-        return expected == v1;
+        return v1s.Contains(expected);
     }
 
     public static string[] Faults(JsonNode attempt) => attempt["faults"]!.AsArray().Select(f => (string)f!).ToArray();

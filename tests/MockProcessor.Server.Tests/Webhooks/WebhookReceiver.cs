@@ -14,10 +14,13 @@ public sealed class WebhookReceiver : HttpMessageHandler
     {
         public JsonObject Json => JsonNode.Parse(Body)!.AsObject();
         public string EventId => (string)Json["id"]!;
-        public (long T, string V1) ParsedSignature()
+        public (long T, string V1) ParsedSignature() => (ParsedSignatures().T, ParsedSignatures().V1s[0]);
+
+        /// <summary>The timestamp and every <c>v1</c> (a secret roll's overlap sends one per secret).</summary>
+        public (long T, IReadOnlyList<string> V1s) ParsedSignatures()
         {
-            var parts = Signature.Split(',').Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
-            return (long.Parse(parts["t"]), parts["v1"]);
+            var parts = Signature.Split(',').Select(p => p.Split('=', 2)).ToList();
+            return (long.Parse(parts.Single(p => p[0] == "t")[1]), parts.Where(p => p[0] == "v1").Select(p => p[1]).ToList());
         }
     }
 

@@ -13,6 +13,10 @@ namespace MockProcessor.Server.Resources.Prices;
 // method the URL does not take.
 public static class PriceEndpoints
 {
+    /// <summary>Prices by lookup key: a key is unique among an account's prices, so each key holds at most one.</summary>
+    public static readonly SecondaryIndex<Price> ByLookupKey = new("price", "lookup_key", pr => pr.LookupKey);
+    public static readonly SecondaryIndex<Price> ByProduct = new("price", "product", pr => pr.Product);
+
     public static IEnumerable<ApiRoute> Routes() =>
     [
         new("POST", "/v1/prices", "price", Create)
@@ -116,10 +120,12 @@ public static class PriceEndpoints
 
     /// <summary>
     /// The acting account's prices holding any of <paramref name="keys"/>, newest first: the one place lookup keys are
-    /// resolved (a scan for now; a declared secondary index can replace it without touching callers).
+    /// resolved, from the <see cref="ByLookupKey"/> index (one key: the index's own listing, which a cursor seeks into).
     /// </summary>
     public static IEnumerable<Price> ByLookupKeys(Tx tx, IReadOnlyCollection<string> keys) =>
-        tx.NewestFirst<Price>("price").Where(pr => pr.LookupKey is { } k && keys.Contains(k));
+        keys.Count == 1 ? tx.Find(ByLookupKey, keys.First())
+            : keys.SelectMany(k => tx.Find(ByLookupKey, k)).DistinctBy(pr => pr.Id)
+                .OrderByDescending(pr => pr.Created).ThenByDescending(pr => tx.CommittedKey(pr.Id, "price")?.Seq ?? long.MaxValue).ToList();
 
     private static ApiResult List(ApiContext c)
     {
@@ -136,7 +142,7 @@ public static class PriceEndpoints
         var keys = p.StringList("lookup_keys");
         if (keys is { Count: > 10 })
             throw new StripeException(StripeError.InvalidValue("lookup_keys", "Invalid lookup_keys: at most 10 lookup keys can be given."), beforeExecution: true);
-        var source = keys is null ? c.Tx.NewestFirst<Price>("price") : ByLookupKeys(c.Tx, keys.ToHashSet(StringComparer.Ordinal));
+        var source = keys is not null ? ByLookupKeys(c.Tx, keys.ToHashSet(StringComparer.Ordinal)) : c.Tx.FindOrAll(ByProduct, product);
         var (page, more) = Lists.Page(source, lp, pr =>
             (active is null || pr.Active == active) && (currency is null || pr.Currency == currency)
             && (product is null || pr.Product == product) && (type is null || pr.Type == type)

@@ -129,7 +129,7 @@ public static class ProductEndpoints
     {
         var product = LoadLive(c, c.Route("id"));
         // Stripe refuses while any price, archived or not, belongs to the product; archive it instead.
-        if (c.Tx.NewestFirst<Price>("price").Any(pr => pr.Product == product.Id))
+        if (c.Tx.Find(Prices.PriceEndpoints.ByProduct, product.Id).Any())
             throw new StripeException(StripeError.ProductHasPrices());
         c.Emit("product.deleted", product);
         c.Tx.Put(product with { Deleted = true });
