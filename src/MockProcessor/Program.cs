@@ -20,5 +20,5 @@ return await parsed.Command!.RunAsync(parsed.Settings!, CancellationToken.None);
 public partial class Program
 {
     /// <summary>The command table; the first is the default.</summary>
-    public static readonly Command[] Commands = [ServeCommand.Spec, TriggerCommand.Spec, ListenCommand.Spec, MerchantsCommand.Spec, RunCommand.Spec, SeedCommand.Spec, ReconcileCommand.Spec, ExportCommand.Spec, GenerateCommand.Spec];
+    public static readonly Command[] Commands = [ServeCommand.Spec, TriggerCommand.Spec, ListenCommand.Spec, MerchantsCommand.Spec, WebhooksCommand.Spec, RunCommand.Spec, SeedCommand.Spec, ReconcileCommand.Spec, ExportCommand.Spec, GenerateCommand.Spec];
 }

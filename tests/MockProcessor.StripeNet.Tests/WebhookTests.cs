@@ -72,6 +72,25 @@ public sealed class WebhookTests(EmulatorTarget target) : StripeTest(target), IA
     }
 
     [EmulatorFact]
+    public async Task During_a_secret_roll_ConstructEvent_accepts_either_secret_and_after_it_only_the_new_one()
+    {
+        var we = await EndpointAsync(["customer.created"]);
+        var roll = await Merchant.PostControlAsync($"/_mock/webhook_endpoints/{we.Id}/roll_secret", ("expires_in", "600"));
+        var fresh = (string)roll["secret"]!;
+        await Client.V1.Customers.CreateAsync(new CustomerCreateOptions { Name = "during " + Tag });
+        await Merchant.FlushWebhooksAsync();
+        var during = (await _rcv.WaitForAsync(1)).Single();
+        Verify(during, we.Secret).Type.Should().Be("customer.created");
+        Verify(during, fresh).Type.Should().Be("customer.created");
+        await Merchant.AdvanceClockAsync(600);
+        await Client.V1.Customers.CreateAsync(new CustomerCreateOptions { Name = "after " + Tag });
+        await Merchant.FlushWebhooksAsync();
+        var after = (await _rcv.WaitForAsync(2))[1];
+        Verify(after, fresh).Type.Should().Be("customer.created");
+        FluentActions.Invoking(() => Verify(after, we.Secret)).Should().Throw<StripeException>("the old secret's overlap has ended");
+    }
+
+    [EmulatorFact]
     public async Task A_payment_is_delivered_once_per_event_signed_and_typed()
     {
         var we = await EndpointAsync();
