@@ -85,7 +85,7 @@ internal static class CheckoutHtml
           input { display: block; width: 100%; box-sizing: border-box; margin-top: .25rem; padding: .6rem; font-size: 1rem; border: 1px solid #cfd7df; border-radius: 6px; }
           .row { display: flex; gap: .75rem; } .row label { flex: 1; }
           button { width: 100%; padding: .8rem; border: 0; border-radius: 6px; background: #635bff; color: #fff; font-size: 1rem; font-weight: 600; cursor: pointer; }
-          .error { color: #b42318; } a.back { color: #4f566b; text-decoration: none; font-size: .9rem; }
+          code { word-break: break-all; } .error { color: #b42318; } a.back { color: #4f566b; text-decoration: none; font-size: .9rem; }
           footer { color: #6a737d; font-size: .8rem; margin-top: 1.5rem; }
         </style>
         </head>
