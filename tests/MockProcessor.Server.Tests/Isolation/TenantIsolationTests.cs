@@ -77,6 +77,8 @@ public class TenantIsolationTests : IAsyncLifetime
         var cRule = await (await c.PostFormAsync("/_mock/network_rules", ("match[currency]", "eur"), ("outcome", "approve"))).OkAsync();
         var prod = await (await a.PostFormAsync("/v1/products", ("name", "A's product"))).OkAsync();
         var price = await (await a.PostFormAsync("/v1/prices", ("product", Id(prod)), ("currency", "usd"), ("unit_amount", "100"))).OkAsync();
+        var session = await (await a.PostFormAsync("/v1/checkout/sessions", ("mode", "payment"), ("success_url", "https://a.example/done"),
+            ("line_items[0][price]", Id(price)), ("line_items[0][quantity]", "1"))).OkAsync();
         var fee = (await (await a.GetAsync($"/v1/application_fees?charge={(string)cPi["latest_charge"]!}")).OkAsync())["data"]![0]!.AsObject();
         var evt = (await (await a.GetAsync("/v1/events?limit=1")).OkAsync())["data"]![0]!.AsObject();
         var txn = (await (await a.GetAsync("/v1/balance_transactions?limit=1")).OkAsync())["data"]![0]!.AsObject();
@@ -99,6 +101,7 @@ public class TenantIsolationTests : IAsyncLifetime
             ["balance_transactions"] = Id(txn), ["test_clocks"] = Id(clock), ["faults"] = Id(fault), ["network_rules"] = Id(rule),
             ["accounts"] = acct, ["keys"] = Id(key), ["application_fees"] = Id(fee), ["transfers"] = Id(transfer), ["payouts"] = Id(po),
             ["report_runs"] = Id(frr), ["files"] = Id(file), ["products"] = Id(prod), ["prices"] = Id(price),
+            ["sessions"] = Id(session),
         };
         var idsOfC = new Dictionary<string, string>
         {
@@ -147,7 +150,7 @@ public class TenantIsolationTests : IAsyncLifetime
             var path = kind switch
             {
                 "test_clocks" => $"/v1/test_helpers/test_clocks/{id}", "keys" => $"/_mock/keys/{id}",
-                "report_runs" => $"/v1/reporting/report_runs/{id}", _ => $"/v1/{kind}/{id}",
+                "report_runs" => $"/v1/reporting/report_runs/{id}", "sessions" => $"/v1/checkout/sessions/{id}", _ => $"/v1/{kind}/{id}",
             };
             s[kind] = JsonNode.Parse(await (await owner.GetAsync(path)).Content.ReadAsStringAsync());
         }
