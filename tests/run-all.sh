@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test from a fresh clone: restore + build, .NET unit and in-process HTTP tests, then the
-# stripe-node compatibility suite against a freshly started emulator. Exit code is non-zero on any failure.
+# stripe-node compatibility suite against a freshly started emulator, then the browser tests of the local Stripe.js in
+# Debian's Chromium (or a plain "NOT RUN" line without one). Exit code is non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +27,14 @@ tail -n 1 tests/results/scenarios-from-docs.txt
 echo "== stripe-node compatibility suite (detail: tests/results/compat.txt, TAP: tests/results/compat.tap)"
 (cd tests/compat && npm ci --no-audit --no-fund --loglevel=error)
 bash tests/compat/run-summarized.sh tests/results
+
+echo "== browser tests: the local Stripe.js in headless Chromium (tests/compat/browser; detail: tests/results/browser.txt)"
+CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
+if [ -x "$CHROMIUM" ]; then
+  CHROMIUM="$CHROMIUM" REPORT_NAME=browser bash tests/compat/run-summarized.sh tests/results browser/stripe_js.test.mjs
+else
+  echo "NOT RUN: no chromium at $CHROMIUM (apt-get install chromium; .ci/run installs it)"
+fi
 
 echo "== an older client: Debian's python3-stripe 5.0 (tests/python/legacy_client_check.py)"
 # Debian's package installs into the system interpreter, which may not be the first python3 on PATH.

@@ -10,7 +10,13 @@ namespace MockProcessor;
 /// </summary>
 public static class CommandLine
 {
-    public sealed record Result(Command? Command, object? Settings, string? Error, bool Help = false);
+    public sealed record Result(Command? Command, object? Settings, string? Error, bool Help = false, bool Version = false);
+
+    /// <summary>What <c>--version</c> prints: the build's version and the API version it renders by default.</summary>
+    public static string VersionText =>
+        $"mockprocessor {typeof(CommandLine).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0] ?? "unknown"}" +
+        $" (default Stripe API version {MockProcessor.Server.Hosting.MockProcessorOptions.DefaultApiVersion})";
 
     public static string EnvironmentName(string option) => "MOCKPROCESSOR_" + option.Replace('-', '_').ToUpperInvariant();
 
@@ -20,6 +26,7 @@ public static class CommandLine
     /// </summary>
     public static Result Parse(IReadOnlyList<Command> commands, string[] args, IDictionary environment)
     {
+        if (args is ["--version" or "version"]) return new Result(null, null, null, Version: true);
         var command = commands[0];
         var rest = args;
         if (args.Length > 0 && !args[0].StartsWith('-'))

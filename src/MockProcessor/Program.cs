@@ -4,6 +4,11 @@ using MockProcessor.Commands;
 // mockprocessor [serve|trigger|listen|merchants|run|seed|reconcile|export|generate] [options]; `mockprocessor <command> --help` lists a command's options.
 // Every option can also come from MOCKPROCESSOR_<NAME> (e.g. MOCKPROCESSOR_PORT=12111).
 var parsed = CommandLine.Parse(Program.Commands, args, Environment.GetEnvironmentVariables());
+if (parsed.Version)
+{
+    Console.WriteLine(CommandLine.VersionText);
+    return 0;
+}
 if (parsed.Help)
 {
     Console.WriteLine(parsed.Command?.Usage ?? CommandLine.Overview(Program.Commands));

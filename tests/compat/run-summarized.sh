@@ -2,6 +2,7 @@
 # Runs the stripe-node compatibility suite (run.mjs) with its detail kept in files and a summary on stdout:
 #   RESULTS/compat.tap  the node test runner's TAP (every test, every diagnostic)
 #   RESULTS/compat.txt  the same as the readable spec report
+# (REPORT_NAME=browser names them browser.tap / browser.txt instead.)
 # stdout: run.mjs's own lines, the runner's closing summary lines (# tests, # pass, # fail, ...) and, when a test
 # failed, the TAP block of each failing test. Exit code: the runner's.
 #
@@ -11,8 +12,9 @@ here="$(cd "$(dirname "$0")" && pwd)"
 mkdir -p "$1"
 results="$(cd "$1" && pwd)"
 shift
-tap="$results/compat.tap"
-spec="$results/compat.txt"
+name="${REPORT_NAME:-compat}"
+tap="$results/$name.tap"
+spec="$results/$name.txt"
 rm -f "$tap" "$spec"
 
 rc=0

@@ -18,9 +18,10 @@ public static partial class PaymentIntentRules
     {
         if (Guard(pi, PaymentIntentAction.Confirm) is { } error) return error;
         if (pm is null || card is null) return StripeError.PaymentIntentMissingPaymentMethod(pi.Id);
-        // Automatic payment methods may redirect, so confirming needs a return_url, unless redirects are off or the
-        // customer is not present (off_session: a merchant-initiated payment cannot redirect anyone).
-        if (pi.AutomaticPaymentMethods is { Enabled: true } apm && apm.AllowRedirects != "never" && !options.OffSession &&
+        // Automatic payment methods may redirect, so confirming needs a return_url, unless redirects are off, the
+        // customer is not present (off_session: a merchant-initiated payment cannot redirect anyone), or Stripe.js
+        // confirms (use_stripe_sdk: it handles the next action in the page, as confirmCardPayment does without a return_url).
+        if (pi.AutomaticPaymentMethods is { Enabled: true } apm && apm.AllowRedirects != "never" && !options.OffSession && !options.UseStripeSdk &&
             (options.ReturnUrl ?? pi.ReturnUrl) is null)
             return StripeError.ReturnUrlRequired(pi.Id);
 

@@ -16,8 +16,9 @@ internal static class ThreeDSecureHtml
     public const string Title = "MockProcessor 3-D Secure test page";
 
     /// <summary>The challenge: what is being paid, with a button to complete and one to fail authentication.</summary>
-    public static string Challenge(PaymentIntent pi, PaymentMethod? pm)
+    public static string Challenge(PaymentIntent pi, PaymentMethod? pm, bool embedded = false)
     {
+        var embeddedField = embedded ? $"<input type=\"hidden\" name=\"{ThreeDSecurePage.EmbeddedField}\" value=\"1\">" : "";
         var action = Enc($"/_mock/3ds/{pi.Id}");
         var card = pm is null ? "" : $"<p class=\"card\">{Enc(Brand(pm.Card.Brand))} •••• {Enc(pm.Card.Last4)}</p>";
         return Page(Title, $"""
@@ -26,7 +27,7 @@ internal static class ThreeDSecureHtml
             <p>PaymentIntent <code>{Enc(pi.Id)}</code> is waiting for the customer to authenticate.
                This page stands in for the card issuer's challenge.</p>
             <form method="post" action="{action}">
-              <input type="hidden" name="client_secret" value="{Enc(pi.ClientSecret)}">
+              <input type="hidden" name="client_secret" value="{Enc(pi.ClientSecret)}">{embeddedField}
               <button type="submit" name="outcome" value="complete" class="ok">Complete authentication</button>
               <button type="submit" name="outcome" value="fail" class="fail">Fail authentication</button>
             </form>
@@ -43,7 +44,7 @@ internal static class ThreeDSecureHtml
             <p>PaymentIntent <code>{Enc(pi.Id)}</code> is now <strong id="status">{Enc(pi.Status.ToWire())}</strong>
                (redirect_status: <code>{Enc(redirectStatus)}</code>).</p>
             {error}
-            <p>The PaymentIntent has no <code>return_url</code>, so there is nowhere to send you back to. You may close this page.</p>
+            <p>{(pi.ReturnUrl is null ? "The PaymentIntent has no <code>return_url</code>, so there is nowhere to send you back to. You may close this page." : "You may close this window.")}</p>
             """);
     }
 

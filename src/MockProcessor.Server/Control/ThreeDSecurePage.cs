@@ -19,6 +19,9 @@ namespace MockProcessor.Server.Control;
 /// </summary>
 public static class ThreeDSecurePage
 {
+    /// <summary>Set (<c>1</c>) by Stripe.js when it shows the page in its modal (docs/stripe-js.md).</summary>
+    public const string EmbeddedField = "embedded";
+
     public static void Map(WebApplication app)
     {
         app.MapGet(ThreeDSecureFlow.PagePath + "{id}", Show);
@@ -40,7 +43,7 @@ public static class ThreeDSecurePage
         }
         if (pi is null || !SecretMatches(pi, secret)) return NotFound();
         if (pi.Status is not PaymentIntentStatus.RequiresAction) return NotAwaiting(pi);
-        return Html(200, ThreeDSecureHtml.Challenge(pi, pm));
+        return Html(200, ThreeDSecureHtml.Challenge(pi, pm, embedded: http.Request.Query[EmbeddedField] == "1"));
     }
 
     private static async Task<IResult> Submit(string id, HttpContext http, ObjectStore store, StripeApi api, ILoggerFactory logs)
@@ -73,7 +76,9 @@ public static class ThreeDSecurePage
             // "failed" covers a failed challenge and a decline after a completed one: either way the payment
             // did not go through and the PaymentIntent wants a new payment method.
             var redirectStatus = outcome == "complete" && change.Error is null ? "succeeded" : "failed";
-            var page = after.ReturnUrl is { } returnUrl
+            // Shown inside Stripe.js's modal (embedded=1), the page never leaves for the return_url: Stripe.js closes
+            // the modal and answers the page's promise instead, as Stripe's in-page challenge does.
+            var page = after.ReturnUrl is { } returnUrl && Field(EmbeddedField) != "1"
                 ? Respond(303, null, ReturnTo(returnUrl, after, redirectStatus))
                 : Html(200, ThreeDSecureHtml.Result(after, redirectStatus, change.Error?.Message ?? after.LastPaymentError?.Message));
             return (Page: page, Log: $"{outcome} -> {after.Status.ToWire()}");

@@ -93,6 +93,7 @@ public static class MockProcessorApp
                 http.Request.Path = new PathString(System.Text.RegularExpressions.Regex.Replace(path, "/{2,}", "/"));
             return next(http);
         });
+        app.Use(BrowserAccess.Handle);
         app.UseRouting();
         // Unknown /v1 URLs and wrong methods still answer in Stripe's error envelope: SDKs need it to report them.
         app.UseStatusCodePages(async ctx =>
@@ -122,6 +123,7 @@ public static class MockProcessorApp
         Resources.Checkout.CheckoutPage.Map(app);
         Control.MerchantControlEndpoints.Map(app);
         Docs.OpenApiEndpoints.Map(app);
+        StripeJs.StripeJsEndpoints.Map(app);
         return app;
     }
 }

@@ -50,6 +50,7 @@ public static class Registry
             .Concat(CustomerSourceEndpoints.Routes())
             .Concat(PaymentMethodEndpoints.Routes())
             .Concat(TokenEndpoints.Routes())
+            .Concat(ConfirmationTokens.ConfirmationTokenEndpoints.Routes())
             .Concat(PaymentIntentEndpoints.Routes())
             .Concat(EventEndpoints.Routes())
             .Concat(ChargeEndpoints.Routes())
@@ -73,6 +74,7 @@ public static class Registry
         .Add<CardSource>(CardJson.Render)
         .Add<PaymentMethod>(PaymentMethodJson.Render)
         .Add<Token>(TokenJson.Render)
+        .Add<Domain.ConfirmationTokens.ConfirmationToken>(ConfirmationTokens.ConfirmationTokenJson.Render)
         .Add<PaymentIntent>(PaymentIntentJson.Render)
         .Add<Event>(EventJson.Render)
         .Add<Charge>(ChargeJson.Render)
@@ -101,6 +103,7 @@ public static class Registry
         ["card"] = typeof(CardSource),
         ["payment_method"] = typeof(PaymentMethod),
         ["token"] = typeof(Token),
+        ["confirmation_token"] = typeof(Domain.ConfirmationTokens.ConfirmationToken),
         ["event"] = typeof(Event),
         ["payment_intent"] = typeof(PaymentIntent),
         ["charge"] = typeof(Charge),

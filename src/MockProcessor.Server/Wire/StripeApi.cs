@@ -24,11 +24,15 @@ public sealed record ApiRoute(string Method, string Pattern, string ResponseType
 {
     private static readonly HashSet<string> Always = ["expand", "key"];
 
-    /// <summary>Space-separated top-level parameter names; null when the route declares none (checked only after it ran).</summary>
+    /// <summary>
+    /// Space-separated top-level parameter names; null when the route declares none (checked only after it ran). A route
+    /// open to publishable keys also takes what Stripe.js adds to every call (<see cref="StripeJsParameters"/>).
+    /// </summary>
     public string? Params
     {
-        get => Accepts is null ? null : string.Join(' ', Accepts.Where(k => !Always.Contains(k)).Order(StringComparer.Ordinal));
-        init => Accepts = value is null ? null : new HashSet<string>([.. value.Split(' ', StringSplitOptions.RemoveEmptyEntries), .. Always], StringComparer.Ordinal);
+        get => Accepts is null ? null : string.Join(' ', Accepts.Where(k => !Always.Contains(k) && !(AllowPublishable && StripeJsParameters.TopLevel.Contains(k))).Order(StringComparer.Ordinal));
+        init => Accepts = value is null ? null : new HashSet<string>(
+            [.. value.Split(' ', StringSplitOptions.RemoveEmptyEntries), .. Always, .. AllowPublishable ? StripeJsParameters.TopLevel : (IEnumerable<string>)[]], StringComparer.Ordinal);
     }
 
     /// <summary>The declared parameters plus those every route takes; null when undeclared.</summary>
@@ -55,7 +59,7 @@ public sealed class StripeApi(
         try
         {
             var form = await ReadForm(http);
-            var (account, state, caller) = await Authenticate(http, form);
+            var (account, state, caller) = await Authenticate(http, form, route.AllowPublishable);
             accountId = account.Id;
             var publishable = caller.Kind is KeyKind.Publishable;
             if (publishable && !route.AllowPublishable) throw new StripeException(StripeError.SecretKeyRequired());
@@ -64,6 +68,8 @@ public sealed class StripeApi(
                 throw new StripeException(denied);
             // The caller's version (docs/api-versions.md): its header, validated, else the account's pinned default.
             var requested = http.Request.Headers["Stripe-Version"].ToString();
+            // Stripe.js sends the version it was created with (Stripe(pk, {apiVersion})) as a parameter instead.
+            if (requested.Length == 0 && route.AllowPublishable && form[StripeJsParameters.Version] is FormString { Value: var v }) requested = v;
             string? notice = null;
             var version = requested.Length > 0
                 ? ApiVersions.Parse(requested, out notice)
@@ -89,6 +95,7 @@ public sealed class StripeApi(
             ApiChanges.CheckRequest(route.Method, route.Pattern, form, version);
             var p = new Params(form, declared: options.VerifyParameterDeclarations ? route.Accepts : null);
             p.Accept("key");
+            if (route.AllowPublishable) StripeJsParameters.AcceptTopLevel(p);
             var expand = ExpandNode.Parse(p.StringList("expand"), route.ResponseType);
 
             Response response;
@@ -321,7 +328,7 @@ public sealed class StripeApi(
     /// The key's merchant and the acting account (docs/connect.md): the merchant, or with <c>Stripe-Account</c> one of
     /// its connected accounts. Revoked keys are unknown keys; expired ones answer api_key_expired.
     /// </summary>
-    private async Task<(Account Acting, AccountState, Caller)> Authenticate(HttpContext http, FormObject form)
+    private async Task<(Account Acting, AccountState, Caller)> Authenticate(HttpContext http, FormObject form, bool stripeJsSurface)
     {
         var raw = ApiKey.FromAuthorizationHeader(http.Request.Headers.Authorization.ToString());
         // stripe.js sends its publishable key as a `key` parameter instead of a header.
@@ -346,6 +353,8 @@ public sealed class StripeApi(
         Account merchant, acting;
         ApiKeyRecord? record = null;
         var connected = http.Request.Headers["Stripe-Account"].ToString();
+        // Stripe.js names the connected account (Stripe(pk, {stripeAccount})) as a parameter instead of the header.
+        if (connected.Length == 0 && stripeJsSurface && form[StripeJsParameters.Account] is FormString { Value: var a }) connected = a;
         lock (state.Gate)
         {
             var tx = store.Begin(state);

@@ -49,6 +49,7 @@ public class TenantIsolationTests : IAsyncLifetime
         var re = await (await a.PostFormAsync("/v1/refunds", ("charge", Id(paid)), ("amount", "100"))).OkAsync();
         var dp = (await (await a.GetAsync("/v1/disputes")).OkAsync())["data"]![0]!.AsObject();
         var tok = await (await a.PostFormAsync("/v1/tokens", ("card[number]", "4242424242424242"), ("card[exp_month]", "1"), ("card[exp_year]", "2031"))).OkAsync();
+        var ctoken = await (await a.PostFormAsync("/v1/test_helpers/confirmation_tokens", ("payment_method", "pm_card_visa"))).OkAsync();
         var we = await (await a.PostFormAsync("/v1/webhook_endpoints", ("url", "http://127.0.0.1:9/hook"), ("enabled_events[]", "*"))).OkAsync();
         var clock = await (await a.PostFormAsync("/v1/test_helpers/test_clocks", ("frozen_time", TestApp.StartTime.ToString()))).OkAsync();
         var fault = await (await a.PostFormAsync("/_mock/faults", ("path", "/v1/nothing"), ("kind", "api_error"))).OkAsync();
@@ -97,7 +98,7 @@ public class TenantIsolationTests : IAsyncLifetime
         var idsOfA = new Dictionary<string, string>
         {
             ["customers"] = Id(cus), ["payment_methods"] = Id(pm), ["payment_intents"] = Id(pi), ["charges"] = Id(paid),
-            ["refunds"] = Id(re), ["disputes"] = Id(dp), ["events"] = Id(evt), ["tokens"] = Id(tok), ["webhook_endpoints"] = Id(we),
+            ["refunds"] = Id(re), ["disputes"] = Id(dp), ["events"] = Id(evt), ["tokens"] = Id(tok), ["confirmation_tokens"] = Id(ctoken), ["webhook_endpoints"] = Id(we),
             ["balance_transactions"] = Id(txn), ["test_clocks"] = Id(clock), ["faults"] = Id(fault), ["network_rules"] = Id(rule),
             ["accounts"] = acct, ["keys"] = Id(key), ["application_fees"] = Id(fee), ["transfers"] = Id(transfer), ["payouts"] = Id(po),
             ["report_runs"] = Id(frr), ["files"] = Id(file), ["products"] = Id(prod), ["prices"] = Id(price),

@@ -23,14 +23,14 @@ public static class PaymentIntentEndpoints
     public static IEnumerable<ApiRoute> Routes() =>
     [
         new("POST", "/v1/payment_intents", "payment_intent", Create)
-            { Params = "allowed_payment_method_types amount application_fee_amount automatic_payment_methods capture_method confirm confirmation_method currency customer description error_on_requires_action excluded_payment_method_types mandate_data metadata off_session on_behalf_of payment_method payment_method_data payment_method_options payment_method_types radar_options receipt_email return_url setup_future_usage statement_descriptor statement_descriptor_suffix transfer_data transfer_group use_stripe_sdk" },
+            { Params = "allowed_payment_method_types amount application_fee_amount automatic_payment_methods capture_method confirm confirmation_method currency confirmation_token customer description error_on_requires_action excluded_payment_method_types mandate_data metadata off_session on_behalf_of payment_method payment_method_data payment_method_options payment_method_types radar_options receipt_email return_url setup_future_usage statement_descriptor statement_descriptor_suffix transfer_data transfer_group use_stripe_sdk" },
         new("GET", "/v1/payment_intents", "list:payment_intent", List) { Params = "created customer ending_before limit starting_after" },
         new("GET", "/v1/payment_intents/search", "search:payment_intent", Search) { Params = "limit page query" },
         new("GET", "/v1/payment_intents/{id}", "payment_intent", Retrieve, AllowPublishable: true) { Params = "client_secret" },
         new("POST", "/v1/payment_intents/{id}", "payment_intent", Update)
             { Params = "allowed_payment_method_types amount capture_method currency customer description excluded_payment_method_types metadata payment_method payment_method_types receipt_email setup_future_usage statement_descriptor_suffix" },
         new("POST", "/v1/payment_intents/{id}/confirm", "payment_intent", Confirm, AllowPublishable: true)
-            { Params = "allowed_payment_method_types client_secret error_on_requires_action excluded_payment_method_types mandate_data off_session payment_method payment_method_data payment_method_options payment_method_types radar_options receipt_email return_url setup_future_usage use_stripe_sdk" },
+            { Params = "allowed_payment_method_types client_secret confirmation_token error_on_requires_action excluded_payment_method_types mandate_data off_session payment_method payment_method_data payment_method_options payment_method_types radar_options receipt_email return_url setup_future_usage use_stripe_sdk" },
         new("POST", "/v1/payment_intents/{id}/capture", "payment_intent", Capture) { Params = "amount_to_capture metadata" },
         new("POST", "/v1/payment_intents/{id}/cancel", "payment_intent", Cancel) { Params = "cancellation_reason" },
     ];
@@ -44,12 +44,20 @@ public static class PaymentIntentEndpoints
         if (!confirm && confirmParams.OffSession)
             throw new StripeException(StripeError.InvalidValue("off_session", "off_session can only be used with confirm=true."), beforeExecution: true);
         if (cmd.Customer is not null) LoadCustomer(c, cmd.Customer, "customer");
+        if (confirmParams.Token is { } token)
+        {
+            if (!confirm) throw new StripeException(StripeError.InvalidValue("confirmation_token", "confirmation_token can only be used with confirm=true."), beforeExecution: true);
+            if (cmd.PaymentMethod is not null) throw new StripeException(StripeError.ParametersExclusive("confirmation_token", "payment_method"), beforeExecution: true);
+            cmd = cmd with { ReturnUrl = confirmParams.ReturnUrl, SetupFutureUsage = cmd.SetupFutureUsage ?? token.SetupFutureUsage };
+        }
         // A catalogue alias or payment_method_data becomes a real pm_ before the PaymentIntent refers to it.
-        var pm = confirmParams.NewPaymentMethod ?? (cmd.PaymentMethod is { } id ? PaymentMethodEndpoints.Resolve(c, id, "payment_method") : null);
+        var pm = confirmParams.NewPaymentMethod
+            ?? ((confirmParams.PaymentMethodId ?? cmd.PaymentMethod) is { } id ? PaymentMethodEndpoints.Resolve(c, id, "payment_method") : null);
         if (confirmParams.NewPaymentMethod is not null) c.Tx.Put(confirmParams.NewPaymentMethod);
         var created = Decide(c, PaymentIntentRules.Create(cmd with { PaymentMethod = pm?.Id }, c.Account.Id, c.Now, c.Ids));
         if (ReadConnect(c, cmd.Amount) is { } connect) created = created with { PaymentIntent = created.PaymentIntent with { Connect = connect } };
         Changes.Apply(c, created);
+        if (confirmParams.Token is { } used) ConfirmationTokens.ConfirmationTokenEndpoints.MarkUsed(c, used, paymentIntent: created.PaymentIntent.Id);
         return confirm ? RunConfirm(c, created.PaymentIntent, pm, confirmParams) : c.Respond(created.PaymentIntent);
     }
 
@@ -123,7 +131,7 @@ public static class PaymentIntentEndpoints
         if (c.Publishable) RequireClientSecret(pi, secret);
         var confirmParams = PaymentIntentForm.ReadConfirm(c, c.P, readPaymentMethod: true);
         if (c.P.StringPatch("receipt_email") is { IsSet: true } email) pi = pi with { ReceiptEmail = email.Value };
-        var sfu = c.P.Enum<SetupFutureUsage>("setup_future_usage");
+        var sfu = c.P.Enum<SetupFutureUsage>("setup_future_usage") ?? confirmParams.Token?.SetupFutureUsage;
         if (sfu is not null) pi = pi with { SetupFutureUsage = sfu };
         var methods = PaymentIntentForm.ReadMethodTypes(c.P, apmGiven: false);
         if (methods.Types is not null)
@@ -133,6 +141,7 @@ public static class PaymentIntentEndpoints
         if (pm is not null) c.Tx.Put(pm);
         else if (confirmParams.PaymentMethodId is { } id) pm = PaymentMethodEndpoints.Resolve(c, id, "payment_method");
         else if (pi.PaymentMethod is { } current) pm = c.Tx.Get<PaymentMethod>(current);
+        if (confirmParams.Token is { } token) ConfirmationTokens.ConfirmationTokenEndpoints.MarkUsed(c, token, paymentIntent: pi.Id);
         return RunConfirm(c, pi, pm, confirmParams);
     }
 

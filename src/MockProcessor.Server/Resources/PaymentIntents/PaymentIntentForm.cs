@@ -80,7 +80,11 @@ public static class PaymentIntentForm
         new(Domain.Errors.StripeError.ParametersExclusive(a, b), beforeExecution: true);
 
     /// <summary>Parameters shared by create-with-confirm and confirm.</summary>
-    public sealed record ConfirmParams(PaymentMethod? NewPaymentMethod, string? PaymentMethodId, bool OffSession, string? ReturnUrl, bool UseStripeSdk);
+    public sealed record ConfirmParams(PaymentMethod? NewPaymentMethod, string? PaymentMethodId, bool OffSession, string? ReturnUrl, bool UseStripeSdk)
+    {
+        /// <summary>The ConfirmationToken whose payment details this confirmation uses (its payment method is <see cref="PaymentMethodId"/>).</summary>
+        public Domain.ConfirmationTokens.ConfirmationToken? Token { get; init; }
+    }
 
     public static ConfirmParams ReadConfirm(ApiContext c, Params p, bool readPaymentMethod)
     {
@@ -102,23 +106,15 @@ public static class PaymentIntentForm
         p.Accept("mandate_data");
         var returnUrl = p.String("return_url", 2048);
         var useSdk = p.Bool("use_stripe_sdk") ?? false;
-        PaymentMethod? created = null;
-        if (data is not null)
+        var created = data is null ? null : PaymentMethodEndpoints.FromData(c, data);
+        // A ConfirmationToken stands for the payment method and the settings Stripe.js collected; parameters given
+        // with the confirmation win over the token's (return_url here, setup_future_usage in the endpoints).
+        if (p.String("confirmation_token") is { } tokenId)
         {
-            var type = data.RequiredString("type");
-            if (type != "card")
-                throw new StripeException(Domain.Errors.StripeError.InvalidValue("payment_method_data[type]",
-                    $"Invalid payment_method_data[type]: '{type}'. MockProcessor emulates card payment methods only so far."), beforeExecution: true);
-            var billing = PaymentMethodEndpoints.ReadBilling(data.Object("billing_details"));
-            var card = data.Object("card") ?? throw new StripeException(Domain.Errors.StripeError.ParameterMissing("payment_method_data[card]"), beforeExecution: true);
-            var details = card.String("token") is { } tok
-                ? PaymentMethodEndpoints.ConsumeToken(c, tok, "payment_method_data[card][token]")
-                : CardForm.Read(card, c.Now, billing.Address?.PostalCode is not null, billing.Address?.Line1 is not null);
-            var metadata = data.Metadata(Metadata.Empty);
-            created = new PaymentMethod
-            {
-                Id = c.Ids.Next("pm"), AccountId = c.Account.Id, Created = c.Now, Card = details, BillingDetails = billing, Metadata = metadata,
-            };
+            if (pmId is not null || data is not null)
+                throw new StripeException(Domain.Errors.StripeError.ParametersExclusive("confirmation_token", pmId is not null ? "payment_method" : "payment_method_data"), beforeExecution: true);
+            var token = ConfirmationTokens.ConfirmationTokenEndpoints.Redeem(c, tokenId, "confirmation_token");
+            return new ConfirmParams(null, token.PaymentMethod, offSession, returnUrl ?? token.ReturnUrl, useSdk || token.UseStripeSdk) { Token = token };
         }
         return new ConfirmParams(created, pmId, offSession, returnUrl, useSdk);
     }

@@ -27,7 +27,7 @@ public static class PaymentMethodEndpoints
         new("POST", "/v1/payment_methods/{id}/detach", "payment_method", Detach) { Params = "" },
     ];
 
-    private static readonly string[] AllowRedisplay = ["always", "limited", "unspecified"];
+    internal static readonly string[] AllowRedisplay = ["always", "limited", "unspecified"];
 
     private static ApiResult Create(ApiContext c)
     {
@@ -57,6 +57,31 @@ public static class PaymentMethodEndpoints
         };
         c.Tx.Put(pm);
         return c.Respond(pm);
+    }
+
+    /// <summary>
+    /// A new card payment method from <c>payment_method_data</c> (a confirm's, a ConfirmationToken's), with the telemetry
+    /// Stripe.js nests there read and dropped. Not stored: the caller puts it once it is used.
+    /// </summary>
+    internal static PaymentMethod FromData(ApiContext c, Params data)
+    {
+        var type = data.RequiredString("type");
+        if (type != "card")
+            throw new StripeException(StripeError.InvalidValue(data.NameOf("type"),
+                $"Invalid {data.NameOf("type")}: '{type}'. MockProcessor emulates card payment methods only so far."), beforeExecution: true);
+        var billing = ReadBilling(data.Object("billing_details"));
+        var card = data.Object("card") ?? throw new StripeException(StripeError.ParameterMissing(data.NameOf("card")), beforeExecution: true);
+        var details = card.String("token") is { } tok
+            ? ConsumeToken(c, tok, card.NameOf("token"))
+            : CardForm.Read(card, c.Now, billing.Address?.PostalCode is not null, billing.Address?.Line1 is not null);
+        var metadata = data.Metadata(Metadata.Empty);
+        var allowRedisplay = data.Enum("allow_redisplay", AllowRedisplay) ?? "unspecified";
+        StripeJsParameters.AcceptTelemetry(data);
+        return new PaymentMethod
+        {
+            Id = c.Ids.Next("pm"), AccountId = c.Account.Id, Created = c.Now, Card = details, BillingDetails = billing, Metadata = metadata,
+            AllowRedisplay = allowRedisplay,
+        };
     }
 
     /// <summary>Uses a token once, as Stripe does; catalogue aliases such as tok_visa are reusable.</summary>
