@@ -14,6 +14,7 @@ public static class ControlRoutes
             .Concat(MerchantOnly(ClockControlEndpoints.Routes()))
             .Concat(DisputeControlEndpoints.Routes())
             .Concat(ThreeDSecureControlEndpoints.Routes())
+            .Concat(CheckoutControlEndpoints.Routes())
             .Concat(NetworkRuleControlEndpoints.Routes())
             .Concat(ReconciliationControlEndpoints.Routes())
             .Concat(MerchantOnly(FaultControlEndpoints.Routes()))

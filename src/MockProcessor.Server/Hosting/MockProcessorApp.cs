@@ -123,6 +123,7 @@ public static class MockProcessorApp
         Control.ControlEndpoints.Map(app);
         Control.ThreeDSecurePage.Map(app);
         Control.ConnectOnboardingPage.Map(app);
+        Resources.Checkout.CheckoutPage.Map(app);
         Control.MerchantControlEndpoints.Map(app);
         Docs.OpenApiEndpoints.Map(app);
         StripeJs.StripeJsEndpoints.Map(app);

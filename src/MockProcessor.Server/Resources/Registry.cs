@@ -4,6 +4,7 @@ using MockProcessor.Domain.Accounts;
 using MockProcessor.Domain.Balance;
 using MockProcessor.Domain.CardNetwork;
 using MockProcessor.Domain.Charges;
+using MockProcessor.Domain.Checkout;
 using MockProcessor.Domain.Customers;
 using MockProcessor.Domain.Disputes;
 using MockProcessor.Domain.Events;
@@ -22,6 +23,7 @@ using MockProcessor.Server.Resources.Accounts;
 using MockProcessor.Server.Resources.Balance;
 using MockProcessor.Server.Resources.BalanceTransactions;
 using MockProcessor.Server.Resources.Charges;
+using MockProcessor.Server.Resources.Checkout;
 using MockProcessor.Server.Resources.Customers;
 using MockProcessor.Server.Resources.Disputes;
 using MockProcessor.Server.Resources.Events;
@@ -67,7 +69,8 @@ public static class Registry
             .Concat(AccountEndpoints.Routes())
             .Concat(Connect.ConnectEndpoints.Routes())
             .Concat(ProductEndpoints.Routes())
-            .Concat(PriceEndpoints.Routes());
+            .Concat(PriceEndpoints.Routes())
+            .Concat(CheckoutSessionEndpoints.Routes());
 
     public static Renderers Renderers() => new Renderers()
         .Add<Customer>(CustomerJson.Render)
@@ -94,7 +97,8 @@ public static class Registry
         .Add<Domain.Connect.Transfer>(Connect.ConnectJson.Transfer)
         .Add<Domain.Connect.TransferReversal>(Connect.ConnectJson.TransferReversal)
         .Add<Product>(ProductJson.Render)
-        .Add<Price>(PriceJson.Render);
+        .Add<Price>(PriceJson.Render)
+        .Add<CheckoutSession>(CheckoutSessionJson.Render);
 
     public static readonly IReadOnlyDictionary<string, Type> PersistedTypes = new Dictionary<string, Type>
     {
@@ -126,6 +130,7 @@ public static class Registry
         ["transfer_reversal"] = typeof(Domain.Connect.TransferReversal),
         ["product"] = typeof(Product),
         ["price"] = typeof(Price),
+        ["checkout.session"] = typeof(CheckoutSession),
     };
 
     /// <summary>
@@ -147,6 +152,9 @@ public static class Registry
         EventEndpoints.ByType,
         BalanceTransactionEndpoints.BySource,
         PayoutLedger.BySettlingPayout,
+        CheckoutSessionEndpoints.ByPaymentIntent,
+        CheckoutSessionEndpoints.BySetupIntent,
+        CheckoutSessionEndpoints.ByCustomer,
         PriceEndpoints.ByLookupKey,
         PriceEndpoints.ByProduct,
         .. Connect.ConnectEndpoints.Indexes,
@@ -154,7 +162,7 @@ public static class Registry
     ];
 
     /// <summary>Store-wide lookups for callers that have no merchant yet.</summary>
-    public static IEnumerable<Storage.LookupIndex> Lookups() => [.. Auth.KeyLookups.All, PaymentIntentEndpoints.AwaitingAction, SetupIntentEndpoints.AwaitingAction];
+    public static IEnumerable<Storage.LookupIndex> Lookups() => [.. Auth.KeyLookups.All, PaymentIntentEndpoints.AwaitingAction, SetupIntentEndpoints.AwaitingAction, CheckoutSessionEndpoints.ById];
 
     /// <summary>Everything the store is told about the resources: stored types, indexes, lookups, observers.</summary>
     public static Storage.StoreSchema Schema(WebhookDueQueue dueQueue) => new(PersistedTypes, Indexes(), Lookups(), [dueQueue]);
@@ -168,6 +176,7 @@ public static class Registry
         new Disputes.DisputeDeadlineTimer(),
         new AutomaticPayoutTimer(),
         new PayoutTimer(),
+        new CheckoutExpiryTimer(),
     ];
 
     public static void AddServices(IServiceCollection services)

@@ -91,6 +91,12 @@ public static class Expandables
         ["transfer"] = new() { ["balance_transaction"] = "balance_transaction" },
         ["product"] = new() { ["default_price"] = "price" },
         // currency_options and tiers are includable: rendered only when asked for, with nothing to expand inside.
+        // line_items is includable: the first page of the session's items, rendered only when asked for.
+        ["checkout.session"] = new()
+        {
+            ["customer"] = "customer", ["payment_intent"] = "payment_intent", ["setup_intent"] = "setup_intent", ["line_items"] = "list:item",
+        },
+        ["item"] = new() { ["price"] = "price" },
         ["price"] = new() { ["product"] = "product", ["currency_options"] = "price.currency_options", ["tiers"] = "price.tiers" },
     };
 

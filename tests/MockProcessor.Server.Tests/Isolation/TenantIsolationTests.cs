@@ -79,6 +79,8 @@ public class TenantIsolationTests : IAsyncLifetime
         var prod = await (await a.PostFormAsync("/v1/products", ("name", "A's product"))).OkAsync();
         var seti = await (await a.PostFormAsync("/v1/setup_intents", ("customer", Id(cus)), ("allowed_payment_method_types[]", "card"))).OkAsync();
         var price = await (await a.PostFormAsync("/v1/prices", ("product", Id(prod)), ("currency", "usd"), ("unit_amount", "100"))).OkAsync();
+        var session = await (await a.PostFormAsync("/v1/checkout/sessions", ("mode", "payment"), ("success_url", "https://a.example/done"),
+            ("line_items[0][price]", Id(price)), ("line_items[0][quantity]", "1"))).OkAsync();
         var fee = (await (await a.GetAsync($"/v1/application_fees?charge={(string)cPi["latest_charge"]!}")).OkAsync())["data"]![0]!.AsObject();
         var evt = (await (await a.GetAsync("/v1/events?limit=1")).OkAsync())["data"]![0]!.AsObject();
         var txn = (await (await a.GetAsync("/v1/balance_transactions?limit=1")).OkAsync())["data"]![0]!.AsObject();
@@ -102,6 +104,7 @@ public class TenantIsolationTests : IAsyncLifetime
             ["accounts"] = acct, ["keys"] = Id(key), ["application_fees"] = Id(fee), ["transfers"] = Id(transfer), ["payouts"] = Id(po),
             ["report_runs"] = Id(frr), ["files"] = Id(file), ["products"] = Id(prod), ["prices"] = Id(price),
             ["setup_intents"] = Id(seti),
+            ["sessions"] = Id(session),
         };
         var idsOfC = new Dictionary<string, string>
         {
@@ -150,7 +153,7 @@ public class TenantIsolationTests : IAsyncLifetime
             var path = kind switch
             {
                 "test_clocks" => $"/v1/test_helpers/test_clocks/{id}", "keys" => $"/_mock/keys/{id}",
-                "report_runs" => $"/v1/reporting/report_runs/{id}", _ => $"/v1/{kind}/{id}",
+                "report_runs" => $"/v1/reporting/report_runs/{id}", "sessions" => $"/v1/checkout/sessions/{id}", _ => $"/v1/{kind}/{id}",
             };
             s[kind] = JsonNode.Parse(await (await owner.GetAsync(path)).Content.ReadAsStringAsync());
         }

@@ -148,15 +148,22 @@ public static class PaymentIntentEndpoints
     /// <summary>One attempt on the card network; a decline keeps its failed charge and events, then answers 402.</summary>
     private static ApiResult RunConfirm(ApiContext c, PaymentIntent pi, PaymentMethod? pm, PaymentIntentForm.ConfirmParams p)
     {
+        var change = ConfirmAttempt(c, pi, pm, new ConfirmOptions { OffSession = p.OffSession, ReturnUrl = p.ReturnUrl, UseStripeSdk = p.UseStripeSdk });
+        return change.Error is { } error ? ApiResult.Fail(error) : c.Respond(change.PaymentIntent);
+    }
+
+    /// <summary>
+    /// One confirmation on the card network, stored with its events (a decline's failed charge too: the change's
+    /// <c>Error</c>); shared with Checkout's hosted page. Invalid states throw Stripe's error.
+    /// </summary>
+    internal static PaymentIntentChange ConfirmAttempt(ApiContext c, PaymentIntent pi, PaymentMethod? pm, ConfirmOptions options)
+    {
         var card = pm is null ? null : c.Service<TestCards>().Resolve(pm.Card.TestCardKey);
-        var options = NetworkRuleBook.WithRules(c, new ConfirmOptions
-        {
-            OffSession = p.OffSession, ReturnUrl = p.ReturnUrl, UseStripeSdk = p.UseStripeSdk, SetupForOffSession = pm?.SetUpForOffSession ?? false,
-        }, pi);
+        options = NetworkRuleBook.WithRules(c, options with { SetupForOffSession = pm?.SetUpForOffSession ?? false }, pi);
         var change = ThreeDSecureFlow.WithPageUrl(c, Decide(c, PaymentIntentRules.Confirm(pi, pm, card, options, c.Now, c.Ids)));
         Changes.Apply(c, change);
         ThreeDSecureFlow.SaveForFutureUsage(c, change, pm);
-        return change.Error is { } error ? ApiResult.Fail(error) : c.Respond(change.PaymentIntent);
+        return change;
     }
 
     private static ApiResult Capture(ApiContext c)

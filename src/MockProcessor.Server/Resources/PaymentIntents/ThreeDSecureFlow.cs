@@ -128,6 +128,8 @@ public static class ThreeDSecureFlow
         var change = outcome.Value;
         Changes.Apply(c, change);
         SaveForFutureUsage(c, change, pm);
+        // A Checkout Session's payment completes its session once authenticated (docs/checkout.md).
+        Checkout.CheckoutFlow.AfterAuthentication(c, change.PaymentIntent);
         return change;
     }
 

@@ -10,11 +10,12 @@ namespace MockProcessor.Server.Resources.Prices;
 /// <summary>
 /// Form values → a price's terms, shared by <c>POST /v1/prices</c> (<see cref="Shape.Full"/>) and the inline
 /// <c>default_price_data</c> of a product (<see cref="Shape.Inline"/>, which Stripe limits to per-unit amounts and a
-/// recurring interval). Checkout's <c>price_data</c> can reuse it.
+/// recurring interval) and a Checkout line item's <c>price_data</c> (<see cref="Shape.LineItem"/>: per-unit amount,
+/// recurring and tax behavior only).
 /// </summary>
 public static class PriceForm
 {
-    public enum Shape { Full, Inline }
+    public enum Shape { Full, Inline, LineItem }
 
     // Stripe's 8-digit limit on amounts, so a quantity times an amount stays within range.
     private const long MaxAmount = 99_999_999;
@@ -23,21 +24,22 @@ public static class PriceForm
     public static Price Read(Params p, Price seed, Shape shape)
     {
         var full = shape == Shape.Full;
+        var line = shape == Shape.LineItem;
         var recurring = ReadRecurring(p.Object("recurring"), full);
         var scheme = full ? p.Enum<BillingScheme>("billing_scheme") ?? BillingScheme.PerUnit : BillingScheme.PerUnit;
         var unit = Amount(p, "unit_amount", "unit_amount_decimal");
-        var custom = ReadCustom(p.Object("custom_unit_amount"), "custom_unit_amount");
+        var custom = line ? null : ReadCustom(p.Object("custom_unit_amount"), "custom_unit_amount");
         var tiers = full ? ReadTiers(p, "tiers") : null;
         var tiersMode = full ? p.Enum<TiersMode>("tiers_mode") : null;
         var transform = full ? ReadTransform(p.Object("transform_quantity")) : null;
         var taxBehavior = p.Enum<TaxBehavior>("tax_behavior");
         var nickname = full ? p.String("nickname", 5000) : null;
-        var options = ReadCurrencyOptions(p, seed.Currency);
+        var options = line ? ImmutableSortedDictionary<string, CurrencyOption>.Empty : ReadCurrencyOptions(p, seed.Currency);
         var price = seed with
         {
             BillingScheme = scheme, UnitAmount = unit, CustomUnitAmount = custom, Tiers = tiers, TiersMode = tiersMode,
             TransformQuantity = transform, TaxBehavior = taxBehavior, Nickname = nickname, Recurring = recurring,
-            CurrencyOptions = options, Metadata = p.Metadata(Metadata.Empty),
+            CurrencyOptions = options, Metadata = line ? Metadata.Empty : p.Metadata(Metadata.Empty),
         };
         Check(price);
         return price;

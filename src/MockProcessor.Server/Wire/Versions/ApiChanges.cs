@@ -63,9 +63,9 @@ public static class ApiChanges
         new(AsyncCaptureDefault, ApiVersions.Known("2024-04-10"),
             "A PaymentIntent's capture_method defaults to automatic_async (was automatic); both capture at once"),
         new(PaymentMethodTypesRemoved, ApiVersions.Known("2026-09-30.endive"),
-            "`payment_method_types` removed from PaymentIntent create/update/confirm and SetupIntent create/update; use allowed_payment_method_types or excluded_payment_method_types")
+            "`payment_method_types` removed from PaymentIntent create/update/confirm, SetupIntent create/update and Checkout Session create; use allowed_payment_method_types or excluded_payment_method_types")
         {
-            Removed = [.. PaymentIntentWrites.Select(r => new RemovedParameter("POST", r, "payment_method_types",
+            Removed = [.. PaymentIntentWrites.Append("/v1/checkout/sessions").Select(r => new RemovedParameter("POST", r, "payment_method_types",
                 "payment_method_types_no_longer_supported", "`allowed_payment_method_types` or `excluded_payment_method_types`"))],
         },
     ];

@@ -1,0 +1,144 @@
+using MockProcessor.Domain.Charges;
+using MockProcessor.Domain.Checkout;
+using MockProcessor.Domain.Common;
+using MockProcessor.Domain.Customers;
+using MockProcessor.Domain.Errors;
+using MockProcessor.Domain.PaymentIntents;
+using MockProcessor.Domain.PaymentMethods;
+using MockProcessor.Server.Resources.PaymentIntents;
+using MockProcessor.Server.Resources.Shared;
+using MockProcessor.Server.Wire;
+
+namespace MockProcessor.Server.Resources.Checkout;
+
+/// <summary>
+/// What happens when a customer pays a session, shared by the hosted page and the control call (docs/checkout.md):
+/// the session's PaymentIntent is created on the first attempt from <c>payment_intent_data</c> and confirmed on the card
+/// network; a decline leaves the session open with the PaymentIntent's failure; 3-D Secure goes through the
+/// authentication page and comes back here (<see cref="AfterAuthentication"/>); success completes the session.
+/// </summary>
+public static class CheckoutFlow
+{
+    /// <summary>The outcome of one attempt: the session as it now is, and either an error or the 3-D Secure page to visit.</summary>
+    public sealed record Attempt(CheckoutSession Session, StripeError? Error, string? AuthenticateAt);
+
+    public static Attempt Pay(ApiContext c, CheckoutSession s, PaymentMethod pm)
+    {
+        if (!CheckoutSessionRules.Allows(s.Status, CheckoutSessionRules.Trigger.Pay) || c.Now >= s.ExpiresAt)
+            throw new StripeException(NotPayable(s, c.Now));
+        return s.Mode switch
+        {
+            CheckoutMode.Payment => PayPayment(c, s, pm),
+            _ => throw new StripeException(StripeError.InvalidValue("mode",
+                "Completing a setup-mode Checkout Session needs SetupIntents, which this build does not have yet.")),
+        };
+    }
+
+    private static Attempt PayPayment(ApiContext c, CheckoutSession s, PaymentMethod pm)
+    {
+        var pi = s.PaymentIntent is { } existing ? c.Load<PaymentIntent>(existing, "payment_intent") : null;
+        if (pi is null)
+        {
+            var d = s.PaymentIntentData ?? new CheckoutPaymentIntentData();
+            var created = PaymentIntentRules.Create(new CreatePaymentIntent(s.AmountTotal ?? 0, s.Currency!)
+            {
+                CaptureMethod = d.CaptureMethod ?? CaptureMethod.AutomaticAsync,
+                Customer = s.Customer,
+                Description = d.Description,
+                Metadata = d.Metadata,
+                ReceiptEmail = d.ReceiptEmail,
+                SetupFutureUsage = d.SetupFutureUsage,
+                StatementDescriptor = d.StatementDescriptor,
+                StatementDescriptorSuffix = d.StatementDescriptorSuffix,
+                PaymentMethodTypes = s.PaymentMethodTypes,
+            }, c.Account.Id, c.Now, c.Ids);
+            if (created.IsError) throw new StripeException(created.Error!);
+            Changes.Apply(c, created.Value);
+            pi = created.Value.PaymentIntent;
+            s = s with { PaymentIntent = pi.Id };
+            c.Tx.Put(s);
+        }
+        var change = PaymentIntentEndpoints.ConfirmAttempt(c, pi, pm, new ConfirmOptions { ReturnUrl = ReturnUrl(s) });
+        if (change.Error is { } error) return new Attempt(s, error, null);
+        if (change.PaymentIntent.Status == PaymentIntentStatus.RequiresAction)
+            return new Attempt(s, null, ThreeDSecureFlow.PageUrl(change.PaymentIntent));
+        return new Attempt(Complete(c, s, change.PaymentIntent, pm), null, null);
+    }
+
+    /// <summary>
+    /// After the 3-D Secure page (or its control call) ran a session's PaymentIntent: a payment that went through completes
+    /// the session, as the customer returning to Checkout would.
+    /// </summary>
+    public static void AfterAuthentication(ApiContext c, PaymentIntent pi)
+    {
+        if (pi.Status is not (PaymentIntentStatus.Succeeded or PaymentIntentStatus.RequiresCapture or PaymentIntentStatus.Processing)) return;
+        foreach (var s in c.Tx.Find(CheckoutSessionEndpoints.ByPaymentIntent, pi.Id).ToList())
+            if (s.Status == CheckoutStatus.Open && pi.PaymentMethod is { } pmId && c.Tx.Get<PaymentMethod>(pmId) is { } pm)
+                Complete(c, s, pi, pm);
+    }
+
+    /// <summary>
+    /// The session paid: a customer created when <c>customer_creation=always</c> or the card is to be saved, the card
+    /// attached for <c>setup_future_usage</c>, the session complete and <c>checkout.session.completed</c>.
+    /// </summary>
+    internal static CheckoutSession Complete(ApiContext c, CheckoutSession s, PaymentIntent? pi, PaymentMethod pm, string? setupIntent = null)
+    {
+        var email = pm.BillingDetails.Email ?? s.CustomerDetails?.Email;
+        var name = pm.BillingDetails.Name ?? s.CustomerDetails?.Name;
+        var customer = s.Customer;
+        var saveCard = s.PaymentIntentData?.SetupFutureUsage is not null || s.Mode == CheckoutMode.Setup;
+        if (customer is null && (s.CustomerCreation == CustomerCreation.Always || saveCard))
+        {
+            var created = new Customer
+            {
+                Id = c.Ids.Next("cus", 14), AccountId = c.Account.Id, Created = c.Now, Email = email, Name = name,
+                InvoicePrefix = c.Ids.Chars(8).ToUpperInvariant(),
+            };
+            c.Tx.Put(created);
+            c.Emit("customer.created", created);
+            customer = created.Id;
+            if (pi is not null && pi.Customer is null) c.Tx.Put(pi = pi with { Customer = customer });
+        }
+        if (saveCard && customer is not null && c.Tx.Get<PaymentMethod>(pm.Id) is { Customer: null } current)
+        {
+            var attached = current with { Customer = customer };
+            c.Tx.Put(attached);
+            c.Emit("payment_method.attached", attached);
+        }
+        var completed = CheckoutSessionRules.Complete(s, pi?.Id, setupIntent, customer, new CheckoutCustomerDetails(email, name)).OrThrow();
+        c.Tx.Put(completed);
+        c.Emit("checkout.session.completed", completed);
+        return completed;
+    }
+
+    /// <summary>
+    /// Expires an open session (<c>POST /expire</c> or its <c>expires_at</c> passing): a PaymentIntent left by a declined
+    /// attempt is canceled, then <c>checkout.session.expired</c>.
+    /// </summary>
+    public static CheckoutSession Expire(ApiContext c, CheckoutSession s)
+    {
+        var expired = CheckoutSessionRules.Expire(s).OrThrow();
+        if (s.PaymentIntent is { } piId && c.Tx.Get<PaymentIntent>(piId) is { } pi
+            && PaymentIntentRules.Guard(pi, PaymentIntentAction.Cancel) is null && pi.Status != PaymentIntentStatus.RequiresCapture)
+        {
+            var charge = pi.LatestCharge is null ? null : c.Tx.Get<Charge>(pi.LatestCharge);
+            var canceled = PaymentIntentRules.Cancel(pi, charge, null, c.Now, c.Ids);
+            if (!canceled.IsError) Changes.Apply(c, canceled.Value);
+        }
+        c.Tx.Put(expired);
+        c.Emit("checkout.session.expired", expired);
+        return expired;
+    }
+
+    /// <summary>Where 3-D Secure sends the customer back to: the session's own page, which then shows the outcome.</summary>
+    internal static string ReturnUrl(CheckoutSession s) => $"{s.PageBaseUrl}{CheckoutPage.PathPrefix}{s.Id}";
+
+    /// <summary>The customer's success_url with <c>{CHECKOUT_SESSION_ID}</c> filled in (only the literal braces, as Stripe).</summary>
+    public static string SuccessUrl(CheckoutSession s) =>
+        (s.SuccessUrl ?? "").Replace(CheckoutPage.SessionIdTemplate, s.Id, StringComparison.Ordinal);
+
+    public static StripeError NotPayable(CheckoutSession s, long now) =>
+        s.Status == CheckoutStatus.Open && now >= s.ExpiresAt
+            ? StripeError.InvalidValue("id", $"Checkout Session {s.Id} has expired (its expires_at has passed); create a new session.")
+            : StripeError.InvalidValue("id", $"Checkout Session {s.Id} is {s.Status.ToWire()}; only an open session can be paid.");
+}

@@ -1,0 +1,100 @@
+using System.Net;
+using MockProcessor.Domain.Checkout;
+using MockProcessor.Domain.Products;
+using MockProcessor.Server.Control;
+
+namespace MockProcessor.Server.Resources.Checkout;
+
+/// <summary>
+/// The hosted Checkout page's HTML: self-contained (inline style, no scripts, nothing loaded from elsewhere), every value
+/// from a request or a record HTML-encoded. It shows the merchant, the line items and total, and a card form.
+/// </summary>
+internal static class CheckoutHtml
+{
+    public const string Title = "MockProcessor Checkout";
+
+    /// <summary>What a line shows: its description, quantity and amount, with the price's unit amount.</summary>
+    public sealed record Line(CheckoutLineItem Item, Price? Price);
+
+    /// <summary>A form value the customer typed, shown again after an error (never the card number or CVC).</summary>
+    public sealed record Entered(string? Email, string? Name, string? Expiry);
+
+    public static string Form(CheckoutSession s, string merchant, IReadOnlyList<Line> lines, bool askEmail, string? error, Entered entered)
+    {
+        var items = string.Concat(lines.Select(l => $"""
+            <tr><td>{Enc(l.Item.Description)}<div class="muted">Qty {l.Item.Quantity}{Each(l)}</div></td>
+                <td class="num">{Enc(ThreeDSecureHtml.Amount(l.Item.AmountTotal, l.Item.Currency))}</td></tr>
+            """));
+        var summary = s.Mode == CheckoutMode.Setup
+            ? "<p class=\"muted\">Save a card for future payments. You will not be charged now.</p>"
+            : $"""
+              <table class="items">{items}
+              <tr class="total"><td>Total due</td><td class="num" id="total">{Enc(ThreeDSecureHtml.Amount(s.AmountTotal ?? 0, s.Currency ?? "usd"))}</td></tr></table>
+              """;
+        var email = askEmail
+            ? $"""<label>Email<input name="email" type="email" autocomplete="email" required value="{Enc(entered.Email ?? s.CustomerDetails?.Email ?? "")}"></label>"""
+            : $"""<p class="muted">Paying as {Enc(s.CustomerDetails?.Email ?? s.Customer ?? "")}</p>""";
+        var errorHtml = error is null ? "" : $"""<p class="error" id="error" role="alert">{Enc(error)}</p>""";
+        var button = s.Mode == CheckoutMode.Setup ? "Save card" : $"Pay {ThreeDSecureHtml.Amount(s.AmountTotal ?? 0, s.Currency ?? "usd")}";
+        var cancel = s.CancelUrl is { } url ? $"""<p><a class="back" id="cancel" href="{Enc(url)}">← Cancel and return to {Enc(merchant)}</a></p>""" : "";
+        return Page(merchant, $"""
+            {cancel}
+            <h1>{Enc(merchant)}</h1>
+            {summary}
+            <form method="post" action="{Enc(CheckoutPage.PathPrefix + s.Id)}" autocomplete="on">
+              {email}
+              <label>Card number<input name="number" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242" required></label>
+              <div class="row">
+                <label>Expiry<input name="expiry" autocomplete="cc-exp" placeholder="MM / YY" required value="{Enc(entered.Expiry ?? "")}"></label>
+                <label>CVC<input name="cvc" inputmode="numeric" autocomplete="cc-csc" placeholder="123"></label>
+              </div>
+              <label>Name on card<input name="name" autocomplete="cc-name" value="{Enc(entered.Name ?? "")}"></label>
+              {errorHtml}
+              <button type="submit" id="submit">{Enc(button)}</button>
+            </form>
+            <p class="muted small">Session <code>{Enc(s.Id)}</code>. Use a test card such as 4242 4242 4242 4242 with any future expiry.</p>
+            """);
+    }
+
+    private static string Each(Line l) =>
+        l.Item.Quantity > 1 && l.Price?.UnitAmount is { } unit && PriceRules.Whole(unit) is { } whole
+            ? $" × {Enc(ThreeDSecureHtml.Amount(whole, l.Item.Currency))}" : "";
+
+    /// <summary>A session that cannot be paid (unknown, expired, complete) or a bad request: a readable page, no stack trace.</summary>
+    public static string Message(string heading, string message) =>
+        Page(heading, $"<h1>{Enc(heading)}</h1><p class=\"error\">{Enc(message)}</p>");
+
+    private static string Enc(string s) => WebUtility.HtmlEncode(s);
+
+    private static string Page(string title, string body) => $$"""
+        <!DOCTYPE html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <meta name="robots" content="noindex">
+        <title>{{Enc(title)}} · {{Title}}</title>
+        <style>
+          body { font-family: system-ui, sans-serif; background: #f6f8fa; color: #1a1f36; margin: 0; }
+          main { max-width: 30rem; margin: 2.5rem auto; background: #fff; border: 1px solid #d8dee4; border-radius: 8px; padding: 1.5rem 2rem; }
+          h1 { font-size: 1.3rem; margin: .25rem 0 1rem; } .muted { color: #6a737d; font-size: .9rem; } .small { font-size: .8rem; }
+          table.items { width: 100%; border-collapse: collapse; margin-bottom: 1.25rem; }
+          .items td { padding: .5rem 0; border-bottom: 1px solid #eaeef2; vertical-align: top; } .num { text-align: right; white-space: nowrap; }
+          .total td { font-weight: 600; font-size: 1.1rem; border-bottom: 0; }
+          label { display: block; font-size: .85rem; color: #4f566b; margin-bottom: .75rem; }
+          input { display: block; width: 100%; box-sizing: border-box; margin-top: .25rem; padding: .6rem; font-size: 1rem; border: 1px solid #cfd7df; border-radius: 6px; }
+          .row { display: flex; gap: .75rem; } .row label { flex: 1; }
+          button { width: 100%; padding: .8rem; border: 0; border-radius: 6px; background: #635bff; color: #fff; font-size: 1rem; font-weight: 600; cursor: pointer; }
+          code { word-break: break-all; } .error { color: #b42318; } a.back { color: #4f566b; text-decoration: none; font-size: .9rem; }
+          footer { color: #6a737d; font-size: .8rem; margin-top: 1.5rem; }
+        </style>
+        </head>
+        <body>
+        <main>
+        {{body}}
+        <footer>{{Title}} — test mode; no real bank is contacted.</footer>
+        </main>
+        </body>
+        </html>
+        """;
+}
