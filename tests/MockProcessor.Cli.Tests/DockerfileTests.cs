@@ -46,13 +46,13 @@ public class DockerfileTests
                 else if (line.StartsWith("RUN dotnet ", StringComparison.Ordinal))
                 {
                     var args = line[11..].Replace("/out", output).Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                    var (code, text) = await RunAsync("dotnet", args, src);
+                    var (code, text) = await Processes.RunAsync("dotnet", args, src);
                     Assert.True(code == 0, $"{line}\n{text}");
                     ran++;
                 }
             }
             Assert.Equal(2, ran); // restore and publish
-            var (versionCode, version) = await RunAsync("dotnet", [Path.Combine(output, "mockprocessor.dll"), "--version"], output);
+            var (versionCode, version) = await Processes.RunAsync("dotnet", [Path.Combine(output, "mockprocessor.dll"), "--version"], output);
             Assert.Equal(0, versionCode);
             Assert.StartsWith("mockprocessor ", version.Trim());
             Assert.True(File.Exists(Path.Combine(output, "openapi.yaml")));
@@ -79,19 +79,5 @@ public class DockerfileTests
             if (rel.Split(Path.DirectorySeparatorChar).Any(Ignored.Contains) || rel.EndsWith(".db", StringComparison.Ordinal)) continue;
             Copy(file, Path.Combine(to, rel));
         }
-    }
-
-    private static async Task<(int Code, string Output)> RunAsync(string file, string[] args, string directory)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = directory };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        using var p = Process.Start(start)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
-        await p.WaitForExitAsync(timeout.Token);
-        return (p.ExitCode, await stdout + await stderr);
     }
 }

@@ -19,17 +19,17 @@ public class ToolPackageTests
             var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}") ? "Debug" : "Release";
             var packages = Path.Combine(work.FullName, "packages");
             var tools = Path.Combine(work.FullName, "tools");
-            var (packed, packOut) = await RunAsync("dotnet", ["pack", Path.Combine(Repository.Root, "src", "MockProcessor"), "-c", configuration, "--no-build", "-o", packages, "-nologo"]);
+            var (packed, packOut) = await Processes.RunAsync("dotnet", ["pack", Path.Combine(Repository.Root, "src", "MockProcessor"), "-c", configuration, "--no-build", "-o", packages, "-nologo"]);
             Assert.True(packed == 0, packOut);
             var package = Assert.Single(Directory.GetFiles(packages, "MockProcessor.*.nupkg"));
             var version = Path.GetFileNameWithoutExtension(package)["MockProcessor.".Length..];
 
-            var (installed, installOut) = await RunAsync("dotnet", ["tool", "install", "MockProcessor", "--tool-path", tools, "--add-source", packages, "--version", version]);
+            var (installed, installOut) = await Processes.RunAsync("dotnet", ["tool", "install", "MockProcessor", "--tool-path", tools, "--add-source", packages, "--version", version]);
             Assert.True(installed == 0, installOut);
             var exe = Path.Combine(tools, OperatingSystem.IsWindows() ? "mockprocessor.exe" : "mockprocessor");
             Assert.True(File.Exists(exe), installOut);
 
-            var (code, printed) = await RunAsync(exe, ["--version"]);
+            var (code, printed) = await Processes.RunAsync(exe, ["--version"]);
             Assert.Equal(0, code);
             Assert.Equal($"mockprocessor {version} (default Stripe API version {Server.Hosting.MockProcessorOptions.DefaultApiVersion})", printed.Trim());
 
@@ -57,7 +57,7 @@ public class ToolPackageTests
                 }
             }
 
-            var (removed, removeOut) = await RunAsync("dotnet", ["tool", "uninstall", "MockProcessor", "--tool-path", tools]);
+            var (removed, removeOut) = await Processes.RunAsync("dotnet", ["tool", "uninstall", "MockProcessor", "--tool-path", tools]);
             Assert.True(removed == 0, removeOut);
             Assert.False(File.Exists(exe));
         }
@@ -67,19 +67,6 @@ public class ToolPackageTests
         }
     }
 
-    private static async Task<(int Code, string Output)> RunAsync(string file, string[] args)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) start.ArgumentList.Add(a);
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        using var p = Process.Start(start)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await p.WaitForExitAsync(timeout.Token);
-        return (p.ExitCode, await stdout + await stderr);
-    }
 
     private static int FreePort()
     {

@@ -5,7 +5,9 @@ using MockProcessor.Domain.Customers;
 using MockProcessor.Domain.Errors;
 using MockProcessor.Domain.PaymentIntents;
 using MockProcessor.Domain.PaymentMethods;
+using MockProcessor.Domain.SetupIntents;
 using MockProcessor.Server.Resources.PaymentIntents;
+using MockProcessor.Server.Resources.SetupIntents;
 using MockProcessor.Server.Resources.Shared;
 using MockProcessor.Server.Wire;
 
@@ -29,9 +31,46 @@ public static class CheckoutFlow
         return s.Mode switch
         {
             CheckoutMode.Payment => PayPayment(c, s, pm),
-            _ => throw new StripeException(StripeError.InvalidValue("mode",
-                "Completing a setup-mode Checkout Session needs SetupIntents, which this build does not have yet.")),
+            _ => PaySetup(c, s, pm),
         };
+    }
+
+    /// <summary>Setup mode: the session's SetupIntent (created at the first attempt) verifies and saves the card.</summary>
+    private static Attempt PaySetup(ApiContext c, CheckoutSession s, PaymentMethod pm)
+    {
+        var si = s.SetupIntent is { } existing ? c.Load<SetupIntent>(existing, "setup_intent") : null;
+        if (si is null)
+        {
+            var d = s.SetupIntentData ?? new CheckoutSetupIntentData();
+            si = SetupIntentEndpoints.CreateFor(c, new CreateSetupIntent
+            {
+                Customer = s.Customer, Description = d.Description, Metadata = d.Metadata, PaymentMethodTypes = s.PaymentMethodTypes,
+            });
+            s = s with { SetupIntent = si.Id };
+            c.Tx.Put(s);
+        }
+        var change = SetupIntentEndpoints.ConfirmAttempt(c, si, pm, new SetupConfirmOptions { ReturnUrl = ReturnUrl(s) });
+        if (change.Error is { } error) return new Attempt(s, error, null);
+        if (change.SetupIntent.Status == SetupIntentStatus.RequiresAction)
+            return new Attempt(s, null, ThreeDSecureFlow.PageUrl(change.SetupIntent));
+        return new Attempt(CompleteSetup(c, s, change.SetupIntent, pm), null, null);
+    }
+
+    /// <summary>A setup-mode session completes like a payment one; a customer it created becomes its SetupIntent's too.</summary>
+    private static CheckoutSession CompleteSetup(ApiContext c, CheckoutSession s, SetupIntent si, PaymentMethod pm)
+    {
+        var done = Complete(c, s, null, pm, si.Id);
+        if (done.Customer is { } customer && si.Customer is null) c.Tx.Put(si with { Customer = customer });
+        return done;
+    }
+
+    /// <summary>After the 3-D Secure page (or its control call) ran a setup-mode session's SetupIntent.</summary>
+    public static void AfterAuthentication(ApiContext c, SetupIntent si)
+    {
+        if (si.Status is not SetupIntentStatus.Succeeded) return;
+        foreach (var s in c.Tx.Find(CheckoutSessionEndpoints.BySetupIntent, si.Id).ToList())
+            if (s.Status == CheckoutStatus.Open && si.PaymentMethod is { } pmId && c.Tx.Get<PaymentMethod>(pmId) is { } pm)
+                CompleteSetup(c, s, si, pm);
     }
 
     private static Attempt PayPayment(ApiContext c, CheckoutSession s, PaymentMethod pm)

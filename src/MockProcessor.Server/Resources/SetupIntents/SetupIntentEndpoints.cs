@@ -111,10 +111,25 @@ public static class SetupIntentEndpoints
     /// <summary>One verification of the card; a decline keeps the SetupIntent's last_setup_error and event, then answers 402.</summary>
     private static ApiResult RunConfirm(ApiContext c, SetupIntent si, PaymentMethod? pm, SetupConfirmOptions options)
     {
+        var change = ConfirmAttempt(c, si, pm, options);
+        return change.Error is { } error ? ApiResult.Fail(error) : c.Respond(change.SetupIntent);
+    }
+
+    /// <summary>One confirmation of the card, stored with its events; shared with Checkout's setup mode.</summary>
+    internal static SetupIntentChange ConfirmAttempt(ApiContext c, SetupIntent si, PaymentMethod? pm, SetupConfirmOptions options)
+    {
         var card = pm is null ? null : c.Service<TestCards>().Resolve(pm.Card.TestCardKey);
         var change = ThreeDSecureFlow.WithPageUrl(c, Decide(SetupIntentRules.Confirm(si, pm, card, options)));
         Apply(c, change, pm);
-        return change.Error is { } error ? ApiResult.Fail(error) : c.Respond(change.SetupIntent);
+        return change;
+    }
+
+    /// <summary>Creates and stores a SetupIntent (with <c>setup_intent.created</c>); Checkout's setup mode creates its own.</summary>
+    internal static SetupIntent CreateFor(ApiContext c, CreateSetupIntent cmd)
+    {
+        var created = SetupIntentRules.Create(cmd, c.Account.Id, c.Now, c.Ids);
+        Apply(c, created, null);
+        return created.SetupIntent;
     }
 
     /// <summary>
@@ -127,6 +142,8 @@ public static class SetupIntentEndpoints
         var (pm, card) = ThreeDSecureFlow.PaymentMethodOf(c, si.Id, si.PaymentMethod);
         var change = Decide(SetupIntentRules.Authenticate(si, pm, card, succeeded));
         Apply(c, change, pm);
+        // A setup-mode Checkout Session completes once its SetupIntent is authenticated (docs/checkout.md).
+        Checkout.CheckoutFlow.AfterAuthentication(c, change.SetupIntent);
         return change;
     }
 

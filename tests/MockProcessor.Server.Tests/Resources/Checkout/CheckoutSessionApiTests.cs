@@ -150,6 +150,37 @@ public class CheckoutSessionApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_setup_session_saves_the_card_through_a_SetupIntent_and_completes()
+    {
+        var form = new[] { ("mode", "setup"), ("success_url", Success), ("cancel_url", Cancel), ("currency", "usd") };
+        var id = (string)(await (await _c.PostFormAsync("/v1/checkout/sessions", form)).OkAsync())["id"]!;
+        // A decline leaves the session open with the SetupIntent's last_setup_error.
+        var declined = await (await _c.PostFormAsync($"/_mock/checkout/sessions/{id}/complete", ("payment_method", "pm_card_chargeDeclined"), ("email", "s@example.com"))).ErrorAsync(402);
+        Assert.Equal("card_declined", (string)declined["code"]!);
+        var done = await (await _c.PostFormAsync($"/_mock/checkout/sessions/{id}/complete", ("card", "4242424242424242"), ("email", "s@example.com"),
+            ("expand[]", "setup_intent"))).OkAsync();
+        Assert.Equal(("complete", "no_payment_required"), ((string)done["status"]!, (string)done["payment_status"]!));
+        Assert.Null(done["payment_intent"]);
+        var si = done["setup_intent"]!;
+        Assert.Equal("succeeded", (string)si["status"]!);
+        var customer = (string)done["customer"]!;
+        Assert.Equal(customer, (string)si["customer"]!);
+        var pm = await (await _c.GetAsync($"/v1/payment_methods/{si["payment_method"]}")).OkAsync();
+        Assert.Equal(customer, (string)pm["customer"]!);
+        var events = await EventTypes();
+        Assert.Contains("setup_intent.succeeded", events);
+        Assert.Equal("checkout.session.completed", events[^1]);
+
+        // 3-D Secure on setup: the session completes once the SetupIntent is authenticated.
+        var second = (string)(await (await _c.PostFormAsync("/v1/checkout/sessions", form)).OkAsync())["id"]!;
+        var open = await (await _c.PostFormAsync($"/_mock/checkout/sessions/{second}/complete", ("payment_method", "pm_card_threeDSecure2Required"),
+            ("email", "t@example.com"), ("expand[]", "setup_intent"))).OkAsync();
+        Assert.Equal(("open", "requires_action"), ((string)open["status"]!, (string)open["setup_intent"]!["status"]!));
+        await (await _c.PostFormAsync($"/_mock/setup_intents/{open["setup_intent"]!["id"]}/authenticate", ("outcome", "complete"))).OkAsync();
+        Assert.Equal("complete", (string)(await (await _c.GetAsync($"/v1/checkout/sessions/{second}")).OkAsync())["status"]!);
+    }
+
+    [Fact]
     public async Task Three_d_secure_completes_the_session_once_authenticated()
     {
         var id = (string)(await CreateSession(_c))["id"]!;
