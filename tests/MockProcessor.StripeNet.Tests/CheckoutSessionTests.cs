@@ -99,4 +99,25 @@ public sealed class CheckoutSessionTests(EmulatorTarget target) : StripeTest(tar
         var events = await Client.V1.Events.ListAsync(new Stripe.EventListOptions { Type = "checkout.session.completed", Limit = 10 });
         events.Data.Select(e => ((Session)e.Data.Object).Id).Should().Contain(session.Id);
     }
+
+    [EmulatorFact]
+    public async Task A_setup_session_saves_the_card_on_a_new_customer()
+    {
+        var session = await Client.V1.Checkout.Sessions.CreateAsync(new SessionCreateOptions
+        {
+            Mode = "setup", Currency = "usd", SuccessUrl = Success, CancelUrl = "https://shop.example/account",
+        });
+        session.Mode.Should().Be("setup");
+        var (status, body) = await Merchant.RawAsync(HttpMethod.Post, $"/_mock/checkout/sessions/{session.Id}/complete",
+            ("payment_method", "pm_card_visa"), ("email", "sam@example.com"));
+        status.Should().Be(200, body?.ToJsonString());
+        var done = await Client.V1.Checkout.Sessions.GetAsync(session.Id, new SessionGetOptions { Expand = ["setup_intent"] });
+        done.Status.Should().Be("complete");
+        done.PaymentStatus.Should().Be("no_payment_required");
+        done.PaymentIntentId.Should().BeNull();
+        done.SetupIntent.Status.Should().Be("succeeded");
+        done.SetupIntent.CustomerId.Should().Be(done.CustomerId).And.NotBeNull();
+        var saved = await Client.V1.Customers.PaymentMethods.ListAsync(done.CustomerId);
+        saved.Data.Should().ContainSingle().Which.Id.Should().Be(done.SetupIntent.PaymentMethodId);
+    }
 }
