@@ -63,9 +63,13 @@ public sealed class AccountState(string accountId, StoreSchema schema)
 
     internal KeyIndex? Indexed(string owner, SecondaryIndex index, string key) => Secondary.GetValueOrDefault((owner, index, key));
 
-    /// <summary>How many objects of the whole tree (every owner) are in <paramref name="index"/> under <paramref name="key"/>.</summary>
-    public int CountInTree(SecondaryIndex index, string key) =>
-        Members.Sum(owner => Indexed(owner, index, key)?.Count ?? 0);
+    /// <summary>
+    /// How many objects of <paramref name="owner"/> and of the tree's merchant are in <paramref name="index"/> under
+    /// <paramref name="key"/> (an event's deliveries belong to its own account or, for a connected account's event, to
+    /// the platform's connect endpoints): two lookups, however many connected accounts the tree has.
+    /// </summary>
+    public int CountWithMerchant(string owner, SecondaryIndex index, string key) =>
+        (Indexed(owner, index, key)?.Count ?? 0) + (owner == AccountId ? 0 : Indexed(AccountId, index, key)?.Count ?? 0);
 
     public IEnumerable<(string Type, long Count)> CountsByType() =>
         Lists.GroupBy(kv => kv.Key.Type).Select(g => (g.Key, g.Sum(kv => (long)kv.Value.Count)));

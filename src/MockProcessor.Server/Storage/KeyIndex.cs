@@ -27,28 +27,44 @@ internal sealed class KeyIndex
     private readonly List<ListKey[]> _chunks = [];
     private bool _unsorted;
     private int _count;
+    // Keys removed but still in the chunks, skipped by reads: a removal costs a hash insert, and the chunks are rebuilt
+    // once tombstones are half of them (an endpoint's thousands of pending deliveries ending one by one stay linear).
+    private HashSet<ListKey>? _removed;
 
-    public int Count => _count;
+    /// <summary>Positions, removed keys included: the range of <see cref="KeyAt"/> (type lists never remove, so there it is <see cref="Count"/>).</summary>
+    public int Positions => _count;
+
+    /// <summary>Live keys (tombstones not counted).</summary>
+    public int Count => _count - (_removed?.Count ?? 0);
 
     private ListKey At(int i) => _chunks[i / ChunkSize][i % ChunkSize];
 
     public void Add(ListKey key)
     {
+        if (_removed is not null && _removed.Remove(key)) return; // back under its key: the entry is still in place
         if (_count > 0 && !_unsorted && key.CompareTo(At(_count - 1)) < 0) _unsorted = true;
         Append(key);
     }
 
-    /// <summary>Removes <paramref name="key"/> if present (an object whose index key changed): O(n), and rare.</summary>
+    /// <summary>Removes <paramref name="key"/> if present (an object whose index key changed).</summary>
     public bool Remove(ListKey key)
     {
-        EnsureSorted();
-        var at = Find(key);
-        if (at < 0) return false;
-        var all = OldestFirst().ToList();
-        all.RemoveAt(at);
-        Rebuild(all);
+        if (Find(key) < 0) return false;
+        (_removed ??= []).Add(key);
+        if (_removed.Count * 2 > _count) Compact();
         return true;
     }
+
+    private void Compact()
+    {
+        var live = new List<ListKey>(Count);
+        for (var i = 0; i < _count; i++)
+            if (!IsRemoved(At(i))) live.Add(At(i));
+        _removed = null;
+        Rebuild(live);
+    }
+
+    private bool IsRemoved(ListKey key) => _removed is not null && _removed.Contains(key);
 
     private void EnsureSorted()
     {
@@ -94,11 +110,11 @@ internal sealed class KeyIndex
         return lo;
     }
 
-    /// <summary>The position of <paramref name="key"/>, or -1.</summary>
+    /// <summary>The position of <paramref name="key"/>, or -1 (also when it was removed).</summary>
     public int Find(ListKey key)
     {
         var at = LowerBound(key);
-        return at < _count && At(at).Id == key.Id ? at : -1;
+        return at < _count && At(at).Id == key.Id && !IsRemoved(At(at)) ? at : -1;
     }
 
     public IEnumerable<ListKey> OldestFirst() => OldestFirstFrom(0);
@@ -107,13 +123,11 @@ internal sealed class KeyIndex
     public IEnumerable<ListKey> OldestFirstFrom(int from)
     {
         EnsureSorted();
-        for (var i = from; i < _count; i++) yield return At(i);
+        for (var i = from; i < _count; i++)
+            if (!IsRemoved(At(i))) yield return At(i);
     }
 
-    public ListKey? Oldest
-    {
-        get { EnsureSorted(); return _count > 0 ? At(0) : null; }
-    }
+    public ListKey? Oldest => OldestFirst().Cast<ListKey?>().FirstOrDefault();
 
     /// <summary>The key at position <paramref name="i"/> in creation order (0 = oldest).</summary>
     public ListKey KeyAt(int i)
@@ -125,13 +139,15 @@ internal sealed class KeyIndex
     public IEnumerable<ListKey> NewestFirst()
     {
         EnsureSorted();
-        for (var i = _count - 1; i >= 0; i--) yield return At(i);
+        for (var i = _count - 1; i >= 0; i--)
+            if (!IsRemoved(At(i))) yield return At(i);
     }
 
     /// <summary>Keys newest first from position <paramref name="from"/> (0 = oldest) down to the oldest.</summary>
     public IEnumerable<ListKey> NewestFirstFrom(int from)
     {
         EnsureSorted();
-        for (var i = Math.Min(from, _count - 1); i >= 0; i--) yield return At(i);
+        for (var i = Math.Min(from, _count - 1); i >= 0; i--)
+            if (!IsRemoved(At(i))) yield return At(i);
     }
 }

@@ -65,7 +65,7 @@ public sealed class Listing<T> : IEnumerable<T> where T : StripeObject
         if (!_seekable || _tx.CommittedKey(id, _type) is not { } key) return null;
         if (_committed is null) return _matches is null ? (0, false) : null;
         var at = _committed.LowerBound(key);
-        var found = at < _committed.Count && _committed.KeyAt(at).Id == id;
+        var found = _committed.Find(key) >= 0;
         // In a secondary index the cursor must be one of the listed objects (a payout's transactions paged with another
         // transaction's id is resource_missing): the caller's walk says so. In a type's whole list any object of it places.
         if (!found && _matches is not null) return null;

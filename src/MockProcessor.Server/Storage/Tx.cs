@@ -152,10 +152,10 @@ public sealed class Tx
     public int OldestFirstChunk<T>(string objectType, int from, int max, List<T> into) where T : StripeObject
     {
         if (_account.List(_acting, objectType) is not { } list) return -1;
-        var end = Math.Min(list.Count, from + max);
+        var end = Math.Min(list.Positions, from + max);
         for (var i = from; i < end; i++)
             if (Get<T>(list.KeyAt(i).Id) is { } obj) into.Add(obj);
-        return end < list.Count ? end : -1;
+        return end < list.Positions ? end : -1;
     }
 
     /// <summary>The creation time of the oldest object of a type, or null when there is none.</summary>

@@ -78,6 +78,16 @@ public class KeyIndexTests
         Assert.Equal(39, index.Count);
         Assert.Equal(keys.Where((_, i) => i != 7).OrderBy(k => k).Select(k => k.Id), index.OldestFirst().Select(k => k.Id));
         Assert.Equal("k0", index.NewestFirst().First().Id);
+        // A removed key is not found, not sought from, and comes back in place when re-added.
+        Assert.Equal(-1, index.Find(keys[7]));
+        index.Add(keys[7]);
+        Assert.Equal(40, index.Count);
+        Assert.Equal(keys.OrderBy(k => k).Select(k => k.Id), index.OldestFirst().Select(k => k.Id));
+        // Removing most keys one by one compacts along the way and leaves exactly the rest.
+        foreach (var k in keys.Take(35)) Assert.True(index.Remove(k));
+        Assert.Equal(5, index.Count);
+        Assert.Equal(keys.Skip(35).OrderByDescending(k => k).Select(k => k.Id), index.NewestFirst().Select(k => k.Id));
+        Assert.True(index.Positions < 40);
     }
 
     [Fact]

@@ -29,7 +29,7 @@ public static class EventJson
             ["created"] = e.Created,
             ["data"] = data,
             ["livemode"] = false,
-            ["pending_webhooks"] = ctx.Tx.Account.CountInTree(Webhooks.WebhookIndexes.PendingByEvent, e.Id),
+            ["pending_webhooks"] = ctx.Tx.Account.CountWithMerchant(e.AccountId, Webhooks.WebhookIndexes.PendingByEvent, e.Id),
             ["request"] = new JsonObject { ["id"] = e.RequestId, ["idempotency_key"] = e.IdempotencyKey },
             ["type"] = e.Type,
         }.ToList())
