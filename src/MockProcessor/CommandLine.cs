@@ -73,7 +73,11 @@ public abstract class Command(string name, string summary)
 }
 
 /// <summary>One option row: <c>--name VALUE</c> (or a bare switch, meaning "true") applied to settings of type T.</summary>
-public sealed record Option<T>(string Name, bool IsSwitch, string Help, Action<T, string> Apply);
+public sealed record Option<T>(string Name, bool IsSwitch, string Help, Action<T, string> Apply)
+{
+    /// <summary>When set, the value is optional: a bare <c>--name</c> (followed by nothing or by another option) means this.</summary>
+    public string? BareValue { get; init; }
+}
 
 /// <summary>
 /// A command whose settings are a <typeparamref name="T"/>. <paramref name="argument"/> names an optional single
@@ -94,7 +98,7 @@ public sealed class Command<T>(
         string.Join("\n", options.Select(o => Flag(o).PadRight(options.Max(x => Flag(x).Length) + 2) + o.Help)) +
         (details is null ? "" : "\n\n" + details);
 
-    private static string Flag(Option<T> o) => $"  --{o.Name}{(o.IsSwitch ? "" : " VALUE")}";
+    private static string Flag(Option<T> o) => $"  --{o.Name}{(o.IsSwitch ? "" : o.BareValue is null ? " VALUE" : " [VALUE]")}";
 
     private string EnvExample => options.Length > 0 ? CommandLine.EnvironmentName(options[0].Name) : "MOCKPROCESSOR_PORT";
 
@@ -123,7 +127,9 @@ public sealed class Command<T>(
                 if (eq >= 0) { inline = name[(eq + 1)..]; name = name[..eq]; }
                 var opt = options.FirstOrDefault(o => o.Name == name);
                 if (opt is null) return Fail(settings, $"Unknown option '--{name}' for '{Name}'.");
-                var value = inline ?? (opt.IsSwitch ? "true" : i + 1 < args.Length ? args[++i] : null);
+                var value = inline ?? (opt.IsSwitch ? "true"
+                    : opt.BareValue is { } bare && (i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal)) ? bare
+                    : i + 1 < args.Length ? args[++i] : null);
                 if (value is null) return Fail(settings, $"Option '--{name}' needs a value.");
                 opt.Apply(settings, value);
             }

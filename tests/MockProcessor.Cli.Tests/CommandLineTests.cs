@@ -94,6 +94,33 @@ public class CommandLineTests
         Assert.Equal(5555, serve.Port);
     }
 
+    [Theory]
+    [InlineData(new[] { "--in-memory" }, null)]
+    [InlineData(new[] { "--rate-limit" }, "stripe")] // a bare flag at the end
+    [InlineData(new[] { "--rate-limit", "--in-memory" }, "stripe")] // a bare flag before another option
+    [InlineData(new[] { "--rate-limit", "stripe" }, "stripe")]
+    [InlineData(new[] { "--rate-limit", "100" }, "100")]
+    [InlineData(new[] { "--rate-limit=2.5" }, "2.5")]
+    [InlineData(new[] { "--rate-limit", "1" }, "1")] // one request a second, not "on"
+    [InlineData(new[] { "--rate-limit", "off" }, null)]
+    public void Rate_limit_is_off_by_default_a_bare_flag_means_stripe_and_a_number_is_requests_per_second(string[] args, string? expected)
+    {
+        var r = Parse(args);
+        Assert.Null(r.Error);
+        Assert.Equal(expected, Assert.IsType<MockProcessorOptions>(r.Settings).RateLimit);
+    }
+
+    [Fact]
+    public void Rate_limit_binds_from_the_environment_and_refuses_nonsense()
+    {
+        var env = new Hashtable { ["MOCKPROCESSOR_RATE_LIMIT"] = "stripe" };
+        Assert.Equal("stripe", Assert.IsType<MockProcessorOptions>(CommandLine.Parse(Program.Commands, [], env).Settings).RateLimit);
+        Assert.Equal("40", Assert.IsType<MockProcessorOptions>(CommandLine.Parse(Program.Commands, ["--rate-limit", "40"], env).Settings).RateLimit);
+        Assert.StartsWith("Invalid option value: --rate-limit must be stripe, off, or requests per second", Parse("--rate-limit", "fast").Error);
+        Assert.StartsWith("Invalid option value: --rate-limit", Parse("--rate-limit", "-3").Error);
+        Assert.Contains("--rate-limit [VALUE]", Program.Commands[0].Usage);
+    }
+
     [Fact]
     public void A_bad_environment_value_is_reported_like_a_bad_flag()
     {

@@ -41,6 +41,37 @@ public class TriggerCommandTests
     }
 
     [Fact]
+    public async Task Checkout_session_completed_pays_the_session_and_prints_its_payment()
+    {
+        await using var emulator = new TestEmulator();
+        var (code, output, errors) = await TriggerAsync(emulator, "checkout.session.completed");
+
+        Assert.True(code == 0, errors + output);
+        Assert.Matches(@"POST /v1/checkout/sessions -> checkout\.session cs_test_\w+", output);
+        Assert.Matches(@"POST /_mock/checkout/sessions/cs_test_\w+/complete -> checkout\.session cs_test_\w+, payment_intent pi_\w+", output);
+        // The session's payment is part of the run: its events are printed before the session's completion.
+        var printed = output[output.IndexOf("Events:", StringComparison.Ordinal)..];
+        Assert.True(printed.IndexOf("payment_intent.succeeded", StringComparison.Ordinal) is var paid and >= 0 &&
+            paid < printed.IndexOf("checkout.session.completed", StringComparison.Ordinal), output);
+        var completed = (await EventsAsync(emulator, "sk_test_trigger")).Single(e => e!["type"]!.GetValue<string>() == "checkout.session.completed")!;
+        Assert.Equal("complete", completed["data"]!["object"]!["status"]!.GetValue<string>());
+        Assert.Equal("paid", completed["data"]!["object"]!["payment_status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Setup_failed_is_a_decline_as_intended_on_the_setup_intent()
+    {
+        await using var emulator = new TestEmulator();
+        var (code, output, errors) = await TriggerAsync(emulator, "setup_intent.setup_failed");
+
+        Assert.True(code == 0, errors + output);
+        Assert.Matches(@"POST /v1/setup_intents -> declined as intended \(\w+\): setup_intent seti_\w+", output);
+        var failed = (await EventsAsync(emulator, "sk_test_trigger")).Single(e => e!["type"]!.GetValue<string>() == "setup_intent.setup_failed")!;
+        Assert.Equal("requires_payment_method", failed["data"]!["object"]!["status"]!.GetValue<string>());
+        Assert.Contains("setup_intent.created", output);
+    }
+
+    [Fact]
     public async Task A_payout_follows_a_refund_of_a_pending_charge()
     {
         // The refund is debited at once while the charge's funds are still pending: available goes negative.

@@ -150,10 +150,21 @@ public sealed record StripeError(int Status, string Type, string? Code, string M
     public static StripeError InjectedApiError(string faultId) =>
         new(500, ApiErrorType, null, $"An unknown error occurred. (Injected by MockProcessor fault rule {faultId}.)");
 
-    // Stripe answers rate limiting with type invalid_request_error and code rate_limit (§5.2).
-    public static StripeError InjectedRateLimit(string faultId) =>
+    public static StripeError InjectedRateLimit(string faultId) => RateLimit($"Injected by MockProcessor fault rule {faultId}.");
+
+    // --- Rate limiting: a scripted fault (above) or --rate-limit (docs/rate-limits.md) ---
+
+    /// <summary>
+    /// Stripe's answer to a request over a rate limit: 429, type invalid_request_error, code rate_limit, Stripe's message,
+    /// and <paramref name="note"/> saying what in the emulator answered so (a fault rule, or --rate-limit).
+    /// </summary>
+    public static StripeError RateLimit(string note) =>
         new(429, InvalidRequest, "rate_limit",
-            $"Request rate limit exceeded. You can learn more about rate limits here https://stripe.com/docs/rate-limits. (Injected by MockProcessor fault rule {faultId}.)");
+            $"Request rate limit exceeded. You can learn more about rate limits here https://stripe.com/docs/rate-limits. ({note})");
+
+    /// <summary>A request over the account's limit of <c>--rate-limit</c>: which limit, and how many requests a second it allows.</summary>
+    public static StripeError RateLimited(string limit, double perSecond) =>
+        RateLimit($"MockProcessor --rate-limit: over the {limit} limit of {perSecond.ToString(System.Globalization.CultureInfo.InvariantCulture)} requests per second for this account.");
 
     public static StripeError InjectedUnavailable(string faultId) =>
         new(503, ApiErrorType, null, $"The service is temporarily unavailable. Please try again later. (Injected by MockProcessor fault rule {faultId}.)");

@@ -61,6 +61,9 @@ public static class MockProcessorApp
         services.AddHostedService(sp => sp.GetRequiredService<TimeDriverService>());
         services.AddSingleton(_ => Resources.Registry.Renderers());
         services.AddSingleton<IdempotencyCache>();
+        // Real time for --rate-limit (throughput is wall-clock, whatever the virtual clock does); tests key in a fake.
+        services.AddKeyedSingleton(RateLimiter.WallClockKey, TimeProvider.System);
+        services.AddSingleton<RateLimiter>();
         services.AddSingleton<StripeApi>();
         services.AddMockProcessorTelemetry(options);
         // Tests replace the transport (register their own after this) to capture deliveries without sockets.

@@ -42,6 +42,11 @@ public sealed class MockProcessorOptions
     public int WebhookTimeoutSeconds { get; set; } = 10;
     /// <summary>Deliveries in flight at once, over all merchants; a slow receiver holds one slot until its timeout.</summary>
     public int WebhookConcurrency { get; set; } = 32;
+    /// <summary>
+    /// <c>--rate-limit</c> (docs/rate-limits.md): null/<c>off</c> (default), <c>stripe</c> (Stripe's test-mode limits per
+    /// account), or a number of requests a second per account. Parsed by <see cref="Domain.Limits.RateLimitPolicy.Parse"/>.
+    /// </summary>
+    public string? RateLimit { get; set; }
     /// <summary>When false, deliveries are sent only by <c>POST /_mock/webhooks/flush</c> (deterministic CI runs, tests).</summary>
     public bool WebhookAutoDispatch { get; set; } = true;
 }

@@ -32,6 +32,7 @@ public sealed class Telemetry : IDisposable
     private readonly Counter<long> _decisions;
     private readonly Counter<long> _deliveries;
     private readonly Counter<long> _timers;
+    private readonly Counter<long> _rateLimited;
 
     public Telemetry(TelemetryScope scope, WebhookDueQueue due, ObjectStore store)
     {
@@ -53,6 +54,8 @@ public sealed class Telemetry : IDisposable
             "Webhook delivery attempts, by outcome and attempt number (1 = first try).");
         _timers = Meter.CreateCounter<long>("mockprocessor.timers.fired", "{timer}",
             "Time-driven work fired by the time driver (authorization expiry, settlement, dispute deadlines...), by timer.");
+        _rateLimited = Meter.CreateCounter<long>("mockprocessor.rate_limit.rejections", "{request}",
+            "Requests refused with a 429 by --rate-limit, by limit (global, search, files_read...) and reason (global-rate, endpoint-rate).");
         Meter.CreateObservableGauge("mockprocessor.webhook.queue.length",
             () => due.Count, "{delivery}",
             "Webhook deliveries scheduled (due now or at a later retry), over all merchants.");
@@ -118,6 +121,12 @@ public sealed class Telemetry : IDisposable
     public void TimerFired(string timer)
     {
         if (_timers.Enabled) _timers.Add(1, new KeyValuePair<string, object?>("timer", timer));
+    }
+
+    /// <summary>A request <c>--rate-limit</c> refused (docs/rate-limits.md).</summary>
+    public void RateLimited(string limit, string reason)
+    {
+        if (_rateLimited.Enabled) _rateLimited.Add(1, new TagList { { "limit", limit }, { "reason", reason } });
     }
 
     // At scrape time only: each merchant's lock briefly, as GET /_mock/stats does.

@@ -47,7 +47,7 @@ public sealed record ApiRoute(string Method, string Pattern, string ResponseType
 /// </summary>
 public sealed partial class StripeApi(
     ObjectStore store, IdGenerator ids, RequestIds requestIds, VirtualClock clock, MerchantClock merchantClock, Renderers renderers, IdempotencyCache idempotency,
-    MockProcessorOptions options, IServiceProvider services, Telemetry telemetry, ILogger<StripeApi> log)
+    MockProcessorOptions options, IServiceProvider services, Telemetry telemetry, RateLimiter rateLimiter, ILogger<StripeApi> log)
 {
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 
@@ -88,6 +88,14 @@ public sealed partial class StripeApi(
             var storedKey = idemKey.Length > 0 && account.Id != state.AccountId ? account.Id + ":" + idemKey : idemKey;
             http.Response.Headers["Stripe-Version"] = version.Name;
 
+            // --rate-limit (docs/rate-limits.md): a request over the acting account's limit ends here, before anything
+            // executes or is stored (so a retry with the same Idempotency-Key runs for real), and before fault rules count it.
+            if (rateLimiter.Enabled && rateLimiter.Admit(account.Id, route) is { } refused)
+            {
+                status = refused.Error.Status;
+                await RateLimiter.Write(http, refused, requestId);
+                return;
+            }
             // Scripted HTTP faults (docs/faults.md): error kinds end the request here, before anything executes.
             var fault = HttpFaults.Decide(state, route, http);
             if (fault is not null && await HttpFaults.BeforeExecution(http, fault, requestId, accountId, log) is { } faulted)

@@ -19,6 +19,8 @@ public static class TriggerCommand
     private static readonly (string, string)[] Intent = [("amount", "2000"), ("currency", "usd"), ("allowed_payment_method_types[]", "card")];
     private static readonly (string, string)[] Visa = [.. Intent, ("payment_method", "pm_card_visa"), ("confirm", "true")];
     private static readonly (string, string)[] Customer = [("description", "(created by mockprocessor trigger)")];
+    // Card-only, as for intents: a SetupIntent with automatic payment methods needs a return_url to confirm.
+    private static readonly (string, string)[] CardSetup = [("allowed_payment_method_types[]", "card"), ("usage", "off_session")];
 
     /// <summary>Event type → the calls that fire it; stripe-cli's fixtures, reduced to what the emulator has.</summary>
     private static readonly Dictionary<string, Func<Fixture, Task>> Fixtures = new(StringComparer.Ordinal)
@@ -51,6 +53,14 @@ public static class TriggerCommand
         ["payout.failed"] = FailedPayoutAsync,
         ["charge.dispute.created"] = async f => await DisputedAsync(f),
         ["charge.dispute.closed"] = async f => await f.PostAsync($"/v1/disputes/{Id(await DisputedAsync(f))}/close"),
+        ["checkout.session.completed"] = async f =>
+            await f.PostAsync($"/_mock/checkout/sessions/{Id(await CheckoutSessionAsync(f))}/complete", ("payment_method", "pm_card_visa")),
+        ["checkout.session.expired"] = async f => await f.PostAsync($"/v1/checkout/sessions/{Id(await CheckoutSessionAsync(f))}/expire"),
+        ["setup_intent.created"] = f => f.PostAsync("/v1/setup_intents", CardSetup),
+        ["setup_intent.succeeded"] = f => f.PostAsync("/v1/setup_intents", [.. CardSetup, ("payment_method", "pm_card_visa"), ("confirm", "true")]),
+        // A card declined on saving: the SetupIntent goes back to requires_payment_method (docs/setup-intents.md).
+        ["setup_intent.setup_failed"] = async f =>
+            await f.PostAsync("/v1/setup_intents", [.. CardSetup, ("payment_method", "pm_card_chargeDeclined"), ("confirm", "true")], declineExpected: true),
         ["payment_method.attached"] = async f =>
         {
             var customer = await f.PostAsync("/v1/customers", Customer);
@@ -117,6 +127,12 @@ public static class TriggerCommand
         var disputes = await f.GetAsync($"/v1/disputes?charge={charge}");
         return disputes["data"]!.AsArray().Single()!.AsObject();
     }
+
+    // A $20.00 hosted Checkout Session in payment mode, its line item priced inline (no catalogue objects needed).
+    private static Task<JsonObject> CheckoutSessionAsync(Fixture f) => f.PostAsync("/v1/checkout/sessions",
+        ("mode", "payment"), ("success_url", "https://example.com/success?session={CHECKOUT_SESSION_ID}"),
+        ("line_items[0][price_data][currency]", "usd"), ("line_items[0][price_data][unit_amount]", "2000"),
+        ("line_items[0][price_data][product_data][name]", "T-shirt (created by mockprocessor trigger)"), ("line_items[0][quantity]", "1"));
 
     private static Task<JsonObject> AuthorizedAsync(Fixture f) => f.PostAsync("/v1/payment_intents", [.. Visa, ("capture_method", "manual")]);
 
@@ -213,17 +229,18 @@ public static class TriggerCommand
                 await RecordAsync("POST", path, o);
                 return o;
             }
-            // A decline is the point of some fixtures: Stripe answers 402 but has stored the intent and the
-            // failed charge, and names them in the error.
+            // A decline is the point of some fixtures: Stripe answers 402 but has stored the intent (a PaymentIntent
+            // and its failed charge, or a SetupIntent), and names them in the error.
             catch (EmulatorException ex) when (declineExpected && ex.Status == 402 && ex.Error is { } error)
             {
-                var pi = error["payment_intent"] is JsonObject full ? full : null;
-                var piId = pi?["id"]?.GetValue<string>() ?? (error["payment_intent"] as JsonValue)?.GetValue<string>();
+                var kind = error["setup_intent"] is null ? "payment_intent" : "setup_intent";
+                var intent = error[kind] is JsonObject full ? full : null;
+                var intentId = intent?["id"]?.GetValue<string>() ?? (error[kind] as JsonValue)?.GetValue<string>();
                 var chargeId = error["charge"]?.GetValue<string>();
-                foreach (var id in new[] { piId, chargeId }) if (id is not null) Ids.Add(id);
+                foreach (var id in new[] { intentId, chargeId }) if (id is not null) Ids.Add(id);
                 await output.WriteLineAsync($"  POST {path} -> declined as intended ({error["decline_code"] ?? error["code"]}): " +
-                    $"payment_intent {piId}{(chargeId is null ? "" : $", charge {chargeId}")}");
-                return pi ?? new JsonObject { ["id"] = piId };
+                    $"{kind} {intentId}{(chargeId is null ? "" : $", charge {chargeId}")}");
+                return intent ?? new JsonObject { ["id"] = intentId };
             }
         }
 
@@ -263,6 +280,12 @@ public static class TriggerCommand
             {
                 Ids.Add(chargeId);
                 line += $", charge {chargeId}";
+            }
+            // A completed Checkout Session made a PaymentIntent (and its charge): their events belong to the run too.
+            if (o["object"]?.GetValue<string>() == "checkout.session" && o["payment_intent"] is JsonValue paid && paid.GetValue<string>() is { } piId)
+            {
+                Ids.Add(piId);
+                line += $", payment_intent {piId}";
             }
             if (o["deleted"]?.GetValue<bool>() == true) line += " (deleted)";
             await output.WriteLineAsync(line);
