@@ -67,15 +67,12 @@ public static class DashboardViews
         var after = q["starting_after"];
         var rows = new List<PaymentRow>();
         var scanned = 0;
-        var started = after is null;
         string? older = null;
-        foreach (var pi in v.Tx.NewestFirst<PaymentIntent>("payment_intent"))
+        var testCardMatches = new Dictionary<string, bool>(StringComparer.Ordinal); // per test card: does the filter match it
+        var all = v.Tx.NewestFirst<PaymentIntent>("payment_intent");
+        // "Older payments" seeks to its cursor in the list's index; an unknown cursor starts from the newest.
+        foreach (var pi in (after is null ? null : all.OlderThan(after)) ?? all)
         {
-            if (!started)
-            {
-                started = pi.Id == after;
-                continue;
-            }
             scanned++;
             if (f.Status is { } s && Show.Wire(pi.Status) != s) continue;
             if (from is { } a && pi.Created < a) continue;
@@ -85,7 +82,7 @@ public static class DashboardViews
             if (f.Customer is { } c && !CustomerMatches(v, pi.Customer, c)) continue;
             var charge = pi.LatestCharge is { } chId ? v.Tx.Get<Charge>(chId) : null;
             var card = charge?.PaymentMethodDetails;
-            if (f.Card is { } cardFilter && !CardMatches(v, card, cardFilter)) continue;
+            if (f.Card is { } cardFilter && !CardMatches(v, card, cardFilter, testCardMatches)) continue;
             if (rows.Count == PageSize)
             {
                 older = rows[^1].Id;
@@ -106,14 +103,17 @@ public static class DashboardViews
     }
 
     /// <summary>A card filter: last 4 digits, a brand, or part of the test card's description or alias (<c>Insufficient</c>).</summary>
-    private static bool CardMatches(DashboardView v, CardPaymentDetails? card, string typed)
+    private static bool CardMatches(DashboardView v, CardPaymentDetails? card, string typed, Dictionary<string, bool> byTestCard)
     {
         if (card is null) return false;
         if (card.Last4 == typed || card.Brand.Equals(typed, StringComparison.OrdinalIgnoreCase)) return true;
-        // The test card's description and the aliases it was given by (pm_card_chargeDeclinedInsufficientFunds).
-        if (card.TestCardKey is not { } key || v.TestCards.Resolve(key) is not { } t) return false;
-        return t.Description.Contains(typed, StringComparison.OrdinalIgnoreCase) ||
-               t.PaymentMethods.Concat(t.Tokens).Any(alias => alias.Contains(typed, StringComparison.OrdinalIgnoreCase));
+        if (card.TestCardKey is not { } key) return false;
+        if (byTestCard.TryGetValue(key, out var known)) return known;
+        // The test card's description and the aliases it is known by (pm_card_chargeDeclinedInsufficientFunds).
+        var matches = v.TestCards.Resolve(key) is { } t &&
+                      (t.Description.Contains(typed, StringComparison.OrdinalIgnoreCase) ||
+                       t.PaymentMethods.Concat(t.Tokens).Any(alias => alias.Contains(typed, StringComparison.OrdinalIgnoreCase)));
+        return byTestCard[key] = matches;
     }
 
     private static string? TestCardOf(DashboardView v, CardPaymentDetails card) =>
@@ -131,7 +131,7 @@ public static class DashboardViews
         ids.UnionWith(refunds.Select(r => r.Id));
         ids.UnionWith(disputes.Select(d => d.Id));
         var events = ids.SelectMany(o => v.Tx.Find(EventEndpoints.ByObject, o)).DistinctBy(e => e.Id)
-            .OrderBy(e => e.Created).ThenBy(e => e.Id, StringComparer.Ordinal).ToList();
+            .OrderBy(e => e.Created).ThenBy(e => v.Tx.CommittedKey(e.Id, "event")?.Seq ?? long.MaxValue).ToList();
 
         var timeline = new List<TimelineEntry> { new(pi.Created, "Created", Show.Money(pi.Amount, pi.Currency)) };
         foreach (var a in attempts)

@@ -162,6 +162,27 @@ public class DashboardTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Older_payments_continue_where_the_page_ended_with_the_filters_kept()
+    {
+        var api = _app.Client("sk_test_dash_pages");
+        var ids = new List<string>();
+        for (var i = 0; i < DashboardViews.PageSize + 5; i++)
+            ids.Add(Id(await (await api.PostFormAsync("/v1/payment_intents", ("amount", (1000 + i).ToString()), ("currency", "usd"),
+                ("allowed_payment_method_types[]", "card"))).OkAsync()));
+        ids.Reverse(); // newest first, as listed
+        var browser = await SignedIn("sk_test_dash_pages");
+        static List<string> Listed(string html) => Regex.Matches(html, "<td><a href=\"/dashboard/payments/(pi_[A-Za-z0-9]+)\"").Select(m => m.Groups[1].Value).ToList();
+
+        var first = await browser.Page("/dashboard/payments?status=requires_payment_method");
+        Assert.Equal(ids.Take(DashboardViews.PageSize), Listed(first));
+        var older = Regex.Match(first, "href=\"(/dashboard/payments\\?[^\"]+)\">Older payments").Groups[1].Value;
+        Assert.Contains("status=requires_payment_method", older);
+        var second = await browser.Page(older);
+        Assert.Equal(ids.Skip(DashboardViews.PageSize), Listed(second));
+        Assert.DoesNotContain("Older payments", second);
+    }
+
+    [Fact]
     public async Task Buttons_run_the_control_api_as_the_signed_in_merchant()
     {
         var api = _app.Client("sk_test_dash_act");
