@@ -37,6 +37,8 @@ public static class DashboardActions
     private static readonly Lazy<Dictionary<(string, string), ApiRoute>> Routes = new(() =>
         Resources.Registry.Routes().Concat(ControlRoutes.All()).ToDictionary(r => (r.Method, r.Pattern)));
 
+    public static ApiRoute Route(string method, string pattern) => Routes.Value[(method, pattern)];
+
     public static async Task<IResult> Act(HttpContext http, ObjectStore store, DashboardSessions sessions, StripeApi api)
     {
         var form = await ReadForm(http);
@@ -46,7 +48,7 @@ public static class DashboardActions
         if (!back.StartsWith(DashboardEndpoints.Root + "/", StringComparison.Ordinal) || back.StartsWith("//", StringComparison.Ordinal))
             back = DashboardEndpoints.Root + "/payments";
         if (!Operations.TryGetValue(form["op"].ToString(), out var op)) return Back(back, null, "Unknown action.");
-        var route = Routes.Value[(op.Method, op.Pattern)];
+        var route = Route(op.Method, op.Pattern);
         var body = new StringBuilder();
         foreach (var (name, values) in form)
         {
@@ -57,8 +59,8 @@ public static class DashboardActions
         }
         http.Request.RouteValues = new RouteValueDictionary { ["id"] = form["id"].ToString() };
         var acting = form["account"].ToString() is { Length: > 0 } a ? a : null;
-        var (status, error) = await api.Invoke(http, route, state, FormReader.Parse(null, body.ToString()), acting);
-        return status < 300 ? Back(back, op.Done + ".", null) : Back(back, null, error);
+        var answer = await api.Invoke(http, route, state, FormReader.Parse(null, body.ToString()), acting);
+        return answer.Status < 300 ? Back(back, op.Done + ".", null) : Back(back, null, answer.Error);
     }
 
     private static IResult Back(string back, string? notice, string? error)

@@ -38,13 +38,62 @@ public static class DashboardEndpoints
         Page(app, "/clock", (v, q) => new RazorComponentResult<Pages.Clock>(new { Model = DashboardViews.Clock(v) }));
         Page(app, "/balance", (v, q) => new RazorComponentResult<Pages.Balance>(new { Model = DashboardViews.Balance(v) }));
         Page(app, "/customers", (v, q) => new RazorComponentResult<Pages.Customers>(new { Model = DashboardViews.Customers(v) }));
+        Page(app, "/reconciliation", (v, q) => new RazorComponentResult<Pages.Reconciliation>(new { Model = DashboardViews.Reconciliation(v, null) }));
+        app.MapPost(Root + "/reconciliation", Reconcile);
+        app.MapGet(Root + "/files/{id}", DownloadFile);
+    }
+
+    /// <summary>
+    /// The books uploaded on the Reconciliation page (a CSV or JSON file, or pasted text) reconciled by
+    /// <c>POST /_mock/reconciliation</c> as the signed-in merchant, its <c>table</c> rendering (what
+    /// <c>mockprocessor reconcile</c> prints) shown in the page.
+    /// </summary>
+    private static async Task<IResult> Reconcile(HttpContext http, ObjectStore store, DashboardSessions sessions, StripeApi api,
+        MerchantClock clock, Resources.PaymentMethods.TestCards testCards)
+    {
+        var form = await DashboardActions.ReadForm(http);
+        if (form is null || !DashboardActions.SameOrigin(http)) return Results.BadRequest();
+        if (Session(http, store, sessions) is not { } state) return Results.Redirect(Root);
+        var orders = form.Files["orders_file"] is { Length: > 0 } file
+            ? await new StreamReader(file.OpenReadStream()).ReadToEndAsync(http.RequestAborted)
+            : form["orders"].ToString();
+        var fields = new List<KeyValuePair<string, string>> { new("orders", orders), new("format", "table") };
+        foreach (var name in new[] { "from", "to", "threshold", "settlement_days" })
+            if (form[name].ToString().Trim() is { Length: > 0 } value) fields.Add(new(name, value));
+        var body = await new FormUrlEncodedContent(fields).ReadAsStringAsync(http.RequestAborted);
+        var route = DashboardActions.Route("POST", "/_mock/reconciliation");
+        var account = form["account"].ToString() is { Length: > 0 } a ? a : null;
+        var answer = await api.Invoke(http, route, state, FormReader.Parse(null, body), account);
+        var query = new Query(http);
+        lock (state.Gate)
+        {
+            var view = DashboardView.Open(store, state, clock, testCards, account, Root + "/reconciliation", query);
+            if (view is null) return Results.Redirect(Root + "/reconciliation");
+            var report = answer.Status < 300 ? System.Text.Encoding.UTF8.GetString(answer.File?.Bytes ?? answer.Body) : null;
+            var model = DashboardViews.Reconciliation(view, new ReconciliationRun(form["from"], form["to"], report, answer.Error));
+            return new RazorComponentResult<Pages.Reconciliation>(new { Model = model }) { StatusCode = answer.Status < 300 ? 200 : 400 };
+        }
+    }
+
+    /// <summary>A report run's file, through <c>GET /v1/files/{id}/contents</c> as the signed-in merchant.</summary>
+    private static async Task<IResult> DownloadFile(string id, HttpContext http, ObjectStore store, DashboardSessions sessions, StripeApi api)
+    {
+        if (Session(http, store, sessions) is not { } state) return Results.Redirect(Root);
+        http.Request.RouteValues = new RouteValueDictionary { ["id"] = id };
+        var route = DashboardActions.Route("GET", Resources.Files.FileEndpoints.ContentsPath);
+        var answer = await api.Invoke(http, route, state, FormReader.Parse(null, ""), new Query(http)["account"]);
+        if (answer.Status >= 300 || answer.File is not { } file) return Results.NotFound();
+        return file.Path is not null
+            ? Results.File(file.Path, file.ContentType, file.DownloadName ?? id)
+            : Results.File(file.Bytes ?? [], file.ContentType, file.DownloadName ?? id);
     }
 
     /// <summary>The pages, in the navigation's order.</summary>
     public static readonly IReadOnlyList<(string Path, string Title)> Navigation =
     [
         ("/payments", "Payments"), ("/events", "Events"), ("/webhooks", "Webhooks"), ("/disputes", "Disputes"),
-        ("/network", "Network"), ("/clock", "Clock"), ("/balance", "Balance and payouts"), ("/customers", "Customers"),
+        ("/network", "Network"), ("/clock", "Clock"), ("/balance", "Balance and payouts"), ("/reconciliation", "Reconciliation"),
+        ("/customers", "Customers"),
     ];
 
     /// <summary>

@@ -51,6 +51,9 @@ public sealed record BalanceModel(Chrome Chrome, IReadOnlyList<FundsRow> Funds, 
 public sealed record CardRow(string Id, string Brand, string Last4, int ExpMonth, int ExpYear, bool Default);
 public sealed record CustomerRow(string Id, string? Email, string? Name, long Created, IReadOnlyList<CardRow> Cards);
 public sealed record CustomersModel(Chrome Chrome, IReadOnlyList<CustomerRow> Rows);
+public sealed record ReconciliationRun(string? From, string? To, string? Report, string? Error);
+public sealed record ReportRunRow(string Id, string ReportType, string Status, long Created, string? FileId, string? Error);
+public sealed record ReconciliationModel(Chrome Chrome, string DefaultFrom, string DefaultTo, ReconciliationRun? Run, IReadOnlyList<ReportRunRow> ReportRuns);
 
 /// <summary>Builds each page's model from the store (docs/dashboard.md).</summary>
 public static class DashboardViews
@@ -278,6 +281,14 @@ public static class DashboardViews
         var payouts = v.Tx.NewestFirst<Payout>("payout").Take(PageSize).Select(p => new PayoutRow(p.Id, p.Amount, p.Currency, Show.Wire(p.Status),
             p.ArrivalDate, p.Automatic, Resources.Payouts.PayoutLedger.TransactionsOf(v.Tx, p.Id).Count())).ToList();
         return new BalanceModel(v.Chrome, funds, payouts);
+    }
+
+    public static ReconciliationModel Reconciliation(DashboardView v, ReconciliationRun? run)
+    {
+        var runs = v.Tx.NewestFirst<Domain.Reporting.ReportRun>("reporting.report_run").Take(PageSize)
+            .Select(r => new ReportRunRow(r.Id, r.ReportType, Show.Wire(r.Status), r.Created, r.HasResult ? r.ResultFileId : null, r.Error)).ToList();
+        var today = DateTimeOffset.FromUnixTimeSeconds(v.Now);
+        return new ReconciliationModel(v.Chrome, today.AddDays(-30).ToString("yyyy-MM-dd"), today.ToString("yyyy-MM-dd"), run, runs);
     }
 
     public static CustomersModel Customers(DashboardView v)

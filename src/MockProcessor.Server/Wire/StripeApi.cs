@@ -289,9 +289,9 @@ public sealed partial class StripeApi(
     /// Runs <paramref name="route"/> for the merchant of <paramref name="state"/> as its own dashboard would (docs/dashboard.md):
     /// the route's declared parameters, handler, unit of work and events exactly as through <see cref="Handle"/>, but
     /// authenticated by the dashboard's session instead of a key, with no idempotency key and no scripted HTTP fault.
-    /// Answers the status and, when the call failed, Stripe's error message; durable on return.
+    /// Answers the status, the body (or file) and, when the call failed, Stripe's error message; durable on return.
     /// </summary>
-    public async Task<(int Status, string? Error)> Invoke(HttpContext http, ApiRoute route, AccountState state, FormObject form,
+    public async Task<Invoked> Invoke(HttpContext http, ApiRoute route, AccountState state, FormObject form,
         string? actingAccountId = null)
     {
         var started = Stopwatch.GetTimestamp();
@@ -320,19 +320,19 @@ public sealed partial class StripeApi(
             }
             await durable;
             status = response.Status;
-            if (status < 300) return (status, null);
+            if (status < 300) return new Invoked(status, null, response.Body, response.File);
             var error = System.Text.Json.Nodes.JsonNode.Parse(response.Body)?["error"]?["message"]?.GetValue<string>();
-            return (status, error ?? "the call failed");
+            return new Invoked(status, error ?? "the call failed", response.Body, null);
         }
         catch (StripeException ex)
         {
             status = ex.Error.Status;
-            return (status, ex.Error.Message);
+            return new Invoked(status, ex.Error.Message, [], null);
         }
         catch (FormException ex)
         {
             status = 400;
-            return (status, ex.Message);
+            return new Invoked(status, ex.Message, [], null);
         }
         finally
         {
@@ -444,6 +444,9 @@ public sealed partial class StripeApi(
         }
         return FormReader.Parse(http.Request.QueryString.Value, body);
     }
+
+    /// <summary>What <see cref="Invoke"/> answers: the status, Stripe's error message when it failed, the body or file.</summary>
+    public sealed record Invoked(int Status, string? Error, byte[] Body, FileAnswer? File);
 
     /// <summary>Who is calling: the key's kind, its record (null for implicit suffix keys), the merchant owning it.</summary>
     private sealed record Caller(KeyKind Kind, ApiKeyRecord? Record, string MerchantId);

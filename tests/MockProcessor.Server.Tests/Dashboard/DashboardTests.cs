@@ -299,6 +299,52 @@ public class DashboardTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Books_uploaded_on_the_reconciliation_page_are_reconciled_and_report_files_download_for_their_merchant_only()
+    {
+        var api = _app.Client("sk_test_dash_books");
+        var a = await (await api.PostFormAsync("/v1/payment_intents", ("amount", "2000"), ("currency", "usd"), ("confirm", "true"),
+            ("payment_method", "pm_card_visa"), ("allowed_payment_method_types[]", "card"))).OkAsync();
+        var b = await (await api.PostFormAsync("/v1/payment_intents", ("amount", "3000"), ("currency", "usd"), ("confirm", "true"),
+            ("payment_method", "pm_card_visa"), ("allowed_payment_method_types[]", "card"))).OkAsync();
+        await (await api.PostFormAsync("/v1/refunds", ("payment_intent", Id(b)))).OkAsync();
+        var browser = await SignedIn("sk_test_dash_books");
+        var day = DateTimeOffset.FromUnixTimeSeconds(TestApp.StartTime).ToString("yyyy-MM-dd");
+
+        async Task<HttpResponseMessage> Upload(string books)
+        {
+            var content = new MultipartFormDataContent
+            {
+                { new StringContent(day), "from" }, { new StringContent(day), "to" },
+                { new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(books)), "orders_file", "books.csv" },
+            };
+            var req = new HttpRequestMessage(HttpMethod.Post, "/dashboard/reconciliation") { Content = content };
+            req.Headers.Add("Cookie", browser.Cookie);
+            return await _app.Client("").SendAsync(req);
+        }
+
+        var ok = await Upload($"order_id,payment_intent,amount,currency,status\n1,{Id(a)},20.00,usd,paid\n2,{Id(b)},3000,usd,paid\n");
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        var report = Regex.Match(WebUtility.HtmlDecode(await ok.Content.ReadAsStringAsync()), "(?s)<pre data-testid=\"reconciliation-report\">(.*?)</pre>").Groups[1].Value;
+        Assert.Contains("status_mismatch", report);
+        Assert.Contains("refunded", report);
+        var bad = await Upload("order_id,amount\n1,5\n");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("could not be read", WebUtility.HtmlDecode(await bad.Content.ReadAsStringAsync()));
+
+        var run = await Resources.Reporting.ReportKit.RunAsync(api, ("report_type", "balance.summary.1"),
+            ("parameters[interval_start]", (TestApp.StartTime - TestApp.StartTime % 86_400).ToString()),
+            ("parameters[interval_end]", TestApp.StartTime.ToString()));
+        var fileId = (string)run["result"]!["id"]!;
+        Assert.Contains(fileId, await browser.Page("/dashboard/reconciliation"));
+        var file = await browser.Get("/dashboard/files/" + fileId);
+        Assert.Equal(HttpStatusCode.OK, file.StatusCode);
+        Assert.Equal(await Resources.Reporting.ReportKit.DownloadAsync(api, run), await file.Content.ReadAsStringAsync());
+        await (await _app.Client("sk_test_dash_nobooks").GetAsync("/v1/balance")).OkAsync();
+        var other = await SignedIn("sk_test_dash_nobooks");
+        Assert.Equal(HttpStatusCode.NotFound, (await other.Get("/dashboard/files/" + fileId)).StatusCode);
+    }
+
+    [Fact]
     public async Task Open_mode_lists_merchants_and_is_refused_off_loopback()
     {
         await using var open = new TestApp(o => o.DashboardOpen = true);
