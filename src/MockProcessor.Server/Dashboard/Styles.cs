@@ -20,6 +20,7 @@ public static class Styles
         .notice { background: #e6f4ea; border: 1px solid #9c9; padding: 6px 10px; }
         .error { background: #fdecea; border: 1px solid #e99; padding: 6px 10px; }
         form.act { display: inline-flex; gap: 6px; align-items: center; margin: 2px 4px 2px 0; flex-wrap: wrap; }
+        input[type=number] { width: 6em; }
         fieldset { border: 1px solid #ccd; margin: 8px 0; } legend { font-weight: bold; }
         .filters { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: end; }
         .filters label { display: flex; flex-direction: column; font-size: .9rem; }

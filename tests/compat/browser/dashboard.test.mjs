@@ -174,6 +174,42 @@ describe('dashboard in Chromium', { skip: noChromium }, () => {
     await page.context().close();
   });
 
+  test('every page has one heading, labelled controls and keyboard navigation; screenshots of the rest', async () => {
+    const stripe = newClient();
+    const customer = await stripe.customers.create({ email: 'ann@example.com', name: 'Ann Example' });
+    await stripe.paymentMethods.attach('pm_card_mastercard', { customer: customer.id });
+    await stripe.paymentIntents.create({ amount: 4200, currency: 'eur', confirm: true, payment_method: 'pm_card_visa', customer: customer.id,
+      allowed_payment_method_types: ['card'] });
+    const page = await signIn(stripe);
+    await screenshot(page, 'home');
+    const links = await page.locator('nav[aria-label="Dashboard"] a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    assert.equal(links.length, 9);
+    for (const href of links) {
+      await page.goto(BASE_URL + href);
+      assert.equal(await page.locator('h1').count(), 1, href);
+      const unlabelled = await page.locator('main input:not([type=hidden]), main select, main textarea, header select').evaluateAll(
+        (els) => els.filter((e) => e.labels.length === 0 && !e.getAttribute('aria-label')).map((e) => e.name));
+      assert.deepEqual(unlabelled, [], `every control of ${href} has a label`);
+    }
+    for (const name of ['events', 'customers', 'reconciliation']) {
+      await page.goto(`${BASE_URL}/dashboard/${name}`);
+      await screenshot(page, name);
+    }
+    assert.match(await page.locator('main').textContent(), /Report runs/);
+    // Keyboard: the first Tab stop skips to the content; a focused link opens with Enter.
+    await page.goto(`${BASE_URL}/dashboard/payments`);
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Skip to content');
+    await page.getByRole('link', { name: 'Customers' }).focus();
+    await Promise.all([page.waitForURL('**/dashboard/customers'), page.keyboard.press('Enter')]);
+    assert.match(await page.locator('main').textContent(), /mastercard •••• 4444/);
+    assert.match(await page.locator('main').textContent(), /ann@example\.com/);
+    await page.goto(`${BASE_URL}/dashboard/payments`);
+    assert.match(await page.locator('main').textContent(), /€42\.00/);
+    assert.deepEqual(page.outside, [], 'nothing is loaded from outside the emulator');
+    await page.context().close();
+  });
+
   test('the clock advances a day and an authorization expires on the page', async () => {
     const stripe = newClient();
     const pi = await stripe.paymentIntents.create({ amount: 5000, currency: 'usd', confirm: true, capture_method: 'manual',
