@@ -72,6 +72,9 @@ public static class DashboardViews
         var scanned = 0;
         string? older = null;
         var testCardMatches = new Dictionary<string, bool>(StringComparer.Ordinal); // per test card: does the filter match it
+        var mins = new Dictionary<string, long?>(StringComparer.Ordinal); // the typed bounds in each currency's minor units
+        var maxes = new Dictionary<string, long?>(StringComparer.Ordinal);
+        var customerMatches = new Dictionary<string, bool>(StringComparer.Ordinal);
         var all = v.Tx.NewestFirst<PaymentIntent>("payment_intent");
         // "Older payments" seeks to its cursor in the list's index; an unknown cursor starts from the newest.
         foreach (var pi in (after is null ? null : all.OlderThan(after)) ?? all)
@@ -80,9 +83,10 @@ public static class DashboardViews
             if (f.Status is { } s && Show.Wire(pi.Status) != s) continue;
             if (from is { } a && pi.Created < a) continue;
             if (to is { } b && pi.Created >= b) continue;
-            if (Show.MinorUnits(f.Min, pi.Currency) is { } min && pi.Amount < min) continue;
-            if (Show.MinorUnits(f.Max, pi.Currency) is { } max && pi.Amount > max) continue;
-            if (f.Customer is { } c && !CustomerMatches(v, pi.Customer, c)) continue;
+            if (f.Min is not null && Bound(f.Min, pi.Currency, mins) is { } min && pi.Amount < min) continue;
+            if (f.Max is not null && Bound(f.Max, pi.Currency, maxes) is { } max && pi.Amount > max) continue;
+            if (f.Customer is { } c && !(pi.Customer is { } cus &&
+                    (customerMatches.TryGetValue(cus, out var m) ? m : customerMatches[cus] = CustomerMatches(v, cus, c)))) continue;
             var charge = pi.LatestCharge is { } chId ? v.Tx.Get<Charge>(chId) : null;
             var card = charge?.PaymentMethodDetails;
             if (f.Card is { } cardFilter && !CardMatches(v, card, cardFilter, testCardMatches)) continue;
@@ -97,9 +101,11 @@ public static class DashboardViews
         return new PaymentsModel(v.Chrome, f, rows, older, scanned);
     }
 
-    private static bool CustomerMatches(DashboardView v, string? customerId, string typed)
+    private static long? Bound(string typed, string currency, Dictionary<string, long?> byCurrency) =>
+        byCurrency.TryGetValue(currency, out var known) ? known : byCurrency[currency] = Show.MinorUnits(typed, currency);
+
+    private static bool CustomerMatches(DashboardView v, string customerId, string typed)
     {
-        if (customerId is null) return false;
         if (customerId == typed) return true;
         return v.Tx.Get<Customer>(customerId) is { } c &&
                (c.Email?.Contains(typed, StringComparison.OrdinalIgnoreCase) == true || c.Name?.Contains(typed, StringComparison.OrdinalIgnoreCase) == true);
