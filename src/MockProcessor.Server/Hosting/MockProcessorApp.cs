@@ -18,6 +18,8 @@ public static class MockProcessorApp
 {
     public static WebApplication Build(MockProcessorOptions options, Action<WebApplicationBuilder>? configure = null)
     {
+        if (options.DashboardOpen && !IsLoopback(options.Host))
+            throw new ArgumentException($"--dashboard-open lists every merchant to anyone who reaches the dashboard: it needs a loopback --host (127.0.0.1, ::1 or localhost), not {options.Host}.");
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             ApplicationName = "MockProcessor",
@@ -71,8 +73,13 @@ public static class MockProcessorApp
         services.AddSingleton<WebhookDispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<WebhookDispatcher>());
         Resources.Registry.AddServices(services);
+        services.AddRazorComponents();
+        services.AddSingleton<Dashboard.DashboardSessions>();
         return services;
     }
+
+    public static bool IsLoopback(string host) =>
+        host == "localhost" || System.Net.IPAddress.TryParse(host.Trim('[', ']'), out var ip) && System.Net.IPAddress.IsLoopback(ip);
 
     /// <summary>The longest request target (path and query string) answered; longer ones get Stripe's 414 envelope.</summary>
     public const int MaxUrlLength = 64 * 1024;
@@ -130,6 +137,7 @@ public static class MockProcessorApp
         Control.MerchantControlEndpoints.Map(app);
         Docs.OpenApiEndpoints.Map(app);
         StripeJs.StripeJsEndpoints.Map(app);
+        Dashboard.DashboardEndpoints.Map(app);
         return app;
     }
 }

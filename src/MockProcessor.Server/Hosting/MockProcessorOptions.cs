@@ -24,6 +24,11 @@ public sealed class MockProcessorOptions
     public string OtlpProtocol { get; set; } = "grpc";
     /// <summary>When set, unseen sk_test_ keys are refused instead of provisioning a merchant.</summary>
     public bool StrictKeys { get; set; }
+    /// <summary>
+    /// The dashboard's sign-in page lists every merchant instead of asking for a key (docs/dashboard.md). Refused at
+    /// start-up unless <see cref="Host"/> is a loopback address: anyone who reaches the page sees every merchant.
+    /// </summary>
+    public bool DashboardOpen { get; set; }
     public ClockMode Clock { get; set; } = ClockMode.Realtime;
     /// <summary>Start of virtual time (Unix seconds); defaults to the wall clock at start-up.</summary>
     public long? StartTime { get; set; }

@@ -150,6 +150,7 @@ public static class Registry
         CustomerEndpoints.ByTestClock,
         CustomerSourceEndpoints.ByCustomer,
         EventEndpoints.ByType,
+        EventEndpoints.ByObject,
         BalanceTransactionEndpoints.BySource,
         PayoutLedger.BySettlingPayout,
         CheckoutSessionEndpoints.ByPaymentIntent,

@@ -15,5 +15,11 @@ public static class WebhookIndexes
     /// <summary>Deliveries still pending, by endpoint: what disabling or deleting the endpoint ends.</summary>
     public static readonly SecondaryIndex<WebhookDelivery> PendingByEndpoint = new("webhook_delivery", "pending_endpoint", d => d.IsPending ? d.EndpointId : null);
 
-    public static IEnumerable<SecondaryIndex> All => [Active, PendingByEvent, PendingByEndpoint];
+    /// <summary>Every delivery of an event, whatever its status (the dashboard shows an event's deliveries).</summary>
+    public static readonly SecondaryIndex<WebhookDelivery> ByEvent = new("webhook_delivery", "event", d => d.EventId);
+
+    /// <summary>Every delivery to an endpoint (the dashboard's recent success rate).</summary>
+    public static readonly SecondaryIndex<WebhookDelivery> ByEndpoint = new("webhook_delivery", "endpoint", d => d.EndpointId);
+
+    public static IEnumerable<SecondaryIndex> All => [Active, PendingByEvent, PendingByEndpoint, ByEvent, ByEndpoint];
 }

@@ -294,6 +294,83 @@ public sealed partial class StripeApi(
     }
 
     /// <summary>
+    /// Runs <paramref name="route"/> for the merchant of <paramref name="state"/> as its own dashboard would (docs/dashboard.md):
+    /// the route's declared parameters, handler, unit of work and events exactly as through <see cref="Handle"/>, but
+    /// authenticated by the dashboard's session instead of a key, with no idempotency key and no scripted HTTP fault.
+    /// Answers the status, the body (or file) and, when the call failed, Stripe's error message; durable on return.
+    /// </summary>
+    public async Task<Invoked> Invoke(HttpContext http, ApiRoute route, AccountState state, FormObject form,
+        string? actingAccountId = null)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var requestId = requestIds.Next();
+        var status = 500;
+        try
+        {
+            if (route.Accepts is { } accepts && form.Items.FirstOrDefault(kv => !accepts.Contains(kv.Key)) is { Key: { } unknown })
+                throw new StripeException(StripeError.ParameterUnknown(unknown), beforeExecution: true);
+            Account account;
+            Response response;
+            Task durable;
+            lock (state.Gate)
+            {
+                var tx = store.Begin(state);
+                account = tx.Get<Account>(state.AccountId)!;
+                if (actingAccountId is not null && actingAccountId != account.Id)
+                    account = tx.GetInTree<Account>(actingAccountId) is { Deleted: false } c && c.Platform == account.Id
+                        ? c
+                        : throw new StripeException(StripeError.InvalidValue("account",
+                            $"{actingAccountId} is not this merchant or one of its connected accounts."), beforeExecution: true);
+                var version = ApiVersions.Stored(account.DefaultApiVersion ?? options.ApiVersion);
+                var p = new Params(form, declared: options.VerifyParameterDeclarations ? route.Accepts : null);
+                (response, durable) = Execute(http, route, state, account, p, ExpandNode.None, merchantClock.Now(state), requestId,
+                    "", "", version, false, form);
+            }
+            await durable;
+            status = response.Status;
+            if (status < 300) return new Invoked(status, null, response.Body, response.File);
+            var error = System.Text.Json.Nodes.JsonNode.Parse(response.Body)?["error"]?["message"]?.GetValue<string>();
+            return new Invoked(status, error ?? "the call failed", response.Body, null);
+        }
+        catch (StripeException ex)
+        {
+            status = ex.Error.Status;
+            return new Invoked(status, ex.Error.Message, [], null);
+        }
+        catch (FormException ex)
+        {
+            status = 400;
+            return new Invoked(status, ex.Message, [], null);
+        }
+        finally
+        {
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            telemetry.Request(route.Pattern, route.Method, status, elapsed.TotalSeconds, null);
+            LogRequest(log, route.Method, route.Pattern, status, elapsed.TotalMilliseconds, requestId, state.AccountId, false);
+        }
+    }
+
+    /// <summary>
+    /// The merchant whose secret key <paramref name="raw"/> is (its own or a generated one, unrevoked and unexpired), or
+    /// null: for the dashboard's sign-in, which never provisions a merchant for an unseen key.
+    /// </summary>
+    public AccountState? MerchantOfSecretKey(string raw)
+    {
+        var key = ApiKey.Parse(raw);
+        if (key.IsError || key.Value.Kind is not KeyKind.Secret) return null;
+        if (store.Lookup(KeyLookups.ByHash, ApiKey.Hash(raw)) is { } found)
+        {
+            lock (found.State.Gate)
+            {
+                var record = store.Begin(found.State).Get<ApiKeyRecord>(found.Id);
+                if (record is null || record.Revoked || record.IsExpired(merchantClock.Now(found.State))) return null;
+            }
+            return found.State;
+        }
+        return store.Lookup(KeyLookups.ByImplicitKey, ApiKey.ImplicitHash(key.Value.Suffix))?.State;
+    }
+
+    /// <summary>
     /// A call of the emulator's operator rather than of a merchant (docs/connect.md, Onboarding): no key, Stripe's form
     /// decoding and error envelope, and the answer only once its writes are durable.
     /// </summary>
@@ -375,6 +452,9 @@ public sealed partial class StripeApi(
         }
         return FormReader.Parse(http.Request.QueryString.Value, body);
     }
+
+    /// <summary>What <see cref="Invoke"/> answers: the status, Stripe's error message when it failed, the body or file.</summary>
+    public sealed record Invoked(int Status, string? Error, byte[] Body, FileAnswer? File);
 
     /// <summary>Who is calling: the key's kind, its record (null for implicit suffix keys), the merchant owning it.</summary>
     private sealed record Caller(KeyKind Kind, ApiKeyRecord? Record, string MerchantId);

@@ -22,6 +22,7 @@ public static class ServeCommand
         new("otlp-endpoint", false, "also export metrics and traces over OTLP to this collector URL (e.g. http://localhost:4317)", (o, v) => o.OtlpEndpoint = Url(v)),
         new("otlp-protocol", false, "grpc|http: OTLP over gRPC (4317, default) or HTTP/protobuf (4318)", (o, v) => o.OtlpProtocol = OneOf(v, "otlp-protocol", "grpc", "http")),
         new("strict-keys", true, "refuse unseen sk_test_ keys instead of provisioning a merchant", (o, v) => o.StrictKeys = Bool(v)),
+        new("dashboard-open", true, "the dashboard's sign-in page lists every merchant (loopback hosts only)", (o, v) => o.DashboardOpen = Bool(v)),
         new("clock", false, "realtime|manual (default realtime)", (o, v) => o.Clock = Enum.Parse<ClockMode>(v, ignoreCase: true)),
         new("start-time", false, "virtual time at start, Unix seconds", (o, v) => o.StartTime = Long(v)),
         new("api-version", false, "version rendered when a merchant has none", (o, v) => o.ApiVersion = Version(v)),
@@ -65,6 +66,11 @@ public static class ServeCommand
         // The emulator keeps every object alive, so the heap only grows; blocking full collections of a large
         // heap were the tail of its latency. Background collections keep up with the allocation rate.
         System.Runtime.GCSettings.LatencyMode = System.Runtime.GCLatencyMode.SustainedLowLatency;
+        if (options.DashboardOpen && !MockProcessorApp.IsLoopback(options.Host))
+        {
+            await Console.Error.WriteLineAsync($"mockprocessor: --dashboard-open needs a loopback --host (127.0.0.1, ::1 or localhost), not {options.Host}.");
+            return 2;
+        }
         // The host logs a failed start with its stack trace before rethrowing; the start is reported below instead.
         await using var app = MockProcessorApp.Build(options,
             b => b.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None));

@@ -8,6 +8,9 @@ public static class EventEndpoints
 {
     public static readonly SecondaryIndex<Event> ByType = new("event", "type", e => e.Type);
 
+    /// <summary>An object's events (the dashboard's payment page: the events of an intent, its charges, refunds, disputes).</summary>
+    public static readonly SecondaryIndex<Event> ByObject = new("event", "object", e => e.Snapshot.Id);
+
     public static IEnumerable<ApiRoute> Routes() =>
     [
         new("GET", "/v1/events", "list:event", List) { Params = "created delivery_success ending_before limit starting_after type types" },
