@@ -1,7 +1,7 @@
 using MockProcessor;
 using MockProcessor.Commands;
 
-// mockprocessor [serve|trigger|listen|merchants|run|seed|reconcile|export|generate] [options]; `mockprocessor <command> --help` lists a command's options.
+// mockprocessor [serve|trigger|listen|merchants|webhooks|events|run|seed|reconcile|export|generate] [options]; `mockprocessor <command> --help` lists a command's options.
 // Every option can also come from MOCKPROCESSOR_<NAME> (e.g. MOCKPROCESSOR_PORT=12111).
 var parsed = CommandLine.Parse(Program.Commands, args, Environment.GetEnvironmentVariables());
 if (parsed.Version)
@@ -25,5 +25,5 @@ return await parsed.Command!.RunAsync(parsed.Settings!, CancellationToken.None);
 public partial class Program
 {
     /// <summary>The command table; the first is the default.</summary>
-    public static readonly Command[] Commands = [ServeCommand.Spec, TriggerCommand.Spec, ListenCommand.Spec, MerchantsCommand.Spec, WebhooksCommand.Spec, RunCommand.Spec, SeedCommand.Spec, ReconcileCommand.Spec, ExportCommand.Spec, GenerateCommand.Spec];
+    public static readonly Command[] Commands = [ServeCommand.Spec, TriggerCommand.Spec, ListenCommand.Spec, MerchantsCommand.Spec, WebhooksCommand.Spec, EventsCommand.Spec, RunCommand.Spec, SeedCommand.Spec, ReconcileCommand.Spec, ExportCommand.Spec, GenerateCommand.Spec];
 }

@@ -20,7 +20,8 @@ public static class ControlRoutes
             .Concat(MerchantOnly(FaultControlEndpoints.Routes()))
             .Concat(KeyControlEndpoints.Routes())
             .Concat(PayoutControlEndpoints.Routes())
-            .Concat(DiscrepancyControlEndpoints.Routes());
+            .Concat(DiscrepancyControlEndpoints.Routes())
+            .Concat(EventStreamEndpoints.Routes());
 
     /// <summary>
     /// Settings of the whole account tree (its clock, its HTTP faults: docs/connect.md) belong to the merchant: with

@@ -53,9 +53,10 @@ public static class MockProcessorApp
         {
             var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger<ObjectStore>();
             var backend = options.InMemory ? null : new SqliteStore(options.Database);
-            return new ObjectStore(Resources.Registry.Schema(sp.GetRequiredService<WebhookDueQueue>()), backend, log, sp.GetRequiredService<TimerRegistry>());
+            return new ObjectStore(Resources.Registry.Schema(sp.GetRequiredService<WebhookDueQueue>(), sp.GetRequiredService<Resources.Events.EventFeed>()), backend, log, sp.GetRequiredService<TimerRegistry>());
         });
         services.AddSingleton<WebhookDueQueue>();
+        services.AddSingleton<Resources.Events.EventFeed>();
         services.AddSingleton(_ => new TimerRegistry(Resources.Registry.Timers()));
         services.AddSingleton<MerchantClock>();
         services.AddSingleton<TimeDriver>();

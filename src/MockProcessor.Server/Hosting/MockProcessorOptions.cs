@@ -45,6 +45,8 @@ public sealed class MockProcessorOptions
     public string WebhookRetry { get; set; } = "stripe";
     /// <summary>Seconds a receiver may take to answer a delivery before the attempt counts as failed.</summary>
     public int WebhookTimeoutSeconds { get; set; } = 10;
+    /// <summary>Real time between keep-alive comments on an idle event stream (docs/event-feed.md).</summary>
+    public TimeSpan EventStreamKeepAlive { get; set; } = TimeSpan.FromSeconds(15);
     /// <summary>Deliveries in flight at once, over all merchants; a slow receiver holds one slot until its timeout.</summary>
     public int WebhookConcurrency { get; set; } = 32;
     /// <summary>

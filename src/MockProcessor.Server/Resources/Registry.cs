@@ -166,7 +166,7 @@ public static class Registry
     public static IEnumerable<Storage.LookupIndex> Lookups() => [.. Auth.KeyLookups.All, PaymentIntentEndpoints.AwaitingAction, SetupIntentEndpoints.AwaitingAction, CheckoutSessionEndpoints.ById];
 
     /// <summary>Everything the store is told about the resources: stored types, indexes, lookups, observers.</summary>
-    public static Storage.StoreSchema Schema(WebhookDueQueue dueQueue) => new(PersistedTypes, Indexes(), Lookups(), [dueQueue]);
+    public static Storage.StoreSchema Schema(WebhookDueQueue dueQueue, EventFeed feed) => new(PersistedTypes, Indexes(), Lookups(), [dueQueue, feed]);
 
     /// <summary>Time-driven work, any number per kind of object (see Time/Timers.cs).</summary>
     public static IEnumerable<Time.IObjectTimer> Timers() =>

@@ -23,6 +23,11 @@ public sealed class AccountState(string accountId, StoreSchema schema)
     /// <summary>Per owner, declared secondary index and key (docs/storage.md); an entry that empties is dropped.</summary>
     internal readonly Dictionary<(string Owner, SecondaryIndex Index, string Key), KeyIndex> Secondary = new();
     internal readonly Dictionary<string, IdempotencyRecord> Idempotency = new(StringComparer.Ordinal);
+    /// <summary>
+    /// The last commit's observer notification (<see cref="Tx.Commit"/>): each waits for the one before, so observers
+    /// hear of this tree's commits in commit order even when their disk commits complete on different threads.
+    /// </summary>
+    internal Task ObserverTail = Task.CompletedTask;
     internal long LastIdempotencyPurge;
 
     // The merchant's clock, mirrored from its Account record so other threads (the webhook dispatcher, the

@@ -40,15 +40,21 @@ public sealed class LookupIndex<T>(string type, string name, Func<T, string?> ke
     internal override string? KeyOf(StripeObject obj) => obj is T t ? key(t) : null;
 }
 
+/// <summary>A committed object version and its store sequence (the position its object was first committed at).</summary>
+public readonly record struct CommittedObject(StripeObject Obj, long Seq);
+
 /// <summary>
-/// Work that follows stored objects without being stored itself (the webhook due-queue): told about each object as
-/// loaded at start-up, and about each committed object of its <see cref="Types"/> once that commit is durable.
+/// Work that follows stored objects without being stored itself (the webhook due-queue, the event feed): told about
+/// each object as loaded at start-up (in no particular order), and about each committed object of its
+/// <see cref="Types"/> once that commit is durable. Commits of one account tree are told in commit order, each once;
+/// a commit that failed to reach disk is never told. <see cref="Durable"/> may run under the tree's lock (when the
+/// commit is already durable, e.g. <c>--in-memory</c>) or on a pool thread: it must be short and take no tree lock.
 /// </summary>
 public interface IStoreObserver
 {
     IReadOnlySet<string> Types { get; }
-    void Loaded(AccountState state, StripeObject obj);
-    void Durable(AccountState state, IReadOnlyList<StripeObject> objects);
+    void Loaded(AccountState state, StripeObject obj, long seq);
+    void Durable(AccountState state, IReadOnlyList<CommittedObject> objects);
 }
 
 /// <summary>What the resources tell the store: stored types, secondary indexes, lookups, observers, timers.</summary>

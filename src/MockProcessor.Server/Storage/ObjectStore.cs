@@ -181,7 +181,7 @@ public sealed class ObjectStore : IAsyncDisposable
                 if (!state.Objects.TryGetValue(id, out var e)) continue;
                 if (Timers?.DueAt(e.Obj, get) is { } at) state.ScheduleTimer(id, at, Time.TimerScope.TestClockOf(e.Obj, get));
                 if (Schema.Observed(e.Obj.ObjectType))
-                    foreach (var o in Schema.Observers) o.Loaded(state, e.Obj);
+                    foreach (var o in Schema.Observers) o.Loaded(state, e.Obj, e.Seq);
             }
         }
         foreach (var r in backend.ReadIdempotency())

@@ -180,7 +180,7 @@ public sealed class Tx
     {
         if (!HasChanges) return Task.CompletedTask;
         var rows = new List<Row>(_order.Count + _extraRows.Count);
-        List<StripeObject>? observed = null;
+        List<CommittedObject>? observed = null;
         foreach (var id in _order)
         {
             var obj = _staged[id];
@@ -188,7 +188,7 @@ public sealed class Tx
             var seq = exists ? existing.Seq : _store.NextSeq();
             _account.Apply(obj, seq);
             _store.Applied(_account, exists ? existing.Obj : null, obj);
-            if (_account.Schema.Observed(obj.ObjectType)) (observed ??= []).Add(obj);
+            if (_account.Schema.Observed(obj.ObjectType)) (observed ??= []).Add(new CommittedObject(obj, seq));
             ScheduleTimer(obj);
             if (_store.Durable) rows.Add(new ObjectRow(obj, seq));
         }
@@ -201,12 +201,29 @@ public sealed class Tx
         var durable = _store.Persist(rows);
         if (observed is not null)
         {
-            // Observers hear of a change only once it is on disk (a webhook is never sent for a change a crash could undo).
+            // Observers hear of a change only once it is on disk (a webhook is never sent, an event never streamed, for a
+            // change a crash could undo), and in commit order: disk commits complete on pool threads in any order, so
+            // each notification waits for the tree's previous one (AccountState.ObserverTail; we hold the tree's lock).
             var account = _account;
-            void Tell() { foreach (var o in account.Schema.Observers) o.Durable(account, observed); }
-            if (durable.IsCompletedSuccessfully) Tell();
-            else durable.ContinueWith(t => { if (t.IsCompletedSuccessfully) Tell(); }, TaskScheduler.Default);
+            var previous = account.ObserverTail;
+            if (previous.IsCompleted && durable.IsCompleted)
+            {
+                if (durable.IsCompletedSuccessfully) Tell(account, observed);
+            }
+            else account.ObserverTail = TellInOrder(previous, durable, account, observed);
         }
         return durable;
+    }
+
+    private static void Tell(AccountState account, List<CommittedObject> observed)
+    {
+        foreach (var o in account.Schema.Observers) o.Durable(account, observed);
+    }
+
+    private static async Task TellInOrder(Task previous, Task durable, AccountState account, List<CommittedObject> observed)
+    {
+        await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await durable.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (durable.IsCompletedSuccessfully) Tell(account, observed);
     }
 }

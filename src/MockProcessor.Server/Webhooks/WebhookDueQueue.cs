@@ -17,12 +17,16 @@ public sealed class WebhookDueQueue : Storage.IStoreObserver
     private static readonly HashSet<string> Observed = new(StringComparer.Ordinal) { "webhook_delivery" };
     public IReadOnlySet<string> Types => Observed;
 
-    public void Loaded(Storage.AccountState state, Domain.Common.StripeObject obj) => Durable(state, [obj]);
+    public void Loaded(Storage.AccountState state, Domain.Common.StripeObject obj, long seq) => Queue(state, obj);
 
-    public void Durable(Storage.AccountState state, IReadOnlyList<Domain.Common.StripeObject> objects)
+    public void Durable(Storage.AccountState state, IReadOnlyList<Storage.CommittedObject> objects)
     {
-        foreach (var obj in objects)
-            if (obj is Domain.Webhooks.WebhookDelivery { IsPending: true, NextAttemptAt: { } due } d) Push(due, state.AccountId, d.Id);
+        foreach (var c in objects) Queue(state, c.Obj);
+    }
+
+    private void Queue(Storage.AccountState state, Domain.Common.StripeObject obj)
+    {
+        if (obj is Domain.Webhooks.WebhookDelivery { IsPending: true, NextAttemptAt: { } due } d) Push(due, state.AccountId, d.Id);
     }
 
     private readonly Lock _gate = new();

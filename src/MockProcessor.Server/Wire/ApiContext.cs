@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using System.Text.Json.Nodes;
 using MockProcessor.Domain.Accounts;
@@ -151,9 +152,15 @@ public readonly struct ApiResult
     public StripeError? Error { get; private init; }
     /// <summary>A file to stream as the answer (file contents), sent after the lock is released.</summary>
     public FileAnswer? File { get; private init; }
+    /// <summary>
+    /// A streamed answer (the event feed's server-sent events), written after the lock is released and the call's own
+    /// writes are durable. It sets its content type and may still throw a <see cref="StripeException"/> before it writes.
+    /// </summary>
+    public Func<HttpContext, Task>? Stream { get; private init; }
 
     public static implicit operator ApiResult(JsonObject body) => new() { Body = body };
     public static ApiResult SendFile(FileAnswer file) => new() { File = file };
+    public static ApiResult SendStream(Func<HttpContext, Task> stream) => new() { Stream = stream };
     public static ApiResult Fail(StripeError error) => new() { Error = error };
 }
 

@@ -229,7 +229,9 @@ public sealed partial class StripeApi(
                 ? new Response(err.Status, AtVersion(ErrorJson.Render(err, requestId, render), version, render), false, requestId)
                 : result.File is { } file
                     ? new Response(200, [], false, requestId) { File = file }
-                    : new Response(200, AtVersion(result.Body!, version, render), false, requestId);
+                    : result.Stream is { } stream
+                        ? new Response(200, [], false, requestId) { Stream = stream }
+                        : new Response(200, AtVersion(result.Body!, version, render), false, requestId);
         }
         catch (StripeException ex) when (!ex.BeforeExecution)
         {
@@ -520,11 +522,17 @@ public sealed partial class StripeApi(
     private sealed record Response(int Status, byte[] Body, bool Replayed, string OriginalRequestId)
     {
         public FileAnswer? File { get; init; }
+        public Func<HttpContext, Task>? Stream { get; init; }
     }
 
     private static async Task Write(HttpContext http, Response r)
     {
         http.Response.StatusCode = r.Status;
+        if (r.Stream is { } stream)
+        {
+            await stream(http);
+            return;
+        }
         if (r.File is { } file)
         {
             // Streamed from disk outside the merchant's lock: a report may be hundreds of megabytes.

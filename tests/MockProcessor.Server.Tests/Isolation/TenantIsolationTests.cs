@@ -140,6 +140,24 @@ public class TenantIsolationTests : IAsyncLifetime
         Assert.Equal(beforeC.ToJsonString(), (await Snapshot(c, idsOfC)).ToJsonString());
         Assert.Equal(eventsOfB, await EventIds(b));
         Assert.DoesNotContain(await EventIds(a), id => id == Id(cEvt));
+
+        // The event feed (GET /_mock/events/stream): the platform's has its tree's events, the connected account's only its
+        // own, merchant B's none of theirs.
+        var ofA = await EventIds(a);
+        var ofC = await EventIds(c);
+        var feedOfA = await FeedIds(a);
+        Assert.Contains(Id(evt), feedOfA);
+        Assert.Contains(Id(cEvt), feedOfA);
+        Assert.Equal(ofC.Order(), (await FeedIds(c)).Order());
+        Assert.Equal(eventsOfB.Order(), (await FeedIds(b)).Order());
+        Assert.DoesNotContain(await FeedIds(b), id => ofA.Contains(id) || ofC.Contains(id));
+    }
+
+    private static async Task<List<string>> FeedIds(HttpClient client)
+    {
+        var body = await (await client.GetAsync("/_mock/events/stream?follow=false")).Content.ReadAsStringAsync();
+        return body.Split('\n').Where(l => l.StartsWith("data: ", StringComparison.Ordinal))
+            .Select(l => (string)JsonNode.Parse(l[6..])!["id"]!).ToList();
     }
 
     private static async Task<List<string>> EventIds(HttpClient client) =>

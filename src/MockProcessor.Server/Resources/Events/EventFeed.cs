@@ -1,0 +1,107 @@
+using MockProcessor.Domain.Common;
+using MockProcessor.Domain.Events;
+using MockProcessor.Server.Storage;
+
+namespace MockProcessor.Server.Resources.Events;
+
+/// <summary>
+/// The change feed behind <c>GET /_mock/events/stream</c> (docs/event-feed.md): per account tree, the events whose unit
+/// of work is durable, in commit order, each with its position (the event's store sequence, persisted with it, so a
+/// position means the same after a restart). It observes the store: events loaded at start-up, then each committed
+/// event once its commit is on disk, told in commit order (<see cref="Tx.Commit"/>). Holds references only: the
+/// events themselves are the store's objects. Waiting streams are woken by <see cref="Changed"/>.
+/// </summary>
+public sealed class EventFeed : IStoreObserver
+{
+    private static readonly HashSet<string> Observed = new(StringComparer.Ordinal) { "event" };
+    public IReadOnlySet<string> Types => Observed;
+
+    /// <summary>A durable event and its position.</summary>
+    public readonly record struct Entry(long Position, Event Event);
+
+    private sealed class Log
+    {
+        public readonly Lock Gate = new();
+        public readonly List<Entry> Entries = [];
+        public bool Sorted = true;
+        public TaskCompletionSource Changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Sort()
+        {
+            if (Sorted) return;
+            Entries.Sort((a, b) => a.Position.CompareTo(b.Position));
+            Sorted = true;
+        }
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Log> _logs = new(StringComparer.Ordinal);
+
+    private Log LogOf(AccountState state) => _logs.GetOrAdd(state.AccountId, _ => new Log());
+
+    public void Loaded(AccountState state, StripeObject obj, long seq)
+    {
+        if (obj is not Event e) return;
+        var log = LogOf(state);
+        lock (log.Gate)
+        {
+            // Start-up tells objects in list order, not commit order: sorted once, at the first read.
+            if (log.Entries.Count > 0 && log.Entries[^1].Position > seq) log.Sorted = false;
+            log.Entries.Add(new Entry(seq, e));
+        }
+    }
+
+    public void Durable(AccountState state, IReadOnlyList<CommittedObject> objects)
+    {
+        var log = LogOf(state);
+        TaskCompletionSource? wake = null;
+        lock (log.Gate)
+        {
+            log.Sort();
+            foreach (var (obj, seq) in objects)
+            {
+                // A new event's sequence is above every earlier one of the tree (assigned at commit, under the tree's lock,
+                // and told in commit order); a sequence at or below the last is a later version of a known event: skipped.
+                if (obj is not Event e || log.Entries.Count > 0 && log.Entries[^1].Position >= seq) continue;
+                log.Entries.Add(new Entry(seq, e));
+                wake ??= log.Changed;
+            }
+            if (wake is not null) log.Changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        wake?.TrySetResult();
+    }
+
+    /// <summary>
+    /// Up to <paramref name="max"/> durable events of the tree after <paramref name="after"/>, in order, into
+    /// <paramref name="into"/>; returns the task that completes when more arrive (take it before reading, so nothing is
+    /// missed between the read and the wait).
+    /// </summary>
+    public Task Read(AccountState state, long after, int max, List<Entry> into)
+    {
+        var log = LogOf(state);
+        lock (log.Gate)
+        {
+            log.Sort();
+            var entries = log.Entries;
+            // The first entry past `after`: binary search on the position.
+            int lo = 0, hi = entries.Count;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) >>> 1;
+                if (entries[mid].Position <= after) lo = mid + 1; else hi = mid;
+            }
+            for (var i = lo; i < entries.Count && into.Count < max; i++) into.Add(entries[i]);
+            return log.Changed.Task;
+        }
+    }
+
+    /// <summary>The position of the tree's last durable event (0 when it has none).</summary>
+    public long Last(AccountState state)
+    {
+        var log = LogOf(state);
+        lock (log.Gate)
+        {
+            log.Sort();
+            return log.Entries.Count == 0 ? 0 : log.Entries[^1].Position;
+        }
+    }
+}
