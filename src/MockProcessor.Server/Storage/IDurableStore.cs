@@ -16,6 +16,12 @@ public interface IDurableStore : IDisposable
     /// <summary>Every stored object version, oldest first in commit order; of one type only when <paramref name="type"/> is given.</summary>
     IEnumerable<StoredVersion> ReadObjects(string? type = null);
 
+    /// <summary>
+    /// Every stored object version, newest first, whose head <paramref name="wanted"/> accepts; a refused version's data
+    /// is not read. Start-up keeps the first version it meets of each object (the current one) and decodes only those.
+    /// </summary>
+    IEnumerable<StoredVersion> ReadObjectsNewestFirst(Func<StoredHead, bool> wanted);
+
     /// <summary>The stored idempotent results, oldest first.</summary>
     IEnumerable<IdempotencyRow> ReadIdempotency();
 
@@ -31,3 +37,6 @@ public interface IDurableStore : IDisposable
 
 /// <summary>One stored object version: its place in commit order (for compaction), stored type, data and list sequence.</summary>
 public readonly record struct StoredVersion(long Position, string Type, byte[] Data, long Seq);
+
+/// <summary>Where an object version is stored and whose it is, without its data.</summary>
+public readonly record struct StoredHead(long Position, string Id, string Account);

@@ -62,6 +62,20 @@ public sealed class SqliteStore : IDurableStore
         while (r.Read()) yield return new StoredVersion(r.GetInt64(0), r.GetString(1), (byte[])r.GetValue(2), r.GetInt64(3));
     }
 
+    public IEnumerable<StoredVersion> ReadObjectsNewestFirst(Func<StoredHead, bool> wanted)
+    {
+        using var cmd = _conn.CreateCommand();
+        // data last: SQLite decodes a row's columns on demand, so a refused version's blob is never copied out.
+        cmd.CommandText = "SELECT rowid, id, account, type, seq, data FROM objects ORDER BY rowid DESC";
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+        {
+            var position = r.GetInt64(0);
+            if (!wanted(new StoredHead(position, r.GetString(1), r.GetString(2)))) continue;
+            yield return new StoredVersion(position, r.GetString(3), (byte[])r.GetValue(5), r.GetInt64(4));
+        }
+    }
+
     public IEnumerable<IdempotencyRow> ReadIdempotency()
     {
         using var cmd = _conn.CreateCommand();

@@ -39,6 +39,13 @@ public sealed class LiteDbStore : IDurableStore
                 yield return new StoredVersion(d["_id"].AsInt64, d["type"].AsString, d["data"].AsBinary, d["seq"].AsInt64);
     }
 
+    public IEnumerable<StoredVersion> ReadObjectsNewestFirst(Func<StoredHead, bool> wanted)
+    {
+        foreach (var d in _objects.Find(Query.All("_id", Query.Descending)))
+            if (wanted(new StoredHead(d["_id"].AsInt64, d["oid"].AsString, d["account"].AsString)))
+                yield return new StoredVersion(d["_id"].AsInt64, d["type"].AsString, d["data"].AsBinary, d["seq"].AsInt64);
+    }
+
     public IEnumerable<IdempotencyRow> ReadIdempotency()
     {
         foreach (var d in _idempotency.Find(Query.All("_id", Query.Ascending)))

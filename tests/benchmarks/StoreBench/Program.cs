@@ -4,6 +4,7 @@
 // Figures: docs/architecture.md, "Why SQLite and not LiteDB".
 //
 //   dotnet run -c Release --project tests/benchmarks/StoreBench -- [--payments 20000] [--concurrency 16] [--dir /tmp/storebench]
+//        [--backends sqlite,litedb] [--write-only]   (--write-only: keep the file as written, for a restart A/B of two builds)
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Builder;
@@ -27,7 +28,7 @@ Directory.CreateDirectory(dir);
 Console.WriteLine($"{payments} create-and-confirm PaymentIntents, {concurrency} concurrent callers, {Environment.ProcessorCount} cores");
 Console.WriteLine("| store | req/s | p50 ms | p99 ms | files MB | restart s | point read µs (10k random ids) |");
 Console.WriteLine("|---|---|---|---|---|---|---|");
-foreach (var backend in new[] { "sqlite", "litedb" })
+foreach (var backend in flags.GetValueOrDefault("backends", "sqlite,litedb").Split(','))
 {
     var path = Path.Combine(dir, backend + ".db");
     foreach (var f in Directory.GetFiles(dir, backend + ".db*")) File.Delete(f);
@@ -59,6 +60,11 @@ foreach (var backend in new[] { "sqlite", "litedb" })
         await app.StopAsync();
     }
     latencies.Sort();
+    if (flags.ContainsKey("write-only"))
+    {
+        Console.WriteLine($"| {backend} | {payments / elapsed:0} | {latencies[latencies.Count / 2]:0.00} | {latencies[(int)(latencies.Count * 0.99)]:0.00} | (written to {path}) | | |");
+        continue;
+    }
     var size = Directory.GetFiles(dir, backend + "*").Sum(f => new FileInfo(f).Length) / 1e6;
 
     // 2. Restart: every stored version is read back before the first request is served.
