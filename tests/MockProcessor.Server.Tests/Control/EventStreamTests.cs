@@ -290,6 +290,7 @@ internal sealed class GatedStore(IDurableStore inner) : IDurableStore
 
     public byte[] FingerprintKey => inner.FingerprintKey;
     public IEnumerable<StoredVersion> ReadObjects(string? type = null) => inner.ReadObjects(type);
+    public IEnumerable<StoredVersion> ReadObjectsNewestFirst(Func<StoredHead, bool> wanted) => inner.ReadObjectsNewestFirst(wanted);
     public IEnumerable<IdempotencyRow> ReadIdempotency() => inner.ReadIdempotency();
 
     public void Write(IEnumerable<Row> rows, Func<StripeObject, byte[]> serialize)
