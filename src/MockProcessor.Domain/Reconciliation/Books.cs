@@ -88,8 +88,8 @@ public static class Books
         }
     }
 
-    private static FormatException Malformed(CsvFormatException ex) =>
-        new($"line {(ex.LineNumber > 0 ? ex.LineNumber : ex.RecordNumber)}: malformed CSV ({ex.Message})", ex);
+    /// <summary>CsvHelper's own message names the record, its line and what is wrong with the quoting.</summary>
+    private static FormatException Malformed(CsvFormatException ex) => new(ex.Message, ex);
 
     public static IEnumerable<BookOrder> ReadJson(Stream stream)
     {

@@ -33,7 +33,9 @@ public class BooksTests
     public void Malformed_quoting_is_an_error_naming_the_line()
     {
         var message = Error("order_id,charge,amount,currency,status\n1,ch_1,5,usd,paid\n2,\"ch_\"2,5,usd,paid\n");
-        Assert.StartsWith("line 3: malformed CSV", message);
+        Assert.StartsWith("Malformed CSV in record 3 (line 3): text after the closing quote", message);
+        Assert.StartsWith("Malformed CSV in record 2 (line 2): a quoted field that is never closed",
+            Error("order_id,charge,amount,currency,status\n1,\"ch_1,5,usd,paid\n"));
     }
 
     [Fact]

@@ -40,7 +40,7 @@ public class ReconciliationControlTests : IAsyncLifetime
         Assert.Equal("The orders could not be read: line 3, column 3 (amount): '5.5.5' is not an amount.", (string)badValue["message"]!);
         var badQuote = await (await c.PostFormAsync("/_mock/reconciliation", ("from", "2026-11-01"), ("to", "2026-11-02"),
             ("orders", "order_id,charge,amount,currency,status\n1,\"ch\"_1,5,usd,paid\n"))).ErrorAsync(400);
-        Assert.StartsWith("The orders could not be read: line 2: malformed CSV", (string)badQuote["message"]!);
+        Assert.StartsWith("The orders could not be read: Malformed CSV in record 2 (line 2):", (string)badQuote["message"]!);
         var backwards = await (await c.PostFormAsync("/_mock/reconciliation", ("from", "2026-11-05"), ("to", "2026-11-02"),
             ("orders", books))).ErrorAsync(400);
         Assert.Equal("to", (string)backwards["param"]!);
