@@ -113,26 +113,18 @@ public sealed class Dataset(string name, IReadOnlyList<ExportColumn> columns, Fu
             var field = fields[c];
             T Value<T>(object?[] r) => r[c] is T v ? v
                 : throw new ArgumentException($"Column {col.Name} ({col.Kind}{(col.Nullable ? ", nullable" : "")}) cannot hold {r[c]?.GetType().Name ?? "null"}.");
-            T? Maybe<T>(object?[] r) where T : struct => r[c] is null && col.Nullable ? null : Value<T>(r);
+            // Only text columns are nullable in the datasets above; a nullable number would need the T? overloads.
+            if (col.Nullable && col.Kind != ColumnKind.String) throw new NotSupportedException($"Column {col.Name}: only text columns may be nullable.");
             switch (col.Kind)
             {
                 case ColumnKind.String:
                     await group.WriteAsync(field, rows.Select(r => r[c] is null && col.Nullable ? null : Value<string>(r)).ToArray());
                     break;
-                case ColumnKind.Int64 when col.Nullable:
-                    await group.WriteAsync<long>(field, rows.Select(Maybe<long>).ToArray(), cancellationToken: ct);
-                    break;
                 case ColumnKind.Int64:
                     await group.WriteAsync<long>(field, rows.Select(Value<long>).ToArray(), cancellationToken: ct);
                     break;
-                case ColumnKind.Boolean when col.Nullable:
-                    await group.WriteAsync<bool>(field, rows.Select(Maybe<bool>).ToArray(), cancellationToken: ct);
-                    break;
                 case ColumnKind.Boolean:
                     await group.WriteAsync<bool>(field, rows.Select(Value<bool>).ToArray(), cancellationToken: ct);
-                    break;
-                case ColumnKind.Timestamp when col.Nullable:
-                    await group.WriteAsync<DateTime>(field, rows.Select(r => Maybe<long>(r) is { } s ? Utc(s) : (DateTime?)null).ToArray(), cancellationToken: ct);
                     break;
                 case ColumnKind.Timestamp:
                     await group.WriteAsync<DateTime>(field, rows.Select(r => Utc(Value<long>(r))).ToArray(), cancellationToken: ct);
