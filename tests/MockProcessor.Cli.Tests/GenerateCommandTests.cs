@@ -20,6 +20,28 @@ public class GenerateCommandTests : IDisposable
     }
 
     [Fact]
+    public void Generate_leaves_only_the_database_file_and_the_books_behind_even_after_a_read_only_reader()
+    {
+        var db = Path.Combine(_dir, "alone.db");
+        var books = Path.Combine(_dir, "alone.csv");
+        // More rows than one import transaction holds, so the WAL has had several commits to fold back.
+        var settings = new GenerateSettings { Db = db, Transactions = 60_000, Days = 2, Seed = 3, Orders = books };
+        Assert.Equal(0, GenerateCommand.Run(settings, new StringWriter()));
+        string[] expected = ["alone.csv", "alone.db"];
+        Assert.Equal(expected, Directory.GetFiles(_dir).Select(Path.GetFileName).Order());
+
+        // reconcile --db opens the file read-only; a reader of a WAL-mode file would make -wal/-shm it cannot remove.
+        using (var conn = Server.Reconciliation.DatabaseFeed.OpenReadOnly(db))
+        {
+            using var count = conn.CreateCommand();
+            count.CommandText = "SELECT COUNT(*) FROM objects";
+            Assert.True((long)count.ExecuteScalar()! > 120_000); // complete without a WAL
+        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Assert.Equal(expected, Directory.GetFiles(_dir).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
     public async Task A_generated_file_reconciles_from_the_file_and_is_served_by_the_emulator()
     {
         var db = Path.Combine(_dir, "gen.db");

@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
+using CsvHelper;
 using MockProcessor.Domain.Money;
 
 namespace MockProcessor.Domain.Reconciliation;
@@ -28,32 +28,68 @@ public static class Books
         var first = stream.ReadByte();
         while (first is ' ' or '\t' or '\r' or '\n' or 0xEF or 0xBB or 0xBF) first = stream.ReadByte();
         stream.Position = 0;
-        var orders = first == '[' ? ReadJson(stream) : ReadCsv(new StreamReader(stream, Encoding.UTF8, true, 1 << 16));
+        var orders = first == '[' ? ReadJson(stream) : ReadCsv(stream);
         foreach (var o in orders) yield return o;
     }
 
-    public static IEnumerable<BookOrder> ReadCsv(TextReader reader)
+    /// <summary>
+    /// Comma-separated, RFC 4180 quoting (quoted fields may hold commas, doubled quotes and line breaks), a header row,
+    /// blank lines skipped. Malformed quoting is an error, not a guess.
+    /// </summary>
+    private static readonly CsvReaderOptions CsvOptions = CsvReaderOptions.Default with
     {
-        int[]? index = null; // field position of each known column, -1 when absent
-        var line = 0;
-        foreach (var fields in CsvRows(reader))
+        Separator = ',', HasHeader = true, MalformedData = CsvMalformedDataHandling.Throw, TrackLineNumbers = true, DetectSeparatorHint = false,
+    };
+
+    /// <summary>
+    /// The books as CSV, read by CsvHelper. Errors name the line (of the text, counting the header and the lines inside
+    /// quoted fields) and, for a bad value, its column: <c>line 3, column 4 (amount): 'ten' is not an amount.</c>
+    /// </summary>
+    public static IEnumerable<BookOrder> ReadCsv(TextReader reader) => ReadCsv(() => CsvReader.Create(reader, CsvOptions, leaveOpen: true));
+
+    /// <summary>The books as UTF-8 CSV bytes (a byte order mark is honoured), read without transcoding.</summary>
+    public static IEnumerable<BookOrder> ReadCsv(Stream stream) => ReadCsv(() => CsvReader.Create(stream, CsvOptions, leaveOpen: true));
+
+    private static IEnumerable<BookOrder> ReadCsv(Func<CsvReader> open)
+    {
+        using var csv = open();
+        int[] index; // field position of each known column, -1 when absent
+        string[] names;
+        try
         {
-            line++;
-            if (index is null)
+            names = csv.Headers.ToArray();
+        }
+        catch (CsvFormatException ex)
+        {
+            throw Malformed(ex);
+        }
+        var header = names.Select(f => Aliases.GetValueOrDefault(f.Trim(), f.Trim())).ToArray();
+        if (header.Length == 0) yield break; // no header, no orders
+        foreach (var required in new[] { "order_id", "amount", "currency", "status" })
+            if (!header.Contains(required)) throw new FormatException($"The orders CSV has no '{required}' column.");
+        if (!header.Contains("payment_intent") && !header.Contains("charge"))
+            throw new FormatException("The orders CSV needs a 'payment_intent' or a 'charge' column.");
+        index = Columns.Select(c => Array.IndexOf(header, c)).ToArray();
+        while (true)
+        {
+            try
             {
-                var header = fields.Select(f => Aliases.GetValueOrDefault(f.Trim(), f.Trim())).ToArray();
-                foreach (var required in new[] { "order_id", "amount", "currency", "status" })
-                    if (!header.Contains(required)) throw new FormatException($"The orders CSV has no '{required}' column.");
-                if (!header.Contains("payment_intent") && !header.Contains("charge"))
-                    throw new FormatException("The orders CSV needs a 'payment_intent' or a 'charge' column.");
-                index = Columns.Select(c => Array.IndexOf(header, c)).ToArray();
-                continue;
+                if (!csv.Read()) yield break;
             }
-            if (fields.Length == 1 && fields[0].Length == 0) continue;
-            var at = index;
-            yield return Order(k => at[k] >= 0 && at[k] < fields.Length ? fields[at[k]] : null, $"line {line}");
+            catch (CsvFormatException ex)
+            {
+                throw Malformed(ex);
+            }
+            var line = csv.LineNumber;
+            var fields = new string?[Columns.Length];
+            for (var k = 0; k < Columns.Length; k++)
+                if (index[k] >= 0 && index[k] < csv.FieldCount) fields[k] = csv.GetString(index[k]);
+            yield return Order(k => fields[k], k => k >= 0 && index[k] >= 0 ? $"line {line}, column {index[k] + 1} ({names[index[k]].Trim()})" : $"line {line}");
         }
     }
+
+    /// <summary>CsvHelper's own message names the record, its line and what is wrong with the quoting.</summary>
+    private static FormatException Malformed(CsvFormatException ex) => new(ex.Message, ex);
 
     public static IEnumerable<BookOrder> ReadJson(Stream stream)
     {
@@ -68,24 +104,26 @@ public static class Books
             foreach (var p in el.EnumerateObject())
                 if (Aliases.TryGetValue(p.Name, out var name) && p.Value.ValueKind is not JsonValueKind.Null)
                     row[Array.IndexOf(Columns, name)] = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText();
-            yield return Order(k => row[k], $"order {n}");
+            yield return Order(k => row[k], k => k >= 0 ? $"order {n}, {Columns[k]}" : $"order {n}");
         }
     }
 
     private static readonly string[] Columns = ["order_id", "payment_intent", "charge", "amount", "currency", "status", "refunded_amount"];
 
-    private static BookOrder Order(Func<int, string?> field, string where)
+    /// <summary>One order from its fields (by <see cref="Columns"/> position); <paramref name="where"/> names a field for errors.</summary>
+    private static BookOrder Order(Func<int, string?> field, Func<int, string> where)
     {
         string? Get(string k) => field(Array.IndexOf(Columns, k)) is { } v && (v = v.Trim()).Length > 0 ? v : null;
-        var id = Get("order_id") ?? throw new FormatException($"{where}: order_id is empty.");
-        var currency = (Get("currency") ?? throw new FormatException($"{where}: currency is empty.")).ToLowerInvariant();
-        var statusWord = Get("status") ?? throw new FormatException($"{where}: status is empty.");
-        var status = PaymentStates.OfBooks(statusWord) ?? throw new FormatException($"{where}: unknown status '{statusWord}'.");
-        var amount = Amount(Get("amount") ?? throw new FormatException($"{where}: amount is empty."), currency, where);
-        var refunded = Get("refunded_amount") is { } r ? Amount(r, currency, where) : (long?)null;
+        string At(string k) => where(Array.IndexOf(Columns, k));
+        var id = Get("order_id") ?? throw new FormatException($"{At("order_id")}: order_id is empty.");
+        var currency = (Get("currency") ?? throw new FormatException($"{At("currency")}: currency is empty.")).ToLowerInvariant();
+        var statusWord = Get("status") ?? throw new FormatException($"{At("status")}: status is empty.");
+        var status = PaymentStates.OfBooks(statusWord) ?? throw new FormatException($"{At("status")}: unknown status '{statusWord}'.");
+        var amount = Amount(Get("amount") ?? throw new FormatException($"{At("amount")}: amount is empty."), currency, At("amount"));
+        var refunded = Get("refunded_amount") is { } r ? Amount(r, currency, At("refunded_amount")) : (long?)null;
         var pi = Get("payment_intent");
         var charge = Get("charge");
-        if (pi is null && charge is null) throw new FormatException($"{where}: neither payment_intent nor charge is given.");
+        if (pi is null && charge is null) throw new FormatException($"{where(-1)}: neither payment_intent nor charge is given.");
         return new BookOrder(id, pi, charge, amount, currency, status, refunded);
     }
 
@@ -99,48 +137,5 @@ public static class Books
             if (scaled == decimal.Truncate(scaled)) return (long)scaled;
         }
         throw new FormatException($"{where}: '{text}' is not an amount.");
-    }
-
-    /// <summary>RFC 4180 records: quoted fields may hold commas, doubled quotes and line breaks.</summary>
-    public static IEnumerable<string[]> CsvRows(TextReader r)
-    {
-        string? line;
-        while ((line = r.ReadLine()) is not null)
-        {
-            if (!line.Contains('"')) { yield return line.Split(','); continue; }
-            yield return Quoted(line, r);
-        }
-    }
-
-    // A record with quotes, which may continue on the following lines.
-    private static string[] Quoted(string first, TextReader r)
-    {
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        var quoted = false;
-        var line = first;
-        while (true)
-        {
-            for (var i = 0; i < line.Length; i++)
-            {
-                var ch = line[i];
-                if (quoted)
-                {
-                    if (ch != '"') field.Append(ch);
-                    else if (i + 1 < line.Length && line[i + 1] == '"') { field.Append('"'); i++; }
-                    else quoted = false;
-                }
-                else if (ch == '"') quoted = true;
-                else if (ch == ',') { fields.Add(field.ToString()); field.Clear(); }
-                else if (ch != '\r') field.Append(ch);
-            }
-            if (!quoted) break;
-            var next = r.ReadLine();
-            if (next is null) break;
-            field.Append('\n');
-            line = next;
-        }
-        fields.Add(field.ToString());
-        return fields.ToArray();
     }
 }

@@ -68,7 +68,10 @@ public sealed class BulkImport : IDisposable
         _tx.Commit();
         _tx.Dispose();
         _insert.Dispose();
-        Database.Exec(_conn, "PRAGMA synchronous=NORMAL; PRAGMA wal_checkpoint(TRUNCATE);");
+        // The file is handed over whole, without a WAL: checkpointed, then out of WAL mode, so that a read-only reader
+        // (reconcile --db) needs no -wal/-shm files beside it and leaves none. The emulator's Database.Open turns WAL
+        // back on when it serves the file.
+        Database.Exec(_conn, "PRAGMA synchronous=NORMAL; PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE;");
         _conn.Dispose();
     }
 }

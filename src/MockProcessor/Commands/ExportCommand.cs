@@ -68,11 +68,11 @@ public static class ExportCommand
         var files = 0;
         string? day = null;
         var pending = new List<object?[]>();
-        void Flush()
+        async Task FlushAsync()
         {
             if (day is null || pending.Count == 0) return;
             pending.Reverse(); // listed newest first; a partition reads oldest first
-            dataset.WritePartition(outDir, day, pending, format);
+            await dataset.WritePartitionAsync(outDir, day, pending, format, ct);
             files++;
             pending.Clear();
         }
@@ -85,14 +85,14 @@ public static class ExportCommand
             {
                 var o = item!.AsObject();
                 var d = Dataset.Day((long)o["created"]!);
-                if (d != day) { Flush(); day = d; }
+                if (d != day) { await FlushAsync(); day = d; }
                 pending.Add(dataset.Row(o));
                 rows++;
             }
             if (!(bool)page["has_more"]! || data.Count == 0) break;
             after = (string)data[^1]!["id"]!;
         }
-        Flush();
+        await FlushAsync();
         return (rows, files);
     }
 }

@@ -112,6 +112,12 @@ public class RunnerTests
         Assert.Equal(("txn_2", "-3.00", ""), ((string)rows[1]!["id"]!, (string)rows[1]!["net"]!, (string)rows[1]!["description"]!));
         Assert.Null(Matchers.Check("net", true, rows[0]!["net"], JsonNode.Parse("{\"gt\": 96, \"lt\": 97}")));
         Assert.NotNull(Matchers.Check("net", true, rows[0]!["net"], JsonValue.Create(96.8)));
+
+        var multiline = Csv.Rows("id,description,net\r\ntxn_3,\"two\r\nlines\"\r\ntxn_4\r\n");
+        Assert.Equal(("txn_3", "two\r\nlines", ""), ((string)multiline[0]!["id"]!, (string)multiline[0]!["description"]!, (string)multiline[0]!["net"]!));
+        Assert.Equal(("txn_4", ""), ((string)multiline[1]!["id"]!, (string)multiline[1]!["description"]!));
+        Assert.Empty(Csv.Rows("id,net\n"));
+        Assert.Empty(Csv.Rows(""));
     }
 
     [Fact]

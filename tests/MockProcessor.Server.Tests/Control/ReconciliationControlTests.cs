@@ -34,6 +34,13 @@ public class ReconciliationControlTests : IAsyncLifetime
         var bad = await (await c.PostFormAsync("/_mock/reconciliation", ("from", "2026-11-01"), ("to", "2026-11-02"),
             ("orders", "order_id,amount\n1,5\n"))).ErrorAsync(400);
         Assert.Equal("orders", (string)bad["param"]!);
+        var badValue = await (await c.PostFormAsync("/_mock/reconciliation", ("from", "2026-11-01"), ("to", "2026-11-02"),
+            ("orders", "order_id,charge,amount,currency,status\n1,ch_1,5,usd,paid\n2,ch_2,5.5.5,usd,paid\n"))).ErrorAsync(400);
+        Assert.Equal(("orders", "invalid_request_error"), ((string)badValue["param"]!, (string)badValue["type"]!));
+        Assert.Equal("The orders could not be read: line 3, column 3 (amount): '5.5.5' is not an amount.", (string)badValue["message"]!);
+        var badQuote = await (await c.PostFormAsync("/_mock/reconciliation", ("from", "2026-11-01"), ("to", "2026-11-02"),
+            ("orders", "order_id,charge,amount,currency,status\n1,\"ch\"_1,5,usd,paid\n"))).ErrorAsync(400);
+        Assert.StartsWith("The orders could not be read: Malformed CSV in record 2 (line 2):", (string)badQuote["message"]!);
         var backwards = await (await c.PostFormAsync("/_mock/reconciliation", ("from", "2026-11-05"), ("to", "2026-11-02"),
             ("orders", books))).ErrorAsync(400);
         Assert.Equal("to", (string)backwards["param"]!);

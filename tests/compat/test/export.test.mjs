@@ -1,6 +1,6 @@
-// `mockprocessor export` writes day-partitioned Parquet files with the emulator's own minimal writer (Parquet.Net is
-// not available here). hyparquet, an independent reader, must read them back with the right schema, row counts
-// and values, and the CSV partitions must agree with the API.
+// `mockprocessor export` writes day-partitioned Parquet files with Parquet.Net. hyparquet, an independent reader, must
+// read them back with the right schema and logical types (UTC timestamps, int64 minor units, UTF-8 strings, Snappy),
+// row counts and values, and the CSV partitions must agree with the API.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -67,7 +67,25 @@ test('exported Parquet partitions read back with hyparquet, matching the API row
       assert.equal(Number(meta.num_rows), rows.length);
       assert.deepEqual(meta.schema.slice(1).map((s) => s.name),
         ['id', 'created', 'available_on', 'type', 'reporting_category', 'currency', 'amount', 'fee', 'net', 'status', 'source', 'description']);
-      for (const r of rows) assert.equal(day, `date=${new Date(Number(r.created) * 1000).toISOString().slice(0, 10)}`);
+      const element = Object.fromEntries(meta.schema.map((s) => [s.name, s]));
+      for (const name of ['created', 'available_on']) {
+        assert.equal(element[name].type, 'INT64');
+        assert.deepEqual(element[name].logical_type, { type: 'TIMESTAMP', isAdjustedToUTC: true, unit: 'MILLIS' });
+      }
+      for (const name of ['amount', 'fee', 'net']) {
+        assert.equal(element[name].type, 'INT64');
+        assert.deepEqual(element[name].logical_type, { type: 'INTEGER', bitWidth: 64, isSigned: true }); // minor units, no DECIMAL
+        assert.equal(element[name].repetition_type, 'REQUIRED');
+      }
+      assert.equal(element.id.type, 'BYTE_ARRAY');
+      assert.equal(element.id.logical_type?.type, 'STRING');
+      assert.equal(element.source.repetition_type, 'OPTIONAL');
+      assert.equal(meta.row_groups.length, 1);
+      for (const column of meta.row_groups[0].columns) assert.equal(column.meta_data.codec, 'SNAPPY');
+      for (const r of rows) {
+        assert.ok(r.created instanceof Date, `created is a timestamp: ${r.created}`);
+        assert.equal(day, `date=${r.created.toISOString().slice(0, 10)}`);
+      }
       readTxns.push(...rows);
     }
     assert.equal(readTxns.length, txns.length);
@@ -77,7 +95,8 @@ test('exported Parquet partitions read back with hyparquet, matching the API row
       assert.equal(r.amount, BigInt(t.amount));
       assert.equal(r.fee, BigInt(t.fee));
       assert.equal(r.net, BigInt(t.net));
-      assert.equal(r.created, BigInt(t.created));
+      assert.equal(r.created.getTime(), t.created * 1000);
+      assert.equal(r.available_on.getTime(), t.available_on * 1000);
       assert.equal(r.reporting_category, t.reporting_category);
       assert.equal(r.source, t.source);
       assert.equal(r.description, t.description);
@@ -91,6 +110,7 @@ test('exported Parquet partitions read back with hyparquet, matching the API row
     for (const c of charges) {
       const r = readCharges.find((x) => x.id === c.id);
       assert.equal(r.amount, BigInt(c.amount));
+      assert.equal(r.created.getTime(), c.created * 1000);
       assert.equal(r.amount_refunded, BigInt(c.amount_refunded));
       assert.equal(r.status, c.status);
       assert.equal(r.captured, c.captured);
