@@ -38,6 +38,8 @@ public sealed record Subscription : StripeObject
     public long? CanceledAt { get; init; }
     public long? EndedAt { get; init; }
     public CancellationReason? CancellationReason { get; init; }
+    public string? CancellationComment { get; init; }
+    public string? CancellationFeedback { get; init; }
     public CollectionMethod CollectionMethod { get; init; } = CollectionMethod.ChargeAutomatically;
     public long? DaysUntilDue { get; init; }
     public string? DefaultPaymentMethod { get; init; }
@@ -48,6 +50,8 @@ public sealed record Subscription : StripeObject
     /// <summary>The interval of the subscription's prices (all recurring items share it).</summary>
     public required Products.RecurringInterval Interval { get; init; }
     public long IntervalCount { get; init; } = 1;
+    /// <summary>The items, in the order given, as they are in this version (a copy of each is stored under its own id).</summary>
+    public ImmutableList<SubscriptionItem> Items { get; init; } = [];
 }
 
 /// <summary>One price and quantity of a subscription (<c>si_</c>). Deleted items are kept (flagged) for their history.</summary>
