@@ -127,7 +127,7 @@ public static class InvoiceEndpoints
         c = c.AtTime(BillingClock.Now(c, customerId));
         var lines = new List<InvoiceLine>();
         var n = 0;
-        string LineId() => $"il_tmp_{c.Account.Id[^6..]}{n++:D8}";
+        string LineId() => $"il_tmp_{c.Ids.Chars(16)}{n++:D2}";
         var cur = sub?.Currency ?? currency ?? customer.Currency ?? "usd";
         foreach (var ii in BillingEngine.PendingItems(c, customerId, sub?.Id, cur)) lines.Add(BillingEngine.LineOf(ii, LineId()));
         var reason = BillingReason.Upcoming;
@@ -160,7 +160,7 @@ public static class InvoiceEndpoints
         else if (details is not null) throw new StripeException(StripeError.InvalidValue("subscription_details", "subscription_details needs a subscription to preview (new subscriptions are not previewed yet)."));
         var preview = new Invoice
         {
-            Id = "upcoming_in_" + (sub?.Id ?? customerId), AccountId = c.Account.Id, Created = c.Now, Customer = customerId, Currency = cur,
+            Id = "upcoming_in_" + c.Ids.Chars(24), AccountId = c.Account.Id, Created = c.Now, Customer = customerId, Currency = cur,
             Status = InvoiceStatus.Draft, BillingReason = reason, Subscription = sub?.Id, Lines = [.. lines],
             PeriodStart = periodStart, PeriodEnd = periodEnd, CollectionMethod = sub?.CollectionMethod ?? CollectionMethod.ChargeAutomatically,
             TestClock = customer.TestClock, StartingBalance = customer.Balance,
@@ -168,8 +168,8 @@ public static class InvoiceEndpoints
         var (due, ending) = InvoiceRules.ApplyBalance(InvoiceRules.Total(preview), customer.Balance);
         preview = preview with { AmountDueAtFinalization = due, EndingBalance = ending };
         var json = c.Render.Render(preview, c.Expand);
-        json["id"] = null;
-        if (json["parent"] is System.Text.Json.Nodes.JsonObject parent && parent["subscription_details"] is System.Text.Json.Nodes.JsonObject sd)
+        // Present only when the preview was asked for a proration date (Stripe.net reads it as a non-nullable date).
+        if (prorationDate is not null && json["parent"] is System.Text.Json.Nodes.JsonObject parent && parent["subscription_details"] is System.Text.Json.Nodes.JsonObject sd)
             sd["subscription_proration_date"] = prorationDate;
         return json;
     }
