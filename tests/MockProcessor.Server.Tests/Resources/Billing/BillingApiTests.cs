@@ -334,4 +334,49 @@ public class BillingApiTests : IAsyncLifetime
         var again = await (await _c.PostFormAsync($"/v1/invoices/{(string)paid["id"]!}/pay")).ErrorAsync(400);
         Assert.Equal("invoice_already_paid", (string)again["code"]!);
     }
+
+    [Fact]
+    public async Task Older_versions_see_the_period_on_the_subscription_and_paid_payment_intent_subscription_on_the_invoice()
+    {
+        var price = await Price(1200);
+        var (_, cus, _) = await Customer(T(2026, 4, 1));
+        var sub = await (await _c.PostFormAsync("/v1/subscriptions", ("customer", cus), ("items[0][price]", price))).OkAsync();
+        Assert.False(sub.ContainsKey("current_period_end"));
+        var old = _app.Client("sk_test_billing");
+        old.DefaultRequestHeaders.Add("Stripe-Version", "2023-10-16");
+        var oldSub = await (await old.GetAsync($"/v1/subscriptions/{Id(sub)}?expand[]=latest_invoice")).OkAsync();
+        Assert.Equal(T(2026, 5, 1), (long)oldSub["current_period_end"]!);
+        Assert.Equal(T(2026, 4, 1), (long)oldSub["current_period_start"]!);
+        var inv = oldSub["latest_invoice"]!;
+        Assert.True((bool)inv["paid"]!);
+        Assert.Equal(Id(sub), (string)inv["subscription"]!);
+        Assert.StartsWith("pi_", (string)inv["payment_intent"]!);
+        Assert.StartsWith("ch_", (string)inv["charge"]!);
+        var line = inv["lines"]!["data"]![0]!;
+        Assert.Equal("subscription", (string)line["type"]!);
+        Assert.Equal(price, (string)line["price"]!["id"]!);
+        var current = await (await _c.GetAsync($"/v1/invoices/{(string)inv["id"]!}")).OkAsync();
+        Assert.False(current.ContainsKey("paid"));
+        Assert.False(current.ContainsKey("subscription"));
+    }
+
+    [Fact]
+    public async Task The_preview_echoes_the_proration_date_and_prorates_at_it()
+    {
+        var a = await Price(1000);
+        var b = await Price(3000);
+        var (_, cus, _) = await Customer(T(2026, 4, 1));
+        var sub = await (await _c.PostFormAsync("/v1/subscriptions", ("customer", cus), ("items[0][price]", a))).OkAsync();
+        var item = (string)sub["items"]!["data"]![0]!["id"]!;
+        var at = T(2026, 4, 11) + 12 * Hour; // f = 0.65: −650 / +1950
+        var preview = await (await _c.PostFormAsync("/v1/invoices/create_preview", ("subscription", Id(sub)),
+            ("subscription_details[items][0][id]", item), ("subscription_details[items][0][price]", b),
+            ("subscription_details[proration_date]", at.ToString()))).OkAsync();
+        Assert.Equal(at, (long)preview["parent"]!["subscription_details"]!["subscription_proration_date"]!);
+        Assert.Equal([-650L, 1950L, 3000L], preview["lines"]!["data"]!.AsArray().Select(l => (long)l!["amount"]!).Order());
+        Assert.StartsWith("upcoming_in_", (string)preview["id"]!);
+        // Nothing was stored or announced.
+        Assert.Empty((await (await _c.GetAsync($"/v1/invoiceitems?customer={cus}")).OkAsync())["data"]!.AsArray());
+        Assert.Single(await Invoices(Id(sub)));
+    }
 }
