@@ -379,4 +379,26 @@ public class BillingApiTests : IAsyncLifetime
         Assert.Empty((await (await _c.GetAsync($"/v1/invoiceitems?customer={cus}")).OkAsync())["data"]!.AsArray());
         Assert.Single(await Invoices(Id(sub)));
     }
+
+    [Fact]
+    public async Task Deleting_a_test_clock_cancels_its_customers_subscriptions_and_the_merchant_clock_bills_other_customers()
+    {
+        var price = await Price(700, "week");
+        var (clock, cus, _) = await Customer(T(2026, 4, 1));
+        var onClock = await (await _c.PostFormAsync("/v1/subscriptions", ("customer", cus), ("items[0][price]", price))).OkAsync();
+        var plain = await (await _c.PostFormAsync("/v1/customers", ("email", "plain@example.com"))).OkAsync();
+        await (await _c.PostFormAsync("/v1/payment_methods/pm_card_visa/attach", ("customer", Id(plain)))).OkAsync();
+        var pm = (await (await _c.GetAsync($"/v1/customers/{Id(plain)}/payment_methods")).OkAsync())["data"]![0]!;
+        var weekly = await (await _c.PostFormAsync("/v1/subscriptions", ("customer", Id(plain)), ("items[0][price]", price),
+            ("default_payment_method", (string)pm["id"]!))).OkAsync();
+        Assert.Equal(TestApp.StartTime, (long)weekly["created"]!);
+        await (await _c.PostFormAsync("/_mock/merchant_clock/advance", ("seconds", (7 * Day + Hour).ToString()))).OkAsync();
+        Assert.Equal(2, (await Invoices(Id(weekly))).Count(i => (string)i["status"]! == "paid"));
+        Assert.Single(await Invoices(Id(onClock)));
+
+        await (await _c.DeleteAsync($"/v1/test_helpers/test_clocks/{Id(clock)}")).OkAsync();
+        var ended = await Sub(Id(onClock));
+        Assert.Equal("canceled", (string)ended["status"]!);
+        Assert.Equal(T(2026, 4, 1), (long)ended["canceled_at"]!);
+    }
 }
