@@ -29,15 +29,8 @@ public static class BillingPeriods
     /// <summary>The first boundary strictly after <paramref name="t"/> (t may be before the anchor: then the anchor or earlier).</summary>
     public static long NextAfter(long anchor, RecurringInterval interval, long count, long t)
     {
-        // An estimate of k from the average length, then corrected: at most a few steps either way.
-        var approx = interval switch
-        {
-            RecurringInterval.Day => 86_400.0 * count,
-            RecurringInterval.Week => 7 * 86_400.0 * count,
-            RecurringInterval.Month => 30.436875 * 86_400 * count,
-            _ => 365.2425 * 86_400 * count,
-        };
-        var k = (long)Math.Floor((t - anchor) / approx);
+        // An estimate of k from the average period length, then corrected: at most a few steps either way.
+        var k = EstimateIndex(anchor, interval, count, t);
         while (Boundary(anchor, interval, count, k) > t) k--;
         while (Boundary(anchor, interval, count, k) <= t) k++;
         return Boundary(anchor, interval, count, k);
@@ -47,18 +40,22 @@ public static class BillingPeriods
     public static (long Start, long End) Containing(long anchor, RecurringInterval interval, long count, long t)
     {
         var end = NextAfter(anchor, interval, count, t);
-        var k = 0L;
-        // The boundary before end: step back one period from end's index.
-        var approx = interval switch
+        // The boundary just before end is the last one at or before t.
+        var start = end;
+        for (var k = EstimateIndex(anchor, interval, count, t) + 1; ; k--)
         {
-            RecurringInterval.Day => 86_400.0 * count,
-            RecurringInterval.Week => 7 * 86_400.0 * count,
-            RecurringInterval.Month => 30.436875 * 86_400 * count,
-            _ => 365.2425 * 86_400 * count,
-        };
-        k = (long)Math.Round((end - anchor) / approx);
-        while (Boundary(anchor, interval, count, k) < end) k++;
-        while (Boundary(anchor, interval, count, k) > end) k--;
-        return (Boundary(anchor, interval, count, k - 1), end);
+            var b = Boundary(anchor, interval, count, k);
+            if (b <= t) { start = b; break; }
+        }
+        return (start, end);
     }
+
+    private static long EstimateIndex(long anchor, RecurringInterval interval, long count, long t) =>
+        (long)Math.Floor((t - anchor) / (interval switch
+        {
+            RecurringInterval.Day => 86_400.0,
+            RecurringInterval.Week => 7 * 86_400.0,
+            RecurringInterval.Month => 30.436875 * 86_400,
+            _ => 365.2425 * 86_400,
+        } * count));
 }

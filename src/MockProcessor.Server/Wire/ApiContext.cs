@@ -54,24 +54,15 @@ public sealed class ApiContext
     /// This call's context at another time: billing work of a test-clock customer runs at the clock's time, so the
     /// objects and events it makes carry that time (docs/billing.md). Same unit of work, parameters and ids.
     /// </summary>
-    public ApiContext AtTime(long now)
-    {
-        if (now == Now) return this;
-        var copy = Copy(P, Expand, Tx, new RenderContext(Tx, Render.Renderers, Publishable, now), Account, EventApiVersion);
-        return new ApiContext
-        {
-            P = copy.P, Expand = copy.Expand, Tx = copy.Tx, Render = copy.Render, Account = copy.Account, Now = now, Ids = copy.Ids,
-            RequestId = copy.RequestId, IdempotencyKey = copy.IdempotencyKey, EventApiVersion = copy.EventApiVersion, Version = copy.Version,
-            Publishable = copy.Publishable, RouteValues = copy.RouteValues, Services = copy.Services, ClientIp = copy.ClientIp, BaseUrl = copy.BaseUrl,
-        };
-    }
+    public ApiContext AtTime(long now) =>
+        now == Now ? this : Copy(P, Expand, Tx, new RenderContext(Tx, Render.Renderers, Publishable, now), Account, EventApiVersion, now);
 
     /// <summary>This call's context reading its parameters from <paramref name="p"/> (a nested hash handed to a shared handler).</summary>
     public ApiContext WithParams(Params p) => Copy(p, Expand, Tx, Render, Account, EventApiVersion);
 
-    private ApiContext Copy(Params p, ExpandNode expand, Tx tx, RenderContext render, Account account, string eventApiVersion) => new()
+    private ApiContext Copy(Params p, ExpandNode expand, Tx tx, RenderContext render, Account account, string eventApiVersion, long? now = null) => new()
     {
-        P = p, Expand = expand, Tx = tx, Render = render, Account = account, Now = Now, Ids = Ids, RequestId = RequestId,
+        P = p, Expand = expand, Tx = tx, Render = render, Account = account, Now = now ?? Now, Ids = Ids, RequestId = RequestId,
         IdempotencyKey = IdempotencyKey, EventApiVersion = eventApiVersion, Version = Version, Publishable = Publishable, RouteValues = RouteValues,
         Services = Services, ClientIp = ClientIp, BaseUrl = BaseUrl,
     };

@@ -31,4 +31,7 @@ public static class BillingClock
     /// <summary>A timer's context (at its queue due time) moved to the customer's clock.</summary>
     public static ApiContext AtClock(ApiContext c, string customerId) =>
         c.AtTime(c.Now + Skew(Of(customerId, id => c.Tx.Get<StripeObject>(id))));
+
+    /// <summary>A request's context moved to the customer's billing clock (its test clock's frozen time, else unchanged).</summary>
+    public static ApiContext AtCustomerClock(ApiContext c, string customerId) => c.AtTime(Now(c, customerId));
 }

@@ -42,8 +42,13 @@ public static class BillingEngine
         {
             c.Tx.Put(after);
             c.Emit(eventType, after);
+            return;
         }
-        else c.Change(before, after, eventType);
+        if (after == before) return;
+        c.Tx.Put(after);
+        // Items are new list instances even when nothing in them changed: only a visible change is announced.
+        var previous = Server.Events.PreviousAttributes.Diff(c.Render.Render(before), c.Render.Render(after));
+        if (previous is { Count: > 0 }) c.Emit(eventType, after, previous);
     }
 
     /// <summary>Applies a status trigger through the table; no transition in the table leaves the subscription as it is.</summary>
@@ -404,7 +409,7 @@ public static class BillingEngine
     {
         if (pi.Status is not PaymentIntentStatus.Succeeded) return;
         foreach (var inv in c.Tx.Find(InvoiceEndpoints.ByPaymentIntent, pi.Id).ToList())
-            if (inv.Status is InvoiceStatus.Open or InvoiceStatus.Uncollectible) MarkPaid(c, inv);
+            if (inv.Status is InvoiceStatus.Open or InvoiceStatus.Uncollectible) MarkPaid(BillingClock.AtCustomerClock(c, inv.Customer), inv);
     }
 
     // ---------------------------------------------------------------- wording

@@ -35,7 +35,7 @@ public static class SubscriptionEndpoints
             Params = "cancel_at cancel_at_period_end cancellation_details collection_method days_until_due default_payment_method description items metadata off_session payment_behavior proration_behavior proration_date",
         },
         new("DELETE", Base + "/{id}", SubscriptionJson.Object, Cancel) { Params = "cancellation_details invoice_now prorate" },
-        new("GET", "/v1/subscription_items", "list:subscription_item", ListItems) { Params = "ending_before limit starting_after subscription" },
+        new("GET", "/v1/subscription_items", "list:subscription_item", ListItems) { Params = "created ending_before limit starting_after subscription" },
         new("GET", "/v1/subscription_items/{id}", "subscription_item", RetrieveItem) { Params = "" },
         new("POST", "/v1/subscription_items/{id}", "subscription_item", UpdateItem)
             { Params = "metadata off_session payment_behavior price proration_behavior proration_date quantity" },

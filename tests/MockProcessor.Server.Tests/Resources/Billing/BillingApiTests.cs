@@ -401,4 +401,41 @@ public class BillingApiTests : IAsyncLifetime
         Assert.Equal("canceled", (string)ended["status"]!);
         Assert.Equal(T(2026, 4, 1), (long)ended["canceled_at"]!);
     }
+
+    [Fact]
+    public async Task Items_and_invoice_items_endpoints_and_updates_announce_only_real_changes()
+    {
+        var price = await Price(1000);
+        var start = T(2026, 4, 1);
+        var (clock, cus, _) = await Customer(start);
+        var sub = await (await _c.PostFormAsync("/v1/subscriptions", ("customer", cus), ("items[0][price]", price), ("metadata[plan]", "a"))).OkAsync();
+        var item = (string)sub["items"]!["data"]![0]!["id"]!;
+        var before = (await Events("customer.subscription.updated")).Count;
+        await (await _c.PostFormAsync($"/v1/subscriptions/{Id(sub)}", ("items[0][id]", item), ("items[0][quantity]", "1"))).OkAsync();
+        Assert.Equal(before, (await Events("customer.subscription.updated")).Count);
+        await (await _c.PostFormAsync($"/v1/subscriptions/{Id(sub)}", ("metadata[plan]", "b"))).OkAsync();
+        var updated = (await Events("customer.subscription.updated")).Last();
+        Assert.Equal("a", (string)updated["data"]!["previous_attributes"]!["metadata"]!["plan"]!);
+
+        var listed = await (await _c.GetAsync($"/v1/subscription_items?subscription={Id(sub)}")).OkAsync();
+        Assert.Equal(item, (string)listed["data"]![0]!["id"]!);
+        await Advance(clock, 15 * Day); // half of April's 30 days left
+        var three = await (await _c.PostFormAsync($"/v1/subscription_items/{item}", ("quantity", "3"))).OkAsync();
+        Assert.Equal(3, (long)three["quantity"]!);
+        Assert.Equal(T(2026, 5, 1), (long)three["current_period_end"]!);
+        var prorations = (await (await _c.GetAsync($"/v1/invoiceitems?customer={cus}&pending=true")).OkAsync())["data"]!.AsArray();
+        Assert.Equal([-500L, 1500L], prorations.Select(i => (long)i!["amount"]!).Order());
+
+        var oneOff = await (await _c.PostFormAsync("/v1/invoiceitems", ("customer", cus), ("amount", "250"), ("currency", "usd"), ("description", "Setup fee"))).OkAsync();
+        var gone = await (await _c.DeleteAsync($"/v1/invoiceitems/{Id(oneOff)}")).OkAsync();
+        Assert.True((bool)gone["deleted"]!);
+        await (await _c.GetAsync($"/v1/invoiceitems/{Id(oneOff)}")).ErrorAsync(404);
+        var kept = await (await _c.PostFormAsync("/v1/invoiceitems", ("customer", cus), ("amount", "250"), ("currency", "usd"), ("description", "Setup fee"))).OkAsync();
+        await Advance(clock, 16 * Day + Hour);
+        var renewal = (await Invoices(Id(sub)))[^1];
+        Assert.Equal(-500 + 1500 + 250 + 3000, (long)renewal["amount_paid"]!);
+        Assert.Equal(Id(renewal), (string)(await (await _c.GetAsync($"/v1/invoiceitems/{Id(kept)}")).OkAsync())["invoice"]!);
+        var refused = await (await _c.DeleteAsync($"/v1/invoiceitems/{Id(kept)}")).ErrorAsync(400);
+        Assert.Equal("id", (string)refused["param"]!);
+    }
 }
