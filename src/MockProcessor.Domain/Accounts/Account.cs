@@ -46,4 +46,6 @@ public sealed record Account : StripeObject
     public Payouts.PayoutSchedule PayoutSchedule { get; init; } = Payouts.PayoutSchedule.Default;
     /// <summary>Where payouts go; null until first needed, then Stripe's succeeding test account (000123456789).</summary>
     public Payouts.BankAccount? BankAccount { get; init; }
+    /// <summary>Renewal retry days and the action after the last failed retry (docs/billing.md); null means the defaults.</summary>
+    public Billing.BillingSettings? Billing { get; init; }
 }

@@ -20,6 +20,7 @@ public static class ControlRoutes
             .Concat(MerchantOnly(FaultControlEndpoints.Routes()))
             .Concat(KeyControlEndpoints.Routes())
             .Concat(PayoutControlEndpoints.Routes())
+            .Concat(BillingControlEndpoints.Routes())
             .Concat(DiscrepancyControlEndpoints.Routes())
             .Concat(EventStreamEndpoints.Routes());
 

@@ -70,7 +70,10 @@ public static class Registry
             .Concat(Connect.ConnectEndpoints.Routes())
             .Concat(ProductEndpoints.Routes())
             .Concat(PriceEndpoints.Routes())
-            .Concat(CheckoutSessionEndpoints.Routes());
+            .Concat(CheckoutSessionEndpoints.Routes())
+            .Concat(Subscriptions.SubscriptionEndpoints.Routes())
+            .Concat(Invoices.InvoiceEndpoints.Routes())
+            .Concat(Invoices.InvoiceItemEndpoints.Routes());
 
     public static Renderers Renderers() => new Renderers()
         .Add<Customer>(CustomerJson.Render)
@@ -98,7 +101,11 @@ public static class Registry
         .Add<Domain.Connect.TransferReversal>(Connect.ConnectJson.TransferReversal)
         .Add<Product>(ProductJson.Render)
         .Add<Price>(PriceJson.Render)
-        .Add<CheckoutSession>(CheckoutSessionJson.Render);
+        .Add<CheckoutSession>(CheckoutSessionJson.Render)
+        .Add<Domain.Billing.Subscription>(Subscriptions.SubscriptionJson.Render)
+        .Add<Domain.Billing.SubscriptionItem>(Subscriptions.SubscriptionJson.RenderItem)
+        .Add<Domain.Billing.Invoice>(Invoices.InvoiceJson.Render)
+        .Add<Domain.Billing.InvoiceItem>(Invoices.InvoiceJson.RenderItem);
 
     public static readonly IReadOnlyDictionary<string, Type> PersistedTypes = new Dictionary<string, Type>
     {
@@ -131,6 +138,10 @@ public static class Registry
         ["product"] = typeof(Product),
         ["price"] = typeof(Price),
         ["checkout.session"] = typeof(CheckoutSession),
+        ["subscription"] = typeof(Domain.Billing.Subscription),
+        ["subscription_item"] = typeof(Domain.Billing.SubscriptionItem),
+        ["invoice"] = typeof(Domain.Billing.Invoice),
+        ["invoiceitem"] = typeof(Domain.Billing.InvoiceItem),
     };
 
     /// <summary>
@@ -158,6 +169,15 @@ public static class Registry
         CheckoutSessionEndpoints.ByCustomer,
         PriceEndpoints.ByLookupKey,
         PriceEndpoints.ByProduct,
+        Subscriptions.SubscriptionEndpoints.ByCustomer,
+        Subscriptions.SubscriptionEndpoints.ByStatus,
+        Subscriptions.SubscriptionEndpoints.ItemsByPrice,
+        Invoices.InvoiceEndpoints.ByCustomer,
+        Invoices.InvoiceEndpoints.BySubscription,
+        Invoices.InvoiceEndpoints.ByPaymentIntent,
+        Invoices.InvoiceItemEndpoints.ByCustomer,
+        Invoices.InvoiceItemEndpoints.PendingByCustomer,
+        Invoices.InvoiceItemEndpoints.ByInvoice,
         .. Connect.ConnectEndpoints.Indexes,
         .. WebhookIndexes.All,
     ];
@@ -178,6 +198,8 @@ public static class Registry
         new AutomaticPayoutTimer(),
         new PayoutTimer(),
         new CheckoutExpiryTimer(),
+        new Billing.SubscriptionTimer(),
+        new Billing.InvoiceTimer(),
     ];
 
     public static void AddServices(IServiceCollection services)

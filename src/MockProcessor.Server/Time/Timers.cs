@@ -51,13 +51,15 @@ public sealed class TimerRegistry(IEnumerable<IObjectTimer> timers)
 /// </summary>
 public static class TimerScope
 {
-    /// <summary>The customer an object belongs to: a charge's or PaymentIntent's own, a refund's or dispute's charge's.</summary>
+    /// <summary>The customer an object belongs to: a charge's or PaymentIntent's own, a refund's or dispute's charge's, a subscription's or invoice's.</summary>
     public static string? CustomerOf(StripeObject obj, Func<string, StripeObject?> get) => obj switch
     {
         Charge ch => ch.Customer,
         PaymentIntent pi => pi.Customer,
         Refund r => get(r.Charge) is Charge ch ? ch.Customer : null,
         Dispute d => get(d.Charge) is Charge ch ? ch.Customer : null,
+        Domain.Billing.Subscription s => s.Customer,
+        Domain.Billing.Invoice i => i.Customer,
         _ => null,
     };
 

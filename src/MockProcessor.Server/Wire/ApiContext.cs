@@ -51,12 +51,19 @@ public sealed class ApiContext
             account.DefaultApiVersion ?? EventApiVersion);
     }
 
+    /// <summary>
+    /// This call's context at another time: billing work of a test-clock customer runs at the clock's time, so the
+    /// objects and events it makes carry that time (docs/billing.md). Same unit of work, parameters and ids.
+    /// </summary>
+    public ApiContext AtTime(long now) =>
+        now == Now ? this : Copy(P, Expand, Tx, new RenderContext(Tx, Render.Renderers, Publishable, now), Account, EventApiVersion, now);
+
     /// <summary>This call's context reading its parameters from <paramref name="p"/> (a nested hash handed to a shared handler).</summary>
     public ApiContext WithParams(Params p) => Copy(p, Expand, Tx, Render, Account, EventApiVersion);
 
-    private ApiContext Copy(Params p, ExpandNode expand, Tx tx, RenderContext render, Account account, string eventApiVersion) => new()
+    private ApiContext Copy(Params p, ExpandNode expand, Tx tx, RenderContext render, Account account, string eventApiVersion, long? now = null) => new()
     {
-        P = p, Expand = expand, Tx = tx, Render = render, Account = account, Now = Now, Ids = Ids, RequestId = RequestId,
+        P = p, Expand = expand, Tx = tx, Render = render, Account = account, Now = now ?? Now, Ids = Ids, RequestId = RequestId,
         IdempotencyKey = IdempotencyKey, EventApiVersion = eventApiVersion, Version = Version, Publishable = Publishable, RouteValues = RouteValues,
         Services = Services, ClientIp = ClientIp, BaseUrl = BaseUrl,
     };

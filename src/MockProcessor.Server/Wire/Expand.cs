@@ -97,6 +97,23 @@ public static class Expandables
             ["customer"] = "customer", ["payment_intent"] = "payment_intent", ["setup_intent"] = "setup_intent", ["line_items"] = "list:item",
         },
         ["item"] = new() { ["price"] = "price" },
+        // items is always included; items.data.price is always whole (listed so deeper paths such as price.product pass).
+        ["subscription"] = new()
+        {
+            ["customer"] = "customer", ["default_payment_method"] = "payment_method", ["latest_invoice"] = "invoice",
+            ["test_clock"] = "test_helpers.test_clock", ["items"] = "list:subscription_item",
+        },
+        ["subscription_item"] = new() { ["price"] = "price" },
+        // confirmation_secret is includable: rendered only when asked for.
+        ["invoice"] = new()
+        {
+            ["customer"] = "customer", ["default_payment_method"] = "payment_method", ["confirmation_secret"] = "invoice.confirmation_secret",
+            ["test_clock"] = "test_helpers.test_clock", ["parent"] = "invoice.parent",
+        },
+        ["invoice.parent"] = new() { ["subscription_details"] = "invoice.parent.subscription_details" },
+        ["invoice.parent.subscription_details"] = new() { ["subscription"] = "subscription" },
+        ["invoiceitem"] = new() { ["customer"] = "customer", ["invoice"] = "invoice" },
+        ["test_helpers.test_clock"] = new(),
         ["price"] = new() { ["product"] = "product", ["currency_options"] = "price.currency_options", ["tiers"] = "price.tiers" },
     };
 

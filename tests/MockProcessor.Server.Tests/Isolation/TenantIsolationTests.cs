@@ -81,6 +81,11 @@ public class TenantIsolationTests : IAsyncLifetime
         var price = await (await a.PostFormAsync("/v1/prices", ("product", Id(prod)), ("currency", "usd"), ("unit_amount", "100"))).OkAsync();
         var session = await (await a.PostFormAsync("/v1/checkout/sessions", ("mode", "payment"), ("success_url", "https://a.example/done"),
             ("line_items[0][price]", Id(price)), ("line_items[0][quantity]", "1"))).OkAsync();
+        var recurring = await (await a.PostFormAsync("/v1/prices", ("product", Id(prod)), ("currency", "usd"), ("unit_amount", "900"),
+            ("recurring[interval]", "month"))).OkAsync();
+        await (await a.PostFormAsync($"/v1/customers/{Id(cus)}", ("invoice_settings[default_payment_method]", Id(pm)))).OkAsync();
+        var sub = await (await a.PostFormAsync("/v1/subscriptions", ("customer", Id(cus)), ("items[0][price]", Id(recurring)))).OkAsync();
+        var ii = await (await a.PostFormAsync("/v1/invoiceitems", ("customer", Id(cus)), ("amount", "300"), ("currency", "usd"))).OkAsync();
         var fee = (await (await a.GetAsync($"/v1/application_fees?charge={(string)cPi["latest_charge"]!}")).OkAsync())["data"]![0]!.AsObject();
         var evt = (await (await a.GetAsync("/v1/events?limit=1")).OkAsync())["data"]![0]!.AsObject();
         var txn = (await (await a.GetAsync("/v1/balance_transactions?limit=1")).OkAsync())["data"]![0]!.AsObject();
@@ -105,6 +110,8 @@ public class TenantIsolationTests : IAsyncLifetime
             ["report_runs"] = Id(frr), ["files"] = Id(file), ["products"] = Id(prod), ["prices"] = Id(price),
             ["setup_intents"] = Id(seti),
             ["sessions"] = Id(session),
+            ["subscriptions"] = Id(sub), ["subscription_items"] = (string)sub["items"]!["data"]![0]!["id"]!,
+            ["invoices"] = (string)sub["latest_invoice"]!, ["invoiceitems"] = Id(ii),
         };
         var idsOfC = new Dictionary<string, string>
         {

@@ -142,7 +142,10 @@ public static class PaymentIntentEndpoints
         else if (confirmParams.PaymentMethodId is { } id) pm = PaymentMethodEndpoints.Resolve(c, id, "payment_method");
         else if (pi.PaymentMethod is { } current) pm = c.Tx.Get<PaymentMethod>(current);
         if (confirmParams.Token is { } token) ConfirmationTokens.ConfirmationTokenEndpoints.MarkUsed(c, token, paymentIntent: pi.Id);
-        return RunConfirm(c, pi, pm, confirmParams);
+        var result = RunConfirm(c, pi, pm, confirmParams);
+        // An invoice's PaymentIntent confirmed by the customer (default_incomplete, or after a failed renewal) pays the invoice.
+        if (c.Tx.Get<PaymentIntent>(pi.Id) is { } confirmed) Billing.BillingEngine.AfterAuthentication(c, confirmed);
+        return result;
     }
 
     /// <summary>One attempt on the card network; a decline keeps its failed charge and events, then answers 402.</summary>

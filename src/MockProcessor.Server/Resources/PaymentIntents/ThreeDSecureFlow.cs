@@ -130,6 +130,8 @@ public static class ThreeDSecureFlow
         SaveForFutureUsage(c, change, pm);
         // A Checkout Session's payment completes its session once authenticated (docs/checkout.md).
         Checkout.CheckoutFlow.AfterAuthentication(c, change.PaymentIntent);
+        // An invoice's PaymentIntent that went through pays its invoice (docs/billing.md).
+        Billing.BillingEngine.AfterAuthentication(c, change.PaymentIntent);
         return change;
     }
 

@@ -65,6 +65,10 @@ public static class TestClockEndpoints
         // Stripe deletes the clock's customers (and everything else on it) with it.
         foreach (var customer in c.Tx.Find(Customers.CustomerEndpoints.ByTestClock, clock.Id).ToList())
         {
+            // Their subscriptions end with them, at the clock's time (docs/billing.md).
+            foreach (var sub in c.Tx.Find(Subscriptions.SubscriptionEndpoints.ByCustomer, customer.Id).ToList())
+                if (!Domain.Billing.SubscriptionRules.IsTerminal(sub.Status))
+                    Billing.BillingEngine.Cancel(c.AtTime(clock.FrozenTime), sub, Domain.Billing.CancellationReason.CancellationRequested);
             c.Emit("customer.deleted", customer);
             c.Tx.Put(customer with { Deleted = true });
         }
@@ -80,7 +84,8 @@ public static class TestClockEndpoints
         if (target <= clock.FrozenTime)
             throw new StripeException(StripeError.InvalidValue("frozen_time",
                 $"The test clock can only move forward: frozen_time must be after its current frozen_time ({clock.FrozenTime})."), beforeExecution: true);
-        // No subscriptions are emulated, so Stripe's limit for a clock without any applies: two years.
+        // Stripe's limit for a clock without subscriptions: two years. (Its tighter limit of two billing intervals with
+        // subscriptions is not applied: docs/billing.md.)
         var limit = Math.Min(DateTimeOffset.FromUnixTimeSeconds(clock.FrozenTime).AddYears(2).ToUnixTimeSeconds(), Timestamps.Latest);
         if (target > limit)
             throw new StripeException(StripeError.InvalidValue("frozen_time",

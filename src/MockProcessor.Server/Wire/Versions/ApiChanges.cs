@@ -37,6 +37,12 @@ public static class ApiChanges
     public const string SetupIntentAutomaticPaymentMethodsDefault = "C22";
     public const string AsyncCaptureDefault = "C24";
     public const string PaymentMethodTypesRemoved = "C58";
+    public const string InvoicePaidRemoved = "C30";
+    public const string InvoicePaymentIntentMoved = "C31";
+    public const string InvoiceSubscriptionMoved = "C35";
+    public const string InvoiceLineFieldsMoved = "C36";
+    public const string InvoiceItemFieldsMoved = "C37";
+    public const string SubscriptionPeriodMoved = "C42";
 
     // C58 names PaymentIntent create/update/confirm and SetupIntent create/update (SetupIntent confirm never took it).
     private static readonly string[] PaymentIntentWrites =
@@ -62,6 +68,35 @@ public static class ApiChanges
             "methods (confirm then needs return_url unless allow_redirects=never); older callers get card only"),
         new(AsyncCaptureDefault, ApiVersions.Known("2024-04-10"),
             "A PaymentIntent's capture_method defaults to automatic_async (was automatic); both capture at once"),
+        new(InvoicePaidRemoved, ApiVersions.Known("2025-03-31.basil"), "Invoice `paid` removed (status == paid); older callers get it")
+        {
+            ObjectType = "invoice", Downgrade = (inv, _) => inv["paid"] ??= (string?)inv["status"] == "paid",
+        },
+        new(InvoicePaymentIntentMoved, ApiVersions.Known("2025-03-31.basil"),
+            "Invoice `payment_intent` and `charge` moved to `payments`; older callers get the invoice's PaymentIntent and its latest charge")
+        {
+            ObjectType = "invoice", Downgrade = AddInvoicePayment,
+        },
+        new(InvoiceSubscriptionMoved, ApiVersions.Known("2025-03-31.basil"),
+            "Invoice `subscription` and `subscription_details` moved under `parent`; older callers get them at the top level")
+        {
+            ObjectType = "invoice", Downgrade = AddInvoiceSubscription,
+        },
+        new(InvoiceLineFieldsMoved, ApiVersions.Known("2025-03-31.basil"),
+            "Invoice line `type`, `subscription`, `subscription_item`, `invoice_item`, `proration`, `price` moved under `parent`/`pricing`; older callers get them")
+        {
+            ObjectType = "line_item", Downgrade = AddLineFields,
+        },
+        new(InvoiceItemFieldsMoved, ApiVersions.Known("2025-03-31.basil"),
+            "Invoice item `price`, `subscription`, `subscription_item`, `unit_amount` moved under `pricing`/`parent`; older callers get them")
+        {
+            ObjectType = "invoiceitem", Downgrade = AddInvoiceItemFields,
+        },
+        new(SubscriptionPeriodMoved, ApiVersions.Known("2025-03-31.basil"),
+            "Subscription `current_period_start`/`_end` moved to its items; older callers get them on the subscription too (all items share the period)")
+        {
+            ObjectType = "subscription", Downgrade = AddSubscriptionPeriod,
+        },
         new(PaymentMethodTypesRemoved, ApiVersions.Known("2026-09-30.endive"),
             "`payment_method_types` removed from PaymentIntent create/update/confirm, SetupIntent create/update and Checkout Session create; use allowed_payment_method_types or excluded_payment_method_types")
         {
@@ -161,5 +196,66 @@ public static class ApiChanges
         var id = IdOf(charge["id"]);
         var refunds = (id is null ? Enumerable.Empty<Refund>() : ctx.Tx.Find(Resources.Refunds.RefundEndpoints.ByCharge, id)).Select(r => ctx.Render(r));
         charge["refunds"] = ListOf(refunds, $"/v1/charges/{id}/refunds");
+    }
+
+    private static Domain.Billing.Invoice? InvoiceOf(JsonObject inv, RenderContext ctx) =>
+        IdOf(inv["id"]) is { } id ? ctx.Tx.Get<Domain.Billing.Invoice>(id) : null;
+
+    // C31: the invoice's PaymentIntent (unexpanded) and its latest charge.
+    private static void AddInvoicePayment(JsonObject inv, RenderContext ctx)
+    {
+        if (inv.ContainsKey("payment_intent")) return;
+        var record = InvoiceOf(inv, ctx);
+        var pi = record?.PaymentIntent is { } piId ? ctx.Tx.Get<Domain.PaymentIntents.PaymentIntent>(piId) : null;
+        inv["charge"] = pi?.LatestCharge;
+        inv["payment_intent"] = pi?.Id;
+    }
+
+    // C35: subscription (an id) and subscription_details{metadata} at the top level.
+    private static void AddInvoiceSubscription(JsonObject inv, RenderContext ctx)
+    {
+        if (inv.ContainsKey("subscription")) return;
+        var details = inv["parent"]?["subscription_details"] as JsonObject;
+        inv["subscription"] = IdOf(details?["subscription"]);
+        inv["subscription_details"] = details is null ? null : new JsonObject { ["metadata"] = details["metadata"]?.DeepClone() };
+    }
+
+    // C36: a line's type, links, proration flag and price (the full price object) at the top level.
+    private static void AddLineFields(JsonObject line, RenderContext ctx)
+    {
+        if (line.ContainsKey("type")) return;
+        var parent = line["parent"] as JsonObject;
+        var sid = parent?["subscription_item_details"] as JsonObject;
+        var iid = parent?["invoice_item_details"] as JsonObject;
+        var details = sid ?? iid;
+        line["type"] = sid is not null && sid["invoice_item"] is null ? "subscription" : "invoiceitem";
+        line["subscription"] = (string?)details?["subscription"];
+        line["subscription_item"] = (string?)sid?["subscription_item"];
+        line["invoice_item"] = (string?)details?["invoice_item"];
+        line["proration"] = (bool?)details?["proration"] ?? false;
+        var priceId = (string?)line["pricing"]?["price_details"]?["price"];
+        line["price"] = priceId is not null && ctx.Tx.Get<StripeObject>(priceId) is { } price ? ctx.Render(price) : null;
+    }
+
+    // C37: an invoice item's price (full object), unit_amount, subscription and subscription_item at the top level.
+    private static void AddInvoiceItemFields(JsonObject ii, RenderContext ctx)
+    {
+        if (ii.ContainsKey("subscription") || ii["deleted"] is not null) return;
+        var details = ii["parent"]?["subscription_details"] as JsonObject;
+        ii["subscription"] = (string?)details?["subscription"];
+        ii["subscription_item"] = (string?)details?["subscription_item"];
+        var priceId = (string?)ii["pricing"]?["price_details"]?["price"];
+        ii["price"] = priceId is not null && ctx.Tx.Get<StripeObject>(priceId) is { } price ? ctx.Render(price) : null;
+        var quantity = (long?)ii["quantity"] ?? 1;
+        ii["unit_amount"] = quantity == 0 ? null : (long?)ii["amount"] / quantity;
+    }
+
+    // C42: the subscription's period, from its first item (every item of a subscription shares the billing cycle here).
+    private static void AddSubscriptionPeriod(JsonObject sub, RenderContext ctx)
+    {
+        if (sub.ContainsKey("current_period_end")) return;
+        var first = sub["items"]?["data"]?[0];
+        sub["current_period_end"] = (long?)first?["current_period_end"];
+        sub["current_period_start"] = (long?)first?["current_period_start"];
     }
 }

@@ -1,0 +1,81 @@
+using MockProcessor.Domain.Errors;
+using static MockProcessor.Domain.Billing.InvoiceStatus;
+
+namespace MockProcessor.Domain.Billing;
+
+public enum InvoiceAction { Finalize, Pay, Void, MarkUncollectible, DeleteDraft }
+
+/// <summary>Invoice arithmetic, the invoice status table, prorations and the retry schedule (docs/billing.md).</summary>
+public static class InvoiceRules
+{
+    private static readonly Dictionary<(InvoiceStatus, InvoiceAction), InvoiceStatus> Table = new()
+    {
+        [(Draft, InvoiceAction.Finalize)] = Open,
+        [(Draft, InvoiceAction.Pay)] = Paid, // pay finalizes a draft first
+        [(Open, InvoiceAction.Pay)] = Paid,
+        [(Open, InvoiceAction.Void)] = InvoiceStatus.Void,
+        [(Open, InvoiceAction.MarkUncollectible)] = Uncollectible,
+        [(Uncollectible, InvoiceAction.Pay)] = Paid,
+        [(Uncollectible, InvoiceAction.Void)] = InvoiceStatus.Void,
+    };
+
+    public static InvoiceStatus? Next(InvoiceStatus from, InvoiceAction action) =>
+        Table.TryGetValue((from, action), out var to) ? to : null;
+
+    /// <summary>Stripe's refusal of an action in the wrong status (400, <c>invoice_not_editable</c>-style, param id).</summary>
+    public static StripeError? Guard(Invoice invoice, InvoiceAction action) =>
+        Next(invoice.Status, action) is not null ? null
+        : new StripeError(400, StripeError.InvalidRequest, action == InvoiceAction.Pay && invoice.Status == Paid ? "invoice_already_paid" : "invoice_unexpected_state",
+            $"You can only {Verb(action)} an invoice that is {Allowed(action)}; {invoice.Id} is {invoice.Status.ToString().ToLowerInvariant()}.", null);
+
+    private static string Verb(InvoiceAction a) => a switch
+    {
+        InvoiceAction.Finalize => "finalize", InvoiceAction.Pay => "pay", InvoiceAction.Void => "void",
+        InvoiceAction.MarkUncollectible => "mark uncollectible", _ => "delete",
+    };
+
+    private static string Allowed(InvoiceAction a) =>
+        string.Join(" or ", Table.Keys.Where(k => k.Item2 == a).Select(k => k.Item1.ToString().ToLowerInvariant()));
+
+    public static long Subtotal(Invoice invoice) => invoice.Lines.Sum(l => l.Amount);
+
+    /// <summary>No discounts or taxes are emulated yet, so the total is the subtotal.</summary>
+    public static long Total(Invoice invoice) => Subtotal(invoice);
+
+    /// <summary>What the customer owes: fixed at finalization (balance applied), else the total, never below 0.</summary>
+    public static long AmountDue(Invoice invoice) => invoice.AmountDueAtFinalization ?? Math.Max(0, Total(invoice));
+
+    public static long AmountRemaining(Invoice invoice) =>
+        invoice.Status is InvoiceStatus.Void or InvoiceStatus.Paid ? 0 : Math.Max(0, AmountDue(invoice) - invoice.AmountPaid);
+
+    /// <summary>
+    /// Applies the customer balance at finalization (negative balance = credit): amount due = max(0, total + balance),
+    /// and the balance left is min(0, total + balance). A credit larger than the invoice stays for the next one; a
+    /// negative total (a net proration credit) becomes credit.
+    /// </summary>
+    public static (long AmountDue, long NewBalance) ApplyBalance(long total, long balance)
+    {
+        var net = total + balance;
+        return (Math.Max(0, net), Math.Min(0, net));
+    }
+
+    /// <summary>
+    /// The amount for the unused (or remaining) part of a period at <paramref name="at"/>: amount × (end − at) / (end − start),
+    /// in seconds, rounded half away from zero to the minor unit. A credit line is the negative of this for the old
+    /// price and quantity, a debit line this for the new ones.
+    /// </summary>
+    public static long Prorate(long periodAmount, long start, long end, long at)
+    {
+        if (end <= start) return 0;
+        var clamped = Math.Clamp(at, start, end);
+        var exact = (decimal)periodAmount * (end - clamped) / (end - start);
+        return (long)Math.Round(exact, MidpointRounding.AwayFromZero);
+    }
+
+    /// <summary>
+    /// When the next automatic retry runs after <paramref name="attemptCount"/> attempts (the first one at
+    /// <paramref name="firstAttemptAt"/>): retry n runs RetryDays[n−1] days after the first attempt. Null when exhausted.
+    /// </summary>
+    public static long? NextAttempt(BillingSettings settings, long firstAttemptAt, int attemptCount) =>
+        attemptCount >= 1 && attemptCount - 1 < settings.RetryDays.Count ? firstAttemptAt + settings.RetryDays[attemptCount - 1] * 86_400 : null;
+}

@@ -1,0 +1,78 @@
+using System.Collections.Immutable;
+using MockProcessor.Domain.Common;
+
+namespace MockProcessor.Domain.Billing;
+
+public enum SubscriptionStatus { Incomplete, IncompleteExpired, Trialing, Active, PastDue, Unpaid, Canceled, Paused }
+
+public enum CollectionMethod { ChargeAutomatically, SendInvoice }
+
+public enum PaymentBehavior { AllowIncomplete, DefaultIncomplete, ErrorIfIncomplete, PendingIfIncomplete }
+
+public enum ProrationBehavior { CreateProrations, None, AlwaysInvoice }
+
+public enum CancellationReason { CancellationRequested, PaymentFailed, PaymentDisputed }
+
+/// <summary>
+/// A subscription (<c>sub_</c>): a customer billed for its items every period. Its items are stored as their own
+/// objects (<see cref="SubscriptionItem"/>). The current period is kept here once for all items (every item of a
+/// subscription shares the billing cycle) and rendered on each item, where the current API version shows it.
+/// Times are on the subscription's clock: its customer's test clock, or the merchant's (docs/billing.md).
+/// </summary>
+public sealed record Subscription : StripeObject
+{
+    public override string ObjectType => "subscription";
+    public required string Customer { get; init; }
+    public required string Currency { get; init; }
+    public required SubscriptionStatus Status { get; init; }
+    public long StartDate { get; init; }
+    public long BillingCycleAnchor { get; init; }
+    public long CurrentPeriodStart { get; init; }
+    public long CurrentPeriodEnd { get; init; }
+    public long? TrialStart { get; init; }
+    public long? TrialEnd { get; init; }
+    /// <summary>Set once <c>customer.subscription.trial_will_end</c> went out for the current trial.</summary>
+    public bool TrialWillEndSent { get; init; }
+    public bool CancelAtPeriodEnd { get; init; }
+    public long? CancelAt { get; init; }
+    public long? CanceledAt { get; init; }
+    public long? EndedAt { get; init; }
+    public CancellationReason? CancellationReason { get; init; }
+    public string? CancellationComment { get; init; }
+    public string? CancellationFeedback { get; init; }
+    public CollectionMethod CollectionMethod { get; init; } = CollectionMethod.ChargeAutomatically;
+    public long? DaysUntilDue { get; init; }
+    public string? DefaultPaymentMethod { get; init; }
+    public string? Description { get; init; }
+    public string? LatestInvoice { get; init; }
+    public ImmutableSortedDictionary<string, string> Metadata { get; init; } = Common.Metadata.Empty;
+    public string? TestClock { get; init; }
+    /// <summary>The interval of the subscription's prices (all recurring items share it).</summary>
+    public required Products.RecurringInterval Interval { get; init; }
+    public long IntervalCount { get; init; } = 1;
+    /// <summary>The items, in the order given, as they are in this version (a copy of each is stored under its own id).</summary>
+    public ImmutableList<SubscriptionItem> Items { get; init; } = [];
+}
+
+/// <summary>One price and quantity of a subscription (<c>si_</c>). Deleted items are kept (flagged) for their history.</summary>
+public sealed record SubscriptionItem : StripeObject
+{
+    public override string ObjectType => "subscription_item";
+    public required string Subscription { get; init; }
+    public required string Price { get; init; }
+    public long Quantity { get; init; } = 1;
+    public ImmutableSortedDictionary<string, string> Metadata { get; init; } = Common.Metadata.Empty;
+    public bool Deleted { get; init; }
+}
+
+/// <summary>
+/// A merchant's billing settings (docs/billing.md), set by <c>POST /_mock/billing/settings</c>: the days after the
+/// first failed attempt on which a renewal is retried, and what happens to the subscription when the last retry fails.
+/// </summary>
+public sealed record BillingSettings(IReadOnlyList<long> RetryDays, FinalFailureAction AfterFinalFailure)
+{
+    /// <summary>Deterministic stand-in for Smart Retries: 4 retries within a week of the first failure.</summary>
+    public static readonly BillingSettings Default = new([1, 3, 5, 7], FinalFailureAction.Cancel);
+}
+
+public enum FinalFailureAction { Cancel, Unpaid, PastDue }

@@ -1,0 +1,429 @@
+using System.Globalization;
+using MockProcessor.Domain.Accounts;
+using MockProcessor.Domain.Billing;
+using MockProcessor.Domain.CardNetwork;
+using MockProcessor.Domain.Customers;
+using MockProcessor.Domain.Errors;
+using MockProcessor.Domain.Money;
+using MockProcessor.Domain.PaymentIntents;
+using MockProcessor.Domain.PaymentMethods;
+using MockProcessor.Domain.Products;
+using MockProcessor.Server.Resources.Invoices;
+using MockProcessor.Server.Resources.PaymentIntents;
+using MockProcessor.Server.Resources.PaymentMethods;
+using MockProcessor.Server.Resources.Shared;
+using MockProcessor.Server.Wire;
+using static MockProcessor.Domain.Billing.SubscriptionStatus;
+using PiCancellation = MockProcessor.Domain.PaymentIntents.CancellationReason;
+
+namespace MockProcessor.Server.Resources.Billing;
+
+/// <summary>
+/// The billing engine (docs/billing.md): invoices for subscription periods, finalization, collection by an off-session
+/// PaymentIntent on the card network, retries, and the subscription status changes that follow, all through
+/// <see cref="SubscriptionRules"/> and <see cref="InvoiceRules"/>. Every function works in the caller's unit of work,
+/// at <see cref="ApiContext.Now"/>, which callers have set to the customer's billing clock.
+/// </summary>
+public static class BillingEngine
+{
+    public static BillingSettings Settings(ApiContext c) =>
+        (c.Tx.Get<Account>(c.Account.Id) ?? c.Account).Billing ?? BillingSettings.Default;
+
+    // ---------------------------------------------------------------- subscriptions
+
+    /// <summary>Stores a subscription version (and each changed item under its own id) and announces it.</summary>
+    public static void Save(ApiContext c, Subscription before, Subscription after, string eventType = "customer.subscription.updated")
+    {
+        foreach (var item in after.Items)
+            if (!before.Items.Contains(item)) c.Tx.Put(item);
+        foreach (var gone in before.Items.Where(b => after.Items.All(a => a.Id != b.Id)))
+            c.Tx.Put(gone with { Deleted = true });
+        if (eventType == "customer.subscription.deleted")
+        {
+            c.Tx.Put(after);
+            c.Emit(eventType, after);
+            return;
+        }
+        if (after == before) return;
+        c.Tx.Put(after);
+        // Items are new list instances even when nothing in them changed: only a visible change is announced.
+        var previous = Server.Events.PreviousAttributes.Diff(c.Render.Render(before), c.Render.Render(after));
+        if (previous is { Count: > 0 }) c.Emit(eventType, after, previous);
+    }
+
+    /// <summary>Applies a status trigger through the table; no transition in the table leaves the subscription as it is.</summary>
+    public static Subscription Transition(ApiContext c, Subscription sub, SubscriptionTrigger trigger)
+    {
+        var to = SubscriptionRules.Next(sub.Status, trigger);
+        if (to is null || to == sub.Status) return sub;
+        var after = sub with { Status = to.Value };
+        if (to is Canceled or IncompleteExpired)
+        {
+            after = after with
+            {
+                CanceledAt = sub.CanceledAt ?? c.Now, EndedAt = c.Now,
+                CancellationReason = trigger == SubscriptionTrigger.RetriesExhaustedCancel ? Domain.Billing.CancellationReason.PaymentFailed : sub.CancellationReason ?? Domain.Billing.CancellationReason.CancellationRequested,
+            };
+            if (to == IncompleteExpired) after = after with { CancellationReason = null };
+        }
+        Save(c, sub, after, to == Canceled ? "customer.subscription.deleted" : "customer.subscription.updated");
+        return after;
+    }
+
+    /// <summary>
+    /// The end of the current period: a subscription set to cancel then ends; otherwise the next period starts (a trial
+    /// ends into <c>active</c>) and its invoice is created as a draft that finalizes an hour later.
+    /// </summary>
+    public static void PeriodEnd(ApiContext c, Subscription sub)
+    {
+        if (sub.CancelAtPeriodEnd || sub.CancelAt is { } at && at <= sub.CurrentPeriodEnd)
+        {
+            Cancel(c, sub, Domain.Billing.CancellationReason.CancellationRequested);
+            return;
+        }
+        var start = sub.CurrentPeriodEnd;
+        var end = BillingPeriods.NextAfter(sub.BillingCycleAnchor, sub.Interval, sub.IntervalCount, start);
+        var invoiceId = c.Ids.Next("in");
+        var after = sub with { CurrentPeriodStart = start, CurrentPeriodEnd = end, LatestInvoice = invoiceId };
+        if (sub.Status == Trialing && SubscriptionRules.Next(Trialing, SubscriptionTrigger.TrialEnded) is { } next)
+            after = after with { Status = next };
+        Save(c, sub, after);
+        var customer = c.Tx.Get<Customer>(sub.Customer)!;
+        var lines = after.Items.Select(i => ItemLine(c, after, i, new BillingPeriod(start, end), trial: false)).ToList();
+        // While unpaid, Stripe keeps creating period invoices but leaves them as drafts it does not attempt.
+        var autoAdvance = after.Status != Unpaid;
+        CreateInvoice(c, invoiceId, customer, after, BillingReason.SubscriptionCycle, lines, sub.CurrentPeriodStart, start, autoAdvance);
+    }
+
+    /// <summary>Cancels now (a call, <c>cancel_at</c>, the period end, or retries exhausted); nothing bills afterwards.</summary>
+    public static Subscription Cancel(ApiContext c, Subscription sub, Domain.Billing.CancellationReason reason, string? comment = null, string? feedback = null)
+    {
+        var after = sub with
+        {
+            Status = Canceled, CanceledAt = c.Now, EndedAt = c.Now, CancellationReason = reason,
+            CancellationComment = comment ?? sub.CancellationComment, CancellationFeedback = feedback ?? sub.CancellationFeedback,
+        };
+        Save(c, sub, after, "customer.subscription.deleted");
+        return after;
+    }
+
+    /// <summary>23 hours without paying the first invoice: <c>incomplete_expired</c>, and the open invoice is voided.</summary>
+    public static void ExpireIncomplete(ApiContext c, Subscription sub)
+    {
+        var after = Transition(c, sub, SubscriptionTrigger.IncompleteExpired);
+        if (after.LatestInvoice is { } id && c.Tx.Get<Invoice>(id) is { Status: InvoiceStatus.Open } inv) Void(c, inv);
+    }
+
+    /// <summary>
+    /// Proration invoice items for a change of items at <paramref name="at"/> (docs/billing.md, "Prorations"): a credit for
+    /// the unused time of each old price and quantity, a debit for the remaining time of each new one.
+    /// </summary>
+    public static List<InvoiceItem> Prorations(ApiContext c, Subscription before, Subscription after, long at, bool store)
+    {
+        var made = new List<InvoiceItem>();
+        var (start, end) = (before.CurrentPeriodStart, before.CurrentPeriodEnd);
+        if (at >= end) return made;
+        var date = DateTimeOffset.FromUnixTimeSeconds(at).ToString("d MMM yyyy", CultureInfo.InvariantCulture);
+        void Add(SubscriptionItem item, bool credit)
+        {
+            var price = c.Tx.Get<Price>(item.Price)!;
+            var full = PriceRules.AmountFor(price, item.Quantity, before.Currency) ?? 0;
+            var amount = InvoiceRules.Prorate(full, start, end, at);
+            if (amount == 0) return;
+            var ii = new InvoiceItem
+            {
+                Id = store ? c.Ids.Next("ii") : "ii_tmp_" + made.Count, AccountId = c.Account.Id, Created = c.Now, Date = c.Now,
+                Customer = before.Customer, Currency = before.Currency, Amount = credit ? -amount : amount,
+                Period = new BillingPeriod(at, end), Proration = true, Price = price.Id, Quantity = item.Quantity,
+                Subscription = before.Id, SubscriptionItem = item.Id, TestClock = before.TestClock,
+                Description = $"{(credit ? "Unused" : "Remaining")} time on {(item.Quantity == 1 ? "" : item.Quantity + " × ")}{ProductName(c, price)} after {date}",
+            };
+            made.Add(ii);
+            if (!store) return;
+            c.Tx.Put(ii);
+            c.Emit("invoiceitem.created", ii);
+        }
+        foreach (var old in before.Items)
+        {
+            var now = after.Items.FirstOrDefault(i => i.Id == old.Id);
+            if (now is not null && now.Price == old.Price && now.Quantity == old.Quantity) continue;
+            Add(old, credit: true);
+            if (now is not null) Add(now, credit: false);
+        }
+        foreach (var added in after.Items.Where(a => before.Items.All(b => b.Id != a.Id))) Add(added, credit: false);
+        return made;
+    }
+
+    // ---------------------------------------------------------------- invoices
+
+    /// <summary>A subscription item's line for a period: the price × quantity, or $0 in a trial.</summary>
+    public static InvoiceLine ItemLine(ApiContext c, Subscription sub, SubscriptionItem item, BillingPeriod period, bool trial, string? id = null)
+    {
+        var price = c.Tx.Get<Price>(item.Price)!;
+        var amount = trial ? 0 : PriceRules.AmountFor(price, item.Quantity, sub.Currency) ?? 0;
+        var name = ProductName(c, price);
+        var description = trial ? $"Trial period for {name}"
+            : $"{item.Quantity} × {name} (at {FormatMoney(price.UnitAmount, sub.Currency)} / {Every(price.Recurring!)})";
+        return new InvoiceLine(id ?? c.Ids.Next("il"), amount, description, period, item.Quantity)
+        {
+            Price = price.Id, SubscriptionItem = item.Id, Subscription = sub.Id,
+        };
+    }
+
+    /// <summary>The customer's pending invoice items a new invoice sweeps in: those of no subscription or of this one, oldest first.</summary>
+    public static List<InvoiceItem> PendingItems(ApiContext c, string customer, string? subscription, string currency) =>
+        c.Tx.Find(InvoiceItemEndpoints.PendingByCustomer, customer)
+            .Where(ii => ii.Invoice is null && !ii.Deleted && ii.Currency == currency && (ii.Subscription is null || ii.Subscription == subscription))
+            .Reverse().ToList();
+
+    public static InvoiceLine LineOf(InvoiceItem ii, string lineId) =>
+        new(lineId, ii.Amount, ii.Description ?? "", ii.Period, ii.Quantity)
+        {
+            Price = ii.Price, InvoiceItem = ii.Id, SubscriptionItem = ii.SubscriptionItem, Subscription = ii.Subscription,
+            Proration = ii.Proration, Metadata = ii.Metadata,
+        };
+
+    /// <summary>
+    /// A new invoice: the pending invoice items first, then <paramref name="lines"/>. With <paramref name="autoAdvance"/>
+    /// the draft finalizes (and, charged automatically, is paid) an hour later. Emits <c>invoice.created</c>.
+    /// </summary>
+    public static Invoice CreateInvoice(ApiContext c, string id, Customer customer, Subscription? sub, BillingReason reason,
+        IReadOnlyList<InvoiceLine> lines, long periodStart, long periodEnd, bool autoAdvance, string? currency = null)
+    {
+        var cur = sub?.Currency ?? currency ?? customer.Currency ?? "usd";
+        var all = new List<InvoiceLine>();
+        foreach (var ii in PendingItems(c, customer.Id, sub?.Id, cur))
+        {
+            all.Add(LineOf(ii, c.Ids.Next("il")));
+            c.Tx.Put(ii with { Invoice = id });
+        }
+        all.AddRange(lines);
+        var collection = sub?.CollectionMethod ?? CollectionMethod.ChargeAutomatically;
+        var inv = new Invoice
+        {
+            Id = id, AccountId = c.Account.Id, Created = c.Now, Customer = customer.Id, Currency = cur, Status = InvoiceStatus.Draft,
+            BillingReason = reason, Subscription = sub?.Id, CollectionMethod = collection, Lines = [.. all],
+            PeriodStart = periodStart, PeriodEnd = periodEnd, AutoAdvance = autoAdvance,
+            AutomaticallyFinalizesAt = autoAdvance ? c.Now + SubscriptionRules.DraftWindowSeconds : null,
+            DaysUntilDue = collection == CollectionMethod.SendInvoice ? sub?.DaysUntilDue : null,
+            TestClock = customer.TestClock,
+        };
+        c.Tx.Put(inv);
+        c.Emit("invoice.created", inv);
+        return inv;
+    }
+
+    /// <summary>
+    /// draft → open: the customer balance is applied (credit lowers the amount due, a net credit is kept as balance), the
+    /// invoice is numbered; an invoice with nothing to pay is paid at once. Emits <c>invoice.finalized</c>.
+    /// </summary>
+    public static Invoice Finalize(ApiContext c, Invoice inv, bool? autoAdvance = null)
+    {
+        if (InvoiceRules.Guard(inv, InvoiceAction.Finalize) is { } error) throw new StripeException(error);
+        var customer = c.Tx.Get<Customer>(inv.Customer)!;
+        var (due, balance) = InvoiceRules.ApplyBalance(InvoiceRules.Total(inv), customer.Balance);
+        if (balance != customer.Balance) c.Tx.Put(customer with { Balance = balance });
+        var sequence = c.Tx.Find(InvoiceEndpoints.ByCustomer, customer.Id).Count(i => i.Number is not null) + 1;
+        var sub = inv.Subscription is { } s ? c.Tx.Get<Subscription>(s) : null;
+        var open = inv with
+        {
+            Status = InvoiceStatus.Open, FinalizedAt = c.Now, AutomaticallyFinalizesAt = null,
+            Number = $"{customer.InvoicePrefix ?? "INVOICE"}-{sequence:D4}",
+            StartingBalance = customer.Balance, EndingBalance = balance, AmountDueAtFinalization = due,
+            SubscriptionMetadata = sub?.Metadata, AutoAdvance = autoAdvance ?? inv.AutoAdvance,
+            DueDate = inv.CollectionMethod == CollectionMethod.SendInvoice ? c.Now + (inv.DaysUntilDue ?? 30) * 86_400 : null,
+        };
+        c.Tx.Put(open);
+        c.Emit("invoice.finalized", open);
+        return due == 0 ? MarkPaid(c, open) : open;
+    }
+
+    /// <summary>open → paid (and the subscription's status from the table). Emits <c>invoice.paid</c> and, unless paid out of band, <c>invoice.payment_succeeded</c>.</summary>
+    public static Invoice MarkPaid(ApiContext c, Invoice inv, bool outOfBand = false)
+    {
+        var paid = inv with
+        {
+            Status = InvoiceStatus.Paid, AmountPaid = InvoiceRules.AmountDue(inv), PaidAt = c.Now, NextPaymentAttempt = null,
+            AutoAdvance = false, PaidOutOfBand = outOfBand,
+        };
+        c.Tx.Put(paid);
+        c.Emit("invoice.paid", paid);
+        if (!outOfBand) c.Emit("invoice.payment_succeeded", paid);
+        if (SubscriptionOf(c, paid) is { } sub) Transition(c, sub, SubscriptionTrigger.InvoicePaid);
+        return paid;
+    }
+
+    public static Invoice Void(ApiContext c, Invoice inv)
+    {
+        if (InvoiceRules.Guard(inv, InvoiceAction.Void) is { } error) throw new StripeException(error);
+        var voided = inv with { Status = InvoiceStatus.Void, VoidedAt = c.Now, NextPaymentAttempt = null, AutoAdvance = false };
+        c.Tx.Put(voided);
+        c.Emit("invoice.voided", voided);
+        CancelPaymentIntent(c, inv);
+        return voided;
+    }
+
+    public static Invoice MarkUncollectible(ApiContext c, Invoice inv)
+    {
+        if (InvoiceRules.Guard(inv, InvoiceAction.MarkUncollectible) is { } error) throw new StripeException(error);
+        var marked = inv with { Status = InvoiceStatus.Uncollectible, MarkedUncollectibleAt = c.Now, NextPaymentAttempt = null, AutoAdvance = false };
+        c.Tx.Put(marked);
+        c.Emit("invoice.marked_uncollectible", marked);
+        if (SubscriptionOf(c, marked) is { } sub) Transition(c, sub, SubscriptionTrigger.InvoiceMarkedUncollectible);
+        return marked;
+    }
+
+    /// <summary>The invoice's subscription when the invoice is its latest one (Stripe derives the status from that invoice).</summary>
+    private static Subscription? SubscriptionOf(ApiContext c, Invoice inv) =>
+        inv.Subscription is { } id && c.Tx.Get<Subscription>(id) is { } sub && sub.LatestInvoice == inv.Id ? sub : null;
+
+    public sealed record Payment(Invoice Invoice, StripeError? Error);
+
+    /// <summary>
+    /// One collection attempt on an open invoice: a PaymentIntent (the invoice's, or a new one) confirmed off-session on
+    /// the payment method given, else the invoice's, the subscription's or the customer's default. The card network
+    /// decides: paid; a card that must authenticate leaves the PaymentIntent in <c>requires_action</c>
+    /// (<c>invoice.payment_action_required</c>); a decline is <c>invoice.payment_failed</c> with the next retry scheduled
+    /// when <paramref name="automatic"/>, and the subscription moves per the table, with the merchant's final action
+    /// once retries are exhausted.
+    /// </summary>
+    public static Payment Attempt(ApiContext c, Invoice inv, string? paymentMethod, bool automatic)
+    {
+        var sub = inv.Subscription is { } sid ? c.Tx.Get<Subscription>(sid) : null;
+        var customer = c.Tx.Get<Customer>(inv.Customer)!;
+        // The first attempt of any kind counts; afterwards only automatic retries do (Stripe's attempt_count).
+        var attempted = inv with
+        {
+            Attempted = true, FirstAttemptAt = inv.FirstAttemptAt ?? c.Now,
+            AttemptCount = inv.AttemptCount == 0 || automatic ? inv.AttemptCount + 1 : inv.AttemptCount,
+        };
+        var due = InvoiceRules.AmountRemaining(inv);
+        if (due < Currencies.MinimumChargeAmount(inv.Currency))
+        {
+            // Below the currency's minimum charge Stripe marks the invoice paid and carries the amount to the balance.
+            c.Tx.Put(customer with { Balance = customer.Balance + due });
+            return new Payment(MarkPaid(c, attempted with { AmountDueAtFinalization = InvoiceRules.AmountDue(inv) }), null);
+        }
+        var pmId = paymentMethod ?? inv.DefaultPaymentMethod ?? sub?.DefaultPaymentMethod ?? customer.DefaultPaymentMethod;
+        var pm = pmId is null ? null : c.Tx.Get<PaymentMethod>(pmId);
+        if (pm is null)
+            return Failed(c, attempted, sub, new StripeError(400, StripeError.InvalidRequest, "invoice_no_customer_payment_method",
+                $"The customer {customer.Id} has no default payment method, and none was given for invoice {inv.Id}."), automatic);
+
+        var pi = inv.PaymentIntent is { } existing ? c.Tx.Get<PaymentIntent>(existing) : null;
+        if (pi is null || pi.Status is not (PaymentIntentStatus.RequiresPaymentMethod or PaymentIntentStatus.RequiresConfirmation))
+        {
+            CancelPaymentIntent(c, inv);
+            pi = CreatePaymentIntent(c, inv, due);
+        }
+        attempted = attempted with { PaymentIntent = pi.Id };
+        c.Tx.Put(attempted);
+        var card = c.Service<TestCards>().Resolve(pm.Card.TestCardKey);
+        // A card that needs the customer to authenticate is confirmed as on-session so it stops in requires_action,
+        // as Stripe's invoice PaymentIntents do, rather than failing with authentication_required.
+        var mustAuthenticate = card is not null && CardNetworkEngine.NeedsAuthentication(card.Behavior.ThreeDSecure, offSession: true, pm.SetUpForOffSession);
+        var change = PaymentIntentEndpoints.ConfirmAttempt(c, pi, pm, new ConfirmOptions { OffSession = !mustAuthenticate });
+        var after = change.PaymentIntent;
+        if (after.Status is PaymentIntentStatus.Succeeded) return new Payment(MarkPaid(c, attempted), null);
+        if (after.Status is PaymentIntentStatus.RequiresAction)
+        {
+            var waiting = attempted with { NextPaymentAttempt = null };
+            c.Tx.Put(waiting);
+            c.Emit("invoice.payment_action_required", waiting);
+            if (SubscriptionOf(c, waiting) is { } s) Transition(c, s, SubscriptionTrigger.PaymentFailed);
+            return new Payment(waiting, new StripeError(402, StripeError.InvalidRequest, "invoice_payment_intent_requires_action",
+                $"Payment for invoice {inv.Id} requires a customer action: confirm its PaymentIntent {after.Id} with the customer present (3-D Secure)."));
+        }
+        return Failed(c, attempted, sub, change.Error ?? new StripeError(402, StripeError.CardErrorType, "card_declined", "Your card was declined."), automatic);
+    }
+
+    /// <summary>
+    /// <c>payment_behavior=default_incomplete</c>: the first invoice's PaymentIntent is made but not confirmed, for the
+    /// customer to confirm on the page (its secret is <c>latest_invoice.confirmation_secret</c>).
+    /// </summary>
+    public static Invoice PrepareForClient(ApiContext c, Invoice inv)
+    {
+        var pi = CreatePaymentIntent(c, inv, InvoiceRules.AmountRemaining(inv));
+        var prepared = inv with { PaymentIntent = pi.Id };
+        c.Tx.Put(prepared);
+        return prepared;
+    }
+
+    private static Payment Failed(ApiContext c, Invoice inv, Subscription? sub, StripeError error, bool automatic)
+    {
+        var settings = Settings(c);
+        // The first invoice of a subscription is not retried (the subscription expires after 23 hours instead).
+        var retries = inv.BillingReason != BillingReason.SubscriptionCreate && inv.CollectionMethod == CollectionMethod.ChargeAutomatically;
+        long? next = !retries ? null
+            : automatic || inv.NextPaymentAttempt is null && inv.AttemptCount == 1 ? InvoiceRules.NextAttempt(settings, inv.FirstAttemptAt!.Value, inv.AttemptCount)
+            : inv.NextPaymentAttempt;
+        var failed = inv with { NextPaymentAttempt = next };
+        c.Tx.Put(failed);
+        c.Emit("invoice.payment_failed", failed);
+        if (SubscriptionOf(c, failed) is { } s)
+        {
+            s = Transition(c, s, SubscriptionTrigger.PaymentFailed);
+            if (retries && automatic && next is null && s.Status == PastDue)
+                _ = settings.AfterFinalFailure switch
+                {
+                    FinalFailureAction.Cancel => Transition(c, s, SubscriptionTrigger.RetriesExhaustedCancel),
+                    FinalFailureAction.Unpaid => Transition(c, s, SubscriptionTrigger.RetriesExhaustedUnpaid),
+                    _ => s,
+                };
+        }
+        return new Payment(failed, error);
+    }
+
+    private static PaymentIntent CreatePaymentIntent(ApiContext c, Invoice inv, long amount)
+    {
+        var description = inv.BillingReason switch
+        {
+            BillingReason.SubscriptionCreate => "Subscription creation",
+            BillingReason.SubscriptionCycle or BillingReason.SubscriptionUpdate => "Subscription update",
+            _ => $"Payment for Invoice",
+        };
+        var created = PaymentIntentRules.Create(new CreatePaymentIntent(amount, inv.Currency)
+        {
+            Customer = inv.Customer, Description = description, PaymentMethodTypes = ["card"], CaptureMethod = CaptureMethod.Automatic,
+        }, c.Account.Id, c.Now, c.Ids);
+        if (created.IsError) throw new StripeException(created.Error!);
+        Changes.Apply(c, created.Value);
+        return created.Value.PaymentIntent;
+    }
+
+    /// <summary>A voided invoice's unfinished PaymentIntent is canceled (<c>void_invoice</c>), as Stripe does.</summary>
+    private static void CancelPaymentIntent(ApiContext c, Invoice inv)
+    {
+        if (inv.PaymentIntent is not { } id || c.Tx.Get<PaymentIntent>(id) is not { } pi
+            || pi.Status is not (PaymentIntentStatus.RequiresPaymentMethod or PaymentIntentStatus.RequiresConfirmation or PaymentIntentStatus.RequiresAction)) return;
+        var canceled = pi with
+        {
+            Status = PaymentIntentStatus.Canceled, CanceledAt = c.Now, CancellationReason = PiCancellation.VoidInvoice, NextAction = null,
+        };
+        c.Tx.Put(canceled);
+        c.Emit("payment_intent.canceled", canceled);
+    }
+
+    /// <summary>After the 3-D Secure page completed an invoice's PaymentIntent: the invoice is paid.</summary>
+    public static void AfterAuthentication(ApiContext c, PaymentIntent pi)
+    {
+        if (pi.Status is not PaymentIntentStatus.Succeeded) return;
+        foreach (var inv in c.Tx.Find(InvoiceEndpoints.ByPaymentIntent, pi.Id).ToList())
+            if (inv.Status is InvoiceStatus.Open or InvoiceStatus.Uncollectible) MarkPaid(BillingClock.AtCustomerClock(c, inv.Customer), inv);
+    }
+
+    // ---------------------------------------------------------------- wording
+
+    public static string ProductName(ApiContext c, Price price) => c.Tx.Get<Product>(price.Product)?.Name ?? price.Product;
+
+    private static string Every(Recurring r) =>
+        r.IntervalCount == 1 ? r.Interval.ToString().ToLowerInvariant() : $"every {r.IntervalCount} {r.Interval.ToString().ToLowerInvariant()}s";
+
+    public static string FormatMoney(decimal? amount, string currency)
+    {
+        var exponent = Currencies.Exponent(currency);
+        var major = (amount ?? 0) / (decimal)Math.Pow(10, exponent);
+        var text = major.ToString("N" + exponent, CultureInfo.InvariantCulture);
+        return currency == "usd" ? "$" + text : $"{text} {currency.ToUpperInvariant()}";
+    }
+}

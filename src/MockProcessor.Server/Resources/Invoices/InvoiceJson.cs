@@ -1,0 +1,225 @@
+using System.Text.Json.Nodes;
+using MockProcessor.Domain.Billing;
+using MockProcessor.Domain.Common;
+using MockProcessor.Domain.Customers;
+using MockProcessor.Domain.PaymentIntents;
+using MockProcessor.Domain.Products;
+using MockProcessor.Server.Wire;
+
+namespace MockProcessor.Server.Resources.Invoices;
+
+/// <summary>
+/// Invoice, its lines and invoice items → Stripe's wire shape at the current API version (fixtures3.current.json,
+/// stripe-node's Invoices.d.ts): links through <c>parent</c>, prices through <c>pricing</c>; no <c>paid</c>,
+/// <c>payment_intent</c> or <c>subscription</c> (older versions get those from <c>ApiChanges</c>: C30, C31, C35).
+/// <c>confirmation_secret</c> is includable (rendered only when expanded).
+/// </summary>
+public static class InvoiceJson
+{
+    public const string Object = "invoice";
+
+    public static JsonObject Render(Invoice inv, RenderContext ctx, ExpandNode expand)
+    {
+        var customer = ctx.Tx.Get<Customer>(inv.Customer);
+        var total = InvoiceRules.Total(inv);
+        var json = new JsonObject
+        {
+            ["id"] = inv.Id,
+            ["object"] = Object,
+            ["account_country"] = "US",
+            ["account_name"] = null,
+            ["account_tax_ids"] = null,
+            ["amount_due"] = InvoiceRules.AmountDue(inv),
+            ["amount_overpaid"] = 0,
+            ["amount_paid"] = inv.AmountPaid,
+            ["amount_remaining"] = InvoiceRules.AmountRemaining(inv),
+            ["amount_shipping"] = 0,
+            ["application"] = null,
+            ["attempt_count"] = inv.AttemptCount,
+            ["attempted"] = inv.Attempted,
+            ["auto_advance"] = inv.AutoAdvance,
+            ["automatic_tax"] = new JsonObject
+            {
+                ["disabled_reason"] = null, ["enabled"] = false, ["liability"] = null, ["provider"] = null, ["status"] = null,
+            },
+            ["automatically_finalizes_at"] = inv.Status == InvoiceStatus.Draft ? inv.AutomaticallyFinalizesAt : null,
+            ["billing_reason"] = inv.BillingReason.ToWire(),
+            ["collection_method"] = inv.CollectionMethod.ToWire(),
+        };
+        if (expand.Child("confirmation_secret") is not null)
+            json["confirmation_secret"] = inv.PaymentIntent is { } piId && ctx.Tx.Get<PaymentIntent>(piId) is { } pi
+                ? new JsonObject { ["client_secret"] = pi.ClientSecret, ["type"] = "payment_intent" } : null;
+        json["created"] = inv.Created;
+        json["currency"] = inv.Currency;
+        json["custom_fields"] = null;
+        json["customer"] = ctx.Ref(expand, "customer", inv.Customer);
+        json["customer_account"] = null;
+        json["customer_address"] = null;
+        json["customer_email"] = customer?.Email;
+        json["customer_name"] = customer?.Name;
+        json["customer_phone"] = customer?.Phone;
+        json["customer_shipping"] = null;
+        json["customer_tax_exempt"] = "none";
+        json["customer_tax_ids"] = new JsonArray();
+        json["default_payment_method"] = ctx.Ref(expand, "default_payment_method", inv.DefaultPaymentMethod);
+        json["default_source"] = null;
+        json["default_tax_rates"] = new JsonArray();
+        json["description"] = inv.Description;
+        json["discounts"] = new JsonArray();
+        json["due_date"] = inv.DueDate;
+        json["effective_at"] = inv.FinalizedAt;
+        json["ending_balance"] = inv.EndingBalance;
+        json["footer"] = null;
+        json["from_invoice"] = null;
+        json["hosted_invoice_url"] = null;
+        json["invoice_pdf"] = null;
+        json["issuer"] = new JsonObject { ["type"] = "self" };
+        json["last_finalization_error"] = null;
+        json["latest_revision"] = null;
+        json["lines"] = Lines(inv, ctx);
+        json["livemode"] = false;
+        json["metadata"] = ctx.Metadata(inv.Metadata);
+        json["next_payment_attempt"] = inv.NextPaymentAttempt;
+        json["number"] = inv.Number;
+        json["on_behalf_of"] = null;
+        json["parent"] = inv.Subscription is null ? null : new JsonObject
+        {
+            ["quote_details"] = null,
+            ["subscription_details"] = new JsonObject
+            {
+                ["metadata"] = inv.SubscriptionMetadata is { } m ? ctx.Metadata(m) : null,
+                ["subscription"] = ctx.Ref(expand.Child("parent")?.Child("subscription_details") ?? ExpandNode.None, "subscription", inv.Subscription),
+            },
+            ["type"] = "subscription_details",
+        };
+        json["payment_settings"] = new JsonObject
+        {
+            ["default_mandate"] = null, ["payment_method_options"] = null, ["payment_method_types"] = null,
+        };
+        json["period_end"] = inv.PeriodEnd;
+        json["period_start"] = inv.PeriodStart;
+        json["post_payment_credit_notes_amount"] = 0;
+        json["pre_payment_credit_notes_amount"] = 0;
+        json["receipt_number"] = null;
+        json["rendering"] = null;
+        json["shipping_cost"] = null;
+        json["shipping_details"] = null;
+        json["starting_balance"] = inv.StartingBalance ?? 0;
+        json["statement_descriptor"] = null;
+        json["status"] = inv.Status.ToWire();
+        json["status_transitions"] = new JsonObject
+        {
+            ["finalized_at"] = inv.FinalizedAt, ["marked_uncollectible_at"] = inv.MarkedUncollectibleAt,
+            ["paid_at"] = inv.PaidAt, ["voided_at"] = inv.VoidedAt,
+        };
+        json["subtotal"] = InvoiceRules.Subtotal(inv);
+        json["subtotal_excluding_tax"] = InvoiceRules.Subtotal(inv);
+        json["test_clock"] = ctx.Ref(expand, "test_clock", inv.TestClock);
+        json["total"] = total;
+        json["total_discount_amounts"] = new JsonArray();
+        json["total_excluding_tax"] = total;
+        json["total_pretax_credit_amounts"] = new JsonArray();
+        json["total_taxes"] = new JsonArray();
+        json["webhooks_delivered_at"] = inv.Created;
+        return json;
+    }
+
+    private static JsonObject Lines(Invoice inv, RenderContext ctx)
+    {
+        var data = new JsonArray();
+        foreach (var line in inv.Lines) data.Add(Line(inv, line, ctx));
+        return new JsonObject
+        {
+            ["object"] = "list", ["data"] = data, ["has_more"] = false, ["total_count"] = inv.Lines.Count, ["url"] = $"/v1/invoices/{inv.Id}/lines",
+        };
+    }
+
+    public static JsonObject Line(Invoice inv, InvoiceLine line, RenderContext ctx) => new()
+    {
+        ["id"] = line.Id,
+        ["object"] = "line_item",
+        ["amount"] = line.Amount,
+        ["currency"] = inv.Currency,
+        ["description"] = line.Description,
+        ["discount_amounts"] = new JsonArray(),
+        ["discountable"] = !line.Proration,
+        ["discounts"] = new JsonArray(),
+        ["invoice"] = inv.Id,
+        ["livemode"] = false,
+        ["metadata"] = ctx.Metadata(line.Metadata),
+        ["parent"] = line.SubscriptionItem is not null
+            ? new JsonObject
+            {
+                ["invoice_item_details"] = null,
+                ["subscription_item_details"] = new JsonObject
+                {
+                    ["invoice_item"] = line.InvoiceItem, ["proration"] = line.Proration, ["proration_details"] = new JsonObject { ["credited_items"] = null },
+                    ["subscription"] = line.Subscription, ["subscription_item"] = line.SubscriptionItem,
+                },
+                ["type"] = "subscription_item_details",
+            }
+            : new JsonObject
+            {
+                ["invoice_item_details"] = new JsonObject
+                {
+                    ["invoice_item"] = line.InvoiceItem, ["proration"] = line.Proration, ["proration_details"] = new JsonObject { ["credited_items"] = null },
+                    ["subscription"] = line.Subscription,
+                },
+                ["subscription_item_details"] = null,
+                ["type"] = "invoice_item_details",
+            },
+        ["period"] = new JsonObject { ["end"] = line.Period.End, ["start"] = line.Period.Start },
+        ["pretax_credit_amounts"] = new JsonArray(),
+        ["pricing"] = Pricing(line.Price, ctx),
+        ["quantity"] = line.Quantity,
+        ["quantity_decimal"] = line.Quantity.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["subtotal"] = line.Amount,
+        ["taxes"] = new JsonArray(),
+    };
+
+    internal static JsonObject? Pricing(string? priceId, RenderContext ctx)
+    {
+        if (priceId is null) return null;
+        var price = ctx.Tx.Get<Price>(priceId);
+        return new JsonObject
+        {
+            ["price_details"] = new JsonObject { ["price"] = priceId, ["product"] = price?.Product },
+            ["type"] = "price_details",
+            ["unit_amount_decimal"] = price?.UnitAmount is { } u ? PriceRules.FormatDecimal(u) : null,
+        };
+    }
+
+    public static JsonObject RenderItem(InvoiceItem ii, RenderContext ctx, ExpandNode expand)
+    {
+        if (ii.Deleted) return new JsonObject { ["id"] = ii.Id, ["object"] = "invoiceitem", ["deleted"] = true };
+        return new JsonObject
+        {
+            ["id"] = ii.Id,
+            ["object"] = "invoiceitem",
+            ["amount"] = ii.Amount,
+            ["currency"] = ii.Currency,
+            ["customer"] = ctx.Ref(expand, "customer", ii.Customer),
+            ["customer_account"] = null,
+            ["date"] = ii.Date,
+            ["description"] = ii.Description,
+            ["discountable"] = !ii.Proration,
+            ["discounts"] = new JsonArray(),
+            ["invoice"] = ctx.Ref(expand, "invoice", ii.Invoice),
+            ["livemode"] = false,
+            ["metadata"] = ctx.Metadata(ii.Metadata),
+            ["net_amount"] = ii.Amount,
+            ["parent"] = ii.Subscription is null ? null : new JsonObject
+            {
+                ["subscription_details"] = new JsonObject { ["subscription"] = ii.Subscription, ["subscription_item"] = ii.SubscriptionItem },
+                ["type"] = "subscription_details",
+            },
+            ["period"] = new JsonObject { ["end"] = ii.Period.End, ["start"] = ii.Period.Start },
+            ["pricing"] = Pricing(ii.Price, ctx),
+            ["proration"] = ii.Proration,
+            ["quantity"] = ii.Quantity,
+            ["quantity_decimal"] = ii.Quantity.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["tax_rates"] = new JsonArray(),
+            ["test_clock"] = ctx.Ref(expand, "test_clock", ii.TestClock),
+        };
+    }
+}

@@ -1,0 +1,404 @@
+using System.Collections.Immutable;
+using MockProcessor.Domain.Billing;
+using MockProcessor.Domain.Common;
+using MockProcessor.Domain.Customers;
+using MockProcessor.Domain.Errors;
+using MockProcessor.Domain.PaymentMethods;
+using MockProcessor.Domain.Products;
+using MockProcessor.Server.Resources.Billing;
+using MockProcessor.Server.Storage;
+using MockProcessor.Server.Wire;
+using static MockProcessor.Domain.Billing.SubscriptionStatus;
+
+namespace MockProcessor.Server.Resources.Subscriptions;
+
+/// <summary><c>/v1/subscriptions</c> and <c>/v1/subscription_items</c> (docs/billing.md).</summary>
+public static class SubscriptionEndpoints
+{
+    public const int MaxItems = 20;
+    private const string Base = "/v1/subscriptions";
+
+    public static readonly SecondaryIndex<Subscription> ByCustomer = new("subscription", "customer", s => s.Customer);
+    public static readonly SecondaryIndex<Subscription> ByStatus = new("subscription", "status", s => s.Status.ToWire());
+    public static readonly SecondaryIndex<SubscriptionItem> ItemsByPrice = new("subscription_item", "price", i => i.Deleted ? null : i.Price);
+
+    public static IEnumerable<ApiRoute> Routes() =>
+    [
+        new("POST", Base, SubscriptionJson.Object, Create)
+        {
+            Params = "cancel_at cancel_at_period_end collection_method currency customer days_until_due default_payment_method description items metadata off_session payment_behavior proration_behavior trial_end trial_from_plan trial_period_days",
+        },
+        new("GET", Base, "list:" + SubscriptionJson.Object, List) { Params = "created customer ending_before limit price starting_after status" },
+        new("GET", Base + "/{id}", SubscriptionJson.Object, Retrieve) { Params = "" },
+        new("POST", Base + "/{id}", SubscriptionJson.Object, Update)
+        {
+            Params = "cancel_at cancel_at_period_end cancellation_details collection_method days_until_due default_payment_method description items metadata off_session payment_behavior proration_behavior proration_date",
+        },
+        new("DELETE", Base + "/{id}", SubscriptionJson.Object, Cancel) { Params = "cancellation_details invoice_now prorate" },
+        new("GET", "/v1/subscription_items", "list:subscription_item", ListItems) { Params = "created ending_before limit starting_after subscription" },
+        new("GET", "/v1/subscription_items/{id}", "subscription_item", RetrieveItem) { Params = "" },
+        new("POST", "/v1/subscription_items/{id}", "subscription_item", UpdateItem)
+            { Params = "metadata off_session payment_behavior price proration_behavior proration_date quantity" },
+    ];
+
+    private static StripeException Bad(string param, string message) => new(StripeError.InvalidValue(param, message));
+
+    public static Subscription Load(ApiContext c, string id, string param = "id") => c.Load<Subscription>(id, "subscription", param);
+
+    // ------------------------------------------------------------------ create
+
+    private static ApiResult Create(ApiContext c)
+    {
+        var p = c.P;
+        var customerId = p.RequiredString("customer", 100);
+        var customer = c.Tx.Get<Customer>(customerId) is { Deleted: false } found ? found
+            : throw new StripeException(StripeError.ResourceMissing("customer", customerId, "customer"));
+        c = c.AtTime(BillingClock.Now(c, customerId));
+        var now = c.Now;
+        var itemParams = p.ObjectList("items") ?? throw new StripeException(StripeError.ParameterMissing("items"), beforeExecution: true);
+        if (itemParams.Count is 0 or > MaxItems) throw Bad("items", $"A subscription needs between 1 and {MaxItems} items.");
+        var subId = c.Ids.Next("sub");
+        var items = new List<SubscriptionItem>();
+        Price? first = null;
+        for (var n = 0; n < itemParams.Count; n++)
+        {
+            var ip = itemParams[n];
+            var price = LoadPrice(c, ip.RequiredString("price", 100), $"items[{n}][price]", first);
+            first ??= price;
+            items.Add(new SubscriptionItem
+            {
+                Id = c.Ids.Next("si", 14), AccountId = c.Account.Id, Created = now, Subscription = subId, Price = price.Id,
+                Quantity = ip.Long("quantity", 0, 1_000_000_000) ?? 1, Metadata = ip.Metadata(Metadata.Empty),
+            });
+        }
+        var recurring = first!.Recurring!;
+        if (p.String("currency") is { } currency && currency.ToLowerInvariant() != first.Currency)
+            throw Bad("currency", $"The currency {currency} does not match the items' prices ({first.Currency}).");
+
+        var trialDays = p.Long("trial_period_days", 0, SubscriptionRules.MaxTrialDays);
+        var trialEndText = p.String("trial_end");
+        var fromPlan = p.Bool("trial_from_plan") ?? false;
+        if (trialDays is not null && trialEndText is not null) throw new StripeException(StripeError.ParametersExclusive("trial_end", "trial_period_days"), beforeExecution: true);
+        if (fromPlan && trialEndText is not null) throw new StripeException(StripeError.ParametersExclusive("trial_end", "trial_from_plan"), beforeExecution: true);
+        long? trialEnd = trialDays is > 0 ? now + trialDays.Value * 86_400
+            : fromPlan && recurring.TrialPeriodDays is > 0 ? now + recurring.TrialPeriodDays.Value * 86_400
+            : trialEndText is null || trialEndText == "now" ? null
+            : ReadTimestamp(trialEndText, "trial_end", now, now + SubscriptionRules.MaxTrialDays * 86_400);
+
+        var pm = ReadPaymentMethod(c, p.String("default_payment_method", 100), customerId);
+        var collection = p.Enum<CollectionMethod>("collection_method") ?? CollectionMethod.ChargeAutomatically;
+        var daysUntilDue = ReadDaysUntilDue(p, collection, null);
+        var behavior = p.Enum<PaymentBehavior>("payment_behavior") ?? PaymentBehavior.AllowIncomplete;
+        if (behavior == PaymentBehavior.PendingIfIncomplete)
+            throw Bad("payment_behavior", "payment_behavior=pending_if_incomplete can only be used when updating a subscription.");
+        p.Enum<ProrationBehavior>("proration_behavior");
+        p.Bool("off_session");
+        var cancelAt = p.Long("cancel_at") is { } ca ? ReadTimestamp(ca.ToString(System.Globalization.CultureInfo.InvariantCulture), "cancel_at", now, Timestamps.Latest) : (long?)null;
+
+        var anchor = trialEnd ?? now;
+        var periodEnd = trialEnd ?? BillingPeriods.NextAfter(anchor, recurring.Interval, recurring.IntervalCount, now);
+        var invoiceId = c.Ids.Next("in");
+        var sub = new Subscription
+        {
+            Id = subId, AccountId = c.Account.Id, Created = now, StartDate = now, Customer = customerId, Currency = first.Currency,
+            Status = trialEnd is not null ? Trialing : collection == CollectionMethod.SendInvoice ? Active : Incomplete,
+            BillingCycleAnchor = anchor, CurrentPeriodStart = now, CurrentPeriodEnd = periodEnd,
+            TrialStart = trialEnd is null ? null : now, TrialEnd = trialEnd,
+            Interval = recurring.Interval, IntervalCount = recurring.IntervalCount,
+            CollectionMethod = collection, DaysUntilDue = daysUntilDue, DefaultPaymentMethod = pm?.Id,
+            Description = p.String("description", 500), Metadata = p.Metadata(Metadata.Empty),
+            CancelAtPeriodEnd = p.Bool("cancel_at_period_end") ?? false, CancelAt = cancelAt,
+            LatestInvoice = invoiceId, TestClock = customer.TestClock, Items = [.. items],
+        };
+        foreach (var item in items) c.Tx.Put(item);
+        c.Tx.Put(sub);
+        c.Emit("customer.subscription.created", sub);
+
+        var period = new BillingPeriod(now, periodEnd);
+        var lines = items.Select(i => BillingEngine.ItemLine(c, sub, i, period, trial: trialEnd is not null)).ToList();
+        if (collection == CollectionMethod.SendInvoice)
+        {
+            // Sent invoices wait an hour as drafts, then are finalized and sent; the subscription is active meanwhile.
+            BillingEngine.CreateInvoice(c, invoiceId, customer, sub, BillingReason.SubscriptionCreate, lines, now, now, autoAdvance: true);
+            return c.Respond(c.Tx.Get<Subscription>(subId)!);
+        }
+        var draft = BillingEngine.CreateInvoice(c, invoiceId, customer, sub, BillingReason.SubscriptionCreate, lines, now, now, autoAdvance: false);
+        var open = BillingEngine.Finalize(c, draft, autoAdvance: true);
+        if (open.Status == InvoiceStatus.Open)
+        {
+            if (behavior == PaymentBehavior.DefaultIncomplete) BillingEngine.PrepareForClient(c, open);
+            else
+            {
+                var payment = BillingEngine.Attempt(c, open, null, automatic: false);
+                if (payment.Error is { } error && behavior == PaymentBehavior.ErrorIfIncomplete) throw new StripeException(error);
+            }
+        }
+        return c.Respond(c.Tx.Get<Subscription>(subId)!);
+    }
+
+    private static long ReadTimestamp(string text, string param, long after, long max)
+    {
+        if (!long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var t))
+            throw new StripeException(StripeError.InvalidInteger(param, text), beforeExecution: true);
+        if (t <= after) throw Bad(param, $"Invalid timestamp: {param} must be in the future.");
+        if (t > max) throw Bad(param, $"Invalid timestamp: {param} can be no more than {max}.");
+        return t;
+    }
+
+    private static long? ReadDaysUntilDue(Params p, CollectionMethod collection, long? current)
+    {
+        var days = p.Long("days_until_due", 0, 730);
+        if (collection == CollectionMethod.SendInvoice) return days ?? current ?? 30;
+        if (days is not null) throw Bad("days_until_due", "days_until_due can only be set when collection_method is send_invoice.");
+        return null;
+    }
+
+    /// <summary>A payment method for the subscription: it must be attached to the customer, as Stripe requires.</summary>
+    private static PaymentMethod? ReadPaymentMethod(ApiContext c, string? id, string customer)
+    {
+        if (id is null) return null;
+        var pm = c.Load<PaymentMethod>(id, "PaymentMethod", "default_payment_method");
+        if (pm.Customer != customer)
+            throw Bad("default_payment_method", $"The payment method {id} must be attached to the customer {customer} to be its subscription's default.");
+        return pm;
+    }
+
+    /// <summary>
+    /// A price an item may bill: an active recurring licensed price, with the currency and interval of the others
+    /// (<paramref name="like"/>). Changing the interval of a subscription is not emulated.
+    /// </summary>
+    private static Price LoadPrice(ApiContext c, string id, string param, Price? like)
+    {
+        var price = c.Load<Price>(id, "price", param);
+        if (price.Recurring is not { } r)
+            throw Bad(param, $"The price {id} is a one-time price; a subscription item needs a recurring price.");
+        if (r.UsageType == UsageType.Metered)
+            throw Bad(param, $"The price {id} is metered; metered billing is not emulated yet (docs/billing.md).");
+        if (!price.Active) throw Bad(param, $"The price {id} is not active and cannot be subscribed to.");
+        if (like is not null && (price.Currency != like.Currency || r.Interval != like.Recurring!.Interval || r.IntervalCount != like.Recurring.IntervalCount))
+            throw Bad(param, "Currency and interval fields must match across all prices on a subscription.");
+        return price;
+    }
+
+    private static Price? PriceOf(ApiContext c, Subscription s) => s.Items.Count == 0 ? null : c.Tx.Get<Price>(s.Items[0].Price);
+
+    // ------------------------------------------------------------------ read
+
+    private static ApiResult Retrieve(ApiContext c) => c.Respond(Load(c, c.Route("id")));
+
+    private static ApiResult List(ApiContext c)
+    {
+        var p = c.P;
+        var lp = ListParams.Read(p);
+        var customer = p.String("customer", 100);
+        var price = p.String("price", 100);
+        var statusText = p.Enum("status", [.. WireEnum.AllWire<SubscriptionStatus>(), "all", "ended"]);
+        SubscriptionStatus? status = statusText is not null && WireEnum.TryParse<SubscriptionStatus>(statusText, out var st) ? st : null;
+        IEnumerable<Subscription> source = price is not null
+            ? c.Tx.Find(ItemsByPrice, price).Select(i => c.Tx.Get<Subscription>(i.Subscription)).OfType<Subscription>()
+                .DistinctBy(s => s.Id).OrderByDescending(s => s.Created).ToList()
+            : customer is not null ? c.Tx.Find(ByCustomer, customer)
+            : status is not null ? c.Tx.Find(ByStatus, status.Value.ToWire())
+            : c.Tx.NewestFirst<Subscription>(SubscriptionJson.Object);
+        bool Keep(Subscription s) =>
+            (customer is null || s.Customer == customer) && (price is null || s.Items.Any(i => i.Price == price))
+            && statusText switch
+            {
+                null => s.Status != Canceled,
+                "all" => true,
+                "ended" => s.Status is Canceled or IncompleteExpired,
+                _ => s.Status == status,
+            };
+        var (page, more) = Lists.Page(source, lp, Keep, SubscriptionJson.Object);
+        return Lists.Render(page, more, Base, c.Render, c.Expand);
+    }
+
+    // ------------------------------------------------------------------ update
+
+    private static ApiResult Update(ApiContext c)
+    {
+        var before = Load(c, c.Route("id"));
+        c = c.AtTime(BillingClock.Now(c, before.Customer));
+        var p = c.P;
+        if (SubscriptionRules.IsTerminal(before.Status))
+        {
+            // Stripe lets a canceled subscription change only its metadata (and cancellation details).
+            var meta = before with { Metadata = p.Metadata(before.Metadata) };
+            ReadCancellationDetails(p, ref meta);
+            if (p.Keys.Any(k => k is not ("metadata" or "cancellation_details" or "expand")))
+                throw Bad("id", $"The subscription {before.Id} is {before.Status.ToWire()}; only metadata and cancellation_details can be updated.");
+            BillingEngine.Save(c, before, meta);
+            return c.Respond(meta);
+        }
+        var after = before;
+        var itemParams = p.ObjectList("items");
+        var itemsGiven = itemParams is not null;
+        if (itemParams is not null) after = after with { Items = ApplyItems(c, before, itemParams, "items") };
+        var behavior = p.Enum<ProrationBehavior>("proration_behavior") ?? ProrationBehavior.CreateProrations;
+        var at = p.Long("proration_date") ?? c.Now;
+        var paymentBehavior = p.Enum<PaymentBehavior>("payment_behavior") ?? PaymentBehavior.AllowIncomplete;
+        p.Bool("off_session");
+        if (p.Bool("cancel_at_period_end") is { } atEnd) after = after with { CancelAtPeriodEnd = atEnd, CancelAt = atEnd ? null : after.CancelAt };
+        if (p.Has("cancel_at"))
+            after = p.IsEmpty("cancel_at") && p.String("cancel_at") is null ? after with { CancelAt = null }
+                : after with { CancelAt = ReadTimestamp(p.Long("cancel_at")!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), "cancel_at", c.Now, Timestamps.Latest), CancelAtPeriodEnd = false };
+        ReadCancellationDetails(p, ref after);
+        if (p.StringPatch("default_payment_method", 100) is { IsSet: true } dpm)
+            after = after with { DefaultPaymentMethod = ReadPaymentMethod(c, dpm.Value, before.Customer)?.Id };
+        if (p.StringPatch("description", 500) is { IsSet: true } description) after = after with { Description = description.Value };
+        after = after with { Metadata = p.Metadata(after.Metadata) };
+        var collection = p.Enum<CollectionMethod>("collection_method") ?? after.CollectionMethod;
+        after = after with { CollectionMethod = collection, DaysUntilDue = ReadDaysUntilDue(p, collection, after.DaysUntilDue) };
+
+        var itemsChanged = itemsGiven && !after.Items.SequenceEqual(before.Items);
+        var prorates = itemsChanged && behavior != ProrationBehavior.None && before.Status is Active or PastDue;
+        if (prorates)
+        {
+            if (at < before.CurrentPeriodStart || at > before.CurrentPeriodEnd)
+                throw Bad("proration_date", "proration_date must be within the subscription's current period.");
+            BillingEngine.Prorations(c, before, after, at, store: true);
+        }
+        string? invoiceId = prorates && behavior == ProrationBehavior.AlwaysInvoice ? c.Ids.Next("in") : null;
+        if (invoiceId is not null) after = after with { LatestInvoice = invoiceId };
+        BillingEngine.Save(c, before, after);
+        if (invoiceId is not null)
+        {
+            var customer = c.Tx.Get<Customer>(before.Customer)!;
+            var draft = BillingEngine.CreateInvoice(c, invoiceId, customer, after, BillingReason.SubscriptionUpdate, [], before.CurrentPeriodStart, c.Now, autoAdvance: false);
+            var open = BillingEngine.Finalize(c, draft);
+            if (open.Status == InvoiceStatus.Open && open.CollectionMethod == CollectionMethod.ChargeAutomatically)
+            {
+                var payment = BillingEngine.Attempt(c, open, null, automatic: false);
+                if (payment.Error is { } error && paymentBehavior == PaymentBehavior.ErrorIfIncomplete) throw new StripeException(error);
+            }
+        }
+        return c.Respond(c.Tx.Get<Subscription>(before.Id)!);
+    }
+
+    private static void ReadCancellationDetails(Params p, ref Subscription s)
+    {
+        if (p.Object("cancellation_details") is not { } d) return;
+        s = s with
+        {
+            CancellationComment = d.StringPatch("comment", 5000) is { IsSet: true } cm ? cm.Value : s.CancellationComment,
+            CancellationFeedback = d.Enum("feedback", "customer_service", "low_quality", "missing_features", "other", "switched_service",
+                "too_complex", "too_expensive", "unused") ?? s.CancellationFeedback,
+        };
+    }
+
+    /// <summary>
+    /// <c>items[n]</c> on update: <c>id</c> names an existing item (changed, or removed with <c>deleted</c>), no id adds
+    /// one. A new <c>price</c> without <c>quantity</c> resets the quantity to 1, as Stripe does.
+    /// </summary>
+    private static ImmutableList<SubscriptionItem> ApplyItems(ApiContext c, Subscription sub, List<Params> changes, string param)
+    {
+        var items = sub.Items.ToList();
+        var like = PriceOf(c, sub);
+        for (var n = 0; n < changes.Count; n++)
+        {
+            var ip = changes[n];
+            var id = ip.String("id", 100);
+            var priceId = ip.String("price", 100);
+            var quantity = ip.Long("quantity", 0, 1_000_000_000);
+            var deleted = ip.Bool("deleted") ?? false;
+            ip.Bool("clear_usage");
+            if (id is not null)
+            {
+                var index = items.FindIndex(i => i.Id == id);
+                if (index < 0) throw new StripeException(StripeError.ResourceMissing("subscription_item", id, $"{param}[{n}][id]"));
+                if (deleted) { items.RemoveAt(index); continue; }
+                var item = items[index];
+                if (priceId is not null) item = item with { Price = LoadPrice(c, priceId, $"{param}[{n}][price]", like).Id, Quantity = quantity ?? 1 };
+                else if (quantity is not null) item = item with { Quantity = quantity.Value };
+                items[index] = item with { Metadata = ip.Metadata(item.Metadata) };
+            }
+            else
+            {
+                if (deleted) throw Bad($"{param}[{n}][deleted]", "deleted needs the id of the item to remove.");
+                var price = LoadPrice(c, priceId ?? throw new StripeException(StripeError.ParameterMissing($"{param}[{n}][price]"), beforeExecution: true),
+                    $"{param}[{n}][price]", like);
+                items.Add(new SubscriptionItem
+                {
+                    Id = c.Ids.Next("si", 14), AccountId = c.Account.Id, Created = c.Now, Subscription = sub.Id, Price = price.Id,
+                    Quantity = quantity ?? 1, Metadata = ip.Metadata(Metadata.Empty),
+                });
+            }
+        }
+        if (items.Count == 0) throw Bad(param, "A subscription must keep at least one item; cancel it instead.");
+        if (items.Count > MaxItems) throw Bad(param, $"A subscription can have at most {MaxItems} items.");
+        return [.. items];
+    }
+
+    // ------------------------------------------------------------------ cancel
+
+    private static ApiResult Cancel(ApiContext c)
+    {
+        var sub = Load(c, c.Route("id"));
+        c = c.AtTime(BillingClock.Now(c, sub.Customer));
+        var p = c.P;
+        var invoiceNow = p.Bool("invoice_now") ?? false;
+        var prorate = p.Bool("prorate") ?? false;
+        var details = sub;
+        ReadCancellationDetails(p, ref details);
+        if (SubscriptionRules.IsTerminal(sub.Status))
+            throw new StripeException(new StripeError(400, StripeError.InvalidRequest, "resource_missing",
+                $"The subscription {sub.Id} is already {sub.Status.ToWire()}.", "id"));
+        if (prorate && sub.Status is Active or PastDue)
+            BillingEngine.Prorations(c, sub, sub with { Items = [] }, c.Now, store: true);
+        var canceled = BillingEngine.Cancel(c, sub, CancellationReason.CancellationRequested, details.CancellationComment, details.CancellationFeedback);
+        if (invoiceNow && BillingEngine.PendingItems(c, sub.Customer, sub.Id, sub.Currency).Count > 0)
+        {
+            var customer = c.Tx.Get<Customer>(sub.Customer)!;
+            var id = c.Ids.Next("in");
+            c.Tx.Put(canceled = canceled with { LatestInvoice = id });
+            var draft = BillingEngine.CreateInvoice(c, id, customer, canceled, BillingReason.SubscriptionUpdate, [], sub.CurrentPeriodStart, c.Now, autoAdvance: false);
+            var open = BillingEngine.Finalize(c, draft);
+            if (open.Status == InvoiceStatus.Open) BillingEngine.Attempt(c, open, null, automatic: false);
+        }
+        return c.Respond(c.Tx.Get<Subscription>(sub.Id)!);
+    }
+
+    // ------------------------------------------------------------------ subscription items
+
+    private static ApiResult ListItems(ApiContext c)
+    {
+        var p = c.P;
+        var lp = ListParams.Read(p);
+        var sub = Load(c, p.RequiredString("subscription", 100), "subscription");
+        // An item list is short (at most 20): newest first, as Stripe lists them.
+        var items = sub.Items.Reverse().ToList();
+        var (page, more) = Lists.Page(items, lp, null, "subscription_item");
+        return Lists.Render(page, more, "/v1/subscription_items", c.Render, c.Expand);
+    }
+
+    private static ApiResult RetrieveItem(ApiContext c)
+    {
+        var item = c.Load<SubscriptionItem>(c.Route("id"), "subscription_item");
+        return item.Deleted ? throw new StripeException(StripeError.ResourceMissing("subscription_item", item.Id)) : c.Respond(item);
+    }
+
+    /// <summary>An item's price or quantity: the same change as <c>items[0]</c> on the subscription, with its prorations.</summary>
+    private static ApiResult UpdateItem(ApiContext c)
+    {
+        var item = c.Load<SubscriptionItem>(c.Route("id"), "subscription_item");
+        if (item.Deleted) throw new StripeException(StripeError.ResourceMissing("subscription_item", item.Id));
+        var before = Load(c, item.Subscription);
+        if (SubscriptionRules.IsTerminal(before.Status)) throw Bad("id", $"The subscription {before.Id} is {before.Status.ToWire()}.");
+        c = c.AtTime(BillingClock.Now(c, before.Customer));
+        var p = c.P;
+        var updated = item;
+        if (p.String("price", 100) is { } priceId)
+            updated = updated with { Price = LoadPrice(c, priceId, "price", PriceOf(c, before)).Id, Quantity = p.Long("quantity", 0, 1_000_000_000) ?? 1 };
+        else if (p.Long("quantity", 0, 1_000_000_000) is { } q) updated = updated with { Quantity = q };
+        updated = updated with { Metadata = p.Metadata(updated.Metadata) };
+        var behavior = p.Enum<ProrationBehavior>("proration_behavior") ?? ProrationBehavior.CreateProrations;
+        var at = p.Long("proration_date") ?? c.Now;
+        p.Enum<PaymentBehavior>("payment_behavior");
+        p.Bool("off_session");
+        var after = before with { Items = before.Items.Replace(before.Items.First(i => i.Id == item.Id), updated) };
+        if (behavior != ProrationBehavior.None && before.Status is Active or PastDue && (updated.Price != item.Price || updated.Quantity != item.Quantity))
+            BillingEngine.Prorations(c, before, after, at, store: true);
+        BillingEngine.Save(c, before, after);
+        return c.Respond(updated);
+    }
+}

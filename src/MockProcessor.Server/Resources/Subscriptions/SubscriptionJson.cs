@@ -1,0 +1,141 @@
+using System.Text.Json.Nodes;
+using MockProcessor.Domain.Billing;
+using MockProcessor.Domain.Common;
+using MockProcessor.Domain.Products;
+using MockProcessor.Server.Wire;
+
+namespace MockProcessor.Server.Resources.Subscriptions;
+
+/// <summary>
+/// Subscription and subscription item → Stripe's wire shape at the current API version (fixtures3.current.json,
+/// stripe-node's Subscriptions.d.ts): the current period is on each item (<c>items.data[].current_period_*</c>), not on
+/// the subscription; older versions get it lifted back by <c>ApiChanges</c> (C42).
+/// </summary>
+public static class SubscriptionJson
+{
+    public const string Object = "subscription";
+
+    public static JsonObject Render(Subscription s, RenderContext ctx, ExpandNode expand) => new()
+    {
+        ["id"] = s.Id,
+        ["object"] = Object,
+        ["application"] = null,
+        ["application_fee_percent"] = null,
+        ["automatic_tax"] = new JsonObject { ["disabled_reason"] = null, ["enabled"] = false, ["liability"] = null },
+        ["billing_cycle_anchor"] = s.BillingCycleAnchor,
+        ["billing_cycle_anchor_config"] = null,
+        ["billing_mode"] = new JsonObject { ["flexible"] = null, ["type"] = "classic" },
+        ["billing_thresholds"] = null,
+        ["cancel_at"] = s.CancelAt ?? (s.CancelAtPeriodEnd ? s.CurrentPeriodEnd : null),
+        ["cancel_at_period_end"] = s.CancelAtPeriodEnd,
+        ["canceled_at"] = s.CanceledAt,
+        ["cancellation_details"] = new JsonObject
+        {
+            ["comment"] = s.CancellationComment, ["feedback"] = s.CancellationFeedback, ["reason"] = s.CancellationReason?.ToWire(),
+        },
+        ["collection_method"] = s.CollectionMethod.ToWire(),
+        ["created"] = s.Created,
+        ["currency"] = s.Currency,
+        ["customer"] = ctx.Ref(expand, "customer", s.Customer),
+        ["customer_account"] = null,
+        ["days_until_due"] = s.DaysUntilDue,
+        ["default_payment_method"] = ctx.Ref(expand, "default_payment_method", s.DefaultPaymentMethod),
+        ["default_source"] = null,
+        ["default_tax_rates"] = new JsonArray(),
+        ["description"] = s.Description,
+        ["discounts"] = new JsonArray(),
+        ["ended_at"] = s.EndedAt,
+        ["invoice_settings"] = new JsonObject { ["account_tax_ids"] = null, ["issuer"] = new JsonObject { ["type"] = "self" } },
+        ["items"] = Items(s, ctx, expand.Child("items")?.Child("data") ?? ExpandNode.None),
+        ["latest_invoice"] = ctx.Ref(expand, "latest_invoice", s.LatestInvoice),
+        ["livemode"] = false,
+        ["metadata"] = ctx.Metadata(s.Metadata),
+        ["next_pending_invoice_item_invoice"] = null,
+        ["on_behalf_of"] = null,
+        ["pause_collection"] = null,
+        ["payment_settings"] = new JsonObject
+        {
+            ["payment_method_options"] = null, ["payment_method_types"] = null, ["save_default_payment_method"] = "off",
+        },
+        ["pending_invoice_item_interval"] = null,
+        ["pending_setup_intent"] = null,
+        ["pending_update"] = null,
+        ["schedule"] = null,
+        ["start_date"] = s.StartDate,
+        ["status"] = s.Status.ToWire(),
+        ["test_clock"] = ctx.Ref(expand, "test_clock", s.TestClock),
+        ["transfer_data"] = null,
+        ["trial_end"] = s.TrialEnd,
+        ["trial_settings"] = new JsonObject
+        {
+            ["end_behavior"] = new JsonObject { ["missing_payment_method"] = "create_invoice" },
+        },
+        ["trial_start"] = s.TrialStart,
+    };
+
+    private static JsonObject Items(Subscription s, RenderContext ctx, ExpandNode expand)
+    {
+        var data = new JsonArray();
+        foreach (var item in s.Items) data.Add(Item(item, s, ctx, expand));
+        return new JsonObject
+        {
+            ["object"] = "list", ["data"] = data, ["has_more"] = false, ["total_count"] = s.Items.Count,
+            ["url"] = $"/v1/subscription_items?subscription={s.Id}",
+        };
+    }
+
+    /// <summary>A stored item (retrieve, list): its period comes from its subscription.</summary>
+    public static JsonObject RenderItem(SubscriptionItem item, RenderContext ctx, ExpandNode expand)
+    {
+        if (item.Deleted) return DeletedItem(item.Id);
+        var sub = ctx.Tx.Get<Subscription>(item.Subscription);
+        return Item(sub?.Items.FirstOrDefault(i => i.Id == item.Id) ?? item, sub, ctx, expand);
+    }
+
+    public static JsonObject DeletedItem(string id) => new() { ["id"] = id, ["object"] = "subscription_item", ["deleted"] = true };
+
+    private static JsonObject Item(SubscriptionItem item, Subscription? s, RenderContext ctx, ExpandNode expand)
+    {
+        var price = ctx.Tx.Get<Price>(item.Price);
+        return new JsonObject
+        {
+            ["id"] = item.Id,
+            ["object"] = "subscription_item",
+            ["billing_thresholds"] = null,
+            ["created"] = item.Created,
+            ["current_period_end"] = s?.CurrentPeriodEnd,
+            ["current_period_start"] = s?.CurrentPeriodStart,
+            ["discounts"] = new JsonArray(),
+            ["metadata"] = ctx.Metadata(item.Metadata),
+            ["plan"] = price is null ? null : Plan(price, ctx),
+            ["price"] = price is null ? item.Price : ctx.Render(price, expand.Child("price") ?? ExpandNode.None),
+            ["quantity"] = item.Quantity,
+            ["subscription"] = item.Subscription,
+            ["tax_rates"] = new JsonArray(),
+        };
+    }
+
+    /// <summary>A recurring price shown as the legacy plan with the same id (BILLING_CHECKOUT §1).</summary>
+    private static JsonObject Plan(Price p, RenderContext ctx) => new()
+    {
+        ["id"] = p.Id,
+        ["object"] = "plan",
+        ["active"] = p.Active,
+        ["amount"] = PriceRules.Whole(p.UnitAmount),
+        ["amount_decimal"] = p.UnitAmount is { } u ? PriceRules.FormatDecimal(u) : null,
+        ["billing_scheme"] = p.BillingScheme.ToWire(),
+        ["created"] = p.Created,
+        ["currency"] = p.Currency,
+        ["interval"] = p.Recurring?.Interval.ToWire(),
+        ["interval_count"] = p.Recurring?.IntervalCount,
+        ["livemode"] = false,
+        ["metadata"] = ctx.Metadata(p.Metadata),
+        ["meter"] = p.Recurring?.Meter,
+        ["nickname"] = p.Nickname,
+        ["product"] = p.Product,
+        ["tiers_mode"] = p.TiersMode?.ToWire(),
+        ["transform_usage"] = null,
+        ["trial_period_days"] = p.Recurring?.TrialPeriodDays,
+        ["usage_type"] = (p.Recurring?.UsageType ?? UsageType.Licensed).ToWire(),
+    };
+}

@@ -1,0 +1,129 @@
+using MockProcessor.Domain.Billing;
+using MockProcessor.Domain.Products;
+
+namespace MockProcessor.Domain.Tests.Billing;
+
+public class BillingPeriodsTests
+{
+    private static long T(string iso) => DateTimeOffset.Parse(iso + "Z", System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeSeconds();
+
+    [Theory]
+    [InlineData("2025-01-31T10:00:00", 1, "2025-02-28T10:00:00")]
+    [InlineData("2025-01-31T10:00:00", 2, "2025-03-31T10:00:00")]
+    [InlineData("2025-01-31T10:00:00", 3, "2025-04-30T10:00:00")]
+    [InlineData("2024-01-31T10:00:00", 1, "2024-02-29T10:00:00")]
+    [InlineData("2026-01-15T00:00:00", 12, "2027-01-15T00:00:00")]
+    public void Monthly_boundaries_are_counted_from_the_anchor_so_month_ends_come_back(string anchor, long k, string expected) =>
+        Assert.Equal(T(expected), BillingPeriods.Boundary(T(anchor), RecurringInterval.Month, 1, k));
+
+    [Fact]
+    public void Month_end_anchor_walks_Jan31_Feb28_Mar31_when_stepping_from_each_period_end()
+    {
+        var anchor = T("2025-01-31T00:00:00");
+        var feb = BillingPeriods.NextAfter(anchor, RecurringInterval.Month, 1, anchor);
+        var mar = BillingPeriods.NextAfter(anchor, RecurringInterval.Month, 1, feb);
+        Assert.Equal(T("2025-02-28T00:00:00"), feb);
+        Assert.Equal(T("2025-03-31T00:00:00"), mar);
+    }
+
+    [Theory]
+    [InlineData(RecurringInterval.Day, 3, "2026-03-04T12:00:00")]
+    [InlineData(RecurringInterval.Week, 2, "2026-03-15T12:00:00")]
+    [InlineData(RecurringInterval.Month, 3, "2026-06-01T12:00:00")]
+    [InlineData(RecurringInterval.Year, 1, "2027-03-01T12:00:00")]
+    public void Interval_count_multiplies_the_interval(RecurringInterval interval, long count, string expected) =>
+        Assert.Equal(T(expected), BillingPeriods.NextAfter(T("2026-03-01T12:00:00"), interval, count, T("2026-03-01T12:00:00")));
+
+    [Fact]
+    public void Leap_day_yearly_anchor_bills_Feb28_in_common_years_and_Feb29_again_in_leap_years()
+    {
+        var anchor = T("2024-02-29T00:00:00");
+        Assert.Equal(T("2025-02-28T00:00:00"), BillingPeriods.Boundary(anchor, RecurringInterval.Year, 1, 1));
+        Assert.Equal(T("2028-02-29T00:00:00"), BillingPeriods.Boundary(anchor, RecurringInterval.Year, 1, 4));
+    }
+
+    [Fact]
+    public void Containing_finds_the_period_around_a_time()
+    {
+        var anchor = T("2025-01-31T00:00:00");
+        var (start, end) = BillingPeriods.Containing(anchor, RecurringInterval.Month, 1, T("2025-03-05T00:00:00"));
+        Assert.Equal(T("2025-02-28T00:00:00"), start);
+        Assert.Equal(T("2025-03-31T00:00:00"), end);
+    }
+}
+
+public class InvoiceRulesTests
+{
+    [Fact]
+    public void Proration_worked_example_from_the_docs_upgrade_ten_to_thirty_dollars_a_third_into_April()
+    {
+        // docs/billing.md: period 2026-04-01..2026-05-01 (2,592,000 s), change at 2026-04-11 (1,728,000 s left): f = 2/3.
+        const long s = 1775001600, e = 1777593600, t = 1775865600;
+        Assert.Equal(667, InvoiceRules.Prorate(1000, s, e, t));
+        Assert.Equal(2000, InvoiceRules.Prorate(3000, s, e, t));
+        // Half a day later f = 0.65: 650 and 1950.
+        Assert.Equal(650, InvoiceRules.Prorate(1000, s, e, t + 43_200));
+        Assert.Equal(1950, InvoiceRules.Prorate(3000, s, e, t + 43_200));
+    }
+
+    [Fact]
+    public void Proration_matches_Stripes_preview_payload_to_the_cent()
+    {
+        // A 31-day period with 445,540 s left: 1000 → 166, 3252 → 541 (BILLING_CHECKOUT §4.1).
+        Assert.Equal(166, InvoiceRules.Prorate(1000, 0, 2_678_400, 2_678_400 - 445_540));
+        Assert.Equal(541, InvoiceRules.Prorate(3252, 0, 2_678_400, 2_678_400 - 445_540));
+    }
+
+    [Theory]
+    [InlineData(2000, -500, 1500, 0)]
+    [InlineData(300, -500, 0, -200)]
+    [InlineData(-333, 0, 0, -333)]
+    [InlineData(2000, 300, 2300, 0)]
+    public void Balance_is_applied_at_finalization(long total, long balance, long due, long after) =>
+        Assert.Equal((due, after), InvoiceRules.ApplyBalance(total, balance));
+
+    [Fact]
+    public void Retries_follow_the_configured_days_after_the_first_attempt_then_stop()
+    {
+        var s = new BillingSettings([1, 3, 5, 7], FinalFailureAction.Cancel);
+        Assert.Equal(1000 + 86_400, InvoiceRules.NextAttempt(s, 1000, 1));
+        Assert.Equal(1000 + 3 * 86_400, InvoiceRules.NextAttempt(s, 1000, 2));
+        Assert.Equal(1000 + 7 * 86_400, InvoiceRules.NextAttempt(s, 1000, 4));
+        Assert.Null(InvoiceRules.NextAttempt(s, 1000, 5));
+    }
+
+    [Fact]
+    public void Invoice_status_table_refuses_paying_a_paid_or_voiding_a_draft_invoice()
+    {
+        Assert.Equal(InvoiceStatus.Open, InvoiceRules.Next(InvoiceStatus.Draft, InvoiceAction.Finalize));
+        Assert.Null(InvoiceRules.Next(InvoiceStatus.Paid, InvoiceAction.Pay));
+        Assert.Null(InvoiceRules.Next(InvoiceStatus.Draft, InvoiceAction.Void));
+        Assert.Equal(InvoiceStatus.Paid, InvoiceRules.Next(InvoiceStatus.Uncollectible, InvoiceAction.Pay));
+    }
+}
+
+public class SubscriptionRulesTests
+{
+    [Theory]
+    [InlineData(SubscriptionStatus.Incomplete, SubscriptionTrigger.InvoicePaid, SubscriptionStatus.Active)]
+    [InlineData(SubscriptionStatus.Incomplete, SubscriptionTrigger.IncompleteExpired, SubscriptionStatus.IncompleteExpired)]
+    [InlineData(SubscriptionStatus.Trialing, SubscriptionTrigger.TrialEnded, SubscriptionStatus.Active)]
+    [InlineData(SubscriptionStatus.Active, SubscriptionTrigger.PaymentFailed, SubscriptionStatus.PastDue)]
+    [InlineData(SubscriptionStatus.PastDue, SubscriptionTrigger.InvoicePaid, SubscriptionStatus.Active)]
+    [InlineData(SubscriptionStatus.PastDue, SubscriptionTrigger.RetriesExhaustedUnpaid, SubscriptionStatus.Unpaid)]
+    [InlineData(SubscriptionStatus.PastDue, SubscriptionTrigger.RetriesExhaustedCancel, SubscriptionStatus.Canceled)]
+    [InlineData(SubscriptionStatus.Unpaid, SubscriptionTrigger.InvoicePaid, SubscriptionStatus.Active)]
+    public void Table_moves_subscriptions_as_Stripe_does(SubscriptionStatus from, SubscriptionTrigger trigger, SubscriptionStatus to) =>
+        Assert.Equal(to, SubscriptionRules.Next(from, trigger));
+
+    [Fact]
+    public void Terminal_statuses_have_no_way_out()
+    {
+        foreach (var trigger in Enum.GetValues<SubscriptionTrigger>())
+        {
+            Assert.Null(SubscriptionRules.Next(SubscriptionStatus.Canceled, trigger));
+            Assert.Null(SubscriptionRules.Next(SubscriptionStatus.IncompleteExpired, trigger));
+        }
+        Assert.Null(SubscriptionRules.Next(SubscriptionStatus.Active, SubscriptionTrigger.IncompleteExpired));
+    }
+}

@@ -1,0 +1,135 @@
+// Billing through stripe-node (docs/billing.md): subscriptions and invoices on a test clock. A trial and a year of
+// renewals; a declined renewal retried on the documented days into cancellation; a prorated upgrade previewed and
+// billed; cancel at period end; cancel now with a proration credit the next invoice consumes. Counterpart of
+// Stripe.net's SubscriptionTests. Network rules and billing settings are the emulator's control API (raw()).
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { expectStripeError, newClient, raw } from './helpers.mjs';
+
+const DAY = 86400;
+const HOUR = 3600;
+const utc = (y, m, d) => Date.UTC(y, m - 1, d) / 1000;
+const addMonths = (t, n) => { const d = new Date(t * 1000); d.setUTCMonth(d.getUTCMonth() + n); return d.getTime() / 1000; };
+
+async function monthly(stripe, amount, name) {
+  return stripe.prices.create({ currency: 'usd', unit_amount: amount, product_data: { name }, recurring: { interval: 'month' } });
+}
+
+async function clockCustomer(stripe, start, card = 'pm_card_visa') {
+  const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start });
+  const customer = await stripe.customers.create({ email: 'billing@example.com', test_clock: clock.id });
+  const pm = await stripe.paymentMethods.attach(card, { customer: customer.id });
+  await stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: pm.id } });
+  return { clock, customer };
+}
+
+async function advanceTo(stripe, clock, t) {
+  const advanced = await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: t });
+  assert.equal(advanced.status, 'ready');
+}
+
+async function invoicesOf(stripe, subscription) {
+  const all = [];
+  for await (const inv of stripe.invoices.list({ subscription, limit: 100 })) all.push(inv);
+  return all.reverse();
+}
+
+async function allEvents(stripe) {
+  const all = [];
+  for await (const e of stripe.events.list({ limit: 100 })) all.push(e);
+  return all.reverse();
+}
+
+describe('subscriptions and invoices', () => {
+  test('a 14-day trial advanced 12 months bills $0 then 12 paid invoices, with events in order', async () => {
+    const stripe = newClient();
+    const start = utc(2026, 3, 1);
+    const price = await monthly(stripe, 2000, 'Monthly plan');
+    const { clock, customer } = await clockCustomer(stripe, start);
+    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], trial_period_days: 14, expand: ['latest_invoice'] });
+    assert.equal(sub.status, 'trialing');
+    assert.equal(sub.latest_invoice.total, 0);
+    assert.equal(sub.items.data[0].current_period_end, start + 14 * DAY);
+    assert.equal(sub.current_period_end, undefined, 'current_period_end lives on items at this version');
+    for (let m = 1; m <= 12; m++) await advanceTo(stripe, clock, addMonths(start, m));
+
+    const invoices = await invoicesOf(stripe, sub.id);
+    assert.equal(invoices.length, 13);
+    const trialEnd = start + 14 * DAY;
+    invoices.slice(1).forEach((inv, k) => {
+      assert.equal(inv.status, 'paid');
+      assert.equal(inv.amount_paid, 2000);
+      assert.equal(inv.billing_reason, 'subscription_cycle');
+      assert.equal(inv.parent.subscription_details.subscription, sub.id);
+      assert.equal(inv.lines.data[0].period.start, addMonths(trialEnd, k));
+      assert.equal(inv.lines.data[0].period.end, addMonths(trialEnd, k + 1));
+      assert.equal(inv.status_transitions.finalized_at, addMonths(trialEnd, k) + HOUR);
+    });
+    const events = await allEvents(stripe);
+    const invoiceTypes = events.filter((e) => e.type.startsWith('invoice.')).map((e) => e.type);
+    assert.deepEqual(invoiceTypes, Array(13).fill(['invoice.created', 'invoice.finalized', 'invoice.paid', 'invoice.payment_succeeded']).flat());
+    const subTypes = events.filter((e) => e.type.startsWith('customer.subscription.')).map((e) => e.type);
+    assert.deepEqual(subTypes.slice(0, 2), ['customer.subscription.created', 'customer.subscription.trial_will_end']);
+  });
+
+  test('a declined renewal goes past_due, is retried 1, 3, 5 and 7 days later, then is canceled', async () => {
+    const stripe = newClient();
+    const start = utc(2026, 4, 1);
+    const price = await monthly(stripe, 1000, 'Basic');
+    const { clock, customer } = await clockCustomer(stripe, start);
+    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }] });
+    assert.equal(sub.status, 'active');
+    const rule = await raw('POST', '/_mock/network_rules', { key: stripe.secretKey, body: { match: { customer: customer.id }, outcome: 'decline', decline_code: 'insufficient_funds' } });
+    assert.equal(rule.status, 200);
+    const first = utc(2026, 5, 1) + HOUR;
+    await advanceTo(stripe, clock, first);
+    assert.equal((await stripe.subscriptions.retrieve(sub.id)).status, 'past_due');
+    await advanceTo(stripe, clock, first + 10 * DAY);
+    const failures = (await allEvents(stripe)).filter((e) => e.type === 'invoice.payment_failed').map((e) => e.created);
+    assert.deepEqual(failures, [0, 1, 3, 5, 7].map((d) => first + d * DAY));
+    const ended = await stripe.subscriptions.retrieve(sub.id);
+    assert.equal(ended.status, 'canceled');
+    assert.equal(ended.cancellation_details.reason, 'payment_failed');
+  });
+
+  test('an upgrade prorates −667 / +2000 (previewed), billed at renewal as 4333', async () => {
+    const stripe = newClient();
+    const start = utc(2026, 4, 1);
+    const a = await monthly(stripe, 1000, 'A');
+    const b = await monthly(stripe, 3000, 'B');
+    const { clock, customer } = await clockCustomer(stripe, start);
+    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: a.id }] });
+    const item = sub.items.data[0].id;
+    await advanceTo(stripe, clock, start + 10 * DAY);
+    const preview = await stripe.invoices.createPreview({ subscription: sub.id, subscription_details: { items: [{ id: item, price: b.id }] } });
+    assert.equal(preview.total, 4333);
+    await stripe.subscriptions.update(sub.id, { items: [{ id: item, price: b.id }] });
+    const pending = await stripe.invoiceItems.list({ customer: customer.id, pending: true });
+    assert.deepEqual(pending.data.map((i) => i.amount).sort((x, y) => x - y), [-667, 2000]);
+    await advanceTo(stripe, clock, utc(2026, 5, 1) + HOUR);
+    const renewal = (await invoicesOf(stripe, sub.id))[1];
+    assert.equal(renewal.amount_paid, 4333);
+  });
+
+  test('cancel at period end, and cancel now with a credit the next invoice consumes', async () => {
+    const stripe = newClient();
+    const start = utc(2026, 4, 1);
+    const price = await monthly(stripe, 3000, 'Team');
+    const { clock, customer } = await clockCustomer(stripe, start);
+    const atEnd = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }] });
+    const now = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }] });
+    assert.equal((await stripe.subscriptions.update(atEnd.id, { cancel_at_period_end: true })).cancel_at, utc(2026, 5, 1));
+    await advanceTo(stripe, clock, start + 20 * DAY);
+    const canceled = await stripe.subscriptions.cancel(now.id, { prorate: true, invoice_now: true });
+    assert.equal(canceled.status, 'canceled');
+    assert.equal((await stripe.customers.retrieve(customer.id)).balance, -1000);
+    await advanceTo(stripe, clock, utc(2026, 5, 2));
+    const ended = await stripe.subscriptions.retrieve(atEnd.id);
+    assert.equal(ended.status, 'canceled');
+    assert.equal(ended.ended_at, utc(2026, 5, 1));
+    const next = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], expand: ['latest_invoice'] });
+    assert.equal(next.latest_invoice.starting_balance, -1000);
+    assert.equal(next.latest_invoice.amount_paid, 2000);
+    await expectStripeError(stripe.subscriptions.cancel(now.id), { statusCode: 400 });
+  });
+});
