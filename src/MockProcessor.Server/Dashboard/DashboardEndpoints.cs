@@ -38,6 +38,7 @@ public static class DashboardEndpoints
         Page(app, "/clock", (v, q) => new RazorComponentResult<Pages.Clock>(new { Model = DashboardViews.Clock(v) }));
         Page(app, "/balance", (v, q) => new RazorComponentResult<Pages.Balance>(new { Model = DashboardViews.Balance(v) }));
         Page(app, "/customers", (v, q) => new RazorComponentResult<Pages.Customers>(new { Model = DashboardViews.Customers(v) }));
+        Page(app, "/billing", (v, q) => new RazorComponentResult<Pages.Billing>(new { Model = DashboardViews.Billing(v, q) }));
         Page(app, "/reconciliation", (v, q) => new RazorComponentResult<Pages.Reconciliation>(new { Model = DashboardViews.Reconciliation(v, null) }));
         app.MapPost(Root + "/reconciliation", Reconcile);
         app.MapGet(Root + "/files/{id}", DownloadFile);
@@ -93,7 +94,7 @@ public static class DashboardEndpoints
     [
         ("/payments", "Payments"), ("/events", "Events"), ("/webhooks", "Webhooks"), ("/disputes", "Disputes"),
         ("/network", "Network"), ("/clock", "Clock"), ("/balance", "Balance and payouts"), ("/reconciliation", "Reconciliation"),
-        ("/customers", "Customers"),
+        ("/customers", "Customers"), ("/billing", "Subscriptions and invoices"),
     ];
 
     /// <summary>

@@ -33,7 +33,7 @@ public sealed record DeliveryRow(string Id, string EventId, string EventType, st
     long? NextAttemptAt, IReadOnlyList<DeliveryAttemptRow> Attempts);
 public sealed record EventRow(string Id, string Type, long Created, string ObjectId, IReadOnlyList<DeliveryRow> Deliveries);
 public sealed record PaymentModel(Chrome Chrome, PaymentIntent Intent, IReadOnlyList<AttemptRow> Attempts, IReadOnlyList<TimelineEntry> Timeline,
-    IReadOnlyList<EventRow> Events);
+    IReadOnlyList<EventRow> Events, string? Invoice, string? Subscription);
 public sealed record EventsModel(Chrome Chrome, string? Type, IReadOnlyList<EventRow> Rows);
 public sealed record EndpointRow(string Id, string Url, bool Active, IReadOnlyList<string> EnabledEvents, int Attempts, int Succeeded,
     WebhookFaults Faults);
@@ -49,7 +49,13 @@ public sealed record FundsRow(string Currency, long Available, long Pending);
 public sealed record PayoutRow(string Id, long Amount, string Currency, string Status, long ArrivalDate, bool Automatic, int Transactions);
 public sealed record BalanceModel(Chrome Chrome, IReadOnlyList<FundsRow> Funds, IReadOnlyList<PayoutRow> Payouts);
 public sealed record CardRow(string Id, string Brand, string Last4, int ExpMonth, int ExpYear, bool Default);
-public sealed record CustomerRow(string Id, string? Email, string? Name, long Created, IReadOnlyList<CardRow> Cards);
+public sealed record CustomerRow(string Id, string? Email, string? Name, long Created, IReadOnlyList<CardRow> Cards,
+    IReadOnlyList<SubscriptionRow> Subscriptions);
+public sealed record SubscriptionRow(string Id, string Customer, string Status, string Plan, long CurrentPeriodEnd, bool CancelAtPeriodEnd,
+    long? TrialEnd, string? LatestInvoice);
+public sealed record InvoiceRow(string Id, string? Number, string Customer, string? Subscription, string Status, string BillingReason,
+    long AmountDue, long AmountPaid, string Currency, long Created, long? NextPaymentAttempt, string? PaymentIntent);
+public sealed record BillingModel(Chrome Chrome, string? Status, IReadOnlyList<SubscriptionRow> Subscriptions, IReadOnlyList<InvoiceRow> Invoices);
 public sealed record CustomersModel(Chrome Chrome, IReadOnlyList<CustomerRow> Rows);
 public sealed record ReconciliationRun(string? From, string? To, string? Report, string? Error);
 public sealed record ReportRunRow(string Id, string ReportType, string Status, long Created, string? FileId, string? Error);
@@ -160,7 +166,8 @@ public static class DashboardViews
         foreach (var d in disputes)
             timeline.Add(new TimelineEntry(d.Created, "Dispute " + Show.Wire(d.Status), $"{Show.Money(d.Amount, d.Currency)}, {d.Reason} ({d.Id})"));
         timeline.Sort((x, y) => x.At.CompareTo(y.At));
-        return new PaymentModel(v.Chrome, pi, attempts, timeline, events.Select(e => EventRow(v, e)).ToList());
+        var invoice = v.Tx.Find(Resources.Invoices.InvoiceEndpoints.ByPaymentIntent, pi.Id).FirstOrDefault();
+        return new PaymentModel(v.Chrome, pi, attempts, timeline, events.Select(e => EventRow(v, e)).ToList(), invoice?.Id, invoice?.Subscription);
     }
 
     private static AttemptRow Attempt(DashboardView v, Charge c)
@@ -301,7 +308,34 @@ public static class DashboardViews
     {
         var rows = v.Tx.NewestFirst<Customer>("customer").Where(c => !c.Deleted).Take(PageSize).Select(c => new CustomerRow(c.Id, c.Email, c.Name, c.Created,
             v.Tx.Find(PaymentMethodEndpoints.ByCustomer, c.Id).Select(pm => new CardRow(pm.Id, pm.Card.Brand, pm.Card.Last4, pm.Card.ExpMonth,
-                pm.Card.ExpYear, pm.Id == c.DefaultPaymentMethod)).ToList())).ToList();
+                pm.Card.ExpYear, pm.Id == c.DefaultPaymentMethod)).ToList(),
+            v.Tx.Find(Resources.Subscriptions.SubscriptionEndpoints.ByCustomer, c.Id).Select(sub => Subscription(v, sub)).ToList())).ToList();
         return new CustomersModel(v.Chrome, rows);
     }
+
+    // ---- Billing
+
+    /// <summary>Subscriptions (filtered by status) and the latest invoices.</summary>
+    public static BillingModel Billing(DashboardView v, Query q)
+    {
+        var status = q["status"];
+        var subscriptions = (status is null
+                ? v.Tx.NewestFirst<Domain.Billing.Subscription>("subscription")
+                : v.Tx.Find(Resources.Subscriptions.SubscriptionEndpoints.ByStatus, status))
+            .Take(PageSize).Select(s => Subscription(v, s)).ToList();
+        var invoices = v.Tx.NewestFirst<Domain.Billing.Invoice>("invoice").Take(PageSize).Select(i => Invoice(i)).ToList();
+        return new BillingModel(v.Chrome, status, subscriptions, invoices);
+    }
+
+    private static SubscriptionRow Subscription(DashboardView v, Domain.Billing.Subscription s)
+    {
+        var plan = string.Join(", ", s.Items.Where(i => !i.Deleted).Select(i => v.Tx.Get<Domain.Products.Price>(i.Price) is { UnitAmount: { } unit, Recurring: { } r } price
+            ? $"{i.Quantity} × {Show.Money((long)unit, price.Currency)} / {(r.IntervalCount == 1 ? "" : r.IntervalCount + " ")}{Show.Wire(r.Interval)}"
+            : $"{i.Quantity} × {i.Price}"));
+        return new SubscriptionRow(s.Id, s.Customer, Show.Wire(s.Status), plan, s.CurrentPeriodEnd, s.CancelAtPeriodEnd, s.TrialEnd, s.LatestInvoice);
+    }
+
+    private static InvoiceRow Invoice(Domain.Billing.Invoice i) =>
+        new(i.Id, i.Number, i.Customer, i.Subscription, Show.Wire(i.Status), Show.Wire(i.BillingReason), Domain.Billing.InvoiceRules.AmountDue(i),
+            i.AmountPaid, i.Currency, i.Created, i.NextPaymentAttempt, i.PaymentIntent);
 }

@@ -14,7 +14,7 @@ public static class Styles
         nav a[aria-current=page] { font-weight: bold; text-decoration: none; color: #1a1a1a; }
         main { padding: 8px 16px 32px; max-width: 1400px; }
         h1 { font-size: 1.4rem; } h2 { font-size: 1.15rem; margin-top: 1.6em; }
-        table { border-collapse: collapse; width: 100%; margin: 8px 0; }
+        table { border-collapse: collapse; width: 100%; margin: 8px 0; display: block; overflow-x: auto; }
         th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #e2e4ea; vertical-align: top; }
         th { background: #f7f8fa; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
         .notice { background: #e6f4ea; border: 1px solid #9c9; padding: 6px 10px; }

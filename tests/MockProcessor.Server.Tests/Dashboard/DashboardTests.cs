@@ -268,7 +268,14 @@ public class DashboardTests : IAsyncLifetime
         var connected = await (await a.PostFormAsync("/v1/accounts", ("type", "custom"), ("country", "US"))).OkAsync();
         await (await a.PostFormAsync("/v1/webhook_endpoints/" + Id(endpoint), ("description", "owner's"))).OkAsync();
         var dispute = (await (await a.GetAsync("/v1/disputes")).OkAsync())["data"]![0]!.AsObject();
-        var secrets = new[] { Id(declined), Id(customer), "owner@example.com", "Owner Person", "owner.example.com", Id(rule), Id(connected), Id(dispute), Id(endpoint) };
+        var product = await (await a.PostFormAsync("/v1/products", ("name", "Owner plan"))).OkAsync();
+        var price = await (await a.PostFormAsync("/v1/prices", ("product", Id(product)), ("currency", "usd"), ("unit_amount", "700"),
+            ("recurring[interval]", "month"))).OkAsync();
+        var card = (string)(await (await a.GetAsync($"/v1/customers/{Id(customer)}/payment_methods")).OkAsync())["data"]![0]!["id"]!;
+        var sub = await (await a.PostFormAsync("/v1/subscriptions", ("customer", Id(customer)), ("items[0][price]", Id(price)),
+            ("default_payment_method", card))).OkAsync();
+        var secrets = new[] { Id(declined), Id(customer), "owner@example.com", "Owner Person", "owner.example.com", Id(rule), Id(connected), Id(dispute),
+            Id(endpoint), Id(sub), (string)sub["latest_invoice"]! };
 
         await (await _app.Client("sk_test_dash_other").GetAsync("/v1/customers")).OkAsync();
         var owner = await SignedIn("sk_test_dash_owner");
@@ -342,6 +349,31 @@ public class DashboardTests : IAsyncLifetime
         await (await _app.Client("sk_test_dash_nobooks").GetAsync("/v1/balance")).OkAsync();
         var other = await SignedIn("sk_test_dash_nobooks");
         Assert.Equal(HttpStatusCode.NotFound, (await other.Get("/dashboard/files/" + fileId)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Subscriptions_and_their_invoices_show_on_the_billing_and_customer_pages()
+    {
+        var api = _app.Client("sk_test_dash_billing");
+        var product = await (await api.PostFormAsync("/v1/products", ("name", "Plan"))).OkAsync();
+        var price = await (await api.PostFormAsync("/v1/prices", ("product", Id(product)), ("currency", "usd"), ("unit_amount", "1900"),
+            ("recurring[interval]", "month"))).OkAsync();
+        var customer = await (await api.PostFormAsync("/v1/customers", ("email", "sub@example.com"))).OkAsync();
+        var pm = await (await api.PostFormAsync("/v1/payment_methods/pm_card_visa/attach", ("customer", Id(customer)))).OkAsync();
+        await (await api.PostFormAsync("/v1/customers/" + Id(customer), ("invoice_settings[default_payment_method]", Id(pm)))).OkAsync();
+        var sub = await (await api.PostFormAsync("/v1/subscriptions", ("customer", Id(customer)), ("items[0][price]", Id(price)))).OkAsync();
+        var invoice = await (await api.GetAsync("/v1/invoices/" + (string)sub["latest_invoice"]!)).OkAsync();
+        var browser = await SignedIn("sk_test_dash_billing");
+
+        var billing = await browser.Page("/dashboard/billing");
+        Assert.Matches($"(?s)data-subscription=\"{Id(sub)}\".*?>active<.*?1 × \\$19\\.00 / month", billing);
+        Assert.Matches($"(?s)data-invoice=\"{Id(invoice)}\".*?subscription_create.*?>paid<.*?\\$19\\.00", billing);
+        Assert.DoesNotContain($"data-subscription=\"{Id(sub)}\"", await browser.Page("/dashboard/billing?status=canceled"));
+        Assert.Contains($"data-subscription=\"{Id(sub)}\"", await browser.Page("/dashboard/billing?status=active"));
+        Assert.Contains(Id(sub), await browser.Page("/dashboard/customers"));
+        var intents = (await (await api.GetAsync("/v1/payment_intents?customer=" + Id(customer))).OkAsync())["data"]!.AsArray();
+        var payment = await browser.Page("/dashboard/payments/" + (string)Assert.Single(intents)!["id"]!);
+        Assert.Contains($"{Id(invoice)}</a> of subscription {Id(sub)}", payment);
     }
 
     [Fact]

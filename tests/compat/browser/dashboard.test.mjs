@@ -180,10 +180,15 @@ describe('dashboard in Chromium', { skip: noChromium }, () => {
     await stripe.paymentMethods.attach('pm_card_mastercard', { customer: customer.id });
     await stripe.paymentIntents.create({ amount: 4200, currency: 'eur', confirm: true, payment_method: 'pm_card_visa', customer: customer.id,
       allowed_payment_method_types: ['card'] });
+    const price = await stripe.prices.create({ currency: 'usd', unit_amount: 1900, recurring: { interval: 'month' },
+      product_data: { name: 'Team plan' } });
+    const card = (await stripe.customers.listPaymentMethods(customer.id)).data[0];
+    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id, quantity: 2 }], default_payment_method: card.id });
+    assert.equal(sub.status, 'active');
     const page = await signIn(stripe);
     await screenshot(page, 'home');
     const links = await page.locator('nav[aria-label="Dashboard"] a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
-    assert.equal(links.length, 9);
+    assert.equal(links.length, 10);
     for (const href of links) {
       await page.goto(BASE_URL + href);
       assert.equal(await page.locator('h1').count(), 1, href);
@@ -191,11 +196,12 @@ describe('dashboard in Chromium', { skip: noChromium }, () => {
         (els) => els.filter((e) => e.labels.length === 0 && !e.getAttribute('aria-label')).map((e) => e.name));
       assert.deepEqual(unlabelled, [], `every control of ${href} has a label`);
     }
-    for (const name of ['events', 'customers', 'reconciliation']) {
+    for (const name of ['events', 'customers', 'reconciliation', 'billing']) {
       await page.goto(`${BASE_URL}/dashboard/${name}`);
       await screenshot(page, name);
     }
-    assert.match(await page.locator('main').textContent(), /Report runs/);
+    assert.match(await page.locator('main').textContent(), /2 × \$19\.00 \/ month/);
+    assert.equal(await page.locator(`tr[data-subscription="${sub.id}"]`).getByTestId('subscription-status').textContent(), 'active');
     // Keyboard: the first Tab stop skips to the content; a focused link opens with Enter.
     await page.goto(`${BASE_URL}/dashboard/payments`);
     await page.keyboard.press('Tab');
