@@ -34,7 +34,10 @@ public class TriggerCommandTests
 
         Assert.True(code == 0, errors + output);
         var fired = (await EventsAsync(emulator, "sk_test_trigger")).Where(e => e!["type"]!.GetValue<string>() == type).ToList();
-        var evt = Assert.Single(fired);
+        // One event of the type, except where making the fixture's object fires it too: a new subscription is updated once
+        // its first invoice is paid, before the fixture updates it (the newest is the fixture's own).
+        var evt = type == "customer.subscription.updated" ? Assert.IsType<JsonObject>(fired.First()) : Assert.Single(fired);
+        if (type == "customer.subscription.updated") Assert.Equal(2, fired.Count);
         // The printed ids are the emulator's: the event, and the object it is about.
         Assert.Contains($"{evt!["id"]}  {type}", output);
         Assert.Contains(evt["data"]!["object"]!["id"]!.GetValue<string>(), output);
@@ -166,10 +169,10 @@ public class TriggerCommandTests
     public async Task An_unknown_type_lists_the_supported_ones_and_exits_2()
     {
         await using var emulator = new TestEmulator();
-        var (code, output, errors) = await TriggerAsync(emulator, "invoice.paid");
+        var (code, output, errors) = await TriggerAsync(emulator, "issuing_card.created");
 
         Assert.Equal(2, code);
-        Assert.Contains("Unsupported event type 'invoice.paid'", errors);
+        Assert.Contains("Unsupported event type 'issuing_card.created'", errors);
         Assert.Contains("refund.created", errors);
         Assert.Equal("", output);
         Assert.Empty(await EventsAsync(emulator, "sk_test_trigger"));

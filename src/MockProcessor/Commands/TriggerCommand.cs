@@ -61,6 +61,20 @@ public static class TriggerCommand
         // A card declined on saving: the SetupIntent goes back to requires_payment_method (docs/setup-intents.md).
         ["setup_intent.setup_failed"] = async f =>
             await f.PostAsync("/v1/setup_intents", [.. CardSetup, ("payment_method", "pm_card_chargeDeclined"), ("confirm", "true")], declineExpected: true),
+        ["customer.subscription.created"] = async f => await SubscribedAsync(f),
+        ["customer.subscription.updated"] = async f =>
+            await f.PostAsync($"/v1/subscriptions/{Id(await SubscribedAsync(f))}", ("metadata[triggered]", "true")),
+        ["customer.subscription.deleted"] = async f => await f.DeleteAsync($"/v1/subscriptions/{Id(await SubscribedAsync(f))}"),
+        // The subscription's first invoice is created, finalized and paid by the card at once (docs/billing.md).
+        ["invoice.created"] = async f => await SubscribedAsync(f),
+        ["invoice.finalized"] = async f => await SubscribedAsync(f),
+        ["invoice.paid"] = async f => await SubscribedAsync(f),
+        ["invoice.payment_succeeded"] = async f => await SubscribedAsync(f),
+        // A card that attaches but declines every charge: the first invoice fails, the subscription is incomplete.
+        ["invoice.payment_failed"] = async f => await SubscribedAsync(f, "pm_card_chargeCustomerFail", ("payment_behavior", "allow_incomplete")),
+        ["invoiceitem.created"] = async f => await f.PostAsync("/v1/invoiceitems",
+            ("customer", Id(await f.PostAsync("/v1/customers", Customer))), ("amount", "500"), ("currency", "usd"),
+            ("description", "(created by mockprocessor trigger)")),
         ["payment_method.attached"] = async f =>
         {
             var customer = await f.PostAsync("/v1/customers", Customer);
@@ -133,6 +147,18 @@ public static class TriggerCommand
         ("mode", "payment"), ("success_url", "https://example.com/success?session={CHECKOUT_SESSION_ID}"),
         ("line_items[0][price_data][currency]", "usd"), ("line_items[0][price_data][unit_amount]", "2000"),
         ("line_items[0][price_data][product_data][name]", "T-shirt (created by mockprocessor trigger)"), ("line_items[0][quantity]", "1"));
+
+    // A customer with a saved card as its invoice default, subscribed to a new $15.00 monthly price: the subscription and
+    // its first invoice (created, finalized and paid at once by the card).
+    private static async Task<JsonObject> SubscribedAsync(Fixture f, string card = "pm_card_visa", params (string, string)[] extra)
+    {
+        var customer = await f.PostAsync("/v1/customers", Customer);
+        var pm = await f.PostAsync($"/v1/payment_methods/{card}/attach", ("customer", Id(customer)));
+        await f.PostAsync($"/v1/customers/{Id(customer)}", ("invoice_settings[default_payment_method]", Id(pm)));
+        var price = await f.PostAsync("/v1/prices", ("currency", "usd"), ("unit_amount", "1500"), ("recurring[interval]", "month"),
+            ("product_data[name]", "Plan (created by mockprocessor trigger)"));
+        return await f.PostAsync("/v1/subscriptions", [("customer", Id(customer)), ("items[0][price]", Id(price)), .. extra]);
+    }
 
     private static Task<JsonObject> AuthorizedAsync(Fixture f) => f.PostAsync("/v1/payment_intents", [.. Visa, ("capture_method", "manual")]);
 
@@ -286,6 +312,12 @@ public static class TriggerCommand
             {
                 Ids.Add(piId);
                 line += $", payment_intent {piId}";
+            }
+            // A subscription's first invoice is made with it: its events belong to the run too.
+            if (o["object"]?.GetValue<string>() == "subscription" && o["latest_invoice"] is JsonValue invoice && invoice.GetValue<string>() is { } invoiceId)
+            {
+                Ids.Add(invoiceId);
+                line += $", invoice {invoiceId}";
             }
             if (o["deleted"]?.GetValue<bool>() == true) line += " (deleted)";
             await output.WriteLineAsync(line);
