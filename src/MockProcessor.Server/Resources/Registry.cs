@@ -50,6 +50,7 @@ public static class Registry
     public static IEnumerable<ApiRoute> Routes() =>
         CustomerEndpoints.Routes()
             .Concat(CustomerSourceEndpoints.Routes())
+            .Concat(CustomerBalanceTransactionEndpoints.Routes())
             .Concat(PaymentMethodEndpoints.Routes())
             .Concat(TokenEndpoints.Routes())
             .Concat(ConfirmationTokens.ConfirmationTokenEndpoints.Routes())
@@ -78,6 +79,7 @@ public static class Registry
     public static Renderers Renderers() => new Renderers()
         .Add<Customer>(CustomerJson.Render)
         .Add<CardSource>(CardJson.Render)
+        .Add<CustomerBalanceTransaction>(CustomerBalanceTransactionEndpoints.Render)
         .Add<PaymentMethod>(PaymentMethodJson.Render)
         .Add<Token>(TokenJson.Render)
         .Add<Domain.ConfirmationTokens.ConfirmationToken>(ConfirmationTokens.ConfirmationTokenJson.Render)
@@ -112,6 +114,7 @@ public static class Registry
         ["account"] = typeof(Account),
         ["customer"] = typeof(Customer),
         ["card"] = typeof(CardSource),
+        ["customer_balance_transaction"] = typeof(CustomerBalanceTransaction),
         ["payment_method"] = typeof(PaymentMethod),
         ["token"] = typeof(Token),
         ["confirmation_token"] = typeof(Domain.ConfirmationTokens.ConfirmationToken),
@@ -160,6 +163,7 @@ public static class Registry
         PaymentMethodEndpoints.ByCustomer,
         CustomerEndpoints.ByTestClock,
         CustomerSourceEndpoints.ByCustomer,
+        CustomerBalanceTransactionEndpoints.ByCustomer,
         EventEndpoints.ByType,
         EventEndpoints.ByObject,
         BalanceTransactionEndpoints.BySource,

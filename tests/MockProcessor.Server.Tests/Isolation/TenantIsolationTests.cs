@@ -86,6 +86,7 @@ public class TenantIsolationTests : IAsyncLifetime
         await (await a.PostFormAsync($"/v1/customers/{Id(cus)}", ("invoice_settings[default_payment_method]", Id(pm)))).OkAsync();
         var sub = await (await a.PostFormAsync("/v1/subscriptions", ("customer", Id(cus)), ("items[0][price]", Id(recurring)))).OkAsync();
         var ii = await (await a.PostFormAsync("/v1/invoiceitems", ("customer", Id(cus)), ("amount", "300"), ("currency", "usd"))).OkAsync();
+        var cbtxn = await (await a.PostFormAsync($"/v1/customers/{Id(cus)}/balance_transactions", ("amount", "-100"), ("currency", "usd"))).OkAsync();
         var fee = (await (await a.GetAsync($"/v1/application_fees?charge={(string)cPi["latest_charge"]!}")).OkAsync())["data"]![0]!.AsObject();
         var evt = (await (await a.GetAsync("/v1/events?limit=1")).OkAsync())["data"]![0]!.AsObject();
         var txn = (await (await a.GetAsync("/v1/balance_transactions?limit=1")).OkAsync())["data"]![0]!.AsObject();
@@ -112,6 +113,7 @@ public class TenantIsolationTests : IAsyncLifetime
             ["sessions"] = Id(session),
             ["subscriptions"] = Id(sub), ["subscription_items"] = (string)sub["items"]!["data"]![0]!["id"]!,
             ["invoices"] = (string)sub["latest_invoice"]!, ["invoiceitems"] = Id(ii),
+            ["customer_balance_transactions"] = Id(cbtxn),
         };
         var idsOfC = new Dictionary<string, string>
         {
@@ -178,7 +180,8 @@ public class TenantIsolationTests : IAsyncLifetime
             var path = kind switch
             {
                 "test_clocks" => $"/v1/test_helpers/test_clocks/{id}", "keys" => $"/_mock/keys/{id}",
-                "report_runs" => $"/v1/reporting/report_runs/{id}", "sessions" => $"/v1/checkout/sessions/{id}", _ => $"/v1/{kind}/{id}",
+                "report_runs" => $"/v1/reporting/report_runs/{id}", "sessions" => $"/v1/checkout/sessions/{id}",
+                "customer_balance_transactions" => $"/v1/customers/{ids["customers"]}/balance_transactions/{id}", _ => $"/v1/{kind}/{id}",
             };
             s[kind] = JsonNode.Parse(await (await owner.GetAsync(path)).Content.ReadAsStringAsync());
         }
@@ -202,7 +205,8 @@ public class TenantIsolationTests : IAsyncLifetime
     /// <summary>The routes with ids whose every id kind is in <paramref name="ids"/>.</summary>
     private static IEnumerable<ApiRoute> Walkable(Dictionary<string, string> ids) =>
         AllRoutes.Where(r => r.Pattern.Contains('{') && Regex.Matches(r.Pattern, @"/(\w+)/\{id\}").All(m => ids.ContainsKey(m.Groups[1].Value))
-            && (!r.Pattern.Contains("{pm}") || ids.ContainsKey("payment_methods")));
+            && (!r.Pattern.Contains("{pm}") || ids.ContainsKey("payment_methods"))
+            && (!r.Pattern.Contains("{txn}") || ids.ContainsKey("customer_balance_transactions")));
 
     private static async Task Walk(string who, HttpClient caller, Dictionary<string, string> ids, IEnumerable<string> extra, List<string> problems)
     {
@@ -243,7 +247,8 @@ public class TenantIsolationTests : IAsyncLifetime
     /// <summary>The route with the owner's ids (or unknown ids of the same kinds) in place of its parameters.</summary>
     private static string Fill(string pattern, Dictionary<string, string> ids, bool fake) =>
         Regex.Replace(pattern, @"/(\w+)/\{id\}", m => $"/{m.Groups[1].Value}/{Pick(ids[m.Groups[1].Value], fake)}")
-            .Replace("{pm}", Pick(ids["payment_methods"], fake));
+            .Replace("{pm}", Pick(ids["payment_methods"], fake))
+            .Replace("{txn}", ids.TryGetValue("customer_balance_transactions", out var txn) ? Pick(txn, fake) : "{txn}");
 
     private static string Pick(string id, bool fake) => fake ? Fake(id) : id;
 

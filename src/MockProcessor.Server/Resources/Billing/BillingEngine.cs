@@ -222,7 +222,9 @@ public static class BillingEngine
         if (InvoiceRules.Guard(inv, InvoiceAction.Finalize) is { } error) throw new StripeException(error);
         var customer = c.Tx.Get<Customer>(inv.Customer)!;
         var (due, balance) = InvoiceRules.ApplyBalance(InvoiceRules.Total(inv), customer.Balance);
-        if (balance != customer.Balance) c.Tx.Put(customer with { Balance = balance });
+        // The movement is in the ledger as `applied_to_invoice` and announced with customer.updated.
+        if (balance != customer.Balance)
+            Customers.CustomerBalanceTransactionEndpoints.Record(c, customer, balance - customer.Balance, inv.Currency, "applied_to_invoice", invoice: inv.Id);
         var sequence = c.Tx.Find(InvoiceEndpoints.ByCustomer, customer.Id).Count(i => i.Number is not null) + 1;
         var sub = inv.Subscription is { } s ? c.Tx.Get<Subscription>(s) : null;
         var open = inv with
@@ -259,6 +261,9 @@ public static class BillingEngine
         var voided = inv with { Status = InvoiceStatus.Void, VoidedAt = c.Now, NextPaymentAttempt = null, AutoAdvance = false };
         c.Tx.Put(voided);
         c.Emit("invoice.voided", voided);
+        // Balance the finalization applied goes back to the customer (`unapplied_from_invoice`).
+        if (inv.StartingBalance is { } start && inv.EndingBalance is { } end && start != end && c.Tx.Get<Customer>(inv.Customer) is { } customer)
+            Customers.CustomerBalanceTransactionEndpoints.Record(c, customer, start - end, inv.Currency, "unapplied_from_invoice", invoice: inv.Id);
         CancelPaymentIntent(c, inv);
         return voided;
     }
@@ -301,7 +306,7 @@ public static class BillingEngine
         if (due < Currencies.MinimumChargeAmount(inv.Currency))
         {
             // Below the currency's minimum charge Stripe marks the invoice paid and carries the amount to the balance.
-            c.Tx.Put(customer with { Balance = customer.Balance + due });
+            Customers.CustomerBalanceTransactionEndpoints.Record(c, customer, due, inv.Currency, "invoice_too_small", invoice: inv.Id);
             return new Payment(MarkPaid(c, attempted with { AmountDueAtFinalization = InvoiceRules.AmountDue(inv) }), null);
         }
         var pmId = paymentMethod ?? inv.DefaultPaymentMethod ?? sub?.DefaultPaymentMethod ?? customer.DefaultPaymentMethod;

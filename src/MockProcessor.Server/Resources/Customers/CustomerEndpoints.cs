@@ -44,7 +44,7 @@ public static class CustomerEndpoints
             Phone = p.String("phone", 20),
             Description = p.String("description", 350),
             Address = AddressForm.Read(p.Object("address")),
-            Balance = p.Long("balance") ?? 0,
+            Balance = p.Long("balance", -99_999_999, 99_999_999) ?? 0,
             PreferredLocales = p.StringList("preferred_locales") ?? [],
             Metadata = metadata,
             InvoicePrefix = c.Ids.Chars(8).ToUpperInvariant(),
@@ -59,6 +59,8 @@ public static class CustomerEndpoints
         if (source is not null) customer = customer with { DefaultSource = source.Id };
         c.Tx.Put(customer);
         c.Emit("customer.created", customer);
+        // An opening balance is recorded as the customer's `initial` balance transaction.
+        if (customer.Balance != 0) CustomerBalanceTransactionEndpoints.Write(c, customer, customer.Balance, "initial");
         if (source is not null) CustomerSourceEndpoints.Attach(c, customer, source);
         if (paymentMethod is not null)
         {
@@ -109,7 +111,8 @@ public static class CustomerEndpoints
         if (p.StringPatch("phone", 20) is { IsSet: true } phone) after = after with { Phone = phone.Value };
         if (p.StringPatch("description", 350) is { IsSet: true } description) after = after with { Description = description.Value };
         after = after with { Address = AddressForm.Patch(p, "address", after.Address) };
-        if (p.Long("balance") is { } balance) after = after with { Balance = balance };
+        // Setting the balance directly is recorded as an `adjustment` by the difference (Stripe keeps the ledger whole).
+        var newBalance = p.Long("balance", -99_999_999, 99_999_999);
         if (p.StringList("preferred_locales") is { } locales) after = after with { PreferredLocales = locales };
         if (p.Object("invoice_settings") is { } inv && inv.StringPatch("default_payment_method") is { IsSet: true } dpm)
             after = dpm.Value is null ? after with { DefaultPaymentMethod = null } : SetDefault(c, after, dpm.Value);
@@ -123,6 +126,11 @@ public static class CustomerEndpoints
             if (before.DefaultSource is { } old && c.Tx.Get<CardSource>(old) is { Deleted: false } replaced)
                 CustomerSourceEndpoints.Remove(c, replaced);
             after = after with { DefaultSource = card.Id };
+        }
+        if (newBalance is { } nb && nb != before.Balance)
+        {
+            after = after with { Balance = nb };
+            CustomerBalanceTransactionEndpoints.Write(c, after, nb - before.Balance, "adjustment");
         }
         return c.Update(before, after, "customer.updated");
     }
