@@ -63,7 +63,7 @@ public static class InvoiceEndpoints
         var collection = p.Enum<CollectionMethod>("collection_method");
         var source = subscription is not null ? c.Tx.Find(BySubscription, subscription) : c.Tx.FindOrAll(ByCustomer, customer);
         var (page, more) = Lists.Page(source, lp, i =>
-            (customer is null || i.Customer == customer) && (subscription is null || i.Subscription == subscription)
+            !i.Deleted && (customer is null || i.Customer == customer) && (subscription is null || i.Subscription == subscription)
             && (status is null || i.Status == status) && (collection is null || i.CollectionMethod == collection), InvoiceJson.Object);
         return Lists.Render(page, more, Base, c.Render, c.Expand);
     }

@@ -89,6 +89,8 @@ public class OneOffInvoiceTests : IAsyncLifetime
         var deleted = await (await _c.DeleteAsync($"/v1/invoices/{Id(inv)}")).OkAsync();
         Assert.True((bool)deleted["deleted"]!);
         await (await _c.GetAsync($"/v1/invoices/{Id(inv)}")).ErrorAsync(404);
+        var listed = await (await _c.GetAsync("/v1/invoices?limit=100")).OkAsync();
+        Assert.DoesNotContain(Id(inv), listed["data"]!.AsArray().Select(i => (string)i!["id"]!));
         var pending = await (await _c.GetAsync($"/v1/invoiceitems?customer={cus}&pending=true")).OkAsync();
         Assert.Single(pending["data"]!.AsArray());
 
