@@ -66,6 +66,14 @@ public sealed record Invoice : StripeObject
     public string? TestClock { get; init; }
     /// <summary>The subscription's metadata when finalized (<c>parent.subscription_details.metadata</c>).</summary>
     public ImmutableSortedDictionary<string, string>? SubscriptionMetadata { get; init; }
+    /// <summary>The secret in <c>hosted_invoice_url</c> (one-off invoices): the page needs it and no key.</summary>
+    public string? HostedToken { get; init; }
+    /// <summary>Where the emulator was reached when the invoice was made: the hosted page's origin.</summary>
+    public string? PageBaseUrl { get; init; }
+    /// <summary>When <c>/send</c> last recorded sending it.</summary>
+    public long? SentAt { get; init; }
+    /// <summary>A draft deleted by <c>DELETE /v1/invoices/{id}</c>.</summary>
+    public bool Deleted { get; init; }
 }
 
 /// <summary>

@@ -17,6 +17,7 @@ public static class InvoiceRules
         [(Open, InvoiceAction.MarkUncollectible)] = Uncollectible,
         [(Uncollectible, InvoiceAction.Pay)] = Paid,
         [(Uncollectible, InvoiceAction.Void)] = InvoiceStatus.Void,
+        [(Draft, InvoiceAction.DeleteDraft)] = Draft, // removed, not moved
     };
 
     public static InvoiceStatus? Next(InvoiceStatus from, InvoiceAction action) =>

@@ -135,6 +135,7 @@ public static class MockProcessorApp
         Control.ThreeDSecurePage.Map(app);
         Control.ConnectOnboardingPage.Map(app);
         Resources.Checkout.CheckoutPage.Map(app);
+        Resources.Invoices.InvoicePage.Map(app);
         Control.MerchantControlEndpoints.Map(app);
         Docs.OpenApiEndpoints.Map(app);
         StripeJs.StripeJsEndpoints.Map(app);

@@ -187,7 +187,7 @@ public static class Registry
     ];
 
     /// <summary>Store-wide lookups for callers that have no merchant yet.</summary>
-    public static IEnumerable<Storage.LookupIndex> Lookups() => [.. Auth.KeyLookups.All, PaymentIntentEndpoints.AwaitingAction, SetupIntentEndpoints.AwaitingAction, CheckoutSessionEndpoints.ById];
+    public static IEnumerable<Storage.LookupIndex> Lookups() => [.. Auth.KeyLookups.All, PaymentIntentEndpoints.AwaitingAction, SetupIntentEndpoints.AwaitingAction, CheckoutSessionEndpoints.ById, Invoices.InvoiceEndpoints.ById];
 
     /// <summary>Everything the store is told about the resources: stored types, indexes, lookups, observers.</summary>
     public static Storage.StoreSchema Schema(WebhookDueQueue dueQueue, EventFeed feed) => new(PersistedTypes, Indexes(), Lookups(), [dueQueue, feed]);

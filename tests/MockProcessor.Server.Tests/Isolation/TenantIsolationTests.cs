@@ -143,6 +143,11 @@ public class TenantIsolationTests : IAsyncLifetime
         await Walk("the platform without Stripe-Account on its connected account's objects", a, idsOfC, extraOfC, problems);
         Assert.True(problems.Count == 0, string.Join("\n", problems));
 
+        // Invoice search is per merchant: A finds its customer's invoice, B finds nothing of A's.
+        var invoiceQuery = "/v1/invoices/search?query=" + Uri.EscapeDataString($"customer:'{Id(cus)}'");
+        Assert.NotEmpty((await (await a.GetAsync(invoiceQuery)).OkAsync())["data"]!.AsArray());
+        Assert.Empty((await (await b.GetAsync(invoiceQuery)).OkAsync())["data"]!.AsArray());
+
         // Merchant B cannot act as A's connected account; nothing of A and C changed; no event of theirs reached B.
         Assert.Equal(403, (int)(await Acting("sk_test_isolation_b", acct).GetAsync("/v1/customers")).StatusCode);
         Assert.Equal(beforeA.ToJsonString(), (await Snapshot(a, idsOfA)).ToJsonString());

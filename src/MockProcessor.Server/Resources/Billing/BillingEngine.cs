@@ -233,7 +233,7 @@ public static class BillingEngine
             Number = $"{customer.InvoicePrefix ?? "INVOICE"}-{sequence:D4}",
             StartingBalance = customer.Balance, EndingBalance = balance, AmountDueAtFinalization = due,
             SubscriptionMetadata = sub?.Metadata, AutoAdvance = autoAdvance ?? inv.AutoAdvance,
-            DueDate = inv.CollectionMethod == CollectionMethod.SendInvoice ? c.Now + (inv.DaysUntilDue ?? 30) * 86_400 : null,
+            DueDate = inv.CollectionMethod == CollectionMethod.SendInvoice ? inv.DueDate ?? c.Now + (inv.DaysUntilDue ?? 30) * 86_400 : null,
         };
         c.Tx.Put(open);
         c.Emit("invoice.finalized", open);
@@ -292,7 +292,7 @@ public static class BillingEngine
     /// when <paramref name="automatic"/>, and the subscription moves per the table, with the merchant's final action
     /// once retries are exhausted.
     /// </summary>
-    public static Payment Attempt(ApiContext c, Invoice inv, string? paymentMethod, bool automatic)
+    public static Payment Attempt(ApiContext c, Invoice inv, string? paymentMethod, bool automatic, string? returnUrl = null)
     {
         var sub = inv.Subscription is { } sid ? c.Tx.Get<Subscription>(sid) : null;
         var customer = c.Tx.Get<Customer>(inv.Customer)!;
@@ -327,7 +327,7 @@ public static class BillingEngine
         // A card that needs the customer to authenticate is confirmed as on-session so it stops in requires_action,
         // as Stripe's invoice PaymentIntents do, rather than failing with authentication_required.
         var mustAuthenticate = card is not null && CardNetworkEngine.NeedsAuthentication(card.Behavior.ThreeDSecure, offSession: true, pm.SetUpForOffSession);
-        var change = PaymentIntentEndpoints.ConfirmAttempt(c, pi, pm, new ConfirmOptions { OffSession = !mustAuthenticate });
+        var change = PaymentIntentEndpoints.ConfirmAttempt(c, pi, pm, new ConfirmOptions { OffSession = !mustAuthenticate, ReturnUrl = returnUrl });
         var after = change.PaymentIntent;
         if (after.Status is PaymentIntentStatus.Succeeded) return new Payment(MarkPaid(c, attempted), null);
         if (after.Status is PaymentIntentStatus.RequiresAction)

@@ -17,25 +17,39 @@ public static class InvoiceEndpoints
 {
     private const string Base = "/v1/invoices";
 
-    public static readonly SecondaryIndex<Invoice> ByCustomer = new("invoice", "customer", i => i.Customer);
-    public static readonly SecondaryIndex<Invoice> BySubscription = new("invoice", "subscription", i => i.Subscription);
+    public static readonly SecondaryIndex<Invoice> ByCustomer = new("invoice", "customer", i => i.Deleted ? null : i.Customer);
+    public static readonly SecondaryIndex<Invoice> BySubscription = new("invoice", "subscription", i => i.Deleted ? null : i.Subscription);
+    /// <summary>Finds an invoice's account from its id alone, for the hosted invoice page (no key).</summary>
+    public static readonly LookupIndex<Invoice> ById = new("invoice", "id", i => i.Id);
     public static readonly SecondaryIndex<Invoice> ByPaymentIntent = new("invoice", "payment_intent", i => i.PaymentIntent);
 
     public static IEnumerable<ApiRoute> Routes() =>
     [
         new("GET", Base, "list:" + InvoiceJson.Object, List) { Params = "collection_method created customer ending_before limit starting_after status subscription" },
         new("POST", Base + "/create_preview", InvoiceJson.Object, Preview) { Params = "currency customer subscription subscription_details" },
+        new("POST", Base, InvoiceJson.Object, InvoiceOneOff.Create)
+            { Params = "auto_advance collection_method currency customer days_until_due default_payment_method description due_date metadata pending_invoice_items_behavior" },
+        new("GET", Base + "/search", "search:" + InvoiceJson.Object, InvoiceOneOff.Search) { Params = "limit page query" },
         new("GET", Base + "/{id}", InvoiceJson.Object, Retrieve) { Params = "" },
+        new("POST", Base + "/{id}", InvoiceJson.Object, InvoiceOneOff.Update)
+            { Params = "auto_advance collection_method days_until_due default_payment_method description due_date metadata" },
+        new("DELETE", Base + "/{id}", InvoiceJson.Object, InvoiceOneOff.Delete) { Params = "" },
+        new("GET", Base + "/{id}/lines", "list:line_item", InvoiceOneOff.ListLines) { Params = "ending_before limit starting_after" },
+        new("POST", Base + "/{id}/send", InvoiceJson.Object, InvoiceOneOff.Send) { Params = "" },
         new("POST", Base + "/{id}/finalize", InvoiceJson.Object, Finalize) { Params = "auto_advance" },
         new("POST", Base + "/{id}/pay", InvoiceJson.Object, Pay) { Params = "forgive mandate off_session paid_out_of_band payment_method source" },
         new("POST", Base + "/{id}/void", InvoiceJson.Object, Void) { Params = "" },
         new("POST", Base + "/{id}/mark_uncollectible", InvoiceJson.Object, MarkUncollectible) { Params = "" },
     ];
 
-    private static Invoice Load(ApiContext c) => c.Load<Invoice>(c.Route("id"), "invoice");
+    internal static Invoice Load(ApiContext c)
+    {
+        var inv = c.Load<Invoice>(c.Route("id"), "invoice");
+        return inv.Deleted ? throw new StripeException(StripeError.ResourceMissing("invoice", inv.Id)) : inv;
+    }
 
     /// <summary>The context at the invoice's customer's billing clock.</summary>
-    private static ApiContext AtClock(ApiContext c, Invoice inv) => c.AtTime(BillingClock.Now(c, inv.Customer));
+    internal static ApiContext AtClock(ApiContext c, Invoice inv) => c.AtTime(BillingClock.Now(c, inv.Customer));
 
     private static ApiResult Retrieve(ApiContext c) => c.Respond(Load(c));
 
@@ -49,7 +63,7 @@ public static class InvoiceEndpoints
         var collection = p.Enum<CollectionMethod>("collection_method");
         var source = subscription is not null ? c.Tx.Find(BySubscription, subscription) : c.Tx.FindOrAll(ByCustomer, customer);
         var (page, more) = Lists.Page(source, lp, i =>
-            (customer is null || i.Customer == customer) && (subscription is null || i.Subscription == subscription)
+            !i.Deleted && (customer is null || i.Customer == customer) && (subscription is null || i.Subscription == subscription)
             && (status is null || i.Status == status) && (collection is null || i.CollectionMethod == collection), InvoiceJson.Object);
         return Lists.Render(page, more, Base, c.Render, c.Expand);
     }

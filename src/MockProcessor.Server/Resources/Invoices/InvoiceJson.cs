@@ -71,7 +71,7 @@ public static class InvoiceJson
         json["ending_balance"] = inv.EndingBalance;
         json["footer"] = null;
         json["from_invoice"] = null;
-        json["hosted_invoice_url"] = null;
+        json["hosted_invoice_url"] = HostedUrl(inv);
         json["invoice_pdf"] = null;
         json["issuer"] = new JsonObject { ["type"] = "self" };
         json["last_finalization_error"] = null;
@@ -123,6 +123,10 @@ public static class InvoiceJson
         json["webhooks_delivered_at"] = inv.Created;
         return json;
     }
+
+    /// <summary>The hosted page of a finalized one-off invoice (docs/billing.md); null for drafts and engine-made invoices.</summary>
+    public static string? HostedUrl(Invoice inv) =>
+        inv.HostedToken is { } token && inv.Status != InvoiceStatus.Draft ? $"{inv.PageBaseUrl}{InvoicePage.PathPrefix}{inv.Id}/{token}" : null;
 
     private static JsonObject Lines(Invoice inv, RenderContext ctx)
     {

@@ -1,0 +1,159 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using MockProcessor.Domain.Accounts;
+using MockProcessor.Domain.Billing;
+using MockProcessor.Domain.Common;
+using MockProcessor.Domain.PaymentIntents;
+using MockProcessor.Server.Control;
+using MockProcessor.Server.Resources.Billing;
+using MockProcessor.Server.Resources.Checkout;
+using MockProcessor.Server.Storage;
+using MockProcessor.Server.Wire;
+
+namespace MockProcessor.Server.Resources.Invoices;
+
+/// <summary>
+/// The hosted invoice page at <c>hosted_invoice_url</c> (docs/billing.md): <c>GET /invoice/pay/{id}/{token}</c> shows the
+/// lines and the amount due with a card form; the form posts back to the same address and pays through
+/// <see cref="BillingEngine.Attempt"/> like <c>/pay</c> (test cards decide; 3-D Secure goes through the emulator's page and
+/// returns here). No API key: the secret token is the credential, as in Stripe's invoice links. A wrong token is 404.
+/// </summary>
+public static class InvoicePage
+{
+    public const string PathPrefix = "/invoice/pay/";
+
+    public static void Map(WebApplication app)
+    {
+        app.MapGet(PathPrefix + "{id}/{token}", Show);
+        app.MapPost(PathPrefix + "{id}/{token}", Submit);
+    }
+
+    private static string? Owner(ObjectStore store, string id, string token, out AccountState? state)
+    {
+        state = store.FindTreeOf(id, "invoice", InvoiceEndpoints.ById);
+        if (state is null) return null;
+        lock (state.Gate)
+            return store.Begin(state).GetInTree<Invoice>(id) is { Deleted: false, HostedToken: { } secret } inv
+                && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(token)) ? inv.AccountId : null;
+    }
+
+    private static async Task<IResult> Show(string id, string token, HttpContext http, ObjectStore store, StripeApi api)
+    {
+        if (Owner(store, id, token, out var state) is not { } owner) return Unknown();
+        var redirectStatus = http.Request.Query["redirect_status"].ToString();
+        return await api.RunAsCustomer(http, state!, c =>
+        {
+            var inv = c.Tx.Get<Invoice>(id)!;
+            string? error = null;
+            if (inv.Status == InvoiceStatus.Open && redirectStatus == "failed" && inv.PaymentIntent is { } piId && c.Tx.Get<PaymentIntent>(piId) is { } pi)
+                error = pi.LastPaymentError?.Message ?? "We are unable to authenticate your payment method. Please choose a different payment method and try again.";
+            return Page(c, inv, error is null ? 200 : 402, error);
+        }, owner);
+    }
+
+    private static async Task<IResult> Submit(string id, string token, HttpContext http, ObjectStore store, StripeApi api, ILoggerFactory logs)
+    {
+        IFormCollection? form;
+        try { form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(http.RequestAborted) : null; }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or FormatException) { form = null; }
+        if (form is null) return Html(400, Message("Unreadable form", "The request body is not a valid form."));
+        string? Field(string name) => form[name].ToString() is { Length: > 0 } v ? v.Trim() : null;
+        if (Owner(store, id, token, out var state) is not { } owner) return Unknown();
+        var self = http.Request.Path.Value ?? "";
+        (IResult Page, string? Log) result;
+        try
+        {
+            result = await api.RunAsCustomer(http, state!, c =>
+            {
+                var inv = c.Tx.Get<Invoice>(id)!;
+                if (inv.Status != InvoiceStatus.Open) return (Page(c, inv, 409, null), (string?)null);
+                var (month, year) = CheckoutCard.SplitExpiry(Field("expiry") ?? "");
+                if (Field("number") is not { } number) return (Page(c, inv, 400, "Your card number is incomplete."), null);
+                if (month.Length == 0 || year.Length == 0) return (Page(c, inv, 400, "Your card's expiration date is incomplete."), null);
+                var pm = CheckoutCard.FromFields(c, number, month, year, Field("cvc"), null, Field("name"));
+                c = InvoiceEndpoints.AtClock(c, inv);
+                var payment = BillingEngine.Attempt(c, inv, pm.Id, automatic: false, returnUrl: $"{inv.PageBaseUrl ?? c.BaseUrl}{self}");
+                if (payment.Invoice.Status == InvoiceStatus.Paid) return (Redirect(self), "paid");
+                if (payment.Invoice.PaymentIntent is { } piId && c.Tx.Get<PaymentIntent>(piId) is { Status: PaymentIntentStatus.RequiresAction } pi)
+                    return (Redirect(PaymentIntents.ThreeDSecureFlow.PageUrl(pi)), "requires_action");
+                var message = payment.Error?.Message ?? "Your card was declined.";
+                return (Page(c, payment.Invoice, 402, message), $"declined ({payment.Error?.DeclineCode ?? payment.Error?.Code})");
+            }, owner);
+        }
+        catch (StripeException ex)
+        {
+            // A card the API refuses (number, expiry, CVC) keeps nothing: the page comes back with the message.
+            return await api.RunAsCustomer(http, state!, c => Page(c, c.Tx.Get<Invoice>(id)!, ex.Error.Status, ex.Error.Message), owner);
+        }
+        if (result.Log is { } line)
+            logs.CreateLogger(typeof(InvoicePage)).LogInformation("Invoice page {Invoice}: {Outcome} ({AccountId})", id, line, owner);
+        return result.Page;
+    }
+
+    private static IResult Page(ApiContext c, Invoice inv, int status, string? error)
+    {
+        var merchant = c.Tx.Get<Account>(inv.AccountId)?.Profile.Name ?? inv.AccountId;
+        var b = new StringBuilder();
+        string H(string? s) => WebUtility.HtmlEncode(s ?? "");
+        var due = InvoiceRules.AmountRemaining(inv);
+        b.Append($"<h1>{H(merchant)}</h1><p class=\"number\">Invoice {H(inv.Number ?? inv.Id)}</p>");
+        if (inv.Description is { } d) b.Append($"<p>{H(d)}</p>");
+        b.Append("<table class=\"lines\">");
+        foreach (var l in inv.Lines)
+            b.Append($"<tr><td>{H(l.Description)}</td><td class=\"amount\">{H(BillingEngine.FormatMoney(l.Amount, inv.Currency))}</td></tr>");
+        b.Append($"<tr class=\"total\"><td>Total</td><td class=\"amount\">{H(BillingEngine.FormatMoney(InvoiceRules.Total(inv), inv.Currency))}</td></tr></table>");
+        switch (inv.Status)
+        {
+            case InvoiceStatus.Open:
+                b.Append($"<p class=\"due\" id=\"amount-due\">Amount due {H(BillingEngine.FormatMoney(due, inv.Currency))}");
+                if (inv.DueDate is { } dueDate) b.Append($" by {DateTimeOffset.FromUnixTimeSeconds(dueDate):d MMM yyyy}");
+                b.Append("</p>");
+                if (error is not null) b.Append($"<p class=\"error\" id=\"error\" role=\"alert\">{H(error)}</p>");
+                b.Append("""
+                    <form method="post">
+                    <label>Card number <input name="number" id="number" autocomplete="cc-number" inputmode="numeric"></label>
+                    <label>Expiry (MM / YY) <input name="expiry" id="expiry" autocomplete="cc-exp"></label>
+                    <label>CVC <input name="cvc" id="cvc" autocomplete="cc-csc"></label>
+                    <label>Name on card <input name="name" id="name" autocomplete="cc-name"></label>
+                    <button type="submit" id="pay">Pay</button>
+                    </form>
+                    """);
+                break;
+            case InvoiceStatus.Paid:
+                b.Append($"<p class=\"paid\" id=\"status\">Paid {H(BillingEngine.FormatMoney(inv.AmountPaid, inv.Currency))}");
+                if (inv.PaidAt is { } at) b.Append($" on {DateTimeOffset.FromUnixTimeSeconds(at):d MMM yyyy}");
+                b.Append(". Thank you.</p>");
+                break;
+            default:
+                b.Append($"<p id=\"status\">This invoice is {H(inv.Status.ToWire())} and cannot be paid here.</p>");
+                break;
+        }
+        return Html(status, Document($"Invoice {inv.Number ?? inv.Id}", b.ToString()));
+    }
+
+    private static string Message(string title, string text) =>
+        Document(title, $"<h1>{WebUtility.HtmlEncode(title)}</h1><p>{WebUtility.HtmlEncode(text)}</p>");
+
+    private static string Document(string title, string body) => $$"""
+        <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>{{WebUtility.HtmlEncode(title)}}</title>
+        <style>
+        body{font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;color:#1a1f36}
+        table{width:100%;border-collapse:collapse;margin:1rem 0}td{padding:.4rem 0;border-bottom:1px solid #e3e8ee}
+        .amount{text-align:right}.total td{font-weight:600}.due{font-size:1.2rem;font-weight:600}
+        .error{color:#c0123c}.paid{color:#0a7d43;font-weight:600}
+        label{display:block;margin:.5rem 0}input{display:block;width:100%;padding:.4rem;box-sizing:border-box}
+        button{margin-top:1rem;padding:.6rem 1.2rem;background:#635bff;color:#fff;border:0;border-radius:4px}
+        </style></head><body>{{body}}</body></html>
+        """;
+
+    private static IResult Unknown() => Html(404, Message("No such invoice", "There is no invoice at this address."));
+
+    private static IResult Redirect(string location) => ThreeDSecurePage.Respond(303, null, location);
+
+    private static IResult Html(int status, string html) => ThreeDSecurePage.Respond(status, html, null);
+}
