@@ -74,7 +74,8 @@ public static class Registry
             .Concat(CheckoutSessionEndpoints.Routes())
             .Concat(Subscriptions.SubscriptionEndpoints.Routes())
             .Concat(Invoices.InvoiceEndpoints.Routes())
-            .Concat(Invoices.InvoiceItemEndpoints.Routes());
+            .Concat(Invoices.InvoiceItemEndpoints.Routes())
+            .Concat(Coupons.CouponEndpoints.Routes());
 
     public static Renderers Renderers() => new Renderers()
         .Add<Customer>(CustomerJson.Render)
@@ -107,7 +108,9 @@ public static class Registry
         .Add<Domain.Billing.Subscription>(Subscriptions.SubscriptionJson.Render)
         .Add<Domain.Billing.SubscriptionItem>(Subscriptions.SubscriptionJson.RenderItem)
         .Add<Domain.Billing.Invoice>(Invoices.InvoiceJson.Render)
-        .Add<Domain.Billing.InvoiceItem>(Invoices.InvoiceJson.RenderItem);
+        .Add<Domain.Billing.InvoiceItem>(Invoices.InvoiceJson.RenderItem)
+        .Add<Domain.Billing.Coupon>(Coupons.CouponJson.Render)
+        .Add<Domain.Billing.PromotionCode>(Coupons.CouponJson.RenderPromotionCode);
 
     public static readonly IReadOnlyDictionary<string, Type> PersistedTypes = new Dictionary<string, Type>
     {
@@ -145,6 +148,8 @@ public static class Registry
         ["subscription_item"] = typeof(Domain.Billing.SubscriptionItem),
         ["invoice"] = typeof(Domain.Billing.Invoice),
         ["invoiceitem"] = typeof(Domain.Billing.InvoiceItem),
+        ["coupon"] = typeof(Domain.Billing.Coupon),
+        ["promotion_code"] = typeof(Domain.Billing.PromotionCode),
     };
 
     /// <summary>

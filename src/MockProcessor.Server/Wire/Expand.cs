@@ -114,6 +114,9 @@ public static class Expandables
         ["invoice.parent.subscription_details"] = new() { ["subscription"] = "subscription" },
         ["invoiceitem"] = new() { ["customer"] = "customer", ["invoice"] = "invoice" },
         ["test_helpers.test_clock"] = new(),
+        ["coupon"] = new(),
+        ["promotion_code"] = new() { ["customer"] = "customer", ["promotion"] = "promotion_code.promotion" },
+        ["promotion_code.promotion"] = new() { ["coupon"] = "coupon" },
         ["price"] = new() { ["product"] = "product", ["currency_options"] = "price.currency_options", ["tiers"] = "price.tiers" },
     };
 
