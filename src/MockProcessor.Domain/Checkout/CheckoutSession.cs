@@ -41,6 +41,14 @@ public sealed record CheckoutSetupIntentData
     public ImmutableSortedDictionary<string, string> Metadata { get; init; } = Common.Metadata.Empty;
 }
 
+/// <summary>What the session's subscription is created with in subscription mode (<c>subscription_data</c>).</summary>
+public sealed record CheckoutSubscriptionData
+{
+    public long? TrialPeriodDays { get; init; }
+    public string? Description { get; init; }
+    public ImmutableSortedDictionary<string, string> Metadata { get; init; } = Common.Metadata.Empty;
+}
+
 /// <summary>The customer as the page collected them (<c>customer_details</c>).</summary>
 public sealed record CheckoutCustomerDetails(string? Email, string? Name);
 
@@ -74,6 +82,13 @@ public sealed record CheckoutSession : StripeObject
     public CheckoutSetupIntentData? SetupIntentData { get; init; }
     public string? PaymentIntent { get; init; }
     public string? SetupIntent { get; init; }
+    public CheckoutSubscriptionData? SubscriptionData { get; init; }
+    /// <summary>Subscription mode: the subscription made when the customer paid (kept while 3-D Secure is pending).</summary>
+    public string? Subscription { get; init; }
+    /// <summary>Subscription mode: the subscription's first invoice.</summary>
+    public string? Invoice { get; init; }
+    /// <summary>Accepted and stored; promotion codes are not emulated yet, so it changes nothing on the page.</summary>
+    public bool? AllowPromotionCodes { get; init; }
     public IReadOnlyList<string> PaymentMethodTypes { get; init; } = ["card"];
     public string? Locale { get; init; }
     public string? SubmitType { get; init; }

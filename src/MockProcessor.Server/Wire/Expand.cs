@@ -95,6 +95,7 @@ public static class Expandables
         ["checkout.session"] = new()
         {
             ["customer"] = "customer", ["payment_intent"] = "payment_intent", ["setup_intent"] = "setup_intent", ["line_items"] = "list:item",
+            ["subscription"] = "subscription", ["invoice"] = "invoice",
         },
         ["item"] = new() { ["price"] = "price" },
         // items is always included; items.data.price is always whole (listed so deeper paths such as price.product pass).

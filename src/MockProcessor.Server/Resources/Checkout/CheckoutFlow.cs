@@ -1,14 +1,17 @@
+using MockProcessor.Domain.Billing;
 using MockProcessor.Domain.Charges;
 using MockProcessor.Domain.Checkout;
 using MockProcessor.Domain.Common;
 using MockProcessor.Domain.Customers;
 using MockProcessor.Domain.Errors;
 using MockProcessor.Domain.PaymentIntents;
+using MockProcessor.Domain.Products;
 using MockProcessor.Domain.PaymentMethods;
 using MockProcessor.Domain.SetupIntents;
 using MockProcessor.Server.Resources.PaymentIntents;
 using MockProcessor.Server.Resources.SetupIntents;
 using MockProcessor.Server.Resources.Shared;
+using MockProcessor.Server.Resources.Subscriptions;
 using MockProcessor.Server.Wire;
 
 namespace MockProcessor.Server.Resources.Checkout;
@@ -31,8 +34,114 @@ public static class CheckoutFlow
         return s.Mode switch
         {
             CheckoutMode.Payment => PayPayment(c, s, pm),
+            CheckoutMode.Subscription => PaySubscription(c, s, pm),
             _ => PaySetup(c, s, pm),
         };
+    }
+
+    /// <summary>
+    /// Subscription mode (Stripe since basil: the subscription exists only once its first invoice is paid). The customer
+    /// (made from the form when the session has none) gets the card attached, then the subscription is created with the
+    /// card as its default payment method through the same code as <c>POST /v1/subscriptions</c>, its first invoice
+    /// paid (or the trial's $0 invoice). A decline throws, so the caller's unit of work (customer, subscription,
+    /// invoice, failed charge) is discarded and the session stays open. A card that needs 3-D Secure leaves the
+    /// subscription <c>incomplete</c> with its invoice's PaymentIntent in <c>requires_action</c>, recorded on the session
+    /// until the authentication pays the invoice and completes it (<see cref="AfterAuthentication(ApiContext, PaymentIntent)"/>).
+    /// </summary>
+    private static Attempt PaySubscription(ApiContext c, CheckoutSession s, PaymentMethod pm)
+    {
+        var (customer, details) = CustomerFor(c, s, pm);
+        pm = AttachTo(c, pm, customer.Id);
+        var bc = c.AtTime(Billing.BillingClock.Now(c, customer.Id));
+        Subscription sub;
+        if (s.Subscription is { } pending && bc.Tx.Get<Subscription>(pending) is { Status: SubscriptionStatus.Incomplete } waiting
+            && bc.Tx.Get<Invoice>(waiting.LatestInvoice ?? "") is { Status: InvoiceStatus.Open } openInvoice)
+        {
+            // A retry after a failed 3-D Secure challenge: pay the waiting first invoice with the new card.
+            var payment = Billing.BillingEngine.Attempt(bc, openInvoice, pm.Id, automatic: false);
+            if (payment.Error is { Code: not "invoice_payment_intent_requires_action" } declined) throw new StripeException(declined);
+            sub = bc.Tx.Get<Subscription>(pending)!;
+        }
+        else
+        {
+            var subId = bc.Ids.Next("sub");
+            var items = new List<SubscriptionItem>();
+            var oneTime = new List<(Price, long)>();
+            Price? first = null;
+            foreach (var line in s.LineItems)
+            {
+                var price = bc.Tx.Get<Price>(line.Price)!;
+                if (price.Recurring is null) { oneTime.Add((price, line.Quantity)); continue; }
+                first ??= price;
+                items.Add(new SubscriptionItem
+                {
+                    Id = bc.Ids.Next("si", 14), AccountId = bc.Account.Id, Created = bc.Now, Subscription = subId, Price = price.Id,
+                    Quantity = line.Quantity, Metadata = line.Metadata ?? Metadata.Empty,
+                });
+            }
+            var data = s.SubscriptionData ?? new CheckoutSubscriptionData();
+            long? trialEnd = data.TrialPeriodDays is > 0 ? bc.Now + data.TrialPeriodDays.Value * 86_400 : null;
+            // error_if_incomplete: a decline throws and nothing is kept; a 3-D Secure card is not an error here
+            // (allow_incomplete), so the subscription waits as incomplete for the challenge.
+            try
+            {
+                sub = SubscriptionEndpoints.Start(bc, customer, new SubscriptionEndpoints.NewSubscription(subId, items, first!, trialEnd, pm.Id,
+                    CollectionMethod.ChargeAutomatically, null, PaymentBehavior.ErrorIfIncomplete)
+                {
+                    Description = data.Description, Metadata = data.Metadata, OneTime = oneTime,
+                });
+            }
+            catch (StripeException ex) when (ex.Error.Code == "invoice_payment_intent_requires_action")
+            {
+                sub = bc.Tx.Get<Subscription>(subId)!;
+            }
+        }
+        var invoice = bc.Tx.Get<Invoice>(sub.LatestInvoice!)!;
+        s = s with { Subscription = sub.Id, Invoice = invoice.Id, Customer = customer.Id, CustomerDetails = details };
+        if (sub.Status is SubscriptionStatus.Incomplete && invoice.PaymentIntent is { } piId
+            && bc.Tx.Get<PaymentIntent>(piId) is { Status: PaymentIntentStatus.RequiresAction } pi)
+        {
+            // Back to this session's page after the challenge.
+            var withReturn = pi with { NextAction = pi.NextAction is { } na ? na with { ReturnUrl = ReturnUrl(s) } : null, ReturnUrl = ReturnUrl(s) };
+            c.Tx.Put(withReturn);
+            s = s with { PaymentIntent = pi.Id };
+            c.Tx.Put(s);
+            return new Attempt(s, null, ThreeDSecureFlow.PageUrl(withReturn));
+        }
+        return new Attempt(CompleteSubscription(c, s), null, null);
+    }
+
+    private static CheckoutSession CompleteSubscription(ApiContext c, CheckoutSession s)
+    {
+        var completed = CheckoutSessionRules.Complete(s, null, null, s.Customer, s.CustomerDetails ?? new CheckoutCustomerDetails(null, null)).OrThrow();
+        c.Tx.Put(completed);
+        c.Emit("checkout.session.completed", completed);
+        return completed;
+    }
+
+    /// <summary>The session's customer, or a new one from what the customer typed (<c>customer.created</c>).</summary>
+    private static (Customer Customer, CheckoutCustomerDetails Details) CustomerFor(ApiContext c, CheckoutSession s, PaymentMethod pm)
+    {
+        var email = pm.BillingDetails.Email ?? s.CustomerDetails?.Email;
+        var name = pm.BillingDetails.Name ?? s.CustomerDetails?.Name;
+        if (s.Customer is { } id && c.Tx.Get<Customer>(id) is { } existing) return (existing, new CheckoutCustomerDetails(existing.Email ?? email, existing.Name ?? name));
+        var created = new Customer
+        {
+            Id = c.Ids.Next("cus", 14), AccountId = c.Account.Id, Created = c.Now, Email = email, Name = name,
+            InvoicePrefix = c.Ids.Chars(8).ToUpperInvariant(),
+        };
+        c.Tx.Put(created);
+        c.Emit("customer.created", created);
+        return (created, new CheckoutCustomerDetails(email, name));
+    }
+
+    private static PaymentMethod AttachTo(ApiContext c, PaymentMethod pm, string customer)
+    {
+        if (c.Tx.Get<PaymentMethod>(pm.Id) is not { Customer: null } current) return c.Tx.Get<PaymentMethod>(pm.Id) ?? pm;
+        var attached = current with { Customer = customer };
+        c.Tx.Put(attached);
+        c.Emit("payment_method.attached", attached);
+        return attached;
     }
 
     /// <summary>Setup mode: the session's SetupIntent (created at the first attempt) verifies and saves the card.</summary>
@@ -112,8 +221,17 @@ public static class CheckoutFlow
     {
         if (pi.Status is not (PaymentIntentStatus.Succeeded or PaymentIntentStatus.RequiresCapture or PaymentIntentStatus.Processing)) return;
         foreach (var s in c.Tx.Find(CheckoutSessionEndpoints.ByPaymentIntent, pi.Id).ToList())
-            if (s.Status == CheckoutStatus.Open && pi.PaymentMethod is { } pmId && c.Tx.Get<PaymentMethod>(pmId) is { } pm)
+        {
+            if (s.Status != CheckoutStatus.Open) continue;
+            if (s.Mode == CheckoutMode.Subscription)
+            {
+                // The invoice is paid first (the subscription turns active), then the session completes.
+                Billing.BillingEngine.AfterAuthentication(c, pi);
+                if (s.Invoice is { } inv && c.Tx.Get<Invoice>(inv) is { Status: InvoiceStatus.Paid }) CompleteSubscription(c, s);
+            }
+            else if (pi.PaymentMethod is { } pmId && c.Tx.Get<PaymentMethod>(pmId) is { } pm)
                 Complete(c, s, pi, pm);
+        }
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using MockProcessor.Domain.Checkout;
+using MockProcessor.Domain.Common;
 using MockProcessor.Domain.Products;
 using MockProcessor.Server.Control;
 
@@ -22,7 +23,7 @@ internal static class CheckoutHtml
     public static string Form(CheckoutSession s, string merchant, IReadOnlyList<Line> lines, bool askEmail, string? error, Entered entered)
     {
         var items = string.Concat(lines.Select(l => $"""
-            <tr><td>{Enc(l.Item.Description)}<div class="muted">Qty {l.Item.Quantity}{Each(l)}</div></td>
+            <tr><td>{Enc(l.Item.Description)}<div class="muted">Qty {l.Item.Quantity}{Each(l)}{Every(l)}</div></td>
                 <td class="num">{Enc(ThreeDSecureHtml.Amount(l.Item.AmountTotal, l.Item.Currency))}</td></tr>
             """));
         var summary = s.Mode == CheckoutMode.Setup
@@ -31,11 +32,19 @@ internal static class CheckoutHtml
               <table class="items">{items}
               <tr class="total"><td>Total due</td><td class="num" id="total">{Enc(ThreeDSecureHtml.Amount(s.AmountTotal ?? 0, s.Currency ?? "usd"))}</td></tr></table>
               """;
+        var trialDays = s.Mode == CheckoutMode.Subscription ? s.SubscriptionData?.TrialPeriodDays : null;
+        if (trialDays is > 0)
+            summary += $"""<p class="muted" id="trial">{trialDays} days free, then billed each period as listed above.</p>""";
         var email = askEmail
             ? $"""<label>Email<input name="email" type="email" autocomplete="email" required value="{Enc(entered.Email ?? s.CustomerDetails?.Email ?? "")}"></label>"""
             : $"""<p class="muted">Paying as {Enc(s.CustomerDetails?.Email ?? s.Customer ?? "")}</p>""";
         var errorHtml = error is null ? "" : $"""<p class="error" id="error" role="alert">{Enc(error)}</p>""";
-        var button = s.Mode == CheckoutMode.Setup ? "Save card" : $"Pay {ThreeDSecureHtml.Amount(s.AmountTotal ?? 0, s.Currency ?? "usd")}";
+        var button = s.Mode switch
+        {
+            CheckoutMode.Setup => "Save card",
+            CheckoutMode.Subscription => trialDays is > 0 ? "Start trial" : "Subscribe",
+            _ => $"Pay {ThreeDSecureHtml.Amount(s.AmountTotal ?? 0, s.Currency ?? "usd")}",
+        };
         var cancel = s.CancelUrl is { } url ? $"""<p><a class="back" id="cancel" href="{Enc(url)}">← Cancel and return to {Enc(merchant)}</a></p>""" : "";
         return Page(merchant, $"""
             {cancel}
@@ -59,6 +68,10 @@ internal static class CheckoutHtml
     private static string Each(Line l) =>
         l.Item.Quantity > 1 && l.Price?.UnitAmount is { } unit && PriceRules.Whole(unit) is { } whole
             ? $" × {Enc(ThreeDSecureHtml.Amount(whole, l.Item.Currency))}" : "";
+
+    /// <summary>A recurring line's billing period ("/ month", "/ 3 months").</summary>
+    private static string Every(Line l) => l.Price?.Recurring is not { } r ? ""
+        : r.IntervalCount == 1 ? $" / {r.Interval.ToWire()}" : $" / {r.IntervalCount} {r.Interval.ToWire()}s";
 
     /// <summary>A session that cannot be paid (unknown, expired, complete) or a bad request: a readable page, no stack trace.</summary>
     public static string Message(string heading, string message) =>

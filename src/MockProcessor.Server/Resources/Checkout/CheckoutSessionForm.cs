@@ -49,6 +49,7 @@ public static class CheckoutSessionForm
             SuccessUrl = successUrl, CancelUrl = cancelUrl, CustomerEmail = customerEmail, ClientReferenceId = p.String("client_reference_id", 200),
             Metadata = p.Metadata(Metadata.Empty), Locale = p.String("locale", 10), SubmitType = p.Enum("submit_type", "auto", "book", "donate", "pay", "subscribe"),
             BillingAddressCollection = p.Enum("billing_address_collection", "auto", "required"), PageBaseUrl = c.BaseUrl,
+            AllowPromotionCodes = p.Bool("allow_promotion_codes"),
             CustomerDetails = customerEmail is null ? null : new CheckoutCustomerDetails(customerEmail, null),
         };
         if (successUrl is null) throw new StripeException(StripeError.ParameterMissing("success_url"), beforeExecution: true);
@@ -65,7 +66,8 @@ public static class CheckoutSessionForm
         switch (mode)
         {
             case CheckoutMode.Subscription:
-                throw Invalid("mode", "MockProcessor does not emulate subscriptions yet: Checkout Sessions in `subscription` mode come with billing. Use `payment` or `setup` mode.");
+                session = ReadSubscriptionMode(c, p, session, lines, currency, creation, pid, sid);
+                break;
             case CheckoutMode.Payment:
                 if (lines.Count == 0) throw new StripeException(StripeError.ParameterMissing("line_items"));
                 if (sid is not null) throw Invalid("setup_intent_data", "`setup_intent_data` can only be used in `setup` mode.");
@@ -98,6 +100,57 @@ public static class CheckoutSessionForm
                 break;
         }
         return session;
+    }
+
+    /// <summary>
+    /// Subscription mode: at least one recurring price (≤ 20, one currency and interval, as a subscription's items) and up
+    /// to 20 one-time prices billed on the first invoice only. The amounts are the first invoice's: with a trial the
+    /// recurring lines are free. A customer is always made (Stripe refuses <c>customer_creation</c> here).
+    /// </summary>
+    private static CheckoutSession ReadSubscriptionMode(ApiContext c, Params p, CheckoutSession session, List<Line> lines, string? currency,
+        CustomerCreation? creation, Params? pid, Params? sid)
+    {
+        if (lines.Count == 0) throw new StripeException(StripeError.ParameterMissing("line_items"));
+        if (pid is not null) throw Invalid("payment_intent_data", "`payment_intent_data` can only be used in `payment` mode.");
+        if (sid is not null) throw Invalid("setup_intent_data", "`setup_intent_data` can only be used in `setup` mode.");
+        if (creation is not null) throw Invalid("customer_creation", "`customer_creation` can only be used in `payment` mode: subscription mode always creates a customer.");
+        if (!lines.Any(l => l.Recurring))
+            throw Invalid("line_items", "You must specify at least one recurring price in `subscription` mode.");
+        if (lines.Count(l => l.Recurring) > Subscriptions.SubscriptionEndpoints.MaxItems || lines.Count(l => !l.Recurring) > Subscriptions.SubscriptionEndpoints.MaxItems)
+            throw Invalid("line_items", $"A subscription-mode session takes at most {Subscriptions.SubscriptionEndpoints.MaxItems} recurring and {Subscriptions.SubscriptionEndpoints.MaxItems} one-time prices.");
+        Price? first = null;
+        for (var i = 0; i < lines.Count; i++)
+        {
+            if (!lines[i].Recurring) continue;
+            var price = c.Tx.Get<Price>(lines[i].Item.Price)!;
+            first ??= Subscriptions.SubscriptionEndpoints.CheckPrice(price, $"line_items[{i}][price]", null);
+            Subscriptions.SubscriptionEndpoints.CheckPrice(price, $"line_items[{i}][price]", first);
+        }
+        var data = ReadSubscriptionData(p.Object("subscription_data"));
+        var trial = data?.TrialPeriodDays is > 0;
+        var total = lines.Where(l => !trial || !l.Recurring).Sum(l => l.Item.AmountTotal);
+        var lineCurrency = lines[0].Item.Currency;
+        if (currency is not null && currency != lineCurrency)
+            throw Invalid("currency", $"`currency` ({currency}) does not match the currency of the line items ({lineCurrency}).");
+        if (total > 0) Currencies.ValidateChargeAmount(total, lineCurrency, "line_items").OrThrow();
+        return session with
+        {
+            Mode = CheckoutMode.Subscription, LineItems = lines.Select(l => l.Item).ToList(), Currency = lineCurrency,
+            AmountSubtotal = total, AmountTotal = total, SubscriptionData = data,
+        };
+    }
+
+    private static CheckoutSubscriptionData? ReadSubscriptionData(Params? d)
+    {
+        if (d is null) return null;
+        if (d.StringList("default_tax_rates") is { Count: > 0 })
+            throw Invalid("subscription_data[default_tax_rates]", "Tax rates are not emulated yet (docs/billing.md).");
+        return new CheckoutSubscriptionData
+        {
+            TrialPeriodDays = d.Long("trial_period_days", 1, Domain.Billing.SubscriptionRules.MaxTrialDays),
+            Description = d.String("description", 500),
+            Metadata = d.Metadata(Metadata.Empty),
+        };
     }
 
     private static CheckoutPaymentIntentData? ReadPaymentIntentData(Params? d)

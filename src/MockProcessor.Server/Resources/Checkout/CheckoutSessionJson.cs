@@ -22,7 +22,7 @@ public static class CheckoutSessionJson
             ["object"] = "checkout.session",
             ["adaptive_pricing"] = null,
             ["after_expiration"] = null,
-            ["allow_promotion_codes"] = null,
+            ["allow_promotion_codes"] = s.AllowPromotionCodes,
             ["amount_subtotal"] = s.AmountSubtotal,
             ["amount_total"] = s.AmountTotal,
             ["automatic_tax"] = new JsonObject { ["enabled"] = false, ["liability"] = null, ["provider"] = null, ["status"] = null },
@@ -50,7 +50,8 @@ public static class CheckoutSessionJson
             ["discounts"] = new JsonArray(),
             ["expires_at"] = s.ExpiresAt,
             ["integration_identifier"] = null,
-            ["invoice"] = null,
+            // Subscription mode: set once the session is complete (a subscription waiting for 3-D Secure is not shown yet).
+            ["invoice"] = s.Status == CheckoutStatus.Complete ? ctx.Ref(expand, "invoice", s.Invoice) : null,
             ["invoice_creation"] = s.Mode == CheckoutMode.Payment
                 ? new JsonObject { ["enabled"] = false, ["invoice_data"] = InvoiceData() } : null,
         };
@@ -61,7 +62,8 @@ public static class CheckoutSessionJson
         json["metadata"] = ctx.Metadata(s.Metadata);
         json["mode"] = s.Mode.ToWire();
         json["origin_context"] = null;
-        json["payment_intent"] = ctx.Ref(expand, "payment_intent", s.PaymentIntent);
+        // In subscription mode the payment belongs to the invoice: Stripe leaves the session's payment_intent null.
+        json["payment_intent"] = s.Mode == CheckoutMode.Subscription ? null : ctx.Ref(expand, "payment_intent", s.PaymentIntent);
         json["payment_link"] = null;
         json["payment_method_collection"] = s.Mode == CheckoutMode.Payment ? null : "always";
         json["payment_method_configuration_details"] = null;
@@ -78,7 +80,7 @@ public static class CheckoutSessionJson
         json["shipping_options"] = new JsonArray();
         json["status"] = s.Status.ToWire();
         json["submit_type"] = s.SubmitType;
-        json["subscription"] = null;
+        json["subscription"] = s.Status == CheckoutStatus.Complete ? ctx.Ref(expand, "subscription", s.Subscription) : null;
         json["success_url"] = s.SuccessUrl;
         json["total_details"] = s.Mode == CheckoutMode.Setup ? null
             : new JsonObject { ["amount_discount"] = 0, ["amount_shipping"] = 0, ["amount_tax"] = 0 };

@@ -95,6 +95,38 @@ public static class SubscriptionEndpoints
         p.Bool("off_session");
         var cancelAt = p.Long("cancel_at") is { } ca ? ReadTimestamp(ca.ToString(System.Globalization.CultureInfo.InvariantCulture), "cancel_at", now, Timestamps.Latest) : (long?)null;
 
+        var sub = Start(c, customer, new NewSubscription(subId, items, first, trialEnd, pm?.Id, collection, daysUntilDue, behavior)
+        {
+            Description = p.String("description", 500), Metadata = p.Metadata(Metadata.Empty),
+            CancelAtPeriodEnd = p.Bool("cancel_at_period_end") ?? false, CancelAt = cancelAt,
+        });
+        return c.Respond(sub);
+    }
+
+    /// <summary>What <see cref="Start"/> makes: the items (already checked, ids given), the trial and how to collect.</summary>
+    public sealed record NewSubscription(string Id, IReadOnlyList<SubscriptionItem> Items, Price First, long? TrialEnd, string? DefaultPaymentMethod,
+        CollectionMethod Collection, long? DaysUntilDue, PaymentBehavior Behavior)
+    {
+        public string? Description { get; init; }
+        public ImmutableSortedDictionary<string, string> Metadata { get; init; } = Domain.Common.Metadata.Empty;
+        public bool CancelAtPeriodEnd { get; init; }
+        public long? CancelAt { get; init; }
+        /// <summary>Lines added to the first invoice only (Checkout's one-time prices).</summary>
+        public IReadOnlyList<(Price Price, long Quantity)> OneTime { get; init; } = [];
+    }
+
+    /// <summary>
+    /// Creates a subscription and its first invoice, finalized and collected per <c>payment_behavior</c>: shared by
+    /// <c>POST /v1/subscriptions</c> and Checkout's subscription mode. <paramref name="c"/> runs on the customer's clock.
+    /// With <c>error_if_incomplete</c> a failed payment throws (the caller's unit of work is then discarded).
+    /// </summary>
+    public static Subscription Start(ApiContext c, Customer customer, NewSubscription n)
+    {
+        var now = c.Now;
+        var (subId, items, first, trialEnd, collection) = (n.Id, n.Items, n.First, n.TrialEnd, n.Collection);
+        var recurring = first.Recurring!;
+        var behavior = n.Behavior;
+        var customerId = customer.Id;
         var anchor = trialEnd ?? now;
         var periodEnd = trialEnd ?? BillingPeriods.NextAfter(anchor, recurring.Interval, recurring.IntervalCount, now);
         var invoiceId = c.Ids.Next("in");
@@ -105,9 +137,8 @@ public static class SubscriptionEndpoints
             BillingCycleAnchor = anchor, CurrentPeriodStart = now, CurrentPeriodEnd = periodEnd,
             TrialStart = trialEnd is null ? null : now, TrialEnd = trialEnd,
             Interval = recurring.Interval, IntervalCount = recurring.IntervalCount,
-            CollectionMethod = collection, DaysUntilDue = daysUntilDue, DefaultPaymentMethod = pm?.Id,
-            Description = p.String("description", 500), Metadata = p.Metadata(Metadata.Empty),
-            CancelAtPeriodEnd = p.Bool("cancel_at_period_end") ?? false, CancelAt = cancelAt,
+            CollectionMethod = collection, DaysUntilDue = n.DaysUntilDue, DefaultPaymentMethod = n.DefaultPaymentMethod,
+            Description = n.Description, Metadata = n.Metadata, CancelAtPeriodEnd = n.CancelAtPeriodEnd, CancelAt = n.CancelAt,
             LatestInvoice = invoiceId, TestClock = customer.TestClock, Items = [.. items],
         };
         foreach (var item in items) c.Tx.Put(item);
@@ -116,11 +147,14 @@ public static class SubscriptionEndpoints
 
         var period = new BillingPeriod(now, periodEnd);
         var lines = items.Select(i => BillingEngine.ItemLine(c, sub, i, period, trial: trialEnd is not null)).ToList();
+        foreach (var (price, quantity) in n.OneTime)
+            lines.Add(new InvoiceLine(c.Ids.Next("il"), PriceRules.AmountFor(price, quantity) ?? 0,
+                $"{quantity} × {BillingEngine.ProductName(c, price)}", new BillingPeriod(now, now), quantity) { Price = price.Id });
         if (collection == CollectionMethod.SendInvoice)
         {
             // Sent invoices wait an hour as drafts, then are finalized and sent; the subscription is active meanwhile.
             BillingEngine.CreateInvoice(c, invoiceId, customer, sub, BillingReason.SubscriptionCreate, lines, now, now, autoAdvance: true);
-            return c.Respond(c.Tx.Get<Subscription>(subId)!);
+            return c.Tx.Get<Subscription>(subId)!;
         }
         var draft = BillingEngine.CreateInvoice(c, invoiceId, customer, sub, BillingReason.SubscriptionCreate, lines, now, now, autoAdvance: false);
         var open = BillingEngine.Finalize(c, draft, autoAdvance: true);
@@ -133,7 +167,7 @@ public static class SubscriptionEndpoints
                 if (payment.Error is { } error && behavior == PaymentBehavior.ErrorIfIncomplete) throw new StripeException(error);
             }
         }
-        return c.Respond(c.Tx.Get<Subscription>(subId)!);
+        return c.Tx.Get<Subscription>(subId)!;
     }
 
     private static long ReadTimestamp(string text, string param, long after, long max)
@@ -167,9 +201,13 @@ public static class SubscriptionEndpoints
     /// A price an item may bill: an active recurring licensed price, with the currency and interval of the others
     /// (<paramref name="like"/>). Changing the interval of a subscription is not emulated.
     /// </summary>
-    private static Price LoadPrice(ApiContext c, string id, string param, Price? like)
+    private static Price LoadPrice(ApiContext c, string id, string param, Price? like) =>
+        CheckPrice(c.Load<Price>(id, "price", param), param, like);
+
+    /// <summary>The checks of <see cref="LoadPrice"/> on a price already loaded (Checkout's recurring line items).</summary>
+    public static Price CheckPrice(Price price, string param, Price? like)
     {
-        var price = c.Load<Price>(id, "price", param);
+        var id = price.Id;
         if (price.Recurring is not { } r)
             throw Bad(param, $"The price {id} is a one-time price; a subscription item needs a recurring price.");
         if (r.UsageType == UsageType.Metered)

@@ -77,6 +77,49 @@ public class CheckoutPageTests : IAsyncLifetime
         Assert.Null(s["payment_intent"]);
     }
 
+    private async Task<string> SubscriptionSession()
+    {
+        var price = await (await _c.PostFormAsync("/v1/prices", ("currency", "usd"), ("unit_amount", "900"), ("recurring[interval]", "month"),
+            ("product_data[name]", "Pro plan"))).OkAsync();
+        var s = await (await _c.PostFormAsync("/v1/checkout/sessions", ("mode", "subscription"), ("success_url", CheckoutSessionApiTests.Success),
+            ("line_items[0][price]", (string)price["id"]!), ("line_items[0][quantity]", "1"))).OkAsync();
+        return (string)s["id"]!;
+    }
+
+    [Fact]
+    public async Task A_subscription_session_shows_the_period_and_subscribes_through_3d_secure()
+    {
+        var id = await SubscriptionSession();
+        var html = await (await _browser.GetAsync($"/checkout/pay/{id}")).Content.ReadAsStringAsync();
+        Assert.Contains("Pro plan", html);
+        Assert.Contains("/ month", html);
+        Assert.Contains(">Subscribe<", html);
+        var answer = await Pay(id, "4000002760003184");
+        Assert.Equal(HttpStatusCode.SeeOther, answer.StatusCode);
+        var challenge = answer.Headers.Location!;
+        Assert.StartsWith("http://localhost/_mock/3ds/pi_", challenge.ToString());
+        var secret = System.Web.HttpUtility.ParseQueryString(challenge.Query)["client_secret"]!;
+        var back = await _browser.PostFormAsync(challenge.AbsolutePath, ("client_secret", secret), ("outcome", "complete"));
+        var returnTo = back.Headers.Location!;
+        Assert.StartsWith($"http://localhost/checkout/pay/{id}?payment_intent=", returnTo.ToString());
+        var final = await _browser.GetAsync(returnTo.PathAndQuery);
+        Assert.Equal($"https://shop.example/done?session_id={id}", final.Headers.Location!.ToString());
+        var s = await (await _c.GetAsync($"/v1/checkout/sessions/{id}?expand[]=subscription")).OkAsync();
+        Assert.Equal(("complete", "active"), ((string)s["status"]!, (string)s["subscription"]!["status"]!));
+    }
+
+    [Fact]
+    public async Task A_declined_subscription_payment_is_shown_on_the_page_and_nothing_is_kept()
+    {
+        var id = await SubscriptionSession();
+        var answer = await Pay(id, "4000000000000002");
+        Assert.Equal(HttpStatusCode.PaymentRequired, answer.StatusCode);
+        Assert.Contains("Your card was declined.", await answer.Content.ReadAsStringAsync());
+        Assert.Empty((await (await _c.GetAsync("/v1/subscriptions?status=all")).OkAsync())["data"]!.AsArray());
+        var done = await Pay(id, "4242424242424242");
+        Assert.Equal(HttpStatusCode.SeeOther, done.StatusCode);
+    }
+
     [Fact]
     public async Task Three_d_secure_goes_through_the_authentication_page_and_back_to_the_success_url()
     {

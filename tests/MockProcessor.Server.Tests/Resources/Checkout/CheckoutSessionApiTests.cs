@@ -80,7 +80,7 @@ public class CheckoutSessionApiTests : IAsyncLifetime
         { "relative success_url", [.. TShirts().Where(p => p.Item1 != "success_url"), ("success_url", "/done")], "url_invalid", "success_url" },
         { "expires_at too soon", [.. TShirts(), ("expires_at", (TestApp.StartTime + 600).ToString())], null, "expires_at" },
         { "expires_at too late", [.. TShirts(), ("expires_at", (TestApp.StartTime + 25 * 3600).ToString())], null, "expires_at" },
-        { "subscription mode", [.. TShirts().Where(p => p.Item1 != "mode"), ("mode", "subscription")], null, "mode" },
+        { "subscription mode without a recurring price", [.. TShirts().Where(p => p.Item1 != "mode"), ("mode", "subscription")], null, "line_items" },
         { "embedded ui_mode", [.. TShirts(), ("ui_mode", "embedded_page")], null, "ui_mode" },
         { "no quantity", [.. TShirts().Where(p => p.Item1 != "line_items[0][quantity]")], "parameter_missing", "line_items[0][quantity]" },
     };
