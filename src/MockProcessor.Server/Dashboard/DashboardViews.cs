@@ -46,7 +46,9 @@ public sealed record NetworkModel(Chrome Chrome, IReadOnlyList<RuleRow> Rules, I
 public sealed record DueRow(long Due, string Work, string ObjectId);
 public sealed record ClockModel(Chrome Chrome, long Offset, IReadOnlyList<DueRow> Due);
 public sealed record FundsRow(string Currency, long Available, long Pending);
-public sealed record PayoutRow(string Id, long Amount, string Currency, string Status, long ArrivalDate, bool Automatic, int Transactions);
+public sealed record PayoutRow(string Id, long Amount, string Currency, string Status, long ArrivalDate, bool Automatic,
+    IReadOnlyList<LedgerRow> Transactions);
+public sealed record LedgerRow(string Id, string Type, string? Source, long Amount, long Fee, long Net, string Currency, long Created);
 public sealed record BalanceModel(Chrome Chrome, IReadOnlyList<FundsRow> Funds, IReadOnlyList<PayoutRow> Payouts);
 public sealed record CardRow(string Id, string Brand, string Last4, int ExpMonth, int ExpYear, bool Default);
 public sealed record CustomerRow(string Id, string? Email, string? Name, long Created, IReadOnlyList<CardRow> Cards,
@@ -292,7 +294,8 @@ public static class DashboardViews
         var funds = currencies.Select(c => new FundsRow(c, summary.Available.FirstOrDefault(f => f.Currency == c)?.Amount ?? 0,
             summary.Pending.FirstOrDefault(f => f.Currency == c)?.Amount ?? 0)).ToList();
         var payouts = v.Tx.NewestFirst<Payout>("payout").Take(PageSize).Select(p => new PayoutRow(p.Id, p.Amount, p.Currency, Show.Wire(p.Status),
-            p.ArrivalDate, p.Automatic, Resources.Payouts.PayoutLedger.TransactionsOf(v.Tx, p.Id).Count())).ToList();
+            p.ArrivalDate, p.Automatic, Resources.Payouts.PayoutLedger.TransactionsOf(v.Tx, p.Id)
+                .Select(t => new LedgerRow(t.Id, Show.Wire(t.Type), t.Source, t.Amount, t.Fee, t.Net, t.Currency, t.Created)).ToList())).ToList();
         return new BalanceModel(v.Chrome, funds, payouts);
     }
 

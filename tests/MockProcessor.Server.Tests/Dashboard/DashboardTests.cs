@@ -377,6 +377,24 @@ public class DashboardTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_payout_run_from_the_balance_page_lists_the_transactions_it_settled()
+    {
+        var api = _app.Client("sk_test_dash_payout");
+        var charge = await (await api.PostFormAsync("/v1/charges", ("amount", "5000"), ("currency", "usd"), ("source", "tok_bypassPending"))).OkAsync();
+        var browser = await SignedIn("sk_test_dash_payout");
+        var (notice, error) = await browser.Act("payouts_run", "/dashboard/balance");
+        Assert.Null(error);
+        Assert.Equal("Payouts run.", notice);
+        var payout = (await (await api.GetAsync("/v1/payouts")).OkAsync())["data"]!.AsArray().Single()!;
+        var settled = (await (await api.GetAsync($"/v1/balance_transactions?payout={(string)payout["id"]!}")).OkAsync())["data"]!.AsArray();
+        Assert.Contains(settled, t => (string)t!["id"]! == (string)charge["balance_transaction"]!);
+        var page = await browser.Page("/dashboard/balance");
+        var listed = Regex.Match(page, $"(?s)<details data-payout=\"{(string)payout["id"]!}\">(.*?)</details>").Groups[1].Value;
+        foreach (var t in settled) Assert.Contains((string)t!["id"]!, listed);
+        Assert.Contains(Id(charge), listed);
+    }
+
+    [Fact]
     public async Task Open_mode_lists_merchants_and_is_refused_off_loopback()
     {
         await using var open = new TestApp(o => o.DashboardOpen = true);
