@@ -6,22 +6,13 @@
 // Env: CHROMIUM (default /usr/bin/chromium), UPDATE_SCREENSHOTS=1 writes the screenshot to docs/images/
 //      (else tests/results/screenshots/).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { BASE_URL, newClient } from '../test/helpers.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, noChromium, screenshotDir } from './kit.mjs';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const repoRoot = resolve(here, '..', '..', '..');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const screenshotDir = process.env.UPDATE_SCREENSHOTS === '1'
-  ? join(repoRoot, 'docs', 'images')
-  : join(repoRoot, 'tests', 'results', 'screenshots');
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync'];
-const noChromium = existsSync(CHROMIUM) ? false : `no chromium at ${CHROMIUM}`;
 
 let browser;
 

@@ -6,28 +6,20 @@
 // Env: CHROMIUM (default /usr/bin/chromium), MOCKPROCESSOR_SHOP_PORT (default 12114),
 //      UPDATE_SCREENSHOTS=1 writes the screenshots to docs/images/ (else tests/results/screenshots/).
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { BASE_URL, newClient } from '../test/helpers.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, noChromium, screenshotDir } from './kit.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const repoRoot = resolve(here, '..', '..', '..');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SHOP_PORT = Number(process.env.MOCKPROCESSOR_SHOP_PORT || 12114);
 const SHOP = `http://127.0.0.1:${SHOP_PORT}`;
-const screenshotDir = process.env.UPDATE_SCREENSHOTS === '1'
-  ? join(repoRoot, 'docs', 'images')
-  : join(repoRoot, 'tests', 'results', 'screenshots');
-// The flags env/machines: no background connections (this machine's network is closed), no sandbox as root.
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync'];
 const emulatorOrigin = new URL(BASE_URL).origin;
 
-const noChromium = existsSync(CHROMIUM) ? false : `no chromium at ${CHROMIUM}`;
 
 let browser;
 let shop;
