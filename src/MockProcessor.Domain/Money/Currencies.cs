@@ -101,6 +101,13 @@ public static class Currencies
         return sign + Symbol(currency) + number;
     }
 
+    /// <summary>
+    /// An amount for a person to read on the emulator's pages: <see cref="Format"/>, with the currency's code after it
+    /// unless its symbol is its own ("$20.00", "€42.00", "¥1,200", "12.345 KWD", "$5.00 CAD").
+    /// </summary>
+    public static string Display(long amount, string currency) =>
+        Format(amount, currency) + (currency is "usd" or "eur" or "gbp" or "jpy" or "inr" ? "" : " " + currency.ToUpperInvariant());
+
     private static string Symbol(string currency) => currency switch
     {
         "usd" or "aud" or "cad" or "nzd" or "sgd" or "hkd" or "mxn" => "$",

@@ -61,22 +61,6 @@ public sealed class DashboardView
 /// <summary>How the dashboard writes amounts and times.</summary>
 public static class Show
 {
-    /// <summary>An amount in its currency's format: <c>$12.34</c>, <c>¥1,200</c>, <c>12.345 KWD</c>.</summary>
-    public static string Money(long amount, string currency)
-    {
-        var exponent = Currencies.Exponent(currency);
-        var major = amount / (decimal)Math.Pow(10, exponent);
-        var number = major.ToString("N" + exponent, CultureInfo.InvariantCulture);
-        return currency switch
-        {
-            "usd" => (amount < 0 ? "-$" : "$") + number.TrimStart('-'),
-            "eur" => (amount < 0 ? "-€" : "€") + number.TrimStart('-'),
-            "gbp" => (amount < 0 ? "-£" : "£") + number.TrimStart('-'),
-            "jpy" => (amount < 0 ? "-¥" : "¥") + number.TrimStart('-'),
-            _ => number + " " + currency.ToUpperInvariant(),
-        };
-    }
-
     public static string Time(long unix) => DateTimeOffset.FromUnixTimeSeconds(unix).ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 
     public static string Iso(long unix) => DateTimeOffset.FromUnixTimeSeconds(unix).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
@@ -85,12 +69,6 @@ public static class Show
     public static long? MinorUnits(string? typed, string currency) =>
         decimal.TryParse(typed, NumberStyles.Number, CultureInfo.InvariantCulture, out var major)
             ? (long)decimal.Round(major * (decimal)Math.Pow(10, Currencies.Exponent(currency)))
-            : null;
-
-    /// <summary>The start of a <c>yyyy-MM-dd</c> day (UTC) in Unix seconds, or null.</summary>
-    public static long? Day(string? typed) =>
-        DateTime.TryParseExact(typed, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var d)
-            ? new DateTimeOffset(d, TimeSpan.Zero).ToUnixTimeSeconds()
             : null;
 
     public static string Wire<T>(T value) where T : struct, Enum => Domain.Common.WireEnum.ToWire(value);

@@ -1,3 +1,4 @@
+using MockProcessor.Domain.Money;
 using MockProcessor.Domain.Balance;
 using MockProcessor.Domain.CardNetwork;
 using MockProcessor.Domain.Charges;
@@ -73,8 +74,9 @@ public static class DashboardViews
     public static PaymentsModel Payments(DashboardView v, Query q)
     {
         var f = new PaymentFilter(q["status"], q["min"], q["max"], q["customer"], q["from"], q["to"], q["card"]);
-        var from = Show.Day(f.From);
-        var to = Show.Day(f.To) is { } end ? end + 86_400 : (long?)null;
+        // Days as the reconciliation period reads them: a "to" day is included.
+        var from = f.From is null ? null : Domain.Reconciliation.Period.Parse(f.From, isEnd: false);
+        var to = f.To is null ? null : Domain.Reconciliation.Period.Parse(f.To, isEnd: true);
         var after = q["starting_after"];
         var rows = new List<PaymentRow>();
         var scanned = 0;
@@ -150,7 +152,7 @@ public static class DashboardViews
         var events = ids.SelectMany(o => v.Tx.Find(EventEndpoints.ByObject, o)).DistinctBy(e => e.Id)
             .OrderBy(e => e.Created).ThenBy(e => v.Tx.CommittedKey(e.Id, "event")?.Seq ?? long.MaxValue).ToList();
 
-        var timeline = new List<TimelineEntry> { new(pi.Created, "Created", Show.Money(pi.Amount, pi.Currency)) };
+        var timeline = new List<TimelineEntry> { new(pi.Created, "Created", Currencies.Display(pi.Amount, pi.Currency)) };
         foreach (var a in attempts)
             timeline.Add(new TimelineEntry(a.At, a.Status == "failed" ? "Attempt declined" : "Attempt " + a.Status,
                 string.Join("; ", new[] { a.Card, a.TestCard, a.Network, a.DeclineCode is null ? null : "decline code " + a.DeclineCode,
@@ -164,9 +166,9 @@ public static class DashboardViews
                 _ => "Canceled",
             }, e.Snapshot.Id));
         foreach (var r in refunds)
-            timeline.Add(new TimelineEntry(r.Created, "Refund " + Show.Wire(r.Status), $"{Show.Money(r.Amount, r.Currency)} ({r.Id})"));
+            timeline.Add(new TimelineEntry(r.Created, "Refund " + Show.Wire(r.Status), $"{Currencies.Display(r.Amount, r.Currency)} ({r.Id})"));
         foreach (var d in disputes)
-            timeline.Add(new TimelineEntry(d.Created, "Dispute " + Show.Wire(d.Status), $"{Show.Money(d.Amount, d.Currency)}, {d.Reason} ({d.Id})"));
+            timeline.Add(new TimelineEntry(d.Created, "Dispute " + Show.Wire(d.Status), $"{Currencies.Display(d.Amount, d.Currency)}, {d.Reason} ({d.Id})"));
         timeline.Sort((x, y) => x.At.CompareTo(y.At));
         var invoice = v.Tx.Find(Resources.Invoices.InvoiceEndpoints.ByPaymentIntent, pi.Id).FirstOrDefault();
         return new PaymentModel(v.Chrome, pi, attempts, timeline, events.Select(e => EventRow(v, e)).ToList(), invoice?.Id, invoice?.Subscription);
@@ -175,7 +177,7 @@ public static class DashboardViews
     private static AttemptRow Attempt(DashboardView v, Charge c)
     {
         var card = c.PaymentMethodDetails;
-        return new AttemptRow(c.Id, c.Created, Show.Wire(c.Status), Show.Money(c.Amount, c.Currency),
+        return new AttemptRow(c.Id, c.Created, Show.Wire(c.Status), Currencies.Display(c.Amount, c.Currency),
             card is null ? null : $"{card.Brand} •••• {card.Last4}", card is null ? null : TestCardOf(v, card),
             c.Outcome is { } o ? $"{Show.Wire(o.NetworkStatus)}, {Show.Wire(o.Type)}" : "awaiting the network",
             c.FailureCode == "card_declined" ? c.Outcome?.Reason ?? c.FailureCode : c.FailureCode,
@@ -333,7 +335,7 @@ public static class DashboardViews
     private static SubscriptionRow Subscription(DashboardView v, Domain.Billing.Subscription s)
     {
         var plan = string.Join(", ", s.Items.Where(i => !i.Deleted).Select(i => v.Tx.Get<Domain.Products.Price>(i.Price) is { UnitAmount: { } unit, Recurring: { } r } price
-            ? $"{i.Quantity} × {Show.Money((long)unit, price.Currency)} / {(r.IntervalCount == 1 ? "" : r.IntervalCount + " ")}{Show.Wire(r.Interval)}"
+            ? $"{i.Quantity} × {Currencies.Display((long)unit, price.Currency)} / {(r.IntervalCount == 1 ? "" : r.IntervalCount + " ")}{Show.Wire(r.Interval)}"
             : $"{i.Quantity} × {i.Price}"));
         return new SubscriptionRow(s.Id, s.Customer, Show.Wire(s.Status), plan, s.CurrentPeriodEnd, s.CancelAtPeriodEnd, s.TrialEnd, s.LatestInvoice);
     }

@@ -87,3 +87,17 @@ public class MoneyTests
     public void Overflow_is_refused() =>
         Assert.Throws<OverflowException>(() => new MoneyValue(long.MaxValue, "usd") + new MoneyValue(1, "usd"));
 }
+
+public class DisplayTests
+{
+    [Theory]
+    [InlineData(2000, "usd", "$20.00")]
+    [InlineData(-4500, "usd", "-$45.00")]
+    [InlineData(4200, "eur", "€42.00")]
+    [InlineData(120000, "jpy", "¥120,000")]
+    [InlineData(12345, "kwd", "12.345 KWD")]
+    [InlineData(500, "cad", "$5.00 CAD")]
+    [InlineData(123456789, "sek", "1,234,567.89 SEK")]
+    public void An_amount_reads_in_its_currency_with_the_code_where_the_symbol_is_not_its_own(long amount, string currency, string shown) =>
+        Assert.Equal(shown, Currencies.Display(amount, currency));
+}

@@ -1,3 +1,4 @@
+using MockProcessor.Domain.Money;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -104,12 +105,12 @@ public static class InvoicePage
         if (inv.Description is { } d) b.Append($"<p>{H(d)}</p>");
         b.Append("<table class=\"lines\">");
         foreach (var l in inv.Lines)
-            b.Append($"<tr><td>{H(l.Description)}</td><td class=\"amount\">{H(BillingEngine.FormatMoney(l.Amount, inv.Currency))}</td></tr>");
-        b.Append($"<tr class=\"total\"><td>Total</td><td class=\"amount\">{H(BillingEngine.FormatMoney(InvoiceRules.Total(inv), inv.Currency))}</td></tr></table>");
+            b.Append($"<tr><td>{H(l.Description)}</td><td class=\"amount\">{H(Currencies.Display(l.Amount, inv.Currency))}</td></tr>");
+        b.Append($"<tr class=\"total\"><td>Total</td><td class=\"amount\">{H(Currencies.Display(InvoiceRules.Total(inv), inv.Currency))}</td></tr></table>");
         switch (inv.Status)
         {
             case InvoiceStatus.Open:
-                b.Append($"<p class=\"due\" id=\"amount-due\">Amount due {H(BillingEngine.FormatMoney(due, inv.Currency))}");
+                b.Append($"<p class=\"due\" id=\"amount-due\">Amount due {H(Currencies.Display(due, inv.Currency))}");
                 if (inv.DueDate is { } dueDate) b.Append($" by {DateTimeOffset.FromUnixTimeSeconds(dueDate):d MMM yyyy}");
                 b.Append("</p>");
                 if (error is not null) b.Append($"<p class=\"error\" id=\"error\" role=\"alert\">{H(error)}</p>");
@@ -124,7 +125,7 @@ public static class InvoicePage
                     """);
                 break;
             case InvoiceStatus.Paid:
-                b.Append($"<p class=\"paid\" id=\"status\">Paid {H(BillingEngine.FormatMoney(inv.AmountPaid, inv.Currency))}");
+                b.Append($"<p class=\"paid\" id=\"status\">Paid {H(Currencies.Display(inv.AmountPaid, inv.Currency))}");
                 if (inv.PaidAt is { } at) b.Append($" on {DateTimeOffset.FromUnixTimeSeconds(at):d MMM yyyy}");
                 b.Append(". Thank you.</p>");
                 break;
