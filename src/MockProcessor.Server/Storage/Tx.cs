@@ -21,6 +21,13 @@ public sealed class Tx
     private readonly List<Row> _extraRows;
     // Every Put in order, so the time driver can find what one timer changed.
     private readonly List<string> _puts;
+    // Ids of committed objects this call staged new versions of, by type: the only ones that can have moved into an
+    // index key (Find), so a long unit of work (a year of billing in one clock advance) does not rescan all it staged.
+    private readonly Dictionary<string, List<string>> _changed;
+    // The objects this call created, under each key they have had in their type's secondary indexes, and each one's
+    // place in creation order: Find reads the few created under its key instead of filtering all created of the type.
+    private readonly Dictionary<(SecondaryIndex Index, string Key), List<string>> _createdByKey;
+    private readonly Dictionary<string, int> _createdAt;
 
     internal Tx(ObjectStore store, AccountState account, string? acting = null)
     {
@@ -32,6 +39,9 @@ public sealed class Tx
         _created = new(StringComparer.Ordinal);
         _extraRows = [];
         _puts = [];
+        _changed = new(StringComparer.Ordinal);
+        _createdByKey = [];
+        _createdAt = new(StringComparer.Ordinal);
     }
 
     private Tx(Tx shared, string acting)
@@ -44,6 +54,9 @@ public sealed class Tx
         _created = shared._created;
         _extraRows = shared._extraRows;
         _puts = shared._puts;
+        _changed = shared._changed;
+        _createdByKey = shared._createdByKey;
+        _createdAt = shared._createdAt;
     }
 
     /// <summary>The acting account: the owner of what this view reads and creates.</summary>
@@ -85,12 +98,19 @@ public sealed class Tx
         if (!_staged.ContainsKey(obj.Id))
         {
             _order.Add(obj.Id);
-            if (!_account.Objects.ContainsKey(obj.Id))
-            {
-                if (!_created.TryGetValue(obj.ObjectType, out var ids)) _created[obj.ObjectType] = ids = [];
-                ids.Add(obj.Id);
-            }
+            var committed = _account.Objects.ContainsKey(obj.Id);
+            var byType = committed ? _changed : _created;
+            if (!byType.TryGetValue(obj.ObjectType, out var ids)) byType[obj.ObjectType] = ids = [];
+            ids.Add(obj.Id);
+            if (!committed) _createdAt[obj.Id] = _createdAt.Count;
         }
+        if (_createdAt.ContainsKey(obj.Id))
+            foreach (var index in _account.Schema.IndexesOf(obj.ObjectType))
+                if (index.KeyOf(obj) is { } key)
+                {
+                    if (!_createdByKey.TryGetValue((index, key), out var under)) _createdByKey[(index, key)] = under = [];
+                    if (under.Count == 0 || under[^1] != obj.Id) under.Add(obj.Id);
+                }
         _staged[obj.Id] = obj;
         _puts.Add(obj.Id);
     }
@@ -116,11 +136,21 @@ public sealed class Tx
         _account.Schema.RequireDeclared(index);
         bool Matches(T o) => index.KeyOf(o) == key;
         // A committed object this call moved into the key is not in the committed index yet: scan the type's list.
-        foreach (var id in _order)
-            if (_staged[id] is var obj && obj.ObjectType == index.Type && obj.AccountId == _acting && index.KeyOf(obj) == key
+        foreach (var id in _changed.GetValueOrDefault(index.Type) ?? [])
+            if (_staged[id] is var obj && obj.AccountId == _acting && index.KeyOf(obj) == key
                 && _account.Objects.TryGetValue(id, out var committed) && index.KeyOf(committed.Obj) != key)
                 return new Listing<T>(this, index.Type, _created.GetValueOrDefault(index.Type), _account.List(_acting, index.Type), Matches, seekable: false);
-        return new Listing<T>(this, index.Type, _created.GetValueOrDefault(index.Type), _account.Indexed(_acting, index, key), Matches, seekable: true);
+        return new Listing<T>(this, index.Type, CreatedUnder(index, key), _account.Indexed(_acting, index, key), Matches, seekable: true);
+    }
+
+    /// <summary>The objects this call created that have been under <paramref name="key"/>, in creation order (the listing rechecks the key).</summary>
+    private List<string>? CreatedUnder(SecondaryIndex index, string key)
+    {
+        if (!_createdByKey.TryGetValue((index, key), out var ids)) return null;
+        if (ids.Count == 1) return ids;
+        var ordered = ids.Distinct(StringComparer.Ordinal).ToList();
+        ordered.Sort((a, b) => _createdAt[a].CompareTo(_createdAt[b]));
+        return ordered;
     }
 
     /// <summary><see cref="Find{T}"/> under <paramref name="key"/>, or the type's whole list when there is no key (an absent list filter).</summary>
@@ -196,6 +226,9 @@ public sealed class Tx
         _staged.Clear();
         _order.Clear();
         _created.Clear();
+        _changed.Clear();
+        _createdByKey.Clear();
+        _createdAt.Clear();
         _puts.Clear();
         _extraRows.Clear();
         var durable = _store.Persist(rows);

@@ -51,6 +51,35 @@ public class SecondaryIndexTests
     }
 
     [Fact]
+    public void Objects_created_in_the_call_are_found_under_their_current_key_in_creation_order()
+    {
+        var (store, state) = NewStore();
+        lock (state.Gate)
+        {
+            var tx = store.Begin(state);
+            tx.Put(Cus("cus_old", 50, "clock_1"));
+            tx.Commit();
+            tx = store.Begin(state);
+            tx.Put(Cus("cus_a", 100, "clock_1"));
+            tx.Put(Cus("cus_b", 101, "clock_2"));
+            // Moved to clock_2 and back again, then away for good: each key lists it only while it is there.
+            tx.Put(Cus("cus_a", 100, "clock_2"));
+            Assert.Equal(["cus_old"], Ids(tx.Find(ByClock, "clock_1")));
+            Assert.Equal(["cus_b", "cus_a"], Ids(tx.Find(ByClock, "clock_2")));
+            tx.Put(Cus("cus_a", 100, "clock_1"));
+            tx.Put(Cus("cus_c", 102, "clock_1"));
+            Assert.Equal(["cus_c", "cus_a", "cus_old"], Ids(tx.Find(ByClock, "clock_1")));
+            Assert.Equal(["cus_b"], Ids(tx.Find(ByClock, "clock_2")));
+            tx.Put(Cus("cus_a", 100, null));
+            Assert.Equal(["cus_c", "cus_old"], Ids(tx.Find(ByClock, "clock_1")));
+            tx.Commit();
+            tx = store.Begin(state);
+            Assert.Equal(["cus_c", "cus_old"], Ids(tx.Find(ByClock, "clock_1")));
+            Assert.Equal(["cus_b"], Ids(tx.Find(ByClock, "clock_2")));
+        }
+    }
+
+    [Fact]
     public void A_cursor_seeks_into_the_index_and_must_be_one_of_its_objects()
     {
         var (store, state) = NewStore();

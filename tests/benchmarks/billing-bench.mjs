@@ -1,0 +1,90 @@
+// Billing benchmark (issue 14): N customers on one test clock, each with a monthly subscription paid by card, then the
+// clock is advanced by one year in one call. Reports the advance's wall time, the renewals it produced (invoices and
+// events, read back through the API) and the emulator's resident memory (VmRSS) before and after the advance.
+// Usage (repository root): dotnet publish src/MockProcessor -c Release -o /tmp/mp
+//                          node tests/benchmarks/billing-bench.mjs [--exe /tmp/mp/mockprocessor] [--subscriptions 1000]
+//                          [--in-memory] [--trial-days 0] [--hold]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const arg = (n, d) => { const i = process.argv.indexOf(`--${n}`); return i >= 0 ? process.argv[i + 1] : d; };
+const exe = arg('exe', '/tmp/mp/mockprocessor');
+const count = Number(arg('subscriptions', 1000));
+const trialDays = Number(arg('trial-days', 0));
+const port = Number(arg('port', 12170));
+const inMemory = process.argv.includes('--in-memory');
+const dir = mkdtempSync(join(tmpdir(), 'mp-billing-'));
+const store = inMemory ? ['--in-memory'] : ['--db', join(dir, 'bench.db')];
+const server = spawn(exe, ['serve', '--port', String(port), ...store, '--seed', '14', '--log-level', 'Warning'], { stdio: 'ignore' });
+const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+const auth = 'Basic ' + Buffer.from('sk_test_billingbench:').toString('base64');
+const call = (method, path, body = '') => new Promise((resolve, reject) => {
+  const req = request({ host: '127.0.0.1', port, method, path, agent, headers: { Authorization: auth, 'Content-Type': 'application/x-www-form-urlencoded' } }, (res) => {
+    let data = ''; res.setEncoding('utf8'); res.on('data', (c) => (data += c)); res.on('end', () => resolve({ status: res.statusCode, body: data }));
+  });
+  req.on('error', reject); req.end(body);
+});
+const ok = async (method, path, body = '') => {
+  const r = await call(method, path, body);
+  if (r.status !== 200) throw new Error(`${method} ${path}: ${r.status} ${r.body}`);
+  return JSON.parse(r.body);
+};
+const rssMb = () => {
+  const line = readFileSync(`/proc/${server.pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  return Number(line.split(/\s+/)[1]) / 1024;
+};
+// Counts a list by paging it through (limit 100), with an optional filter in the query.
+const countList = async (path, query) => {
+  let n = 0; let after = '';
+  for (;;) {
+    const page = await ok('GET', `${path}?limit=100${query ? `&${query}` : ''}${after ? `&starting_after=${after}` : ''}`);
+    n += page.data.length;
+    if (!page.has_more) return n;
+    after = page.data[page.data.length - 1].id;
+  }
+};
+
+try {
+  for (let i = 0; ; i++) { try { if ((await call('GET', '/healthz')).status === 200) break; } catch {} if (i > 200) throw new Error('no start'); await new Promise((r) => setTimeout(r, 50)); }
+  const product = await ok('POST', '/v1/products', 'name=Bench+plan');
+  const price = await ok('POST', '/v1/prices', `product=${product.id}&currency=usd&unit_amount=1000&recurring[interval]=month`);
+  const clock = await ok('POST', '/v1/test_helpers/test_clocks', `frozen_time=${Math.floor(Date.UTC(2026, 0, 1) / 1000)}`);
+  let next = 0;
+  const t0 = Date.now();
+  await Promise.all(Array.from({ length: 16 }, async () => {
+    while (next++ < count) {
+      const customer = await ok('POST', '/v1/customers', `test_clock=${clock.id}&payment_method=pm_card_visa&invoice_settings[default_payment_method]=pm_card_visa`);
+      const pm = customer.invoice_settings.default_payment_method;
+      await ok('POST', '/v1/subscriptions', `customer=${customer.id}&items[0][price]=${price.id}&default_payment_method=${pm}${trialDays ? `&trial_period_days=${trialDays}` : ''}`);
+    }
+  }));
+  const setupMs = Date.now() - t0;
+  global.gc?.();
+  await new Promise((r) => setTimeout(r, 500));
+  const hold = async (seconds, when) => {
+    if (!process.argv.includes('--hold')) return;
+    console.log(`holding pid ${server.pid} ${when} for ${seconds} s (e.g. dotnet-gcdump collect -p ${server.pid})`);
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+  };
+  await hold(20, 'before the advance');
+  const before = rssMb();
+  const invoicesBefore = await countList('/v1/invoices', '');
+  const t1 = process.hrtime.bigint();
+  const advanced = await ok('POST', `/v1/test_helpers/test_clocks/${clock.id}/advance`, `frozen_time=${clock.frozen_time + 365 * 86400}`);
+  const ms = Number(process.hrtime.bigint() - t1) / 1e6;
+  const after = rssMb();
+  const invoices = await countList('/v1/invoices', '') - invoicesBefore;
+  const paid = await countList('/v1/invoices', 'status=paid');
+  const active = await countList('/v1/subscriptions', 'status=active');
+  console.log(`subscriptions ${count} (created in ${setupMs} ms, ${inMemory ? 'in memory' : 'file'}); advance one year: ${ms.toFixed(0)} ms, clock ${advanced.status}`);
+  console.log(`renewal invoices ${invoices} (${(invoices / count).toFixed(2)} per subscription), paid invoices in total ${paid}, active subscriptions ${active}`);
+  console.log(`RSS before advance ${before.toFixed(0)} MB, after ${after.toFixed(0)} MB (grew ${(after - before).toFixed(0)} MB)`);
+  await hold(60, 'after the advance');
+} finally {
+  server.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+  agent.destroy();
+}
