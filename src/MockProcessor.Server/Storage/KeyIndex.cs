@@ -21,10 +21,12 @@ internal readonly record struct ListKey(long Created, long Seq, string Id) : ICo
 internal sealed class KeyIndex
 {
     // Fixed-size chunks: growing never copies the whole index (a 40 MB copy under the lock at a few million keys).
-    // The first chunk starts small and doubles: most secondary indexes (the refunds of one charge) hold a few keys.
+    // The first chunk is held directly, starts at one key and doubles: most secondary indexes (the refunds of one
+    // charge, the events of one object) hold a few keys, and a year of billing makes hundreds of thousands of them, so
+    // an index of one key costs two small objects (this and a one-key array), not four.
     private const int ChunkSize = 16_384;
-    private const int FirstChunk = 4;
-    private readonly List<ListKey[]> _chunks = [];
+    private ListKey[]? _first;
+    private List<ListKey[]>? _more;
     private bool _unsorted;
     private int _count;
     // Keys removed but still in the chunks, skipped by reads: a removal costs a hash insert, and the chunks are rebuilt
@@ -37,7 +39,7 @@ internal sealed class KeyIndex
     /// <summary>Live keys (tombstones not counted).</summary>
     public int Count => _count - (_removed?.Count ?? 0);
 
-    private ListKey At(int i) => _chunks[i / ChunkSize][i % ChunkSize];
+    private ListKey At(int i) => i < ChunkSize ? _first![i] : _more![i / ChunkSize - 1][i % ChunkSize];
 
     public void Add(ListKey key)
     {
@@ -78,21 +80,25 @@ internal sealed class KeyIndex
 
     private void Append(ListKey key)
     {
-        var offset = _count % ChunkSize;
-        if (offset == 0) _chunks.Add(new ListKey[_chunks.Count == 0 ? FirstChunk : ChunkSize]);
-        var chunk = _chunks[^1];
-        if (offset == chunk.Length)
+        if (_count < ChunkSize)
         {
-            Array.Resize(ref chunk, Math.Min(chunk.Length * 2, ChunkSize));
-            _chunks[^1] = chunk;
+            if (_first is null) _first = new ListKey[1];
+            else if (_count == _first.Length) Array.Resize(ref _first, Math.Min(_first.Length * 2, ChunkSize));
+            _first[_count] = key;
         }
-        chunk[offset] = key;
+        else
+        {
+            var offset = _count % ChunkSize;
+            if (offset == 0) (_more ??= []).Add(new ListKey[ChunkSize]);
+            _more![^1][offset] = key;
+        }
         _count++;
     }
 
     private void Rebuild(List<ListKey> ordered)
     {
-        _chunks.Clear();
+        _first = null;
+        _more = null;
         _count = 0;
         foreach (var k in ordered) Append(k);
     }
