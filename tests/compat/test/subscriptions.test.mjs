@@ -1,5 +1,6 @@
 // Billing through stripe-node (docs/billing.md): subscriptions and invoices on a test clock. A trial and a year of
-// renewals; a declined renewal retried on the documented days into cancellation; a prorated upgrade previewed and
+// renewals; a declined renewal retried on the documented days into cancellation, or into unpaid and back to active
+// with a new card; a downgrade without proration; a prorated upgrade previewed and
 // billed; cancel at period end; cancel now with a proration credit the next invoice consumes. Counterpart of
 // Stripe.net's SubscriptionTests. Network rules and billing settings are the emulator's control API (raw()).
 import assert from 'node:assert/strict';
@@ -90,6 +91,48 @@ describe('subscriptions and invoices', () => {
     const ended = await stripe.subscriptions.retrieve(sub.id);
     assert.equal(ended.status, 'canceled');
     assert.equal(ended.cancellation_details.reason, 'payment_failed');
+  });
+
+  test('unpaid after the last retry; a new default card and paying the open invoice make it active again', async () => {
+    const stripe = newClient();
+    const settings = await raw('POST', '/_mock/billing/settings', { key: stripe.secretKey, body: { retry_days: ['3', '6'], after_final_failure: 'unpaid' } });
+    assert.equal(settings.status, 200);
+    const start = utc(2026, 4, 1);
+    const price = await monthly(stripe, 1500, 'Pro');
+    const { clock, customer } = await clockCustomer(stripe, start);
+    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }] });
+    const rule = await raw('POST', '/_mock/network_rules', { key: stripe.secretKey, body: { match: { customer: customer.id }, outcome: 'decline' } });
+    await advanceTo(stripe, clock, utc(2026, 5, 1) + 7 * DAY);
+    assert.equal((await stripe.subscriptions.retrieve(sub.id)).status, 'unpaid');
+    const failures = (await allEvents(stripe)).filter((e) => e.type === 'invoice.payment_failed').map((e) => e.created);
+    assert.deepEqual(failures, [0, 3, 6].map((d) => utc(2026, 5, 1) + HOUR + d * DAY));
+
+    assert.equal((await raw('DELETE', `/_mock/network_rules/${rule.json.id}`, { key: stripe.secretKey })).status, 200);
+    const card = await stripe.paymentMethods.attach('pm_card_mastercard', { customer: customer.id });
+    await stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: card.id } });
+    const open = await stripe.invoices.list({ subscription: sub.id, status: 'open' });
+    assert.equal(open.data.length, 1);
+    const paid = await stripe.invoices.pay(open.data[0].id);
+    assert.equal(paid.status, 'paid');
+    assert.equal(paid.amount_paid, 1500);
+    assert.equal((await stripe.subscriptions.retrieve(sub.id)).status, 'active');
+  });
+
+  test('a downgrade with proration_behavior=none bills nothing until the renewal, which charges the new price', async () => {
+    const stripe = newClient();
+    const start = utc(2026, 4, 1);
+    const a = await monthly(stripe, 1000, 'A');
+    const b = await monthly(stripe, 3000, 'B');
+    const { clock, customer } = await clockCustomer(stripe, start);
+    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: b.id }] });
+    await advanceTo(stripe, clock, start + 10 * DAY);
+    const downgraded = await stripe.subscriptions.update(sub.id, { items: [{ id: sub.items.data[0].id, price: a.id }], proration_behavior: 'none' });
+    assert.equal(downgraded.items.data[0].price.id, a.id);
+    assert.equal((await stripe.invoiceItems.list({ customer: customer.id, pending: true })).data.length, 0);
+    assert.equal((await invoicesOf(stripe, sub.id)).length, 1);
+    await advanceTo(stripe, clock, utc(2026, 5, 1) + HOUR);
+    const invoices = await invoicesOf(stripe, sub.id);
+    assert.deepEqual(invoices.map((i) => i.amount_paid), [3000, 1000]);
   });
 
   test('an upgrade prorates −667 / +2000 (previewed), billed at renewal as 4333', async () => {
