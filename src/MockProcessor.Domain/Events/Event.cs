@@ -14,7 +14,19 @@ public sealed record Event : StripeObject
     public required string Type { get; init; }
     public required string ApiVersion { get; init; }
     public required StripeObject Snapshot { get; init; }
-    public string? PreviousAttributesJson { get; init; }
+    /// <summary>
+    /// Held as UTF-8 (half the bytes of a .NET string: a renewal's <c>customer.subscription.updated</c> carries the
+    /// previous items in full, over a kilobyte); stored and compared as the same JSON text.
+    /// </summary>
+    public string? PreviousAttributesJson
+    {
+        get => _previousAttributes is null ? null : System.Text.Encoding.UTF8.GetString(_previousAttributes);
+        init => _previousAttributes = value is null ? null : System.Text.Encoding.UTF8.GetBytes(value);
+    }
+    private readonly byte[]? _previousAttributes;
+
+    /// <summary>The previous attributes' JSON as UTF-8, for parsing without a string in between.</summary>
+    public ReadOnlySpan<byte> PreviousAttributesUtf8() => _previousAttributes;
     public string? RequestId { get; init; }
     public string? IdempotencyKey { get; init; }
     public string? RelatedObjectId { get; init; }

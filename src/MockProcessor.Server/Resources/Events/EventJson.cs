@@ -20,7 +20,7 @@ public static class EventJson
         var obj = ctx.RenderFrozen(e.Snapshot);
         ApiChanges.Render(obj, ApiVersions.Stored(apiVersion), ctx);
         var data = new JsonObject { ["object"] = obj };
-        if (e.PreviousAttributesJson is not null) data["previous_attributes"] = JsonNode.Parse(e.PreviousAttributesJson);
+        if (e.PreviousAttributesUtf8() is { IsEmpty: false } previous) data["previous_attributes"] = JsonNode.Parse(previous);
         var json = new JsonObject { ["id"] = e.Id, ["object"] = "event" };
         if (e.ConnectedAccount is not null) json["account"] = e.ConnectedAccount;
         foreach (var (k, v) in new JsonObject
