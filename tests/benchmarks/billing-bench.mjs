@@ -4,34 +4,16 @@
 // Usage (repository root): dotnet publish src/MockProcessor -c Release -o /tmp/mp
 //                          node tests/benchmarks/billing-bench.mjs [--exe /tmp/mp/mockprocessor] [--subscriptions 1000]
 //                          [--in-memory] [--trial-days 0] [--hold]
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { arg, startEmulator } from './emulator.mjs';
 
-const arg = (n, d) => { const i = process.argv.indexOf(`--${n}`); return i >= 0 ? process.argv[i + 1] : d; };
 const exe = arg('exe', '/tmp/mp/mockprocessor');
 const count = Number(arg('subscriptions', 1000));
 const trialDays = Number(arg('trial-days', 0));
 const port = Number(arg('port', 12170));
 const inMemory = process.argv.includes('--in-memory');
-const dir = mkdtempSync(join(tmpdir(), 'mp-billing-'));
-const store = inMemory ? ['--in-memory'] : ['--db', join(dir, 'bench.db')];
-const server = spawn(exe, ['serve', '--port', String(port), ...store, '--seed', '14', '--log-level', 'Warning'], { stdio: 'ignore' });
-const agent = new Agent({ keepAlive: true, maxSockets: 16 });
-const auth = 'Basic ' + Buffer.from('sk_test_billingbench:').toString('base64');
-const call = (method, path, body = '') => new Promise((resolve, reject) => {
-  const req = request({ host: '127.0.0.1', port, method, path, agent, headers: { Authorization: auth, 'Content-Type': 'application/x-www-form-urlencoded' } }, (res) => {
-    let data = ''; res.setEncoding('utf8'); res.on('data', (c) => (data += c)); res.on('end', () => resolve({ status: res.statusCode, body: data }));
-  });
-  req.on('error', reject); req.end(body);
-});
-const ok = async (method, path, body = '') => {
-  const r = await call(method, path, body);
-  if (r.status !== 200) throw new Error(`${method} ${path}: ${r.status} ${r.body}`);
-  return JSON.parse(r.body);
-};
+const emu = await startEmulator({ exe, port, key: 'sk_test_billingbench', args: ['--seed', '14'], inMemory });
+const { server, ok } = emu;
 const rssMb = () => {
   const line = readFileSync(`/proc/${server.pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
   return Number(line.split(/\s+/)[1]) / 1024;
@@ -48,7 +30,6 @@ const countList = async (path, query) => {
 };
 
 try {
-  for (let i = 0; ; i++) { try { if ((await call('GET', '/healthz')).status === 200) break; } catch {} if (i > 200) throw new Error('no start'); await new Promise((r) => setTimeout(r, 50)); }
   const product = await ok('POST', '/v1/products', 'name=Bench+plan');
   const price = await ok('POST', '/v1/prices', `product=${product.id}&currency=usd&unit_amount=1000&recurring[interval]=month`);
   const clock = await ok('POST', '/v1/test_helpers/test_clocks', `frozen_time=${Math.floor(Date.UTC(2026, 0, 1) / 1000)}`);
@@ -84,7 +65,5 @@ try {
   console.log(`RSS before advance ${before.toFixed(0)} MB, after ${after.toFixed(0)} MB (grew ${(after - before).toFixed(0)} MB)`);
   await hold(60, 'after the advance');
 } finally {
-  server.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
-  agent.destroy();
+  emu.stop();
 }

@@ -5,29 +5,14 @@
 // nets add up to the payout amount.
 // Usage (repository root): dotnet publish src/MockProcessor -c Release -o /tmp/mp
 //                          node tests/benchmarks/payout-bench.mjs [--exe /tmp/mp/mockprocessor] [--charges 20000]
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { arg, startEmulator } from './emulator.mjs';
 
-const arg = (n, d) => { const i = process.argv.indexOf(`--${n}`); return i >= 0 ? process.argv[i + 1] : d; };
 const exe = arg('exe', '/tmp/mp/mockprocessor');
 const charges = Number(arg('charges', 20000));
 const port = Number(arg('port', 13250));
-const dir = mkdtempSync(join(tmpdir(), 'mp-payout-'));
-const server = spawn(exe, ['serve', '--port', String(port), '--db', join(dir, 'bench.db'), '--log-level', 'Warning'], { stdio: 'ignore' });
-const agent = new Agent({ keepAlive: true, maxSockets: 16 });
-const auth = 'Basic ' + Buffer.from('sk_test_payoutbench:').toString('base64');
-const call = (method, path, body = '') => new Promise((resolve, reject) => {
-  const req = request({ host: '127.0.0.1', port, method, path, agent, headers: { Authorization: auth, 'Content-Type': 'application/x-www-form-urlencoded' } }, (res) => {
-    let data = ''; res.setEncoding('utf8'); res.on('data', (c) => (data += c)); res.on('end', () => resolve({ status: res.statusCode, body: data }));
-  });
-  req.on('error', reject); req.end(body);
-});
-const json = async (method, path, body) => { const r = await call(method, path, body); if (r.status !== 200) throw new Error(`${path}: ${r.body}`); return JSON.parse(r.body); };
+const emu = await startEmulator({ exe, port, key: 'sk_test_payoutbench' });
+const { ok: json } = emu;
 try {
-  for (let i = 0; ; i++) { try { if ((await call('GET', '/healthz')).status === 200) break; } catch {} if (i > 200) throw new Error('no start'); await new Promise((r) => setTimeout(r, 50)); }
   const body = 'amount=2000&currency=usd&source=tok_visa';
   let next = 0;
   const t0 = Date.now();
@@ -54,7 +39,5 @@ try {
   console.log(`booked ${charges} charges in ${created} ms; advance 3 days: ${advanceMs.toFixed(0)} ms (fired ${adv.fired}, payout ${po.status}, ${po.amount}); ` +
     `?payout= listing of ${count} transactions in ${Math.ceil(count / 100)} pages: ${listMs.toFixed(0)} ms; nets add up`);
 } finally {
-  server.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
-  agent.destroy();
+  emu.stop();
 }

@@ -106,7 +106,10 @@ public static class Currencies
     /// unless its symbol is its own ("$20.00", "€42.00", "¥1,200", "12.345 KWD", "$5.00 CAD").
     /// </summary>
     public static string Display(long amount, string currency) =>
-        Format(amount, currency) + (currency is "usd" or "eur" or "gbp" or "jpy" or "inr" ? "" : " " + currency.ToUpperInvariant());
+        Format(amount, currency) + (OwnsSymbol(currency) ? "" : " " + currency.ToUpperInvariant());
+
+    // "$" is shared by several dollars (USD keeps it bare); every other symbol in the table belongs to one currency.
+    private static bool OwnsSymbol(string currency) => Symbol(currency) switch { "" => false, "$" => currency == "usd", _ => true };
 
     private static string Symbol(string currency) => currency switch
     {
