@@ -43,6 +43,8 @@ public sealed partial class ObjectStore : IAsyncDisposable
         {
             var superseded = Load(backend);
             _log = new GroupCommit(backend, Serialize, log);
+            // Counted before the task starts, so a caller reading CompactionPending right after start-up sees the work.
+            _compactionPending = superseded.Count;
             if (superseded.Count > 0) _compaction = Task.Run(() => CompactAsync(superseded));
         }
     }
@@ -240,7 +242,6 @@ public sealed partial class ObjectStore : IAsyncDisposable
     /// </summary>
     private async Task CompactAsync(List<long> superseded)
     {
-        Interlocked.Exchange(ref _compactionPending, superseded.Count);
         try
         {
             for (var at = 0; at < superseded.Count && !_stop.IsCancellationRequested; at += CompactionStepSize)
