@@ -18,7 +18,6 @@ public sealed class PostgresStore : SqlStore
     public const long MigrationLock = 0x4D6F636B50726F63;
 
     private readonly NpgsqlConnection _conn;
-    private NpgsqlTransaction? _tx;
     private NpgsqlBatch? _batch;
 
     public PostgresStore(string connectionString)
@@ -128,8 +127,8 @@ public sealed class PostgresStore : SqlStore
 
     protected override void Begin(DbTransaction tx)
     {
-        _tx = (NpgsqlTransaction)tx;
-        _batch = new NpgsqlBatch(_conn, _tx);
+        _batch?.Dispose(); // a failed batch's
+        _batch = new NpgsqlBatch(_conn, (NpgsqlTransaction)tx);
     }
 
     // Each run of rows becomes one statement over arrays (unnest keeps the arrays' order, so positions follow commit order);

@@ -62,6 +62,7 @@ public abstract class SqlStore : IDurableStore
 
     public void Write(IEnumerable<Row> rows, Func<StripeObject, byte[]> serialize)
     {
+        _objects.Clear(); _idempotency.Clear(); _superseded.Clear(); // what a failed batch left
         using var tx = Connection.BeginTransaction();
         Begin(tx);
         foreach (var row in rows)
