@@ -125,6 +125,15 @@ public sealed class PostgresStore : SqlStore
 
     protected override string PositionColumn => "position";
 
+    // A server restart or a terminated backend breaks the connection: the batch in flight fails (its requests answer 500),
+    // the next one reconnects instead of failing every write until the emulator restarts.
+    protected override void Reconnect()
+    {
+        if (_conn.FullState is System.Data.ConnectionState.Open) return;
+        _conn.Close();
+        _conn.Open();
+    }
+
     protected override void Begin(DbTransaction tx)
     {
         _batch?.Dispose(); // a failed batch's

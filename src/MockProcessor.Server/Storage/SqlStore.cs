@@ -63,6 +63,7 @@ public abstract class SqlStore : IDurableStore
     public void Write(IEnumerable<Row> rows, Func<StripeObject, byte[]> serialize)
     {
         _objects.Clear(); _idempotency.Clear(); _superseded.Clear(); // what a failed batch left
+        Reconnect();
         using var tx = Connection.BeginTransaction();
         Begin(tx);
         foreach (var row in rows)
@@ -102,6 +103,9 @@ public abstract class SqlStore : IDurableStore
         _idempotency.Clear();
         _superseded.Clear();
     }
+
+    /// <summary>Before each batch: a backend whose connection was lost (a server restart) opens a new one; the lost batch failed.</summary>
+    protected virtual void Reconnect() { }
 
     /// <summary>A write transaction begins: commands of this batch run in <paramref name="tx"/>.</summary>
     protected abstract void Begin(DbTransaction tx);

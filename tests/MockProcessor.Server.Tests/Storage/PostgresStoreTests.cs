@@ -154,6 +154,18 @@ public class PostgresStoreTests
     }
 
     [PostgresFact]
+    public void A_lost_connection_fails_one_batch_and_the_next_reconnects()
+    {
+        using var db = new PostgresTestDatabase();
+        using var store = new PostgresStore(db.ConnectionString);
+        store.Write([new ObjectRow(Customer("cus_1", "acct_a", "before"), 1)], Serialize);
+        Assert.True(db.Scalar<bool>("SELECT bool_and(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"));
+        Assert.ThrowsAny<Exception>(() => store.Write([new ObjectRow(Customer("cus_2", "acct_a", "lost"), 2)], Serialize));
+        store.Write([new ObjectRow(Customer("cus_3", "acct_a", "after"), 3)], Serialize);
+        Assert.Equal([1L, 3], store.ReadObjects().Select(v => v.Seq));
+    }
+
+    [PostgresFact]
     public void The_persisted_format_is_the_same_bytes_as_SQLite()
     {
         using var db = new PostgresTestDatabase();
