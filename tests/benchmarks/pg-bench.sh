@@ -9,6 +9,8 @@ OUT=${1:-/tmp/mockprocessor-pg-bench}
 PORT=${BENCH_PORT:-12487}
 ROUNDS=${ROUNDS:-2}
 SECONDS_RUN=${SECONDS_RUN:-15}
+# e.g. PG_QUERY='?Options=-c%20synchronous_commit%3Doff' to measure without waiting for the WAL flush (docs/performance.md)
+PG_QUERY=${PG_QUERY:-}
 BODY="amount=2000&currency=usd&confirm=true&payment_method=pm_card_visa&allowed_payment_method_types[]=card"
 URL="http://127.0.0.1:$PORT/v1/payment_intents"
 APP=src/MockProcessor/bin/Release/net10.0/mockprocessor.dll
@@ -30,8 +32,8 @@ run() {
     | awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {err=$0} END {printf "req/s=%s p50=%s p99=%s %s\n", rps, p50, p99, err}'
 }
 for round in $(seq 1 "$ROUNDS"); do
-  rm -f "$OUT"/bench.db*
+  rm -rf "$OUT"/bench.db*
   start "$OUT/bench.db"; run >/dev/null; echo "round $round sqlite:     $(run)"; stop
-  "$PSQL" -q "$MOCKPROCESSOR_TEST_POSTGRES" -c "DROP DATABASE IF EXISTS pgbench_mp WITH (FORCE)" -c "CREATE DATABASE pgbench_mp"
-  start "${MOCKPROCESSOR_TEST_POSTGRES%/*}/pgbench_mp"; run >/dev/null; echo "round $round postgresql: $(run)"; stop
+  "$PSQL" -q "$MOCKPROCESSOR_TEST_POSTGRES" -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS pgbench_mp WITH (FORCE)" -c "CREATE DATABASE pgbench_mp"
+  start "${MOCKPROCESSOR_TEST_POSTGRES%/*}/pgbench_mp$PG_QUERY"; run >/dev/null; echo "round $round postgresql$PG_QUERY: $(run)"; stop
 done
