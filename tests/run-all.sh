@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test from a fresh clone: restore + build, .NET unit and in-process HTTP tests, then the
+# Runs every test from a fresh clone: restore + build, a throw-away PostgreSQL when installed (tests/postgres), .NET unit
+# and in-process HTTP tests, then the
 # stripe-node compatibility suite against a freshly started emulator, then the browser tests of the local Stripe.js in
 # Debian's Chromium (or a plain "NOT RUN" line without one). Exit code is non-zero on any failure.
 set -euo pipefail
@@ -7,6 +8,19 @@ cd "$(dirname "$0")/.."
 
 echo "== build"
 dotnet build MockProcessor.sln -c Release -nologo -v quiet
+
+echo "== PostgreSQL for the PostgreSQL storage tests (tests/postgres/start.sh; docs/deploy.md)"
+if [ -n "${MOCKPROCESSOR_TEST_POSTGRES:-}" ]; then
+  echo "using MOCKPROCESSOR_TEST_POSTGRES=$MOCKPROCESSOR_TEST_POSTGRES"
+elif ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  PG_PORT="${MOCKPROCESSOR_POSTGRES_PORT:-12485}"
+  MOCKPROCESSOR_TEST_POSTGRES="$(bash tests/postgres/start.sh "$PG_PORT")"
+  export MOCKPROCESSOR_TEST_POSTGRES
+  trap 'bash tests/postgres/stop.sh "$PG_PORT"' EXIT
+  echo "PostgreSQL started: MOCKPROCESSOR_TEST_POSTGRES=$MOCKPROCESSOR_TEST_POSTGRES"
+else
+  echo "NOT RUN: the PostgreSQL storage tests (no /usr/lib/postgresql/*/bin/initdb: apt-get install postgresql; .ci/run installs it); they report themselves skipped below"
+fi
 
 echo "== .NET tests"
 dotnet test MockProcessor.sln -c Release --no-build -nologo -v quiet

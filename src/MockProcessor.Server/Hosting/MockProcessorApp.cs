@@ -52,7 +52,7 @@ public static class MockProcessorApp
         services.AddSingleton(sp =>
         {
             var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger<ObjectStore>();
-            var backend = options.InMemory ? null : new SqliteStore(options.Database);
+            var backend = options.InMemory ? null : Database.OpenStore(options.Database);
             return new ObjectStore(Resources.Registry.Schema(sp.GetRequiredService<WebhookDueQueue>(), sp.GetRequiredService<Resources.Events.EventFeed>()), backend, log, sp.GetRequiredService<TimerRegistry>());
         });
         services.AddSingleton<WebhookDueQueue>();

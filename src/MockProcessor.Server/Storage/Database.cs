@@ -68,6 +68,18 @@ public static class Database
         return conn;
     }
 
+    /// <summary>Refuses a database whose schema version <paramref name="current"/> is newer than this build's (any backend).</summary>
+    public static void RefuseNewer(int current, string another)
+    {
+        if (current > SchemaVersion)
+            throw new InvalidOperationException(
+                $"The database was written by a newer MockProcessor (schema {current}; this build knows {SchemaVersion}). Use a newer build or another {another}.");
+    }
+
+    /// <summary>The durable store that <c>--db</c> names: a PostgreSQL server (a postgres:// URL or an Npgsql connection string) or a SQLite file.</summary>
+    public static IDurableStore OpenStore(string db) =>
+        PostgresStore.ConnectionString(db) is { } postgres ? new PostgresStore(postgres) : new SqliteStore(db);
+
     /// <summary>The per-database HMAC key of idempotency fingerprints (created by migration v2).</summary>
     public static byte[] FingerprintKey(SqliteConnection conn)
     {
@@ -83,9 +95,7 @@ public static class Database
         using var read = conn.CreateCommand();
         read.CommandText = "SELECT value FROM meta WHERE key = 'schema_version'";
         var current = read.ExecuteScalar() is string s ? int.Parse(s, System.Globalization.CultureInfo.InvariantCulture) : 0;
-        if (current > SchemaVersion)
-            throw new InvalidOperationException(
-                $"The database was written by a newer MockProcessor (schema {current}; this build knows {SchemaVersion}). Use a newer build or another --db file.");
+        RefuseNewer(current, "--db file");
         var rewroteSecrets = current is > 0 and < 2;
         if (rewroteSecrets) Exec(conn, "PRAGMA secure_delete=ON;"); // overwritten plain text is zeroed, not left in free pages
         for (var v = current; v < SchemaVersion; v++)

@@ -17,7 +17,9 @@ public sealed class FileStorage : IDisposable
         _temporary = options.InMemory;
         Directory = options.InMemory
             ? Path.Combine(Path.GetTempPath(), "mockprocessor-files-" + Environment.ProcessId + "-" + Guid.NewGuid().ToString("N")[..8])
-            : Path.GetFullPath(options.Database) + ".files";
+            : PostgresStore.ConnectionString(options.Database) is not null
+                ? Path.GetFullPath("mockprocessor.files") // PostgreSQL: in the working directory (docs/deploy.md: replicas need it shared)
+                : Path.GetFullPath(options.Database) + ".files";
         System.IO.Directory.CreateDirectory(Directory);
         // Leftovers of a write cut short by a crash: never committed, so nobody refers to them.
         foreach (var tmp in System.IO.Directory.EnumerateFiles(Directory, "*.tmp")) File.Delete(tmp);

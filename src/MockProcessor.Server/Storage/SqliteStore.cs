@@ -7,7 +7,7 @@ namespace MockProcessor.Server.Storage;
 /// The embedded durable store: one SQLite file (schema and migrations in <see cref="Database"/>), WAL with
 /// synchronous=NORMAL, object versions appended to <c>objects</c> in commit order, checkpoints in the background.
 /// </summary>
-public sealed class SqliteStore : IDurableStore
+public sealed class SqliteStore : SqlStore
 {
     private readonly SqliteConnection _conn;
     private readonly SqliteCommand _insert, _deleteVersion, _insertIdempotency, _purge;
@@ -49,78 +49,51 @@ public sealed class SqliteStore : IDurableStore
         _purgeBefore = _purge.Parameters.Add("$t", SqliteType.Integer);
     }
 
-    public byte[] FingerprintKey { get; }
+    protected override System.Data.Common.DbConnection Connection => _conn;
 
-    public IEnumerable<StoredVersion> ReadObjects(string? type = null)
-    {
-        using var cmd = _conn.CreateCommand();
-        cmd.CommandText = type is null
-            ? "SELECT rowid, type, data, seq FROM objects ORDER BY rowid"
-            : "SELECT rowid, type, data, seq FROM objects WHERE type = $type ORDER BY rowid";
-        if (type is not null) cmd.Parameters.AddWithValue("$type", type);
-        using var r = cmd.ExecuteReader();
-        while (r.Read()) yield return new StoredVersion(r.GetInt64(0), r.GetString(1), (byte[])r.GetValue(2), r.GetInt64(3));
-    }
+    protected override string PositionColumn => "rowid";
 
-    public IEnumerable<StoredVersion> ReadObjectsNewestFirst(Func<StoredHead, bool> wanted)
+    protected override void Begin(System.Data.Common.DbTransaction tx) =>
+        _insert.Transaction = _deleteVersion.Transaction = _insertIdempotency.Transaction = _purge.Transaction = (SqliteTransaction)tx;
+
+    // One prepared statement a row: SQLite runs in-process, a statement costs no round trip.
+    protected override void InsertObjects(IReadOnlyList<(StripeObject Object, long Seq, byte[] Data)> versions)
     {
-        using var cmd = _conn.CreateCommand();
-        // data last: SQLite decodes a row's columns on demand, so a refused version's blob is never copied out.
-        cmd.CommandText = "SELECT rowid, id, account, type, seq, data FROM objects ORDER BY rowid DESC";
-        using var r = cmd.ExecuteReader();
-        while (r.Read())
+        foreach (var (o, seq, data) in versions)
         {
-            var position = r.GetInt64(0);
-            if (!wanted(new StoredHead(position, r.GetString(1), r.GetString(2)))) continue;
-            yield return new StoredVersion(position, r.GetString(3), (byte[])r.GetValue(5), r.GetInt64(4));
+            _id.Value = o.Id; _account.Value = o.AccountId; _type.Value = o.ObjectType;
+            _created.Value = o.Created; _seq.Value = seq; _data.Value = data;
+            _insert.ExecuteNonQuery();
         }
     }
 
-    public IEnumerable<IdempotencyRow> ReadIdempotency()
+    protected override void InsertIdempotency(IReadOnlyList<IdempotencyRow> records)
     {
-        using var cmd = _conn.CreateCommand();
-        cmd.CommandText = "SELECT account, key, fingerprint, status, body, request_id, created FROM idempotency ORDER BY rowid";
-        using var r = cmd.ExecuteReader();
-        while (r.Read())
-            yield return new IdempotencyRow(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt32(3), (byte[])r.GetValue(4), r.GetString(5), r.GetInt64(6));
+        foreach (var i in records)
+        {
+            _iAccount.Value = i.Account; _iKey.Value = i.Key; _iFingerprint.Value = i.Fingerprint; _iStatus.Value = i.Status;
+            _iBody.Value = i.Body; _iRequest.Value = i.RequestId; _iCreated.Value = i.Created;
+            _insertIdempotency.ExecuteNonQuery();
+        }
     }
 
-    public void Write(IEnumerable<Row> rows, Func<StripeObject, byte[]> serialize)
+    protected override void PurgeIdempotency(long olderThan)
     {
-        using var tx = _conn.BeginTransaction();
-        _insert.Transaction = _deleteVersion.Transaction = _insertIdempotency.Transaction = _purge.Transaction = tx;
-        foreach (var row in rows)
+        _purgeBefore.Value = olderThan;
+        _purge.ExecuteNonQuery();
+    }
+
+    protected override void DeleteVersions(IReadOnlyList<long> positions)
+    {
+        foreach (var rowid in positions)
         {
-            switch (row)
-            {
-                case ObjectRow o:
-                    _id.Value = o.Object.Id; _account.Value = o.Object.AccountId; _type.Value = o.Object.ObjectType;
-                    _created.Value = o.Object.Created; _seq.Value = o.Seq; _data.Value = serialize(o.Object);
-                    _insert.ExecuteNonQuery();
-                    break;
-                case IdempotencyRow i:
-                    _iAccount.Value = i.Account; _iKey.Value = i.Key; _iFingerprint.Value = i.Fingerprint; _iStatus.Value = i.Status;
-                    _iBody.Value = i.Body; _iRequest.Value = i.RequestId; _iCreated.Value = i.Created;
-                    _insertIdempotency.ExecuteNonQuery();
-                    break;
-                case IdempotencyPurge purge:
-                    _purgeBefore.Value = purge.OlderThan;
-                    _purge.ExecuteNonQuery();
-                    break;
-                case CompactionStep step:
-                    foreach (var rowid in step.Superseded)
-                    {
-                        _rowid.Value = rowid;
-                        _deleteVersion.ExecuteNonQuery();
-                    }
-                    break;
-            }
+            _rowid.Value = rowid;
+            _deleteVersion.ExecuteNonQuery();
         }
-        tx.Commit();
     }
 
     /// <summary>A PASSIVE checkpoint once a second (copies what it can without blocking the writer); TRUNCATE at the end.</summary>
-    public async Task MaintainAsync(CancellationToken stop)
+    public override async Task MaintainAsync(CancellationToken stop)
     {
         using var conn = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _conn.DataSource, Pooling = false }.ToString());
         conn.Open();
@@ -138,7 +111,7 @@ public sealed class SqliteStore : IDurableStore
         Database.Exec(conn, "PRAGMA wal_checkpoint(TRUNCATE);");
     }
 
-    public void Dispose()
+    public override void Dispose()
     {
         _insert.Dispose(); _deleteVersion.Dispose(); _insertIdempotency.Dispose(); _purge.Dispose();
         _conn.Dispose();

@@ -1,0 +1,137 @@
+using System.Data.Common;
+using MockProcessor.Domain.Common;
+
+namespace MockProcessor.Server.Storage;
+
+/// <summary>
+/// What the SQL backends (<see cref="SqliteStore"/>, <see cref="PostgresStore"/>) share: the same two tables read the same
+/// way through ADO.NET, and one <see cref="Write"/> that applies a group-commit batch in one transaction, handing each run
+/// of consecutive rows of one kind to the backend (which may send a run as one statement), in the batch's order.
+/// A backend supplies its connection, the name of its commit-order column, and how to write each kind of row.
+/// </summary>
+public abstract class SqlStore : IDurableStore
+{
+    private readonly List<(StripeObject Object, long Seq, byte[] Data)> _objects = [];
+    private readonly List<IdempotencyRow> _idempotency = [];
+    private readonly List<long> _superseded = [];
+
+    /// <summary>The writer's connection (start-up reads use it too: they run before the group commit starts).</summary>
+    protected abstract DbConnection Connection { get; }
+
+    /// <summary>The column holding a row's place in commit order (SQLite: rowid; PostgreSQL: a bigserial).</summary>
+    protected abstract string PositionColumn { get; }
+
+    public byte[] FingerprintKey { get; protected init; } = [];
+
+    public IEnumerable<StoredVersion> ReadObjects(string? type = null)
+    {
+        using var cmd = Connection.CreateCommand();
+        cmd.CommandText = type is null
+            ? $"SELECT {PositionColumn}, type, data, seq FROM objects ORDER BY {PositionColumn}"
+            : $"SELECT {PositionColumn}, type, data, seq FROM objects WHERE type = @type ORDER BY {PositionColumn}";
+        if (type is not null) Parameter(cmd, "type", type);
+        using var r = cmd.ExecuteReader();
+        while (r.Read()) yield return new StoredVersion(r.GetInt64(0), r.GetString(1), (byte[])r.GetValue(2), r.GetInt64(3));
+    }
+
+    public IEnumerable<StoredVersion> ReadObjectsNewestFirst(Func<StoredHead, bool> wanted)
+    {
+        using var cmd = Connection.CreateCommand();
+        // data last: a sequential reader (SQLite decodes columns on demand; Npgsql streams) never copies a refused version's blob.
+        cmd.CommandText = $"SELECT {PositionColumn}, id, account, type, seq, data FROM objects ORDER BY {PositionColumn} DESC";
+        using var r = cmd.ExecuteReader(System.Data.CommandBehavior.SequentialAccess);
+        while (r.Read())
+        {
+            var position = r.GetInt64(0);
+            var head = new StoredHead(position, r.GetString(1), r.GetString(2));
+            var type = r.GetString(3);
+            var seq = r.GetInt64(4);
+            if (!wanted(head)) continue;
+            yield return new StoredVersion(position, type, (byte[])r.GetValue(5), seq);
+        }
+    }
+
+    public IEnumerable<IdempotencyRow> ReadIdempotency()
+    {
+        using var cmd = Connection.CreateCommand();
+        cmd.CommandText = $"SELECT account, key, fingerprint, status, body, request_id, created FROM idempotency ORDER BY {PositionColumn}";
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+            yield return new IdempotencyRow(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt32(3), (byte[])r.GetValue(4), r.GetString(5), r.GetInt64(6));
+    }
+
+    public void Write(IEnumerable<Row> rows, Func<StripeObject, byte[]> serialize)
+    {
+        _objects.Clear(); _idempotency.Clear(); _superseded.Clear(); // what a failed batch left
+        Reconnect();
+        using var tx = Connection.BeginTransaction();
+        Begin(tx);
+        foreach (var row in rows)
+        {
+            switch (row)
+            {
+                case ObjectRow o:
+                    if (_objects.Count == 0) Flush();
+                    _objects.Add((o.Object, o.Seq, serialize(o.Object)));
+                    break;
+                case IdempotencyRow i:
+                    if (_idempotency.Count == 0) Flush();
+                    _idempotency.Add(i);
+                    break;
+                case IdempotencyPurge purge:
+                    Flush();
+                    PurgeIdempotency(purge.OlderThan);
+                    break;
+                case CompactionStep step:
+                    if (_superseded.Count == 0) Flush();
+                    _superseded.AddRange(step.Superseded);
+                    break;
+            }
+        }
+        Flush();
+        End();
+        tx.Commit();
+    }
+
+    /// <summary>Writes the run of rows collected so far (one kind at most is non-empty) and starts a new run.</summary>
+    private void Flush()
+    {
+        if (_objects.Count > 0) InsertObjects(_objects);
+        if (_idempotency.Count > 0) InsertIdempotency(_idempotency);
+        if (_superseded.Count > 0) DeleteVersions(_superseded);
+        _objects.Clear();
+        _idempotency.Clear();
+        _superseded.Clear();
+    }
+
+    /// <summary>Before each batch: a backend whose connection was lost (a server restart) opens a new one; the lost batch failed.</summary>
+    protected virtual void Reconnect() { }
+
+    /// <summary>A write transaction begins: commands of this batch run in <paramref name="tx"/>.</summary>
+    protected abstract void Begin(DbTransaction tx);
+
+    /// <summary>Everything of the batch has been handed over; a backend that queued statements sends them now, before the commit.</summary>
+    protected virtual void End() { }
+
+    /// <summary>Appends object versions (with their serialised data), in this order, to <c>objects</c>.</summary>
+    protected abstract void InsertObjects(IReadOnlyList<(StripeObject Object, long Seq, byte[] Data)> versions);
+
+    protected abstract void InsertIdempotency(IReadOnlyList<IdempotencyRow> records);
+
+    protected abstract void PurgeIdempotency(long olderThan);
+
+    /// <summary>Deletes the object versions at these positions (compaction).</summary>
+    protected abstract void DeleteVersions(IReadOnlyList<long> positions);
+
+    public abstract Task MaintainAsync(CancellationToken stop);
+
+    public abstract void Dispose();
+
+    private static void Parameter(DbCommand cmd, string name, object value)
+    {
+        var p = cmd.CreateParameter();
+        p.ParameterName = name;
+        p.Value = value;
+        cmd.Parameters.Add(p);
+    }
+}
