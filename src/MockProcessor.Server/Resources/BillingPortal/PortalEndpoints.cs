@@ -23,7 +23,7 @@ public static class PortalEndpoints
     [
         new("POST", Configurations, PortalJson.ConfigurationObject, CreateConfiguration) { Params = ConfigurationParams },
         new("GET", Configurations, "list:" + PortalJson.ConfigurationObject, ListConfigurations)
-            { Params = "active ending_before is_default limit starting_after" },
+            { Params = "active created ending_before is_default limit starting_after" },
         new("GET", Configurations + "/{id}", PortalJson.ConfigurationObject, RetrieveConfiguration) { Params = "" },
         new("POST", Configurations + "/{id}", PortalJson.ConfigurationObject, UpdateConfiguration) { Params = "active " + ConfigurationParams },
         new("POST", "/v1/billing_portal/sessions", PortalJson.SessionObject, CreateSession)
