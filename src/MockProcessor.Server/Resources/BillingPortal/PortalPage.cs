@@ -213,7 +213,10 @@ public static class PortalPage
         if (f.PaymentMethodUpdateEnabled && (flow is null || flow.Type == "payment_method_update"))
         {
             b.Append("<section id=\"payment-method\"><h2>Payment method</h2>");
-            var current = customer.DefaultPaymentMethod is { } pmId ? c.Tx.Get<PaymentMethod>(pmId) : null;
+            // The card renewals use: the customer's default, else the one a live subscription names (Checkout sets only that).
+            var pmId = customer.DefaultPaymentMethod ?? c.Tx.Find(SubscriptionEndpoints.ByCustomer, customer.Id)
+                .Where(x => !SubscriptionRules.IsTerminal(x.Status)).Select(x => x.DefaultPaymentMethod).FirstOrDefault(x => x is not null);
+            var current = pmId is null ? null : c.Tx.Get<PaymentMethod>(pmId);
             b.Append(current is null ? "<p class=\"muted\" id=\"card\">No default payment method.</p>"
                 : $"<p id=\"card\">{Enc(current.Card.DisplayBrand ?? current.Card.Brand)} •••• {Enc(current.Card.Last4)}, expires {current.Card.ExpMonth:00}/{current.Card.ExpYear}</p>");
             b.Append($"""
