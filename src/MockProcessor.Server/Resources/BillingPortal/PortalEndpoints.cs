@@ -77,7 +77,8 @@ public static class PortalEndpoints
             if (!active && before.IsDefault) throw Invalid("active", "The default configuration cannot be deactivated.");
             after = after with { Active = active };
         }
-        if (after == before) return c.Respond(before);
+        // Lists re-sent with the same values make new list objects: compare what the API shows instead.
+        if (WireJson.String(c.Render.Render(after)) == WireJson.String(c.Render.Render(before))) return c.Respond(before);
         after = after with { Updated = c.Now };
         return c.Update(before, after, "billing_portal.configuration.updated");
     }

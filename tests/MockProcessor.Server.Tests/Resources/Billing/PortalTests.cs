@@ -99,6 +99,13 @@ public class PortalTests : IAsyncLifetime
         Assert.True((bool)ev!["data"]!["previous_attributes"]!["active"]!);
         Assert.Equal(2, (await EventTypes()).Count(t => t == "billing_portal.configuration.created"));
 
+        // Sending the same values again changes nothing and announces nothing.
+        var same = await (await _c.PostFormAsync($"/v1/billing_portal/configurations/{Id(first)}",
+            ("features[subscription_update][products][0][product]", _product), ("features[subscription_update][products][0][prices][0]", _basic),
+            ("features[subscription_update][products][0][prices][1]", _pro))).OkAsync();
+        Assert.Equal((long)first["updated"]!, (long)same["updated"]!);
+        Assert.Single((await (await _c.GetAsync("/v1/events?type=billing_portal.configuration.updated")).OkAsync())["data"]!.AsArray());
+
         // The default stays active.
         var refused = await (await _c.PostFormAsync($"/v1/billing_portal/configurations/{Id(first)}", ("active", "false"))).ErrorAsync(400);
         Assert.Equal("active", (string)refused["param"]!);
