@@ -45,7 +45,7 @@ bash tests/compat/run-summarized.sh tests/results
 echo "== browser tests: the local Stripe.js in headless Chromium (tests/compat/browser; detail: tests/results/browser.txt)"
 CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 if [ -x "$CHROMIUM" ]; then
-  CHROMIUM="$CHROMIUM" REPORT_NAME=browser bash tests/compat/run-summarized.sh tests/results browser/stripe_js.test.mjs browser/checkout.test.mjs browser/invoice.test.mjs browser/dashboard.test.mjs
+  CHROMIUM="$CHROMIUM" REPORT_NAME=browser bash tests/compat/run-summarized.sh tests/results browser/stripe_js.test.mjs browser/checkout.test.mjs browser/invoice.test.mjs browser/portal.test.mjs browser/dashboard.test.mjs
 else
   echo "NOT RUN: no chromium at $CHROMIUM (apt-get install chromium; .ci/run installs it)"
 fi

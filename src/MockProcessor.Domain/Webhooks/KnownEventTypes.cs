@@ -14,7 +14,7 @@ public static class KnownEventTypes
         "account.application.authorized", "account.application.deauthorized", "account.external_account.created",
         "account.external_account.deleted", "account.external_account.updated", "account.updated", "application_fee.created",
         "application_fee.refund.updated", "application_fee.refunded", "balance.available", "billing_portal.configuration.created",
-        "billing_portal.configuration.updated", "capability.updated", "cash_balance.funds_available", "charge.captured",
+        "billing_portal.configuration.updated", "billing_portal.session.created", "capability.updated", "cash_balance.funds_available", "charge.captured",
         "charge.dispute.closed", "charge.dispute.created", "charge.dispute.funds_reinstated", "charge.dispute.funds_withdrawn",
         "charge.dispute.updated", "charge.expired", "charge.failed", "charge.pending", "charge.refund.updated",
         "charge.refunded", "charge.succeeded", "charge.updated", "checkout.session.async_payment_failed", "checkout.session.async_payment_succeeded",

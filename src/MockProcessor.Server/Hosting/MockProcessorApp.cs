@@ -136,6 +136,7 @@ public static class MockProcessorApp
         Control.ConnectOnboardingPage.Map(app);
         Resources.Checkout.CheckoutPage.Map(app);
         Resources.Invoices.InvoicePage.Map(app);
+        Resources.BillingPortal.PortalPage.Map(app);
         Control.MerchantControlEndpoints.Map(app);
         Docs.OpenApiEndpoints.Map(app);
         StripeJs.StripeJsEndpoints.Map(app);

@@ -75,7 +75,8 @@ public static class Registry
             .Concat(Subscriptions.SubscriptionEndpoints.Routes())
             .Concat(Invoices.InvoiceEndpoints.Routes())
             .Concat(Invoices.InvoiceItemEndpoints.Routes())
-            .Concat(Coupons.CouponEndpoints.Routes());
+            .Concat(Coupons.CouponEndpoints.Routes())
+            .Concat(BillingPortal.PortalEndpoints.Routes());
 
     public static Renderers Renderers() => new Renderers()
         .Add<Customer>(CustomerJson.Render)
@@ -110,7 +111,9 @@ public static class Registry
         .Add<Domain.Billing.Invoice>(Invoices.InvoiceJson.Render)
         .Add<Domain.Billing.InvoiceItem>(Invoices.InvoiceJson.RenderItem)
         .Add<Domain.Billing.Coupon>(Coupons.CouponJson.Render)
-        .Add<Domain.Billing.PromotionCode>(Coupons.CouponJson.RenderPromotionCode);
+        .Add<Domain.Billing.PromotionCode>(Coupons.CouponJson.RenderPromotionCode)
+        .Add<Domain.Billing.PortalConfiguration>(BillingPortal.PortalJson.Configuration)
+        .Add<Domain.Billing.PortalSession>(BillingPortal.PortalJson.Session);
 
     public static readonly IReadOnlyDictionary<string, Type> PersistedTypes = new Dictionary<string, Type>
     {
@@ -150,6 +153,8 @@ public static class Registry
         ["invoiceitem"] = typeof(Domain.Billing.InvoiceItem),
         ["coupon"] = typeof(Domain.Billing.Coupon),
         ["promotion_code"] = typeof(Domain.Billing.PromotionCode),
+        ["billing_portal.configuration"] = typeof(Domain.Billing.PortalConfiguration),
+        ["billing_portal.session"] = typeof(Domain.Billing.PortalSession),
     };
 
     /// <summary>
@@ -192,7 +197,8 @@ public static class Registry
     ];
 
     /// <summary>Store-wide lookups for callers that have no merchant yet.</summary>
-    public static IEnumerable<Storage.LookupIndex> Lookups() => [.. Auth.KeyLookups.All, PaymentIntentEndpoints.AwaitingAction, SetupIntentEndpoints.AwaitingAction, CheckoutSessionEndpoints.ById, Invoices.InvoiceEndpoints.ById];
+    public static IEnumerable<Storage.LookupIndex> Lookups() => [.. Auth.KeyLookups.All, PaymentIntentEndpoints.AwaitingAction, SetupIntentEndpoints.AwaitingAction, CheckoutSessionEndpoints.ById, Invoices.InvoiceEndpoints.ById,
+        BillingPortal.PortalEndpoints.SessionsById];
 
     /// <summary>Everything the store is told about the resources: stored types, indexes, lookups, observers.</summary>
     public static Storage.StoreSchema Schema(WebhookDueQueue dueQueue, EventFeed feed) => new(PersistedTypes, Indexes(), Lookups(), [dueQueue, feed]);

@@ -84,6 +84,8 @@ public static class Expandables
         ["dispute"] = new() { ["charge"] = "charge", ["payment_intent"] = "payment_intent" },
         ["file"] = new(),
         ["file_contents"] = new(),
+        ["billing_portal.configuration"] = new(),
+        ["billing_portal.session"] = new() { ["configuration"] = "billing_portal.configuration" },
         // result (the file) is always embedded whole, as Stripe renders it.
         ["reporting.report_run"] = new(),
         ["reporting.report_type"] = new(),

@@ -89,6 +89,8 @@ public class TenantIsolationTests : IAsyncLifetime
         var cbtxn = await (await a.PostFormAsync($"/v1/customers/{Id(cus)}/balance_transactions", ("amount", "-100"), ("currency", "usd"))).OkAsync();
         var coupon = await (await a.PostFormAsync("/v1/coupons", ("percent_off", "25"), ("duration", "forever"))).OkAsync();
         var promo = await (await a.PostFormAsync("/v1/promotion_codes", ("promotion[type]", "coupon"), ("promotion[coupon]", Id(coupon)))).OkAsync();
+        var portalConfig = await (await a.PostFormAsync("/v1/billing_portal/configurations", ("features[invoice_history][enabled]", "true"))).OkAsync();
+        var portalSession = await (await a.PostFormAsync("/v1/billing_portal/sessions", ("customer", Id(cus)))).OkAsync();
         var fee = (await (await a.GetAsync($"/v1/application_fees?charge={(string)cPi["latest_charge"]!}")).OkAsync())["data"]![0]!.AsObject();
         var evt = (await (await a.GetAsync("/v1/events?limit=1")).OkAsync())["data"]![0]!.AsObject();
         var txn = (await (await a.GetAsync("/v1/balance_transactions?limit=1")).OkAsync())["data"]![0]!.AsObject();
@@ -117,6 +119,7 @@ public class TenantIsolationTests : IAsyncLifetime
             ["invoices"] = (string)sub["latest_invoice"]!, ["invoiceitems"] = Id(ii),
             ["customer_balance_transactions"] = Id(cbtxn),
             ["coupons"] = Id(coupon), ["promotion_codes"] = Id(promo),
+            ["configurations"] = Id(portalConfig),
         };
         var idsOfC = new Dictionary<string, string>
         {
@@ -124,7 +127,7 @@ public class TenantIsolationTests : IAsyncLifetime
             ["refunds"] = Id(cRe), ["events"] = Id(cEvt), ["tokens"] = Id(cTok), ["webhook_endpoints"] = Id(cWe),
             ["balance_transactions"] = Id(cTxn), ["network_rules"] = Id(cRule),
         };
-        var extraOfA = new[] { Id(disputed), Id(destination), (string)destination["latest_charge"]!, Id(disc) };
+        var extraOfA = new[] { Id(disputed), Id(destination), (string)destination["latest_charge"]!, Id(disc), Id(portalSession) };
         var extraOfC = new[] { (string)transfer["destination_payment"]! };
 
         var beforeA = await Snapshot(a, idsOfA);
@@ -189,6 +192,7 @@ public class TenantIsolationTests : IAsyncLifetime
             {
                 "test_clocks" => $"/v1/test_helpers/test_clocks/{id}", "keys" => $"/_mock/keys/{id}",
                 "report_runs" => $"/v1/reporting/report_runs/{id}", "sessions" => $"/v1/checkout/sessions/{id}",
+                "configurations" => $"/v1/billing_portal/configurations/{id}",
                 "customer_balance_transactions" => $"/v1/customers/{ids["customers"]}/balance_transactions/{id}", _ => $"/v1/{kind}/{id}",
             };
             s[kind] = JsonNode.Parse(await (await owner.GetAsync(path)).Content.ReadAsStringAsync());

@@ -135,7 +135,7 @@ public static class CheckoutFlow
         return (created, new CheckoutCustomerDetails(email, name));
     }
 
-    private static PaymentMethod AttachTo(ApiContext c, PaymentMethod pm, string customer)
+    internal static PaymentMethod AttachTo(ApiContext c, PaymentMethod pm, string customer)
     {
         if (c.Tx.Get<PaymentMethod>(pm.Id) is not { Customer: null } current) return c.Tx.Get<PaymentMethod>(pm.Id) ?? pm;
         var attached = current with { Customer = customer };

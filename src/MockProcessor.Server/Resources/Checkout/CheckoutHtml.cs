@@ -52,12 +52,7 @@ internal static class CheckoutHtml
             {summary}
             <form method="post" action="{Enc(CheckoutPage.PathPrefix + s.Id)}" autocomplete="on">
               {email}
-              <label>Card number<input name="number" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242" required></label>
-              <div class="row">
-                <label>Expiry<input name="expiry" autocomplete="cc-exp" placeholder="MM / YY" required value="{Enc(entered.Expiry ?? "")}"></label>
-                <label>CVC<input name="cvc" inputmode="numeric" autocomplete="cc-csc" placeholder="123"></label>
-              </div>
-              <label>Name on card<input name="name" autocomplete="cc-name" value="{Enc(entered.Name ?? "")}"></label>
+              {Shared.HostedPage.CardFields(entered.Expiry, entered.Name)}
               {errorHtml}
               <button type="submit" id="submit">{Enc(button)}</button>
             </form>
@@ -79,35 +74,5 @@ internal static class CheckoutHtml
 
     private static string Enc(string s) => WebUtility.HtmlEncode(s);
 
-    private static string Page(string title, string body) => $$"""
-        <!DOCTYPE html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <meta name="robots" content="noindex">
-        <title>{{Enc(title)}} · {{Title}}</title>
-        <style>
-          body { font-family: system-ui, sans-serif; background: #f6f8fa; color: #1a1f36; margin: 0; }
-          main { max-width: 30rem; margin: 2.5rem auto; background: #fff; border: 1px solid #d8dee4; border-radius: 8px; padding: 1.5rem 2rem; }
-          h1 { font-size: 1.3rem; margin: .25rem 0 1rem; } .muted { color: #6a737d; font-size: .9rem; } .small { font-size: .8rem; }
-          table.items { width: 100%; border-collapse: collapse; margin-bottom: 1.25rem; }
-          .items td { padding: .5rem 0; border-bottom: 1px solid #eaeef2; vertical-align: top; } .num { text-align: right; white-space: nowrap; }
-          .total td { font-weight: 600; font-size: 1.1rem; border-bottom: 0; }
-          label { display: block; font-size: .85rem; color: #4f566b; margin-bottom: .75rem; }
-          input { display: block; width: 100%; box-sizing: border-box; margin-top: .25rem; padding: .6rem; font-size: 1rem; border: 1px solid #cfd7df; border-radius: 6px; }
-          .row { display: flex; gap: .75rem; } .row label { flex: 1; }
-          button { width: 100%; padding: .8rem; border: 0; border-radius: 6px; background: #635bff; color: #fff; font-size: 1rem; font-weight: 600; cursor: pointer; }
-          code { word-break: break-all; } .error { color: #b42318; } a.back { color: #4f566b; text-decoration: none; font-size: .9rem; }
-          footer { color: #6a737d; font-size: .8rem; margin-top: 1.5rem; }
-        </style>
-        </head>
-        <body>
-        <main>
-        {{body}}
-        <footer>{{Title}} — test mode; no real bank is contacted.</footer>
-        </main>
-        </body>
-        </html>
-        """;
+    private static string Page(string title, string body) => Shared.HostedPage.Document(title, Title, body);
 }

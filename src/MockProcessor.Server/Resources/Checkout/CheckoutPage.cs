@@ -52,11 +52,8 @@ public static class CheckoutPage
 
     private static async Task<IResult> Submit(string id, HttpContext http, ObjectStore store, StripeApi api, ILoggerFactory logs)
     {
-        IFormCollection? form;
-        try { form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(http.RequestAborted) : null; }
-        catch (Exception ex) when (ex is InvalidDataException or IOException or FormatException) { form = null; }
-        if (form is null) return Html(400, CheckoutHtml.Message("Unreadable form", "The request body is not a valid form."));
-        string? Field(string name) => form[name].ToString() is { Length: > 0 } v ? v.Trim() : null;
+        if (await Shared.HostedPage.ReadForm(http) is not { } form) return Html(400, CheckoutHtml.Message("Unreadable form", "The request body is not a valid form."));
+        string? Field(string name) => Shared.HostedPage.Field(form, name);
         var entered = new CheckoutHtml.Entered(Field("email"), Field("name"), Field("expiry"));
         if (store.FindTreeOf(id, "checkout.session", CheckoutSessionEndpoints.ById) is not { } state) return Unknown();
         string? owner;
@@ -74,10 +71,8 @@ public static class CheckoutPage
                 var askEmail = s.Customer is null;
                 if (askEmail && (entered.Email is null || !entered.Email.Contains('@')))
                     return (FormPage(c, s, 400, "Your email address is incomplete.", entered), null);
-                var (month, year) = CheckoutCard.SplitExpiry(entered.Expiry ?? "");
-                if (Field("number") is not { } number) return (FormPage(c, s, 400, "Your card number is incomplete.", entered), null);
-                if (month.Length == 0 || year.Length == 0) return (FormPage(c, s, 400, "Your card's expiration date is incomplete.", entered), null);
-                var pm = CheckoutCard.FromFields(c, number, month, year, Field("cvc"), askEmail ? entered.Email : null, entered.Name);
+                var (pm, incomplete) = Shared.HostedPage.Card(c, form, askEmail ? entered.Email : null);
+                if (pm is null) return (FormPage(c, s, 400, incomplete, entered), null);
                 var attempt = CheckoutFlow.Pay(c, s, pm);
                 if (attempt.Error is { } error) return (FormPage(c, attempt.Session, 402, error.Message, entered), $"declined ({error.DeclineCode ?? error.Code})");
                 if (attempt.AuthenticateAt is { } page) return (Redirect(page), "requires_action");

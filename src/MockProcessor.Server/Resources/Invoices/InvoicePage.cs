@@ -11,7 +11,7 @@ using MockProcessor.Domain.Common;
 using MockProcessor.Domain.PaymentIntents;
 using MockProcessor.Server.Control;
 using MockProcessor.Server.Resources.Billing;
-using MockProcessor.Server.Resources.Checkout;
+using MockProcessor.Server.Resources.Shared;
 using MockProcessor.Server.Storage;
 using MockProcessor.Server.Wire;
 
@@ -58,11 +58,7 @@ public static class InvoicePage
 
     private static async Task<IResult> Submit(string id, string token, HttpContext http, ObjectStore store, StripeApi api, ILoggerFactory logs)
     {
-        IFormCollection? form;
-        try { form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(http.RequestAborted) : null; }
-        catch (Exception ex) when (ex is InvalidDataException or IOException or FormatException) { form = null; }
-        if (form is null) return Html(400, Message("Unreadable form", "The request body is not a valid form."));
-        string? Field(string name) => form[name].ToString() is { Length: > 0 } v ? v.Trim() : null;
+        if (await HostedPage.ReadForm(http) is not { } form) return Html(400, Message("Unreadable form", "The request body is not a valid form."));
         if (Owner(store, id, token, out var state) is not { } owner) return Unknown();
         var self = http.Request.Path.Value ?? "";
         (IResult Page, string? Log) result;
@@ -72,10 +68,8 @@ public static class InvoicePage
             {
                 var inv = c.Tx.Get<Invoice>(id)!;
                 if (inv.Status != InvoiceStatus.Open) return (Page(c, inv, 409, null), (string?)null);
-                var (month, year) = CheckoutCard.SplitExpiry(Field("expiry") ?? "");
-                if (Field("number") is not { } number) return (Page(c, inv, 400, "Your card number is incomplete."), null);
-                if (month.Length == 0 || year.Length == 0) return (Page(c, inv, 400, "Your card's expiration date is incomplete."), null);
-                var pm = CheckoutCard.FromFields(c, number, month, year, Field("cvc"), null, Field("name"));
+                var (pm, incomplete) = HostedPage.Card(c, form, null);
+                if (pm is null) return (Page(c, inv, 400, incomplete), null);
                 c = InvoiceEndpoints.AtClock(c, inv);
                 var payment = BillingEngine.Attempt(c, inv, pm.Id, automatic: false, returnUrl: $"{inv.PageBaseUrl ?? c.BaseUrl}{self}");
                 if (payment.Invoice.Status == InvoiceStatus.Paid) return (Redirect(self), "paid");
@@ -103,10 +97,10 @@ public static class InvoicePage
         var due = InvoiceRules.AmountRemaining(inv);
         b.Append($"<h1>{H(merchant)}</h1><p class=\"number\">Invoice {H(inv.Number ?? inv.Id)}</p>");
         if (inv.Description is { } d) b.Append($"<p>{H(d)}</p>");
-        b.Append("<table class=\"lines\">");
+        b.Append("<table class=\"items lines\">");
         foreach (var l in inv.Lines)
-            b.Append($"<tr><td>{H(l.Description)}</td><td class=\"amount\">{H(Currencies.Display(l.Amount, inv.Currency))}</td></tr>");
-        b.Append($"<tr class=\"total\"><td>Total</td><td class=\"amount\">{H(Currencies.Display(InvoiceRules.Total(inv), inv.Currency))}</td></tr></table>");
+            b.Append($"<tr><td>{H(l.Description)}</td><td class=\"num\">{H(Currencies.Display(l.Amount, inv.Currency))}</td></tr>");
+        b.Append($"<tr class=\"total\"><td>Total</td><td class=\"num\">{H(Currencies.Display(InvoiceRules.Total(inv), inv.Currency))}</td></tr></table>");
         switch (inv.Status)
         {
             case InvoiceStatus.Open:
@@ -114,12 +108,9 @@ public static class InvoicePage
                 if (inv.DueDate is { } dueDate) b.Append($" by {DateTimeOffset.FromUnixTimeSeconds(dueDate):d MMM yyyy}");
                 b.Append("</p>");
                 if (error is not null) b.Append($"<p class=\"error\" id=\"error\" role=\"alert\">{H(error)}</p>");
-                b.Append("""
+                b.Append($"""
                     <form method="post">
-                    <label>Card number <input name="number" id="number" autocomplete="cc-number" inputmode="numeric"></label>
-                    <label>Expiry (MM / YY) <input name="expiry" id="expiry" autocomplete="cc-exp"></label>
-                    <label>CVC <input name="cvc" id="cvc" autocomplete="cc-csc"></label>
-                    <label>Name on card <input name="name" id="name" autocomplete="cc-name"></label>
+                    {HostedPage.CardFields()}
                     <button type="submit" id="pay">Pay</button>
                     </form>
                     """);
@@ -136,25 +127,15 @@ public static class InvoicePage
         return Html(status, Document($"Invoice {inv.Number ?? inv.Id}", b.ToString()));
     }
 
-    private static string Message(string title, string text) =>
-        Document(title, $"<h1>{WebUtility.HtmlEncode(title)}</h1><p>{WebUtility.HtmlEncode(text)}</p>");
+    private const string Product = "MockProcessor Invoice";
 
-    private static string Document(string title, string body) => $$"""
-        <!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>{{WebUtility.HtmlEncode(title)}}</title>
-        <style>
-        body{font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;color:#1a1f36}
-        table{width:100%;border-collapse:collapse;margin:1rem 0}td{padding:.4rem 0;border-bottom:1px solid #e3e8ee}
-        .amount{text-align:right}.total td{font-weight:600}.due{font-size:1.2rem;font-weight:600}
-        .error{color:#c0123c}.paid{color:#0a7d43;font-weight:600}
-        label{display:block;margin:.5rem 0}input{display:block;width:100%;padding:.4rem;box-sizing:border-box}
-        button{margin-top:1rem;padding:.6rem 1.2rem;background:#635bff;color:#fff;border:0;border-radius:4px}
-        </style></head><body>{{body}}</body></html>
-        """;
+    private static string Message(string title, string text) => HostedPage.Message(Product, title, text);
+
+    private static string Document(string title, string body) => HostedPage.Document(title, Product, body);
 
     private static IResult Unknown() => Html(404, Message("No such invoice", "There is no invoice at this address."));
 
-    private static IResult Redirect(string location) => ThreeDSecurePage.Respond(303, null, location);
+    private static IResult Redirect(string location) => HostedPage.Redirect(location);
 
-    private static IResult Html(int status, string html) => ThreeDSecurePage.Respond(status, html, null);
+    private static IResult Html(int status, string html) => HostedPage.Html(status, html);
 }
