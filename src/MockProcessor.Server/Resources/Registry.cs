@@ -75,7 +75,8 @@ public static class Registry
             .Concat(Subscriptions.SubscriptionEndpoints.Routes())
             .Concat(Invoices.InvoiceEndpoints.Routes())
             .Concat(Invoices.InvoiceItemEndpoints.Routes())
-            .Concat(Coupons.CouponEndpoints.Routes());
+            .Concat(Coupons.CouponEndpoints.Routes())
+            .Concat(TaxRates.TaxRateEndpoints.Routes());
 
     public static Renderers Renderers() => new Renderers()
         .Add<Customer>(CustomerJson.Render)
@@ -110,7 +111,9 @@ public static class Registry
         .Add<Domain.Billing.Invoice>(Invoices.InvoiceJson.Render)
         .Add<Domain.Billing.InvoiceItem>(Invoices.InvoiceJson.RenderItem)
         .Add<Domain.Billing.Coupon>(Coupons.CouponJson.Render)
-        .Add<Domain.Billing.PromotionCode>(Coupons.CouponJson.RenderPromotionCode);
+        .Add<Domain.Billing.PromotionCode>(Coupons.CouponJson.RenderPromotionCode)
+        .Add<Domain.Billing.Discount>(Discounts.Discounting.Render)
+        .Add<Domain.Billing.TaxRate>(TaxRates.TaxRateEndpoints.Render);
 
     public static readonly IReadOnlyDictionary<string, Type> PersistedTypes = new Dictionary<string, Type>
     {
@@ -150,6 +153,8 @@ public static class Registry
         ["invoiceitem"] = typeof(Domain.Billing.InvoiceItem),
         ["coupon"] = typeof(Domain.Billing.Coupon),
         ["promotion_code"] = typeof(Domain.Billing.PromotionCode),
+        ["discount"] = typeof(Domain.Billing.Discount),
+        ["tax_rate"] = typeof(Domain.Billing.TaxRate),
     };
 
     /// <summary>
