@@ -30,7 +30,7 @@ public sealed record InvoiceLine(string Id, long Amount, string Description, Bil
     /// <summary>Computed by <see cref="InvoiceTotals.Apply"/>: the line's tax for each rate.</summary>
     public ImmutableList<LineTax> Taxes { get; init; } = [];
     /// <summary>Prorations are never discounted (Stripe).</summary>
-    public bool Discountable => !Proration;
+    public bool IsDiscountable() => !Proration;
 }
 
 /// <summary>

@@ -27,7 +27,7 @@ public static class InvoiceTotals
     {
         var remaining = lines.Select(l => l.Amount).ToArray();
         var shares = lines.Select(_ => new List<LineDiscountAmount>()).ToArray();
-        bool Eligible(int i) => lines[i].Discountable && remaining[i] > 0;
+        bool Eligible(int i) => lines[i].IsDiscountable() && remaining[i] > 0;
 
         // 1. Each line's own discounts.
         for (var i = 0; i < lines.Count; i++)

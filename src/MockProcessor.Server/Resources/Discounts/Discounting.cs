@@ -12,7 +12,7 @@ using MockProcessor.Server.Wire;
 namespace MockProcessor.Server.Resources.Discounts;
 
 /// <summary>Where a new discount goes, and what its promotion code's restrictions are checked against.</summary>
-public sealed record DiscountTarget(string Customer, string Currency)
+public sealed record DiscountTarget(string? Customer, string Currency)
 {
     public string? Subscription { get; init; }
     public string? Invoice { get; init; }
@@ -38,13 +38,18 @@ public static class Discounting
     public static ImmutableList<string>? Read(ApiContext c, Params p, string param, DiscountTarget target, IReadOnlyList<string>? existing = null)
     {
         var entries = p.ObjectList(param);
-        if (entries is null) return null;
+        return entries is null ? null : Read(c, entries, p.NameOf(param), target, existing);
+    }
+
+    /// <summary><see cref="Read(ApiContext, Params, string, DiscountTarget, IReadOnlyList{string}?)"/> on entries already read.</summary>
+    public static ImmutableList<string> Read(ApiContext c, List<Params> entries, string param, DiscountTarget target, IReadOnlyList<string>? existing = null)
+    {
         if (entries.Count > MaxDiscounts) throw new StripeException(StripeError.InvalidValue(param, $"At most {MaxDiscounts} discounts can be applied."));
         var ids = ImmutableList.CreateBuilder<string>();
         for (var n = 0; n < entries.Count; n++)
         {
             var e = entries[n];
-            var name = $"{p.NameOf(param)}[{n}]";
+            var name = $"{param}[{n}]";
             var coupon = e.String("coupon", 200);
             var code = e.String("promotion_code", 200);
             var discount = e.String("discount", 200);
@@ -109,7 +114,7 @@ public static class Discounting
                 $"The promotion code {code.Code} has expired or reached its maximum number of redemptions.", param));
         if (code.Customer is not null && code.Customer != target.Customer)
             throw new StripeException(StripeError.InvalidValue(param, $"The promotion code {code.Code} cannot be redeemed by this customer."));
-        if (code.FirstTimeTransaction && HasPriorTransactions(c, target.Customer))
+        if (code.FirstTimeTransaction && target.Customer is not null && HasPriorTransactions(c, target.Customer))
             throw new StripeException(StripeError.InvalidValue(param,
                 $"The promotion code {code.Code} is for first-time customers only, and this customer has prior transactions."));
         if (code.MinimumAmount is { } min && target.Amount is { } amount && code.MinimumAmountCurrency == target.Currency && amount < min)

@@ -147,7 +147,7 @@ public static class InvoiceJson
         ["currency"] = inv.Currency,
         ["description"] = line.Description,
         ["discount_amounts"] = DiscountAmounts(line.DiscountAmounts),
-        ["discountable"] = line.Discountable,
+        ["discountable"] = line.IsDiscountable(),
         ["discounts"] = Discounting.Strings(line.Discounts),
         ["invoice"] = inv.Id,
         ["livemode"] = false,
