@@ -159,6 +159,10 @@ public class DiscountTaxApiTests : IAsyncLifetime
         var paid = await Post($"/v1/invoices/{Id(inclusive)}/pay", ("payment_method", Id(pm)));
         Assert.Equal("paid", (string)paid["status"]!);
         Assert.Equal(900, (long)paid["amount_paid"]!);
+        // The hosted page shows a row per discount and per tax rate.
+        var page = await (await _app.Client("").GetAsync(new Uri((string)paid["hosted_invoice_url"]!).PathAndQuery)).Content.ReadAsStringAsync();
+        Assert.Contains("25% off", page);
+        Assert.Contains("VAT (20%, included)", page);
 
         // percentage and inclusive are fixed; the list filters.
         Assert.Equal("parameter_unknown", (string)(await Fail(400, $"/v1/tax_rates/{Id(vat)}", ("percentage", "5")))["code"]!);
