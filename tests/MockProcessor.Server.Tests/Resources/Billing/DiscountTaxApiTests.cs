@@ -237,6 +237,31 @@ public class DiscountTaxApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Older_versions_get_discount_tax_and_total_tax_amounts()
+    {
+        var sales = await Post("/v1/tax_rates", ("display_name", "Sales tax"), ("percentage", "10"), ("inclusive", "false"));
+        var coupon = await Post("/v1/coupons", ("percent_off", "50"), ("name", "Half"));
+        var cus = Id(await Post("/v1/customers", ("email", "old@example.com")));
+        await Post("/v1/invoiceitems", ("customer", cus), ("amount", "1000"), ("currency", "usd"));
+        var inv = await Post("/v1/invoices", ("customer", cus), ("pending_invoice_items_behavior", "include"), ("default_tax_rates[0]", Id(sales)),
+            ("discounts[0][coupon]", Id(coupon)));
+        var old = _app.Client("sk_test_discounts");
+        old.DefaultRequestHeaders.Add("Stripe-Version", "2024-06-20");
+        var shown = await (await old.GetAsync($"/v1/invoices/{Id(inv)}")).OkAsync();
+        Assert.Equal(50, (long)shown["tax"]!);
+        var amount = shown["total_tax_amounts"]![0]!;
+        Assert.Equal((50L, false, Id(sales), 500L), ((long)amount["amount"]!, (bool)amount["inclusive"]!, (string)amount["tax_rate"]!, (long)amount["taxable_amount"]!));
+        var line = shown["lines"]!["data"]![0]!;
+        Assert.Equal(50, (long)line["tax_amounts"]![0]!["amount"]!);
+        Assert.Equal(Id(sales), (string)line["tax_rates"]![0]!["id"]!);
+        Assert.Equal(500, (long)line["amount_excluding_tax"]!);
+        // The single discount with its coupon in full (pre-clover), no source.
+        Assert.Equal("Half", (string)shown["discount"]!["coupon"]!["name"]!);
+        Assert.Null(shown["discount"]!["source"]);
+        Assert.Null((await Get($"/v1/invoices/{Id(inv)}"))["tax"]);
+    }
+
+    [Fact]
     public async Task The_preview_shows_the_discount_that_will_still_apply()
     {
         var price = await Price(1000);
