@@ -353,7 +353,7 @@ public static class SubscriptionEndpoints
     }
 
     /// <summary>Stripe's deleted discount: the discount's fields with <c>deleted: true</c>.</summary>
-    internal static System.Text.Json.Nodes.JsonObject DeletedDiscount(Discount d, ApiContext c)
+    private static System.Text.Json.Nodes.JsonObject DeletedDiscount(Discount d, ApiContext c)
     {
         var json = Discounting.Render(d, c.Render, ExpandNode.None);
         json["deleted"] = true;
