@@ -21,6 +21,16 @@ public sealed record InvoiceLine(string Id, long Amount, string Description, Bil
     public string? Subscription { get; init; }
     public bool Proration { get; init; }
     public ImmutableSortedDictionary<string, string> Metadata { get; init; } = Common.Metadata.Empty;
+    /// <summary>Discounts of this line only (an invoice item's), applied before the invoice's (docs/discounts.md).</summary>
+    public ImmutableList<string> Discounts { get; init; } = [];
+    /// <summary>The line's own tax rates; when empty the invoice's <c>default_tax_rates</c> apply.</summary>
+    public ImmutableList<string> TaxRates { get; init; } = [];
+    /// <summary>Computed by <see cref="InvoiceTotals.Apply"/>: the line's share of each discount.</summary>
+    public ImmutableList<LineDiscountAmount> DiscountAmounts { get; init; } = [];
+    /// <summary>Computed by <see cref="InvoiceTotals.Apply"/>: the line's tax for each rate.</summary>
+    public ImmutableList<LineTax> Taxes { get; init; } = [];
+    /// <summary>Prorations are never discounted (Stripe).</summary>
+    public bool IsDiscountable() => !Proration;
 }
 
 /// <summary>
@@ -74,6 +84,10 @@ public sealed record Invoice : StripeObject
     public long? SentAt { get; init; }
     /// <summary>A draft deleted by <c>DELETE /v1/invoices/{id}</c>.</summary>
     public bool Deleted { get; init; }
+    /// <summary>Invoice-level discounts (<c>di_</c> ids), applied to every discountable line after the lines' own.</summary>
+    public ImmutableList<string> Discounts { get; init; } = [];
+    /// <summary>Tax rates for lines that have none of their own.</summary>
+    public ImmutableList<string> DefaultTaxRates { get; init; } = [];
 }
 
 /// <summary>
@@ -98,4 +112,6 @@ public sealed record InvoiceItem : StripeObject
     public ImmutableSortedDictionary<string, string> Metadata { get; init; } = Common.Metadata.Empty;
     public string? TestClock { get; init; }
     public bool Deleted { get; init; }
+    public ImmutableList<string> Discounts { get; init; } = [];
+    public ImmutableList<string> TaxRates { get; init; } = [];
 }

@@ -38,10 +38,16 @@ public static class InvoiceRules
     private static string Allowed(InvoiceAction a) =>
         string.Join(" or ", Table.Keys.Where(k => k.Item2 == a).Select(k => k.Item1.ToString().ToLowerInvariant()));
 
-    public static long Subtotal(Invoice invoice) => invoice.Lines.Sum(l => l.Amount);
+    /// <summary>Σ lines less the lines' own discounts (<see cref="InvoiceTotals"/>, docs/discounts.md).</summary>
+    public static long Subtotal(Invoice invoice) => InvoiceTotals.Subtotal(invoice.Lines);
 
-    /// <summary>No discounts or taxes are emulated yet, so the total is the subtotal.</summary>
-    public static long Total(Invoice invoice) => Subtotal(invoice);
+    /// <summary>Subtotal − invoice-level discounts + exclusive taxes.</summary>
+    public static long Total(Invoice invoice) => InvoiceTotals.Total(invoice.Lines);
+
+    public static long SubtotalExcludingTax(Invoice invoice) => Subtotal(invoice) - InvoiceTotals.InclusiveTax(invoice.Lines);
+
+    public static long TotalExcludingTax(Invoice invoice) =>
+        Total(invoice) - InvoiceTotals.ExclusiveTax(invoice.Lines) - InvoiceTotals.InclusiveTax(invoice.Lines);
 
     /// <summary>What the customer owes: fixed at finalization (balance applied), else the total, never below 0.</summary>
     public static long AmountDue(Invoice invoice) => invoice.AmountDueAtFinalization ?? Math.Max(0, Total(invoice));

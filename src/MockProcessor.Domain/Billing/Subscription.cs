@@ -52,6 +52,9 @@ public sealed record Subscription : StripeObject
     public long IntervalCount { get; init; } = 1;
     /// <summary>The items, in the order given, as they are in this version (a copy of each is stored under its own id).</summary>
     public ImmutableList<SubscriptionItem> Items { get; init; } = [];
+    /// <summary>Discounts (<c>di_</c> ids) applied to its invoices while they last (docs/discounts.md).</summary>
+    public ImmutableList<string> Discounts { get; init; } = [];
+    public ImmutableList<string> DefaultTaxRates { get; init; } = [];
 }
 
 /// <summary>One price and quantity of a subscription (<c>si_</c>). Deleted items are kept (flagged) for their history.</summary>
@@ -63,6 +66,8 @@ public sealed record SubscriptionItem : StripeObject
     public long Quantity { get; init; } = 1;
     public ImmutableSortedDictionary<string, string> Metadata { get; init; } = Common.Metadata.Empty;
     public bool Deleted { get; init; }
+    /// <summary>The item's own tax rates; they replace the subscription's <c>default_tax_rates</c> on its lines.</summary>
+    public ImmutableList<string> TaxRates { get; init; } = [];
 }
 
 /// <summary>

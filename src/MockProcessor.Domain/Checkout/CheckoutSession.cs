@@ -19,6 +19,8 @@ public sealed record AdjustableQuantity(bool Enabled, long? Minimum, long? Maxim
 public sealed record CheckoutLineItem(string Id, string Price, long Quantity, string Currency, long AmountSubtotal, long AmountTotal, string Description)
 {
     public AdjustableQuantity? AdjustableQuantity { get; init; }
+    /// <summary>This line's share of the session's discount (<c>amount_discount</c>); AmountTotal is after it.</summary>
+    public long AmountDiscount { get; init; }
     public ImmutableSortedDictionary<string, string>? Metadata { get; init; }
 }
 
@@ -89,6 +91,9 @@ public sealed record CheckoutSession : StripeObject
     public string? Invoice { get; init; }
     /// <summary>Accepted and stored; promotion codes are not emulated yet, so it changes nothing on the page.</summary>
     public bool? AllowPromotionCodes { get; init; }
+    /// <summary>The discount applied (<c>di_</c>; at most one, as at Stripe), from <c>discounts[]</c> or a code typed on the page.</summary>
+    public ImmutableList<string> Discounts { get; init; } = [];
+    public long AmountDiscount { get; init; }
     public IReadOnlyList<string> PaymentMethodTypes { get; init; } = ["card"];
     public string? Locale { get; init; }
     public string? SubmitType { get; init; }

@@ -76,7 +76,8 @@ public static class Registry
             .Concat(Invoices.InvoiceEndpoints.Routes())
             .Concat(Invoices.InvoiceItemEndpoints.Routes())
             .Concat(Coupons.CouponEndpoints.Routes())
-            .Concat(BillingPortal.PortalEndpoints.Routes());
+            .Concat(BillingPortal.PortalEndpoints.Routes())
+            .Concat(TaxRates.TaxRateEndpoints.Routes());
 
     public static Renderers Renderers() => new Renderers()
         .Add<Customer>(CustomerJson.Render)
@@ -113,7 +114,9 @@ public static class Registry
         .Add<Domain.Billing.Coupon>(Coupons.CouponJson.Render)
         .Add<Domain.Billing.PromotionCode>(Coupons.CouponJson.RenderPromotionCode)
         .Add<Domain.Billing.PortalConfiguration>(BillingPortal.PortalJson.Configuration)
-        .Add<Domain.Billing.PortalSession>(BillingPortal.PortalJson.Session);
+        .Add<Domain.Billing.PortalSession>(BillingPortal.PortalJson.Session)
+        .Add<Domain.Billing.Discount>(Discounts.Discounting.Render)
+        .Add<Domain.Billing.TaxRate>(TaxRates.TaxRateEndpoints.Render);
 
     public static readonly IReadOnlyDictionary<string, Type> PersistedTypes = new Dictionary<string, Type>
     {
@@ -155,6 +158,8 @@ public static class Registry
         ["promotion_code"] = typeof(Domain.Billing.PromotionCode),
         ["billing_portal.configuration"] = typeof(Domain.Billing.PortalConfiguration),
         ["billing_portal.session"] = typeof(Domain.Billing.PortalSession),
+        ["discount"] = typeof(Domain.Billing.Discount),
+        ["tax_rate"] = typeof(Domain.Billing.TaxRate),
     };
 
     /// <summary>

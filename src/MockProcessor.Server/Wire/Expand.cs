@@ -104,18 +104,21 @@ public static class Expandables
         ["subscription"] = new()
         {
             ["customer"] = "customer", ["default_payment_method"] = "payment_method", ["latest_invoice"] = "invoice",
-            ["test_clock"] = "test_helpers.test_clock", ["items"] = "list:subscription_item",
+            ["test_clock"] = "test_helpers.test_clock", ["items"] = "list:subscription_item", ["discounts"] = "discount",
         },
         ["subscription_item"] = new() { ["price"] = "price" },
         // confirmation_secret is includable: rendered only when asked for.
         ["invoice"] = new()
         {
             ["customer"] = "customer", ["default_payment_method"] = "payment_method", ["confirmation_secret"] = "invoice.confirmation_secret",
-            ["test_clock"] = "test_helpers.test_clock", ["parent"] = "invoice.parent",
+            ["test_clock"] = "test_helpers.test_clock", ["parent"] = "invoice.parent", ["discounts"] = "discount",
         },
         ["invoice.parent"] = new() { ["subscription_details"] = "invoice.parent.subscription_details" },
         ["invoice.parent.subscription_details"] = new() { ["subscription"] = "subscription" },
-        ["invoiceitem"] = new() { ["customer"] = "customer", ["invoice"] = "invoice" },
+        ["invoiceitem"] = new() { ["customer"] = "customer", ["invoice"] = "invoice", ["discounts"] = "discount" },
+        ["discount"] = new() { ["customer"] = "customer", ["promotion_code"] = "promotion_code", ["source"] = "discount.source" },
+        ["discount.source"] = new() { ["coupon"] = "coupon" },
+        ["tax_rate"] = new(),
         ["test_helpers.test_clock"] = new(),
         ["coupon"] = new(),
         ["promotion_code"] = new() { ["customer"] = "customer", ["promotion"] = "promotion_code.promotion" },

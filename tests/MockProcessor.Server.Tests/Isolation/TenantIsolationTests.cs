@@ -91,6 +91,7 @@ public class TenantIsolationTests : IAsyncLifetime
         var promo = await (await a.PostFormAsync("/v1/promotion_codes", ("promotion[type]", "coupon"), ("promotion[coupon]", Id(coupon)))).OkAsync();
         var portalConfig = await (await a.PostFormAsync("/v1/billing_portal/configurations", ("features[invoice_history][enabled]", "true"))).OkAsync();
         var portalSession = await (await a.PostFormAsync("/v1/billing_portal/sessions", ("customer", Id(cus)))).OkAsync();
+        var txr = await (await a.PostFormAsync("/v1/tax_rates", ("display_name", "VAT"), ("percentage", "20"), ("inclusive", "false"))).OkAsync();
         var fee = (await (await a.GetAsync($"/v1/application_fees?charge={(string)cPi["latest_charge"]!}")).OkAsync())["data"]![0]!.AsObject();
         var evt = (await (await a.GetAsync("/v1/events?limit=1")).OkAsync())["data"]![0]!.AsObject();
         var txn = (await (await a.GetAsync("/v1/balance_transactions?limit=1")).OkAsync())["data"]![0]!.AsObject();
@@ -119,7 +120,7 @@ public class TenantIsolationTests : IAsyncLifetime
             ["invoices"] = (string)sub["latest_invoice"]!, ["invoiceitems"] = Id(ii),
             ["customer_balance_transactions"] = Id(cbtxn),
             ["coupons"] = Id(coupon), ["promotion_codes"] = Id(promo),
-            ["configurations"] = Id(portalConfig),
+            ["configurations"] = Id(portalConfig), ["tax_rates"] = Id(txr),
         };
         var idsOfC = new Dictionary<string, string>
         {

@@ -166,7 +166,7 @@ public static class BillingEngine
             : $"{item.Quantity} × {name} (at {FormatMoney(price.UnitAmount, sub.Currency)} / {Every(price.Recurring!)})";
         return new InvoiceLine(id ?? c.Ids.Next("il"), amount, description, period, item.Quantity)
         {
-            Price = price.Id, SubscriptionItem = item.Id, Subscription = sub.Id,
+            Price = price.Id, SubscriptionItem = item.Id, Subscription = sub.Id, TaxRates = item.TaxRates,
         };
     }
 
@@ -180,7 +180,7 @@ public static class BillingEngine
         new(lineId, ii.Amount, ii.Description ?? "", ii.Period, ii.Quantity)
         {
             Price = ii.Price, InvoiceItem = ii.Id, SubscriptionItem = ii.SubscriptionItem, Subscription = ii.Subscription,
-            Proration = ii.Proration, Metadata = ii.Metadata,
+            Proration = ii.Proration, Metadata = ii.Metadata, Discounts = ii.Discounts, TaxRates = ii.TaxRates,
         };
 
     /// <summary>
@@ -208,8 +208,13 @@ public static class BillingEngine
             DaysUntilDue = collection == CollectionMethod.SendInvoice ? sub?.DaysUntilDue : null,
             TestClock = customer.TestClock,
         };
+        // The subscription's live discounts and default tax rates (docs/discounts.md), then the amounts they make.
+        if (sub is not null)
+            inv = inv with { Discounts = Discounts.Discounting.ForSubscriptionInvoice(c, sub.Id), DefaultTaxRates = c.Tx.Get<Subscription>(sub.Id)?.DefaultTaxRates ?? sub.DefaultTaxRates };
+        inv = Discounts.Discounting.Recompute(c, inv);
         c.Tx.Put(inv);
         c.Emit("invoice.created", inv);
+        if (sub is not null) Discounts.Discounting.AfterSubscriptionInvoice(c, sub.Id, inv);
         return inv;
     }
 
@@ -220,6 +225,7 @@ public static class BillingEngine
     public static Invoice Finalize(ApiContext c, Invoice inv, bool? autoAdvance = null)
     {
         if (InvoiceRules.Guard(inv, InvoiceAction.Finalize) is { } error) throw new StripeException(error);
+        inv = Discounts.Discounting.Recompute(c, inv);
         var customer = c.Tx.Get<Customer>(inv.Customer)!;
         var (due, balance) = InvoiceRules.ApplyBalance(InvoiceRules.Total(inv), customer.Balance);
         // The movement is in the ledger as `applied_to_invoice` and announced with customer.updated.

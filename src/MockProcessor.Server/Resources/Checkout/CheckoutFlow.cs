@@ -85,10 +85,13 @@ public static class CheckoutFlow
             // (allow_incomplete), so the subscription waits as incomplete for the challenge.
             try
             {
+                // The session's discount goes onto the subscription (docs/discounts.md, "Checkout").
+                foreach (var id in s.Discounts)
+                    if (bc.Tx.Get<Discount>(id) is { } di) bc.Tx.Put(di with { Subscription = subId, Customer = customer.Id, Start = bc.Now, End = di.End is null ? null : DiscountRules.End(bc.Tx.Get<Coupon>(di.Coupon)!, bc.Now) });
                 sub = SubscriptionEndpoints.Start(bc, customer, new SubscriptionEndpoints.NewSubscription(subId, items, first!, trialEnd, pm.Id,
                     CollectionMethod.ChargeAutomatically, null, PaymentBehavior.ErrorIfIncomplete)
                 {
-                    Description = data.Description, Metadata = data.Metadata, OneTime = oneTime,
+                    Description = data.Description, Metadata = data.Metadata, OneTime = oneTime, Discounts = [.. s.Discounts],
                 });
             }
             catch (StripeException ex) when (ex.Error.Code == "invoice_payment_intent_requires_action")

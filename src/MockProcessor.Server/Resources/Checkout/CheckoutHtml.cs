@@ -20,12 +20,15 @@ internal static class CheckoutHtml
     /// <summary>A form value the customer typed, shown again after an error (never the card number or CVC).</summary>
     public sealed record Entered(string? Email, string? Name, string? Expiry);
 
-    public static string Form(CheckoutSession s, string merchant, IReadOnlyList<Line> lines, bool askEmail, string? error, Entered entered)
+    public static string Form(CheckoutSession s, string merchant, IReadOnlyList<Line> lines, bool askEmail, string? error, Entered entered,
+        string? discountLabel = null)
     {
         var items = string.Concat(lines.Select(l => $"""
             <tr><td>{Enc(l.Item.Description)}<div class="muted">Qty {l.Item.Quantity}{Each(l)}{Every(l)}</div></td>
-                <td class="num">{Enc(ThreeDSecureHtml.Amount(l.Item.AmountTotal, l.Item.Currency))}</td></tr>
+                <td class="num">{Enc(ThreeDSecureHtml.Amount(l.Item.AmountSubtotal, l.Item.Currency))}</td></tr>
             """));
+        if (s.AmountDiscount > 0)
+            items += $"""<tr id="discount"><td>{Enc(discountLabel ?? "Discount")}</td><td class="num">−{Enc(ThreeDSecureHtml.Amount(s.AmountDiscount, s.Currency ?? "usd"))}</td></tr>""";
         var summary = s.Mode == CheckoutMode.Setup
             ? "<p class=\"muted\">Save a card for future payments. You will not be charged now.</p>"
             : $"""
@@ -45,11 +48,20 @@ internal static class CheckoutHtml
             CheckoutMode.Subscription => trialDays is > 0 ? "Start trial" : "Subscribe",
             _ => $"Pay {ThreeDSecureHtml.Amount(s.AmountTotal ?? 0, s.Currency ?? "usd")}",
         };
+        // allow_promotion_codes: a code box until a discount is applied (its own form, so no card field is needed).
+        var promo = s.AllowPromotionCodes == true && s.Mode != CheckoutMode.Setup && s.Discounts.Count == 0
+            ? $"""
+              <form method="post" action="{Enc(CheckoutPage.PathPrefix + s.Id)}" id="promo" class="row">
+                <label>Promotion code<input name="promotion_code" autocomplete="off"></label>
+                <button type="submit" id="apply" name="apply" value="1" style="width:auto;align-self:center">Apply</button>
+              </form>
+              """ : "";
         var cancel = s.CancelUrl is { } url ? $"""<p><a class="back" id="cancel" href="{Enc(url)}">← Cancel and return to {Enc(merchant)}</a></p>""" : "";
         return Page(merchant, $"""
             {cancel}
             <h1>{Enc(merchant)}</h1>
             {summary}
+            {promo}
             <form method="post" action="{Enc(CheckoutPage.PathPrefix + s.Id)}" autocomplete="on">
               {email}
               {Shared.HostedPage.CardFields(entered.Expiry, entered.Name)}

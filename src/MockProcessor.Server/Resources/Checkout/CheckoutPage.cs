@@ -68,6 +68,13 @@ public static class CheckoutPage
             {
                 var s = c.Tx.Get<CheckoutSession>(id)!;
                 if (Closed(s, c.Now) is { } closed) return (closed, (string?)null);
+                // The promotion code box (allow_promotion_codes): apply the code and show the page again.
+                if (Field("apply") is not null && s.AllowPromotionCodes == true && s.Discounts.Count == 0)
+                {
+                    if (Field("promotion_code") is not { } typed) return (FormPage(c, s, 400, "Enter a promotion code.", entered), null);
+                    c.Tx.Put(Discounts.CheckoutDiscounts.ApplyCode(c, s, typed));
+                    return (Redirect(PathPrefix + s.Id), "promotion code applied");
+                }
                 var askEmail = s.Customer is null;
                 if (askEmail && (entered.Email is null || !entered.Email.Contains('@')))
                     return (FormPage(c, s, 400, "Your email address is incomplete.", entered), null);
@@ -108,7 +115,10 @@ public static class CheckoutPage
     {
         var merchant = c.Tx.Get<Account>(s.AccountId)?.Profile.Name ?? s.AccountId;
         var lines = s.LineItems.Select(l => new CheckoutHtml.Line(l, c.Tx.Get<Price>(l.Price))).ToList();
-        return Html(status, CheckoutHtml.Form(s, merchant, lines, s.Customer is null, error, entered));
+        var label = s.Discounts.Count > 0 && c.Tx.Get<Domain.Billing.Discount>(s.Discounts[0]) is { } d
+            ? (d.PromotionCode is { } pc ? c.Tx.Get<Domain.Billing.PromotionCode>(pc)?.Code : null) ?? c.Tx.Get<Domain.Billing.Coupon>(d.Coupon)?.Name
+            : null;
+        return Html(status, CheckoutHtml.Form(s, merchant, lines, s.Customer is null, error, entered, label is null ? null : $"Discount ({label})"));
     }
 
     private static IResult Redirect(string location) => ThreeDSecurePage.Respond(303, null, location);

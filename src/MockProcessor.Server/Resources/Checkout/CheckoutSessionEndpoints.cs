@@ -19,7 +19,7 @@ public static class CheckoutSessionEndpoints
     [
         new("POST", "/v1/checkout/sessions", "checkout.session", Create)
         {
-            Params = "allow_promotion_codes allowed_payment_method_types billing_address_collection cancel_url client_reference_id currency customer customer_creation customer_email excluded_payment_method_types expires_at line_items locale metadata mode payment_intent_data payment_method_types return_url setup_intent_data submit_type subscription_data success_url ui_mode",
+            Params = "allow_promotion_codes allowed_payment_method_types billing_address_collection cancel_url client_reference_id currency customer customer_creation customer_email discounts excluded_payment_method_types expires_at line_items locale metadata mode payment_intent_data payment_method_types return_url setup_intent_data submit_type subscription_data success_url ui_mode",
         },
         new("GET", "/v1/checkout/sessions", "list:checkout.session", List)
             { Params = "created customer ending_before limit payment_intent setup_intent starting_after status" },

@@ -99,7 +99,7 @@ public static class CheckoutSessionForm
                 };
                 break;
         }
-        return session;
+        return Discounts.CheckoutDiscounts.Read(c, p, session);
     }
 
     /// <summary>

@@ -47,7 +47,8 @@ public static class CheckoutSessionJson
                 ["phone"] = null, ["tax_exempt"] = "none", ["tax_ids"] = new JsonArray(),
             },
             ["customer_email"] = s.CustomerEmail,
-            ["discounts"] = new JsonArray(),
+            ["discounts"] = new JsonArray([.. s.Discounts.Select(id => ctx.Tx.Get<Domain.Billing.Discount>(id)).OfType<Domain.Billing.Discount>()
+                .Select(d => (JsonNode)new JsonObject { ["coupon"] = d.Coupon, ["promotion_code"] = d.PromotionCode })]),
             ["expires_at"] = s.ExpiresAt,
             ["integration_identifier"] = null,
             // Subscription mode: set once the session is complete (a subscription waiting for 3-D Secure is not shown yet).
@@ -83,7 +84,7 @@ public static class CheckoutSessionJson
         json["subscription"] = s.Status == CheckoutStatus.Complete ? ctx.Ref(expand, "subscription", s.Subscription) : null;
         json["success_url"] = s.SuccessUrl;
         json["total_details"] = s.Mode == CheckoutMode.Setup ? null
-            : new JsonObject { ["amount_discount"] = 0, ["amount_shipping"] = 0, ["amount_tax"] = 0 };
+            : new JsonObject { ["amount_discount"] = s.AmountDiscount, ["amount_shipping"] = 0, ["amount_tax"] = 0 };
         json["ui_mode"] = "hosted_page";
         json["url"] = Url(s);
         json["wallet_options"] = null;
@@ -117,7 +118,7 @@ public static class CheckoutSessionJson
             ["object"] = "item",
             ["adjustable_quantity"] = li.AdjustableQuantity is not { } a ? null
                 : new JsonObject { ["enabled"] = a.Enabled, ["maximum"] = a.Maximum, ["minimum"] = a.Minimum },
-            ["amount_discount"] = 0,
+            ["amount_discount"] = li.AmountDiscount,
             ["amount_subtotal"] = li.AmountSubtotal,
             ["amount_tax"] = 0,
             ["amount_total"] = li.AmountTotal,

@@ -28,11 +28,11 @@ public static class InvoiceEndpoints
         new("GET", Base, "list:" + InvoiceJson.Object, List) { Params = "collection_method created customer ending_before limit starting_after status subscription" },
         new("POST", Base + "/create_preview", InvoiceJson.Object, Preview) { Params = "currency customer subscription subscription_details" },
         new("POST", Base, InvoiceJson.Object, InvoiceOneOff.Create)
-            { Params = "auto_advance collection_method currency customer days_until_due default_payment_method description due_date metadata pending_invoice_items_behavior" },
+            { Params = "auto_advance collection_method currency customer days_until_due default_payment_method default_tax_rates description discounts due_date metadata pending_invoice_items_behavior" },
         new("GET", Base + "/search", "search:" + InvoiceJson.Object, InvoiceOneOff.Search) { Params = "limit page query" },
         new("GET", Base + "/{id}", InvoiceJson.Object, Retrieve) { Params = "" },
         new("POST", Base + "/{id}", InvoiceJson.Object, InvoiceOneOff.Update)
-            { Params = "auto_advance collection_method days_until_due default_payment_method description due_date metadata" },
+            { Params = "auto_advance collection_method days_until_due default_payment_method default_tax_rates description discounts due_date metadata" },
         new("DELETE", Base + "/{id}", InvoiceJson.Object, InvoiceOneOff.Delete) { Params = "" },
         new("GET", Base + "/{id}/lines", "list:line_item", InvoiceOneOff.ListLines) { Params = "ending_before limit starting_after" },
         new("POST", Base + "/{id}/send", InvoiceJson.Object, InvoiceOneOff.Send) { Params = "" },
@@ -147,10 +147,10 @@ public static class InvoiceEndpoints
         var reason = BillingReason.Upcoming;
         long periodStart = c.Now, periodEnd = c.Now;
         long? prorationDate = null;
+        var behavior = ProrationBehavior.CreateProrations;
         if (sub is not null && !SubscriptionRules.IsTerminal(sub.Status))
         {
             var proposed = sub;
-            var behavior = ProrationBehavior.CreateProrations;
             if (details is not null)
             {
                 behavior = details.Enum<ProrationBehavior>("proration_behavior") ?? behavior;
@@ -179,6 +179,17 @@ public static class InvoiceEndpoints
             PeriodStart = periodStart, PeriodEnd = periodEnd, CollectionMethod = sub?.CollectionMethod ?? CollectionMethod.ChargeAutomatically,
             TestClock = customer.TestClock, StartingBalance = customer.Balance,
         };
+        // The discounts that will still apply when that invoice is made, and the subscription's tax rates; nothing is spent.
+        if (sub is not null)
+        {
+            var madeAt = behavior == ProrationBehavior.AlwaysInvoice ? c.Now : sub.CurrentPeriodEnd;
+            preview = preview with
+            {
+                Discounts = [.. sub.Discounts.Where(id => c.Tx.Get<Discount>(id) is { } d && DiscountRules.AppliesAt(d, madeAt))],
+                DefaultTaxRates = sub.DefaultTaxRates,
+            };
+        }
+        preview = Discounts.Discounting.Recompute(c, preview);
         var (due, ending) = InvoiceRules.ApplyBalance(InvoiceRules.Total(preview), customer.Balance);
         preview = preview with { AmountDueAtFinalization = due, EndingBalance = ending };
         var json = c.Render.Render(preview, c.Expand);

@@ -26,7 +26,7 @@ public static class InvoiceItemEndpoints
     public static IEnumerable<ApiRoute> Routes() =>
     [
         new("POST", Base, "invoiceitem", Create)
-            { Params = "amount currency customer description metadata period price pricing quantity subscription" },
+            { Params = "amount currency customer description discounts metadata period price pricing quantity subscription tax_rates" },
         new("GET", Base, "list:invoiceitem", List) { Params = "created customer ending_before invoice limit pending starting_after" },
         new("GET", Base + "/{id}", "invoiceitem", Retrieve) { Params = "" },
         new("DELETE", Base + "/{id}", "invoiceitem", Delete) { Params = "" },
@@ -76,6 +76,11 @@ public static class InvoiceItemEndpoints
             Id = c.Ids.Next("ii"), AccountId = c.Account.Id, Created = c.Now, Date = c.Now, Customer = customerId, Amount = amount.Value,
             Currency = currency, Description = p.String("description", 500), Price = price?.Id, Quantity = quantity, Period = period,
             Subscription = subscription, Metadata = p.Metadata(Metadata.Empty), TestClock = customer.TestClock,
+            TaxRates = Discounts.Discounting.ReadTaxRates(c, p, "tax_rates") ?? [],
+        };
+        ii = ii with
+        {
+            Discounts = Discounts.Discounting.Read(c, p, "discounts", new Discounts.DiscountTarget(customerId, currency) { InvoiceItem = ii.Id, Amount = ii.Amount }) ?? [],
         };
         c.Tx.Put(ii);
         c.Emit("invoiceitem.created", ii);

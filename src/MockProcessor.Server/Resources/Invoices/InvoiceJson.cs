@@ -4,6 +4,7 @@ using MockProcessor.Domain.Common;
 using MockProcessor.Domain.Customers;
 using MockProcessor.Domain.PaymentIntents;
 using MockProcessor.Domain.Products;
+using MockProcessor.Server.Resources.Discounts;
 using MockProcessor.Server.Wire;
 
 namespace MockProcessor.Server.Resources.Invoices;
@@ -63,9 +64,9 @@ public static class InvoiceJson
         json["customer_tax_ids"] = new JsonArray();
         json["default_payment_method"] = ctx.Ref(expand, "default_payment_method", inv.DefaultPaymentMethod);
         json["default_source"] = null;
-        json["default_tax_rates"] = new JsonArray();
+        json["default_tax_rates"] = Discounting.TaxRateObjects(ctx, inv.DefaultTaxRates);
         json["description"] = inv.Description;
-        json["discounts"] = new JsonArray();
+        json["discounts"] = Discounting.Refs(ctx, expand, "discounts", inv.Discounts);
         json["due_date"] = inv.DueDate;
         json["effective_at"] = inv.FinalizedAt;
         json["ending_balance"] = inv.EndingBalance;
@@ -113,13 +114,13 @@ public static class InvoiceJson
             ["paid_at"] = inv.PaidAt, ["voided_at"] = inv.VoidedAt,
         };
         json["subtotal"] = InvoiceRules.Subtotal(inv);
-        json["subtotal_excluding_tax"] = InvoiceRules.Subtotal(inv);
+        json["subtotal_excluding_tax"] = InvoiceRules.SubtotalExcludingTax(inv);
         json["test_clock"] = ctx.Ref(expand, "test_clock", inv.TestClock);
         json["total"] = total;
-        json["total_discount_amounts"] = new JsonArray();
-        json["total_excluding_tax"] = total;
+        json["total_discount_amounts"] = DiscountAmounts(InvoiceTotals.DiscountsByDiscount(inv.Lines));
+        json["total_excluding_tax"] = InvoiceRules.TotalExcludingTax(inv);
         json["total_pretax_credit_amounts"] = new JsonArray();
-        json["total_taxes"] = new JsonArray();
+        json["total_taxes"] = Taxes(InvoiceTotals.TaxesByRate(inv.Lines));
         json["webhooks_delivered_at"] = inv.Created;
         return json;
     }
@@ -145,9 +146,9 @@ public static class InvoiceJson
         ["amount"] = line.Amount,
         ["currency"] = inv.Currency,
         ["description"] = line.Description,
-        ["discount_amounts"] = new JsonArray(),
-        ["discountable"] = !line.Proration,
-        ["discounts"] = new JsonArray(),
+        ["discount_amounts"] = DiscountAmounts(line.DiscountAmounts),
+        ["discountable"] = line.IsDiscountable(),
+        ["discounts"] = Discounting.Strings(line.Discounts),
         ["invoice"] = inv.Id,
         ["livemode"] = false,
         ["metadata"] = ctx.Metadata(line.Metadata),
@@ -178,8 +179,24 @@ public static class InvoiceJson
         ["quantity"] = line.Quantity,
         ["quantity_decimal"] = line.Quantity.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["subtotal"] = line.Amount,
-        ["taxes"] = new JsonArray(),
+        ["taxes"] = Taxes(line.Taxes),
     };
+
+    /// <summary><c>discount_amounts</c> / <c>total_discount_amounts</c>: <c>[{amount, discount}]</c>.</summary>
+    public static JsonArray DiscountAmounts(IEnumerable<LineDiscountAmount> amounts) =>
+        new([.. amounts.Select(d => (JsonNode)new JsonObject { ["amount"] = d.Amount, ["discount"] = d.Discount })]);
+
+    /// <summary><c>taxes</c> / <c>total_taxes</c> at the current version (older shapes: ApiChanges).</summary>
+    public static JsonArray Taxes(IEnumerable<LineTax> taxes) =>
+        new([.. taxes.Select(t => (JsonNode)new JsonObject
+        {
+            ["amount"] = t.Amount,
+            ["tax_behavior"] = t.Inclusive ? "inclusive" : "exclusive",
+            ["tax_rate_details"] = new JsonObject { ["tax_rate"] = t.TaxRate },
+            ["taxability_reason"] = "standard_rated",
+            ["taxable_amount"] = t.TaxableAmount,
+            ["type"] = "tax_rate_details",
+        })]);
 
     internal static JsonObject? Pricing(string? priceId, RenderContext ctx)
     {
@@ -207,7 +224,7 @@ public static class InvoiceJson
             ["date"] = ii.Date,
             ["description"] = ii.Description,
             ["discountable"] = !ii.Proration,
-            ["discounts"] = new JsonArray(),
+            ["discounts"] = Discounting.Refs(ctx, expand, "discounts", ii.Discounts),
             ["invoice"] = ctx.Ref(expand, "invoice", ii.Invoice),
             ["livemode"] = false,
             ["metadata"] = ctx.Metadata(ii.Metadata),
@@ -222,7 +239,7 @@ public static class InvoiceJson
             ["proration"] = ii.Proration,
             ["quantity"] = ii.Quantity,
             ["quantity_decimal"] = ii.Quantity.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["tax_rates"] = new JsonArray(),
+            ["tax_rates"] = Discounting.TaxRateObjects(ctx, ii.TaxRates),
             ["test_clock"] = ctx.Ref(expand, "test_clock", ii.TestClock),
         };
     }

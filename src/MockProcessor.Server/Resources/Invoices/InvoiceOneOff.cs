@@ -5,6 +5,7 @@ using MockProcessor.Domain.Customers;
 using MockProcessor.Domain.Errors;
 using MockProcessor.Domain.Search;
 using MockProcessor.Server.Resources.Billing;
+using MockProcessor.Server.Resources.Discounts;
 using MockProcessor.Server.Resources.PaymentMethods;
 using MockProcessor.Server.Wire;
 
@@ -53,7 +54,13 @@ public static class InvoiceOneOff
             DueDate = dueDate, Description = p.String("description", 1500), Metadata = p.Metadata(Metadata.Empty),
             DefaultPaymentMethod = pm, TestClock = customer.TestClock,
             HostedToken = "tok_" + c.Ids.Chars(32), PageBaseUrl = c.BaseUrl,
+            DefaultTaxRates = Discounting.ReadTaxRates(c, p, "default_tax_rates") ?? [],
         };
+        inv = inv with
+        {
+            Discounts = Discounting.Read(c, p, "discounts", new DiscountTarget(customerId, currency) { Invoice = id, Amount = InvoiceRules.Subtotal(inv) }) ?? [],
+        };
+        inv = Discounting.Recompute(c, inv);
         c.Tx.Put(inv);
         c.Emit("invoice.created", inv);
         return c.Respond(inv);
@@ -65,7 +72,7 @@ public static class InvoiceOneOff
         var p = c.P;
         c = InvoiceEndpoints.AtClock(c, inv);
         var after = inv with { Metadata = p.Metadata(inv.Metadata), Description = p.Has("description") ? p.String("description", 1500) is { Length: > 0 } d ? d : null : inv.Description };
-        var draftOnly = new[] { "collection_method", "days_until_due", "due_date", "default_payment_method" }.Where(p.Has).ToList();
+        var draftOnly = new[] { "collection_method", "days_until_due", "due_date", "default_payment_method", "default_tax_rates", "discounts" }.Where(p.Has).ToList();
         var autoAdvance = p.Bool("auto_advance");
         if (draftOnly.Count > 0 && inv.Status != InvoiceStatus.Draft)
             throw new StripeException(new StripeError(400, StripeError.InvalidRequest, "invoice_not_editable",
@@ -86,6 +93,10 @@ public static class InvoiceOneOff
             };
             if (autoAdvance is { } a)
                 after = after with { AutoAdvance = a, AutomaticallyFinalizesAt = a ? inv.AutomaticallyFinalizesAt ?? c.Now + SubscriptionRules.DraftWindowSeconds : null };
+            if (Discounting.ReadTaxRates(c, p, "default_tax_rates") is { } rates) after = after with { DefaultTaxRates = rates };
+            if (Discounting.Read(c, p, "discounts", new DiscountTarget(inv.Customer, inv.Currency) { Invoice = inv.Id, Amount = InvoiceRules.Subtotal(inv) }, inv.Discounts) is { } discounts)
+                after = after with { Discounts = discounts };
+            after = Discounting.Recompute(c, after);
         }
         else if (autoAdvance is { } a && inv.Status == InvoiceStatus.Open) after = after with { AutoAdvance = a };
         if (after == inv) return c.Respond(inv);

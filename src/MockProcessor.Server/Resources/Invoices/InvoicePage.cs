@@ -89,6 +89,16 @@ public static class InvoicePage
         return result.Page;
     }
 
+    private static string DiscountName(ApiContext c, string discountId) =>
+        c.Tx.Get<Discount>(discountId) is { } d && c.Tx.Get<Coupon>(d.Coupon) is { } co
+            ? $"{co.Name ?? co.Id} ({(co.PercentOff is { } p ? Discounts.Discounting.Percent(p) + "% off" : "amount off")})"
+            : "Discount";
+
+    private static string TaxName(ApiContext c, LineTax t) =>
+        c.Tx.Get<TaxRate>(t.TaxRate) is { } r
+            ? $"{r.DisplayName} ({Discounts.Discounting.Percent(r.Percentage)}%{(r.Inclusive ? ", included" : "")})"
+            : "Tax";
+
     private static IResult Page(ApiContext c, Invoice inv, int status, string? error)
     {
         var merchant = c.Tx.Get<Account>(inv.AccountId)?.Profile.Name ?? inv.AccountId;
@@ -100,6 +110,11 @@ public static class InvoicePage
         b.Append("<table class=\"items lines\">");
         foreach (var l in inv.Lines)
             b.Append($"<tr><td>{H(l.Description)}</td><td class=\"num\">{H(Currencies.Display(l.Amount, inv.Currency))}</td></tr>");
+        // Discount and tax rows (docs/discounts.md): one per discount and per tax rate, summed over the lines.
+        foreach (var off in InvoiceTotals.DiscountsByDiscount(inv.Lines))
+            b.Append($"<tr class=\"discount\"><td>{H(DiscountName(c, off.Discount))}</td><td class=\"num\">−{H(Currencies.Display(off.Amount, inv.Currency))}</td></tr>");
+        foreach (var t in InvoiceTotals.TaxesByRate(inv.Lines))
+            b.Append($"<tr class=\"tax\"><td>{H(TaxName(c, t))}</td><td class=\"num\">{H(Currencies.Display(t.Amount, inv.Currency))}</td></tr>");
         b.Append($"<tr class=\"total\"><td>Total</td><td class=\"num\">{H(Currencies.Display(InvoiceRules.Total(inv), inv.Currency))}</td></tr></table>");
         switch (inv.Status)
         {

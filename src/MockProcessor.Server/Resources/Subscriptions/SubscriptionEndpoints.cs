@@ -6,6 +6,7 @@ using MockProcessor.Domain.Errors;
 using MockProcessor.Domain.PaymentMethods;
 using MockProcessor.Domain.Products;
 using MockProcessor.Server.Resources.Billing;
+using MockProcessor.Server.Resources.Discounts;
 using MockProcessor.Server.Storage;
 using MockProcessor.Server.Wire;
 using static MockProcessor.Domain.Billing.SubscriptionStatus;
@@ -26,19 +27,20 @@ public static class SubscriptionEndpoints
     [
         new("POST", Base, SubscriptionJson.Object, Create)
         {
-            Params = "cancel_at cancel_at_period_end collection_method currency customer days_until_due default_payment_method description items metadata off_session payment_behavior proration_behavior trial_end trial_from_plan trial_period_days",
+            Params = "cancel_at cancel_at_period_end collection_method currency customer days_until_due default_payment_method default_tax_rates description discounts items metadata off_session payment_behavior proration_behavior trial_end trial_from_plan trial_period_days",
         },
         new("GET", Base, "list:" + SubscriptionJson.Object, List) { Params = "created customer ending_before limit price starting_after status" },
         new("GET", Base + "/{id}", SubscriptionJson.Object, Retrieve) { Params = "" },
         new("POST", Base + "/{id}", SubscriptionJson.Object, Update)
         {
-            Params = "cancel_at cancel_at_period_end cancellation_details collection_method days_until_due default_payment_method description items metadata off_session payment_behavior proration_behavior proration_date",
+            Params = "cancel_at cancel_at_period_end cancellation_details collection_method days_until_due default_payment_method default_tax_rates description discounts items metadata off_session payment_behavior proration_behavior proration_date",
         },
+        new("DELETE", Base + "/{id}/discount", "discount", DeleteDiscount) { Params = "" },
         new("DELETE", Base + "/{id}", SubscriptionJson.Object, Cancel) { Params = "cancellation_details invoice_now prorate" },
         new("GET", "/v1/subscription_items", "list:subscription_item", ListItems) { Params = "created ending_before limit starting_after subscription" },
         new("GET", "/v1/subscription_items/{id}", "subscription_item", RetrieveItem) { Params = "" },
         new("POST", "/v1/subscription_items/{id}", "subscription_item", UpdateItem)
-            { Params = "metadata off_session payment_behavior price proration_behavior proration_date quantity" },
+            { Params = "metadata off_session payment_behavior price proration_behavior proration_date quantity tax_rates" },
     ];
 
     private static StripeException Bad(string param, string message) => new(StripeError.InvalidValue(param, message));
@@ -69,6 +71,7 @@ public static class SubscriptionEndpoints
             {
                 Id = c.Ids.Next("si", 14), AccountId = c.Account.Id, Created = now, Subscription = subId, Price = price.Id,
                 Quantity = ip.Long("quantity", 0, 1_000_000_000) ?? 1, Metadata = ip.Metadata(Metadata.Empty),
+                TaxRates = Discounting.ReadTaxRates(c, ip, "tax_rates") ?? [],
             });
         }
         var recurring = first!.Recurring!;
@@ -95,10 +98,14 @@ public static class SubscriptionEndpoints
         p.Bool("off_session");
         var cancelAt = p.Long("cancel_at") is { } ca ? ReadTimestamp(ca.ToString(System.Globalization.CultureInfo.InvariantCulture), "cancel_at", now, Timestamps.Latest) : (long?)null;
 
+        var defaultTaxRates = Discounting.ReadTaxRates(c, p, "default_tax_rates") ?? [];
+        var firstAmount = items.Sum(i => PriceRules.AmountFor(c.Tx.Get<Price>(i.Price)!, i.Quantity, first.Currency) ?? 0);
+        var discounts = Discounting.Read(c, p, "discounts", new DiscountTarget(customerId, first.Currency) { Subscription = subId, Amount = firstAmount }) ?? [];
         var sub = Start(c, customer, new NewSubscription(subId, items, first, trialEnd, pm?.Id, collection, daysUntilDue, behavior)
         {
             Description = p.String("description", 500), Metadata = p.Metadata(Metadata.Empty),
             CancelAtPeriodEnd = p.Bool("cancel_at_period_end") ?? false, CancelAt = cancelAt,
+            Discounts = discounts, DefaultTaxRates = defaultTaxRates,
         });
         return c.Respond(sub);
     }
@@ -111,6 +118,9 @@ public static class SubscriptionEndpoints
         public ImmutableSortedDictionary<string, string> Metadata { get; init; } = Domain.Common.Metadata.Empty;
         public bool CancelAtPeriodEnd { get; init; }
         public long? CancelAt { get; init; }
+        /// <summary>Discounts already created for this subscription (<see cref="Discounting.Read"/>).</summary>
+        public ImmutableList<string> Discounts { get; init; } = [];
+        public ImmutableList<string> DefaultTaxRates { get; init; } = [];
         /// <summary>Lines added to the first invoice only (Checkout's one-time prices).</summary>
         public IReadOnlyList<(Price Price, long Quantity)> OneTime { get; init; } = [];
     }
@@ -140,10 +150,12 @@ public static class SubscriptionEndpoints
             CollectionMethod = collection, DaysUntilDue = n.DaysUntilDue, DefaultPaymentMethod = n.DefaultPaymentMethod,
             Description = n.Description, Metadata = n.Metadata, CancelAtPeriodEnd = n.CancelAtPeriodEnd, CancelAt = n.CancelAt,
             LatestInvoice = invoiceId, TestClock = customer.TestClock, Items = [.. items],
+            Discounts = n.Discounts, DefaultTaxRates = n.DefaultTaxRates,
         };
         foreach (var item in items) c.Tx.Put(item);
         c.Tx.Put(sub);
         c.Emit("customer.subscription.created", sub);
+        foreach (var id in n.Discounts) c.Emit("customer.discount.created", c.Tx.Get<Discount>(id)!);
 
         var period = new BillingPeriod(now, periodEnd);
         var lines = items.Select(i => BillingEngine.ItemLine(c, sub, i, period, trial: trialEnd is not null)).ToList();
@@ -287,6 +299,10 @@ public static class SubscriptionEndpoints
         after = after with { Metadata = p.Metadata(after.Metadata) };
         var collection = p.Enum<CollectionMethod>("collection_method") ?? after.CollectionMethod;
         after = after with { CollectionMethod = collection, DaysUntilDue = ReadDaysUntilDue(p, collection, after.DaysUntilDue) };
+        if (Discounting.ReadTaxRates(c, p, "default_tax_rates") is { } rates) after = after with { DefaultTaxRates = rates };
+        // A list replaces the discounts, "" clears them (Stripe's rule).
+        var newDiscounts = Discounting.Read(c, p, "discounts", new DiscountTarget(before.Customer, before.Currency) { Subscription = before.Id }, before.Discounts);
+        if (newDiscounts is not null) after = after with { Discounts = newDiscounts };
 
         var itemsChanged = itemsGiven && !after.Items.SequenceEqual(before.Items);
         var prorates = itemsChanged && behavior != ProrationBehavior.None && before.Status is Active or PastDue;
@@ -299,6 +315,7 @@ public static class SubscriptionEndpoints
         string? invoiceId = prorates && behavior == ProrationBehavior.AlwaysInvoice ? c.Ids.Next("in") : null;
         if (invoiceId is not null) after = after with { LatestInvoice = invoiceId };
         BillingEngine.Save(c, before, after);
+        AnnounceDiscounts(c, before.Discounts, after.Discounts);
         if (invoiceId is not null)
         {
             var customer = c.Tx.Get<Customer>(before.Customer)!;
@@ -311,6 +328,36 @@ public static class SubscriptionEndpoints
             }
         }
         return c.Respond(c.Tx.Get<Subscription>(before.Id)!);
+    }
+
+    /// <summary><c>customer.discount.created</c> for discounts added, <c>customer.discount.deleted</c> for those taken off [?].</summary>
+    private static void AnnounceDiscounts(ApiContext c, IReadOnlyList<string> before, IReadOnlyList<string> after)
+    {
+        foreach (var id in after.Where(a => !before.Contains(a)))
+            if (c.Tx.Get<Discount>(id) is { } d) c.Emit("customer.discount.created", d);
+        foreach (var id in before.Where(b => !after.Contains(b)))
+            if (c.Tx.Get<Discount>(id) is { Deleted: false } d) Discounting.Remove(c, d);
+    }
+
+    /// <summary><c>DELETE /v1/subscriptions/{id}/discount</c>: removes the subscription's discounts; answers the deleted discount.</summary>
+    private static ApiResult DeleteDiscount(ApiContext c)
+    {
+        var sub = Load(c, c.Route("id"));
+        c = c.AtTime(BillingClock.Now(c, sub.Customer));
+        if (sub.Discounts.Count == 0)
+            throw new StripeException(StripeError.ResourceMissing("discount", sub.Id, "id") with { Message = $"The subscription {sub.Id} has no discount." });
+        var first = c.Tx.Get<Discount>(sub.Discounts[0])!;
+        BillingEngine.Save(c, sub, sub with { Discounts = [] });
+        AnnounceDiscounts(c, sub.Discounts, []);
+        return DeletedDiscount(first with { Deleted = true }, c);
+    }
+
+    /// <summary>Stripe's deleted discount: the discount's fields with <c>deleted: true</c>.</summary>
+    private static System.Text.Json.Nodes.JsonObject DeletedDiscount(Discount d, ApiContext c)
+    {
+        var json = Discounting.Render(d, c.Render, ExpandNode.None);
+        json["deleted"] = true;
+        return json;
     }
 
     private static void ReadCancellationDetails(Params p, ref Subscription s)
@@ -348,7 +395,7 @@ public static class SubscriptionEndpoints
                 var item = items[index];
                 if (priceId is not null) item = item with { Price = LoadPrice(c, priceId, $"{param}[{n}][price]", like).Id, Quantity = quantity ?? 1 };
                 else if (quantity is not null) item = item with { Quantity = quantity.Value };
-                items[index] = item with { Metadata = ip.Metadata(item.Metadata) };
+                items[index] = item with { Metadata = ip.Metadata(item.Metadata), TaxRates = Discounting.ReadTaxRates(c, ip, "tax_rates") ?? item.TaxRates };
             }
             else
             {
@@ -358,7 +405,7 @@ public static class SubscriptionEndpoints
                 items.Add(new SubscriptionItem
                 {
                     Id = c.Ids.Next("si", 14), AccountId = c.Account.Id, Created = c.Now, Subscription = sub.Id, Price = price.Id,
-                    Quantity = quantity ?? 1, Metadata = ip.Metadata(Metadata.Empty),
+                    Quantity = quantity ?? 1, Metadata = ip.Metadata(Metadata.Empty), TaxRates = Discounting.ReadTaxRates(c, ip, "tax_rates") ?? [],
                 });
             }
         }
@@ -428,7 +475,7 @@ public static class SubscriptionEndpoints
         if (p.String("price", 100) is { } priceId)
             updated = updated with { Price = LoadPrice(c, priceId, "price", PriceOf(c, before)).Id, Quantity = p.Long("quantity", 0, 1_000_000_000) ?? 1 };
         else if (p.Long("quantity", 0, 1_000_000_000) is { } q) updated = updated with { Quantity = q };
-        updated = updated with { Metadata = p.Metadata(updated.Metadata) };
+        updated = updated with { Metadata = p.Metadata(updated.Metadata), TaxRates = Discounting.ReadTaxRates(c, p, "tax_rates") ?? updated.TaxRates };
         var behavior = p.Enum<ProrationBehavior>("proration_behavior") ?? ProrationBehavior.CreateProrations;
         var at = p.Long("proration_date") ?? c.Now;
         p.Enum<PaymentBehavior>("payment_behavior");

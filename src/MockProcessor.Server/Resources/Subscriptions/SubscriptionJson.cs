@@ -41,9 +41,9 @@ public static class SubscriptionJson
         ["days_until_due"] = s.DaysUntilDue,
         ["default_payment_method"] = ctx.Ref(expand, "default_payment_method", s.DefaultPaymentMethod),
         ["default_source"] = null,
-        ["default_tax_rates"] = new JsonArray(),
+        ["default_tax_rates"] = Discounts.Discounting.TaxRateObjects(ctx, s.DefaultTaxRates),
         ["description"] = s.Description,
-        ["discounts"] = new JsonArray(),
+        ["discounts"] = Discounts.Discounting.Refs(ctx, expand, "discounts", s.Discounts),
         ["ended_at"] = s.EndedAt,
         ["invoice_settings"] = new JsonObject { ["account_tax_ids"] = null, ["issuer"] = new JsonObject { ["type"] = "self" } },
         ["items"] = Items(s, ctx, expand.Child("items")?.Child("data") ?? ExpandNode.None),
@@ -111,7 +111,7 @@ public static class SubscriptionJson
             ["price"] = price is null ? item.Price : ctx.Render(price, expand.Child("price") ?? ExpandNode.None),
             ["quantity"] = item.Quantity,
             ["subscription"] = item.Subscription,
-            ["tax_rates"] = new JsonArray(),
+            ["tax_rates"] = Discounts.Discounting.TaxRateObjects(ctx, item.TaxRates),
         };
     }
 

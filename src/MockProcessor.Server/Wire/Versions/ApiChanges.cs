@@ -43,6 +43,9 @@ public static class ApiChanges
     public const string InvoiceLineFieldsMoved = "C36";
     public const string InvoiceItemFieldsMoved = "C37";
     public const string SubscriptionPeriodMoved = "C42";
+    public const string SingleDiscountRemoved = "C38";
+    public const string TaxAmountsRenamed = "C39";
+    public const string DiscountCouponMoved = "C50";
 
     // C58 names PaymentIntent create/update/confirm and SetupIntent create/update (SetupIntent confirm never took it).
     private static readonly string[] PaymentIntentWrites =
@@ -97,6 +100,30 @@ public static class ApiChanges
         {
             ObjectType = "subscription", Downgrade = AddSubscriptionPeriod,
         },
+        new(SingleDiscountRemoved, ApiVersions.Known("2025-03-31.basil"),
+            "Invoice and subscription `discount` (one object) removed for `discounts`; older callers get the first discount")
+        {
+            ObjectType = "invoice", Downgrade = AddSingleDiscount,
+        },
+        new(SingleDiscountRemoved, ApiVersions.Known("2025-03-31.basil"), "(the same change on subscriptions)")
+        {
+            ObjectType = "subscription", Downgrade = AddSingleDiscount,
+        },
+        new(TaxAmountsRenamed, ApiVersions.Known("2025-03-31.basil"),
+            "Invoice `tax` and `total_tax_amounts` renamed `total_taxes`; older callers get the old fields from the new data")
+        {
+            ObjectType = "invoice", Downgrade = AddInvoiceTaxAmounts,
+        },
+        new(TaxAmountsRenamed, ApiVersions.Known("2025-03-31.basil"),
+            "(the same change on lines: `tax_amounts`, `tax_rates`, `amount_excluding_tax`)")
+        {
+            ObjectType = "line_item", Downgrade = AddLineTaxAmounts,
+        },
+        new(DiscountCouponMoved, ApiVersions.Known("2025-09-30.clover"),
+            "Discount `coupon` (the full coupon) moved to `source{type, coupon}`; older callers get `coupon` and no `source`")
+        {
+            ObjectType = "discount", Downgrade = AddDiscountCoupon,
+        },
         new(PaymentMethodTypesRemoved, ApiVersions.Known("2026-09-30.endive"),
             "`payment_method_types` removed from PaymentIntent create/update/confirm, SetupIntent create/update and Checkout Session create; use allowed_payment_method_types or excluded_payment_method_types")
         {
@@ -105,7 +132,7 @@ public static class ApiChanges
         },
     ];
 
-    private static readonly Dictionary<string, ApiChange> ById = All.ToDictionary(c => c.Id);
+    private static readonly Dictionary<string, ApiChange> ById = All.DistinctBy(c => c.Id).ToDictionary(c => c.Id);
 
     // Downgrades keyed by object type, newest change first (a caller steps back one change at a time).
     private static readonly Dictionary<string, ApiChange[]> DowngradesByType = All
@@ -257,5 +284,54 @@ public static class ApiChanges
         var first = sub["items"]?["data"]?[0];
         sub["current_period_end"] = (long?)first?["current_period_end"];
         sub["current_period_start"] = (long?)first?["current_period_start"];
+    }
+
+    // C38: the first discount as the single `discount` object (null without one).
+    private static void AddSingleDiscount(JsonObject obj, RenderContext ctx)
+    {
+        if (obj.ContainsKey("discount")) return;
+        var first = obj["discounts"] is JsonArray { Count: > 0 } list ? list[0] : null;
+        obj["discount"] = IdOf(first) is { } id && ctx.Tx.Get<Domain.Billing.Discount>(id) is { } d ? ctx.Render(d) : null;
+    }
+
+    private static JsonObject OldTaxAmount(JsonNode tax) => new()
+    {
+        ["amount"] = (long?)tax["amount"],
+        ["inclusive"] = (string?)tax["tax_behavior"] == "inclusive",
+        ["tax_rate"] = (string?)tax["tax_rate_details"]?["tax_rate"],
+        ["taxability_reason"] = (string?)tax["taxability_reason"],
+        ["taxable_amount"] = (long?)tax["taxable_amount"],
+    };
+
+    // C39: `tax` (all tax amounts, null without tax rates) and `total_tax_amounts`.
+    private static void AddInvoiceTaxAmounts(JsonObject inv, RenderContext ctx)
+    {
+        if (inv.ContainsKey("total_tax_amounts")) return;
+        var taxes = (inv["total_taxes"] as JsonArray ?? []).OfType<JsonNode>().ToList();
+        inv["tax"] = taxes.Count == 0 ? null : taxes.Sum(t => (long?)t["amount"] ?? 0);
+        inv["total_tax_amounts"] = new JsonArray([.. taxes.Select(t => (JsonNode)OldTaxAmount(t))]);
+    }
+
+    // C39 on lines: `tax_amounts`, the rates in full (`tax_rates`), `amount_excluding_tax`.
+    private static void AddLineTaxAmounts(JsonObject line, RenderContext ctx)
+    {
+        if (line.ContainsKey("tax_amounts")) return;
+        var taxes = (line["taxes"] as JsonArray ?? []).OfType<JsonNode>().ToList();
+        line["tax_amounts"] = new JsonArray([.. taxes.Select(t => (JsonNode)OldTaxAmount(t))]);
+        line["tax_rates"] = new JsonArray([.. taxes.Select(t => (string?)t["tax_rate_details"]?["tax_rate"]).OfType<string>()
+            .Select(id => ctx.Tx.Get<StripeObject>(id)).OfType<StripeObject>().Select(r => (JsonNode)ctx.Render(r))]);
+        var inclusive = taxes.Where(t => (string?)t["tax_behavior"] == "inclusive").Sum(t => (long?)t["amount"] ?? 0);
+        var discounts = (line["discount_amounts"] as JsonArray ?? []).OfType<JsonNode>().Sum(d => (long?)d["amount"] ?? 0);
+        line["amount_excluding_tax"] = ((long?)line["amount"] ?? 0) - discounts - inclusive;
+    }
+
+    // C50: the coupon in full as `coupon`, no `source`.
+    private static void AddDiscountCoupon(JsonObject di, RenderContext ctx)
+    {
+        if (di.ContainsKey("coupon")) return;
+        var coupon = di["source"]?["coupon"];
+        di["coupon"] = coupon is JsonObject full ? full.DeepClone()
+            : IdOf(coupon) is { } id && ctx.Tx.Get<StripeObject>(id) is { } c ? ctx.Render(c) : null;
+        di.Remove("source");
     }
 }
