@@ -48,6 +48,10 @@ public sealed record Invoice : StripeObject
     /// <summary>Fixed at finalization: total adjusted by the customer balance, never below 0.</summary>
     public long? AmountDueAtFinalization { get; init; }
     public long AmountPaid { get; init; }
+    /// <summary>Issued credit notes' parts that lowered the amount due while open (docs/credit-notes.md).</summary>
+    public long PrePaymentCreditNotesAmount { get; init; }
+    /// <summary>Issued credit notes' parts given back after payment (refund, balance credit, out of band).</summary>
+    public long PostPaymentCreditNotesAmount { get; init; }
     public int AttemptCount { get; init; }
     public bool Attempted { get; init; }
     public long? FirstAttemptAt { get; init; }

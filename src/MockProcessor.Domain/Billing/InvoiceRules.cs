@@ -43,8 +43,12 @@ public static class InvoiceRules
     /// <summary>No discounts or taxes are emulated yet, so the total is the subtotal.</summary>
     public static long Total(Invoice invoice) => Subtotal(invoice);
 
-    /// <summary>What the customer owes: fixed at finalization (balance applied), else the total, never below 0.</summary>
-    public static long AmountDue(Invoice invoice) => invoice.AmountDueAtFinalization ?? Math.Max(0, Total(invoice));
+    /// <summary>
+    /// What the customer owes: fixed at finalization (balance applied) and lowered by pre-payment credit notes, else the
+    /// total, never below 0.
+    /// </summary>
+    public static long AmountDue(Invoice invoice) =>
+        invoice.AmountDueAtFinalization is { } due ? Math.Max(0, due - invoice.PrePaymentCreditNotesAmount) : Math.Max(0, Total(invoice));
 
     public static long AmountRemaining(Invoice invoice) =>
         invoice.Status is InvoiceStatus.Void or InvoiceStatus.Paid ? 0 : Math.Max(0, AmountDue(invoice) - invoice.AmountPaid);

@@ -75,7 +75,8 @@ public static class Registry
             .Concat(Subscriptions.SubscriptionEndpoints.Routes())
             .Concat(Invoices.InvoiceEndpoints.Routes())
             .Concat(Invoices.InvoiceItemEndpoints.Routes())
-            .Concat(Coupons.CouponEndpoints.Routes());
+            .Concat(Coupons.CouponEndpoints.Routes())
+            .Concat(CreditNotes.CreditNoteEndpoints.Routes());
 
     public static Renderers Renderers() => new Renderers()
         .Add<Customer>(CustomerJson.Render)
@@ -110,7 +111,8 @@ public static class Registry
         .Add<Domain.Billing.Invoice>(Invoices.InvoiceJson.Render)
         .Add<Domain.Billing.InvoiceItem>(Invoices.InvoiceJson.RenderItem)
         .Add<Domain.Billing.Coupon>(Coupons.CouponJson.Render)
-        .Add<Domain.Billing.PromotionCode>(Coupons.CouponJson.RenderPromotionCode);
+        .Add<Domain.Billing.PromotionCode>(Coupons.CouponJson.RenderPromotionCode)
+        .Add<Domain.Billing.CreditNote>(CreditNotes.CreditNoteJson.Render);
 
     public static readonly IReadOnlyDictionary<string, Type> PersistedTypes = new Dictionary<string, Type>
     {
@@ -150,6 +152,7 @@ public static class Registry
         ["invoiceitem"] = typeof(Domain.Billing.InvoiceItem),
         ["coupon"] = typeof(Domain.Billing.Coupon),
         ["promotion_code"] = typeof(Domain.Billing.PromotionCode),
+        ["credit_note"] = typeof(Domain.Billing.CreditNote),
     };
 
     /// <summary>
@@ -187,6 +190,8 @@ public static class Registry
         Invoices.InvoiceItemEndpoints.ByCustomer,
         Invoices.InvoiceItemEndpoints.PendingByCustomer,
         Invoices.InvoiceItemEndpoints.ByInvoice,
+        CreditNotes.CreditNoteEndpoints.ByInvoice,
+        CreditNotes.CreditNoteEndpoints.ByCustomer,
         .. Connect.ConnectEndpoints.Indexes,
         .. WebhookIndexes.All,
     ];

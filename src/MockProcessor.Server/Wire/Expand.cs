@@ -116,6 +116,11 @@ public static class Expandables
         ["invoiceitem"] = new() { ["customer"] = "customer", ["invoice"] = "invoice" },
         ["test_helpers.test_clock"] = new(),
         ["coupon"] = new(),
+        ["credit_note"] = new()
+        {
+            ["customer"] = "customer", ["invoice"] = "invoice", ["customer_balance_transaction"] = "customer_balance_transaction",
+        },
+        ["customer_balance_transaction"] = new() { ["customer"] = "customer", ["invoice"] = "invoice", ["credit_note"] = "credit_note" },
         ["promotion_code"] = new() { ["customer"] = "customer", ["promotion"] = "promotion_code.promotion" },
         ["promotion_code.promotion"] = new() { ["coupon"] = "coupon" },
         ["price"] = new() { ["product"] = "product", ["currency_options"] = "price.currency_options", ["tiers"] = "price.tiers" },

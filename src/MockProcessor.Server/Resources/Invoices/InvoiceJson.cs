@@ -98,8 +98,8 @@ public static class InvoiceJson
         };
         json["period_end"] = inv.PeriodEnd;
         json["period_start"] = inv.PeriodStart;
-        json["post_payment_credit_notes_amount"] = 0;
-        json["pre_payment_credit_notes_amount"] = 0;
+        json["post_payment_credit_notes_amount"] = inv.PostPaymentCreditNotesAmount;
+        json["pre_payment_credit_notes_amount"] = inv.PrePaymentCreditNotesAmount;
         json["receipt_number"] = null;
         json["rendering"] = null;
         json["shipping_cost"] = null;
