@@ -51,6 +51,7 @@ public static class Registry
         CustomerEndpoints.Routes()
             .Concat(CustomerSourceEndpoints.Routes())
             .Concat(CustomerBalanceTransactionEndpoints.Routes())
+            .Concat(TaxIdEndpoints.Routes())
             .Concat(PaymentMethodEndpoints.Routes())
             .Concat(TokenEndpoints.Routes())
             .Concat(ConfirmationTokens.ConfirmationTokenEndpoints.Routes())
@@ -82,6 +83,7 @@ public static class Registry
         .Add<Customer>(CustomerJson.Render)
         .Add<CardSource>(CardJson.Render)
         .Add<CustomerBalanceTransaction>(CustomerBalanceTransactionEndpoints.Render)
+        .Add<TaxId>(TaxIdEndpoints.Render)
         .Add<PaymentMethod>(PaymentMethodJson.Render)
         .Add<Token>(TokenJson.Render)
         .Add<Domain.ConfirmationTokens.ConfirmationToken>(ConfirmationTokens.ConfirmationTokenJson.Render)
@@ -120,6 +122,7 @@ public static class Registry
         ["customer"] = typeof(Customer),
         ["card"] = typeof(CardSource),
         ["customer_balance_transaction"] = typeof(CustomerBalanceTransaction),
+        ["tax_id"] = typeof(TaxId),
         ["payment_method"] = typeof(PaymentMethod),
         ["token"] = typeof(Token),
         ["confirmation_token"] = typeof(Domain.ConfirmationTokens.ConfirmationToken),
@@ -172,6 +175,7 @@ public static class Registry
         CustomerEndpoints.ByTestClock,
         CustomerSourceEndpoints.ByCustomer,
         CustomerBalanceTransactionEndpoints.ByCustomer,
+        TaxIdEndpoints.ByCustomer,
         EventEndpoints.ByType,
         EventEndpoints.ByObject,
         BalanceTransactionEndpoints.BySource,
@@ -214,6 +218,7 @@ public static class Registry
         new CheckoutExpiryTimer(),
         new Billing.SubscriptionTimer(),
         new Billing.InvoiceTimer(),
+        new TaxIdVerificationTimer(),
     ];
 
     public static void AddServices(IServiceCollection services)

@@ -120,6 +120,7 @@ public static class Expandables
         {
             ["customer"] = "customer", ["invoice"] = "invoice", ["customer_balance_transaction"] = "customer_balance_transaction",
         },
+        ["tax_id"] = new() { ["customer"] = "customer" },
         ["customer_balance_transaction"] = new() { ["customer"] = "customer", ["invoice"] = "invoice", ["credit_note"] = "credit_note" },
         ["promotion_code"] = new() { ["customer"] = "customer", ["promotion"] = "promotion_code.promotion" },
         ["promotion_code.promotion"] = new() { ["coupon"] = "coupon" },

@@ -89,6 +89,7 @@ public class TenantIsolationTests : IAsyncLifetime
         var cbtxn = await (await a.PostFormAsync($"/v1/customers/{Id(cus)}/balance_transactions", ("amount", "-100"), ("currency", "usd"))).OkAsync();
         var coupon = await (await a.PostFormAsync("/v1/coupons", ("percent_off", "25"), ("duration", "forever"))).OkAsync();
         var promo = await (await a.PostFormAsync("/v1/promotion_codes", ("promotion[type]", "coupon"), ("promotion[coupon]", Id(coupon)))).OkAsync();
+        var txi = await (await a.PostFormAsync($"/v1/customers/{Id(cus)}/tax_ids", ("type", "eu_vat"), ("value", "DE123456789"))).OkAsync();
         var cn = await (await a.PostFormAsync("/v1/credit_notes", ("invoice", (string)sub["latest_invoice"]!), ("amount", "100"), ("credit_amount", "100"))).OkAsync();
         var fee = (await (await a.GetAsync($"/v1/application_fees?charge={(string)cPi["latest_charge"]!}")).OkAsync())["data"]![0]!.AsObject();
         var evt = (await (await a.GetAsync("/v1/events?limit=1")).OkAsync())["data"]![0]!.AsObject();
@@ -117,7 +118,7 @@ public class TenantIsolationTests : IAsyncLifetime
             ["subscriptions"] = Id(sub), ["subscription_items"] = (string)sub["items"]!["data"]![0]!["id"]!,
             ["invoices"] = (string)sub["latest_invoice"]!, ["invoiceitems"] = Id(ii),
             ["customer_balance_transactions"] = Id(cbtxn),
-            ["coupons"] = Id(coupon), ["promotion_codes"] = Id(promo), ["credit_notes"] = Id(cn),
+            ["coupons"] = Id(coupon), ["promotion_codes"] = Id(promo), ["credit_notes"] = Id(cn), ["tax_ids"] = Id(txi),
         };
         var idsOfC = new Dictionary<string, string>
         {
@@ -215,7 +216,8 @@ public class TenantIsolationTests : IAsyncLifetime
     private static IEnumerable<ApiRoute> Walkable(Dictionary<string, string> ids) =>
         AllRoutes.Where(r => r.Pattern.Contains('{') && Regex.Matches(r.Pattern, @"/(\w+)/\{id\}").All(m => ids.ContainsKey(m.Groups[1].Value))
             && (!r.Pattern.Contains("{pm}") || ids.ContainsKey("payment_methods"))
-            && (!r.Pattern.Contains("{txn}") || ids.ContainsKey("customer_balance_transactions")));
+            && (!r.Pattern.Contains("{txn}") || ids.ContainsKey("customer_balance_transactions"))
+            && (!r.Pattern.Contains("{txi}") || ids.ContainsKey("tax_ids")));
 
     private static async Task Walk(string who, HttpClient caller, Dictionary<string, string> ids, IEnumerable<string> extra, List<string> problems)
     {
@@ -257,7 +259,8 @@ public class TenantIsolationTests : IAsyncLifetime
     private static string Fill(string pattern, Dictionary<string, string> ids, bool fake) =>
         Regex.Replace(pattern, @"/(\w+)/\{id\}", m => $"/{m.Groups[1].Value}/{Pick(ids[m.Groups[1].Value], fake)}")
             .Replace("{pm}", Pick(ids["payment_methods"], fake))
-            .Replace("{txn}", ids.TryGetValue("customer_balance_transactions", out var txn) ? Pick(txn, fake) : "{txn}");
+            .Replace("{txn}", ids.TryGetValue("customer_balance_transactions", out var txn) ? Pick(txn, fake) : "{txn}")
+            .Replace("{txi}", ids.TryGetValue("tax_ids", out var txi) ? Pick(txi, fake) : "{txi}");
 
     private static string Pick(string id, bool fake) => fake ? Fake(id) : id;
 

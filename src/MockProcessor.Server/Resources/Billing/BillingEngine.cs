@@ -233,6 +233,7 @@ public static class BillingEngine
             Number = $"{customer.InvoicePrefix ?? "INVOICE"}-{sequence:D4}",
             StartingBalance = customer.Balance, EndingBalance = balance, AmountDueAtFinalization = due,
             SubscriptionMetadata = sub?.Metadata, AutoAdvance = autoAdvance ?? inv.AutoAdvance,
+            CustomerTaxIds = Customers.TaxIdEndpoints.CurrentOf(c.Tx, customer.Id),
             DueDate = inv.CollectionMethod == CollectionMethod.SendInvoice ? inv.DueDate ?? c.Now + (inv.DaysUntilDue ?? 30) * 86_400 : null,
         };
         c.Tx.Put(open);

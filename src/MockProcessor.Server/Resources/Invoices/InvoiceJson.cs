@@ -60,7 +60,10 @@ public static class InvoiceJson
         json["customer_phone"] = customer?.Phone;
         json["customer_shipping"] = null;
         json["customer_tax_exempt"] = "none";
-        json["customer_tax_ids"] = new JsonArray();
+        var taxIds = new JsonArray();
+        foreach (var t in inv.CustomerTaxIds ?? Customers.TaxIdEndpoints.CurrentOf(ctx.Tx, inv.Customer))
+            taxIds.Add(new JsonObject { ["type"] = t.Type, ["value"] = t.Value });
+        json["customer_tax_ids"] = taxIds;
         json["default_payment_method"] = ctx.Ref(expand, "default_payment_method", inv.DefaultPaymentMethod);
         json["default_source"] = null;
         json["default_tax_rates"] = new JsonArray();

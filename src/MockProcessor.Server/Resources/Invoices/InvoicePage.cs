@@ -102,11 +102,16 @@ public static class InvoicePage
         string H(string? s) => WebUtility.HtmlEncode(s ?? "");
         var due = InvoiceRules.AmountRemaining(inv);
         b.Append($"<h1>{H(merchant)}</h1><p class=\"number\">Invoice {H(inv.Number ?? inv.Id)}</p>");
+        // The customer's tax IDs as the invoice recorded them at finalization (docs/credit-notes.md).
+        foreach (var t in inv.CustomerTaxIds ?? [])
+            b.Append($"<p class=\"tax-id\">Tax ID ({H(t.Type)}): {H(t.Value)}</p>");
         if (inv.Description is { } d) b.Append($"<p>{H(d)}</p>");
         b.Append("<table class=\"lines\">");
         foreach (var l in inv.Lines)
             b.Append($"<tr><td>{H(l.Description)}</td><td class=\"amount\">{H(Currencies.Display(l.Amount, inv.Currency))}</td></tr>");
         b.Append($"<tr class=\"total\"><td>Total</td><td class=\"amount\">{H(Currencies.Display(InvoiceRules.Total(inv), inv.Currency))}</td></tr></table>");
+        if (inv.PrePaymentCreditNotesAmount > 0)
+            b.Append($"<p class=\"credit-notes\">Credit notes: {H(Currencies.Display(-inv.PrePaymentCreditNotesAmount, inv.Currency))}</p>");
         switch (inv.Status)
         {
             case InvoiceStatus.Open:
