@@ -72,6 +72,7 @@ public static class Registry
             .Concat(Connect.ConnectEndpoints.Routes())
             .Concat(ProductEndpoints.Routes())
             .Concat(PriceEndpoints.Routes())
+            .Concat(Plans.PlanEndpoints.Routes())
             .Concat(CheckoutSessionEndpoints.Routes())
             .Concat(Subscriptions.SubscriptionEndpoints.Routes())
             .Concat(Invoices.InvoiceEndpoints.Routes())
@@ -107,6 +108,7 @@ public static class Registry
         .Add<Domain.Connect.TransferReversal>(Connect.ConnectJson.TransferReversal)
         .Add<Product>(ProductJson.Render)
         .Add<Price>(PriceJson.Render)
+        .Add<PlanSnapshot>(Plans.PlanJson.RenderSnapshot)
         .Add<CheckoutSession>(CheckoutSessionJson.Render)
         .Add<Domain.Billing.Subscription>(Subscriptions.SubscriptionJson.Render)
         .Add<Domain.Billing.SubscriptionItem>(Subscriptions.SubscriptionJson.RenderItem)
@@ -148,6 +150,7 @@ public static class Registry
         ["transfer_reversal"] = typeof(Domain.Connect.TransferReversal),
         ["product"] = typeof(Product),
         ["price"] = typeof(Price),
+        ["plan"] = typeof(PlanSnapshot),
         ["checkout.session"] = typeof(CheckoutSession),
         ["subscription"] = typeof(Domain.Billing.Subscription),
         ["subscription_item"] = typeof(Domain.Billing.SubscriptionItem),

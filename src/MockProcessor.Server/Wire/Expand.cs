@@ -116,6 +116,7 @@ public static class Expandables
         ["invoiceitem"] = new() { ["customer"] = "customer", ["invoice"] = "invoice" },
         ["test_helpers.test_clock"] = new(),
         ["coupon"] = new(),
+        ["plan"] = new() { ["product"] = "product" },
         ["credit_note"] = new()
         {
             ["customer"] = "customer", ["invoice"] = "invoice", ["customer_balance_transaction"] = "customer_balance_transaction",

@@ -89,6 +89,7 @@ public class TenantIsolationTests : IAsyncLifetime
         var cbtxn = await (await a.PostFormAsync($"/v1/customers/{Id(cus)}/balance_transactions", ("amount", "-100"), ("currency", "usd"))).OkAsync();
         var coupon = await (await a.PostFormAsync("/v1/coupons", ("percent_off", "25"), ("duration", "forever"))).OkAsync();
         var promo = await (await a.PostFormAsync("/v1/promotion_codes", ("promotion[type]", "coupon"), ("promotion[coupon]", Id(coupon)))).OkAsync();
+        var plan = await (await a.PostFormAsync("/v1/plans", ("amount", "700"), ("currency", "usd"), ("interval", "month"), ("product", Id(prod)))).OkAsync();
         var txi = await (await a.PostFormAsync($"/v1/customers/{Id(cus)}/tax_ids", ("type", "eu_vat"), ("value", "DE123456789"))).OkAsync();
         var cn = await (await a.PostFormAsync("/v1/credit_notes", ("invoice", (string)sub["latest_invoice"]!), ("amount", "100"), ("credit_amount", "100"))).OkAsync();
         var fee = (await (await a.GetAsync($"/v1/application_fees?charge={(string)cPi["latest_charge"]!}")).OkAsync())["data"]![0]!.AsObject();
@@ -118,7 +119,7 @@ public class TenantIsolationTests : IAsyncLifetime
             ["subscriptions"] = Id(sub), ["subscription_items"] = (string)sub["items"]!["data"]![0]!["id"]!,
             ["invoices"] = (string)sub["latest_invoice"]!, ["invoiceitems"] = Id(ii),
             ["customer_balance_transactions"] = Id(cbtxn),
-            ["coupons"] = Id(coupon), ["promotion_codes"] = Id(promo), ["credit_notes"] = Id(cn), ["tax_ids"] = Id(txi),
+            ["coupons"] = Id(coupon), ["promotion_codes"] = Id(promo), ["credit_notes"] = Id(cn), ["tax_ids"] = Id(txi), ["plans"] = Id(plan),
         };
         var idsOfC = new Dictionary<string, string>
         {
