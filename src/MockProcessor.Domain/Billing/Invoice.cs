@@ -9,6 +9,9 @@ public enum BillingReason { Manual, SubscriptionCreate, SubscriptionCycle, Subsc
 
 public sealed record BillingPeriod(long Start, long End);
 
+/// <summary>A customer tax ID as an invoice records it at finalization (<c>customer_tax_ids[]</c>).</summary>
+public sealed record InvoiceTaxId(string Type, string Value);
+
 /// <summary>
 /// One line of an invoice (<c>il_</c>): a subscription item's charge for a period, or a pending invoice item swept in
 /// (prorations are invoice items). Amounts are minor units; a credit is negative.
@@ -58,6 +61,10 @@ public sealed record Invoice : StripeObject
     /// <summary>Fixed at finalization: total adjusted by the customer balance, never below 0.</summary>
     public long? AmountDueAtFinalization { get; init; }
     public long AmountPaid { get; init; }
+    /// <summary>Issued credit notes' parts that lowered the amount due while open (docs/credit-notes.md).</summary>
+    public long PrePaymentCreditNotesAmount { get; init; }
+    /// <summary>Issued credit notes' parts given back after payment (refund, balance credit, out of band).</summary>
+    public long PostPaymentCreditNotesAmount { get; init; }
     public int AttemptCount { get; init; }
     public bool Attempted { get; init; }
     public long? FirstAttemptAt { get; init; }
@@ -80,6 +87,8 @@ public sealed record Invoice : StripeObject
     public string? HostedToken { get; init; }
     /// <summary>Where the emulator was reached when the invoice was made: the hosted page's origin.</summary>
     public string? PageBaseUrl { get; init; }
+    /// <summary>The customer's tax IDs copied at finalization (null while a draft: the customer's current ones show).</summary>
+    public ImmutableList<InvoiceTaxId>? CustomerTaxIds { get; init; }
     /// <summary>When <c>/send</c> last recorded sending it.</summary>
     public long? SentAt { get; init; }
     /// <summary>A draft deleted by <c>DELETE /v1/invoices/{id}</c>.</summary>

@@ -49,8 +49,12 @@ public static class InvoiceRules
     public static long TotalExcludingTax(Invoice invoice) =>
         Total(invoice) - InvoiceTotals.ExclusiveTax(invoice.Lines) - InvoiceTotals.InclusiveTax(invoice.Lines);
 
-    /// <summary>What the customer owes: fixed at finalization (balance applied), else the total, never below 0.</summary>
-    public static long AmountDue(Invoice invoice) => invoice.AmountDueAtFinalization ?? Math.Max(0, Total(invoice));
+    /// <summary>
+    /// What the customer owes: fixed at finalization (balance applied) and lowered by pre-payment credit notes, else the
+    /// total, never below 0.
+    /// </summary>
+    public static long AmountDue(Invoice invoice) =>
+        invoice.AmountDueAtFinalization is { } due ? Math.Max(0, due - invoice.PrePaymentCreditNotesAmount) : Math.Max(0, Total(invoice));
 
     public static long AmountRemaining(Invoice invoice) =>
         invoice.Status is InvoiceStatus.Void or InvoiceStatus.Paid ? 0 : Math.Max(0, AmountDue(invoice) - invoice.AmountPaid);

@@ -20,6 +20,8 @@ public sealed record CustomerBalanceTransaction : StripeObject
     public required string Type { get; init; }
     public string? Description { get; init; }
     public string? Invoice { get; init; }
+    /// <summary>The credit note that credited (or, voided, took back) this amount (type <c>credit_note</c>).</summary>
+    public string? CreditNote { get; init; }
     public ImmutableSortedDictionary<string, string> Metadata { get; init; } = Common.Metadata.Empty;
 }
 

@@ -51,6 +51,20 @@ public sealed record Price : StripeObject
     public CustomUnitAmount? CustomUnitAmount { get; init; }
     public TransformQuantity? TransformQuantity { get; init; }
     public ImmutableSortedDictionary<string, string> Metadata { get; init; } = Common.Metadata.Empty;
+    /// <summary>Deleted through <c>DELETE /v1/plans/:id</c> (prices themselves cannot be deleted): archived, gone from <c>/v1/plans</c>.</summary>
+    public bool Deleted { get; init; }
 
     public PriceType Type => Recurring is null ? PriceType.OneTime : PriceType.Recurring;
+}
+
+/// <summary>
+/// A recurring price seen through the legacy Plans API (<c>plan</c>, the same id): only the snapshot a <c>plan.*</c> event
+/// carries, so the event shows a plan; the price itself is the one stored object.
+/// </summary>
+public sealed record PlanSnapshot : StripeObject
+{
+    public override string ObjectType => "plan";
+    public required Price Price { get; init; }
+
+    public static PlanSnapshot Of(Price price) => new() { Id = price.Id, AccountId = price.AccountId, Created = price.Created, Price = price };
 }

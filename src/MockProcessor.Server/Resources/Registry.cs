@@ -51,6 +51,7 @@ public static class Registry
         CustomerEndpoints.Routes()
             .Concat(CustomerSourceEndpoints.Routes())
             .Concat(CustomerBalanceTransactionEndpoints.Routes())
+            .Concat(TaxIdEndpoints.Routes())
             .Concat(PaymentMethodEndpoints.Routes())
             .Concat(TokenEndpoints.Routes())
             .Concat(ConfirmationTokens.ConfirmationTokenEndpoints.Routes())
@@ -71,18 +72,21 @@ public static class Registry
             .Concat(Connect.ConnectEndpoints.Routes())
             .Concat(ProductEndpoints.Routes())
             .Concat(PriceEndpoints.Routes())
+            .Concat(Plans.PlanEndpoints.Routes())
             .Concat(CheckoutSessionEndpoints.Routes())
             .Concat(Subscriptions.SubscriptionEndpoints.Routes())
             .Concat(Invoices.InvoiceEndpoints.Routes())
             .Concat(Invoices.InvoiceItemEndpoints.Routes())
             .Concat(Coupons.CouponEndpoints.Routes())
             .Concat(BillingPortal.PortalEndpoints.Routes())
-            .Concat(TaxRates.TaxRateEndpoints.Routes());
+            .Concat(TaxRates.TaxRateEndpoints.Routes())
+            .Concat(CreditNotes.CreditNoteEndpoints.Routes());
 
     public static Renderers Renderers() => new Renderers()
         .Add<Customer>(CustomerJson.Render)
         .Add<CardSource>(CardJson.Render)
         .Add<CustomerBalanceTransaction>(CustomerBalanceTransactionEndpoints.Render)
+        .Add<TaxId>(TaxIdEndpoints.Render)
         .Add<PaymentMethod>(PaymentMethodJson.Render)
         .Add<Token>(TokenJson.Render)
         .Add<Domain.ConfirmationTokens.ConfirmationToken>(ConfirmationTokens.ConfirmationTokenJson.Render)
@@ -106,6 +110,7 @@ public static class Registry
         .Add<Domain.Connect.TransferReversal>(Connect.ConnectJson.TransferReversal)
         .Add<Product>(ProductJson.Render)
         .Add<Price>(PriceJson.Render)
+        .Add<PlanSnapshot>(Plans.PlanJson.RenderSnapshot)
         .Add<CheckoutSession>(CheckoutSessionJson.Render)
         .Add<Domain.Billing.Subscription>(Subscriptions.SubscriptionJson.Render)
         .Add<Domain.Billing.SubscriptionItem>(Subscriptions.SubscriptionJson.RenderItem)
@@ -116,7 +121,8 @@ public static class Registry
         .Add<Domain.Billing.PortalConfiguration>(BillingPortal.PortalJson.Configuration)
         .Add<Domain.Billing.PortalSession>(BillingPortal.PortalJson.Session)
         .Add<Domain.Billing.Discount>(Discounts.Discounting.Render)
-        .Add<Domain.Billing.TaxRate>(TaxRates.TaxRateEndpoints.Render);
+        .Add<Domain.Billing.TaxRate>(TaxRates.TaxRateEndpoints.Render)
+        .Add<Domain.Billing.CreditNote>(CreditNotes.CreditNoteJson.Render);
 
     public static readonly IReadOnlyDictionary<string, Type> PersistedTypes = new Dictionary<string, Type>
     {
@@ -124,6 +130,7 @@ public static class Registry
         ["customer"] = typeof(Customer),
         ["card"] = typeof(CardSource),
         ["customer_balance_transaction"] = typeof(CustomerBalanceTransaction),
+        ["tax_id"] = typeof(TaxId),
         ["payment_method"] = typeof(PaymentMethod),
         ["token"] = typeof(Token),
         ["confirmation_token"] = typeof(Domain.ConfirmationTokens.ConfirmationToken),
@@ -149,6 +156,7 @@ public static class Registry
         ["transfer_reversal"] = typeof(Domain.Connect.TransferReversal),
         ["product"] = typeof(Product),
         ["price"] = typeof(Price),
+        ["plan"] = typeof(PlanSnapshot),
         ["checkout.session"] = typeof(CheckoutSession),
         ["subscription"] = typeof(Domain.Billing.Subscription),
         ["subscription_item"] = typeof(Domain.Billing.SubscriptionItem),
@@ -160,6 +168,7 @@ public static class Registry
         ["billing_portal.session"] = typeof(Domain.Billing.PortalSession),
         ["discount"] = typeof(Domain.Billing.Discount),
         ["tax_rate"] = typeof(Domain.Billing.TaxRate),
+        ["credit_note"] = typeof(Domain.Billing.CreditNote),
     };
 
     /// <summary>
@@ -179,6 +188,7 @@ public static class Registry
         CustomerEndpoints.ByTestClock,
         CustomerSourceEndpoints.ByCustomer,
         CustomerBalanceTransactionEndpoints.ByCustomer,
+        TaxIdEndpoints.ByCustomer,
         EventEndpoints.ByType,
         EventEndpoints.ByObject,
         BalanceTransactionEndpoints.BySource,
@@ -197,6 +207,8 @@ public static class Registry
         Invoices.InvoiceItemEndpoints.ByCustomer,
         Invoices.InvoiceItemEndpoints.PendingByCustomer,
         Invoices.InvoiceItemEndpoints.ByInvoice,
+        CreditNotes.CreditNoteEndpoints.ByInvoice,
+        CreditNotes.CreditNoteEndpoints.ByCustomer,
         .. Connect.ConnectEndpoints.Indexes,
         .. WebhookIndexes.All,
     ];
@@ -220,6 +232,7 @@ public static class Registry
         new CheckoutExpiryTimer(),
         new Billing.SubscriptionTimer(),
         new Billing.InvoiceTimer(),
+        new TaxIdVerificationTimer(),
     ];
 
     public static void AddServices(IServiceCollection services)

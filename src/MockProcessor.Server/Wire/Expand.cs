@@ -121,6 +121,13 @@ public static class Expandables
         ["tax_rate"] = new(),
         ["test_helpers.test_clock"] = new(),
         ["coupon"] = new(),
+        ["plan"] = new() { ["product"] = "product" },
+        ["credit_note"] = new()
+        {
+            ["customer"] = "customer", ["invoice"] = "invoice", ["customer_balance_transaction"] = "customer_balance_transaction",
+        },
+        ["tax_id"] = new() { ["customer"] = "customer" },
+        ["customer_balance_transaction"] = new() { ["customer"] = "customer", ["invoice"] = "invoice", ["credit_note"] = "credit_note" },
         ["promotion_code"] = new() { ["customer"] = "customer", ["promotion"] = "promotion_code.promotion" },
         ["promotion_code.promotion"] = new() { ["coupon"] = "coupon" },
         ["price"] = new() { ["product"] = "product", ["currency_options"] = "price.currency_options", ["tiers"] = "price.tiers" },

@@ -7,7 +7,8 @@ namespace MockProcessor.Server.Wire;
 /// <summary>Stripe's list parameters: <c>limit</c> (1..100, default 10), cursors, and the <c>created</c> range filter.</summary>
 public sealed record ListParams(int Limit, string? StartingAfter, string? EndingBefore, RangeFilter? Created)
 {
-    public static ListParams Read(Params p)
+    /// <summary><paramref name="created"/> false: a list without Stripe's <c>created</c> filter (tax IDs).</summary>
+    public static ListParams Read(Params p, bool created = true)
     {
         var limit = p.Long("limit");
         if (limit is < 1 or > 100)
@@ -17,7 +18,7 @@ public sealed record ListParams(int Limit, string? StartingAfter, string? Ending
         var before = p.String("ending_before");
         if (after is not null && before is not null)
             throw new StripeException(StripeError.ParametersExclusive("starting_after", "ending_before"), beforeExecution: true);
-        return new ListParams((int)(limit ?? 10), after, before, RangeFilter.Read(p, "created"));
+        return new ListParams((int)(limit ?? 10), after, before, created ? RangeFilter.Read(p, "created") : null);
     }
 }
 

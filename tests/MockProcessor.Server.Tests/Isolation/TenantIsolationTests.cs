@@ -92,6 +92,9 @@ public class TenantIsolationTests : IAsyncLifetime
         var portalConfig = await (await a.PostFormAsync("/v1/billing_portal/configurations", ("features[invoice_history][enabled]", "true"))).OkAsync();
         var portalSession = await (await a.PostFormAsync("/v1/billing_portal/sessions", ("customer", Id(cus)))).OkAsync();
         var txr = await (await a.PostFormAsync("/v1/tax_rates", ("display_name", "VAT"), ("percentage", "20"), ("inclusive", "false"))).OkAsync();
+        var plan = await (await a.PostFormAsync("/v1/plans", ("amount", "700"), ("currency", "usd"), ("interval", "month"), ("product", Id(prod)))).OkAsync();
+        var txi = await (await a.PostFormAsync($"/v1/customers/{Id(cus)}/tax_ids", ("type", "eu_vat"), ("value", "DE123456789"))).OkAsync();
+        var cn = await (await a.PostFormAsync("/v1/credit_notes", ("invoice", (string)sub["latest_invoice"]!), ("amount", "100"), ("credit_amount", "100"))).OkAsync();
         var fee = (await (await a.GetAsync($"/v1/application_fees?charge={(string)cPi["latest_charge"]!}")).OkAsync())["data"]![0]!.AsObject();
         var evt = (await (await a.GetAsync("/v1/events?limit=1")).OkAsync())["data"]![0]!.AsObject();
         var txn = (await (await a.GetAsync("/v1/balance_transactions?limit=1")).OkAsync())["data"]![0]!.AsObject();
@@ -121,6 +124,7 @@ public class TenantIsolationTests : IAsyncLifetime
             ["customer_balance_transactions"] = Id(cbtxn),
             ["coupons"] = Id(coupon), ["promotion_codes"] = Id(promo),
             ["configurations"] = Id(portalConfig), ["tax_rates"] = Id(txr),
+            ["credit_notes"] = Id(cn), ["tax_ids"] = Id(txi), ["plans"] = Id(plan),
         };
         var idsOfC = new Dictionary<string, string>
         {
@@ -219,7 +223,8 @@ public class TenantIsolationTests : IAsyncLifetime
     private static IEnumerable<ApiRoute> Walkable(Dictionary<string, string> ids) =>
         AllRoutes.Where(r => r.Pattern.Contains('{') && Regex.Matches(r.Pattern, @"/(\w+)/\{id\}").All(m => ids.ContainsKey(m.Groups[1].Value))
             && (!r.Pattern.Contains("{pm}") || ids.ContainsKey("payment_methods"))
-            && (!r.Pattern.Contains("{txn}") || ids.ContainsKey("customer_balance_transactions")));
+            && (!r.Pattern.Contains("{txn}") || ids.ContainsKey("customer_balance_transactions"))
+            && (!r.Pattern.Contains("{txi}") || ids.ContainsKey("tax_ids")));
 
     private static async Task Walk(string who, HttpClient caller, Dictionary<string, string> ids, IEnumerable<string> extra, List<string> problems)
     {
@@ -261,7 +266,8 @@ public class TenantIsolationTests : IAsyncLifetime
     private static string Fill(string pattern, Dictionary<string, string> ids, bool fake) =>
         Regex.Replace(pattern, @"/(\w+)/\{id\}", m => $"/{m.Groups[1].Value}/{Pick(ids[m.Groups[1].Value], fake)}")
             .Replace("{pm}", Pick(ids["payment_methods"], fake))
-            .Replace("{txn}", ids.TryGetValue("customer_balance_transactions", out var txn) ? Pick(txn, fake) : "{txn}");
+            .Replace("{txn}", ids.TryGetValue("customer_balance_transactions", out var txn) ? Pick(txn, fake) : "{txn}")
+            .Replace("{txi}", ids.TryGetValue("tax_ids", out var txi) ? Pick(txi, fake) : "{txi}");
 
     private static string Pick(string id, bool fake) => fake ? Fake(id) : id;
 

@@ -239,6 +239,7 @@ public static class BillingEngine
             Number = $"{customer.InvoicePrefix ?? "INVOICE"}-{sequence:D4}",
             StartingBalance = customer.Balance, EndingBalance = balance, AmountDueAtFinalization = due,
             SubscriptionMetadata = sub?.Metadata, AutoAdvance = autoAdvance ?? inv.AutoAdvance,
+            CustomerTaxIds = Customers.TaxIdEndpoints.CurrentOf(c.Tx, customer.Id),
             DueDate = inv.CollectionMethod == CollectionMethod.SendInvoice ? inv.DueDate ?? c.Now + (inv.DaysUntilDue ?? 30) * 86_400 : null,
         };
         c.Tx.Put(open);
@@ -247,7 +248,8 @@ public static class BillingEngine
     }
 
     /// <summary>open → paid (and the subscription's status from the table). Emits <c>invoice.paid</c> and, unless paid out of band, <c>invoice.payment_succeeded</c>.</summary>
-    public static Invoice MarkPaid(ApiContext c, Invoice inv, bool outOfBand = false)
+    /// <summary><paramref name="paymentEvent"/> false: nothing was paid (a credit note took the invoice to zero), so no <c>invoice.payment_succeeded</c>.</summary>
+    public static Invoice MarkPaid(ApiContext c, Invoice inv, bool outOfBand = false, bool paymentEvent = true)
     {
         var paid = inv with
         {
@@ -256,7 +258,7 @@ public static class BillingEngine
         };
         c.Tx.Put(paid);
         c.Emit("invoice.paid", paid);
-        if (!outOfBand) c.Emit("invoice.payment_succeeded", paid);
+        if (!outOfBand && paymentEvent) c.Emit("invoice.payment_succeeded", paid);
         if (SubscriptionOf(c, paid) is { } sub) Transition(c, sub, SubscriptionTrigger.InvoicePaid);
         return paid;
     }
@@ -313,7 +315,7 @@ public static class BillingEngine
         {
             // Below the currency's minimum charge Stripe marks the invoice paid and carries the amount to the balance.
             Customers.CustomerBalanceTransactionEndpoints.Record(c, customer, due, inv.Currency, "invoice_too_small", invoice: inv.Id);
-            return new Payment(MarkPaid(c, attempted with { AmountDueAtFinalization = InvoiceRules.AmountDue(inv) }), null);
+            return new Payment(MarkPaid(c, attempted with { AmountDueAtFinalization = inv.AmountDueAtFinalization ?? InvoiceRules.AmountDue(inv) }), null);
         }
         var pmId = paymentMethod ?? inv.DefaultPaymentMethod ?? sub?.DefaultPaymentMethod ?? customer.DefaultPaymentMethod;
         var pm = pmId is null ? null : c.Tx.Get<PaymentMethod>(pmId);
@@ -403,7 +405,7 @@ public static class BillingEngine
     }
 
     /// <summary>A voided invoice's unfinished PaymentIntent is canceled (<c>void_invoice</c>), as Stripe does.</summary>
-    private static void CancelPaymentIntent(ApiContext c, Invoice inv)
+    internal static void CancelPaymentIntent(ApiContext c, Invoice inv)
     {
         if (inv.PaymentIntent is not { } id || c.Tx.Get<PaymentIntent>(id) is not { } pi
             || pi.Status is not (PaymentIntentStatus.RequiresPaymentMethod or PaymentIntentStatus.RequiresConfirmation or PaymentIntentStatus.RequiresAction)) return;

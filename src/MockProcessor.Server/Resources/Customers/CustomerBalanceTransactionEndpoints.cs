@@ -53,10 +53,10 @@ public static class CustomerBalanceTransactionEndpoints
     /// (fixing its currency on the first movement) and emits <c>customer.updated</c> with the old balance.
     /// </summary>
     internal static CustomerBalanceTransaction Record(ApiContext c, Customer customer, long amount, string currency, string type,
-        string? invoice = null, string? description = null, ImmutableSortedDictionary<string, string>? metadata = null)
+        string? invoice = null, string? description = null, ImmutableSortedDictionary<string, string>? metadata = null, string? creditNote = null)
     {
         var after = customer with { Balance = customer.Balance + amount, Currency = customer.Currency ?? currency };
-        var txn = Write(c, after, amount, type, invoice, description, metadata);
+        var txn = Write(c, after, amount, type, invoice, description, metadata, creditNote);
         c.Change(customer, after, "customer.updated");
         return txn;
     }
@@ -66,13 +66,13 @@ public static class CustomerBalanceTransactionEndpoints
     /// the customer themselves (customer create with <c>balance</c>: <c>initial</c>; update with <c>balance</c>: <c>adjustment</c>).
     /// </summary>
     internal static CustomerBalanceTransaction Write(ApiContext c, Customer after, long amount, string type,
-        string? invoice = null, string? description = null, ImmutableSortedDictionary<string, string>? metadata = null)
+        string? invoice = null, string? description = null, ImmutableSortedDictionary<string, string>? metadata = null, string? creditNote = null)
     {
         var txn = new CustomerBalanceTransaction
         {
             Id = c.Ids.Next("cbtxn"), AccountId = c.Account.Id, Created = c.Now, Customer = after.Id, Amount = amount,
             Currency = after.Currency ?? "usd", EndingBalance = after.Balance, Type = type, Invoice = invoice,
-            Description = description, Metadata = metadata ?? Metadata.Empty,
+            Description = description, Metadata = metadata ?? Metadata.Empty, CreditNote = creditNote,
         };
         c.Tx.Put(txn);
         return txn;
@@ -115,7 +115,7 @@ public static class CustomerBalanceTransactionEndpoints
         ["amount"] = t.Amount,
         ["checkout_session"] = null,
         ["created"] = t.Created,
-        ["credit_note"] = null,
+        ["credit_note"] = ctx.Ref(expand, "credit_note", t.CreditNote),
         ["currency"] = t.Currency,
         ["customer"] = ctx.Ref(expand, "customer", t.Customer),
         ["customer_account"] = null,

@@ -18,7 +18,7 @@ public static class CustomerEndpoints
     public static IEnumerable<ApiRoute> Routes() =>
     [
         new("POST", "/v1/customers", "customer", Create)
-            { Params = "address balance description email invoice_settings metadata name payment_method phone preferred_locales source test_clock" },
+            { Params = "address balance description email invoice_settings metadata name payment_method phone preferred_locales source tax_id_data test_clock" },
         new("GET", "/v1/customers", "list:customer", List) { Params = "created email ending_before limit starting_after test_clock" },
         new("GET", "/v1/customers/search", "search:customer", Search) { Params = "limit page query" },
         new("GET", "/v1/customers/{id}", "customer", Retrieve) { Params = "" },
@@ -53,12 +53,24 @@ public static class CustomerEndpoints
         };
         var paymentMethod = p.String("payment_method");
         var defaultPm = p.Object("invoice_settings")?.String("default_payment_method");
+        // tax_id_data[n][type|value]: checked before anything is stored, added once the customer exists.
+        var taxIds = new List<(string Type, string Value, string Param)>();
+        if (p.ObjectList("tax_id_data") is { } taxData)
+            for (var n = 0; n < taxData.Count; n++)
+            {
+                var param = $"tax_id_data[{n}]";
+                var type = taxData[n].String("type", 50) ?? throw new StripeException(StripeError.ParameterMissing(param + "[type]"), beforeExecution: true);
+                var value = taxData[n].String("value", 100) ?? throw new StripeException(StripeError.ParameterMissing(param + "[value]"), beforeExecution: true);
+                if (TaxIdRules.Validate(type, value, param + "[type]", param + "[value]") is { } invalid) throw new StripeException(invalid, beforeExecution: true);
+                taxIds.Add((type, value, param));
+            }
         // A card-era source (token or raw card hash) is saved to the new customer as its default source; a card the
         // issuer declines fails the whole call (402, thrown), so no customer is created.
         var source = p.Has("source") ? CustomerSourceEndpoints.NewCard(c, p, "source") : null;
         if (source is not null) customer = customer with { DefaultSource = source.Id };
         c.Tx.Put(customer);
         c.Emit("customer.created", customer);
+        foreach (var (type, value, param) in taxIds) TaxIdEndpoints.Add(c, customer, type, value, param + "[type]", param + "[value]");
         // An opening balance is recorded as the customer's `initial` balance transaction.
         if (customer.Balance != 0) CustomerBalanceTransactionEndpoints.Write(c, customer, customer.Balance, "initial");
         if (source is not null) CustomerSourceEndpoints.Attach(c, customer, source);

@@ -61,7 +61,10 @@ public static class InvoiceJson
         json["customer_phone"] = customer?.Phone;
         json["customer_shipping"] = null;
         json["customer_tax_exempt"] = "none";
-        json["customer_tax_ids"] = new JsonArray();
+        var taxIds = new JsonArray();
+        foreach (var t in inv.CustomerTaxIds ?? Customers.TaxIdEndpoints.CurrentOf(ctx.Tx, inv.Customer))
+            taxIds.Add(new JsonObject { ["type"] = t.Type, ["value"] = t.Value });
+        json["customer_tax_ids"] = taxIds;
         json["default_payment_method"] = ctx.Ref(expand, "default_payment_method", inv.DefaultPaymentMethod);
         json["default_source"] = null;
         json["default_tax_rates"] = Discounting.TaxRateObjects(ctx, inv.DefaultTaxRates);
@@ -99,8 +102,8 @@ public static class InvoiceJson
         };
         json["period_end"] = inv.PeriodEnd;
         json["period_start"] = inv.PeriodStart;
-        json["post_payment_credit_notes_amount"] = 0;
-        json["pre_payment_credit_notes_amount"] = 0;
+        json["post_payment_credit_notes_amount"] = inv.PostPaymentCreditNotesAmount;
+        json["pre_payment_credit_notes_amount"] = inv.PrePaymentCreditNotesAmount;
         json["receipt_number"] = null;
         json["rendering"] = null;
         json["shipping_cost"] = null;

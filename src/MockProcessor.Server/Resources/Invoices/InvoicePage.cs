@@ -106,6 +106,9 @@ public static class InvoicePage
         string H(string? s) => WebUtility.HtmlEncode(s ?? "");
         var due = InvoiceRules.AmountRemaining(inv);
         b.Append($"<h1>{H(merchant)}</h1><p class=\"number\">Invoice {H(inv.Number ?? inv.Id)}</p>");
+        // The customer's tax IDs as the invoice recorded them at finalization (docs/credit-notes.md).
+        foreach (var t in inv.CustomerTaxIds ?? [])
+            b.Append($"<p class=\"tax-id\">Tax ID ({H(t.Type)}): {H(t.Value)}</p>");
         if (inv.Description is { } d) b.Append($"<p>{H(d)}</p>");
         b.Append("<table class=\"items lines\">");
         foreach (var l in inv.Lines)
@@ -116,6 +119,8 @@ public static class InvoicePage
         foreach (var t in InvoiceTotals.TaxesByRate(inv.Lines))
             b.Append($"<tr class=\"tax\"><td>{H(TaxName(c, t))}</td><td class=\"num\">{H(Currencies.Display(t.Amount, inv.Currency))}</td></tr>");
         b.Append($"<tr class=\"total\"><td>Total</td><td class=\"num\">{H(Currencies.Display(InvoiceRules.Total(inv), inv.Currency))}</td></tr></table>");
+        if (inv.PrePaymentCreditNotesAmount > 0)
+            b.Append($"<p class=\"credit-notes\">Credit notes: {H(Currencies.Display(-inv.PrePaymentCreditNotesAmount, inv.Currency))}</p>");
         switch (inv.Status)
         {
             case InvoiceStatus.Open:

@@ -129,7 +129,8 @@ public static class ProductEndpoints
     {
         var product = LoadLive(c, c.Route("id"));
         // Stripe refuses while any price, archived or not, belongs to the product; archive it instead.
-        if (c.Tx.Find(Prices.PriceEndpoints.ByProduct, product.Id).Any())
+        // A plan deleted through /v1/plans no longer holds its product (the classic way to remove a product).
+        if (c.Tx.Find(Prices.PriceEndpoints.ByProduct, product.Id).Any(pr => !pr.Deleted))
             throw new StripeException(StripeError.ProductHasPrices());
         c.Emit("product.deleted", product);
         c.Tx.Put(product with { Deleted = true });

@@ -40,7 +40,7 @@ public static class SubscriptionEndpoints
         new("GET", "/v1/subscription_items", "list:subscription_item", ListItems) { Params = "created ending_before limit starting_after subscription" },
         new("GET", "/v1/subscription_items/{id}", "subscription_item", RetrieveItem) { Params = "" },
         new("POST", "/v1/subscription_items/{id}", "subscription_item", UpdateItem)
-            { Params = "metadata off_session payment_behavior price proration_behavior proration_date quantity tax_rates" },
+            { Params = "metadata off_session payment_behavior plan price proration_behavior proration_date quantity tax_rates" },
     ];
 
     private static StripeException Bad(string param, string message) => new(StripeError.InvalidValue(param, message));
@@ -65,7 +65,8 @@ public static class SubscriptionEndpoints
         for (var n = 0; n < itemParams.Count; n++)
         {
             var ip = itemParams[n];
-            var price = LoadPrice(c, ip.RequiredString("price", 100), $"items[{n}][price]", first);
+            var (priceId, priceParam) = ItemPrice(ip, $"items[{n}]");
+            var price = LoadPrice(c, priceId ?? throw new StripeException(StripeError.ParameterMissing($"items[{n}][price]"), beforeExecution: true), priceParam, first);
             first ??= price;
             items.Add(new SubscriptionItem
             {
@@ -207,6 +208,19 @@ public static class SubscriptionEndpoints
         if (pm.Customer != customer)
             throw Bad("default_payment_method", $"The payment method {id} must be attached to the customer {customer} to be its subscription's default.");
         return pm;
+    }
+
+    /// <summary>
+    /// An item's price: <c>price</c>, or the same object named as its legacy plan (<c>plan</c>, docs/credit-notes.md);
+    /// with the name of the parameter it came from (under <paramref name="prefix"/>, e.g. <c>items[0]</c>).
+    /// </summary>
+    private static (string? Id, string Param) ItemPrice(Params ip, string? prefix)
+    {
+        string Name(string key) => prefix is null ? key : $"{prefix}[{key}]";
+        var price = ip.String("price", 100);
+        var plan = ip.String("plan", 100);
+        if (price is not null && plan is not null) throw new StripeException(StripeError.ParametersExclusive(Name("price"), Name("plan")), beforeExecution: true);
+        return plan is not null ? (plan, Name("plan")) : (price, Name("price"));
     }
 
     /// <summary>
@@ -383,7 +397,7 @@ public static class SubscriptionEndpoints
         {
             var ip = changes[n];
             var id = ip.String("id", 100);
-            var priceId = ip.String("price", 100);
+            var (priceId, priceParam) = ItemPrice(ip, $"{param}[{n}]");
             var quantity = ip.Long("quantity", 0, 1_000_000_000);
             var deleted = ip.Bool("deleted") ?? false;
             ip.Bool("clear_usage");
@@ -393,15 +407,15 @@ public static class SubscriptionEndpoints
                 if (index < 0) throw new StripeException(StripeError.ResourceMissing("subscription_item", id, $"{param}[{n}][id]"));
                 if (deleted) { items.RemoveAt(index); continue; }
                 var item = items[index];
-                if (priceId is not null) item = item with { Price = LoadPrice(c, priceId, $"{param}[{n}][price]", like).Id, Quantity = quantity ?? 1 };
+                if (priceId is not null) item = item with { Price = LoadPrice(c, priceId, priceParam, like).Id, Quantity = quantity ?? 1 };
                 else if (quantity is not null) item = item with { Quantity = quantity.Value };
                 items[index] = item with { Metadata = ip.Metadata(item.Metadata), TaxRates = Discounting.ReadTaxRates(c, ip, "tax_rates") ?? item.TaxRates };
             }
             else
             {
                 if (deleted) throw Bad($"{param}[{n}][deleted]", "deleted needs the id of the item to remove.");
-                var price = LoadPrice(c, priceId ?? throw new StripeException(StripeError.ParameterMissing($"{param}[{n}][price]"), beforeExecution: true),
-                    $"{param}[{n}][price]", like);
+                var price = LoadPrice(c, priceId ?? throw new StripeException(StripeError.ParameterMissing(priceParam), beforeExecution: true),
+                    priceParam, like);
                 items.Add(new SubscriptionItem
                 {
                     Id = c.Ids.Next("si", 14), AccountId = c.Account.Id, Created = c.Now, Subscription = sub.Id, Price = price.Id,
@@ -472,8 +486,8 @@ public static class SubscriptionEndpoints
         c = c.AtTime(BillingClock.Now(c, before.Customer));
         var p = c.P;
         var updated = item;
-        if (p.String("price", 100) is { } priceId)
-            updated = updated with { Price = LoadPrice(c, priceId, "price", PriceOf(c, before)).Id, Quantity = p.Long("quantity", 0, 1_000_000_000) ?? 1 };
+        if (ItemPrice(p, null) is ({ } priceId, var priceParam))
+            updated = updated with { Price = LoadPrice(c, priceId, priceParam, PriceOf(c, before)).Id, Quantity = p.Long("quantity", 0, 1_000_000_000) ?? 1 };
         else if (p.Long("quantity", 0, 1_000_000_000) is { } q) updated = updated with { Quantity = q };
         updated = updated with { Metadata = p.Metadata(updated.Metadata), TaxRates = Discounting.ReadTaxRates(c, p, "tax_rates") ?? updated.TaxRates };
         var behavior = p.Enum<ProrationBehavior>("proration_behavior") ?? ProrationBehavior.CreateProrations;

@@ -107,35 +107,11 @@ public static class SubscriptionJson
             ["current_period_start"] = s?.CurrentPeriodStart,
             ["discounts"] = new JsonArray(),
             ["metadata"] = ctx.Metadata(item.Metadata),
-            ["plan"] = price is null ? null : Plan(price, ctx),
+            ["plan"] = price is null ? null : Plans.PlanJson.Render(price, ctx, ExpandNode.None),
             ["price"] = price is null ? item.Price : ctx.Render(price, expand.Child("price") ?? ExpandNode.None),
             ["quantity"] = item.Quantity,
             ["subscription"] = item.Subscription,
             ["tax_rates"] = Discounts.Discounting.TaxRateObjects(ctx, item.TaxRates),
         };
     }
-
-    /// <summary>A recurring price shown as the legacy plan with the same id (BILLING_CHECKOUT §1).</summary>
-    private static JsonObject Plan(Price p, RenderContext ctx) => new()
-    {
-        ["id"] = p.Id,
-        ["object"] = "plan",
-        ["active"] = p.Active,
-        ["amount"] = PriceRules.Whole(p.UnitAmount),
-        ["amount_decimal"] = p.UnitAmount is { } u ? PriceRules.FormatDecimal(u) : null,
-        ["billing_scheme"] = p.BillingScheme.ToWire(),
-        ["created"] = p.Created,
-        ["currency"] = p.Currency,
-        ["interval"] = p.Recurring?.Interval.ToWire(),
-        ["interval_count"] = p.Recurring?.IntervalCount,
-        ["livemode"] = false,
-        ["metadata"] = ctx.Metadata(p.Metadata),
-        ["meter"] = p.Recurring?.Meter,
-        ["nickname"] = p.Nickname,
-        ["product"] = p.Product,
-        ["tiers_mode"] = p.TiersMode?.ToWire(),
-        ["transform_usage"] = null,
-        ["trial_period_days"] = p.Recurring?.TrialPeriodDays,
-        ["usage_type"] = (p.Recurring?.UsageType ?? UsageType.Licensed).ToWire(),
-    };
 }
