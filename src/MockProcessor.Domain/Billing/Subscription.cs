@@ -47,6 +47,8 @@ public sealed record Subscription : StripeObject
     public string? LatestInvoice { get; init; }
     public ImmutableSortedDictionary<string, string> Metadata { get; init; } = Common.Metadata.Empty;
     public string? TestClock { get; init; }
+    /// <summary>Where the emulator was reached when the subscription was made: the origin of its invoices' hosted pages.</summary>
+    public string? PageBaseUrl { get; init; }
     /// <summary>The interval of the subscription's prices (all recurring items share it).</summary>
     public required Products.RecurringInterval Interval { get; init; }
     public long IntervalCount { get; init; } = 1;

@@ -233,6 +233,8 @@ public static class BillingEngine
             Number = $"{customer.InvoicePrefix ?? "INVOICE"}-{sequence:D4}",
             StartingBalance = customer.Balance, EndingBalance = balance, AmountDueAtFinalization = due,
             SubscriptionMetadata = sub?.Metadata, AutoAdvance = autoAdvance ?? inv.AutoAdvance,
+            // Every finalized invoice has a hosted page; its token is derived, not drawn (docs/billing.md, "Hosted page").
+            HostedToken = inv.HostedToken ?? InvoicePage.TokenFor(c, inv.Id), PageBaseUrl = inv.PageBaseUrl ?? sub?.PageBaseUrl ?? c.BaseUrl,
             DueDate = inv.CollectionMethod == CollectionMethod.SendInvoice ? inv.DueDate ?? c.Now + (inv.DaysUntilDue ?? 30) * 86_400 : null,
         };
         c.Tx.Put(open);

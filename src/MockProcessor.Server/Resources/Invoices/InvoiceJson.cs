@@ -124,9 +124,9 @@ public static class InvoiceJson
         return json;
     }
 
-    /// <summary>The hosted page of a finalized one-off invoice (docs/billing.md); null for drafts and engine-made invoices.</summary>
+    /// <summary>The hosted page of a finalized invoice (docs/billing.md); null for drafts, and when the emulator's address is unknown.</summary>
     public static string? HostedUrl(Invoice inv) =>
-        inv.HostedToken is { } token && inv.Status != InvoiceStatus.Draft ? $"{inv.PageBaseUrl}{InvoicePage.PathPrefix}{inv.Id}/{token}" : null;
+        inv is { HostedToken: { } token, PageBaseUrl: { } origin } && inv.Status != InvoiceStatus.Draft ? $"{origin}{InvoicePage.PathPrefix}{inv.Id}/{token}" : null;
 
     private static JsonObject Lines(Invoice inv, RenderContext ctx)
     {

@@ -139,7 +139,7 @@ public static class SubscriptionEndpoints
             Interval = recurring.Interval, IntervalCount = recurring.IntervalCount,
             CollectionMethod = collection, DaysUntilDue = n.DaysUntilDue, DefaultPaymentMethod = n.DefaultPaymentMethod,
             Description = n.Description, Metadata = n.Metadata, CancelAtPeriodEnd = n.CancelAtPeriodEnd, CancelAt = n.CancelAt,
-            LatestInvoice = invoiceId, TestClock = customer.TestClock, Items = [.. items],
+            LatestInvoice = invoiceId, TestClock = customer.TestClock, Items = [.. items], PageBaseUrl = c.BaseUrl,
         };
         foreach (var item in items) c.Tx.Put(item);
         c.Tx.Put(sub);
