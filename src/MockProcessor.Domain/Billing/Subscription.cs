@@ -13,6 +13,18 @@ public enum ProrationBehavior { CreateProrations, None, AlwaysInvoice }
 
 public enum CancellationReason { CancellationRequested, PaymentFailed, PaymentDisputed }
 
+/// <summary><c>pause_collection[behavior]</c>: what happens to the invoices made while collection is paused.</summary>
+public enum PauseCollectionBehavior { KeepAsDraft, MarkUncollectible, Void }
+
+/// <summary><c>pause_collection</c> on a subscription: its status is unchanged, its renewal invoices are handled per behavior.</summary>
+public sealed record PauseCollection(PauseCollectionBehavior Behavior, long? ResumesAt);
+
+/// <summary><c>trial_settings[end_behavior][missing_payment_method]</c>: what a trial ending without a payment method does.</summary>
+public enum MissingPaymentMethodBehavior { CreateInvoice, Pause, Cancel }
+
+/// <summary><c>status_details.paused.subscription.type</c>: why a subscription is <c>paused</c>.</summary>
+public enum PauseReason { TrialEndWithoutPaymentMethod, PauseRequested, FirstPaymentFailure, FinalPaymentFailure, System }
+
 /// <summary>
 /// A subscription (<c>sub_</c>): a customer billed for its items every period. Its items are stored as their own
 /// objects (<see cref="SubscriptionItem"/>). The current period is kept here once for all items (every item of a
@@ -47,6 +59,13 @@ public sealed record Subscription : StripeObject
     public string? LatestInvoice { get; init; }
     public ImmutableSortedDictionary<string, string> Metadata { get; init; } = Common.Metadata.Empty;
     public string? TestClock { get; init; }
+    /// <summary>Collection paused by <c>pause_collection</c> (null: collecting).</summary>
+    public PauseCollection? PauseCollection { get; init; }
+    /// <summary><c>trial_settings[end_behavior][missing_payment_method]</c>.</summary>
+    public MissingPaymentMethodBehavior TrialMissingPaymentMethod { get; init; } = MissingPaymentMethodBehavior.CreateInvoice;
+    /// <summary>When the status became <c>paused</c>, and why (<c>status_details.paused</c>); null unless paused.</summary>
+    public long? PausedAt { get; init; }
+    public PauseReason? PauseReason { get; init; }
     /// <summary>Where the emulator was reached when the subscription was made: the origin of its invoices' hosted pages.</summary>
     public string? PageBaseUrl { get; init; }
     /// <summary>The interval of the subscription's prices (all recurring items share it).</summary>

@@ -20,6 +20,12 @@ public enum SubscriptionTrigger
     RetriesExhaustedUnpaid,
     /// <summary>Canceled by a call, at period end, or at <c>cancel_at</c>.</summary>
     Cancel,
+    /// <summary>The trial ended without a payment method and <c>missing_payment_method=pause</c>.</summary>
+    TrialEndedWithoutPaymentMethodPause,
+    /// <summary>The trial ended without a payment method and <c>missing_payment_method=cancel</c>.</summary>
+    TrialEndedWithoutPaymentMethodCancel,
+    /// <summary><c>POST /v1/subscriptions/{id}/resume</c> with <c>payment_behavior=resume_on_payment_attempt</c> (the default).</summary>
+    Resume,
 }
 
 /// <summary>
@@ -48,6 +54,8 @@ public static class SubscriptionRules
         [(Trialing, SubscriptionTrigger.TrialEnded)] = Active,
         [(Trialing, SubscriptionTrigger.InvoicePaid)] = Trialing,
         [(Trialing, SubscriptionTrigger.Cancel)] = Canceled,
+        [(Trialing, SubscriptionTrigger.TrialEndedWithoutPaymentMethodPause)] = Paused,
+        [(Trialing, SubscriptionTrigger.TrialEndedWithoutPaymentMethodCancel)] = Canceled,
 
         [(Active, SubscriptionTrigger.InvoicePaid)] = Active,
         [(Active, SubscriptionTrigger.InvoiceMarkedUncollectible)] = Active,
@@ -66,6 +74,11 @@ public static class SubscriptionRules
         [(Unpaid, SubscriptionTrigger.PaymentFailed)] = Unpaid,
         [(Unpaid, SubscriptionTrigger.Cancel)] = Canceled,
 
+        [(Paused, SubscriptionTrigger.Resume)] = Active,
+        // resume_on_payment_success: the resumption invoice decides; a failure leaves it paused.
+        [(Paused, SubscriptionTrigger.InvoicePaid)] = Active,
+        [(Paused, SubscriptionTrigger.InvoiceMarkedUncollectible)] = Active,
+        [(Paused, SubscriptionTrigger.PaymentFailed)] = Paused,
         [(Paused, SubscriptionTrigger.Cancel)] = Canceled,
     };
 

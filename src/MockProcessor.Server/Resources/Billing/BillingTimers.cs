@@ -28,6 +28,7 @@ public sealed class SubscriptionTimer : IObjectTimer
         if (s.Status == Trialing && !s.TrialWillEndSent && s.TrialEnd is { } te)
             Consider(Math.Max(s.Created, te - SubscriptionRules.TrialWillEndNoticeSeconds));
         if (s.CancelAt is { } at && at < s.CurrentPeriodEnd) Consider(Math.Max(at, s.Created));
+        if (s.PauseCollection?.ResumesAt is { } resumes) Consider(resumes);
         if (SubscriptionRules.Renews(s.Status)) Consider(s.CurrentPeriodEnd);
         return next;
     }
@@ -37,7 +38,9 @@ public sealed class SubscriptionTimer : IObjectTimer
         var s = (Subscription)obj;
         c = BillingClock.AtClock(c, s.Customer);
         var now = c.Now;
-        if (s.Status == Incomplete && now >= s.Created + SubscriptionRules.IncompleteWindowSeconds)
+        if (s.PauseCollection?.ResumesAt is { } resumes && now >= resumes)
+            BillingEngine.Save(c, s, s with { PauseCollection = null }); // pause_collection[resumes_at]: collecting again
+        else if (s.Status == Incomplete && now >= s.Created + SubscriptionRules.IncompleteWindowSeconds)
             BillingEngine.ExpireIncomplete(c, s);
         else if (s.Status == Trialing && !s.TrialWillEndSent && s.TrialEnd is { } te && now >= te - SubscriptionRules.TrialWillEndNoticeSeconds
                  && now < s.CurrentPeriodEnd)
@@ -82,12 +85,7 @@ public sealed class InvoiceTimer : IObjectTimer
     {
         var inv = (Invoice)obj;
         c = BillingClock.AtClock(c, inv.Customer);
-        if (inv.Status == InvoiceStatus.Draft)
-        {
-            var open = BillingEngine.Finalize(c, inv);
-            if (open.Status == InvoiceStatus.Open && open.CollectionMethod == CollectionMethod.ChargeAutomatically)
-                BillingEngine.Attempt(c, open, null, automatic: true);
-        }
+        if (inv.Status == InvoiceStatus.Draft) BillingEngine.FinalizeAndCollect(c, inv);
         else if (inv.Status == InvoiceStatus.Open)
             BillingEngine.Attempt(c, inv, null, automatic: true);
     }

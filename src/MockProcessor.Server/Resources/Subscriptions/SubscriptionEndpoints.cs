@@ -26,14 +26,16 @@ public static class SubscriptionEndpoints
     [
         new("POST", Base, SubscriptionJson.Object, Create)
         {
-            Params = "cancel_at cancel_at_period_end collection_method currency customer days_until_due default_payment_method description items metadata off_session payment_behavior proration_behavior trial_end trial_from_plan trial_period_days",
+            Params = "cancel_at cancel_at_period_end collection_method currency customer days_until_due default_payment_method description items metadata off_session payment_behavior proration_behavior trial_end trial_from_plan trial_period_days trial_settings",
         },
         new("GET", Base, "list:" + SubscriptionJson.Object, List) { Params = "created customer ending_before limit price starting_after status" },
         new("GET", Base + "/{id}", SubscriptionJson.Object, Retrieve) { Params = "" },
         new("POST", Base + "/{id}", SubscriptionJson.Object, Update)
         {
-            Params = "cancel_at cancel_at_period_end cancellation_details collection_method days_until_due default_payment_method description items metadata off_session payment_behavior proration_behavior proration_date",
+            Params = "cancel_at cancel_at_period_end cancellation_details collection_method days_until_due default_payment_method description items metadata off_session pause_collection payment_behavior proration_behavior proration_date trial_settings",
         },
+        new("POST", Base + "/{id}/resume", SubscriptionJson.Object, SubscriptionPause.Resume)
+            { Params = "billing_cycle_anchor payment_behavior proration_behavior proration_date" },
         new("DELETE", Base + "/{id}", SubscriptionJson.Object, Cancel) { Params = "cancellation_details invoice_now prorate" },
         new("GET", "/v1/subscription_items", "list:subscription_item", ListItems) { Params = "created ending_before limit starting_after subscription" },
         new("GET", "/v1/subscription_items/{id}", "subscription_item", RetrieveItem) { Params = "" },
@@ -99,6 +101,7 @@ public static class SubscriptionEndpoints
         {
             Description = p.String("description", 500), Metadata = p.Metadata(Metadata.Empty),
             CancelAtPeriodEnd = p.Bool("cancel_at_period_end") ?? false, CancelAt = cancelAt,
+            TrialMissingPaymentMethod = SubscriptionPause.ReadTrialSettings(p, MissingPaymentMethodBehavior.CreateInvoice),
         });
         return c.Respond(sub);
     }
@@ -111,6 +114,7 @@ public static class SubscriptionEndpoints
         public ImmutableSortedDictionary<string, string> Metadata { get; init; } = Domain.Common.Metadata.Empty;
         public bool CancelAtPeriodEnd { get; init; }
         public long? CancelAt { get; init; }
+        public MissingPaymentMethodBehavior TrialMissingPaymentMethod { get; init; } = MissingPaymentMethodBehavior.CreateInvoice;
         /// <summary>Lines added to the first invoice only (Checkout's one-time prices).</summary>
         public IReadOnlyList<(Price Price, long Quantity)> OneTime { get; init; } = [];
     }
@@ -140,6 +144,7 @@ public static class SubscriptionEndpoints
             CollectionMethod = collection, DaysUntilDue = n.DaysUntilDue, DefaultPaymentMethod = n.DefaultPaymentMethod,
             Description = n.Description, Metadata = n.Metadata, CancelAtPeriodEnd = n.CancelAtPeriodEnd, CancelAt = n.CancelAt,
             LatestInvoice = invoiceId, TestClock = customer.TestClock, Items = [.. items], PageBaseUrl = c.BaseUrl,
+            TrialMissingPaymentMethod = n.TrialMissingPaymentMethod,
         };
         foreach (var item in items) c.Tx.Put(item);
         c.Tx.Put(sub);
@@ -285,6 +290,7 @@ public static class SubscriptionEndpoints
             after = after with { DefaultPaymentMethod = ReadPaymentMethod(c, dpm.Value, before.Customer)?.Id };
         if (p.StringPatch("description", 500) is { IsSet: true } description) after = after with { Description = description.Value };
         after = after with { Metadata = p.Metadata(after.Metadata) };
+        after = SubscriptionPause.ReadPauseCollection(c, after) with { TrialMissingPaymentMethod = SubscriptionPause.ReadTrialSettings(p, after.TrialMissingPaymentMethod) };
         var collection = p.Enum<CollectionMethod>("collection_method") ?? after.CollectionMethod;
         after = after with { CollectionMethod = collection, DaysUntilDue = ReadDaysUntilDue(p, collection, after.DaysUntilDue) };
 

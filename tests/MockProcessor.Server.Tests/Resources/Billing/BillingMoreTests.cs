@@ -110,4 +110,136 @@ public class BillingMoreTests : IAsyncLifetime
         Assert.Equal(one, two);
         Assert.Equal(3, one.Select(i => i.Url).Distinct().Count());
     }
+
+    // ---------------------------------------------------------------- pause and resume
+
+    private async Task<List<string>> EventTypes(string prefix) =>
+        (await (await _c.GetAsync("/v1/events?limit=100")).OkAsync())["data"]!.AsArray()
+            .Select(e => (string)e!["type"]!).Where(t => t.StartsWith(prefix, StringComparison.Ordinal)).Reverse().ToList();
+
+    [Fact]
+    public async Task A_trial_ending_without_a_payment_method_pauses_and_resume_bills_a_new_period_from_now()
+    {
+        var price = await Price(_c, 2000);
+        var start = T(2026, 4, 1);
+        var (clock, cus) = await Customer(_c, start, card: null);
+        var sub = await (await _c.PostFormAsync("/v1/subscriptions", ("customer", cus), ("items[0][price]", price), ("trial_period_days", "7"),
+            ("trial_settings[end_behavior][missing_payment_method]", "pause"))).OkAsync();
+        Assert.Equal("pause", (string)sub["trial_settings"]!["end_behavior"]!["missing_payment_method"]!);
+        await _c.AdvanceTestClockAsync(clock, 8 * Day);
+        var paused = await Sub(Id(sub));
+        Assert.Equal("paused", (string)paused["status"]!);
+        Assert.Equal(("trial_end_without_payment_method", start + 7 * Day),
+            ((string)paused["status_details"]!["paused"]!["subscription"]!["type"]!, (long)paused["status_details"]!["paused"]!["transitioned_at"]!));
+        Assert.Single(await Invoices(_c, Id(sub))); // only the $0 trial invoice
+        Assert.Contains("customer.subscription.paused", await EventTypes("customer.subscription."));
+        await _c.AdvanceTestClockAsync(clock, 40 * Day); // a paused subscription does not renew
+        Assert.Single(await Invoices(_c, Id(sub)));
+
+        await DefaultCard(_c, cus, "pm_card_visa");
+        var resumeAt = start + 48 * Day;
+        var resumed = await (await _c.PostFormAsync($"/v1/subscriptions/{Id(sub)}/resume", ("billing_cycle_anchor[type]", "now"))).OkAsync();
+        Assert.Equal(("active", resumeAt), ((string)resumed["status"]!, (long)resumed["billing_cycle_anchor"]!));
+        Assert.Null(resumed["status_details"]);
+        Assert.Equal(resumeAt, (long)resumed["items"]!["data"]![0]!["current_period_start"]!);
+        var invoices = await Invoices(_c, Id(sub));
+        Assert.Equal(2, invoices.Count);
+        Assert.Equal(("paid", 2000L), ((string)invoices[1]["status"]!, (long)invoices[1]["amount_paid"]!));
+        Assert.Equal(Id(invoices[1]), (string)resumed["latest_invoice"]!);
+        var types = await EventTypes("customer.subscription.");
+        Assert.Equal("customer.subscription.resumed", types[^1]);
+
+        var again = await (await _c.PostFormAsync($"/v1/subscriptions/{Id(sub)}/resume")).ErrorAsync(400);
+        Assert.Equal("id", (string)again["param"]!);
+    }
+
+    [Fact]
+    public async Task A_trial_ending_without_a_payment_method_cancels_when_asked_and_bills_when_a_card_is_there()
+    {
+        var price = await Price(_c, 2000);
+        var start = T(2026, 4, 1);
+        var (clock, cus) = await Customer(_c, start, card: null);
+        var canceled = await (await _c.PostFormAsync("/v1/subscriptions", ("customer", cus), ("items[0][price]", price), ("trial_period_days", "3"),
+            ("trial_settings[end_behavior][missing_payment_method]", "cancel"))).OkAsync();
+        var (clock2, cus2) = await Customer(_c, start);
+        var billed = await (await _c.PostFormAsync("/v1/subscriptions", ("customer", cus2), ("items[0][price]", price), ("trial_period_days", "3"),
+            ("trial_settings[end_behavior][missing_payment_method]", "cancel"))).OkAsync();
+        await _c.AdvanceTestClockAsync(clock, 4 * Day);
+        await _c.AdvanceTestClockAsync(clock2, 4 * Day);
+        var after = await Sub(Id(canceled));
+        Assert.Equal(("canceled", start + 3 * Day), ((string)after["status"]!, (long)after["ended_at"]!));
+        Assert.Single(await Invoices(_c, Id(canceled)));
+        Assert.Equal("active", (string)(await Sub(Id(billed)))["status"]!);
+        Assert.Equal(2, (await Invoices(_c, Id(billed))).Count);
+
+        var bad = await (await _c.PostFormAsync("/v1/subscriptions", ("customer", cus), ("items[0][price]", price),
+            ("trial_settings[end_behavior][missing_payment_method]", "later"))).ErrorAsync(400);
+        Assert.Equal("trial_settings[end_behavior][missing_payment_method]", (string)bad["param"]!);
+    }
+
+    [Fact]
+    public async Task Pause_collection_keeps_drafts_voids_or_marks_uncollectible_and_resumes_at_its_time()
+    {
+        var price = await Price(_c, 1000);
+        var start = T(2026, 4, 1);
+        var (clock, cus) = await Customer(_c, start);
+        var sub = await (await _c.PostFormAsync("/v1/subscriptions", ("customer", cus), ("items[0][price]", price))).OkAsync();
+        var paused = await (await _c.PostFormAsync($"/v1/subscriptions/{Id(sub)}", ("pause_collection[behavior]", "keep_as_draft"))).OkAsync();
+        Assert.Equal(("keep_as_draft", "active"), ((string)paused["pause_collection"]!["behavior"]!, (string)paused["status"]!));
+        Assert.Null(paused["pause_collection"]!["resumes_at"]);
+
+        await _c.AdvanceTestClockAsync(clock, T(2026, 5, 1) - start + 2 * Hour);
+        var may = (await Invoices(_c, Id(sub)))[1];
+        Assert.Equal(("draft", false), ((string)may["status"]!, (bool)may["auto_advance"]!));
+
+        await (await _c.PostFormAsync($"/v1/subscriptions/{Id(sub)}", ("pause_collection[behavior]", "void"))).OkAsync();
+        await _c.AdvanceTestClockAsync(clock, T(2026, 6, 1) - T(2026, 5, 1));
+        Assert.Equal("void", (string)(await Invoices(_c, Id(sub)))[2]["status"]!);
+
+        var resumesAt = T(2026, 6, 20);
+        await (await _c.PostFormAsync($"/v1/subscriptions/{Id(sub)}", ("pause_collection[behavior]", "mark_uncollectible"),
+            ("pause_collection[resumes_at]", resumesAt.ToString()))).OkAsync();
+        await _c.AdvanceTestClockAsync(clock, resumesAt - T(2026, 6, 1) + Day);
+        Assert.Null((await Sub(Id(sub)))["pause_collection"]);
+        await _c.AdvanceTestClockAsync(clock, T(2026, 7, 1) - resumesAt);
+        var july = (await Invoices(_c, Id(sub)))[3];
+        Assert.Equal(("paid", "active"), ((string)july["status"]!, (string)(await Sub(Id(sub)))["status"]!));
+
+        var sub2 = await (await _c.PostFormAsync("/v1/subscriptions", ("customer", cus), ("items[0][price]", price),
+            ("trial_period_days", "1"))).OkAsync();
+        await (await _c.PostFormAsync($"/v1/subscriptions/{Id(sub2)}", ("pause_collection[behavior]", "mark_uncollectible"))).OkAsync();
+        await _c.AdvanceTestClockAsync(clock, Day + 2 * Hour);
+        Assert.Equal("uncollectible", (string)(await Invoices(_c, Id(sub2)))[1]["status"]!);
+        var cleared = await (await _c.PostFormAsync($"/v1/subscriptions/{Id(sub2)}", ("pause_collection", ""))).OkAsync();
+        Assert.Null(cleared["pause_collection"]);
+
+        var missing = await (await _c.PostFormAsync($"/v1/subscriptions/{Id(sub)}", ("pause_collection[resumes_at]", "4102444800"))).ErrorAsync(400);
+        Assert.Equal("pause_collection[behavior]", (string)missing["param"]!);
+        var past = await (await _c.PostFormAsync($"/v1/subscriptions/{Id(sub)}", ("pause_collection[behavior]", "void"), ("pause_collection[resumes_at]", start.ToString()))).ErrorAsync(400);
+        Assert.Equal("pause_collection[resumes_at]", (string)past["param"]!);
+    }
+
+    [Fact]
+    public async Task Resume_with_an_unchanged_anchor_prorates_the_rest_of_the_period_and_the_renewal_bills_it()
+    {
+        var price = await Price(_c, 3000);
+        var start = T(2026, 4, 1);
+        var (clock, cus) = await Customer(_c, start, card: null);
+        var sub = await (await _c.PostFormAsync("/v1/subscriptions", ("customer", cus), ("items[0][price]", price), ("trial_end", T(2026, 4, 11).ToString()),
+            ("trial_settings[end_behavior][missing_payment_method]", "pause"))).OkAsync();
+        await _c.AdvanceTestClockAsync(clock, T(2026, 5, 21) - start); // paused on Apr 11; the anchor's period is May 11 – Jun 11
+        Assert.Equal("paused", (string)(await Sub(Id(sub)))["status"]!);
+        await DefaultCard(_c, cus, "pm_card_visa");
+        var resumed = await (await _c.PostFormAsync($"/v1/subscriptions/{Id(sub)}/resume", ("billing_cycle_anchor", "unchanged"))).OkAsync();
+        Assert.Equal("active", (string)resumed["status"]!);
+        Assert.Equal((T(2026, 5, 11), T(2026, 6, 11)),
+            ((long)resumed["items"]!["data"]![0]!["current_period_start"]!, (long)resumed["items"]!["data"]![0]!["current_period_end"]!));
+        var pending = (await (await _c.GetAsync($"/v1/invoiceitems?customer={cus}&pending=true")).OkAsync())["data"]!.AsArray();
+        // 21 of 31 days left: round(3000 × 21/31) = 2032.
+        Assert.Equal(2032L, (long)Assert.Single(pending)!["amount"]!);
+        Assert.Single(await Invoices(_c, Id(sub)));
+        await _c.AdvanceTestClockAsync(clock, T(2026, 6, 11) - T(2026, 5, 21) + 2 * Hour);
+        var june = (await Invoices(_c, Id(sub)))[1];
+        Assert.Equal(("paid", 5032L), ((string)june["status"]!, (long)june["total"]!));
+    }
 }
