@@ -1,0 +1,105 @@
+// Billing beyond renewals through stripe-node (docs/billing.md): hosted pages of subscription invoices, pause and
+// resume, invoice.upcoming, invoice_payment objects. Counterpart of Stripe.net's PauseResumeTests and
+// InvoicePaymentTests. Billing settings are the emulator's control API (raw()).
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { expectStripeError, newClient } from './helpers.mjs';
+
+const DAY = 86400;
+const HOUR = 3600;
+const utc = (y, m, d) => Date.UTC(y, m - 1, d) / 1000;
+
+async function monthly(stripe, amount, name) {
+  return stripe.prices.create({ currency: 'usd', unit_amount: amount, product_data: { name }, recurring: { interval: 'month' } });
+}
+
+async function clockCustomer(stripe, start, card = 'pm_card_visa') {
+  const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start });
+  const customer = await stripe.customers.create({ email: 'more@example.com', test_clock: clock.id });
+  if (card) await defaultCard(stripe, customer.id, card);
+  return { clock, customer };
+}
+
+async function defaultCard(stripe, customer, card) {
+  const pm = await stripe.paymentMethods.attach(card, { customer });
+  await stripe.customers.update(customer, { invoice_settings: { default_payment_method: pm.id } });
+}
+
+async function advanceTo(stripe, clock, t) {
+  const advanced = await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: t });
+  assert.equal(advanced.status, 'ready');
+}
+
+async function invoicesOf(stripe, subscription) {
+  const all = [];
+  for await (const inv of stripe.invoices.list({ subscription, limit: 100 })) all.push(inv);
+  return all.reverse();
+}
+
+async function eventsOf(stripe, prefix) {
+  const all = [];
+  for await (const e of stripe.events.list({ limit: 100 })) if (e.type.startsWith(prefix)) all.push(e);
+  return all.reverse();
+}
+
+describe('billing: hosted pages, pause and resume', () => {
+  test('every finalized subscription invoice has a hosted page', async () => {
+    const stripe = newClient();
+    const start = utc(2026, 4, 1);
+    const price = await monthly(stripe, 1500, 'Hosted');
+    const { clock, customer } = await clockCustomer(stripe, start);
+    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }] });
+    await advanceTo(stripe, clock, utc(2026, 5, 1) + 2 * HOUR);
+    const invoices = await invoicesOf(stripe, sub.id);
+    assert.equal(invoices.length, 2);
+    for (const inv of invoices) {
+      assert.match(inv.hosted_invoice_url, new RegExp(`/invoice/pay/${inv.id}/tok_[0-9a-f]{32}$`));
+      const page = await fetch(inv.hosted_invoice_url);
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /Paid \$15\.00/);
+    }
+  });
+
+  test('a trial without a payment method pauses, and resume starts a new period now', async () => {
+    const stripe = newClient();
+    const start = utc(2026, 4, 1);
+    const price = await monthly(stripe, 2000, 'Pausable');
+    const { clock, customer } = await clockCustomer(stripe, start, null);
+    const sub = await stripe.subscriptions.create({
+      customer: customer.id, items: [{ price: price.id }], trial_period_days: 7,
+      trial_settings: { end_behavior: { missing_payment_method: 'pause' } },
+    });
+    await advanceTo(stripe, clock, start + 10 * DAY);
+    const paused = await stripe.subscriptions.retrieve(sub.id);
+    assert.equal(paused.status, 'paused');
+    assert.equal(paused.status_details.paused.subscription.type, 'trial_end_without_payment_method');
+    assert.ok((await eventsOf(stripe, 'customer.subscription.paused')).some((e) => e.data.object.id === sub.id));
+
+    await defaultCard(stripe, customer.id, 'pm_card_visa');
+    const resumed = await stripe.subscriptions.resume(sub.id, { billing_cycle_anchor: { type: 'now' } });
+    assert.equal(resumed.status, 'active');
+    assert.equal(resumed.billing_cycle_anchor, start + 10 * DAY);
+    const invoices = await invoicesOf(stripe, sub.id);
+    assert.equal(invoices.at(-1).status, 'paid');
+    assert.equal(invoices.at(-1).amount_paid, 2000);
+    assert.ok((await eventsOf(stripe, 'customer.subscription.resumed')).some((e) => e.data.object.id === sub.id));
+    await expectStripeError(stripe.subscriptions.resume(sub.id), { statusCode: 400, param: 'id' });
+  });
+
+  test('pause_collection keep_as_draft leaves renewals as drafts until unset', async () => {
+    const stripe = newClient();
+    const start = utc(2026, 4, 1);
+    const price = await monthly(stripe, 1000, 'Collect later');
+    const { clock, customer } = await clockCustomer(stripe, start);
+    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }] });
+    const updated = await stripe.subscriptions.update(sub.id, { pause_collection: { behavior: 'keep_as_draft' } });
+    assert.deepEqual(updated.pause_collection, { behavior: 'keep_as_draft', resumes_at: null });
+    await advanceTo(stripe, clock, utc(2026, 5, 1) + 2 * HOUR);
+    const draft = (await invoicesOf(stripe, sub.id))[1];
+    assert.equal(draft.status, 'draft');
+    assert.equal(draft.auto_advance, false);
+    const unset = await stripe.subscriptions.update(sub.id, { pause_collection: '' });
+    assert.equal(unset.pause_collection, null);
+    assert.equal(unset.status, 'active');
+  });
+});
