@@ -75,6 +75,8 @@ public sealed record Invoice : StripeObject
     public string? PageBaseUrl { get; init; }
     /// <summary>When <c>/send</c> last recorded sending it.</summary>
     public long? SentAt { get; init; }
+    /// <summary>The payload of <c>invoice.upcoming</c>: a preview rendered without an <c>id</c>, as Stripe sends it.</summary>
+    public bool UpcomingPayload { get; init; }
     /// <summary>A draft deleted by <c>DELETE /v1/invoices/{id}</c>.</summary>
     public bool Deleted { get; init; }
 }

@@ -59,6 +59,8 @@ public sealed record Subscription : StripeObject
     public string? LatestInvoice { get; init; }
     public ImmutableSortedDictionary<string, string> Metadata { get; init; } = Common.Metadata.Empty;
     public string? TestClock { get; init; }
+    /// <summary>The period end whose <c>invoice.upcoming</c> went out (once per period).</summary>
+    public long? UpcomingSentFor { get; init; }
     /// <summary>Collection paused by <c>pause_collection</c> (null: collecting).</summary>
     public PauseCollection? PauseCollection { get; init; }
     /// <summary><c>trial_settings[end_behavior][missing_payment_method]</c>.</summary>
@@ -92,6 +94,10 @@ public sealed record SubscriptionItem : StripeObject
 /// </summary>
 public sealed record BillingSettings(IReadOnlyList<long> RetryDays, FinalFailureAction AfterFinalFailure)
 {
+    /// <summary>Stripe's "upcoming renewal events" setting: <c>invoice.upcoming</c> this many days before a renewal; 0 sends none.</summary>
+    public long UpcomingDays { get; init; } = DefaultUpcomingDays;
+    public const long DefaultUpcomingDays = 7;
+
     /// <summary>Deterministic stand-in for Smart Retries: 4 retries within a week of the first failure.</summary>
     public static readonly BillingSettings Default = new([1, 3, 5, 7], FinalFailureAction.Cancel);
 }

@@ -86,6 +86,20 @@ public static class SubscriptionRules
     public static SubscriptionStatus? Next(SubscriptionStatus from, SubscriptionTrigger trigger) =>
         Table.TryGetValue((from, trigger), out var to) ? to : null;
 
+    /// <summary>
+    /// When <c>invoice.upcoming</c> is due for the current period: <paramref name="days"/> before its end, for a
+    /// subscription that will renew and be charged automatically (not canceling, not paused or collection-paused, not
+    /// unpaid), once per period, and only when that moment is after the period's start. Null when none is due.
+    /// </summary>
+    public static long? UpcomingDueAt(Subscription s, long days)
+    {
+        if (days <= 0 || !Renews(s.Status) || s.Status == Unpaid || s.CollectionMethod != CollectionMethod.ChargeAutomatically
+            || s.PauseCollection is not null || s.CancelAtPeriodEnd || s.CancelAt is { } at && at <= s.CurrentPeriodEnd
+            || s.UpcomingSentFor == s.CurrentPeriodEnd) return null;
+        var due = s.CurrentPeriodEnd - days * 86_400;
+        return due > s.CurrentPeriodStart ? due : null;
+    }
+
     /// <summary>Statuses that end a subscription for good: nothing bills or changes any more.</summary>
     public static bool IsTerminal(SubscriptionStatus s) => s is Canceled or IncompleteExpired;
 

@@ -3,7 +3,7 @@
 // InvoicePaymentTests. Billing settings are the emulator's control API (raw()).
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { expectStripeError, newClient } from './helpers.mjs';
+import { expectStripeError, newClient, raw } from './helpers.mjs';
 
 const DAY = 86400;
 const HOUR = 3600;
@@ -101,5 +101,24 @@ describe('billing: hosted pages, pause and resume', () => {
     const unset = await stripe.subscriptions.update(sub.id, { pause_collection: '' });
     assert.equal(unset.pause_collection, null);
     assert.equal(unset.status, 'active');
+  });
+
+  test('invoice.upcoming goes out before each renewal, without an id, and upcoming_days moves it', async () => {
+    const stripe = newClient();
+    const set = await raw('POST', '/_mock/billing/settings', { key: stripe.secretKey, body: { upcoming_days: 5 } });
+    assert.equal(set.json.upcoming_days, 5);
+    const start = utc(2026, 4, 1);
+    const price = await monthly(stripe, 1300, 'Announced');
+    const { clock, customer } = await clockCustomer(stripe, start);
+    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }] });
+    await advanceTo(stripe, clock, utc(2026, 7, 1) + 2 * HOUR);
+    const upcoming = await eventsOf(stripe, 'invoice.upcoming');
+    assert.deepEqual(upcoming.map((e) => e.created), [utc(2026, 5, 1), utc(2026, 6, 1), utc(2026, 7, 1)].map((t) => t - 5 * DAY));
+    const object = upcoming[0].data.object;
+    assert.equal(object.id, undefined);
+    assert.equal(object.billing_reason, 'upcoming');
+    assert.equal(object.amount_due, 1300);
+    assert.equal(object.parent.subscription_details.subscription, sub.id);
+    assert.equal(object.lines.data[0].period.start, utc(2026, 5, 1));
   });
 });

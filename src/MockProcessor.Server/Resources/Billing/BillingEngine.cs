@@ -135,6 +135,33 @@ public static class BillingEngine
         else if (open.CollectionMethod == CollectionMethod.ChargeAutomatically) Attempt(c, open, null, automatic: true);
     }
 
+    /// <summary>
+    /// <c>invoice.upcoming</c> for the subscription's next renewal: the invoice the period end will create (pending items,
+    /// then each item for the next period), stored nowhere; its object has no id. Marks the period as announced.
+    /// </summary>
+    public static void AnnounceUpcoming(ApiContext c, Subscription sub)
+    {
+        var customer = c.Tx.Get<Customer>(sub.Customer)!;
+        var n = 0;
+        string LineId() => $"il_tmp_{c.Ids.Chars(16)}{n++:D2}";
+        var lines = PendingItems(c, sub.Customer, sub.Id, sub.Currency).Select(ii => LineOf(ii, LineId())).ToList();
+        var start = sub.CurrentPeriodEnd;
+        var end = BillingPeriods.NextAfter(sub.BillingCycleAnchor, sub.Interval, sub.IntervalCount, start);
+        lines.AddRange(sub.Items.Select(i => ItemLine(c, sub, i, new BillingPeriod(start, end), trial: false, LineId())));
+        var preview = new Invoice
+        {
+            Id = "upcoming_in_" + c.Ids.Chars(24), AccountId = c.Account.Id, Created = c.Now, Customer = sub.Customer, Currency = sub.Currency,
+            Status = InvoiceStatus.Draft, BillingReason = BillingReason.Upcoming, Subscription = sub.Id, Lines = [.. lines],
+            PeriodStart = sub.CurrentPeriodStart, PeriodEnd = start, CollectionMethod = sub.CollectionMethod, TestClock = customer.TestClock,
+            StartingBalance = customer.Balance, SubscriptionMetadata = sub.Metadata, UpcomingPayload = true,
+            // When it will be charged: an hour after the renewal creates it.
+            NextPaymentAttempt = start + SubscriptionRules.DraftWindowSeconds,
+        };
+        var (due, ending) = InvoiceRules.ApplyBalance(InvoiceRules.Total(preview), customer.Balance);
+        c.Emit("invoice.upcoming", preview with { AmountDueAtFinalization = due, EndingBalance = ending });
+        c.Tx.Put(sub with { UpcomingSentFor = sub.CurrentPeriodEnd });
+    }
+
     /// <summary>Cancels now (a call, <c>cancel_at</c>, the period end, or retries exhausted); nothing bills afterwards.</summary>
     public static Subscription Cancel(ApiContext c, Subscription sub, Domain.Billing.CancellationReason reason, string? comment = null, string? feedback = null)
     {

@@ -121,6 +121,7 @@ public static class InvoiceJson
         json["total_pretax_credit_amounts"] = new JsonArray();
         json["total_taxes"] = new JsonArray();
         json["webhooks_delivered_at"] = inv.Created;
+        if (inv.UpcomingPayload) json.Remove("id"); // invoice.upcoming's object has no id (Events.d.ts)
         return json;
     }
 

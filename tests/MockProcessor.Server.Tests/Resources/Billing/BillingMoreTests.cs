@@ -242,4 +242,82 @@ public class BillingMoreTests : IAsyncLifetime
         var june = (await Invoices(_c, Id(sub)))[1];
         Assert.Equal(("paid", 5032L), ((string)june["status"]!, (long)june["total"]!));
     }
+
+    // ---------------------------------------------------------------- invoice.upcoming
+
+    private async Task<List<JsonObject>> AllEvents(HttpClient c)
+    {
+        var all = new List<JsonObject>();
+        string? after = null;
+        while (true)
+        {
+            var page = await (await c.GetAsync("/v1/events?limit=100" + (after is null ? "" : "&starting_after=" + after))).OkAsync();
+            var data = page["data"]!.AsArray().Select(e => e!.AsObject()).ToList();
+            all.AddRange(data);
+            if (!(bool)page["has_more"]! || data.Count == 0) break;
+            after = Id(data[^1]);
+        }
+        all.Reverse();
+        return all;
+    }
+
+    [Fact]
+    public async Task Invoice_upcoming_goes_out_seven_days_before_each_renewal_in_order_over_a_year_advanced_at_once()
+    {
+        var price = await Price(_c, 1800);
+        var start = T(2026, 1, 31);
+        var (clock, cus) = await Customer(_c, start);
+        var sub = await (await _c.PostFormAsync("/v1/subscriptions", ("customer", cus), ("items[0][price]", price))).OkAsync();
+        await (await _c.PostFormAsync("/v1/invoiceitems", ("customer", cus), ("amount", "250"), ("currency", "usd"), ("description", "Setup"))).OkAsync();
+        await _c.AdvanceTestClockAsync(clock, T(2027, 1, 31) - start + 2 * Hour);
+
+        var events = (await AllEvents(_c)).Where(e => ((string)e["type"]!).StartsWith("invoice.", StringComparison.Ordinal)).ToList();
+        var upcoming = events.Where(e => (string)e["type"]! == "invoice.upcoming").ToList();
+        Assert.Equal(12, upcoming.Count);
+        long Renewal(int k) => new DateTimeOffset(2026, 1, 31, 0, 0, 0, TimeSpan.Zero).AddMonths(k).ToUnixTimeSeconds();
+        Assert.Equal(Enumerable.Range(1, 12).Select(k => Renewal(k) - 7 * Day), upcoming.Select(e => (long)e["created"]!));
+        // Each one comes before its renewal's invoice.created, and after the previous renewal's.
+        var types = events.Select(e => (string)e["type"]!).Where(t => t is "invoice.upcoming" or "invoice.created").Skip(1).ToList();
+        Assert.Equal(Enumerable.Repeat(new[] { "invoice.upcoming", "invoice.created" }, 12).SelectMany(x => x), types);
+
+        var first = upcoming[0]["data"]!["object"]!.AsObject();
+        Assert.False(first.ContainsKey("id"));
+        Assert.Equal(("invoice", "upcoming", "draft"), ((string)first["object"]!, (string)first["billing_reason"]!, (string)first["status"]!));
+        Assert.Equal(2050L, (long)first["amount_due"]!); // the pending item, then the next period
+        Assert.Equal(Id(sub), (string)first["parent"]!["subscription_details"]!["subscription"]!);
+        var lines = first["lines"]!["data"]!.AsArray();
+        Assert.Equal(("Setup", Renewal(1), Renewal(2)),
+            ((string)lines[0]!["description"]!, (long)lines[1]!["period"]!["start"]!, (long)lines[1]!["period"]!["end"]!));
+        Assert.Equal(Renewal(1) + Hour, (long)first["next_payment_attempt"]!);
+        Assert.Equal(2050L, (long)(await Invoices(_c, Id(sub)))[1]["total"]!);
+    }
+
+    [Fact]
+    public async Task Upcoming_days_are_a_setting_zero_disables_them_and_send_invoice_subscriptions_get_none()
+    {
+        var settings = await (await _c.GetAsync("/_mock/billing/settings")).OkAsync();
+        Assert.Equal(7L, (long)settings["upcoming_days"]!);
+        var price = await Price(_c, 900);
+        var start = T(2026, 4, 1);
+        var (clock, cus) = await Customer(_c, start);
+        var auto = await (await _c.PostFormAsync("/v1/subscriptions", ("customer", cus), ("items[0][price]", price))).OkAsync();
+        var sent = await (await _c.PostFormAsync("/v1/subscriptions", ("customer", cus), ("items[0][price]", price),
+            ("collection_method", "send_invoice"), ("days_until_due", "10"))).OkAsync();
+        var set = await (await _c.PostFormAsync("/_mock/billing/settings", ("upcoming_days", "3"))).OkAsync();
+        Assert.Equal((3L, "cancel"), ((long)set["upcoming_days"]!, (string)set["after_final_failure"]!));
+        await _c.AdvanceTestClockAsync(clock, T(2026, 5, 1) - start);
+        var upcoming = (await AllEvents(_c)).Where(e => (string)e["type"]! == "invoice.upcoming").ToList();
+        var one = Assert.Single(upcoming);
+        Assert.Equal((T(2026, 5, 1) - 3 * Day, Id(auto)),
+            ((long)one["created"]!, (string)one["data"]!["object"]!["parent"]!["subscription_details"]!["subscription"]!));
+        Assert.Equal("send_invoice", (string)(await Sub(Id(sent)))["collection_method"]!);
+
+        await (await _c.PostFormAsync("/_mock/billing/settings", ("upcoming_days", "0"))).OkAsync();
+        await _c.AdvanceTestClockAsync(clock, T(2026, 6, 2) - T(2026, 5, 1));
+        Assert.Single(await AllEvents(_c), e => (string)e["type"]! == "invoice.upcoming");
+        Assert.Equal(3, (await Invoices(_c, Id(auto))).Count); // renewals go on
+
+        var bad = await (await _c.PostFormAsync("/_mock/billing/settings", ("upcoming_days", "-1"))).ErrorAsync(400);
+        Assert.Equal("upcoming_days", (string)bad["param"]!);
+    }
 }
