@@ -75,6 +75,7 @@ public static class Registry
             .Concat(Subscriptions.SubscriptionEndpoints.Routes())
             .Concat(Invoices.InvoiceEndpoints.Routes())
             .Concat(Invoices.InvoiceItemEndpoints.Routes())
+            .Concat(Invoices.InvoicePaymentEndpoints.Routes())
             .Concat(Coupons.CouponEndpoints.Routes());
 
     public static Renderers Renderers() => new Renderers()
@@ -109,6 +110,7 @@ public static class Registry
         .Add<Domain.Billing.SubscriptionItem>(Subscriptions.SubscriptionJson.RenderItem)
         .Add<Domain.Billing.Invoice>(Invoices.InvoiceJson.Render)
         .Add<Domain.Billing.InvoiceItem>(Invoices.InvoiceJson.RenderItem)
+        .Add<Domain.Billing.InvoicePayment>(Invoices.InvoicePaymentEndpoints.Render)
         .Add<Domain.Billing.Coupon>(Coupons.CouponJson.Render)
         .Add<Domain.Billing.PromotionCode>(Coupons.CouponJson.RenderPromotionCode);
 
@@ -148,6 +150,7 @@ public static class Registry
         ["subscription_item"] = typeof(Domain.Billing.SubscriptionItem),
         ["invoice"] = typeof(Domain.Billing.Invoice),
         ["invoiceitem"] = typeof(Domain.Billing.InvoiceItem),
+        ["invoice_payment"] = typeof(Domain.Billing.InvoicePayment),
         ["coupon"] = typeof(Domain.Billing.Coupon),
         ["promotion_code"] = typeof(Domain.Billing.PromotionCode),
     };
@@ -187,6 +190,8 @@ public static class Registry
         Invoices.InvoiceItemEndpoints.ByCustomer,
         Invoices.InvoiceItemEndpoints.PendingByCustomer,
         Invoices.InvoiceItemEndpoints.ByInvoice,
+        Invoices.InvoicePaymentEndpoints.ByInvoice,
+        Invoices.InvoicePaymentEndpoints.ByPaymentIntent,
         .. Connect.ConnectEndpoints.Indexes,
         .. WebhookIndexes.All,
     ];

@@ -320,6 +320,8 @@ public static class BillingEngine
         c.Tx.Put(paid);
         c.Emit("invoice.paid", paid);
         if (!outOfBand) c.Emit("invoice.payment_succeeded", paid);
+        if (!outOfBand && paid.PaymentIntent is { } piId && c.Tx.Get<PaymentIntent>(piId) is { Status: PaymentIntentStatus.Succeeded } pi)
+            InvoicePaymentEndpoints.Paid(c, pi.Id, pi.AmountReceived);
         if (SubscriptionOf(c, paid) is { } sub) Transition(c, sub, SubscriptionTrigger.InvoicePaid);
         return paid;
     }
@@ -462,6 +464,7 @@ public static class BillingEngine
         }, c.Account.Id, c.Now, c.Ids);
         if (created.IsError) throw new StripeException(created.Error!);
         Changes.Apply(c, created.Value);
+        InvoicePaymentEndpoints.Started(c, inv, created.Value.PaymentIntent.Id, amount);
         return created.Value.PaymentIntent;
     }
 
@@ -476,6 +479,7 @@ public static class BillingEngine
         };
         c.Tx.Put(canceled);
         c.Emit("payment_intent.canceled", canceled);
+        InvoicePaymentEndpoints.Canceled(c, id);
     }
 
     /// <summary>After the 3-D Secure page completed an invoice's PaymentIntent: the invoice is paid.</summary>

@@ -49,6 +49,8 @@ public static class InvoiceJson
         if (expand.Child("confirmation_secret") is not null)
             json["confirmation_secret"] = inv.PaymentIntent is { } piId && ctx.Tx.Get<PaymentIntent>(piId) is { } pi
                 ? new JsonObject { ["client_secret"] = pi.ClientSecret, ["type"] = "payment_intent" } : null;
+        // Includable (Invoices.d.ts `payments?`): the invoice's invoice_payment objects, only when expanded.
+        if (expand.Child("payments") is { } payments) json["payments"] = InvoicePaymentEndpoints.ListOf(inv, ctx, payments.Child("data") ?? ExpandNode.None);
         json["created"] = inv.Created;
         json["currency"] = inv.Currency;
         json["custom_fields"] = null;

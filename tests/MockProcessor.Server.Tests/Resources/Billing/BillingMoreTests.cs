@@ -320,4 +320,46 @@ public class BillingMoreTests : IAsyncLifetime
         var bad = await (await _c.PostFormAsync("/_mock/billing/settings", ("upcoming_days", "-1"))).ErrorAsync(400);
         Assert.Equal("upcoming_days", (string)bad["param"]!);
     }
+
+    // ---------------------------------------------------------------- invoice_payment objects
+
+    [Fact]
+    public async Task Each_attempt_has_an_invoice_payment_paid_with_its_invoice_and_listed_by_invoice_payment_intent_and_status()
+    {
+        var price = await Price(_c, 1600);
+        var start = T(2026, 4, 1);
+        var (clock, cus) = await Customer(_c, start);
+        var sub = await (await _c.PostFormAsync("/v1/subscriptions", ("customer", cus), ("items[0][price]", price))).OkAsync();
+        var first = (string)sub["latest_invoice"]!;
+        var list = await (await _c.GetAsync($"/v1/invoice_payments?invoice={first}")).OkAsync();
+        var paid = Assert.Single(list["data"]!.AsArray())!.AsObject();
+        Assert.StartsWith("inpay_", Id(paid));
+        Assert.Equal(("paid", 1600L, 1600L, true, first), ((string)paid["status"]!, (long)paid["amount_paid"]!, (long)paid["amount_requested"]!,
+            (bool)paid["is_default"]!, (string)paid["invoice"]!));
+        var pi = (string)paid["payment"]!["payment_intent"]!;
+        Assert.Equal("payment_intent", (string)paid["payment"]!["type"]!);
+        Assert.NotNull(paid["status_transitions"]!["paid_at"]);
+        var retrieved = await (await _c.GetAsync($"/v1/invoice_payments/{Id(paid)}?expand[]=payment.payment_intent")).OkAsync();
+        Assert.Equal(("succeeded", 1600L), ((string)retrieved["payment"]!["payment_intent"]!["status"]!, (long)retrieved["payment"]!["payment_intent"]!["amount"]!));
+        var events = (await AllEvents(_c)).Where(e => (string)e["type"]! == "invoice_payment.paid").ToList();
+        Assert.Equal(Id(paid), (string)Assert.Single(events)["data"]!["object"]!["id"]!);
+        var inv = await (await _c.GetAsync($"/v1/invoices/{first}?expand[]=payments")).OkAsync();
+        Assert.Equal(Id(paid), (string)inv["payments"]!["data"]![0]!["id"]!);
+        Assert.False((await (await _c.GetAsync($"/v1/invoices/{first}")).OkAsync()).ContainsKey("payments"));
+
+        await DefaultCard(_c, cus, "pm_card_chargeCustomerFail");
+        await _c.AdvanceTestClockAsync(clock, T(2026, 5, 1) - start + 2 * Hour);
+        var renewal = Id((await Invoices(_c, Id(sub)))[1]);
+        var open = await (await _c.GetAsync("/v1/invoice_payments?status=open")).OkAsync();
+        var pending = Assert.Single(open["data"]!.AsArray())!.AsObject();
+        Assert.Equal((renewal, 1600L), ((string)pending["invoice"]!, (long)pending["amount_requested"]!));
+        Assert.Null(pending["amount_paid"]);
+        var byPi = await (await _c.GetAsync($"/v1/invoice_payments?payment[type]=payment_intent&payment[payment_intent]={pi}")).OkAsync();
+        Assert.Equal(Id(paid), (string)Assert.Single(byPi["data"]!.AsArray())!["id"]!);
+        var none = await (await _c.GetAsync("/v1/invoice_payments?status=canceled")).OkAsync();
+        Assert.Empty(none["data"]!.AsArray());
+        var missingType = await (await _c.GetAsync($"/v1/invoice_payments?payment[payment_intent]={pi}")).ErrorAsync(400);
+        Assert.Equal("payment[type]", (string)missingType["param"]!);
+        await (await _c.GetAsync("/v1/invoice_payments/inpay_nope")).ErrorAsync(404);
+    }
 }
