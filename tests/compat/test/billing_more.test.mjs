@@ -121,4 +121,29 @@ describe('billing: hosted pages, pause and resume', () => {
     assert.equal(object.parent.subscription_details.subscription, sub.id);
     assert.equal(object.lines.data[0].period.start, utc(2026, 5, 1));
   });
+
+  test('invoice_payments: one paid payment per paid invoice, listed by invoice and PaymentIntent', async () => {
+    const stripe = newClient();
+    const price = await monthly(stripe, 1700, 'Inpay');
+    const customer = await stripe.customers.create({ email: 'inpay@example.com' });
+    const pm = await stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
+    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], default_payment_method: pm.id });
+    const list = await stripe.invoicePayments.list({ invoice: sub.latest_invoice });
+    assert.equal(list.data.length, 1);
+    const payment = list.data[0];
+    assert.match(payment.id, /^inpay_/);
+    assert.equal(payment.object, 'invoice_payment');
+    assert.equal(payment.status, 'paid');
+    assert.equal(payment.amount_paid, 1700);
+    assert.equal(payment.amount_requested, 1700);
+    assert.equal(payment.payment.type, 'payment_intent');
+    const expanded = await stripe.invoicePayments.retrieve(payment.id, { expand: ['payment.payment_intent'] });
+    assert.equal(expanded.payment.payment_intent.status, 'succeeded');
+    const byIntent = await stripe.invoicePayments.list({ payment: { type: 'payment_intent', payment_intent: payment.payment.payment_intent } });
+    assert.deepEqual(byIntent.data.map((p) => p.id), [payment.id]);
+    const invoice = await stripe.invoices.retrieve(sub.latest_invoice, { expand: ['payments'] });
+    assert.deepEqual(invoice.payments.data.map((p) => p.id), [payment.id]);
+    const paidEvents = await eventsOf(stripe, 'invoice_payment.paid');
+    assert.deepEqual(paidEvents.map((e) => e.data.object.id), [payment.id]);
+  });
 });
