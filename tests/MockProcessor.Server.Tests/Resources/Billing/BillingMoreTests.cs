@@ -362,4 +362,33 @@ public class BillingMoreTests : IAsyncLifetime
         Assert.Equal("payment[type]", (string)missingType["param"]!);
         await (await _c.GetAsync("/v1/invoice_payments/inpay_nope")).ErrorAsync(404);
     }
+
+    // ---------------------------------------------------------------- GET /v1/invoices/upcoming at old versions
+
+    [Fact]
+    public async Task The_upcoming_invoice_endpoints_answer_before_basil_with_the_preview_and_are_gone_after()
+    {
+        var price = await Price(_c, 1100);
+        var start = T(2026, 4, 1);
+        var (_, cus) = await Customer(_c, start);
+        var sub = await (await _c.PostFormAsync("/v1/subscriptions", ("customer", cus), ("items[0][price]", price))).OkAsync();
+        await (await _c.PostFormAsync("/v1/invoiceitems", ("customer", cus), ("amount", "400"), ("currency", "usd"), ("description", "Extra"))).OkAsync();
+        var old = _app.Client("sk_test_billing_more");
+        old.DefaultRequestHeaders.Add("Stripe-Version", "2024-06-20");
+        var upcoming = await (await old.GetAsync($"/v1/invoices/upcoming?customer={cus}&subscription={Id(sub)}")).OkAsync();
+        Assert.Equal(("upcoming", 1500L, Id(sub)), ((string)upcoming["billing_reason"]!, (long)upcoming["amount_due"]!, (string)upcoming["subscription"]!));
+        Assert.Equal(T(2026, 5, 1), (long)upcoming["lines"]!["data"]![1]!["period"]!["start"]!);
+        var lines = await (await old.GetAsync($"/v1/invoices/upcoming/lines?customer={cus}&subscription={Id(sub)}&limit=1")).OkAsync();
+        Assert.Equal(("Extra", true), ((string)lines["data"]![0]!["description"]!, (bool)lines["has_more"]!));
+        var upgrade = await Price(_c, 3100);
+        var proposed = await (await old.GetAsync($"/v1/invoices/upcoming?customer={cus}&subscription={Id(sub)}" +
+            $"&subscription_items[0][id]={(string)sub["items"]!["data"]![0]!["id"]!}&subscription_items[0][price]={upgrade}&subscription_proration_behavior=none")).OkAsync();
+        Assert.Equal(3500L, (long)proposed["amount_due"]!);
+        var bad = await (await old.GetAsync($"/v1/invoices/upcoming?customer={cus}&subscription={Id(sub)}&subscription_items[0][id]=si_nope")).ErrorAsync(404);
+        Assert.Equal("subscription_items[0][id]", (string)bad["param"]!);
+
+        var gone = await (await _c.GetAsync($"/v1/invoices/upcoming?customer={cus}")).ErrorAsync(404);
+        Assert.Equal(("resource_missing", "id"), ((string)gone["code"]!, (string)gone["param"]!));
+        await (await _c.GetAsync($"/v1/invoices/upcoming/lines?customer={cus}")).ErrorAsync(404);
+    }
 }
