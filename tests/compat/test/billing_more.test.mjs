@@ -146,4 +146,23 @@ describe('billing: hosted pages, pause and resume', () => {
     const paidEvents = await eventsOf(stripe, 'invoice_payment.paid');
     assert.deepEqual(paidEvents.map((e) => e.data.object.id), [payment.id]);
   });
+
+  test('GET /v1/invoices/upcoming answers callers before basil and is gone at the current version', async () => {
+    const stripe = newClient();
+    const price = await monthly(stripe, 1900, 'Old preview');
+    const customer = await stripe.customers.create({ email: 'old@example.com' });
+    const pm = await stripe.paymentMethods.attach('pm_card_visa', { customer: customer.id });
+    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }], default_payment_method: pm.id });
+    const query = { customer: customer.id, subscription: sub.id };
+    const old = await raw('GET', '/v1/invoices/upcoming', { key: stripe.secretKey, query, headers: { 'Stripe-Version': '2024-06-20' } });
+    assert.equal(old.status, 200);
+    assert.equal(old.json.billing_reason, 'upcoming');
+    assert.equal(old.json.amount_due, 1900);
+    assert.equal(old.json.subscription, sub.id);
+    const lines = await raw('GET', '/v1/invoices/upcoming/lines', { key: stripe.secretKey, query, headers: { 'Stripe-Version': '2024-06-20' } });
+    assert.equal(lines.json.data.length, 1);
+    const gone = await raw('GET', '/v1/invoices/upcoming', { key: stripe.secretKey, query });
+    assert.equal(gone.status, 404);
+    assert.equal(gone.json.error.code, 'resource_missing');
+  });
 });
