@@ -97,7 +97,12 @@ public sealed class SubscriptionTests(EmulatorTarget target) : StripeTest(target
         var events = await EventsAsync();
         var invoiceEvents = events.Where(e => e.Type.StartsWith("invoice.", StringComparison.Ordinal)).Select(e => e.Type).ToList();
         var cycle = new[] { "invoice.created", "invoice.finalized", "invoice.paid", "invoice.payment_succeeded" };
-        invoiceEvents.Should().Equal(Enumerable.Repeat(cycle, 13).SelectMany(x => x));
+        // The $0 trial invoice, then each renewal announced 7 days ahead (invoice.upcoming, the default setting).
+        invoiceEvents.Should().Equal(cycle.Concat(Enumerable.Repeat(cycle.Prepend("invoice.upcoming"), 12).SelectMany(x => x)));
+        var upcoming = events.Where(e => e.Type == "invoice.upcoming").ToList();
+        upcoming.Select(e => e.Created).Should().Equal(Enumerable.Range(0, 12).Select(k => trialEnd.AddMonths(k).AddDays(-7)));
+        ((Invoice)upcoming[0].Data.Object).Id.Should().BeNull();
+        ((Invoice)upcoming[0].Data.Object).AmountDue.Should().Be(2000);
         var paidIds = events.Where(e => e.Type == "invoice.paid").Select(e => ((Invoice)e.Data.Object).Id);
         paidIds.Should().Equal(invoices.Select(i => i.Id));
         var subEvents = events.Where(e => e.Type.StartsWith("customer.subscription.", StringComparison.Ordinal)).ToList();

@@ -83,7 +83,10 @@ public sealed record Invoice : StripeObject
     public string? TestClock { get; init; }
     /// <summary>The subscription's metadata when finalized (<c>parent.subscription_details.metadata</c>).</summary>
     public ImmutableSortedDictionary<string, string>? SubscriptionMetadata { get; init; }
-    /// <summary>The secret in <c>hosted_invoice_url</c> (one-off invoices): the page needs it and no key.</summary>
+    /// <summary>
+    /// The secret in <c>hosted_invoice_url</c>: the page needs it and no key. One-off invoices draw it at creation; every
+    /// other invoice gets it at finalization as an HMAC of its id (<c>InvoicePage.TokenFor</c>), so no seeded id is drawn.
+    /// </summary>
     public string? HostedToken { get; init; }
     /// <summary>Where the emulator was reached when the invoice was made: the hosted page's origin.</summary>
     public string? PageBaseUrl { get; init; }
@@ -91,6 +94,8 @@ public sealed record Invoice : StripeObject
     public ImmutableList<InvoiceTaxId>? CustomerTaxIds { get; init; }
     /// <summary>When <c>/send</c> last recorded sending it.</summary>
     public long? SentAt { get; init; }
+    /// <summary>The payload of <c>invoice.upcoming</c>: a preview rendered without an <c>id</c>, as Stripe sends it.</summary>
+    public bool UpcomingPayload { get; init; }
     /// <summary>A draft deleted by <c>DELETE /v1/invoices/{id}</c>.</summary>
     public bool Deleted { get; init; }
     /// <summary>Invoice-level discounts (<c>di_</c> ids), applied to every discountable line after the lines' own.</summary>

@@ -13,6 +13,18 @@ public enum ProrationBehavior { CreateProrations, None, AlwaysInvoice }
 
 public enum CancellationReason { CancellationRequested, PaymentFailed, PaymentDisputed }
 
+/// <summary><c>pause_collection[behavior]</c>: what happens to the invoices made while collection is paused.</summary>
+public enum PauseCollectionBehavior { KeepAsDraft, MarkUncollectible, Void }
+
+/// <summary><c>pause_collection</c> on a subscription: its status is unchanged, its renewal invoices are handled per behavior.</summary>
+public sealed record PauseCollection(PauseCollectionBehavior Behavior, long? ResumesAt);
+
+/// <summary><c>trial_settings[end_behavior][missing_payment_method]</c>: what a trial ending without a payment method does.</summary>
+public enum MissingPaymentMethodBehavior { CreateInvoice, Pause, Cancel }
+
+/// <summary><c>status_details.paused.subscription.type</c>: why a subscription is <c>paused</c>.</summary>
+public enum PauseReason { TrialEndWithoutPaymentMethod, PauseRequested, FirstPaymentFailure, FinalPaymentFailure, System }
+
 /// <summary>
 /// A subscription (<c>sub_</c>): a customer billed for its items every period. Its items are stored as their own
 /// objects (<see cref="SubscriptionItem"/>). The current period is kept here once for all items (every item of a
@@ -47,6 +59,17 @@ public sealed record Subscription : StripeObject
     public string? LatestInvoice { get; init; }
     public ImmutableSortedDictionary<string, string> Metadata { get; init; } = Common.Metadata.Empty;
     public string? TestClock { get; init; }
+    /// <summary>The period end whose <c>invoice.upcoming</c> went out (once per period).</summary>
+    public long? UpcomingSentFor { get; init; }
+    /// <summary>Collection paused by <c>pause_collection</c> (null: collecting).</summary>
+    public PauseCollection? PauseCollection { get; init; }
+    /// <summary><c>trial_settings[end_behavior][missing_payment_method]</c>.</summary>
+    public MissingPaymentMethodBehavior TrialMissingPaymentMethod { get; init; } = MissingPaymentMethodBehavior.CreateInvoice;
+    /// <summary>When the status became <c>paused</c>, and why (<c>status_details.paused</c>); null unless paused.</summary>
+    public long? PausedAt { get; init; }
+    public PauseReason? PauseReason { get; init; }
+    /// <summary>Where the emulator was reached when the subscription was made: the origin of its invoices' hosted pages.</summary>
+    public string? PageBaseUrl { get; init; }
     /// <summary>The interval of the subscription's prices (all recurring items share it).</summary>
     public required Products.RecurringInterval Interval { get; init; }
     public long IntervalCount { get; init; } = 1;
@@ -76,6 +99,10 @@ public sealed record SubscriptionItem : StripeObject
 /// </summary>
 public sealed record BillingSettings(IReadOnlyList<long> RetryDays, FinalFailureAction AfterFinalFailure)
 {
+    /// <summary>Stripe's "upcoming renewal events" setting: <c>invoice.upcoming</c> this many days before a renewal; 0 sends none.</summary>
+    public long UpcomingDays { get; init; } = DefaultUpcomingDays;
+    public const long DefaultUpcomingDays = 7;
+
     /// <summary>Deterministic stand-in for Smart Retries: 4 retries within a week of the first failure.</summary>
     public static readonly BillingSettings Default = new([1, 3, 5, 7], FinalFailureAction.Cancel);
 }

@@ -20,6 +20,12 @@ public enum SubscriptionTrigger
     RetriesExhaustedUnpaid,
     /// <summary>Canceled by a call, at period end, or at <c>cancel_at</c>.</summary>
     Cancel,
+    /// <summary>The trial ended without a payment method and <c>missing_payment_method=pause</c>.</summary>
+    TrialEndedWithoutPaymentMethodPause,
+    /// <summary>The trial ended without a payment method and <c>missing_payment_method=cancel</c>.</summary>
+    TrialEndedWithoutPaymentMethodCancel,
+    /// <summary><c>POST /v1/subscriptions/{id}/resume</c> with <c>payment_behavior=resume_on_payment_attempt</c> (the default).</summary>
+    Resume,
 }
 
 /// <summary>
@@ -48,6 +54,8 @@ public static class SubscriptionRules
         [(Trialing, SubscriptionTrigger.TrialEnded)] = Active,
         [(Trialing, SubscriptionTrigger.InvoicePaid)] = Trialing,
         [(Trialing, SubscriptionTrigger.Cancel)] = Canceled,
+        [(Trialing, SubscriptionTrigger.TrialEndedWithoutPaymentMethodPause)] = Paused,
+        [(Trialing, SubscriptionTrigger.TrialEndedWithoutPaymentMethodCancel)] = Canceled,
 
         [(Active, SubscriptionTrigger.InvoicePaid)] = Active,
         [(Active, SubscriptionTrigger.InvoiceMarkedUncollectible)] = Active,
@@ -66,12 +74,31 @@ public static class SubscriptionRules
         [(Unpaid, SubscriptionTrigger.PaymentFailed)] = Unpaid,
         [(Unpaid, SubscriptionTrigger.Cancel)] = Canceled,
 
+        [(Paused, SubscriptionTrigger.Resume)] = Active,
+        // resume_on_payment_success: the resumption invoice decides; a failure leaves it paused.
+        [(Paused, SubscriptionTrigger.InvoicePaid)] = Active,
+        [(Paused, SubscriptionTrigger.InvoiceMarkedUncollectible)] = Active,
+        [(Paused, SubscriptionTrigger.PaymentFailed)] = Paused,
         [(Paused, SubscriptionTrigger.Cancel)] = Canceled,
     };
 
     /// <summary>The status after <paramref name="trigger"/>, or null when the table has no such transition.</summary>
     public static SubscriptionStatus? Next(SubscriptionStatus from, SubscriptionTrigger trigger) =>
         Table.TryGetValue((from, trigger), out var to) ? to : null;
+
+    /// <summary>
+    /// When <c>invoice.upcoming</c> is due for the current period: <paramref name="days"/> before its end, for a
+    /// subscription that will renew and be charged automatically (not canceling, not paused or collection-paused, not
+    /// unpaid), once per period, and only when that moment is after the period's start. Null when none is due.
+    /// </summary>
+    public static long? UpcomingDueAt(Subscription s, long days)
+    {
+        if (days <= 0 || !Renews(s.Status) || s.Status == Unpaid || s.CollectionMethod != CollectionMethod.ChargeAutomatically
+            || s.PauseCollection is not null || s.CancelAtPeriodEnd || s.CancelAt is { } at && at <= s.CurrentPeriodEnd
+            || s.UpcomingSentFor == s.CurrentPeriodEnd) return null;
+        var due = s.CurrentPeriodEnd - days * 86_400;
+        return due > s.CurrentPeriodStart ? due : null;
+    }
 
     /// <summary>Statuses that end a subscription for good: nothing bills or changes any more.</summary>
     public static bool IsTerminal(SubscriptionStatus s) => s is Canceled or IncompleteExpired;

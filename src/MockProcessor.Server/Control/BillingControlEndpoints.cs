@@ -10,16 +10,19 @@ namespace MockProcessor.Server.Control;
 
 /// <summary>
 /// A merchant's billing settings (docs/billing.md), which Stripe keeps in the Dashboard: the days after a renewal's first
-/// failed attempt on which it is retried, and what becomes of the subscription when the last retry fails.
+/// failed attempt on which it is retried, what becomes of the subscription when the last retry fails, and how many days
+/// before a renewal <c>invoice.upcoming</c> goes out (0: never).
 /// </summary>
 public static class BillingControlEndpoints
 {
     public const int MaxRetries = 8;
+    /// <summary>Stripe's dashboard offers up to 45 days of notice for upcoming renewals [?]; the emulator takes 0–60.</summary>
+    public const long MaxUpcomingDays = 60;
 
     public static IEnumerable<ApiRoute> Routes() =>
     [
         new("GET", "/_mock/billing/settings", "mock.billing_settings", Get) { Params = "" },
-        new("POST", "/_mock/billing/settings", "mock.billing_settings", Set) { Params = "after_final_failure retry_days" },
+        new("POST", "/_mock/billing/settings", "mock.billing_settings", Set) { Params = "after_final_failure retry_days upcoming_days" },
     ];
 
     private static ApiResult Get(ApiContext c) => Render(c.Account.Id, BillingEngine.Settings(c));
@@ -45,8 +48,13 @@ public static class BillingControlEndpoints
             days = parsed;
         }
         var after = c.P.Enum<FinalFailureAction>("after_final_failure") ?? current.AfterFinalFailure;
-        var settings = new BillingSettings(days, after);
+        var upcoming = c.P.Long("upcoming_days", 0, MaxUpcomingDays) ?? current.UpcomingDays;
+        var settings = new BillingSettings(days, after) { UpcomingDays = upcoming };
         c.Tx.Put(account with { Billing = settings });
+        // Each live subscription's next due time depends on upcoming_days: stored again, its timer is queued anew.
+        if (upcoming != current.UpcomingDays)
+            foreach (var sub in c.Tx.NewestFirst<Subscription>("subscription").Where(s => !SubscriptionRules.IsTerminal(s.Status)).ToList())
+                c.Tx.Put(sub);
         return Render(account.Id, settings);
     }
 
@@ -57,6 +65,7 @@ public static class BillingControlEndpoints
         return new JsonObject
         {
             ["object"] = "mock.billing_settings", ["account"] = account, ["retry_days"] = days, ["after_final_failure"] = s.AfterFinalFailure.ToWire(),
+            ["upcoming_days"] = s.UpcomingDays,
         };
     }
 }

@@ -77,6 +77,7 @@ public static class Registry
             .Concat(Subscriptions.SubscriptionEndpoints.Routes())
             .Concat(Invoices.InvoiceEndpoints.Routes())
             .Concat(Invoices.InvoiceItemEndpoints.Routes())
+            .Concat(Invoices.InvoicePaymentEndpoints.Routes())
             .Concat(Coupons.CouponEndpoints.Routes())
             .Concat(BillingPortal.PortalEndpoints.Routes())
             .Concat(TaxRates.TaxRateEndpoints.Routes())
@@ -116,6 +117,7 @@ public static class Registry
         .Add<Domain.Billing.SubscriptionItem>(Subscriptions.SubscriptionJson.RenderItem)
         .Add<Domain.Billing.Invoice>(Invoices.InvoiceJson.Render)
         .Add<Domain.Billing.InvoiceItem>(Invoices.InvoiceJson.RenderItem)
+        .Add<Domain.Billing.InvoicePayment>(Invoices.InvoicePaymentEndpoints.Render)
         .Add<Domain.Billing.Coupon>(Coupons.CouponJson.Render)
         .Add<Domain.Billing.PromotionCode>(Coupons.CouponJson.RenderPromotionCode)
         .Add<Domain.Billing.PortalConfiguration>(BillingPortal.PortalJson.Configuration)
@@ -162,6 +164,7 @@ public static class Registry
         ["subscription_item"] = typeof(Domain.Billing.SubscriptionItem),
         ["invoice"] = typeof(Domain.Billing.Invoice),
         ["invoiceitem"] = typeof(Domain.Billing.InvoiceItem),
+        ["invoice_payment"] = typeof(Domain.Billing.InvoicePayment),
         ["coupon"] = typeof(Domain.Billing.Coupon),
         ["promotion_code"] = typeof(Domain.Billing.PromotionCode),
         ["billing_portal.configuration"] = typeof(Domain.Billing.PortalConfiguration),
@@ -209,6 +212,8 @@ public static class Registry
         Invoices.InvoiceItemEndpoints.ByInvoice,
         CreditNotes.CreditNoteEndpoints.ByInvoice,
         CreditNotes.CreditNoteEndpoints.ByCustomer,
+        Invoices.InvoicePaymentEndpoints.ByInvoice,
+        Invoices.InvoicePaymentEndpoints.ByPaymentIntent,
         .. Connect.ConnectEndpoints.Indexes,
         .. WebhookIndexes.All,
     ];

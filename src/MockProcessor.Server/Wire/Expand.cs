@@ -111,8 +111,11 @@ public static class Expandables
         ["invoice"] = new()
         {
             ["customer"] = "customer", ["default_payment_method"] = "payment_method", ["confirmation_secret"] = "invoice.confirmation_secret",
-            ["test_clock"] = "test_helpers.test_clock", ["parent"] = "invoice.parent", ["discounts"] = "discount",
+            ["test_clock"] = "test_helpers.test_clock", ["parent"] = "invoice.parent", ["discounts"] = "discount", ["payments"] = "list:invoice_payment",
         },
+        // payments is includable on invoices (rendered only when asked for); payment.payment_intent expands.
+        ["invoice_payment"] = new() { ["invoice"] = "invoice", ["payment"] = "invoice_payment.payment" },
+        ["invoice_payment.payment"] = new() { ["payment_intent"] = "payment_intent" },
         ["invoice.parent"] = new() { ["subscription_details"] = "invoice.parent.subscription_details" },
         ["invoice.parent.subscription_details"] = new() { ["subscription"] = "subscription" },
         ["invoiceitem"] = new() { ["customer"] = "customer", ["invoice"] = "invoice", ["discounts"] = "discount" },

@@ -113,6 +113,11 @@ public class SubscriptionRulesTests
     [InlineData(SubscriptionStatus.PastDue, SubscriptionTrigger.RetriesExhaustedUnpaid, SubscriptionStatus.Unpaid)]
     [InlineData(SubscriptionStatus.PastDue, SubscriptionTrigger.RetriesExhaustedCancel, SubscriptionStatus.Canceled)]
     [InlineData(SubscriptionStatus.Unpaid, SubscriptionTrigger.InvoicePaid, SubscriptionStatus.Active)]
+    [InlineData(SubscriptionStatus.Trialing, SubscriptionTrigger.TrialEndedWithoutPaymentMethodPause, SubscriptionStatus.Paused)]
+    [InlineData(SubscriptionStatus.Trialing, SubscriptionTrigger.TrialEndedWithoutPaymentMethodCancel, SubscriptionStatus.Canceled)]
+    [InlineData(SubscriptionStatus.Paused, SubscriptionTrigger.Resume, SubscriptionStatus.Active)]
+    [InlineData(SubscriptionStatus.Paused, SubscriptionTrigger.InvoicePaid, SubscriptionStatus.Active)]
+    [InlineData(SubscriptionStatus.Paused, SubscriptionTrigger.PaymentFailed, SubscriptionStatus.Paused)]
     public void Table_moves_subscriptions_as_Stripe_does(SubscriptionStatus from, SubscriptionTrigger trigger, SubscriptionStatus to) =>
         Assert.Equal(to, SubscriptionRules.Next(from, trigger));
 
@@ -125,5 +130,8 @@ public class SubscriptionRulesTests
             Assert.Null(SubscriptionRules.Next(SubscriptionStatus.IncompleteExpired, trigger));
         }
         Assert.Null(SubscriptionRules.Next(SubscriptionStatus.Active, SubscriptionTrigger.IncompleteExpired));
+        // Only a paused subscription resumes, and only a trial ends into a pause.
+        Assert.Null(SubscriptionRules.Next(SubscriptionStatus.Active, SubscriptionTrigger.Resume));
+        Assert.Null(SubscriptionRules.Next(SubscriptionStatus.PastDue, SubscriptionTrigger.TrialEndedWithoutPaymentMethodPause));
     }
 }

@@ -86,6 +86,7 @@ public class TenantIsolationTests : IAsyncLifetime
         await (await a.PostFormAsync($"/v1/customers/{Id(cus)}", ("invoice_settings[default_payment_method]", Id(pm)))).OkAsync();
         var sub = await (await a.PostFormAsync("/v1/subscriptions", ("customer", Id(cus)), ("items[0][price]", Id(recurring)))).OkAsync();
         var ii = await (await a.PostFormAsync("/v1/invoiceitems", ("customer", Id(cus)), ("amount", "300"), ("currency", "usd"))).OkAsync();
+        var inpay = (await (await a.GetAsync($"/v1/invoice_payments?invoice={(string)sub["latest_invoice"]!}")).OkAsync())["data"]![0]!.AsObject();
         var cbtxn = await (await a.PostFormAsync($"/v1/customers/{Id(cus)}/balance_transactions", ("amount", "-100"), ("currency", "usd"))).OkAsync();
         var coupon = await (await a.PostFormAsync("/v1/coupons", ("percent_off", "25"), ("duration", "forever"))).OkAsync();
         var promo = await (await a.PostFormAsync("/v1/promotion_codes", ("promotion[type]", "coupon"), ("promotion[coupon]", Id(coupon)))).OkAsync();
@@ -120,7 +121,7 @@ public class TenantIsolationTests : IAsyncLifetime
             ["setup_intents"] = Id(seti),
             ["sessions"] = Id(session),
             ["subscriptions"] = Id(sub), ["subscription_items"] = (string)sub["items"]!["data"]![0]!["id"]!,
-            ["invoices"] = (string)sub["latest_invoice"]!, ["invoiceitems"] = Id(ii),
+            ["invoices"] = (string)sub["latest_invoice"]!, ["invoiceitems"] = Id(ii), ["invoice_payments"] = Id(inpay),
             ["customer_balance_transactions"] = Id(cbtxn),
             ["coupons"] = Id(coupon), ["promotion_codes"] = Id(promo),
             ["configurations"] = Id(portalConfig), ["tax_rates"] = Id(txr),

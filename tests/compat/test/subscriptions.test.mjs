@@ -68,7 +68,11 @@ describe('subscriptions and invoices', () => {
     });
     const events = await allEvents(stripe);
     const invoiceTypes = events.filter((e) => e.type.startsWith('invoice.')).map((e) => e.type);
-    assert.deepEqual(invoiceTypes, Array(13).fill(['invoice.created', 'invoice.finalized', 'invoice.paid', 'invoice.payment_succeeded']).flat());
+    // The $0 trial invoice, then each renewal announced 7 days ahead (invoice.upcoming, the default setting).
+    assert.deepEqual(invoiceTypes, [
+      'invoice.created', 'invoice.finalized', 'invoice.paid', 'invoice.payment_succeeded',
+      ...Array(12).fill(['invoice.upcoming', 'invoice.created', 'invoice.finalized', 'invoice.paid', 'invoice.payment_succeeded']).flat(),
+    ]);
     const subTypes = events.filter((e) => e.type.startsWith('customer.subscription.')).map((e) => e.type);
     assert.deepEqual(subTypes.slice(0, 2), ['customer.subscription.created', 'customer.subscription.trial_will_end']);
   });

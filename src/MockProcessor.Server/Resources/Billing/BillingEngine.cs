@@ -51,12 +51,19 @@ public static class BillingEngine
         if (previous is { Count: > 0 }) c.Emit(eventType, after, previous);
     }
 
-    /// <summary>Applies a status trigger through the table; no transition in the table leaves the subscription as it is.</summary>
-    public static Subscription Transition(ApiContext c, Subscription sub, SubscriptionTrigger trigger)
+    /// <summary>
+    /// Applies a status trigger through the table; no transition in the table leaves the subscription as it is.
+    /// <paramref name="changed"/>: other changes saved (and announced) with the status in one update.
+    /// </summary>
+    public static Subscription Transition(ApiContext c, Subscription sub, SubscriptionTrigger trigger, Subscription? changed = null)
     {
         var to = SubscriptionRules.Next(sub.Status, trigger);
-        if (to is null || to == sub.Status) return sub;
-        var after = sub with { Status = to.Value };
+        if (to is null || to == sub.Status)
+        {
+            if (changed is not null) Save(c, sub, changed);
+            return changed ?? sub;
+        }
+        var after = (changed ?? sub) with { Status = to.Value };
         if (to is Canceled or IncompleteExpired)
         {
             after = after with
@@ -66,7 +73,17 @@ public static class BillingEngine
             };
             if (to == IncompleteExpired) after = after with { CancellationReason = null };
         }
+        if (to == Paused)
+            after = after with
+            {
+                PausedAt = c.Now,
+                PauseReason = trigger == SubscriptionTrigger.TrialEndedWithoutPaymentMethodPause ? PauseReason.TrialEndWithoutPaymentMethod : PauseReason.PauseRequested,
+            };
+        else if (sub.Status == Paused) after = after with { PausedAt = null, PauseReason = null };
         Save(c, sub, after, to == Canceled ? "customer.subscription.deleted" : "customer.subscription.updated");
+        // Entering and leaving `paused` are announced on their own as well (BILLING_CHECKOUT §2.5).
+        if (to == Paused) c.Emit("customer.subscription.paused", after);
+        else if (sub.Status == Paused && to == Active) c.Emit("customer.subscription.resumed", after);
         return after;
     }
 
@@ -81,6 +98,15 @@ public static class BillingEngine
             Cancel(c, sub, Domain.Billing.CancellationReason.CancellationRequested);
             return;
         }
+        var customer = c.Tx.Get<Customer>(sub.Customer)!;
+        if (sub.Status == Trialing && sub.TrialMissingPaymentMethod != MissingPaymentMethodBehavior.CreateInvoice
+            && (sub.DefaultPaymentMethod ?? customer.DefaultPaymentMethod) is null)
+        {
+            // trial_settings.end_behavior.missing_payment_method: no invoice; paused until resumed, or canceled.
+            Transition(c, sub, sub.TrialMissingPaymentMethod == MissingPaymentMethodBehavior.Pause
+                ? SubscriptionTrigger.TrialEndedWithoutPaymentMethodPause : SubscriptionTrigger.TrialEndedWithoutPaymentMethodCancel);
+            return;
+        }
         var start = sub.CurrentPeriodEnd;
         var end = BillingPeriods.NextAfter(sub.BillingCycleAnchor, sub.Interval, sub.IntervalCount, start);
         var invoiceId = c.Ids.Next("in");
@@ -88,11 +114,52 @@ public static class BillingEngine
         if (sub.Status == Trialing && SubscriptionRules.Next(Trialing, SubscriptionTrigger.TrialEnded) is { } next)
             after = after with { Status = next };
         Save(c, sub, after);
-        var customer = c.Tx.Get<Customer>(sub.Customer)!;
         var lines = after.Items.Select(i => ItemLine(c, after, i, new BillingPeriod(start, end), trial: false)).ToList();
-        // While unpaid, Stripe keeps creating period invoices but leaves them as drafts it does not attempt.
-        var autoAdvance = after.Status != Unpaid;
+        // While unpaid, Stripe keeps creating period invoices but leaves them as drafts it does not attempt; so does
+        // pause_collection=keep_as_draft.
+        var autoAdvance = after.Status != Unpaid && after.PauseCollection?.Behavior != PauseCollectionBehavior.KeepAsDraft;
         CreateInvoice(c, invoiceId, customer, after, BillingReason.SubscriptionCycle, lines, sub.CurrentPeriodStart, start, autoAdvance);
+    }
+
+    /// <summary>
+    /// A draft finalized by its timer: charged automatically unless its subscription's collection is paused, in which
+    /// case it is marked uncollectible or voided per <c>pause_collection[behavior]</c> (keep_as_draft never gets here).
+    /// </summary>
+    public static void FinalizeAndCollect(ApiContext c, Invoice draft)
+    {
+        var open = Finalize(c, draft);
+        if (open.Status != InvoiceStatus.Open) return;
+        var pause = open.Subscription is { } id ? c.Tx.Get<Subscription>(id)?.PauseCollection : null;
+        if (pause?.Behavior == PauseCollectionBehavior.MarkUncollectible) MarkUncollectible(c, open);
+        else if (pause?.Behavior == PauseCollectionBehavior.Void) Void(c, open);
+        else if (open.CollectionMethod == CollectionMethod.ChargeAutomatically) Attempt(c, open, null, automatic: true);
+    }
+
+    /// <summary>
+    /// <c>invoice.upcoming</c> for the subscription's next renewal: the invoice the period end will create (pending items,
+    /// then each item for the next period), stored nowhere; its object has no id. Marks the period as announced.
+    /// </summary>
+    public static void AnnounceUpcoming(ApiContext c, Subscription sub)
+    {
+        var customer = c.Tx.Get<Customer>(sub.Customer)!;
+        var n = 0;
+        string LineId() => $"il_tmp_{c.Ids.Chars(16)}{n++:D2}";
+        var lines = PendingItems(c, sub.Customer, sub.Id, sub.Currency).Select(ii => LineOf(ii, LineId())).ToList();
+        var start = sub.CurrentPeriodEnd;
+        var end = BillingPeriods.NextAfter(sub.BillingCycleAnchor, sub.Interval, sub.IntervalCount, start);
+        lines.AddRange(sub.Items.Select(i => ItemLine(c, sub, i, new BillingPeriod(start, end), trial: false, LineId())));
+        var preview = new Invoice
+        {
+            Id = "upcoming_in_" + c.Ids.Chars(24), AccountId = c.Account.Id, Created = c.Now, Customer = sub.Customer, Currency = sub.Currency,
+            Status = InvoiceStatus.Draft, BillingReason = BillingReason.Upcoming, Subscription = sub.Id, Lines = [.. lines],
+            PeriodStart = sub.CurrentPeriodStart, PeriodEnd = start, CollectionMethod = sub.CollectionMethod, TestClock = customer.TestClock,
+            StartingBalance = customer.Balance, SubscriptionMetadata = sub.Metadata, UpcomingPayload = true,
+            // When it will be charged: an hour after the renewal creates it.
+            NextPaymentAttempt = start + SubscriptionRules.DraftWindowSeconds,
+        };
+        var (due, ending) = InvoiceRules.ApplyBalance(InvoiceRules.Total(preview), customer.Balance);
+        c.Emit("invoice.upcoming", preview with { AmountDueAtFinalization = due, EndingBalance = ending });
+        c.Tx.Put(sub with { UpcomingSentFor = sub.CurrentPeriodEnd });
     }
 
     /// <summary>Cancels now (a call, <c>cancel_at</c>, the period end, or retries exhausted); nothing bills afterwards.</summary>
@@ -240,6 +307,8 @@ public static class BillingEngine
             StartingBalance = customer.Balance, EndingBalance = balance, AmountDueAtFinalization = due,
             SubscriptionMetadata = sub?.Metadata, AutoAdvance = autoAdvance ?? inv.AutoAdvance,
             CustomerTaxIds = Customers.TaxIdEndpoints.CurrentOf(c.Tx, customer.Id),
+            // Every finalized invoice has a hosted page; its token is derived, not drawn (docs/billing.md, "Hosted page").
+            HostedToken = inv.HostedToken ?? InvoicePage.TokenFor(c, inv.Id), PageBaseUrl = inv.PageBaseUrl ?? sub?.PageBaseUrl ?? c.BaseUrl,
             DueDate = inv.CollectionMethod == CollectionMethod.SendInvoice ? inv.DueDate ?? c.Now + (inv.DaysUntilDue ?? 30) * 86_400 : null,
         };
         c.Tx.Put(open);
@@ -259,6 +328,8 @@ public static class BillingEngine
         c.Tx.Put(paid);
         c.Emit("invoice.paid", paid);
         if (!outOfBand && paymentEvent) c.Emit("invoice.payment_succeeded", paid);
+        if (!outOfBand && paid.PaymentIntent is { } piId && c.Tx.Get<PaymentIntent>(piId) is { Status: PaymentIntentStatus.Succeeded } pi)
+            InvoicePaymentEndpoints.Paid(c, pi.Id, pi.AmountReceived);
         if (SubscriptionOf(c, paid) is { } sub) Transition(c, sub, SubscriptionTrigger.InvoicePaid);
         return paid;
     }
@@ -401,6 +472,7 @@ public static class BillingEngine
         }, c.Account.Id, c.Now, c.Ids);
         if (created.IsError) throw new StripeException(created.Error!);
         Changes.Apply(c, created.Value);
+        InvoicePaymentEndpoints.Started(c, inv, created.Value.PaymentIntent.Id, amount);
         return created.Value.PaymentIntent;
     }
 
@@ -415,6 +487,7 @@ public static class BillingEngine
         };
         c.Tx.Put(canceled);
         c.Emit("payment_intent.canceled", canceled);
+        InvoicePaymentEndpoints.Canceled(c, id);
     }
 
     /// <summary>After the 3-D Secure page completed an invoice's PaymentIntent: the invoice is paid.</summary>

@@ -16,10 +16,14 @@ public sealed class SubscriptionTimer : IObjectTimer
     public string ObjectType => "subscription";
 
     public long? DueAt(StripeObject obj, Func<string, StripeObject?> get) =>
-        obj is Subscription s ? BillingClock.ToQueue(NextOnClock(s), s.Customer, get) : null;
+        obj is Subscription s ? BillingClock.ToQueue(NextOnClock(s, UpcomingDays(get(s.AccountId))), s.Customer, get) : null;
+
+    /// <summary>The merchant's <c>upcoming_days</c> (a change applies from each subscription's next change or period).</summary>
+    private static long UpcomingDays(StripeObject? account) =>
+        (account as Domain.Accounts.Account)?.Billing?.UpcomingDays ?? BillingSettings.DefaultUpcomingDays;
 
     /// <summary>The subscription's next work on its own clock, or null.</summary>
-    public static long? NextOnClock(Subscription s)
+    public static long? NextOnClock(Subscription s, long upcomingDays = BillingSettings.DefaultUpcomingDays)
     {
         if (SubscriptionRules.IsTerminal(s.Status)) return null;
         long? next = null;
@@ -28,6 +32,8 @@ public sealed class SubscriptionTimer : IObjectTimer
         if (s.Status == Trialing && !s.TrialWillEndSent && s.TrialEnd is { } te)
             Consider(Math.Max(s.Created, te - SubscriptionRules.TrialWillEndNoticeSeconds));
         if (s.CancelAt is { } at && at < s.CurrentPeriodEnd) Consider(Math.Max(at, s.Created));
+        if (s.PauseCollection?.ResumesAt is { } resumes) Consider(resumes);
+        Consider(SubscriptionRules.UpcomingDueAt(s, upcomingDays));
         if (SubscriptionRules.Renews(s.Status)) Consider(s.CurrentPeriodEnd);
         return next;
     }
@@ -37,7 +43,9 @@ public sealed class SubscriptionTimer : IObjectTimer
         var s = (Subscription)obj;
         c = BillingClock.AtClock(c, s.Customer);
         var now = c.Now;
-        if (s.Status == Incomplete && now >= s.Created + SubscriptionRules.IncompleteWindowSeconds)
+        if (s.PauseCollection?.ResumesAt is { } resumes && now >= resumes)
+            BillingEngine.Save(c, s, s with { PauseCollection = null }); // pause_collection[resumes_at]: collecting again
+        else if (s.Status == Incomplete && now >= s.Created + SubscriptionRules.IncompleteWindowSeconds)
             BillingEngine.ExpireIncomplete(c, s);
         else if (s.Status == Trialing && !s.TrialWillEndSent && s.TrialEnd is { } te && now >= te - SubscriptionRules.TrialWillEndNoticeSeconds
                  && now < s.CurrentPeriodEnd)
@@ -46,6 +54,8 @@ public sealed class SubscriptionTimer : IObjectTimer
             c.Tx.Put(noticed);
             c.Emit("customer.subscription.trial_will_end", noticed);
         }
+        else if (SubscriptionRules.UpcomingDueAt(s, BillingEngine.Settings(c).UpcomingDays) is { } upcoming && now >= upcoming && now < s.CurrentPeriodEnd)
+            BillingEngine.AnnounceUpcoming(c, s);
         else if (s.CancelAt is { } at && now >= at && at < s.CurrentPeriodEnd)
             BillingEngine.Cancel(c, s, CancellationReason.CancellationRequested);
         else if (SubscriptionRules.Renews(s.Status) && now >= s.CurrentPeriodEnd)
@@ -82,12 +92,7 @@ public sealed class InvoiceTimer : IObjectTimer
     {
         var inv = (Invoice)obj;
         c = BillingClock.AtClock(c, inv.Customer);
-        if (inv.Status == InvoiceStatus.Draft)
-        {
-            var open = BillingEngine.Finalize(c, inv);
-            if (open.Status == InvoiceStatus.Open && open.CollectionMethod == CollectionMethod.ChargeAutomatically)
-                BillingEngine.Attempt(c, open, null, automatic: true);
-        }
+        if (inv.Status == InvoiceStatus.Draft) BillingEngine.FinalizeAndCollect(c, inv);
         else if (inv.Status == InvoiceStatus.Open)
             BillingEngine.Attempt(c, inv, null, automatic: true);
     }

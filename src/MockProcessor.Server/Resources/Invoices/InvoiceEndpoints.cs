@@ -27,6 +27,7 @@ public static class InvoiceEndpoints
     [
         new("GET", Base, "list:" + InvoiceJson.Object, List) { Params = "collection_method created customer ending_before limit starting_after status subscription" },
         new("POST", Base + "/create_preview", InvoiceJson.Object, Preview) { Params = "currency customer subscription subscription_details" },
+        .. InvoiceUpcoming.Routes(),
         new("POST", Base, InvoiceJson.Object, InvoiceOneOff.Create)
             { Params = "auto_advance collection_method currency customer days_until_due default_payment_method default_tax_rates description discounts due_date metadata pending_invoice_items_behavior" },
         new("GET", Base + "/search", "search:" + InvoiceJson.Object, InvoiceOneOff.Search) { Params = "limit page query" },
@@ -132,6 +133,16 @@ public static class InvoiceEndpoints
         var customerId = p.String("customer", 100);
         var currency = p.String("currency", 3)?.ToLowerInvariant();
         var details = p.Object("subscription_details");
+        return BuildPreview(c, subId, customerId, currency, details is null ? null
+            : new PreviewChange(details.Enum<ProrationBehavior>("proration_behavior"), details.Long("proration_date"), details.ObjectList("items")));
+    }
+
+    /// <summary>A proposed subscription change to preview (<c>subscription_details</c>, or the old <c>subscription_*</c> parameters).</summary>
+    internal sealed record PreviewChange(ProrationBehavior? ProrationBehavior, long? ProrationDate, List<Params>? Items, string ItemsParam = "subscription_details[items]");
+
+    /// <summary>The preview invoice of <c>create_preview</c> and the old <c>GET /v1/invoices/upcoming</c>, rendered.</summary>
+    internal static System.Text.Json.Nodes.JsonObject BuildPreview(ApiContext c, string? subId, string? customerId, string? currency, PreviewChange? details)
+    {
         var sub = subId is null ? null : SubscriptionEndpoints.Load(c, subId, "subscription");
         customerId ??= sub?.Customer ?? throw new StripeException(StripeError.ParameterMissing("customer"), beforeExecution: true);
         if (sub is not null && sub.Customer != customerId)
@@ -153,9 +164,9 @@ public static class InvoiceEndpoints
             var proposed = sub;
             if (details is not null)
             {
-                behavior = details.Enum<ProrationBehavior>("proration_behavior") ?? behavior;
-                prorationDate = details.Long("proration_date");
-                if (details.ObjectList("items") is { } items) proposed = sub with { Items = PreviewItems(c, sub, items) };
+                behavior = details.ProrationBehavior ?? behavior;
+                prorationDate = details.ProrationDate;
+                if (details.Items is { } items) proposed = sub with { Items = PreviewItems(c, sub, items, details.ItemsParam) };
             }
             var at = prorationDate ?? c.Now;
             if (behavior != ProrationBehavior.None && sub.Status is SubscriptionStatus.Active or SubscriptionStatus.PastDue)
@@ -200,13 +211,13 @@ public static class InvoiceEndpoints
     }
 
     /// <summary>The items a preview proposes, read like an update's <c>items</c> but creating nothing.</summary>
-    private static ImmutableList<SubscriptionItem> PreviewItems(ApiContext c, Subscription sub, List<Params> changes)
+    private static ImmutableList<SubscriptionItem> PreviewItems(ApiContext c, Subscription sub, List<Params> changes, string itemsParam)
     {
         var items = sub.Items.ToList();
         for (var n = 0; n < changes.Count; n++)
         {
             var ip = changes[n];
-            var param = $"subscription_details[items][{n}]";
+            var param = $"{itemsParam}[{n}]";
             var id = ip.String("id", 100);
             var priceId = ip.String("price", 100);
             var quantity = ip.Long("quantity", 0, 1_000_000_000);

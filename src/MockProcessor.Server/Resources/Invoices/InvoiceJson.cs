@@ -50,6 +50,8 @@ public static class InvoiceJson
         if (expand.Child("confirmation_secret") is not null)
             json["confirmation_secret"] = inv.PaymentIntent is { } piId && ctx.Tx.Get<PaymentIntent>(piId) is { } pi
                 ? new JsonObject { ["client_secret"] = pi.ClientSecret, ["type"] = "payment_intent" } : null;
+        // Includable (Invoices.d.ts `payments?`): the invoice's invoice_payment objects, only when expanded.
+        if (expand.Child("payments") is { } payments) json["payments"] = InvoicePaymentEndpoints.ListOf(inv, ctx, payments.Child("data") ?? ExpandNode.None);
         json["created"] = inv.Created;
         json["currency"] = inv.Currency;
         json["custom_fields"] = null;
@@ -125,12 +127,13 @@ public static class InvoiceJson
         json["total_pretax_credit_amounts"] = new JsonArray();
         json["total_taxes"] = Taxes(InvoiceTotals.TaxesByRate(inv.Lines));
         json["webhooks_delivered_at"] = inv.Created;
+        if (inv.UpcomingPayload) json.Remove("id"); // invoice.upcoming's object has no id (Events.d.ts)
         return json;
     }
 
-    /// <summary>The hosted page of a finalized one-off invoice (docs/billing.md); null for drafts and engine-made invoices.</summary>
+    /// <summary>The hosted page of a finalized invoice (docs/billing.md); null for drafts, and when the emulator's address is unknown.</summary>
     public static string? HostedUrl(Invoice inv) =>
-        inv.HostedToken is { } token && inv.Status != InvoiceStatus.Draft ? $"{inv.PageBaseUrl}{InvoicePage.PathPrefix}{inv.Id}/{token}" : null;
+        inv is { HostedToken: { } token, PageBaseUrl: { } origin } && inv.Status != InvoiceStatus.Draft ? $"{origin}{InvoicePage.PathPrefix}{inv.Id}/{token}" : null;
 
     private static JsonObject Lines(Invoice inv, RenderContext ctx)
     {

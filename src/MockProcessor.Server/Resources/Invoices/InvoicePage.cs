@@ -33,6 +33,21 @@ public static class InvoicePage
         app.MapPost(PathPrefix + "{id}/{token}", Submit);
     }
 
+    /// <summary>
+    /// The page token of an invoice finalized without one drawn at creation: HMAC-SHA256 of its id under a key derived
+    /// from the seed when the emulator runs seeded (same seed, same URLs), else from the database's secret key
+    /// (<see cref="ObjectStore.FingerprintKey"/>, per process with <c>--in-memory</c>). Nothing is drawn from the id generator.
+    /// </summary>
+    public static string TokenFor(ApiContext c, string invoiceId)
+    {
+        var label = "mockprocessor/invoice-page/v1"u8;
+        var key = c.Service<Hosting.MockProcessorOptions>().Seed is { } seed
+            ? SHA256.HashData(Encoding.UTF8.GetBytes($"mockprocessor/invoice-page/v1/seed:{seed}"))
+            : HMACSHA256.HashData(c.Service<ObjectStore>().FingerprintKey, label);
+        var mac = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(invoiceId));
+        return "tok_" + Convert.ToHexStringLower(mac, 0, 16);
+    }
+
     private static string? Owner(ObjectStore store, string id, string token, out AccountState? state)
     {
         state = store.FindTreeOf(id, "invoice", InvoiceEndpoints.ById);

@@ -27,15 +27,17 @@ public static class SubscriptionEndpoints
     [
         new("POST", Base, SubscriptionJson.Object, Create)
         {
-            Params = "cancel_at cancel_at_period_end collection_method currency customer days_until_due default_payment_method default_tax_rates description discounts items metadata off_session payment_behavior proration_behavior trial_end trial_from_plan trial_period_days",
+            Params = "cancel_at cancel_at_period_end collection_method currency customer days_until_due default_payment_method default_tax_rates description discounts items metadata off_session payment_behavior proration_behavior trial_end trial_from_plan trial_period_days trial_settings",
         },
         new("GET", Base, "list:" + SubscriptionJson.Object, List) { Params = "created customer ending_before limit price starting_after status" },
         new("GET", Base + "/{id}", SubscriptionJson.Object, Retrieve) { Params = "" },
         new("POST", Base + "/{id}", SubscriptionJson.Object, Update)
         {
-            Params = "cancel_at cancel_at_period_end cancellation_details collection_method days_until_due default_payment_method default_tax_rates description discounts items metadata off_session payment_behavior proration_behavior proration_date",
+            Params = "cancel_at cancel_at_period_end cancellation_details collection_method days_until_due default_payment_method default_tax_rates description discounts items metadata off_session pause_collection payment_behavior proration_behavior proration_date trial_settings",
         },
         new("DELETE", Base + "/{id}/discount", "discount", DeleteDiscount) { Params = "" },
+        new("POST", Base + "/{id}/resume", SubscriptionJson.Object, SubscriptionPause.Resume)
+            { Params = "billing_cycle_anchor payment_behavior proration_behavior proration_date" },
         new("DELETE", Base + "/{id}", SubscriptionJson.Object, Cancel) { Params = "cancellation_details invoice_now prorate" },
         new("GET", "/v1/subscription_items", "list:subscription_item", ListItems) { Params = "created ending_before limit starting_after subscription" },
         new("GET", "/v1/subscription_items/{id}", "subscription_item", RetrieveItem) { Params = "" },
@@ -107,6 +109,7 @@ public static class SubscriptionEndpoints
             Description = p.String("description", 500), Metadata = p.Metadata(Metadata.Empty),
             CancelAtPeriodEnd = p.Bool("cancel_at_period_end") ?? false, CancelAt = cancelAt,
             Discounts = discounts, DefaultTaxRates = defaultTaxRates,
+            TrialMissingPaymentMethod = SubscriptionPause.ReadTrialSettings(p, MissingPaymentMethodBehavior.CreateInvoice),
         });
         return c.Respond(sub);
     }
@@ -122,6 +125,7 @@ public static class SubscriptionEndpoints
         /// <summary>Discounts already created for this subscription (<see cref="Discounting.Read"/>).</summary>
         public ImmutableList<string> Discounts { get; init; } = [];
         public ImmutableList<string> DefaultTaxRates { get; init; } = [];
+        public MissingPaymentMethodBehavior TrialMissingPaymentMethod { get; init; } = MissingPaymentMethodBehavior.CreateInvoice;
         /// <summary>Lines added to the first invoice only (Checkout's one-time prices).</summary>
         public IReadOnlyList<(Price Price, long Quantity)> OneTime { get; init; } = [];
     }
@@ -150,8 +154,9 @@ public static class SubscriptionEndpoints
             Interval = recurring.Interval, IntervalCount = recurring.IntervalCount,
             CollectionMethod = collection, DaysUntilDue = n.DaysUntilDue, DefaultPaymentMethod = n.DefaultPaymentMethod,
             Description = n.Description, Metadata = n.Metadata, CancelAtPeriodEnd = n.CancelAtPeriodEnd, CancelAt = n.CancelAt,
-            LatestInvoice = invoiceId, TestClock = customer.TestClock, Items = [.. items],
+            LatestInvoice = invoiceId, TestClock = customer.TestClock, Items = [.. items], PageBaseUrl = c.BaseUrl,
             Discounts = n.Discounts, DefaultTaxRates = n.DefaultTaxRates,
+            TrialMissingPaymentMethod = n.TrialMissingPaymentMethod,
         };
         foreach (var item in items) c.Tx.Put(item);
         c.Tx.Put(sub);
@@ -311,6 +316,7 @@ public static class SubscriptionEndpoints
             after = after with { DefaultPaymentMethod = ReadPaymentMethod(c, dpm.Value, before.Customer)?.Id };
         if (p.StringPatch("description", 500) is { IsSet: true } description) after = after with { Description = description.Value };
         after = after with { Metadata = p.Metadata(after.Metadata) };
+        after = SubscriptionPause.ReadPauseCollection(c, after) with { TrialMissingPaymentMethod = SubscriptionPause.ReadTrialSettings(p, after.TrialMissingPaymentMethod) };
         var collection = p.Enum<CollectionMethod>("collection_method") ?? after.CollectionMethod;
         after = after with { CollectionMethod = collection, DaysUntilDue = ReadDaysUntilDue(p, collection, after.DaysUntilDue) };
         if (Discounting.ReadTaxRates(c, p, "default_tax_rates") is { } rates) after = after with { DefaultTaxRates = rates };

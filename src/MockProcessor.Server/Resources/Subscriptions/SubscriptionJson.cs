@@ -15,7 +15,23 @@ public static class SubscriptionJson
 {
     public const string Object = "subscription";
 
-    public static JsonObject Render(Subscription s, RenderContext ctx, ExpandNode expand) => new()
+    public static JsonObject Render(Subscription s, RenderContext ctx, ExpandNode expand)
+    {
+        var json = Fields(s, ctx, expand);
+        // Optional in the SDK types (status_details?): present while paused, with when and why.
+        if (s is { Status: SubscriptionStatus.Paused, PausedAt: { } at })
+            json["status_details"] = new JsonObject
+            {
+                ["paused"] = new JsonObject
+                {
+                    ["subscription"] = new JsonObject { ["type"] = (s.PauseReason ?? PauseReason.PauseRequested).ToWire() },
+                    ["transitioned_at"] = at, ["type"] = "subscription",
+                },
+            };
+        return json;
+    }
+
+    private static JsonObject Fields(Subscription s, RenderContext ctx, ExpandNode expand) => new()
     {
         ["id"] = s.Id,
         ["object"] = Object,
@@ -52,7 +68,7 @@ public static class SubscriptionJson
         ["metadata"] = ctx.Metadata(s.Metadata),
         ["next_pending_invoice_item_invoice"] = null,
         ["on_behalf_of"] = null,
-        ["pause_collection"] = null,
+        ["pause_collection"] = s.PauseCollection is { } pc ? new JsonObject { ["behavior"] = pc.Behavior.ToWire(), ["resumes_at"] = pc.ResumesAt } : null,
         ["payment_settings"] = new JsonObject
         {
             ["payment_method_options"] = null, ["payment_method_types"] = null, ["save_default_payment_method"] = "off",
@@ -68,7 +84,7 @@ public static class SubscriptionJson
         ["trial_end"] = s.TrialEnd,
         ["trial_settings"] = new JsonObject
         {
-            ["end_behavior"] = new JsonObject { ["missing_payment_method"] = "create_invoice" },
+            ["end_behavior"] = new JsonObject { ["missing_payment_method"] = s.TrialMissingPaymentMethod.ToWire() },
         },
         ["trial_start"] = s.TrialStart,
     };
