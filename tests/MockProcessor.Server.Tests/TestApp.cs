@@ -29,6 +29,15 @@ public sealed class TestApp : IAsyncDisposable
             InMemory = true, Seed = 42, Clock = ClockMode.Manual, StartTime = StartTime, LogLevel = "Warning", WebhookAutoDispatch = false,
             VerifyParameterDeclarations = true,
         };
+        // MOCKPROCESSOR_TEST_COLD=N runs the in-memory tests on a temporary file store keeping only N objects in memory,
+        // so every read of an older object goes through the cold path (docs/storage.md, "Cold objects").
+        if (Environment.GetEnvironmentVariable("MOCKPROCESSOR_TEST_COLD") is { Length: > 0 } cold)
+        {
+            _coldDb = Path.Combine(Path.GetTempPath(), $"mp-cold-{Guid.NewGuid():N}.db");
+            Options.InMemory = false;
+            Options.Database = _coldDb;
+            Options.CacheObjects = long.Parse(cold, System.Globalization.CultureInfo.InvariantCulture);
+        }
         configure?.Invoke(Options);
         _app = MockProcessorApp.Build(Options, b =>
         {
@@ -38,6 +47,8 @@ public sealed class TestApp : IAsyncDisposable
         });
         _app.StartAsync().GetAwaiter().GetResult();
     }
+
+    private readonly string? _coldDb;
 
     public MockProcessorOptions Options { get; }
     public WebhookReceiver Receiver { get; } = new();
@@ -54,6 +65,8 @@ public sealed class TestApp : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        if (_coldDb is not null)
+            foreach (var f in new[] { _coldDb, _coldDb + "-wal", _coldDb + "-shm" }) File.Delete(f);
     }
 }
 

@@ -89,10 +89,11 @@ public static class EventStreamEndpoints
                 {
                     var tx = store.Begin(q.State);
                     var render = new RenderContext(tx, renderers, publishable: false, clock.Now(q.State));
-                    foreach (var (at, ev) in batch)
+                    foreach (var (at, id) in batch)
                     {
                         if (at > end) break;
                         position = at;
+                        if (tx.GetInTree<Domain.Events.Event>(id) is not { } ev) continue;
                         if (q.Owner is not null && ev.AccountId != q.Owner) continue;
                         if (q.Types is not null && !q.Types.Any(t => Matches(t, ev.Type))) continue;
                         // The event's own version: what a webhook endpoint without a pinned api_version receives.

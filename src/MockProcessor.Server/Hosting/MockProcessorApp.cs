@@ -53,7 +53,7 @@ public static class MockProcessorApp
         {
             var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger<ObjectStore>();
             var backend = options.InMemory ? null : Database.OpenStore(options.Database);
-            return new ObjectStore(Resources.Registry.Schema(sp.GetRequiredService<WebhookDueQueue>(), sp.GetRequiredService<Resources.Events.EventFeed>()), backend, log, sp.GetRequiredService<TimerRegistry>());
+            return new ObjectStore(Resources.Registry.Schema(sp.GetRequiredService<WebhookDueQueue>(), sp.GetRequiredService<Resources.Events.EventFeed>()), backend, log, sp.GetRequiredService<TimerRegistry>(), options.CacheObjects);
         });
         services.AddSingleton<WebhookDueQueue>();
         services.AddSingleton<Resources.Events.EventFeed>();

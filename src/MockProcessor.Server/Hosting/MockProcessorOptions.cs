@@ -14,6 +14,16 @@ public sealed class MockProcessorOptions
     public int Port { get; set; } = 12111;
     public string Database { get; set; } = "./mockprocessor.db";
     public bool InMemory { get; set; }
+    /// <summary>
+    /// Committed object versions kept in memory with a file store (0: all); older ones are dropped and read back from the
+    /// store on demand, so memory stays bounded however long the history (docs/storage.md, "Cold objects").
+    /// </summary>
+    public long CacheObjects { get; set; } = 50_000;
+    /// <summary>
+    /// Objects a clock advance stages before committing them and going on (its later work sees the earlier): a year of
+    /// renewals neither builds one huge write nor holds all of it in memory (docs/time.md).
+    /// </summary>
+    public int AdvanceCommitObjects { get; set; } = 4_096;
     public long? Seed { get; set; }
     public string LogLevel { get; set; } = "Information";
     /// <summary><c>text</c> (one line per entry) or <c>json</c> (one JSON object per line): docs/observability.md.</summary>

@@ -8,7 +8,7 @@ namespace MockProcessor.Server.Storage;
 /// accounts (docs/connect.md). Guarded by <see cref="Gate"/>. <see cref="AccountId"/> is the merchant (the tree's
 /// root); every object keeps its own owner, and lists and secondary indexes are kept per owner.
 /// </summary>
-public sealed class AccountState(string accountId, StoreSchema schema)
+public sealed class AccountState(string accountId, StoreSchema schema, ObjectCache? cache = null)
 {
     public string AccountId { get; } = accountId;
     internal StoreSchema Schema { get; } = schema;
@@ -17,7 +17,13 @@ public sealed class AccountState(string accountId, StoreSchema schema)
     /// <summary>The accounts of the tree: the merchant and its connected accounts.</summary>
     internal readonly HashSet<string> Members = new(StringComparer.Ordinal) { accountId };
 
-    internal readonly ShardedMap<(StripeObject Obj, long Seq)> Objects = new();
+    /// <summary>
+    /// Each object's current version and list sequence. With an <see cref="ObjectCache"/>, a version dropped from memory
+    /// has <c>Obj</c> null and its stored <c>Position</c>: read objects through <see cref="TryGet"/>, never from here.
+    /// </summary>
+    internal readonly ShardedMap<(StripeObject? Obj, long Seq, long Position)> Objects = new();
+    /// <summary>This tree's committed versions held in memory, oldest first (<see cref="ObjectCache"/>).</summary>
+    internal readonly Queue<ObjectRow> Cooling = new();
     /// <summary>Per owner and object type: an account's list never walks another account's objects.</summary>
     internal readonly Dictionary<(string Owner, string Type), KeyIndex> Lists = new();
     /// <summary>Per owner, declared secondary index and key (docs/storage.md); an entry that empties is dropped.</summary>
@@ -62,6 +68,59 @@ public sealed class AccountState(string accountId, StoreSchema schema)
     /// </summary>
     internal volatile Domain.Faults.FaultRule[] FaultRules = [];
 
+    /// <summary>The current version of object <paramref name="id"/>, loaded back from the store if it was dropped from memory.</summary>
+    internal bool TryGet(string id, out StripeObject obj, out long seq)
+    {
+        if (!Objects.TryGetValue(id, out var e))
+        {
+            obj = null!;
+            seq = 0;
+            return false;
+        }
+        seq = e.Seq;
+        obj = e.Obj ?? Warm(id, e.Seq, e.Position);
+        return true;
+    }
+
+    internal StripeObject? Find(string id) => TryGet(id, out var obj, out _) ? obj : null;
+
+    private StripeObject Warm(string id, long seq, long position)
+    {
+        var obj = cache!.Load(position);
+        Objects[id] = (obj, seq, 0);
+        Queue(new ObjectRow(obj, seq) { Position = position });
+        return obj;
+    }
+
+    /// <summary>Queues a committed version as the newest held in memory (no-op without a cache).</summary>
+    internal void Queue(ObjectRow row)
+    {
+        if (cache is null) return;
+        Cooling.Enqueue(row);
+        cache.Added(1);
+    }
+
+    /// <summary>
+    /// While the cache is over its limit, drops this tree's oldest queued versions that are durable: an object whose
+    /// current version is the dropped one keeps only its position. Stops at the first version not yet committed to disk.
+    /// The caller holds <see cref="Gate"/>.
+    /// </summary>
+    internal void Cool()
+    {
+        if (cache is null) return;
+        var dropped = 0;
+        while (cache.Over && Cooling.TryPeek(out var row))
+        {
+            var position = row.Position;
+            if (position == 0) break;
+            Cooling.Dequeue();
+            cache.Added(-1);
+            if (Objects.TryGetValue(row.Object.Id, out var e) && ReferenceEquals(e.Obj, row.Object))
+                Objects[row.Object.Id] = (null, e.Seq, position);
+            if (++dropped == 100_000) break; // a bounded pause per commit; the next commit goes on
+        }
+    }
+
     internal IEnumerable<string> AllIds() => Lists.Values.SelectMany(l => l.NewestFirst()).Select(k => k.Id);
 
     internal KeyIndex? List(string owner, string type) => Lists.GetValueOrDefault((owner, type));
@@ -87,8 +146,8 @@ public sealed class AccountState(string accountId, StoreSchema schema)
             Volatile.Write(ref _clockOffset, a.ClockOffset);
             Volatile.Write(ref _clockFrozenAt, a.ClockFrozenAt ?? long.MinValue);
         }
-        var isNew = !Objects.TryGetValue(obj.Id, out var old);
-        Objects[obj.Id] = (obj, seq);
+        var isNew = !TryGet(obj.Id, out var old, out _);
+        Objects[obj.Id] = (obj, seq, 0);
         var key = new ListKey(obj.Created, seq, obj.Id);
         if (isNew)
         {
@@ -99,7 +158,7 @@ public sealed class AccountState(string accountId, StoreSchema schema)
         }
         foreach (var index in Schema.IndexesOf(obj.ObjectType))
         {
-            var before = isNew ? null : index.KeyOf(old.Obj);
+            var before = isNew ? null : index.KeyOf(old);
             var after = index.KeyOf(obj);
             if (before == after) continue;
             if (before is not null && Secondary.TryGetValue((obj.AccountId, index, before), out var from))

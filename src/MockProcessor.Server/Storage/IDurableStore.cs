@@ -31,6 +31,15 @@ public interface IDurableStore : IDisposable
     /// </summary>
     void Write(IEnumerable<Row> rows, Func<StripeObject, byte[]> serialize);
 
+    /// <summary>
+    /// True when <see cref="Write"/> sets each committed <see cref="ObjectRow.Position"/> and <see cref="ReadAt"/> reads
+    /// it back, from any thread: the object cache may then drop committed versions from memory.
+    /// </summary>
+    bool CanReadBack => false;
+
+    /// <summary>The stored version at <paramref name="position"/> (see <see cref="CanReadBack"/>); thread-safe.</summary>
+    StoredVersion ReadAt(long position) => throw new NotSupportedException("This store does not read versions back.");
+
     /// <summary>Background upkeep the writer does not wait for (SQLite: WAL checkpoints); runs until <paramref name="stop"/>.</summary>
     Task MaintainAsync(CancellationToken stop);
 }

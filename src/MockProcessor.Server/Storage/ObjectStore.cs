@@ -28,10 +28,15 @@ public sealed partial class ObjectStore : IAsyncDisposable
     private readonly Task _compaction = Task.CompletedTask;
     private readonly Microsoft.Extensions.Logging.ILogger _logger;
     private long _seq;
+    private readonly ObjectCache? _cache;
+
+    /// <summary>The bound on objects in memory (null: everything stays in memory, as with --in-memory).</summary>
+    public ObjectCache? Cache => _cache;
 
     private readonly JsonSerializerOptions _persistOptions;
 
-    public ObjectStore(StoreSchema schema, IDurableStore? backend, Microsoft.Extensions.Logging.ILogger log, Time.TimerRegistry? timers = null)
+    public ObjectStore(StoreSchema schema, IDurableStore? backend, Microsoft.Extensions.Logging.ILogger log, Time.TimerRegistry? timers = null,
+        long hotObjects = 0)
     {
         Schema = schema;
         Timers = timers;
@@ -41,6 +46,9 @@ public sealed partial class ObjectStore : IAsyncDisposable
         FingerprintKey = backend?.FingerprintKey ?? System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
         if (backend is not null)
         {
+            // Memory holds at most hotObjects committed versions when the store can read them back (docs/storage.md).
+            if (hotObjects > 0 && backend.CanReadBack)
+                _cache = new ObjectCache(hotObjects, position => Decode(backend.ReadAt(position)));
             var superseded = Load(backend);
             _log = new GroupCommit(backend, Serialize, log);
             // Counted before the task starts, so a caller reading CompactionPending right after start-up sees the work.
@@ -81,7 +89,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
         if (lookup is not null && Lookup(lookup, id) is { } found) return found.State;
         foreach (var state in _accounts.Values)
             lock (state.Gate)
-                if (state.Objects.TryGetValue(id, out var e) && e.Obj.ObjectType == type) return state;
+                if (state.Find(id) is { } obj && obj.ObjectType == type) return state;
         return null;
     }
 
@@ -100,7 +108,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
     }
 
     /// <summary>Registers a merchant created outside a key (onboarding): its state, committed by the caller.</summary>
-    public AccountState AddMerchant(string accountId) => _accounts.GetOrAdd(accountId, id => new AccountState(id, Schema));
+    public AccountState AddMerchant(string accountId) => _accounts.GetOrAdd(accountId, id => new AccountState(id, Schema, _cache));
 
     /// <summary>Drops a merchant whose creation failed before anything was committed.</summary>
     public void ForgetEmptyMerchant(string accountId)
@@ -121,7 +129,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
         {
             if (Lookup(lookup, key) is { } raced) return raced.State;
             var account = create();
-            state = new AccountState(account.Id, Schema);
+            state = new AccountState(account.Id, Schema, _cache);
             _accounts[account.Id] = state;
             lock (state.Gate)
             {
@@ -145,6 +153,11 @@ public sealed partial class ObjectStore : IAsyncDisposable
     internal Task Persist(IReadOnlyList<Row> rows) => _log is null ? Task.CompletedTask : _log.Append(rows);
 
     private byte[] Serialize(StripeObject o) => JsonSerializer.SerializeToUtf8Bytes(o, o.GetType(), _persistOptions);
+
+    private StripeObject Decode(StoredVersion v) =>
+        Schema.PersistedTypes.TryGetValue(v.Type, out var type)
+            ? (StripeObject)JsonSerializer.Deserialize(v.Data, type, _persistOptions)!
+            : throw new InvalidOperationException($"The database holds objects of type '{v.Type}' that this build does not know.");
 
     /// <summary>Versions decoded together at start-up, in parallel.</summary>
     private const int LoadBatch = 4096;
@@ -171,7 +184,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
             superseded.Add(h.Position);
             return false;
         }
-        var current = new List<(long Seq, StripeObject Obj)>();
+        var current = new List<(long Seq, StripeObject Obj, long Position)>();
         var batch = new List<StoredVersion>(LoadBatch);
         var decoded = new StripeObject[LoadBatch];
         void DecodeBatch()
@@ -181,7 +194,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
                     throw new InvalidOperationException($"The database holds objects of type '{v.Type}' that this build does not know.");
             Parallel.For(0, batch.Count, i =>
                 decoded[i] = (StripeObject)JsonSerializer.Deserialize(batch[i].Data, Schema.PersistedTypes[batch[i].Type], _persistOptions)!);
-            for (var i = 0; i < batch.Count; i++) current.Add((batch[i].Seq, decoded[i]));
+            for (var i = 0; i < batch.Count; i++) current.Add((batch[i].Seq, decoded[i], batch[i].Position));
             Array.Clear(decoded);
             batch.Clear();
         }
@@ -195,33 +208,44 @@ public sealed partial class ObjectStore : IAsyncDisposable
         // Applied oldest first, as committed: lists and indexes are appended in their order.
         for (var i = current.Count - 1; i >= 0; i--)
         {
-            var (seq, obj) = current[i];
+            var (seq, obj, _) = current[i];
             _seq = Math.Max(_seq, seq);
-            var state = _accounts.GetOrAdd(platformOf.GetValueOrDefault(obj.AccountId) ?? obj.AccountId, id => new AccountState(id, Schema));
+            var state = _accounts.GetOrAdd(platformOf.GetValueOrDefault(obj.AccountId) ?? obj.AccountId, id => new AccountState(id, Schema, _cache));
             state.Apply(obj, seq);
             Applied(state, null, obj);
         }
         var loaded = current.Count;
-        current = null;
         var decodeMs = clock.ElapsedMilliseconds - headsMs;
         // Each object as it stands: its time-driven work is due again (or later) on its clock, and observers pick up
         // what they follow (pending webhook deliveries of the previous run, one cut short by kill -9 included).
         foreach (var state in _accounts.Values)
         {
-            Func<string, StripeObject?> get = x => state.Objects.TryGetValue(x, out var o) ? o.Obj : null;
+            Func<string, StripeObject?> get = state.Find;
             foreach (var id in state.AllIds())
             {
-                if (!state.Objects.TryGetValue(id, out var e)) continue;
-                if (Timers?.DueAt(e.Obj, get) is { } at) state.ScheduleTimer(id, at, Time.TimerScope.TestClockOf(e.Obj, get));
-                if (Schema.Observed(e.Obj.ObjectType))
-                    foreach (var o in Schema.Observers) o.Loaded(state, e.Obj, e.Seq);
+                if (!state.TryGet(id, out var obj, out var seq)) continue;
+                if (Timers?.DueAt(obj, get) is { } at) state.ScheduleTimer(id, at, Time.TimerScope.TestClockOf(obj, get));
+                if (Schema.Observed(obj.ObjectType))
+                    foreach (var o in Schema.Observers) o.Loaded(state, obj, seq);
             }
         }
+        // With a cache, everything was decoded once (for the indexes, timers and observers above); all but the newest
+        // versions up to the limit now leave memory, oldest first.
+        if (_cache is not null)
+        {
+            for (var i = current.Count - 1; i >= 0; i--)
+            {
+                var (seq, obj, position) = current[i];
+                _accounts[platformOf.GetValueOrDefault(obj.AccountId) ?? obj.AccountId].Queue(new ObjectRow(obj, seq) { Position = position });
+            }
+            foreach (var state in _accounts.Values) state.Cool();
+        }
+        current = null;
         var scheduleMs = clock.ElapsedMilliseconds - headsMs - decodeMs;
         var results = 0;
         foreach (var r in backend.ReadIdempotency())
         {
-            var state = _accounts.GetOrAdd(r.Account, id => new AccountState(id, Schema));
+            var state = _accounts.GetOrAdd(r.Account, id => new AccountState(id, Schema, _cache));
             state.Idempotency[r.Key] = new IdempotencyRecord(r.Fingerprint, r.Status, r.Body, r.RequestId, r.Created);
             results++;
         }

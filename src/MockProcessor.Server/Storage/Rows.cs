@@ -3,8 +3,22 @@ namespace MockProcessor.Server.Storage;
 /// <summary>One row change handed to the write log; all rows of one API call commit together.</summary>
 public abstract record Row;
 
-/// <summary>An object version to append; serialised by the writer thread, off the request path (records are immutable).</summary>
-public sealed record ObjectRow(MockProcessor.Domain.Common.StripeObject Object, long Seq) : Row;
+/// <summary>
+/// An object version to append; serialised by the writer thread, off the request path (records are immutable). Once
+/// its batch is committed, a backend that can read versions back (<see cref="IDurableStore.CanReadBack"/>) sets
+/// <see cref="Position"/>, which lets the object cache drop the version from memory (docs/storage.md, "Cold objects").
+/// </summary>
+public sealed record ObjectRow(MockProcessor.Domain.Common.StripeObject Object, long Seq) : Row
+{
+    private long _position;
+
+    /// <summary>The committed version's place in the store; 0 until its batch is committed.</summary>
+    public long Position
+    {
+        get => Volatile.Read(ref _position);
+        internal set => Volatile.Write(ref _position, value);
+    }
+}
 
 public sealed record IdempotencyRow(string Account, string Key, string Fingerprint, int Status, byte[] Body, string RequestId, long Created) : Row;
 

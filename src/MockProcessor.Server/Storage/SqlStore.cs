@@ -14,6 +14,11 @@ public abstract class SqlStore : IDurableStore
     private readonly List<(StripeObject Object, long Seq, byte[] Data)> _objects = [];
     private readonly List<IdempotencyRow> _idempotency = [];
     private readonly List<long> _superseded = [];
+    // The batch's object rows in write order, and the positions the backend gave them (when it reports them).
+    private readonly List<ObjectRow> _written = [];
+
+    /// <summary>A backend that knows each inserted version's position appends it here, in insert order.</summary>
+    protected List<long> InsertedPositions { get; } = [];
 
     /// <summary>The writer's connection (start-up reads use it too: they run before the group commit starts).</summary>
     protected abstract DbConnection Connection { get; }
@@ -62,7 +67,7 @@ public abstract class SqlStore : IDurableStore
 
     public void Write(IEnumerable<Row> rows, Func<StripeObject, byte[]> serialize)
     {
-        _objects.Clear(); _idempotency.Clear(); _superseded.Clear(); // what a failed batch left
+        _objects.Clear(); _idempotency.Clear(); _superseded.Clear(); _written.Clear(); InsertedPositions.Clear(); // what a failed batch left
         Reconnect();
         using var tx = Connection.BeginTransaction();
         Begin(tx);
@@ -73,6 +78,7 @@ public abstract class SqlStore : IDurableStore
                 case ObjectRow o:
                     if (_objects.Count == 0) Flush();
                     _objects.Add((o.Object, o.Seq, serialize(o.Object)));
+                    _written.Add(o);
                     break;
                 case IdempotencyRow i:
                     if (_idempotency.Count == 0) Flush();
@@ -91,7 +97,16 @@ public abstract class SqlStore : IDurableStore
         Flush();
         End();
         tx.Commit();
+        // Committed: the versions can now be read back from where they are (the object cache, docs/storage.md).
+        if (CanReadBack && InsertedPositions.Count == _written.Count)
+            for (var i = 0; i < _written.Count; i++) _written[i].Position = InsertedPositions[i];
+        _written.Clear();
+        InsertedPositions.Clear();
     }
+
+    public virtual bool CanReadBack => false;
+
+    public virtual StoredVersion ReadAt(long position) => throw new NotSupportedException("This store does not read versions back.");
 
     /// <summary>Writes the run of rows collected so far (one kind at most is non-empty) and starts a new run.</summary>
     private void Flush()

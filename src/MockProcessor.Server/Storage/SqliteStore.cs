@@ -64,7 +64,39 @@ public sealed class SqliteStore : SqlStore
             _id.Value = o.Id; _account.Value = o.AccountId; _type.Value = o.ObjectType;
             _created.Value = o.Created; _seq.Value = seq; _data.Value = data;
             _insert.ExecuteNonQuery();
+            InsertedPositions.Add(SQLitePCL.raw.sqlite3_last_insert_rowid(_conn.Handle));
         }
+    }
+
+    // Readers for cold objects (ReadAt), one connection each, taken by whichever thread needs one: WAL lets them read
+    // while the writer writes, and a reader sees every committed batch.
+    private readonly System.Collections.Concurrent.ConcurrentBag<(SqliteConnection Conn, SqliteCommand Read)> _readers = [];
+
+    public override bool CanReadBack => true;
+
+    public override StoredVersion ReadAt(long position)
+    {
+        if (!_readers.TryTake(out var reader))
+        {
+            var conn = new SqliteConnection(new SqliteConnectionStringBuilder
+            {
+                DataSource = _conn.DataSource, Mode = SqliteOpenMode.ReadOnly, Pooling = false,
+            }.ToString());
+            conn.Open();
+            Database.Exec(conn, "PRAGMA busy_timeout=5000;");
+            var cmd = conn.CreateCommand();
+            cmd.CommandText = "SELECT type, data, seq FROM objects WHERE rowid = $p";
+            cmd.Parameters.Add("$p", SqliteType.Integer);
+            reader = (conn, cmd);
+        }
+        try
+        {
+            reader.Read.Parameters[0].Value = position;
+            using var r = reader.Read.ExecuteReader();
+            if (!r.Read()) throw new InvalidOperationException($"No stored object version at position {position}.");
+            return new StoredVersion(position, r.GetString(0), (byte[])r.GetValue(1), r.GetInt64(2));
+        }
+        finally { _readers.Add(reader); }
     }
 
     protected override void InsertIdempotency(IReadOnlyList<IdempotencyRow> records)
@@ -114,6 +146,7 @@ public sealed class SqliteStore : SqlStore
     public override void Dispose()
     {
         _insert.Dispose(); _deleteVersion.Dispose(); _insertIdempotency.Dispose(); _purge.Dispose();
+        while (_readers.TryTake(out var reader)) { reader.Read.Dispose(); reader.Conn.Dispose(); }
         _conn.Dispose();
     }
 }

@@ -28,6 +28,8 @@ public sealed class Tx
     // place in creation order: Find reads the few created under its key instead of filtering all created of the type.
     private readonly Dictionary<(SecondaryIndex Index, string Key), List<string>> _createdByKey;
     private readonly Dictionary<string, int> _createdAt;
+    // The durable tasks of parts committed before the end of the call (CommitPart), shared by every view.
+    private readonly List<Task> _parts;
 
     internal Tx(ObjectStore store, AccountState account, string? acting = null)
     {
@@ -42,6 +44,7 @@ public sealed class Tx
         _changed = new(StringComparer.Ordinal);
         _createdByKey = [];
         _createdAt = new(StringComparer.Ordinal);
+        _parts = [];
     }
 
     private Tx(Tx shared, string acting)
@@ -57,6 +60,7 @@ public sealed class Tx
         _changed = shared._changed;
         _createdByKey = shared._createdByKey;
         _createdAt = shared._createdAt;
+        _parts = shared._parts;
     }
 
     /// <summary>The acting account: the owner of what this view reads and creates.</summary>
@@ -87,7 +91,7 @@ public sealed class Tx
     internal T? GetInTree<T>(string id) where T : StripeObject
     {
         if (_staged.TryGetValue(id, out var staged)) return staged as T;
-        return _account.Objects.TryGetValue(id, out var e) ? e.Obj as T : null;
+        return _account.Find(id) as T;
     }
 
     public void Put(StripeObject obj)
@@ -138,7 +142,7 @@ public sealed class Tx
         // A committed object this call moved into the key is not in the committed index yet: scan the type's list.
         foreach (var id in _changed.GetValueOrDefault(index.Type) ?? [])
             if (_staged[id] is var obj && obj.AccountId == _acting && index.KeyOf(obj) == key
-                && _account.Objects.TryGetValue(id, out var committed) && index.KeyOf(committed.Obj) != key)
+                && _account.Find(id) is { } committed && index.KeyOf(committed) != key)
                 return new Listing<T>(this, index.Type, _created.GetValueOrDefault(index.Type), _account.List(_acting, index.Type), Matches, seekable: false);
         return new Listing<T>(this, index.Type, CreatedUnder(index, key), _account.Indexed(_acting, index, key), Matches, seekable: true);
     }
@@ -159,8 +163,8 @@ public sealed class Tx
 
     /// <summary>The committed list key of <paramref name="id"/> if it is a committed object of the acting account and type.</summary>
     internal ListKey? CommittedKey(string id, string objectType) =>
-        _account.Objects.TryGetValue(id, out var e) && e.Obj.ObjectType == objectType && e.Obj.AccountId == _acting
-            ? new ListKey(e.Obj.Created, e.Seq, id) : null;
+        _account.TryGet(id, out var obj, out var seq) && obj.ObjectType == objectType && obj.AccountId == _acting
+            ? new ListKey(obj.Created, seq, id) : null;
 
     /// <summary>The acting account's committed objects of one type in creation order (oldest first), with this call's staged versions in place.</summary>
     public IEnumerable<T> OldestFirst<T>(string objectType) where T : StripeObject
@@ -205,8 +209,31 @@ public sealed class Tx
 
     public bool HasChanges => _staged.Count > 0 || _extraRows.Count > 0;
 
+    /// <summary>Objects staged and not committed yet.</summary>
+    internal int StagedCount => _staged.Count;
+
+    /// <summary>
+    /// Commits what is staged so far and goes on with the same unit of work: for the long work of a clock advance only
+    /// (docs/time.md), whose later steps see the earlier ones as committed. Unlike the rest of a call, the parts already
+    /// committed stay if the call fails later. <see cref="Commit"/> completes when every part is durable.
+    /// </summary>
+    internal void CommitPart()
+    {
+        if (HasChanges) _parts.Add(CommitStaged());
+    }
+
     /// <summary>Applies the staged objects to memory and queues them for disk; the task completes when durable.</summary>
     public Task Commit()
+    {
+        var last = CommitStaged();
+        if (_parts.Count == 0) return last;
+        _parts.Add(last);
+        var all = Task.WhenAll(_parts);
+        _parts.Clear();
+        return all;
+    }
+
+    private Task CommitStaged()
     {
         if (!HasChanges) return Task.CompletedTask;
         var rows = new List<Row>(_order.Count + _extraRows.Count);
@@ -214,14 +241,21 @@ public sealed class Tx
         foreach (var id in _order)
         {
             var obj = _staged[id];
-            var exists = _account.Objects.TryGetValue(id, out var existing);
-            var seq = exists ? existing.Seq : _store.NextSeq();
+            var exists = _account.TryGet(id, out var existing, out var existingSeq);
+            var seq = exists ? existingSeq : _store.NextSeq();
             _account.Apply(obj, seq);
-            _store.Applied(_account, exists ? existing.Obj : null, obj);
+            _store.Applied(_account, exists ? existing : null, obj);
             if (_account.Schema.Observed(obj.ObjectType)) (observed ??= []).Add(new CommittedObject(obj, seq));
             ScheduleTimer(obj);
-            if (_store.Durable) rows.Add(new ObjectRow(obj, seq));
+            if (_store.Durable)
+            {
+                var row = new ObjectRow(obj, seq);
+                rows.Add(row);
+                _account.Queue(row);
+            }
         }
+        // Memory keeps what is in use: the oldest committed versions beyond the cache's limit leave it (docs/storage.md).
+        _account.Cool();
         rows.AddRange(_extraRows);
         _staged.Clear();
         _order.Clear();

@@ -13,7 +13,8 @@ namespace MockProcessor.Server.Time;
 /// other work due inside the window (an expiry that opens a later deadline) runs in the same pass.
 /// The caller holds the merchant's lock and owns the unit of work.
 /// </summary>
-public sealed class TimeDriver(TimerRegistry timers, IdGenerator ids, Renderers renderers, IServiceProvider services, Hosting.Telemetry telemetry)
+public sealed class TimeDriver(TimerRegistry timers, IdGenerator ids, Renderers renderers, IServiceProvider services, Hosting.Telemetry telemetry,
+    Hosting.MockProcessorOptions options)
 {
     /// <summary>
     /// Fires every timer of <paramref name="testClock"/>'s queue (null: the merchant's) due at or before
@@ -38,6 +39,8 @@ public sealed class TimeDriver(TimerRegistry timers, IdGenerator ids, Renderers 
             telemetry.TimerFired(due.Timer.GetType().Name);
             fired++;
             foreach (var changed in tx.PutSince(mark).ToList()) tx.ScheduleTimer(changed);
+            // A long pass (a year of renewals) commits as it goes: one huge write would hold all of it in memory at once.
+            if (options.AdvanceCommitObjects > 0 && tx.StagedCount >= options.AdvanceCommitObjects) tx.CommitPart();
         }
         return fired;
     }

@@ -16,6 +16,8 @@ public static class ServeCommand
         new("host", false, "address to bind (default 127.0.0.1)", (o, v) => o.Host = v),
         new("db", false, "SQLite file (default ./mockprocessor.db), or PostgreSQL: postgres://user@host:port/db or Host=...;Database=... (docs/deploy.md)", (o, v) => o.Database = v),
         new("in-memory", true, "keep everything in memory; write nothing to disk", (o, v) => o.InMemory = Bool(v)),
+        new("cache-objects", false, "objects kept in memory when the store is a file (default 50000; 0 keeps all); the rest are read back on demand (docs/storage.md)",
+            (o, v) => o.CacheObjects = Long(v) is var n && n >= 0 ? n : throw new ArgumentException("--cache-objects must be 0 or more")),
         new("seed", false, "seed for deterministic ids", (o, v) => o.Seed = Long(v)),
         new("log-level", false, "Trace|Debug|Information|Warning|Error (default Information)", (o, v) => o.LogLevel = v),
         new("log-format", false, "text|json: one line per request, as text or as a JSON object (default text)", (o, v) => o.LogFormat = OneOf(v, "log-format", "text", "json")),

@@ -8,16 +8,16 @@ namespace MockProcessor.Server.Resources.Events;
 /// The change feed behind <c>GET /_mock/events/stream</c> (docs/event-feed.md): per account tree, the events whose unit
 /// of work is durable, in commit order, each with its position (the event's store sequence, persisted with it, so a
 /// position means the same after a restart). It observes the store: events loaded at start-up, then each committed
-/// event once its commit is on disk, told in commit order (<see cref="Tx.Commit"/>). Holds references only: the
-/// events themselves are the store's objects. Waiting streams are woken by <see cref="Changed"/>.
+/// event once its commit is on disk, told in commit order (<see cref="Tx.Commit"/>). Holds positions and ids only: the
+/// events themselves are the store's objects, read through a unit of work (and from disk once cold, docs/storage.md). Waiting streams are woken by <see cref="Changed"/>.
 /// </summary>
 public sealed class EventFeed : IStoreObserver
 {
     private static readonly HashSet<string> Observed = new(StringComparer.Ordinal) { "event" };
     public IReadOnlySet<string> Types => Observed;
 
-    /// <summary>A durable event and its position.</summary>
-    public readonly record struct Entry(long Position, Event Event);
+    /// <summary>A durable event's position and id.</summary>
+    public readonly record struct Entry(long Position, string EventId);
 
     private sealed class Log
     {
@@ -46,7 +46,7 @@ public sealed class EventFeed : IStoreObserver
         {
             // Start-up tells objects in list order, not commit order: sorted once, at the first read.
             if (log.Entries.Count > 0 && log.Entries[^1].Position > seq) log.Sorted = false;
-            log.Entries.Add(new Entry(seq, e));
+            log.Entries.Add(new Entry(seq, e.Id));
         }
     }
 
@@ -62,7 +62,7 @@ public sealed class EventFeed : IStoreObserver
                 // A new event's sequence is above every earlier one of the tree (assigned at commit, under the tree's lock,
                 // and told in commit order); a sequence at or below the last is a later version of a known event: skipped.
                 if (obj is not Event e || log.Entries.Count > 0 && log.Entries[^1].Position >= seq) continue;
-                log.Entries.Add(new Entry(seq, e));
+                log.Entries.Add(new Entry(seq, e.Id));
                 wake ??= log.Changed;
             }
             if (wake is not null) log.Changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
