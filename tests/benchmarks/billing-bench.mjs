@@ -3,7 +3,7 @@
 // events, read back through the API) and the emulator's resident memory (VmRSS) before and after the advance.
 // Usage (repository root): dotnet publish src/MockProcessor -c Release -o /tmp/mp
 //                          node tests/benchmarks/billing-bench.mjs [--exe /tmp/mp/mockprocessor] [--subscriptions 1000]
-//                          [--in-memory] [--trial-days 0] [--hold]
+//                          [--in-memory] [--cache-objects N] [--trial-days 0] [--hold]
 import { readFileSync } from 'node:fs';
 import { arg, startEmulator } from './emulator.mjs';
 
@@ -12,7 +12,11 @@ const count = Number(arg('subscriptions', 1000));
 const trialDays = Number(arg('trial-days', 0));
 const port = Number(arg('port', 12170));
 const inMemory = process.argv.includes('--in-memory');
-const emu = await startEmulator({ exe, port, key: 'sk_test_billingbench', args: ['--seed', '14'], inMemory });
+const cacheObjects = arg('cache-objects', null);
+const emu = await startEmulator({
+  exe, port, key: 'sk_test_billingbench', inMemory,
+  args: ['--seed', '14', ...(cacheObjects === null ? [] : ['--cache-objects', String(cacheObjects)])],
+});
 const { server, ok } = emu;
 const rssMb = () => {
   const line = readFileSync(`/proc/${server.pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
@@ -60,7 +64,8 @@ try {
   const invoices = await countList('/v1/invoices', '') - invoicesBefore;
   const paid = await countList('/v1/invoices', 'status=paid');
   const active = await countList('/v1/subscriptions', 'status=active');
-  console.log(`subscriptions ${count} (created in ${setupMs} ms, ${inMemory ? 'in memory' : 'file'}); advance one year: ${ms.toFixed(0)} ms, clock ${advanced.status}`);
+  const mode = inMemory ? 'in memory' : `file, cache ${cacheObjects ?? 'default'}`;
+  console.log(`subscriptions ${count} (created in ${setupMs} ms, ${mode}); advance one year: ${ms.toFixed(0)} ms, clock ${advanced.status}`);
   console.log(`renewal invoices ${invoices} (${(invoices / count).toFixed(2)} per subscription), paid invoices in total ${paid}, active subscriptions ${active}`);
   console.log(`RSS before advance ${before.toFixed(0)} MB, after ${after.toFixed(0)} MB (grew ${(after - before).toFixed(0)} MB)`);
   await hold(60, 'after the advance');

@@ -22,9 +22,13 @@ public sealed class GroupCommit : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _maintenance;
 
-    public GroupCommit(IDurableStore backend, Func<StripeObject, byte[]> serialize, ILogger log)
+    private readonly Action<IReadOnlyList<ObjectRow>>? _prepare;
+
+    /// <param name="prepare">Serialises a batch's object rows ahead of the write (into <see cref="ObjectRow.Data"/>), if given.</param>
+    public GroupCommit(IDurableStore backend, Func<StripeObject, byte[]> serialize, ILogger log, Action<IReadOnlyList<ObjectRow>>? prepare = null)
     {
         _backend = backend;
+        _prepare = prepare;
         _serialize = serialize;
         _log = log;
         _loop = Task.Factory.StartNew(Run, TaskCreationOptions.LongRunning).Unwrap();
@@ -49,8 +53,14 @@ public sealed class GroupCommit : IAsyncDisposable
         {
             batch.Clear();
             while (_queue.Reader.TryRead(out var p)) batch.Add(p);
+            List<ObjectRow>? objects = null;
             try
             {
+                if (_prepare is not null)
+                {
+                    objects = batch.SelectMany(p => p.Rows).OfType<ObjectRow>().ToList();
+                    _prepare(objects);
+                }
                 _backend.Write(batch.SelectMany(p => p.Rows), _serialize);
                 Commits++;
                 foreach (var p in batch) p.Done.TrySetResult();
@@ -60,6 +70,11 @@ public sealed class GroupCommit : IAsyncDisposable
                 // A failed commit leaves memory ahead of disk; the waiting requests answer 500 and say so.
                 _log.LogError(ex, "Committing {Count} queued writes failed", batch.Count);
                 foreach (var p in batch) p.Done.TrySetException(ex);
+            }
+            finally
+            {
+                // The bytes are written (or the batch failed): rows queued in the object cache keep no copy.
+                if (objects is not null) foreach (var o in objects) o.Data = null;
             }
         }
     }

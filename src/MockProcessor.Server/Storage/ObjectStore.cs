@@ -34,6 +34,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
     public ObjectCache? Cache => _cache;
 
     private readonly JsonSerializerOptions _persistOptions;
+    private readonly SnapshotConverter _snapshots;
 
     public ObjectStore(StoreSchema schema, IDurableStore? backend, Microsoft.Extensions.Logging.ILogger log, Time.TimerRegistry? timers = null,
         long hotObjects = 0)
@@ -42,6 +43,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
         Timers = timers;
         _logger = log;
         _persistOptions = PersistenceFormat.Options(schema.PersistedTypes);
+        _snapshots = _persistOptions.Converters.OfType<SnapshotConverter>().Single();
         // The HMAC key of idempotency fingerprints: the durable store's own, or this process's for --in-memory.
         FingerprintKey = backend?.FingerprintKey ?? System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
         if (backend is not null)
@@ -50,7 +52,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
             if (hotObjects > 0 && backend.CanReadBack)
                 _cache = new ObjectCache(hotObjects, position => Decode(backend.ReadAt(position)));
             var superseded = Load(backend);
-            _log = new GroupCommit(backend, Serialize, log);
+            _log = new GroupCommit(backend, Serialize, log, Prepare);
             // Counted before the task starts, so a caller reading CompactionPending right after start-up sees the work.
             _compactionPending = superseded.Count;
             if (superseded.Count > 0) _compaction = Task.Run(() => CompactAsync(superseded));
@@ -153,6 +155,31 @@ public sealed partial class ObjectStore : IAsyncDisposable
     internal Task Persist(IReadOnlyList<Row> rows) => _log is null ? Task.CompletedTask : _log.Append(rows);
 
     private byte[] Serialize(StripeObject o) => JsonSerializer.SerializeToUtf8Bytes(o, o.GetType(), _persistOptions);
+
+    /// <summary>Batches this large are serialised on every core before the write (a clock advance's parts).</summary>
+    private const int ParallelSerializeRows = 512;
+
+    /// <summary>
+    /// Serialises a batch's object rows before the backend writes them: objects first, then events, whose snapshot is
+    /// copied from the bytes of the same version when the batch also writes it (events are most of what a renewal
+    /// writes, and most announce the version the batch stores). Large batches are serialised in parallel.
+    /// </summary>
+    private void Prepare(IReadOnlyList<ObjectRow> rows)
+    {
+        var reuse = new Dictionary<StripeObject, byte[]>(ReferenceEqualityComparer.Instance);
+        var objects = rows.Where(r => r.Object is not Domain.Events.Event).ToList();
+        var events = rows.Where(r => r.Object is Domain.Events.Event).ToList();
+        void Serialize(List<ObjectRow> some)
+        {
+            if (some.Count >= ParallelSerializeRows) Parallel.ForEach(some, r => r.Data = this.Serialize(r.Object));
+            else foreach (var r in some) r.Data = this.Serialize(r.Object);
+        }
+        Serialize(objects);
+        foreach (var r in objects) reuse[r.Object] = r.Data!;
+        _snapshots.Reuse = reuse;
+        try { Serialize(events); }
+        finally { _snapshots.Reuse = null; }
+    }
 
     private StripeObject Decode(StoredVersion v) =>
         Schema.PersistedTypes.TryGetValue(v.Type, out var type)

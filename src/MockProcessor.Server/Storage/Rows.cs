@@ -12,6 +12,9 @@ public sealed record ObjectRow(MockProcessor.Domain.Common.StripeObject Object, 
 {
     private long _position;
 
+    /// <summary>The version serialised ahead of the write (<see cref="GroupCommit"/>), cleared once written.</summary>
+    internal byte[]? Data { get; set; }
+
     /// <summary>The committed version's place in the store; 0 until its batch is committed.</summary>
     public long Position
     {

@@ -11,6 +11,12 @@ namespace MockProcessor.Server.Storage;
 /// </summary>
 internal sealed class SnapshotConverter(IReadOnlyDictionary<string, Type> types) : JsonConverter<StripeObject>
 {
+    /// <summary>
+    /// Object versions already serialised in the batch being written (by reference): an event announcing one of them
+    /// copies its bytes instead of serialising it again (set and cleared by the writer, <see cref="ObjectStore"/>).
+    /// </summary>
+    internal IReadOnlyDictionary<StripeObject, byte[]>? Reuse { get; set; }
+
     public override StripeObject? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         using var doc = JsonDocument.ParseValue(ref reader);
@@ -24,7 +30,8 @@ internal sealed class SnapshotConverter(IReadOnlyDictionary<string, Type> types)
         writer.WriteStartObject();
         writer.WriteString("type", value.ObjectType);
         writer.WritePropertyName("data");
-        JsonSerializer.Serialize(writer, value, value.GetType(), options);
+        if (Reuse is { } reuse && reuse.TryGetValue(value, out var data)) writer.WriteRawValue(data, skipInputValidation: true);
+        else JsonSerializer.Serialize(writer, value, value.GetType(), options);
         writer.WriteEndObject();
     }
 }

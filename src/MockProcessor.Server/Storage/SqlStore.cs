@@ -77,7 +77,7 @@ public abstract class SqlStore : IDurableStore
             {
                 case ObjectRow o:
                     if (_objects.Count == 0) Flush();
-                    _objects.Add((o.Object, o.Seq, serialize(o.Object)));
+                    _objects.Add((o.Object, o.Seq, o.Data ?? serialize(o.Object)));
                     _written.Add(o);
                     break;
                 case IdempotencyRow i:

@@ -50,6 +50,8 @@ public class WebhookKill9Tests
             var r = new WebhookReceiver.Received(ctx.Request.Url!.ToString(), body, signature, ctx.Request.ContentType!, ctx.Request.UserAgent ?? "");
             Assert.Equal(evId, r.EventId);
             Assert.True(WebhookKit.Verifies(r, secret));
+            // Deliveries start with the process, before it listens: under load the hook can arrive first.
+            await DurabilityTests.WaitHealthy(http);
             for (var i = 0; i < 100 && await http.PendingWebhooks(evId) != 0; i++) await Task.Delay(50);
             Assert.Equal(0, await http.PendingWebhooks(evId));
         }

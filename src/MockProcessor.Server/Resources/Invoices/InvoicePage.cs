@@ -40,12 +40,24 @@ public static class InvoicePage
     /// </summary>
     public static string TokenFor(ApiContext c, string invoiceId)
     {
-        var label = "mockprocessor/invoice-page/v1"u8;
-        var key = c.Service<Hosting.MockProcessorOptions>().Seed is { } seed
-            ? SHA256.HashData(Encoding.UTF8.GetBytes($"mockprocessor/invoice-page/v1/seed:{seed}"))
-            : HMACSHA256.HashData(c.Service<ObjectStore>().FingerprintKey, label);
-        var mac = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(invoiceId));
+        var mac = HMACSHA256.HashData(PageKey(c), Encoding.UTF8.GetBytes(invoiceId));
         return "tok_" + Convert.ToHexStringLower(mac, 0, 16);
+    }
+
+    // The key of the page tokens, derived once per seed and store (every finalization asks for it).
+    private sealed record DerivedKey(long? Seed, byte[] Fingerprint, byte[] Key);
+    private static DerivedKey? _pageKey;
+
+    private static byte[] PageKey(ApiContext c)
+    {
+        var seed = c.Service<Hosting.MockProcessorOptions>().Seed;
+        var fingerprint = c.Service<ObjectStore>().FingerprintKey;
+        if (_pageKey is { } known && known.Seed == seed && ReferenceEquals(known.Fingerprint, fingerprint)) return known.Key;
+        var key = seed is { } s
+            ? SHA256.HashData(Encoding.UTF8.GetBytes($"mockprocessor/invoice-page/v1/seed:{s}"))
+            : HMACSHA256.HashData(fingerprint, "mockprocessor/invoice-page/v1"u8);
+        _pageKey = new DerivedKey(seed, fingerprint, key);
+        return key;
     }
 
     private static string? Owner(ObjectStore store, string id, string token, out AccountState? state)
