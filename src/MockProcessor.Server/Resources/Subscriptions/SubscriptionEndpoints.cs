@@ -354,6 +354,8 @@ public static class SubscriptionEndpoints
             BillingEngine.Save(c, before, meta);
             return c.Respond(meta);
         }
+        var pending = p.Enum<PaymentBehavior>("payment_behavior") == PaymentBehavior.PendingIfIncomplete;
+        if (pending) CheckPendingUpdate(p, before);
         var after = before;
         var itemParams = p.ObjectList("items");
         var itemsGiven = itemParams is not null;
@@ -380,6 +382,8 @@ public static class SubscriptionEndpoints
         if (newDiscounts is not null) after = after with { Discounts = newDiscounts };
 
         var itemsChanged = itemsGiven && !after.Items.SequenceEqual(before.Items);
+        // A pending update is billed at once (as always_invoice) so that its payment can decide whether it applies.
+        if (pending && behavior == ProrationBehavior.CreateProrations) behavior = ProrationBehavior.AlwaysInvoice;
         var prorates = itemsChanged && behavior != ProrationBehavior.None && before.Status is Active or PastDue;
         if (prorates)
         {
@@ -388,6 +392,7 @@ public static class SubscriptionEndpoints
             BillingEngine.Prorations(c, before, after, at, store: true);
         }
         string? invoiceId = prorates && behavior == ProrationBehavior.AlwaysInvoice ? c.Ids.Next("in") : null;
+        if (pending && invoiceId is not null) return c.Respond(HoldPendingUpdate(c, before, after, invoiceId));
         if (invoiceId is not null) after = after with { LatestInvoice = invoiceId };
         BillingEngine.Save(c, before, after);
         AnnounceDiscounts(c, before.Discounts, after.Discounts);
@@ -403,6 +408,57 @@ public static class SubscriptionEndpoints
             }
         }
         return c.Respond(c.Tx.Get<Subscription>(before.Id)!);
+    }
+
+    /// <summary>
+    /// The parameters Stripe allows with <c>payment_behavior=pending_if_incomplete</c> that the emulator updates
+    /// (items by price and quantity, proration settings); anything else is a 400 naming it, as are subscriptions that
+    /// cannot hold a pending update.
+    /// </summary>
+    private static void CheckPendingUpdate(Params p, Subscription sub, bool itemRoute = false)
+    {
+        const string why = "cannot be used with payment_behavior=pending_if_incomplete";
+        foreach (var key in p.Keys)
+            if (key is not ("payment_behavior" or "proration_behavior" or "proration_date" or "off_session" or "expand")
+                && !(itemRoute ? key is "price" or "plan" or "quantity" : key == "items"))
+                throw new StripeException(StripeError.InvalidValue(key, $"{key} {why}; pending updates take items (price, quantity), proration_behavior and proration_date."), beforeExecution: true);
+        var items = itemRoute ? [] : p.ObjectList("items") ?? [];
+        for (var n = 0; n < items.Count; n++)
+            foreach (var key in items[n].Keys.ToList())
+            {
+                if (key is not ("id" or "price" or "plan" or "quantity"))
+                    throw new StripeException(StripeError.InvalidValue($"items[{n}][{key}]", $"items[{n}][{key}] {why}."), beforeExecution: true);
+                items[n].Accept(key); // read again by ApplyItems (a second view of the same form)
+            }
+        if (sub.CollectionMethod != CollectionMethod.ChargeAutomatically)
+            throw Bad("payment_behavior", "payment_behavior=pending_if_incomplete needs collection_method=charge_automatically.");
+        if (sub.Status is not (Active or PastDue))
+            throw Bad("payment_behavior", $"payment_behavior=pending_if_incomplete cannot be used on a {sub.Status.ToWire()} subscription.");
+        if (sub.PendingUpdate is not null)
+            throw Bad("payment_behavior", $"The subscription {sub.Id} already has a pending update; pay its invoice or wait for it to expire.");
+    }
+
+    /// <summary>
+    /// <c>pending_if_incomplete</c> with something to charge: the subscription keeps its items and holds the new ones in
+    /// <c>pending_update</c> (expiring after 23 hours) while the change's invoice is created and attempted. Paid at once,
+    /// the change applies (<see cref="BillingEngine.MarkPaid"/>); otherwise the pending update is announced and waits.
+    /// </summary>
+    private static Subscription HoldPendingUpdate(ApiContext c, Subscription before, Subscription after, string invoiceId)
+    {
+        var held = before with
+        {
+            LatestInvoice = invoiceId,
+            PendingUpdate = new PendingUpdate { ExpiresAt = c.Now + SubscriptionRules.IncompleteWindowSeconds, Items = after.Items, Invoice = invoiceId },
+        };
+        c.Tx.Put(held);
+        var customer = c.Tx.Get<Customer>(before.Customer)!;
+        var draft = BillingEngine.CreateInvoice(c, invoiceId, customer, held, BillingReason.SubscriptionUpdate, [], before.CurrentPeriodStart, c.Now, autoAdvance: false);
+        var open = BillingEngine.Finalize(c, draft);
+        if (open.Status == InvoiceStatus.Open) BillingEngine.Attempt(c, open, null, automatic: false);
+        var now = c.Tx.Get<Subscription>(before.Id)!;
+        if (now.PendingUpdate is { } pu) now = now with { PendingUpdate = pu with { Announced = true } };
+        BillingEngine.Save(c, before, now);
+        return now;
     }
 
     /// <summary><c>customer.discount.created</c> for discounts added, <c>customer.discount.deleted</c> for those taken off [?].</summary>
@@ -546,6 +602,8 @@ public static class SubscriptionEndpoints
         if (SubscriptionRules.IsTerminal(before.Status)) throw Bad("id", $"The subscription {before.Id} is {before.Status.ToWire()}.");
         c = c.AtTime(BillingClock.Now(c, before.Customer));
         var p = c.P;
+        var pending = p.Enum<PaymentBehavior>("payment_behavior") == PaymentBehavior.PendingIfIncomplete;
+        if (pending) CheckPendingUpdate(p, before, itemRoute: true);
         var updated = item;
         if (ItemPrice(p, null) is ({ } priceId, var priceParam))
             updated = updated with { Price = LoadPrice(c, priceId, priceParam, PriceOf(c, before)).Id, Quantity = p.Long("quantity", 0, 1_000_000_000) ?? 1 };
@@ -556,7 +614,17 @@ public static class SubscriptionEndpoints
         p.Enum<PaymentBehavior>("payment_behavior");
         p.Bool("off_session");
         var after = before with { Items = before.Items.Replace(before.Items.First(i => i.Id == item.Id), updated) };
-        if (behavior != ProrationBehavior.None && before.Status is Active or PastDue && (updated.Price != item.Price || updated.Quantity != item.Quantity))
+        var prorates = behavior != ProrationBehavior.None && before.Status is Active or PastDue && (updated.Price != item.Price || updated.Quantity != item.Quantity);
+        if (prorates && pending)
+        {
+            // As on the subscription: billed at once, applied when paid (the answer is the item as it still is).
+            if (at < before.CurrentPeriodStart || at > before.CurrentPeriodEnd)
+                throw Bad("proration_date", "proration_date must be within the subscription's current period.");
+            BillingEngine.Prorations(c, before, after, at, store: true);
+            var now = HoldPendingUpdate(c, before, after, c.Ids.Next("in"));
+            return c.Respond(now.Items.FirstOrDefault(i => i.Id == item.Id) ?? item);
+        }
+        if (prorates)
             BillingEngine.Prorations(c, before, after, at, store: true);
         BillingEngine.Save(c, before, after);
         return c.Respond(updated);
