@@ -1,7 +1,8 @@
 namespace MockProcessor.StripeNet.Tests;
 
 /// <summary>
-/// Subscription search and a future <c>billing_cycle_anchor</c> on create through Stripe.net 53 (docs/billing.md).
+/// Subscription search, a future <c>billing_cycle_anchor</c> on create and <c>payment_behavior=pending_if_incomplete</c>
+/// updates through Stripe.net 53 (docs/billing.md).
 /// Counterpart of subscriptions_search_anchor.test.mjs.
 /// </summary>
 public sealed class SubscriptionSearchAnchorTests(EmulatorTarget target) : StripeTest(target)
@@ -97,5 +98,50 @@ public sealed class SubscriptionSearchAnchorTests(EmulatorTarget target) : Strip
         await Client.V1.TestHelpers.TestClocks.AdvanceAsync(clock.Id, new Stripe.TestHelpers.TestClockAdvanceOptions { FrozenTime = anchor.AddHours(2) });
         var invoices = await Client.V1.Invoices.ListAsync(new InvoiceListOptions { Subscription = sub.Id });
         invoices.Data.Select(i => i.Total).Should().Equal(3000, 1071);
+    }
+
+    [Fact]
+    public async Task A_declined_pending_update_waits_in_pending_update_and_applies_when_its_invoice_is_paid()
+    {
+        var basic = await MonthlyAsync(1000);
+        var upgrade = await MonthlyAsync(3000);
+        var (_, customer) = await ClockCustomerAsync();
+        var sub = await Client.V1.Subscriptions.CreateAsync(new SubscriptionCreateOptions
+        {
+            Customer = customer.Id, Items = [new SubscriptionItemOptions { Price = basic.Id }],
+        });
+        var declining = await Client.V1.PaymentMethods.AttachAsync("pm_card_chargeCustomerFail", new PaymentMethodAttachOptions { Customer = customer.Id });
+        await Client.V1.Customers.UpdateAsync(customer.Id, new CustomerUpdateOptions
+        {
+            InvoiceSettings = new CustomerInvoiceSettingsOptions { DefaultPaymentMethod = declining.Id },
+        });
+
+        var held = await Client.V1.Subscriptions.UpdateAsync(sub.Id, new SubscriptionUpdateOptions
+        {
+            Items = [new SubscriptionItemOptions { Id = sub.Items.Data[0].Id, Price = upgrade.Id }],
+            PaymentBehavior = "pending_if_incomplete", Expand = ["latest_invoice"],
+        });
+        held.Status.Should().Be("active");
+        held.Items.Data[0].Price.Id.Should().Be(basic.Id);
+        held.PendingUpdate.Should().NotBeNull();
+        held.PendingUpdate.ExpiresAt.Should().Be(March1.AddHours(23));
+        held.PendingUpdate.SubscriptionItems.Single().Price.Id.Should().Be(upgrade.Id);
+        held.LatestInvoice.Status.Should().Be("open");
+        held.LatestInvoice.AmountDue.Should().Be(2000);
+
+        var refused = async () => await Client.V1.Subscriptions.UpdateAsync(sub.Id, new SubscriptionUpdateOptions
+        {
+            Items = [new SubscriptionItemOptions { Id = sub.Items.Data[0].Id, Price = upgrade.Id }],
+            PaymentBehavior = "pending_if_incomplete", Description = "not with pending updates",
+        });
+        (await refused.Should().ThrowAsync<StripeException>()).Which.StripeError.Param.Should().Be("description");
+
+        var card = await Client.V1.PaymentMethods.AttachAsync("pm_card_visa", new PaymentMethodAttachOptions { Customer = customer.Id });
+        (await Client.V1.Invoices.PayAsync(held.LatestInvoice.Id, new InvoicePayOptions { PaymentMethod = card.Id })).Status.Should().Be("paid");
+        var applied = await Client.V1.Subscriptions.GetAsync(sub.Id);
+        applied.PendingUpdate.Should().BeNull();
+        applied.Items.Data[0].Price.Id.Should().Be(upgrade.Id);
+        var events = await Client.V1.Events.ListAsync(new EventListOptions { Type = "customer.subscription.pending_update_applied" });
+        events.Data.Select(e => ((Subscription)e.Data.Object).Id).Should().Equal(sub.Id);
     }
 }

@@ -1,4 +1,5 @@
-// Subscription search and a future billing_cycle_anchor on create through stripe-node (docs/billing.md).
+// Subscription search, a future billing_cycle_anchor on create and payment_behavior=pending_if_incomplete updates
+// through stripe-node (docs/billing.md).
 // Counterpart of Stripe.net's SubscriptionSearchAnchorTests.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -69,5 +70,34 @@ describe('subscription search and billing_cycle_anchor', () => {
     const invoices = (await stripe.invoices.list({ subscription: sub.id })).data;
     assert.deepEqual(invoices.map((i) => i.total), [3000, 1071]);
     assert.deepEqual([invoices[0].lines.data[0].period.start, invoices[0].lines.data[0].period.end], [anchor, utc(2026, 4, 11)]);
+  });
+
+  test('a declined pending_if_incomplete upgrade waits in pending_update and expires after 23 hours', async () => {
+    const stripe = newClient();
+    const { price: basic, clock, customer } = await setup(stripe, 1000);
+    const upgrade = await stripe.prices.create({ currency: 'usd', unit_amount: 3000, product_data: { name: 'Upgrade' }, recurring: { interval: 'month' } });
+    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: basic.id }] });
+    const declining = await stripe.paymentMethods.attach('pm_card_chargeCustomerFail', { customer: customer.id });
+    await stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: declining.id } });
+
+    const held = await stripe.subscriptions.update(sub.id, {
+      items: [{ id: sub.items.data[0].id, price: upgrade.id }], payment_behavior: 'pending_if_incomplete', expand: ['latest_invoice'],
+    });
+    assert.equal(held.status, 'active');
+    assert.equal(held.items.data[0].price.id, basic.id);
+    assert.equal(held.pending_update.expires_at, utc(2026, 3, 1) + 23 * 3600);
+    assert.equal(held.pending_update.subscription_items[0].price.id, upgrade.id);
+    assert.deepEqual([held.latest_invoice.status, held.latest_invoice.amount_due], ['open', 2000]);
+    await expectStripeError(stripe.subscriptions.update(sub.id, {
+      items: [{ id: sub.items.data[0].id, price: upgrade.id }], payment_behavior: 'pending_if_incomplete', metadata: { a: 'b' },
+    }), { statusCode: 400, param: 'metadata' });
+
+    await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: utc(2026, 3, 2) });
+    const after = await stripe.subscriptions.retrieve(sub.id);
+    assert.equal(after.pending_update, null);
+    assert.equal(after.items.data[0].price.id, basic.id);
+    assert.equal((await stripe.invoices.retrieve(held.latest_invoice.id)).status, 'void');
+    const expired = await stripe.events.list({ type: 'customer.subscription.pending_update_expired' });
+    assert.deepEqual(expired.data.map((e) => e.data.object.id), [sub.id]);
   });
 });
