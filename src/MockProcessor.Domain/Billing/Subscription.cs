@@ -63,6 +63,8 @@ public sealed record Subscription : StripeObject
     public long? UpcomingSentFor { get; init; }
     /// <summary>Collection paused by <c>pause_collection</c> (null: collecting).</summary>
     public PauseCollection? PauseCollection { get; init; }
+    /// <summary>Changes held by <c>payment_behavior=pending_if_incomplete</c> until <see cref="Billing.PendingUpdate.Invoice"/> is paid.</summary>
+    public PendingUpdate? PendingUpdate { get; init; }
     /// <summary><c>trial_settings[end_behavior][missing_payment_method]</c>.</summary>
     public MissingPaymentMethodBehavior TrialMissingPaymentMethod { get; init; } = MissingPaymentMethodBehavior.CreateInvoice;
     /// <summary>When the status became <c>paused</c>, and why (<c>status_details.paused</c>); null unless paused.</summary>
@@ -108,3 +110,16 @@ public sealed record BillingSettings(IReadOnlyList<long> RetryDays, FinalFailure
 }
 
 public enum FinalFailureAction { Cancel, Unpaid, PastDue }
+
+/// <summary>
+/// A subscription update held until its invoice is paid (<c>payment_behavior=pending_if_incomplete</c>): the items it
+/// will set, when it is dropped, and the invoice whose payment applies it. <see cref="Announced"/>: the first payment
+/// attempt failed and the pending state was announced (so applying it later is <c>pending_update_applied</c>).
+/// </summary>
+public sealed record PendingUpdate
+{
+    public required long ExpiresAt { get; init; }
+    public required System.Collections.Immutable.ImmutableList<SubscriptionItem> Items { get; init; }
+    public required string Invoice { get; init; }
+    public bool Announced { get; init; }
+}

@@ -32,12 +32,17 @@ public static class BillingEngine
     // ---------------------------------------------------------------- subscriptions
 
     /// <summary>Stores a subscription version (and each changed item under its own id) and announces it.</summary>
-    public static void Save(ApiContext c, Subscription before, Subscription after, string eventType = "customer.subscription.updated")
+    public static void Save(ApiContext c, Subscription before, Subscription after, string? eventType = "customer.subscription.updated")
     {
         foreach (var item in after.Items)
             if (!before.Items.Contains(item)) c.Tx.Put(item);
         foreach (var gone in before.Items.Where(b => after.Items.All(a => a.Id != b.Id)))
             c.Tx.Put(gone with { Deleted = true });
+        if (eventType is null)
+        {
+            c.Tx.Put(after); // announced by the caller
+            return;
+        }
         if (eventType == "customer.subscription.deleted")
         {
             c.Tx.Put(after);
@@ -330,8 +335,35 @@ public static class BillingEngine
         if (!outOfBand && paymentEvent) c.Emit("invoice.payment_succeeded", paid);
         if (!outOfBand && paid.PaymentIntent is { } piId && c.Tx.Get<PaymentIntent>(piId) is { Status: PaymentIntentStatus.Succeeded } pi)
             InvoicePaymentEndpoints.Paid(c, pi.Id, pi.AmountReceived);
-        if (SubscriptionOf(c, paid) is { } sub) Transition(c, sub, SubscriptionTrigger.InvoicePaid);
+        if (SubscriptionOf(c, paid) is { } sub)
+        {
+            if (sub.PendingUpdate is { } pending && pending.Invoice == paid.Id) sub = ApplyPendingUpdate(c, sub, pending);
+            Transition(c, sub, SubscriptionTrigger.InvoicePaid);
+        }
         return paid;
+    }
+
+    /// <summary>The held items replace the subscription's once the pending update's invoice is paid.</summary>
+    private static Subscription ApplyPendingUpdate(ApiContext c, Subscription sub, PendingUpdate pending)
+    {
+        var applied = sub with { Items = pending.Items, PendingUpdate = null };
+        // Paid in the request that made it, the update was never visible as pending: that request announces it.
+        Save(c, sub, applied, pending.Announced ? "customer.subscription.updated" : null);
+        if (pending.Announced) c.Emit("customer.subscription.pending_update_applied", applied);
+        return applied;
+    }
+
+    /// <summary>
+    /// A pending update reaching <c>expires_at</c> unpaid: dropped (<c>customer.subscription.pending_update_expired</c>)
+    /// and its still-open invoice voided so no later retry charges for a change that was not made [?].
+    /// </summary>
+    public static void ExpirePendingUpdate(ApiContext c, Subscription sub)
+    {
+        var pending = sub.PendingUpdate!;
+        var dropped = sub with { PendingUpdate = null };
+        Save(c, sub, dropped);
+        c.Emit("customer.subscription.pending_update_expired", dropped);
+        if (c.Tx.Get<Invoice>(pending.Invoice) is { Status: InvoiceStatus.Open } inv) Void(c, inv);
     }
 
     public static Invoice Void(ApiContext c, Invoice inv)
@@ -414,7 +446,7 @@ public static class BillingEngine
             var waiting = attempted with { NextPaymentAttempt = null };
             c.Tx.Put(waiting);
             c.Emit("invoice.payment_action_required", waiting);
-            if (SubscriptionOf(c, waiting) is { } s) Transition(c, s, SubscriptionTrigger.PaymentFailed);
+            if (SubscriptionOf(c, waiting) is { PendingUpdate: null } s) Transition(c, s, SubscriptionTrigger.PaymentFailed);
             return new Payment(waiting, new StripeError(402, StripeError.InvalidRequest, "invoice_payment_intent_requires_action",
                 $"Payment for invoice {inv.Id} requires a customer action: confirm its PaymentIntent {after.Id} with the customer present (3-D Secure)."));
         }
@@ -444,7 +476,8 @@ public static class BillingEngine
         var failed = inv with { NextPaymentAttempt = next };
         c.Tx.Put(failed);
         c.Emit("invoice.payment_failed", failed);
-        if (SubscriptionOf(c, failed) is { } s)
+        // A pending update's failed invoice leaves the subscription's status alone (the change is simply not made).
+        if (SubscriptionOf(c, failed) is { PendingUpdate: null } s)
         {
             s = Transition(c, s, SubscriptionTrigger.PaymentFailed);
             if (retries && automatic && next is null && s.Status == PastDue)

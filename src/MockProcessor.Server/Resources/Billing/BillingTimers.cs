@@ -33,6 +33,7 @@ public sealed class SubscriptionTimer : IObjectTimer
             Consider(Math.Max(s.Created, te - SubscriptionRules.TrialWillEndNoticeSeconds));
         if (s.CancelAt is { } at && at < s.CurrentPeriodEnd) Consider(Math.Max(at, s.Created));
         if (s.PauseCollection?.ResumesAt is { } resumes) Consider(resumes);
+        if (s.PendingUpdate is { } pending) Consider(pending.ExpiresAt);
         Consider(SubscriptionRules.UpcomingDueAt(s, upcomingDays));
         if (SubscriptionRules.Renews(s.Status)) Consider(s.CurrentPeriodEnd);
         return next;
@@ -43,7 +44,9 @@ public sealed class SubscriptionTimer : IObjectTimer
         var s = (Subscription)obj;
         c = BillingClock.AtClock(c, s.Customer);
         var now = c.Now;
-        if (s.PauseCollection?.ResumesAt is { } resumes && now >= resumes)
+        if (s.PendingUpdate is { } pending && now >= pending.ExpiresAt)
+            BillingEngine.ExpirePendingUpdate(c, s);
+        else if (s.PauseCollection?.ResumesAt is { } resumes && now >= resumes)
             BillingEngine.Save(c, s, s with { PauseCollection = null }); // pause_collection[resumes_at]: collecting again
         else if (s.Status == Incomplete && now >= s.Created + SubscriptionRules.IncompleteWindowSeconds)
             BillingEngine.ExpireIncomplete(c, s);

@@ -5,6 +5,7 @@ using MockProcessor.Domain.Customers;
 using MockProcessor.Domain.Errors;
 using MockProcessor.Domain.PaymentMethods;
 using MockProcessor.Domain.Products;
+using MockProcessor.Domain.Search;
 using MockProcessor.Server.Resources.Billing;
 using MockProcessor.Server.Resources.Discounts;
 using MockProcessor.Server.Storage;
@@ -27,9 +28,10 @@ public static class SubscriptionEndpoints
     [
         new("POST", Base, SubscriptionJson.Object, Create)
         {
-            Params = "cancel_at cancel_at_period_end collection_method currency customer days_until_due default_payment_method default_tax_rates description discounts items metadata off_session payment_behavior proration_behavior trial_end trial_from_plan trial_period_days trial_settings",
+            Params = "billing_cycle_anchor cancel_at cancel_at_period_end collection_method currency customer days_until_due default_payment_method default_tax_rates description discounts items metadata off_session payment_behavior proration_behavior trial_end trial_from_plan trial_period_days trial_settings",
         },
         new("GET", Base, "list:" + SubscriptionJson.Object, List) { Params = "created customer ending_before limit price starting_after status" },
+        new("GET", Base + "/search", "search:" + SubscriptionJson.Object, Search) { Params = "limit page query" },
         new("GET", Base + "/{id}", SubscriptionJson.Object, Retrieve) { Params = "" },
         new("POST", Base + "/{id}", SubscriptionJson.Object, Update)
         {
@@ -97,8 +99,9 @@ public static class SubscriptionEndpoints
         var behavior = p.Enum<PaymentBehavior>("payment_behavior") ?? PaymentBehavior.AllowIncomplete;
         if (behavior == PaymentBehavior.PendingIfIncomplete)
             throw Bad("payment_behavior", "payment_behavior=pending_if_incomplete can only be used when updating a subscription.");
-        p.Enum<ProrationBehavior>("proration_behavior");
+        var proration = p.Enum<ProrationBehavior>("proration_behavior") ?? ProrationBehavior.CreateProrations;
         p.Bool("off_session");
+        var anchor = ReadAnchor(p, recurring, now, trialEnd);
         var cancelAt = p.Long("cancel_at") is { } ca ? ReadTimestamp(ca.ToString(System.Globalization.CultureInfo.InvariantCulture), "cancel_at", now, Timestamps.Latest) : (long?)null;
 
         var defaultTaxRates = Discounting.ReadTaxRates(c, p, "default_tax_rates") ?? [];
@@ -110,8 +113,25 @@ public static class SubscriptionEndpoints
             CancelAtPeriodEnd = p.Bool("cancel_at_period_end") ?? false, CancelAt = cancelAt,
             Discounts = discounts, DefaultTaxRates = defaultTaxRates,
             TrialMissingPaymentMethod = SubscriptionPause.ReadTrialSettings(p, MissingPaymentMethodBehavior.CreateInvoice),
+            BillingCycleAnchor = anchor, ProrateToAnchor = proration != ProrationBehavior.None,
         });
         return c.Respond(sub);
+    }
+
+    /// <summary>
+    /// <c>billing_cycle_anchor</c> on create: a timestamp after now and no later than the natural end of the first
+    /// period (now + one interval). Not emulated together with a trial (Stripe then anchors after the trial).
+    /// </summary>
+    private static long? ReadAnchor(Params p, Recurring recurring, long now, long? trialEnd)
+    {
+        if (p.String("billing_cycle_anchor") is not { } text) return null;
+        if (trialEnd is not null)
+            throw Bad("billing_cycle_anchor", "billing_cycle_anchor together with a trial is not emulated (docs/billing.md).");
+        var natural = BillingPeriods.NextAfter(now, recurring.Interval, recurring.IntervalCount, now);
+        var anchor = ReadTimestamp(text, "billing_cycle_anchor", now, Timestamps.Latest);
+        if (anchor > natural)
+            throw Bad("billing_cycle_anchor", $"billing_cycle_anchor cannot be later than next natural billing date ({natural}) for plan");
+        return anchor;
     }
 
     /// <summary>What <see cref="Start"/> makes: the items (already checked, ids given), the trial and how to collect.</summary>
@@ -128,6 +148,10 @@ public static class SubscriptionEndpoints
         public MissingPaymentMethodBehavior TrialMissingPaymentMethod { get; init; } = MissingPaymentMethodBehavior.CreateInvoice;
         /// <summary>Lines added to the first invoice only (Checkout's one-time prices).</summary>
         public IReadOnlyList<(Price Price, long Quantity)> OneTime { get; init; } = [];
+        /// <summary>A future <c>billing_cycle_anchor</c> (no trial): the first period runs from now to it.</summary>
+        public long? BillingCycleAnchor { get; init; }
+        /// <summary>With an anchor: bill the time up to it prorated (<c>create_prorations</c>), or nothing (<c>none</c>).</summary>
+        public bool ProrateToAnchor { get; init; } = true;
     }
 
     /// <summary>
@@ -142,8 +166,8 @@ public static class SubscriptionEndpoints
         var recurring = first.Recurring!;
         var behavior = n.Behavior;
         var customerId = customer.Id;
-        var anchor = trialEnd ?? now;
-        var periodEnd = trialEnd ?? BillingPeriods.NextAfter(anchor, recurring.Interval, recurring.IntervalCount, now);
+        var anchor = n.BillingCycleAnchor ?? trialEnd ?? now;
+        var periodEnd = n.BillingCycleAnchor ?? trialEnd ?? BillingPeriods.NextAfter(anchor, recurring.Interval, recurring.IntervalCount, now);
         var invoiceId = c.Ids.Next("in");
         var sub = new Subscription
         {
@@ -164,7 +188,8 @@ public static class SubscriptionEndpoints
         foreach (var id in n.Discounts) c.Emit("customer.discount.created", c.Tx.Get<Discount>(id)!);
 
         var period = new BillingPeriod(now, periodEnd);
-        var lines = items.Select(i => BillingEngine.ItemLine(c, sub, i, period, trial: trialEnd is not null)).ToList();
+        var lines = items.Select(i => n.BillingCycleAnchor is { } a ? UntilAnchor(c, sub, i, period, a, n.ProrateToAnchor)
+            : BillingEngine.ItemLine(c, sub, i, period, trial: trialEnd is not null)).ToList();
         foreach (var (price, quantity) in n.OneTime)
             lines.Add(new InvoiceLine(c.Ids.Next("il"), PriceRules.AmountFor(price, quantity) ?? 0,
                 $"{quantity} × {BillingEngine.ProductName(c, price)}", new BillingPeriod(now, now), quantity) { Price = price.Id });
@@ -186,6 +211,24 @@ public static class SubscriptionEndpoints
             }
         }
         return c.Tx.Get<Subscription>(subId)!;
+    }
+
+    /// <summary>
+    /// An item's line from now to a future anchor: price × quantity × (anchor − now) / (anchor − the boundary one
+    /// interval before the anchor), rounded half away from zero; $0 with <c>proration_behavior=none</c>.
+    /// </summary>
+    private static InvoiceLine UntilAnchor(ApiContext c, Subscription sub, SubscriptionItem item, BillingPeriod period, long anchor, bool prorate)
+    {
+        var line = BillingEngine.ItemLine(c, sub, item, period, trial: false);
+        if (!prorate) return line with { Amount = 0 };
+        var full = BillingPeriods.Boundary(anchor, sub.Interval, sub.IntervalCount, -1);
+        var amount = InvoiceRules.Prorate(line.Amount, full, anchor, period.Start);
+        var until = DateTimeOffset.FromUnixTimeSeconds(anchor).ToString("d MMM yyyy", System.Globalization.CultureInfo.InvariantCulture);
+        return line with
+        {
+            Amount = amount, Proration = true,
+            Description = $"Remaining time on {(item.Quantity == 1 ? "" : item.Quantity + " × ")}{BillingEngine.ProductName(c, c.Tx.Get<Price>(item.Price)!)} until {until}",
+        };
     }
 
     private static long ReadTimestamp(string text, string param, long after, long max)
@@ -282,6 +325,18 @@ public static class SubscriptionEndpoints
         return Lists.Render(page, more, Base, c.Render, c.Expand);
     }
 
+    /// <summary><c>GET /v1/subscriptions/search</c>: Stripe's fields <c>created</c>, <c>metadata</c>, <c>status</c>; canceled ones included.</summary>
+    private static ApiResult Search(ApiContext c) =>
+        SearchEndpoint.Run(c, StripeSearchSchemas.Subscriptions, Base + "/search",
+            c.Tx.NewestFirst<Subscription>(SubscriptionJson.Object), s => new SearchDocument(s));
+
+    private sealed class SearchDocument(Subscription s) : ISearchDocument
+    {
+        public string? GetString(string field) => field == "status" ? s.Status.ToWire() : null;
+        public long? GetNumber(string field) => field == "created" ? s.Created : null;
+        public string? GetMetadata(string key) => s.Metadata.GetValueOrDefault(key);
+    }
+
     // ------------------------------------------------------------------ update
 
     private static ApiResult Update(ApiContext c)
@@ -299,6 +354,8 @@ public static class SubscriptionEndpoints
             BillingEngine.Save(c, before, meta);
             return c.Respond(meta);
         }
+        var pending = p.Enum<PaymentBehavior>("payment_behavior") == PaymentBehavior.PendingIfIncomplete;
+        if (pending) CheckPendingUpdate(p, before);
         var after = before;
         var itemParams = p.ObjectList("items");
         var itemsGiven = itemParams is not null;
@@ -325,6 +382,8 @@ public static class SubscriptionEndpoints
         if (newDiscounts is not null) after = after with { Discounts = newDiscounts };
 
         var itemsChanged = itemsGiven && !after.Items.SequenceEqual(before.Items);
+        // A pending update is billed at once (as always_invoice) so that its payment can decide whether it applies.
+        if (pending && behavior == ProrationBehavior.CreateProrations) behavior = ProrationBehavior.AlwaysInvoice;
         var prorates = itemsChanged && behavior != ProrationBehavior.None && before.Status is Active or PastDue;
         if (prorates)
         {
@@ -333,6 +392,7 @@ public static class SubscriptionEndpoints
             BillingEngine.Prorations(c, before, after, at, store: true);
         }
         string? invoiceId = prorates && behavior == ProrationBehavior.AlwaysInvoice ? c.Ids.Next("in") : null;
+        if (pending && invoiceId is not null) return c.Respond(HoldPendingUpdate(c, before, after, invoiceId));
         if (invoiceId is not null) after = after with { LatestInvoice = invoiceId };
         BillingEngine.Save(c, before, after);
         AnnounceDiscounts(c, before.Discounts, after.Discounts);
@@ -348,6 +408,57 @@ public static class SubscriptionEndpoints
             }
         }
         return c.Respond(c.Tx.Get<Subscription>(before.Id)!);
+    }
+
+    /// <summary>
+    /// The parameters Stripe allows with <c>payment_behavior=pending_if_incomplete</c> that the emulator updates
+    /// (items by price and quantity, proration settings); anything else is a 400 naming it, as are subscriptions that
+    /// cannot hold a pending update.
+    /// </summary>
+    private static void CheckPendingUpdate(Params p, Subscription sub, bool itemRoute = false)
+    {
+        const string why = "cannot be used with payment_behavior=pending_if_incomplete";
+        foreach (var key in p.Keys)
+            if (key is not ("payment_behavior" or "proration_behavior" or "proration_date" or "off_session" or "expand")
+                && !(itemRoute ? key is "price" or "plan" or "quantity" : key == "items"))
+                throw new StripeException(StripeError.InvalidValue(key, $"{key} {why}; pending updates take items (price, quantity), proration_behavior and proration_date."), beforeExecution: true);
+        var items = itemRoute ? [] : p.ObjectList("items") ?? [];
+        for (var n = 0; n < items.Count; n++)
+            foreach (var key in items[n].Keys.ToList())
+            {
+                if (key is not ("id" or "price" or "plan" or "quantity"))
+                    throw new StripeException(StripeError.InvalidValue($"items[{n}][{key}]", $"items[{n}][{key}] {why}."), beforeExecution: true);
+                items[n].Accept(key); // read again by ApplyItems (a second view of the same form)
+            }
+        if (sub.CollectionMethod != CollectionMethod.ChargeAutomatically)
+            throw Bad("payment_behavior", "payment_behavior=pending_if_incomplete needs collection_method=charge_automatically.");
+        if (sub.Status is not (Active or PastDue))
+            throw Bad("payment_behavior", $"payment_behavior=pending_if_incomplete cannot be used on a {sub.Status.ToWire()} subscription.");
+        if (sub.PendingUpdate is not null)
+            throw Bad("payment_behavior", $"The subscription {sub.Id} already has a pending update; pay its invoice or wait for it to expire.");
+    }
+
+    /// <summary>
+    /// <c>pending_if_incomplete</c> with something to charge: the subscription keeps its items and holds the new ones in
+    /// <c>pending_update</c> (expiring after 23 hours) while the change's invoice is created and attempted. Paid at once,
+    /// the change applies (<see cref="BillingEngine.MarkPaid"/>); otherwise the pending update is announced and waits.
+    /// </summary>
+    private static Subscription HoldPendingUpdate(ApiContext c, Subscription before, Subscription after, string invoiceId)
+    {
+        var held = before with
+        {
+            LatestInvoice = invoiceId,
+            PendingUpdate = new PendingUpdate { ExpiresAt = c.Now + SubscriptionRules.IncompleteWindowSeconds, Items = after.Items, Invoice = invoiceId },
+        };
+        c.Tx.Put(held);
+        var customer = c.Tx.Get<Customer>(before.Customer)!;
+        var draft = BillingEngine.CreateInvoice(c, invoiceId, customer, held, BillingReason.SubscriptionUpdate, [], before.CurrentPeriodStart, c.Now, autoAdvance: false);
+        var open = BillingEngine.Finalize(c, draft);
+        if (open.Status == InvoiceStatus.Open) BillingEngine.Attempt(c, open, null, automatic: false);
+        var now = c.Tx.Get<Subscription>(before.Id)!;
+        if (now.PendingUpdate is { } pu) now = now with { PendingUpdate = pu with { Announced = true } };
+        BillingEngine.Save(c, before, now);
+        return now;
     }
 
     /// <summary><c>customer.discount.created</c> for discounts added, <c>customer.discount.deleted</c> for those taken off [?].</summary>
@@ -491,6 +602,8 @@ public static class SubscriptionEndpoints
         if (SubscriptionRules.IsTerminal(before.Status)) throw Bad("id", $"The subscription {before.Id} is {before.Status.ToWire()}.");
         c = c.AtTime(BillingClock.Now(c, before.Customer));
         var p = c.P;
+        var pending = p.Enum<PaymentBehavior>("payment_behavior") == PaymentBehavior.PendingIfIncomplete;
+        if (pending) CheckPendingUpdate(p, before, itemRoute: true);
         var updated = item;
         if (ItemPrice(p, null) is ({ } priceId, var priceParam))
             updated = updated with { Price = LoadPrice(c, priceId, priceParam, PriceOf(c, before)).Id, Quantity = p.Long("quantity", 0, 1_000_000_000) ?? 1 };
@@ -501,7 +614,17 @@ public static class SubscriptionEndpoints
         p.Enum<PaymentBehavior>("payment_behavior");
         p.Bool("off_session");
         var after = before with { Items = before.Items.Replace(before.Items.First(i => i.Id == item.Id), updated) };
-        if (behavior != ProrationBehavior.None && before.Status is Active or PastDue && (updated.Price != item.Price || updated.Quantity != item.Quantity))
+        var prorates = behavior != ProrationBehavior.None && before.Status is Active or PastDue && (updated.Price != item.Price || updated.Quantity != item.Quantity);
+        if (prorates && pending)
+        {
+            // As on the subscription: billed at once, applied when paid (the answer is the item as it still is).
+            if (at < before.CurrentPeriodStart || at > before.CurrentPeriodEnd)
+                throw Bad("proration_date", "proration_date must be within the subscription's current period.");
+            BillingEngine.Prorations(c, before, after, at, store: true);
+            var now = HoldPendingUpdate(c, before, after, c.Ids.Next("in"));
+            return c.Respond(now.Items.FirstOrDefault(i => i.Id == item.Id) ?? item);
+        }
+        if (prorates)
             BillingEngine.Prorations(c, before, after, at, store: true);
         BillingEngine.Save(c, before, after);
         return c.Respond(updated);

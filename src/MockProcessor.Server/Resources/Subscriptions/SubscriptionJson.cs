@@ -75,7 +75,12 @@ public static class SubscriptionJson
         },
         ["pending_invoice_item_interval"] = null,
         ["pending_setup_intent"] = null,
-        ["pending_update"] = null,
+        ["pending_update"] = s.PendingUpdate is { } pu ? new JsonObject
+        {
+            ["billing_cycle_anchor"] = null, ["expires_at"] = pu.ExpiresAt,
+            ["subscription_items"] = new JsonArray([.. pu.Items.Select(i => (JsonNode)Item(i, s, ctx, ExpandNode.None))]),
+            ["trial_end"] = null, ["trial_from_plan"] = null,
+        } : null,
         ["schedule"] = null,
         ["start_date"] = s.StartDate,
         ["status"] = s.Status.ToWire(),
