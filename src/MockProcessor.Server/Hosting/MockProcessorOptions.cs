@@ -14,6 +14,11 @@ public sealed class MockProcessorOptions
     public int Port { get; set; } = 12111;
     public string Database { get; set; } = "./mockprocessor.db";
     public bool InMemory { get; set; }
+    /// <summary>
+    /// Replica mode (<c>--replica</c>, docs/deploy.md): one of several emulator processes on one PostgreSQL database
+    /// (<see cref="Database"/> must name one), coordinating through it only.
+    /// </summary>
+    public bool Replica { get; set; }
     public long? Seed { get; set; }
     public string LogLevel { get; set; } = "Information";
     /// <summary><c>text</c> (one line per entry) or <c>json</c> (one JSON object per line): docs/observability.md.</summary>
