@@ -150,6 +150,21 @@ public sealed partial class ObjectStore
         }
     }
 
+    /// <summary>
+    /// Replica mode: brings every tree up to date with the database (<see cref="CatchUpAll"/>), for reads made outside a
+    /// call's session (hosted pages, the merchant list); the caller must hold no tree's lock. Nothing for one process.
+    /// </summary>
+    public void Refresh() => CatchUpAll();
+
+    /// <summary>Replica mode: brings <paramref name="state"/>'s tree up to date with the database (one query when it has not moved); the caller holds no tree lock.</summary>
+    public void Refresh(AccountState state)
+    {
+        if (Replica is null) return;
+        var version = Replica.VersionOf(state.AccountId);
+        if (version > state.ReplicaVersion)
+            lock (state.Gate) CatchUp(state, null, version);
+    }
+
     /// <summary><see cref="Lookup"/>, and in replica mode, on a miss, again after catching up with the other replicas.</summary>
     public (AccountState State, string Id)? LookupFresh(LookupIndex index, string key)
     {

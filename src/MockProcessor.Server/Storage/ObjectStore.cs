@@ -89,6 +89,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
     /// </summary>
     public AccountState? FindTreeOf(string id, string type, LookupIndex? lookup = null)
     {
+        CatchUpAll(); // replica mode: what another replica created or changed (hosted pages call this holding no lock)
         if (lookup is not null && Lookup(lookup, id) is { } found) return found.State;
         foreach (var state in _accounts.Values)
             lock (state.Gate)

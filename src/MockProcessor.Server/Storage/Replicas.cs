@@ -98,6 +98,15 @@ public sealed class ReplicaCoordinator : IDisposable
         return all;
     }
 
+    /// <summary>The committed version of one tree (0 for a tree not in the table), read without locks.</summary>
+    internal long VersionOf(string tree)
+    {
+        using var conn = _source.OpenConnection();
+        using var cmd = new NpgsqlCommand("SELECT version FROM trees WHERE account = $1", conn);
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tree });
+        return cmd.ExecuteScalar() is long v ? v : 0;
+    }
+
     /// <summary>The object versions and idempotency records of <paramref name="tree"/> committed after <paramref name="since"/>, up to <paramref name="upTo"/>, in commit order.</summary>
     internal (List<StoredVersion> Objects, List<IdempotencyRow> Idempotency) ReadSince(NpgsqlConnection? conn, string tree, long since, long upTo)
     {

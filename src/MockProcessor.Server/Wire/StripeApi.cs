@@ -495,6 +495,8 @@ public sealed partial class StripeApi(
                     return ApiKey.WithImplicitKeys(new Account { Id = id, AccountId = id, Created = clock.UnixNow() }, suffix);
                 });
         if (state is null) throw new StripeException(StripeError.InvalidApiKey(raw));
+        // Replica mode: the key's record as the database has it (revoked or rolled through another replica).
+        store.Refresh(state);
         Account merchant, acting;
         ApiKeyRecord? record = null;
         var connected = http.Request.Headers["Stripe-Account"].ToString();
