@@ -110,6 +110,7 @@ public sealed partial class ObjectStore
         if (state.ReplicaVersion >= upTo) return;
         var (objects, idempotency) = Replica!.ReadSince(conn, state.AccountId, state.ReplicaVersion, upTo);
         List<CommittedObject>? observed = null;
+        var changed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var v in objects)
         {
             if (!Schema.PersistedTypes.TryGetValue(v.Type, out var type))
@@ -121,9 +122,15 @@ public sealed partial class ObjectStore
             state.Apply(obj, v.Seq);
             Applied(state, exists ? old.Obj : null, obj);
             if (Schema.Observed(obj.ObjectType)) (observed ??= []).Add(new CommittedObject(obj, v.Seq));
-            Func<string, StripeObject?> get = x => state.Objects.TryGetValue(x, out var o) ? o.Obj : null;
-            if (Timers?.DueAt(obj, get) is { } at) state.ScheduleTimer(obj.Id, at, Time.TimerScope.TestClockOf(obj, get));
+            changed.Add(obj.Id);
         }
+        // Time-driven work from the caught-up state as a whole (an object's due time may depend on others of the same commit).
+        Func<string, StripeObject?> get = x => state.Objects.TryGetValue(x, out var o) ? o.Obj : null;
+        // An account's settings (its payout schedule) move the due times of its other objects, which a commit reschedules
+        // in memory without writing them: after a changed account, every object's time-driven work is recomputed.
+        if (changed.Any(id => get(id) is Account)) changed.UnionWith(state.AllIds());
+        foreach (var id in changed)
+            if (get(id) is { } obj && Timers?.DueAt(obj, get) is { } at) state.ScheduleTimer(id, at, Time.TimerScope.TestClockOf(obj, get));
         foreach (var r in idempotency)
             state.Idempotency[r.Key] = new IdempotencyRecord(r.Fingerprint, r.Status, r.Body, r.RequestId, r.Created);
         state.ReplicaVersion = upTo;
