@@ -42,6 +42,35 @@ echo "== stripe-node compatibility suite (detail: tests/results/compat.txt, TAP:
 (cd tests/compat && npm ci --no-audit --no-fund --loglevel=error)
 bash tests/compat/run-summarized.sh tests/results
 
+echo "== two replicas on PostgreSQL behind HAProxy (tests/replicas; docs/deploy.md): the stripe-node suite and the scenario library"
+HAPROXY_BIN="$(command -v haproxy || echo /usr/sbin/haproxy)"
+if [ -n "${MOCKPROCESSOR_TEST_POSTGRES:-}" ] && [ -x "$HAPROXY_BIN" ]; then
+  LB_PORT="${MOCKPROCESSOR_REPLICAS_PORT:-12490}"
+  LB_URL="$(bash tests/replicas/start.sh "$MOCKPROCESSOR_TEST_POSTGRES" "$LB_PORT")"
+  trap 'bash tests/replicas/stop.sh "$LB_PORT"; if [ -n "${PG_PORT:-}" ]; then bash tests/postgres/stop.sh "$PG_PORT"; fi' EXIT
+  echo "replicas behind $LB_URL"
+  # Every file but those driving process-wide controls, which act on the one replica that receives them (docs/deploy.md,
+  # Not built yet): the process clock (/_mock/clock/advance), /_mock/webhooks/flush and fault rules (/_mock/faults).
+  REPLICA_FILES=()
+  for f in tests/compat/test/*.test.mjs; do
+    grep -qE "_mock/clock/advance|webhooks/flush|advanceClock|_mock/faults" "$f" || REPLICA_FILES+=("test/$(basename "$f")")
+  done
+  MOCKPROCESSOR_URL="$LB_URL" REPORT_NAME=compat-replicas bash tests/compat/run-summarized.sh tests/results "${REPLICA_FILES[@]}"
+  # The scenario library minus the scenarios that script fault rules (per replica, like the files left out above).
+  REPLICA_SCENARIOS="$(mktemp -d)"
+  for f in scenarios/*.yaml; do grep -q "faults" "$f" || cp "$f" "$REPLICA_SCENARIOS/"; done
+  dotnet src/MockProcessor/bin/Release/net10.0/mockprocessor.dll run "$REPLICA_SCENARIOS" --base-url "$LB_URL" --progress false \
+    --junit tests/results/scenarios-replicas.junit.xml > tests/results/scenarios-replicas.txt \
+    || { cat tests/results/scenarios-replicas.txt; exit 1; }
+  tail -n 1 tests/results/scenarios-replicas.txt
+  rm -rf "$REPLICA_SCENARIOS"
+  bash tests/replicas/stop.sh "$LB_PORT"
+elif [ -z "${MOCKPROCESSOR_TEST_POSTGRES:-}" ]; then
+  echo "NOT RUN: the replica tests (no PostgreSQL: apt-get install postgresql; .ci/run installs it)"
+else
+  echo "NOT RUN: the replica tests (no HAProxy at $HAPROXY_BIN: apt-get install haproxy; .ci/run installs it)"
+fi
+
 echo "== browser tests: the local Stripe.js in headless Chromium (tests/compat/browser; detail: tests/results/browser.txt)"
 CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 if [ -x "$CHROMIUM" ]; then

@@ -21,6 +21,17 @@ public sealed class IdGenerator
 
     public bool Seeded { get; }
 
+    // Replica mode (docs/deploy.md): the replica's number in the first two characters of every id's random part, so ids
+    // minted by different replicas never collide; 0 (unstamped) otherwise.
+    private int _replica;
+
+    /// <summary>Stamps this replica's number (1..3843) into the first two characters of the ids <see cref="Next"/> makes.</summary>
+    public void StampReplica(int number)
+    {
+        if (number is < 1 or >= 62 * 62) throw new ArgumentOutOfRangeException(nameof(number), "A replica number is 1..3843.");
+        _replica = number;
+    }
+
     /// <summary>prefix + "_" + <paramref name="length"/> base62 characters, e.g. <c>Next("cus")</c>.</summary>
     public string Next(string prefix, int length = 24)
     {
@@ -28,6 +39,11 @@ public sealed class IdGenerator
         prefix.AsSpan().CopyTo(buf);
         buf[prefix.Length] = '_';
         Fill(buf[(prefix.Length + 1)..]);
+        if (_replica > 0 && length > 2)
+        {
+            buf[prefix.Length + 1] = Alphabet[_replica / 62];
+            buf[prefix.Length + 2] = Alphabet[_replica % 62];
+        }
         return new string(buf);
     }
 

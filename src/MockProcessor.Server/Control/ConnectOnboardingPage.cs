@@ -29,6 +29,7 @@ public static class ConnectOnboardingPage
 
     private static IResult Show(string account, string link, ObjectStore store, Time.MerchantClock clock)
     {
+        store.Refresh(); // replica mode: the account as the database has it
         if (store.FindAccount(account) is not { } state) return Gone();
         lock (state.Gate)
         {
@@ -48,6 +49,7 @@ public static class ConnectOnboardingPage
 
     private static async Task<IResult> Submit(string account, string link, HttpContext http, ObjectStore store, StripeApi api)
     {
+        store.Refresh(); // replica mode: the account as the database has it
         if (store.FindAccount(account) is not { } state) return Gone();
         // Runs as the platform (the link's owner): the account's change and its event commit in one unit of work.
         var returnUrl = await api.RunAsCustomer(http, state, c =>

@@ -92,6 +92,7 @@ public static class MerchantControlEndpoints
         p.EnsureAllConsumed();
         var store = (ObjectStore)http.RequestServices.GetService(typeof(ObjectStore))!;
         var data = new JsonArray();
+        store.Refresh(); // replica mode: merchants provisioned through other replicas
         foreach (var (account, keys) in store.Accounts.Select(s => Read(store, s)).Where(x => x.Account is not null)
                      .OrderBy(x => x.Account!.Created).ThenBy(x => x.Account!.Id, StringComparer.Ordinal))
             data.Add(Render(account!, keys));
@@ -103,6 +104,7 @@ public static class MerchantControlEndpoints
         p.EnsureAllConsumed();
         var id = http.Request.RouteValues["id"] as string ?? "";
         var store = (ObjectStore)http.RequestServices.GetService(typeof(ObjectStore))!;
+        store.Refresh();
         // Merchants only: a connected account is its platform's business (GET /v1/accounts/{id}).
         if (store.FindAccount(id) is not { } state || state.AccountId != id || Read(store, state) is not ({ } account, var keys))
             throw new StripeException(StripeError.ResourceMissing("merchant", id));

@@ -53,7 +53,16 @@ public static class MockProcessorApp
         {
             var log = sp.GetRequiredService<ILoggerFactory>().CreateLogger<ObjectStore>();
             var backend = options.InMemory ? null : Database.OpenStore(options.Database);
-            return new ObjectStore(Resources.Registry.Schema(sp.GetRequiredService<WebhookDueQueue>(), sp.GetRequiredService<Resources.Events.EventFeed>()), backend, log, sp.GetRequiredService<TimerRegistry>(), options.CacheObjects);
+            ReplicaCoordinator? replica = null;
+            if (options.Replica)
+            {
+                if (backend is not PostgresStore || PostgresStore.ConnectionString(options.Database) is not { } url)
+                    throw new ArgumentException("--replica needs --db naming a PostgreSQL database (docs/deploy.md).");
+                replica = new ReplicaCoordinator(url, options.Seed is not null);
+                // Ids that never collide across replicas; --seed keeps the seed's own sequence (one replica only).
+                if (options.Seed is null) sp.GetRequiredService<IdGenerator>().StampReplica((replica.Number - 1) % (62 * 62 - 1) + 1);
+            }
+            return new ObjectStore(Resources.Registry.Schema(sp.GetRequiredService<WebhookDueQueue>(), sp.GetRequiredService<Resources.Events.EventFeed>()), backend, log, sp.GetRequiredService<TimerRegistry>(), options.CacheObjects, replica);
         });
         services.AddSingleton<WebhookDueQueue>();
         services.AddSingleton<Resources.Events.EventFeed>();

@@ -24,6 +24,11 @@ public sealed class MockProcessorOptions
     /// renewals neither builds one huge write nor holds all of it in memory (docs/time.md).
     /// </summary>
     public int AdvanceCommitObjects { get; set; } = 4_096;
+    /// <summary>
+    /// Replica mode (<c>--replica</c>, docs/deploy.md): one of several emulator processes on one PostgreSQL database
+    /// (<see cref="Database"/> must name one), coordinating through it only.
+    /// </summary>
+    public bool Replica { get; set; }
     public long? Seed { get; set; }
     public string LogLevel { get; set; } = "Information";
     /// <summary><c>text</c> (one line per entry) or <c>json</c> (one JSON object per line): docs/observability.md.</summary>

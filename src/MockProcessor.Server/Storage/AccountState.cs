@@ -36,6 +36,14 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
     internal Task ObserverTail = Task.CompletedTask;
     internal long LastIdempotencyPurge;
 
+    // Replica mode (ReplicaCoordinator): calls on this tree queue here, in process, before taking the tree's row lock in
+    // the database; ReplicaVersion is the tree version this replica's memory reflects (read and written under Gate);
+    // Session is the transaction of the call holding ReplicaGate, into which Tx.Commit writes.
+    internal readonly SemaphoreSlim ReplicaGate = new(1, 1);
+    internal long ReplicaVersion;
+    internal TreeSession? Session;
+    internal bool SessionOneShot;
+
     // The merchant's clock, mirrored from its Account record so other threads (the webhook dispatcher, the
     // time driver) can read it without the lock. Written only under the lock, when the Account is applied.
     private long _clockOffset;

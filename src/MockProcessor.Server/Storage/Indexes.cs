@@ -55,6 +55,12 @@ public interface IStoreObserver
     IReadOnlySet<string> Types { get; }
     void Loaded(AccountState state, StripeObject obj, long seq);
     void Durable(AccountState state, IReadOnlyList<CommittedObject> objects);
+
+    /// <summary>
+    /// Replica mode (docs/deploy.md): true for work done once per item (webhook deliveries), which only the replica that
+    /// committed an object is told of; false for followers (the event feed), told of other replicas' commits as well.
+    /// </summary>
+    bool OncePerItem => false;
 }
 
 /// <summary>What the resources tell the store: stored types, secondary indexes, lookups, observers, timers.</summary>

@@ -37,8 +37,12 @@ public sealed partial class ObjectStore : IAsyncDisposable
     private readonly SnapshotConverter _snapshots;
 
     public ObjectStore(StoreSchema schema, IDurableStore? backend, Microsoft.Extensions.Logging.ILogger log, Time.TimerRegistry? timers = null,
-        long hotObjects = 0)
+        long hotObjects = 0, ReplicaCoordinator? replica = null)
     {
+        Replica = replica;
+        // The tree versions before the load: what a replica reads is at least as new, and catching up from there
+        // re-applies at most a few versions committed meanwhile (applying a version again changes nothing).
+        var versions = replica?.Versions();
         Schema = schema;
         Timers = timers;
         _logger = log;
@@ -57,7 +61,13 @@ public sealed partial class ObjectStore : IAsyncDisposable
             _compactionPending = superseded.Count;
             if (superseded.Count > 0) _compaction = Task.Run(() => CompactAsync(superseded));
         }
+        if (versions is not null)
+            foreach (var (tree, version) in versions)
+                if (_accounts.TryGetValue(tree, out var state)) state.ReplicaVersion = version;
     }
+
+    /// <summary>Replica mode's coordinator (docs/deploy.md), or null for one process.</summary>
+    public ReplicaCoordinator? Replica { get; }
 
     public StoreSchema Schema { get; }
     public bool Durable => _log is not null;
@@ -88,6 +98,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
     /// </summary>
     public AccountState? FindTreeOf(string id, string type, LookupIndex? lookup = null)
     {
+        CatchUpAll(); // replica mode: what another replica created or changed (hosted pages call this holding no lock)
         if (lookup is not null && Lookup(lookup, id) is { } found) return found.State;
         foreach (var state in _accounts.Values)
             lock (state.Gate)
@@ -125,6 +136,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
     public async Task<AccountState> GetOrProvisionAsync(LookupIndex lookup, string key, Func<Account> create)
     {
         if (Lookup(lookup, key) is { } existing) return existing.State;
+        if (Replica is not null) return await ProvisionReplicatedAsync(lookup, key, create);
         Task durable;
         AccountState state;
         lock (_provisionGate)
@@ -152,7 +164,21 @@ public sealed partial class ObjectStore : IAsyncDisposable
 
     internal long NextSeq() => Interlocked.Increment(ref _seq);
 
-    internal Task Persist(IReadOnlyList<Row> rows) => _log is null ? Task.CompletedTask : _log.Append(rows);
+    internal Task Persist(AccountState account, IReadOnlyList<Row> rows)
+    {
+        if (Replica is null) return _log is null ? Task.CompletedTask : _log.Append(rows);
+        // Replica mode: written into the tree's transaction (Tx.Commit opened or checked it), committed before the answer.
+        try
+        {
+            account.ReplicaVersion = account.Session!.Commit(rows, Serialize);
+            return Task.CompletedTask;
+        }
+        catch (Exception ex)
+        {
+            // As with group commit, a failed commit leaves this replica's memory ahead of the database (docs/deploy.md).
+            return Task.FromException(ex);
+        }
+    }
 
     private byte[] Serialize(StripeObject o) => JsonSerializer.SerializeToUtf8Bytes(o, o.GetType(), _persistOptions);
 
@@ -317,5 +343,6 @@ public sealed partial class ObjectStore : IAsyncDisposable
         await _stop.CancelAsync();
         await _compaction;
         if (_log is not null) await _log.DisposeAsync();
+        Replica?.Dispose();
     }
 }

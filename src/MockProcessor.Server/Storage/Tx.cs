@@ -236,6 +236,9 @@ public sealed class Tx
     private Task CommitStaged()
     {
         if (!HasChanges) return Task.CompletedTask;
+        // Replica mode: the tree's row lock is held (or taken now, refused if another replica wrote meanwhile) before
+        // anything is applied to memory.
+        if (_store.Replica is not null) _store.EnsureSession(_account);
         var rows = new List<Row>(_order.Count + _extraRows.Count);
         List<CommittedObject>? observed = null;
         foreach (var id in _order)
@@ -265,7 +268,8 @@ public sealed class Tx
         _createdAt.Clear();
         _puts.Clear();
         _extraRows.Clear();
-        var durable = _store.Persist(rows);
+        var durable = _store.Persist(_account, rows);
+        if (_store.Replica is not null) _store.EndOneShot(_account);
         if (observed is not null)
         {
             // Observers hear of a change only once it is on disk (a webhook is never sent, an event never streamed, for a

@@ -31,8 +31,30 @@ public sealed class TimeDriverService(ObjectStore store, Webhooks.WebhookDueQueu
     {
         var fired = 0;
         var commits = new List<Task>();
+        // Replica mode (docs/deploy.md): learn the trees other replicas changed, and fire a tree's due work only under its
+        // row lock, after catching up: a replica racing for the same item waits, catches up, finds it done and fires nothing.
+        store.CatchUpAll();
         foreach (var state in store.Accounts)
         {
+            if (store.Replica is not null)
+            {
+                bool isDue;
+                lock (state.Gate) isDue = state.Timers.TryPeek(out _, out var peeked) && peeked.Due <= clock.Now(state);
+                if (!isDue) continue;
+                Task durable = Task.CompletedTask;
+                using (await store.EnterAsync(state))
+                lock (state.Gate)
+                {
+                    var now = clock.Now(state);
+                    if (!state.Timers.TryPeek(out _, out var key) || key.Due > now) continue;
+                    var tx = store.Begin(state);
+                    var account = tx.Get<Account>(state.AccountId)!;
+                    fired += driver.RunDue(state, tx, account, now);
+                    durable = tx.Commit();
+                }
+                commits.Add(durable);
+                continue;
+            }
             lock (state.Gate)
             {
                 var now = clock.Now(state);

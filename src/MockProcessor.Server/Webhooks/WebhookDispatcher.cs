@@ -137,7 +137,8 @@ public sealed class WebhookDispatcher : BackgroundService
         if (state is null) return;
         Prepared? p;
         Task durable = Task.CompletedTask;
-        lock (state.Gate) p = Prepare(state, entry, ref durable);
+        using (await _store.EnterAsync(state))
+            lock (state.Gate) p = Prepare(state, entry, ref durable);
         await durable;
         if (p is null) return;
 
@@ -152,6 +153,7 @@ public sealed class WebhookDispatcher : BackgroundService
             duplicate = ToAttempt(second, _merchantClock.Now(state), t, [WebhookFaultNames.Duplicate]);
         }
         _stopping.ThrowIfCancellationRequested();
+        using (await _store.EnterAsync(state))
         lock (state.Gate)
         {
             var tx = _store.Begin(state);

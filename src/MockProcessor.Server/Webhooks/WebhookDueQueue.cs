@@ -16,6 +16,7 @@ public sealed class WebhookDueQueue : Storage.IStoreObserver
     // It observes the store: every pending delivery, as loaded at start-up and as committed once durable, is queued.
     private static readonly HashSet<string> Observed = new(StringComparer.Ordinal) { "webhook_delivery" };
     public IReadOnlySet<string> Types => Observed;
+    public bool OncePerItem => true;
 
     public void Loaded(Storage.AccountState state, Domain.Common.StripeObject obj, long seq) => Queue(state, obj);
 

@@ -114,8 +114,13 @@ public sealed partial class StripeApi(
 
             Response response;
             Task durable;
+            // Replica mode (docs/deploy.md): the tree's row lock in the database, and this replica's copy caught up.
+            using (await store.EnterAsync(state))
             lock (state.Gate)
             {
+                // Replica mode: the acting account as it stands after catching up (not as authenticated before the lock).
+                if (store.Replica is not null && state.Objects.TryGetValue(account.Id, out var fresh) && fresh.Obj is Account current)
+                    account = current;
                 var now = merchantClock.Now(state);
                 if (storedKey.Length > 0 && idempotency.Find(state, storedKey, now) is { } prior)
                 {
@@ -280,6 +285,7 @@ public sealed partial class StripeApi(
     {
         T result;
         Task durable;
+        using (await store.EnterAsync(state))
         lock (state.Gate)
         {
             var now = merchantClock.Now(state);
@@ -314,6 +320,7 @@ public sealed partial class StripeApi(
             Account account;
             Response response;
             Task durable;
+            using (await store.EnterAsync(state))
             lock (state.Gate)
             {
                 var tx = store.Begin(state);
@@ -402,6 +409,7 @@ public sealed partial class StripeApi(
         Task durable;
         try
         {
+            using (await store.EnterAsync(state))
             lock (state.Gate)
             {
                 var tx = store.Begin(state);
@@ -476,17 +484,19 @@ public sealed partial class StripeApi(
         var suffix = key.Value.Suffix;
         AccountState? state;
         string? recordId = null;
-        if (store.Lookup(KeyLookups.ByHash, ApiKey.Hash(raw)) is { } found)
+        if (store.LookupFresh(KeyLookups.ByHash, ApiKey.Hash(raw)) is { } found)
             (state, recordId) = found;
         else
             state = options.StrictKeys
-                ? store.Lookup(KeyLookups.ByImplicitKey, ApiKey.ImplicitHash(suffix))?.State
+                ? store.LookupFresh(KeyLookups.ByImplicitKey, ApiKey.ImplicitHash(suffix))?.State
                 : await store.GetOrProvisionAsync(KeyLookups.ByImplicitKey, ApiKey.ImplicitHash(suffix), () =>
                 {
                     var id = ids.Next("acct", 16);
                     return ApiKey.WithImplicitKeys(new Account { Id = id, AccountId = id, Created = clock.UnixNow() }, suffix);
                 });
         if (state is null) throw new StripeException(StripeError.InvalidApiKey(raw));
+        // Replica mode: the key's record as the database has it (revoked or rolled through another replica).
+        store.Refresh(state);
         Account merchant, acting;
         ApiKeyRecord? record = null;
         var connected = http.Request.Headers["Stripe-Account"].ToString();

@@ -15,6 +15,7 @@ public static class ServeCommand
         new("port", false, "TCP port (default 12111, stripe-mock's)", (o, v) => o.Port = Int(v, "port", 0, 65535)),
         new("host", false, "address to bind (default 127.0.0.1)", (o, v) => o.Host = v),
         new("db", false, "SQLite file (default ./mockprocessor.db), or PostgreSQL: postgres://user@host:port/db or Host=...;Database=... (docs/deploy.md)", (o, v) => o.Database = v),
+        new("replica", true, "one of several replicas on one PostgreSQL --db, behind a load balancer (docs/deploy.md)", (o, v) => o.Replica = Bool(v)),
         new("in-memory", true, "keep everything in memory; write nothing to disk", (o, v) => o.InMemory = Bool(v)),
         new("cache-objects", false, "objects kept in memory when the store is a file (default 50000; 0 keeps all); the rest are read back on demand (docs/storage.md)",
             (o, v) => o.CacheObjects = Long(v) is var n && n >= 0 ? n : throw new ArgumentException("--cache-objects must be 0 or more")),

@@ -1,0 +1,276 @@
+using System.Data;
+using MockProcessor.Domain.Common;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace MockProcessor.Server.Storage;
+
+/// <summary>
+/// Replica mode (<c>serve --replica --db postgres://...</c>, docs/deploy.md): several emulator processes on one PostgreSQL
+/// database, any of them serving any merchant. The database is the lock and the source of truth; each replica's memory is
+/// a cache validated per call. A call on a tree runs in one <see cref="TreeSession"/>: a transaction holding
+/// <c>SELECT version FROM trees ... FOR UPDATE</c>, which first catches the tree up on what other replicas committed
+/// (rows with a higher <c>tree_version</c>), then runs, writes its rows with <c>version + 1</c>, and commits before the
+/// answer. Group commit is not used for calls in this mode: the row lock must cover read, decide and write.
+/// </summary>
+public sealed class ReplicaCoordinator : IDisposable
+{
+    /// <summary>The advisory lock of merchant provisioning by key (two replicas seeing one new key create one merchant).</summary>
+    private const long ProvisionLock = 0x4D6F636B50726F64;
+
+    private readonly NpgsqlDataSource _source;
+
+    public ReplicaCoordinator(string connectionString, bool seeded)
+    {
+        _source = NpgsqlDataSource.Create(connectionString);
+        using var conn = _source.OpenConnection();
+        using var tx = conn.BeginTransaction();
+        Exec(conn, tx, $"SELECT pg_advisory_xact_lock({PostgresStore.MigrationLock})");
+        // Replica columns on the shared tables: each call's rows carry the tree and the tree version they committed
+        // (null for rows a single process wrote through group commit, which every replica reads at start-up).
+        Exec(conn, tx, """
+            CREATE TABLE IF NOT EXISTS trees (account text PRIMARY KEY, version bigint NOT NULL);
+            CREATE TABLE IF NOT EXISTS replicas (number serial PRIMARY KEY, started timestamptz NOT NULL DEFAULT now(), host text);
+            ALTER TABLE objects ADD COLUMN IF NOT EXISTS tree text;
+            ALTER TABLE objects ADD COLUMN IF NOT EXISTS tree_version bigint;
+            CREATE INDEX IF NOT EXISTS objects_tree ON objects(tree, tree_version);
+            ALTER TABLE idempotency ADD COLUMN IF NOT EXISTS tree_version bigint;
+            """);
+        // Idempotency keys unique in the database: a key stored again after expiry replaces its record, as in memory.
+        if (Scalar(conn, tx, "SELECT to_regclass('idempotency_key')::text") is null or DBNull)
+            Exec(conn, tx, """
+                DELETE FROM idempotency a USING idempotency b WHERE a.account = b.account AND a.key = b.key AND a.position < b.position;
+                CREATE UNIQUE INDEX idempotency_key ON idempotency(account, key);
+                """);
+        using (var cmd = new NpgsqlCommand("INSERT INTO replicas(host) VALUES($1) RETURNING number", conn, tx))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Environment.MachineName });
+            Number = (int)cmd.ExecuteScalar()!;
+        }
+        tx.Commit();
+        Seeded = seeded;
+    }
+
+    /// <summary>This replica's number (from the <c>replicas</c> table, 1 for the first replica ever started on the database).</summary>
+    public int Number { get; }
+
+    /// <summary>Ids follow the seed's sequence, unprefixed: meaningful with one replica only (docs/deploy.md).</summary>
+    public bool Seeded { get; }
+
+    /// <summary>
+    /// Opens the call's transaction and takes the tree's row lock (creating the row for a new tree). The caller then
+    /// brings the tree up to <see cref="TreeSession.Version"/> (<see cref="ObjectStore.CatchUp"/>) before reading it.
+    /// </summary>
+    internal async Task<TreeSession> LockAsync(string tree)
+    {
+        var conn = await _source.OpenConnectionAsync();
+        try
+        {
+            var tx = await conn.BeginTransactionAsync();
+            await using var batch = new NpgsqlBatch(conn, tx);
+            var insert = new NpgsqlBatchCommand("INSERT INTO trees(account, version) VALUES($1, 0) ON CONFLICT DO NOTHING");
+            insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tree });
+            var select = new NpgsqlBatchCommand("SELECT version FROM trees WHERE account = $1 FOR UPDATE");
+            select.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tree });
+            batch.BatchCommands.Add(insert);
+            batch.BatchCommands.Add(select);
+            var version = (long)(await batch.ExecuteScalarAsync())!;
+            return new TreeSession(conn, tx, tree, version);
+        }
+        catch
+        {
+            await conn.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>The synchronous <see cref="LockAsync"/>, for a commit made outside a session (see <see cref="ObjectStore"/>).</summary>
+    internal TreeSession Lock(string tree) => LockAsync(tree).GetAwaiter().GetResult();
+
+    /// <summary>The committed version of every tree, read without locks (to find trees another replica created or changed).</summary>
+    internal Dictionary<string, long> Versions()
+    {
+        using var conn = _source.OpenConnection();
+        using var cmd = new NpgsqlCommand("SELECT account, version FROM trees", conn);
+        using var r = cmd.ExecuteReader();
+        var all = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (r.Read()) all[r.GetString(0)] = r.GetInt64(1);
+        return all;
+    }
+
+    /// <summary>The committed version of one tree (0 for a tree not in the table), read without locks.</summary>
+    internal long VersionOf(string tree)
+    {
+        using var conn = _source.OpenConnection();
+        using var cmd = new NpgsqlCommand("SELECT version FROM trees WHERE account = $1", conn);
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tree });
+        return cmd.ExecuteScalar() is long v ? v : 0;
+    }
+
+    /// <summary>The object versions and idempotency records of <paramref name="tree"/> committed after <paramref name="since"/>, up to <paramref name="upTo"/>, in commit order.</summary>
+    internal (List<StoredVersion> Objects, List<IdempotencyRow> Idempotency) ReadSince(NpgsqlConnection? conn, string tree, long since, long upTo)
+    {
+        var own = conn is null ? _source.OpenConnection() : null;
+        try
+        {
+            var c = conn ?? own!;
+            var objects = new List<StoredVersion>();
+            using (var cmd = new NpgsqlCommand("""
+                SELECT position, type, data, seq FROM objects WHERE tree = $1 AND tree_version > $2 AND tree_version <= $3
+                ORDER BY tree_version, position
+                """, c))
+            {
+                cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tree });
+                cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = since });
+                cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = upTo });
+                using var r = cmd.ExecuteReader();
+                while (r.Read()) objects.Add(new StoredVersion(r.GetInt64(0), r.GetString(1), (byte[])r.GetValue(2), r.GetInt64(3)));
+            }
+            var idempotency = new List<IdempotencyRow>();
+            using (var cmd = new NpgsqlCommand("""
+                SELECT key, fingerprint, status, body, request_id, created FROM idempotency
+                WHERE account = $1 AND tree_version > $2 AND tree_version <= $3 ORDER BY position
+                """, c))
+            {
+                cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tree });
+                cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = since });
+                cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = upTo });
+                using var r = cmd.ExecuteReader();
+                while (r.Read())
+                    idempotency.Add(new IdempotencyRow(tree, r.GetString(0), r.GetString(1), r.GetInt32(2), (byte[])r.GetValue(3), r.GetString(4), r.GetInt64(5)));
+            }
+            return (objects, idempotency);
+        }
+        finally { own?.Dispose(); }
+    }
+
+    /// <summary>Serialises provisioning of the merchant of one implicit key across replicas (a transaction-level advisory lock).</summary>
+    internal async Task<IAsyncDisposable> ProvisionLockAsync(string key)
+    {
+        var conn = await _source.OpenConnectionAsync();
+        var tx = await conn.BeginTransactionAsync();
+        await using (var cmd = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1, hashtext($2))", conn, tx))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = (int)(ProvisionLock & 0x7FFFFFFF) });
+            cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = key });
+            await cmd.ExecuteNonQueryAsync();
+        }
+        return new Releaser(conn, tx);
+    }
+
+    private sealed class Releaser(NpgsqlConnection conn, NpgsqlTransaction tx) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            try { await tx.CommitAsync(); }
+            finally { await conn.DisposeAsync(); }
+        }
+    }
+
+    public void Dispose() => _source.Dispose();
+
+    private static void Exec(NpgsqlConnection conn, NpgsqlTransaction tx, string sql)
+    {
+        using var cmd = new NpgsqlCommand(sql, conn, tx);
+        cmd.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(NpgsqlConnection conn, NpgsqlTransaction tx, string sql)
+    {
+        using var cmd = new NpgsqlCommand(sql, conn, tx);
+        return cmd.ExecuteScalar();
+    }
+}
+
+/// <summary>
+/// One call's transaction on a tree in replica mode, holding the tree's row lock from <see cref="ReplicaCoordinator.LockAsync"/>
+/// until <see cref="Commit"/> or disposal (a rollback). The rows of the call's commits are written by <see cref="Commit"/>
+/// together with <c>version = version + 1</c>.
+/// </summary>
+internal sealed class TreeSession(NpgsqlConnection conn, NpgsqlTransaction tx, string tree, long version) : IDisposable
+{
+    public NpgsqlConnection Connection => conn;
+    public string Tree => tree;
+    /// <summary>The tree's committed version when the lock was taken.</summary>
+    public long Version => version;
+    public bool Done { get; private set; }
+
+    /// <summary>Writes the rows and the new version and commits; returns the new version.</summary>
+    public long Commit(IReadOnlyList<Row> rows, Func<StripeObject, byte[]> serialize)
+    {
+        var next = version + 1;
+        using var batch = new NpgsqlBatch(conn, tx);
+        var objects = rows.OfType<ObjectRow>().ToList();
+        if (objects.Count > 0)
+        {
+            var cmd = new NpgsqlBatchCommand("""
+                INSERT INTO objects(id, account, type, created, seq, data, tree, tree_version)
+                SELECT i, a, t, c, s, d, $7, $8 FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bytea[]) AS u(i, a, t, c, s, d)
+                """);
+            cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = objects.Select(o => o.Object.Id).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = objects.Select(o => o.Object.AccountId).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = objects.Select(o => o.Object.ObjectType).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = objects.Select(o => o.Object.Created).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = objects.Select(o => o.Seq).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = objects.Select(o => serialize(o.Object)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+            cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tree });
+            cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = next });
+            batch.BatchCommands.Add(cmd);
+        }
+        foreach (var row in rows)
+        {
+            switch (row)
+            {
+                case IdempotencyPurge purge:
+                {
+                    var cmd = new NpgsqlBatchCommand("DELETE FROM idempotency WHERE account = $1 AND created < $2");
+                    cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tree });
+                    cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = purge.OlderThan });
+                    batch.BatchCommands.Add(cmd);
+                    break;
+                }
+                case IdempotencyRow r:
+                {
+                    // Unique (account, key): the tree's row lock already serialises racing calls (the loser catches up and
+                    // replays); a record stored again for an expired key replaces the old one.
+                    var cmd = new NpgsqlBatchCommand("""
+                        INSERT INTO idempotency(account, key, fingerprint, status, body, request_id, created, tree_version)
+                        VALUES($1, $2, $3, $4, $5, $6, $7, $8)
+                        ON CONFLICT (account, key) DO UPDATE SET fingerprint = excluded.fingerprint, status = excluded.status,
+                            body = excluded.body, request_id = excluded.request_id, created = excluded.created, tree_version = excluded.tree_version
+                        """);
+                    cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = r.Account });
+                    cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = r.Key });
+                    cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = r.Fingerprint });
+                    cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = r.Status });
+                    cmd.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = r.Body });
+                    cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = r.RequestId });
+                    cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = r.Created });
+                    cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = next });
+                    batch.BatchCommands.Add(cmd);
+                    break;
+                }
+            }
+        }
+        var bump = new NpgsqlBatchCommand("UPDATE trees SET version = $2 WHERE account = $1");
+        bump.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tree });
+        bump.Parameters.Add(new NpgsqlParameter<long> { TypedValue = next });
+        batch.BatchCommands.Add(bump);
+        batch.ExecuteNonQuery();
+        tx.Commit();
+        Done = true;
+        version = next;
+        return next;
+    }
+
+    public void Dispose()
+    {
+        if (!Done)
+        {
+            Done = true;
+            try { tx.Rollback(); } catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException) { /* the connection is gone: so is the lock */ }
+        }
+        tx.Dispose();
+        conn.Dispose();
+    }
+}

@@ -1,0 +1,116 @@
+using System.Text.Json.Nodes;
+
+namespace MockProcessor.Server.Tests.Storage;
+
+/// <summary>
+/// Replica mode (docs/deploy.md): two in-process emulators on one PostgreSQL database, coordinating through it only
+/// (the tree's row lock and version, caught up per call).
+/// </summary>
+public class PostgresReplicaTests
+{
+    private static TestApp Replica(PostgresTestDatabase db) =>
+        new(o => { o.InMemory = false; o.Database = db.Url; o.Replica = true; o.Seed = null; });
+
+    [PostgresFact]
+    public async Task A_write_through_one_replica_is_seen_by_the_next_read_through_the_other()
+    {
+        using var db = new PostgresTestDatabase();
+        await using var a = Replica(db);
+        await using var b = Replica(db);
+        var ca = a.Client("sk_test_replica_rw");
+        var cb = b.Client("sk_test_replica_rw");
+        // The merchant is provisioned through A; B finds it by its key in the database.
+        var customer = await (await ca.PostFormAsync("/v1/customers", ("email", "one@example.com"))).OkAsync();
+        var id = (string)customer["id"]!;
+        var seen = await (await cb.GetAsync($"/v1/customers/{id}")).OkAsync();
+        Assert.Equal("one@example.com", (string)seen["email"]!);
+        // An update through B, read through A.
+        await (await cb.PostFormAsync($"/v1/customers/{id}", ("email", "two@example.com"))).OkAsync();
+        Assert.Equal("two@example.com", (string)(await (await ca.GetAsync($"/v1/customers/{id}")).OkAsync())["email"]!);
+        // Lists too: one customer, as updated, whichever replica answers.
+        var listed = await (await cb.GetAsync("/v1/customers")).OkAsync();
+        Assert.Equal([id], listed["data"]!.AsArray().Select(c => (string)c!["id"]!));
+    }
+
+    [PostgresFact]
+    public async Task Alternating_writes_to_one_customer_from_both_replicas_keep_every_update()
+    {
+        using var db = new PostgresTestDatabase();
+        await using var a = Replica(db);
+        await using var b = Replica(db);
+        var clients = new[] { a.Client("sk_test_replica_alt"), b.Client("sk_test_replica_alt") };
+        var id = (string)(await (await clients[0].PostFormAsync("/v1/customers", ("name", "alt"))).OkAsync())["id"]!;
+        // Each update adds one metadata key; an update made on a stale copy would drop the keys the other replica added.
+        for (var i = 0; i < 12; i++)
+            await (await clients[i % 2].PostFormAsync($"/v1/customers/{id}", ($"metadata[k{i}]", i.ToString()))).OkAsync();
+        foreach (var c in clients)
+        {
+            var metadata = (await (await c.GetAsync($"/v1/customers/{id}")).OkAsync())["metadata"]!.AsObject();
+            Assert.Equal(Enumerable.Range(0, 12).Select(i => $"k{i}").Order(), metadata.Select(kv => kv.Key).Order());
+        }
+        // Concurrent updates from both replicas: each one kept.
+        await Task.WhenAll(Enumerable.Range(100, 16).Select(async i =>
+            await (await clients[i % 2].PostFormAsync($"/v1/customers/{id}", ($"metadata[c{i}]", "x"))).OkAsync()));
+        var all = (await (await clients[1].GetAsync($"/v1/customers/{id}")).OkAsync())["metadata"]!.AsObject();
+        Assert.Equal(12 + 16, all.Count);
+    }
+
+    [PostgresFact]
+    public async Task Sixty_four_requests_with_one_idempotency_key_over_both_replicas_create_one_object()
+    {
+        using var db = new PostgresTestDatabase();
+        await using var a = Replica(db);
+        await using var b = Replica(db);
+        var clients = new[] { a.Client("sk_test_replica_idem"), b.Client("sk_test_replica_idem") };
+        // The merchant exists before the race (its provisioning is not what is tested here).
+        await (await clients[1].GetAsync("/v1/customers")).OkAsync();
+        var answers = await Task.WhenAll(Enumerable.Range(0, 64).Select(async i =>
+        {
+            var response = await clients[i % 2].PostRawAsync("/v1/customers", "email=race%40example.com", "one-key");
+            var body = await response.OkAsync();
+            return ((string)body["id"]!, response.Headers.TryGetValues("Idempotent-Replayed", out var r) && r.Single() == "true");
+        }));
+        Assert.Single(answers.Select(x => x.Item1).Distinct());
+        Assert.Equal(63, answers.Count(x => x.Item2));
+        Assert.Equal(1, db.Scalar<long>("SELECT COUNT(DISTINCT id) FROM objects WHERE type = 'customer'"));
+        Assert.Equal(1, db.Scalar<long>("SELECT COUNT(*) FROM idempotency WHERE key = 'one-key'"));
+        var listed = await (await clients[0].GetAsync("/v1/customers")).OkAsync();
+        Assert.Single(listed["data"]!.AsArray());
+    }
+
+    [PostgresFact]
+    public async Task Ids_minted_by_two_replicas_carry_each_replicas_number()
+    {
+        using var db = new PostgresTestDatabase();
+        await using var a = Replica(db);
+        await using var b = Replica(db);
+        var idA = (string)(await (await a.Client("sk_test_replica_ids").PostFormAsync("/v1/customers")).OkAsync())["id"]!;
+        var idB = (string)(await (await b.Client("sk_test_replica_ids").PostFormAsync("/v1/customers")).OkAsync())["id"]!;
+        // Replicas 1 and 2 in the replicas table: "01" and "02" after the prefix.
+        Assert.Equal(2, db.Scalar<long>("SELECT COUNT(*) FROM replicas"));
+        Assert.Equal(["01", "02"], new[] { idA["cus_".Length..][..2], idB["cus_".Length..][..2] }.Order());
+    }
+
+    [PostgresFact]
+    public async Task A_due_timer_fires_once_though_both_replicas_run_their_time_driver()
+    {
+        using var db = new PostgresTestDatabase();
+        await using var a = Replica(db);
+        await using var b = Replica(db);
+        var ca = a.Client("sk_test_replica_timer");
+        var cb = b.Client("sk_test_replica_timer");
+        // A manual-capture authorization expires after 7 days: its timer is due on both replicas once both know it.
+        var pi = await (await ca.PostFormAsync("/v1/payment_intents", ("amount", "500"), ("currency", "usd"), ("confirm", "true"),
+            ("payment_method", "pm_card_visa"), ("capture_method", "manual"), ("allowed_payment_method_types[]", "card"))).OkAsync();
+        var id = (string)pi["id"]!;
+        Assert.Equal("requires_capture", (string)(await (await cb.GetAsync($"/v1/payment_intents/{id}")).OkAsync())["status"]!);
+        // Advance the merchant clock through B (which fires the expiry in that call); then both replicas run their time driver,
+        // A with the authorization still due in its timer queue: it catches up first and fires nothing.
+        await (await cb.PostFormAsync("/_mock/merchant_clock/advance", ("seconds", (8 * 86400).ToString()))).OkAsync();
+        var drivers = new[] { a, b }.Select(x => (MockProcessor.Server.Time.TimeDriverService)x.Services.GetService(typeof(MockProcessor.Server.Time.TimeDriverService))!);
+        await Task.WhenAll(drivers.Select(d => d.RunAllDueAsync()));
+        Assert.Equal("canceled", (string)(await (await ca.GetAsync($"/v1/payment_intents/{id}")).OkAsync())["status"]!);
+        var events = (await (await cb.GetAsync("/v1/events?limit=100&type=payment_intent.canceled")).OkAsync())["data"]!.AsArray();
+        Assert.Single(events);
+    }
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Starts the replica topology of docs/deploy.md on this machine: two emulator replicas (serve --replica) on one
+# PostgreSQL database and HAProxy round-robin in front of them, all on 127.0.0.1. The database is created afresh on the
+# given server (tests/postgres/start.sh starts one). Prints the balancer's URL on stdout (everything else on stderr).
+#   usage: tests/replicas/start.sh <postgres-server-url> [balancer-port] [replica-a-port] [replica-b-port]
+#          (default ports 12490, then balancer+1, balancer+2; database mockprocessor_replicas)
+#   stop:  tests/replicas/stop.sh [balancer-port]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SERVER="${1:?usage: tests/replicas/start.sh <postgres-server-url> [balancer-port] [replica-a-port] [replica-b-port]}"
+LB="${2:-${MOCKPROCESSOR_REPLICAS_PORT:-12490}}"
+PA="${3:-$((LB + 1))}"
+PB="${4:-$((LB + 2))}"
+DBNAME="${MOCKPROCESSOR_REPLICAS_DB:-mockprocessor_replicas}"
+HAPROXY="${HAPROXY:-$(command -v haproxy || echo /usr/sbin/haproxy)}"
+[ -x "$HAPROXY" ] || { echo "HAProxy is not installed (apt-get install haproxy)" >&2; exit 3; }
+BIN="${POSTGRES_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
+[ -x "$BIN/psql" ] || { echo "psql is not installed (apt-get install postgresql)" >&2; exit 3; }
+DLL=src/MockProcessor/bin/Release/net10.0/mockprocessor.dll
+[ -f "$DLL" ] || { echo "build first: dotnet build MockProcessor.sln -c Release" >&2; exit 1; }
+STATE="${TMPDIR:-/tmp}/mockprocessor-replicas-$LB"
+if [ -f "$STATE/haproxy.pid" ]; then
+  echo "replicas started by this script already run on $LB ($STATE); stop them with tests/replicas/stop.sh $LB" >&2
+  exit 1
+fi
+rm -rf "$STATE"
+mkdir -p "$STATE"
+
+# A fresh database on the server (the URL's path names the server's maintenance database).
+BASE="${SERVER%/*}"
+"$BIN/psql" -q "$SERVER" -c "DROP DATABASE IF EXISTS $DBNAME" -c "CREATE DATABASE $DBNAME" >&2
+DB="$BASE/$DBNAME"
+
+# The replicas: started together, they migrate the schema once (an advisory lock) and register as replicas 1 and 2.
+for port in "$PA" "$PB"; do
+  nohup dotnet "$DLL" serve --replica --db "$DB" --port "$port" --log-level Warning > "$STATE/replica-$port.log" 2>&1 &
+  echo $! > "$STATE/replica-$port.pid"
+done
+
+cat > "$STATE/haproxy.cfg" <<CFG
+global
+    maxconn 4096
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 300s
+    timeout server 300s
+    retries 0
+frontend api
+    bind 127.0.0.1:$LB
+    default_backend replicas
+backend replicas
+    balance roundrobin
+    option httpchk GET /healthz
+    server a 127.0.0.1:$PA check inter 1s fall 2 rise 1
+    server b 127.0.0.1:$PB check inter 1s fall 2 rise 1
+CFG
+"$HAPROXY" -f "$STATE/haproxy.cfg" -D -p "$STATE/haproxy.pid" >&2
+
+# Ready when each replica answers /healthz directly and the balancer answers it.
+for url in "http://127.0.0.1:$PA" "http://127.0.0.1:$PB" "http://127.0.0.1:$LB"; do
+  for _ in $(seq 1 120); do
+    curl -fsS -o /dev/null "$url/healthz" 2>/dev/null && break
+    sleep 0.5
+  done
+  curl -fsS -o /dev/null "$url/healthz" || { echo "$url did not become ready; logs in $STATE" >&2; cat "$STATE"/replica-*.log >&2; exit 1; }
+done
+echo "http://127.0.0.1:$LB"
