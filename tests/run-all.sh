@@ -56,9 +56,12 @@ if [ -n "${MOCKPROCESSOR_TEST_POSTGRES:-}" ] && [ -x "$HAPROXY_BIN" ]; then
     grep -qE "_mock/clock/advance|webhooks/flush|advanceClock|_mock/faults" "$f" || REPLICA_FILES+=("test/$(basename "$f")")
   done
   MOCKPROCESSOR_URL="$LB_URL" REPORT_NAME=compat-replicas bash tests/compat/run-summarized.sh tests/results "${REPLICA_FILES[@]}"
-  # The scenario library minus the scenarios that script fault rules (per replica, like the files left out above).
+  # The scenario library minus the scenarios that script fault rules (per replica, like the files left out above) and
+  # those asserting how many timers an advance fired one second before a deadline: on a running (unfrozen) merchant
+  # clock that boundary is crossed by any pause between steps, which the catch-up of a second replica makes likely
+  # (seen once: refund-pending-then-succeeds fired at +59 s; docs/deploy.md, Not built yet).
   REPLICA_SCENARIOS="$(mktemp -d)"
-  for f in scenarios/*.yaml; do grep -q "faults" "$f" || cp "$f" "$REPLICA_SCENARIOS/"; done
+  for f in scenarios/*.yaml; do grep -qE "faults|fired: 0" "$f" || cp "$f" "$REPLICA_SCENARIOS/"; done
   dotnet src/MockProcessor/bin/Release/net10.0/mockprocessor.dll run "$REPLICA_SCENARIOS" --base-url "$LB_URL" --progress false \
     --junit tests/results/scenarios-replicas.junit.xml > tests/results/scenarios-replicas.txt \
     || { cat tests/results/scenarios-replicas.txt; exit 1; }

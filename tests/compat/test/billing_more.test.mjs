@@ -4,37 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { expectStripeError, newClient, raw } from './helpers.mjs';
+import { DAY, HOUR, advanceTo, clockCustomer, defaultCard, invoicesOf, monthly, utc } from './billing_helpers.mjs';
 
-const DAY = 86400;
-const HOUR = 3600;
-const utc = (y, m, d) => Date.UTC(y, m - 1, d) / 1000;
-
-async function monthly(stripe, amount, name) {
-  return stripe.prices.create({ currency: 'usd', unit_amount: amount, product_data: { name }, recurring: { interval: 'month' } });
-}
-
-async function clockCustomer(stripe, start, card = 'pm_card_visa') {
-  const clock = await stripe.testHelpers.testClocks.create({ frozen_time: start });
-  const customer = await stripe.customers.create({ email: 'more@example.com', test_clock: clock.id });
-  if (card) await defaultCard(stripe, customer.id, card);
-  return { clock, customer };
-}
-
-async function defaultCard(stripe, customer, card) {
-  const pm = await stripe.paymentMethods.attach(card, { customer });
-  await stripe.customers.update(customer, { invoice_settings: { default_payment_method: pm.id } });
-}
-
-async function advanceTo(stripe, clock, t) {
-  const advanced = await stripe.testHelpers.testClocks.advance(clock.id, { frozen_time: t });
-  assert.equal(advanced.status, 'ready');
-}
-
-async function invoicesOf(stripe, subscription) {
-  const all = [];
-  for await (const inv of stripe.invoices.list({ subscription, limit: 100 })) all.push(inv);
-  return all.reverse();
-}
 
 async function eventsOf(stripe, prefix) {
   const all = [];
