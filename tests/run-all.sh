@@ -23,7 +23,7 @@ else
 fi
 
 echo "== .NET tests"
-dotnet test MockProcessor.sln -c Release --no-build -nologo -v quiet
+dotnet test MockProcessor.sln -c Release --no-build -nologo  # default verbosity: a failing test prints its message
 
 echo "== scenario library (mockprocessor run scenarios)"
 mkdir -p tests/results

@@ -182,28 +182,23 @@ public sealed partial class ObjectStore : IAsyncDisposable
 
     private byte[] Serialize(StripeObject o) => JsonSerializer.SerializeToUtf8Bytes(o, o.GetType(), _persistOptions);
 
-    /// <summary>Batches this large are serialised on every core before the write (a clock advance's parts).</summary>
-    private const int ParallelSerializeRows = 512;
-
     /// <summary>
     /// Serialises a batch's object rows before the backend writes them: objects first, then events, whose snapshot is
     /// copied from the bytes of the same version when the batch also writes it (events are most of what a renewal
-    /// writes, and most announce the version the batch stores). Large batches are serialised in parallel.
+    /// writes, and most announce the version the batch stores). Serialised one by one on the writer's thread: in parallel,
+    /// a clock advance's large batches held more bytes at once for no measurable gain (docs/performance.md).
     /// </summary>
     private void Prepare(IReadOnlyList<ObjectRow> rows)
     {
         var reuse = new Dictionary<StripeObject, byte[]>(ReferenceEqualityComparer.Instance);
         var objects = rows.Where(r => r.Object is not Domain.Events.Event).ToList();
         var events = rows.Where(r => r.Object is Domain.Events.Event).ToList();
-        void Serialize(List<ObjectRow> some)
-        {
-            if (some.Count >= ParallelSerializeRows) Parallel.ForEach(some, r => r.Data = this.Serialize(r.Object));
-            else foreach (var r in some) r.Data = this.Serialize(r.Object);
-        }
-        Serialize(objects);
-        foreach (var r in objects) reuse[r.Object] = r.Data!;
+        foreach (var r in objects) reuse[r.Object] = r.Data = Serialize(r.Object);
         _snapshots.Reuse = reuse;
-        try { Serialize(events); }
+        try
+        {
+            foreach (var r in events) r.Data = Serialize(r.Object);
+        }
         finally { _snapshots.Reuse = null; }
     }
 
