@@ -3,20 +3,8 @@ using System.Text.Json.Nodes;
 namespace MockProcessor.Server.Tests.Resources.Billing;
 
 /// <summary>/v1/credit_notes (docs/credit-notes.md): pre-payment notes on open invoices, refunds and balance credit on paid ones.</summary>
-public class CreditNoteApiTests : IAsyncLifetime
+public class CreditNoteApiTests() : BillingApiTest("sk_test_credit_notes")
 {
-    private readonly TestApp _app = new();
-    private HttpClient _c = null!;
-
-    public Task InitializeAsync() { _c = _app.Client("sk_test_credit_notes"); return Task.CompletedTask; }
-    public async Task DisposeAsync() => await _app.DisposeAsync();
-
-    private static string Id(JsonObject o) => (string)o["id"]!;
-
-    private async Task<JsonObject> Get(string path) => await (await _c.GetAsync(path)).OkAsync();
-
-    private async Task<JsonObject> Post(string path, params (string, string)[] fields) => await (await _c.PostFormAsync(path, fields)).OkAsync();
-
     /// <summary>A customer with a saved Visa and an open one-off invoice of the given items (not yet charged).</summary>
     private async Task<JsonObject> OpenInvoice(params long[] amounts)
     {
@@ -29,10 +17,6 @@ public class CreditNoteApiTests : IAsyncLifetime
         var inv = await Post("/v1/invoices", ("customer", cus), ("pending_invoice_items_behavior", "include"));
         return await Post($"/v1/invoices/{Id(inv)}/finalize", ("auto_advance", "false"));
     }
-
-    private async Task<List<string>> EventTypes(string objectId) =>
-        (await Get("/v1/events?limit=100"))["data"]!.AsArray().Where(e => (string)e!["data"]!["object"]!["id"]! == objectId)
-            .Select(e => (string)e!["type"]!).Reverse().ToList();
 
     [Fact]
     public async Task On_an_open_invoice_a_note_lowers_the_amount_due_and_voiding_restores_it()

@@ -3,22 +3,8 @@ using System.Text.Json.Nodes;
 namespace MockProcessor.Server.Tests.Resources.Billing;
 
 /// <summary>/v1/plans (docs/credit-notes.md "Plans"): the legacy view of recurring prices, one store for both.</summary>
-public class PlanApiTests : IAsyncLifetime
+public class PlanApiTests() : BillingApiTest("sk_test_plans")
 {
-    private readonly TestApp _app = new();
-    private HttpClient _c = null!;
-
-    public Task InitializeAsync() { _c = _app.Client("sk_test_plans"); return Task.CompletedTask; }
-    public async Task DisposeAsync() => await _app.DisposeAsync();
-
-    private static string Id(JsonObject o) => (string)o["id"]!;
-    private async Task<JsonObject> Get(string path) => await (await _c.GetAsync(path)).OkAsync();
-    private async Task<JsonObject> Post(string path, params (string, string)[] fields) => await (await _c.PostFormAsync(path, fields)).OkAsync();
-
-    private async Task<List<string>> EventTypes(string objectId) =>
-        (await Get("/v1/events?limit=100"))["data"]!.AsArray().Where(e => (string)e!["data"]!["object"]!["id"]! == objectId)
-            .Select(e => (string)e!["type"]!).Reverse().ToList();
-
     [Fact]
     public async Task A_plan_is_a_recurring_price_under_two_names()
     {

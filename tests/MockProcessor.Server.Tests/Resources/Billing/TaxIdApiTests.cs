@@ -3,22 +3,8 @@ using System.Text.Json.Nodes;
 namespace MockProcessor.Server.Tests.Resources.Billing;
 
 /// <summary>Customer tax IDs (docs/credit-notes.md): nested and top-level routes, validation, verification, invoices.</summary>
-public class TaxIdApiTests : IAsyncLifetime
+public class TaxIdApiTests() : BillingApiTest("sk_test_tax_ids")
 {
-    private readonly TestApp _app = new();
-    private HttpClient _c = null!;
-
-    public Task InitializeAsync() { _c = _app.Client("sk_test_tax_ids"); return Task.CompletedTask; }
-    public async Task DisposeAsync() => await _app.DisposeAsync();
-
-    private static string Id(JsonObject o) => (string)o["id"]!;
-    private async Task<JsonObject> Get(string path) => await (await _c.GetAsync(path)).OkAsync();
-    private async Task<JsonObject> Post(string path, params (string, string)[] fields) => await (await _c.PostFormAsync(path, fields)).OkAsync();
-
-    private async Task<List<string>> EventTypes(string objectId) =>
-        (await Get("/v1/events?limit=100"))["data"]!.AsArray().Where(e => (string)e!["data"]!["object"]!["id"]! == objectId)
-            .Select(e => (string)e!["type"]!).Reverse().ToList();
-
     [Fact]
     public async Task A_customer_tax_id_is_created_verified_by_its_test_value_listed_and_deleted()
     {
