@@ -4,6 +4,10 @@
 # given server (tests/postgres/start.sh starts one). Prints the balancer's URL on stdout (everything else on stderr).
 #   usage: tests/replicas/start.sh <postgres-server-url> [balancer-port] [replica-a-port] [replica-b-port]
 #          (default ports 12490, then balancer+1, balancer+2; database mockprocessor_replicas)
+#   env:   MOCKPROCESSOR_REPLICAS_BALANCE=roundrobin (default: each request to the next replica) or
+#          key (each API key's requests to one replica while both are up: HAProxy `balance hdr(Authorization)` with
+#          consistent hashing, so a replica rarely has another's commits to catch up; docs/deploy.md)
+#          MOCKPROCESSOR_REPLICAS_ARGS: extra `serve` arguments for both replicas (e.g. "--clock manual --webhook-dispatch manual")
 #   stop:  tests/replicas/stop.sh [balancer-port]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -12,6 +16,13 @@ LB="${2:-${MOCKPROCESSOR_REPLICAS_PORT:-12490}}"
 PA="${3:-$((LB + 1))}"
 PB="${4:-$((LB + 2))}"
 DBNAME="${MOCKPROCESSOR_REPLICAS_DB:-mockprocessor_replicas}"
+case "${MOCKPROCESSOR_REPLICAS_BALANCE:-roundrobin}" in
+  roundrobin) BALANCE="balance roundrobin" ;;
+  key) BALANCE="balance hdr(Authorization)
+    hash-type consistent" ;;
+  *) echo "MOCKPROCESSOR_REPLICAS_BALANCE must be roundrobin or key" >&2; exit 2 ;;
+esac
+read -r -a EXTRA <<< "${MOCKPROCESSOR_REPLICAS_ARGS:-}"
 HAPROXY="${HAPROXY:-$(command -v haproxy || echo /usr/sbin/haproxy)}"
 [ -x "$HAPROXY" ] || { echo "HAProxy is not installed (apt-get install haproxy)" >&2; exit 3; }
 BIN="${POSTGRES_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
@@ -33,7 +44,7 @@ DB="$BASE/$DBNAME"
 
 # The replicas: started together, they migrate the schema once (an advisory lock) and register as replicas 1 and 2.
 for port in "$PA" "$PB"; do
-  nohup dotnet "$DLL" serve --replica --db "$DB" --port "$port" --log-level Warning > "$STATE/replica-$port.log" 2>&1 &
+  nohup dotnet "$DLL" serve --replica --db "$DB" --port "$port" --log-level Warning "${EXTRA[@]}" > "$STATE/replica-$port.log" 2>&1 &
   echo $! > "$STATE/replica-$port.pid"
 done
 
@@ -50,7 +61,7 @@ frontend api
     bind 127.0.0.1:$LB
     default_backend replicas
 backend replicas
-    balance roundrobin
+    $BALANCE
     option httpchk GET /healthz
     server a 127.0.0.1:$PA check inter 1s fall 2 rise 1
     server b 127.0.0.1:$PB check inter 1s fall 2 rise 1

@@ -16,6 +16,9 @@ namespace MockProcessor.Server.Hosting;
 /// <summary>Builds the emulator's web application from options: the executable and the tests share this one entry.</summary>
 public static class MockProcessorApp
 {
+    /// <summary>Thread-pool threads a replica starts with: more than the calls it runs at once (see AddMockProcessor).</summary>
+    public const int ReplicaMinThreads = 256;
+
     public static WebApplication Build(MockProcessorOptions options, Action<WebApplicationBuilder>? configure = null)
     {
         if (options.DashboardOpen && !IsLoopback(options.Host))
@@ -59,6 +62,13 @@ public static class MockProcessorApp
                 if (backend is not PostgresStore || PostgresStore.ConnectionString(options.Database) is not { } url)
                     throw new ArgumentException("--replica needs --db naming a PostgreSQL database (docs/deploy.md).");
                 replica = new ReplicaCoordinator(url, options.Seed is not null);
+                // A replica commits each call synchronously on its own connection (Tx.Commit is synchronous), and Npgsql
+                // finishes sending a batch larger than its write buffer from a thread-pool task when called synchronously:
+                // with as many calls in flight as pool threads, every thread waits for a send no thread is left to run,
+                // until the pool injects one (about one a second). Blocked threads cost no CPU, so start with enough of
+                // them (docs/deploy.md, "Threads").
+                ThreadPool.GetMinThreads(out var workers, out var io);
+                ThreadPool.SetMinThreads(Math.Max(workers, ReplicaMinThreads), io);
                 // Ids that never collide across replicas; --seed keeps the seed's own sequence (one replica only).
                 if (options.Seed is null) sp.GetRequiredService<IdGenerator>().StampReplica((replica.Number - 1) % (62 * 62 - 1) + 1);
             }

@@ -21,10 +21,10 @@ public sealed partial class ObjectStore
         TreeSession? session = null;
         try
         {
-            session = await Replica.LockAsync(state.AccountId);
+            session = await Replica.LockAsync(state.AccountId, Volatile.Read(ref state.ReplicaVersion));
             lock (state.Gate)
             {
-                CatchUp(state, session.Connection, session.Version);
+                CatchUp(state, session.CaughtUp, session.Version);
                 state.Session = session;
             }
             return new Scope(state);
@@ -71,7 +71,7 @@ public sealed partial class ObjectStore
         TreeSession? fresh = null;
         try
         {
-            fresh = Replica!.Lock(state.AccountId);
+            fresh = Replica!.Lock(state.AccountId, state.ReplicaVersion);
             if (fresh.Version != state.ReplicaVersion) throw new ReplicaConflictException(state.AccountId);
             if (ownsGate)
             {
@@ -104,11 +104,17 @@ public sealed partial class ObjectStore
         state.ReplicaGate.Release();
     }
 
-    /// <summary>Applies what other replicas committed to <paramref name="state"/>'s tree up to version <paramref name="upTo"/>; under the tree's lock.</summary>
-    internal void CatchUp(AccountState state, Npgsql.NpgsqlConnection? conn, long upTo)
+    /// <summary>
+    /// Applies what other replicas committed to <paramref name="state"/>'s tree up to version <paramref name="upTo"/>; under
+    /// the tree's lock. <paramref name="read"/> is what the call's row lock came with (used when memory has not moved since
+    /// it was read); otherwise the rows are read now.
+    /// </summary>
+    internal void CatchUp(AccountState state, CaughtUp? read, long upTo)
     {
         if (state.ReplicaVersion >= upTo) return;
-        var (objects, idempotency) = Replica!.ReadSince(conn, state.AccountId, state.ReplicaVersion, upTo);
+        var (objects, idempotency) = read is not null && read.Since == state.ReplicaVersion
+            ? (read.Objects, read.Idempotency)
+            : Replica!.ReadSince(state.AccountId, state.ReplicaVersion, upTo);
         List<CommittedObject>? observed = null;
         var changed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var v in objects)

@@ -58,24 +58,33 @@ public sealed class ReplicaCoordinator : IDisposable
     public bool Seeded { get; }
 
     /// <summary>
-    /// Opens the call's transaction and takes the tree's row lock (creating the row for a new tree). The caller then
-    /// brings the tree up to <see cref="TreeSession.Version"/> (<see cref="ObjectStore.CatchUp"/>) before reading it.
+    /// Opens the call's transaction, takes the tree's row lock (creating the row for a new tree) and reads what other
+    /// replicas committed to the tree after <paramref name="since"/> (the version this replica's memory reflects), all in
+    /// one round trip: the reads run after the lock is granted, so they see every commit up to the locked version, and
+    /// nothing newer can be committed while the lock is held. The caller then applies them (<see cref="ObjectStore.CatchUp"/>).
     /// </summary>
-    internal async Task<TreeSession> LockAsync(string tree)
+    internal async Task<TreeSession> LockAsync(string tree, long since)
     {
         var conn = await _source.OpenConnectionAsync();
         try
         {
-            var tx = await conn.BeginTransactionAsync();
-            await using var batch = new NpgsqlBatch(conn, tx);
+            await using var batch = new NpgsqlBatch(conn);
+            // BEGIN and, in TreeSession.Commit, COMMIT travel inside the batches instead of as round trips of their own.
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
             var insert = new NpgsqlBatchCommand("INSERT INTO trees(account, version) VALUES($1, 0) ON CONFLICT DO NOTHING");
             insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tree });
+            batch.BatchCommands.Add(insert);
             var select = new NpgsqlBatchCommand("SELECT version FROM trees WHERE account = $1 FOR UPDATE");
             select.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tree });
-            batch.BatchCommands.Add(insert);
             batch.BatchCommands.Add(select);
-            var version = (long)(await batch.ExecuteScalarAsync())!;
-            return new TreeSession(conn, tx, tree, version);
+            batch.BatchCommands.Add(SinceCommand(ObjectsSince, tree, since));
+            batch.BatchCommands.Add(SinceCommand(IdempotencySince, tree, since));
+            await using var r = await batch.ExecuteReaderAsync();
+            await r.ReadAsync();
+            var version = r.GetInt64(0);
+            await r.NextResultAsync();
+            var (objects, idempotency) = await ReadRows(r, tree);
+            return new TreeSession(conn, tree, version, new CaughtUp(since, objects, idempotency));
         }
         catch
         {
@@ -85,7 +94,7 @@ public sealed class ReplicaCoordinator : IDisposable
     }
 
     /// <summary>The synchronous <see cref="LockAsync"/>, for a commit made outside a session (see <see cref="ObjectStore"/>).</summary>
-    internal TreeSession Lock(string tree) => LockAsync(tree).GetAwaiter().GetResult();
+    internal TreeSession Lock(string tree, long since) => LockAsync(tree, since).GetAwaiter().GetResult();
 
     /// <summary>The committed version of every tree, read without locks (to find trees another replica created or changed).</summary>
     internal Dictionary<string, long> Versions()
@@ -107,41 +116,51 @@ public sealed class ReplicaCoordinator : IDisposable
         return cmd.ExecuteScalar() is long v ? v : 0;
     }
 
-    /// <summary>The object versions and idempotency records of <paramref name="tree"/> committed after <paramref name="since"/>, up to <paramref name="upTo"/>, in commit order.</summary>
-    internal (List<StoredVersion> Objects, List<IdempotencyRow> Idempotency) ReadSince(NpgsqlConnection? conn, string tree, long since, long upTo)
+    private const string ObjectsSince =
+        "SELECT position, type, data, seq FROM objects WHERE tree = $1 AND tree_version > $2 ORDER BY tree_version, position";
+    private const string IdempotencySince =
+        "SELECT key, fingerprint, status, body, request_id, created FROM idempotency WHERE account = $1 AND tree_version > $2 ORDER BY position";
+
+    private static NpgsqlBatchCommand SinceCommand(string sql, string tree, long since)
     {
-        var own = conn is null ? _source.OpenConnection() : null;
-        try
-        {
-            var c = conn ?? own!;
-            var objects = new List<StoredVersion>();
-            using (var cmd = new NpgsqlCommand("""
-                SELECT position, type, data, seq FROM objects WHERE tree = $1 AND tree_version > $2 AND tree_version <= $3
-                ORDER BY tree_version, position
-                """, c))
-            {
-                cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tree });
-                cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = since });
-                cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = upTo });
-                using var r = cmd.ExecuteReader();
-                while (r.Read()) objects.Add(new StoredVersion(r.GetInt64(0), r.GetString(1), (byte[])r.GetValue(2), r.GetInt64(3)));
-            }
-            var idempotency = new List<IdempotencyRow>();
-            using (var cmd = new NpgsqlCommand("""
-                SELECT key, fingerprint, status, body, request_id, created FROM idempotency
-                WHERE account = $1 AND tree_version > $2 AND tree_version <= $3 ORDER BY position
-                """, c))
-            {
-                cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tree });
-                cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = since });
-                cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = upTo });
-                using var r = cmd.ExecuteReader();
-                while (r.Read())
-                    idempotency.Add(new IdempotencyRow(tree, r.GetString(0), r.GetString(1), r.GetInt32(2), (byte[])r.GetValue(3), r.GetString(4), r.GetInt64(5)));
-            }
-            return (objects, idempotency);
-        }
-        finally { own?.Dispose(); }
+        var cmd = new NpgsqlBatchCommand(sql);
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tree });
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = since });
+        return cmd;
+    }
+
+    /// <summary>Reads the two result sets of <see cref="ObjectsSince"/> and <see cref="IdempotencySince"/>, the reader on the first.</summary>
+    private static async Task<(List<StoredVersion>, List<IdempotencyRow>)> ReadRows(NpgsqlDataReader r, string tree)
+    {
+        var objects = new List<StoredVersion>();
+        while (await r.ReadAsync()) objects.Add(new StoredVersion(r.GetInt64(0), r.GetString(1), (byte[])r.GetValue(2), r.GetInt64(3)));
+        await r.NextResultAsync();
+        var idempotency = new List<IdempotencyRow>();
+        while (await r.ReadAsync())
+            idempotency.Add(new IdempotencyRow(tree, r.GetString(0), r.GetString(1), r.GetInt32(2), (byte[])r.GetValue(3), r.GetString(4), r.GetInt64(5)));
+        return (objects, idempotency);
+    }
+
+    /// <summary>
+    /// The object versions and idempotency records of <paramref name="tree"/> committed after <paramref name="since"/>, in
+    /// commit order, read without the tree's lock (callers that hold it got them from <see cref="LockAsync"/>). A read
+    /// without the lock may also see commits made after <paramref name="upTo"/>; those are left for the next catch-up.
+    /// </summary>
+    internal (List<StoredVersion> Objects, List<IdempotencyRow> Idempotency) ReadSince(string tree, long since, long upTo)
+    {
+        using var conn = _source.OpenConnection();
+        using var batch = new NpgsqlBatch(conn);
+        // One snapshot for both reads, and the version bound applied in SQL: rows of later commits are not returned.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN ISOLATION LEVEL REPEATABLE READ"));
+        var objects = SinceCommand(ObjectsSince.Replace("ORDER BY", "AND tree_version <= $3 ORDER BY"), tree, since);
+        objects.Parameters.Add(new NpgsqlParameter<long> { TypedValue = upTo });
+        batch.BatchCommands.Add(objects);
+        var idempotency = SinceCommand(IdempotencySince.Replace("ORDER BY", "AND tree_version <= $3 ORDER BY"), tree, since);
+        idempotency.Parameters.Add(new NpgsqlParameter<long> { TypedValue = upTo });
+        batch.BatchCommands.Add(idempotency);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+        using var r = batch.ExecuteReader();
+        return ReadRows(r, tree).GetAwaiter().GetResult();
     }
 
     /// <summary>Serialises provisioning of the merchant of one implicit key across replicas (a transaction-level advisory lock).</summary>
@@ -182,24 +201,30 @@ public sealed class ReplicaCoordinator : IDisposable
     }
 }
 
+/// <summary>What a replica read of a tree's commits after version <see cref="Since"/> (see <see cref="ReplicaCoordinator.LockAsync"/>).</summary>
+internal sealed record CaughtUp(long Since, List<StoredVersion> Objects, List<IdempotencyRow> Idempotency);
+
 /// <summary>
 /// One call's transaction on a tree in replica mode, holding the tree's row lock from <see cref="ReplicaCoordinator.LockAsync"/>
 /// until <see cref="Commit"/> or disposal (a rollback). The rows of the call's commits are written by <see cref="Commit"/>
-/// together with <c>version = version + 1</c>.
+/// together with <c>version = version + 1</c>. The transaction is opened and closed by <c>BEGIN</c> and <c>COMMIT</c>
+/// statements inside the batches (no <see cref="NpgsqlTransaction"/>), so a call costs two round trips: lock and read,
+/// then write and commit.
 /// </summary>
-internal sealed class TreeSession(NpgsqlConnection conn, NpgsqlTransaction tx, string tree, long version) : IDisposable
+internal sealed class TreeSession(NpgsqlConnection conn, string tree, long version, CaughtUp caughtUp) : IDisposable
 {
-    public NpgsqlConnection Connection => conn;
     public string Tree => tree;
     /// <summary>The tree's committed version when the lock was taken.</summary>
     public long Version => version;
+    /// <summary>The tree's commits read with the lock (after the version this replica reflected then).</summary>
+    public CaughtUp CaughtUp => caughtUp;
     public bool Done { get; private set; }
 
     /// <summary>Writes the rows and the new version and commits; returns the new version.</summary>
     public long Commit(IReadOnlyList<Row> rows, Func<StripeObject, byte[]> serialize)
     {
         var next = version + 1;
-        using var batch = new NpgsqlBatch(conn, tx);
+        using var batch = new NpgsqlBatch(conn);
         var objects = rows.OfType<ObjectRow>().ToList();
         if (objects.Count > 0)
         {
@@ -256,8 +281,8 @@ internal sealed class TreeSession(NpgsqlConnection conn, NpgsqlTransaction tx, s
         bump.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tree });
         bump.Parameters.Add(new NpgsqlParameter<long> { TypedValue = next });
         batch.BatchCommands.Add(bump);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
         batch.ExecuteNonQuery();
-        tx.Commit();
         Done = true;
         version = next;
         return next;
@@ -268,9 +293,13 @@ internal sealed class TreeSession(NpgsqlConnection conn, NpgsqlTransaction tx, s
         if (!Done)
         {
             Done = true;
-            try { tx.Rollback(); } catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException) { /* the connection is gone: so is the lock */ }
+            try
+            {
+                using var rollback = new NpgsqlCommand("ROLLBACK", conn);
+                rollback.ExecuteNonQuery();
+            }
+            catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException) { /* the connection is gone: so is the lock */ }
         }
-        tx.Dispose();
         conn.Dispose();
     }
 }

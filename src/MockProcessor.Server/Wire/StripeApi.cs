@@ -122,6 +122,15 @@ public sealed partial class StripeApi(
                 if (store.Replica is not null && state.Objects.TryGetValue(account.Id, out var fresh) && fresh.Obj is Account current)
                     account = current;
                 var now = merchantClock.Now(state);
+                // Replica mode: the key as the database has it (revoked, rolled or expired through another replica).
+                if (store.Replica is not null)
+                {
+                    if (FindKey(caller.Hash, caller.ImplicitHash) is not { } again || again.State != state || again.RecordId != caller.Record?.Id ||
+                        (again.RecordId is { } recordId && state.Find(recordId) is not ApiKeyRecord { Revoked: false }))
+                        throw new StripeException(StripeError.InvalidApiKey(caller.Raw));
+                    if (again.RecordId is { } expiring && state.Find(expiring) is ApiKeyRecord key && key.IsExpired(now))
+                        throw new StripeException(StripeError.ApiKeyExpired(caller.Raw));
+                }
                 if (storedKey.Length > 0 && idempotency.Find(state, storedKey, now) is { } prior)
                 {
                     if (!idempotency.Matches(prior, Canonical(route, http, form)))
@@ -467,7 +476,14 @@ public sealed partial class StripeApi(
     public sealed record Invoked(int Status, string? Error, byte[] Body, FileAnswer? File);
 
     /// <summary>Who is calling: the key's kind, its record (null for implicit suffix keys), the merchant owning it.</summary>
-    private sealed record Caller(KeyKind Kind, ApiKeyRecord? Record, string MerchantId);
+    /// <remarks>
+    /// <see cref="Raw"/> and the hashes are for checking the key again under the call's row lock in replica mode (and for the
+    /// error then); never printed.
+    /// </remarks>
+    private sealed record Caller(KeyKind Kind, ApiKeyRecord? Record, string MerchantId, string Raw, string Hash, string ImplicitHash)
+    {
+        public override string ToString() => $"Caller {{ Kind = {Kind}, MerchantId = {MerchantId} }}";
+    }
 
     /// <summary>
     /// The key's merchant and the acting account (docs/connect.md): the merchant, or with <c>Stripe-Account</c> one of
@@ -484,41 +500,75 @@ public sealed partial class StripeApi(
         var suffix = key.Value.Suffix;
         AccountState? state;
         string? recordId = null;
-        if (store.LookupFresh(KeyLookups.ByHash, ApiKey.Hash(raw)) is { } found)
-            (state, recordId) = found;
+        var hash = ApiKey.Hash(raw);
+        var implicitHash = ApiKey.ImplicitHash(suffix);
+        // Replica mode: a key this replica's memory does not know may have been made through another replica: only then
+        // are the other replicas' changes read (not for every implicit key, which no record files).
+        var found = FindKey(hash, implicitHash);
+        if (found is null && store.Replica is not null)
+        {
+            store.Refresh();
+            found = FindKey(hash, implicitHash);
+        }
+        if (found is { } f)
+            (state, recordId) = f;
         else
             state = options.StrictKeys
-                ? store.LookupFresh(KeyLookups.ByImplicitKey, ApiKey.ImplicitHash(suffix))?.State
-                : await store.GetOrProvisionAsync(KeyLookups.ByImplicitKey, ApiKey.ImplicitHash(suffix), () =>
+                ? null
+                : await store.GetOrProvisionAsync(KeyLookups.ByImplicitKey, implicitHash, () =>
                 {
                     var id = ids.Next("acct", 16);
                     return ApiKey.WithImplicitKeys(new Account { Id = id, AccountId = id, Created = clock.UnixNow() }, suffix);
                 });
         if (state is null) throw new StripeException(StripeError.InvalidApiKey(raw));
-        // Replica mode: the key's record as the database has it (revoked or rolled through another replica).
-        store.Refresh(state);
-        Account merchant, acting;
-        ApiKeyRecord? record = null;
         var connected = http.Request.Headers["Stripe-Account"].ToString();
         // Stripe.js names the connected account (Stripe(pk, {stripeAccount})) as a parameter instead of the header.
         if (connected.Length == 0 && stripeJsSurface && form[StripeJsParameters.Account] is FormString { Value: var a }) connected = a;
-        lock (state.Gate)
+        (Account Merchant, Account Acting, ApiKeyRecord? Record) Check()
         {
-            var tx = store.Begin(state);
-            merchant = tx.Get<Account>(state.AccountId)!;
-            if (recordId is not null)
+            lock (state.Gate)
             {
-                record = tx.Get<ApiKeyRecord>(recordId)!;
-                if (record.Revoked) throw new StripeException(StripeError.InvalidApiKey(raw));
-                if (record.IsExpired(merchantClock.Now(state))) throw new StripeException(StripeError.ApiKeyExpired(raw));
+                var tx = store.Begin(state);
+                var merchant = tx.Get<Account>(state.AccountId)!;
+                ApiKeyRecord? record = null;
+                if (recordId is not null)
+                {
+                    record = tx.Get<ApiKeyRecord>(recordId)!;
+                    if (record.Revoked) throw new StripeException(StripeError.InvalidApiKey(raw));
+                    if (record.IsExpired(merchantClock.Now(state))) throw new StripeException(StripeError.ApiKeyExpired(raw));
+                }
+                var acting = merchant;
+                if (connected.Length > 0 && connected != merchant.Id)
+                    acting = tx.GetInTree<Account>(connected) is { Deleted: false } c && c.Platform == merchant.Id
+                        ? c
+                        : throw new StripeException(StripeError.AccountInvalid(raw, connected));
+                return (merchant, acting, record);
             }
-            acting = merchant;
-            if (connected.Length > 0 && connected != merchant.Id)
-                acting = tx.GetInTree<Account>(connected) is { Deleted: false } c && c.Platform == merchant.Id
-                    ? c
-                    : throw new StripeException(StripeError.AccountInvalid(raw, connected));
         }
-        return (acting, state, new Caller(record?.Kind ?? key.Value.Kind, record, merchant.Id));
+        // Replica mode: this replica's copy may be behind the database. A check that fails is made again on the tree as the
+        // database has it (a connected account created through another replica); one that passes is made again under the
+        // call's row lock (Handle: a key revoked or expired through another replica), which saves a query per request.
+        (Account Merchant, Account Acting, ApiKeyRecord? Record) checkd;
+        if (store.Replica is null) checkd = Check();
+        else
+        {
+            try { checkd = Check(); }
+            catch (StripeException)
+            {
+                store.Refresh(state);
+                checkd = Check();
+            }
+        }
+        var (merchant, acting, record) = checkd;
+        return (acting, state, new Caller(record?.Kind ?? key.Value.Kind, record, merchant.Id, raw, hash, implicitHash));
+    }
+
+    /// <summary>The tree of a presented key in this process's memory and its record's id (null for an implicit key).</summary>
+    private (AccountState State, string? RecordId)? FindKey(string hash, string implicitHash)
+    {
+        if (store.Lookup(KeyLookups.ByHash, hash) is { } byRecord) return (byRecord.State, byRecord.Id);
+        if (store.Lookup(KeyLookups.ByImplicitKey, implicitHash) is { } byAccount) return (byAccount.State, null);
+        return null;
     }
 
     /// <summary>The resource a route acts on, as restricted-key permissions name it: <c>/v1/payment_intents/{id}</c> → payment_intents.</summary>

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text.Json.Nodes;
 
 namespace MockProcessor.Server.Tests.Storage;
@@ -30,6 +31,38 @@ public class PostgresReplicaTests
         // Lists too: one customer, as updated, whichever replica answers.
         var listed = await (await cb.GetAsync("/v1/customers")).OkAsync();
         Assert.Equal([id], listed["data"]!.AsArray().Select(c => (string)c!["id"]!));
+    }
+
+    [PostgresFact]
+    public async Task A_key_revoked_through_one_replica_is_refused_by_the_other_and_a_connected_account_made_there_is_known()
+    {
+        using var db = new PostgresTestDatabase();
+        await using var a = Replica(db);
+        await using var b = Replica(db);
+        var ownerA = a.Client("sk_test_replica_keys");
+        var key = await (await ownerA.PostFormAsync("/_mock/keys", ("type", "secret"), ("name", "ci"))).OkAsync();
+        var secret = (string)key["secret"]!;
+        // B learns of the new key from the database and accepts it; its copy of the tree now holds the key unrevoked.
+        var viaB = b.Client(secret);
+        Assert.Equal(HttpStatusCode.OK, (await viaB.GetAsync("/v1/customers")).StatusCode);
+        await (await ownerA.PostFormAsync($"/_mock/keys/{(string)key["id"]!}/revoke")).OkAsync();
+        // B's copy still says the key is valid until the call's row lock catches it up: the call is refused there.
+        var refused = await viaB.PostFormAsync("/v1/customers", ("name", "after revoke"));
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("invalid_request_error", (string)(await refused.JsonAsync())["error"]!["type"]!);
+        // Nothing was written by the refused call.
+        var customers = await (await ownerA.GetAsync("/v1/customers")).OkAsync();
+        Assert.Empty(customers["data"]!.AsArray());
+        // A connected account created through A is accepted in Stripe-Account by B (whose copy did not have it yet).
+        var connected = (string)(await (await ownerA.PostFormAsync("/v1/accounts", ("type", "custom"), ("country", "US"))).OkAsync())["id"]!;
+        var ownerB = b.Client("sk_test_replica_keys");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/customers")
+        {
+            Content = new FormUrlEncodedContent([new("name", "on the connected account")]),
+        };
+        request.Headers.Add("Stripe-Account", connected);
+        var created = await (await ownerB.SendAsync(request)).OkAsync();
+        Assert.StartsWith("cus_", (string)created["id"]!);
     }
 
     [PostgresFact]
