@@ -3,7 +3,8 @@
 #   (a) one emulator process on a fresh SQLite file, and
 #   (b) two `serve --replica` processes on one fresh PostgreSQL database behind HAProxy round-robin (tests/replicas/start.sh),
 # alternated ROUNDS times on this machine, where PostgreSQL, the replicas, HAProxy and wrk share the cores.
-# Each configuration is measured with the load on one merchant and spread over MERCHANTS merchants.
+# Each configuration is measured with the load on one merchant and spread over MERCHANTS merchants; the pair with
+# HAProxy balancing round-robin and by API key (tests/replicas/start.sh, MOCKPROCESSOR_REPLICAS_BALANCE).
 # Figures: docs/performance.md ("Replicas behind HAProxy").
 #   usage: MOCKPROCESSOR_TEST_POSTGRES=$(bash tests/postgres/start.sh 12485) bash tests/benchmarks/replica-bench.sh [out-dir]
 #   (build first: dotnet build MockProcessor.sln -c Release; needs wrk, haproxy, postgresql)
@@ -41,9 +42,11 @@ for round in $(seq 1 "$ROUNDS"); do
   echo "round $round sqlite, 1 process,           1 merchant:  $(run "http://127.0.0.1:$PORT" 0)"
   echo "round $round sqlite, 1 process,  $MERCHANTS merchants: $(run "http://127.0.0.1:$PORT" "$MERCHANTS")"
   stop
-  lb=$(MOCKPROCESSOR_REPLICAS_DB=replica_bench bash tests/replicas/start.sh "$MOCKPROCESSOR_TEST_POSTGRES" "$LB")
-  warm "$lb"
-  echo "round $round postgresql, 2 replicas + HAProxy, 1 merchant:  $(run "$lb" 0)"
-  echo "round $round postgresql, 2 replicas + HAProxy, $MERCHANTS merchants: $(run "$lb" "$MERCHANTS")"
-  stop
+  for balance in roundrobin key; do
+    lb=$(MOCKPROCESSOR_REPLICAS_BALANCE=$balance MOCKPROCESSOR_REPLICAS_DB=replica_bench bash tests/replicas/start.sh "$MOCKPROCESSOR_TEST_POSTGRES" "$LB")
+    warm "$lb"
+    echo "round $round postgresql, 2 replicas + HAProxy ($balance), 1 merchant:  $(run "$lb" 0)"
+    echo "round $round postgresql, 2 replicas + HAProxy ($balance), $MERCHANTS merchants: $(run "$lb" "$MERCHANTS")"
+    stop
+  done
 done
