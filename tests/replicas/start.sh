@@ -59,12 +59,20 @@ defaults
     retries 0
 frontend api
     bind 127.0.0.1:$LB
+    # Dashboard sign-ins live in the memory of the replica that made them: a browser stays on it (a cookie).
+    use_backend dashboard if { path_beg /dashboard }
     default_backend replicas
 backend replicas
     $BALANCE
     option httpchk GET /healthz
     server a 127.0.0.1:$PA check inter 1s fall 2 rise 1
     server b 127.0.0.1:$PB check inter 1s fall 2 rise 1
+backend dashboard
+    balance roundrobin
+    cookie mp_replica insert indirect nocache httponly
+    option httpchk GET /healthz
+    server a 127.0.0.1:$PA cookie a check inter 1s fall 2 rise 1
+    server b 127.0.0.1:$PB cookie b check inter 1s fall 2 rise 1
 CFG
 "$HAPROXY" -f "$STATE/haproxy.cfg" -D -p "$STATE/haproxy.pid" >&2
 

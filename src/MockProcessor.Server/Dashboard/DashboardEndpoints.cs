@@ -107,6 +107,7 @@ public static class DashboardEndpoints
         {
             if (Session(http, store, sessions) is not { } state) return Results.Redirect(Root);
             var query = new Query(http);
+            store.Refresh(state); // replica mode: what other replicas committed to this merchant (docs/deploy.md)
             lock (state.Gate)
             {
                 var view = DashboardView.Open(store, state, clock, testCards, query["account"], Here(http), query);
@@ -134,6 +135,7 @@ public static class DashboardEndpoints
     private static IResult SignInPage(HttpContext http, ObjectStore store, DashboardSessions sessions, MockProcessorOptions options)
     {
         if (Session(http, store, sessions) is not null) return Results.Redirect(Root + "/payments");
+        if (OpenMode(http, options)) store.Refresh(); // replica mode: merchants made through other replicas too
         var merchants = OpenMode(http, options)
             ? store.Accounts.Select(a => a.AccountId).Order(StringComparer.Ordinal).ToList()
             : null;
@@ -147,7 +149,10 @@ public static class DashboardEndpoints
         if (form is null || !DashboardActions.SameOrigin(http)) return Results.BadRequest();
         AccountState? state = null;
         if (form["merchant"].ToString() is { Length: > 0 } merchant && OpenMode(http, options))
+        {
+            store.Refresh();
             state = store.Accounts.FirstOrDefault(a => a.AccountId == merchant);
+        }
         else if (form["key"].ToString().Trim() is { Length: > 0 } key)
             state = api.MerchantOfSecretKey(key);
         if (state is null)

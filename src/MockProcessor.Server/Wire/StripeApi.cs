@@ -376,6 +376,7 @@ public sealed partial class StripeApi(
     {
         var key = ApiKey.Parse(raw);
         if (key.IsError || key.Value.Kind is not KeyKind.Secret) return null;
+        store.Refresh(); // replica mode: keys and revocations made through other replicas (sign-in is rare)
         if (store.Lookup(KeyLookups.ByHash, ApiKey.Hash(raw)) is { } found)
         {
             lock (found.State.Gate)

@@ -66,6 +66,26 @@ public class PostgresReplicaTests
     }
 
     [PostgresFact]
+    public async Task The_dashboard_of_one_replica_shows_what_was_written_through_the_other()
+    {
+        using var db = new PostgresTestDatabase();
+        await using var a = Replica(db);
+        await using var b = Replica(db);
+        // The merchant is made through B; its owner signs in to the dashboard on A (which has not seen it yet).
+        await (await b.Client("sk_test_replica_dash").PostFormAsync("/v1/customers", ("name", "first from B"))).OkAsync();
+        var browser = a.Client("");
+        var signIn = await browser.PostAsync("/dashboard/sign-in",
+            new FormUrlEncodedContent([new("key", "sk_test_replica_dash")]));
+        var cookie = signIn.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]).Single(c => c.StartsWith("mp_dashboard="));
+        await (await b.Client("sk_test_replica_dash").PostFormAsync("/v1/customers", ("name", "second from B"))).OkAsync();
+        using var page = new HttpRequestMessage(HttpMethod.Get, "/dashboard/customers");
+        page.Headers.Add("Cookie", cookie);
+        var html = WebUtility.HtmlDecode(await (await browser.SendAsync(page)).Content.ReadAsStringAsync());
+        Assert.Contains("first from B", html);
+        Assert.Contains("second from B", html);
+    }
+
+    [PostgresFact]
     public async Task Alternating_writes_to_one_customer_from_both_replicas_keep_every_update()
     {
         using var db = new PostgresTestDatabase();
