@@ -14,8 +14,12 @@ if [ -z "$BIN" ] || [ ! -x "$BIN/initdb" ]; then
 fi
 STATE="${TMPDIR:-/tmp}/mockprocessor-pg-$PORT"
 if [ -f "$STATE/data/postmaster.pid" ]; then
-  echo "a PostgreSQL started by this script already runs on $PORT ($STATE); stop it with tests/postgres/stop.sh $PORT" >&2
-  exit 1
+  # A pid file whose process is gone (a reboot, a kill -9) is left over, not running: start afresh.
+  if kill -0 "$(head -n 1 "$STATE/data/postmaster.pid")" 2>/dev/null; then
+    echo "a PostgreSQL started by this script already runs on $PORT ($STATE); stop it with tests/postgres/stop.sh $PORT" >&2
+    exit 1
+  fi
+  echo "removing a stale data directory left on $PORT ($STATE: its server is not running)" >&2
 fi
 rm -rf "$STATE"
 mkdir -p "$STATE"

@@ -31,8 +31,14 @@ DLL=src/MockProcessor/bin/Release/net10.0/mockprocessor.dll
 [ -f "$DLL" ] || { echo "build first: dotnet build MockProcessor.sln -c Release" >&2; exit 1; }
 STATE="${TMPDIR:-/tmp}/mockprocessor-replicas-$LB"
 if [ -f "$STATE/haproxy.pid" ]; then
-  echo "replicas started by this script already run on $LB ($STATE); stop them with tests/replicas/stop.sh $LB" >&2
-  exit 1
+  # Pid files whose processes are all gone (a reboot, a kill -9) are left over, not running: start afresh.
+  for pidfile in "$STATE"/haproxy.pid "$STATE"/replica-*.pid; do
+    if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+      echo "replicas started by this script already run on $LB ($STATE); stop them with tests/replicas/stop.sh $LB" >&2
+      exit 1
+    fi
+  done
+  echo "removing stale state left on $LB ($STATE: nothing of it is running)" >&2
 fi
 rm -rf "$STATE"
 mkdir -p "$STATE"
