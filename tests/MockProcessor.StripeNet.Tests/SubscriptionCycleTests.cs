@@ -3,7 +3,7 @@ namespace MockProcessor.StripeNet.Tests;
 /// <summary>
 /// The billing cycle through Stripe.net 53 (docs/billing.md): an anchor after a trial, <c>billing_cycle_anchor_config</c>,
 /// <c>trial_end</c> / <c>trial_from_plan</c> / <c>billing_cycle_anchor</c> on update, and <c>canceled_at</c> with
-/// <c>cancel_at_period_end</c>. Counterpart of subscriptions_cycle.test.mjs.
+/// <c>cancel_at_period_end</c>, and a discount reflected in prorations. Counterpart of subscriptions_cycle.test.mjs.
 /// </summary>
 public sealed class SubscriptionCycleTests(EmulatorTarget target) : StripeTest(target)
 {
@@ -124,5 +124,27 @@ public sealed class SubscriptionCycleTests(EmulatorTarget target) : StripeTest(t
         ended.Status.Should().Be("canceled");
         ended.CanceledAt.Should().Be(D(2026, 4, 11));
         ended.EndedAt.Should().Be(D(2026, 5, 11));
+    }
+
+    [Fact]
+    public async Task A_discounted_subscription_prorates_an_upgrade_at_the_discounted_amounts()
+    {
+        var basic = await MonthlyAsync(1000);
+        var pro = await MonthlyAsync(3000);
+        var coupon = await Client.V1.Coupons.CreateAsync(new CouponCreateOptions { PercentOff = 20m, Duration = "forever" });
+        var (clock, customer) = await ClockCustomerAsync(D(2026, 4, 1));
+        var sub = await Client.V1.Subscriptions.CreateAsync(new SubscriptionCreateOptions
+        {
+            Customer = customer.Id, Items = [new SubscriptionItemOptions { Price = basic.Id }], Discounts = [new SubscriptionDiscountOptions { Coupon = coupon.Id }],
+        });
+        await AdvanceAsync(clock, D(2026, 4, 11));
+        await Client.V1.Subscriptions.UpdateAsync(sub.Id, new SubscriptionUpdateOptions
+        {
+            Items = [new SubscriptionItemOptions { Id = sub.Items.Data[0].Id, Price = pro.Id }],
+        });
+        var pending = await Client.V1.InvoiceItems.ListAsync(new InvoiceItemListOptions { Customer = customer.Id, Pending = true });
+        pending.Data.Select(i => i.Amount).Order().Should().Equal(-533, 1600);
+        await AdvanceAsync(clock, D(2026, 5, 1, 2));
+        (await TotalsAsync(sub.Id)).Should().Equal(800, 3467);
     }
 }

@@ -77,6 +77,16 @@ public class BillingPeriodsTests
 public class InvoiceRulesTests
 {
     [Fact]
+    public void A_proration_base_carries_percent_and_evenly_split_amount_discounts_never_below_zero()
+    {
+        Assert.Equal(800, InvoiceTotals.DiscountedForProration(1000, [new DiscountTerms("di_1", 20m, null)], 1));
+        Assert.Equal(750, InvoiceTotals.DiscountedForProration(1000, [new DiscountTerms("di_1", null, 500)], 2)); // 500 over 2 items
+        Assert.Equal(600, InvoiceTotals.DiscountedForProration(1000, [new DiscountTerms("di_1", null, 250), new DiscountTerms("di_2", 20m, null)], 1));
+        Assert.Equal(0, InvoiceTotals.DiscountedForProration(300, [new DiscountTerms("di_1", null, 500)], 1));
+        Assert.Equal(1000, InvoiceTotals.DiscountedForProration(1000, [], 3));
+    }
+
+    [Fact]
     public void Proration_worked_example_from_the_docs_upgrade_ten_to_thirty_dollars_a_third_into_April()
     {
         // docs/billing.md: period 2026-04-01..2026-05-01 (2,592,000 s), change at 2026-04-11 (1,728,000 s left): f = 2/3.

@@ -1,6 +1,6 @@
 // The billing cycle through stripe-node (docs/billing.md, "Billing cycle anchor on create" and "Trials and the anchor on
 // update"): an anchor after a trial, billing_cycle_anchor_config, trial_end / trial_from_plan / billing_cycle_anchor on
-// update, and canceled_at when cancel_at_period_end is requested. Counterpart of Stripe.net's SubscriptionCycleTests.
+// update, canceled_at when cancel_at_period_end is requested, and discounted prorations. Counterpart of Stripe.net's SubscriptionCycleTests.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { expectStripeError, newClient } from './helpers.mjs';
@@ -101,5 +101,21 @@ describe('subscription billing cycle', () => {
     await advanceTo(stripe, clock, utc(2026, 5, 1) + HOUR);
     const ended = await stripe.subscriptions.retrieve(sub.id);
     assert.deepEqual([ended.status, ended.canceled_at, ended.ended_at], ['canceled', utc(2026, 4, 6), utc(2026, 5, 1)]);
+  });
+
+  test('a 20%-off subscription prorates an upgrade at the discounted amounts (−533 / +1600)', async () => {
+    const stripe = newClient();
+    const basic = await monthly(stripe, 1000, 'Basic');
+    const pro = await monthly(stripe, 3000, 'Pro');
+    const coupon = await stripe.coupons.create({ percent_off: 20, duration: 'forever' });
+    const { clock, customer } = await clockCustomer(stripe, utc(2026, 4, 1));
+    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: basic.id }], discounts: [{ coupon: coupon.id }] });
+    await advanceTo(stripe, clock, utc(2026, 4, 11));
+    await stripe.subscriptions.update(sub.id, { items: [{ id: sub.items.data[0].id, price: pro.id }], proration_behavior: 'always_invoice' });
+    const invoices = await invoicesOf(stripe, sub.id);
+    const upgrade = invoices[invoices.length - 1];
+    assert.deepEqual(upgrade.lines.data.map((l) => l.amount).sort((a, b) => a - b), [-533, 1600]);
+    assert.equal(upgrade.total, 1067);
+    assert.equal(upgrade.status, 'paid');
   });
 });

@@ -198,10 +198,15 @@ public static class BillingEngine
         var (start, end) = (before.CurrentPeriodStart, before.CurrentPeriodEnd);
         if (at >= end) return made;
         var date = DateTimeOffset.FromUnixTimeSeconds(at).ToString("d MMM yyyy", CultureInfo.InvariantCulture);
+        // The subscription's live discounts are reflected in the amounts (the lines themselves are not discountable).
+        var discounts = before.Discounts.Select(id => c.Tx.Get<Discount>(id)).OfType<Discount>().Where(d => DiscountRules.AppliesAt(d, c.Now))
+            .Select(d => c.Tx.Get<Coupon>(d.Coupon) is { } coupon && (coupon.AmountOff is null || coupon.Currency == before.Currency) ? DiscountRules.Terms(d, coupon) : null)
+            .OfType<DiscountTerms>().ToList();
         void Add(SubscriptionItem item, bool credit)
         {
             var price = c.Tx.Get<Price>(item.Price)!;
-            var full = PriceRules.AmountFor(price, item.Quantity, before.Currency) ?? 0;
+            var full = InvoiceTotals.DiscountedForProration(PriceRules.AmountFor(price, item.Quantity, before.Currency) ?? 0, discounts,
+                (credit ? before : after).Items.Count);
             var amount = InvoiceRules.Prorate(full, start, end, at);
             if (amount == 0) return;
             var ii = new InvoiceItem

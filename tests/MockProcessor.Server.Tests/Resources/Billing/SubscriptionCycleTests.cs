@@ -4,8 +4,8 @@ namespace MockProcessor.Server.Tests.Resources.Billing;
 
 /// <summary>
 /// The billing cycle beyond a plain anchor (docs/billing.md): an anchor after a trial, <c>billing_cycle_anchor_config</c>,
-/// <c>trial_end</c> / <c>trial_from_plan</c> / <c>billing_cycle_anchor</c> on update, and <c>canceled_at</c> when a
-/// cancellation at period end is requested.
+/// <c>trial_end</c> / <c>trial_from_plan</c> / <c>billing_cycle_anchor</c> on update, <c>canceled_at</c> when a
+/// cancellation at period end is requested, and a subscription's discount reflected in its prorations.
 /// </summary>
 public class SubscriptionCycleTests() : BillingApiTest("sk_test_sub_cycle")
 {
@@ -246,5 +246,26 @@ public class SubscriptionCycleTests() : BillingApiTest("sk_test_sub_cycle")
         await _c.AdvanceTestClockAsync(clock, T(2026, 5, 1) - T(2026, 4, 11) + 3600);
         var ended = await Get($"/v1/subscriptions/{Id(sub)}");
         Assert.Equal(("canceled", T(2026, 4, 11), T(2026, 5, 1)), ((string)ended["status"]!, (long)ended["canceled_at"]!, (long)ended["ended_at"]!));
+    }
+
+    [Fact]
+    public async Task A_discounted_subscription_prorates_an_upgrade_at_the_discounted_amounts()
+    {
+        // 20 % off forever, $10 → $30 on Apr 11 (f = 2/3): −round(800 × 2/3) = −533, +round(2400 × 2/3) = +1600; the
+        // May 1 renewal: −533 + 1600 + (3000 − 600) = 3467 (the proration lines are not discounted again).
+        var basic = await Price(1000);
+        var pro = await Price(3000);
+        var coupon = await Post("/v1/coupons", ("percent_off", "20"), ("duration", "forever"));
+        var (clock, cus) = await Customer(T(2026, 4, 1));
+        var sub = await Post("/v1/subscriptions", ("customer", cus), ("items[0][price]", basic), ("discounts[0][coupon]", Id(coupon)));
+        await _c.AdvanceTestClockAsync(clock, 10 * Day);
+        var itemId = (string)sub["items"]!["data"]![0]!["id"]!;
+        await Post($"/v1/subscriptions/{Id(sub)}", ("items[0][id]", itemId), ("items[0][price]", pro));
+        var pending = (await Get($"/v1/invoiceitems?customer={cus}&pending=true"))["data"]!.AsArray().Select(i => (long)i!["amount"]!).Order().ToArray();
+        Assert.Equal([-533L, 1600L], pending);
+
+        await _c.AdvanceTestClockAsync(clock, 20 * Day + 7200);
+        var renewal = (await SubscriptionInvoices(Id(sub))).Last();
+        Assert.Equal((3467L, 600L), ((long)renewal["total"]!, (long)renewal["total_discount_amounts"]![0]!["amount"]!));
     }
 }
