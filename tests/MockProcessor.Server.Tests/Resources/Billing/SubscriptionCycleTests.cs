@@ -106,6 +106,23 @@ public class SubscriptionCycleTests() : BillingApiTest("sk_test_sub_cycle")
     }
 
     [Fact]
+    public async Task An_anchor_config_with_a_trial_anchors_on_the_first_such_day_after_the_trial()
+    {
+        // Trial Mar 10 → Mar 24, day 1 at 00:00:00 → Apr 1; Mar 24 → Apr 1 is 8 of the 31 days Mar 1 → Apr 1:
+        // 3100 × 8 / 31 = 800.
+        var price = await Price(3100);
+        var (clock, cus) = await Customer(T(2026, 3, 10, 9));
+        var sub = await Post("/v1/subscriptions", ("customer", cus), ("items[0][price]", price), ("trial_end", T(2026, 3, 24).ToString()),
+            ("billing_cycle_anchor_config[day_of_month]", "1"), ("billing_cycle_anchor_config[hour]", "0"),
+            ("billing_cycle_anchor_config[minute]", "0"), ("billing_cycle_anchor_config[second]", "0"));
+        Assert.Equal(("trialing", T(2026, 4, 1)), ((string)sub["status"]!, (long)sub["billing_cycle_anchor"]!));
+        await _c.AdvanceTestClockAsync(clock, T(2026, 3, 24) - T(2026, 3, 10, 9) + 7200);
+        var invoices = await SubscriptionInvoices(Id(sub));
+        Assert.Equal([0L, 800L], invoices.Select(i => (long)i["total"]!).ToArray());
+        Assert.Equal((T(2026, 3, 24), T(2026, 4, 1)), Period(invoices[1]["lines"]!["data"]![0]!));
+    }
+
+    [Fact]
     public async Task Bad_anchor_configs_are_refused_naming_the_parameter()
     {
         var monthly = await Price(3000);
