@@ -50,6 +50,42 @@ public static class BillingPeriods
         return (start, end);
     }
 
+    /// <summary>
+    /// The anchor <c>billing_cycle_anchor_config</c> names: the first time strictly after <paramref name="after"/> on
+    /// day <c>day_of_month</c> (the month's last day when it is shorter) at hour:minute:second UTC (each, when not given,
+    /// that of <paramref name="created"/>), in <c>month</c> when given. Grid: the time periods are counted from, a date
+    /// that has the whole day (the anchor itself unless the day was shortened; <see cref="Subscription.GridAnchor"/>),
+    /// found by stepping back whole intervals; null when it is the anchor.
+    /// </summary>
+    public static (long Anchor, long? Grid) ConfigAnchor(BillingCycleAnchorConfig config, RecurringInterval interval, long count, long after, long created)
+    {
+        var c = DateTimeOffset.FromUnixTimeSeconds(created);
+        var time = new TimeSpan(config.Hour ?? c.Hour, config.Minute ?? c.Minute, config.Second ?? c.Second);
+        var from = DateTimeOffset.FromUnixTimeSeconds(after);
+        DateTimeOffset On(int year, int month) =>
+            new DateTimeOffset(year, month, Math.Min(config.DayOfMonth, DateTime.DaysInMonth(year, month)), 0, 0, 0, TimeSpan.Zero) + time;
+        var anchor = DateTimeOffset.MinValue;
+        for (var m = 0; m <= 12 * 8; m++)
+        {
+            var month = new DateTimeOffset(from.Year, from.Month, 1, 0, 0, 0, TimeSpan.Zero).AddMonths(m);
+            if (config.Month is { } wanted && month.Month != wanted) continue;
+            var candidate = On(month.Year, month.Month);
+            if (candidate > from) { anchor = candidate; break; }
+        }
+        if (anchor.Day == config.DayOfMonth) return (anchor.ToUnixTimeSeconds(), null);
+        // Step back whole intervals to a month that has the day (or the longest such month: Feb 29 for day 30 yearly).
+        var step = (int)(interval == RecurringInterval.Year ? 12 * count : count);
+        var best = anchor;
+        for (var k = 1; k <= 48; k++)
+        {
+            var month = anchor.AddMonths(-k * step);
+            var candidate = On(month.Year, month.Month);
+            if (candidate.Day > best.Day) best = candidate;
+            if (candidate.Day == config.DayOfMonth) break;
+        }
+        return (anchor.ToUnixTimeSeconds(), best.ToUnixTimeSeconds());
+    }
+
     private static long EstimateIndex(long anchor, RecurringInterval interval, long count, long t) =>
         (long)Math.Floor((t - anchor) / (interval switch
         {

@@ -77,6 +77,22 @@ public static class InvoiceTotals
     }
 
     /// <summary>
+    /// An item's period amount as a subscription's discounts leave it, the base its prorations are computed from
+    /// (docs/discounts.md, "Prorations"): each discount in order, percent off as round(left × p / 100), amount off split
+    /// evenly over the subscription's <paramref name="itemCount"/> items (classic billing mode's rule), never below 0.
+    /// </summary>
+    public static long DiscountedForProration(long amount, IEnumerable<DiscountTerms> discounts, int itemCount)
+    {
+        var left = amount;
+        foreach (var d in discounts)
+        {
+            var off = d.PercentOff is { } p ? Round(left * p / 100m) : d.AmountOff is { } a ? Round((decimal)a / Math.Max(1, itemCount)) : 0;
+            left = Math.Max(0, left - off);
+        }
+        return left;
+    }
+
+    /// <summary>
     /// <paramref name="amount"/> split over <paramref name="weights"/> in proportion: each share rounded down, the units
     /// left over given one at a time to the largest weights (the first of equal ones).
     /// </summary>

@@ -39,6 +39,16 @@ public sealed record Subscription : StripeObject
     public required SubscriptionStatus Status { get; init; }
     public long StartDate { get; init; }
     public long BillingCycleAnchor { get; init; }
+    /// <summary><c>billing_cycle_anchor_config</c> as given on create (null: the anchor was a timestamp or the default).</summary>
+    public BillingCycleAnchorConfig? AnchorConfig { get; init; }
+    /// <summary>
+    /// The reference time of the period grid when it is not <see cref="BillingCycleAnchor"/>: an anchor from
+    /// <c>billing_cycle_anchor_config</c> whose <c>day_of_month</c> its month lacks (day 31 → Feb 28) keeps its periods
+    /// on the configured day (Mar 31, Apr 30) by counting from a date that has it (<see cref="BillingPeriods.ConfigAnchor"/>).
+    /// </summary>
+    public long? GridAnchor { get; init; }
+    /// <summary>A trial followed by an anchor with <c>proration_behavior=none</c>: the time from the trial end to the anchor is free.</summary>
+    public bool FreeUntilAnchor { get; init; }
     public long CurrentPeriodStart { get; init; }
     public long CurrentPeriodEnd { get; init; }
     public long? TrialStart { get; init; }
@@ -80,7 +90,13 @@ public sealed record Subscription : StripeObject
     /// <summary>Discounts (<c>di_</c> ids) applied to its invoices while they last (docs/discounts.md).</summary>
     public ImmutableList<string> Discounts { get; init; } = [];
     public ImmutableList<string> DefaultTaxRates { get; init; } = [];
+
+    /// <summary>The time every period boundary is counted from (<see cref="BillingPeriods.Boundary"/>).</summary>
+    public long PeriodGrid() => GridAnchor ?? BillingCycleAnchor;
 }
+
+/// <summary><c>billing_cycle_anchor_config</c> (UTC): the anchor is the next such time; null parts were not given.</summary>
+public sealed record BillingCycleAnchorConfig(int DayOfMonth, int? Hour, int? Minute, int? Second, int? Month);
 
 /// <summary>One price and quantity of a subscription (<c>si_</c>). Deleted items are kept (flagged) for their history.</summary>
 public sealed record SubscriptionItem : StripeObject

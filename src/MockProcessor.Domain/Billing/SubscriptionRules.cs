@@ -24,6 +24,8 @@ public enum SubscriptionTrigger
     TrialEndedWithoutPaymentMethodPause,
     /// <summary>The trial ended without a payment method and <c>missing_payment_method=cancel</c>.</summary>
     TrialEndedWithoutPaymentMethodCancel,
+    /// <summary>An update set <c>trial_end</c> (or <c>trial_from_plan</c>): a trial starts, or a running one moves its end.</summary>
+    TrialStarted,
     /// <summary><c>POST /v1/subscriptions/{id}/resume</c> with <c>payment_behavior=resume_on_payment_attempt</c> (the default).</summary>
     Resume,
 }
@@ -53,6 +55,7 @@ public static class SubscriptionRules
 
         [(Trialing, SubscriptionTrigger.TrialEnded)] = Active,
         [(Trialing, SubscriptionTrigger.InvoicePaid)] = Trialing,
+        [(Trialing, SubscriptionTrigger.TrialStarted)] = Trialing,
         [(Trialing, SubscriptionTrigger.Cancel)] = Canceled,
         [(Trialing, SubscriptionTrigger.TrialEndedWithoutPaymentMethodPause)] = Paused,
         [(Trialing, SubscriptionTrigger.TrialEndedWithoutPaymentMethodCancel)] = Canceled,
@@ -61,6 +64,7 @@ public static class SubscriptionRules
         [(Active, SubscriptionTrigger.InvoiceMarkedUncollectible)] = Active,
         [(Active, SubscriptionTrigger.PaymentFailed)] = PastDue,
         [(Active, SubscriptionTrigger.Cancel)] = Canceled,
+        [(Active, SubscriptionTrigger.TrialStarted)] = Trialing,
 
         [(PastDue, SubscriptionTrigger.InvoicePaid)] = Active,
         [(PastDue, SubscriptionTrigger.InvoiceMarkedUncollectible)] = Active,
@@ -68,6 +72,7 @@ public static class SubscriptionRules
         [(PastDue, SubscriptionTrigger.RetriesExhaustedCancel)] = Canceled,
         [(PastDue, SubscriptionTrigger.RetriesExhaustedUnpaid)] = Unpaid,
         [(PastDue, SubscriptionTrigger.Cancel)] = Canceled,
+        [(PastDue, SubscriptionTrigger.TrialStarted)] = Trialing,
 
         [(Unpaid, SubscriptionTrigger.InvoicePaid)] = Active,
         [(Unpaid, SubscriptionTrigger.InvoiceMarkedUncollectible)] = Active,

@@ -50,10 +50,42 @@ public class BillingPeriodsTests
         Assert.Equal(T("2025-02-28T00:00:00"), start);
         Assert.Equal(T("2025-03-31T00:00:00"), end);
     }
+
+    [Theory]
+    // day, hour (null: the creation's), month, created → anchor, grid (null: the anchor itself)
+    [InlineData(31, 0, null, "2026-02-10T12:34:56", "2026-02-28T00:34:56", "2026-01-31T00:34:56")]
+    [InlineData(15, null, null, "2026-02-10T12:34:56", "2026-02-15T12:34:56", null)]
+    [InlineData(10, 9, null, "2026-02-10T12:34:56", "2026-03-10T09:34:56", null)] // Feb 10 09:34:56 has passed
+    [InlineData(30, 0, null, "2026-04-30T00:00:00", "2026-05-30T00:00:00", null)] // strictly after the creation time
+    public void An_anchor_config_names_the_next_such_time_and_a_grid_that_keeps_the_day(int day, int? hour, int? month, string created, string anchor, string? grid)
+    {
+        var (a, g) = BillingPeriods.ConfigAnchor(new BillingCycleAnchorConfig(day, hour, null, null, month), RecurringInterval.Month, 1, T(created), T(created));
+        Assert.Equal((T(anchor), grid is null ? (long?)null : T(grid)), (a, g));
+    }
+
+    [Fact]
+    public void A_yearly_config_on_february_29_anchors_on_the_28th_and_bills_the_29th_in_leap_years()
+    {
+        var created = T("2026-03-01T00:00:00");
+        var (anchor, grid) = BillingPeriods.ConfigAnchor(new BillingCycleAnchorConfig(29, 0, 0, 0, 2), RecurringInterval.Year, 1, created, created);
+        Assert.Equal(T("2027-02-28T00:00:00"), anchor);
+        Assert.Equal(T("2024-02-29T00:00:00"), grid);
+        Assert.Equal(T("2028-02-29T00:00:00"), BillingPeriods.NextAfter(grid!.Value, RecurringInterval.Year, 1, anchor));
+    }
 }
 
 public class InvoiceRulesTests
 {
+    [Fact]
+    public void A_proration_base_carries_percent_and_evenly_split_amount_discounts_never_below_zero()
+    {
+        Assert.Equal(800, InvoiceTotals.DiscountedForProration(1000, [new DiscountTerms("di_1", 20m, null)], 1));
+        Assert.Equal(750, InvoiceTotals.DiscountedForProration(1000, [new DiscountTerms("di_1", null, 500)], 2)); // 500 over 2 items
+        Assert.Equal(600, InvoiceTotals.DiscountedForProration(1000, [new DiscountTerms("di_1", null, 250), new DiscountTerms("di_2", 20m, null)], 1));
+        Assert.Equal(0, InvoiceTotals.DiscountedForProration(300, [new DiscountTerms("di_1", null, 500)], 1));
+        Assert.Equal(1000, InvoiceTotals.DiscountedForProration(1000, [], 3));
+    }
+
     [Fact]
     public void Proration_worked_example_from_the_docs_upgrade_ten_to_thirty_dollars_a_third_into_April()
     {

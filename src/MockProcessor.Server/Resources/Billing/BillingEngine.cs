@@ -100,7 +100,7 @@ public static class BillingEngine
     {
         if (sub.CancelAtPeriodEnd || sub.CancelAt is { } at && at <= sub.CurrentPeriodEnd)
         {
-            Cancel(c, sub, Domain.Billing.CancellationReason.CancellationRequested);
+            Cancel(c, sub, Domain.Billing.CancellationReason.CancellationRequested, requested: sub.CancelAtPeriodEnd ? sub.CanceledAt : null);
             return;
         }
         var customer = c.Tx.Get<Customer>(sub.Customer)!;
@@ -113,13 +113,13 @@ public static class BillingEngine
             return;
         }
         var start = sub.CurrentPeriodEnd;
-        var end = BillingPeriods.NextAfter(sub.BillingCycleAnchor, sub.Interval, sub.IntervalCount, start);
+        var end = BillingPeriods.NextAfter(sub.PeriodGrid(), sub.Interval, sub.IntervalCount, start);
         var invoiceId = c.Ids.Next("in");
         var after = sub with { CurrentPeriodStart = start, CurrentPeriodEnd = end, LatestInvoice = invoiceId };
         if (sub.Status == Trialing && SubscriptionRules.Next(Trialing, SubscriptionTrigger.TrialEnded) is { } next)
             after = after with { Status = next };
         Save(c, sub, after);
-        var lines = after.Items.Select(i => ItemLine(c, after, i, new BillingPeriod(start, end), trial: false)).ToList();
+        var lines = after.Items.Select(i => PeriodLine(c, after, i, new BillingPeriod(start, end))).ToList();
         // While unpaid, Stripe keeps creating period invoices but leaves them as drafts it does not attempt; so does
         // pause_collection=keep_as_draft.
         var autoAdvance = after.Status != Unpaid && after.PauseCollection?.Behavior != PauseCollectionBehavior.KeepAsDraft;
@@ -151,8 +151,8 @@ public static class BillingEngine
         string LineId() => $"il_tmp_{c.Ids.Chars(16)}{n++:D2}";
         var lines = PendingItems(c, sub.Customer, sub.Id, sub.Currency).Select(ii => LineOf(ii, LineId())).ToList();
         var start = sub.CurrentPeriodEnd;
-        var end = BillingPeriods.NextAfter(sub.BillingCycleAnchor, sub.Interval, sub.IntervalCount, start);
-        lines.AddRange(sub.Items.Select(i => ItemLine(c, sub, i, new BillingPeriod(start, end), trial: false, LineId())));
+        var end = BillingPeriods.NextAfter(sub.PeriodGrid(), sub.Interval, sub.IntervalCount, start);
+        lines.AddRange(sub.Items.Select(i => PeriodLine(c, sub, i, new BillingPeriod(start, end), LineId())));
         var preview = new Invoice
         {
             Id = "upcoming_in_" + c.Ids.Chars(24), AccountId = c.Account.Id, Created = c.Now, Customer = sub.Customer, Currency = sub.Currency,
@@ -168,11 +168,13 @@ public static class BillingEngine
     }
 
     /// <summary>Cancels now (a call, <c>cancel_at</c>, the period end, or retries exhausted); nothing bills afterwards.</summary>
-    public static Subscription Cancel(ApiContext c, Subscription sub, Domain.Billing.CancellationReason reason, string? comment = null, string? feedback = null)
+    /// <paramref name="requested"/>: when <c>cancel_at_period_end</c> was set, kept as <c>canceled_at</c> (Stripe's rule).
+    public static Subscription Cancel(ApiContext c, Subscription sub, Domain.Billing.CancellationReason reason, string? comment = null, string? feedback = null,
+        long? requested = null)
     {
         var after = sub with
         {
-            Status = Canceled, CanceledAt = c.Now, EndedAt = c.Now, CancellationReason = reason,
+            Status = Canceled, CanceledAt = requested ?? c.Now, EndedAt = c.Now, CancellationReason = reason,
             CancellationComment = comment ?? sub.CancellationComment, CancellationFeedback = feedback ?? sub.CancellationFeedback,
         };
         Save(c, sub, after, "customer.subscription.deleted");
@@ -196,10 +198,15 @@ public static class BillingEngine
         var (start, end) = (before.CurrentPeriodStart, before.CurrentPeriodEnd);
         if (at >= end) return made;
         var date = DateTimeOffset.FromUnixTimeSeconds(at).ToString("d MMM yyyy", CultureInfo.InvariantCulture);
+        // The subscription's live discounts are reflected in the amounts (the lines themselves are not discountable).
+        var discounts = before.Discounts.Select(id => c.Tx.Get<Discount>(id)).OfType<Discount>().Where(d => DiscountRules.AppliesAt(d, c.Now))
+            .Select(d => c.Tx.Get<Coupon>(d.Coupon) is { } coupon && (coupon.AmountOff is null || coupon.Currency == before.Currency) ? DiscountRules.Terms(d, coupon) : null)
+            .OfType<DiscountTerms>().ToList();
         void Add(SubscriptionItem item, bool credit)
         {
             var price = c.Tx.Get<Price>(item.Price)!;
-            var full = PriceRules.AmountFor(price, item.Quantity, before.Currency) ?? 0;
+            var full = InvoiceTotals.DiscountedForProration(PriceRules.AmountFor(price, item.Quantity, before.Currency) ?? 0, discounts,
+                (credit ? before : after).Items.Count);
             var amount = InvoiceRules.Prorate(full, start, end, at);
             if (amount == 0) return;
             var ii = new InvoiceItem
@@ -239,6 +246,36 @@ public static class BillingEngine
         return new InvoiceLine(id ?? c.Ids.Next("il"), amount, description, period, item.Quantity)
         {
             Price = price.Id, SubscriptionItem = item.Id, Subscription = sub.Id, TaxRates = item.TaxRates,
+        };
+    }
+
+    /// <summary>
+    /// An item's line for a paid period on the subscription's grid: the whole price when the period starts on a boundary;
+    /// prorated when it starts between two (the time from a trial's end to a later anchor), "Billing cycle anchor"
+    /// in docs/billing.md.
+    /// </summary>
+    public static InvoiceLine PeriodLine(ApiContext c, Subscription sub, SubscriptionItem item, BillingPeriod period, string? id = null)
+    {
+        var (gridStart, _) = BillingPeriods.Containing(sub.PeriodGrid(), sub.Interval, sub.IntervalCount, period.Start);
+        return gridStart == period.Start ? ItemLine(c, sub, item, period, trial: false, id) : AnchorLine(c, sub, item, period, !sub.FreeUntilAnchor, id);
+    }
+
+    /// <summary>
+    /// An item's line from <c>period.Start</c> to an anchor (<c>period.End</c>, a boundary of the grid): price × quantity ×
+    /// (end − start) / (end − the boundary one interval before it), rounded half away from zero; $0 unless
+    /// <paramref name="prorate"/> (<c>proration_behavior=none</c>).
+    /// </summary>
+    public static InvoiceLine AnchorLine(ApiContext c, Subscription sub, SubscriptionItem item, BillingPeriod period, bool prorate, string? id = null)
+    {
+        var line = ItemLine(c, sub, item, period, trial: false, id);
+        if (!prorate) return line with { Amount = 0 };
+        var (full, _) = BillingPeriods.Containing(sub.PeriodGrid(), sub.Interval, sub.IntervalCount, period.End - 1);
+        var amount = InvoiceRules.Prorate(line.Amount, full, period.End, period.Start);
+        var until = DateTimeOffset.FromUnixTimeSeconds(period.End).ToString("d MMM yyyy", CultureInfo.InvariantCulture);
+        return line with
+        {
+            Amount = amount, Proration = true,
+            Description = $"Remaining time on {(item.Quantity == 1 ? "" : item.Quantity + " × ")}{ProductName(c, c.Tx.Get<Price>(item.Price)!)} until {until}",
         };
     }
 

@@ -176,9 +176,9 @@ public static class InvoiceEndpoints
             else
             {
                 var start = sub.CurrentPeriodEnd;
-                var end = BillingPeriods.NextAfter(sub.BillingCycleAnchor, sub.Interval, sub.IntervalCount, start);
+                var end = BillingPeriods.NextAfter(sub.PeriodGrid(), sub.Interval, sub.IntervalCount, start);
                 foreach (var item in proposed.Items)
-                    lines.Add(BillingEngine.ItemLine(c, proposed, item, new BillingPeriod(start, end), trial: false, LineId()));
+                    lines.Add(BillingEngine.PeriodLine(c, proposed, item, new BillingPeriod(start, end), LineId()));
                 (periodStart, periodEnd) = (sub.CurrentPeriodStart, start);
             }
         }

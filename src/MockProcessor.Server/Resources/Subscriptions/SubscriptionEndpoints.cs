@@ -28,14 +28,14 @@ public static class SubscriptionEndpoints
     [
         new("POST", Base, SubscriptionJson.Object, Create)
         {
-            Params = "billing_cycle_anchor cancel_at cancel_at_period_end collection_method currency customer days_until_due default_payment_method default_tax_rates description discounts items metadata off_session payment_behavior proration_behavior trial_end trial_from_plan trial_period_days trial_settings",
+            Params = "billing_cycle_anchor billing_cycle_anchor_config cancel_at cancel_at_period_end collection_method currency customer days_until_due default_payment_method default_tax_rates description discounts items metadata off_session payment_behavior proration_behavior trial_end trial_from_plan trial_period_days trial_settings",
         },
         new("GET", Base, "list:" + SubscriptionJson.Object, List) { Params = "created customer ending_before limit price starting_after status" },
         new("GET", Base + "/search", "search:" + SubscriptionJson.Object, Search) { Params = "limit page query" },
         new("GET", Base + "/{id}", SubscriptionJson.Object, Retrieve) { Params = "" },
         new("POST", Base + "/{id}", SubscriptionJson.Object, Update)
         {
-            Params = "cancel_at cancel_at_period_end cancellation_details collection_method days_until_due default_payment_method default_tax_rates description discounts items metadata off_session pause_collection payment_behavior proration_behavior proration_date trial_settings",
+            Params = "billing_cycle_anchor cancel_at cancel_at_period_end cancellation_details collection_method days_until_due default_payment_method default_tax_rates description discounts items metadata off_session pause_collection payment_behavior proration_behavior proration_date trial_end trial_from_plan trial_settings",
         },
         new("DELETE", Base + "/{id}/discount", "discount", DeleteDiscount) { Params = "" },
         new("POST", Base + "/{id}/resume", SubscriptionJson.Object, SubscriptionPause.Resume)
@@ -102,6 +102,8 @@ public static class SubscriptionEndpoints
         var proration = p.Enum<ProrationBehavior>("proration_behavior") ?? ProrationBehavior.CreateProrations;
         p.Bool("off_session");
         var anchor = ReadAnchor(p, recurring, now, trialEnd);
+        // An anchor equal to the trial end is the default anchor: a plain trial.
+        if (anchor is { } a0 && a0.Anchor == trialEnd && a0.Grid is null && a0.Config is null) anchor = null;
         var cancelAt = p.Long("cancel_at") is { } ca ? ReadTimestamp(ca.ToString(System.Globalization.CultureInfo.InvariantCulture), "cancel_at", now, Timestamps.Latest) : (long?)null;
 
         var defaultTaxRates = Discounting.ReadTaxRates(c, p, "default_tax_rates") ?? [];
@@ -113,25 +115,48 @@ public static class SubscriptionEndpoints
             CancelAtPeriodEnd = p.Bool("cancel_at_period_end") ?? false, CancelAt = cancelAt,
             Discounts = discounts, DefaultTaxRates = defaultTaxRates,
             TrialMissingPaymentMethod = SubscriptionPause.ReadTrialSettings(p, MissingPaymentMethodBehavior.CreateInvoice),
-            BillingCycleAnchor = anchor, ProrateToAnchor = proration != ProrationBehavior.None,
+            BillingCycleAnchor = anchor?.Anchor, GridAnchor = anchor?.Grid, AnchorConfig = anchor?.Config,
+            ProrateToAnchor = proration != ProrationBehavior.None,
         });
         return c.Respond(sub);
     }
 
     /// <summary>
-    /// <c>billing_cycle_anchor</c> on create: a timestamp after now and no later than the natural end of the first
-    /// period (now + one interval). Not emulated together with a trial (Stripe then anchors after the trial).
+    /// <c>billing_cycle_anchor</c> (a timestamp) or <c>billing_cycle_anchor_config</c> on create (docs/billing.md,
+    /// "Billing cycle anchor on create"). The first paid period starts now, or at the trial's end, and the anchor must
+    /// fall after that start and no later than its natural end (start + one interval). Returns the anchor, the grid
+    /// reference when it differs (<see cref="Subscription.GridAnchor"/>) and the config; null without either parameter.
     /// </summary>
-    private static long? ReadAnchor(Params p, Recurring recurring, long now, long? trialEnd)
+    private static (long Anchor, long? Grid, BillingCycleAnchorConfig? Config)? ReadAnchor(Params p, Recurring recurring, long now, long? trialEnd)
     {
-        if (p.String("billing_cycle_anchor") is not { } text) return null;
-        if (trialEnd is not null)
-            throw Bad("billing_cycle_anchor", "billing_cycle_anchor together with a trial is not emulated (docs/billing.md).");
-        var natural = BillingPeriods.NextAfter(now, recurring.Interval, recurring.IntervalCount, now);
-        var anchor = ReadTimestamp(text, "billing_cycle_anchor", now, Timestamps.Latest);
+        var text = p.String("billing_cycle_anchor");
+        var configParams = p.Object("billing_cycle_anchor_config");
+        if (text is null && configParams is null) return null;
+        if (text is not null && configParams is not null)
+            throw new StripeException(StripeError.ParametersExclusive("billing_cycle_anchor", "billing_cycle_anchor_config"), beforeExecution: true);
+        var paidFrom = trialEnd ?? now;
+        var natural = BillingPeriods.NextAfter(paidFrom, recurring.Interval, recurring.IntervalCount, paidFrom);
+        if (configParams is not null)
+        {
+            const string name = "billing_cycle_anchor_config";
+            if (recurring.Interval is not (RecurringInterval.Month or RecurringInterval.Year))
+                throw Bad(name, "billing_cycle_anchor_config can only be used with prices whose interval is month or year.");
+            int? Part(string key, int min, int max) => configParams.Long(key, min, max) is { } v ? (int)v : null;
+            var config = new BillingCycleAnchorConfig(
+                Part("day_of_month", 1, 31) ?? throw new StripeException(StripeError.ParameterMissing($"{name}[day_of_month]"), beforeExecution: true),
+                Part("hour", 0, 23), Part("minute", 0, 59), Part("second", 0, 59), Part("month", 1, 12));
+            var (configured, grid) = BillingPeriods.ConfigAnchor(config, recurring.Interval, recurring.IntervalCount, paidFrom, now);
+            if (configured > natural)
+                throw Bad(config.Month is null ? name : $"{name}[month]",
+                    $"billing_cycle_anchor_config gives an anchor ({configured}) later than the next natural billing date ({natural}) for plan");
+            return (configured, grid, config);
+        }
+        var anchor = ReadTimestamp(text!, "billing_cycle_anchor", now, Timestamps.Latest);
+        if (trialEnd is { } te && anchor < te)
+            throw Bad("billing_cycle_anchor", $"billing_cycle_anchor cannot be earlier than the trial end ({te}).");
         if (anchor > natural)
             throw Bad("billing_cycle_anchor", $"billing_cycle_anchor cannot be later than next natural billing date ({natural}) for plan");
-        return anchor;
+        return (anchor, null, null);
     }
 
     /// <summary>What <see cref="Start"/> makes: the items (already checked, ids given), the trial and how to collect.</summary>
@@ -148,8 +173,13 @@ public static class SubscriptionEndpoints
         public MissingPaymentMethodBehavior TrialMissingPaymentMethod { get; init; } = MissingPaymentMethodBehavior.CreateInvoice;
         /// <summary>Lines added to the first invoice only (Checkout's one-time prices).</summary>
         public IReadOnlyList<(Price Price, long Quantity)> OneTime { get; init; } = [];
-        /// <summary>A future <c>billing_cycle_anchor</c> (no trial): the first period runs from now to it.</summary>
+        /// <summary>
+        /// A future <c>billing_cycle_anchor</c>: the first paid period runs from now (or from the trial's end) to it.
+        /// <see cref="GridAnchor"/>, <see cref="AnchorConfig"/>: as on <see cref="Subscription"/> (<c>billing_cycle_anchor_config</c>).
+        /// </summary>
         public long? BillingCycleAnchor { get; init; }
+        public long? GridAnchor { get; init; }
+        public BillingCycleAnchorConfig? AnchorConfig { get; init; }
         /// <summary>With an anchor: bill the time up to it prorated (<c>create_prorations</c>), or nothing (<c>none</c>).</summary>
         public bool ProrateToAnchor { get; init; } = true;
     }
@@ -167,17 +197,19 @@ public static class SubscriptionEndpoints
         var behavior = n.Behavior;
         var customerId = customer.Id;
         var anchor = n.BillingCycleAnchor ?? trialEnd ?? now;
-        var periodEnd = n.BillingCycleAnchor ?? trialEnd ?? BillingPeriods.NextAfter(anchor, recurring.Interval, recurring.IntervalCount, now);
+        var periodEnd = trialEnd ?? n.BillingCycleAnchor ?? BillingPeriods.NextAfter(anchor, recurring.Interval, recurring.IntervalCount, now);
         var invoiceId = c.Ids.Next("in");
         var sub = new Subscription
         {
             Id = subId, AccountId = c.Account.Id, Created = now, StartDate = now, Customer = customerId, Currency = first.Currency,
             Status = trialEnd is not null ? Trialing : collection == CollectionMethod.SendInvoice ? Active : Incomplete,
-            BillingCycleAnchor = anchor, CurrentPeriodStart = now, CurrentPeriodEnd = periodEnd,
+            BillingCycleAnchor = anchor, GridAnchor = n.GridAnchor, AnchorConfig = n.AnchorConfig, CurrentPeriodStart = now, CurrentPeriodEnd = periodEnd,
+            FreeUntilAnchor = n.BillingCycleAnchor is not null && trialEnd is not null && !n.ProrateToAnchor,
             TrialStart = trialEnd is null ? null : now, TrialEnd = trialEnd,
             Interval = recurring.Interval, IntervalCount = recurring.IntervalCount,
             CollectionMethod = collection, DaysUntilDue = n.DaysUntilDue, DefaultPaymentMethod = n.DefaultPaymentMethod,
             Description = n.Description, Metadata = n.Metadata, CancelAtPeriodEnd = n.CancelAtPeriodEnd, CancelAt = n.CancelAt,
+            CanceledAt = n.CancelAtPeriodEnd ? now : null,
             LatestInvoice = invoiceId, TestClock = customer.TestClock, Items = [.. items], PageBaseUrl = c.BaseUrl,
             Discounts = n.Discounts, DefaultTaxRates = n.DefaultTaxRates,
             TrialMissingPaymentMethod = n.TrialMissingPaymentMethod,
@@ -188,7 +220,7 @@ public static class SubscriptionEndpoints
         foreach (var id in n.Discounts) c.Emit("customer.discount.created", c.Tx.Get<Discount>(id)!);
 
         var period = new BillingPeriod(now, periodEnd);
-        var lines = items.Select(i => n.BillingCycleAnchor is { } a ? UntilAnchor(c, sub, i, period, a, n.ProrateToAnchor)
+        var lines = items.Select(i => n.BillingCycleAnchor is not null && trialEnd is null ? BillingEngine.AnchorLine(c, sub, i, period, n.ProrateToAnchor)
             : BillingEngine.ItemLine(c, sub, i, period, trial: trialEnd is not null)).ToList();
         foreach (var (price, quantity) in n.OneTime)
             lines.Add(new InvoiceLine(c.Ids.Next("il"), PriceRules.AmountFor(price, quantity) ?? 0,
@@ -211,24 +243,6 @@ public static class SubscriptionEndpoints
             }
         }
         return c.Tx.Get<Subscription>(subId)!;
-    }
-
-    /// <summary>
-    /// An item's line from now to a future anchor: price × quantity × (anchor − now) / (anchor − the boundary one
-    /// interval before the anchor), rounded half away from zero; $0 with <c>proration_behavior=none</c>.
-    /// </summary>
-    private static InvoiceLine UntilAnchor(ApiContext c, Subscription sub, SubscriptionItem item, BillingPeriod period, long anchor, bool prorate)
-    {
-        var line = BillingEngine.ItemLine(c, sub, item, period, trial: false);
-        if (!prorate) return line with { Amount = 0 };
-        var full = BillingPeriods.Boundary(anchor, sub.Interval, sub.IntervalCount, -1);
-        var amount = InvoiceRules.Prorate(line.Amount, full, anchor, period.Start);
-        var until = DateTimeOffset.FromUnixTimeSeconds(anchor).ToString("d MMM yyyy", System.Globalization.CultureInfo.InvariantCulture);
-        return line with
-        {
-            Amount = amount, Proration = true,
-            Description = $"Remaining time on {(item.Quantity == 1 ? "" : item.Quantity + " × ")}{BillingEngine.ProductName(c, c.Tx.Get<Price>(item.Price)!)} until {until}",
-        };
     }
 
     private static long ReadTimestamp(string text, string param, long after, long max)
@@ -364,7 +378,9 @@ public static class SubscriptionEndpoints
         var at = p.Long("proration_date") ?? c.Now;
         var paymentBehavior = p.Enum<PaymentBehavior>("payment_behavior") ?? PaymentBehavior.AllowIncomplete;
         p.Bool("off_session");
-        if (p.Bool("cancel_at_period_end") is { } atEnd) after = after with { CancelAtPeriodEnd = atEnd, CancelAt = atEnd ? null : after.CancelAt };
+        // Stripe records the request's time in canceled_at when cancel_at_period_end is set, and clears it when undone.
+        if (p.Bool("cancel_at_period_end") is { } atEnd)
+            after = after with { CancelAtPeriodEnd = atEnd, CancelAt = atEnd ? null : after.CancelAt, CanceledAt = atEnd ? c.Now : null };
         if (p.Has("cancel_at"))
             after = p.IsEmpty("cancel_at") && p.String("cancel_at") is null ? after with { CancelAt = null }
                 : after with { CancelAt = ReadTimestamp(p.Long("cancel_at")!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), "cancel_at", c.Now, Timestamps.Latest), CancelAtPeriodEnd = false };
@@ -384,22 +400,35 @@ public static class SubscriptionEndpoints
         var itemsChanged = itemsGiven && !after.Items.SequenceEqual(before.Items);
         // A pending update is billed at once (as always_invoice) so that its payment can decide whether it applies.
         if (pending && behavior == ProrationBehavior.CreateProrations) behavior = ProrationBehavior.AlwaysInvoice;
-        var prorates = itemsChanged && behavior != ProrationBehavior.None && before.Status is Active or PastDue;
+        var reset = ReadCycleChange(c, before, after, behavior);
+        if (reset is not null) after = reset.After;
+        var prorates = reset is null && itemsChanged && behavior != ProrationBehavior.None && before.Status is Active or PastDue;
         if (prorates)
         {
             if (at < before.CurrentPeriodStart || at > before.CurrentPeriodEnd)
                 throw Bad("proration_date", "proration_date must be within the subscription's current period.");
             BillingEngine.Prorations(c, before, after, at, store: true);
         }
-        string? invoiceId = prorates && behavior == ProrationBehavior.AlwaysInvoice ? c.Ids.Next("in") : null;
+        string? invoiceId = prorates && behavior == ProrationBehavior.AlwaysInvoice || reset is { InvoiceNow: true } ? c.Ids.Next("in") : null;
         if (pending && invoiceId is not null) return c.Respond(HoldPendingUpdate(c, before, after, invoiceId));
         if (invoiceId is not null) after = after with { LatestInvoice = invoiceId };
+        var newPeriod = new BillingPeriod(after.CurrentPeriodStart, after.CurrentPeriodEnd);
+        // A new paid period starting now (trial ended, anchor reset) is billed whole on the invoice made now.
+        List<InvoiceLine> periodLines = reset is { InvoiceNow: true, BillsNewPeriod: true }
+            ? [.. after.Items.Select(i => BillingEngine.ItemLine(c, after, i, newPeriod, trial: false))] : [];
         BillingEngine.Save(c, before, after);
         AnnounceDiscounts(c, before.Discounts, after.Discounts);
+        if (reset is { TrialWillEndNow: true })
+        {
+            var noticed = after with { TrialWillEndSent = true };
+            c.Tx.Put(noticed);
+            c.Emit("customer.subscription.trial_will_end", noticed);
+        }
         if (invoiceId is not null)
         {
             var customer = c.Tx.Get<Customer>(before.Customer)!;
-            var draft = BillingEngine.CreateInvoice(c, invoiceId, customer, after, BillingReason.SubscriptionUpdate, [], before.CurrentPeriodStart, c.Now, autoAdvance: false);
+            var (invStart, invEnd) = reset is null ? (before.CurrentPeriodStart, c.Now) : (c.Now, c.Now);
+            var draft = BillingEngine.CreateInvoice(c, invoiceId, customer, after, BillingReason.SubscriptionUpdate, periodLines, invStart, invEnd, autoAdvance: false);
             var open = BillingEngine.Finalize(c, draft);
             if (open.Status == InvoiceStatus.Open && open.CollectionMethod == CollectionMethod.ChargeAutomatically)
             {
@@ -408,6 +437,62 @@ public static class SubscriptionEndpoints
             }
         }
         return c.Respond(c.Tx.Get<Subscription>(before.Id)!);
+    }
+
+    /// <summary>
+    /// What <c>trial_end</c>, <c>trial_from_plan</c> and <c>billing_cycle_anchor</c> do on update (docs/billing.md,
+    /// "Trials and the anchor on update"): the subscription as it becomes, whether an invoice is made now (and bills the
+    /// new period whole), and whether <c>trial_will_end</c> goes out in the request. Null when none of them changes the
+    /// cycle. The unused time of the old period is credited (pending items swept into the invoice made now, or into
+    /// the next one) unless <c>proration_behavior=none</c>.
+    /// </summary>
+    private sealed record CycleChange(Subscription After, bool InvoiceNow, bool BillsNewPeriod, bool TrialWillEndNow);
+
+    private static CycleChange? ReadCycleChange(ApiContext c, Subscription before, Subscription after, ProrationBehavior behavior)
+    {
+        var p = c.P;
+        var now = c.Now;
+        var trialEndText = p.String("trial_end");
+        var fromPlan = p.Bool("trial_from_plan") ?? false;
+        var anchorType = p.IsHash("billing_cycle_anchor")
+            ? p.Object("billing_cycle_anchor")!.Enum("type", "now", "unchanged")
+                ?? throw new StripeException(StripeError.ParameterMissing("billing_cycle_anchor[type]"), beforeExecution: true)
+            : p.Enum("billing_cycle_anchor", "now", "unchanged");
+        if (fromPlan && trialEndText is not null) throw new StripeException(StripeError.ParametersExclusive("trial_end", "trial_from_plan"), beforeExecution: true);
+        if (anchorType == "now" && (trialEndText is not null || fromPlan))
+            throw new StripeException(StripeError.ParametersExclusive("billing_cycle_anchor", trialEndText is not null ? "trial_end" : "trial_from_plan"), beforeExecution: true);
+        long? trialEnd = trialEndText is null or "now" ? null
+            : ReadTimestamp(trialEndText, "trial_end", now, now + SubscriptionRules.MaxTrialDays * 86_400);
+        if (fromPlan && PriceOf(c, after)?.Recurring?.TrialPeriodDays is { } days and > 0) trialEnd = now + days * 86_400;
+        var endTrialNow = trialEndText == "now" && before.Status == Trialing;
+        if (trialEnd is null && !endTrialNow && anchorType != "now") return null;
+
+        var param = anchorType == "now" ? "billing_cycle_anchor" : trialEndText is not null ? "trial_end" : "trial_from_plan";
+        var allowed = anchorType == "now" ? before.Status is Active or PastDue : before.Status is Trialing or Active or PastDue;
+        if (!allowed)
+            throw Bad(param, anchorType == "now" && before.Status == Trialing
+                ? "billing_cycle_anchor=now cannot be used while the subscription is trialing; end the trial with trial_end=now."
+                : $"{param} cannot be changed on a {before.Status.ToWire()} subscription.");
+        // The old period's unused time is credited when a paid period is cut short (not a trial: nothing was paid).
+        var credits = before.Status is Active or PastDue && behavior != ProrationBehavior.None
+            && BillingEngine.Prorations(c, before, before with { Items = [] }, now, store: true).Count > 0;
+        var reset = after with { GridAnchor = null, AnchorConfig = null, FreeUntilAnchor = false };
+        if (trialEnd is { } te)
+        {
+            var status = SubscriptionRules.Next(before.Status, SubscriptionTrigger.TrialStarted) ?? before.Status;
+            reset = reset with
+            {
+                Status = status, TrialStart = before.Status == Trialing ? before.TrialStart : now, TrialEnd = te, BillingCycleAnchor = te,
+                CurrentPeriodStart = before.Status == Trialing ? before.CurrentPeriodStart : now, CurrentPeriodEnd = te, TrialWillEndSent = false,
+            };
+            return new CycleChange(reset, credits && behavior == ProrationBehavior.AlwaysInvoice, BillsNewPeriod: false,
+                TrialWillEndNow: te - SubscriptionRules.TrialWillEndNoticeSeconds <= now);
+        }
+        var end = BillingPeriods.NextAfter(now, before.Interval, before.IntervalCount, now);
+        reset = reset with { BillingCycleAnchor = now, CurrentPeriodStart = now, CurrentPeriodEnd = end };
+        if (endTrialNow)
+            reset = reset with { Status = SubscriptionRules.Next(Trialing, SubscriptionTrigger.TrialEnded) ?? Active, TrialEnd = now };
+        return new CycleChange(reset, InvoiceNow: true, BillsNewPeriod: true, TrialWillEndNow: endTrialNow && !before.TrialWillEndSent);
     }
 
     /// <summary>

@@ -39,7 +39,9 @@ public static class SubscriptionJson
         ["application_fee_percent"] = null,
         ["automatic_tax"] = new JsonObject { ["disabled_reason"] = null, ["enabled"] = false, ["liability"] = null },
         ["billing_cycle_anchor"] = s.BillingCycleAnchor,
-        ["billing_cycle_anchor_config"] = null,
+        ["billing_cycle_anchor_config"] = s.AnchorConfig is { } bc
+            ? new JsonObject { ["day_of_month"] = bc.DayOfMonth, ["hour"] = bc.Hour, ["minute"] = bc.Minute, ["month"] = bc.Month, ["second"] = bc.Second }
+            : null,
         ["billing_mode"] = new JsonObject { ["flexible"] = null, ["type"] = "classic" },
         ["billing_thresholds"] = null,
         ["cancel_at"] = s.CancelAt ?? (s.CancelAtPeriodEnd ? s.CurrentPeriodEnd : null),

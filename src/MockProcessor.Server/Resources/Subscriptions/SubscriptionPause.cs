@@ -79,13 +79,13 @@ public static class SubscriptionPause
         {
             var end = BillingPeriods.NextAfter(now, before.Interval, before.IntervalCount, now);
             invoiceId = c.Ids.Next("in");
-            after = before with { BillingCycleAnchor = now, CurrentPeriodStart = now, CurrentPeriodEnd = end, LatestInvoice = invoiceId };
+            after = before with { BillingCycleAnchor = now, AnchorConfig = null, GridAnchor = null, CurrentPeriodStart = now, CurrentPeriodEnd = end, LatestInvoice = invoiceId };
             var period = new BillingPeriod(now, end);
             lines = [.. after.Items.Select(i => BillingEngine.ItemLine(c, after, i, period, trial: false))];
         }
         else
         {
-            var (start, end) = BillingPeriods.Containing(before.BillingCycleAnchor, before.Interval, before.IntervalCount, now);
+            var (start, end) = BillingPeriods.Containing(before.PeriodGrid(), before.Interval, before.IntervalCount, now);
             after = before with { CurrentPeriodStart = start, CurrentPeriodEnd = end };
             if (proration != ProrationBehavior.None)
             {

@@ -18,6 +18,10 @@ public abstract class BillingApiTest(string key) : IAsyncLifetime
     protected async Task<JsonObject> Get(string path) => await (await _c.GetAsync(path)).OkAsync();
     protected async Task<JsonObject> Post(string path, params (string, string)[] fields) => await (await _c.PostFormAsync(path, fields)).OkAsync();
 
+    /// <summary>A subscription's invoices, oldest first.</summary>
+    protected async Task<List<JsonObject>> SubscriptionInvoices(string sub) =>
+        (await Get($"/v1/invoices?subscription={sub}&limit=100"))["data"]!.AsArray().Select(i => i!.AsObject()).Reverse().ToList();
+
     protected async Task<List<string>> EventTypes(string objectId) =>
         (await Get("/v1/events?limit=100"))["data"]!.AsArray().Where(e => (string)e!["data"]!["object"]!["id"]! == objectId)
             .Select(e => (string)e!["type"]!).Reverse().ToList();
