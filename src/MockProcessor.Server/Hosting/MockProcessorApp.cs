@@ -58,7 +58,7 @@ public static class MockProcessorApp
             {
                 if (backend is not PostgresStore || PostgresStore.ConnectionString(options.Database) is not { } url)
                     throw new ArgumentException("--replica needs --db naming a PostgreSQL database (docs/deploy.md).");
-                replica = new ReplicaCoordinator(url, options.Seed is not null);
+                replica = new ReplicaCoordinator(url, options.Seed is not null, sp.GetRequiredService<VirtualClock>());
                 // Ids that never collide across replicas; --seed keeps the seed's own sequence (one replica only).
                 if (options.Seed is null) sp.GetRequiredService<IdGenerator>().StampReplica((replica.Number - 1) % (62 * 62 - 1) + 1);
             }

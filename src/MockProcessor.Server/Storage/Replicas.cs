@@ -19,9 +19,14 @@ public sealed class ReplicaCoordinator : IDisposable
     private const long ProvisionLock = 0x4D6F636B50726F64;
 
     private readonly NpgsqlDataSource _source;
+    private readonly Time.VirtualClock _clock;
+    /// <summary>The <c>clock</c> row of this replica's <c>--clock</c> mode (replicas of one database should share one).</summary>
+    private readonly string _mode;
 
-    public ReplicaCoordinator(string connectionString, bool seeded)
+    public ReplicaCoordinator(string connectionString, bool seeded, Time.VirtualClock clock)
     {
+        _clock = clock;
+        _mode = clock.Mode.ToString().ToLowerInvariant();
         _source = NpgsqlDataSource.Create(connectionString);
         using var conn = _source.OpenConnection();
         using var tx = conn.BeginTransaction();
@@ -35,7 +40,23 @@ public sealed class ReplicaCoordinator : IDisposable
             ALTER TABLE objects ADD COLUMN IF NOT EXISTS tree_version bigint;
             CREATE INDEX IF NOT EXISTS objects_tree ON objects(tree, tree_version);
             ALTER TABLE idempotency ADD COLUMN IF NOT EXISTS tree_version bigint;
+            CREATE TABLE IF NOT EXISTS clock (mode text PRIMARY KEY, origin_ms bigint NOT NULL, advanced bigint NOT NULL);
+            CREATE TABLE IF NOT EXISTS fault_rules (account text PRIMARY KEY, rules bytea NOT NULL, tree_version bigint NOT NULL);
             """);
+        // The process clock, shared (docs/deploy.md): the first replica of a --clock mode sets its origin; every replica
+        // then takes the origin and the advance from the row.
+        using (var batch = new NpgsqlBatch(conn, tx))
+        {
+            var insert = new NpgsqlBatchCommand("INSERT INTO clock(mode, origin_ms, advanced) VALUES($1, $2, 0) ON CONFLICT DO NOTHING");
+            insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _mode });
+            insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = clock.State.OriginMs });
+            var select = new NpgsqlBatchCommand("SELECT origin_ms, advanced FROM clock WHERE mode = $1");
+            select.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _mode });
+            batch.BatchCommands.Add(insert);
+            batch.BatchCommands.Add(select);
+            using var r = batch.ExecuteReader();
+            do { if (r.FieldCount == 2 && r.Read()) clock.Share(r.GetInt64(0), r.GetInt64(1)); } while (r.NextResult());
+        }
         // Idempotency keys unique in the database: a key stored again after expiry replaces its record, as in memory.
         if (Scalar(conn, tx, "SELECT to_regclass('idempotency_key')::text") is null or DBNull)
             Exec(conn, tx, """
@@ -72,10 +93,23 @@ public sealed class ReplicaCoordinator : IDisposable
             insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tree });
             var select = new NpgsqlBatchCommand("SELECT version FROM trees WHERE account = $1 FOR UPDATE");
             select.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tree });
+            // The shared process clock rides in the same round trip, read after the lock is granted (a statement of its
+            // own: a fresh snapshot under READ COMMITTED), so the call sees every advance committed before it got the tree.
+            var clock = new NpgsqlBatchCommand("SELECT origin_ms, advanced FROM clock WHERE mode = $1");
+            clock.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _mode });
             batch.BatchCommands.Add(insert);
             batch.BatchCommands.Add(select);
-            var version = (long)(await batch.ExecuteScalarAsync())!;
-            return new TreeSession(conn, tx, tree, version);
+            batch.BatchCommands.Add(clock);
+            long? version = null;
+            await using (var r = await batch.ExecuteReaderAsync())
+            {
+                do
+                {
+                    if (r.FieldCount == 1 && await r.ReadAsync()) version = r.GetInt64(0);
+                    else if (r.FieldCount == 2 && await r.ReadAsync()) _clock.Share(r.GetInt64(0), r.GetInt64(1));
+                } while (await r.NextResultAsync());
+            }
+            return new TreeSession(conn, tx, tree, version ?? throw new InvalidOperationException($"No trees row for {tree}."));
         }
         catch
         {
@@ -87,15 +121,100 @@ public sealed class ReplicaCoordinator : IDisposable
     /// <summary>The synchronous <see cref="LockAsync"/>, for a commit made outside a session (see <see cref="ObjectStore"/>).</summary>
     internal TreeSession Lock(string tree) => LockAsync(tree).GetAwaiter().GetResult();
 
-    /// <summary>The committed version of every tree, read without locks (to find trees another replica created or changed).</summary>
+    /// <summary>
+    /// The committed version of every tree, read without locks (to find trees another replica created or changed), and
+    /// the shared clock in the same round trip.
+    /// </summary>
     internal Dictionary<string, long> Versions()
     {
         using var conn = _source.OpenConnection();
-        using var cmd = new NpgsqlCommand("SELECT account, version FROM trees", conn);
-        using var r = cmd.ExecuteReader();
+        using var batch = new NpgsqlBatch(conn);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT account, version FROM trees"));
+        var clock = new NpgsqlBatchCommand("SELECT origin_ms, advanced FROM clock WHERE mode = $1");
+        clock.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _mode });
+        batch.BatchCommands.Add(clock);
+        using var r = batch.ExecuteReader();
         var all = new Dictionary<string, long>(StringComparer.Ordinal);
         while (r.Read()) all[r.GetString(0)] = r.GetInt64(1);
+        if (r.NextResult() && r.Read()) _clock.Share(r.GetInt64(0), r.GetInt64(1));
         return all;
+    }
+
+    /// <summary>Brings this process's clock up to the shared one (<c>GET /_mock/clock</c>).</summary>
+    public async Task SyncClockAsync()
+    {
+        await using var conn = await _source.OpenConnectionAsync();
+        await ReadClockAsync(conn);
+    }
+
+    private async Task ReadClockAsync(NpgsqlConnection conn)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT origin_ms, advanced FROM clock WHERE mode = $1", conn);
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _mode });
+        await using var r = await cmd.ExecuteReaderAsync();
+        if (await r.ReadAsync()) _clock.Share(r.GetInt64(0), r.GetInt64(1));
+    }
+
+    /// <summary>The session-level advisory lock that an advance of the process clock holds exclusively and a time driver's tick shared.</summary>
+    private const long ClockLock = 0x4D6F636B50726F65;
+
+    /// <summary>
+    /// Advances the shared process clock by <paramref name="seconds"/>: waits for running ticks of any replica's time
+    /// driver, commits the new advance (every replica's next call sees it), and keeps ticks out until the returned lease
+    /// is disposed, so the due work the advance fires (the caller runs it meanwhile) is counted by the advance alone.
+    /// The caller validated <paramref name="seconds"/> against the clock it read through <see cref="SyncClockAsync"/>.
+    /// </summary>
+    public async Task<IAsyncDisposable> AdvanceClockAsync(long seconds)
+    {
+        var conn = await _source.OpenConnectionAsync();
+        try
+        {
+            await using (var cmd = new NpgsqlCommand($"SELECT pg_advisory_lock({ClockLock})", conn)) await cmd.ExecuteNonQueryAsync();
+            await using (var cmd = new NpgsqlCommand("UPDATE clock SET advanced = advanced + $2 WHERE mode = $1 RETURNING origin_ms, advanced", conn))
+            {
+                cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _mode });
+                cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = seconds });
+                await using var r = await cmd.ExecuteReaderAsync();
+                if (await r.ReadAsync()) _clock.Share(r.GetInt64(0), r.GetInt64(1));
+            }
+            return new AdvisoryLease(conn, $"SELECT pg_advisory_unlock({ClockLock})");
+        }
+        catch
+        {
+            await conn.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A time driver tick's shared hold on the clock lock; null (skip this tick) while an advance runs.</summary>
+    internal async Task<IAsyncDisposable?> TryTickAsync()
+    {
+        var conn = await _source.OpenConnectionAsync();
+        try
+        {
+            await using var cmd = new NpgsqlCommand($"SELECT pg_try_advisory_lock_shared({ClockLock})", conn);
+            if (await cmd.ExecuteScalarAsync() is true) return new AdvisoryLease(conn, $"SELECT pg_advisory_unlock_shared({ClockLock})");
+        }
+        catch
+        {
+            await conn.DisposeAsync();
+            throw;
+        }
+        await conn.DisposeAsync();
+        return null;
+    }
+
+    private sealed class AdvisoryLease(NpgsqlConnection conn, string unlock) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await using var cmd = new NpgsqlCommand(unlock, conn);
+                await cmd.ExecuteNonQueryAsync();
+            }
+            finally { await conn.DisposeAsync(); }
+        }
     }
 
     /// <summary>The committed version of one tree (0 for a tree not in the table), read without locks.</summary>
@@ -107,8 +226,8 @@ public sealed class ReplicaCoordinator : IDisposable
         return cmd.ExecuteScalar() is long v ? v : 0;
     }
 
-    /// <summary>The object versions and idempotency records of <paramref name="tree"/> committed after <paramref name="since"/>, up to <paramref name="upTo"/>, in commit order.</summary>
-    internal (List<StoredVersion> Objects, List<IdempotencyRow> Idempotency) ReadSince(NpgsqlConnection? conn, string tree, long since, long upTo)
+    /// <summary>The object versions, idempotency records and (if they changed) fault rules of <paramref name="tree"/> committed after <paramref name="since"/>, up to <paramref name="upTo"/>, in commit order.</summary>
+    internal (List<StoredVersion> Objects, List<IdempotencyRow> Idempotency, byte[]? FaultRules) ReadSince(NpgsqlConnection? conn, string tree, long since, long upTo)
     {
         var own = conn is null ? _source.OpenConnection() : null;
         try
@@ -139,7 +258,15 @@ public sealed class ReplicaCoordinator : IDisposable
                 while (r.Read())
                     idempotency.Add(new IdempotencyRow(tree, r.GetString(0), r.GetString(1), r.GetInt32(2), (byte[])r.GetValue(3), r.GetString(4), r.GetInt64(5)));
             }
-            return (objects, idempotency);
+            byte[]? rules = null;
+            using (var cmd = new NpgsqlCommand("SELECT rules FROM fault_rules WHERE account = $1 AND tree_version > $2 AND tree_version <= $3", c))
+            {
+                cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tree });
+                cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = since });
+                cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = upTo });
+                rules = cmd.ExecuteScalar() as byte[];
+            }
+            return (objects, idempotency, rules);
         }
         finally { own?.Dispose(); }
     }
@@ -195,8 +322,11 @@ internal sealed class TreeSession(NpgsqlConnection conn, NpgsqlTransaction tx, s
     public long Version => version;
     public bool Done { get; private set; }
 
-    /// <summary>Writes the rows and the new version and commits; returns the new version.</summary>
-    public long Commit(IReadOnlyList<Row> rows, Func<StripeObject, byte[]> serialize)
+    /// <summary>
+    /// Writes the rows, the tree's fault rules when they changed (<paramref name="faultRules"/>, else null) and the new
+    /// version, and commits; returns the new version.
+    /// </summary>
+    public long Commit(IReadOnlyList<Row> rows, Func<StripeObject, byte[]> serialize, byte[]? faultRules = null)
     {
         var next = version + 1;
         using var batch = new NpgsqlBatch(conn, tx);
@@ -251,6 +381,17 @@ internal sealed class TreeSession(NpgsqlConnection conn, NpgsqlTransaction tx, s
                     break;
                 }
             }
+        }
+        if (faultRules is not null)
+        {
+            var cmd = new NpgsqlBatchCommand("""
+                INSERT INTO fault_rules(account, rules, tree_version) VALUES($1, $2, $3)
+                ON CONFLICT (account) DO UPDATE SET rules = excluded.rules, tree_version = excluded.tree_version
+                """);
+            cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tree });
+            cmd.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = faultRules });
+            cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = next });
+            batch.BatchCommands.Add(cmd);
         }
         var bump = new NpgsqlBatchCommand("UPDATE trees SET version = $2 WHERE account = $1");
         bump.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tree });
