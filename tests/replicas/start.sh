@@ -3,7 +3,8 @@
 # PostgreSQL database and HAProxy round-robin in front of them, all on 127.0.0.1. The database is created afresh on the
 # given server (tests/postgres/start.sh starts one). Prints the balancer's URL on stdout (everything else on stderr).
 #   usage: tests/replicas/start.sh <postgres-server-url> [balancer-port] [replica-a-port] [replica-b-port]
-#          (default ports 12490, then balancer+1, balancer+2; database mockprocessor_replicas)
+#          (default ports 12490, then balancer+1, balancer+2; database mockprocessor_replicas, or $MOCKPROCESSOR_REPLICAS_DB)
+#   MOCKPROCESSOR_REPLICA_ARGS: more `serve` options for both replicas, e.g. "--clock manual --webhook-dispatch manual"
 #   stop:  tests/replicas/stop.sh [balancer-port]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -33,7 +34,8 @@ DB="$BASE/$DBNAME"
 
 # The replicas: started together, they migrate the schema once (an advisory lock) and register as replicas 1 and 2.
 for port in "$PA" "$PB"; do
-  nohup dotnet "$DLL" serve --replica --db "$DB" --port "$port" --log-level Warning > "$STATE/replica-$port.log" 2>&1 &
+  # shellcheck disable=SC2086 # the extra options are words on purpose
+  nohup dotnet "$DLL" serve --replica --db "$DB" --port "$port" --log-level Warning ${MOCKPROCESSOR_REPLICA_ARGS:-} > "$STATE/replica-$port.log" 2>&1 &
   echo $! > "$STATE/replica-$port.pid"
 done
 
