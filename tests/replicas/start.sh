@@ -3,11 +3,11 @@
 # PostgreSQL database and HAProxy round-robin in front of them, all on 127.0.0.1. The database is created afresh on the
 # given server (tests/postgres/start.sh starts one). Prints the balancer's URL on stdout (everything else on stderr).
 #   usage: tests/replicas/start.sh <postgres-server-url> [balancer-port] [replica-a-port] [replica-b-port]
-#          (default ports 12490, then balancer+1, balancer+2; database mockprocessor_replicas)
+#          (default ports 12490, then balancer+1, balancer+2; database mockprocessor_replicas, or $MOCKPROCESSOR_REPLICAS_DB)
 #   env:   MOCKPROCESSOR_REPLICAS_BALANCE=roundrobin (default: each request to the next replica) or
 #          key (each API key's requests to one replica while both are up: HAProxy `balance hdr(Authorization)` with
 #          consistent hashing, so a replica rarely has another's commits to catch up; docs/deploy.md)
-#          MOCKPROCESSOR_REPLICAS_ARGS: extra `serve` arguments for both replicas (e.g. "--clock manual --webhook-dispatch manual")
+#          MOCKPROCESSOR_REPLICA_ARGS: extra `serve` arguments for both replicas (e.g. "--clock manual --webhook-dispatch manual")
 #   stop:  tests/replicas/stop.sh [balancer-port]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -22,7 +22,7 @@ case "${MOCKPROCESSOR_REPLICAS_BALANCE:-roundrobin}" in
     hash-type consistent" ;;
   *) echo "MOCKPROCESSOR_REPLICAS_BALANCE must be roundrobin or key" >&2; exit 2 ;;
 esac
-read -r -a EXTRA <<< "${MOCKPROCESSOR_REPLICAS_ARGS:-}"
+read -r -a EXTRA <<< "${MOCKPROCESSOR_REPLICA_ARGS:-}"
 HAPROXY="${HAPROXY:-$(command -v haproxy || echo /usr/sbin/haproxy)}"
 [ -x "$HAPROXY" ] || { echo "HAProxy is not installed (apt-get install haproxy)" >&2; exit 3; }
 BIN="${POSTGRES_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"

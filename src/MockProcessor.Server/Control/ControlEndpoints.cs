@@ -17,7 +17,12 @@ public static class ControlEndpoints
     public static void Map(WebApplication app)
     {
         var group = app.MapGroup("/_mock");
-        group.MapGet("/clock", (VirtualClock clock) => Results.Json(ClockJson(clock)));
+        group.MapGet("/clock", async (VirtualClock clock, ObjectStore store) =>
+        {
+            // Replica mode (docs/deploy.md): the process clock is the database's, shared by every replica.
+            if (store.Replica is not null) await store.Replica.SyncClockAsync();
+            return Results.Json(ClockJson(clock));
+        });
         // What the emulator holds: objects per type, commits, and the managed heap (?gc=true collects first).
         group.MapGet("/stats", (ObjectStore store, HttpContext http) =>
         {
@@ -44,13 +49,15 @@ public static class ControlEndpoints
                 },
             });
         });
-        // Advances the emulator's clock, so every merchant's, and fires the time-driven work that became due.
+        // Advances the emulator's clock, so every merchant's, and fires the time-driven work that became due (in replica
+        // mode the clock every replica shares, and the work of every merchant).
         group.MapPost("/clock/advance", async (HttpContext http, VirtualClock clock, TimeDriverService driver, ObjectStore store) =>
         {
             IFormCollection? form = null;
             try { form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(http.RequestAborted) : null; }
             catch (Exception ex) when (ex is InvalidDataException or IOException or FormatException) { }
             var raw = form?["seconds"].ToString() is { Length: > 0 } fromForm ? fromForm : http.Request.Query["seconds"].ToString();
+            if (store.Replica is not null) await store.Replica.SyncClockAsync();
             var now = clock.UnixNow();
             // Merchants whose clocks run ahead (their own advances) move with this one: none may pass the latest instant.
             var furthest = store.Accounts.Where(a => a.ClockFrozenAt is null).Select(a => now + a.ClockOffset).DefaultIfEmpty(now).Max();
@@ -70,8 +77,19 @@ public static class ControlEndpoints
                 await StripeApi.WriteError(http, invalid, requestId);
                 return Results.Empty;
             }
-            clock.Advance(TimeSpan.FromSeconds(seconds));
-            var fired = await driver.RunAllDueAsync();
+            int fired;
+            if (store.Replica is null)
+            {
+                clock.Advance(TimeSpan.FromSeconds(seconds));
+                fired = await driver.RunAllDueAsync();
+            }
+            else
+            {
+                // Replica mode: the advance is committed for every replica, and no replica's time driver ticks until this
+                // one has fired what became due (each item once, under its tree's row lock), so `fired` counts all of it.
+                await using (await store.Replica.AdvanceClockAsync(seconds))
+                    fired = await driver.RunAllDueAsync();
+            }
             return Results.Json(new { @object = "mock.clock", mode = clock.Mode.ToString().ToLowerInvariant(), now = clock.UnixNow(), fired });
         });
         // Sends every webhook delivery due now (all merchants) and answers when their attempts are recorded:

@@ -10,7 +10,8 @@ namespace MockProcessor.Server.Control;
 /// HTTP fault rules under <c>/_mock/faults</c> (docs/faults.md). Like the webhook control routes they run
 /// through <see cref="StripeApi"/>: the merchant's secret key, form parameters with unknown-parameter checks,
 /// Stripe's error envelope, the merchant's lock. Rules live in the merchant's memory (<c>AccountState.FaultRules</c>),
-/// not in the unit of work, so every handler validates all its input before it changes anything.
+/// not in the unit of work, so every handler validates all its input before it changes anything. In replica mode the
+/// call's commit also writes them to the tree's <c>fault_rules</c> row, which other replicas catch up (docs/deploy.md).
 /// </summary>
 public static class FaultControlEndpoints
 {
@@ -70,7 +71,7 @@ public static class FaultControlEndpoints
             // carries no header unless asked, so by default the SDK surfaces a rate-limit error (Stripe's default).
             ShouldRetry = shouldRetry ?? (kind is FaultKind.RateLimit || !answers ? null : true),
         };
-        state.FaultRules = [.. state.FaultRules, rule];
+        state.SetFaultRules([.. state.FaultRules, rule]);
         return Render(rule);
     }
 
@@ -89,7 +90,7 @@ public static class FaultControlEndpoints
         var rule = Find(c, c.Route("id"));
         c.P.EnsureAllConsumed();
         var state = c.Tx.Account;
-        state.FaultRules = [.. state.FaultRules.Where(r => r.Id != rule.Id)];
+        state.SetFaultRules([.. state.FaultRules.Where(r => r.Id != rule.Id)]);
         return new JsonObject { ["id"] = rule.Id, ["object"] = ObjectName, ["deleted"] = true };
     }
 
@@ -98,7 +99,7 @@ public static class FaultControlEndpoints
         c.P.EnsureAllConsumed();
         var state = c.Tx.Account;
         var deleted = state.FaultRules.Length;
-        state.FaultRules = [];
+        state.SetFaultRules([]);
         return new JsonObject { ["object"] = "mock.fault_rules_cleared", ["deleted"] = deleted };
     }
 

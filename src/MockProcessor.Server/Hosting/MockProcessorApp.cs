@@ -61,7 +61,7 @@ public static class MockProcessorApp
             {
                 if (backend is not PostgresStore || PostgresStore.ConnectionString(options.Database) is not { } url)
                     throw new ArgumentException("--replica needs --db naming a PostgreSQL database (docs/deploy.md).");
-                replica = new ReplicaCoordinator(url, options.Seed is not null);
+                replica = new ReplicaCoordinator(url, options.Seed is not null, sp.GetRequiredService<VirtualClock>());
                 // A replica commits each call synchronously on its own connection (Tx.Commit is synchronous), and Npgsql
                 // finishes sending a batch larger than its write buffer from a thread-pool task when called synchronously:
                 // with as many calls in flight as pool threads, every thread waits for a send no thread is left to run,

@@ -71,10 +71,21 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
         queue.Enqueue(objectId, (due, ++_timerSeq));
     }
     /// <summary>
-    /// HTTP fault rules (POST /_mock/faults), in creation order; replaced whole under <see cref="Gate"/>, read
-    /// without it for the one check a merchant without rules pays. Memory only: test set-up, not merchant data.
+    /// HTTP fault rules (POST /_mock/faults), in creation order; replaced whole under <see cref="Gate"/> (through
+    /// <see cref="SetFaultRules"/>), read without it for the one check a merchant without rules pays. Memory only for one
+    /// process (test set-up, not merchant data); in replica mode also the tree's <c>fault_rules</c> row (docs/deploy.md).
     /// </summary>
     internal volatile Domain.Faults.FaultRule[] FaultRules = [];
+    /// <summary>Replica mode: <see cref="FaultRules"/> changed in this call and is not in the database yet (written with the call's commit).</summary>
+    internal bool FaultRulesChanged;
+
+    /// <summary>Replaces the rules (under <see cref="Gate"/>); in replica mode the call's commit writes them.</summary>
+    internal void SetFaultRules(Domain.Faults.FaultRule[] rules)
+    {
+        if (ReferenceEquals(rules, FaultRules)) return;
+        FaultRules = rules;
+        FaultRulesChanged = true;
+    }
 
     /// <summary>The current version of object <paramref name="id"/>, loaded back from the store if it was dropped from memory.</summary>
     internal bool TryGet(string id, out StripeObject obj, out long seq)

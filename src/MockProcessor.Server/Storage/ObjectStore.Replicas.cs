@@ -45,13 +45,26 @@ public sealed partial class ObjectStore
             if (_disposed) return;
             _disposed = true;
             TreeSession? session;
-            lock (state.Gate)
+            try
             {
-                session = state.Session;
-                state.Session = null;
+                lock (state.Gate)
+                {
+                    // Fault rules a call changed without committing anything else (a rule consumed by an injected error,
+                    // created or deleted through /_mock/faults) are committed on their own.
+                    if (state.FaultRulesChanged && state.Session is { Done: false } open)
+                        state.ReplicaVersion = open.Commit([], _ => [], FaultRulesBytes(state));
+                }
             }
-            session?.Dispose();
-            state.ReplicaGate.Release();
+            finally
+            {
+                lock (state.Gate)
+                {
+                    session = state.Session;
+                    state.Session = null;
+                }
+                session?.Dispose();
+                state.ReplicaGate.Release();
+            }
         }
     }
 
@@ -112,9 +125,14 @@ public sealed partial class ObjectStore
     internal void CatchUp(AccountState state, CaughtUp? read, long upTo)
     {
         if (state.ReplicaVersion >= upTo) return;
-        var (objects, idempotency) = read is not null && read.Since == state.ReplicaVersion
-            ? (read.Objects, read.Idempotency)
+        var (objects, idempotency, faultRules) = read is not null && read.Since == state.ReplicaVersion
+            ? (read.Objects, read.Idempotency, read.FaultRules)
             : Replica!.ReadSince(state.AccountId, state.ReplicaVersion, upTo);
+        if (faultRules is not null)
+        {
+            state.FaultRules = JsonSerializer.Deserialize<Domain.Faults.FaultRule[]>(faultRules) ?? [];
+            state.FaultRulesChanged = false;
+        }
         List<CommittedObject>? observed = null;
         var changed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var v in objects)
@@ -145,6 +163,16 @@ public sealed partial class ObjectStore
         // hear of every replica's commits.
         foreach (var o in Schema.Observers)
             if (!o.OncePerItem) o.Durable(state, observed);
+    }
+
+    /// <summary>
+    /// Replica mode: the tree's fault rules as its <c>fault_rules</c> row holds them (plain JSON of the records: test set-up
+    /// shared between replicas, not merchant data, so not in <see cref="PersistenceFormat"/>), and marks them written.
+    /// </summary>
+    internal static byte[] FaultRulesBytes(AccountState state)
+    {
+        state.FaultRulesChanged = false;
+        return JsonSerializer.SerializeToUtf8Bytes(state.FaultRules);
     }
 
     /// <summary>

@@ -170,7 +170,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
         // Replica mode: written into the tree's transaction (Tx.Commit opened or checked it), committed before the answer.
         try
         {
-            account.ReplicaVersion = account.Session!.Commit(rows, Serialize);
+            account.ReplicaVersion = account.Session!.Commit(rows, Serialize, account.FaultRulesChanged ? FaultRulesBytes(account) : null);
             return Task.CompletedTask;
         }
         catch (Exception ex)

@@ -19,9 +19,14 @@ public sealed class ReplicaCoordinator : IDisposable
     private const long ProvisionLock = 0x4D6F636B50726F64;
 
     private readonly NpgsqlDataSource _source;
+    private readonly Time.VirtualClock _clock;
+    /// <summary>The <c>clock</c> row of this replica's <c>--clock</c> mode (replicas of one database should share one).</summary>
+    private readonly string _mode;
 
-    public ReplicaCoordinator(string connectionString, bool seeded)
+    public ReplicaCoordinator(string connectionString, bool seeded, Time.VirtualClock clock)
     {
+        _clock = clock;
+        _mode = clock.Mode.ToString().ToLowerInvariant();
         _source = NpgsqlDataSource.Create(connectionString);
         using var conn = _source.OpenConnection();
         using var tx = conn.BeginTransaction();
@@ -35,7 +40,23 @@ public sealed class ReplicaCoordinator : IDisposable
             ALTER TABLE objects ADD COLUMN IF NOT EXISTS tree_version bigint;
             CREATE INDEX IF NOT EXISTS objects_tree ON objects(tree, tree_version);
             ALTER TABLE idempotency ADD COLUMN IF NOT EXISTS tree_version bigint;
+            CREATE TABLE IF NOT EXISTS clock (mode text PRIMARY KEY, origin_ms bigint NOT NULL, advanced bigint NOT NULL);
+            CREATE TABLE IF NOT EXISTS fault_rules (account text PRIMARY KEY, rules bytea NOT NULL, tree_version bigint NOT NULL);
             """);
+        // The process clock, shared (docs/deploy.md): the first replica of a --clock mode sets its origin; every replica
+        // then takes the origin and the advance from the row.
+        using (var batch = new NpgsqlBatch(conn, tx))
+        {
+            var insert = new NpgsqlBatchCommand("INSERT INTO clock(mode, origin_ms, advanced) VALUES($1, $2, 0) ON CONFLICT DO NOTHING");
+            insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _mode });
+            insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = clock.State.OriginMs });
+            var select = new NpgsqlBatchCommand("SELECT origin_ms, advanced FROM clock WHERE mode = $1");
+            select.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _mode });
+            batch.BatchCommands.Add(insert);
+            batch.BatchCommands.Add(select);
+            using var r = batch.ExecuteReader();
+            do { if (r.FieldCount == 2 && r.Read()) clock.Share(r.GetInt64(0), r.GetInt64(1)); } while (r.NextResult());
+        }
         // Idempotency keys unique in the database: a key stored again after expiry replaces its record, as in memory.
         if (Scalar(conn, tx, "SELECT to_regclass('idempotency_key')::text") is null or DBNull)
             Exec(conn, tx, """
@@ -77,14 +98,22 @@ public sealed class ReplicaCoordinator : IDisposable
             var select = new NpgsqlBatchCommand("SELECT version FROM trees WHERE account = $1 FOR UPDATE");
             select.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tree });
             batch.BatchCommands.Add(select);
+            // The shared process clock rides in the same round trip, read after the lock is granted (a statement of its
+            // own: a fresh snapshot under READ COMMITTED), so the call sees every advance committed before it got the tree.
+            var clock = new NpgsqlBatchCommand("SELECT origin_ms, advanced FROM clock WHERE mode = $1");
+            clock.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _mode });
+            batch.BatchCommands.Add(clock);
             batch.BatchCommands.Add(SinceCommand(ObjectsSince, tree, since));
             batch.BatchCommands.Add(SinceCommand(IdempotencySince, tree, since));
+            batch.BatchCommands.Add(SinceCommand(FaultRulesSince, tree, since));
             await using var r = await batch.ExecuteReaderAsync();
-            await r.ReadAsync();
+            if (!await r.ReadAsync()) throw new InvalidOperationException($"No trees row for {tree}.");
             var version = r.GetInt64(0);
             await r.NextResultAsync();
-            var (objects, idempotency) = await ReadRows(r, tree);
-            return new TreeSession(conn, tree, version, new CaughtUp(since, objects, idempotency));
+            if (await r.ReadAsync()) _clock.Share(r.GetInt64(0), r.GetInt64(1));
+            await r.NextResultAsync();
+            var (objects, idempotency, faultRules) = await ReadRows(r, tree);
+            return new TreeSession(conn, tree, version, new CaughtUp(since, objects, idempotency, faultRules));
         }
         catch
         {
@@ -96,15 +125,100 @@ public sealed class ReplicaCoordinator : IDisposable
     /// <summary>The synchronous <see cref="LockAsync"/>, for a commit made outside a session (see <see cref="ObjectStore"/>).</summary>
     internal TreeSession Lock(string tree, long since) => LockAsync(tree, since).GetAwaiter().GetResult();
 
-    /// <summary>The committed version of every tree, read without locks (to find trees another replica created or changed).</summary>
+    /// <summary>
+    /// The committed version of every tree, read without locks (to find trees another replica created or changed), and
+    /// the shared clock in the same round trip.
+    /// </summary>
     internal Dictionary<string, long> Versions()
     {
         using var conn = _source.OpenConnection();
-        using var cmd = new NpgsqlCommand("SELECT account, version FROM trees", conn);
-        using var r = cmd.ExecuteReader();
+        using var batch = new NpgsqlBatch(conn);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT account, version FROM trees"));
+        var clock = new NpgsqlBatchCommand("SELECT origin_ms, advanced FROM clock WHERE mode = $1");
+        clock.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _mode });
+        batch.BatchCommands.Add(clock);
+        using var r = batch.ExecuteReader();
         var all = new Dictionary<string, long>(StringComparer.Ordinal);
         while (r.Read()) all[r.GetString(0)] = r.GetInt64(1);
+        if (r.NextResult() && r.Read()) _clock.Share(r.GetInt64(0), r.GetInt64(1));
         return all;
+    }
+
+    /// <summary>Brings this process's clock up to the shared one (<c>GET /_mock/clock</c>).</summary>
+    public async Task SyncClockAsync()
+    {
+        await using var conn = await _source.OpenConnectionAsync();
+        await ReadClockAsync(conn);
+    }
+
+    private async Task ReadClockAsync(NpgsqlConnection conn)
+    {
+        await using var cmd = new NpgsqlCommand("SELECT origin_ms, advanced FROM clock WHERE mode = $1", conn);
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _mode });
+        await using var r = await cmd.ExecuteReaderAsync();
+        if (await r.ReadAsync()) _clock.Share(r.GetInt64(0), r.GetInt64(1));
+    }
+
+    /// <summary>The session-level advisory lock that an advance of the process clock holds exclusively and a time driver's tick shared.</summary>
+    private const long ClockLock = 0x4D6F636B50726F65;
+
+    /// <summary>
+    /// Advances the shared process clock by <paramref name="seconds"/>: waits for running ticks of any replica's time
+    /// driver, commits the new advance (every replica's next call sees it), and keeps ticks out until the returned lease
+    /// is disposed, so the due work the advance fires (the caller runs it meanwhile) is counted by the advance alone.
+    /// The caller validated <paramref name="seconds"/> against the clock it read through <see cref="SyncClockAsync"/>.
+    /// </summary>
+    public async Task<IAsyncDisposable> AdvanceClockAsync(long seconds)
+    {
+        var conn = await _source.OpenConnectionAsync();
+        try
+        {
+            await using (var cmd = new NpgsqlCommand($"SELECT pg_advisory_lock({ClockLock})", conn)) await cmd.ExecuteNonQueryAsync();
+            await using (var cmd = new NpgsqlCommand("UPDATE clock SET advanced = advanced + $2 WHERE mode = $1 RETURNING origin_ms, advanced", conn))
+            {
+                cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _mode });
+                cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = seconds });
+                await using var r = await cmd.ExecuteReaderAsync();
+                if (await r.ReadAsync()) _clock.Share(r.GetInt64(0), r.GetInt64(1));
+            }
+            return new AdvisoryLease(conn, $"SELECT pg_advisory_unlock({ClockLock})");
+        }
+        catch
+        {
+            await conn.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A time driver tick's shared hold on the clock lock; null (skip this tick) while an advance runs.</summary>
+    internal async Task<IAsyncDisposable?> TryTickAsync()
+    {
+        var conn = await _source.OpenConnectionAsync();
+        try
+        {
+            await using var cmd = new NpgsqlCommand($"SELECT pg_try_advisory_lock_shared({ClockLock})", conn);
+            if (await cmd.ExecuteScalarAsync() is true) return new AdvisoryLease(conn, $"SELECT pg_advisory_unlock_shared({ClockLock})");
+        }
+        catch
+        {
+            await conn.DisposeAsync();
+            throw;
+        }
+        await conn.DisposeAsync();
+        return null;
+    }
+
+    private sealed class AdvisoryLease(NpgsqlConnection conn, string unlock) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await using var cmd = new NpgsqlCommand(unlock, conn);
+                await cmd.ExecuteNonQueryAsync();
+            }
+            finally { await conn.DisposeAsync(); }
+        }
     }
 
     /// <summary>The committed version of one tree (0 for a tree not in the table), read without locks.</summary>
@@ -120,6 +234,9 @@ public sealed class ReplicaCoordinator : IDisposable
         "SELECT position, type, data, seq FROM objects WHERE tree = $1 AND tree_version > $2 ORDER BY tree_version, position";
     private const string IdempotencySince =
         "SELECT key, fingerprint, status, body, request_id, created FROM idempotency WHERE account = $1 AND tree_version > $2 ORDER BY position";
+    // At most one row per tree: the rules as of the newest commit that changed them (ORDER BY keeps the Replace below uniform).
+    private const string FaultRulesSince =
+        "SELECT rules FROM fault_rules WHERE account = $1 AND tree_version > $2 ORDER BY tree_version";
 
     private static NpgsqlBatchCommand SinceCommand(string sql, string tree, long since)
     {
@@ -129,8 +246,8 @@ public sealed class ReplicaCoordinator : IDisposable
         return cmd;
     }
 
-    /// <summary>Reads the two result sets of <see cref="ObjectsSince"/> and <see cref="IdempotencySince"/>, the reader on the first.</summary>
-    private static async Task<(List<StoredVersion>, List<IdempotencyRow>)> ReadRows(NpgsqlDataReader r, string tree)
+    /// <summary>Reads the result sets of <see cref="ObjectsSince"/>, <see cref="IdempotencySince"/> and <see cref="FaultRulesSince"/>, the reader on the first.</summary>
+    private static async Task<(List<StoredVersion>, List<IdempotencyRow>, byte[]?)> ReadRows(NpgsqlDataReader r, string tree)
     {
         var objects = new List<StoredVersion>();
         while (await r.ReadAsync()) objects.Add(new StoredVersion(r.GetInt64(0), r.GetString(1), (byte[])r.GetValue(2), r.GetInt64(3)));
@@ -138,15 +255,18 @@ public sealed class ReplicaCoordinator : IDisposable
         var idempotency = new List<IdempotencyRow>();
         while (await r.ReadAsync())
             idempotency.Add(new IdempotencyRow(tree, r.GetString(0), r.GetString(1), r.GetInt32(2), (byte[])r.GetValue(3), r.GetString(4), r.GetInt64(5)));
-        return (objects, idempotency);
+        await r.NextResultAsync();
+        byte[]? rules = null;
+        while (await r.ReadAsync()) rules = (byte[])r.GetValue(0);
+        return (objects, idempotency, rules);
     }
 
     /// <summary>
-    /// The object versions and idempotency records of <paramref name="tree"/> committed after <paramref name="since"/>, in
+    /// The object versions, idempotency records and (when they changed) fault rules of <paramref name="tree"/> committed after <paramref name="since"/>, in
     /// commit order, read without the tree's lock (callers that hold it got them from <see cref="LockAsync"/>). A read
     /// without the lock may also see commits made after <paramref name="upTo"/>; those are left for the next catch-up.
     /// </summary>
-    internal (List<StoredVersion> Objects, List<IdempotencyRow> Idempotency) ReadSince(string tree, long since, long upTo)
+    internal (List<StoredVersion> Objects, List<IdempotencyRow> Idempotency, byte[]? FaultRules) ReadSince(string tree, long since, long upTo)
     {
         using var conn = _source.OpenConnection();
         using var batch = new NpgsqlBatch(conn);
@@ -158,6 +278,9 @@ public sealed class ReplicaCoordinator : IDisposable
         var idempotency = SinceCommand(IdempotencySince.Replace("ORDER BY", "AND tree_version <= $3 ORDER BY"), tree, since);
         idempotency.Parameters.Add(new NpgsqlParameter<long> { TypedValue = upTo });
         batch.BatchCommands.Add(idempotency);
+        var rules = SinceCommand(FaultRulesSince.Replace("ORDER BY", "AND tree_version <= $3 ORDER BY"), tree, since);
+        rules.Parameters.Add(new NpgsqlParameter<long> { TypedValue = upTo });
+        batch.BatchCommands.Add(rules);
         batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
         using var r = batch.ExecuteReader();
         return ReadRows(r, tree).GetAwaiter().GetResult();
@@ -202,7 +325,7 @@ public sealed class ReplicaCoordinator : IDisposable
 }
 
 /// <summary>What a replica read of a tree's commits after version <see cref="Since"/> (see <see cref="ReplicaCoordinator.LockAsync"/>).</summary>
-internal sealed record CaughtUp(long Since, List<StoredVersion> Objects, List<IdempotencyRow> Idempotency);
+internal sealed record CaughtUp(long Since, List<StoredVersion> Objects, List<IdempotencyRow> Idempotency, byte[]? FaultRules);
 
 /// <summary>
 /// One call's transaction on a tree in replica mode, holding the tree's row lock from <see cref="ReplicaCoordinator.LockAsync"/>
@@ -220,8 +343,11 @@ internal sealed class TreeSession(NpgsqlConnection conn, string tree, long versi
     public CaughtUp CaughtUp => caughtUp;
     public bool Done { get; private set; }
 
-    /// <summary>Writes the rows and the new version and commits; returns the new version.</summary>
-    public long Commit(IReadOnlyList<Row> rows, Func<StripeObject, byte[]> serialize)
+    /// <summary>
+    /// Writes the rows, the tree's fault rules when they changed (<paramref name="faultRules"/>, else null) and the new
+    /// version, and commits; returns the new version.
+    /// </summary>
+    public long Commit(IReadOnlyList<Row> rows, Func<StripeObject, byte[]> serialize, byte[]? faultRules = null)
     {
         var next = version + 1;
         using var batch = new NpgsqlBatch(conn);
@@ -276,6 +402,17 @@ internal sealed class TreeSession(NpgsqlConnection conn, string tree, long versi
                     break;
                 }
             }
+        }
+        if (faultRules is not null)
+        {
+            var cmd = new NpgsqlBatchCommand("""
+                INSERT INTO fault_rules(account, rules, tree_version) VALUES($1, $2, $3)
+                ON CONFLICT (account) DO UPDATE SET rules = excluded.rules, tree_version = excluded.tree_version
+                """);
+            cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tree });
+            cmd.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = faultRules });
+            cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = next });
+            batch.BatchCommands.Add(cmd);
         }
         var bump = new NpgsqlBatchCommand("UPDATE trees SET version = $2 WHERE account = $1");
         bump.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tree });

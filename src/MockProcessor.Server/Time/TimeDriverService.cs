@@ -19,11 +19,26 @@ public sealed class TimeDriverService(ObjectStore store, Webhooks.WebhookDueQueu
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                try { await RunAllDueAsync(); }
+                try { await TickAsync(); }
                 catch (Exception ex) { log.LogError(ex, "Time-driven work failed; will retry on the next tick"); }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+    }
+
+    /// <summary>
+    /// One tick. In replica mode a tick is skipped while any replica advances the shared process clock: that advance fires
+    /// (and counts) what its move made due.
+    /// </summary>
+    private async Task TickAsync()
+    {
+        if (store.Replica is null)
+        {
+            await RunAllDueAsync();
+            return;
+        }
+        await using var lease = await store.Replica.TryTickAsync();
+        if (lease is not null) await RunAllDueAsync();
     }
 
     /// <summary>Runs every merchant's work that is due on its clock now; waits until it is durable.</summary>

@@ -24,11 +24,12 @@ internal static class HttpFaults
         var method = http.Request.Method;
         var path = http.Request.Path.Value ?? "";
         // Under the merchant's lock: counters and draws advance one request at a time, so a seeded rule fires
-        // on the same requests in every run that sends them in the same order.
+        // on the same requests in every run that sends them in the same order. In replica mode the caller also holds the
+        // tree's row lock, and the updated counters are committed with the call (shared by all replicas).
         lock (state.Gate)
         {
             var (rules, fired) = FaultRules.Decide(state.FaultRules, method, path);
-            state.FaultRules = rules;
+            state.SetFaultRules(rules);
             return fired;
         }
     }

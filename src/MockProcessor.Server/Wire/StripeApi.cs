@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using MockProcessor.Domain.Accounts;
 using MockProcessor.Domain.Errors;
+using MockProcessor.Domain.Faults;
 using MockProcessor.Domain.Ids;
 using MockProcessor.Server.Auth;
 using MockProcessor.Server.Hosting;
@@ -61,6 +62,7 @@ public sealed partial class StripeApi(
         bool? replayed = null;
         // A child of ASP.NET Core's request span when traces are exported (--otlp-endpoint); null otherwise.
         using var activity = telemetry.Source.HasListeners() ? telemetry.Source.StartActivity(route.Method + " " + route.Pattern) : null;
+        IDisposable? scope = null; // replica mode: the call's transaction on the tree (ObjectStore.EnterAsync)
         try
         {
             var form = await ReadForm(http);
@@ -97,7 +99,20 @@ public sealed partial class StripeApi(
                 return;
             }
             // Scripted HTTP faults (docs/faults.md): error kinds end the request here, before anything executes.
-            var fault = HttpFaults.Decide(state, route, http);
+            FaultRule? fault;
+            if (store.Replica is null) fault = HttpFaults.Decide(state, route, http);
+            else
+            {
+                // Replica mode (docs/deploy.md): the rules are the tree's shared state, decided on under its row lock after
+                // catching up; a fault that acts before execution commits its consumption now (a delay waits unlocked).
+                scope = await store.EnterAsync(state);
+                fault = HttpFaults.Decide(state, route, http);
+                if (fault is { AfterCommit: false })
+                {
+                    scope!.Dispose();
+                    scope = null;
+                }
+            }
             if (fault is not null && await HttpFaults.BeforeExecution(http, fault, requestId, accountId, log) is { } faulted)
             {
                 status = faulted;
@@ -115,7 +130,8 @@ public sealed partial class StripeApi(
             Response response;
             Task durable;
             // Replica mode (docs/deploy.md): the tree's row lock in the database, and this replica's copy caught up.
-            using (await store.EnterAsync(state))
+            scope ??= await store.EnterAsync(state);
+            using (scope)
             lock (state.Gate)
             {
                 // Replica mode: the acting account as it stands after catching up (not as authenticated before the lock).
@@ -186,6 +202,7 @@ public sealed partial class StripeApi(
         }
         finally
         {
+            scope?.Dispose(); // a call that ended before its unit of work (a 400): commits consumed fault rules, releases the lock
             var elapsed = Stopwatch.GetElapsedTime(started);
             telemetry.Request(route.Pattern, route.Method, status, elapsed.TotalSeconds, replayed);
             if (activity is not null)

@@ -166,4 +166,65 @@ public class PostgresReplicaTests
         var events = (await (await cb.GetAsync("/v1/events?limit=100&type=payment_intent.canceled")).OkAsync())["data"]!.AsArray();
         Assert.Single(events);
     }
+
+    [PostgresFact]
+    public async Task An_advance_of_the_process_clock_through_one_replica_moves_the_other_and_fires_due_work_once()
+    {
+        using var db = new PostgresTestDatabase();
+        await using var a = Replica(db);
+        await using var b = Replica(db);
+        var ca = a.Client("sk_test_replica_clock");
+        var cb = b.Client("sk_test_replica_clock");
+        // A manual-capture authorization made through B expires after 7 days.
+        var pi = await (await cb.PostFormAsync("/v1/payment_intents", ("amount", "500"), ("currency", "usd"), ("confirm", "true"),
+            ("payment_method", "pm_card_visa"), ("capture_method", "manual"), ("allowed_payment_method_types[]", "card"))).OkAsync();
+        var id = (string)pi["id"]!;
+        var before = (long)(await (await cb.GetAsync("/_mock/merchant_clock")).OkAsync())["now"]!;
+        // The process clock advanced through A: A fires the expiry (once, counted by the advance).
+        var advanced = await (await a.Client("").PostAsync($"/_mock/clock/advance?seconds={8 * 86400}", null)).OkAsync();
+        Assert.Equal(1, (int)advanced["fired"]!);
+        Assert.Equal(TestApp.StartTime + 8 * 86400, (long)advanced["now"]!);
+        // B's next call sees the moved clock (read with the tree's row lock), and so does its /_mock/clock.
+        Assert.Equal(before + 8 * 86400, (long)(await (await cb.GetAsync("/_mock/merchant_clock")).OkAsync())["now"]!);
+        Assert.Equal(TestApp.StartTime + 8 * 86400, (long)(await (await b.Client("").GetAsync("/_mock/clock")).OkAsync())["now"]!);
+        Assert.Equal("canceled", (string)(await (await cb.GetAsync($"/v1/payment_intents/{id}")).OkAsync())["status"]!);
+        // B's time driver, now on the moved clock, finds nothing left; an advance through B moves A.
+        var driverB = (MockProcessor.Server.Time.TimeDriverService)b.Services.GetService(typeof(MockProcessor.Server.Time.TimeDriverService))!;
+        Assert.Equal(0, await driverB.RunAllDueAsync());
+        await (await b.Client("").PostAsync("/_mock/clock/advance?seconds=60", null)).OkAsync();
+        Assert.Equal(TestApp.StartTime + 8 * 86400 + 60, (long)(await (await a.Client("").GetAsync("/_mock/clock")).OkAsync())["now"]!);
+        var events = (await (await ca.GetAsync("/v1/events?limit=100&type=payment_intent.canceled")).OkAsync())["data"]!.AsArray();
+        Assert.Single(events);
+        Assert.Equal(8 * 86400 + 60, db.Scalar<long>("SELECT advanced FROM clock WHERE mode = 'manual'"));
+    }
+
+    [PostgresFact]
+    public async Task A_count_limited_fault_rule_created_through_one_replica_fires_its_count_across_both()
+    {
+        using var db = new PostgresTestDatabase();
+        await using var a = Replica(db);
+        await using var b = Replica(db);
+        var clients = new[] { a.Client("sk_test_replica_faults"), b.Client("sk_test_replica_faults") };
+        await (await clients[1].GetAsync("/v1/customers")).OkAsync(); // B knows the merchant before the rule exists
+        var rule = await (await clients[0].PostFormAsync("/_mock/faults", ("path", "/v1/customers"), ("method", "POST"),
+            ("kind", "api_error"), ("count", "1"))).OkAsync();
+        // The first matching request arrives at B, which learns of the rule by catching up, and fails; the rule is spent.
+        Assert.Equal(500, (int)(await clients[1].PostFormAsync("/v1/customers", ("name", "first"))).StatusCode);
+        Assert.Equal(200, (int)(await clients[0].PostFormAsync("/v1/customers", ("name", "second"))).StatusCode);
+        Assert.Equal(200, (int)(await clients[1].PostFormAsync("/v1/customers", ("name", "third"))).StatusCode);
+        foreach (var c in clients)
+        {
+            var seen = await (await c.GetAsync($"/_mock/faults/{rule["id"]}")).OkAsync();
+            Assert.Equal(0, (long)seen["remaining"]!);
+            Assert.Equal(1, (long)seen["fired"]!);
+        }
+        // A count=3 rule under concurrent requests from both replicas: exactly three injected errors.
+        await (await clients[1].PostFormAsync("/_mock/faults", ("path", "/v1/customers"), ("method", "GET"), ("kind", "api_error"), ("count", "3"))).OkAsync();
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 12).Select(async i => (int)(await clients[i % 2].GetAsync("/v1/customers")).StatusCode));
+        Assert.Equal(3, statuses.Count(s => s == 500));
+        Assert.Equal(9, statuses.Count(s => s == 200));
+        // Deleting all rules through B clears them for A.
+        await (await clients[1].DeleteAsync("/_mock/faults")).OkAsync();
+        Assert.Empty((await (await clients[0].GetAsync("/_mock/faults")).OkAsync())["data"]!.AsArray());
+    }
 }
