@@ -60,6 +60,12 @@ public sealed class MockProcessorOptions
     public string WebhookRetry { get; set; } = "stripe";
     /// <summary>Seconds a receiver may take to answer a delivery before the attempt counts as failed.</summary>
     public int WebhookTimeoutSeconds { get; set; } = 10;
+    /// <summary>
+    /// Replica mode (docs/deploy.md): seconds a replica holds a claimed delivery before another replica may take it
+    /// (the lease). Longer than an attempt (twice <see cref="WebhookTimeoutSeconds"/> with the duplicate fault), or a slow
+    /// attempt may be sent again by another replica.
+    /// </summary>
+    public int WebhookLeaseSeconds { get; set; } = 30;
     /// <summary>Real time between keep-alive comments on an idle event stream (docs/event-feed.md).</summary>
     public TimeSpan EventStreamKeepAlive { get; set; } = TimeSpan.FromSeconds(15);
     /// <summary>Deliveries in flight at once, over all merchants; a slow receiver holds one slot until its timeout.</summary>

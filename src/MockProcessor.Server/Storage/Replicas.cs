@@ -42,6 +42,14 @@ public sealed class ReplicaCoordinator : IDisposable
             ALTER TABLE idempotency ADD COLUMN IF NOT EXISTS tree_version bigint;
             CREATE TABLE IF NOT EXISTS clock (mode text PRIMARY KEY, origin_ms bigint NOT NULL, advanced bigint NOT NULL);
             CREATE TABLE IF NOT EXISTS fault_rules (account text PRIMARY KEY, rules bytea NOT NULL, tree_version bigint NOT NULL);
+            CREATE TABLE IF NOT EXISTS webhook_due (
+                account      text   NOT NULL, -- the tree
+                delivery_id  text   NOT NULL,
+                due_at       bigint NOT NULL, -- the delivery's next_attempt_at, on its merchant's virtual clock
+                leased_until timestamptz,     -- real time; null or past: free to claim
+                leased_by    integer,         -- the claiming replica's number
+                PRIMARY KEY (account, delivery_id)
+            );
             """);
         // The process clock, shared (docs/deploy.md): the first replica of a --clock mode sets its origin; every replica
         // then takes the origin and the advance from the row.
@@ -309,6 +317,91 @@ public sealed class ReplicaCoordinator : IDisposable
         }
     }
 
+    /// <summary>Per tree with rows in <c>webhook_due</c>: the earliest due time of a row free to claim, and of a row leased now (either null).</summary>
+    internal async Task<List<(string Account, long? FreeDue, long? LeasedDue)>> WebhookDueSummaryAsync(CancellationToken ct)
+    {
+        await using var conn = await _source.OpenConnectionAsync(ct);
+        await using var cmd = new NpgsqlCommand("""
+            SELECT account,
+                   min(due_at) FILTER (WHERE leased_until IS NULL OR leased_until <= clock_timestamp()),
+                   min(due_at) FILTER (WHERE leased_until > clock_timestamp())
+            FROM webhook_due GROUP BY account
+            """, conn);
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var all = new List<(string, long?, long?)>();
+        while (await r.ReadAsync(ct))
+            all.Add((r.GetString(0), r.IsDBNull(1) ? null : r.GetInt64(1), r.IsDBNull(2) ? null : r.GetInt64(2)));
+        return all;
+    }
+
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> deliveries due by their merchant's clock (<paramref name="nows"/>, one per tree of
+    /// <paramref name="trees"/>, computed by the caller after catching up) and not leased, earliest due first: each claimed row
+    /// is leased to this replica until <paramref name="lease"/> from now (database time). Rows another transaction is claiming
+    /// are skipped (<c>FOR UPDATE SKIP LOCKED</c>), so two replicas claiming at once never claim the same row.
+    /// </summary>
+    internal async Task<List<Webhooks.DueEntry>> ClaimWebhooksAsync(string[] trees, long[] nows, int limit, TimeSpan lease, CancellationToken ct)
+    {
+        await using var conn = await _source.OpenConnectionAsync(ct);
+        await using var cmd = new NpgsqlCommand("""
+            WITH c AS (
+                SELECT w.account, w.delivery_id FROM webhook_due w
+                JOIN unnest($1::text[], $2::bigint[]) AS n(account, now) ON w.account = n.account
+                WHERE w.due_at <= n.now AND (w.leased_until IS NULL OR w.leased_until <= clock_timestamp())
+                ORDER BY w.due_at LIMIT $3
+                FOR UPDATE OF w SKIP LOCKED)
+            UPDATE webhook_due w SET leased_until = clock_timestamp() + $4 * interval '1 millisecond', leased_by = $5
+            FROM c WHERE w.account = c.account AND w.delivery_id = c.delivery_id
+            RETURNING w.account, w.delivery_id, w.due_at
+            """, conn);
+        cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = trees });
+        cmd.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = nows });
+        cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = limit });
+        cmd.Parameters.Add(new NpgsqlParameter<double> { TypedValue = lease.TotalMilliseconds });
+        cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = Number });
+        await using var r = await cmd.ExecuteReaderAsync(ct);
+        var claimed = new List<Webhooks.DueEntry>();
+        while (await r.ReadAsync(ct)) claimed.Add(new Webhooks.DueEntry(r.GetInt64(2), r.GetString(0), r.GetString(1)));
+        claimed.Sort((x, y) => x.Due.CompareTo(y.Due));
+        return claimed;
+    }
+
+    /// <summary>
+    /// Gives up this replica's lease of a claimed delivery that it did not attempt: <paramref name="forget"/> deletes the
+    /// row (the delivery is no longer pending, or cannot be sent), otherwise it is freed for the next claim. Only a row
+    /// still leased by this replica at the claimed due time is touched (any commit of the delivery has already reset it).
+    /// </summary>
+    internal async Task UnclaimWebhookAsync(Webhooks.DueEntry entry, bool forget)
+    {
+        await using var conn = await _source.OpenConnectionAsync();
+        await using var cmd = new NpgsqlCommand(forget
+            ? "DELETE FROM webhook_due WHERE account = $1 AND delivery_id = $2 AND leased_by = $3 AND due_at = $4"
+            : "UPDATE webhook_due SET leased_until = NULL, leased_by = NULL WHERE account = $1 AND delivery_id = $2 AND leased_by = $3 AND due_at = $4", conn);
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = entry.AccountId });
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = entry.DeliveryId });
+        cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = Number });
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = entry.Due });
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>
+    /// At start-up: a row for every pending delivery this replica loaded that has none (deliveries written before the
+    /// table existed, or by a single process on the same database). Existing rows, and their leases, are kept.
+    /// </summary>
+    internal async Task BackfillWebhooksAsync(IReadOnlyList<Webhooks.DueEntry> pending, CancellationToken ct)
+    {
+        if (pending.Count == 0) return;
+        await using var conn = await _source.OpenConnectionAsync(ct);
+        await using var cmd = new NpgsqlCommand("""
+            INSERT INTO webhook_due(account, delivery_id, due_at) SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
+            ON CONFLICT DO NOTHING
+            """, conn);
+        cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = pending.Select(e => e.AccountId).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = pending.Select(e => e.DeliveryId).ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = pending.Select(e => e.Due).ToArray() });
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
     public void Dispose() => _source.Dispose();
 
     private static void Exec(NpgsqlConnection conn, NpgsqlTransaction tx, string sql)
@@ -414,6 +507,7 @@ internal sealed class TreeSession(NpgsqlConnection conn, string tree, long versi
             cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = next });
             batch.BatchCommands.Add(cmd);
         }
+        WebhookDueRows(batch, objects);
         var bump = new NpgsqlBatchCommand("UPDATE trees SET version = $2 WHERE account = $1");
         bump.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tree });
         bump.Parameters.Add(new NpgsqlParameter<long> { TypedValue = next });
@@ -423,6 +517,39 @@ internal sealed class TreeSession(NpgsqlConnection conn, string tree, long versi
         Done = true;
         version = next;
         return next;
+    }
+
+    /// <summary>
+    /// The <c>webhook_due</c> rows of the commit's deliveries (docs/deploy.md "Webhook deliveries"): a pending delivery's row
+    /// holds its due time and is free to claim (a reschedule, an attempt recorded, ends its lease); a delivery no longer
+    /// pending has none. Written in the commit's transaction, so the table never disagrees with the committed deliveries.
+    /// </summary>
+    private void WebhookDueRows(NpgsqlBatch batch, List<ObjectRow> objects)
+    {
+        Dictionary<string, Domain.Webhooks.WebhookDelivery>? last = null;
+        foreach (var o in objects)
+            if (o.Object is Domain.Webhooks.WebhookDelivery d) (last ??= new(StringComparer.Ordinal))[d.Id] = d;
+        if (last is null) return;
+        var pending = last.Values.Where(d => d is { IsPending: true, NextAttemptAt: not null }).ToList();
+        var done = last.Values.Where(d => d is not { IsPending: true, NextAttemptAt: not null }).Select(d => d.Id).ToArray();
+        if (pending.Count > 0)
+        {
+            var cmd = new NpgsqlBatchCommand("""
+                INSERT INTO webhook_due(account, delivery_id, due_at) SELECT $1, i, d FROM unnest($2::text[], $3::bigint[]) AS u(i, d)
+                ON CONFLICT (account, delivery_id) DO UPDATE SET due_at = excluded.due_at, leased_until = NULL, leased_by = NULL
+                """);
+            cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tree });
+            cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = pending.Select(d => d.Id).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = pending.Select(d => d.NextAttemptAt!.Value).ToArray() });
+            batch.BatchCommands.Add(cmd);
+        }
+        if (done.Length > 0)
+        {
+            var cmd = new NpgsqlBatchCommand("DELETE FROM webhook_due WHERE account = $1 AND delivery_id = ANY($2)");
+            cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tree });
+            cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = done });
+            batch.BatchCommands.Add(cmd);
+        }
     }
 
     public void Dispose()

@@ -57,7 +57,9 @@ public sealed class WebhookDispatcher : BackgroundService
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                if (_options.WebhookAutoDispatch) await StartDue(stoppingToken);
+                // Replica mode claims from the database: a failed pass (the database restarting) is logged and retried.
+                try { if (_options.WebhookAutoDispatch) await StartDue(stoppingToken); }
+                catch (Exception ex) when (ex is not OperationCanceledException) { _log.LogError(ex, "Webhook dispatch pass failed; will retry"); }
                 await _due.WaitAsync(Tick, stoppingToken);
             }
         }
@@ -78,6 +80,7 @@ public sealed class WebhookDispatcher : BackgroundService
     /// </summary>
     public async Task<int> FlushAsync(CancellationToken ct)
     {
+        if (_store.Replica is not null) return await FlushReplicatedAsync(ct);
         var started = 0;
         for (var round = 0; round < 1000; round++)
         {
@@ -89,7 +92,54 @@ public sealed class WebhookDispatcher : BackgroundService
         return started;
     }
 
-    /// <summary>Pops due entries in due-time order and starts an attempt for each, waiting for a free slot.</summary>
+    /// <summary>
+    /// Replica mode: <see cref="FlushAsync"/> over every replica's deliveries. Claims and sends what is due and free in
+    /// <c>webhook_due</c>, waits for its attempts, and while deliveries due now are leased by another replica (an attempt
+    /// in flight there, or a killed replica's lease), waits for them to be recorded or for their lease to run out (then
+    /// claims them), for at most one lease length.
+    /// </summary>
+    private async Task<int> FlushReplicatedAsync(CancellationToken ct)
+    {
+        var started = 0;
+        var deadline = DateTime.UtcNow + Lease + TimeSpan.FromSeconds(1);
+        while (true)
+        {
+            started += await StartDue(ct);
+            var running = _inFlight.Values.ToArray();
+            if (running.Length > 0)
+            {
+                await Task.WhenAll(running);
+                continue;
+            }
+            var (free, leased) = await DueNowAsync(ct);
+            if (free && DateTime.UtcNow <= deadline) continue;
+            if (!leased || DateTime.UtcNow > deadline) return started;
+            await Task.Delay(50, ct);
+        }
+    }
+
+    private TimeSpan Lease => TimeSpan.FromSeconds(Math.Max(1, _options.WebhookLeaseSeconds));
+
+    /// <summary>Replica mode: the merchants' current times for the trees with rows in <c>webhook_due</c>, each tree caught up first (its clock may have moved).</summary>
+    private async Task<(List<(string Tree, long Now, long? FreeDue, long? LeasedDue)> Trees, bool Any)> DueTreesAsync(CancellationToken ct)
+    {
+        var summary = await _store.Replica!.WebhookDueSummaryAsync(ct);
+        var trees = new List<(string, long, long?, long?)>();
+        if (summary.Count == 0) return (trees, false);
+        _store.CatchUpAll();
+        foreach (var (tree, freeDue, leasedDue) in summary)
+            if (_store.FindAccount(tree) is { } state) trees.Add((tree, _merchantClock.Now(state), freeDue, leasedDue));
+        return (trees, true);
+    }
+
+    /// <summary>Replica mode: whether deliveries are due now that are free to claim, and that are leased.</summary>
+    private async Task<(bool Free, bool Leased)> DueNowAsync(CancellationToken ct)
+    {
+        var (trees, _) = await DueTreesAsync(ct);
+        return (trees.Any(t => t.FreeDue <= t.Now), trees.Any(t => t.LeasedDue <= t.Now));
+    }
+
+    /// <summary>Starts an attempt for each due entry in due-time order (from the due-queue, or in replica mode claimed from the database), waiting for a free slot.</summary>
     private async Task<int> StartDue(CancellationToken ct)
     {
         // One starter at a time keeps the start order equal to the due order (the loop and a flush may both call this).
@@ -97,23 +147,49 @@ public sealed class WebhookDispatcher : BackgroundService
         try
         {
             var started = 0;
-            while (_due.TryPopDue(_merchantClock.Now, out var entry))
+            if (_store.Replica is not null)
             {
-                await _slots.WaitAsync(ct);
-                var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                if (!_inFlight.TryAdd(entry.DeliveryId, done.Task))
+                if (!_backfilled)
                 {
-                    // Already being attempted; that attempt reschedules it if it fails.
-                    _slots.Release();
-                    continue;
+                    // Start-up: the pending deliveries this replica loaded get a row if they have none; nothing is sent blindly.
+                    await _store.Replica.BackfillWebhooksAsync(_due.DrainAll(), ct);
+                    _backfilled = true;
                 }
-                started++;
-                // Tracked in _inFlight (awaited by FlushAsync and at shutdown), so not fire-and-forget.
-                _ = Run(entry, done);
+                while (true)
+                {
+                    var (trees, _) = await DueTreesAsync(ct);
+                    var due = trees.Where(t => t.FreeDue <= t.Now).ToList();
+                    if (due.Count == 0) return started;
+                    var batch = Math.Max(1, _options.WebhookConcurrency);
+                    var claimed = await _store.Replica.ClaimWebhooksAsync(due.Select(t => t.Tree).ToArray(), due.Select(t => t.Now).ToArray(), batch, Lease, ct);
+                    foreach (var entry in claimed)
+                        if (await TryStart(entry, ct)) started++;
+                    if (claimed.Count < batch) return started;
+                }
             }
+            while (_due.TryPopDue(_merchantClock.Now, out var entry))
+                if (await TryStart(entry, ct)) started++;
             return started;
         }
         finally { _startGate.Release(); }
+    }
+
+    private bool _backfilled;
+
+    /// <summary>Starts an attempt for <paramref name="entry"/> once a slot is free; false if it is already in flight.</summary>
+    private async Task<bool> TryStart(DueEntry entry, CancellationToken ct)
+    {
+        await _slots.WaitAsync(ct);
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_inFlight.TryAdd(entry.DeliveryId, done.Task))
+        {
+            // Already being attempted; that attempt reschedules it if it fails.
+            _slots.Release();
+            return false;
+        }
+        // Tracked in _inFlight (awaited by FlushAsync and at shutdown), so not fire-and-forget.
+        _ = Run(entry, done);
+        return true;
     }
 
     private async Task Run(DueEntry entry, TaskCompletionSource done)
@@ -137,9 +213,12 @@ public sealed class WebhookDispatcher : BackgroundService
         if (state is null) return;
         Prepared? p;
         Task durable = Task.CompletedTask;
+        var unclaim = Unclaim.None;
         using (await _store.EnterAsync(state))
-            lock (state.Gate) p = Prepare(state, entry, ref durable);
+            lock (state.Gate) p = Prepare(state, entry, ref durable, ref unclaim);
         await durable;
+        // Replica mode: a claimed delivery not attempted (and not committed) gives its lease up at once.
+        if (unclaim is not Unclaim.None && _store.Replica is not null) await _store.Replica.UnclaimWebhookAsync(entry, forget: unclaim is Unclaim.Forget);
         if (p is null) return;
 
         var timeout = TimeSpan.FromSeconds(Math.Max(1, _options.WebhookTimeoutSeconds));
@@ -174,11 +253,21 @@ public sealed class WebhookDispatcher : BackgroundService
     }
 
     /// <summary>Under the account's lock: checks the entry is current, applies faults that need no request, renders the body.</summary>
-    private Prepared? Prepare(AccountState state, DueEntry entry, ref Task durable)
+    private Prepared? Prepare(AccountState state, DueEntry entry, ref Task durable, ref Unclaim unclaim)
     {
         var tx = _store.Begin(state);
         var d = tx.Get<WebhookDelivery>(entry.DeliveryId);
-        if (d is null || !d.IsPending || d.NextAttemptAt != entry.Due) return null; // stale entry: done or rescheduled
+        // Stale entry: done or rescheduled.
+        if (d is null || !d.IsPending || d.NextAttemptAt is null)
+        {
+            unclaim = Unclaim.Forget;
+            return null;
+        }
+        if (d.NextAttemptAt != entry.Due)
+        {
+            unclaim = Unclaim.Release;
+            return null;
+        }
         var now = _merchantClock.Now(state);
         var endpoint = tx.Get<WebhookEndpoint>(d.EndpointId);
         if (endpoint is null || !endpoint.Active)
@@ -201,11 +290,18 @@ public sealed class WebhookDispatcher : BackgroundService
             return null;
         }
         var ev = tx.GetInTree<Event>(d.EventId); // a connect endpoint delivers its connected accounts' events
-        if (ev is null) return null;
+        if (ev is null)
+        {
+            unclaim = Unclaim.Forget;
+            return null;
+        }
         // In the endpoint's pinned version, else the merchant's (the event's): docs/api-versions.md.
         var json = Resources.Events.EventJson.RenderAt(ev, new RenderContext(tx, _renderers, publishable: false, now), endpoint.ApiVersion ?? ev.ApiVersion);
         return new Prepared(d, endpoint.Url, WireJson.Bytes(json), plan, now);
     }
+
+    /// <summary>Replica mode: what to do with the lease of a claimed delivery that <see cref="Prepare"/> neither attempts nor commits.</summary>
+    private enum Unclaim { None, Release, Forget }
 
     private static WebhookAttempt ToAttempt(SendResult r, long attemptedAt, long wallTime, IReadOnlyList<string> faults) => new()
     {

@@ -10,9 +10,14 @@ public readonly record struct DueEntry(long Due, string AccountId, string Delive
 /// are stored objects. Every commit of a pending delivery pushes an entry, so a rescheduled delivery leaves a
 /// stale entry behind; the dispatcher recognises and skips it (the delivery's <c>next_attempt_at</c> differs).
 /// <see cref="Wake"/> is a one-slot signal: many pushes between two dispatcher passes cost one wake-up.
+/// In replica mode the database's <c>webhook_due</c> table is the queue (docs/deploy.md): this one only holds the pending
+/// deliveries loaded at start-up (for the table's backfill, <see cref="DrainAll"/>), and a commit of a delivery only wakes
+/// the dispatcher.
 /// </summary>
-public sealed class WebhookDueQueue : Storage.IStoreObserver
+public sealed class WebhookDueQueue(Hosting.MockProcessorOptions options) : Storage.IStoreObserver
 {
+    private readonly bool _replica = options.Replica;
+
     // It observes the store: every pending delivery, as loaded at start-up and as committed once durable, is queued.
     private static readonly HashSet<string> Observed = new(StringComparer.Ordinal) { "webhook_delivery" };
     public IReadOnlySet<string> Types => Observed;
@@ -22,6 +27,11 @@ public sealed class WebhookDueQueue : Storage.IStoreObserver
 
     public void Durable(Storage.AccountState state, IReadOnlyList<Storage.CommittedObject> objects)
     {
+        if (_replica)
+        {
+            if (objects.Any(c => c.Obj is Domain.Webhooks.WebhookDelivery { IsPending: true })) Wake();
+            return;
+        }
         foreach (var c in objects) Queue(state, c.Obj);
     }
 
@@ -77,6 +87,18 @@ public sealed class WebhookDueQueue : Storage.IStoreObserver
         }
         entry = default;
         return false;
+    }
+
+    /// <summary>Takes every entry, due or not (replica mode's start-up backfill).</summary>
+    public List<DueEntry> DrainAll()
+    {
+        lock (_gate)
+        {
+            var all = _heaps.Values.SelectMany(h => h.UnorderedItems.Select(x => x.Element)).ToList();
+            _heaps.Clear();
+            _count = 0;
+            return all;
+        }
     }
 
     public bool HasDue(Func<string, long> nowOf)

@@ -50,6 +50,14 @@ public sealed class PostgresTestDatabase : IDisposable
         return (T)cmd.ExecuteScalar()!;
     }
 
+    public void Execute(string sql)
+    {
+        using var conn = new NpgsqlConnection(ConnectionString);
+        conn.Open();
+        using var cmd = new NpgsqlCommand(sql, conn);
+        cmd.ExecuteNonQuery();
+    }
+
     private void Admin(string sql)
     {
         using var conn = new NpgsqlConnection(_admin);
