@@ -13,8 +13,13 @@ echo "== PostgreSQL for the PostgreSQL storage tests (tests/postgres/start.sh; d
 if [ -n "${MOCKPROCESSOR_TEST_POSTGRES:-}" ]; then
   echo "using MOCKPROCESSOR_TEST_POSTGRES=$MOCKPROCESSOR_TEST_POSTGRES"
 elif ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-  PG_PORT="${MOCKPROCESSOR_POSTGRES_PORT:-12485}"
-  MOCKPROCESSOR_TEST_POSTGRES="$(bash tests/postgres/start.sh "$PG_PORT")"
+  # The first of three ports where a server can start (another PostgreSQL of this script may run on one, e.g. a
+  # developer's); MOCKPROCESSOR_POSTGRES_PORT names the only one to try.
+  MOCKPROCESSOR_TEST_POSTGRES=""
+  for PG_PORT in ${MOCKPROCESSOR_POSTGRES_PORT:-12485 12486 12487}; do
+    if MOCKPROCESSOR_TEST_POSTGRES="$(bash tests/postgres/start.sh "$PG_PORT")"; then break; fi
+  done
+  [ -n "$MOCKPROCESSOR_TEST_POSTGRES" ] || { echo "could not start PostgreSQL (tests/postgres/start.sh; messages above)"; exit 1; }
   export MOCKPROCESSOR_TEST_POSTGRES
   trap 'bash tests/postgres/stop.sh "$PG_PORT"' EXIT
   echo "PostgreSQL started: MOCKPROCESSOR_TEST_POSTGRES=$MOCKPROCESSOR_TEST_POSTGRES"
@@ -62,21 +67,13 @@ if [ -n "${MOCKPROCESSOR_TEST_POSTGRES:-}" ] && [ -x "$HAPROXY_BIN" ]; then
     || { cat tests/results/scenarios-replicas.txt; exit 1; }
   tail -n 1 tests/results/scenarios-replicas.txt
   bash tests/replicas/stop.sh "$LB_PORT"
-  # 3. The Stripe.net suite, on a pair as it needs it (manual clock, webhooks sent only by /_mock/webhooks/flush).
-  # Left out, by name (docs/deploy.md, Not built yet): the tests that wait for deliveries sent by a flush, which reaches
-  # one replica and sends only the deliveries that replica committed (delivery leases, being built on branch `leases`);
-  # and A_dropped_connection_after_commit_leaves_one_charge, whose client sees HAProxy's 502 for the dropped connection
+  # 3. The Stripe.net suite, on a pair as it needs it (manual clock, webhooks sent only by /_mock/webhooks/flush, which
+  # sends every replica's due deliveries through the leased rows). Left out, by name (docs/deploy.md, Not built yet):
+  # A_dropped_connection_after_commit_leaves_one_charge, whose client sees HAProxy's 502 for the dropped connection
   # instead of the drop itself (the rest of what it checks holds through the pair).
   LB_URL="$(MOCKPROCESSOR_REPLICA_ARGS="--clock manual --webhook-dispatch manual" MOCKPROCESSOR_REPLICAS_DB=mockprocessor_replicas_stripenet \
     bash tests/replicas/start.sh "$MOCKPROCESSOR_TEST_POSTGRES" "$LB_PORT")"
-  STRIPENET_REPLICA_FILTER="FullyQualifiedName!~WebhookTests.During_a_secret_roll_ConstructEvent_accepts_either_secret"
-  for t in WebhookTests.ConstructEvent_rejects_another_secret_a_tampered_body WebhookTests.QA_faults_wrong_secret_and_stale_timestamp \
-           WebhookTests.A_resend_through_the_control_api_is_a_new_verified_delivery WebhookTests.A_payment_is_delivered_once_per_event \
-           WebhookTests.Enabled_events_route_deliveries_and_a_disabled_endpoint WebhookTests.An_endpoint_pinned_to_an_older_version \
-           WebhookTests.Failed_deliveries_are_retried_on_the_virtual_clock WebhookTests.QA_fault_duplicate_sends_a_delivery_twice \
-           PayoutTests.Payout_events_reach_a_webhook_endpoint FaultTests.A_dropped_connection_after_commit_leaves_one_charge; do
-    STRIPENET_REPLICA_FILTER="$STRIPENET_REPLICA_FILTER&FullyQualifiedName!~$t"
-  done
+  STRIPENET_REPLICA_FILTER="FullyQualifiedName!~FaultTests.A_dropped_connection_after_commit_leaves_one_charge"
   MOCKPROCESSOR_URL="$LB_URL" dotnet test tests/MockProcessor.StripeNet.Tests -c Release --no-build -nologo \
     --filter "$STRIPENET_REPLICA_FILTER" --results-directory tests/results --logger "trx;LogFileName=stripenet-replicas.trx" \
     > tests/results/stripenet-replicas.txt || { cat tests/results/stripenet-replicas.txt; exit 1; }
