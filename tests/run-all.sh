@@ -16,7 +16,7 @@ elif ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   # The first of three ports where a server can start (another PostgreSQL of this script may run on one, e.g. a
   # developer's); MOCKPROCESSOR_POSTGRES_PORT names the only one to try.
   MOCKPROCESSOR_TEST_POSTGRES=""
-  for PG_PORT in ${MOCKPROCESSOR_POSTGRES_PORT:-12485 12486 12487}; do
+  for PG_PORT in ${MOCKPROCESSOR_POSTGRES_PORT:-12485 12475 12465}; do
     if MOCKPROCESSOR_TEST_POSTGRES="$(bash tests/postgres/start.sh "$PG_PORT")"; then break; fi
   done
   [ -n "$MOCKPROCESSOR_TEST_POSTGRES" ] || { echo "could not start PostgreSQL (tests/postgres/start.sh; messages above)"; exit 1; }

@@ -27,7 +27,18 @@ public sealed class ReplicaCoordinator : IDisposable
     {
         _clock = clock;
         _mode = clock.Mode.ToString().ToLowerInvariant();
-        _source = NpgsqlDataSource.Create(connectionString);
+        // A call is two batches of the same few statements on a pooled connection: prepared once per physical
+        // connection (auto-prepare) instead of parsed and planned on every call, and the connection returned to the pool
+        // without the DISCARD ALL that would drop those statements. Nothing here leaves session state behind: sessions
+        // end with COMMIT or ROLLBACK, advisory session locks are released before the connection is returned.
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.MaxAutoPrepare == 0) // unless --db set it (…?Max Auto Prepare=N)
+        {
+            builder.MaxAutoPrepare = 64;
+            builder.AutoPrepareMinUsages = 2;
+        }
+        builder.NoResetOnClose = true;
+        _source = NpgsqlDataSource.Create(builder.ConnectionString);
         using var conn = _source.OpenConnection();
         using var tx = conn.BeginTransaction();
         Exec(conn, tx, $"SELECT pg_advisory_xact_lock({PostgresStore.MigrationLock})");
