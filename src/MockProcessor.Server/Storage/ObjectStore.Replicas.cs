@@ -191,6 +191,32 @@ public sealed partial class ObjectStore
         }
     }
 
+    /// <summary>The tree versions the previous <see cref="CatchUpStill"/> read.</summary>
+    private Dictionary<string, long>? _stillVersions;
+
+    /// <summary>
+    /// Replica mode, the time driver's periodic tick: <see cref="CatchUpAll"/>, but a tree whose version moved since the
+    /// previous tick, by commits this replica has not applied, is left alone. Another replica is writing it, so that
+    /// replica has it current and its own tick fires the tree's due work; catching up here would only deserialise every
+    /// one of its commits a second time (docs/deploy.md, "Two round trips a call"). The tree is caught up on the first
+    /// tick it stands still (its writer stopped or died), and any call of this replica on it catches up under its row lock.
+    /// </summary>
+    internal void CatchUpStill()
+    {
+        if (Replica is null) return;
+        var versions = Replica.Versions();
+        var previous = _stillVersions;
+        foreach (var (tree, version) in versions)
+        {
+            if (version == 0) continue;
+            var state = _accounts.GetOrAdd(tree, id => new AccountState(id, Schema));
+            if (state.ReplicaVersion >= version) continue;
+            if (previous is not null && previous.TryGetValue(tree, out var before) && before != version) continue;
+            lock (state.Gate) CatchUp(state, null, version);
+        }
+        _stillVersions = versions;
+    }
+
     /// <summary>
     /// Replica mode: brings every tree up to date with the database (<see cref="CatchUpAll"/>), for reads made outside a
     /// call's session (hosted pages, the merchant list); the caller must hold no tree's lock. Nothing for one process.

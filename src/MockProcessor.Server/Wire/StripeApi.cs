@@ -66,7 +66,8 @@ public sealed partial class StripeApi(
         try
         {
             var form = await ReadForm(http);
-            var (account, state, caller) = await Authenticate(http, form, route.AllowPublishable);
+            var (account, state, caller, entered) = await Authenticate(http, form, route.AllowPublishable);
+            scope = entered;
             accountId = account.Id;
             activity?.SetTag("mockprocessor.account", accountId);
             var publishable = caller.Kind is KeyKind.Publishable;
@@ -105,7 +106,7 @@ public sealed partial class StripeApi(
             {
                 // Replica mode (docs/deploy.md): the rules are the tree's shared state, decided on under its row lock after
                 // catching up; a fault that acts before execution commits its consumption now (a delay waits unlocked).
-                scope = await store.EnterAsync(state);
+                scope ??= await store.EnterAsync(state);
                 fault = HttpFaults.Decide(state, route, http);
                 if (fault is { AfterCommit: false })
                 {
@@ -507,7 +508,12 @@ public sealed partial class StripeApi(
     /// The key's merchant and the acting account (docs/connect.md): the merchant, or with <c>Stripe-Account</c> one of
     /// its connected accounts. Revoked keys are unknown keys; expired ones answer api_key_expired.
     /// </summary>
-    private async Task<(Account Acting, AccountState, Caller)> Authenticate(HttpContext http, FormObject form, bool stripeJsSurface)
+    /// <remarks>
+    /// In replica mode the call's session on the tree is opened here (its row lock taken and this replica's copy caught
+    /// up) and returned for the call to go on with, so the key is checked on the tree as the database has it, and a call
+    /// never spins on the tree's lock while another call of the tree commits (docs/deploy.md).
+    /// </remarks>
+    private async Task<(Account Acting, AccountState, Caller, IDisposable? Scope)> Authenticate(HttpContext http, FormObject form, bool stripeJsSurface)
     {
         var raw = ApiKey.FromAuthorizationHeader(http.Request.Headers.Authorization.ToString());
         // stripe.js sends its publishable key as a `key` parameter instead of a header.
@@ -563,22 +569,19 @@ public sealed partial class StripeApi(
                 return (merchant, acting, record);
             }
         }
-        // Replica mode: this replica's copy may be behind the database. A check that fails is made again on the tree as the
-        // database has it (a connected account created through another replica); one that passes is made again under the
-        // call's row lock (Handle: a key revoked or expired through another replica), which saves a query per request.
-        (Account Merchant, Account Acting, ApiKeyRecord? Record) checkd;
-        if (store.Replica is null) checkd = Check();
-        else
+        // Replica mode: checked under the call's row lock, on the tree caught up with what other replicas committed (a key
+        // revoked or expired, a connected account created through another replica).
+        var scope = await store.EnterAsync(state);
+        try
         {
-            try { checkd = Check(); }
-            catch (StripeException)
-            {
-                store.Refresh(state);
-                checkd = Check();
-            }
+            var (merchant, acting, record) = Check();
+            return (acting, state, new Caller(record?.Kind ?? key.Value.Kind, record, merchant.Id, raw, hash, implicitHash), scope);
         }
-        var (merchant, acting, record) = checkd;
-        return (acting, state, new Caller(record?.Kind ?? key.Value.Kind, record, merchant.Id, raw, hash, implicitHash));
+        catch
+        {
+            scope?.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The tree of a presented key in this process's memory and its record's id (null for an implicit key).</summary>
