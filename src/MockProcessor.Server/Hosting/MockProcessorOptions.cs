@@ -66,6 +66,11 @@ public sealed class MockProcessorOptions
     /// attempt may be sent again by another replica.
     /// </summary>
     public int WebhookLeaseSeconds { get; set; } = 30;
+    /// <summary>
+    /// Where <c>file_…</c> contents are kept on disk (<c>--files-dir</c>); null: beside a SQLite database, in the working
+    /// directory's <c>mockprocessor.files</c> with PostgreSQL, a temporary directory with <c>--in-memory</c>.
+    /// </summary>
+    public string? FilesDirectory { get; set; }
     /// <summary>Real time between keep-alive comments on an idle event stream (docs/event-feed.md).</summary>
     public TimeSpan EventStreamKeepAlive { get; set; } = TimeSpan.FromSeconds(15);
     /// <summary>Deliveries in flight at once, over all merchants; a slow receiver holds one slot until its timeout.</summary>

@@ -53,6 +53,7 @@ public sealed class ReplicaCoordinator : IDisposable
             ALTER TABLE idempotency ADD COLUMN IF NOT EXISTS tree_version bigint;
             CREATE TABLE IF NOT EXISTS clock (mode text PRIMARY KEY, origin_ms bigint NOT NULL, advanced bigint NOT NULL);
             CREATE TABLE IF NOT EXISTS fault_rules (account text PRIMARY KEY, rules bytea NOT NULL, tree_version bigint NOT NULL);
+            CREATE TABLE IF NOT EXISTS file_contents (id text PRIMARY KEY, data bytea NOT NULL);
             CREATE TABLE IF NOT EXISTS webhook_due (
                 account      text   NOT NULL, -- the tree
                 delivery_id  text   NOT NULL,
@@ -238,6 +239,25 @@ public sealed class ReplicaCoordinator : IDisposable
             }
             finally { await conn.DisposeAsync(); }
         }
+    }
+
+    /// <summary>Stores the contents of file <paramref name="id"/> for every replica (FileStorage.Publish, before the file object is committed).</summary>
+    internal void PutFile(string id, byte[] data)
+    {
+        using var conn = _source.OpenConnection();
+        using var cmd = new NpgsqlCommand("INSERT INTO file_contents(id, data) VALUES($1, $2) ON CONFLICT (id) DO UPDATE SET data = excluded.data", conn);
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
+        cmd.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = data });
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>The contents of file <paramref name="id"/> as some replica published them, or null.</summary>
+    internal byte[]? GetFile(string id)
+    {
+        using var conn = _source.OpenConnection();
+        using var cmd = new NpgsqlCommand("SELECT data FROM file_contents WHERE id = $1", conn);
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = id });
+        return cmd.ExecuteScalar() as byte[];
     }
 
     /// <summary>The committed version of one tree (0 for a tree not in the table), read without locks.</summary>

@@ -31,6 +31,8 @@ public static class ServeCommand
         new("api-version", false, "version rendered when a merchant has none", (o, v) => o.ApiVersion = Version(v)),
         new("webhook-retry", false, "webhook retry schedule: stripe (~3 days) | fast (1 s, 2 s, ... 32 s)", (o, v) => o.WebhookRetry = Schedule(v)),
         new("webhook-timeout", false, "seconds a webhook receiver may take to answer (default 10)", (o, v) => o.WebhookTimeoutSeconds = Int(v, "webhook-timeout", 1, 300)),
+        new("files-dir", false, "directory for file contents (report results); default beside the database, ./mockprocessor.files with PostgreSQL",
+            (o, v) => o.FilesDirectory = v),
         new("webhook-lease", false, "--replica: seconds a replica holds a claimed webhook delivery before another may take it (default 30)",
             (o, v) => o.WebhookLeaseSeconds = Int(v, "webhook-lease", 1, 3600)),
         new("rate-limit", false, "Stripe's test-mode rate limits per account (429 rate_limit): stripe (a bare --rate-limit: 25 requests/s, search 20/s...) | N requests/s | off (default)",

@@ -13,6 +13,37 @@ public class PostgresReplicaTests
         new(o => { o.InMemory = false; o.Database = db.Url; o.Replica = true; o.Seed = null; });
 
     [PostgresFact]
+    public async Task A_report_made_through_one_replica_downloads_through_the_other_which_has_no_disk_copy()
+    {
+        using var db = new PostgresTestDatabase();
+        var dirs = new[] { Directory.CreateTempSubdirectory("mp-files-a-").FullName, Directory.CreateTempSubdirectory("mp-files-b-").FullName };
+        try
+        {
+            await using var a = new TestApp(o => { o.InMemory = false; o.Database = db.Url; o.Replica = true; o.Seed = null; o.FilesDirectory = dirs[0]; });
+            await using var b = new TestApp(o => { o.InMemory = false; o.Database = db.Url; o.Replica = true; o.Seed = null; o.FilesDirectory = dirs[1]; });
+            var ca = a.Client("sk_test_replica_files");
+            var cb = b.Client("sk_test_replica_files");
+            await Resources.Reporting.ReportKit.PayAsync(ca, 5678);
+            await Resources.Reporting.ReportKit.AdvanceAsync(ca, 60);
+            var run = await Resources.Reporting.ReportKit.RunAsync(ca, ("report_type", "balance_change_from_activity.itemized.1"),
+                ("parameters[interval_start]", (TestApp.StartTime - 60).ToString()), ("parameters[interval_end]", (TestApp.StartTime + 60).ToString()));
+            var fileId = (string)run["result"]!["id"]!;
+            var throughA = await Resources.Reporting.ReportKit.DownloadAsync(ca, run);
+            Assert.Contains("56.78", throughA);
+            Assert.True(File.Exists(Path.Combine(dirs[0], fileId)));
+            Assert.False(File.Exists(Path.Combine(dirs[1], fileId)));
+            // B has only the database: it fetches the contents from there, byte for byte, and keeps a disk copy.
+            var runThroughB = await (await cb.GetAsync($"/v1/reporting/report_runs/{run["id"]}")).OkAsync();
+            Assert.Equal(throughA, await Resources.Reporting.ReportKit.DownloadAsync(cb, runThroughB));
+            Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(dirs[0], fileId)), await File.ReadAllBytesAsync(Path.Combine(dirs[1], fileId)));
+        }
+        finally
+        {
+            foreach (var d in dirs) Directory.Delete(d, recursive: true);
+        }
+    }
+
+    [PostgresFact]
     public async Task A_write_through_one_replica_is_seen_by_the_next_read_through_the_other()
     {
         using var db = new PostgresTestDatabase();
