@@ -57,7 +57,11 @@ public static class ControlEndpoints
             try { form = http.Request.HasFormContentType ? await http.Request.ReadFormAsync(http.RequestAborted) : null; }
             catch (Exception ex) when (ex is InvalidDataException or IOException or FormatException) { }
             var raw = form?["seconds"].ToString() is { Length: > 0 } fromForm ? fromForm : http.Request.Query["seconds"].ToString();
-            if (store.Replica is not null) await store.Replica.SyncClockAsync();
+            if (store.Replica is not null)
+            {
+                await store.Replica.SyncClockAsync();
+                store.Refresh(); // every merchant clock as the database has it, not only those this replica has caught up
+            }
             var now = clock.UnixNow();
             // Merchants whose clocks run ahead (their own advances) move with this one: none may pass the latest instant.
             var furthest = store.Accounts.Where(a => a.ClockFrozenAt is null).Select(a => now + a.ClockOffset).DefaultIfEmpty(now).Max();
