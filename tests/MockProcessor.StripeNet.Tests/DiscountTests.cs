@@ -12,23 +12,11 @@ public sealed class DiscountTests(EmulatorTarget target) : StripeTest(target)
             Recurring = new PriceRecurringOptions { Interval = "month" },
         });
 
-    private async Task<(Stripe.TestHelpers.TestClock Clock, Customer Customer)> ClockCustomerAsync(DateTime start)
-    {
-        var clock = await Client.V1.TestHelpers.TestClocks.CreateAsync(new Stripe.TestHelpers.TestClockCreateOptions { FrozenTime = start });
-        var customer = await Client.V1.Customers.CreateAsync(new CustomerCreateOptions { Email = "discounts@example.com", TestClock = clock.Id });
-        var pm = await Client.V1.PaymentMethods.AttachAsync("pm_card_visa", new PaymentMethodAttachOptions { Customer = customer.Id });
-        customer = await Client.V1.Customers.UpdateAsync(customer.Id, new CustomerUpdateOptions
-        {
-            InvoiceSettings = new CustomerInvoiceSettingsOptions { DefaultPaymentMethod = pm.Id },
-        });
-        return (clock, customer);
-    }
-
     [Fact]
     public async Task A_20_percent_repeating_3_month_coupon_bills_three_discounted_invoices_then_full_price()
     {
         var price = await MonthlyAsync(2500);
-        var (clock, customer) = await ClockCustomerAsync(May1);
+        var (clock, customer, _) = await ClockCustomerAsync("discounts@example.com", May1);
         var coupon = await Client.V1.Coupons.CreateAsync(new CouponCreateOptions { PercentOff = 20m, Duration = "repeating", DurationInMonths = 3 });
         var sub = await Client.V1.Subscriptions.CreateAsync(new SubscriptionCreateOptions
         {
@@ -63,7 +51,7 @@ public sealed class DiscountTests(EmulatorTarget target) : StripeTest(target)
     public async Task A_promotion_code_applies_once_and_an_expired_one_is_refused_with_coupon_expired()
     {
         var price = await MonthlyAsync(1000);
-        var (_, customer) = await ClockCustomerAsync(May1);
+        var (_, customer, _) = await ClockCustomerAsync("discounts@example.com", May1);
         var coupon = await Client.V1.Coupons.CreateAsync(new CouponCreateOptions { AmountOff = 300, Currency = "usd", Duration = "forever" });
         var code = await Client.V1.PromotionCodes.CreateAsync(new PromotionCodeCreateOptions
         {

@@ -16,18 +16,6 @@ public sealed class SubscriptionCycleTests(EmulatorTarget target) : StripeTest(t
             Recurring = new PriceRecurringOptions { Interval = "month", TrialPeriodDays = trialDays },
         });
 
-    private async Task<(Stripe.TestHelpers.TestClock Clock, Customer Customer)> ClockCustomerAsync(DateTime start)
-    {
-        var clock = await Client.V1.TestHelpers.TestClocks.CreateAsync(new Stripe.TestHelpers.TestClockCreateOptions { FrozenTime = start });
-        var customer = await Client.V1.Customers.CreateAsync(new CustomerCreateOptions { Email = "cycle@example.com", TestClock = clock.Id });
-        var pm = await Client.V1.PaymentMethods.AttachAsync("pm_card_visa", new PaymentMethodAttachOptions { Customer = customer.Id });
-        await Client.V1.Customers.UpdateAsync(customer.Id, new CustomerUpdateOptions
-        {
-            InvoiceSettings = new CustomerInvoiceSettingsOptions { DefaultPaymentMethod = pm.Id },
-        });
-        return (clock, customer);
-    }
-
     private Task AdvanceAsync(Stripe.TestHelpers.TestClock clock, DateTime to) =>
         Client.V1.TestHelpers.TestClocks.AdvanceAsync(clock.Id, new Stripe.TestHelpers.TestClockAdvanceOptions { FrozenTime = to });
 
@@ -41,7 +29,7 @@ public sealed class SubscriptionCycleTests(EmulatorTarget target) : StripeTest(t
     public async Task A_trial_then_an_anchor_bills_the_time_from_the_trial_end_to_the_anchor_prorated()
     {
         var price = await MonthlyAsync(3000);
-        var (clock, customer) = await ClockCustomerAsync(D(2026, 3, 1));
+        var (clock, customer, _) = await ClockCustomerAsync("cycle@example.com", D(2026, 3, 1));
         var sub = await Client.V1.Subscriptions.CreateAsync(new SubscriptionCreateOptions
         {
             Customer = customer.Id, Items = [new SubscriptionItemOptions { Price = price.Id }], TrialPeriodDays = 14, BillingCycleAnchor = D(2026, 4, 1),
@@ -58,7 +46,7 @@ public sealed class SubscriptionCycleTests(EmulatorTarget target) : StripeTest(t
     public async Task An_anchor_config_on_day_31_bills_on_the_last_day_of_february_then_the_31st()
     {
         var price = await MonthlyAsync(3000);
-        var (clock, customer) = await ClockCustomerAsync(D(2026, 2, 10, 12));
+        var (clock, customer, _) = await ClockCustomerAsync("cycle@example.com", D(2026, 2, 10, 12));
         var sub = await Client.V1.Subscriptions.CreateAsync(new SubscriptionCreateOptions
         {
             Customer = customer.Id, Items = [new SubscriptionItemOptions { Price = price.Id }],
@@ -84,7 +72,7 @@ public sealed class SubscriptionCycleTests(EmulatorTarget target) : StripeTest(t
     public async Task Trial_end_on_update_starts_and_ends_a_trial_and_trial_from_plan_takes_the_price_trial()
     {
         var price = await MonthlyAsync(3000, trialDays: 7);
-        var (clock, customer) = await ClockCustomerAsync(D(2026, 4, 1));
+        var (clock, customer, _) = await ClockCustomerAsync("cycle@example.com", D(2026, 4, 1));
         var sub = await Client.V1.Subscriptions.CreateAsync(new SubscriptionCreateOptions { Customer = customer.Id, Items = [new SubscriptionItemOptions { Price = price.Id }] });
         var other = await Client.V1.Subscriptions.CreateAsync(new SubscriptionCreateOptions { Customer = customer.Id, Items = [new SubscriptionItemOptions { Price = price.Id }] });
         await AdvanceAsync(clock, D(2026, 4, 11));
@@ -106,7 +94,7 @@ public sealed class SubscriptionCycleTests(EmulatorTarget target) : StripeTest(t
     public async Task Billing_cycle_anchor_now_resets_the_period_and_cancel_at_period_end_keeps_the_request_time()
     {
         var price = await MonthlyAsync(3000);
-        var (clock, customer) = await ClockCustomerAsync(D(2026, 4, 1));
+        var (clock, customer, _) = await ClockCustomerAsync("cycle@example.com", D(2026, 4, 1));
         var sub = await Client.V1.Subscriptions.CreateAsync(new SubscriptionCreateOptions { Customer = customer.Id, Items = [new SubscriptionItemOptions { Price = price.Id }] });
         await AdvanceAsync(clock, D(2026, 4, 11));
         var reset = await Client.V1.Subscriptions.UpdateAsync(sub.Id, new SubscriptionUpdateOptions
@@ -132,7 +120,7 @@ public sealed class SubscriptionCycleTests(EmulatorTarget target) : StripeTest(t
         var basic = await MonthlyAsync(1000);
         var pro = await MonthlyAsync(3000);
         var coupon = await Client.V1.Coupons.CreateAsync(new CouponCreateOptions { PercentOff = 20m, Duration = "forever" });
-        var (clock, customer) = await ClockCustomerAsync(D(2026, 4, 1));
+        var (clock, customer, _) = await ClockCustomerAsync("cycle@example.com", D(2026, 4, 1));
         var sub = await Client.V1.Subscriptions.CreateAsync(new SubscriptionCreateOptions
         {
             Customer = customer.Id, Items = [new SubscriptionItemOptions { Price = basic.Id }], Discounts = [new SubscriptionDiscountOptions { Coupon = coupon.Id }],

@@ -16,23 +16,11 @@ public sealed class SubscriptionSearchAnchorTests(EmulatorTarget target) : Strip
             Recurring = new PriceRecurringOptions { Interval = "month" },
         });
 
-    private async Task<(Stripe.TestHelpers.TestClock Clock, Customer Customer)> ClockCustomerAsync()
-    {
-        var clock = await Client.V1.TestHelpers.TestClocks.CreateAsync(new Stripe.TestHelpers.TestClockCreateOptions { FrozenTime = March1 });
-        var customer = await Client.V1.Customers.CreateAsync(new CustomerCreateOptions { Email = "anchor@example.com", TestClock = clock.Id });
-        var pm = await Client.V1.PaymentMethods.AttachAsync("pm_card_visa", new PaymentMethodAttachOptions { Customer = customer.Id });
-        await Client.V1.Customers.UpdateAsync(customer.Id, new CustomerUpdateOptions
-        {
-            InvoiceSettings = new CustomerInvoiceSettingsOptions { DefaultPaymentMethod = pm.Id },
-        });
-        return (clock, customer);
-    }
-
     [Fact]
     public async Task Subscriptions_are_found_by_metadata_and_status_and_pages_auto_page()
     {
         var price = await MonthlyAsync(1500);
-        var (_, customer) = await ClockCustomerAsync();
+        var (_, customer, _) = await ClockCustomerAsync("anchor@example.com", March1);
         Subscription Make(string plan, int? trialDays = null) => Client.V1.Subscriptions.Create(new SubscriptionCreateOptions
         {
             Customer = customer.Id, Items = [new SubscriptionItemOptions { Price = price.Id }], TrialPeriodDays = trialDays,
@@ -66,7 +54,7 @@ public sealed class SubscriptionSearchAnchorTests(EmulatorTarget target) : Strip
     public async Task A_future_anchor_prorates_the_first_invoice_and_a_bad_anchor_is_a_400()
     {
         var price = await MonthlyAsync(3000);
-        var (clock, customer) = await ClockCustomerAsync();
+        var (clock, customer, _) = await ClockCustomerAsync("anchor@example.com", March1);
         var anchor = new DateTime(2026, 3, 11, 0, 0, 0, DateTimeKind.Utc);
         var sub = await Client.V1.Subscriptions.CreateAsync(new SubscriptionCreateOptions
         {
@@ -105,7 +93,7 @@ public sealed class SubscriptionSearchAnchorTests(EmulatorTarget target) : Strip
     {
         var basic = await MonthlyAsync(1000);
         var upgrade = await MonthlyAsync(3000);
-        var (_, customer) = await ClockCustomerAsync();
+        var (_, customer, _) = await ClockCustomerAsync("anchor@example.com", March1);
         var sub = await Client.V1.Subscriptions.CreateAsync(new SubscriptionCreateOptions
         {
             Customer = customer.Id, Items = [new SubscriptionItemOptions { Price = basic.Id }],

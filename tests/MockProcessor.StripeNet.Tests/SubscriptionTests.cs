@@ -19,17 +19,8 @@ public sealed class SubscriptionTests(EmulatorTarget target) : StripeTest(target
         });
 
     /// <summary>A clock at <paramref name="start"/> with one customer whose invoice default is a saved card.</summary>
-    private async Task<(Stripe.TestHelpers.TestClock Clock, Customer Customer, PaymentMethod Card)> ClockCustomerAsync(DateTime start, string card = "pm_card_visa")
-    {
-        var clock = await Client.V1.TestHelpers.TestClocks.CreateAsync(new Stripe.TestHelpers.TestClockCreateOptions { FrozenTime = start });
-        var customer = await Client.V1.Customers.CreateAsync(new CustomerCreateOptions { Email = "billing@example.com", TestClock = clock.Id });
-        var pm = await Client.V1.PaymentMethods.AttachAsync(card, new PaymentMethodAttachOptions { Customer = customer.Id });
-        customer = await Client.V1.Customers.UpdateAsync(customer.Id, new CustomerUpdateOptions
-        {
-            InvoiceSettings = new CustomerInvoiceSettingsOptions { DefaultPaymentMethod = pm.Id },
-        });
-        return (clock, customer, pm);
-    }
+    private Task<(Stripe.TestHelpers.TestClock Clock, Customer Customer, PaymentMethod Card)> ClockCustomerAsync(DateTime start, string card = "pm_card_visa") =>
+        ClockCustomerAsync("billing@example.com", start, card);
 
     private async Task<Stripe.TestHelpers.TestClock> AdvanceToAsync(Stripe.TestHelpers.TestClock clock, DateTime to)
     {

@@ -27,6 +27,20 @@ public abstract class StripeTest
 
     protected const long Day = 86_400;
 
+    /// <summary>A test clock frozen at <paramref name="start"/> and a customer on it paying by default with <paramref name="card"/>.</summary>
+    protected async Task<(Stripe.TestHelpers.TestClock Clock, Customer Customer, PaymentMethod Card)> ClockCustomerAsync(
+        string email, DateTime start, string card = "pm_card_visa")
+    {
+        var clock = await Client.V1.TestHelpers.TestClocks.CreateAsync(new Stripe.TestHelpers.TestClockCreateOptions { FrozenTime = start });
+        var customer = await Client.V1.Customers.CreateAsync(new CustomerCreateOptions { Email = email, TestClock = clock.Id });
+        var pm = await Client.V1.PaymentMethods.AttachAsync(card, new PaymentMethodAttachOptions { Customer = customer.Id });
+        customer = await Client.V1.Customers.UpdateAsync(customer.Id, new CustomerUpdateOptions
+        {
+            InvoiceSettings = new CustomerInvoiceSettingsOptions { DefaultPaymentMethod = pm.Id },
+        });
+        return (clock, customer, pm);
+    }
+
     /// <summary>A card-only PaymentIntent created and confirmed in one call.</summary>
     protected Task<PaymentIntent> PayAsync(long amount = 2000, string paymentMethod = "pm_card_visa",
         Action<PaymentIntentCreateOptions>? configure = null, RequestOptions? requestOptions = null, StripeClient? client = null)
