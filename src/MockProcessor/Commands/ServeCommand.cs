@@ -78,6 +78,14 @@ public static class ServeCommand
             await Console.Error.WriteLineAsync($"mockprocessor: --dashboard-open needs a loopback --host (127.0.0.1, ::1 or localhost), not {options.Host}.");
             return 2;
         }
+        // A claimed delivery's lease must outlast its attempt (twice the timeout with the duplicate fault), or another
+        // replica may send a slow attempt again (docs/deploy.md, "Webhook deliveries: leased rows").
+        if (options.Replica && options.WebhookLeaseSeconds <= 2 * options.WebhookTimeoutSeconds)
+        {
+            await Console.Error.WriteLineAsync($"mockprocessor: --webhook-lease ({options.WebhookLeaseSeconds} s) must be longer than twice " +
+                $"--webhook-timeout ({options.WebhookTimeoutSeconds} s): a claimed delivery's lease has to outlast its attempt.");
+            return 2;
+        }
         // The host logs a failed start with its stack trace before rethrowing; the start is reported below instead.
         await using var app = MockProcessorApp.Build(options,
             b => b.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None));
