@@ -175,46 +175,34 @@ public sealed partial class ObjectStore
         return JsonSerializer.SerializeToUtf8Bytes(state.FaultRules);
     }
 
+    /// <summary>The tree versions the previous <c>CatchUpAll(leaveMoving: true)</c> read.</summary>
+    private Dictionary<string, long>? _tickVersions;
+
     /// <summary>
     /// Replica mode: catches up every tree another replica created or changed since this one last read it (a lookup that
     /// missed, e.g. the key of a merchant created through another replica).
     /// </summary>
-    internal void CatchUpAll()
-    {
-        if (Replica is null) return;
-        foreach (var (tree, version) in Replica.Versions())
-        {
-            if (version == 0) continue; // created, nothing committed yet
-            var state = _accounts.GetOrAdd(tree, id => new AccountState(id, Schema));
-            if (state.ReplicaVersion >= version) continue;
-            lock (state.Gate) CatchUp(state, null, version);
-        }
-    }
-
-    /// <summary>The tree versions the previous <see cref="CatchUpStill"/> read.</summary>
-    private Dictionary<string, long>? _stillVersions;
-
-    /// <summary>
-    /// Replica mode, the time driver's periodic tick: <see cref="CatchUpAll"/>, but a tree whose version moved since the
-    /// previous tick, by commits this replica has not applied, is left alone. Another replica is writing it, so that
-    /// replica has it current and its own tick fires the tree's due work; catching up here would only deserialise every
-    /// one of its commits a second time (docs/deploy.md, "Two round trips a call"). The tree is caught up on the first
-    /// tick it stands still (its writer stopped or died), and any call of this replica on it catches up under its row lock.
-    /// </summary>
-    internal void CatchUpStill()
+    /// <param name="leaveMoving">
+    /// The time driver's periodic tick: a tree whose version moved since the previous such tick, by commits this replica has
+    /// not applied, is left alone. Another replica is writing it, so that replica has it current and its own tick fires the
+    /// tree's due work; catching up here would only deserialise every one of its commits a second time (docs/deploy.md,
+    /// "Two round trips a call"). The tree is caught up on the first tick it stands still (its writer stopped or died),
+    /// and any call of this replica on it catches up in its session.
+    /// </param>
+    internal void CatchUpAll(bool leaveMoving = false)
     {
         if (Replica is null) return;
         var versions = Replica.Versions();
-        var previous = _stillVersions;
+        var previous = leaveMoving ? _tickVersions : null;
         foreach (var (tree, version) in versions)
         {
-            if (version == 0) continue;
+            if (version == 0) continue; // created, nothing committed yet
             var state = _accounts.GetOrAdd(tree, id => new AccountState(id, Schema));
             if (state.ReplicaVersion >= version) continue;
             if (previous is not null && previous.TryGetValue(tree, out var before) && before != version) continue;
             lock (state.Gate) CatchUp(state, null, version);
         }
-        _stillVersions = versions;
+        if (leaveMoving) _tickVersions = versions;
     }
 
     /// <summary>

@@ -70,10 +70,8 @@ public sealed class ReplicaCoordinator : IDisposable
             var insert = new NpgsqlBatchCommand("INSERT INTO clock(mode, origin_ms, advanced) VALUES($1, $2, 0) ON CONFLICT DO NOTHING");
             insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _mode });
             insert.Parameters.Add(new NpgsqlParameter<long> { TypedValue = clock.State.OriginMs });
-            var select = new NpgsqlBatchCommand("SELECT origin_ms, advanced FROM clock WHERE mode = $1");
-            select.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _mode });
             batch.BatchCommands.Add(insert);
-            batch.BatchCommands.Add(select);
+            batch.BatchCommands.Add(ClockCommand());
             using var r = batch.ExecuteReader();
             do { if (r.FieldCount == 2 && r.Read()) clock.Share(r.GetInt64(0), r.GetInt64(1)); } while (r.NextResult());
         }
@@ -120,12 +118,11 @@ public sealed class ReplicaCoordinator : IDisposable
             batch.BatchCommands.Add(select);
             // The shared process clock rides in the same round trip, read after the lock is granted (a statement of its
             // own: a fresh snapshot under READ COMMITTED), so the call sees every advance committed before it got the tree.
-            var clock = new NpgsqlBatchCommand("SELECT origin_ms, advanced FROM clock WHERE mode = $1");
-            clock.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _mode });
-            batch.BatchCommands.Add(clock);
-            batch.BatchCommands.Add(SinceCommand(ObjectsSince, tree, since));
-            batch.BatchCommands.Add(SinceCommand(IdempotencySince, tree, since));
-            batch.BatchCommands.Add(SinceCommand(FaultRulesSince, tree, since));
+            batch.BatchCommands.Add(ClockCommand());
+            // No upper bound needed: nothing newer than the locked version can be committed while the lock is held.
+            batch.BatchCommands.Add(SinceCommand(ObjectsSince, tree, since, long.MaxValue));
+            batch.BatchCommands.Add(SinceCommand(IdempotencySince, tree, since, long.MaxValue));
+            batch.BatchCommands.Add(SinceCommand(FaultRulesSince, tree, since, long.MaxValue));
             await using var r = await batch.ExecuteReaderAsync();
             if (!await r.ReadAsync()) throw new InvalidOperationException($"No trees row for {tree}.");
             var version = r.GetInt64(0);
@@ -154,9 +151,7 @@ public sealed class ReplicaCoordinator : IDisposable
         using var conn = _source.OpenConnection();
         using var batch = new NpgsqlBatch(conn);
         batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT account, version FROM trees"));
-        var clock = new NpgsqlBatchCommand("SELECT origin_ms, advanced FROM clock WHERE mode = $1");
-        clock.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _mode });
-        batch.BatchCommands.Add(clock);
+        batch.BatchCommands.Add(ClockCommand());
         using var r = batch.ExecuteReader();
         var all = new Dictionary<string, long>(StringComparer.Ordinal);
         while (r.Read()) all[r.GetString(0)] = r.GetInt64(1);
@@ -168,15 +163,18 @@ public sealed class ReplicaCoordinator : IDisposable
     public async Task SyncClockAsync()
     {
         await using var conn = await _source.OpenConnectionAsync();
-        await ReadClockAsync(conn);
+        await using var batch = new NpgsqlBatch(conn);
+        batch.BatchCommands.Add(ClockCommand());
+        await using var r = await batch.ExecuteReaderAsync();
+        if (await r.ReadAsync()) _clock.Share(r.GetInt64(0), r.GetInt64(1));
     }
 
-    private async Task ReadClockAsync(NpgsqlConnection conn)
+    /// <summary>Reads this replica's <c>clock</c> row (origin, advance): a statement of the batches that bring the shared clock along.</summary>
+    private NpgsqlBatchCommand ClockCommand()
     {
-        await using var cmd = new NpgsqlCommand("SELECT origin_ms, advanced FROM clock WHERE mode = $1", conn);
+        var cmd = new NpgsqlBatchCommand("SELECT origin_ms, advanced FROM clock WHERE mode = $1");
         cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _mode });
-        await using var r = await cmd.ExecuteReaderAsync();
-        if (await r.ReadAsync()) _clock.Share(r.GetInt64(0), r.GetInt64(1));
+        return cmd;
     }
 
     /// <summary>The session-level advisory lock that an advance of the process clock holds exclusively and a time driver's tick shared.</summary>
@@ -269,19 +267,21 @@ public sealed class ReplicaCoordinator : IDisposable
         return cmd.ExecuteScalar() is long v ? v : 0;
     }
 
+    // A tree's rows committed in versions ($2, $3].
     private const string ObjectsSince =
-        "SELECT position, type, data, seq FROM objects WHERE tree = $1 AND tree_version > $2 ORDER BY tree_version, position";
+        "SELECT position, type, data, seq FROM objects WHERE tree = $1 AND tree_version > $2 AND tree_version <= $3 ORDER BY tree_version, position";
     private const string IdempotencySince =
-        "SELECT key, fingerprint, status, body, request_id, created FROM idempotency WHERE account = $1 AND tree_version > $2 ORDER BY position";
-    // At most one row per tree: the rules as of the newest commit that changed them (ORDER BY keeps the Replace below uniform).
+        "SELECT key, fingerprint, status, body, request_id, created FROM idempotency WHERE account = $1 AND tree_version > $2 AND tree_version <= $3 ORDER BY position";
+    // At most one row per tree: the rules as of the newest commit that changed them.
     private const string FaultRulesSince =
-        "SELECT rules FROM fault_rules WHERE account = $1 AND tree_version > $2 ORDER BY tree_version";
+        "SELECT rules FROM fault_rules WHERE account = $1 AND tree_version > $2 AND tree_version <= $3";
 
-    private static NpgsqlBatchCommand SinceCommand(string sql, string tree, long since)
+    private static NpgsqlBatchCommand SinceCommand(string sql, string tree, long since, long upTo)
     {
         var cmd = new NpgsqlBatchCommand(sql);
         cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tree });
         cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = since });
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = upTo });
         return cmd;
     }
 
@@ -311,15 +311,9 @@ public sealed class ReplicaCoordinator : IDisposable
         using var batch = new NpgsqlBatch(conn);
         // One snapshot for both reads, and the version bound applied in SQL: rows of later commits are not returned.
         batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN ISOLATION LEVEL REPEATABLE READ"));
-        var objects = SinceCommand(ObjectsSince.Replace("ORDER BY", "AND tree_version <= $3 ORDER BY"), tree, since);
-        objects.Parameters.Add(new NpgsqlParameter<long> { TypedValue = upTo });
-        batch.BatchCommands.Add(objects);
-        var idempotency = SinceCommand(IdempotencySince.Replace("ORDER BY", "AND tree_version <= $3 ORDER BY"), tree, since);
-        idempotency.Parameters.Add(new NpgsqlParameter<long> { TypedValue = upTo });
-        batch.BatchCommands.Add(idempotency);
-        var rules = SinceCommand(FaultRulesSince.Replace("ORDER BY", "AND tree_version <= $3 ORDER BY"), tree, since);
-        rules.Parameters.Add(new NpgsqlParameter<long> { TypedValue = upTo });
-        batch.BatchCommands.Add(rules);
+        batch.BatchCommands.Add(SinceCommand(ObjectsSince, tree, since, upTo));
+        batch.BatchCommands.Add(SinceCommand(IdempotencySince, tree, since, upTo));
+        batch.BatchCommands.Add(SinceCommand(FaultRulesSince, tree, since, upTo));
         batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
         using var r = batch.ExecuteReader();
         return ReadRows(r, tree).GetAwaiter().GetResult();

@@ -44,7 +44,7 @@ public sealed class TimeDriverService(ObjectStore store, Webhooks.WebhookDueQueu
     /// <summary>
     /// Runs every merchant's work that is due on its clock now; waits until it is durable. <paramref name="tick"/>: the
     /// periodic tick of replica mode, which leaves trees another replica is writing to that replica
-    /// (<see cref="ObjectStore.CatchUpStill"/>); an advance catches up every tree.
+    /// (<see cref="ObjectStore.CatchUpAll"/>); an advance catches up every tree.
     /// </summary>
     public async Task<int> RunAllDueAsync(bool tick = false)
     {
@@ -52,8 +52,7 @@ public sealed class TimeDriverService(ObjectStore store, Webhooks.WebhookDueQueu
         var commits = new List<Task>();
         // Replica mode (docs/deploy.md): learn the trees other replicas changed, and fire a tree's due work only under its
         // row lock, after catching up: a replica racing for the same item waits, catches up, finds it done and fires nothing.
-        if (tick) store.CatchUpStill();
-        else store.CatchUpAll();
+        store.CatchUpAll(leaveMoving: tick);
         foreach (var state in store.Accounts)
         {
             if (store.Replica is not null)

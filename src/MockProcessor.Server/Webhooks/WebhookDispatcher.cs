@@ -121,21 +121,21 @@ public sealed class WebhookDispatcher : BackgroundService
     private TimeSpan Lease => TimeSpan.FromSeconds(Math.Max(1, _options.WebhookLeaseSeconds));
 
     /// <summary>Replica mode: the merchants' current times for the trees with rows in <c>webhook_due</c>, each tree caught up first (its clock may have moved).</summary>
-    private async Task<(List<(string Tree, long Now, long? FreeDue, long? LeasedDue)> Trees, bool Any)> DueTreesAsync(CancellationToken ct)
+    private async Task<List<(string Tree, long Now, long? FreeDue, long? LeasedDue)>> DueTreesAsync(CancellationToken ct)
     {
         var summary = await _store.Replica!.WebhookDueSummaryAsync(ct);
         var trees = new List<(string, long, long?, long?)>();
-        if (summary.Count == 0) return (trees, false);
+        if (summary.Count == 0) return trees;
         _store.CatchUpAll();
         foreach (var (tree, freeDue, leasedDue) in summary)
             if (_store.FindAccount(tree) is { } state) trees.Add((tree, _merchantClock.Now(state), freeDue, leasedDue));
-        return (trees, true);
+        return trees;
     }
 
     /// <summary>Replica mode: whether deliveries are due now that are free to claim, and that are leased.</summary>
     private async Task<(bool Free, bool Leased)> DueNowAsync(CancellationToken ct)
     {
-        var (trees, _) = await DueTreesAsync(ct);
+        var trees = await DueTreesAsync(ct);
         return (trees.Any(t => t.FreeDue <= t.Now), trees.Any(t => t.LeasedDue <= t.Now));
     }
 
@@ -157,8 +157,7 @@ public sealed class WebhookDispatcher : BackgroundService
                 }
                 while (true)
                 {
-                    var (trees, _) = await DueTreesAsync(ct);
-                    var due = trees.Where(t => t.FreeDue <= t.Now).ToList();
+                    var due = (await DueTreesAsync(ct)).Where(t => t.FreeDue <= t.Now).ToList();
                     if (due.Count == 0) return started;
                     var batch = Math.Max(1, _options.WebhookConcurrency);
                     var claimed = await _store.Replica.ClaimWebhooksAsync(due.Select(t => t.Tree).ToArray(), due.Select(t => t.Now).ToArray(), batch, Lease, ct);

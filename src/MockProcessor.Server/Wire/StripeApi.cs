@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using MockProcessor.Domain.Accounts;
 using MockProcessor.Domain.Errors;
-using MockProcessor.Domain.Faults;
 using MockProcessor.Domain.Ids;
 using MockProcessor.Server.Auth;
 using MockProcessor.Server.Hosting;
@@ -100,19 +99,13 @@ public sealed partial class StripeApi(
                 return;
             }
             // Scripted HTTP faults (docs/faults.md): error kinds end the request here, before anything executes.
-            FaultRule? fault;
-            if (store.Replica is null) fault = HttpFaults.Decide(state, route, http);
-            else
+            // Replica mode (docs/deploy.md): the rules are the tree's shared state, decided on in the call's session (opened
+            // by Authenticate); a fault that acts before execution commits its consumption now (a delay waits unlocked).
+            var fault = HttpFaults.Decide(state, route, http);
+            if (scope is not null && fault is { AfterCommit: false })
             {
-                // Replica mode (docs/deploy.md): the rules are the tree's shared state, decided on under its row lock after
-                // catching up; a fault that acts before execution commits its consumption now (a delay waits unlocked).
-                scope ??= await store.EnterAsync(state);
-                fault = HttpFaults.Decide(state, route, http);
-                if (fault is { AfterCommit: false })
-                {
-                    scope!.Dispose();
-                    scope = null;
-                }
+                scope.Dispose();
+                scope = null;
             }
             if (fault is not null && await HttpFaults.BeforeExecution(http, fault, requestId, accountId, log) is { } faulted)
             {
@@ -130,24 +123,16 @@ public sealed partial class StripeApi(
 
             Response response;
             Task durable;
-            // Replica mode (docs/deploy.md): the tree's row lock in the database, and this replica's copy caught up.
+            // Replica mode (docs/deploy.md): the session Authenticate opened (the tree's row lock, this replica's copy caught
+            // up), or a new one after a delay fault waited unlocked; the key and the acting account are then checked again
+            // on the tree as it stands now (revoked or expired through another replica meanwhile).
+            var reopened = scope is null && store.Replica is not null;
             scope ??= await store.EnterAsync(state);
             using (scope)
             lock (state.Gate)
             {
-                // Replica mode: the acting account as it stands after catching up (not as authenticated before the lock).
-                if (store.Replica is not null && state.Objects.TryGetValue(account.Id, out var fresh) && fresh.Obj is Account current)
-                    account = current;
+                if (reopened) account = CheckKey(state, caller).Acting;
                 var now = merchantClock.Now(state);
-                // Replica mode: the key as the database has it (revoked, rolled or expired through another replica).
-                if (store.Replica is not null)
-                {
-                    if (FindKey(caller.Hash, caller.ImplicitHash) is not { } again || again.State != state || again.RecordId != caller.Record?.Id ||
-                        (again.RecordId is { } recordId && state.Find(recordId) is not ApiKeyRecord { Revoked: false }))
-                        throw new StripeException(StripeError.InvalidApiKey(caller.Raw));
-                    if (again.RecordId is { } expiring && state.Find(expiring) is ApiKeyRecord key && key.IsExpired(now))
-                        throw new StripeException(StripeError.ApiKeyExpired(caller.Raw));
-                }
                 if (storedKey.Length > 0 && idempotency.Find(state, storedKey, now) is { } prior)
                 {
                     if (!idempotency.Matches(prior, Canonical(route, http, form)))
@@ -496,12 +481,39 @@ public sealed partial class StripeApi(
 
     /// <summary>Who is calling: the key's kind, its record (null for implicit suffix keys), the merchant owning it.</summary>
     /// <remarks>
-    /// <see cref="Raw"/> and the hashes are for checking the key again under the call's row lock in replica mode (and for the
-    /// error then); never printed.
+    /// <see cref="Raw"/> (for the error messages), <see cref="RecordId"/> and <see cref="Connected"/> (the Stripe-Account
+    /// asked for, or empty) are what <see cref="CheckKey"/> checks; the key is never printed.
     /// </remarks>
-    private sealed record Caller(KeyKind Kind, ApiKeyRecord? Record, string MerchantId, string Raw, string Hash, string ImplicitHash)
+    private sealed record Caller(KeyKind Kind, ApiKeyRecord? Record, string MerchantId, string Raw, string? RecordId, string Connected)
     {
         public override string ToString() => $"Caller {{ Kind = {Kind}, MerchantId = {MerchantId} }}";
+    }
+
+    /// <summary>
+    /// The key's merchant, its record and the acting account on <paramref name="state"/> as it stands (under its lock):
+    /// a revoked key is an unknown key, an expired one answers api_key_expired, and a Stripe-Account must be one of the
+    /// merchant's connected accounts (docs/connect.md).
+    /// </summary>
+    private (Account Merchant, Account Acting, ApiKeyRecord? Record) CheckKey(AccountState state, Caller caller)
+    {
+        lock (state.Gate)
+        {
+            var tx = store.Begin(state);
+            var merchant = tx.Get<Account>(state.AccountId)!;
+            ApiKeyRecord? record = null;
+            if (caller.RecordId is not null)
+            {
+                record = tx.Get<ApiKeyRecord>(caller.RecordId)!;
+                if (record.Revoked) throw new StripeException(StripeError.InvalidApiKey(caller.Raw));
+                if (record.IsExpired(merchantClock.Now(state))) throw new StripeException(StripeError.ApiKeyExpired(caller.Raw));
+            }
+            var acting = merchant;
+            if (caller.Connected.Length > 0 && caller.Connected != merchant.Id)
+                acting = tx.GetInTree<Account>(caller.Connected) is { Deleted: false } c && c.Platform == merchant.Id
+                    ? c
+                    : throw new StripeException(StripeError.AccountInvalid(caller.Raw, caller.Connected));
+            return (merchant, acting, record);
+        }
     }
 
     /// <summary>
@@ -548,34 +560,14 @@ public sealed partial class StripeApi(
         var connected = http.Request.Headers["Stripe-Account"].ToString();
         // Stripe.js names the connected account (Stripe(pk, {stripeAccount})) as a parameter instead of the header.
         if (connected.Length == 0 && stripeJsSurface && form[StripeJsParameters.Account] is FormString { Value: var a }) connected = a;
-        (Account Merchant, Account Acting, ApiKeyRecord? Record) Check()
-        {
-            lock (state.Gate)
-            {
-                var tx = store.Begin(state);
-                var merchant = tx.Get<Account>(state.AccountId)!;
-                ApiKeyRecord? record = null;
-                if (recordId is not null)
-                {
-                    record = tx.Get<ApiKeyRecord>(recordId)!;
-                    if (record.Revoked) throw new StripeException(StripeError.InvalidApiKey(raw));
-                    if (record.IsExpired(merchantClock.Now(state))) throw new StripeException(StripeError.ApiKeyExpired(raw));
-                }
-                var acting = merchant;
-                if (connected.Length > 0 && connected != merchant.Id)
-                    acting = tx.GetInTree<Account>(connected) is { Deleted: false } c && c.Platform == merchant.Id
-                        ? c
-                        : throw new StripeException(StripeError.AccountInvalid(raw, connected));
-                return (merchant, acting, record);
-            }
-        }
         // Replica mode: checked under the call's row lock, on the tree caught up with what other replicas committed (a key
         // revoked or expired, a connected account created through another replica).
         var scope = await store.EnterAsync(state);
         try
         {
-            var (merchant, acting, record) = Check();
-            return (acting, state, new Caller(record?.Kind ?? key.Value.Kind, record, merchant.Id, raw, hash, implicitHash), scope);
+            var presented = new Caller(key.Value.Kind, null, state.AccountId, raw, recordId, connected);
+            var (merchant, acting, record) = CheckKey(state, presented);
+            return (acting, state, presented with { Kind = record?.Kind ?? key.Value.Kind, Record = record, MerchantId = merchant.Id }, scope);
         }
         catch
         {
