@@ -24,6 +24,11 @@ public sealed record Customer : StripeObject
     public string? DefaultSource { get; init; }
     public IReadOnlyList<string> PreferredLocales { get; init; } = [];
     public string? InvoicePrefix { get; init; }
+    /// <summary>
+    /// The number the customer's next finalized invoice takes (<c>next_invoice_sequence</c>); null in records stored before
+    /// it was kept, where the finalized invoices are counted instead.
+    /// </summary>
+    public long? NextInvoiceSequence { get; init; }
     public ImmutableSortedDictionary<string, string> Metadata { get; init; } = Common.Metadata.Empty;
     public long Balance { get; init; }
     public string? Currency { get; init; }

@@ -340,7 +340,10 @@ public static class BillingEngine
         // The movement is in the ledger as `applied_to_invoice` and announced with customer.updated.
         if (balance != customer.Balance)
             Customers.CustomerBalanceTransactionEndpoints.Record(c, customer, balance - customer.Balance, inv.Currency, "applied_to_invoice", invoice: inv.Id);
-        var sequence = c.Tx.Find(InvoiceEndpoints.ByCustomer, customer.Id).Count(i => i.Number is not null) + 1;
+        // The customer's sequence (a record stored before it was kept counts its numbered invoices once).
+        var sequence = customer.NextInvoiceSequence ?? c.Tx.Find(InvoiceEndpoints.ByCustomer, customer.Id).Count(i => i.Number is not null) + 1;
+        // On the version the balance movement above may have stored.
+        c.Tx.Put(c.Tx.Get<Customer>(customer.Id)! with { NextInvoiceSequence = sequence + 1 });
         var sub = inv.Subscription is { } s ? c.Tx.Get<Subscription>(s) : null;
         var open = inv with
         {

@@ -132,6 +132,7 @@ public static class CheckoutFlow
         {
             Id = c.Ids.Next("cus", 14), AccountId = c.Account.Id, Created = c.Now, Email = email, Name = name,
             InvoicePrefix = c.Ids.Chars(8).ToUpperInvariant(),
+            NextInvoiceSequence = 1,
         };
         c.Tx.Put(created);
         c.Emit("customer.created", created);
@@ -253,6 +254,7 @@ public static class CheckoutFlow
             {
                 Id = c.Ids.Next("cus", 14), AccountId = c.Account.Id, Created = c.Now, Email = email, Name = name,
                 InvoicePrefix = c.Ids.Chars(8).ToUpperInvariant(),
+                NextInvoiceSequence = 1,
             };
             c.Tx.Put(created);
             c.Emit("customer.created", created);

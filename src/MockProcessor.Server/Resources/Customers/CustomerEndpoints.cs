@@ -18,12 +18,12 @@ public static class CustomerEndpoints
     public static IEnumerable<ApiRoute> Routes() =>
     [
         new("POST", "/v1/customers", "customer", Create)
-            { Params = "address balance description email invoice_settings metadata name payment_method phone preferred_locales source tax_id_data test_clock" },
+            { Params = "address balance description email invoice_settings metadata name next_invoice_sequence payment_method phone preferred_locales source tax_id_data test_clock" },
         new("GET", "/v1/customers", "list:customer", List) { Params = "created email ending_before limit starting_after test_clock" },
         new("GET", "/v1/customers/search", "search:customer", Search) { Params = "limit page query" },
         new("GET", "/v1/customers/{id}", "customer", Retrieve) { Params = "" },
         new("POST", "/v1/customers/{id}", "customer", Update)
-            { Params = "address balance default_source description email invoice_settings metadata name phone preferred_locales source" },
+            { Params = "address balance default_source description email invoice_settings metadata name next_invoice_sequence phone preferred_locales source" },
         new("DELETE", "/v1/customers/{id}", "customer", Delete) { Params = "" },
         new("GET", "/v1/customers/{id}/payment_methods", "list:payment_method", ListPaymentMethods)
             { Params = "allow_redisplay created ending_before limit starting_after type" },
@@ -48,6 +48,7 @@ public static class CustomerEndpoints
             PreferredLocales = p.StringList("preferred_locales") ?? [],
             Metadata = metadata,
             InvoicePrefix = c.Ids.Chars(8).ToUpperInvariant(),
+            NextInvoiceSequence = p.Long("next_invoice_sequence", 1, MaxInvoiceSequence) ?? 1,
             // Bound for life: the customer's time-driven work runs on the clock (docs/time.md).
             TestClock = p.String("test_clock") is { } clock ? TestClocks.TestClockEndpoints.LoadLive(c, clock, "test_clock").Id : null,
         };
@@ -113,6 +114,9 @@ public static class CustomerEndpoints
         return customer.Deleted ? throw new StripeException(StripeError.ResourceMissing("customer", id)) : customer;
     }
 
+    /// <summary>The largest <c>next_invoice_sequence</c> taken (invoice numbers are rendered with at least four digits).</summary>
+    private const long MaxInvoiceSequence = 999_999_999;
+
     private static ApiResult Update(ApiContext c)
     {
         var p = c.P;
@@ -126,6 +130,7 @@ public static class CustomerEndpoints
         // Setting the balance directly is recorded as an `adjustment` by the difference (Stripe keeps the ledger whole).
         var newBalance = p.Long("balance", -99_999_999, 99_999_999);
         if (p.StringList("preferred_locales") is { } locales) after = after with { PreferredLocales = locales };
+        if (p.Long("next_invoice_sequence", 1, MaxInvoiceSequence) is { } sequence) after = after with { NextInvoiceSequence = sequence };
         if (p.Object("invoice_settings") is { } inv && inv.StringPatch("default_payment_method") is { IsSet: true } dpm)
             after = dpm.Value is null ? after with { DefaultPaymentMethod = null } : SetDefault(c, after, dpm.Value);
         if (p.String("default_source", 500) is { } defaultSource)

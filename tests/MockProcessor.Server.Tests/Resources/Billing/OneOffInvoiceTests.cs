@@ -44,6 +44,32 @@ public class OneOffInvoiceTests : IAsyncLifetime
         _browser.PostFormAsync(path, ("number", number), ("expiry", "12 / 34"), ("cvc", "123"), ("name", "Ivy"));
 
     [Fact]
+    public async Task Finalized_invoices_are_numbered_from_the_customers_next_invoice_sequence_which_an_update_can_set()
+    {
+        var cus = await CustomerWithItems();
+        var customer = await (await _c.GetAsync($"/v1/customers/{cus}")).OkAsync();
+        Assert.Equal(1L, (long)customer["next_invoice_sequence"]!);
+        var prefix = (string)customer["invoice_prefix"]!;
+        async Task<string> FinalizedNumber()
+        {
+            await (await _c.PostFormAsync("/v1/invoiceitems", ("customer", cus), ("amount", "700"), ("currency", "usd"))).OkAsync();
+            var draft = await (await _c.PostFormAsync("/v1/invoices", ("customer", cus), ("collection_method", "send_invoice"), ("days_until_due", "7"),
+                ("pending_invoice_items_behavior", "include"))).OkAsync();
+            Assert.Null(draft["number"]);
+            return (string)(await (await _c.PostFormAsync($"/v1/invoices/{Id(draft)}/finalize")).OkAsync())["number"]!;
+        }
+        Assert.Equal($"{prefix}-0001", await FinalizedNumber());
+        Assert.Equal($"{prefix}-0002", await FinalizedNumber());
+        Assert.Equal(3L, (long)(await (await _c.GetAsync($"/v1/customers/{cus}")).OkAsync())["next_invoice_sequence"]!);
+        // Set by the merchant (a number carried over from another system), and checked as an integer from 1.
+        Assert.Equal(41L, (long)(await (await _c.PostFormAsync($"/v1/customers/{cus}", ("next_invoice_sequence", "41"))).OkAsync())["next_invoice_sequence"]!);
+        Assert.Equal($"{prefix}-0041", await FinalizedNumber());
+        var error = await (await _c.PostFormAsync($"/v1/customers/{cus}", ("next_invoice_sequence", "0"))).ErrorAsync(400);
+        Assert.Equal(("invalid_request_error", "next_invoice_sequence"), ((string)error["type"]!, (string)error["param"]!));
+        Assert.Equal(42L, (long)(await (await _c.GetAsync($"/v1/customers/{cus}")).OkAsync())["next_invoice_sequence"]!);
+    }
+
+    [Fact]
     public async Task Create_includes_pending_items_only_when_asked_and_defaults_to_a_draft_without_auto_advance()
     {
         var cus = await CustomerWithItems(1500, 2500);
