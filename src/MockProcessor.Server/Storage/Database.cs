@@ -12,7 +12,7 @@ namespace MockProcessor.Server.Storage;
 /// </summary>
 public static class Database
 {
-    public const int SchemaVersion = 3;
+    public const int SchemaVersion = 4;
 
     /// <summary>The meta row holding the per-database HMAC key of idempotency fingerprints (docs/architecture.md, Secrets at rest).</summary>
     public const string FingerprintKeyName = "idempotency_fingerprint_key";
@@ -48,6 +48,10 @@ public static class Database
         // v3. The explicit persisted format (Storage/PersistenceFormat): every stored version rewritten from the records'
         // default JSON (C# names, enums as numbers) to snake_case names and enums as names.
         ToExplicitFormat,
+        // v4. An event's snapshot may be stored as a reference to the version row it announced ({"type", "row"}) instead
+        // of a copy (docs/storage.md, "Event snapshots by reference"). v3 rows are valid v4 rows: nothing is rewritten;
+        // the version only keeps an older build, which cannot read references, from opening a v4 file.
+        (_, _) => { },
     ];
 
     public static SqliteConnection Open(string path)

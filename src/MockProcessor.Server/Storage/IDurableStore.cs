@@ -37,6 +37,14 @@ public interface IDurableStore : IDisposable
     /// </summary>
     bool CanReadBack => false;
 
+    /// <summary>
+    /// The position the next object version written will take, when the store assigns positions itself in write order
+    /// (SQLite: rowids); null when it cannot say before writing. With it, an event refers to the version it announces by
+    /// position instead of carrying a copy (docs/storage.md, "Event snapshots by reference"); <see cref="ReadAt"/> reads it.
+    /// Read and used by the writer only.
+    /// </summary>
+    long? NextPosition => null;
+
     /// <summary>The stored version at <paramref name="position"/> (see <see cref="CanReadBack"/>); thread-safe.</summary>
     StoredVersion ReadAt(long position) => throw new NotSupportedException("This store does not read versions back.");
 

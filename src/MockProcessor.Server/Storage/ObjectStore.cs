@@ -35,6 +35,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
 
     private readonly JsonSerializerOptions _persistOptions;
     private readonly SnapshotConverter _snapshots;
+    private readonly IDurableStore? _backend;
 
     public ObjectStore(StoreSchema schema, IDurableStore? backend, Microsoft.Extensions.Logging.ILogger log, Time.TimerRegistry? timers = null,
         long hotObjects = 0, ReplicaCoordinator? replica = null)
@@ -50,8 +51,11 @@ public sealed partial class ObjectStore : IAsyncDisposable
         _snapshots = _persistOptions.Converters.OfType<SnapshotConverter>().Single();
         // The HMAC key of idempotency fingerprints: the durable store's own, or this process's for --in-memory.
         FingerprintKey = backend?.FingerprintKey ?? System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        _backend = backend;
         if (backend is not null)
         {
+            // An event's snapshot may be a reference to the version row it announced (docs/storage.md).
+            if (backend.CanReadBack) _snapshots.ReadRow = position => Decode(backend.ReadAt(position));
             // Memory holds at most hotObjects committed versions when the store can read them back (docs/storage.md).
             if (hotObjects > 0 && backend.CanReadBack)
                 _cache = new ObjectCache(hotObjects, position => Decode(backend.ReadAt(position)));
@@ -183,23 +187,33 @@ public sealed partial class ObjectStore : IAsyncDisposable
     private byte[] Serialize(StripeObject o) => JsonSerializer.SerializeToUtf8Bytes(o, o.GetType(), _persistOptions);
 
     /// <summary>
-    /// Serialises a batch's object rows before the backend writes them: objects first, then events, whose snapshot is
-    /// copied from the bytes of the same version when the batch also writes it (events are most of what a renewal
-    /// writes, and most announce the version the batch stores). Serialised one by one on the writer's thread: in parallel,
-    /// a clock advance's large batches held more bytes at once for no measurable gain (docs/performance.md).
+    /// Serialises a batch's object rows before the backend writes them: objects first, then events. An event announcing a
+    /// version the batch also writes (most do: events are most of what a renewal or a payment writes) refers to that
+    /// version's planned position when the store plans positions (SQLite), and otherwise copies its bytes (PostgreSQL).
+    /// Serialised one by one on the writer's thread: in parallel, a clock advance's large batches held more bytes at once
+    /// for no measurable gain (docs/performance.md).
     /// </summary>
     private void Prepare(IReadOnlyList<ObjectRow> rows)
     {
-        var reuse = new Dictionary<StripeObject, byte[]>(ReferenceEqualityComparer.Instance);
-        var objects = rows.Where(r => r.Object is not Domain.Events.Event).ToList();
-        var events = rows.Where(r => r.Object is Domain.Events.Event).ToList();
-        foreach (var r in objects) reuse[r.Object] = r.Data = Serialize(r.Object);
+        var next = _backend?.NextPosition;
+        Dictionary<StripeObject, long>? refs = next is null ? null : new(ReferenceEqualityComparer.Instance);
+        Dictionary<StripeObject, byte[]>? reuse = next is null ? new(ReferenceEqualityComparer.Instance) : null;
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var r = rows[i];
+            if (next is { } first) refs![r.Object] = r.Planned = first + i;
+            if (r.Object is Domain.Events.Event) continue;
+            r.Data = Serialize(r.Object);
+            if (reuse is not null) reuse[r.Object] = r.Data;
+        }
+        _snapshots.Refs = refs;
         _snapshots.Reuse = reuse;
         try
         {
-            foreach (var r in events) r.Data = Serialize(r.Object);
+            foreach (var r in rows)
+                if (r.Object is Domain.Events.Event) r.Data = Serialize(r.Object);
         }
-        finally { _snapshots.Reuse = null; }
+        finally { _snapshots.Refs = null; _snapshots.Reuse = null; }
     }
 
     private StripeObject Decode(StoredVersion v) =>
@@ -233,6 +247,9 @@ public sealed partial class ObjectStore : IAsyncDisposable
             return false;
         }
         var current = new List<(long Seq, StripeObject Obj, long Position)>();
+        // Versions that events refer to stay, superseded or not (docs/storage.md, "Event snapshots by reference").
+        var referenced = new System.Collections.Concurrent.ConcurrentBag<long>();
+        _snapshots.Referenced = referenced;
         var batch = new List<StoredVersion>(LoadBatch);
         var decoded = new StripeObject[LoadBatch];
         void DecodeBatch()
@@ -252,6 +269,12 @@ public sealed partial class ObjectStore : IAsyncDisposable
             if (batch.Count == LoadBatch) DecodeBatch();
         }
         DecodeBatch();
+        _snapshots.Referenced = null;
+        if (!referenced.IsEmpty)
+        {
+            var keep = referenced.ToHashSet();
+            superseded.RemoveAll(keep.Contains);
+        }
         seen = null;
         // Applied oldest first, as committed: lists and indexes are appended in their order.
         for (var i = current.Count - 1; i >= 0; i--)

@@ -110,6 +110,11 @@ public sealed class PostgresStore : SqlStore
             put.ExecuteNonQuery();
             Exec(conn, tx, $"INSERT INTO meta(key, value) VALUES('schema_version', '{Database.SchemaVersion}')");
         }
+        else if (current == 3)
+        {
+            // v4 adds event snapshots by reference, which only the SQLite store writes: a v3 database is a v4 one.
+            Exec(conn, tx, $"UPDATE meta SET value = '{Database.SchemaVersion}' WHERE key = 'schema_version'");
+        }
         else if (current < Database.SchemaVersion)
         {
             // Future format migrations (SchemaV2Rows-style row rewrites) go here, shared with SQLite's, under the same lock.
@@ -142,7 +147,7 @@ public sealed class PostgresStore : SqlStore
 
     // Each run of rows becomes one statement over arrays (unnest keeps the arrays' order, so positions follow commit order);
     // the whole batch is one round trip, the commit a second.
-    protected override void InsertObjects(IReadOnlyList<(StripeObject Object, long Seq, byte[] Data)> versions)
+    protected override void InsertObjects(IReadOnlyList<(StripeObject Object, long Seq, byte[] Data, long Planned)> versions)
     {
         var n = versions.Count;
         string[] ids = new string[n], accounts = new string[n], types = new string[n];
@@ -150,7 +155,7 @@ public sealed class PostgresStore : SqlStore
         var data = new byte[n][];
         for (var i = 0; i < n; i++)
         {
-            var (o, seq, bytes) = versions[i];
+            var (o, seq, bytes, _) = versions[i]; // positions come from the bigserial
             ids[i] = o.Id; accounts[i] = o.AccountId; types[i] = o.ObjectType; created[i] = o.Created; seqs[i] = seq; data[i] = bytes;
         }
         var cmd = new NpgsqlBatchCommand("""

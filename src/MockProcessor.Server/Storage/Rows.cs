@@ -12,6 +12,9 @@ public sealed record ObjectRow(MockProcessor.Domain.Common.StripeObject Object, 
 {
     private long _position;
 
+    /// <summary>The position the writer chose for this version (<see cref="IDurableStore.NextPosition"/>); 0: the store chooses.</summary>
+    internal long Planned { get; set; }
+
     /// <summary>The version serialised ahead of the write (<see cref="GroupCommit"/>), cleared once written.</summary>
     internal byte[]? Data { get; set; }
 

@@ -11,7 +11,7 @@ namespace MockProcessor.Server.Storage;
 /// </summary>
 public abstract class SqlStore : IDurableStore
 {
-    private readonly List<(StripeObject Object, long Seq, byte[] Data)> _objects = [];
+    private readonly List<(StripeObject Object, long Seq, byte[] Data, long Planned)> _objects = [];
     private readonly List<IdempotencyRow> _idempotency = [];
     private readonly List<long> _superseded = [];
     // The batch's object rows in write order, and the positions the backend gave them (when it reports them).
@@ -77,7 +77,7 @@ public abstract class SqlStore : IDurableStore
             {
                 case ObjectRow o:
                     if (_objects.Count == 0) Flush();
-                    _objects.Add((o.Object, o.Seq, o.Data ?? serialize(o.Object)));
+                    _objects.Add((o.Object, o.Seq, o.Data ?? serialize(o.Object), o.Planned));
                     _written.Add(o);
                     break;
                 case IdempotencyRow i:
@@ -97,6 +97,7 @@ public abstract class SqlStore : IDurableStore
         Flush();
         End();
         tx.Commit();
+        Committed(InsertedPositions);
         // Committed: the versions can now be read back from where they are (the object cache, docs/storage.md).
         if (CanReadBack && InsertedPositions.Count == _written.Count)
             for (var i = 0; i < _written.Count; i++) _written[i].Position = InsertedPositions[i];
@@ -105,6 +106,11 @@ public abstract class SqlStore : IDurableStore
     }
 
     public virtual bool CanReadBack => false;
+
+    public virtual long? NextPosition => null;
+
+    /// <summary>The batch is committed; <paramref name="positions"/> are its versions' positions when the backend reports them.</summary>
+    protected virtual void Committed(IReadOnlyList<long> positions) { }
 
     public virtual StoredVersion ReadAt(long position) => throw new NotSupportedException("This store does not read versions back.");
 
@@ -128,8 +134,11 @@ public abstract class SqlStore : IDurableStore
     /// <summary>Everything of the batch has been handed over; a backend that queued statements sends them now, before the commit.</summary>
     protected virtual void End() { }
 
-    /// <summary>Appends object versions (with their serialised data), in this order, to <c>objects</c>.</summary>
-    protected abstract void InsertObjects(IReadOnlyList<(StripeObject Object, long Seq, byte[] Data)> versions);
+    /// <summary>
+    /// Appends object versions (with their serialised data), in this order, to <c>objects</c>, each at its planned position
+    /// when it has one (<see cref="NextPosition"/>).
+    /// </summary>
+    protected abstract void InsertObjects(IReadOnlyList<(StripeObject Object, long Seq, byte[] Data, long Planned)> versions);
 
     protected abstract void InsertIdempotency(IReadOnlyList<IdempotencyRow> records);
 

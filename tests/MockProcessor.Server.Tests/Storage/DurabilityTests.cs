@@ -51,6 +51,9 @@ public class DurabilityTests
             for (var i = 1; i <= 5; i++) await (await c.PostFormAsync($"/v1/customers/{customerId}", ("name", $"v{i}"))).OkAsync();
         }
         Assert.Equal(6, VersionsOf(db, customerId));
+        // Each version is announced by its customer.created/updated event, which refers to it and keeps it
+        // (Event_snapshots_are_stored_by_reference...): without the events, the five old versions are unreferenced.
+        Exec(db, "DELETE FROM objects WHERE type = 'event'");
         await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
         {
             // Serving at once: the old versions are deleted behind it, through the group commit.
@@ -79,7 +82,9 @@ public class DurabilityTests
             for (var i = 1; i <= 3; i++) await (await c.PostFormAsync($"/v1/customers/{customerId}", ("name", $"v{i}"))).OkAsync();
             for (var i = 0; i < 5; i++) ids.Add((string)(await (await c.PostFormAsync("/v1/customers", ("name", $"other {i}"))).OkAsync())["id"]!);
         }
-        // The superseded versions are made unreadable: a start-up that decoded them would fail.
+        // The superseded versions are made unreadable: a start-up that decoded them would fail. (Their events, which refer
+        // to them and would read them, are removed first.)
+        Exec(db, "DELETE FROM objects WHERE type = 'event'");
         using (var conn = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db};Pooling=False"))
         {
             conn.Open();
@@ -100,6 +105,64 @@ public class DurabilityTests
         }
         Assert.Equal(1, VersionsOf(db, customerId));
         foreach (var f in new[] { db, db + "-wal", db + "-shm" }) File.Delete(f);
+    }
+
+    [Fact]
+    public async Task Event_snapshots_are_stored_by_reference_and_the_versions_they_refer_to_survive_compaction_and_restart()
+    {
+        var db = TempDb();
+        string customerId;
+        var bodies = new Dictionary<string, string>();
+        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
+        {
+            var c = app.Client("sk_test_snapshot_refs");
+            customerId = (string)(await (await c.PostFormAsync("/v1/customers", ("name", "v0"))).OkAsync())["id"]!;
+            for (var i = 1; i <= 3; i++) await (await c.PostFormAsync($"/v1/customers/{customerId}", ("name", $"v{i}"))).OkAsync();
+            foreach (var e in (await (await c.GetAsync("/v1/events?limit=100")).OkAsync())["data"]!.AsArray())
+                bodies[(string)e!["id"]!] = await (await c.GetAsync($"/v1/events/{e["id"]}")).Content.ReadAsStringAsync();
+        }
+        Assert.Equal(4, bodies.Count);
+        // Each event row names the row of the version it announced instead of carrying a copy of it.
+        using (var conn = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db};Pooling=False"))
+        {
+            conn.Open();
+            using var cmd = conn.CreateCommand();
+            cmd.CommandText = "SELECT e.data, v.id, v.type FROM objects e JOIN objects v ON v.rowid = json_extract(e.data, '$.snapshot.row') WHERE e.type = 'event'";
+            using var r = cmd.ExecuteReader();
+            var joined = 0;
+            while (r.Read())
+            {
+                Assert.DoesNotContain("\"v0\"", r.GetString(0)); // no copy of the customer's fields
+                Assert.Equal((customerId, "customer"), (r.GetString(1), r.GetString(2)));
+                joined++;
+            }
+            Assert.Equal(4, joined);
+        }
+        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
+        {
+            var store = (MockProcessor.Server.Storage.ObjectStore)app.Services.GetService(typeof(MockProcessor.Server.Storage.ObjectStore))!;
+            for (var i = 0; i < 200 && store.CompactionPending > 0; i++) await Task.Delay(25);
+            Assert.Equal(0, store.CompactionPending);
+        }
+        // The three superseded versions are referenced: compaction kept them, and a start-up reads each event as it was.
+        Assert.Equal(4, VersionsOf(db, customerId));
+        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
+        {
+            var c = app.Client("sk_test_snapshot_refs");
+            foreach (var (id, body) in bodies) Assert.Equal(body, await (await c.GetAsync($"/v1/events/{id}")).Content.ReadAsStringAsync());
+            var updated = (await (await c.GetAsync("/v1/events?type=customer.updated")).OkAsync())["data"]!.AsArray();
+            Assert.Equal(["v3", "v2", "v1"], updated.Select(e => (string)e!["data"]!["object"]!["name"]!));
+        }
+        foreach (var f in new[] { db, db + "-wal", db + "-shm" }) File.Delete(f);
+    }
+
+    private static void Exec(string db, string sql)
+    {
+        using var conn = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db};Pooling=False");
+        conn.Open();
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
     }
 
     private static long VersionsOf(string db, string id)
