@@ -21,7 +21,34 @@ public static class PersistenceFormat
         PropertyNamingPolicy = Names,
         DictionaryKeyPolicy = null,
         Converters = { new JsonStringEnumConverter(Names, allowIntegerValues: false), new SnapshotConverter(persistedTypes) },
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver { Modifiers = { OmitNullsThatReadAsNull } },
     };
+
+    /// <summary>
+    /// Schema v4: a property whose value is null is not written when leaving it out reads back as null (a record created
+    /// without it holds null there), about a third of a charge's bytes. A property initialised to something else (an empty
+    /// metadata map), a required or computed one, and the parameters of positional records are written as before. Nor is
+    /// <c>object_type</c> written: it is computed, never read back, and the row's <c>type</c> (or a snapshot's) says it.
+    /// </summary>
+    private static void OmitNullsThatReadAsNull(System.Text.Json.Serialization.Metadata.JsonTypeInfo info)
+    {
+        if (info.Kind != System.Text.Json.Serialization.Metadata.JsonTypeInfoKind.Object || info.CreateObject is null) return;
+        object fresh;
+        try { fresh = info.CreateObject(); }
+        catch (Exception) { return; } // not constructible without arguments: keep every property
+        foreach (var p in info.Properties)
+        {
+            if (p.Name == "object_type" && p.Set is null)
+            {
+                p.ShouldSerialize = static (_, _) => false;
+                continue;
+            }
+            // Only what is read back: a computed (get-only) property is written as before.
+            if (p.IsRequired || p.Get is null || p.Set is null || p.AssociatedParameter is not null) continue;
+            if (p.PropertyType.IsValueType && Nullable.GetUnderlyingType(p.PropertyType) is null) continue;
+            if (p.Get(fresh) is null) p.ShouldSerialize = static (_, value) => value is not null;
+        }
+    }
 
     /// <summary>How enum member <paramref name="value"/> is stored.</summary>
     public static string EnumName<T>(T value) where T : struct, Enum => Names.ConvertName(value.ToString());

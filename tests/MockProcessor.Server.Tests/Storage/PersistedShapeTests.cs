@@ -80,11 +80,22 @@ public class PersistedShapeTests
         var info = options.GetTypeInfo(type);
         foreach (var p in info.Properties.OrderBy(p => p.Name, StringComparer.Ordinal))
         {
-            sb.Append(' ', 2 * depth).Append(p.Name).Append(": ").Append(TypeName(options, p.PropertyType)).Append('\n');
+            sb.Append(' ', 2 * depth).Append(p.Name).Append(": ").Append(TypeName(options, p.PropertyType)).Append(Written(p)).Append('\n');
             if (Record(options, p.PropertyType) is { } nested && !path.Contains(nested))
                 Properties(sb, options, nested, depth + 1, [.. path, nested]);
         }
     }
+
+    /// <summary>
+    /// When a property is left out of a row: a null left out reads back as the property's initial value, so giving such a
+    /// property a non-null initial value changes how existing rows read, and shows here.
+    /// </summary>
+    private static string Written(JsonPropertyInfo p) => p.ShouldSerialize switch
+    {
+        null => "",
+        { } should when should(null!, new object()) => " (left out when null)",
+        _ => " (not written)",
+    };
 
     /// <summary>The record whose properties a value of <paramref name="type"/> holds (itself, or a collection's element).</summary>
     private static Type? Record(System.Text.Json.JsonSerializerOptions options, Type type)
