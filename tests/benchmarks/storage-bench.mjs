@@ -1,0 +1,80 @@
+// Storage benchmark (issue 16): what a create-and-confirm PaymentIntent costs on disk, and how long a restart on the
+// resulting file takes, for one or more published builds side by side in one run.
+// Usage (repository root; node >= 20, python3 for reading the SQLite file):
+//   dotnet publish src/MockProcessor -c Release -o /tmp/mp
+//   node tests/benchmarks/storage-bench.mjs --exe /tmp/mp/mockprocessor [--exe /tmp/mp-old/mockprocessor] [--calls 20000]
+// For each build: a fresh file store, `calls` create-and-confirm PaymentIntents (confirm=true, pm_card_visa, 16 in
+// flight), then a clean stop (SIGTERM: the WAL is checkpointed). Reported per call: rows and bytes of row data
+// (sum(length(data)) over the objects table, the bytes the writer hands SQLite), and the file's size; then the restart:
+// process start to the first answer of GET /v1/payment_intents?limit=1 (best of three).
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const exes = process.argv.flatMap((a, i) => (a === '--exe' ? [process.argv[i + 1]] : []));
+const calls = Number(process.argv.includes('--calls') ? process.argv[process.argv.indexOf('--calls') + 1] : 20000);
+const port = 12195;
+const key = 'sk_test_storagebench';
+if (exes.length === 0) { console.error('usage: node storage-bench.mjs --exe <published mockprocessor> [--exe <another>] [--calls N]'); process.exit(2); }
+
+const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+const auth = 'Basic ' + Buffer.from(`${key}:`).toString('base64');
+const call = (method, path, body = '') => new Promise((resolve, reject) => {
+  const req = request({ host: '127.0.0.1', port, method, path, agent, headers: { Authorization: auth, 'Content-Type': 'application/x-www-form-urlencoded' } }, (res) => {
+    res.resume(); res.on('end', () => resolve(res.statusCode));
+  });
+  req.on('error', reject); req.end(body);
+});
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const start = (exe, db) => spawn(exe, ['serve', '--port', String(port), '--db', db, '--log-level', 'Warning'], { stdio: 'ignore' });
+const answered = async (t0) => {
+  for (;;) {
+    try { if ((await call('GET', '/v1/payment_intents?limit=1')) === 200) return Number(process.hrtime.bigint() - t0) / 1e6; } catch {}
+    if (Number(process.hrtime.bigint() - t0) / 1e6 > 120000) throw new Error('no answer within 120 s');
+    await sleep(5);
+  }
+};
+const stop = (child) => new Promise((r) => { child.on('exit', r); child.kill('SIGTERM'); });
+const sqlite = (db, sql) => execFileSync('python3', ['-c', `import sqlite3,sys; print(*sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone())`, db, sql]).toString().trim().split(' ').map(Number);
+
+const body = 'amount=2000&currency=usd&confirm=true&payment_method=pm_card_visa&return_url=https%3A%2F%2Fexample.com';
+for (const exe of exes) {
+  const dir = mkdtempSync(join(tmpdir(), 'mp-storage-'));
+  const db = join(dir, 'bench.db');
+  try {
+    let child = start(exe, db);
+    await answered(process.hrtime.bigint());
+    await stop(child);
+    const [rows0, bytes0] = sqlite(db, 'SELECT COUNT(*), COALESCE(SUM(LENGTH(data)), 0) FROM objects');
+    const file0 = statSync(db).size;
+    child = start(exe, db);
+    await answered(process.hrtime.bigint());
+    let next = 0;
+    const t0 = Date.now();
+    await Promise.all(Array.from({ length: 16 }, async () => {
+      while (next++ < calls) {
+        const status = await call('POST', '/v1/payment_intents', body);
+        if (status !== 200) throw new Error(`create-and-confirm answered ${status}`);
+      }
+    }));
+    const seconds = (Date.now() - t0) / 1000;
+    await stop(child);
+    const [rows, bytes] = sqlite(db, 'SELECT COUNT(*), SUM(LENGTH(data)) FROM objects');
+    const file = statSync(db).size;
+    const restarts = [];
+    for (let i = 0; i < 3; i++) {
+      const t = process.hrtime.bigint();
+      child = start(exe, db);
+      restarts.push(await answered(t));
+      await stop(child);
+    }
+    console.log(`${exe}: ${calls} create-and-confirm in ${seconds.toFixed(1)} s (${(calls / seconds).toFixed(0)}/s, node client)`);
+    console.log(`  per call: ${((rows - rows0) / calls).toFixed(2)} rows, ${((bytes - bytes0) / calls).toFixed(0)} bytes of row data, file ${((file - file0) / calls).toFixed(0)} bytes`);
+    console.log(`  restart to first answer: best ${Math.min(...restarts).toFixed(0)} ms of [${restarts.map((x) => x.toFixed(0)).join(', ')}]`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+agent.destroy();
