@@ -219,8 +219,17 @@ public sealed class Tx
     /// </summary>
     internal void CommitPart()
     {
-        if (HasChanges) _parts.Add(CommitStaged());
+        if (!HasChanges) return;
+        _parts.Add(CommitStaged());
+        // The work waits while more than PartsAhead parts are not on disk yet: a version stays in memory until it is
+        // durable (docs/storage.md, "Cold objects"), so a year of renewals running seconds ahead of the writer held them
+        // all. A part that failed is reported by Commit, as before.
+        if (_parts.Count > PartsAhead && _parts[^(PartsAhead + 1)] is { IsCompleted: false } oldest)
+            ((IAsyncResult)oldest).AsyncWaitHandle.WaitOne();
     }
+
+    /// <summary>How many committed parts of a long unit of work may wait for the disk at once (<see cref="CommitPart"/>).</summary>
+    internal const int PartsAhead = 2;
 
     /// <summary>Applies the staged objects to memory and queues them for disk; the task completes when durable.</summary>
     public Task Commit()

@@ -1,5 +1,12 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using MockProcessor.Server.Resources;
+using MockProcessor.Server.Resources.Events;
 using MockProcessor.Server.Storage;
+using MockProcessor.Server.Tests.Control;
+using MockProcessor.Server.Time;
+using MockProcessor.Server.Webhooks;
 
 namespace MockProcessor.Server.Tests.Storage;
 
@@ -72,6 +79,52 @@ public class ColdObjectTests
             Assert.Equal("c0@example.com", (string)ev["data"]!["object"]!["email"]!);
         }
         Delete(db);
+    }
+
+    [Fact]
+    public async Task A_long_advance_waits_for_the_disk_when_more_than_two_parts_are_not_durable()
+    {
+        var db = TempDb();
+        var gated = new GatedStore(new SqliteStore(db));
+        try
+        {
+            await using var app = new TestApp(o => { o.InMemory = false; o.Database = db; o.AdvanceCommitObjects = 10; }, b => b.Services.AddSingleton(sp =>
+                new ObjectStore(Registry.Schema(sp.GetRequiredService<WebhookDueQueue>(), sp.GetRequiredService<EventFeed>()), gated,
+                    NullLogger.Instance, sp.GetRequiredService<TimerRegistry>())));
+            var c = app.Client("sk_test_parts_ahead");
+            var clock = await c.CreateTestClockAsync(TestApp.StartTime);
+            var product = await (await c.PostFormAsync("/v1/products", ("name", "Plan"))).OkAsync();
+            var price = await (await c.PostFormAsync("/v1/prices", ("product", (string)product["id"]!), ("currency", "usd"),
+                ("unit_amount", "1500"), ("recurring[interval]", "month"))).OkAsync();
+            for (var i = 0; i < 3; i++)
+            {
+                var cus = await (await c.PostFormAsync("/v1/customers", ("test_clock", (string)clock["id"]!), ("payment_method", "pm_card_visa"),
+                    ("invoice_settings[default_payment_method]", "pm_card_visa"))).OkAsync();
+                await (await c.PostFormAsync("/v1/subscriptions", ("customer", (string)cus["id"]!), ("items[0][price]", (string)price["id"]!))).OkAsync();
+            }
+            var tree = ((ObjectStore)app.Services.GetService(typeof(ObjectStore))!).Accounts.MaxBy(a => a.Objects.Count)!;
+            var before = tree.Objects.Count;
+
+            gated.Close();
+            var advance = c.AdvanceTestClockAsync(clock, 200 * 86_400);
+            await gated.WaitForBlockedWriteAsync();
+            await Task.Delay(500); // time enough for an advance that did not wait to run to its end
+            var held = tree.Objects.Count - before;
+            Assert.False(advance.IsCompleted);
+            gated.Open();
+            Assert.Equal("ready", (string)(await advance)["status"]!);
+            var all = tree.Objects.Count - before;
+            // 3 subscriptions × 7 renewals in parts of ~10 objects: while the disk was closed, the advance stopped after the
+            // part being written and two more (Tx.PartsAhead) instead of running through the whole 200 days.
+            Assert.True(all > 200, $"the advance made {all} objects");
+            Assert.True(held * 3 < all, $"{held} of {all} objects were made while the disk held the first part");
+            Assert.Equal(21, (await (await c.GetAsync("/v1/invoices?status=paid&limit=100")).OkAsync())["data"]!.AsArray().Count);
+        }
+        finally
+        {
+            gated.Open();
+            Delete(db);
+        }
     }
 
     [Fact]
