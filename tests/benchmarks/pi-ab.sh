@@ -8,7 +8,7 @@ set -euo pipefail
 BASE=$1; NEW=$2; ROUNDS=${3:-2}
 PORT=${BENCH_PORT:-13150}
 LUA="$(cd "$(dirname "$0")" && pwd)/post-form.lua"
-BODY="amount=2000&currency=usd&confirm=true&payment_method=pm_card_visa&payment_method_types[]=card"
+BODY="amount=2000&currency=usd&confirm=true&payment_method=pm_card_visa&allowed_payment_method_types[]=card"
 URL="http://127.0.0.1:$PORT/v1/payment_intents"
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk"; exit 1; }
 

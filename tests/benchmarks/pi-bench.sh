@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 OUT=${1:-/tmp/mockprocessor-bench}
 PORT=${BENCH_PORT:-12140}
-BODY="amount=2000&currency=usd&confirm=true&payment_method=pm_card_visa&payment_method_types[]=card"
+BODY="amount=2000&currency=usd&confirm=true&payment_method=pm_card_visa&allowed_payment_method_types[]=card"
 URL="http://127.0.0.1:$PORT/v1/payment_intents"
 LUA=tests/benchmarks/post-form.lua
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk"; exit 1; }
