@@ -32,17 +32,47 @@ internal sealed class SnapshotConverter(IReadOnlyDictionary<string, Type> types)
 
     public override StripeObject? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
+        // Written as "type" then "data" or "row": read that in one pass (start-up decodes every event). Any other order
+        // is read through a document.
+        var probe = reader;
+        if (probe.TokenType == JsonTokenType.StartObject && probe.Read() && probe.TokenType == JsonTokenType.PropertyName
+            && probe.ValueTextEquals("type"u8) && probe.Read() && probe.TokenType == JsonTokenType.String)
+        {
+            var name = probe.GetString()!;
+            if (!types.TryGetValue(name, out var recordType)) throw new JsonException($"Unknown snapshot type '{name}'.");
+            if (probe.Read() && probe.TokenType == JsonTokenType.PropertyName)
+            {
+                StripeObject? value = null;
+                var read = false;
+                if (probe.ValueTextEquals("row"u8) && probe.Read() && probe.TokenType == JsonTokenType.Number)
+                {
+                    value = Resolve(probe.GetInt64());
+                    read = true;
+                }
+                else if (probe.ValueTextEquals("data"u8) && probe.Read())
+                {
+                    value = (StripeObject?)JsonSerializer.Deserialize(ref probe, recordType, options);
+                    read = true;
+                }
+                if (read && probe.Read() && probe.TokenType == JsonTokenType.EndObject)
+                {
+                    reader = probe;
+                    return value;
+                }
+            }
+        }
         using var doc = JsonDocument.ParseValue(ref reader);
         var type = doc.RootElement.GetProperty("type").GetString()!;
         if (!types.TryGetValue(type, out var clr)) throw new JsonException($"Unknown snapshot type '{type}'.");
-        if (doc.RootElement.TryGetProperty("row", out var row))
-        {
-            var position = row.GetInt64();
-            Referenced?.Add(position);
-            return ReadRow?.Invoke(position)
-                ?? throw new JsonException($"An event snapshot refers to the stored version at {position}, and this reader cannot read versions back.");
-        }
+        if (doc.RootElement.TryGetProperty("row", out var row)) return Resolve(row.GetInt64());
         return (StripeObject?)doc.RootElement.GetProperty("data").Deserialize(clr, options);
+    }
+
+    private StripeObject Resolve(long position)
+    {
+        Referenced?.Add(position);
+        return ReadRow?.Invoke(position)
+            ?? throw new JsonException($"An event snapshot refers to the stored version at {position}, and this reader cannot read versions back.");
     }
 
     public override void Write(Utf8JsonWriter writer, StripeObject value, JsonSerializerOptions options)
