@@ -23,6 +23,22 @@ public class ColdObjectTests
         foreach (var f in new[] { db, db + "-wal", db + "-shm" }) File.Delete(f);
     }
 
+    /// <summary>A test clock with <paramref name="count"/> customers on it, each subscribed to $15 a month paid by card.</summary>
+    private static async Task<JsonObject> ClockWithMonthlySubscriptions(HttpClient c, int count)
+    {
+        var clock = await c.CreateTestClockAsync(TestApp.StartTime);
+        var product = await (await c.PostFormAsync("/v1/products", ("name", "Plan"))).OkAsync();
+        var price = await (await c.PostFormAsync("/v1/prices", ("product", (string)product["id"]!), ("currency", "usd"),
+            ("unit_amount", "1500"), ("recurring[interval]", "month"))).OkAsync();
+        for (var i = 0; i < count; i++)
+        {
+            var cus = await (await c.PostFormAsync("/v1/customers", ("test_clock", (string)clock["id"]!), ("payment_method", "pm_card_visa"),
+                ("invoice_settings[default_payment_method]", "pm_card_visa"))).OkAsync();
+            await (await c.PostFormAsync("/v1/subscriptions", ("customer", (string)cus["id"]!), ("items[0][price]", (string)price["id"]!))).OkAsync();
+        }
+        return clock;
+    }
+
     private static ObjectCache CacheOf(TestApp app) => ((ObjectStore)app.Services.GetService(typeof(ObjectStore))!).Cache!;
 
     [Fact]
@@ -92,16 +108,7 @@ public class ColdObjectTests
                 new ObjectStore(Registry.Schema(sp.GetRequiredService<WebhookDueQueue>(), sp.GetRequiredService<EventFeed>()), gated,
                     NullLogger.Instance, sp.GetRequiredService<TimerRegistry>())));
             var c = app.Client("sk_test_parts_ahead");
-            var clock = await c.CreateTestClockAsync(TestApp.StartTime);
-            var product = await (await c.PostFormAsync("/v1/products", ("name", "Plan"))).OkAsync();
-            var price = await (await c.PostFormAsync("/v1/prices", ("product", (string)product["id"]!), ("currency", "usd"),
-                ("unit_amount", "1500"), ("recurring[interval]", "month"))).OkAsync();
-            for (var i = 0; i < 3; i++)
-            {
-                var cus = await (await c.PostFormAsync("/v1/customers", ("test_clock", (string)clock["id"]!), ("payment_method", "pm_card_visa"),
-                    ("invoice_settings[default_payment_method]", "pm_card_visa"))).OkAsync();
-                await (await c.PostFormAsync("/v1/subscriptions", ("customer", (string)cus["id"]!), ("items[0][price]", (string)price["id"]!))).OkAsync();
-            }
+            var clock = await ClockWithMonthlySubscriptions(c, 3);
             var tree = ((ObjectStore)app.Services.GetService(typeof(ObjectStore))!).Accounts.MaxBy(a => a.Objects.Count)!;
             var before = tree.Objects.Count;
 
@@ -133,16 +140,7 @@ public class ColdObjectTests
         async Task<(List<string> Events, List<string> Invoices)> Run(TestApp app)
         {
             var c = app.Client("sk_test_cold_clock");
-            var clock = await c.CreateTestClockAsync(TestApp.StartTime);
-            var product = await (await c.PostFormAsync("/v1/products", ("name", "Plan"))).OkAsync();
-            var price = await (await c.PostFormAsync("/v1/prices", ("product", (string)product["id"]!), ("currency", "usd"),
-                ("unit_amount", "1500"), ("recurring[interval]", "month"))).OkAsync();
-            for (var i = 0; i < 3; i++)
-            {
-                var cus = await (await c.PostFormAsync("/v1/customers", ("test_clock", (string)clock["id"]!), ("payment_method", "pm_card_visa"),
-                    ("invoice_settings[default_payment_method]", "pm_card_visa"))).OkAsync();
-                await (await c.PostFormAsync("/v1/subscriptions", ("customer", (string)cus["id"]!), ("items[0][price]", (string)price["id"]!))).OkAsync();
-            }
+            var clock = await ClockWithMonthlySubscriptions(c, 3);
             var advanced = await c.AdvanceTestClockAsync(clock, 100 * 86_400);
             Assert.Equal("ready", (string)advanced["status"]!);
             var events = new List<string>();
