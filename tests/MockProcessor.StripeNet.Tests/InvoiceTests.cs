@@ -19,6 +19,27 @@ public sealed class InvoiceTests(EmulatorTarget target) : StripeTest(target)
     }
 
     [Fact]
+    public async Task Invoices_are_numbered_from_the_customers_next_invoice_sequence()
+    {
+        var customer = await Client.V1.Customers.CreateAsync(new CustomerCreateOptions { Email = "numbers@example.com", NextInvoiceSequence = 7 });
+        customer.NextInvoiceSequence.Should().Be(7);
+        async Task<string> FinalizedNumberAsync()
+        {
+            await Client.V1.InvoiceItems.CreateAsync(new InvoiceItemCreateOptions { Customer = customer.Id, Amount = 900, Currency = "usd" });
+            var draft = await Client.V1.Invoices.CreateAsync(new InvoiceCreateOptions
+            {
+                Customer = customer.Id, CollectionMethod = "send_invoice", DaysUntilDue = 7, PendingInvoiceItemsBehavior = "include",
+            });
+            return (await Client.V1.Invoices.FinalizeInvoiceAsync(draft.Id)).Number;
+        }
+        (await FinalizedNumberAsync()).Should().Be($"{customer.InvoicePrefix}-0007");
+        (await Client.V1.Customers.GetAsync(customer.Id)).NextInvoiceSequence.Should().Be(8);
+        await Client.V1.Customers.UpdateAsync(customer.Id, new CustomerUpdateOptions { NextInvoiceSequence = 120 });
+        (await FinalizedNumberAsync()).Should().Be($"{customer.InvoicePrefix}-0120");
+        (await Client.V1.Customers.GetAsync(customer.Id)).NextInvoiceSequence.Should().Be(121);
+    }
+
+    [Fact]
     public async Task A_one_off_invoice_from_invoice_items_is_finalized_sent_and_paid_out_of_band()
     {
         var customer = await CustomerWithItemsAsync(5000, 1250);

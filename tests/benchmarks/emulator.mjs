@@ -12,10 +12,9 @@ import { join } from 'node:path';
 
 export const arg = (name, fallback) => { const i = process.argv.indexOf(`--${name}`); return i >= 0 ? process.argv[i + 1] : fallback; };
 
-export async function startEmulator({ exe, port, key, args = [], inMemory = false }) {
-  const dir = mkdtempSync(join(tmpdir(), 'mp-bench-'));
-  const store = inMemory ? ['--in-memory'] : ['--db', join(dir, 'bench.db')];
-  const server = spawn(exe, ['serve', '--port', String(port), ...store, '--log-level', 'Warning', ...args], { stdio: 'ignore' });
+// Keep-alive HTTP calls to an emulator on `port` with one secret key (16 sockets): call answers { status, body }, ok the
+// parsed JSON of a 200 (throws otherwise). Close the agent when done.
+export function client({ port, key }) {
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
   const auth = 'Basic ' + Buffer.from(`${key}:`).toString('base64');
   const call = (method, path, body = '') => new Promise((resolve, reject) => {
@@ -29,6 +28,14 @@ export async function startEmulator({ exe, port, key, args = [], inMemory = fals
     if (r.status !== 200) throw new Error(`${method} ${path}: ${r.status} ${r.body}`);
     return JSON.parse(r.body);
   };
+  return { agent, call, ok };
+}
+
+export async function startEmulator({ exe, port, key, args = [], inMemory = false }) {
+  const dir = mkdtempSync(join(tmpdir(), 'mp-bench-'));
+  const store = inMemory ? ['--in-memory'] : ['--db', join(dir, 'bench.db')];
+  const server = spawn(exe, ['serve', '--port', String(port), ...store, '--log-level', 'Warning', ...args], { stdio: 'ignore' });
+  const { agent, call, ok } = client({ port, key });
   const stop = () => { server.kill('SIGKILL'); rmSync(dir, { recursive: true, force: true }); agent.destroy(); };
   try {
     for (let i = 0; ; i++) {

@@ -9,9 +9,9 @@
 // process start to the first answer of GET /v1/payment_intents?limit=1 (best of three).
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { client } from './emulator.mjs';
 
 const exes = process.argv.flatMap((a, i) => (a === '--exe' ? [process.argv[i + 1]] : []));
 const calls = Number(process.argv.includes('--calls') ? process.argv[process.argv.indexOf('--calls') + 1] : 20000);
@@ -19,14 +19,8 @@ const port = 12195;
 const key = 'sk_test_storagebench';
 if (exes.length === 0) { console.error('usage: node storage-bench.mjs --exe <published mockprocessor> [--exe <another>] [--calls N]'); process.exit(2); }
 
-const agent = new Agent({ keepAlive: true, maxSockets: 16 });
-const auth = 'Basic ' + Buffer.from(`${key}:`).toString('base64');
-const call = (method, path, body = '') => new Promise((resolve, reject) => {
-  const req = request({ host: '127.0.0.1', port, method, path, agent, headers: { Authorization: auth, 'Content-Type': 'application/x-www-form-urlencoded' } }, (res) => {
-    res.resume(); res.on('end', () => resolve(res.statusCode));
-  });
-  req.on('error', reject); req.end(body);
-});
+const { agent, call: send } = client({ port, key });
+const call = async (method, path, body = '') => (await send(method, path, body)).status;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const start = (exe, db) => spawn(exe, ['serve', '--port', String(port), '--db', db, '--log-level', 'Warning'], { stdio: 'ignore' });
 const answered = async (t0) => {

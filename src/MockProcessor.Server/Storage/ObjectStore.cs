@@ -201,10 +201,11 @@ public sealed partial class ObjectStore : IAsyncDisposable
         for (var i = 0; i < rows.Count; i++)
         {
             var r = rows[i];
-            if (next is { } first) refs![r.Object] = r.Planned = first + i;
+            if (next is { } first) r.Planned = first + i; // every row, in write order: events take rowids too
             if (r.Object is Domain.Events.Event) continue;
             r.Data = Serialize(r.Object);
-            if (reuse is not null) reuse[r.Object] = r.Data;
+            if (refs is not null) refs[r.Object] = r.Planned;
+            else reuse![r.Object] = r.Data;
         }
         _snapshots.Refs = refs;
         _snapshots.Reuse = reuse;

@@ -32,40 +32,26 @@ internal sealed class SnapshotConverter(IReadOnlyDictionary<string, Type> types)
 
     public override StripeObject? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
-        // Written as "type" then "data" or "row": read that in one pass (start-up decodes every event). Any other order
-        // is read through a document.
-        var probe = reader;
-        if (probe.TokenType == JsonTokenType.StartObject && probe.Read() && probe.TokenType == JsonTokenType.PropertyName
-            && probe.ValueTextEquals("type"u8) && probe.Read() && probe.TokenType == JsonTokenType.String)
+        // Every writer (this converter, BulkImport through it, migration v3) puts "type" first, then "data" or "row".
+        if (reader.TokenType != JsonTokenType.StartObject || !reader.Read() || !reader.ValueTextEquals("type"u8) || !reader.Read())
+            throw new JsonException("An event snapshot must start with its \"type\".");
+        var name = reader.GetString()!;
+        if (!types.TryGetValue(name, out var type)) throw new JsonException($"Unknown snapshot type '{name}'.");
+        reader.Read();
+        StripeObject? value;
+        if (reader.ValueTextEquals("row"u8))
         {
-            var name = probe.GetString()!;
-            if (!types.TryGetValue(name, out var recordType)) throw new JsonException($"Unknown snapshot type '{name}'.");
-            if (probe.Read() && probe.TokenType == JsonTokenType.PropertyName)
-            {
-                StripeObject? value = null;
-                var read = false;
-                if (probe.ValueTextEquals("row"u8) && probe.Read() && probe.TokenType == JsonTokenType.Number)
-                {
-                    value = Resolve(probe.GetInt64());
-                    read = true;
-                }
-                else if (probe.ValueTextEquals("data"u8) && probe.Read())
-                {
-                    value = (StripeObject?)JsonSerializer.Deserialize(ref probe, recordType, options);
-                    read = true;
-                }
-                if (read && probe.Read() && probe.TokenType == JsonTokenType.EndObject)
-                {
-                    reader = probe;
-                    return value;
-                }
-            }
+            reader.Read();
+            value = Resolve(reader.GetInt64());
         }
-        using var doc = JsonDocument.ParseValue(ref reader);
-        var type = doc.RootElement.GetProperty("type").GetString()!;
-        if (!types.TryGetValue(type, out var clr)) throw new JsonException($"Unknown snapshot type '{type}'.");
-        if (doc.RootElement.TryGetProperty("row", out var row)) return Resolve(row.GetInt64());
-        return (StripeObject?)doc.RootElement.GetProperty("data").Deserialize(clr, options);
+        else if (reader.ValueTextEquals("data"u8))
+        {
+            reader.Read();
+            value = (StripeObject?)JsonSerializer.Deserialize(ref reader, type, options);
+        }
+        else throw new JsonException("An event snapshot holds \"data\" or \"row\" after its type.");
+        if (!reader.Read() || reader.TokenType != JsonTokenType.EndObject) throw new JsonException("An event snapshot has more than its type and data.");
+        return value;
     }
 
     private StripeObject Resolve(long position)

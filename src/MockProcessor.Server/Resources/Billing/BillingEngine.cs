@@ -328,6 +328,13 @@ public static class BillingEngine
     }
 
     /// <summary>
+    /// The number <paramref name="customer"/>'s next finalized invoice takes (<c>next_invoice_sequence</c>): as stored, or,
+    /// for a customer stored before it was kept, one past its numbered invoices.
+    /// </summary>
+    public static long NextInvoiceSequence(Storage.Tx tx, Customer customer) =>
+        customer.NextInvoiceSequence ?? tx.Find(InvoiceEndpoints.ByCustomer, customer.Id).Count(i => i.Number is not null) + 1;
+
+    /// <summary>
     /// draft → open: the customer balance is applied (credit lowers the amount due, a net credit is kept as balance), the
     /// invoice is numbered; an invoice with nothing to pay is paid at once. Emits <c>invoice.finalized</c>.
     /// </summary>
@@ -340,8 +347,7 @@ public static class BillingEngine
         // The movement is in the ledger as `applied_to_invoice` and announced with customer.updated.
         if (balance != customer.Balance)
             Customers.CustomerBalanceTransactionEndpoints.Record(c, customer, balance - customer.Balance, inv.Currency, "applied_to_invoice", invoice: inv.Id);
-        // The customer's sequence (a record stored before it was kept counts its numbered invoices once).
-        var sequence = customer.NextInvoiceSequence ?? c.Tx.Find(InvoiceEndpoints.ByCustomer, customer.Id).Count(i => i.Number is not null) + 1;
+        var sequence = NextInvoiceSequence(c.Tx, customer);
         // On the version the balance movement above may have stored.
         c.Tx.Put(c.Tx.Get<Customer>(customer.Id)! with { NextInvoiceSequence = sequence + 1 });
         var sub = inv.Subscription is { } s ? c.Tx.Get<Subscription>(s) : null;

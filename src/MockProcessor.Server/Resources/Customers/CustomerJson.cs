@@ -37,7 +37,7 @@ public static class CustomerJson
             ["livemode"] = false,
             ["metadata"] = ctx.Metadata(c.Metadata),
             ["name"] = c.Name,
-            ["next_invoice_sequence"] = c.NextInvoiceSequence ?? 1,
+            ["next_invoice_sequence"] = Billing.BillingEngine.NextInvoiceSequence(ctx.Tx, c),
             ["phone"] = c.Phone,
             ["preferred_locales"] = locales,
             ["shipping"] = null,
