@@ -25,6 +25,11 @@ public sealed class MockProcessorOptions
     /// </summary>
     public int AdvanceCommitObjects { get; set; } = 4_096;
     /// <summary>
+    /// A clock advance that committed at least this many parts (0: never) ends, once they are durable, with a compacting
+    /// garbage collection that hands the memory the burst left free back to the system (docs/time.md).
+    /// </summary>
+    public int CompactHeapAfterParts { get; set; } = 16;
+    /// <summary>
     /// Replica mode (<c>--replica</c>, docs/deploy.md): one of several emulator processes on one PostgreSQL database
     /// (<see cref="Database"/> must name one), coordinating through it only.
     /// </summary>

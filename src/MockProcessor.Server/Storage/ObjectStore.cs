@@ -76,6 +76,13 @@ public sealed partial class ObjectStore : IAsyncDisposable
     public StoreSchema Schema { get; }
     public bool Durable => _log is not null;
 
+    private long _heapCompactions;
+
+    /// <summary>Compacting collections run at the end of long units of work (<see cref="Tx.CompactHeapWhenDurable"/>).</summary>
+    internal long HeapCompactions => Interlocked.Read(ref _heapCompactions);
+
+    internal void HeapCompacted() => Interlocked.Increment(ref _heapCompactions);
+
     /// <summary>The key idempotency fingerprints are HMACs under (docs/architecture.md, Secrets at rest).</summary>
     internal byte[] FingerprintKey { get; }
 

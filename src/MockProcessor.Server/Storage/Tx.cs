@@ -30,6 +30,14 @@ public sealed class Tx
     private readonly Dictionary<string, int> _createdAt;
     // The durable tasks of parts committed before the end of the call (CommitPart), shared by every view.
     private readonly List<Task> _parts;
+    // What the parts leave for the end of the call, shared by every view.
+    private readonly PartsSoFar _partsSoFar;
+
+    private sealed class PartsSoFar
+    {
+        public int Committed;
+        public bool CompactHeap;
+    }
 
     internal Tx(ObjectStore store, AccountState account, string? acting = null)
     {
@@ -45,6 +53,7 @@ public sealed class Tx
         _createdByKey = [];
         _createdAt = new(StringComparer.Ordinal);
         _parts = [];
+        _partsSoFar = new();
     }
 
     private Tx(Tx shared, string acting)
@@ -61,6 +70,7 @@ public sealed class Tx
         _createdByKey = shared._createdByKey;
         _createdAt = shared._createdAt;
         _parts = shared._parts;
+        _partsSoFar = shared._partsSoFar;
     }
 
     /// <summary>The acting account: the owner of what this view reads and creates.</summary>
@@ -221,6 +231,7 @@ public sealed class Tx
     {
         if (!HasChanges) return;
         _parts.Add(CommitStaged());
+        _partsSoFar.Committed++;
         // The work waits while more than PartsAhead parts are not on disk yet: a version stays in memory until it is
         // durable (docs/storage.md, "Cold objects"), so a year of renewals running seconds ahead of the writer held them
         // all. A part that failed is reported by Commit, as before.
@@ -239,7 +250,25 @@ public sealed class Tx
         _parts.Add(last);
         var all = Task.WhenAll(_parts);
         _parts.Clear();
-        return all;
+        return _partsSoFar.CompactHeap ? ThenCompactHeap(all, _store) : all;
+    }
+
+    /// <summary>Parts committed so far by this unit of work (<see cref="CommitPart"/>), over every view.</summary>
+    internal int PartsCommitted => _partsSoFar.Committed;
+
+    /// <summary>
+    /// Asks for a compacting collection once <see cref="Commit"/> is durable, before the call answers: a long advance
+    /// leaves the heap grown to its peak and mostly free (the versions it made left memory as they became durable), and
+    /// the runtime keeps that memory unless a compaction hands it back (docs/time.md).
+    /// </summary>
+    internal void CompactHeapWhenDurable() => _partsSoFar.CompactHeap = true;
+
+    private static async Task ThenCompactHeap(Task durable, ObjectStore store)
+    {
+        await durable.ConfigureAwait(false);
+        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        store.HeapCompacted();
     }
 
     private Task CommitStaged()

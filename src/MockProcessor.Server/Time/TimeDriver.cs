@@ -42,6 +42,8 @@ public sealed class TimeDriver(TimerRegistry timers, IdGenerator ids, Renderers 
             // A long pass (a year of renewals) commits as it goes: one huge write would hold all of it in memory at once.
             if (options.AdvanceCommitObjects > 0 && tx.StagedCount >= options.AdvanceCommitObjects) tx.CommitPart();
         }
+        // After a burst of that size the heap is mostly free space between what stayed (docs/time.md).
+        if (options.CompactHeapAfterParts > 0 && tx.PartsCommitted >= options.CompactHeapAfterParts) tx.CompactHeapWhenDurable();
         return fired;
     }
 

@@ -135,6 +135,22 @@ public class ColdObjectTests
     }
 
     [Fact]
+    public async Task A_clock_advance_of_many_parts_ends_with_one_heap_compaction_and_a_short_one_with_none()
+    {
+        await using var app = new TestApp(o => { o.AdvanceCommitObjects = 10; o.CompactHeapAfterParts = 5; });
+        var store = (ObjectStore)app.Services.GetService(typeof(ObjectStore))!;
+        var c = app.Client("sk_test_compact_heap");
+        var clock = await ClockWithMonthlySubscriptions(c, 3);
+        // A day: no renewal, fewer than 5 parts of 10 objects.
+        await c.AdvanceTestClockAsync(clock, 86_400);
+        Assert.Equal(0, store.HeapCompactions);
+        // 200 days: 3 subscriptions × 6 renewals, far more than 5 parts; the collection runs once, at the end.
+        Assert.Equal("ready", (string)(await c.AdvanceTestClockAsync(clock, 200 * 86_400))["status"]!);
+        Assert.Equal(1, store.HeapCompactions);
+        Assert.Equal(18, (await (await c.GetAsync("/v1/invoices?status=paid&limit=100")).OkAsync())["data"]!.AsArray().Count(i => (string)i!["billing_reason"]! == "subscription_cycle"));
+    }
+
+    [Fact]
     public async Task A_clock_advance_committed_in_parts_with_cold_objects_bills_and_announces_as_one_in_memory()
     {
         async Task<(List<string> Events, List<string> Invoices)> Run(TestApp app)
