@@ -213,9 +213,12 @@ public sealed class Tx
     /// <summary>Puts the object's next time-driven work (if any) on its clock's timer queue (the merchant's or a test clock's).</summary>
     internal void ScheduleTimer(StripeObject obj)
     {
-        Func<string, StripeObject?> get = id => GetInTree<StripeObject>(id);
+        var get = _getInTree ??= id => GetInTree<StripeObject>(id);
         if (_store.Timers?.DueAt(obj, get) is { } at) _account.ScheduleTimer(obj.Id, at, Time.TimerScope.TestClockOf(obj, get));
     }
+
+    // One delegate per view for the timers' lookups (a long advance schedules hundreds of thousands of objects).
+    private Func<string, StripeObject?>? _getInTree;
 
     public bool HasChanges => _staged.Count > 0 || _extraRows.Count > 0;
 

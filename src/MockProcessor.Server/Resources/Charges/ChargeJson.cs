@@ -18,7 +18,7 @@ public static class ChargeJson
         return json;
     }
 
-    private static JsonObject Fields(Charge ch, RenderContext ctx, ExpandNode expand) => new()
+    private static JsonObject Fields(Charge ch, RenderContext ctx, ExpandNode expand) => new(WireJson.Room(42))
     {
         ["id"] = ch.Id,
         ["object"] = "charge",

@@ -23,7 +23,7 @@ public static class InvoiceJson
     {
         var customer = ctx.Tx.Get<Customer>(inv.Customer);
         var total = InvoiceRules.Total(inv);
-        var json = new JsonObject
+        var json = new JsonObject(WireJson.Room(75))
         {
             ["id"] = inv.Id,
             ["object"] = Object,
@@ -145,7 +145,7 @@ public static class InvoiceJson
         };
     }
 
-    public static JsonObject Line(Invoice inv, InvoiceLine line, RenderContext ctx) => new()
+    public static JsonObject Line(Invoice inv, InvoiceLine line, RenderContext ctx) => new(WireJson.Room(19))
     {
         ["id"] = line.Id,
         ["object"] = "line_item",

@@ -12,7 +12,7 @@ public static class PaymentIntentJson
     {
         var types = new JsonArray();
         foreach (var t in pi.PaymentMethodTypes) types.Add(t);
-        return new JsonObject
+        return new JsonObject(WireJson.Room(42))
         {
             ["id"] = pi.Id,
             ["object"] = "payment_intent",

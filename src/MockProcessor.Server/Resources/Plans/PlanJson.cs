@@ -8,7 +8,7 @@ namespace MockProcessor.Server.Resources.Plans;
 /// <summary>A recurring price shown as the legacy plan with the same id (fixtures3.current.json <c>plan</c>; BILLING_CHECKOUT §1).</summary>
 public static class PlanJson
 {
-    public static JsonObject Render(Price p, RenderContext ctx, ExpandNode expand) => new()
+    public static JsonObject Render(Price p, RenderContext ctx, ExpandNode expand) => new(WireJson.Room(19))
     {
         ["id"] = p.Id,
         ["object"] = "plan",

@@ -13,7 +13,7 @@ public static class PriceJson
 {
     public static JsonObject Render(Price pr, RenderContext ctx, ExpandNode expand)
     {
-        var json = new JsonObject
+        var json = new JsonObject(WireJson.Room(19))
         {
             ["id"] = pr.Id,
             ["object"] = "price",

@@ -31,7 +31,7 @@ public static class SubscriptionJson
         return json;
     }
 
-    private static JsonObject Fields(Subscription s, RenderContext ctx, ExpandNode expand) => new()
+    private static JsonObject Fields(Subscription s, RenderContext ctx, ExpandNode expand) => new(WireJson.Room(46))
     {
         ["id"] = s.Id,
         ["object"] = Object,
@@ -120,7 +120,7 @@ public static class SubscriptionJson
     private static JsonObject Item(SubscriptionItem item, Subscription? s, RenderContext ctx, ExpandNode expand)
     {
         var price = ctx.Tx.Get<Price>(item.Price);
-        return new JsonObject
+        return new JsonObject(WireJson.Room(13))
         {
             ["id"] = item.Id,
             ["object"] = "subscription_item",
