@@ -316,15 +316,28 @@ public sealed class Tx
             // Observers hear of a change only once it is on disk (a webhook is never sent, an event never streamed, for a
             // change a crash could undo), and in commit order: disk commits complete on pool threads in any order, so
             // each notification waits for the tree's previous one (AccountState.ObserverTail; we hold the tree's lock).
+            // The call answers only once its observers have heard: a caller that flushes webhooks or reads the event feed
+            // right after an acknowledged write finds what that write made (file stores complete on a pool thread).
             var account = _account;
             var previous = account.ObserverTail;
             if (previous.IsCompleted && durable.IsCompleted)
             {
                 if (durable.IsCompletedSuccessfully) Tell(account, observed);
             }
-            else account.ObserverTail = TellInOrder(previous, durable, account, observed);
+            else
+            {
+                var told = TellInOrder(previous, durable, account, observed);
+                account.ObserverTail = told;
+                return DurableAndTold(durable, told);
+            }
         }
         return durable;
+    }
+
+    private static async Task DurableAndTold(Task durable, Task told)
+    {
+        await told.ConfigureAwait(false);
+        await durable.ConfigureAwait(false); // completed: rethrows a failed write
     }
 
     private static void Tell(AccountState account, List<CommittedObject> observed)

@@ -1,6 +1,15 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using MockProcessor.Domain.Common;
+using MockProcessor.Server.Resources;
+using MockProcessor.Server.Resources.Events;
+using MockProcessor.Server.Storage;
+using MockProcessor.Server.Time;
+using MockProcessor.Server.Webhooks;
 
 namespace MockProcessor.Server.Tests.Storage;
 
@@ -39,6 +48,50 @@ public class DurabilityTests
         File.Delete(db);
     }
 
+    /// <summary>An observer that takes its time: it records what it heard only after a pause.</summary>
+    private sealed class SlowObserver : IStoreObserver
+    {
+        public ConcurrentBag<string> Heard { get; } = [];
+        public IReadOnlySet<string> Types { get; } = new HashSet<string> { "customer" };
+        public void Loaded(AccountState state, StripeObject obj, long seq) { }
+
+        public void Durable(AccountState state, IReadOnlyList<CommittedObject> objects)
+        {
+            Thread.Sleep(300);
+            foreach (var o in objects) Heard.Add(o.Obj.Id);
+        }
+    }
+
+    [Fact]
+    public async Task A_write_is_answered_only_after_the_stores_observers_have_heard_of_it()
+    {
+        // Observers (the webhook due-queue, the event feed) hear of a commit once it is on disk, on a pool thread with a
+        // file store. A caller that flushes webhooks or reads the event stream right after an answer must find its write.
+        var db = TempDb();
+        var slow = new SlowObserver();
+        try
+        {
+            await using var app = new TestApp(o => { o.InMemory = false; o.Database = db; }, b => b.Services.AddSingleton(sp =>
+            {
+                var schema = Registry.Schema(sp.GetRequiredService<WebhookDueQueue>(), sp.GetRequiredService<EventFeed>());
+                return new ObjectStore(
+                    new StoreSchema(schema.PersistedTypes, schema.Indexes, schema.Lookups, [.. schema.Observers, slow]),
+                    new SqliteStore(db), NullLogger.Instance,
+                    sp.GetRequiredService<TimerRegistry>());
+            }));
+            var c = app.Client("sk_test_observed");
+            for (var i = 0; i < 3; i++)
+            {
+                var id = (string)(await (await c.PostFormAsync("/v1/customers", ("name", $"n{i}"))).OkAsync())["id"]!;
+                Assert.Contains(id, slow.Heard);
+            }
+        }
+        finally
+        {
+            foreach (var f in new[] { db, db + "-wal", db + "-shm" }) File.Delete(f);
+        }
+    }
+
     [Fact]
     public async Task Superseded_versions_are_compacted_in_the_background_after_start()
     {
@@ -59,7 +112,7 @@ public class DurabilityTests
             // Serving at once: the old versions are deleted behind it, through the group commit.
             var c = app.Client("sk_test_compaction");
             Assert.Equal("v5", (string)(await (await c.GetAsync($"/v1/customers/{customerId}")).OkAsync())["name"]!);
-            var store = (MockProcessor.Server.Storage.ObjectStore)app.Services.GetService(typeof(MockProcessor.Server.Storage.ObjectStore))!;
+            var store = (ObjectStore)app.Services.GetService(typeof(ObjectStore))!;
             for (var i = 0; i < 200 && store.CompactionPending > 0; i++) await Task.Delay(25);
             Assert.Equal(0, store.CompactionPending);
         }
@@ -100,7 +153,7 @@ public class DurabilityTests
             // Lists keep the commit order although the versions were read newest first.
             var listed = (await (await c.GetAsync("/v1/customers?limit=10")).OkAsync())["data"]!.AsArray().Select(x => (string)x!["id"]!).ToList();
             Assert.Equal([.. Enumerable.Reverse(ids), customerId], listed);
-            var store = (MockProcessor.Server.Storage.ObjectStore)app.Services.GetService(typeof(MockProcessor.Server.Storage.ObjectStore))!;
+            var store = (ObjectStore)app.Services.GetService(typeof(ObjectStore))!;
             for (var i = 0; i < 200 && store.CompactionPending > 0; i++) await Task.Delay(25);
         }
         Assert.Equal(1, VersionsOf(db, customerId));
@@ -140,7 +193,7 @@ public class DurabilityTests
         }
         await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
         {
-            var store = (MockProcessor.Server.Storage.ObjectStore)app.Services.GetService(typeof(MockProcessor.Server.Storage.ObjectStore))!;
+            var store = (ObjectStore)app.Services.GetService(typeof(ObjectStore))!;
             for (var i = 0; i < 200 && store.CompactionPending > 0; i++) await Task.Delay(25);
             Assert.Equal(0, store.CompactionPending);
         }
