@@ -22,10 +22,13 @@ public sealed class GroupCommit : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _maintenance;
 
-    private readonly Action<IReadOnlyList<ObjectRow>>? _prepare;
+    private readonly Func<IReadOnlyList<ObjectRow>, IDisposable?>? _prepare;
 
-    /// <param name="prepare">Serialises a batch's object rows ahead of the write (into <see cref="ObjectRow.Data"/>), if given.</param>
-    public GroupCommit(IDurableStore backend, Func<StripeObject, byte[]> serialize, ILogger log, Action<IReadOnlyList<ObjectRow>>? prepare = null)
+    /// <param name="prepare">
+    /// Readies a batch's object rows for the write (plans their positions, or serialises them into <see cref="ObjectRow.Data"/>),
+    /// if given; what it returns is disposed once the batch is written.
+    /// </param>
+    public GroupCommit(IDurableStore backend, Func<StripeObject, byte[]> serialize, ILogger log, Func<IReadOnlyList<ObjectRow>, IDisposable?>? prepare = null)
     {
         _backend = backend;
         _prepare = prepare;
@@ -54,12 +57,13 @@ public sealed class GroupCommit : IAsyncDisposable
             batch.Clear();
             while (_queue.Reader.TryRead(out var p)) batch.Add(p);
             List<ObjectRow>? objects = null;
+            IDisposable? prepared = null;
             try
             {
                 if (_prepare is not null)
                 {
                     objects = batch.SelectMany(p => p.Rows).OfType<ObjectRow>().ToList();
-                    _prepare(objects);
+                    prepared = _prepare(objects);
                 }
                 _backend.Write(batch.SelectMany(p => p.Rows), _serialize);
                 Commits++;
@@ -73,6 +77,7 @@ public sealed class GroupCommit : IAsyncDisposable
             }
             finally
             {
+                prepared?.Dispose();
                 // The bytes are written (or the batch failed): rows queued in the object cache keep no copy.
                 if (objects is not null) foreach (var o in objects) o.Data = null;
             }

@@ -194,34 +194,42 @@ public sealed partial class ObjectStore : IAsyncDisposable
     private byte[] Serialize(StripeObject o) => JsonSerializer.SerializeToUtf8Bytes(o, o.GetType(), _persistOptions);
 
     /// <summary>
-    /// Serialises a batch's object rows before the backend writes them: objects first, then events. An event announcing a
-    /// version the batch also writes (most do: events are most of what a renewal or a payment writes) refers to that
-    /// version's planned position when the store plans positions (SQLite), and otherwise copies its bytes (PostgreSQL).
-    /// Serialised one by one on the writer's thread: in parallel, a clock advance's large batches held more bytes at once
-    /// for no measurable gain (docs/performance.md).
+    /// Readies a batch's object rows for the backend. An event announcing a version the batch also writes (most do:
+    /// events are most of what a renewal or a payment writes) refers to that version's position when the store plans
+    /// positions (SQLite): the positions are planned here, and each row is serialised as the backend writes it, so its
+    /// bytes die young instead of living through the batch (a clock advance's batches are thousands of rows; docs/performance.md).
+    /// Otherwise (PostgreSQL) the event copies the version's bytes: objects are serialised here first, then events.
+    /// The returned scope ends the batch's references once it is written.
     /// </summary>
-    private void Prepare(IReadOnlyList<ObjectRow> rows)
+    private IDisposable? Prepare(IReadOnlyList<ObjectRow> rows)
     {
-        var next = _backend?.NextPosition;
-        Dictionary<StripeObject, long>? refs = next is null ? null : new(ReferenceEqualityComparer.Instance);
-        Dictionary<StripeObject, byte[]>? reuse = next is null ? new(ReferenceEqualityComparer.Instance) : null;
-        for (var i = 0; i < rows.Count; i++)
+        if (_backend?.NextPosition is { } first)
         {
-            var r = rows[i];
-            if (next is { } first) r.Planned = first + i; // every row, in write order: events take rowids too
-            if (r.Object is Domain.Events.Event) continue;
-            r.Data = Serialize(r.Object);
-            if (refs is not null) refs[r.Object] = r.Planned;
-            else reuse![r.Object] = r.Data;
+            var refs = new Dictionary<StripeObject, long>(ReferenceEqualityComparer.Instance);
+            for (var i = 0; i < rows.Count; i++)
+            {
+                rows[i].Planned = first + i; // every row, in write order: events take rowids too
+                if (rows[i].Object is not Domain.Events.Event) refs[rows[i].Object] = rows[i].Planned;
+            }
+            _snapshots.Refs = refs;
+            return new EndOfBatch(_snapshots);
         }
-        _snapshots.Refs = refs;
+        var reuse = new Dictionary<StripeObject, byte[]>(ReferenceEqualityComparer.Instance);
+        foreach (var r in rows)
+            if (r.Object is not Domain.Events.Event) reuse[r.Object] = r.Data = Serialize(r.Object);
         _snapshots.Reuse = reuse;
         try
         {
             foreach (var r in rows)
                 if (r.Object is Domain.Events.Event) r.Data = Serialize(r.Object);
         }
-        finally { _snapshots.Refs = null; _snapshots.Reuse = null; }
+        finally { _snapshots.Reuse = null; }
+        return null;
+    }
+
+    private sealed class EndOfBatch(SnapshotConverter snapshots) : IDisposable
+    {
+        public void Dispose() => snapshots.Refs = null;
     }
 
     private StripeObject Decode(StoredVersion v) =>

@@ -147,7 +147,7 @@ public sealed class PostgresStore : SqlStore
 
     // Each run of rows becomes one statement over arrays (unnest keeps the arrays' order, so positions follow commit order);
     // the whole batch is one round trip, the commit a second.
-    protected override void InsertObjects(IReadOnlyList<(StripeObject Object, long Seq, byte[] Data, long Planned)> versions)
+    protected override void InsertObjects(IReadOnlyList<(StripeObject Object, long Seq, byte[]? Data, long Planned)> versions)
     {
         var n = versions.Count;
         string[] ids = new string[n], accounts = new string[n], types = new string[n];
@@ -156,7 +156,7 @@ public sealed class PostgresStore : SqlStore
         for (var i = 0; i < n; i++)
         {
             var (o, seq, bytes, _) = versions[i]; // positions come from the bigserial
-            ids[i] = o.Id; accounts[i] = o.AccountId; types[i] = o.ObjectType; created[i] = o.Created; seqs[i] = seq; data[i] = bytes;
+            ids[i] = o.Id; accounts[i] = o.AccountId; types[i] = o.ObjectType; created[i] = o.Created; seqs[i] = seq; data[i] = Bytes(o, bytes);
         }
         var cmd = new NpgsqlBatchCommand("""
             INSERT INTO objects(id, account, type, created, seq, data)

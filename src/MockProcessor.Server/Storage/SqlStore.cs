@@ -11,7 +11,8 @@ namespace MockProcessor.Server.Storage;
 /// </summary>
 public abstract class SqlStore : IDurableStore
 {
-    private readonly List<(StripeObject Object, long Seq, byte[] Data, long Planned)> _objects = [];
+    private readonly List<(StripeObject Object, long Seq, byte[]? Data, long Planned)> _objects = [];
+    private Func<StripeObject, byte[]>? _serialize;
     private readonly List<IdempotencyRow> _idempotency = [];
     private readonly List<long> _superseded = [];
     // The batch's object rows in write order, and the positions the backend gave them (when it reports them).
@@ -68,6 +69,7 @@ public abstract class SqlStore : IDurableStore
     public void Write(IEnumerable<Row> rows, Func<StripeObject, byte[]> serialize)
     {
         _objects.Clear(); _idempotency.Clear(); _superseded.Clear(); _written.Clear(); InsertedPositions.Clear(); // what a failed batch left
+        _serialize = serialize;
         Reconnect();
         using var tx = Connection.BeginTransaction();
         Begin(tx);
@@ -77,7 +79,7 @@ public abstract class SqlStore : IDurableStore
             {
                 case ObjectRow o:
                     if (_objects.Count == 0) Flush();
-                    _objects.Add((o.Object, o.Seq, o.Data ?? serialize(o.Object), o.Planned));
+                    _objects.Add((o.Object, o.Seq, o.Data, o.Planned));
                     _written.Add(o);
                     break;
                 case IdempotencyRow i:
@@ -138,7 +140,13 @@ public abstract class SqlStore : IDurableStore
     /// Appends object versions (with their serialised data), in this order, to <c>objects</c>, each at its planned position
     /// when it has one (<see cref="NextPosition"/>).
     /// </summary>
-    protected abstract void InsertObjects(IReadOnlyList<(StripeObject Object, long Seq, byte[] Data, long Planned)> versions);
+    protected abstract void InsertObjects(IReadOnlyList<(StripeObject Object, long Seq, byte[]? Data, long Planned)> versions);
+
+    /// <summary>
+    /// A version's bytes: prepared ahead, or serialised now, as the backend writes that row (the bytes of a large batch
+    /// then die one by one instead of living through the batch).
+    /// </summary>
+    protected byte[] Bytes(StripeObject o, byte[]? data) => data ?? _serialize!(o);
 
     protected abstract void InsertIdempotency(IReadOnlyList<IdempotencyRow> records);
 

@@ -68,7 +68,7 @@ public sealed class SqliteStore : SqlStore
         _deleteVersion.Transaction = _insertIdempotency.Transaction = _purge.Transaction = (SqliteTransaction)tx;
 
     // One prepared statement a row: SQLite runs in-process, a statement costs no round trip.
-    protected override void InsertObjects(IReadOnlyList<(StripeObject Object, long Seq, byte[] Data, long Planned)> versions)
+    protected override void InsertObjects(IReadOnlyList<(StripeObject Object, long Seq, byte[]? Data, long Planned)> versions)
     {
         foreach (var (o, seq, data, planned) in versions)
         {
@@ -79,7 +79,7 @@ public sealed class SqliteStore : SqlStore
                 Check(SQLitePCL.raw.sqlite3_bind_text(_insert, 3, o.ObjectType));
                 Check(SQLitePCL.raw.sqlite3_bind_int64(_insert, 4, o.Created));
                 Check(SQLitePCL.raw.sqlite3_bind_int64(_insert, 5, seq));
-                Check(SQLitePCL.raw.sqlite3_bind_blob(_insert, 6, data));
+                Check(SQLitePCL.raw.sqlite3_bind_blob(_insert, 6, Bytes(o, data)));
                 Check(planned > 0 ? SQLitePCL.raw.sqlite3_bind_int64(_insert, 7, planned) : SQLitePCL.raw.sqlite3_bind_null(_insert, 7));
                 var rc = SQLitePCL.raw.sqlite3_step(_insert);
                 if (rc != SQLitePCL.raw.SQLITE_DONE) Check(rc);
