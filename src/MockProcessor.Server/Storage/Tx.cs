@@ -28,14 +28,15 @@ public sealed class Tx
     // place in creation order: Find reads the few created under its key instead of filtering all created of the type.
     private readonly Dictionary<(SecondaryIndex Index, string Key), List<string>> _createdByKey;
     private readonly Dictionary<string, int> _createdAt;
-    // The durable tasks of parts committed before the end of the call (CommitPart), shared by every view.
-    private readonly List<Task> _parts;
-    // What the parts leave for the end of the call, shared by every view.
+    // The parts committed before the end of the call (CommitPart), shared by every view.
     private readonly PartsSoFar _partsSoFar;
 
     private sealed class PartsSoFar
     {
+        // The durable tasks of the parts not yet awaited by Commit.
+        public readonly List<Task> Pending = [];
         public int Committed;
+        // A compacting collection follows the last part (CompactHeapWhenDurable).
         public bool CompactHeap;
     }
 
@@ -52,7 +53,6 @@ public sealed class Tx
         _changed = new(StringComparer.Ordinal);
         _createdByKey = [];
         _createdAt = new(StringComparer.Ordinal);
-        _parts = [];
         _partsSoFar = new();
     }
 
@@ -69,7 +69,6 @@ public sealed class Tx
         _changed = shared._changed;
         _createdByKey = shared._createdByKey;
         _createdAt = shared._createdAt;
-        _parts = shared._parts;
         _partsSoFar = shared._partsSoFar;
     }
 
@@ -233,12 +232,12 @@ public sealed class Tx
     internal void CommitPart()
     {
         if (!HasChanges) return;
-        _parts.Add(CommitStaged());
+        _partsSoFar.Pending.Add(CommitStaged());
         _partsSoFar.Committed++;
         // The work waits while more than PartsAhead parts are not on disk yet: a version stays in memory until it is
         // durable (docs/storage.md, "Cold objects"), so a year of renewals running seconds ahead of the writer held them
         // all. A part that failed is reported by Commit, as before.
-        if (_parts.Count > PartsAhead && _parts[^(PartsAhead + 1)] is { IsCompleted: false } oldest)
+        if (_partsSoFar.Pending.Count > PartsAhead && _partsSoFar.Pending[^(PartsAhead + 1)] is { IsCompleted: false } oldest)
             ((IAsyncResult)oldest).AsyncWaitHandle.WaitOne();
     }
 
@@ -249,10 +248,10 @@ public sealed class Tx
     public Task Commit()
     {
         var last = CommitStaged();
-        if (_parts.Count == 0) return last;
-        _parts.Add(last);
-        var all = Task.WhenAll(_parts);
-        _parts.Clear();
+        if (_partsSoFar.Pending.Count == 0) return last;
+        _partsSoFar.Pending.Add(last);
+        var all = Task.WhenAll(_partsSoFar.Pending);
+        _partsSoFar.Pending.Clear();
         return _partsSoFar.CompactHeap ? ThenCompactHeap(all, _store) : all;
     }
 
