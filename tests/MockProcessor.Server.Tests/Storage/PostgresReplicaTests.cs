@@ -1,5 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using MockProcessor.Domain.Reporting;
+using MockProcessor.Server.Resources.Reporting;
+using MockProcessor.Server.Storage;
 
 namespace MockProcessor.Server.Tests.Storage;
 
@@ -41,6 +44,45 @@ public class PostgresReplicaTests
         {
             foreach (var d in dirs) Directory.Delete(d, recursive: true);
         }
+    }
+
+    [PostgresFact]
+    public async Task A_report_run_finishing_while_a_call_is_on_the_tree_waits_for_it_instead_of_staying_pending()
+    {
+        using var db = new PostgresTestDatabase();
+        await using var a = Replica(db);
+        var c = a.Client("sk_test_replica_report_wait");
+        await Resources.Reporting.ReportKit.PayAsync(c, 1234);
+        await Resources.Reporting.ReportKit.AdvanceAsync(c, 60);
+        var first = await Resources.Reporting.ReportKit.RunAsync(c, ("report_type", "balance.summary.1"),
+            ("parameters[interval_start]", (TestApp.StartTime - 60).ToString()), ("parameters[interval_end]", (TestApp.StartTime + 60).ToString()));
+        var store = (ObjectStore)a.Services.GetService(typeof(ObjectStore))!;
+        var runner = (ReportRunner)a.Services.GetService(typeof(ReportRunner))!;
+        var state = store.Accounts.Single(s => s.TryGet((string)first["id"]!, out _, out _));
+        // A second pending run, stored without going through the runner's queue.
+        ReportRun again;
+        using (await store.EnterAsync(state))
+        {
+            Task durable;
+            lock (state.Gate)
+            {
+                var tx = store.Begin(state);
+                var done = tx.Get<ReportRun>((string)first["id"]!)!;
+                again = done with { Id = "frr_second_run", ResultFileId = "file_second_run", Status = ReportRunStatus.Pending, SucceededAt = null };
+                tx.Put(again);
+                durable = tx.Commit();
+            }
+            await durable;
+        }
+
+        // A call holds the tree while the run finishes: the run's commit waits for it instead of being refused.
+        var call = await store.EnterAsync(state);
+        var running = runner.RunAsync(again.AccountId, again.Id);
+        await Task.Delay(500);
+        Assert.False(running.IsCompleted, running.Exception?.InnerException?.Message);
+        call!.Dispose();
+        await running;
+        Assert.Equal("succeeded", (string)(await (await c.GetAsync($"/v1/reporting/report_runs/{again.Id}")).OkAsync())["status"]!);
     }
 
     [PostgresFact]

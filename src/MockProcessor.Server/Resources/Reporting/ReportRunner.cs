@@ -115,6 +115,10 @@ public sealed class ReportRunner(ObjectStore store, Webhooks.WebhookDueQueue due
         all = null;
 
         Task durable;
+        // Replica mode (docs/deploy.md): the result commits in a session of its own on the tree (its row lock, the copy
+        // caught up), after this process's calls on it, like the webhook dispatcher's; outside one, a commit is refused
+        // whenever a call is on the tree or another replica wrote it, and the run stayed pending for good.
+        using (await store.EnterAsync(state))
         lock (state.Gate)
         {
             var tx = store.Begin(state, accountId);
