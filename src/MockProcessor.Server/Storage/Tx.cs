@@ -323,20 +323,9 @@ public sealed class Tx
             {
                 if (durable.IsCompletedSuccessfully) Tell(account, observed);
             }
-            else
-            {
-                var told = TellInOrder(previous, durable, account, observed);
-                account.ObserverTail = told;
-                return DurableAndTold(durable, told);
-            }
+            else return account.ObserverTail = TellInOrder(previous, durable, account, observed);
         }
         return durable;
-    }
-
-    private static async Task DurableAndTold(Task durable, Task told)
-    {
-        await told.ConfigureAwait(false);
-        await durable.ConfigureAwait(false); // completed: rethrows a failed write
     }
 
     private static void Tell(AccountState account, List<CommittedObject> observed)
@@ -344,10 +333,11 @@ public sealed class Tx
         foreach (var o in account.Schema.Observers) o.Durable(account, observed);
     }
 
+    /// <summary>Tells the observers once the tree's previous notification is done and this commit is durable; fails as the write did.</summary>
     private static async Task TellInOrder(Task previous, Task durable, AccountState account, List<CommittedObject> observed)
     {
         await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        await durable.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        if (durable.IsCompletedSuccessfully) Tell(account, observed);
+        await durable.ConfigureAwait(false); // a failed write is the call's failure, and nobody is told
+        Tell(account, observed);
     }
 }
