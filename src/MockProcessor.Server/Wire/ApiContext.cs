@@ -98,7 +98,7 @@ public sealed class ApiContext
     {
         if (after == before) return;
         Tx.Put(after);
-        Emit(eventType, after, Events.PreviousAttributes.Diff(Render.Render(before), Render.Render(after)));
+        Emit(eventType, after, Render.PreviousAttributes(before, after));
     }
 
     /// <summary>

@@ -18,6 +18,12 @@ public sealed class RenderContext(Tx tx, Renderers renderers, bool publishable, 
 
     public JsonObject Render(StripeObject obj, ExpandNode? expand = null) => renderers.Render(obj, this, expand ?? ExpandNode.None);
 
+    /// <summary>
+    /// <c>data.previous_attributes</c> for a change from <paramref name="before"/> to <paramref name="after"/> (two
+    /// versions of one object): the old values of the fields whose wire rendering changed; null when none did.
+    /// </summary>
+    public JsonObject? PreviousAttributes(StripeObject before, StripeObject after) => renderers.PreviousAttributes(before, after, this);
+
     /// <summary>An object as stored in an event: never expanded, metadata never withheld.</summary>
     public JsonObject RenderFrozen(StripeObject snapshot) =>
         renderers.Render(snapshot, Publishable ? new RenderContext(Tx, renderers, publishable: false, Now) : this, ExpandNode.None);
@@ -41,16 +47,31 @@ public sealed class RenderContext(Tx tx, Renderers renderers, bool publishable, 
     }
 }
 
-/// <summary>Object type → wire renderer. Each resource registers its own <c>*Json.Render</c>.</summary>
+/// <summary>
+/// Object type → wire renderer. Each resource registers its own <c>*Json.Render</c>, and may register how its
+/// <c>previous_attributes</c> are found when comparing two whole renderings costs too much (a subscription's items).
+/// </summary>
 public sealed class Renderers
 {
     private readonly Dictionary<Type, Func<StripeObject, RenderContext, ExpandNode, JsonObject>> _byType = [];
+    private readonly Dictionary<Type, Func<StripeObject, StripeObject, RenderContext, JsonObject?>> _previousByType = [];
 
-    public Renderers Add<T>(Func<T, RenderContext, ExpandNode, JsonObject> render) where T : StripeObject
+    public Renderers Add<T>(Func<T, RenderContext, ExpandNode, JsonObject> render,
+        Func<T, T, RenderContext, JsonObject?>? previousAttributes = null) where T : StripeObject
     {
         _byType[typeof(T)] = (o, c, e) => render((T)o, c, e);
+        if (previousAttributes is not null) _previousByType[typeof(T)] = (b, a, c) => previousAttributes((T)b, (T)a, c);
         return this;
     }
+
+    /// <summary>
+    /// The type's own comparison when it registered one; otherwise both versions are rendered and compared
+    /// (<see cref="Events.PreviousAttributes.Diff"/>). Either way the result is the same JSON.
+    /// </summary>
+    public JsonObject? PreviousAttributes(StripeObject before, StripeObject after, RenderContext ctx) =>
+        before.GetType() == after.GetType() && _previousByType.TryGetValue(after.GetType(), out var diff)
+            ? diff(before, after, ctx)
+            : Events.PreviousAttributes.Diff(Render(before, ctx, ExpandNode.None), Render(after, ctx, ExpandNode.None));
 
     public JsonObject Render(StripeObject obj, RenderContext ctx, ExpandNode expand) =>
         _byType.TryGetValue(obj.GetType(), out var r)

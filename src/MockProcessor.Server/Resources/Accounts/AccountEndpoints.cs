@@ -93,7 +93,7 @@ public static class AccountEndpoints
         if (after == before) return platform.Respond(before);
         platform.Tx.Put(after);
         var onAccount = platform.As(after);
-        onAccount.Emit("account.updated", after, MockProcessor.Server.Events.PreviousAttributes.Diff(platform.Render.Render(before), platform.Render.Render(after)));
+        onAccount.Emit("account.updated", after, platform.Render.PreviousAttributes(before, after));
         return platform.Respond(after);
     }
 

@@ -14,7 +14,7 @@ public static class PayoutRuns
     {
         c.Tx.Put(change.Payout);
         foreach (var t in change.Transactions) c.Tx.Put(t);
-        var previous = before is null ? null : PreviousAttributes.Diff(c.Render.Render(before), c.Render.Render(change.Payout));
+        var previous = before is null ? null : c.Render.PreviousAttributes(before, change.Payout);
         foreach (var type in change.Events)
             c.Emit(type, change.Payout, type == Domain.Events.EventTypes.PayoutUpdated ? previous : null);
     }

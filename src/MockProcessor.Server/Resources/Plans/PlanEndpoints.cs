@@ -110,7 +110,7 @@ public static class PlanEndpoints
             var previous = MockProcessor.Server.Events.PreviousAttributes.Diff(PlanJson.Render(before, c.Render, ExpandNode.None), PlanJson.Render(after, c.Render, ExpandNode.None));
             c.Tx.Put(after);
             c.Emit("plan.updated", PlanSnapshot.Of(after), previous);
-            c.Emit("price.updated", after, MockProcessor.Server.Events.PreviousAttributes.Diff(c.Render.Render(before), c.Render.Render(after)));
+            c.Emit("price.updated", after, c.Render.PreviousAttributes(before, after));
         }
         return PlanJson.Render(after, c.Render, c.Expand);
     }

@@ -56,7 +56,7 @@ public static class Changes
     public static void Apply(ApiContext c, DisputeChange change, Dispute? before = null)
     {
         Put(c, change.Dispute, change.Charge, change.Transaction);
-        var previous = before is null ? null : Server.Events.PreviousAttributes.Diff(c.Render.Render(before), c.Render.Render(change.Dispute));
+        var previous = before is null ? null : c.Render.PreviousAttributes(before, change.Dispute);
         foreach (var type in change.Events)
             c.Emit(type, change.Dispute, type is EventTypes.ChargeDisputeUpdated or EventTypes.ChargeDisputeClosed ? previous : null);
     }
