@@ -15,9 +15,14 @@ public static class SubscriptionJson
 {
     public const string Object = "subscription";
 
-    public static JsonObject Render(Subscription s, RenderContext ctx, ExpandNode expand)
+    public static JsonObject Render(Subscription s, RenderContext ctx, ExpandNode expand) => Render(s, ctx, expand, itemsStandIn: null);
+
+    /// <summary>
+    /// <paramref name="itemsStandIn"/>: rendered in place of <c>items</c> when not null (see <see cref="PreviousAttributes"/>).
+    /// </summary>
+    private static JsonObject Render(Subscription s, RenderContext ctx, ExpandNode expand, JsonNode? itemsStandIn)
     {
-        var json = Fields(s, ctx, expand);
+        var json = Fields(s, ctx, expand, itemsStandIn);
         // Optional in the SDK types (status_details?): present while paused, with when and why.
         if (s is { Status: SubscriptionStatus.Paused, PausedAt: { } at })
             json["status_details"] = new JsonObject
@@ -31,7 +36,42 @@ public static class SubscriptionJson
         return json;
     }
 
-    private static JsonObject Fields(Subscription s, RenderContext ctx, ExpandNode expand) => new(WireJson.Room(46))
+    /// <summary>
+    /// The same <c>previous_attributes</c> as comparing two whole renderings (the registry's default), without
+    /// rendering the items twice: each item carries its price and plan, and comparing them was most of what a renewal
+    /// allocated (docs/performance.md). The two versions are compared with a stand-in for <c>items</c>, which keeps the
+    /// field's place in the result; then the items themselves only when their rendering may differ. A change of the
+    /// current period changes every item's rendering (<c>current_period_start</c>, <c>current_period_end</c>), so the
+    /// old items are then rendered once, and the new ones not at all.
+    /// </summary>
+    public static JsonObject? PreviousAttributes(Subscription before, Subscription after, RenderContext ctx)
+    {
+        var periodChanged = before.CurrentPeriodStart != after.CurrentPeriodStart || before.CurrentPeriodEnd != after.CurrentPeriodEnd;
+        var sameItems = before.Items.Count == after.Items.Count && before.Items.SequenceEqual(after.Items);
+        JsonObject? itemsBefore = null;
+        if (!sameItems || periodChanged)
+        {
+            if (periodChanged && before.Items.Count > 0)
+            {
+                // Every old item differs from its new rendering: the old list is the previous value.
+                Items(before, ctx, ExpandNode.None).Remove("data", out var data);
+                itemsBefore = new JsonObject { ["data"] = data };
+                if (before.Items.Count != after.Items.Count) itemsBefore["total_count"] = before.Items.Count;
+            }
+            else
+                itemsBefore = Server.Events.PreviousAttributes.Diff(
+                    new JsonObject { ["items"] = Items(before, ctx, ExpandNode.None) },
+                    new JsonObject { ["items"] = Items(after, ctx, ExpandNode.None) }) is { } d && d.Remove("items", out var node)
+                    ? (JsonObject)node! : null;
+        }
+        var previous = Server.Events.PreviousAttributes.Diff(
+            Render(before, ctx, ExpandNode.None, itemsStandIn: false),
+            Render(after, ctx, ExpandNode.None, itemsStandIn: itemsBefore is not null));
+        if (itemsBefore is not null) previous!["items"] = itemsBefore;
+        return previous;
+    }
+
+    private static JsonObject Fields(Subscription s, RenderContext ctx, ExpandNode expand, JsonNode? itemsStandIn) => new(WireJson.Room(46))
     {
         ["id"] = s.Id,
         ["object"] = Object,
@@ -64,7 +104,7 @@ public static class SubscriptionJson
         ["discounts"] = Discounts.Discounting.Refs(ctx, expand, "discounts", s.Discounts),
         ["ended_at"] = s.EndedAt,
         ["invoice_settings"] = new JsonObject { ["account_tax_ids"] = null, ["issuer"] = new JsonObject { ["type"] = "self" } },
-        ["items"] = Items(s, ctx, expand.Child("items")?.Child("data") ?? ExpandNode.None),
+        ["items"] = itemsStandIn ?? Items(s, ctx, expand.Child("items")?.Child("data") ?? ExpandNode.None),
         ["latest_invoice"] = ctx.Ref(expand, "latest_invoice", s.LatestInvoice),
         ["livemode"] = false,
         ["metadata"] = ctx.Metadata(s.Metadata),
