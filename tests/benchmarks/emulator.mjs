@@ -1,5 +1,6 @@
 // What the benchmarks share: start a published emulator on its own port and temporary database, call it over
-// keep-alive HTTP with one secret key, wait until it answers, and stop it (killed, its directory removed).
+// keep-alive HTTP with one secret key, wait until it answers, and stop it (killed, its directory removed unless
+// MP_BENCH_KEEP_DB=1).
 //   const emu = await startEmulator({ exe, port, key: 'sk_test_x', args: ['--seed', '1'], inMemory: false });
 //   const r = await emu.call('GET', '/v1/balance');          // { status, body }
 //   const o = await emu.ok('POST', '/v1/customers', 'a=b');  // parsed JSON, throws unless 200
@@ -36,7 +37,14 @@ export async function startEmulator({ exe, port, key, args = [], inMemory = fals
   const store = inMemory ? ['--in-memory'] : ['--db', join(dir, 'bench.db')];
   const server = spawn(exe, ['serve', '--port', String(port), ...store, '--log-level', 'Warning', ...args], { stdio: 'ignore' });
   const { agent, call, ok } = client({ port, key });
-  const stop = () => { server.kill('SIGKILL'); rmSync(dir, { recursive: true, force: true }); agent.destroy(); };
+  // MP_BENCH_KEEP_DB=1 keeps the database for a look at what was written (sqlite3 on the printed path).
+  const keep = process.env.MP_BENCH_KEEP_DB === '1' && !inMemory;
+  const stop = () => {
+    server.kill('SIGKILL');
+    if (keep) console.log(`database kept: ${join(dir, 'bench.db')}`);
+    else rmSync(dir, { recursive: true, force: true });
+    agent.destroy();
+  };
   try {
     for (let i = 0; ; i++) {
       try { if ((await call('GET', '/healthz')).status === 200) break; } catch {}

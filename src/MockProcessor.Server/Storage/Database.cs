@@ -12,7 +12,7 @@ namespace MockProcessor.Server.Storage;
 /// </summary>
 public static class Database
 {
-    public const int SchemaVersion = 4;
+    public const int SchemaVersion = 5;
 
     /// <summary>The meta row holding the per-database HMAC key of idempotency fingerprints (docs/architecture.md, Secrets at rest).</summary>
     public const string FingerprintKeyName = "idempotency_fingerprint_key";
@@ -51,6 +51,9 @@ public static class Database
         // v4. An event's snapshot may be stored as a reference to the version row it announced ({"type", "row"}) instead
         // of a copy (docs/storage.md, "Event snapshots by reference"). v3 rows are valid v4 rows: nothing is rewritten;
         // the version only keeps an older build, which cannot read references, from opening a v4 file.
+        (_, _) => { },
+        // v5. An event's previous attributes are stored as JSON ("previous_attributes": {...}) instead of a string of it
+        // ("previous_attributes_json"). The reader takes both, so v4 rows stay as they are (Storage/PersistenceFormat).
         (_, _) => { },
     ];
 

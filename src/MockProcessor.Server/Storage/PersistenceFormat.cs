@@ -8,7 +8,7 @@ namespace MockProcessor.Server.Storage;
 /// The one definition of how records are written to and read from the database (schema v3 on; docs/architecture.md,
 /// Persisted format): property names in snake_case, enums as their member names in snake_case (never their numbers, so
 /// reordering members is safe), dictionary keys as given (metadata keys are the user's), an event's snapshot as
-/// <c>{"type": ..., "data": {...}}</c>. A change to a persisted record's shape needs a schema version and a migration
+/// <c>{"type": ..., "data": {...}}</c> and its previous attributes as the JSON itself (v5). A change to a persisted record's shape needs a schema version and a migration
 /// (Storage/PersistedShapeTests fails until both exist).
 /// </summary>
 public static class PersistenceFormat
@@ -21,7 +21,7 @@ public static class PersistenceFormat
         PropertyNamingPolicy = Names,
         DictionaryKeyPolicy = null,
         Converters = { new JsonStringEnumConverter(Names, allowIntegerValues: false), new SnapshotConverter(persistedTypes) },
-        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver { Modifiers = { OmitNullsThatReadAsNull } },
+        TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver { Modifiers = { OmitNullsThatReadAsNull, EventPreviousAttributesAsJson } },
     };
 
     /// <summary>
@@ -48,6 +48,40 @@ public static class PersistenceFormat
             if (p.PropertyType.IsValueType && Nullable.GetUnderlyingType(p.PropertyType) is null) continue;
             if (p.Get(fresh) is null) p.ShouldSerialize = static (_, value) => value is not null;
         }
+    }
+
+    /// <summary>
+    /// Schema v5: an event's previous attributes are stored as the JSON object they are (<c>"previous_attributes": {...}</c>),
+    /// not as a string holding it (v4's <c>"previous_attributes_json": "{\u0022status\u0022:...}"</c>, where the writer's
+    /// escaping of every quote made a renewal's <c>customer.subscription.updated</c> row half again as large). Both names
+    /// are read, so v4 rows need no rewrite (docs/storage.md).
+    /// </summary>
+    private static void EventPreviousAttributesAsJson(System.Text.Json.Serialization.Metadata.JsonTypeInfo info)
+    {
+        if (info.Type != typeof(Domain.Events.Event)) return;
+        var stored = info.Properties.Single(p => p.Name == "previous_attributes_json");
+        stored.Name = "previous_attributes";
+        stored.CustomConverter = RawJsonText.Instance;
+        var v4 = info.CreateJsonPropertyInfo(typeof(string), "previous_attributes_json");
+        v4.Set = stored.Set;
+        v4.CustomConverter = RawJsonText.Instance;
+        info.Properties.Add(v4);
+    }
+
+    /// <summary>A string of JSON text written as that JSON; read back from that JSON or from a string (the v4 form).</summary>
+    private sealed class RawJsonText : JsonConverter<string>
+    {
+        public static readonly RawJsonText Instance = new();
+
+        public override string? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType switch
+            {
+                JsonTokenType.String => reader.GetString(),
+                JsonTokenType.StartObject => JsonElement.ParseValue(ref reader).GetRawText(),
+                _ => throw new JsonException($"previous attributes stored as {reader.TokenType}, not an object or a string"),
+            };
+
+        public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) => writer.WriteRawValue(value);
     }
 
     /// <summary>How enum member <paramref name="value"/> is stored.</summary>

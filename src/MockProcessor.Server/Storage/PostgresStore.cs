@@ -110,9 +110,10 @@ public sealed class PostgresStore : SqlStore
             put.ExecuteNonQuery();
             Exec(conn, tx, $"INSERT INTO meta(key, value) VALUES('schema_version', '{Database.SchemaVersion}')");
         }
-        else if (current == 3)
+        else if (current is 3 or 4)
         {
-            // v4 adds event snapshots by reference, which only the SQLite store writes: a v3 database is a v4 one.
+            // v4 adds event snapshots by reference, which only the SQLite store writes: a v3 database is a v4 one. v5 stores
+            // events' previous attributes as JSON and reads v4's strings: a v4 database is a v5 one.
             Exec(conn, tx, $"UPDATE meta SET value = '{Database.SchemaVersion}' WHERE key = 'schema_version'");
         }
         else if (current < Database.SchemaVersion)

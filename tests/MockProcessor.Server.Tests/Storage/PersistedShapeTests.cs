@@ -90,8 +90,9 @@ public class PersistedShapeTests
     /// When a property is left out of a row: a null left out reads back as the property's initial value, so giving such a
     /// property a non-null initial value changes how existing rows read, and shows here.
     /// </summary>
-    private static string Written(JsonPropertyInfo p) => p.ShouldSerialize switch
+    private static string Written(JsonPropertyInfo p) => (p.CustomConverter is { } c ? $" (as {c.GetType().Name})" : "") + p.ShouldSerialize switch
     {
+        _ when p.Get is null => " (read, never written)",
         null => "",
         { } should when should(null!, new object()) => " (left out when null)",
         _ => " (not written)",
