@@ -8,8 +8,8 @@ namespace MockProcessor.Server.Storage;
 /// The one definition of how records are written to and read from the database (schema v3 on; docs/architecture.md,
 /// Persisted format): property names in snake_case, enums as their member names in snake_case (never their numbers, so
 /// reordering members is safe), dictionary keys as given (metadata keys are the user's), an event's snapshot as
-/// <c>{"type": ..., "data": {...}}</c> and its previous attributes as the JSON itself (v5). A change to a persisted record's shape needs a schema version and a migration
-/// (Storage/PersistedShapeTests fails until both exist).
+/// <c>{"type": ..., "data": {...}}</c> and its previous attributes as the JSON itself (v5). A change to a persisted
+/// record's shape needs a schema version and a migration (Storage/PersistedShapeTests fails until both exist).
 /// </summary>
 public static class PersistenceFormat
 {
@@ -53,7 +53,7 @@ public static class PersistenceFormat
     /// <summary>
     /// Schema v5: an event's previous attributes are stored as the JSON object they are (<c>"previous_attributes": {...}</c>),
     /// not as a string holding it (v4's <c>"previous_attributes_json": "{\u0022status\u0022:...}"</c>, where the writer's
-    /// escaping of every quote made a renewal's <c>customer.subscription.updated</c> row half again as large). Both names
+    /// escaping of every quote was most of a renewal's previous attributes). Both names
     /// are read, so v4 rows need no rewrite (docs/storage.md).
     /// </summary>
     private static void EventPreviousAttributesAsJson(System.Text.Json.Serialization.Metadata.JsonTypeInfo info)
