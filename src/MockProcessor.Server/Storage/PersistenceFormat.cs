@@ -53,8 +53,8 @@ public static class PersistenceFormat
     /// <summary>
     /// Schema v5: an event's previous attributes are stored as the JSON object they are (<c>"previous_attributes": {...}</c>),
     /// not as a string holding it (v4's <c>"previous_attributes_json": "{\u0022status\u0022:...}"</c>, where the writer's
-    /// escaping of every quote was most of a renewal's previous attributes). Both names
-    /// are read, so v4 rows need no rewrite (docs/storage.md).
+    /// escaping of every quote was most of a renewal's previous attributes). Both names are read, so v4 rows need no
+    /// rewrite (docs/storage.md).
     /// </summary>
     private static void EventPreviousAttributesAsJson(System.Text.Json.Serialization.Metadata.JsonTypeInfo info)
     {

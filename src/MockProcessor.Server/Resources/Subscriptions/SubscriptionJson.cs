@@ -47,7 +47,7 @@ public static class SubscriptionJson
     public static JsonObject? PreviousAttributes(Subscription before, Subscription after, RenderContext ctx)
     {
         var periodChanged = before.CurrentPeriodStart != after.CurrentPeriodStart || before.CurrentPeriodEnd != after.CurrentPeriodEnd;
-        var sameItems = before.Items.Count == after.Items.Count && before.Items.SequenceEqual(after.Items);
+        var sameItems = before.Items.SequenceEqual(after.Items);
         JsonObject? itemsBefore = null;
         if (!sameItems || periodChanged)
         {
