@@ -119,7 +119,7 @@ static WebApplication Start(string backend, string path)
         b.Services.AddSingleton(sp =>
         {
             IDurableStore store = backend == "sqlite" ? new SqliteStore(path) : new LiteDbStore(path, indexIds: true);
-            return new ObjectStore(MockProcessor.Server.Resources.Registry.Schema(sp.GetRequiredService<WebhookDueQueue>()), store,
+            return new ObjectStore(MockProcessor.Server.Resources.Registry.Schema(sp.GetRequiredService<WebhookDueQueue>(), sp.GetRequiredService<MockProcessor.Server.Resources.Events.EventFeed>()), store,
                 sp.GetRequiredService<ILoggerFactory>().CreateLogger<ObjectStore>(), sp.GetRequiredService<TimerRegistry>());
         });
     });
