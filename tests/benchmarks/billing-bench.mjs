@@ -55,12 +55,15 @@ try {
     await new Promise((r) => setTimeout(r, seconds * 1000));
   };
   await hold(20, 'before the advance');
-  const before = rssMb();
   const invoicesBefore = await countList('/v1/invoices', '');
+  const statsBefore = await ok('GET', '/_mock/stats?gc=true');
+  const before = rssMb();
   const t1 = process.hrtime.bigint();
   const advanced = await ok('POST', `/v1/test_helpers/test_clocks/${clock.id}/advance`, `frozen_time=${clock.frozen_time + 365 * 86400}`);
   const ms = Number(process.hrtime.bigint() - t1) / 1e6;
   const after = rssMb();
+  const statsAfter = await ok('GET', '/_mock/stats');
+  const liveAfter = (await ok('GET', '/_mock/stats?gc=true')).managed_heap_bytes;
   const invoices = await countList('/v1/invoices', '') - invoicesBefore;
   const paid = await countList('/v1/invoices', 'status=paid');
   const active = await countList('/v1/subscriptions', 'status=active');
@@ -68,6 +71,12 @@ try {
   console.log(`subscriptions ${count} (created in ${setupMs} ms, ${mode}); advance one year: ${ms.toFixed(0)} ms, clock ${advanced.status}`);
   console.log(`renewal invoices ${invoices} (${(invoices / count).toFixed(2)} per subscription), paid invoices in total ${paid}, active subscriptions ${active}`);
   console.log(`RSS before advance ${before.toFixed(0)} MB, after ${after.toFixed(0)} MB (grew ${(after - before).toFixed(0)} MB)`);
+  // The managed heap after a full collection (what the emulator holds on to), and the GC's work during the advance.
+  const mb = (b) => (b / 1048576).toFixed(0);
+  const gc0 = statsBefore.gc; const gc1 = statsAfter.gc;
+  console.log(`live managed heap before ${mb(statsBefore.managed_heap_bytes)} MB, after ${mb(liveAfter)} MB (grew ${mb(liveAfter - statsBefore.managed_heap_bytes)} MB); ` +
+    `GC during the advance: ${mb(gc1.allocated_bytes - gc0.allocated_bytes)} MB allocated, ${gc1.pause_total_ms - gc0.pause_total_ms} ms paused, ` +
+    `collections ${gc1.gen0 - gc0.gen0} (gen1 ${gc1.gen1 - gc0.gen1}, gen2 ${gc1.gen2 - gc0.gen2})`);
   await hold(60, 'after the advance');
 } finally {
   emu.stop();

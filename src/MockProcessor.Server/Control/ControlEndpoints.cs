@@ -44,6 +44,7 @@ public static class ControlEndpoints
                 gc = new
                 {
                     pause_total_ms = (long)GC.GetTotalPauseDuration().TotalMilliseconds,
+                    allocated_bytes = GC.GetTotalAllocatedBytes(),
                     gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2),
                     server = System.Runtime.GCSettings.IsServerGC,
                 },
