@@ -16,7 +16,7 @@ public sealed class GroupCommit : IAsyncDisposable
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new() { SingleReader = true });
     private readonly IDurableStore _backend;
-    private readonly Func<StripeObject, byte[]> _serialize;
+    private readonly RowSerializer _serialize;
     private readonly ILogger _log;
     private readonly Task _loop;
     private readonly CancellationTokenSource _stop = new();
@@ -28,7 +28,7 @@ public sealed class GroupCommit : IAsyncDisposable
     /// Readies a batch's object rows for the write (plans their positions, or serialises them into <see cref="ObjectRow.Data"/>),
     /// if given; what it returns is disposed once the batch is written.
     /// </param>
-    public GroupCommit(IDurableStore backend, Func<StripeObject, byte[]> serialize, ILogger log, Func<IReadOnlyList<ObjectRow>, IDisposable?>? prepare = null)
+    public GroupCommit(IDurableStore backend, RowSerializer serialize, ILogger log, Func<IReadOnlyList<ObjectRow>, IDisposable?>? prepare = null)
     {
         _backend = backend;
         _prepare = prepare;

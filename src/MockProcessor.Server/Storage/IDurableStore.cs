@@ -29,7 +29,7 @@ public interface IDurableStore : IDisposable
     /// Applies the rows of several units of work in one atomic transaction (all or nothing): object versions (serialised
     /// with <paramref name="serialize"/>), idempotency records and purges, and compaction steps.
     /// </summary>
-    void Write(IEnumerable<Row> rows, Func<StripeObject, byte[]> serialize);
+    void Write(IEnumerable<Row> rows, RowSerializer serialize);
 
     /// <summary>
     /// True when <see cref="Write"/> sets each committed <see cref="ObjectRow.Position"/> and <see cref="ReadAt"/> reads

@@ -52,7 +52,7 @@ public sealed partial class ObjectStore
                     // Fault rules a call changed without committing anything else (a rule consumed by an injected error,
                     // created or deleted through /_mock/faults) are committed on their own.
                     if (state.FaultRulesChanged && state.Session is { Done: false } open)
-                        state.ReplicaVersion = open.Commit([], _ => [], FaultRulesBytes(state));
+                        state.ReplicaVersion = open.Commit([], null, FaultRulesBytes(state));
                 }
             }
             finally

@@ -34,6 +34,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
     public ObjectCache? Cache => _cache;
 
     private readonly JsonSerializerOptions _persistOptions;
+    private readonly RowSerializer _rows;
     private readonly SnapshotConverter _snapshots;
     private readonly IDurableStore? _backend;
 
@@ -48,6 +49,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
         Timers = timers;
         _logger = log;
         _persistOptions = PersistenceFormat.Options(schema.PersistedTypes);
+        _rows = new RowSerializer(_persistOptions);
         _snapshots = _persistOptions.Converters.OfType<SnapshotConverter>().Single();
         // The HMAC key of idempotency fingerprints: the durable store's own, or this process's for --in-memory.
         FingerprintKey = backend?.FingerprintKey ?? System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
@@ -60,7 +62,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
             if (hotObjects > 0 && backend.CanReadBack)
                 _cache = new ObjectCache(hotObjects, position => Decode(backend.ReadAt(position)));
             var superseded = Load(backend);
-            _log = new GroupCommit(backend, Serialize, log, Prepare);
+            _log = new GroupCommit(backend, _rows, log, Prepare);
             // Counted before the task starts, so a caller reading CompactionPending right after start-up sees the work.
             _compactionPending = superseded.Count;
             if (superseded.Count > 0) _compaction = Task.Run(() => CompactAsync(superseded));
@@ -181,7 +183,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
         // Replica mode: written into the tree's transaction (Tx.Commit opened or checked it), committed before the answer.
         try
         {
-            account.ReplicaVersion = account.Session!.Commit(rows, Serialize, account.FaultRulesChanged ? FaultRulesBytes(account) : null);
+            account.ReplicaVersion = account.Session!.Commit(rows, _rows, account.FaultRulesChanged ? FaultRulesBytes(account) : null);
             return Task.CompletedTask;
         }
         catch (Exception ex)
@@ -191,7 +193,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
         }
     }
 
-    private byte[] Serialize(StripeObject o) => JsonSerializer.SerializeToUtf8Bytes(o, o.GetType(), _persistOptions);
+    private byte[] Serialize(StripeObject o) => _rows.ToArray(o);
 
     /// <summary>
     /// Readies a batch's object rows for the backend. An event announcing a version the batch also writes (most do:

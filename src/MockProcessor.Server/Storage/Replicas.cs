@@ -463,9 +463,9 @@ internal sealed class TreeSession(NpgsqlConnection conn, string tree, long versi
 
     /// <summary>
     /// Writes the rows, the tree's fault rules when they changed (<paramref name="faultRules"/>, else null) and the new
-    /// version, and commits; returns the new version.
+    /// version, and commits; returns the new version. <paramref name="serialize"/> may be null when no row is an object version.
     /// </summary>
-    public long Commit(IReadOnlyList<Row> rows, Func<StripeObject, byte[]> serialize, byte[]? faultRules = null)
+    public long Commit(IReadOnlyList<Row> rows, RowSerializer? serialize, byte[]? faultRules = null)
     {
         var next = version + 1;
         using var batch = new NpgsqlBatch(conn);
@@ -481,7 +481,7 @@ internal sealed class TreeSession(NpgsqlConnection conn, string tree, long versi
             cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = objects.Select(o => o.Object.ObjectType).ToArray() });
             cmd.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = objects.Select(o => o.Object.Created).ToArray() });
             cmd.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = objects.Select(o => o.Seq).ToArray() });
-            cmd.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = objects.Select(o => serialize(o.Object)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+            cmd.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = objects.Select(o => serialize!.ToArray(o.Object)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
             cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = tree });
             cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = next });
             batch.BatchCommands.Add(cmd);

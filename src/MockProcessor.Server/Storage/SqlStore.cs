@@ -12,7 +12,7 @@ namespace MockProcessor.Server.Storage;
 public abstract class SqlStore : IDurableStore
 {
     private readonly List<(StripeObject Object, long Seq, byte[]? Data, long Planned)> _objects = [];
-    private Func<StripeObject, byte[]>? _serialize;
+    private RowSerializer? _serialize;
     private readonly List<IdempotencyRow> _idempotency = [];
     private readonly List<long> _superseded = [];
     // The batch's object rows in write order, and the positions the backend gave them (when it reports them).
@@ -66,7 +66,7 @@ public abstract class SqlStore : IDurableStore
             yield return new IdempotencyRow(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt32(3), (byte[])r.GetValue(4), r.GetString(5), r.GetInt64(6));
     }
 
-    public void Write(IEnumerable<Row> rows, Func<StripeObject, byte[]> serialize)
+    public void Write(IEnumerable<Row> rows, RowSerializer serialize)
     {
         _objects.Clear(); _idempotency.Clear(); _superseded.Clear(); _written.Clear(); InsertedPositions.Clear(); // what a failed batch left
         _serialize = serialize;
@@ -146,7 +146,10 @@ public abstract class SqlStore : IDurableStore
     /// A version's bytes: prepared ahead, or serialised now, as the backend writes that row (the bytes of a large batch
     /// then die one by one instead of living through the batch).
     /// </summary>
-    protected byte[] Bytes(StripeObject o, byte[]? data) => data ?? _serialize!(o);
+    protected byte[] Bytes(StripeObject o, byte[]? data) => data ?? _serialize!.ToArray(o);
+
+    /// <summary>As <see cref="Bytes"/>, in a buffer reused for the next row: for a backend that copies what it is given.</summary>
+    protected ReadOnlySpan<byte> BufferedBytes(StripeObject o, byte[]? data) => data ?? _serialize!.Buffered(o);
 
     protected abstract void InsertIdempotency(IReadOnlyList<IdempotencyRow> records);
 

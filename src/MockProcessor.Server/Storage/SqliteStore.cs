@@ -74,12 +74,12 @@ public sealed class SqliteStore : SqlStore
         {
             try
             {
-                Check(SQLitePCL.raw.sqlite3_bind_text(_insert, 1, o.Id));
-                Check(SQLitePCL.raw.sqlite3_bind_text(_insert, 2, o.AccountId));
-                Check(SQLitePCL.raw.sqlite3_bind_text(_insert, 3, o.ObjectType));
+                BindText(1, o.Id);
+                BindText(2, o.AccountId);
+                BindText(3, o.ObjectType);
                 Check(SQLitePCL.raw.sqlite3_bind_int64(_insert, 4, o.Created));
                 Check(SQLitePCL.raw.sqlite3_bind_int64(_insert, 5, seq));
-                Check(SQLitePCL.raw.sqlite3_bind_blob(_insert, 6, Bytes(o, data)));
+                Check(SQLitePCL.raw.sqlite3_bind_blob(_insert, 6, BufferedBytes(o, data))); // SQLite copies it
                 Check(planned > 0 ? SQLitePCL.raw.sqlite3_bind_int64(_insert, 7, planned) : SQLitePCL.raw.sqlite3_bind_null(_insert, 7));
                 var rc = SQLitePCL.raw.sqlite3_step(_insert);
                 if (rc != SQLitePCL.raw.SQLITE_DONE) Check(rc);
@@ -87,6 +87,15 @@ public sealed class SqliteStore : SqlStore
             finally { SQLitePCL.raw.sqlite3_reset(_insert); }
             InsertedPositions.Add(SQLitePCL.raw.sqlite3_last_insert_rowid(_conn.Handle));
         }
+    }
+
+    /// <summary>Binds a string as UTF-8 without an array per call (SQLite copies it); ids and types are short.</summary>
+    private void BindText(int index, string value)
+    {
+        if (value.Length == 0) { Check(SQLitePCL.raw.sqlite3_bind_text(_insert, index, value)); return; } // an empty span binds NULL
+        var max = System.Text.Encoding.UTF8.GetMaxByteCount(value.Length);
+        Span<byte> utf8 = max <= 512 ? stackalloc byte[max] : new byte[max];
+        Check(SQLitePCL.raw.sqlite3_bind_text(_insert, index, utf8[..System.Text.Encoding.UTF8.GetBytes(value, utf8)]));
     }
 
     /// <summary>Throws SQLite's error for a failed call of its own API (the batch then fails as a whole).</summary>

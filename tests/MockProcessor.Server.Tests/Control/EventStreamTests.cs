@@ -293,7 +293,7 @@ internal sealed class GatedStore(IDurableStore inner) : IDurableStore
     public IEnumerable<StoredVersion> ReadObjectsNewestFirst(Func<StoredHead, bool> wanted) => inner.ReadObjectsNewestFirst(wanted);
     public IEnumerable<IdempotencyRow> ReadIdempotency() => inner.ReadIdempotency();
 
-    public void Write(IEnumerable<Row> rows, Func<StripeObject, byte[]> serialize)
+    public void Write(IEnumerable<Row> rows, RowSerializer serialize)
     {
         if (_closed) _blocked.Release();
         _open.Wait();

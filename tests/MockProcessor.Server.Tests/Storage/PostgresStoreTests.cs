@@ -79,6 +79,7 @@ public class PostgresStoreTests
     private static readonly JsonSerializerOptions Format = PersistenceFormat.Options(MockProcessor.Server.Resources.Registry.PersistedTypes);
 
     private static byte[] Serialize(StripeObject o) => JsonSerializer.SerializeToUtf8Bytes(o, o.GetType(), Format);
+    private static readonly RowSerializer Rows = new(Format);
 
     private static Customer Customer(string id, string account, string name, long created = 1_800_000_000) => new()
     {
@@ -107,8 +108,8 @@ public class PostgresStoreTests
         using (var store = new PostgresStore(db.ConnectionString))
         {
             key = store.FingerprintKey;
-            store.Write(History(), Serialize);
-            store.Write([new ObjectRow(Customer("cus_3", "acct_a", "three"), 5)], Serialize);
+            store.Write(History(), Rows);
+            store.Write([new ObjectRow(Customer("cus_3", "acct_a", "three"), 5)], Rows);
         }
         using (var store = new PostgresStore(db.ConnectionString))
         {
@@ -136,7 +137,7 @@ public class PostgresStoreTests
             Assert.Equal(Idem("k2", 200) with { Body = idem[1].Body }, idem[1]);
 
             // Compaction deletes exactly the named positions; a purge drops idempotency records older than its time.
-            store.Write([new CompactionStep([all[0].Position]), new IdempotencyPurge(150)], Serialize);
+            store.Write([new CompactionStep([all[0].Position]), new IdempotencyPurge(150)], Rows);
         }
         using (var store = new PostgresStore(db.ConnectionString))
         {
@@ -150,14 +151,14 @@ public class PostgresStoreTests
     {
         using var db = new PostgresTestDatabase();
         using var store = new PostgresStore(db.ConnectionString);
-        store.Write([new ObjectRow(Customer("cus_1", "acct_a", "kept"), 1)], Serialize);
+        store.Write([new ObjectRow(Customer("cus_1", "acct_a", "kept"), 1)], Rows);
         // The serializer fails on the batch's second object: the first must not be committed either.
         Assert.Throws<InvalidOperationException>(() => store.Write(
             [new ObjectRow(Customer("cus_2", "acct_a", "lost"), 2), Idem("k", 1), new ObjectRow(Customer("cus_3", "acct_a", "boom"), 3)],
-            o => o.Id == "cus_3" ? throw new InvalidOperationException("boom") : Serialize(o)));
+            new RowSerializer(o => o.Id == "cus_3" ? throw new InvalidOperationException("boom") : Serialize(o))));
         Assert.Equal([1L], store.ReadObjects().Select(v => v.Seq));
         Assert.Empty(store.ReadIdempotency());
-        store.Write([new ObjectRow(Customer("cus_4", "acct_a", "after"), 4)], Serialize);
+        store.Write([new ObjectRow(Customer("cus_4", "acct_a", "after"), 4)], Rows);
         Assert.Equal([1L, 4], store.ReadObjects().Select(v => v.Seq));
     }
 
@@ -166,10 +167,10 @@ public class PostgresStoreTests
     {
         using var db = new PostgresTestDatabase();
         using var store = new PostgresStore(db.ConnectionString);
-        store.Write([new ObjectRow(Customer("cus_1", "acct_a", "before"), 1)], Serialize);
+        store.Write([new ObjectRow(Customer("cus_1", "acct_a", "before"), 1)], Rows);
         Assert.True(db.Scalar<bool>("SELECT bool_and(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"));
-        Assert.ThrowsAny<Exception>(() => store.Write([new ObjectRow(Customer("cus_2", "acct_a", "lost"), 2)], Serialize));
-        store.Write([new ObjectRow(Customer("cus_3", "acct_a", "after"), 3)], Serialize);
+        Assert.ThrowsAny<Exception>(() => store.Write([new ObjectRow(Customer("cus_2", "acct_a", "lost"), 2)], Rows));
+        store.Write([new ObjectRow(Customer("cus_3", "acct_a", "after"), 3)], Rows);
         Assert.Equal([1L, 3], store.ReadObjects().Select(v => v.Seq));
     }
 
@@ -184,13 +185,13 @@ public class PostgresStoreTests
             List<IdempotencyRow> sqliteIdem, postgresIdem;
             using (var store = new SqliteStore(file))
             {
-                store.Write(History(), Serialize);
+                store.Write(History(), Rows);
                 sqlite = store.ReadObjects().ToList();
                 sqliteIdem = store.ReadIdempotency().ToList();
             }
             using (var store = new PostgresStore(db.ConnectionString))
             {
-                store.Write(History(), Serialize);
+                store.Write(History(), Rows);
                 postgres = store.ReadObjects().ToList();
                 postgresIdem = store.ReadIdempotency().ToList();
             }
@@ -230,7 +231,7 @@ public class PostgresStoreTests
             Assert.Equal(Database.SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 db.Scalar<string>("SELECT value FROM meta WHERE key = 'schema_version'"));
             // Every store writes to the one schema.
-            for (var i = 0; i < Replicas; i++) opened[i].Write([new ObjectRow(Customer($"cus_{i}", "acct_a", "r"), i + 1)], Serialize);
+            for (var i = 0; i < Replicas; i++) opened[i].Write([new ObjectRow(Customer($"cus_{i}", "acct_a", "r"), i + 1)], Rows);
             Assert.Equal(Replicas, opened[0].ReadObjects().Count());
         }
         finally

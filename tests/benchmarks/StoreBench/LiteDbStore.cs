@@ -53,7 +53,7 @@ public sealed class LiteDbStore : IDurableStore
                 d["body"].AsBinary, d["request_id"].AsString, d["created"].AsInt64);
     }
 
-    public void Write(IEnumerable<Row> rows, Func<StripeObject, byte[]> serialize)
+    public void Write(IEnumerable<Row> rows, RowSerializer serialize)
     {
         _db.BeginTrans();
         try
@@ -66,7 +66,7 @@ public sealed class LiteDbStore : IDurableStore
                         _objects.Insert(new BsonDocument
                         {
                             ["oid"] = o.Object.Id, ["account"] = o.Object.AccountId, ["type"] = o.Object.ObjectType,
-                            ["created"] = o.Object.Created, ["seq"] = o.Seq, ["data"] = serialize(o.Object),
+                            ["created"] = o.Object.Created, ["seq"] = o.Seq, ["data"] = serialize.ToArray(o.Object),
                         });
                         break;
                     case IdempotencyRow i:
