@@ -196,6 +196,13 @@ public sealed partial class ObjectStore : IAsyncDisposable
     private byte[] Serialize(StripeObject o) => _rows.ToArray(o);
 
     /// <summary>
+    /// The serializer a thread waiting for the writer may use to serialise object versions ahead of it
+    /// (<see cref="Tx.CommitPart"/>); null unless the writer serialises rows as it writes them (SQLite; PostgreSQL
+    /// serialises a batch before writing it, and replica mode commits in the call).
+    /// </summary>
+    internal RowSerializer? AheadSerializer => _log is not null && Replica is null && _backend?.NextPosition is not null ? _rows : null;
+
+    /// <summary>
     /// Readies a batch's object rows for the backend. An event announcing a version the batch also writes (most do:
     /// events are most of what a renewal or a payment writes) refers to that version's position when the store plans
     /// positions (SQLite): the positions are planned here, and each row is serialised as the backend writes it, so its

@@ -148,7 +148,7 @@ public sealed class PostgresStore : SqlStore
 
     // Each run of rows becomes one statement over arrays (unnest keeps the arrays' order, so positions follow commit order);
     // the whole batch is one round trip, the commit a second.
-    protected override void InsertObjects(IReadOnlyList<(StripeObject Object, long Seq, byte[]? Data, long Planned)> versions)
+    protected override void InsertObjects(IReadOnlyList<ObjectRow> versions)
     {
         var n = versions.Count;
         string[] ids = new string[n], accounts = new string[n], types = new string[n];
@@ -156,8 +156,8 @@ public sealed class PostgresStore : SqlStore
         var data = new byte[n][];
         for (var i = 0; i < n; i++)
         {
-            var (o, seq, bytes, _) = versions[i]; // positions come from the bigserial
-            ids[i] = o.Id; accounts[i] = o.AccountId; types[i] = o.ObjectType; created[i] = o.Created; seqs[i] = seq; data[i] = Bytes(o, bytes);
+            var (o, seq) = (versions[i].Object, versions[i].Seq); // positions come from the bigserial
+            ids[i] = o.Id; accounts[i] = o.AccountId; types[i] = o.ObjectType; created[i] = o.Created; seqs[i] = seq; data[i] = Bytes(versions[i]);
         }
         var cmd = new NpgsqlBatchCommand("""
             INSERT INTO objects(id, account, type, created, seq, data)

@@ -11,12 +11,43 @@ public abstract record Row;
 public sealed record ObjectRow(MockProcessor.Domain.Common.StripeObject Object, long Seq) : Row
 {
     private long _position;
+    private byte[]? _data;
+    // Who serialises the version: Free, then either the writer (Writing) or a helper (Helping, then Helped).
+    private int _serializer;
+    private const int Free = 0, Helping = 1, Helped = 2, Writing = 3;
 
     /// <summary>The position the writer chose for this version (<see cref="IDurableStore.NextPosition"/>); 0: the store chooses.</summary>
     internal long Planned { get; set; }
 
-    /// <summary>The version serialised ahead of the write (<see cref="GroupCommit"/>), cleared once written.</summary>
-    internal byte[]? Data { get; set; }
+    /// <summary>The version serialised ahead of the write (<see cref="GroupCommit"/>, <see cref="SerializeAhead"/>), cleared once written.</summary>
+    internal byte[]? Data
+    {
+        get => Volatile.Read(ref _data);
+        set => Volatile.Write(ref _data, value);
+    }
+
+    /// <summary>
+    /// A thread waiting for the writer serialises this version for it (<see cref="Tx.CommitPart"/>), unless the writer or
+    /// another helper already took it.
+    /// </summary>
+    internal void SerializeAhead(RowSerializer rows)
+    {
+        if (Interlocked.CompareExchange(ref _serializer, Helping, Free) != Free) return;
+        try { Data = rows.ToArray(Object); }
+        finally { Volatile.Write(ref _serializer, Helped); }
+    }
+
+    /// <summary>
+    /// The writer takes the version for writing: its bytes when they were made ahead (waiting for a helper still at it),
+    /// else null, and the writer serialises it; no helper starts on it afterwards.
+    /// </summary>
+    internal byte[]? TakeForWrite()
+    {
+        if (Interlocked.CompareExchange(ref _serializer, Writing, Free) == Free) return Data;
+        var spin = new SpinWait();
+        while (Volatile.Read(ref _serializer) == Helping) spin.SpinOnce();
+        return Data; // null if the helper failed: the writer serialises it
+    }
 
     /// <summary>The committed version's place in the store; 0 until its batch is committed.</summary>
     public long Position

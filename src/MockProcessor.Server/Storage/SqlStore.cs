@@ -11,7 +11,7 @@ namespace MockProcessor.Server.Storage;
 /// </summary>
 public abstract class SqlStore : IDurableStore
 {
-    private readonly List<(StripeObject Object, long Seq, byte[]? Data, long Planned)> _objects = [];
+    private readonly List<ObjectRow> _objects = [];
     private RowSerializer? _serialize;
     private readonly List<IdempotencyRow> _idempotency = [];
     private readonly List<long> _superseded = [];
@@ -79,7 +79,7 @@ public abstract class SqlStore : IDurableStore
             {
                 case ObjectRow o:
                     if (_objects.Count == 0) Flush();
-                    _objects.Add((o.Object, o.Seq, o.Data, o.Planned));
+                    _objects.Add(o);
                     _written.Add(o);
                     break;
                 case IdempotencyRow i:
@@ -140,16 +140,16 @@ public abstract class SqlStore : IDurableStore
     /// Appends object versions (with their serialised data), in this order, to <c>objects</c>, each at its planned position
     /// when it has one (<see cref="NextPosition"/>).
     /// </summary>
-    protected abstract void InsertObjects(IReadOnlyList<(StripeObject Object, long Seq, byte[]? Data, long Planned)> versions);
+    protected abstract void InsertObjects(IReadOnlyList<ObjectRow> versions);
 
     /// <summary>
     /// A version's bytes: prepared ahead, or serialised now, as the backend writes that row (the bytes of a large batch
     /// then die one by one instead of living through the batch).
     /// </summary>
-    protected byte[] Bytes(StripeObject o, byte[]? data) => data ?? _serialize!.ToArray(o);
+    protected byte[] Bytes(ObjectRow row) => row.TakeForWrite() ?? _serialize!.ToArray(row.Object);
 
     /// <summary>As <see cref="Bytes"/>, in a buffer reused for the next row: for a backend that copies what it is given.</summary>
-    protected ReadOnlySpan<byte> BufferedBytes(StripeObject o, byte[]? data) => data ?? _serialize!.Buffered(o);
+    protected ReadOnlySpan<byte> BufferedBytes(ObjectRow row) => row.TakeForWrite() ?? _serialize!.Buffered(row.Object);
 
     protected abstract void InsertIdempotency(IReadOnlyList<IdempotencyRow> records);
 

@@ -68,10 +68,11 @@ public sealed class SqliteStore : SqlStore
         _deleteVersion.Transaction = _insertIdempotency.Transaction = _purge.Transaction = (SqliteTransaction)tx;
 
     // One prepared statement a row: SQLite runs in-process, a statement costs no round trip.
-    protected override void InsertObjects(IReadOnlyList<(StripeObject Object, long Seq, byte[]? Data, long Planned)> versions)
+    protected override void InsertObjects(IReadOnlyList<ObjectRow> versions)
     {
-        foreach (var (o, seq, data, planned) in versions)
+        foreach (var row in versions)
         {
+            var (o, seq, planned) = (row.Object, row.Seq, row.Planned);
             try
             {
                 BindText(1, o.Id);
@@ -79,7 +80,7 @@ public sealed class SqliteStore : SqlStore
                 BindText(3, o.ObjectType);
                 Check(SQLitePCL.raw.sqlite3_bind_int64(_insert, 4, o.Created));
                 Check(SQLitePCL.raw.sqlite3_bind_int64(_insert, 5, seq));
-                Check(SQLitePCL.raw.sqlite3_bind_blob(_insert, 6, BufferedBytes(o, data))); // SQLite copies it
+                Check(SQLitePCL.raw.sqlite3_bind_blob(_insert, 6, BufferedBytes(row))); // SQLite copies it
                 Check(planned > 0 ? SQLitePCL.raw.sqlite3_bind_int64(_insert, 7, planned) : SQLitePCL.raw.sqlite3_bind_null(_insert, 7));
                 var rc = SQLitePCL.raw.sqlite3_step(_insert);
                 if (rc != SQLitePCL.raw.SQLITE_DONE) Check(rc);

@@ -66,4 +66,38 @@ public class RowSerializerTests
         Assert.Equal(expectedSmall, held.ToArray());
         Assert.Equal(expectedSmall, Rows.Buffered(small).ToArray());
     }
+
+    [Fact]
+    public void A_version_made_ahead_is_the_one_written_and_one_taken_for_writing_is_not_made_again()
+    {
+        var ahead = new ObjectRow(Make("small"), 1);
+        ahead.SerializeAhead(Rows);
+        Assert.Equal(Rows.ToArray(ahead.Object), ahead.TakeForWrite());
+
+        var taken = new ObjectRow(Make("large"), 2);
+        Assert.Null(taken.TakeForWrite()); // the writer serialises it itself
+        taken.SerializeAhead(Rows);
+        Assert.Null(taken.Data);
+    }
+
+    [Fact]
+    public void A_helper_and_the_writer_racing_over_the_same_rows_serialise_each_once_with_the_same_bytes()
+    {
+        var calls = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        var counting = new RowSerializer(o =>
+        {
+            calls.AddOrUpdate(o.Id, 1, (_, n) => n + 1);
+            return Rows.ToArray(o);
+        });
+        var rows = Enumerable.Range(0, 4_000).Select(i => new ObjectRow(Customer($"cus_{i}", new string('x', i % 300)), i)).ToList();
+        var written = new byte[rows.Count][];
+        // The helper works from the last row back, as Tx.CommitPart does; the writer from the first on.
+        var helper = new Thread(() => { for (var i = rows.Count - 1; i >= 0; i--) rows[i].SerializeAhead(counting); });
+        helper.Start();
+        for (var i = 0; i < rows.Count; i++) written[i] = rows[i].TakeForWrite() ?? counting.ToArray(rows[i].Object);
+        helper.Join();
+        for (var i = 0; i < rows.Count; i++) Assert.Equal(Rows.ToArray(rows[i].Object), written[i]);
+        Assert.Equal(rows.Count, calls.Count);
+        Assert.All(calls.Values, n => Assert.Equal(1, n));
+    }
 }
