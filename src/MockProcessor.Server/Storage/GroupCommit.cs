@@ -14,7 +14,9 @@ public sealed class GroupCommit : IAsyncDisposable
 {
     private sealed record Pending(IReadOnlyList<Row> Rows, TaskCompletionSource Done);
 
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new() { SingleReader = true });
+    // The one continuation ever waiting on the reader is the writer thread's wake-up (WaitToRead), run by the thread that
+    // queues the rows: without the synchronous continuation it would itself wait for a pool thread.
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new() { SingleReader = true, AllowSynchronousContinuations = true });
     private readonly IDurableStore _backend;
     private readonly RowSerializer _serialize;
     private readonly ILogger _log;
@@ -34,7 +36,10 @@ public sealed class GroupCommit : IAsyncDisposable
         _prepare = prepare;
         _serialize = serialize;
         _log = log;
-        _loop = Task.Factory.StartNew(Run, TaskCreationOptions.LongRunning).Unwrap();
+        // The writer has a thread of its own for its whole life, not a pool thread after its first wait: a clock advance
+        // blocks a pool thread while it waits for the writer (Tx.CommitPart), and with the pool at its minimum (one
+        // thread per core) the writer's next batch then waited for the pool to grow, ~0.5-0.9 s (docs/performance.md).
+        _loop = Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         _maintenance = Task.Run(() => backend.MaintainAsync(_stop.Token));
     }
 
@@ -49,10 +54,10 @@ public sealed class GroupCommit : IAsyncDisposable
         return done.Task;
     }
 
-    private async Task Run()
+    private void Run()
     {
         var batch = new List<Pending>();
-        while (await _queue.Reader.WaitToReadAsync())
+        while (WaitToRead())
         {
             batch.Clear();
             while (_queue.Reader.TryRead(out var p)) batch.Add(p);
@@ -82,6 +87,13 @@ public sealed class GroupCommit : IAsyncDisposable
                 if (objects is not null) foreach (var o in objects) o.Data = null;
             }
         }
+    }
+
+    // Blocks this thread until rows are queued (woken by the queuing thread, not through the pool); false once the queue is completed.
+    private bool WaitToRead()
+    {
+        var wait = _queue.Reader.WaitToReadAsync();
+        return wait.IsCompleted ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
     }
 
     public async ValueTask DisposeAsync()

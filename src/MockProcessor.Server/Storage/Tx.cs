@@ -234,17 +234,19 @@ public sealed class Tx
     internal void CommitPart()
     {
         if (!HasChanges) return;
-        var durable = CommitStaged();
-        _partsSoFar.Pending.Add(durable);
+        _partsSoFar.Pending.Add(CommitStaged());
         _partsSoFar.Committed++;
+        // The parts' disk writes, which complete in commit order (not the observers' turns, which run on the pool this
+        // thread is about to block a thread of).
         var notDurable = _partsSoFar.NotDurable;
         notDurable.RemoveAll(p => p.Durable.IsCompleted);
-        if (!durable.IsCompleted && _lastRows is { } rows) notDurable.Add((durable, rows));
+        if (_lastDisk is { IsCompleted: false } disk) notDurable.Add((disk, _lastRows ?? []));
         // The work waits while more than PartsAhead parts are not on disk yet: a version stays in memory until it is
         // durable (docs/storage.md, "Cold objects"), so a year of renewals running seconds ahead of the writer held them
         // all. A part that failed is reported by Commit, as before.
-        if (_partsSoFar.Pending.Count > PartsAhead && _partsSoFar.Pending[^(PartsAhead + 1)] is { IsCompleted: false } oldest)
+        if (notDurable.Count > PartsAhead)
         {
+            var oldest = notDurable[^(PartsAhead + 1)].Durable;
             if (_store.AheadSerializer is { } serializer) SerializeAhead(notDurable, oldest, serializer);
             ((IAsyncResult)oldest).AsyncWaitHandle.WaitOne();
         }
@@ -269,8 +271,9 @@ public sealed class Tx
         }
     }
 
-    // The rows the last CommitStaged handed to the store (null when it wrote none).
+    // The rows the last CommitStaged handed to the store, and the task of their disk write.
     private List<Row>? _lastRows;
+    private Task? _lastDisk;
 
     /// <summary>How many committed parts of a long unit of work may wait for the disk at once (<see cref="CommitPart"/>).</summary>
     internal const int PartsAhead = 2;
@@ -341,6 +344,7 @@ public sealed class Tx
         _extraRows.Clear();
         var durable = _store.Persist(_account, rows);
         _lastRows = rows;
+        _lastDisk = durable;
         if (_store.Replica is not null) _store.EndOneShot(_account);
         if (observed is not null)
         {
