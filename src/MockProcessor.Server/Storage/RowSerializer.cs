@@ -8,7 +8,7 @@ namespace MockProcessor.Server.Storage;
 /// Turns an object version into its stored bytes (the options of <see cref="PersistenceFormat"/>). <see cref="ToArray"/>
 /// gives bytes to keep; <see cref="Buffered"/> writes them into a buffer this serializer reuses, for a backend that hands
 /// them on at once (SQLite copies a bound blob): a clock advance's writer serialises hundreds of thousands of rows, and an
-/// array each was a quarter of all the advance allocated (docs/performance.md). Both give the same bytes.
+/// array each was a sixth of all a year of billing allocated (docs/performance.md). Both give the same bytes.
 /// </summary>
 public sealed class RowSerializer
 {
