@@ -193,8 +193,6 @@ public sealed partial class ObjectStore : IAsyncDisposable
         }
     }
 
-    private byte[] Serialize(StripeObject o) => _rows.ToArray(o);
-
     /// <summary>
     /// The serializer a thread waiting for the writer may use to serialise object versions ahead of it
     /// (<see cref="Tx.CommitPart"/>); null unless the writer serialises rows as it writes them (SQLite; PostgreSQL
@@ -225,12 +223,12 @@ public sealed partial class ObjectStore : IAsyncDisposable
         }
         var reuse = new Dictionary<StripeObject, byte[]>(ReferenceEqualityComparer.Instance);
         foreach (var r in rows)
-            if (r.Object is not Domain.Events.Event) reuse[r.Object] = r.Data = Serialize(r.Object);
+            if (r.Object is not Domain.Events.Event) reuse[r.Object] = r.Data = _rows.ToArray(r.Object);
         _snapshots.Reuse = reuse;
         try
         {
             foreach (var r in rows)
-                if (r.Object is Domain.Events.Event) r.Data = Serialize(r.Object);
+                if (r.Object is Domain.Events.Event) r.Data = _rows.ToArray(r.Object);
         }
         finally { _snapshots.Reuse = null; }
         return null;

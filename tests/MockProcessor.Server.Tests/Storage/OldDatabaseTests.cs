@@ -15,28 +15,15 @@ namespace MockProcessor.Server.Tests.Storage;
 public sealed class OldDatabaseTests : IDisposable
 {
     private const string Key = "sk_test_fixtureV2merchant0001";
-    private readonly string _db = Path.Combine(Path.GetTempPath(), $"mockprocessor-v2-{Guid.NewGuid():N}.db");
+    private readonly TempSqliteDb _file = new("v2", copyOf: Path.Combine(AppContext.BaseDirectory, "Storage", "Fixtures", "schema-v2.db"));
+    private string _db => _file.Path;
 
-    public OldDatabaseTests() => File.Copy(Path.Combine(AppContext.BaseDirectory, "Storage", "Fixtures", "schema-v2.db"), _db);
-
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        foreach (var f in new[] { _db, _db + "-wal", _db + "-shm" }) File.Delete(f);
-        if (Directory.Exists(_db + ".files")) Directory.Delete(_db + ".files", true);
-    }
+    public void Dispose() => _file.Dispose();
 
     private static JsonObject Answers() =>
         JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Storage", "Fixtures", "schema-v2.answers.json")))!.AsObject();
 
-    private string Scalar(string sql)
-    {
-        using var conn = new SqliteConnection($"Data Source={_db};Mode=ReadOnly;Pooling=False");
-        conn.Open();
-        using var cmd = conn.CreateCommand();
-        cmd.CommandText = sql;
-        return Convert.ToString(cmd.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture)!;
-    }
+    private string Scalar(string sql) => _file.Scalar(sql);
 
     private static async Task AssertAnswersAsV2Did(TestApp app)
     {
@@ -112,18 +99,14 @@ public sealed class OldDatabaseTests : IDisposable
         // schema-v2.migrated-rows.json: the fixture's rows after the v2 records read them with their default JSON and the
         // v3 format wrote them back (made when v3 was). The frozen-shape rewrite must give exactly those, whatever the records become.
         var expected = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Storage", "Fixtures", "schema-v2.migrated-rows.json")))!.AsArray();
-        using var conn = new SqliteConnection($"Data Source={_db};Mode=ReadOnly;Pooling=False");
-        conn.Open();
-        using var cmd = conn.CreateCommand();
-        cmd.CommandText = "SELECT rowid, type, data FROM objects ORDER BY rowid";
-        using var r = cmd.ExecuteReader();
         var n = 0;
-        while (r.Read())
+        foreach (var stored in _file.Rows("SELECT rowid, type, data FROM objects ORDER BY rowid"))
         {
+            var (rowid, type) = ((long)stored[0], (string)stored[1]);
             var row = expected[n++]!;
-            Assert.Equal((long)row["rowid"]!, r.GetInt64(0));
-            var rewritten = JsonNode.Parse(SchemaV2Rows.Rewrite(r.GetString(1), (byte[])r.GetValue(2)));
-            Assert.True(JsonNode.DeepEquals(row["data"], rewritten), $"row {r.GetInt64(0)} ({r.GetString(1)}):\n{rewritten!.ToJsonString()}\nexpected\n{row["data"]!.ToJsonString()}");
+            Assert.Equal((long)row["rowid"]!, rowid);
+            var rewritten = JsonNode.Parse(SchemaV2Rows.Rewrite(type, (byte[])stored[2]));
+            Assert.True(JsonNode.DeepEquals(row["data"], rewritten), $"row {rowid} ({type}):\n{rewritten!.ToJsonString()}\nexpected\n{row["data"]!.ToJsonString()}");
         }
         Assert.Equal(expected.Count, n);
         Assert.Equal(35, n);
@@ -142,11 +125,7 @@ public sealed class OldDatabaseTests : IDisposable
     [Fact]
     public void A_migration_that_fails_leaves_the_file_as_it_was()
     {
-        using (var conn = new SqliteConnection($"Data Source={_db};Pooling=False"))
-        {
-            conn.Open();
-            Database.Exec(conn, """INSERT INTO objects(id, account, type, created, seq, data) VALUES('x_1', 'acct_x', 'no_such_type', 0, 999, CAST('{}' AS BLOB))""");
-        }
+        _file.Exec("""INSERT INTO objects(id, account, type, created, seq, data) VALUES('x_1', 'acct_x', 'no_such_type', 0, 999, CAST('{}' AS BLOB))""");
         var before = Scalar("SELECT group_concat(CAST(data AS TEXT), '|') FROM (SELECT data FROM objects ORDER BY rowid)");
         var ex = Assert.Throws<InvalidOperationException>(() => Database.Open(_db));
         Assert.Contains("no_such_type", ex.Message);

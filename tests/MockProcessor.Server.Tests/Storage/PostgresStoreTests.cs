@@ -81,6 +81,25 @@ public class PostgresStoreTests
     private static byte[] Serialize(StripeObject o) => JsonSerializer.SerializeToUtf8Bytes(o, o.GetType(), Format);
     private static readonly RowSerializer Rows = new(Format);
 
+    /// <summary>The persisted format, except that serialising customer <paramref name="id"/> throws.</summary>
+    private static RowSerializer FailingOn(string id)
+    {
+        var options = PersistenceFormat.Options(MockProcessor.Server.Resources.Registry.PersistedTypes);
+        options.Converters.Insert(0, new Boom(id));
+        return new RowSerializer(options);
+    }
+
+    private sealed class Boom(string id) : System.Text.Json.Serialization.JsonConverter<Customer>
+    {
+        public override Customer Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => throw new NotSupportedException();
+
+        public override void Write(Utf8JsonWriter writer, Customer value, JsonSerializerOptions options)
+        {
+            if (value.Id == id) throw new InvalidOperationException("boom");
+            JsonSerializer.Serialize(writer, value, Format);
+        }
+    }
+
     private static Customer Customer(string id, string account, string name, long created = 1_800_000_000) => new()
     {
         Id = id, AccountId = account, Created = created, Name = name, Email = $"{name}@example.com",
@@ -155,7 +174,7 @@ public class PostgresStoreTests
         // The serializer fails on the batch's second object: the first must not be committed either.
         Assert.Throws<InvalidOperationException>(() => store.Write(
             [new ObjectRow(Customer("cus_2", "acct_a", "lost"), 2), Idem("k", 1), new ObjectRow(Customer("cus_3", "acct_a", "boom"), 3)],
-            new RowSerializer(o => o.Id == "cus_3" ? throw new InvalidOperationException("boom") : Serialize(o))));
+            FailingOn("cus_3")));
         Assert.Equal([1L], store.ReadObjects().Select(v => v.Seq));
         Assert.Empty(store.ReadIdempotency());
         store.Write([new ObjectRow(Customer("cus_4", "acct_a", "after"), 4)], Rows);

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using Microsoft.Data.Sqlite;
 using MockProcessor.Server.Storage;
 
 namespace MockProcessor.Server.Tests.Storage;
@@ -11,35 +10,14 @@ namespace MockProcessor.Server.Tests.Storage;
 public sealed class PreviousAttributesFormatTests : IDisposable
 {
     private const string Key = "sk_test_previous_format";
-    private readonly string _db = Path.Combine(Path.GetTempPath(), $"mockprocessor-prev-{Guid.NewGuid():N}.db");
+    private readonly TempSqliteDb _file = new("prev");
+    private string _db => _file.Path;
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        foreach (var f in new[] { _db, _db + "-wal", _db + "-shm" }) File.Delete(f);
-    }
+    public void Dispose() => _file.Dispose();
 
-    private List<(long RowId, string Data)> EventRows()
-    {
-        using var conn = new SqliteConnection($"Data Source={_db};Pooling=False");
-        conn.Open();
-        using var cmd = conn.CreateCommand();
-        cmd.CommandText = "SELECT rowid, CAST(data AS TEXT) FROM objects WHERE type = 'event' ORDER BY rowid";
-        using var r = cmd.ExecuteReader();
-        var rows = new List<(long, string)>();
-        while (r.Read()) rows.Add((r.GetInt64(0), r.GetString(1)));
-        return rows;
-    }
-
-    private void Exec(string sql, params (string Name, object Value)[] args)
-    {
-        using var conn = new SqliteConnection($"Data Source={_db};Pooling=False");
-        conn.Open();
-        using var cmd = conn.CreateCommand();
-        cmd.CommandText = sql;
-        foreach (var (name, value) in args) cmd.Parameters.AddWithValue(name, value);
-        cmd.ExecuteNonQuery();
-    }
+    private List<(long RowId, string Data)> EventRows() =>
+        _file.Rows("SELECT rowid, CAST(data AS TEXT) FROM objects WHERE type = 'event' ORDER BY rowid")
+            .Select(r => ((long)r[0], (string)r[1])).ToList();
 
     /// <summary>Every event's previous_attributes (null when it has none), read through the API.</summary>
     private static async Task<Dictionary<string, JsonNode?>> PreviousAttributes(TestApp app)
@@ -79,8 +57,8 @@ public sealed class PreviousAttributesFormatTests : IDisposable
         var row = JsonNode.Parse(withPrevious[0].Data)!.AsObject();
         row.Remove("previous_attributes", out var previous);
         row["previous_attributes_json"] = previous!.ToJsonString();
-        Exec("UPDATE objects SET data = $d WHERE rowid = $r", ("$d", System.Text.Encoding.UTF8.GetBytes(row.ToJsonString())), ("$r", withPrevious[0].RowId));
-        Exec("UPDATE meta SET value = '4' WHERE key = 'schema_version'");
+        _file.Exec("UPDATE objects SET data = $d WHERE rowid = $r", ("$d", System.Text.Encoding.UTF8.GetBytes(row.ToJsonString())), ("$r", withPrevious[0].RowId));
+        _file.Exec("UPDATE meta SET value = '4' WHERE key = 'schema_version'");
         Assert.Contains(EventRows(), r => r.Data.Contains("\"previous_attributes_json\":\"{", StringComparison.Ordinal));
 
         await using (var app = new TestApp(o => { o.InMemory = false; o.Database = _db; }))
@@ -90,10 +68,7 @@ public sealed class PreviousAttributesFormatTests : IDisposable
             foreach (var (id, value) in before)
                 Assert.True(JsonNode.DeepEquals(value, after[id]), $"{id}: {after[id]?.ToJsonString()} instead of {value?.ToJsonString()}");
         }
-        using var conn = new SqliteConnection($"Data Source={_db};Mode=ReadOnly;Pooling=False");
-        conn.Open();
-        using var cmd = conn.CreateCommand();
-        cmd.CommandText = "SELECT value FROM meta WHERE key = 'schema_version'";
-        Assert.Equal(Database.SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), (string)cmd.ExecuteScalar()!);
+        Assert.Equal(Database.SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            _file.Scalar("SELECT value FROM meta WHERE key = 'schema_version'"));
     }
 }

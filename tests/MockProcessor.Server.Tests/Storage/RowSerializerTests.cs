@@ -84,11 +84,9 @@ public class RowSerializerTests
     public void A_helper_and_the_writer_racing_over_the_same_rows_serialise_each_once_with_the_same_bytes()
     {
         var calls = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
-        var counting = new RowSerializer(o =>
-        {
-            calls.AddOrUpdate(o.Id, 1, (_, n) => n + 1);
-            return Rows.ToArray(o);
-        });
+        var options = PersistenceFormat.Options(MockProcessor.Server.Resources.Registry.PersistedTypes);
+        options.Converters.Insert(0, new Counting(calls));
+        var counting = new RowSerializer(options);
         var rows = Enumerable.Range(0, 4_000).Select(i => new ObjectRow(Customer($"cus_{i}", new string('x', i % 300)), i)).ToList();
         var written = new byte[rows.Count][];
         // The helper works from the last row back, as Tx.CommitPart does; the writer from the first on.
@@ -99,5 +97,46 @@ public class RowSerializerTests
         for (var i = 0; i < rows.Count; i++) Assert.Equal(Rows.ToArray(rows[i].Object), written[i]);
         Assert.Equal(rows.Count, calls.Count);
         Assert.All(calls.Values, n => Assert.Equal(1, n));
+    }
+
+    [Fact]
+    public void The_writer_waits_for_a_helper_that_is_serialising_the_row_and_writes_its_bytes()
+    {
+        using var entered = new ManualResetEventSlim(false);
+        using var release = new ManualResetEventSlim(false);
+        var calls = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        var options = PersistenceFormat.Options(MockProcessor.Server.Resources.Registry.PersistedTypes);
+        options.Converters.Insert(0, new Counting(calls, () => { entered.Set(); release.Wait(); }));
+        var row = new ObjectRow(Customer("cus_slow", "held"), 1);
+        var helper = new Thread(() => row.SerializeAhead(new RowSerializer(options)));
+        helper.Start();
+        Assert.True(entered.Wait(TimeSpan.FromSeconds(10)));
+
+        byte[]? written = null;
+        var writer = new Thread(() => written = row.TakeForWrite() ?? Rows.ToArray(row.Object));
+        writer.Start();
+        // While the helper is mid-row, the writer neither serialises the row itself nor goes on without its bytes.
+        Assert.False(writer.Join(TimeSpan.FromMilliseconds(300)));
+        release.Set();
+        Assert.True(writer.Join(TimeSpan.FromSeconds(10)));
+        helper.Join();
+        Assert.Equal(Rows.ToArray(row.Object), written);
+        Assert.Equal(1, calls["cus_slow"]);
+    }
+
+    /// <summary>Serialises a customer in the persisted format, counting the calls per id (and running <c>during</c> in each).</summary>
+    private sealed class Counting(System.Collections.Concurrent.ConcurrentDictionary<string, int> calls, Action? during = null)
+        : System.Text.Json.Serialization.JsonConverter<Customer>
+    {
+        private static readonly JsonSerializerOptions Plain = PersistenceFormat.Options(MockProcessor.Server.Resources.Registry.PersistedTypes);
+
+        public override Customer Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => throw new NotSupportedException();
+
+        public override void Write(Utf8JsonWriter writer, Customer value, JsonSerializerOptions options)
+        {
+            calls.AddOrUpdate(value.Id, 1, (_, n) => n + 1);
+            during?.Invoke();
+            JsonSerializer.Serialize(writer, value, Plain);
+        }
     }
 }
