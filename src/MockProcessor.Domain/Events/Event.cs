@@ -6,7 +6,8 @@ namespace MockProcessor.Domain.Events;
 /// A recorded state change. <see cref="Snapshot"/> is the object's immutable version at that moment (rendered
 /// unexpanded as <c>data.object</c>; holding the record instead of its JSON costs almost no memory, since a new
 /// version shares its unchanged fields with the old) and <see cref="PreviousAttributesJson"/> the changed
-/// fields' old values. Events are frozen: a later change makes a new version and never touches this one.
+/// fields' old values, or <see cref="Previous"/> the version before the change, from which they are found when the event
+/// is rendered. Events are frozen: a later change makes a new version and never touches this one.
 /// </summary>
 public sealed record Event : StripeObject
 {
@@ -27,6 +28,14 @@ public sealed record Event : StripeObject
 
     /// <summary>The previous attributes' JSON as UTF-8, for parsing without a string in between.</summary>
     public ReadOnlySpan<byte> PreviousAttributesUtf8() => _previousAttributes;
+
+    /// <summary>
+    /// The object's version before the change, when <c>previous_attributes</c> are found by comparing the renderings of
+    /// it and <see cref="Snapshot"/> as the event is rendered rather than when it happens (both versions are immutable,
+    /// so the result is the same; docs/storage.md, "Previous attributes found when rendered"); null for an event that carries <see cref="PreviousAttributesJson"/>
+    /// or has no previous attributes.
+    /// </summary>
+    public StripeObject? Previous { get; init; }
     public string? RequestId { get; init; }
     public string? IdempotencyKey { get; init; }
     public string? RelatedObjectId { get; init; }

@@ -113,7 +113,7 @@ public static class Registry
         .Add<Price>(PriceJson.Render)
         .Add<PlanSnapshot>(Plans.PlanJson.RenderSnapshot)
         .Add<CheckoutSession>(CheckoutSessionJson.Render)
-        .Add<Domain.Billing.Subscription>(Subscriptions.SubscriptionJson.Render, Subscriptions.SubscriptionJson.PreviousAttributes)
+        .Add<Domain.Billing.Subscription>(Subscriptions.SubscriptionJson.Render, Subscriptions.SubscriptionJson.PreviousAttributes, Subscriptions.SubscriptionJson.ChangesVisibly)
         .Add<Domain.Billing.SubscriptionItem>(Subscriptions.SubscriptionJson.RenderItem)
         .Add<Domain.Billing.Invoice>(Invoices.InvoiceJson.Render)
         .Add<Domain.Billing.InvoiceItem>(Invoices.InvoiceJson.RenderItem)

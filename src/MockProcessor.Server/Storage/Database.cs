@@ -12,7 +12,7 @@ namespace MockProcessor.Server.Storage;
 /// </summary>
 public static class Database
 {
-    public const int SchemaVersion = 5;
+    public const int SchemaVersion = 6;
 
     /// <summary>The meta row holding the per-database HMAC key of idempotency fingerprints (docs/architecture.md, Secrets at rest).</summary>
     public const string FingerprintKeyName = "idempotency_fingerprint_key";
@@ -54,6 +54,10 @@ public static class Database
         (_, _) => { },
         // v5. An event's previous attributes are stored as JSON ("previous_attributes": {...}) instead of a string of it
         // ("previous_attributes_json"). The reader takes both, so v4 rows stay as they are (Storage/PersistenceFormat).
+        (_, _) => { },
+        // v6. An event may keep the object's version before the change ("previous": {"type", "row" or "data"}) and find its
+        // previous attributes from it when rendered, and a snapshot may refer to a version an earlier batch wrote
+        // (docs/storage.md). v5 rows are valid v6 rows; the version keeps a v5 build, which would drop "previous", out.
         (_, _) => { },
     ];
 

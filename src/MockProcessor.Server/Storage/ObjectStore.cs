@@ -58,6 +58,9 @@ public sealed partial class ObjectStore : IAsyncDisposable
         {
             // An event's snapshot may be a reference to the version row it announced (docs/storage.md).
             if (backend.CanReadBack) _snapshots.ReadRow = position => Decode(backend.ReadAt(position));
+            // ... also to a version an earlier batch wrote, whose place the version itself notes (StripeObject.StoredAt):
+            // one process's store only, whose writer and start-up set those notes (a replica's rows come from others).
+            _snapshots.ReferToStored = replica is null && backend.CanReadBack;
             // Memory holds at most hotObjects committed versions when the store can read them back (docs/storage.md).
             if (hotObjects > 0 && backend.CanReadBack)
                 _cache = new ObjectCache(hotObjects, position => Decode(backend.ReadAt(position)));
@@ -239,10 +242,14 @@ public sealed partial class ObjectStore : IAsyncDisposable
         public void Dispose() => snapshots.Refs = null;
     }
 
-    private StripeObject Decode(StoredVersion v) =>
-        Schema.PersistedTypes.TryGetValue(v.Type, out var type)
+    private StripeObject Decode(StoredVersion v)
+    {
+        var obj = Schema.PersistedTypes.TryGetValue(v.Type, out var type)
             ? (StripeObject)JsonSerializer.Deserialize(v.Data, type, _persistOptions)!
             : throw new InvalidOperationException($"The database holds objects of type '{v.Type}' that this build does not know.");
+        obj.StoredAt = v.Position; // read back from where it is: a later event may refer to it there
+        return obj;
+    }
 
     /// <summary>Versions decoded together at start-up, in parallel.</summary>
     private const int LoadBatch = 4096;
@@ -281,7 +288,10 @@ public sealed partial class ObjectStore : IAsyncDisposable
                 if (!Schema.PersistedTypes.ContainsKey(v.Type))
                     throw new InvalidOperationException($"The database holds objects of type '{v.Type}' that this build does not know.");
             Parallel.For(0, batch.Count, i =>
-                decoded[i] = (StripeObject)JsonSerializer.Deserialize(batch[i].Data, Schema.PersistedTypes[batch[i].Type], _persistOptions)!);
+            {
+                decoded[i] = (StripeObject)JsonSerializer.Deserialize(batch[i].Data, Schema.PersistedTypes[batch[i].Type], _persistOptions)!;
+                decoded[i].StoredAt = batch[i].Position;
+            });
             for (var i = 0; i < batch.Count; i++) current.Add((batch[i].Seq, decoded[i], batch[i].Position));
             Array.Clear(decoded);
             batch.Clear();

@@ -110,10 +110,11 @@ public sealed class PostgresStore : SqlStore
             put.ExecuteNonQuery();
             Exec(conn, tx, $"INSERT INTO meta(key, value) VALUES('schema_version', '{Database.SchemaVersion}')");
         }
-        else if (current is 3 or 4)
+        else if (current is 3 or 4 or 5)
         {
             // v4 adds event snapshots by reference, which only the SQLite store writes: a v3 database is a v4 one. v5 stores
-            // events' previous attributes as JSON and reads v4's strings: a v4 database is a v5 one.
+            // events' previous attributes as JSON and reads v4's strings: a v4 database is a v5 one. v6 adds an event's
+            // previous version and references to earlier batches' versions: a v5 database is a v6 one.
             Exec(conn, tx, $"UPDATE meta SET value = '{Database.SchemaVersion}' WHERE key = 'schema_version'");
         }
         else if (current < Database.SchemaVersion)

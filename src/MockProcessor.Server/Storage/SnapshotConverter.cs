@@ -5,10 +5,10 @@ using MockProcessor.Domain.Common;
 namespace MockProcessor.Server.Storage;
 
 /// <summary>
-/// Persists a field typed as the abstract <see cref="StripeObject"/> (an event's snapshot) as
-/// <c>{"type": "customer", "data": {...}}</c>, using the same type table as the objects table, or, when the same batch
-/// stores that very version at a known position, as <c>{"type": "customer", "row": 1234}</c> (schema v4; docs/storage.md,
-/// "Event snapshots by reference"). Persistence stays a Server concern: the Domain records carry no serializer attributes.
+/// Persists a field typed as the abstract <see cref="StripeObject"/> (an event's snapshot and previous version) as
+/// <c>{"type": "customer", "data": {...}}</c>, using the same type table as the objects table, or, when that very version
+/// is stored at a known position (by the same batch, schema v4, or an earlier one, v6), as
+/// <c>{"type": "customer", "row": 1234}</c> (docs/storage.md, "Event snapshots by reference"). Persistence stays a Server concern: the Domain records carry no serializer attributes.
 /// </summary>
 internal sealed class SnapshotConverter(IReadOnlyDictionary<string, Type> types) : JsonConverter<StripeObject>
 {
@@ -23,6 +23,14 @@ internal sealed class SnapshotConverter(IReadOnlyDictionary<string, Type> types)
     /// of them refers to it instead of carrying it (set and cleared by the writer, <see cref="ObjectStore"/>).
     /// </summary>
     internal IReadOnlyDictionary<StripeObject, long>? Refs { get; set; }
+
+    /// <summary>
+    /// Whether a version an earlier batch wrote (or start-up read back) is referred to where it is
+    /// (<see cref="StripeObject.StoredAt"/>) instead of copied: set for one process's own durable store (not replicas).
+    /// Such rows are never compacted away: compaction only deletes versions that were already superseded at start-up,
+    /// less those an event refers to, and an event only refers to the version of its day.
+    /// </summary>
+    internal bool ReferToStored { get; set; }
 
     /// <summary>Reads the version stored at a position back (set by a store that can, <see cref="IDurableStore.CanReadBack"/>).</summary>
     internal Func<long, StripeObject>? ReadRow { get; set; }
@@ -65,7 +73,7 @@ internal sealed class SnapshotConverter(IReadOnlyDictionary<string, Type> types)
     {
         writer.WriteStartObject();
         writer.WriteString("type", value.ObjectType);
-        if (Refs is { } refs && refs.TryGetValue(value, out var position))
+        if (Refs is { } refs && refs.TryGetValue(value, out var position) || ReferToStored && (position = value.StoredAt) > 0)
         {
             writer.WriteNumber("row", position);
             writer.WriteEndObject();

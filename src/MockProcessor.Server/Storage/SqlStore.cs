@@ -102,7 +102,12 @@ public abstract class SqlStore : IDurableStore
         Committed(InsertedPositions);
         // Committed: the versions can now be read back from where they are (the object cache, docs/storage.md).
         if (CanReadBack && InsertedPositions.Count == _written.Count)
-            for (var i = 0; i < _written.Count; i++) _written[i].Position = InsertedPositions[i];
+            for (var i = 0; i < _written.Count; i++)
+            {
+                _written[i].Position = InsertedPositions[i];
+                // ... and later batches' events can refer to it (SnapshotConverter.ReferToStored; this writer's thread only).
+                _written[i].Object.StoredAt = InsertedPositions[i];
+            }
         _written.Clear();
         InsertedPositions.Clear();
     }

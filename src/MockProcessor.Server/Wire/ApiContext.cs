@@ -98,14 +98,34 @@ public sealed class ApiContext
     {
         if (after == before) return;
         Tx.Put(after);
-        Emit(eventType, after, Render.PreviousAttributes(before, after));
+        EmitChange(eventType, before, after);
+    }
+
+    /// <summary>
+    /// Announces a change from <paramref name="before"/> to <paramref name="after"/> (two versions of one object). When
+    /// the type says the change certainly shows on the wire (<see cref="Renderers.ChangesVisibly"/>), the event keeps the
+    /// old version and its <c>previous_attributes</c> are found when it is rendered, not now (a renewal's subscription
+    /// carries its items with price and plan, and most events are never read; docs/storage.md). Otherwise they are
+    /// compared now, and a change no rendered field shows is announced only when <paramref name="announceInvisible"/>.
+    /// </summary>
+    public void EmitChange(string type, StripeObject before, StripeObject after, bool announceInvisible = true)
+    {
+        if (Render.Renderers.ChangesVisibly(before, after))
+        {
+            Emit(type, after, previous: null, previousVersion: before);
+            return;
+        }
+        var previous = Render.PreviousAttributes(before, after);
+        if (previous is not null || announceInvisible) Emit(type, after, previous);
     }
 
     /// <summary>
     /// Records an event in the same unit of work as the change it describes. <c>data.object</c> is
     /// <paramref name="obj"/> as it is now; <paramref name="previous"/> carries the old values of the changed fields.
     /// </summary>
-    public Event Emit(string type, StripeObject obj, JsonObject? previous = null)
+    public Event Emit(string type, StripeObject obj, JsonObject? previous = null) => Emit(type, obj, previous, previousVersion: null);
+
+    private Event Emit(string type, StripeObject obj, JsonObject? previous, StripeObject? previousVersion)
     {
         var ev = new Event
         {
@@ -116,6 +136,7 @@ public sealed class ApiContext
             ApiVersion = EventApiVersion,
             Snapshot = obj,
             PreviousAttributesJson = previous is null ? null : WireJson.String(previous),
+            Previous = previousVersion,
             RequestId = RequestId,
             IdempotencyKey = IdempotencyKey,
             RelatedObjectId = obj.Id,

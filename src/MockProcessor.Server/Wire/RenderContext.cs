@@ -25,8 +25,12 @@ public sealed class RenderContext(Tx tx, Renderers renderers, bool publishable, 
     public JsonObject? PreviousAttributes(StripeObject before, StripeObject after) => renderers.PreviousAttributes(before, after, this);
 
     /// <summary>An object as stored in an event: never expanded, metadata never withheld.</summary>
-    public JsonObject RenderFrozen(StripeObject snapshot) =>
-        renderers.Render(snapshot, Publishable ? new RenderContext(Tx, renderers, publishable: false, Now) : this, ExpandNode.None);
+    public JsonObject RenderFrozen(StripeObject snapshot) => renderers.Render(snapshot, Unwithheld, ExpandNode.None);
+
+    /// <summary>An event's <c>previous_attributes</c> found from its two versions, rendered as <see cref="RenderFrozen"/> renders them.</summary>
+    public JsonObject? PreviousAttributesFrozen(StripeObject before, StripeObject after) => renderers.PreviousAttributes(before, after, Unwithheld);
+
+    private RenderContext Unwithheld => Publishable ? new RenderContext(Tx, renderers, publishable: false, Now) : this;
 
     /// <summary>An expandable reference: the id, or the whole object when the caller asked to expand it.</summary>
     public JsonNode? Ref(ExpandNode expand, string field, string? id)
@@ -49,20 +53,32 @@ public sealed class RenderContext(Tx tx, Renderers renderers, bool publishable, 
 
 /// <summary>
 /// Object type → wire renderer. Each resource registers its own <c>*Json.Render</c>, and may register how its
-/// <c>previous_attributes</c> are found when comparing two whole renderings costs too much (a subscription's items).
+/// <c>previous_attributes</c> are found when comparing two whole renderings costs too much (a subscription's items), and
+/// which changes certainly show on the wire, so that comparing can wait until the event is rendered.
 /// </summary>
 public sealed class Renderers
 {
     private readonly Dictionary<Type, Func<StripeObject, RenderContext, ExpandNode, JsonObject>> _byType = [];
     private readonly Dictionary<Type, Func<StripeObject, StripeObject, RenderContext, JsonObject?>> _previousByType = [];
+    private readonly Dictionary<Type, Func<StripeObject, StripeObject, bool>> _visibleByType = [];
 
     public Renderers Add<T>(Func<T, RenderContext, ExpandNode, JsonObject> render,
-        Func<T, T, RenderContext, JsonObject?>? previousAttributes = null) where T : StripeObject
+        Func<T, T, RenderContext, JsonObject?>? previousAttributes = null, Func<T, T, bool>? changesVisibly = null) where T : StripeObject
     {
         _byType[typeof(T)] = (o, c, e) => render((T)o, c, e);
         if (previousAttributes is not null) _previousByType[typeof(T)] = (b, a, c) => previousAttributes((T)b, (T)a, c);
+        if (changesVisibly is not null) _visibleByType[typeof(T)] = (b, a) => changesVisibly((T)b, (T)a);
         return this;
     }
+
+    /// <summary>
+    /// True when the type can tell without rendering that the change from <paramref name="before"/> to
+    /// <paramref name="after"/> shows on the wire (a rendered field certainly differs): its event then carries the old
+    /// version, and <c>previous_attributes</c> are found when the event is rendered (<see cref="Domain.Events.Event.Previous"/>).
+    /// False means "not known": the caller compares renderings now.
+    /// </summary>
+    public bool ChangesVisibly(StripeObject before, StripeObject after) =>
+        before.GetType() == after.GetType() && _visibleByType.TryGetValue(after.GetType(), out var visible) && visible(before, after);
 
     /// <summary>
     /// The type's own comparison when it registered one; otherwise both versions are rendered and compared

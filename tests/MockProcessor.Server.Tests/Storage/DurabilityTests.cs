@@ -212,6 +212,86 @@ public class DurabilityTests
         foreach (var f in new[] { db, db + "-wal", db + "-shm" }) File.Delete(f);
     }
 
+    /// <summary>
+    /// A renewal's <c>customer.subscription.updated</c> keeps the subscription's version before the change
+    /// (<c>Event.Previous</c>) instead of its previous attributes: stored as a reference to that version's row, which an
+    /// earlier batch wrote (the month before), and read back after a restart and compaction to the same event, byte for byte.
+    /// </summary>
+    [Fact]
+    public async Task A_renewal_event_refers_to_the_earlier_version_of_the_subscription_and_reads_back_the_same_after_restart()
+    {
+        var db = TempDb();
+        string subId;
+        var bodies = new Dictionary<string, string>();
+        const long start = 1_767_225_600; // 2026-01-01
+        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
+        {
+            var c = app.Client("sk_test_previous_version");
+            var product = await (await c.PostFormAsync("/v1/products", ("name", "Gold"))).OkAsync();
+            var price = await (await c.PostFormAsync("/v1/prices", ("product", (string)product["id"]!), ("currency", "usd"),
+                ("unit_amount", "1000"), ("recurring[interval]", "month"))).OkAsync();
+            var clock = await c.CreateTestClockAsync(start);
+            var cus = await (await c.PostFormAsync("/v1/customers", ("test_clock", (string)clock["id"]!), ("payment_method", "pm_card_visa"),
+                ("invoice_settings[default_payment_method]", "pm_card_visa"))).OkAsync();
+            var sub = await (await c.PostFormAsync("/v1/subscriptions", ("customer", (string)cus["id"]!), ("items[0][price]", (string)price["id"]!))).OkAsync();
+            subId = (string)sub["id"]!;
+            // Two renewals, each advanced to in two calls: past its invoice.upcoming notice (which the subscription notes in
+            // an unannounced version), then past the renewal, whose old version is then the one the first call wrote.
+            foreach (var days in new[] { 30, 2, 26, 2 }) await c.AdvanceTestClockAsync(clock, days * 86400L);
+            foreach (var e in (await (await c.GetAsync("/v1/events?type=customer.subscription.updated&limit=100")).OkAsync())["data"]!.AsArray())
+                bodies[(string)e!["id"]!] = await (await c.GetAsync($"/v1/events/{e["id"]}")).Content.ReadAsStringAsync();
+            var renewal = System.Text.Json.Nodes.JsonNode.Parse(bodies.Values.First())!["data"]!;
+            // The previous attributes, found from the kept version: the period before and the invoice before.
+            Assert.True((long)renewal["previous_attributes"]!["items"]!["data"]![0]!["current_period_start"]!
+                < (long)renewal["object"]!["items"]!["data"]![0]!["current_period_start"]!);
+            Assert.NotEqual((string)renewal["object"]!["latest_invoice"]!, (string)renewal["previous_attributes"]!["latest_invoice"]!);
+        }
+        // Two renewals, and the first invoice's payment (incomplete -> active) in the call that created the subscription.
+        Assert.Equal(3, bodies.Count);
+        // Each renewal's row names the row of the subscription's version before it, written by an earlier batch, and
+        // carries neither a copy of it nor previous attributes. The activation's old version was never written (the same
+        // call superseded it): that event carries a copy.
+        using (var conn = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db};Pooling=False"))
+        {
+            conn.Open();
+            using var cmd = conn.CreateCommand();
+            cmd.CommandText = """
+                SELECT e.rowid, e.data, v.rowid, v.id FROM objects e JOIN objects v ON v.rowid = json_extract(e.data, '$.previous.row')
+                WHERE e.type = 'event' AND json_extract(e.data, '$.type') = 'customer.subscription.updated'
+                """;
+            using var r = cmd.ExecuteReader();
+            var joined = 0;
+            while (r.Read())
+            {
+                Assert.Equal(subId, r.GetString(3));
+                Assert.True(r.GetInt64(2) < r.GetInt64(0));
+                var row = System.Text.Json.Nodes.JsonNode.Parse(r.GetString(1))!.AsObject();
+                Assert.False(row.ContainsKey("previous_attributes"));
+                Assert.False(row["previous"]!.AsObject().ContainsKey("data"));
+                joined++;
+            }
+            Assert.Equal(2, joined);
+            r.Close();
+            cmd.CommandText = """
+                SELECT json_extract(data, '$.previous.data.status') FROM objects
+                WHERE type = 'event' AND json_extract(data, '$.type') = 'customer.subscription.updated' AND json_extract(data, '$.previous.row') IS NULL
+                """;
+            Assert.Equal("incomplete", cmd.ExecuteScalar());
+        }
+        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
+        {
+            var store = (ObjectStore)app.Services.GetService(typeof(ObjectStore))!;
+            for (var i = 0; i < 200 && store.CompactionPending > 0; i++) await Task.Delay(25);
+            Assert.Equal(0, store.CompactionPending);
+        }
+        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; o.CacheObjects = 3; }))
+        {
+            var c = app.Client("sk_test_previous_version");
+            foreach (var (id, body) in bodies) Assert.Equal(body, await (await c.GetAsync($"/v1/events/{id}")).Content.ReadAsStringAsync());
+        }
+        foreach (var f in new[] { db, db + "-wal", db + "-shm" }) File.Delete(f);
+    }
+
     private static void Exec(string db, string sql)
     {
         using var conn = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={db};Pooling=False");

@@ -79,6 +79,34 @@ public class PreviousAttributesTests
             Assert.Equal(Jan, (long)actual!["items"]!["data"]![0]!["current_period_start"]!);
     }
 
+    /// <summary>
+    /// A change the subscription says certainly shows (<c>ChangesVisibly</c>) is announced with its old version, and the
+    /// previous attributes are found when the event is rendered: the claim must hold whenever it is made, and the
+    /// rendered event must carry what comparing at the change would have given (nothing at all for no visible change).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Changes))]
+    public void An_event_keeping_the_old_version_renders_the_previous_attributes_of_comparing_at_the_change(string change)
+    {
+        var (ctx, sub) = Setup();
+        var (before, after) = Change(sub, change);
+        var expected = PreviousAttributes.Diff(ctx.Render(before), ctx.Render(after));
+
+        var visible = ctx.Renderers.ChangesVisibly(before, after);
+        if (visible) Assert.NotNull(expected);
+        if (change is "renewal" or "status only" or "renewal and new item") Assert.True(visible);
+        if (change is "nothing" or "items rebuilt equal" or "metadata only" or "quantity") Assert.False(visible);
+
+        var e = new Domain.Events.Event
+        {
+            Id = "evt_1", AccountId = "acct_1", Created = Feb, Type = "customer.subscription.updated", ApiVersion = "2026-10-28.endive",
+            Snapshot = after, Previous = before,
+        };
+        var data = MockProcessor.Server.Resources.Events.EventJson.Render(e, ctx, ExpandNode.None)["data"]!.AsObject();
+        Assert.Equal(expected?.ToJsonString(), data["previous_attributes"]?.ToJsonString());
+        Assert.Equal(expected is not null, data.ContainsKey("previous_attributes"));
+    }
+
     [Fact]
     public void A_type_without_its_own_comparison_compares_whole_renderings()
     {

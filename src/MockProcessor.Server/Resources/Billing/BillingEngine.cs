@@ -52,8 +52,7 @@ public static class BillingEngine
         if (after == before) return;
         c.Tx.Put(after);
         // Items are new list instances even when nothing in them changed: only a visible change is announced.
-        var previous = c.Render.PreviousAttributes(before, after);
-        if (previous is { Count: > 0 }) c.Emit(eventType, after, previous);
+        c.EmitChange(eventType, before, after, announceInvisible: false);
     }
 
     /// <summary>

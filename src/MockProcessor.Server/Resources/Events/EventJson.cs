@@ -8,7 +8,8 @@ namespace MockProcessor.Server.Resources.Events;
 /// <summary>
 /// Events are frozen: <c>data.object</c> is the snapshot taken at the change, rendered unexpanded and unredacted, in the
 /// event's API version (the account's default when it happened); a webhook endpoint pinned to another version gets
-/// its own rendering (<see cref="RenderAt"/>).
+/// its own rendering (<see cref="RenderAt"/>). <c>previous_attributes</c> are stored with the event, or found now from the
+/// old version it keeps (<see cref="Event.Previous"/>), in the current version's shape either way.
 /// </summary>
 public static class EventJson
 {
@@ -20,7 +21,11 @@ public static class EventJson
         var obj = ctx.RenderFrozen(e.Snapshot);
         ApiChanges.Render(obj, ApiVersions.Stored(apiVersion), ctx);
         var data = new JsonObject { ["object"] = obj };
-        if (e.PreviousAttributesUtf8() is { IsEmpty: false } previous) data["previous_attributes"] = JsonNode.Parse(previous);
+        if (e.Previous is { } before)
+        {
+            if (ctx.PreviousAttributesFrozen(before, e.Snapshot) is { } found) data["previous_attributes"] = found;
+        }
+        else if (e.PreviousAttributesUtf8() is { IsEmpty: false } previous) data["previous_attributes"] = JsonNode.Parse(previous);
         var json = new JsonObject { ["id"] = e.Id, ["object"] = "event" };
         if (e.ConnectedAccount is not null) json["account"] = e.ConnectedAccount;
         foreach (var (k, v) in new JsonObject

@@ -71,6 +71,15 @@ public static class SubscriptionJson
         return previous;
     }
 
+    /// <summary>
+    /// Changes that certainly show in the rendering (the registry's <c>changesVisibly</c>): the status, the latest
+    /// invoice (an id), and the current period, which every item carries. A renewal changes the last two.
+    /// </summary>
+    public static bool ChangesVisibly(Subscription before, Subscription after) =>
+        before.Status != after.Status
+        || before.LatestInvoice != after.LatestInvoice
+        || after.Items.Count > 0 && (before.CurrentPeriodStart != after.CurrentPeriodStart || before.CurrentPeriodEnd != after.CurrentPeriodEnd);
+
     private static JsonObject Fields(Subscription s, RenderContext ctx, ExpandNode expand, JsonNode? itemsStandIn) => new(WireJson.Room(46))
     {
         ["id"] = s.Id,
