@@ -165,7 +165,10 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
             Volatile.Write(ref _clockOffset, a.ClockOffset);
             Volatile.Write(ref _clockFrozenAt, a.ClockFrozenAt ?? long.MinValue);
         }
-        var isNew = !TryGet(obj.Id, out var old, out _);
+        // The old version only matters for the type's secondary indexes: one dropped from memory is read back only then.
+        var isNew = !Objects.TryGetValue(obj.Id, out var entry);
+        var indexes = Schema.IndexesOf(obj.ObjectType);
+        var old = isNew || indexes.Length == 0 ? null : entry.Obj ?? cache!.Load(entry.Position);
         Objects[obj.Id] = (obj, seq, 0);
         var key = new ListKey(obj.Created, seq, obj.Id);
         if (isNew)
@@ -175,9 +178,9 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
                 Lists[(obj.AccountId, obj.ObjectType)] = list = new KeyIndex();
             list.Add(key);
         }
-        foreach (var index in Schema.IndexesOf(obj.ObjectType))
+        foreach (var index in indexes)
         {
-            var before = isNew ? null : index.KeyOf(old);
+            var before = isNew ? null : index.KeyOf(old!);
             var after = index.KeyOf(obj);
             if (before == after) continue;
             if (before is not null && Secondary.TryGetValue((obj.AccountId, index, before), out var from))

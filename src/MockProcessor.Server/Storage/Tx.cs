@@ -248,7 +248,9 @@ public sealed class Tx
         {
             var oldest = notDurable[^(PartsAhead + 1)].Durable;
             if (_store.AheadSerializer is { } serializer) SerializeAhead(notDurable, oldest, serializer);
-            ((IAsyncResult)oldest).AsyncWaitHandle.WaitOne();
+            // Blocks without throwing (a failed part is Commit's to report) and without a kernel wait handle: the
+            // IAsyncResult handle this used to wait on was one per wait, never disposed, closed later by the finalizer.
+            oldest.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing).GetAwaiter().GetResult();
         }
     }
 
