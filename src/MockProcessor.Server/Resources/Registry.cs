@@ -196,6 +196,7 @@ public static class Registry
         EventEndpoints.ByObject,
         BalanceTransactionEndpoints.BySource,
         PayoutLedger.BySettlingPayout,
+        PayoutLedger.UnsweptByCurrency,
         CheckoutSessionEndpoints.ByPaymentIntent,
         CheckoutSessionEndpoints.BySetupIntent,
         CheckoutSessionEndpoints.ByCustomer,

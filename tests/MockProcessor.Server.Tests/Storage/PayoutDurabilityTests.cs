@@ -1,3 +1,4 @@
+using MockProcessor.Server.Storage;
 using MockProcessor.Server.Tests.Resources;
 
 namespace MockProcessor.Server.Tests.Storage;
@@ -59,5 +60,43 @@ public class PayoutDurabilityTests
             await k.AssertInvariant();
         }
         File.Delete(db);
+    }
+
+    /// <summary>
+    /// An automatic run reads the transactions it may sweep from an index of the unswept ones (not the merchant's whole
+    /// history): a transaction leaves it when a payout takes it, and a restart rebuilds it from the stored transactions.
+    /// </summary>
+    [Fact]
+    public async Task The_unswept_index_holds_exactly_the_transactions_no_automatic_payout_took_also_after_a_restart()
+    {
+        var db = Path.Combine(Path.GetTempPath(), $"mockprocessor-test-{Guid.NewGuid():N}.db");
+        static List<string> Unswept(TestApp app, string currency)
+        {
+            var store = (ObjectStore)app.Services.GetService(typeof(ObjectStore))!;
+            var state = store.Accounts.Single(s => s.List(s.AccountId, "balance_transaction") is not null);
+            lock (state.Gate) return [.. MockProcessor.Server.Resources.Payouts.PayoutLedger.Unswept(store.Begin(state), currency).Select(t => t.Id)];
+        }
+        List<string> expected;
+        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
+        {
+            var k = new LedgerKit(app.Client("sk_test_unswept_index"));
+            await k.Post("/_mock/payouts/settings", ("schedule[interval]", "manual"));
+            await k.Charge(4_000, "tok_bypassPending");
+            await k.Charge(1_500, "tok_bypassPending");
+            await k.Charge(2_500, "tok_bypassPending", "eur");
+            Assert.Equal(2, Unswept(app, "usd").Count);
+            var swept = (await k.Post("/_mock/payouts/run"))["data"]!.AsArray();
+            Assert.Equal(2, swept.Count); // one payout per currency
+            Assert.Empty(Unswept(app, "usd"));
+            Assert.Empty(Unswept(app, "eur"));
+            await k.Charge(700, "tok_bypassPending");
+            await k.Charge(900);
+            // Newest first, as the balance transactions list orders them: what the next run may sweep.
+            expected = [.. (await k.All("/v1/balance_transactions?currency=usd")).Where(t => (string)t["type"]! == "charge").Take(2).Select(t => (string)t["id"]!)];
+            Assert.Equal(expected, Unswept(app, "usd"));
+        }
+        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
+            Assert.Equal(expected, Unswept(app, "usd"));
+        foreach (var f in new[] { db, db + "-wal", db + "-shm" }) File.Delete(f);
     }
 }

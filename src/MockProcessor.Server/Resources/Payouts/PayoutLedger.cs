@@ -19,7 +19,18 @@ public static class PayoutLedger
     public static IEnumerable<BalanceTransaction> TransactionsOf(Tx tx, string payoutId) =>
         tx.Get<Payout>(payoutId) is { Automatic: true } ? tx.Find(BySettlingPayout, payoutId) : [];
 
-    /// <summary>Every balance transaction of one currency, for the automatic payout run.</summary>
+    /// <summary>Every balance transaction of one currency (the available balance a manual payout may take).</summary>
     public static IEnumerable<BalanceTransaction> OfCurrency(Tx tx, string currency) =>
         tx.NewestFirst<BalanceTransaction>("balance_transaction").Where(t => t.Currency == currency);
+
+    /// <summary>
+    /// Balance transactions no automatic payout has swept yet, by currency: a transaction leaves the index when a payout
+    /// takes it, so an automatic run reads what it may sweep, not the merchant's whole history (which, in a file store,
+    /// is mostly on disk: reading it all back was most of a run after a year of renewals; docs/payouts.md).
+    /// </summary>
+    public static readonly SecondaryIndex<BalanceTransaction> UnsweptByCurrency = new("balance_transaction", "unswept_currency",
+        t => t.AutomaticPayoutId is null ? t.Currency : null);
+
+    /// <summary>The transactions of one currency an automatic payout run may sweep, newest first (as the list orders them).</summary>
+    public static IEnumerable<BalanceTransaction> Unswept(Tx tx, string currency) => tx.Find(UnsweptByCurrency, currency);
 }

@@ -27,7 +27,7 @@ public static class PayoutRuns
     {
         var bank = BankAccountOf(c);
         if (bank.Errored) return null;
-        var change = PayoutRules.Sweep(PayoutLedger.OfCurrency(c.Tx, currency), currency, c.Account.Id, bank, c.Now, c.Ids);
+        var change = PayoutRules.Sweep(PayoutLedger.Unswept(c.Tx, currency), currency, c.Account.Id, bank, c.Now, c.Ids);
         if (change is null) return null;
         Apply(c, change);
         return change.Payout;
