@@ -62,6 +62,7 @@ try {
   const advanced = await ok('POST', `/v1/test_helpers/test_clocks/${clock.id}/advance`, `frozen_time=${clock.frozen_time + 365 * 86400}`);
   const ms = Number(process.hrtime.bigint() - t1) / 1e6;
   const after = rssMb();
+  await hold(30, 'after the advance');
   const statsAfter = await ok('GET', '/_mock/stats');
   const liveAfter = (await ok('GET', '/_mock/stats?gc=true')).managed_heap_bytes;
   const invoices = await countList('/v1/invoices', '') - invoicesBefore;
@@ -77,7 +78,6 @@ try {
   console.log(`live managed heap before ${mb(statsBefore.managed_heap_bytes)} MB, after ${mb(liveAfter)} MB (grew ${mb(liveAfter - statsBefore.managed_heap_bytes)} MB); ` +
     `GC during the advance: ${mb(gc1.allocated_bytes - gc0.allocated_bytes)} MB allocated, ${gc1.pause_total_ms - gc0.pause_total_ms} ms paused, ` +
     `collections ${gc1.gen0 - gc0.gen0} (gen1 ${gc1.gen1 - gc0.gen1}, gen2 ${gc1.gen2 - gc0.gen2})`);
-  await hold(60, 'after the advance');
 } finally {
   emu.stop();
 }
