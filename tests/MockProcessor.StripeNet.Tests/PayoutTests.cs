@@ -126,6 +126,9 @@ public sealed class PayoutTests(EmulatorTarget target) : StripeTest(target)
         await using var rcv = await WebhookReceiver.StartAsync();
         var types = new List<string> { "payout.created", "payout.updated", "payout.paid", "payout.reconciliation_completed" };
         var we = await Client.V1.WebhookEndpoints.CreateAsync(new WebhookEndpointCreateOptions { Url = rcv.Url, EnabledEvents = types });
+        // Noon UTC: a payout made after 23:00 arrives (at the next midnight) before its hour as pending is over, and
+        // skips in_transit (one payout.updated, not two).
+        await AdvanceToAsync(DateTimeOffset.FromUnixTimeSeconds(await Merchant.NowAsync()).UtcDateTime.Date.AddDays(1).AddHours(12));
         await PayAsync(4000, "pm_card_bypassPending");
         var run = await Merchant.PostControlAsync("/_mock/payouts/run");
         var payoutId = run["data"]!.AsArray()[0]!["id"]!.GetValue<string>();
