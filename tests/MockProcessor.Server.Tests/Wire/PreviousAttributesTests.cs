@@ -62,14 +62,19 @@ public class PreviousAttributesTests
         _ => throw new ArgumentOutOfRangeException(nameof(change)),
     };
 
+    /// <summary>The change's two versions and the reference result: comparing their whole renderings.</summary>
+    private static (RenderContext Ctx, Subscription Before, Subscription After, JsonObject? Expected) Compared(string change)
+    {
+        var (ctx, sub) = Setup();
+        var (before, after) = Change(sub, change);
+        return (ctx, before, after, PreviousAttributes.Diff(ctx.Render(before), ctx.Render(after)));
+    }
+
     [Theory]
     [MemberData(nameof(Changes))]
     public void A_subscriptions_previous_attributes_are_those_of_comparing_its_whole_renderings(string change)
     {
-        var (ctx, sub) = Setup();
-        var (before, after) = Change(sub, change);
-
-        var expected = PreviousAttributes.Diff(ctx.Render(before), ctx.Render(after));
+        var (ctx, before, after, expected) = Compared(change);
         var actual = ctx.PreviousAttributes(before, after);
 
         Assert.Equal(expected?.ToJsonString(), actual?.ToJsonString());
@@ -88,9 +93,7 @@ public class PreviousAttributesTests
     [MemberData(nameof(Changes))]
     public void An_event_keeping_the_old_version_renders_the_previous_attributes_of_comparing_at_the_change(string change)
     {
-        var (ctx, sub) = Setup();
-        var (before, after) = Change(sub, change);
-        var expected = PreviousAttributes.Diff(ctx.Render(before), ctx.Render(after));
+        var (ctx, before, after, expected) = Compared(change);
 
         var visible = ctx.Renderers.ChangesVisibly(before, after);
         if (visible) Assert.NotNull(expected);
