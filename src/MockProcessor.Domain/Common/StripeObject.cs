@@ -14,7 +14,7 @@ public abstract record StripeObject
 
     /// <summary>
     /// Where the embedded store wrote this very version (its position in the objects table), 0 until then: lets an event
-    /// written later refer to the version instead of copying it (docs/storage.md, "Versions by reference"). Not part of
+    /// written later refer to the version instead of copying it (docs/storage.md, "Previous attributes found when rendered"). Not part of
     /// the object's value: not compared, not serialised, and a version made from this one with <c>with</c> starts at 0.
     /// Set by the store's writer once the row is durable, or when the version is read back from its row.
     /// </summary>
@@ -32,7 +32,8 @@ public abstract record StripeObject
 
     // Record equality would otherwise include StoredAt (a field): two equal versions are equal wherever they are stored.
     public virtual bool Equals(StripeObject? other) =>
-        ReferenceEquals(this, other) || other is not null && EqualityContract == other.EqualityContract && Id == other.Id && AccountId == other.AccountId && Created == other.Created;
+        ReferenceEquals(this, other)
+        || other is not null && EqualityContract == other.EqualityContract && Id == other.Id && AccountId == other.AccountId && Created == other.Created;
 
     public override int GetHashCode() => HashCode.Combine(EqualityContract, Id, AccountId, Created);
 }

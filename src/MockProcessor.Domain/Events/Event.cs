@@ -32,8 +32,8 @@ public sealed record Event : StripeObject
     /// <summary>
     /// The object's version before the change, when <c>previous_attributes</c> are found by comparing the renderings of
     /// it and <see cref="Snapshot"/> as the event is rendered rather than when it happens (both versions are immutable,
-    /// so the result is the same; docs/storage.md, "Previous attributes found when rendered"); null for an event that carries <see cref="PreviousAttributesJson"/>
-    /// or has no previous attributes.
+    /// so the result is the same; docs/storage.md, "Previous attributes found when rendered"); null for an event that
+    /// carries <see cref="PreviousAttributesJson"/> or has no previous attributes.
     /// </summary>
     public StripeObject? Previous { get; init; }
     public string? RequestId { get; init; }

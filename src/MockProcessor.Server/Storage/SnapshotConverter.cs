@@ -8,7 +8,8 @@ namespace MockProcessor.Server.Storage;
 /// Persists a field typed as the abstract <see cref="StripeObject"/> (an event's snapshot and previous version) as
 /// <c>{"type": "customer", "data": {...}}</c>, using the same type table as the objects table, or, when that very version
 /// is stored at a known position (by the same batch, schema v4, or an earlier one, v6), as
-/// <c>{"type": "customer", "row": 1234}</c> (docs/storage.md, "Event snapshots by reference"). Persistence stays a Server concern: the Domain records carry no serializer attributes.
+/// <c>{"type": "customer", "row": 1234}</c> (docs/storage.md, "Event snapshots by reference"). Persistence stays a
+/// Server concern: the Domain records carry no serializer attributes.
 /// </summary>
 internal sealed class SnapshotConverter(IReadOnlyDictionary<string, Type> types) : JsonConverter<StripeObject>
 {
