@@ -124,6 +124,25 @@ public class RowSerializerTests
         Assert.Equal(1, calls["cus_slow"]);
     }
 
+    /// <summary>
+    /// Where a version is stored (<c>StripeObject.StoredAt</c>) is not part of its value: a stored version and an equal
+    /// copy compare equal (a change that alters nothing must stay "no change", and announce nothing), and a copy made
+    /// with <c>with</c> is not stored anywhere yet, so no later event refers to a row it is not in.
+    /// </summary>
+    [Fact]
+    public void Where_a_version_is_stored_is_not_part_of_its_value_and_a_copy_starts_unstored()
+    {
+        var stored = Customer("cus_stored", "same");
+        stored.StoredAt = 1234;
+        var copy = stored with { };
+        Assert.Equal(0, copy.StoredAt);
+        Assert.Equal(stored, copy);
+        Assert.True(stored == copy);
+        Assert.Equal(stored.GetHashCode(), copy.GetHashCode());
+        Assert.NotEqual(stored, stored with { Description = "changed" });
+        Assert.Equal(1234, stored.StoredAt);
+    }
+
     /// <summary>Serialises a customer in the persisted format, counting the calls per id (and running <c>during</c> in each).</summary>
     private sealed class Counting(System.Collections.Concurrent.ConcurrentDictionary<string, int> calls, Action? during = null)
         : System.Text.Json.Serialization.JsonConverter<Customer>

@@ -101,8 +101,7 @@ public static class InvoiceOneOff
         else if (autoAdvance is { } a && inv.Status == InvoiceStatus.Open) after = after with { AutoAdvance = a };
         if (after == inv) return c.Respond(inv);
         c.Tx.Put(after);
-        var previous = c.Render.PreviousAttributes(inv, after);
-        if (previous is { Count: > 0 }) c.Emit("invoice.updated", after, previous);
+        c.EmitChange("invoice.updated", inv, after, announceInvisible: false);
         return c.Respond(after);
     }
 
