@@ -68,7 +68,8 @@ for (const exe of exes) {
     console.log(`  per call: ${((rows - rows0) / calls).toFixed(2)} rows, ${((bytes - bytes0) / calls).toFixed(0)} bytes of row data, file ${((file - file0) / calls).toFixed(0)} bytes`);
     console.log(`  restart to first answer: best ${Math.min(...restarts).toFixed(0)} ms of [${restarts.map((x) => x.toFixed(0)).join(', ')}]`);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (process.env.MP_BENCH_KEEP_DB) console.log(`  kept ${db}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 agent.destroy();

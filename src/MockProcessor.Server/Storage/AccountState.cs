@@ -157,6 +157,27 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
     public IEnumerable<(string Type, long Count)> CountsByType() =>
         Lists.GroupBy(kv => kv.Key.Type).Select(g => (g.Key, g.Sum(kv => (long)kv.Value.Count)));
 
+    /// <summary>
+    /// Files an object at start-up from its row head without reading it (<see cref="RowHead"/>): in memory only its
+    /// position, in its list, and in the secondary indexes under <paramref name="keys"/> (the type's, in declaration order).
+    /// </summary>
+    internal void ApplyHead(StoredHead head, string?[] keys)
+    {
+        Objects[head.Id] = (null, head.Seq, head.Position);
+        var key = new ListKey(head.Created, head.Seq, head.Id);
+        if (!Lists.TryGetValue((head.Account, head.Type), out var list))
+            Lists[(head.Account, head.Type)] = list = new KeyIndex();
+        list.Add(key);
+        var indexes = Schema.IndexesOf(head.Type);
+        for (var i = 0; i < indexes.Length; i++)
+        {
+            if (keys[i] is not { } k) continue;
+            if (!Secondary.TryGetValue((head.Account, indexes[i], k), out var to))
+                Secondary[(head.Account, indexes[i], k)] = to = new KeyIndex();
+            to.Add(key);
+        }
+    }
+
     /// <summary>Applies a committed object (at run time or in start-up replay) to the objects, lists and secondary indexes.</summary>
     internal void Apply(StripeObject obj, long seq)
     {

@@ -12,7 +12,7 @@ namespace MockProcessor.Server.Storage;
 /// </summary>
 public static class Database
 {
-    public const int SchemaVersion = 6;
+    public const int SchemaVersion = 7;
 
     /// <summary>The meta row holding the per-database HMAC key of idempotency fingerprints (docs/architecture.md, Secrets at rest).</summary>
     public const string FingerprintKeyName = "idempotency_fingerprint_key";
@@ -59,7 +59,24 @@ public static class Database
         // previous attributes from it when rendered, and a snapshot may refer to a version an earlier batch wrote
         // (docs/storage.md). v5 rows are valid v6 rows; the version keeps a v5 build, which would drop "previous", out.
         (_, _) => { },
+        // v7. Each version row may carry its head (what start-up needs without decoding it: Storage/RowHead) and the
+        // positions its data refers to (refs). Older rows have neither and are decoded at start-up as before
+        // (docs/storage.md, "Start-up from row heads"); nothing is rewritten.
+        AddHeadColumns,
     ];
+
+    private static void AddHeadColumns(SqliteConnection conn, SqliteTransaction tx)
+    {
+        using var columns = conn.CreateCommand();
+        columns.Transaction = tx;
+        columns.CommandText = "SELECT name FROM pragma_table_info('objects')";
+        var have = new HashSet<string>(StringComparer.Ordinal);
+        using (var r = columns.ExecuteReader())
+            while (r.Read()) have.Add(r.GetString(0));
+        // A file whose version was set back by hand (tests of older formats) may have them already.
+        if (!have.Contains("head")) Exec(conn, "ALTER TABLE objects ADD COLUMN head TEXT;", tx);
+        if (!have.Contains("refs")) Exec(conn, "ALTER TABLE objects ADD COLUMN refs TEXT;", tx);
+    }
 
     public static SqliteConnection Open(string path)
     {

@@ -18,7 +18,8 @@ public interface IDurableStore : IDisposable
 
     /// <summary>
     /// Every stored object version, newest first, whose head <paramref name="wanted"/> accepts; a refused version's data
-    /// is not read. Start-up keeps the first version it meets of each object (the current one) and decodes only those.
+    /// is not read. Start-up keeps the first version it meets of each object (the current one) and decodes only those
+    /// whose head it cannot file alone (docs/storage.md, "Start-up from row heads").
     /// </summary>
     IEnumerable<StoredVersion> ReadObjectsNewestFirst(Func<StoredHead, bool> wanted);
 
@@ -55,5 +56,9 @@ public interface IDurableStore : IDisposable
 /// <summary>One stored object version: its place in commit order (for compaction), stored type, data and list sequence.</summary>
 public readonly record struct StoredVersion(long Position, string Type, byte[] Data, long Seq);
 
-/// <summary>Where an object version is stored and whose it is, without its data.</summary>
-public readonly record struct StoredHead(long Position, string Id, string Account);
+/// <summary>
+/// Where an object version is stored and whose it is, without its data; with its type, list key and, from schema v7, its
+/// head (<see cref="RowHead"/>) and the positions its data refers to (comma-separated), when the store keeps them.
+/// </summary>
+public readonly record struct StoredHead(long Position, string Id, string Account, string Type = "", long Seq = 0, long Created = 0,
+    string? Head = null, string? Refs = null);

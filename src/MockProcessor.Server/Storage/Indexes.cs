@@ -53,7 +53,15 @@ public readonly record struct CommittedObject(StripeObject Obj, long Seq);
 public interface IStoreObserver
 {
     IReadOnlySet<string> Types { get; }
-    void Loaded(AccountState state, StripeObject obj, long seq);
+
+    /// <summary>
+    /// Told at start-up of each object of <see cref="Types"/>: <paramref name="obj"/> is the object when start-up read it
+    /// whole (always for one that <see cref="WantedAtStart"/> when committed), else null (docs/storage.md, "Start-up from row heads").
+    /// </summary>
+    void Loaded(AccountState state, string id, long seq, StripeObject? obj);
+
+    /// <summary>Whether start-up must read <paramref name="obj"/> whole to tell this observer of it (a pending webhook delivery).</summary>
+    bool WantedAtStart(StripeObject obj) => false;
     void Durable(AccountState state, IReadOnlyList<CommittedObject> objects);
 
     /// <summary>
@@ -93,6 +101,15 @@ public sealed class StoreSchema
     internal SecondaryIndex[] IndexesOf(string type) => _indexesByType.GetValueOrDefault(type) ?? [];
     internal LookupIndex[] LookupsOf(string type) => _lookupsByType.GetValueOrDefault(type) ?? [];
     internal bool Observed(string type) => _observed.Contains(type);
+
+    /// <summary>Whether an observer needs <paramref name="obj"/> whole at start-up (<see cref="IStoreObserver.WantedAtStart"/>).</summary>
+    internal bool WantedAtStart(StripeObject obj)
+    {
+        if (!Observed(obj.ObjectType)) return false;
+        foreach (var o in Observers)
+            if (o.Types.Contains(obj.ObjectType) && o.WantedAtStart(obj)) return true;
+        return false;
+    }
 
     internal void RequireDeclared(SecondaryIndex index)
     {

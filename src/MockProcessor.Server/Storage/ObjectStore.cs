@@ -49,7 +49,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
         Timers = timers;
         _logger = log;
         _persistOptions = PersistenceFormat.Options(schema.PersistedTypes);
-        _rows = new RowSerializer(_persistOptions);
+        _rows = new RowSerializer(_persistOptions, schema);
         _snapshots = _persistOptions.Converters.OfType<SnapshotConverter>().Single();
         // The HMAC key of idempotency fingerprints: the durable store's own, or this process's for --in-memory.
         FingerprintKey = backend?.FingerprintKey ?? System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
@@ -93,6 +93,12 @@ public sealed partial class ObjectStore : IAsyncDisposable
 
     public Time.TimerRegistry? Timers { get; }
     public long Commits => _log?.Commits ?? 0;
+
+    /// <summary>Objects that start-up filed from their row heads without reading them (docs/storage.md, "Start-up from row heads").</summary>
+    internal long FiledFromHeads { get; private set; }
+
+    /// <summary>The store-wide lookups' entries (for tests and diagnostics).</summary>
+    internal IEnumerable<KeyValuePair<(LookupIndex Index, string Key), (string Root, string Id)>> LookupEntries => _lookups;
 
     /// <summary>Superseded object versions still to be deleted by the background compaction (0 once done).</summary>
     public long CompactionPending => Interlocked.Read(ref _compactionPending);
@@ -251,6 +257,9 @@ public sealed partial class ObjectStore : IAsyncDisposable
         return obj;
     }
 
+    /// <summary>A current version met at start-up: its head, the object once decoded (null while not, or never), its keys if filed from its head.</summary>
+    private readonly record struct LoadedVersion(StoredHead Head, StripeObject? Obj, RowHead.Keys Keys);
+
     /// <summary>Versions decoded together at start-up, in parallel.</summary>
     private const int LoadBatch = 4096;
 
@@ -258,27 +267,38 @@ public sealed partial class ObjectStore : IAsyncDisposable
     private List<long> Load(IDurableStore backend)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        // Account rows first: a connected account's objects go into its platform's tree, whatever order compaction left
-        // (docs/connect.md).
-        var platformOf = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var v in backend.ReadObjects("account"))
-            if (JsonSerializer.Deserialize(v.Data, typeof(Account), _persistOptions) is Account { Platform: { } p } a)
-                platformOf[a.Id] = p;
-        var headsMs = clock.ElapsedMilliseconds;
-        // Newest first: the first version met of each (tree, id) is the current one (ids are unique within a tree, not
-        // across trees: a caller may choose a product's id); older ones are only noted for compaction, their data neither
-        // read nor decoded. Decoding, the bulk of start-up, runs on every core a batch at a time.
-        var seen = new HashSet<(string Root, string Id)>();
+        // Newest first: the first version met of each object is the current one; older ones are only noted for
+        // compaction, their data neither read nor decoded. An object is known by its owner and id: ids are unique within
+        // a tree (not across trees: a caller may choose a product's id), and an object's owner never changes. Decoding
+        // runs on every core a batch at a time.
+        var seen = new HashSet<(string Owner, string Id)>();
         var superseded = new List<long>();
+        // Versions that events refer to stay, superseded or not (docs/storage.md, "Event snapshots by reference"): from
+        // the rows' refs column (schema v7) and, for older rows, from decoding them.
+        var referenced = new System.Collections.Concurrent.ConcurrentBag<long>();
+        // With a cache, a current version whose head files it (schema v7) is not read: it stays on disk until asked for
+        // (docs/storage.md, "Start-up from row heads"). Without one every object stays in memory: all are decoded.
+        var fromHeads = _cache is not null;
+        var current = new List<LoadedVersion>();
+        var toDecode = new List<int>(LoadBatch); // the places in current of the versions being read whole
         bool Current(StoredHead h)
         {
-            if (seen.Add((platformOf.GetValueOrDefault(h.Account) ?? h.Account, h.Id))) return true;
-            superseded.Add(h.Position);
-            return false;
+            if (h.Refs is not null)
+                foreach (var position in RowHead.Positions(h.Refs)) referenced.Add(position);
+            if (!seen.Add((h.Account, h.Id)))
+            {
+                superseded.Add(h.Position);
+                return false;
+            }
+            if (fromHeads && h.Head is { } head && h.Type != "account" && RowHead.TryReadCold(Schema, h.Type, head, out var keys))
+            {
+                current.Add(new LoadedVersion(h, null, keys));
+                return false;
+            }
+            toDecode.Add(current.Count);
+            current.Add(new LoadedVersion(h, null, default));
+            return true;
         }
-        var current = new List<(long Seq, StripeObject Obj, long Position)>();
-        // Versions that events refer to stay, superseded or not (docs/storage.md, "Event snapshots by reference").
-        var referenced = new System.Collections.Concurrent.ConcurrentBag<long>();
         _snapshots.Referenced = referenced;
         var batch = new List<StoredVersion>(LoadBatch);
         var decoded = new StripeObject[LoadBatch];
@@ -292,9 +312,10 @@ public sealed partial class ObjectStore : IAsyncDisposable
                 decoded[i] = (StripeObject)JsonSerializer.Deserialize(batch[i].Data, Schema.PersistedTypes[batch[i].Type], _persistOptions)!;
                 decoded[i].StoredAt = batch[i].Position;
             });
-            for (var i = 0; i < batch.Count; i++) current.Add((batch[i].Seq, decoded[i], batch[i].Position));
+            for (var i = 0; i < batch.Count; i++) current[toDecode[i]] = current[toDecode[i]] with { Obj = decoded[i] };
             Array.Clear(decoded);
             batch.Clear();
+            toDecode.Clear();
         }
         foreach (var v in backend.ReadObjectsNewestFirst(Current))
         {
@@ -309,43 +330,67 @@ public sealed partial class ObjectStore : IAsyncDisposable
             superseded.RemoveAll(keep.Contains);
         }
         seen = null;
+        var readMs = clock.ElapsedMilliseconds;
+        // Accounts are always read whole: a connected account's objects go into its platform's tree (docs/connect.md).
+        var platformOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (_, obj, _) in current)
+            if (obj is Account { Platform: { } p } a) platformOf[a.Id] = p;
         // Applied oldest first, as committed: lists and indexes are appended in their order.
+        var fromHeadsCount = 0;
         for (var i = current.Count - 1; i >= 0; i--)
         {
-            var (seq, obj, _) = current[i];
-            _seq = Math.Max(_seq, seq);
-            var state = _accounts.GetOrAdd(platformOf.GetValueOrDefault(obj.AccountId) ?? obj.AccountId, id => new AccountState(id, Schema, _cache));
-            state.Apply(obj, seq);
-            Applied(state, null, obj);
+            var (head, obj, keys) = current[i];
+            _seq = Math.Max(_seq, head.Seq);
+            var state = _accounts.GetOrAdd(platformOf.GetValueOrDefault(head.Account) ?? head.Account, id => new AccountState(id, Schema, _cache));
+            if (obj is not null)
+            {
+                state.Apply(obj, head.Seq);
+                Applied(state, null, obj);
+                continue;
+            }
+            state.ApplyHead(head, keys.Secondary);
+            var lookups = Schema.LookupsOf(head.Type);
+            for (var l = 0; l < lookups.Length; l++)
+                if (keys.Lookups[l] is { } key) _lookups[(lookups[l], key)] = (state.AccountId, head.Id);
+            fromHeadsCount++;
         }
         var loaded = current.Count;
-        var decodeMs = clock.ElapsedMilliseconds - headsMs;
-        // Each object as it stands: its time-driven work is due again (or later) on its clock, and observers pick up
-        // what they follow (pending webhook deliveries of the previous run, one cut short by kill -9 included).
+        FiledFromHeads = fromHeadsCount;
+        var fileMs = clock.ElapsedMilliseconds - readMs;
+        // Each object read whole as it stands: its time-driven work is due again (or later) on its clock. Observers hear
+        // of every object they follow, read whole or not (pending webhook deliveries of the previous run, one cut short
+        // by kill -9 included, are read whole: IStoreObserver.WantedAtStart). In list order, as before heads.
         foreach (var state in _accounts.Values)
         {
             Func<string, StripeObject?> get = state.Find;
-            foreach (var id in state.AllIds())
+            foreach (var ((_, type), list) in state.Lists.ToList())
             {
-                if (!state.TryGet(id, out var obj, out var seq)) continue;
-                if (Timers?.DueAt(obj, get) is { } at) state.ScheduleTimer(id, at, Time.TimerScope.TestClockOf(obj, get));
-                if (Schema.Observed(obj.ObjectType))
-                    foreach (var o in Schema.Observers) o.Loaded(state, obj, seq);
+                var observed = Schema.Observed(type);
+                foreach (var key in list.NewestFirst())
+                {
+                    if (!state.Objects.TryGetValue(key.Id, out var entry)) continue;
+                    var (obj, seq, _) = entry;
+                    if (obj is not null && Timers?.DueAt(obj, get) is { } at) state.ScheduleTimer(key.Id, at, Time.TimerScope.TestClockOf(obj, get));
+                    if (!observed) continue;
+                    foreach (var o in Schema.Observers)
+                        if (o.Types.Contains(type)) o.Loaded(state, key.Id, seq, obj);
+                }
             }
         }
-        // With a cache, everything was decoded once (for the indexes, timers and observers above); all but the newest
-        // versions up to the limit now leave memory, oldest first.
+        // With a cache, what was decoded (for the indexes, timers and observers above) now leaves memory but the newest
+        // versions up to the limit, oldest first.
         if (_cache is not null)
         {
             for (var i = current.Count - 1; i >= 0; i--)
             {
-                var (seq, obj, position) = current[i];
-                _accounts[platformOf.GetValueOrDefault(obj.AccountId) ?? obj.AccountId].Queue(new ObjectRow(obj, seq) { Position = position });
+                var (head, obj, _) = current[i];
+                if (obj is null) continue;
+                _accounts[platformOf.GetValueOrDefault(head.Account) ?? head.Account].Queue(new ObjectRow(obj, head.Seq) { Position = head.Position });
             }
             foreach (var state in _accounts.Values) state.Cool();
         }
         current = null;
-        var scheduleMs = clock.ElapsedMilliseconds - headsMs - decodeMs;
+        var scheduleMs = clock.ElapsedMilliseconds - readMs - fileMs;
         var results = 0;
         foreach (var r in backend.ReadIdempotency())
         {
@@ -353,16 +398,16 @@ public sealed partial class ObjectStore : IAsyncDisposable
             state.Idempotency[r.Key] = new IdempotencyRecord(r.Fingerprint, r.Status, r.Body, r.RequestId, r.Created);
             results++;
         }
-        LogLoaded(_logger, loaded, superseded.Count, results, clock.ElapsedMilliseconds, headsMs, decodeMs, scheduleMs,
-            clock.ElapsedMilliseconds - headsMs - decodeMs - scheduleMs);
+        LogLoaded(_logger, loaded, fromHeadsCount, superseded.Count, results, clock.ElapsedMilliseconds, readMs, fileMs, scheduleMs,
+            clock.ElapsedMilliseconds - readMs - fileMs - scheduleMs);
         return superseded;
     }
 
     [Microsoft.Extensions.Logging.LoggerMessage(EventId = 10, Level = Microsoft.Extensions.Logging.LogLevel.Information,
-        Message = "Loaded {Objects} objects ({Superseded} superseded versions left to compact) and {Results} idempotent results in {TotalMs} ms: " +
-                  "accounts and row heads {HeadsMs} ms, decoding {DecodeMs} ms, timers and observers {ScheduleMs} ms, idempotency {IdempotencyMs} ms")]
-    private static partial void LogLoaded(Microsoft.Extensions.Logging.ILogger log, int objects, int superseded, int results, long totalMs,
-        long headsMs, long decodeMs, long scheduleMs, long idempotencyMs);
+        Message = "Loaded {Objects} objects ({FromHeads} filed from their row heads unread, {Superseded} superseded versions left to compact) and {Results} idempotent results in {TotalMs} ms: " +
+                  "reading rows (and decoding those read whole) {ReadMs} ms, filing {FileMs} ms, timers and observers {ScheduleMs} ms, idempotency {IdempotencyMs} ms")]
+    private static partial void LogLoaded(Microsoft.Extensions.Logging.ILogger log, int objects, int fromHeads, int superseded, int results, long totalMs,
+        long readMs, long fileMs, long scheduleMs, long idempotencyMs);
 
     /// <summary>
     /// Deletes the object versions that start-up found superseded, a step at a time through the group commit, while the

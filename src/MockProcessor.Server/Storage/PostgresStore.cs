@@ -89,7 +89,9 @@ public sealed class PostgresStore : SqlStore
                     type     text   NOT NULL,
                     created  bigint NOT NULL,
                     seq      bigint NOT NULL,
-                    data     bytea  NOT NULL
+                    data     bytea  NOT NULL,
+                    head     text,
+                    refs     text
                 );
                 CREATE INDEX objects_type ON objects(type);
                 CREATE TABLE idempotency (
@@ -110,8 +112,10 @@ public sealed class PostgresStore : SqlStore
             put.ExecuteNonQuery();
             Exec(conn, tx, $"INSERT INTO meta(key, value) VALUES('schema_version', '{Database.SchemaVersion}')");
         }
-        else if (current is 3 or 4 or 5)
+        else if (current is 3 or 4 or 5 or 6)
         {
+            // v7 adds each row's head and refs (Storage/RowHead); older rows have neither and are decoded at start-up.
+            Exec(conn, tx, "ALTER TABLE objects ADD COLUMN IF NOT EXISTS head text, ADD COLUMN IF NOT EXISTS refs text");
             // v4 adds event snapshots by reference, which only the SQLite store writes: a v3 database is a v4 one. v5 stores
             // events' previous attributes as JSON and reads v4's strings: a v4 database is a v5 one. v6 adds an event's
             // previous version and references to earlier batches' versions: a v5 database is a v6 one.
@@ -155,14 +159,19 @@ public sealed class PostgresStore : SqlStore
         string[] ids = new string[n], accounts = new string[n], types = new string[n];
         long[] created = new long[n], seqs = new long[n];
         var data = new byte[n][];
+        var heads = new string?[n];
+        var refs = new string?[n];
         for (var i = 0; i < n; i++)
         {
             var (o, seq) = (versions[i].Object, versions[i].Seq); // positions come from the bigserial
-            ids[i] = o.Id; accounts[i] = o.AccountId; types[i] = o.ObjectType; created[i] = o.Created; seqs[i] = seq; data[i] = Bytes(versions[i]);
+            ids[i] = o.Id; accounts[i] = o.AccountId; types[i] = o.ObjectType; created[i] = o.Created; seqs[i] = seq;
+            data[i] = Bytes(versions[i], out var referred);
+            heads[i] = HeadOf(versions[i]);
+            refs[i] = referred is null ? null : string.Join(',', referred);
         }
         var cmd = new NpgsqlBatchCommand("""
-            INSERT INTO objects(id, account, type, created, seq, data)
-            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bytea[])
+            INSERT INTO objects(id, account, type, created, seq, data, head, refs)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bytea[], $7::text[], $8::text[])
             """);
         cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
         cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = accounts });
@@ -170,6 +179,8 @@ public sealed class PostgresStore : SqlStore
         cmd.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = created });
         cmd.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = seqs });
         cmd.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = data, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+        cmd.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = heads, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        cmd.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = refs, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         _batch!.BatchCommands.Add(cmd);
     }
 

@@ -16,6 +16,15 @@ public sealed record ObjectRow(MockProcessor.Domain.Common.StripeObject Object, 
     private int _serializer;
     private const int Free = 0, Helping = 1, Helped = 2, Writing = 3;
 
+    /// <summary>
+    /// Whether start-up must read this version whole (time-driven work or an observer waits for it): the first letter of
+    /// its head, which the writer makes from the version (<see cref="RowHead"/>).
+    /// </summary>
+    internal bool Hot { get; init; }
+
+    /// <summary>The positions of stored versions bytes made ahead refer to (set with <see cref="Data"/>); null: none.</summary>
+    internal long[]? Refs { get; private set; }
+
     /// <summary>The position the writer chose for this version (<see cref="IDurableStore.NextPosition"/>); 0: the store chooses.</summary>
     internal long Planned { get; set; }
 
@@ -33,7 +42,12 @@ public sealed record ObjectRow(MockProcessor.Domain.Common.StripeObject Object, 
     internal void SerializeAhead(RowSerializer rows)
     {
         if (Interlocked.CompareExchange(ref _serializer, Helping, Free) != Free) return;
-        try { Data = rows.ToArray(Object); }
+        try
+        {
+            var data = rows.ToArray(Object, out var refs);
+            Refs = refs.Count == 0 ? null : [.. refs];
+            Data = data;
+        }
         finally { Volatile.Write(ref _serializer, Helped); }
     }
 

@@ -39,6 +39,17 @@ internal sealed class SnapshotConverter(IReadOnlyDictionary<string, Type> types)
     /// <summary>At start-up: collects the positions events refer to, which compaction must keep.</summary>
     internal System.Collections.Concurrent.ConcurrentBag<long>? Referenced { get; set; }
 
+    // The positions referred to by the serialisation running on this thread (RowSerializer's overloads with refs).
+    [ThreadStatic] private static List<long>? t_collected;
+
+    /// <summary>Starts noting the positions this thread's next serialisation refers to, into the list returned (the thread's own).</summary>
+    internal static List<long> Collect()
+    {
+        var list = t_collected ??= [];
+        list.Clear();
+        return list;
+    }
+
     public override StripeObject? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         // Every writer (this converter, BulkImport through it, migration v3) puts "type" first, then "data" or "row".
@@ -77,6 +88,7 @@ internal sealed class SnapshotConverter(IReadOnlyDictionary<string, Type> types)
         if (Refs is { } refs && refs.TryGetValue(value, out var position) || ReferToStored && (position = value.StoredAt) > 0)
         {
             writer.WriteNumber("row", position);
+            t_collected?.Add(position);
             writer.WriteEndObject();
             return;
         }

@@ -40,20 +40,21 @@ public abstract class SqlStore : IDurableStore
         while (r.Read()) yield return new StoredVersion(r.GetInt64(0), r.GetString(1), (byte[])r.GetValue(2), r.GetInt64(3));
     }
 
-    public IEnumerable<StoredVersion> ReadObjectsNewestFirst(Func<StoredHead, bool> wanted)
+    public virtual IEnumerable<StoredVersion> ReadObjectsNewestFirst(Func<StoredHead, bool> wanted)
     {
         using var cmd = Connection.CreateCommand();
         // data last: a sequential reader (SQLite decodes columns on demand; Npgsql streams) never copies a refused version's blob.
-        cmd.CommandText = $"SELECT {PositionColumn}, id, account, type, seq, data FROM objects ORDER BY {PositionColumn} DESC";
+        cmd.CommandText = $"SELECT {PositionColumn}, id, account, type, seq, created, head, refs, data FROM objects ORDER BY {PositionColumn} DESC";
         using var r = cmd.ExecuteReader(System.Data.CommandBehavior.SequentialAccess);
         while (r.Read())
         {
+            // Columns in order: a sequential reader reads each once, forward only.
             var position = r.GetInt64(0);
-            var head = new StoredHead(position, r.GetString(1), r.GetString(2));
-            var type = r.GetString(3);
-            var seq = r.GetInt64(4);
+            var (id, account, type, seq, created) = (r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetInt64(5));
+            var head = new StoredHead(position, id, account, type, seq, created,
+                r.IsDBNull(6) ? null : r.GetString(6), r.IsDBNull(7) ? null : r.GetString(7));
             if (!wanted(head)) continue;
-            yield return new StoredVersion(position, type, (byte[])r.GetValue(5), seq);
+            yield return new StoredVersion(position, type, (byte[])r.GetValue(8), seq);
         }
     }
 
@@ -151,10 +152,39 @@ public abstract class SqlStore : IDurableStore
     /// A version's bytes: prepared ahead, or serialised now, as the backend writes that row (the bytes of a large batch
     /// then die one by one instead of living through the batch).
     /// </summary>
-    protected byte[] Bytes(ObjectRow row) => row.TakeForWrite() ?? _serialize!.ToArray(row.Object);
+    protected byte[] Bytes(ObjectRow row, out IReadOnlyList<long>? refs)
+    {
+        if (row.TakeForWrite() is { } ahead)
+        {
+            refs = row.Refs;
+            return ahead;
+        }
+        var data = _serialize!.ToArray(row.Object, out var collected);
+        refs = collected.Count == 0 ? null : collected.ToArray();
+        return data;
+    }
 
-    /// <summary>As <see cref="Bytes"/>, in a buffer reused for the next row: for a backend that copies what it is given.</summary>
-    protected ReadOnlySpan<byte> BufferedBytes(ObjectRow row) => row.TakeForWrite() ?? _serialize!.Buffered(row.Object);
+    /// <summary>
+    /// As <see cref="Bytes"/>, in a buffer reused for the next row: for a backend that copies what it is given. The
+    /// positions the bytes refer to may be this thread's list, valid until the next row.
+    /// </summary>
+    protected ReadOnlySpan<byte> BufferedBytes(ObjectRow row, out IReadOnlyList<long>? refs)
+    {
+        if (row.TakeForWrite() is { } ahead)
+        {
+            refs = row.Refs;
+            return ahead;
+        }
+        var data = _serialize!.Buffered(row.Object, out var collected);
+        refs = collected.Count == 0 ? null : collected;
+        return data;
+    }
+
+    /// <summary>A version row's head (<see cref="RowHead"/>) as text, or null.</summary>
+    protected string? HeadOf(ObjectRow row) => _serialize!.Head(row);
+
+    /// <summary>A version row's head as UTF-8 into <paramref name="into"/>: its length, or -1 for none or when it does not fit.</summary>
+    protected int HeadOf(ObjectRow row, Span<byte> into) => _serialize!.Head(row, into);
 
     protected abstract void InsertIdempotency(IReadOnlyList<IdempotencyRow> records);
 

@@ -27,7 +27,7 @@ public sealed class SqliteStore : SqlStore
         // connection turns it off and MaintainAsync checkpoints from a second connection.
         Database.Exec(_conn, "PRAGMA wal_autocheckpoint=0;");
         Check(SQLitePCL.raw.sqlite3_prepare_v2(_conn.Handle,
-            "INSERT INTO objects(id, account, type, created, seq, data, rowid) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)", out _insert));
+            "INSERT INTO objects(id, account, type, created, seq, data, rowid, head, refs) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", out _insert));
         using (var max = _conn.CreateCommand())
         {
             max.CommandText = "SELECT COALESCE(MAX(rowid), 0) + 1 FROM objects";
@@ -70,6 +70,7 @@ public sealed class SqliteStore : SqlStore
     // One prepared statement a row: SQLite runs in-process, a statement costs no round trip.
     protected override void InsertObjects(IReadOnlyList<ObjectRow> versions)
     {
+        Span<byte> text = stackalloc byte[256];
         foreach (var row in versions)
         {
             var (o, seq, planned) = (row.Object, row.Seq, row.Planned);
@@ -80,8 +81,16 @@ public sealed class SqliteStore : SqlStore
                 BindText(3, o.ObjectType);
                 Check(SQLitePCL.raw.sqlite3_bind_int64(_insert, 4, o.Created));
                 Check(SQLitePCL.raw.sqlite3_bind_int64(_insert, 5, seq));
-                Check(SQLitePCL.raw.sqlite3_bind_blob(_insert, 6, BufferedBytes(row))); // SQLite copies it
+                Check(SQLitePCL.raw.sqlite3_bind_blob(_insert, 6, BufferedBytes(row, out var refs))); // SQLite copies it
                 Check(planned > 0 ? SQLitePCL.raw.sqlite3_bind_int64(_insert, 7, planned) : SQLitePCL.raw.sqlite3_bind_null(_insert, 7));
+                // The head and refs as UTF-8 on the stack: a clock advance writes hundreds of thousands of rows.
+                var n = HeadOf(row, text);
+                if (n >= 0) Check(SQLitePCL.raw.sqlite3_bind_text(_insert, 8, text[..n]));
+                else if (HeadOf(row) is { } longHead) BindText(8, longHead);
+                else Check(SQLitePCL.raw.sqlite3_bind_null(_insert, 8));
+                if (refs is null) Check(SQLitePCL.raw.sqlite3_bind_null(_insert, 9));
+                else if (RowHead.WriteRefs(refs, text) is var r and >= 0) Check(SQLitePCL.raw.sqlite3_bind_text(_insert, 9, text[..r]));
+                else BindText(9, string.Join(',', refs));
                 var rc = SQLitePCL.raw.sqlite3_step(_insert);
                 if (rc != SQLitePCL.raw.SQLITE_DONE) Check(rc);
             }
@@ -97,6 +106,63 @@ public sealed class SqliteStore : SqlStore
         var max = System.Text.Encoding.UTF8.GetMaxByteCount(value.Length);
         Span<byte> utf8 = max <= 512 ? stackalloc byte[max] : new byte[max];
         Check(SQLitePCL.raw.sqlite3_bind_text(_insert, index, utf8[..System.Text.Encoding.UTF8.GetBytes(value, utf8)]));
+    }
+
+    /// <summary>
+    /// Start-up's pass over every row, through SQLite's own API: most rows are filed from their heads without their data
+    /// being read (docs/storage.md, "Start-up from row heads"), so the per-value cost of ADO.NET was most of the pass.
+    /// An account's and a type's string is made once, not once a row.
+    /// </summary>
+    public override IEnumerable<StoredVersion> ReadObjectsNewestFirst(Func<StoredHead, bool> wanted)
+    {
+        Check(SQLitePCL.raw.sqlite3_prepare_v2(_conn.Handle,
+            "SELECT rowid, id, account, type, seq, created, head, refs, data FROM objects ORDER BY rowid DESC", out var stmt));
+        try
+        {
+            var accounts = new List<(byte[] Utf8, string Value)>();
+            var types = new List<(byte[] Utf8, string Value)>();
+            while (true)
+            {
+                var rc = SQLitePCL.raw.sqlite3_step(stmt);
+                if (rc == SQLitePCL.raw.SQLITE_DONE) yield break;
+                if (rc != SQLitePCL.raw.SQLITE_ROW) Check(rc);
+                var position = SQLitePCL.raw.sqlite3_column_int64(stmt, 0);
+                var type = Known(stmt, 3, types);
+                var seq = SQLitePCL.raw.sqlite3_column_int64(stmt, 4);
+                var head = new StoredHead(position, Text(stmt, 1)!, Known(stmt, 2, accounts), type, seq, SQLitePCL.raw.sqlite3_column_int64(stmt, 5),
+                    Head(stmt, 6), Text(stmt, 7));
+                if (!wanted(head)) continue;
+                yield return new StoredVersion(position, type, SQLitePCL.raw.sqlite3_column_blob(stmt, 8).ToArray(), seq);
+            }
+        }
+        finally { stmt.Dispose(); }
+    }
+
+    private static string? Text(SQLitePCL.sqlite3_stmt stmt, int column) =>
+        SQLitePCL.raw.sqlite3_column_type(stmt, column) == SQLitePCL.raw.SQLITE_NULL ? null
+            : System.Text.Encoding.UTF8.GetString(SQLitePCL.raw.sqlite3_column_blob(stmt, column));
+
+    /// <summary>A head; the one-letter heads of types without indexes are shared strings.</summary>
+    private static string? Head(SQLitePCL.sqlite3_stmt stmt, int column)
+    {
+        if (SQLitePCL.raw.sqlite3_column_type(stmt, column) == SQLitePCL.raw.SQLITE_NULL) return null;
+        var bytes = SQLitePCL.raw.sqlite3_column_blob(stmt, column);
+        return bytes.Length == 1 && bytes[0] == (byte)'c' ? "c" : bytes.Length == 1 && bytes[0] == (byte)'h' ? "h" : System.Text.Encoding.UTF8.GetString(bytes);
+    }
+
+    /// <summary>A value of a column with few distinct values (accounts, types), as one string per value.</summary>
+    private static string Known(SQLitePCL.sqlite3_stmt stmt, int column, List<(byte[] Utf8, string Value)> known)
+    {
+        var bytes = SQLitePCL.raw.sqlite3_column_blob(stmt, column);
+        for (var i = 0; i < known.Count; i++)
+            if (bytes.SequenceEqual(known[i].Utf8))
+            {
+                if (i > 0) (known[0], known[i]) = (known[i], known[0]); // the last one met is looked at first
+                return known[0].Value;
+            }
+        var value = System.Text.Encoding.UTF8.GetString(bytes);
+        if (known.Count < 64) known.Insert(0, (bytes.ToArray(), value));
+        return value;
     }
 
     /// <summary>Throws SQLite's error for a failed call of its own API (the batch then fails as a whole).</summary>

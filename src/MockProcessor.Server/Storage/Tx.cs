@@ -212,10 +212,14 @@ public sealed class Tx
     internal IEnumerable<StripeObject> PutSince(int mark) => _puts.Skip(mark).Distinct().Select(id => _staged[id]);
 
     /// <summary>Puts the object's next time-driven work (if any) on its clock's timer queue (the merchant's or a test clock's).</summary>
-    internal void ScheduleTimer(StripeObject obj)
+    /// <summary>Schedules the object's next time-driven work; true when it has some or may have later (<see cref="RowHead"/>).</summary>
+    internal bool ScheduleTimer(StripeObject obj)
     {
+        if (_store.Timers is not { } timers) return false;
         var get = _getInTree ??= id => GetInTree<StripeObject>(id);
-        if (_store.Timers?.DueAt(obj, get) is { } at) _account.ScheduleTimer(obj.Id, at, Time.TimerScope.TestClockOf(obj, get));
+        if (timers.DueAt(obj, get) is not { } at) return timers.MayWait(obj);
+        _account.ScheduleTimer(obj.Id, at, Time.TimerScope.TestClockOf(obj, get));
+        return true;
     }
 
     // One delegate per view for the timers' lookups (a long advance schedules hundreds of thousands of objects).
@@ -325,10 +329,11 @@ public sealed class Tx
             _account.Apply(obj, seq);
             _store.Applied(_account, exists ? existing : null, obj);
             if (_account.Schema.Observed(obj.ObjectType)) (observed ??= []).Add(new CommittedObject(obj, seq));
-            ScheduleTimer(obj);
+            var hot = ScheduleTimer(obj);
             if (_store.Durable)
             {
-                var row = new ObjectRow(obj, seq);
+                // Whether start-up must read the version whole (its row head, schema v7, which the writer makes).
+                var row = new ObjectRow(obj, seq) { Hot = hot || _account.Schema.WantedAtStart(obj) };
                 rows.Add(row);
                 _account.Queue(row);
             }

@@ -20,6 +20,14 @@ public interface IObjectTimer
     /// <summary>When <paramref name="obj"/> next needs work on the merchant's clock, or null for never.</summary>
     long? DueAt(StripeObject obj, Func<string, StripeObject?> get);
 
+    /// <summary>
+    /// Whether <paramref name="obj"/> may have work later although <see cref="DueAt"/> says none now, because its due time
+    /// depends on another object that may change (an unswept transaction waits for its account's payout schedule).
+    /// Start-up reads such objects whole to ask again; others it reads only when their stored version had work
+    /// (docs/storage.md, "Start-up from row heads").
+    /// </summary>
+    bool MayWait(StripeObject obj) => false;
+
     /// <summary>Does the work, in the caller's unit of work, with <see cref="ApiContext.Now"/> = the due time.</summary>
     void Fire(ApiContext c, StripeObject obj);
 }
@@ -30,19 +38,31 @@ public interface IObjectTimer
 /// </summary>
 public sealed class TimerRegistry(IEnumerable<IObjectTimer> timers)
 {
-    private readonly ILookup<string, IObjectTimer> _byType = timers.ToLookup(t => t.ObjectType, StringComparer.Ordinal);
+    // Arrays, not a lookup's groupings: asked for every committed version, which must not allocate an enumerator each time.
+    private readonly Dictionary<string, IObjectTimer[]> _byType =
+        timers.GroupBy(t => t.ObjectType, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+
+    private IObjectTimer[] Of(string type) => _byType.GetValueOrDefault(type) ?? [];
 
     /// <summary>The timer with the earliest due time for <paramref name="obj"/>, and that time; null when none has work.</summary>
     public (IObjectTimer Timer, long Due)? Next(StripeObject obj, Func<string, StripeObject?> get)
     {
         (IObjectTimer Timer, long Due)? next = null;
-        foreach (var timer in _byType[obj.ObjectType])
+        foreach (var timer in Of(obj.ObjectType))
             if (timer.DueAt(obj, get) is { } due && (next is null || due < next.Value.Due))
                 next = (timer, due);
         return next;
     }
 
     public long? DueAt(StripeObject obj, Func<string, StripeObject?> get) => Next(obj, get)?.Due;
+
+    /// <summary>Whether a timer of <paramref name="obj"/>'s type may find it work later although none has work now (<see cref="IObjectTimer.MayWait"/>).</summary>
+    public bool MayWait(StripeObject obj)
+    {
+        foreach (var timer in Of(obj.ObjectType))
+            if (timer.MayWait(obj)) return true;
+        return false;
+    }
 }
 
 /// <summary>

@@ -23,7 +23,13 @@ public sealed class WebhookDueQueue(Hosting.MockProcessorOptions options) : Stor
     public IReadOnlySet<string> Types => Observed;
     public bool OncePerItem => true;
 
-    public void Loaded(Storage.AccountState state, Domain.Common.StripeObject obj, long seq) => Queue(state, obj);
+    public void Loaded(Storage.AccountState state, string id, long seq, Domain.Common.StripeObject? obj)
+    {
+        if (obj is not null) Queue(state, obj);
+    }
+
+    // A pending delivery is read whole at start-up; a finished one is not needed.
+    public bool WantedAtStart(Domain.Common.StripeObject obj) => obj is Domain.Webhooks.WebhookDelivery { IsPending: true };
 
     public void Durable(Storage.AccountState state, IReadOnlyList<Storage.CommittedObject> objects)
     {

@@ -53,7 +53,7 @@ public class DurabilityTests
     {
         public ConcurrentBag<string> Heard { get; } = [];
         public IReadOnlySet<string> Types { get; } = new HashSet<string> { "customer" };
-        public void Loaded(AccountState state, StripeObject obj, long seq) { }
+        public void Loaded(AccountState state, string id, long seq, StripeObject? obj) { }
 
         public void Durable(AccountState state, IReadOnlyList<CommittedObject> objects)
         {

@@ -38,15 +38,15 @@ public sealed class EventFeed : IStoreObserver
 
     private Log LogOf(AccountState state) => _logs.GetOrAdd(state.AccountId, _ => new Log());
 
-    public void Loaded(AccountState state, StripeObject obj, long seq)
+    // Ids and positions only: start-up need not read the events themselves.
+    public void Loaded(AccountState state, string id, long seq, StripeObject? obj)
     {
-        if (obj is not Event e) return;
         var log = LogOf(state);
         lock (log.Gate)
         {
             // Start-up tells objects in list order, not commit order: sorted once, at the first read.
             if (log.Entries.Count > 0 && log.Entries[^1].Position > seq) log.Sorted = false;
-            log.Entries.Add(new Entry(seq, e.Id));
+            log.Entries.Add(new Entry(seq, id));
         }
     }
 

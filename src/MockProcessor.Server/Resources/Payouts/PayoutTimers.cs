@@ -21,6 +21,9 @@ public sealed class AutomaticPayoutTimer : IObjectTimer
             ? PayoutRules.SweepDueAt(t, a.PayoutSchedule)
             : null;
 
+    // Its due time comes from the account's schedule (manual: none), which the merchant may change.
+    public bool MayWait(StripeObject obj) => obj is BalanceTransaction { AutomaticPayoutId: null };
+
     public void Fire(ApiContext c, StripeObject obj) => PayoutRuns.RunCurrency(c, ((BalanceTransaction)obj).Currency);
 }
 

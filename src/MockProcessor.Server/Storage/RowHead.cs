@@ -1,0 +1,159 @@
+using MockProcessor.Domain.Common;
+
+namespace MockProcessor.Server.Storage;
+
+/// <summary>
+/// What start-up needs of a stored object version without decoding it (schema v7, docs/storage.md, "Start-up from row
+/// heads"): whether it must be read whole (<c>h</c>: time-driven work or an observer waits for it) or not (<c>c</c>),
+/// then its keys in each index its type declares, in declaration order (secondary indexes, then lookups marked
+/// <c>@</c>): <c>\x1F name</c>, followed by <c>\x1E key</c> when the key is not null. Start-up files a cold row in the
+/// lists and indexes from its head alone; a row without a head (written before v7), or whose head names other indexes
+/// than this build declares, is decoded as before.
+/// </summary>
+internal static class RowHead
+{
+    private const char Entry = '\x1F', Key = '\x1E';
+    private const string Hot = "h", Cold = "c";
+
+    /// <summary>The head of <paramref name="obj"/>; null when a key holds a separator (start-up then decodes the row).</summary>
+    public static string? Of(StoreSchema schema, StripeObject obj, bool hot)
+    {
+        var indexes = schema.IndexesOf(obj.ObjectType);
+        var lookups = schema.LookupsOf(obj.ObjectType);
+        if (indexes.Length == 0 && lookups.Length == 0) return hot ? Hot : Cold;
+        // Measured first, then written at once: a clock advance writes hundreds of thousands of heads (docs/performance.md).
+        // The keys are asked for twice (they are properties of the version) rather than kept in an array.
+        var length = 1;
+        for (var i = 0; i < indexes.Length + lookups.Length; i++)
+        {
+            var (name, key, prefix) = IndexEntry(indexes, lookups, obj, i);
+            if (key is not null && key.AsSpan().IndexOfAny(RowHead.Entry, Key) >= 0) return null;
+            length += 1 + prefix + name.Length + (key is null ? 0 : 1 + key.Length);
+        }
+        return string.Create(length, (indexes, lookups, obj, hot), static (span, state) =>
+        {
+            var (indexes, lookups, obj, hot) = state;
+            span[0] = hot ? 'h' : 'c';
+            var at = 1;
+            for (var i = 0; i < indexes.Length + lookups.Length; i++)
+            {
+                var (name, key, prefix) = IndexEntry(indexes, lookups, obj, i);
+                span[at++] = RowHead.Entry;
+                if (prefix == 1) span[at++] = '@';
+                name.CopyTo(span[at..]);
+                at += name.Length;
+                if (key is null) continue;
+                span[at++] = Key;
+                key.CopyTo(span[at..]);
+                at += key.Length;
+            }
+        });
+    }
+
+    /// <summary>
+    /// <see cref="Of"/> as UTF-8 into <paramref name="into"/>, for a writer that binds it at once (no string): its length,
+    /// or -1 when the version has no head or it does not fit.
+    /// </summary>
+    public static int Write(StoreSchema schema, StripeObject obj, bool hot, Span<byte> into)
+    {
+        var indexes = schema.IndexesOf(obj.ObjectType);
+        var lookups = schema.LookupsOf(obj.ObjectType);
+        if (into.Length == 0) return -1;
+        into[0] = hot ? (byte)'h' : (byte)'c';
+        var at = 1;
+        for (var i = 0; i < indexes.Length + lookups.Length; i++)
+        {
+            var (name, key, prefix) = IndexEntry(indexes, lookups, obj, i);
+            if (key is not null && key.AsSpan().IndexOfAny(Entry, Key) >= 0) return -1;
+            if (into.Length - at < 2 + prefix) return -1;
+            into[at++] = (byte)Entry;
+            if (prefix == 1) into[at++] = (byte)'@';
+            if (!System.Text.Encoding.UTF8.TryGetBytes(name, into[at..], out var written)) return -1;
+            at += written;
+            if (key is null) continue;
+            if (at == into.Length) return -1;
+            into[at++] = (byte)Key;
+            if (!System.Text.Encoding.UTF8.TryGetBytes(key, into[at..], out written)) return -1;
+            at += written;
+        }
+        return at;
+    }
+
+    /// <summary>Positions as the <c>refs</c> column holds them (comma-separated) into <paramref name="into"/>: the length, or -1 when they do not fit.</summary>
+    public static int WriteRefs(IReadOnlyList<long> refs, Span<byte> into)
+    {
+        var at = 0;
+        for (var i = 0; i < refs.Count; i++)
+        {
+            if (i > 0)
+            {
+                if (at == into.Length) return -1;
+                into[at++] = (byte)',';
+            }
+            if (!refs[i].TryFormat(into[at..], out var written, default, System.Globalization.CultureInfo.InvariantCulture)) return -1;
+            at += written;
+        }
+        return at;
+    }
+
+    /// <summary>The <paramref name="i"/>th index of the type (secondary ones, then lookups): its name, the version's key, and 1 for a lookup's '@'.</summary>
+    private static (string Name, string? Key, int Prefix) IndexEntry(SecondaryIndex[] indexes, LookupIndex[] lookups, StripeObject obj, int i) =>
+        i < indexes.Length ? (indexes[i].Name, indexes[i].KeyOf(obj), 0) : (lookups[i - indexes.Length].Name, lookups[i - indexes.Length].KeyOf(obj), 1);
+
+    /// <summary>A cold row's keys, for the indexes its type declares (a null key: not filed).</summary>
+    public readonly record struct Keys(string?[] Secondary, string?[] Lookups);
+
+    private static readonly string?[] None = [];
+
+    /// <summary>
+    /// Reads a cold head; false when the row must be decoded: hot, or its head does not name exactly the indexes
+    /// <paramref name="type"/> declares in this build.
+    /// </summary>
+    public static bool TryReadCold(StoreSchema schema, string type, string head, out Keys keys)
+    {
+        keys = default;
+        if (head.Length == 0 || head[0] != 'c') return false;
+        var indexes = schema.IndexesOf(type);
+        var lookups = schema.LookupsOf(type);
+        if (indexes.Length == 0 && lookups.Length == 0)
+        {
+            keys = new Keys(None, None);
+            return head.Length == 1;
+        }
+        var secondary = indexes.Length == 0 ? None : new string?[indexes.Length];
+        var byLookup = lookups.Length == 0 ? None : new string?[lookups.Length];
+        var rest = head.AsSpan(1);
+        for (var i = 0; i < indexes.Length + lookups.Length; i++)
+        {
+            if (rest.Length == 0 || rest[0] != Entry) return false;
+            rest = rest[1..];
+            var end = rest.IndexOf(Entry);
+            var entry = end < 0 ? rest : rest[..end];
+            rest = end < 0 ? [] : rest[end..];
+            var split = entry.IndexOf(Key);
+            var name = split < 0 ? entry : entry[..split];
+            string? key = split < 0 ? null : entry[(split + 1)..].ToString();
+            if (i < indexes.Length)
+            {
+                if (!name.SequenceEqual(indexes[i].Name)) return false;
+                secondary[i] = key;
+            }
+            else
+            {
+                var lookup = lookups[i - indexes.Length];
+                if (name.Length != lookup.Name.Length + 1 || name[0] != '@' || !name[1..].SequenceEqual(lookup.Name)) return false;
+                byLookup[i - indexes.Length] = key;
+            }
+        }
+        if (rest.Length != 0) return false;
+        keys = new Keys(secondary, byLookup);
+        return true;
+    }
+
+    /// <summary>The positions a row's <c>refs</c> column lists (comma-separated).</summary>
+    public static IEnumerable<long> Positions(string refs)
+    {
+        foreach (var part in refs.Split(','))
+            yield return long.Parse(part, System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

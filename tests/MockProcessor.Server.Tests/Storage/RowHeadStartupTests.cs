@@ -1,0 +1,160 @@
+using Microsoft.Extensions.DependencyInjection;
+using MockProcessor.Domain.Common;
+using MockProcessor.Domain.Refunds;
+using MockProcessor.Server.Resources.Events;
+using MockProcessor.Server.Storage;
+using MockProcessor.Server.Tests.Webhooks;
+using MockProcessor.Server.Webhooks;
+
+namespace MockProcessor.Server.Tests.Storage;
+
+/// <summary>
+/// Schema v7 (docs/storage.md, "Start-up from row heads"): with a file store and its object cache, start-up files most
+/// objects from their row heads without reading them, and reads whole only those with time-driven work or an observer
+/// waiting for them. What it builds must be what reading every row builds.
+/// </summary>
+public sealed class RowHeadStartupTests : IDisposable
+{
+    private const string Key = "sk_test_row_heads";
+    private readonly TempSqliteDb _file = new("heads");
+
+    public void Dispose() => _file.Dispose();
+
+    /// <summary>Payments (one refunded, one authorized only), a failing webhook endpoint, a subscription on a test clock, an update.</summary>
+    private async Task Populate()
+    {
+        await using var app = new TestApp(o => { o.InMemory = false; o.Database = _file.Path; });
+        var c = app.Client(Key);
+        await c.CreateEndpoint("http://127.0.0.1:9/unreachable"); // every event gets a delivery, pending (TestApp dispatches on flush only)
+        var customer = await c.CreateCustomer("Ann");
+        var intents = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            var fields = new List<(string, string)> { ("amount", $"{1000 + i}"), ("currency", "usd"), ("customer", customer), ("confirm", "true"),
+                ("payment_method", "pm_card_visa"), ("allowed_payment_method_types[]", "card") };
+            if (i == 3) fields.Add(("capture_method", "manual")); // its authorization expires: a timer
+            intents.Add((string)(await (await c.PostFormAsync("/v1/payment_intents", [.. fields])).OkAsync())["id"]!);
+        }
+        await (await c.PostFormAsync("/v1/refunds", ("payment_intent", intents[0]), ("amount", "300"))).OkAsync();
+        await (await c.PostFormAsync($"/v1/customers/{customer}", ("name", "Ann B."))).OkAsync();
+        var clock = await c.CreateTestClockAsync(TestApp.StartTime);
+        var product = await (await c.PostFormAsync("/v1/products", ("name", "Plan"))).OkAsync();
+        var price = await (await c.PostFormAsync("/v1/prices", ("product", (string)product["id"]!), ("currency", "usd"),
+            ("unit_amount", "1500"), ("recurring[interval]", "month"))).OkAsync();
+        var subscriber = await (await c.PostFormAsync("/v1/customers", ("test_clock", (string)clock["id"]!), ("payment_method", "pm_card_visa"),
+            ("invoice_settings[default_payment_method]", "pm_card_visa"))).OkAsync();
+        await (await c.PostFormAsync("/v1/subscriptions", ("customer", (string)subscriber["id"]!), ("items[0][price]", (string)price["id"]!))).OkAsync();
+    }
+
+    /// <summary>Everything start-up builds in memory, as text: lists, secondary indexes, lookups, timers, the event feed, the webhook due-queue.</summary>
+    private static List<string> MemoryOf(TestApp app)
+    {
+        var store = app.Services.GetRequiredService<ObjectStore>();
+        var feed = app.Services.GetRequiredService<EventFeed>();
+        var lines = new List<string>();
+        foreach (var state in store.Accounts.OrderBy(s => s.AccountId, StringComparer.Ordinal))
+            lock (state.Gate)
+            {
+                lines.Add($"tree {state.AccountId}: {state.Objects.Count} objects, members {string.Join(",", state.Members.Order(StringComparer.Ordinal))}");
+                foreach (var ((owner, type), list) in state.Lists.OrderBy(l => (l.Key.Owner, l.Key.Type)))
+                    lines.Add($"list {owner} {type}: {string.Join(",", list.NewestFirst().Select(k => $"{k.Id}@{k.Seq}/{k.Created}"))}");
+                foreach (var ((owner, index, key), list) in state.Secondary.OrderBy(l => (l.Key.Owner, l.Key.Index.ToString(), l.Key.Key)))
+                    lines.Add($"index {owner} {index} {key}: {string.Join(",", list.NewestFirst().Select(k => k.Id))}");
+                lines.Add($"timers: {Timers(state.Timers)}");
+                foreach (var (clock, queue) in state.ClockTimers.OrderBy(q => q.Key, StringComparer.Ordinal))
+                    lines.Add($"timers of {clock}: {Timers(queue)}");
+                var events = new List<EventFeed.Entry>();
+                _ = feed.Read(state, 0, int.MaxValue, events);
+                lines.Add($"feed: {string.Join(",", events.Select(e => $"{e.EventId}@{e.Position}"))}");
+            }
+        foreach (var (lookup, entry) in store.LookupEntries.OrderBy(e => (e.Key.Index.ToString(), e.Key.Key)))
+            lines.Add($"lookup {lookup.Index} {lookup.Key}: {entry.Root} {entry.Id}");
+        lines.Add($"webhooks due: {app.Services.GetRequiredService<WebhookDueQueue>().Count}");
+        return lines;
+    }
+
+    private static string Timers(PriorityQueue<string, (long Due, long Seq)> queue) =>
+        string.Join(",", queue.UnorderedItems.OrderBy(t => t.Priority).Select(t => $"{t.Element}@{t.Priority.Due}"));
+
+    [Fact]
+    public async Task A_start_from_row_heads_builds_what_reading_every_row_builds_and_reads_only_the_rows_with_work()
+    {
+        await Populate();
+        List<string> fromHeads, fromRows;
+        long filed, objects;
+        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = _file.Path; }))
+        {
+            fromHeads = MemoryOf(app);
+            var store = app.Services.GetRequiredService<ObjectStore>();
+            filed = store.FiledFromHeads;
+            objects = store.Accounts.Sum(s => (long)s.Objects.Count);
+        }
+        // Without a cache every object stays in memory, so start-up reads every row whole.
+        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = _file.Path; o.CacheObjects = 0; }))
+        {
+            fromRows = MemoryOf(app);
+            Assert.Equal(0, app.Services.GetRequiredService<ObjectStore>().FiledFromHeads);
+        }
+        Assert.Equal(fromRows, fromHeads);
+        // The rows read whole: the account, the subscription and its open work, the authorization, the pending deliveries
+        // (one per event) and the unswept balance transactions; everything else (events, charges, customers...) was not.
+        var events = fromHeads.Single(l => l.StartsWith("feed: ", StringComparison.Ordinal)).Split(',').Length;
+        Assert.Contains($"webhooks due: {events}", fromHeads);
+        Assert.Contains(fromHeads, l => l.StartsWith("timers: ", StringComparison.Ordinal) && l.Contains("ch_", StringComparison.Ordinal));
+        Assert.InRange(filed, events, objects - events - 1);
+
+        // And again from heads after the first start's compaction: the same.
+        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = _file.Path; }))
+            Assert.Equal(fromRows, MemoryOf(app));
+    }
+
+    [Fact]
+    public async Task Rows_written_before_heads_are_read_whole_and_build_the_same()
+    {
+        await Populate();
+        List<string> fromHeads;
+        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = _file.Path; }))
+            fromHeads = MemoryOf(app);
+        // As a v6 build left the file: no heads, no refs.
+        _file.Exec("UPDATE objects SET head = NULL, refs = NULL");
+        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = _file.Path; }))
+        {
+            Assert.Equal(0, app.Services.GetRequiredService<ObjectStore>().FiledFromHeads);
+            Assert.Equal(fromHeads, MemoryOf(app));
+        }
+    }
+
+    private static StoreSchema SchemaWith(params SecondaryIndex[] indexes) =>
+        new(new Dictionary<string, Type> { ["refund"] = typeof(Refund) }, indexes, [], []);
+
+    [Fact]
+    public void A_head_names_its_types_indexes_and_is_refused_when_this_build_declares_others()
+    {
+        var byCharge = new SecondaryIndex<Refund>("refund", "charge", r => r.Charge);
+        var byIntent = new SecondaryIndex<Refund>("refund", "payment_intent", r => r.PaymentIntent);
+        var refund = new Refund { Id = "re_1", AccountId = "acct_1", Charge = "ch_1", PaymentIntent = null, Amount = 5, Currency = "usd", Status = RefundStatus.Succeeded, Created = 1 };
+        var schema = SchemaWith(byCharge, byIntent);
+
+        var cold = RowHead.Of(schema, refund, hot: false)!;
+        Assert.Equal("c\u001Fcharge\u001Ech_1\u001Fpayment_intent", cold);
+        // The writer's UTF-8 form is the same text, also for a key outside ASCII; one that does not fit is refused.
+        var buffer = new byte[256];
+        foreach (var (version, hot) in new[] { (refund, false), (refund with { Charge = "ch_é€" }, true) })
+            Assert.Equal(RowHead.Of(schema, version, hot), System.Text.Encoding.UTF8.GetString(buffer, 0, RowHead.Write(schema, version, hot, buffer)));
+        Assert.Equal(-1, RowHead.Write(schema, refund, false, buffer.AsSpan(0, cold.Length - 1)));
+        Assert.Equal(cold.Length, RowHead.Write(schema, refund, false, buffer.AsSpan(0, cold.Length)));
+        Assert.Equal("12,3456789", System.Text.Encoding.UTF8.GetString(buffer, 0, RowHead.WriteRefs([12, 3456789], buffer)));
+        Assert.Equal([12L, 3456789L], RowHead.Positions("12,3456789"));
+        Assert.True(RowHead.TryReadCold(schema, "refund", cold, out var keys));
+        Assert.Equal(new string?[] { "ch_1", null }, keys.Secondary.AsEnumerable());
+
+        // Read whole: a hot row, a head from a build with other indexes (one fewer, one more, renamed), a key with a separator.
+        Assert.False(RowHead.TryReadCold(schema, "refund", RowHead.Of(schema, refund, hot: true)!, out _));
+        Assert.False(RowHead.TryReadCold(SchemaWith(byCharge), "refund", cold, out _));
+        Assert.False(RowHead.TryReadCold(SchemaWith(byCharge, byIntent, new SecondaryIndex<Refund>("refund", "status", r => "x")), "refund", cold, out _));
+        Assert.False(RowHead.TryReadCold(SchemaWith(new SecondaryIndex<Refund>("refund", "chargeX", r => r.Charge), byIntent), "refund", cold, out _));
+        Assert.Null(RowHead.Of(schema, refund with { Charge = "ch\u001F2" }, hot: false));
+        Assert.Equal("c", RowHead.Of(SchemaWith(), refund, hot: false));
+        Assert.True(RowHead.TryReadCold(SchemaWith(), "refund", "c", out _));
+    }
+}
