@@ -24,7 +24,7 @@ public class ColdObjectTests
     }
 
     /// <summary>A test clock with <paramref name="count"/> customers on it, each subscribed to $15 a month paid by card.</summary>
-    private static async Task<JsonObject> ClockWithMonthlySubscriptions(HttpClient c, int count)
+    internal static async Task<JsonObject> ClockWithMonthlySubscriptions(HttpClient c, int count)
     {
         var clock = await c.CreateTestClockAsync(TestApp.StartTime);
         var product = await (await c.PostFormAsync("/v1/products", ("name", "Plan"))).OkAsync();

@@ -37,13 +37,7 @@ public sealed class RowHeadStartupTests : IDisposable
         }
         await (await c.PostFormAsync("/v1/refunds", ("payment_intent", intents[0]), ("amount", "300"))).OkAsync();
         await (await c.PostFormAsync($"/v1/customers/{customer}", ("name", "Ann B."))).OkAsync();
-        var clock = await c.CreateTestClockAsync(TestApp.StartTime);
-        var product = await (await c.PostFormAsync("/v1/products", ("name", "Plan"))).OkAsync();
-        var price = await (await c.PostFormAsync("/v1/prices", ("product", (string)product["id"]!), ("currency", "usd"),
-            ("unit_amount", "1500"), ("recurring[interval]", "month"))).OkAsync();
-        var subscriber = await (await c.PostFormAsync("/v1/customers", ("test_clock", (string)clock["id"]!), ("payment_method", "pm_card_visa"),
-            ("invoice_settings[default_payment_method]", "pm_card_visa"))).OkAsync();
-        await (await c.PostFormAsync("/v1/subscriptions", ("customer", (string)subscriber["id"]!), ("items[0][price]", (string)price["id"]!))).OkAsync();
+        await ColdObjectTests.ClockWithMonthlySubscriptions(c, 1);
     }
 
     /// <summary>Everything start-up builds in memory, as text: lists, secondary indexes, lookups, timers, the event feed, the webhook due-queue.</summary>
