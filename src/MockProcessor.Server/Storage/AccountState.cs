@@ -28,6 +28,8 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
     internal readonly Dictionary<(string Owner, string Type), KeyIndex> Lists = new();
     /// <summary>Per owner, declared secondary index and key (docs/storage.md); an entry that empties is dropped.</summary>
     internal readonly Dictionary<(string Owner, SecondaryIndex Index, string Key), KeyIndex> Secondary = new();
+    /// <summary>Per owner and secondary index that lists its keys (<see cref="SecondaryIndex.ListsKeys"/>): the keys with objects.</summary>
+    private readonly Dictionary<(string Owner, SecondaryIndex Index), SortedSet<string>> _indexKeys = new();
     internal readonly Dictionary<string, IdempotencyRecord> Idempotency = new(StringComparer.Ordinal);
     /// <summary>
     /// The last commit's observer notification (<see cref="Tx.Commit"/>): each waits for the one before, so observers
@@ -146,6 +148,36 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
 
     internal KeyIndex? Indexed(string owner, SecondaryIndex index, string key) => Secondary.GetValueOrDefault((owner, index, key));
 
+    /// <summary>The keys with objects of <paramref name="owner"/> in <paramref name="index"/>, in ordinal order (an index that lists its keys).</summary>
+    internal IReadOnlyCollection<string> KeysOf(string owner, SecondaryIndex index) =>
+        _indexKeys.GetValueOrDefault((owner, index)) ?? (IReadOnlyCollection<string>)[];
+
+    /// <summary>Files <paramref name="at"/> under <paramref name="key"/> in <paramref name="index"/>.</summary>
+    private void File(string owner, SecondaryIndex index, string key, ListKey at)
+    {
+        if (!Secondary.TryGetValue((owner, index, key), out var to))
+        {
+            Secondary[(owner, index, key)] = to = new KeyIndex();
+            if (index.ListsKeys)
+            {
+                if (!_indexKeys.TryGetValue((owner, index), out var keys)) _indexKeys[(owner, index)] = keys = new(StringComparer.Ordinal);
+                keys.Add(key);
+            }
+        }
+        to.Add(at);
+    }
+
+    /// <summary>Takes <paramref name="at"/> out of <paramref name="key"/> in <paramref name="index"/>; a key left empty is dropped.</summary>
+    private void Unfile(string owner, SecondaryIndex index, string key, ListKey at)
+    {
+        if (!Secondary.TryGetValue((owner, index, key), out var from)) return;
+        from.Remove(at);
+        if (from.Count > 0) return;
+        Secondary.Remove((owner, index, key));
+        if (index.ListsKeys && _indexKeys.TryGetValue((owner, index), out var keys) && keys.Remove(key) && keys.Count == 0)
+            _indexKeys.Remove((owner, index));
+    }
+
     /// <summary>
     /// How many objects of <paramref name="owner"/> and of the tree's merchant are in <paramref name="index"/> under
     /// <paramref name="key"/> (an event's deliveries belong to its own account or, for a connected account's event, to
@@ -170,12 +202,7 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
         list.Add(key);
         var indexes = Schema.IndexesOf(head.Type);
         for (var i = 0; i < indexes.Length; i++)
-        {
-            if (keys[i] is not { } k) continue;
-            if (!Secondary.TryGetValue((head.Account, indexes[i], k), out var to))
-                Secondary[(head.Account, indexes[i], k)] = to = new KeyIndex();
-            to.Add(key);
-        }
+            if (keys[i] is { } k) File(head.Account, indexes[i], k, key);
     }
 
     /// <summary>Applies a committed object (at run time or in start-up replay) to the objects, lists and secondary indexes.</summary>
@@ -204,17 +231,8 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
             var before = isNew ? null : index.KeyOf(old!);
             var after = index.KeyOf(obj);
             if (before == after) continue;
-            if (before is not null && Secondary.TryGetValue((obj.AccountId, index, before), out var from))
-            {
-                from.Remove(key);
-                if (from.Count == 0) Secondary.Remove((obj.AccountId, index, before));
-            }
-            if (after is not null)
-            {
-                if (!Secondary.TryGetValue((obj.AccountId, index, after), out var to))
-                    Secondary[(obj.AccountId, index, after)] = to = new KeyIndex();
-                to.Add(key);
-            }
+            if (before is not null) Unfile(obj.AccountId, index, before, key);
+            if (after is not null) File(obj.AccountId, index, after, key);
         }
     }
 }

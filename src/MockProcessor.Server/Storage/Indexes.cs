@@ -13,6 +13,14 @@ public abstract class SecondaryIndex(string type, string name)
 {
     public string Type { get; } = type;
     public string Name { get; } = name;
+
+    /// <summary>
+    /// Whether the store also keeps, per owner, the set of keys with objects under them (<see cref="Tx.KeysOf"/>): for an
+    /// index whose keys a caller must enumerate (the currencies with unswept balance transactions). Off by default: most
+    /// indexes have a key per object (events by object), and such a set would cost memory for nothing.
+    /// </summary>
+    public bool ListsKeys { get; init; }
+
     internal abstract string? KeyOf(StripeObject obj);
     public override string ToString() => $"{Type} by {Name}";
 }

@@ -158,6 +158,23 @@ public sealed class Tx
         return new Listing<T>(this, index.Type, CreatedUnder(index, key), _account.Indexed(_acting, index, key), Matches, seekable: true);
     }
 
+    /// <summary>
+    /// The keys under which the acting account has objects in <paramref name="index"/> (one that lists its keys:
+    /// <see cref="SecondaryIndex.ListsKeys"/>), in ordinal order, this call's writes included. A key this call emptied may
+    /// still be named: <see cref="Find{T}"/> under it then yields nothing.
+    /// </summary>
+    public IReadOnlyCollection<string> KeysOf(SecondaryIndex index)
+    {
+        _account.Schema.RequireDeclared(index);
+        if (!index.ListsKeys) throw new InvalidOperationException($"The secondary index {index} does not list its keys.");
+        var committed = _account.KeysOf(_acting, index);
+        SortedSet<string>? keys = null;
+        foreach (var id in (_created.GetValueOrDefault(index.Type) ?? []).Concat(_changed.GetValueOrDefault(index.Type) ?? []))
+            if (_staged[id] is var obj && obj.AccountId == _acting && index.KeyOf(obj) is { } key && !committed.Contains(key))
+                (keys ??= new SortedSet<string>(committed, StringComparer.Ordinal)).Add(key);
+        return keys ?? [.. committed]; // a copy: running payouts moves transactions out of the keys
+    }
+
     /// <summary>The objects this call created that have been under <paramref name="key"/>, in creation order (the listing rechecks the key).</summary>
     private List<string>? CreatedUnder(SecondaryIndex index, string key)
     {

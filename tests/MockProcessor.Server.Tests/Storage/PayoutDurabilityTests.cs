@@ -76,6 +76,13 @@ public class PayoutDurabilityTests
             var state = store.Accounts.Single(s => s.List(s.AccountId, "balance_transaction") is not null);
             lock (state.Gate) return [.. MockProcessor.Server.Resources.Payouts.PayoutLedger.Unswept(store.Begin(state), currency).Select(t => t.Id)];
         }
+        // The currencies a run may pay out, as the index lists its keys (no walk over the merchant's transactions).
+        static List<string> Currencies(TestApp app)
+        {
+            var store = (ObjectStore)app.Services.GetService(typeof(ObjectStore))!;
+            var state = store.Accounts.Single(s => s.List(s.AccountId, "balance_transaction") is not null);
+            lock (state.Gate) return [.. MockProcessor.Server.Resources.Payouts.PayoutLedger.UnsweptCurrencies(store.Begin(state))];
+        }
         List<string> expected;
         await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
         {
@@ -85,18 +92,34 @@ public class PayoutDurabilityTests
             await k.Charge(1_500, "tok_bypassPending");
             await k.Charge(2_500, "tok_bypassPending", "eur");
             Assert.Equal(2, Unswept(app, "usd").Count);
+            Assert.Equal(["eur", "usd"], Currencies(app));
             var swept = (await k.Post("/_mock/payouts/run"))["data"]!.AsArray();
             Assert.Equal(2, swept.Count); // one payout per currency
             Assert.Empty(Unswept(app, "usd"));
             Assert.Empty(Unswept(app, "eur"));
+            Assert.Empty(Currencies(app));
             await k.Charge(700, "tok_bypassPending");
             await k.Charge(900);
             // Newest first, as the balance transactions list orders them: what the next run may sweep.
             expected = [.. (await k.All("/v1/balance_transactions?currency=usd")).Where(t => (string)t["type"]! == "charge").Take(2).Select(t => (string)t["id"]!)];
             Assert.Equal(expected, Unswept(app, "usd"));
+            Assert.Equal(["usd"], Currencies(app));
+            // A call sees the keys of its own writes before they are committed.
+            var store = (ObjectStore)app.Services.GetService(typeof(ObjectStore))!;
+            var state = store.Accounts.Single(s => s.List(s.AccountId, "balance_transaction") is not null);
+            lock (state.Gate)
+            {
+                var tx = store.Begin(state);
+                var last = tx.Get<MockProcessor.Domain.Balance.BalanceTransaction>(expected[0])!;
+                tx.Put(last with { Id = "txn_staged_gbp", Currency = "gbp" });
+                Assert.Equal(["gbp", "usd"], MockProcessor.Server.Resources.Payouts.PayoutLedger.UnsweptCurrencies(tx));
+            }
         }
         await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
+        {
             Assert.Equal(expected, Unswept(app, "usd"));
+            Assert.Equal(["usd"], Currencies(app));
+        }
         foreach (var f in new[] { db, db + "-wal", db + "-shm" }) File.Delete(f);
     }
 }

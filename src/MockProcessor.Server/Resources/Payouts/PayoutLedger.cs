@@ -29,7 +29,10 @@ public static class PayoutLedger
     /// is mostly on disk: reading it all back was most of a run after a year of renewals; docs/payouts.md).
     /// </summary>
     public static readonly SecondaryIndex<BalanceTransaction> UnsweptByCurrency = new("balance_transaction", "unswept_currency",
-        t => t.AutomaticPayoutId is null ? t.Currency : null);
+        t => t.AutomaticPayoutId is null ? t.Currency : null) { ListsKeys = true };
+
+    /// <summary>The currencies with transactions no automatic payout has swept yet, in ordinal order.</summary>
+    public static IReadOnlyCollection<string> UnsweptCurrencies(Tx tx) => tx.KeysOf(UnsweptByCurrency);
 
     /// <summary>The transactions of one currency an automatic payout run may sweep, newest first (as the list orders them).</summary>
     public static IEnumerable<BalanceTransaction> Unswept(Tx tx, string currency) => tx.Find(UnsweptByCurrency, currency);

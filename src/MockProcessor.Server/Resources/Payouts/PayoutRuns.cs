@@ -33,10 +33,13 @@ public static class PayoutRuns
         return change.Payout;
     }
 
-    /// <summary>Runs every currency's automatic payout now (the control API's "run payouts"), oldest currency first.</summary>
+    /// <summary>
+    /// Runs every currency's automatic payout now (the control API's "run payouts"), currencies in ordinal order: those
+    /// with unswept transactions (only they can make a payout), from the index rather than the merchant's whole history.
+    /// </summary>
     public static List<Payout> RunAll(ApiContext c)
     {
-        var currencies = c.Tx.NewestFirst<BalanceTransaction>("balance_transaction").Select(t => t.Currency).Distinct().Order(StringComparer.Ordinal).ToList();
+        var currencies = PayoutLedger.UnsweptCurrencies(c.Tx).ToList();
         var made = new List<Payout>();
         foreach (var currency in currencies)
             if (RunCurrency(c, currency) is { } p) made.Add(p);
@@ -54,8 +57,9 @@ public static class PayoutRuns
         if (schedule == account.PayoutSchedule && bank == account.BankAccount) return account;
         var updated = account with { PayoutSchedule = schedule with { EffectiveFrom = c.Now }, BankAccount = bank };
         c.Tx.Put(updated);
-        foreach (var t in c.Tx.NewestFirst<BalanceTransaction>("balance_transaction"))
-            if (t.AutomaticPayoutId is null) c.Tx.ScheduleTimer(t);
+        foreach (var currency in PayoutLedger.UnsweptCurrencies(c.Tx).ToList())
+            foreach (var t in PayoutLedger.Unswept(c.Tx, currency))
+                c.Tx.ScheduleTimer(t);
         return updated;
     }
 
