@@ -152,6 +152,13 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
     internal IReadOnlyCollection<string> KeysOf(string owner, SecondaryIndex index) =>
         _indexKeys.GetValueOrDefault((owner, index)) ?? (IReadOnlyCollection<string>)[];
 
+    /// <summary>Adds a new object's key to its owner's list of its type.</summary>
+    private void AddToList(string owner, string type, ListKey key)
+    {
+        if (!Lists.TryGetValue((owner, type), out var list)) Lists[(owner, type)] = list = new KeyIndex();
+        list.Add(key);
+    }
+
     /// <summary>Files <paramref name="at"/> under <paramref name="key"/> in <paramref name="index"/>.</summary>
     private void File(string owner, SecondaryIndex index, string key, ListKey at)
     {
@@ -197,9 +204,7 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
     {
         Objects[head.Id] = (null, head.Seq, head.Position);
         var key = new ListKey(head.Created, head.Seq, head.Id);
-        if (!Lists.TryGetValue((head.Account, head.Type), out var list))
-            Lists[(head.Account, head.Type)] = list = new KeyIndex();
-        list.Add(key);
+        AddToList(head.Account, head.Type, key);
         var indexes = Schema.IndexesOf(head.Type);
         for (var i = 0; i < indexes.Length; i++)
             if (keys[i] is { } k) File(head.Account, indexes[i], k, key);
@@ -222,9 +227,7 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
         if (isNew)
         {
             if (obj is Domain.Accounts.Account { Platform: not null } connected) Members.Add(connected.Id);
-            if (!Lists.TryGetValue((obj.AccountId, obj.ObjectType), out var list))
-                Lists[(obj.AccountId, obj.ObjectType)] = list = new KeyIndex();
-            list.Add(key);
+            AddToList(obj.AccountId, obj.ObjectType, key);
         }
         foreach (var index in indexes)
         {

@@ -228,8 +228,10 @@ public sealed class Tx
     /// <summary>The objects put since <paramref name="mark"/> (a <see cref="PutCount"/>), each once, as they are now.</summary>
     internal IEnumerable<StripeObject> PutSince(int mark) => _puts.Skip(mark).Distinct().Select(id => _staged[id]);
 
-    /// <summary>Puts the object's next time-driven work (if any) on its clock's timer queue (the merchant's or a test clock's).</summary>
-    /// <summary>Schedules the object's next time-driven work; true when it has some or may have later (<see cref="RowHead"/>).</summary>
+    /// <summary>
+    /// Puts the object's next time-driven work (if any) on its clock's timer queue (the merchant's or a test clock's); true
+    /// when it has some, or may have later (<see cref="Time.IObjectTimer.MayWait"/>): its row is then hot (<see cref="RowHead"/>).
+    /// </summary>
     internal bool ScheduleTimer(StripeObject obj)
     {
         if (_store.Timers is not { } timers) return false;
