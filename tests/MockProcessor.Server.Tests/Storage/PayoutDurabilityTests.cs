@@ -70,19 +70,18 @@ public class PayoutDurabilityTests
     public async Task The_unswept_index_holds_exactly_the_transactions_no_automatic_payout_took_also_after_a_restart()
     {
         var db = Path.Combine(Path.GetTempPath(), $"mockprocessor-test-{Guid.NewGuid():N}.db");
-        static List<string> Unswept(TestApp app, string currency)
+        // A read in a unit of work of the merchant with balance transactions, under its lock.
+        static T InMerchant<T>(TestApp app, Func<Tx, T> read)
         {
             var store = (ObjectStore)app.Services.GetService(typeof(ObjectStore))!;
             var state = store.Accounts.Single(s => s.List(s.AccountId, "balance_transaction") is not null);
-            lock (state.Gate) return [.. MockProcessor.Server.Resources.Payouts.PayoutLedger.Unswept(store.Begin(state), currency).Select(t => t.Id)];
+            lock (state.Gate) return read(store.Begin(state));
         }
+        static List<string> Unswept(TestApp app, string currency) =>
+            InMerchant(app, tx => MockProcessor.Server.Resources.Payouts.PayoutLedger.Unswept(tx, currency).Select(t => t.Id).ToList());
         // The currencies a run may pay out, as the index lists its keys (no walk over the merchant's transactions).
-        static List<string> Currencies(TestApp app)
-        {
-            var store = (ObjectStore)app.Services.GetService(typeof(ObjectStore))!;
-            var state = store.Accounts.Single(s => s.List(s.AccountId, "balance_transaction") is not null);
-            lock (state.Gate) return [.. MockProcessor.Server.Resources.Payouts.PayoutLedger.UnsweptCurrencies(store.Begin(state))];
-        }
+        static List<string> Currencies(TestApp app) =>
+            InMerchant(app, tx => MockProcessor.Server.Resources.Payouts.PayoutLedger.UnsweptCurrencies(tx).ToList());
         List<string> expected;
         await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
         {
@@ -104,16 +103,12 @@ public class PayoutDurabilityTests
             expected = [.. (await k.All("/v1/balance_transactions?currency=usd")).Where(t => (string)t["type"]! == "charge").Take(2).Select(t => (string)t["id"]!)];
             Assert.Equal(expected, Unswept(app, "usd"));
             Assert.Equal(["usd"], Currencies(app));
-            // A call sees the keys of its own writes before they are committed.
-            var store = (ObjectStore)app.Services.GetService(typeof(ObjectStore))!;
-            var state = store.Accounts.Single(s => s.List(s.AccountId, "balance_transaction") is not null);
-            lock (state.Gate)
+            // A call sees the keys of its own writes before they are committed (this one is never committed).
+            Assert.Equal(["gbp", "usd"], InMerchant(app, tx =>
             {
-                var tx = store.Begin(state);
-                var last = tx.Get<MockProcessor.Domain.Balance.BalanceTransaction>(expected[0])!;
-                tx.Put(last with { Id = "txn_staged_gbp", Currency = "gbp" });
-                Assert.Equal(["gbp", "usd"], MockProcessor.Server.Resources.Payouts.PayoutLedger.UnsweptCurrencies(tx));
-            }
+                tx.Put(tx.Get<MockProcessor.Domain.Balance.BalanceTransaction>(expected[0])! with { Id = "txn_staged_gbp", Currency = "gbp" });
+                return MockProcessor.Server.Resources.Payouts.PayoutLedger.UnsweptCurrencies(tx).ToList();
+            }));
         }
         await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
         {
