@@ -363,7 +363,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
         foreach (var state in _accounts.Values)
         {
             Func<string, StripeObject?> get = state.Find;
-            foreach (var ((_, type), list) in state.Lists.ToList())
+            foreach (var ((_, type), list) in state.Lists)
             {
                 var observed = Schema.Observed(type);
                 foreach (var key in list.NewestFirst())

@@ -13,84 +13,64 @@ namespace MockProcessor.Server.Storage;
 internal static class RowHead
 {
     private const char Entry = '\x1F', Key = '\x1E';
-    private const string Hot = "h", Cold = "c";
 
-    /// <summary>The head of <paramref name="obj"/>; null when a key holds a separator (start-up then decodes the row).</summary>
+    /// <summary>The head of <paramref name="obj"/> as text; null when a key holds a separator (start-up then decodes the row).</summary>
     public static string? Of(StoreSchema schema, StripeObject obj, bool hot)
+    {
+        var utf8 = new byte[MaxBytes(schema, obj)];
+        var n = Write(schema, obj, hot, utf8);
+        return n < 0 ? null : System.Text.Encoding.UTF8.GetString(utf8, 0, n);
+    }
+
+    /// <summary>At most how many bytes <see cref="Write"/> writes for <paramref name="obj"/>.</summary>
+    public static int MaxBytes(StoreSchema schema, StripeObject obj)
     {
         var indexes = schema.IndexesOf(obj.ObjectType);
         var lookups = schema.LookupsOf(obj.ObjectType);
-        if (indexes.Length == 0 && lookups.Length == 0) return hot ? Hot : Cold;
-        // Measured first, then written at once: a clock advance writes hundreds of thousands of heads (docs/performance.md).
-        // The keys are asked for twice (they are properties of the version) rather than kept in an array.
-        var length = 1;
+        var max = 1;
         for (var i = 0; i < indexes.Length + lookups.Length; i++)
         {
             var (name, key, prefix) = IndexEntry(indexes, lookups, obj, i);
-            if (key is not null && key.AsSpan().IndexOfAny(RowHead.Entry, Key) >= 0) return null;
-            length += 1 + prefix + name.Length + (key is null ? 0 : 1 + key.Length);
+            max += 2 + prefix + System.Text.Encoding.UTF8.GetMaxByteCount(name.Length + (key?.Length ?? 0));
         }
-        return string.Create(length, (indexes, lookups, obj, hot), static (span, state) =>
-        {
-            var (indexes, lookups, obj, hot) = state;
-            span[0] = hot ? 'h' : 'c';
-            var at = 1;
-            for (var i = 0; i < indexes.Length + lookups.Length; i++)
-            {
-                var (name, key, prefix) = IndexEntry(indexes, lookups, obj, i);
-                span[at++] = RowHead.Entry;
-                if (prefix == 1) span[at++] = '@';
-                name.CopyTo(span[at..]);
-                at += name.Length;
-                if (key is null) continue;
-                span[at++] = Key;
-                key.CopyTo(span[at..]);
-                at += key.Length;
-            }
-        });
+        return max;
     }
 
     /// <summary>
-    /// <see cref="Of"/> as UTF-8 into <paramref name="into"/>, for a writer that binds it at once (no string): its length,
-    /// or -1 when the version has no head or it does not fit.
+    /// The head of <paramref name="obj"/> as UTF-8 into <paramref name="into"/> (at least <see cref="MaxBytes"/> long), for
+    /// a writer that binds it at once (no string): its length, or -1 when a key holds a separator (no head).
     /// </summary>
     public static int Write(StoreSchema schema, StripeObject obj, bool hot, Span<byte> into)
     {
         var indexes = schema.IndexesOf(obj.ObjectType);
         var lookups = schema.LookupsOf(obj.ObjectType);
-        if (into.Length == 0) return -1;
         into[0] = hot ? (byte)'h' : (byte)'c';
         var at = 1;
         for (var i = 0; i < indexes.Length + lookups.Length; i++)
         {
             var (name, key, prefix) = IndexEntry(indexes, lookups, obj, i);
             if (key is not null && key.AsSpan().IndexOfAny(Entry, Key) >= 0) return -1;
-            if (into.Length - at < 2 + prefix) return -1;
             into[at++] = (byte)Entry;
             if (prefix == 1) into[at++] = (byte)'@';
-            if (!System.Text.Encoding.UTF8.TryGetBytes(name, into[at..], out var written)) return -1;
-            at += written;
+            at += System.Text.Encoding.UTF8.GetBytes(name, into[at..]);
             if (key is null) continue;
-            if (at == into.Length) return -1;
             into[at++] = (byte)Key;
-            if (!System.Text.Encoding.UTF8.TryGetBytes(key, into[at..], out written)) return -1;
-            at += written;
+            at += System.Text.Encoding.UTF8.GetBytes(key, into[at..]);
         }
         return at;
     }
 
-    /// <summary>Positions as the <c>refs</c> column holds them (comma-separated) into <paramref name="into"/>: the length, or -1 when they do not fit.</summary>
+    /// <summary>At most how many bytes <see cref="WriteRefs"/> writes for <paramref name="count"/> positions.</summary>
+    public static int RefsMaxBytes(int count) => count * 21; // 20 digits of a long and a comma
+
+    /// <summary>Positions as the <c>refs</c> column holds them (comma-separated) into <paramref name="into"/> (at least <see cref="RefsMaxBytes"/> long): the length.</summary>
     public static int WriteRefs(IReadOnlyList<long> refs, Span<byte> into)
     {
         var at = 0;
         for (var i = 0; i < refs.Count; i++)
         {
-            if (i > 0)
-            {
-                if (at == into.Length) return -1;
-                into[at++] = (byte)',';
-            }
-            if (!refs[i].TryFormat(into[at..], out var written, default, System.Globalization.CultureInfo.InvariantCulture)) return -1;
+            if (i > 0) into[at++] = (byte)',';
+            refs[i].TryFormat(into[at..], out var written, default, System.Globalization.CultureInfo.InvariantCulture);
             at += written;
         }
         return at;

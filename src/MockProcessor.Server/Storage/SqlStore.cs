@@ -183,7 +183,10 @@ public abstract class SqlStore : IDurableStore
     /// <summary>A version row's head (<see cref="RowHead"/>) as text, or null.</summary>
     protected string? HeadOf(ObjectRow row) => _serialize!.Head(row);
 
-    /// <summary>A version row's head as UTF-8 into <paramref name="into"/>: its length, or -1 for none or when it does not fit.</summary>
+    /// <summary>At most how many bytes <see cref="HeadOf(ObjectRow, Span{byte})"/> writes for the row.</summary>
+    protected int HeadMaxBytes(ObjectRow row) => _serialize!.HeadMaxBytes(row);
+
+    /// <summary>A version row's head as UTF-8 into <paramref name="into"/> (at least <see cref="HeadMaxBytes"/> long): its length, or -1 for none.</summary>
     protected int HeadOf(ObjectRow row, Span<byte> into) => _serialize!.Head(row, into);
 
     protected abstract void InsertIdempotency(IReadOnlyList<IdempotencyRow> records);

@@ -70,7 +70,7 @@ public sealed class SqliteStore : SqlStore
     // One prepared statement a row: SQLite runs in-process, a statement costs no round trip.
     protected override void InsertObjects(IReadOnlyList<ObjectRow> versions)
     {
-        Span<byte> text = stackalloc byte[256];
+        Span<byte> text = stackalloc byte[512];
         foreach (var row in versions)
         {
             var (o, seq, planned) = (row.Object, row.Seq, row.Planned);
@@ -83,14 +83,16 @@ public sealed class SqliteStore : SqlStore
                 Check(SQLitePCL.raw.sqlite3_bind_int64(_insert, 5, seq));
                 Check(SQLitePCL.raw.sqlite3_bind_blob(_insert, 6, BufferedBytes(row, out var refs))); // SQLite copies it
                 Check(planned > 0 ? SQLitePCL.raw.sqlite3_bind_int64(_insert, 7, planned) : SQLitePCL.raw.sqlite3_bind_null(_insert, 7));
-                // The head and refs as UTF-8 on the stack: a clock advance writes hundreds of thousands of rows.
-                var n = HeadOf(row, text);
-                if (n >= 0) Check(SQLitePCL.raw.sqlite3_bind_text(_insert, 8, text[..n]));
-                else if (HeadOf(row) is { } longHead) BindText(8, longHead);
-                else Check(SQLitePCL.raw.sqlite3_bind_null(_insert, 8));
+                // The head and refs as UTF-8, on the stack when they fit: a clock advance writes hundreds of thousands of rows.
+                var head = HeadMaxBytes(row) is var max && max <= text.Length ? text : new byte[max];
+                var n = HeadOf(row, head);
+                Check(n >= 0 ? SQLitePCL.raw.sqlite3_bind_text(_insert, 8, head[..n]) : SQLitePCL.raw.sqlite3_bind_null(_insert, 8));
                 if (refs is null) Check(SQLitePCL.raw.sqlite3_bind_null(_insert, 9));
-                else if (RowHead.WriteRefs(refs, text) is var r and >= 0) Check(SQLitePCL.raw.sqlite3_bind_text(_insert, 9, text[..r]));
-                else BindText(9, string.Join(',', refs));
+                else
+                {
+                    var positions = RowHead.RefsMaxBytes(refs.Count) is var most && most <= text.Length ? text : new byte[most];
+                    Check(SQLitePCL.raw.sqlite3_bind_text(_insert, 9, positions[..RowHead.WriteRefs(refs, positions)]));
+                }
                 var rc = SQLitePCL.raw.sqlite3_step(_insert);
                 if (rc != SQLitePCL.raw.SQLITE_DONE) Check(rc);
             }

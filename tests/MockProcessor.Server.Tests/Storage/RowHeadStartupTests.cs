@@ -20,7 +20,10 @@ public sealed class RowHeadStartupTests : IDisposable
 
     public void Dispose() => _file.Dispose();
 
-    /// <summary>Payments (one refunded, one authorized only), a failing webhook endpoint, a subscription on a test clock, an update.</summary>
+    /// <summary>
+    /// Payments (one refunded, one authorized only), an endpoint with a pending delivery per event, a subscription on a
+    /// test clock, an update, and a price filed under a caller-chosen product id of 605 bytes.
+    /// </summary>
     private async Task Populate()
     {
         await using var app = new TestApp(o => { o.InMemory = false; o.Database = _file.Path; });
@@ -38,6 +41,10 @@ public sealed class RowHeadStartupTests : IDisposable
         await (await c.PostFormAsync("/v1/refunds", ("payment_intent", intents[0]), ("amount", "300"))).OkAsync();
         await (await c.PostFormAsync($"/v1/customers/{customer}", ("name", "Ann B."))).OkAsync();
         await ColdObjectTests.ClockWithMonthlySubscriptions(c, 1);
+        // A price whose head (its product's id, chosen by the caller) is longer than the writer's stack buffer.
+        var longId = "prod_" + new string('€', 200);
+        await (await c.PostFormAsync("/v1/products", ("id", longId), ("name", "Long"))).OkAsync();
+        await (await c.PostFormAsync("/v1/prices", ("product", longId), ("currency", "usd"), ("unit_amount", "100"))).OkAsync();
     }
 
     /// <summary>Everything start-up builds in memory, as text: lists, secondary indexes, lookups, timers, the event feed, the webhook due-queue.</summary>
@@ -74,6 +81,8 @@ public sealed class RowHeadStartupTests : IDisposable
     public async Task A_start_from_row_heads_builds_what_reading_every_row_builds_and_reads_only_the_rows_with_work()
     {
         await Populate();
+        // The long product id's price: a head written from a buffer on the heap (the writer's stack buffer is 512 bytes).
+        Assert.True(long.Parse(_file.Scalar("SELECT MAX(length(CAST(head AS BLOB))) FROM objects WHERE type = 'price'")) > 600);
         List<string> fromHeads, fromRows;
         long filed, objects;
         await using (var app = new TestApp(o => { o.InMemory = false; o.Database = _file.Path; }))
@@ -131,13 +140,13 @@ public sealed class RowHeadStartupTests : IDisposable
 
         var cold = RowHead.Of(schema, refund, hot: false)!;
         Assert.Equal("c\u001Fcharge\u001Ech_1\u001Fpayment_intent", cold);
-        // The writer's UTF-8 form is the same text, also for a key outside ASCII; one that does not fit is refused.
-        var buffer = new byte[256];
-        foreach (var (version, hot) in new[] { (refund, false), (refund with { Charge = "ch_é€" }, true) })
-            Assert.Equal(RowHead.Of(schema, version, hot), System.Text.Encoding.UTF8.GetString(buffer, 0, RowHead.Write(schema, version, hot, buffer)));
-        Assert.Equal(-1, RowHead.Write(schema, refund, false, buffer.AsSpan(0, cold.Length - 1)));
-        Assert.Equal(cold.Length, RowHead.Write(schema, refund, false, buffer.AsSpan(0, cold.Length)));
-        Assert.Equal("12,3456789", System.Text.Encoding.UTF8.GetString(buffer, 0, RowHead.WriteRefs([12, 3456789], buffer)));
+        // A key outside ASCII is written as UTF-8 within the bound the writer sizes its buffer by.
+        var wide = refund with { Charge = "ch_é€" };
+        Assert.Equal("h\u001Fcharge\u001Ech_é€\u001Fpayment_intent", RowHead.Of(schema, wide, hot: true));
+        Assert.InRange(System.Text.Encoding.UTF8.GetByteCount(RowHead.Of(schema, wide, hot: true)!), 1, RowHead.MaxBytes(schema, wide));
+        var buffer = new byte[RowHead.RefsMaxBytes(2)];
+        Assert.Equal("12,-3456789", System.Text.Encoding.UTF8.GetString(buffer, 0, RowHead.WriteRefs([12, -3456789], buffer)));
+        Assert.Equal("9223372036854775807", System.Text.Encoding.UTF8.GetString(buffer, 0, RowHead.WriteRefs([long.MaxValue], buffer)));
         Assert.Equal([12L, 3456789L], RowHead.Positions("12,3456789"));
         Assert.True(RowHead.TryReadCold(schema, "refund", cold, out var keys));
         Assert.Equal(new string?[] { "ch_1", null }, keys.Secondary.AsEnumerable());
