@@ -47,7 +47,11 @@ public static class PayoutRules
 
     /// <summary>When the transaction will be swept on <paramref name="schedule"/> (its first run day once available), or null.</summary>
     public static long? SweepDueAt(BalanceTransaction t, PayoutSchedule schedule) =>
-        t.AutomaticPayoutId is null ? schedule.NextRunAtOrAfter(Math.Max(t.AvailableOn, schedule.EffectiveFrom)) : null;
+        t.AutomaticPayoutId is null ? SweepDueAt(t.AvailableOn, schedule) : null;
+
+    /// <summary>The first run of <paramref name="schedule"/> that may sweep money available from <paramref name="availableOn"/>; null for manual payouts.</summary>
+    public static long? SweepDueAt(long availableOn, PayoutSchedule schedule) =>
+        schedule.NextRunAtOrAfter(Math.Max(availableOn, schedule.EffectiveFrom));
 
     /// <summary>
     /// The automatic payout of one currency at a run: everything sweepable, if it adds up to a positive amount.

@@ -258,7 +258,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
     }
 
     /// <summary>A current version met at start-up: its head, the object once decoded (null while not, or never), its keys if filed from its head.</summary>
-    private readonly record struct LoadedVersion(StoredHead Head, StripeObject? Obj, RowHead.Keys Keys);
+    private readonly record struct LoadedVersion(StoredHead Head, StripeObject? Obj, RowHead.Keys Keys, string? Waits = null);
 
     /// <summary>Versions decoded together at start-up, in parallel.</summary>
     private const int LoadBatch = 4096;
@@ -290,9 +290,9 @@ public sealed partial class ObjectStore : IAsyncDisposable
                 superseded.Add(h.Position);
                 return false;
             }
-            if (fromHeads && h.Head is { } head && h.Type != "account" && RowHead.TryReadCold(Schema, h.Type, head, out var keys))
+            if (fromHeads && h.Head is { } head && h.Type != "account" && RowHead.TryReadCold(Schema, h.Type, head, out var keys, out var waits))
             {
-                current.Add(new LoadedVersion(h, null, keys));
+                current.Add(new LoadedVersion(h, null, keys, waits));
                 return false;
             }
             toDecode.Add(current.Count);
@@ -333,13 +333,14 @@ public sealed partial class ObjectStore : IAsyncDisposable
         var readMs = clock.ElapsedMilliseconds;
         // Accounts are always read whole: a connected account's objects go into its platform's tree (docs/connect.md).
         var platformOf = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (_, obj, _) in current)
+        foreach (var (_, obj, _, _) in current)
             if (obj is Account { Platform: { } p } a) platformOf[a.Id] = p;
         // Applied oldest first, as committed: lists and indexes are appended in their order.
         var fromHeadsCount = 0;
+        Dictionary<(string Root, string Id), string>? waiting = null; // the wait keys of rows filed from heads
         for (var i = current.Count - 1; i >= 0; i--)
         {
-            var (head, obj, keys) = current[i];
+            var (head, obj, keys, waits) = current[i];
             _seq = Math.Max(_seq, head.Seq);
             var state = _accounts.GetOrAdd(platformOf.GetValueOrDefault(head.Account) ?? head.Account, id => new AccountState(id, Schema, _cache));
             if (obj is not null)
@@ -349,6 +350,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
                 continue;
             }
             state.ApplyHead(head, keys.Secondary);
+            if (waits is not null) (waiting ??= [])[(state.AccountId, head.Id)] = waits;
             var lookups = Schema.LookupsOf(head.Type);
             for (var l = 0; l < lookups.Length; l++)
                 if (keys.Lookups[l] is { } key) _lookups[(lookups[l], key)] = (state.AccountId, head.Id);
@@ -357,7 +359,8 @@ public sealed partial class ObjectStore : IAsyncDisposable
         var loaded = current.Count;
         FiledFromHeads = fromHeadsCount;
         var fileMs = clock.ElapsedMilliseconds - readMs;
-        // Each object read whole as it stands: its time-driven work is due again (or later) on its clock. Observers hear
+        // Each object read whole as it stands: its time-driven work is due again (or later) on its clock; one filed from its
+        // head with a timer's wait key, on the merchant's clock at the time the key gives (IObjectTimer.WaitKey). Observers hear
         // of every object they follow, read whole or not (pending webhook deliveries of the previous run, one cut short
         // by kill -9 included, are read whole: IStoreObserver.WantedAtStart). In list order, as before heads.
         foreach (var state in _accounts.Values)
@@ -371,6 +374,9 @@ public sealed partial class ObjectStore : IAsyncDisposable
                     if (!state.Objects.TryGetValue(key.Id, out var entry)) continue;
                     var (obj, seq, _) = entry;
                     if (obj is not null && Timers?.DueAt(obj, get) is { } at) state.ScheduleTimer(key.Id, at, Time.TimerScope.TestClockOf(obj, get));
+                    else if (obj is null && waiting is not null && waiting.TryGetValue((state.AccountId, key.Id), out var waits)
+                             && Timers?.DueAtKey(type, waits, get) is { } due)
+                        state.ScheduleTimer(key.Id, due, null);
                     if (!observed) continue;
                     foreach (var o in Schema.Observers)
                         if (o.Types.Contains(type)) o.Loaded(state, key.Id, seq, obj);
@@ -383,7 +389,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
         {
             for (var i = current.Count - 1; i >= 0; i--)
             {
-                var (head, obj, _) = current[i];
+                var (head, obj, _, _) = current[i];
                 if (obj is null) continue;
                 _accounts[platformOf.GetValueOrDefault(head.Account) ?? head.Account].Queue(new ObjectRow(obj, head.Seq) { Position = head.Position });
             }

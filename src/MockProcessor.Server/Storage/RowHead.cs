@@ -4,8 +4,8 @@ namespace MockProcessor.Server.Storage;
 
 /// <summary>
 /// What start-up needs of a stored object version without decoding it (schema v7, docs/storage.md, "Start-up from row
-/// heads"): whether it must be read whole (<c>h</c>: time-driven work or an observer waits for it) or not (<c>c</c>),
-/// then its keys in each index its type declares, in declaration order (secondary indexes, then lookups marked
+/// heads"): whether it must be read whole (<c>h</c>: time-driven work or an observer waits for it), or not (<c>c</c>),
+/// or not but its timer's wait key follows (<c>w</c> and the key: <see cref="Time.IObjectTimer.WaitKey"/>), then its keys in each index its type declares, in declaration order (secondary indexes, then lookups marked
 /// <c>@</c>): <c>\x1F name</c>, followed by <c>\x1E key</c> when the key is not null. Start-up files a cold row in the
 /// lists and indexes from its head alone; a row without a head (written before v7), or whose head names other indexes
 /// than this build declares, is decoded as before.
@@ -15,19 +15,19 @@ internal static class RowHead
     private const char Entry = '\x1F', Key = '\x1E';
 
     /// <summary>The head of <paramref name="obj"/> as text; null when a key holds a separator (start-up then decodes the row).</summary>
-    public static string? Of(StoreSchema schema, StripeObject obj, bool hot)
+    public static string? Of(StoreSchema schema, StripeObject obj, bool hot, string? waits = null)
     {
-        var utf8 = new byte[MaxBytes(schema, obj)];
-        var n = Write(schema, obj, hot, utf8);
+        var utf8 = new byte[MaxBytes(schema, obj, waits)];
+        var n = Write(schema, obj, hot, waits, utf8);
         return n < 0 ? null : System.Text.Encoding.UTF8.GetString(utf8, 0, n);
     }
 
     /// <summary>At most how many bytes <see cref="Write"/> writes for <paramref name="obj"/>.</summary>
-    public static int MaxBytes(StoreSchema schema, StripeObject obj)
+    public static int MaxBytes(StoreSchema schema, StripeObject obj, string? waits)
     {
         var indexes = schema.IndexesOf(obj.ObjectType);
         var lookups = schema.LookupsOf(obj.ObjectType);
-        var max = 1;
+        var max = 1 + (waits is null ? 0 : System.Text.Encoding.UTF8.GetMaxByteCount(waits.Length));
         for (var i = 0; i < indexes.Length + lookups.Length; i++)
         {
             var (name, key, prefix) = IndexEntry(indexes, lookups, obj, i);
@@ -38,14 +38,20 @@ internal static class RowHead
 
     /// <summary>
     /// The head of <paramref name="obj"/> as UTF-8 into <paramref name="into"/> (at least <see cref="MaxBytes"/> long), for
-    /// a writer that binds it at once (no string): its length, or -1 when a key holds a separator (no head).
+    /// a writer that binds it at once (no string): its length, or -1 when a key holds a separator (no head). A hot
+    /// version's <paramref name="waits"/> is not written: start-up reads it whole.
     /// </summary>
-    public static int Write(StoreSchema schema, StripeObject obj, bool hot, Span<byte> into)
+    public static int Write(StoreSchema schema, StripeObject obj, bool hot, string? waits, Span<byte> into)
     {
         var indexes = schema.IndexesOf(obj.ObjectType);
         var lookups = schema.LookupsOf(obj.ObjectType);
-        into[0] = hot ? (byte)'h' : (byte)'c';
+        into[0] = hot ? (byte)'h' : waits is null ? (byte)'c' : (byte)'w';
         var at = 1;
+        if (!hot && waits is not null)
+        {
+            if (waits.AsSpan().IndexOfAny(Entry, Key) >= 0) return -1;
+            at += System.Text.Encoding.UTF8.GetBytes(waits, into[at..]);
+        }
         for (var i = 0; i < indexes.Length + lookups.Length; i++)
         {
             var (name, key, prefix) = IndexEntry(indexes, lookups, obj, i);
@@ -86,23 +92,31 @@ internal static class RowHead
     private static readonly string?[] None = [];
 
     /// <summary>
-    /// Reads a cold head; false when the row must be decoded: hot, or its head does not name exactly the indexes
+    /// Reads a head that does not ask for the row whole, and its timer's wait key (<paramref name="waits"/>, null for a
+    /// <c>c</c> head); false when the row must be decoded: hot, or its head does not name exactly the indexes
     /// <paramref name="type"/> declares in this build.
     /// </summary>
-    public static bool TryReadCold(StoreSchema schema, string type, string head, out Keys keys)
+    public static bool TryReadCold(StoreSchema schema, string type, string head, out Keys keys, out string? waits)
     {
         keys = default;
-        if (head.Length == 0 || head[0] != 'c') return false;
+        waits = null;
+        if (head.Length == 0 || head[0] is not ('c' or 'w')) return false;
+        var rest = head.AsSpan(1);
+        if (head[0] == 'w')
+        {
+            var end = rest.IndexOf(Entry);
+            waits = (end < 0 ? rest : rest[..end]).ToString();
+            rest = end < 0 ? [] : rest[end..];
+        }
         var indexes = schema.IndexesOf(type);
         var lookups = schema.LookupsOf(type);
         if (indexes.Length == 0 && lookups.Length == 0)
         {
             keys = new Keys(None, None);
-            return head.Length == 1;
+            return rest.Length == 0;
         }
         var secondary = indexes.Length == 0 ? None : new string?[indexes.Length];
         var byLookup = lookups.Length == 0 ? None : new string?[lookups.Length];
-        var rest = head.AsSpan(1);
         for (var i = 0; i < indexes.Length + lookups.Length; i++)
         {
             if (rest.Length == 0 || rest[0] != Entry) return false;

@@ -37,13 +37,13 @@ public sealed class RowSerializer(JsonSerializerOptions options, StoreSchema? sc
     }
 
     /// <summary>The head of a version row (<see cref="RowHead"/>) as text; null without a schema or when the row has none.</summary>
-    public string? Head(ObjectRow row) => schema is null ? null : RowHead.Of(schema, row.Object, row.Hot);
+    public string? Head(ObjectRow row) => schema is null ? null : RowHead.Of(schema, row.Object, row.Hot, row.Waits);
 
     /// <summary>At most how many bytes <see cref="Head(ObjectRow, Span{byte})"/> writes for the row.</summary>
-    public int HeadMaxBytes(ObjectRow row) => schema is null ? 0 : RowHead.MaxBytes(schema, row.Object);
+    public int HeadMaxBytes(ObjectRow row) => schema is null ? 0 : RowHead.MaxBytes(schema, row.Object, row.Waits);
 
     /// <summary>The head of a version row as UTF-8 into <paramref name="into"/> (at least <see cref="HeadMaxBytes"/> long): its length, or -1 for none.</summary>
-    public int Head(ObjectRow row, Span<byte> into) => schema is null ? -1 : RowHead.Write(schema, row.Object, row.Hot, into);
+    public int Head(ObjectRow row, Span<byte> into) => schema is null ? -1 : RowHead.Write(schema, row.Object, row.Hot, row.Waits, into);
 
     /// <summary>The version's bytes in the calling thread's buffer, valid until that thread's next call.</summary>
     public ReadOnlySpan<byte> Buffered(StripeObject o)

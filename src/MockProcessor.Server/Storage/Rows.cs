@@ -22,6 +22,9 @@ public sealed record ObjectRow(MockProcessor.Domain.Common.StripeObject Object, 
     /// </summary>
     internal bool Hot { get; init; }
 
+    /// <summary>When not <see cref="Hot"/>: the key from which start-up finds the version's time-driven work (<see cref="Time.IObjectTimer.WaitKey"/>), in its head.</summary>
+    internal string? Waits { get; init; }
+
     /// <summary>The positions of stored versions bytes made ahead refer to (set with <see cref="Data"/>); null: none.</summary>
     internal long[]? Refs { get; private set; }
 

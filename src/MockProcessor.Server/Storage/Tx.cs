@@ -229,16 +229,17 @@ public sealed class Tx
     internal IEnumerable<StripeObject> PutSince(int mark) => _puts.Skip(mark).Distinct().Select(id => _staged[id]);
 
     /// <summary>
-    /// Puts the object's next time-driven work (if any) on its clock's timer queue (the merchant's or a test clock's); true
-    /// when it has some, or may have later (<see cref="Time.IObjectTimer.MayWait"/>): its row is then hot (<see cref="RowHead"/>).
+    /// Puts the object's next time-driven work (if any) on its clock's timer queue (the merchant's or a test clock's), and
+    /// says how start-up finds that work again (<see cref="Time.TimerRegistry.Next(StripeObject, Func{string, StripeObject?}, out bool, out string?)"/>):
+    /// hot, its row is read whole; a wait key, its row head holds it (<see cref="RowHead"/>).
     /// </summary>
-    internal bool ScheduleTimer(StripeObject obj)
+    internal (bool Hot, string? Waits) ScheduleTimer(StripeObject obj)
     {
-        if (_store.Timers is not { } timers) return false;
+        if (_store.Timers is not { } timers) return default;
         var get = _getInTree ??= id => GetInTree<StripeObject>(id);
-        if (timers.DueAt(obj, get) is not { } at) return timers.MayWait(obj);
-        _account.ScheduleTimer(obj.Id, at, Time.TimerScope.TestClockOf(obj, get));
-        return true;
+        if (timers.Next(obj, get, out var hot, out var waits) is { } next)
+            _account.ScheduleTimer(obj.Id, next.Due, Time.TimerScope.TestClockOf(obj, get));
+        return (hot, waits);
     }
 
     // One delegate per view for the timers' lookups (a long advance schedules hundreds of thousands of objects).
@@ -348,11 +349,11 @@ public sealed class Tx
             _account.Apply(obj, seq);
             _store.Applied(_account, exists ? existing : null, obj);
             if (_account.Schema.Observed(obj.ObjectType)) (observed ??= []).Add(new CommittedObject(obj, seq));
-            var hot = ScheduleTimer(obj);
+            var (hot, waits) = ScheduleTimer(obj);
             if (_store.Durable)
             {
                 // Whether start-up must read the version whole (its row head, schema v7, which the writer makes).
-                var row = new ObjectRow(obj, seq) { Hot = hot || _account.Schema.WantedAtStart(obj) };
+                var row = new ObjectRow(obj, seq) { Hot = hot || _account.Schema.WantedAtStart(obj), Waits = waits };
                 rows.Add(row);
                 _account.Queue(row);
             }

@@ -21,12 +21,16 @@ public interface IObjectTimer
     long? DueAt(StripeObject obj, Func<string, StripeObject?> get);
 
     /// <summary>
-    /// Whether <paramref name="obj"/> may have work later although <see cref="DueAt"/> says none now, because its due time
-    /// depends on another object that may change (an unswept transaction waits for its account's payout schedule).
-    /// Start-up reads such objects whole to ask again; others it reads only when their stored version had work
-    /// (docs/storage.md, "Start-up from row heads").
+    /// For an object whose due time depends on other objects that may change (an unswept transaction waits for its
+    /// account's payout schedule): a short text, without control characters, from which <see cref="DueAtKey"/> gives
+    /// this timer's due time again without the object. Start-up then schedules the object from its row head unread;
+    /// null (the default): start-up reads the object whole whenever a timer has work for it (docs/storage.md, "Start-up
+    /// from row heads"). Work found from a key runs on the merchant's clock.
     /// </summary>
-    bool MayWait(StripeObject obj) => false;
+    string? WaitKey(StripeObject obj) => null;
+
+    /// <summary>What <see cref="DueAt"/> gives for the object whose <see cref="WaitKey"/> is <paramref name="key"/>.</summary>
+    long? DueAtKey(string key, Func<string, StripeObject?> get) => null;
 
     /// <summary>Does the work, in the caller's unit of work, with <see cref="ApiContext.Now"/> = the due time.</summary>
     void Fire(ApiContext c, StripeObject obj);
@@ -56,12 +60,34 @@ public sealed class TimerRegistry(IEnumerable<IObjectTimer> timers)
 
     public long? DueAt(StripeObject obj, Func<string, StripeObject?> get) => Next(obj, get)?.Due;
 
-    /// <summary>Whether a timer of <paramref name="obj"/>'s type may find it work later although none has work now (<see cref="IObjectTimer.MayWait"/>).</summary>
-    public bool MayWait(StripeObject obj)
+    /// <summary>
+    /// As <see cref="Next(StripeObject, Func{string, StripeObject?})"/>, and what start-up needs to find the object's work
+    /// again (its row head): <paramref name="hot"/> when a timer has work for it that only the object tells, else the
+    /// <paramref name="waits"/> key of the one timer that gives one (<see cref="IObjectTimer.WaitKey"/>), else nothing.
+    /// </summary>
+    public (IObjectTimer Timer, long Due)? Next(StripeObject obj, Func<string, StripeObject?> get, out bool hot, out string? waits)
     {
+        (IObjectTimer Timer, long Due)? next = null;
+        hot = false;
+        waits = null;
         foreach (var timer in Of(obj.ObjectType))
-            if (timer.MayWait(obj)) return true;
-        return false;
+        {
+            var due = timer.DueAt(obj, get);
+            if (due is { } at && (next is null || at < next.Value.Due)) next = (timer, at);
+            if (timer.WaitKey(obj) is not { } key) hot |= due is not null;
+            else if (waits is null) waits = key;
+            else hot = true; // a head holds one key: two timers waiting read the object whole
+        }
+        if (hot) waits = null;
+        return next;
+    }
+
+    /// <summary>The due time a key that a timer of <paramref name="type"/> gave (<see cref="IObjectTimer.WaitKey"/>) stands for.</summary>
+    public long? DueAtKey(string type, string key, Func<string, StripeObject?> get)
+    {
+        foreach (var timer in Of(type))
+            if (timer.DueAtKey(key, get) is { } due) return due;
+        return null;
     }
 }
 

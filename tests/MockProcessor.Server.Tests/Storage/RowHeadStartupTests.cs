@@ -39,6 +39,8 @@ public sealed class RowHeadStartupTests : IDisposable
             intents.Add((string)(await (await c.PostFormAsync("/v1/payment_intents", [.. fields])).OkAsync())["id"]!);
         }
         await (await c.PostFormAsync("/v1/refunds", ("payment_intent", intents[0]), ("amount", "300"))).OkAsync();
+        // The unswept transactions' payout run moves to the new schedule's day; their rows are not written again.
+        await (await c.PostFormAsync("/_mock/payouts/settings", ("schedule[interval]", "weekly"), ("schedule[weekly_anchor]", "wednesday"))).OkAsync();
         await (await c.PostFormAsync($"/v1/customers/{customer}", ("name", "Ann B."))).OkAsync();
         await ColdObjectTests.ClockWithMonthlySubscriptions(c, 1);
         // A price whose head (its product's id, chosen by the caller) is longer than the writer's stack buffer.
@@ -99,12 +101,20 @@ public sealed class RowHeadStartupTests : IDisposable
             Assert.Equal(0, app.Services.GetRequiredService<ObjectStore>().FiledFromHeads);
         }
         Assert.Equal(fromRows, fromHeads);
-        // The rows read whole: the account, the subscription and its open work, the authorization, the pending deliveries
-        // (one per event) and the unswept balance transactions; everything else (events, charges, customers...) was not.
+        // The rows read whole: the account, the subscription and its open work, the authorization and the pending
+        // deliveries (one per event); everything else (events, charges, customers...) was not. The unswept balance
+        // transactions wait for the payout run (on the schedule set after them) from their heads' wait keys.
         var events = fromHeads.Single(l => l.StartsWith("feed: ", StringComparison.Ordinal)).Split(',').Length;
         Assert.Contains($"webhooks due: {events}", fromHeads);
-        Assert.Contains(fromHeads, l => l.StartsWith("timers: ", StringComparison.Ordinal) && l.Contains("ch_", StringComparison.Ordinal));
-        Assert.InRange(filed, events, objects - events - 1);
+        var timers = fromHeads.Single(l => l.StartsWith("timers: ", StringComparison.Ordinal));
+        Assert.Contains("ch_", timers, StringComparison.Ordinal);
+        var unswept = long.Parse(_file.Scalar("SELECT COUNT(*) FROM objects WHERE type = 'balance_transaction' AND head LIKE 'wacct\\_% %' ESCAPE '\\'"));
+        Assert.Equal(5, unswept); // three payments, the subscription's first invoice, a refund
+        Assert.Equal(unswept, timers.Split(',').Count(t => t.Contains("txn_", StringComparison.Ordinal)));
+        var wednesday = timers.Split(',').Where(t => t.Contains("txn_", StringComparison.Ordinal))
+            .Select(t => DateTimeOffset.FromUnixTimeSeconds(long.Parse(t[(t.IndexOf('@') + 1)..])).UtcDateTime.DayOfWeek).Distinct();
+        Assert.Equal([DayOfWeek.Wednesday], wednesday);
+        Assert.InRange(filed, events + unswept, objects - events - 1);
 
         // And again from heads after the first start's compaction: the same.
         await using (var app = new TestApp(o => { o.InMemory = false; o.Database = _file.Path; }))
@@ -143,21 +153,32 @@ public sealed class RowHeadStartupTests : IDisposable
         // A key outside ASCII is written as UTF-8 within the bound the writer sizes its buffer by.
         var wide = refund with { Charge = "ch_é€" };
         Assert.Equal("h\u001Fcharge\u001Ech_é€\u001Fpayment_intent", RowHead.Of(schema, wide, hot: true));
-        Assert.InRange(System.Text.Encoding.UTF8.GetByteCount(RowHead.Of(schema, wide, hot: true)!), 1, RowHead.MaxBytes(schema, wide));
+        Assert.InRange(System.Text.Encoding.UTF8.GetByteCount(RowHead.Of(schema, wide, hot: true)!), 1, RowHead.MaxBytes(schema, wide, null));
         var buffer = new byte[RowHead.RefsMaxBytes(2)];
         Assert.Equal("12,-3456789", System.Text.Encoding.UTF8.GetString(buffer, 0, RowHead.WriteRefs([12, -3456789], buffer)));
         Assert.Equal("9223372036854775807", System.Text.Encoding.UTF8.GetString(buffer, 0, RowHead.WriteRefs([long.MaxValue], buffer)));
         Assert.Equal([12L, 3456789L], RowHead.Positions("12,3456789"));
-        Assert.True(RowHead.TryReadCold(schema, "refund", cold, out var keys));
+        Assert.True(RowHead.TryReadCold(schema, "refund", cold, out var keys, out var waits));
         Assert.Equal(new string?[] { "ch_1", null }, keys.Secondary.AsEnumerable());
+        Assert.Null(waits);
+        // A timer's wait key (IObjectTimer.WaitKey) follows a "w"; a hot row does not keep it; a key with a separator makes no head.
+        var waiting = RowHead.Of(schema, wide, hot: false, "acct_1 1700000000€")!;
+        Assert.Equal("wacct_1 1700000000€\u001Fcharge\u001Ech_é€\u001Fpayment_intent", waiting);
+        Assert.InRange(System.Text.Encoding.UTF8.GetByteCount(waiting), 1, RowHead.MaxBytes(schema, wide, "acct_1 1700000000€"));
+        Assert.True(RowHead.TryReadCold(schema, "refund", waiting, out keys, out waits));
+        Assert.Equal(("acct_1 1700000000€", "ch_é€"), (waits, keys.Secondary[0]));
+        Assert.True(RowHead.TryReadCold(SchemaWith(), "refund", "wk", out _, out waits));
+        Assert.Equal("k", waits);
+        Assert.Equal("h\u001Fcharge\u001Ech_1\u001Fpayment_intent", RowHead.Of(schema, refund, hot: true, "acct_1 5"));
+        Assert.Null(RowHead.Of(schema, refund, hot: false, "acct_1\u001E5"));
 
         // Read whole: a hot row, a head from a build with other indexes (one fewer, one more, renamed), a key with a separator.
-        Assert.False(RowHead.TryReadCold(schema, "refund", RowHead.Of(schema, refund, hot: true)!, out _));
-        Assert.False(RowHead.TryReadCold(SchemaWith(byCharge), "refund", cold, out _));
-        Assert.False(RowHead.TryReadCold(SchemaWith(byCharge, byIntent, new SecondaryIndex<Refund>("refund", "status", r => "x")), "refund", cold, out _));
-        Assert.False(RowHead.TryReadCold(SchemaWith(new SecondaryIndex<Refund>("refund", "chargeX", r => r.Charge), byIntent), "refund", cold, out _));
+        Assert.False(RowHead.TryReadCold(schema, "refund", RowHead.Of(schema, refund, hot: true)!, out _, out _));
+        Assert.False(RowHead.TryReadCold(SchemaWith(byCharge), "refund", cold, out _, out _));
+        Assert.False(RowHead.TryReadCold(SchemaWith(byCharge, byIntent, new SecondaryIndex<Refund>("refund", "status", r => "x")), "refund", cold, out _, out _));
+        Assert.False(RowHead.TryReadCold(SchemaWith(new SecondaryIndex<Refund>("refund", "chargeX", r => r.Charge), byIntent), "refund", cold, out _, out _));
         Assert.Null(RowHead.Of(schema, refund with { Charge = "ch\u001F2" }, hot: false));
         Assert.Equal("c", RowHead.Of(SchemaWith(), refund, hot: false));
-        Assert.True(RowHead.TryReadCold(SchemaWith(), "refund", "c", out _));
+        Assert.True(RowHead.TryReadCold(SchemaWith(), "refund", "c", out _, out _));
     }
 }

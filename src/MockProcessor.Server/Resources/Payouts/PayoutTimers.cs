@@ -21,8 +21,22 @@ public sealed class AutomaticPayoutTimer : IObjectTimer
             ? PayoutRules.SweepDueAt(t, a.PayoutSchedule)
             : null;
 
-    // Its due time comes from the account's schedule (manual: none), which the merchant may change.
-    public bool MayWait(StripeObject obj) => obj is BalanceTransaction { AutomaticPayoutId: null };
+    // Its due time comes from the account's schedule (manual: none), which the merchant may change: start-up finds it
+    // again from the account and the day the money becomes available, without reading the transaction.
+    public string? WaitKey(StripeObject obj) =>
+        obj is BalanceTransaction { AutomaticPayoutId: null } t
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{t.AccountId} {t.AvailableOn}")
+            : null;
+
+    public long? DueAtKey(string key, Func<string, StripeObject?> get)
+    {
+        var space = key.IndexOf(' ', StringComparison.Ordinal);
+        return space > 0 && long.TryParse(key.AsSpan(space + 1), System.Globalization.NumberStyles.AllowLeadingSign,
+                   System.Globalization.CultureInfo.InvariantCulture, out var availableOn)
+               && get(key[..space]) is Account a
+            ? PayoutRules.SweepDueAt(availableOn, a.PayoutSchedule)
+            : null;
+    }
 
     public void Fire(ApiContext c, StripeObject obj) => PayoutRuns.RunCurrency(c, ((BalanceTransaction)obj).Currency);
 }
