@@ -5,8 +5,9 @@ namespace MockProcessor.Server.Storage;
 /// <summary>
 /// What start-up needs of a stored object version without decoding it (schema v7, docs/storage.md, "Start-up from row
 /// heads"): whether it must be read whole (<c>h</c>: time-driven work or an observer waits for it), or not (<c>c</c>),
-/// or not but its timer's wait key follows (<c>w</c> and the key: <see cref="Time.IObjectTimer.WaitKey"/>), then its keys in each index its type declares, in declaration order (secondary indexes, then lookups marked
-/// <c>@</c>): <c>\x1F name</c>, followed by <c>\x1E key</c> when the key is not null. Start-up files a cold row in the
+/// or not but its timer's wait key follows (<c>w</c> and the key: <see cref="Time.IObjectTimer.WaitKey"/>); then its
+/// keys in each index its type declares, in declaration order (secondary indexes, then lookups marked <c>@</c>):
+/// <c>\x1F name</c>, followed by <c>\x1E key</c> when the key is not null. Start-up files a cold row in the
 /// lists and indexes from its head alone; a row without a head (written before v7), or whose head names other indexes
 /// than this build declares, is decoded as before.
 /// </summary>
