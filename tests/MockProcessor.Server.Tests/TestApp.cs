@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using MockProcessor.Server.Hosting;
 using MockProcessor.Server.Time;
+using MockProcessor.Server.Tests.Storage;
 using MockProcessor.Server.Tests.Webhooks;
 using MockProcessor.Server.Webhooks;
 
@@ -33,9 +34,9 @@ public sealed class TestApp : IAsyncDisposable
         // so every read of an older object goes through the cold path (docs/storage.md, "Cold objects").
         if (Environment.GetEnvironmentVariable("MOCKPROCESSOR_TEST_COLD") is { Length: > 0 } cold)
         {
-            _coldDb = Path.Combine(Path.GetTempPath(), $"mp-cold-{Guid.NewGuid():N}.db");
+            _coldDb = new TempSqliteDb("testapp-cold");
             Options.InMemory = false;
-            Options.Database = _coldDb;
+            Options.Database = _coldDb.Path;
             Options.CacheObjects = long.Parse(cold, System.Globalization.CultureInfo.InvariantCulture);
         }
         configure?.Invoke(Options);
@@ -48,7 +49,7 @@ public sealed class TestApp : IAsyncDisposable
         _app.StartAsync().GetAwaiter().GetResult();
     }
 
-    private readonly string? _coldDb;
+    private readonly TempSqliteDb? _coldDb;
 
     public MockProcessorOptions Options { get; }
     public WebhookReceiver Receiver { get; } = new();
@@ -65,8 +66,7 @@ public sealed class TestApp : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
-        if (_coldDb is not null)
-            foreach (var f in new[] { _coldDb, _coldDb + "-wal", _coldDb + "-shm" }) File.Delete(f);
+        _coldDb?.Dispose();
     }
 }
 

@@ -164,38 +164,33 @@ public class EventStreamTests : IAsyncLifetime
     [Fact]
     public async Task Positions_are_the_same_after_a_restart_and_resuming_yields_exactly_the_new_events()
     {
-        var db = Path.Combine(Path.GetTempPath(), $"mockprocessor-feed-{Guid.NewGuid():N}.db");
-        try
+        using var file = new TempSqliteDb("feed");
+        var db = file.Path;
+        List<Sse.Message> before;
+        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
         {
-            List<Sse.Message> before;
-            await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
-            {
-                var c = app.Client("sk_test_feed_restart");
-                await MakeEventsAsync(c);
-                before = await Sse.ReadAllAsync(c, "");
-            }
-            await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
-            {
-                var c = app.Client("sk_test_feed_restart");
-                var reloaded = await Sse.ReadAllAsync(c, "");
-                Assert.Equal(before.Select(m => (m.Position, m.EventId)), reloaded.Select(m => (m.Position, m.EventId)));
-                await MakeEventsAsync(c);
-                var rest = await Sse.ReadAllAsync(c, "", lastEventId: before[^1].Position.ToString());
-                var listed = await ListedOldestFirst(c);
-                Assert.Equal(listed.Skip(before.Count), rest.Select(m => m.EventId));
-                Assert.True(rest[0].Position > before[^1].Position);
-            }
+            var c = app.Client("sk_test_feed_restart");
+            await MakeEventsAsync(c);
+            before = await Sse.ReadAllAsync(c, "");
         }
-        finally
+        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
         {
-            foreach (var f in new[] { db, db + "-wal", db + "-shm" }) File.Delete(f);
+            var c = app.Client("sk_test_feed_restart");
+            var reloaded = await Sse.ReadAllAsync(c, "");
+            Assert.Equal(before.Select(m => (m.Position, m.EventId)), reloaded.Select(m => (m.Position, m.EventId)));
+            await MakeEventsAsync(c);
+            var rest = await Sse.ReadAllAsync(c, "", lastEventId: before[^1].Position.ToString());
+            var listed = await ListedOldestFirst(c);
+            Assert.Equal(listed.Skip(before.Count), rest.Select(m => m.EventId));
+            Assert.True(rest[0].Position > before[^1].Position);
         }
     }
 
     [Fact]
     public async Task An_event_is_not_streamed_until_its_unit_of_work_is_on_disk()
     {
-        var db = Path.Combine(Path.GetTempPath(), $"mockprocessor-feed-gate-{Guid.NewGuid():N}.db");
+        using var file = new TempSqliteDb("feed-gate");
+        var db = file.Path;
         var gated = new GatedStore(new SqliteStore(db));
         try
         {
@@ -226,7 +221,6 @@ public class EventStreamTests : IAsyncLifetime
         finally
         {
             gated.Open();
-            foreach (var f in new[] { db, db + "-wal", db + "-shm" }) File.Delete(f);
         }
     }
 

@@ -4,7 +4,7 @@ using MockProcessor.Server.Tests.Webhooks;
 namespace MockProcessor.Server.Tests.Hosting;
 
 /// <summary><c>GET /metrics</c> (docs/observability.md): Prometheus text, parsed here, after calls with known effects.</summary>
-public sealed class MetricsEndpointTests : IAsyncDisposable
+public sealed class MetricsEndpointTests : IAsyncLifetime
 {
     private const string Requests = "mockprocessor_requests_total";
     private const string Decisions = "mockprocessor_card_network_decisions_total";
@@ -15,7 +15,8 @@ public sealed class MetricsEndpointTests : IAsyncDisposable
 
     private readonly TestApp _app = new();
 
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
+    public Task InitializeAsync() => Task.CompletedTask;
+    public async Task DisposeAsync() => await _app.DisposeAsync();
 
     private async Task<PrometheusText> Scrape()
     {

@@ -12,7 +12,7 @@ using MockProcessor.Server.Time;
 namespace MockProcessor.Server.Tests.Hosting;
 
 /// <summary>The one log line per request (docs/observability.md), as JSON, and what it must never carry.</summary>
-public sealed class RequestLogTests : IAsyncDisposable
+public sealed class RequestLogTests : IAsyncLifetime
 {
     private const string Key = "sk_test_LogLineSecretSuffix42";
     private const string CardNumber = "4000056655665556";
@@ -22,7 +22,8 @@ public sealed class RequestLogTests : IAsyncDisposable
     public RequestLogTests() =>
         _app = new TestApp(o => { o.LogLevel = "Information"; o.LogFormat = "json"; }, b => b.Logging.AddProvider(_logs));
 
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
+    public Task InitializeAsync() => Task.CompletedTask;
+    public async Task DisposeAsync() => await _app.DisposeAsync();
 
     private List<JsonObject> JsonRequestLines()
     {

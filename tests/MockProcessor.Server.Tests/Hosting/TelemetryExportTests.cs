@@ -12,22 +12,16 @@ public sealed class TelemetryExportTests
     [Fact]
     public async Task With_a_database_file_metrics_show_group_commits_and_the_stored_objects()
     {
-        var db = Path.Combine(Path.GetTempPath(), $"mockprocessor-metrics-{Guid.NewGuid():N}.db");
-        try
-        {
-            await using var app = new TestApp(o => { o.InMemory = false; o.Database = db; });
-            var c = app.Client("sk_test_filemode");
-            for (var i = 0; i < 3; i++) await (await c.PostFormAsync("/v1/customers", ("name", $"c{i}"))).OkAsync();
-            var scrape = PrometheusText.Parse(await app.Client("").GetStringAsync("/metrics"));
+        using var file = new TempSqliteDb("metrics");
+        var db = file.Path;
+        await using var app = new TestApp(o => { o.InMemory = false; o.Database = db; });
+        var c = app.Client("sk_test_filemode");
+        for (var i = 0; i < 3; i++) await (await c.PostFormAsync("/v1/customers", ("name", $"c{i}"))).OkAsync();
+        var scrape = PrometheusText.Parse(await app.Client("").GetStringAsync("/metrics"));
 
-            Assert.Equal(3, scrape.Value("mockprocessor_store_objects", ("type", "customer")));
-            Assert.True(scrape.Value("mockprocessor_store_commits_total") >= 1);
-            Assert.Equal("counter", scrape.Types["mockprocessor_store_commits_total"]);
-        }
-        finally
-        {
-            foreach (var f in new[] { db, db + "-wal", db + "-shm" }) File.Delete(f);
-        }
+        Assert.Equal(3, scrape.Value("mockprocessor_store_objects", ("type", "customer")));
+        Assert.True(scrape.Value("mockprocessor_store_commits_total") >= 1);
+        Assert.Equal("counter", scrape.Types["mockprocessor_store_commits_total"]);
     }
 
     [Fact]

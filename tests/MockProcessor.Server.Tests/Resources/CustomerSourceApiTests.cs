@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using MockProcessor.Server.Tests.Storage;
 using MockProcessor.Server.Tests.Webhooks;
 
 namespace MockProcessor.Server.Tests.Resources;
@@ -340,30 +341,24 @@ public class CustomerSourceApiTests : IAsyncLifetime
     [Fact]
     public async Task Source_cards_charges_and_defaults_survive_a_restart()
     {
-        var db = Path.Combine(Path.GetTempPath(), $"mockprocessor-test-{Guid.NewGuid():N}.db");
+        using var file = new TempSqliteDb("test");
+        var db = file.Path;
         string cus, card, charge;
-        try
+        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
         {
-            await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
-            {
-                var c = app.Client("sk_test_sources_durable");
-                cus = (string)(await (await c.PostFormAsync("/v1/customers", ("source", "tok_visa"))).OkAsync())["id"]!;
-                card = (string)(await (await c.GetAsync($"/v1/customers/{cus}")).OkAsync())["default_source"]!;
-                charge = (string)(await (await c.PostFormAsync("/v1/charges", ("amount", "900"), ("currency", "usd"), ("customer", cus))).OkAsync())["id"]!;
-            }
-            await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
-            {
-                var c = app.Client("sk_test_sources_durable");
-                Assert.Equal(card, (string)(await (await c.GetAsync($"/v1/customers/{cus}")).OkAsync())["default_source"]!);
-                Assert.Equal("4242", (string)(await (await c.GetAsync($"/v1/customers/{cus}/sources/{card}")).OkAsync())["last4"]!);
-                Assert.Equal(card, (string)(await (await c.GetAsync($"/v1/charges/{charge}")).OkAsync())["source"]!["id"]!);
-                var ev = (await (await c.GetAsync("/v1/events?type=customer.source.created")).OkAsync())["data"]![0]!;
-                Assert.Equal(card, (string)ev["data"]!["object"]!["id"]!);
-            }
+            var c = app.Client("sk_test_sources_durable");
+            cus = (string)(await (await c.PostFormAsync("/v1/customers", ("source", "tok_visa"))).OkAsync())["id"]!;
+            card = (string)(await (await c.GetAsync($"/v1/customers/{cus}")).OkAsync())["default_source"]!;
+            charge = (string)(await (await c.PostFormAsync("/v1/charges", ("amount", "900"), ("currency", "usd"), ("customer", cus))).OkAsync())["id"]!;
         }
-        finally
+        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
         {
-            foreach (var f in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(db) + "*")) File.Delete(f);
+            var c = app.Client("sk_test_sources_durable");
+            Assert.Equal(card, (string)(await (await c.GetAsync($"/v1/customers/{cus}")).OkAsync())["default_source"]!);
+            Assert.Equal("4242", (string)(await (await c.GetAsync($"/v1/customers/{cus}/sources/{card}")).OkAsync())["last4"]!);
+            Assert.Equal(card, (string)(await (await c.GetAsync($"/v1/charges/{charge}")).OkAsync())["source"]!["id"]!);
+            var ev = (await (await c.GetAsync("/v1/events?type=customer.source.created")).OkAsync())["data"]![0]!;
+            Assert.Equal(card, (string)ev["data"]!["object"]!["id"]!);
         }
     }
 

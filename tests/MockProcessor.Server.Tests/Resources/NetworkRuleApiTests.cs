@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using MockProcessor.Server.Tests.Storage;
 
 namespace MockProcessor.Server.Tests.Resources;
 
@@ -221,7 +222,8 @@ public class NetworkRuleApiTests : IAsyncLifetime
     [Fact]
     public async Task Rules_and_a_pending_settlement_survive_a_restart()
     {
-        var db = Path.Combine(Path.GetTempPath(), $"mp-rules-{Guid.NewGuid():N}.db");
+        using var file = new TempSqliteDb("rules");
+        var db = file.Path;
         string piId;
         await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
         {
@@ -240,7 +242,6 @@ public class NetworkRuleApiTests : IAsyncLifetime
             var pi = await (await c.GetAsync($"/v1/payment_intents/{piId}")).OkAsync();
             Assert.Equal("do_not_honor", (string)pi["last_payment_error"]!["decline_code"]!);
         }
-        File.Delete(db);
     }
 
     private async Task AssertLedgerAddsUp(long expectedNet)

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using MockProcessor.Server.Tests.Storage;
 
 namespace MockProcessor.Server.Tests.Resources;
 
@@ -88,7 +89,8 @@ public class TestClockTimeTests : IAsyncLifetime
     [Fact]
     public async Task A_clocks_pending_work_survives_a_restart_on_its_own_queue()
     {
-        var db = Path.Combine(Path.GetTempPath(), $"mockprocessor-clock-{Guid.NewGuid():N}.db");
+        using var file = new TempSqliteDb("clock");
+        var db = file.Path;
         string pi;
         JsonObject clock;
         await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
@@ -105,6 +107,5 @@ public class TestClockTimeTests : IAsyncLifetime
             await c.AdvanceTestClockAsync(clock, 1);
             Assert.Equal("canceled", await Status(c, pi));
         }
-        foreach (var f in new[] { db, db + "-wal", db + "-shm" }) File.Delete(f);
     }
 }

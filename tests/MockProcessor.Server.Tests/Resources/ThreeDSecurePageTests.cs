@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.WebUtilities;
+using MockProcessor.Server.Tests.Storage;
 
 namespace MockProcessor.Server.Tests.Resources;
 
@@ -187,28 +188,22 @@ public class ThreeDSecurePageTests : IAsyncLifetime
     [Fact]
     public async Task The_page_works_after_a_restart()
     {
-        var db = Path.Combine(Path.GetTempPath(), $"mockprocessor-3ds-{Guid.NewGuid():N}.db");
-        try
+        using var file = new TempSqliteDb("3ds");
+        var db = file.Path;
+        JsonObject pi;
+        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
+            pi = await ThreeDSecureTests.Confirm(app.Client("sk_test_3ds_durable"), "pm_card_threeDSecure2Required", ("return_url", ThreeDSecureTests.ReturnUrl));
+        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
         {
-            JsonObject pi;
-            await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
-                pi = await ThreeDSecureTests.Confirm(app.Client("sk_test_3ds_durable"), "pm_card_threeDSecure2Required", ("return_url", ThreeDSecureTests.ReturnUrl));
-            await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
-            {
-                var browser = app.Client("");
-                Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync(PageUrl(pi))).StatusCode);
-                var res = await browser.PostFormAsync($"/_mock/3ds/{pi["id"]}", ("client_secret", (string)pi["client_secret"]!), ("outcome", "complete"));
-                Assert.Equal(HttpStatusCode.SeeOther, res.StatusCode);
-            }
-            await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
-            {
-                var after = await (await app.Client("sk_test_3ds_durable").GetAsync($"/v1/payment_intents/{pi["id"]}")).OkAsync();
-                Assert.Equal("succeeded", (string)after["status"]!);
-            }
+            var browser = app.Client("");
+            Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync(PageUrl(pi))).StatusCode);
+            var res = await browser.PostFormAsync($"/_mock/3ds/{pi["id"]}", ("client_secret", (string)pi["client_secret"]!), ("outcome", "complete"));
+            Assert.Equal(HttpStatusCode.SeeOther, res.StatusCode);
         }
-        finally
+        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
         {
-            File.Delete(db);
+            var after = await (await app.Client("sk_test_3ds_durable").GetAsync($"/v1/payment_intents/{pi["id"]}")).OkAsync();
+            Assert.Equal("succeeded", (string)after["status"]!);
         }
     }
 }

@@ -16,13 +16,6 @@ namespace MockProcessor.Server.Tests.Storage;
 /// </summary>
 public class ColdObjectTests
 {
-    private static string TempDb() => Path.Combine(Path.GetTempPath(), $"mockprocessor-cold-{Guid.NewGuid():N}.db");
-
-    private static void Delete(string db)
-    {
-        foreach (var f in new[] { db, db + "-wal", db + "-shm" }) File.Delete(f);
-    }
-
     /// <summary>A test clock with <paramref name="count"/> customers on it, each subscribed to $15 a month paid by card.</summary>
     internal static async Task<JsonObject> ClockWithMonthlySubscriptions(HttpClient c, int count)
     {
@@ -44,7 +37,8 @@ public class ColdObjectTests
     [Fact]
     public async Task Objects_beyond_the_limit_leave_memory_and_read_back_the_same_through_every_path()
     {
-        var db = TempDb();
+        using var file = new TempSqliteDb("cold");
+        var db = file.Path;
         var ids = new List<string>();
         string firstEvent;
         await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; o.CacheObjects = 5; }))
@@ -94,13 +88,13 @@ public class ColdObjectTests
             var ev = await (await c.GetAsync($"/v1/events/{firstEvent}")).OkAsync();
             Assert.Equal("c0@example.com", (string)ev["data"]!["object"]!["email"]!);
         }
-        Delete(db);
     }
 
     [Fact]
     public async Task A_long_advance_waits_for_the_disk_when_more_than_two_parts_are_not_durable()
     {
-        var db = TempDb();
+        using var file = new TempSqliteDb("cold");
+        var db = file.Path;
         var gated = new GatedStore(new SqliteStore(db));
         try
         {
@@ -130,7 +124,6 @@ public class ColdObjectTests
         finally
         {
             gated.Open();
-            Delete(db);
         }
     }
 
@@ -176,13 +169,13 @@ public class ColdObjectTests
 
         (List<string> Events, List<string> Invoices) inMemory, parts;
         await using (var app = new TestApp(o => o.AdvanceCommitObjects = 0)) inMemory = await Run(app);
-        var db = TempDb();
+        using var file = new TempSqliteDb("cold");
+        var db = file.Path;
         await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; o.CacheObjects = 10; o.AdvanceCommitObjects = 7; }))
         {
             parts = await Run(app);
             Assert.True(CacheOf(app).Loads > 0);
         }
-        Delete(db);
         // 3 subscriptions, 4 invoices each over 100 days, all paid; the same events in the same order either way.
         Assert.Equal(12, inMemory.Invoices.Count(i => i.Contains(":paid:1500:")));
         Assert.Equal(inMemory.Invoices, parts.Invoices);

@@ -34,40 +34,34 @@ public class ConnectDurabilityTests
     [Fact]
     public async Task Platforms_connected_accounts_money_and_keys_survive_a_restart()
     {
-        var db = Path.Combine(Path.GetTempPath(), $"mockprocessor-connect-{Guid.NewGuid():N}.db");
+        using var file = new TempSqliteDb("connect");
+        var db = file.Path;
         const string key = "sk_test_durable_platform";
         string acct, before, onboardedKey, rolledAway;
-        try
+        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
         {
-            await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
-            {
-                var p = app.Client(key);
-                acct = (string)(await (await p.PostFormAsync("/v1/accounts", ("type", "custom"))).OkAsync())["id"]!;
-                await (await p.PostFormAsync("/v1/payment_intents", ("amount", "8000"), ("currency", "usd"), ("confirm", "true"),
-                    ("payment_method", "pm_card_visa"), ("allowed_payment_method_types[]", "card"), ("transfer_data[destination]", acct),
-                    ("application_fee_amount", "800"))).OkAsync();
-                await (await As(app, key, acct).PostFormAsync("/v1/payment_intents", ("amount", "3000"), ("currency", "usd"), ("confirm", "true"),
-                    ("payment_method", "pm_card_visa"), ("allowed_payment_method_types[]", "card"), ("application_fee_amount", "300"))).OkAsync();
-                var m = await (await app.Client("").PostFormAsync("/_mock/merchants", ("name", "Durable"))).OkAsync();
-                rolledAway = (string)m["secret_key"]!;
-                var keyId = (string)m["keys"]!.AsArray().Single(k => (string)k!["secret"]! == rolledAway)!["id"]!;
-                onboardedKey = (string)(await (await app.Client(rolledAway).PostFormAsync($"/_mock/keys/{keyId}/roll")).OkAsync())["secret"]!;
-                before = await State(app, key, acct);
-            }
-            await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; o.StrictKeys = true; }))
-            {
-                Assert.Equal(before, await State(app, key, acct));
-                Assert.Equal(200, (int)(await app.Client(onboardedKey).GetAsync("/v1/account")).StatusCode);
-                Assert.Equal("api_key_expired", (string)(await (await app.Client(rolledAway).GetAsync("/v1/account")).ErrorAsync(401))["code"]!);
-                // The tree still works after the replay: a new direct charge on the connected account.
-                await (await As(app, key, acct).PostFormAsync("/v1/payment_intents", ("amount", "1000"), ("currency", "usd"), ("confirm", "true"),
-                    ("payment_method", "pm_card_visa"), ("allowed_payment_method_types[]", "card"), ("application_fee_amount", "100"))).OkAsync();
-                Assert.Equal(2, (await (await app.Client(key).GetAsync("/v1/application_fees")).OkAsync())["data"]!.AsArray().Count(f => (string)f!["account"]! == acct && f["balance_transaction"] is not null));
-            }
+            var p = app.Client(key);
+            acct = (string)(await (await p.PostFormAsync("/v1/accounts", ("type", "custom"))).OkAsync())["id"]!;
+            await (await p.PostFormAsync("/v1/payment_intents", ("amount", "8000"), ("currency", "usd"), ("confirm", "true"),
+                ("payment_method", "pm_card_visa"), ("allowed_payment_method_types[]", "card"), ("transfer_data[destination]", acct),
+                ("application_fee_amount", "800"))).OkAsync();
+            await (await As(app, key, acct).PostFormAsync("/v1/payment_intents", ("amount", "3000"), ("currency", "usd"), ("confirm", "true"),
+                ("payment_method", "pm_card_visa"), ("allowed_payment_method_types[]", "card"), ("application_fee_amount", "300"))).OkAsync();
+            var m = await (await app.Client("").PostFormAsync("/_mock/merchants", ("name", "Durable"))).OkAsync();
+            rolledAway = (string)m["secret_key"]!;
+            var keyId = (string)m["keys"]!.AsArray().Single(k => (string)k!["secret"]! == rolledAway)!["id"]!;
+            onboardedKey = (string)(await (await app.Client(rolledAway).PostFormAsync($"/_mock/keys/{keyId}/roll")).OkAsync())["secret"]!;
+            before = await State(app, key, acct);
         }
-        finally
+        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; o.StrictKeys = true; }))
         {
-            foreach (var f in new[] { db, db + "-wal", db + "-shm" }) File.Delete(f);
+            Assert.Equal(before, await State(app, key, acct));
+            Assert.Equal(200, (int)(await app.Client(onboardedKey).GetAsync("/v1/account")).StatusCode);
+            Assert.Equal("api_key_expired", (string)(await (await app.Client(rolledAway).GetAsync("/v1/account")).ErrorAsync(401))["code"]!);
+            // The tree still works after the replay: a new direct charge on the connected account.
+            await (await As(app, key, acct).PostFormAsync("/v1/payment_intents", ("amount", "1000"), ("currency", "usd"), ("confirm", "true"),
+                ("payment_method", "pm_card_visa"), ("allowed_payment_method_types[]", "card"), ("application_fee_amount", "100"))).OkAsync();
+            Assert.Equal(2, (await (await app.Client(key).GetAsync("/v1/application_fees")).OkAsync())["data"]!.AsArray().Count(f => (string)f!["account"]! == acct && f["balance_transaction"] is not null));
         }
     }
 }

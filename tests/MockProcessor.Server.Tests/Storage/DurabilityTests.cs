@@ -15,12 +15,11 @@ namespace MockProcessor.Server.Tests.Storage;
 
 public class DurabilityTests
 {
-    private static string TempDb() => Path.Combine(Path.GetTempPath(), $"mockprocessor-test-{Guid.NewGuid():N}.db");
-
     [Fact]
     public async Task Objects_and_idempotent_results_survive_a_restart()
     {
-        var db = TempDb();
+        using var file = new TempSqliteDb("test");
+        var db = file.Path;
         string customerId, pmId;
         byte[] firstBody;
         await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
@@ -45,7 +44,6 @@ public class DurabilityTests
             var list = await (await c.GetAsync("/v1/customers")).OkAsync();
             Assert.Equal([newer, customerId], list["data"]!.AsArray().Select(x => (string)x!["id"]!));
         }
-        File.Delete(db);
     }
 
     /// <summary>An observer that takes its time: it records what it heard only after a pause.</summary>
@@ -67,35 +65,30 @@ public class DurabilityTests
     {
         // Observers (the webhook due-queue, the event feed) hear of a commit once it is on disk, on a pool thread with a
         // file store. A caller that flushes webhooks or reads the event stream right after an answer must find its write.
-        var db = TempDb();
+        using var file = new TempSqliteDb("test");
+        var db = file.Path;
         var slow = new SlowObserver();
-        try
+        await using var app = new TestApp(o => { o.InMemory = false; o.Database = db; }, b => b.Services.AddSingleton(sp =>
         {
-            await using var app = new TestApp(o => { o.InMemory = false; o.Database = db; }, b => b.Services.AddSingleton(sp =>
-            {
-                var schema = Registry.Schema(sp.GetRequiredService<WebhookDueQueue>(), sp.GetRequiredService<EventFeed>());
-                return new ObjectStore(
-                    new StoreSchema(schema.PersistedTypes, schema.Indexes, schema.Lookups, [.. schema.Observers, slow]),
-                    new SqliteStore(db), NullLogger.Instance,
-                    sp.GetRequiredService<TimerRegistry>());
-            }));
-            var c = app.Client("sk_test_observed");
-            for (var i = 0; i < 3; i++)
-            {
-                var id = (string)(await (await c.PostFormAsync("/v1/customers", ("name", $"n{i}"))).OkAsync())["id"]!;
-                Assert.Contains(id, slow.Heard);
-            }
-        }
-        finally
+            var schema = Registry.Schema(sp.GetRequiredService<WebhookDueQueue>(), sp.GetRequiredService<EventFeed>());
+            return new ObjectStore(
+                new StoreSchema(schema.PersistedTypes, schema.Indexes, schema.Lookups, [.. schema.Observers, slow]),
+                new SqliteStore(db), NullLogger.Instance,
+                sp.GetRequiredService<TimerRegistry>());
+        }));
+        var c = app.Client("sk_test_observed");
+        for (var i = 0; i < 3; i++)
         {
-            foreach (var f in new[] { db, db + "-wal", db + "-shm" }) File.Delete(f);
+            var id = (string)(await (await c.PostFormAsync("/v1/customers", ("name", $"n{i}"))).OkAsync())["id"]!;
+            Assert.Contains(id, slow.Heard);
         }
     }
 
     [Fact]
     public async Task Superseded_versions_are_compacted_in_the_background_after_start()
     {
-        var db = TempDb();
+        using var file = new TempSqliteDb("test");
+        var db = file.Path;
         string customerId;
         await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
         {
@@ -119,13 +112,13 @@ public class DurabilityTests
         Assert.Equal(1, VersionsOf(db, customerId));
         await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
             Assert.Equal("v5", (string)(await (await app.Client("sk_test_compaction").GetAsync($"/v1/customers/{customerId}")).OkAsync())["name"]!);
-        foreach (var f in new[] { db, db + "-wal", db + "-shm" }) File.Delete(f);
     }
 
     [Fact]
     public async Task Start_up_decodes_only_the_current_version_of_each_object()
     {
-        var db = TempDb();
+        using var file = new TempSqliteDb("test");
+        var db = file.Path;
         string customerId;
         var ids = new List<string>();
         await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
@@ -157,13 +150,13 @@ public class DurabilityTests
             for (var i = 0; i < 200 && store.CompactionPending > 0; i++) await Task.Delay(25);
         }
         Assert.Equal(1, VersionsOf(db, customerId));
-        foreach (var f in new[] { db, db + "-wal", db + "-shm" }) File.Delete(f);
     }
 
     [Fact]
     public async Task Event_snapshots_are_stored_by_reference_and_the_versions_they_refer_to_survive_compaction_and_restart()
     {
-        var db = TempDb();
+        using var file = new TempSqliteDb("test");
+        var db = file.Path;
         string customerId;
         var bodies = new Dictionary<string, string>();
         await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
@@ -209,7 +202,6 @@ public class DurabilityTests
             var updated = (await (await c.GetAsync("/v1/events?type=customer.updated")).OkAsync())["data"]!.AsArray();
             Assert.Equal(["v3", "v2", "v1"], updated.Select(e => (string)e!["data"]!["object"]!["name"]!));
         }
-        foreach (var f in new[] { db, db + "-wal", db + "-shm" }) File.Delete(f);
     }
 
     /// <summary>
@@ -220,7 +212,8 @@ public class DurabilityTests
     [Fact]
     public async Task A_renewal_event_refers_to_the_earlier_version_of_the_subscription_and_reads_back_the_same_after_restart()
     {
-        var db = TempDb();
+        using var file = new TempSqliteDb("test");
+        var db = file.Path;
         string subId;
         var bodies = new Dictionary<string, string>();
         const long start = 1_767_225_600; // 2026-01-01
@@ -289,7 +282,6 @@ public class DurabilityTests
             var c = app.Client("sk_test_previous_version");
             foreach (var (id, body) in bodies) Assert.Equal(body, await (await c.GetAsync($"/v1/events/{id}")).Content.ReadAsStringAsync());
         }
-        foreach (var f in new[] { db, db + "-wal", db + "-shm" }) File.Delete(f);
     }
 
     private static void Exec(string db, string sql)
@@ -315,7 +307,8 @@ public class DurabilityTests
     public async Task An_acknowledged_write_survives_kill_9()
     {
         var dll = LocateExecutable();
-        var db = TempDb();
+        using var file = new TempSqliteDb("test");
+        var db = file.Path;
         var port = FreePort();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         http.DefaultRequestHeaders.Add("Authorization", "Bearer sk_test_kill9");
@@ -344,7 +337,6 @@ public class DurabilityTests
         {
             second.Kill(entireProcessTree: true);
             await second.WaitForExitAsync();
-            foreach (var f in new[] { db, db + "-wal", db + "-shm" }) File.Delete(f);
         }
     }
 

@@ -8,7 +8,8 @@ public class PayoutDurabilityTests
     [Fact]
     public async Task Payout_settings_swept_transactions_and_due_payout_work_survive_a_restart()
     {
-        var db = Path.Combine(Path.GetTempPath(), $"mockprocessor-test-{Guid.NewGuid():N}.db");
+        using var file = new TempSqliteDb("test");
+        var db = file.Path;
         string paidOutCharge, waitingCharge, payoutId, runId;
         List<string> runIds;
         await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
@@ -59,7 +60,6 @@ public class PayoutDurabilityTests
             await k.AssertPayoutsAddUp();
             await k.AssertInvariant();
         }
-        File.Delete(db);
     }
 
     /// <summary>
@@ -69,7 +69,8 @@ public class PayoutDurabilityTests
     [Fact]
     public async Task The_unswept_index_holds_exactly_the_transactions_no_automatic_payout_took_also_after_a_restart()
     {
-        var db = Path.Combine(Path.GetTempPath(), $"mockprocessor-test-{Guid.NewGuid():N}.db");
+        using var file = new TempSqliteDb("test");
+        var db = file.Path;
         // A read in a unit of work of the merchant with balance transactions, under its lock.
         static T InMerchant<T>(TestApp app, Func<Tx, T> read)
         {
@@ -115,6 +116,5 @@ public class PayoutDurabilityTests
             Assert.Equal(expected, Unswept(app, "usd"));
             Assert.Equal(["usd"], Currencies(app));
         }
-        foreach (var f in new[] { db, db + "-wal", db + "-shm" }) File.Delete(f);
     }
 }

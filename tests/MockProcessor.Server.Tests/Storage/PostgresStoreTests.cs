@@ -196,38 +196,32 @@ public class PostgresStoreTests
     public void The_persisted_format_is_the_same_bytes_as_SQLite()
     {
         using var db = new PostgresTestDatabase();
-        var file = Path.Combine(Path.GetTempPath(), $"mockprocessor-pg-format-{Guid.NewGuid():N}.db");
-        try
+        using var temp = new TempSqliteDb("pg-format");
+        var file = temp.Path;
+        List<StoredVersion> sqlite, postgres;
+        List<IdempotencyRow> sqliteIdem, postgresIdem;
+        using (var store = new SqliteStore(file))
         {
-            List<StoredVersion> sqlite, postgres;
-            List<IdempotencyRow> sqliteIdem, postgresIdem;
-            using (var store = new SqliteStore(file))
-            {
-                store.Write(History(), Rows);
-                sqlite = store.ReadObjects().ToList();
-                sqliteIdem = store.ReadIdempotency().ToList();
-            }
-            using (var store = new PostgresStore(db.ConnectionString))
-            {
-                store.Write(History(), Rows);
-                postgres = store.ReadObjects().ToList();
-                postgresIdem = store.ReadIdempotency().ToList();
-            }
-            Assert.Equal(sqlite.Count, postgres.Count);
-            for (var i = 0; i < sqlite.Count; i++)
-            {
-                Assert.Equal(sqlite[i].Type, postgres[i].Type);
-                Assert.Equal(sqlite[i].Seq, postgres[i].Seq);
-                Assert.Equal(sqlite[i].Data, postgres[i].Data);
-            }
-            Assert.Equal(sqliteIdem.Select(i => (i.Account, i.Key, i.Fingerprint, i.Status, i.RequestId, i.Created)),
-                postgresIdem.Select(i => (i.Account, i.Key, i.Fingerprint, i.Status, i.RequestId, i.Created)));
-            Assert.Equal(sqliteIdem.Select(i => Convert.ToHexString(i.Body)), postgresIdem.Select(i => Convert.ToHexString(i.Body)));
+            store.Write(History(), Rows);
+            sqlite = store.ReadObjects().ToList();
+            sqliteIdem = store.ReadIdempotency().ToList();
         }
-        finally
+        using (var store = new PostgresStore(db.ConnectionString))
         {
-            foreach (var f in new[] { file, file + "-wal", file + "-shm" }) File.Delete(f);
+            store.Write(History(), Rows);
+            postgres = store.ReadObjects().ToList();
+            postgresIdem = store.ReadIdempotency().ToList();
         }
+        Assert.Equal(sqlite.Count, postgres.Count);
+        for (var i = 0; i < sqlite.Count; i++)
+        {
+            Assert.Equal(sqlite[i].Type, postgres[i].Type);
+            Assert.Equal(sqlite[i].Seq, postgres[i].Seq);
+            Assert.Equal(sqlite[i].Data, postgres[i].Data);
+        }
+        Assert.Equal(sqliteIdem.Select(i => (i.Account, i.Key, i.Fingerprint, i.Status, i.RequestId, i.Created)),
+            postgresIdem.Select(i => (i.Account, i.Key, i.Fingerprint, i.Status, i.RequestId, i.Created)));
+        Assert.Equal(sqliteIdem.Select(i => Convert.ToHexString(i.Body)), postgresIdem.Select(i => Convert.ToHexString(i.Body)));
     }
 
     [PostgresFact]

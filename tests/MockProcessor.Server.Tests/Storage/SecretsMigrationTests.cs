@@ -24,82 +24,68 @@ public class SecretsMigrationTests
     [Fact]
     public async Task A_schema_1_file_is_migrated_to_hashes_and_keeps_working()
     {
-        var db = Path.Combine(Path.GetTempPath(), $"mockprocessor-migrate-{Guid.NewGuid():N}.db");
+        using var temp = new TempSqliteDb("migrate");
+        var db = temp.Path;
         var storedBody = Encoding.UTF8.GetBytes("""{"id":"cus_legacy","object":"customer"}""");
-        try
+        WriteSchema1File(db, storedBody);
+        Assert.Contains(Card, Encoding.Latin1.GetString(await File.ReadAllBytesAsync(db))); // the scan below can fail
+
+        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; o.StrictKeys = true; }))
         {
-            WriteSchema1File(db, storedBody);
-            Assert.Contains(Card, Encoding.Latin1.GetString(await File.ReadAllBytesAsync(db))); // the scan below can fail
+            var legacy = app.Client("sk_test_" + Suffix);
+            Assert.Equal("acct_legacy000000001", (string)(await (await legacy.GetAsync("/v1/account")).OkAsync())["id"]!);
+            // The stored result replays for the same request, and a different one with the key is a mismatch.
+            var replay = await legacy.PostRawAsync("/v1/customers", ReplayBody, "legacy-key");
+            Assert.Equal(storedBody, await replay.Content.ReadAsByteArrayAsync());
+            Assert.Equal("true", replay.Headers.GetValues("Idempotent-Replayed").Single());
+            Assert.Equal("idempotency_error", (string)(await (await legacy.PostRawAsync("/v1/customers", "name=Other", "legacy-key")).ErrorAsync(400))["type"]!);
+            // The implicit secret key's record (a rolled implicit key) still covers it; the publishable one stays implicit.
+            var keys = (await (await legacy.GetAsync("/_mock/keys")).OkAsync())["data"]!.AsArray();
+            Assert.Equal(["key_legacyimplicit", "key_implicit_publishable"], keys.Select(k => (string)k!["id"]!));
+            Assert.All(keys, k => Assert.Equal("_****1234", ((string)k!["secret"]!)[7..]));
+            Assert.True((bool)keys[0]!["implicit"]! is false); // a record, not the implicit view
 
-            await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; o.StrictKeys = true; }))
-            {
-                var legacy = app.Client("sk_test_" + Suffix);
-                Assert.Equal("acct_legacy000000001", (string)(await (await legacy.GetAsync("/v1/account")).OkAsync())["id"]!);
-                // The stored result replays for the same request, and a different one with the key is a mismatch.
-                var replay = await legacy.PostRawAsync("/v1/customers", ReplayBody, "legacy-key");
-                Assert.Equal(storedBody, await replay.Content.ReadAsByteArrayAsync());
-                Assert.Equal("true", replay.Headers.GetValues("Idempotent-Replayed").Single());
-                Assert.Equal("idempotency_error", (string)(await (await legacy.PostRawAsync("/v1/customers", "name=Other", "legacy-key")).ErrorAsync(400))["type"]!);
-                // The implicit secret key's record (a rolled implicit key) still covers it; the publishable one stays implicit.
-                var keys = (await (await legacy.GetAsync("/_mock/keys")).OkAsync())["data"]!.AsArray();
-                Assert.Equal(["key_legacyimplicit", "key_implicit_publishable"], keys.Select(k => (string)k!["id"]!));
-                Assert.All(keys, k => Assert.Equal("_****1234", ((string)k!["secret"]!)[7..]));
-                Assert.True((bool)keys[0]!["implicit"]! is false); // a record, not the implicit view
-
-                Assert.Equal("acct_onboarded000001", (string)(await (await app.Client(OnboardedSk).GetAsync("/v1/account")).OkAsync())["id"]!);
-                var shown = await (await app.Client("").GetAsync("/_mock/merchants/acct_onboarded000001")).OkAsync();
-                Assert.Equal("sk_test_****Xy12", (string)shown["secret_key"]!);
-                Assert.Equal(OnboardedPk, (string)shown["publishable_key"]!); // publishable keys are public: shown in full, as Stripe does
-                var implicitShown = await (await app.Client("").GetAsync("/_mock/merchants/acct_legacy000000001")).OkAsync();
-                Assert.True((bool)implicitShown["auto_provisioned"]!);
-                Assert.Equal("pk_test_****1234", (string)implicitShown["publishable_key"]!);
-            }
-
-            foreach (var file in new[] { db, db + "-wal" }.Where(File.Exists))
-            {
-                var bytes = Encoding.Latin1.GetString(await File.ReadAllBytesAsync(file));
-                foreach (var secret in new[] { Suffix, OnboardedSk, Card, "name=Migrated" })
-                    Assert.False(bytes.Contains(secret, StringComparison.Ordinal), $"{file} still contains '{secret}'");
-            }
-            using var conn = new SqliteConnection($"Data Source={db};Mode=ReadOnly;Pooling=False");
-            conn.Open();
-            using var cmd = conn.CreateCommand();
-            cmd.CommandText = "SELECT value FROM meta WHERE key = 'schema_version'";
-            Assert.Equal(Database.SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), (string)cmd.ExecuteScalar()!);
-            // No old property left, under its v2 name or its v3 one (case-sensitive: an api_key's "kind" is stored as "secret").
-            cmd.CommandText = """
-                SELECT count(*) FROM objects WHERE instr(CAST(data AS TEXT), 'KeySuffix') OR instr(CAST(data AS TEXT), 'key_suffix')
-                    OR instr(CAST(data AS TEXT), '"Secret"') OR instr(CAST(data AS TEXT), '"secret":')
-                """;
-            Assert.Equal(0L, (long)cmd.ExecuteScalar()!);
+            Assert.Equal("acct_onboarded000001", (string)(await (await app.Client(OnboardedSk).GetAsync("/v1/account")).OkAsync())["id"]!);
+            var shown = await (await app.Client("").GetAsync("/_mock/merchants/acct_onboarded000001")).OkAsync();
+            Assert.Equal("sk_test_****Xy12", (string)shown["secret_key"]!);
+            Assert.Equal(OnboardedPk, (string)shown["publishable_key"]!); // publishable keys are public: shown in full, as Stripe does
+            var implicitShown = await (await app.Client("").GetAsync("/_mock/merchants/acct_legacy000000001")).OkAsync();
+            Assert.True((bool)implicitShown["auto_provisioned"]!);
+            Assert.Equal("pk_test_****1234", (string)implicitShown["publishable_key"]!);
         }
-        finally
+
+        foreach (var file in new[] { db, db + "-wal" }.Where(File.Exists))
         {
-            SqliteConnection.ClearAllPools();
-            foreach (var f in new[] { db, db + "-wal", db + "-shm" }) File.Delete(f);
+            var bytes = Encoding.Latin1.GetString(await File.ReadAllBytesAsync(file));
+            foreach (var secret in new[] { Suffix, OnboardedSk, Card, "name=Migrated" })
+                Assert.False(bytes.Contains(secret, StringComparison.Ordinal), $"{file} still contains '{secret}'");
         }
+        using var conn = new SqliteConnection($"Data Source={db};Mode=ReadOnly;Pooling=False");
+        conn.Open();
+        using var cmd = conn.CreateCommand();
+        cmd.CommandText = "SELECT value FROM meta WHERE key = 'schema_version'";
+        Assert.Equal(Database.SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), (string)cmd.ExecuteScalar()!);
+        // No old property left, under its v2 name or its v3 one (case-sensitive: an api_key's "kind" is stored as "secret").
+        cmd.CommandText = """
+            SELECT count(*) FROM objects WHERE instr(CAST(data AS TEXT), 'KeySuffix') OR instr(CAST(data AS TEXT), 'key_suffix')
+                OR instr(CAST(data AS TEXT), '"Secret"') OR instr(CAST(data AS TEXT), '"secret":')
+            """;
+        Assert.Equal(0L, (long)cmd.ExecuteScalar()!);
     }
 
     [Fact]
     public void A_file_from_a_newer_build_is_refused()
     {
-        var db = Path.Combine(Path.GetTempPath(), $"mockprocessor-newer-{Guid.NewGuid():N}.db");
-        try
+        using var file = new TempSqliteDb("newer");
+        var db = file.Path;
+        Database.Open(db).Dispose();
+        using (var conn = new SqliteConnection($"Data Source={db};Pooling=False"))
         {
-            Database.Open(db).Dispose();
-            using (var conn = new SqliteConnection($"Data Source={db};Pooling=False"))
-            {
-                conn.Open();
-                Database.Exec(conn, $"UPDATE meta SET value = '{Database.SchemaVersion + 1}' WHERE key = 'schema_version'");
-            }
-            var ex = Assert.Throws<InvalidOperationException>(() => Database.Open(db));
-            Assert.Contains("newer MockProcessor", ex.Message);
+            conn.Open();
+            Database.Exec(conn, $"UPDATE meta SET value = '{Database.SchemaVersion + 1}' WHERE key = 'schema_version'");
         }
-        finally
-        {
-            SqliteConnection.ClearAllPools();
-            foreach (var f in new[] { db, db + "-wal", db + "-shm" }) File.Delete(f);
-        }
+        var ex = Assert.Throws<InvalidOperationException>(() => Database.Open(db));
+        Assert.Contains("newer MockProcessor", ex.Message);
     }
 
     /// <summary>A file as schema 1 wrote it: plain key strings and suffixes in the objects, the canonical request text as fingerprint.</summary>

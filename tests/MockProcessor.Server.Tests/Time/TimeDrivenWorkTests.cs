@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using MockProcessor.Server.Tests.Storage;
 using MockProcessor.Server.Time;
 
 namespace MockProcessor.Server.Tests.Time;
@@ -153,7 +154,8 @@ public class TimeDrivenWorkDurabilityTests
     [Fact]
     public async Task Pending_work_survives_a_restart()
     {
-        var db = Path.Combine(Path.GetTempPath(), $"mockprocessor-time-{Guid.NewGuid():N}.db");
+        using var file = new TempSqliteDb("time");
+        var db = file.Path;
         string piId;
         await using (var app = new TestApp(o => { o.InMemory = false; o.Database = db; }))
         {
@@ -168,7 +170,6 @@ public class TimeDrivenWorkDurabilityTests
             Assert.Equal(1, (int)res["fired"]!);
             Assert.Equal("canceled", (string)(await (await c.GetAsync($"/v1/payment_intents/{piId}")).OkAsync())["status"]!);
         }
-        foreach (var f in new[] { db, db + "-wal", db + "-shm" }) File.Delete(f);
     }
 }
 

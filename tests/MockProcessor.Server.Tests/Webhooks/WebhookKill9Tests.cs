@@ -10,7 +10,8 @@ public class WebhookKill9Tests
     public async Task A_delivery_pending_at_kill_9_is_sent_after_restart()
     {
         var dll = DurabilityTests.LocateExecutable();
-        var db = Path.Combine(Path.GetTempPath(), $"mockprocessor-hooks-kill9-{Guid.NewGuid():N}.db");
+        using var file = new TempSqliteDb("hooks-kill9");
+        var db = file.Path;
         var port = DurabilityTests.FreePort();
         var receiverPort = DurabilityTests.FreePort();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
@@ -59,7 +60,6 @@ public class WebhookKill9Tests
         {
             second.Kill(entireProcessTree: true);
             await second.WaitForExitAsync();
-            foreach (var f in new[] { db, db + "-wal", db + "-shm" }) File.Delete(f);
         }
     }
 }

@@ -17,7 +17,7 @@ public sealed class ManualWallClock : TimeProvider
 }
 
 /// <summary><c>--rate-limit</c> (docs/rate-limits.md): Stripe's 429 before anything executes, refills on real time, per account.</summary>
-public sealed class RateLimitTests : IAsyncDisposable
+public sealed class RateLimitTests : IAsyncLifetime
 {
     private readonly ManualWallClock _wall = new();
     private TestApp? _app;
@@ -26,7 +26,9 @@ public sealed class RateLimitTests : IAsyncDisposable
         o => o.RateLimit = rateLimit,
         b => b.Services.AddKeyedSingleton<TimeProvider>(RateLimiter.WallClockKey, _wall));
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
         if (_app is not null) await _app.DisposeAsync();
     }
