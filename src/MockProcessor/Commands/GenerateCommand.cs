@@ -62,7 +62,9 @@ public static class GenerateCommand
         var start = s.Start - s.Start % Day;
         var end = start + days * Day;
         var accountId = ids.Next("acct", 16);
-        using var import = new BulkImport(s.Db!, Registry.PersistedTypes);
+        // Rows with heads, as the emulator writes them: a start files them without reading them.
+        using var import = new BulkImport(s.Db!, Registry.Schema(new Server.Webhooks.WebhookDueQueue(new()), new Server.Resources.Events.EventFeed()),
+            new Server.Time.TimerRegistry(Registry.Timers()));
         using var books = s.Orders is null ? null : new StreamWriter(s.Orders, false, new UTF8Encoding(false), 1 << 16);
         books?.WriteLine("order_id,payment_intent,amount,currency,status,refunded_amount");
         var bank = "ba_" + ids.Chars(24);
