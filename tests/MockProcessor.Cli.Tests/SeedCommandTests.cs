@@ -71,7 +71,9 @@ public class SeedCommandTests
     [Fact]
     public async Task Seeding_a_database_file_leaves_the_data_for_a_later_start()
     {
-        var db = Path.Combine(Path.GetTempPath(), $"seed-{Guid.NewGuid():N}.db");
+        // In a directory of its own: the file store makes -wal, -shm and a .files directory beside the database.
+        var dir = Directory.CreateTempSubdirectory("mp-seed-").FullName;
+        var db = Path.Combine(dir, "seed.db");
         try
         {
             var parsed = CommandLine.Parse(Program.Commands,
@@ -86,7 +88,8 @@ public class SeedCommandTests
         }
         finally
         {
-            foreach (var f in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(db) + "*")) File.Delete(f);
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dir, recursive: true);
         }
     }
 
