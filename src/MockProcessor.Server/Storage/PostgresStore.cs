@@ -167,7 +167,7 @@ public sealed class PostgresStore : SqlStore
             ids[i] = o.Id; accounts[i] = o.AccountId; types[i] = o.ObjectType; created[i] = o.Created; seqs[i] = seq;
             data[i] = Bytes(versions[i], out var referred);
             heads[i] = HeadOf(versions[i]);
-            refs[i] = referred is null ? null : string.Join(',', referred);
+            refs[i] = referred is null ? null : RowHead.Refs(referred);
         }
         var cmd = new NpgsqlBatchCommand("""
             INSERT INTO objects(id, account, type, created, seq, data, head, refs)

@@ -67,6 +67,13 @@ internal static class RowHead
         return at;
     }
 
+    /// <summary>Positions as the <c>refs</c> column holds them, as text (for a writer that binds strings).</summary>
+    public static string Refs(IReadOnlyList<long> refs)
+    {
+        var utf8 = new byte[RefsMaxBytes(refs.Count)];
+        return System.Text.Encoding.UTF8.GetString(utf8, 0, WriteRefs(refs, utf8));
+    }
+
     /// <summary>At most how many bytes <see cref="WriteRefs"/> writes for <paramref name="count"/> positions.</summary>
     public static int RefsMaxBytes(int count) => count * 21; // 20 digits of a long and a comma
 

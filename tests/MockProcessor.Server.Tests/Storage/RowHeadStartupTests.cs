@@ -158,6 +158,7 @@ public sealed class RowHeadStartupTests : IDisposable
         Assert.Equal("12,-3456789", System.Text.Encoding.UTF8.GetString(buffer, 0, RowHead.WriteRefs([12, -3456789], buffer)));
         Assert.Equal("9223372036854775807", System.Text.Encoding.UTF8.GetString(buffer, 0, RowHead.WriteRefs([long.MaxValue], buffer)));
         Assert.Equal([12L, 3456789L], RowHead.Positions("12,3456789"));
+        Assert.Equal("12,3456789", RowHead.Refs([12, 3456789])); // the text form a string-binding writer (PostgreSQL) stores
         Assert.True(RowHead.TryReadCold(schema, "refund", cold, out var keys, out var waits));
         Assert.Equal(new string?[] { "ch_1", null }, keys.Secondary.AsEnumerable());
         Assert.Null(waits);
