@@ -18,16 +18,20 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
     internal readonly HashSet<string> Members = new(StringComparer.Ordinal) { accountId };
 
     /// <summary>
-    /// Each object's current version and list sequence. With an <see cref="ObjectCache"/>, a version dropped from memory
-    /// has <c>Obj</c> null and its stored <c>Position</c>: read objects through <see cref="TryGet"/>, never from here.
+    /// Each object's current version and list sequence, and the strings list and index keys name by ordinal (owners,
+    /// index keys). With an <see cref="ObjectCache"/>, a version dropped from memory has <c>Obj</c> null and its stored
+    /// <c>Position</c>: read objects through <see cref="TryGet(string, out StripeObject, out long)"/>, never from here.
     /// </summary>
-    internal readonly ShardedMap<(StripeObject? Obj, long Seq, long Position)> Objects = new();
+    internal readonly ObjectMap Objects = new();
     /// <summary>This tree's committed versions held in memory, oldest first (<see cref="ObjectCache"/>).</summary>
     internal readonly Queue<ObjectRow> Cooling = new();
     /// <summary>Per owner and object type: an account's list never walks another account's objects.</summary>
     internal readonly Dictionary<(string Owner, string Type), KeyIndex> Lists = new();
-    /// <summary>Per owner, declared secondary index and key (docs/storage.md); an entry that empties is dropped.</summary>
-    internal readonly Dictionary<(string Owner, SecondaryIndex Index, string Key), KeyIndex> Secondary = new();
+    /// <summary>
+    /// Per owner, declared secondary index (its number in the schema) and key, owner and key by ordinal in
+    /// <see cref="Objects"/> (docs/storage.md); an entry that empties is dropped.
+    /// </summary>
+    internal readonly SecondaryKeys Secondary = new();
     /// <summary>Per owner and secondary index that lists its keys (<see cref="SecondaryIndex.ListsKeys"/>): the keys with objects.</summary>
     private readonly Dictionary<(string Owner, SecondaryIndex Index), SortedSet<string>> _indexKeys = new();
     internal readonly Dictionary<string, IdempotencyRecord> Idempotency = new(StringComparer.Ordinal);
@@ -90,25 +94,31 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
     }
 
     /// <summary>The current version of object <paramref name="id"/>, loaded back from the store if it was dropped from memory.</summary>
-    internal bool TryGet(string id, out StripeObject obj, out long seq)
+    internal bool TryGet(string id, out StripeObject obj, out long seq) => TryGet(Objects.Find(id), out obj, out seq);
+
+    /// <summary>The current version of the object numbered <paramref name="ordinal"/> in <see cref="Objects"/> (a list key's).</summary>
+    internal bool TryGet(int ordinal, out StripeObject obj, out long seq)
     {
-        if (!Objects.TryGetValue(id, out var e))
+        if (!Objects.TryGet(ordinal, out var e))
         {
             obj = null!;
             seq = 0;
             return false;
         }
         seq = e.Seq;
-        obj = e.Obj ?? Warm(id, e.Seq, e.Position);
+        obj = e.Obj ?? Warm(ordinal, e.Seq, e.Position);
         return true;
     }
 
     internal StripeObject? Find(string id) => TryGet(id, out var obj, out _) ? obj : null;
 
-    private StripeObject Warm(string id, long seq, long position)
+    /// <summary>The id of the object a list or index key names.</summary>
+    internal string IdOf(ListKey key) => Objects.Name(key.Ordinal);
+
+    private StripeObject Warm(int ordinal, long seq, long position)
     {
         var obj = cache!.Load(position);
-        Objects[id] = (obj, seq, 0);
+        Objects.Set(ordinal, obj, seq, 0);
         Queue(new ObjectRow(obj, seq) { Position = position });
         return obj;
     }
@@ -136,17 +146,21 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
             if (position == 0) break;
             Cooling.Dequeue();
             cache.Added(-1);
-            if (Objects.TryGetValue(row.Object.Id, out var e) && ReferenceEquals(e.Obj, row.Object))
-                Objects[row.Object.Id] = (null, e.Seq, position);
+            if (Objects.TryGetValue(row.Object.Id, out var e, out var ordinal) && ReferenceEquals(e.Obj, row.Object))
+                Objects.Set(ordinal, null, e.Seq, position);
             if (++dropped == 100_000) break; // a bounded pause per commit; the next commit goes on
         }
     }
 
-    internal IEnumerable<string> AllIds() => Lists.Values.SelectMany(l => l.NewestFirst()).Select(k => k.Id);
+    internal IEnumerable<string> AllIds() => Lists.Values.SelectMany(l => l.NewestFirst()).Select(IdOf);
 
     internal KeyIndex? List(string owner, string type) => Lists.GetValueOrDefault((owner, type));
 
-    internal KeyIndex? Indexed(string owner, SecondaryIndex index, string key) => Secondary.GetValueOrDefault((owner, index, key));
+    internal KeyIndex? Indexed(string owner, SecondaryIndex index, string key) =>
+        Objects.Find(owner) is var o && o >= 0 && Objects.Find(key) is var k && k >= 0 ? Secondary.Get((o, Schema.Number(index), k)) : null;
+
+    private int CountIndexed(string owner, SecondaryIndex index, string key) =>
+        Objects.Find(owner) is var o && o >= 0 && Objects.Find(key) is var k && k >= 0 ? Secondary.CountOf((o, Schema.Number(index), k)) : 0;
 
     /// <summary>The keys with objects of <paramref name="owner"/> in <paramref name="index"/>, in ordinal order (an index that lists its keys).</summary>
     internal IReadOnlyCollection<string> KeysOf(string owner, SecondaryIndex index) =>
@@ -162,25 +176,15 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
     /// <summary>Files <paramref name="at"/> under <paramref name="key"/> in <paramref name="index"/>.</summary>
     private void File(string owner, SecondaryIndex index, string key, ListKey at)
     {
-        if (!Secondary.TryGetValue((owner, index, key), out var to))
-        {
-            Secondary[(owner, index, key)] = to = new KeyIndex();
-            if (index.ListsKeys)
-            {
-                if (!_indexKeys.TryGetValue((owner, index), out var keys)) _indexKeys[(owner, index)] = keys = new(StringComparer.Ordinal);
-                keys.Add(key);
-            }
-        }
-        to.Add(at);
+        if (!Secondary.Add((Objects.Intern(owner), Schema.Number(index), Objects.Intern(key)), at) || !index.ListsKeys) return;
+        if (!_indexKeys.TryGetValue((owner, index), out var keys)) _indexKeys[(owner, index)] = keys = new(StringComparer.Ordinal);
+        keys.Add(key);
     }
 
     /// <summary>Takes <paramref name="at"/> out of <paramref name="key"/> in <paramref name="index"/>; a key left empty is dropped.</summary>
     private void Unfile(string owner, SecondaryIndex index, string key, ListKey at)
     {
-        if (!Secondary.TryGetValue((owner, index, key), out var from)) return;
-        from.Remove(at);
-        if (from.Count > 0) return;
-        Secondary.Remove((owner, index, key));
+        if (Objects.Find(owner) is var o && o < 0 || Objects.Find(key) is var k && k < 0 || !Secondary.Remove((o, Schema.Number(index), k), at)) return;
         if (index.ListsKeys && _indexKeys.TryGetValue((owner, index), out var keys) && keys.Remove(key) && keys.Count == 0)
             _indexKeys.Remove((owner, index));
     }
@@ -191,7 +195,7 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
     /// the platform's connect endpoints): two lookups, however many connected accounts the tree has.
     /// </summary>
     public int CountWithMerchant(string owner, SecondaryIndex index, string key) =>
-        (Indexed(owner, index, key)?.Count ?? 0) + (owner == AccountId ? 0 : Indexed(AccountId, index, key)?.Count ?? 0);
+        CountIndexed(owner, index, key) + (owner == AccountId ? 0 : CountIndexed(AccountId, index, key));
 
     public IEnumerable<(string Type, long Count)> CountsByType() =>
         Lists.GroupBy(kv => kv.Key.Type).Select(g => (g.Key, g.Sum(kv => (long)kv.Value.Count)));
@@ -200,14 +204,15 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
     /// Files an object at start-up from its row head without reading it (<see cref="RowHead"/>): in memory only its
     /// position, in its list, and in the secondary indexes under <paramref name="keys"/> (the type's, in declaration order).
     /// </summary>
-    internal void ApplyHead(StoredHead head, string?[] keys)
+    internal int ApplyHead(StoredHead head, string?[] keys)
     {
-        Objects[head.Id] = (null, head.Seq, head.Position);
-        var key = new ListKey(head.Created, head.Seq, head.Id);
+        var ordinal = Objects.Set(head.Id, null, head.Seq, head.Position);
+        var key = new ListKey(head.Created, head.Seq, ordinal);
         AddToList(head.Account, head.Type, key);
         var indexes = Schema.IndexesOf(head.Type);
         for (var i = 0; i < indexes.Length; i++)
             if (keys[i] is { } k) File(head.Account, indexes[i], k, key);
+        return ordinal;
     }
 
     /// <summary>Applies a committed object (at run time or in start-up replay) to the objects, lists and secondary indexes.</summary>
@@ -219,11 +224,12 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
             Volatile.Write(ref _clockFrozenAt, a.ClockFrozenAt ?? long.MinValue);
         }
         // The old version only matters for the type's secondary indexes: one dropped from memory is read back only then.
-        var isNew = !Objects.TryGetValue(obj.Id, out var entry);
+        var ordinal = Objects.Intern(obj.Id);
+        var isNew = !Objects.TryGet(ordinal, out var entry);
         var indexes = Schema.IndexesOf(obj.ObjectType);
         var old = isNew || indexes.Length == 0 ? null : entry.Obj ?? cache!.Load(entry.Position);
-        Objects[obj.Id] = (obj, seq, 0);
-        var key = new ListKey(obj.Created, seq, obj.Id);
+        Objects.Set(ordinal, obj, seq, 0);
+        var key = new ListKey(obj.Created, seq, ordinal);
         if (isNew)
         {
             if (obj is Domain.Accounts.Account { Platform: not null } connected) Members.Add(connected.Id);

@@ -90,6 +90,7 @@ public sealed class StoreSchema
         foreach (var dup in all.GroupBy(i => (i.Type, i.Name)).Where(g => g.Count() > 1))
             throw new InvalidOperationException($"Two secondary indexes are named {dup.Key.Type} by {dup.Key.Name}.");
         Indexes = all;
+        for (var i = 0; i < all.Count; i++) _numbers[all[i]] = i;
         _indexesByType = all.GroupBy(i => i.Type).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
         Lookups = lookups.ToList();
         _lookupsByType = Lookups.GroupBy(i => i.Type).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
@@ -103,8 +104,13 @@ public sealed class StoreSchema
     public IReadOnlyList<IStoreObserver> Observers { get; }
 
     private readonly Dictionary<string, SecondaryIndex[]> _indexesByType;
+    private readonly Dictionary<SecondaryIndex, int> _numbers = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<string, LookupIndex[]> _lookupsByType;
     private readonly HashSet<string> _observed;
+
+    /// <summary>The index's place in <see cref="Indexes"/>: how the in-memory index names it (<see cref="AccountState.Secondary"/>).</summary>
+    internal int Number(SecondaryIndex index) =>
+        _numbers.TryGetValue(index, out var n) ? n : throw new InvalidOperationException($"The secondary index {index} is not declared in Registry.Indexes.");
 
     internal SecondaryIndex[] IndexesOf(string type) => _indexesByType.GetValueOrDefault(type) ?? [];
     internal LookupIndex[] LookupsOf(string type) => _lookupsByType.GetValueOrDefault(type) ?? [];

@@ -1,7 +1,11 @@
 namespace MockProcessor.Server.Storage;
 
-/// <summary>List order: newest first by creation second, then by insertion order, so output is deterministic.</summary>
-internal readonly record struct ListKey(long Created, long Seq, string Id) : IComparable<ListKey>
+/// <summary>
+/// List order: newest first by creation second, then by insertion order, so output is deterministic. The object is
+/// named by its ordinal in the tree's <see cref="ObjectMap"/>: a key holds no reference, so the collector never traces
+/// an index's arrays (docs/storage.md, "The compact index").
+/// </summary>
+internal readonly record struct ListKey(long Created, long Seq, int Ordinal) : IComparable<ListKey>
 {
     public int CompareTo(ListKey other)
     {
@@ -20,11 +24,12 @@ internal readonly record struct ListKey(long Created, long Seq, string Id) : ICo
 /// </summary>
 internal sealed class KeyIndex
 {
-    // Fixed-size chunks: growing never copies the whole index (a 40 MB copy under the lock at a few million keys).
+    // Fixed-size chunks: growing never copies the whole index (a 40 MB copy under the lock at a few million keys), and a
+    // chunk of 2,048 keys (48 KB) stays below the large-object threshold, so growing an index does not count towards gen2.
     // The first chunk is held directly, starts at one key and doubles: most secondary indexes (the refunds of one
     // charge, the events of one object) hold a few keys, and a year of billing makes hundreds of thousands of them, so
     // an index of one key costs two small objects (this and a one-key array), not four.
-    private const int ChunkSize = 16_384;
+    private const int ChunkSize = 2_048;
     private ListKey[]? _first;
     private List<ListKey[]>? _more;
     private bool _unsorted;
@@ -120,7 +125,7 @@ internal sealed class KeyIndex
     public int Find(ListKey key)
     {
         var at = LowerBound(key);
-        return at < _count && At(at).Id == key.Id && !IsRemoved(At(at)) ? at : -1;
+        return at < _count && At(at).Ordinal == key.Ordinal && !IsRemoved(At(at)) ? at : -1;
     }
 
     public IEnumerable<ListKey> OldestFirst() => OldestFirstFrom(0);

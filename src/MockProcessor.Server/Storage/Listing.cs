@@ -36,12 +36,14 @@ public sealed class Listing<T> : IEnumerable<T> where T : StripeObject
                 if (Visible(_created[i]) is { } obj) yield return obj;
         if (_committed is null) yield break;
         foreach (var key in _committed.NewestFirst())
-            if (Visible(key.Id) is { } obj) yield return obj;
+            if (Visible(key) is { } obj) yield return obj;
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     private T? Visible(string id) => _tx.Get<T>(id) is { } obj && (_matches is null || _matches(obj)) ? obj : null;
+
+    private T? Visible(ListKey key) => _tx.GetListed<T>(key) is { } obj && (_matches is null || _matches(obj)) ? obj : null;
 
     /// <summary>
     /// The objects older than the cursor <paramref name="id"/>, newest first; null when the cursor cannot be sought here
@@ -75,6 +77,6 @@ public sealed class Listing<T> : IEnumerable<T> where T : StripeObject
     private IEnumerable<T> Seq(IEnumerable<ListKey> keys)
     {
         foreach (var key in keys)
-            if (Visible(key.Id) is { } obj) yield return obj;
+            if (Visible(key) is { } obj) yield return obj;
     }
 }

@@ -337,7 +337,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
             if (obj is Account { Platform: { } p } a) platformOf[a.Id] = p;
         // Applied oldest first, as committed: lists and indexes are appended in their order.
         var fromHeadsCount = 0;
-        Dictionary<(string Root, string Id), string>? waiting = null; // the wait keys of rows filed from heads
+        Dictionary<(AccountState Tree, int Ordinal), string>? waiting = null; // the wait keys of rows filed from heads
         for (var i = current.Count - 1; i >= 0; i--)
         {
             var (head, obj, keys, waits) = current[i];
@@ -349,8 +349,8 @@ public sealed partial class ObjectStore : IAsyncDisposable
                 Applied(state, null, obj);
                 continue;
             }
-            state.ApplyHead(head, keys.Secondary);
-            if (waits is not null) (waiting ??= [])[(state.AccountId, head.Id)] = waits;
+            var ordinal = state.ApplyHead(head, keys.Secondary);
+            if (waits is not null) (waiting ??= [])[(state, ordinal)] = waits;
             var lookups = Schema.LookupsOf(head.Type);
             for (var l = 0; l < lookups.Length; l++)
                 if (keys.Lookups[l] is { } key) _lookups[(lookups[l], key)] = (state.AccountId, head.Id);
@@ -371,15 +371,16 @@ public sealed partial class ObjectStore : IAsyncDisposable
                 var observed = Schema.Observed(type);
                 foreach (var key in list.NewestFirst())
                 {
-                    if (!state.Objects.TryGetValue(key.Id, out var entry)) continue;
+                    if (!state.Objects.TryGet(key.Ordinal, out var entry)) continue;
                     var (obj, seq, _) = entry;
-                    if (obj is not null && Timers?.DueAt(obj, get) is { } at) state.ScheduleTimer(key.Id, at, Time.TimerScope.TestClockOf(obj, get));
-                    else if (obj is null && waiting is not null && waiting.TryGetValue((state.AccountId, key.Id), out var waits)
+                    if (obj is not null && Timers?.DueAt(obj, get) is { } at) state.ScheduleTimer(obj.Id, at, Time.TimerScope.TestClockOf(obj, get));
+                    else if (obj is null && waiting is not null && waiting.TryGetValue((state, key.Ordinal), out var waits)
                              && Timers?.DueAtKey(type, waits, get) is { } due)
-                        state.ScheduleTimer(key.Id, due, null);
+                        state.ScheduleTimer(state.IdOf(key), due, null);
                     if (!observed) continue;
+                    var id = obj?.Id ?? state.IdOf(key);
                     foreach (var o in Schema.Observers)
-                        if (o.Types.Contains(type)) o.Loaded(state, key.Id, seq, obj);
+                        if (o.Types.Contains(type)) o.Loaded(state, id, seq, obj);
                 }
             }
         }

@@ -191,8 +191,16 @@ public sealed class Tx
 
     /// <summary>The committed list key of <paramref name="id"/> if it is a committed object of the acting account and type.</summary>
     internal ListKey? CommittedKey(string id, string objectType) =>
-        _account.TryGet(id, out var obj, out var seq) && obj.ObjectType == objectType && obj.AccountId == _acting
-            ? new ListKey(obj.Created, seq, id) : null;
+        _account.Objects.Find(id) is var ordinal && _account.TryGet(ordinal, out var obj, out var seq) && obj.ObjectType == objectType
+        && obj.AccountId == _acting
+            ? new ListKey(obj.Created, seq, ordinal) : null;
+
+    /// <summary><see cref="Get{T}(string)"/> of the object a list or index key names (without making its id when nothing is staged).</summary>
+    internal T? GetListed<T>(ListKey key) where T : StripeObject
+    {
+        if (_staged.Count > 0) return Get<T>(_account.IdOf(key));
+        return _account.TryGet(key.Ordinal, out var obj, out _) && obj is T t && t.AccountId == _acting ? t : null;
+    }
 
     /// <summary>The acting account's committed objects of one type in creation order (oldest first), with this call's staged versions in place.</summary>
     public IEnumerable<T> OldestFirst<T>(string objectType) where T : StripeObject
@@ -200,7 +208,7 @@ public sealed class Tx
         if (_account.List(_acting, objectType) is not { } list) yield break;
         foreach (var key in list.OldestFirst())
         {
-            var obj = Get<T>(key.Id);
+            var obj = GetListed<T>(key);
             if (obj is not null) yield return obj;
         }
     }
@@ -216,7 +224,7 @@ public sealed class Tx
         if (_account.List(_acting, objectType) is not { } list) return -1;
         var end = Math.Min(list.Positions, from + max);
         for (var i = from; i < end; i++)
-            if (Get<T>(list.KeyAt(i).Id) is { } obj) into.Add(obj);
+            if (GetListed<T>(list.KeyAt(i)) is { } obj) into.Add(obj);
         return end < list.Positions ? end : -1;
     }
 

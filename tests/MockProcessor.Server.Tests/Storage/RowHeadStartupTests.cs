@@ -60,9 +60,12 @@ public sealed class RowHeadStartupTests : IDisposable
             {
                 lines.Add($"tree {state.AccountId}: {state.Objects.Count} objects, members {string.Join(",", state.Members.Order(StringComparer.Ordinal))}");
                 foreach (var ((owner, type), list) in state.Lists.OrderBy(l => (l.Key.Owner, l.Key.Type)))
-                    lines.Add($"list {owner} {type}: {string.Join(",", list.NewestFirst().Select(k => $"{k.Id}@{k.Seq}/{k.Created}"))}");
-                foreach (var ((owner, index, key), list) in state.Secondary.OrderBy(l => (l.Key.Owner, l.Key.Index.ToString(), l.Key.Key)))
-                    lines.Add($"index {owner} {index} {key}: {string.Join(",", list.NewestFirst().Select(k => k.Id))}");
+                    lines.Add($"list {owner} {type}: {string.Join(",", list.NewestFirst().Select(k => $"{state.IdOf(k)}@{k.Seq}/{k.Created}"))}");
+                // Owners and keys by name: the ordinals are this start's numbering, not part of what is compared.
+                foreach (var (owner, index, key, list) in state.Secondary.All()
+                             .Select(l => (Owner: state.Objects.Name(l.Entry.Owner), Index: state.Schema.Indexes[l.Entry.Index].ToString(), Key: state.Objects.Name(l.Entry.Key), l.Objects))
+                             .OrderBy(l => (l.Owner, l.Index, l.Key)))
+                    lines.Add($"index {owner} {index} {key}: {string.Join(",", list.NewestFirst().Select(state.IdOf))}");
                 lines.Add($"timers: {Timers(state.Timers)}");
                 foreach (var (clock, queue) in state.ClockTimers.OrderBy(q => q.Key, StringComparer.Ordinal))
                     lines.Add($"timers of {clock}: {Timers(queue)}");

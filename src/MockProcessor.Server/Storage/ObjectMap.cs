@@ -1,0 +1,196 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using MockProcessor.Domain.Common;
+
+namespace MockProcessor.Server.Storage;
+
+/// <summary>
+/// A tree's objects by id, and the other strings its indexes name (owners, secondary index keys), in compact form
+/// (docs/storage.md, "The compact index"): each string is kept once as UTF-8 bytes in large byte arrays and known by a
+/// dense number, its ordinal, which list and index keys carry instead of a string (<see cref="ListKey"/>). An
+/// object's sequence and stored position sit beside its bytes; only the objects held in memory (the cache's, or every
+/// one without a cache) are managed references. So a million objects filed in the index are a few dozen large arrays
+/// of plain data, which the collector neither traces nor promotes, instead of millions of strings and entries.
+/// <para>
+/// Open addressing over 64 shards of ordinal tables: a shard grows on its own, so a resize rehashes 1/64th of the
+/// entries under the tree's lock, not all of them. Guarded by the tree's lock, like the rest of <see cref="AccountState"/>.
+/// </para>
+/// </summary>
+internal sealed class ObjectMap
+{
+    // Per ordinal: where its bytes are, its hash, and, for an object, its sequence (0: a string that is not an object,
+    // e.g. an index key) and its stored position (0 while the object is held in memory).
+    private struct Entry
+    {
+        public int Chunk, Offset, Length, Hash;
+        public long Seq, Position;
+    }
+
+    private const int EntryChunkBits = 11; // 2,048 entries of 32 bytes: 64 KB, under the large-object threshold
+    private const int EntryChunk = 1 << EntryChunkBits;
+    private const int ByteChunk = 64 * 1024 - 64; // bytes of ids per array, under the large-object threshold
+    private const int ShardBits = 6;
+    private const int Shards = 1 << ShardBits;
+
+    private readonly List<Entry[]> _entries = [];
+    private readonly List<byte[]> _bytes = [];
+    private int _bytesUsed = ByteChunk; // in the last byte array: full, so the first string starts one
+    private int _count; // ordinals handed out
+    private long _objects; // ordinals with Seq > 0
+
+    // Per shard: slots holding ordinal + 1 (0: empty), linear probing, at most 70 % full.
+    private readonly int[][] _slots = new int[Shards][];
+    private readonly int[] _used = new int[Shards];
+
+    /// <summary>The objects held in memory, by ordinal.</summary>
+    private readonly Dictionary<int, StripeObject> _held = [];
+
+    public ObjectMap()
+    {
+        for (var i = 0; i < Shards; i++) _slots[i] = new int[16];
+    }
+
+    /// <summary>Objects in the map (strings that only name keys not counted).</summary>
+    public long Count => _objects;
+
+    /// <summary>The objects held in memory.</summary>
+    public int Held => _held.Count;
+
+    private ref Entry At(int ordinal) => ref _entries[ordinal >> EntryChunkBits][ordinal & (EntryChunk - 1)];
+
+    /// <summary>The ordinal of <paramref name="s"/>, or -1 if the map has never seen it.</summary>
+    public int Find(string s)
+    {
+        Span<byte> stack = stackalloc byte[256];
+        var bytes = Utf8(s, stack);
+        return Find(bytes, Hash(bytes));
+    }
+
+    /// <summary>The ordinal of <paramref name="s"/>, added if new.</summary>
+    public int Intern(string s)
+    {
+        Span<byte> stack = stackalloc byte[256];
+        var bytes = Utf8(s, stack);
+        var hash = Hash(bytes);
+        var found = Find(bytes, hash);
+        return found >= 0 ? found : Add(bytes, hash);
+    }
+
+    /// <summary>The string of <paramref name="ordinal"/> (a new string each call).</summary>
+    public string Name(int ordinal)
+    {
+        ref var e = ref At(ordinal);
+        return Encoding.UTF8.GetString(_bytes[e.Chunk], e.Offset, e.Length);
+    }
+
+    /// <summary>Whether <paramref name="s"/> is a committed object of the tree.</summary>
+    public bool ContainsKey(string s) => Find(s) is var o && o >= 0 && At(o).Seq > 0;
+
+    /// <summary>Object <paramref name="id"/>'s entry: the object if held in memory (else null), its sequence and stored position.</summary>
+    public bool TryGetValue(string id, out (StripeObject? Obj, long Seq, long Position) entry, out int ordinal)
+    {
+        ordinal = Find(id);
+        return TryGet(ordinal, out entry);
+    }
+
+    public bool TryGetValue(string id, out (StripeObject? Obj, long Seq, long Position) entry) => TryGetValue(id, out entry, out _);
+
+    /// <summary>The object entry of <paramref name="ordinal"/> (false for -1 or a string that is not an object).</summary>
+    public bool TryGet(int ordinal, out (StripeObject? Obj, long Seq, long Position) entry)
+    {
+        if (ordinal < 0 || At(ordinal).Seq == 0)
+        {
+            entry = default;
+            return false;
+        }
+        ref var e = ref At(ordinal);
+        entry = (_held.GetValueOrDefault(ordinal), e.Seq, e.Position);
+        return true;
+    }
+
+    /// <summary>Sets object <paramref name="id"/>'s entry: held in memory when <paramref name="obj"/> is not null; returns its ordinal.</summary>
+    public int Set(string id, StripeObject? obj, long seq, long position) => Set(Intern(id), obj, seq, position);
+
+    public int Set(int ordinal, StripeObject? obj, long seq, long position)
+    {
+        ref var e = ref At(ordinal);
+        if (e.Seq == 0) _objects++;
+        e.Seq = seq;
+        e.Position = position;
+        if (obj is null) _held.Remove(ordinal);
+        else _held[ordinal] = obj;
+        return ordinal;
+    }
+
+    private static ReadOnlySpan<byte> Utf8(string s, Span<byte> stack)
+    {
+        if (s.Length <= stack.Length / 3) return stack[..Encoding.UTF8.GetBytes(s, stack)];
+        return Encoding.UTF8.GetBytes(s);
+    }
+
+    // FNV-1a over the bytes: the same for a string and for its UTF-8 bytes, and the same in every run.
+    private static int Hash(ReadOnlySpan<byte> bytes)
+    {
+        var h = 2166136261u;
+        foreach (var b in bytes) h = (h ^ b) * 16777619u;
+        return (int)(h ^ (h >> 15));
+    }
+
+    private static int ShardOf(int hash) => (int)((uint)hash >> (32 - ShardBits));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Same(int ordinal, ReadOnlySpan<byte> bytes, int hash)
+    {
+        ref var e = ref At(ordinal);
+        return e.Hash == hash && e.Length == bytes.Length && bytes.SequenceEqual(new ReadOnlySpan<byte>(_bytes[e.Chunk], e.Offset, e.Length));
+    }
+
+    private int Find(ReadOnlySpan<byte> bytes, int hash)
+    {
+        var slots = _slots[ShardOf(hash)];
+        var mask = slots.Length - 1;
+        for (var i = hash & mask; ; i = (i + 1) & mask)
+        {
+            var s = slots[i];
+            if (s == 0) return -1;
+            if (Same(s - 1, bytes, hash)) return s - 1;
+        }
+    }
+
+    private int Add(ReadOnlySpan<byte> bytes, int hash)
+    {
+        if (bytes.Length > ByteChunk) throw new ArgumentException($"An id of {bytes.Length} bytes is too long to index.");
+        if (_bytesUsed + bytes.Length > ByteChunk)
+        {
+            _bytes.Add(GC.AllocateUninitializedArray<byte>(ByteChunk));
+            _bytesUsed = 0;
+        }
+        bytes.CopyTo(_bytes[^1].AsSpan(_bytesUsed));
+        var ordinal = _count++;
+        if ((ordinal & (EntryChunk - 1)) == 0) _entries.Add(new Entry[EntryChunk]);
+        At(ordinal) = new Entry { Chunk = _bytes.Count - 1, Offset = _bytesUsed, Length = bytes.Length, Hash = hash };
+        _bytesUsed += bytes.Length;
+        var shard = ShardOf(hash);
+        if ((_used[shard] + 1) * 10 > _slots[shard].Length * 7) Grow(shard);
+        Place(_slots[shard], ordinal, hash);
+        _used[shard]++;
+        return ordinal;
+    }
+
+    private static void Place(int[] slots, int ordinal, int hash)
+    {
+        var mask = slots.Length - 1;
+        var i = hash & mask;
+        while (slots[i] != 0) i = (i + 1) & mask;
+        slots[i] = ordinal + 1;
+    }
+
+    private void Grow(int shard)
+    {
+        var old = _slots[shard];
+        var grown = new int[old.Length * 2];
+        foreach (var s in old)
+            if (s != 0) Place(grown, s - 1, At(s - 1).Hash);
+        _slots[shard] = grown;
+    }
+}
