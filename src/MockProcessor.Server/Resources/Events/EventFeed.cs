@@ -19,12 +19,39 @@ public sealed class EventFeed : IStoreObserver
     /// <summary>A durable event's position and id.</summary>
     public readonly record struct Entry(long Position, string EventId);
 
+    /// <summary>
+    /// A tree's events by position. Ids are kept as UTF-8 in 64 KB byte arrays, an entry naming its place: a feed of
+    /// millions of events is a few large arrays of plain data, not a string per event (docs/storage.md, "The compact index").
+    /// </summary>
     private sealed class Log
     {
+        private const int Chunk = 64 * 1024 - 64;
         public readonly Lock Gate = new();
-        public readonly List<Entry> Entries = [];
+        public readonly List<(long Position, long Where)> Entries = [];
+        private readonly List<byte[]> _ids = [];
+        private int _used = Chunk;
         public bool Sorted = true;
         public TaskCompletionSource Changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Add(long position, string id)
+        {
+            var length = System.Text.Encoding.UTF8.GetByteCount(id);
+            if (length > ushort.MaxValue) throw new ArgumentException("An event id this long cannot be fed.", nameof(id));
+            if (_used + length > Chunk)
+            {
+                _ids.Add(new byte[Math.Max(Chunk, length)]);
+                _used = 0;
+            }
+            System.Text.Encoding.UTF8.GetBytes(id, _ids[^1].AsSpan(_used));
+            Entries.Add((position, (long)(_ids.Count - 1) << 32 | (uint)_used << 16 | (uint)length));
+            _used += length;
+        }
+
+        public Entry At(int i)
+        {
+            var (position, where) = Entries[i];
+            return new Entry(position, System.Text.Encoding.UTF8.GetString(_ids[(int)(where >> 32)], (int)(where >> 16) & 0xFFFF, (int)(where & 0xFFFF)));
+        }
 
         public void Sort()
         {
@@ -46,7 +73,7 @@ public sealed class EventFeed : IStoreObserver
         {
             // Start-up tells objects in list order, not commit order: sorted once, at the first read.
             if (log.Entries.Count > 0 && log.Entries[^1].Position > seq) log.Sorted = false;
-            log.Entries.Add(new Entry(seq, id));
+            log.Add(seq, id);
         }
     }
 
@@ -62,7 +89,7 @@ public sealed class EventFeed : IStoreObserver
                 // A new event's sequence is above every earlier one of the tree (assigned at commit, under the tree's lock,
                 // and told in commit order); a sequence at or below the last is a later version of a known event: skipped.
                 if (obj is not Event e || log.Entries.Count > 0 && log.Entries[^1].Position >= seq) continue;
-                log.Entries.Add(new Entry(seq, e.Id));
+                log.Add(seq, e.Id);
                 wake ??= log.Changed;
             }
             if (wake is not null) log.Changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -89,7 +116,7 @@ public sealed class EventFeed : IStoreObserver
                 var mid = (lo + hi) >>> 1;
                 if (entries[mid].Position <= after) lo = mid + 1; else hi = mid;
             }
-            for (var i = lo; i < entries.Count && into.Count < max; i++) into.Add(entries[i]);
+            for (var i = lo; i < entries.Count && into.Count < max; i++) into.Add(log.At(i));
             return log.Changed.Task;
         }
     }
