@@ -22,7 +22,7 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
     /// index keys). With an <see cref="ObjectCache"/>, a version dropped from memory has <c>Obj</c> null and its stored
     /// <c>Position</c>: read objects through <see cref="TryGet(string, out StripeObject, out long)"/>, never from here.
     /// </summary>
-    internal readonly ObjectMap Objects = new();
+    internal readonly ObjectMap Objects = new(holdsAll: cache is null);
     /// <summary>This tree's committed versions held in memory, oldest first (<see cref="ObjectCache"/>).</summary>
     internal readonly Queue<ObjectRow> Cooling = new();
     /// <summary>Per owner and object type: an account's list never walks another account's objects.</summary>

@@ -18,15 +18,17 @@ namespace MockProcessor.Server.Storage;
 /// </summary>
 internal sealed class ObjectMap
 {
-    // Per ordinal: where its bytes are, its hash, and, for an object, its sequence (0: a string that is not an object,
-    // e.g. an index key) and its stored position (0 while the object is held in memory).
+    // Per ordinal (22 bytes): where its bytes are (chunk * ByteChunk + offset) and how many, and, for an object, its
+    // sequence (0: a string that is not an object, e.g. an index key) and its stored position (0 while held in memory).
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential, Pack = 2)]
     private struct Entry
     {
-        public int Chunk, Offset, Length, Hash;
         public long Seq, Position;
+        public int Start;
+        public ushort Length;
     }
 
-    private const int EntryChunkBits = 11; // 2,048 entries of 32 bytes: 64 KB, under the large-object threshold
+    private const int EntryChunkBits = 11; // 2,048 entries: 44 KB, under the large-object threshold
     private const int EntryChunk = 1 << EntryChunkBits;
     private const int ByteChunk = 64 * 1024 - 64; // bytes of ids per array, under the large-object threshold
     private const int ShardBits = 6;
@@ -42,19 +44,24 @@ internal sealed class ObjectMap
     private readonly int[][] _slots = new int[Shards][];
     private readonly int[] _used = new int[Shards];
 
-    /// <summary>The objects held in memory, by ordinal.</summary>
-    private readonly Dictionary<int, StripeObject> _held = [];
+    // The objects held in memory, by ordinal: with a cache, a few among many (a dictionary); without one, every object
+    // (arrays beside the entries, which then cost a reference an ordinal instead of a dictionary entry).
+    private readonly Dictionary<int, StripeObject>? _held;
+    private readonly List<StripeObject?[]>? _all;
+    private int _heldCount;
 
-    public ObjectMap()
+    /// <param name="holdsAll">Whether every object stays in memory (no object cache: <c>--in-memory</c>, PostgreSQL).</param>
+    public ObjectMap(bool holdsAll = false)
     {
         for (var i = 0; i < Shards; i++) _slots[i] = new int[16];
+        if (holdsAll) _all = []; else _held = [];
     }
 
     /// <summary>Objects in the map (strings that only name keys not counted).</summary>
     public long Count => _objects;
 
     /// <summary>The objects held in memory.</summary>
-    public int Held => _held.Count;
+    public int Held => _heldCount;
 
     private ref Entry At(int ordinal) => ref _entries[ordinal >> EntryChunkBits][ordinal & (EntryChunk - 1)];
 
@@ -77,10 +84,12 @@ internal sealed class ObjectMap
     }
 
     /// <summary>The string of <paramref name="ordinal"/> (a new string each call).</summary>
-    public string Name(int ordinal)
+    public string Name(int ordinal) => Encoding.UTF8.GetString(BytesOf(ordinal));
+
+    private ReadOnlySpan<byte> BytesOf(int ordinal)
     {
         ref var e = ref At(ordinal);
-        return Encoding.UTF8.GetString(_bytes[e.Chunk], e.Offset, e.Length);
+        return new ReadOnlySpan<byte>(_bytes[e.Start / ByteChunk], e.Start % ByteChunk, e.Length);
     }
 
     /// <summary>Whether <paramref name="s"/> is a committed object of the tree.</summary>
@@ -104,9 +113,12 @@ internal sealed class ObjectMap
             return false;
         }
         ref var e = ref At(ordinal);
-        entry = (_held.GetValueOrDefault(ordinal), e.Seq, e.Position);
+        entry = (HeldAt(ordinal), e.Seq, e.Position);
         return true;
     }
+
+    private StripeObject? HeldAt(int ordinal) =>
+        _all is not null ? _all[ordinal >> EntryChunkBits][ordinal & (EntryChunk - 1)] : _held!.GetValueOrDefault(ordinal);
 
     /// <summary>Sets object <paramref name="id"/>'s entry: held in memory when <paramref name="obj"/> is not null; returns its ordinal.</summary>
     public int Set(string id, StripeObject? obj, long seq, long position) => Set(Intern(id), obj, seq, position);
@@ -117,7 +129,14 @@ internal sealed class ObjectMap
         if (e.Seq == 0) _objects++;
         e.Seq = seq;
         e.Position = position;
-        if (obj is null) _held.Remove(ordinal);
+        if (_all is not null)
+        {
+            ref var slot = ref _all[ordinal >> EntryChunkBits][ordinal & (EntryChunk - 1)];
+            _heldCount += (obj is null ? 0 : 1) - (slot is null ? 0 : 1);
+            slot = obj;
+        }
+        else if (obj is null) { if (_held!.Remove(ordinal)) _heldCount--; }
+        else if (_held!.TryAdd(ordinal, obj)) _heldCount++;
         else _held[ordinal] = obj;
         return ordinal;
     }
@@ -139,11 +158,7 @@ internal sealed class ObjectMap
     private static int ShardOf(int hash) => (int)((uint)hash >> (32 - ShardBits));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool Same(int ordinal, ReadOnlySpan<byte> bytes, int hash)
-    {
-        ref var e = ref At(ordinal);
-        return e.Hash == hash && e.Length == bytes.Length && bytes.SequenceEqual(new ReadOnlySpan<byte>(_bytes[e.Chunk], e.Offset, e.Length));
-    }
+    private bool Same(int ordinal, ReadOnlySpan<byte> bytes) => At(ordinal).Length == bytes.Length && bytes.SequenceEqual(BytesOf(ordinal));
 
     private int Find(ReadOnlySpan<byte> bytes, int hash)
     {
@@ -153,23 +168,28 @@ internal sealed class ObjectMap
         {
             var s = slots[i];
             if (s == 0) return -1;
-            if (Same(s - 1, bytes, hash)) return s - 1;
+            if (Same(s - 1, bytes)) return s - 1;
         }
     }
 
     private int Add(ReadOnlySpan<byte> bytes, int hash)
     {
-        if (bytes.Length > ByteChunk) throw new ArgumentException($"An id of {bytes.Length} bytes is too long to index.");
+        if (bytes.Length > ushort.MaxValue) throw new ArgumentException($"An id of {bytes.Length} bytes is too long to index.");
         if (_bytesUsed + bytes.Length > ByteChunk)
         {
-            _bytes.Add(GC.AllocateUninitializedArray<byte>(ByteChunk));
+            if ((long)(_bytes.Count + 1) * ByteChunk > int.MaxValue) throw new InvalidOperationException("A tree's index holds 2 GB of ids, its limit.");
+            _bytes.Add(GC.AllocateUninitializedArray<byte>(Math.Max(ByteChunk, bytes.Length))); // a longer id has an array of its own
             _bytesUsed = 0;
         }
         bytes.CopyTo(_bytes[^1].AsSpan(_bytesUsed));
         var ordinal = _count++;
-        if ((ordinal & (EntryChunk - 1)) == 0) _entries.Add(new Entry[EntryChunk]);
-        At(ordinal) = new Entry { Chunk = _bytes.Count - 1, Offset = _bytesUsed, Length = bytes.Length, Hash = hash };
-        _bytesUsed += bytes.Length;
+        if ((ordinal & (EntryChunk - 1)) == 0)
+        {
+            _entries.Add(new Entry[EntryChunk]);
+            _all?.Add(new StripeObject?[EntryChunk]);
+        }
+        At(ordinal) = new Entry { Start = (_bytes.Count - 1) * ByteChunk + _bytesUsed, Length = (ushort)bytes.Length };
+        _bytesUsed = Math.Min(ByteChunk, _bytesUsed + bytes.Length);
         var shard = ShardOf(hash);
         if ((_used[shard] + 1) * 10 > _slots[shard].Length * 7) Grow(shard);
         Place(_slots[shard], ordinal, hash);
@@ -189,8 +209,9 @@ internal sealed class ObjectMap
     {
         var old = _slots[shard];
         var grown = new int[old.Length * 2];
+        // Hashes are not kept (2 bytes of 24 an entry would be 4): a shard's resize hashes its strings again.
         foreach (var s in old)
-            if (s != 0) Place(grown, s - 1, At(s - 1).Hash);
+            if (s != 0) Place(grown, s - 1, Hash(BytesOf(s - 1)));
         _slots[shard] = grown;
     }
 }

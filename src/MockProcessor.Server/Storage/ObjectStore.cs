@@ -405,16 +405,31 @@ public sealed partial class ObjectStore : IAsyncDisposable
             state.Idempotency[r.Key] = new IdempotencyRecord(r.Fingerprint, r.Status, r.Body, r.RequestId, r.Created);
             results++;
         }
+        var idempotencyMs = clock.ElapsedMilliseconds - readMs - fileMs - scheduleMs;
+        // Reading a long history leaves the heap grown to the load's peak and mostly free; the runtime keeps that memory
+        // unless a compaction hands it back (at 100,000 payments: 715 MB resident after start-up against 169 MB live).
+        var compactMs = 0L;
+        if (loaded >= CompactAfterLoading)
+        {
+            System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            HeapCompacted();
+            compactMs = clock.ElapsedMilliseconds - readMs - fileMs - scheduleMs - idempotencyMs;
+        }
         LogLoaded(_logger, loaded, fromHeadsCount, superseded.Count, results, clock.ElapsedMilliseconds, readMs, fileMs, scheduleMs,
-            clock.ElapsedMilliseconds - readMs - fileMs - scheduleMs);
+            idempotencyMs, compactMs);
         return superseded;
     }
 
     [Microsoft.Extensions.Logging.LoggerMessage(EventId = 10, Level = Microsoft.Extensions.Logging.LogLevel.Information,
         Message = "Loaded {Objects} objects ({FromHeads} filed from their row heads unread, {Superseded} superseded versions left to compact) and {Results} idempotent results in {TotalMs} ms: " +
-                  "reading rows (and decoding those read whole) {ReadMs} ms, filing {FileMs} ms, timers and observers {ScheduleMs} ms, idempotency {IdempotencyMs} ms")]
+                  "reading rows (and decoding those read whole) {ReadMs} ms, filing {FileMs} ms, timers and observers {ScheduleMs} ms, idempotency {IdempotencyMs} ms, " +
+                  "handing the load's garbage back {CompactMs} ms")]
     private static partial void LogLoaded(Microsoft.Extensions.Logging.ILogger log, int objects, int fromHeads, int superseded, int results, long totalMs,
-        long readMs, long fileMs, long scheduleMs, long idempotencyMs);
+        long readMs, long fileMs, long scheduleMs, long idempotencyMs, long compactMs);
+
+    /// <summary>Objects loaded at start-up from which on the heap is compacted after loading (a small store's start stays quick).</summary>
+    private const int CompactAfterLoading = 100_000;
 
     /// <summary>
     /// Deletes the object versions that start-up found superseded, a step at a time through the group commit, while the

@@ -123,9 +123,29 @@ public class KeyIndexTests
         Assert.True(map.TryGet(5, out var cold) && cold.Obj is null && cold.Position == 4242);
         Assert.Equal(0, map.Held);
         Assert.Equal(200_000, map.Count);
-        // Long ids are stored whole.
-        var longId = new string('x', 5_000);
-        Assert.Equal(longId, map.Name(map.Intern(longId)));
+        // Long ids are stored whole, in an array of their own when longer than one.
+        foreach (var length in new[] { 5_000, 65_500, 65_535 })
+        {
+            var longId = new string('x', length);
+            Assert.Equal(longId, map.Name(map.Intern(longId)));
+            Assert.Equal("usd", map.Name(usd));
+        }
+        Assert.Equal("after", map.Name(map.Intern("after")));
+        Assert.Throws<ArgumentException>(() => map.Intern(new string('x', 65_536)));
+    }
+
+    [Fact]
+    public void An_object_map_that_holds_every_object_keeps_them_by_ordinal()
+    {
+        var map = new ObjectMap(holdsAll: true);
+        var objects = Enumerable.Range(0, 5_000)
+            .Select(i => new MockProcessor.Domain.Customers.Customer { Id = $"cus_{i}", AccountId = "acct_1", Created = i }).ToList();
+        foreach (var o in objects) map.Set(o.Id, o, o.Created + 1, 0);
+        Assert.Equal(5_000, map.Held);
+        Assert.True(map.TryGetValue("cus_4321", out var e) && ReferenceEquals(e.Obj, objects[4321]));
+        map.Set(map.Find("cus_4321"), null, 4322, 77);
+        Assert.Equal(4_999, map.Held);
+        Assert.True(map.TryGetValue("cus_4321", out var cold) && cold.Obj is null && cold.Position == 77);
     }
 
     [Fact]
