@@ -166,6 +166,16 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
     internal IReadOnlyCollection<string> KeysOf(string owner, SecondaryIndex index) =>
         _indexKeys.GetValueOrDefault((owner, index)) ?? (IReadOnlyCollection<string>)[];
 
+    // The last owner interned: a tree has a handful of owners, and every filing names one.
+    private string? _lastOwner;
+    private int _lastOwnerOrdinal;
+
+    private int OwnerOrdinal(string owner)
+    {
+        if (!ReferenceEquals(owner, _lastOwner) && owner != _lastOwner) (_lastOwner, _lastOwnerOrdinal) = (owner, Objects.Intern(owner));
+        return _lastOwnerOrdinal;
+    }
+
     /// <summary>Adds a new object's key to its owner's list of its type.</summary>
     private void AddToList(string owner, string type, ListKey key)
     {
@@ -176,7 +186,7 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
     /// <summary>Files <paramref name="at"/> under <paramref name="key"/> in <paramref name="index"/>.</summary>
     private void File(string owner, SecondaryIndex index, string key, ListKey at)
     {
-        if (!Secondary.Add((Objects.Intern(owner), Schema.Number(index), Objects.Intern(key)), at) || !index.ListsKeys) return;
+        if (!Secondary.Add((OwnerOrdinal(owner), Schema.Number(index), Objects.Intern(key)), at) || !index.ListsKeys) return;
         if (!_indexKeys.TryGetValue((owner, index), out var keys)) _indexKeys[(owner, index)] = keys = new(StringComparer.Ordinal);
         keys.Add(key);
     }

@@ -147,12 +147,18 @@ internal sealed class ObjectMap
         return Encoding.UTF8.GetBytes(s);
     }
 
-    // FNV-1a over the bytes: the same for a string and for its UTF-8 bytes, and the same in every run.
+    // Over the UTF-8 bytes, eight at a time (a multiply-rotate mix, then a final avalanche): the same for a string and its
+    // bytes, and the same in every run.
     private static int Hash(ReadOnlySpan<byte> bytes)
     {
-        var h = 2166136261u;
-        foreach (var b in bytes) h = (h ^ b) * 16777619u;
-        return (int)(h ^ (h >> 15));
+        var h = 0x9E3779B97F4A7C15UL ^ (ulong)bytes.Length;
+        var words = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(bytes);
+        foreach (var w in words) h = System.Numerics.BitOperations.RotateLeft((h ^ w) * 0xFF51AFD7ED558CCDUL, 29);
+        ulong tail = 0;
+        for (var i = words.Length * 8; i < bytes.Length; i++) tail = tail << 8 | bytes[i];
+        h = (h ^ tail) * 0xC4CEB9FE1A85EC53UL;
+        h ^= h >> 33;
+        return (int)(h ^ (h >> 32));
     }
 
     private static int ShardOf(int hash) => (int)((uint)hash >> (32 - ShardBits));
