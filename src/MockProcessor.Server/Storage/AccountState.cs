@@ -156,11 +156,13 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
 
     internal KeyIndex? List(string owner, string type) => Lists.GetValueOrDefault((owner, type));
 
-    internal KeyIndex? Indexed(string owner, SecondaryIndex index, string key) =>
-        Objects.Find(owner) is var o && o >= 0 && Objects.Find(key) is var k && k >= 0 ? Secondary.Get((o, Schema.Number(index), k)) : null;
+    internal KeyIndex? Indexed(string owner, SecondaryIndex index, string key) => EntryOf(owner, index, key) is { } e ? Secondary.Get(e) : null;
 
-    private int CountIndexed(string owner, SecondaryIndex index, string key) =>
-        Objects.Find(owner) is var o && o >= 0 && Objects.Find(key) is var k && k >= 0 ? Secondary.CountOf((o, Schema.Number(index), k)) : 0;
+    private int CountIndexed(string owner, SecondaryIndex index, string key) => EntryOf(owner, index, key) is { } e ? Secondary.CountOf(e) : 0;
+
+    /// <summary>The entry of <see cref="Secondary"/> for a key, or null when the owner or the key was never filed.</summary>
+    private (int Owner, int Index, int Key)? EntryOf(string owner, SecondaryIndex index, string key) =>
+        Objects.Find(owner) is var o && o >= 0 && Objects.Find(key) is var k && k >= 0 ? (o, Schema.Number(index), k) : null;
 
     /// <summary>The keys with objects of <paramref name="owner"/> in <paramref name="index"/>, in ordinal order (an index that lists its keys).</summary>
     internal IReadOnlyCollection<string> KeysOf(string owner, SecondaryIndex index) =>
@@ -194,7 +196,7 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
     /// <summary>Takes <paramref name="at"/> out of <paramref name="key"/> in <paramref name="index"/>; a key left empty is dropped.</summary>
     private void Unfile(string owner, SecondaryIndex index, string key, ListKey at)
     {
-        if (Objects.Find(owner) is var o && o < 0 || Objects.Find(key) is var k && k < 0 || !Secondary.Remove((o, Schema.Number(index), k), at)) return;
+        if (EntryOf(owner, index, key) is not { } entry || !Secondary.Remove(entry, at)) return;
         if (index.ListsKeys && _indexKeys.TryGetValue((owner, index), out var keys) && keys.Remove(key) && keys.Count == 0)
             _indexKeys.Remove((owner, index));
     }
