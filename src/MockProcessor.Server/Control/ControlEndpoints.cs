@@ -47,6 +47,10 @@ public static class ControlEndpoints
                     allocated_bytes = GC.GetTotalAllocatedBytes(),
                     gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2),
                     server = System.Runtime.GCSettings.IsServerGC,
+                    // What the collector holds from the system (committed) beside what is live: the gap is memory it
+                    // keeps for later allocations (docs/performance.md, "The compact index").
+                    committed_bytes = GC.GetGCMemoryInfo(GCKind.Any).TotalCommittedBytes,
+                    fragmented_bytes = GC.GetGCMemoryInfo(GCKind.Any).FragmentedBytes,
                 },
             });
         });
