@@ -25,6 +25,8 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
     internal readonly ObjectMap Objects = new(holdsAll: cache is null);
     /// <summary>This tree's committed versions held in memory, oldest first (<see cref="ObjectCache"/>).</summary>
     internal readonly Queue<ObjectRow> Cooling = new();
+    /// <summary>Versions read while new, kept on (oldest first); one read again while kept goes round once more.</summary>
+    internal readonly Queue<ObjectRow> Kept = new();
     /// <summary>Per owner and object type: an account's list never walks another account's objects.</summary>
     internal readonly Dictionary<(string Owner, string Type), KeyIndex> Lists = new();
     /// <summary>
@@ -106,6 +108,7 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
             return false;
         }
         seq = e.Seq;
+        if (e.Obj is not null) Objects.Touch(ordinal);
         obj = e.Obj ?? Warm(ordinal, e.Seq, e.Position);
         return true;
     }
@@ -139,17 +142,48 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
     internal void Cool()
     {
         if (cache is null) return;
-        var dropped = 0;
-        while (cache.Over && Cooling.TryPeek(out var row))
+        var steps = 0;
+        // New versions past their share: one read meanwhile is kept on, the others leave memory.
+        while ((cache.NewOver || cache.Over) && Cooling.TryPeek(out var row))
         {
-            var position = row.Position;
-            if (position == 0) break;
+            if (row.Position == 0) break;
             Cooling.Dequeue();
-            cache.Added(-1);
-            if (Objects.TryGetValue(row.Object.Id, out var e, out var ordinal) && ReferenceEquals(e.Obj, row.Object))
-                Objects.Set(ordinal, null, e.Seq, position);
-            if (++dropped == 100_000) break; // a bounded pause per commit; the next commit goes on
+            if (Current(row, out var ordinal, out var seq) && Objects.TakeTouched(ordinal))
+            {
+                Kept.Enqueue(row);
+                cache.AddedKept(1);
+            }
+            else Drop(row, ordinal, seq);
+            if (++steps == 100_000) return; // a bounded pause per commit; the next commit goes on
         }
+        // Kept versions past theirs: one read again since it was kept goes round once more.
+        var rounds = Kept.Count;
+        while ((cache.KeptOver || cache.Over) && rounds-- > 0 && Kept.TryDequeue(out var row))
+        {
+            cache.AddedKept(-1);
+            if (Current(row, out var ordinal, out var seq) && Objects.TakeTouched(ordinal) && !cache.Over)
+            {
+                Kept.Enqueue(row);
+                cache.AddedKept(1);
+            }
+            else Drop(row, ordinal, seq);
+            if (++steps == 100_000) return;
+        }
+    }
+
+    /// <summary>Whether <paramref name="row"/> is its object's current version, held in memory.</summary>
+    private bool Current(ObjectRow row, out int ordinal, out long seq)
+    {
+        var current = Objects.TryGetValue(row.Object.Id, out var e, out ordinal) && ReferenceEquals(e.Obj, row.Object);
+        seq = e.Seq;
+        return current;
+    }
+
+    /// <summary>A queued version leaves the queues; if it is still its object's current one, memory keeps only its position.</summary>
+    private void Drop(ObjectRow row, int ordinal, long seq)
+    {
+        cache!.Added(-1);
+        if (ordinal >= 0 && Objects.TryGet(ordinal, out var e) && ReferenceEquals(e.Obj, row.Object)) Objects.Set(ordinal, null, seq, row.Position);
     }
 
     internal IEnumerable<string> AllIds() => Lists.Values.SelectMany(l => l.NewestFirst()).Select(IdOf);

@@ -18,7 +18,7 @@ namespace MockProcessor.Server.Storage;
 /// </summary>
 internal sealed class ObjectMap
 {
-    // Per ordinal (22 bytes): where its bytes are (chunk * ByteChunk + offset) and how many, and, for an object, its
+    // Per ordinal (24 bytes): where its bytes are (chunk * ByteChunk + offset) and how many, and, for an object, its
     // sequence (0: a string that is not an object, e.g. an index key) and its stored position (0 while held in memory).
     [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential, Pack = 2)]
     private struct Entry
@@ -26,9 +26,10 @@ internal sealed class ObjectMap
         public long Seq, Position;
         public int Start;
         public ushort Length;
+        public bool Touched; // read since it was queued (the object cache's second chance)
     }
 
-    private const int EntryChunkBits = 11; // 2,048 entries: 44 KB, under the large-object threshold
+    private const int EntryChunkBits = 11; // 2,048 entries: 48 KB, under the large-object threshold
     private const int EntryChunk = 1 << EntryChunkBits;
     private const int ByteChunk = 64 * 1024 - 64; // bytes of ids per array, under the large-object threshold
     private const int ShardBits = 6;
@@ -119,6 +120,18 @@ internal sealed class ObjectMap
 
     private StripeObject? HeldAt(int ordinal) =>
         _all is not null ? _all[ordinal >> EntryChunkBits][ordinal & (EntryChunk - 1)] : _held!.GetValueOrDefault(ordinal);
+
+    /// <summary>Notes that the held object <paramref name="ordinal"/> was read (<see cref="ObjectCache"/>).</summary>
+    public void Touch(int ordinal) => At(ordinal).Touched = true;
+
+    /// <summary>Whether <paramref name="ordinal"/> was read since the last call (and forgets it).</summary>
+    public bool TakeTouched(int ordinal)
+    {
+        ref var e = ref At(ordinal);
+        var touched = e.Touched;
+        e.Touched = false;
+        return touched;
+    }
 
     /// <summary>Sets object <paramref name="id"/>'s entry: held in memory when <paramref name="obj"/> is not null; returns its ordinal.</summary>
     public int Set(string id, StripeObject? obj, long seq, long position) => Set(Intern(id), obj, seq, position);

@@ -35,6 +35,29 @@ public class ColdObjectTests
     private static ObjectCache CacheOf(TestApp app) => ((ObjectStore)app.Services.GetService(typeof(ObjectStore))!).Cache!;
 
     [Fact]
+    public async Task A_version_read_while_new_is_kept_on_and_one_never_read_leaves_memory_young()
+    {
+        using var file = new TempSqliteDb("second-chance");
+        // 50 versions: the newest 10 are the new ones' share; a version read among them is kept on, within the other 40.
+        await using var app = new TestApp(o => { o.InMemory = false; o.Database = file.Path; o.CacheObjects = 50; });
+        var c = app.Client("sk_test_second_chance");
+        var read = (string)(await (await c.PostFormAsync("/v1/customers", ("name", "read while new"))).OkAsync())["id"]!;
+        var unread = (string)(await (await c.PostFormAsync("/v1/customers", ("name", "never read"))).OkAsync())["id"]!;
+        await (await c.GetAsync($"/v1/customers/{read}")).OkAsync();
+        // 30 customers and their events: 60 versions, so both have left the new versions' share long since.
+        for (var i = 0; i < 30; i++) await (await c.PostFormAsync("/v1/customers", ("name", $"n{i}"))).OkAsync();
+        var cache = CacheOf(app);
+        Assert.InRange(cache.Queued, 0, 50 + 2);
+        Assert.True(cache.KeptCount > 0, "the customer read while new was kept on");
+
+        var loads = cache.Loads;
+        Assert.Equal("read while new", (string)(await (await c.GetAsync($"/v1/customers/{read}")).OkAsync())["name"]!);
+        Assert.Equal(loads, cache.Loads); // still in memory
+        Assert.Equal("never read", (string)(await (await c.GetAsync($"/v1/customers/{unread}")).OkAsync())["name"]!);
+        Assert.Equal(loads + 1, cache.Loads); // read back from the file
+    }
+
+    [Fact]
     public async Task Objects_beyond_the_limit_leave_memory_and_read_back_the_same_through_every_path()
     {
         using var file = new TempSqliteDb("cold");
