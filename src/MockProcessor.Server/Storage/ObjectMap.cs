@@ -41,8 +41,9 @@ internal sealed class ObjectMap
     private int _count; // ordinals handed out
     private long _objects; // ordinals with Seq > 0
 
-    // Per shard: slots holding ordinal + 1 (0: empty), linear probing, at most 70 % full.
-    private readonly int[][] _slots = new int[Shards][];
+    // Per shard: slots holding the string's hash (high half) and its ordinal + 1 (low half; 0: empty), linear probing, at
+    // most 70 % full. A probe compares hashes in the slot and reads an entry's bytes only when they match.
+    private readonly long[][] _slots = new long[Shards][];
     private readonly int[] _used = new int[Shards];
 
     // The objects held in memory, by ordinal: with a cache, a few among many (a dictionary); without one, every object
@@ -54,7 +55,7 @@ internal sealed class ObjectMap
     /// <param name="holdsAll">Whether every object stays in memory (no object cache: <c>--in-memory</c>, PostgreSQL).</param>
     public ObjectMap(bool holdsAll = false)
     {
-        for (var i = 0; i < Shards; i++) _slots[i] = new int[16];
+        for (var i = 0; i < Shards; i++) _slots[i] = new long[16];
         if (holdsAll) _all = []; else _held = [];
     }
 
@@ -187,7 +188,7 @@ internal sealed class ObjectMap
         {
             var s = slots[i];
             if (s == 0) return -1;
-            if (Same(s - 1, bytes)) return s - 1;
+            if ((int)(s >> 32) == hash && Same((int)s - 1, bytes)) return (int)s - 1;
         }
     }
 
@@ -216,21 +217,20 @@ internal sealed class ObjectMap
         return ordinal;
     }
 
-    private static void Place(int[] slots, int ordinal, int hash)
+    private static void Place(long[] slots, int ordinal, int hash)
     {
         var mask = slots.Length - 1;
         var i = hash & mask;
         while (slots[i] != 0) i = (i + 1) & mask;
-        slots[i] = ordinal + 1;
+        slots[i] = (long)hash << 32 | (uint)(ordinal + 1);
     }
 
     private void Grow(int shard)
     {
         var old = _slots[shard];
-        var grown = new int[old.Length * 2];
-        // Hashes are not kept (2 bytes of 24 an entry would be 4): a shard's resize hashes its strings again.
+        var grown = new long[old.Length * 2];
         foreach (var s in old)
-            if (s != 0) Place(grown, s - 1, Hash(BytesOf(s - 1)));
+            if (s != 0) Place(grown, (int)s - 1, (int)(s >> 32));
         _slots[shard] = grown;
     }
 }
