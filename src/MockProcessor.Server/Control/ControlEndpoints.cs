@@ -32,6 +32,8 @@ public static class ControlEndpoints
                     foreach (var (type, n) in account.CountsByType())
                         counts[type] = counts.GetValueOrDefault(type) + n;
             var collect = http.Request.Query["gc"] == "true";
+            var heap = GC.GetTotalMemory(collect);
+            var memory = GC.GetGCMemoryInfo(GCKind.Any);
             return Results.Json(new
             {
                 @object = "mock.stats",
@@ -39,7 +41,7 @@ public static class ControlEndpoints
                 objects = counts,
                 durable = store.Durable,
                 commits = store.Commits,
-                managed_heap_bytes = GC.GetTotalMemory(collect),
+                managed_heap_bytes = heap,
                 working_set_bytes = Environment.WorkingSet,
                 gc = new
                 {
@@ -49,8 +51,8 @@ public static class ControlEndpoints
                     server = System.Runtime.GCSettings.IsServerGC,
                     // What the collector holds from the system (committed) beside what is live: the gap is memory it
                     // keeps for later allocations (docs/performance.md, "The compact index").
-                    committed_bytes = GC.GetGCMemoryInfo(GCKind.Any).TotalCommittedBytes,
-                    fragmented_bytes = GC.GetGCMemoryInfo(GCKind.Any).FragmentedBytes,
+                    committed_bytes = memory.TotalCommittedBytes,
+                    fragmented_bytes = memory.FragmentedBytes,
                 },
             });
         });

@@ -148,12 +148,13 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
         {
             if (row.Position == 0) break;
             Cooling.Dequeue();
-            if (Current(row, out var ordinal, out var seq) && Objects.TakeTouched(ordinal))
+            var current = Current(row, out var ordinal, out var seq);
+            if (current && Objects.TakeTouched(ordinal))
             {
                 Kept.Enqueue(row);
                 cache.AddedKept(1);
             }
-            else Drop(row, ordinal, seq);
+            else Drop(row, current, ordinal, seq);
             if (++steps == 100_000) return; // a bounded pause per commit; the next commit goes on
         }
         // Kept versions past theirs: one read again since it was kept goes round once more.
@@ -161,12 +162,13 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
         while ((cache.KeptOver || cache.Over) && rounds-- > 0 && Kept.TryDequeue(out var row))
         {
             cache.AddedKept(-1);
-            if (Current(row, out var ordinal, out var seq) && Objects.TakeTouched(ordinal) && !cache.Over)
+            var current = Current(row, out var ordinal, out var seq);
+            if (current && Objects.TakeTouched(ordinal) && !cache.Over)
             {
                 Kept.Enqueue(row);
                 cache.AddedKept(1);
             }
-            else Drop(row, ordinal, seq);
+            else Drop(row, current, ordinal, seq);
             if (++steps == 100_000) return;
         }
     }
@@ -180,10 +182,10 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
     }
 
     /// <summary>A queued version leaves the queues; if it is still its object's current one, memory keeps only its position.</summary>
-    private void Drop(ObjectRow row, int ordinal, long seq)
+    private void Drop(ObjectRow row, bool current, int ordinal, long seq)
     {
         cache!.Added(-1);
-        if (ordinal >= 0 && Objects.TryGet(ordinal, out var e) && ReferenceEquals(e.Obj, row.Object)) Objects.Set(ordinal, null, seq, row.Position);
+        if (current) Objects.Set(ordinal, null, seq, row.Position);
     }
 
     internal IEnumerable<string> AllIds() => Lists.Values.SelectMany(l => l.NewestFirst()).Select(IdOf);

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text;
 using MockProcessor.Domain.Common;
 
 namespace MockProcessor.Server.Storage;
@@ -18,7 +17,7 @@ namespace MockProcessor.Server.Storage;
 /// </summary>
 internal sealed class ObjectMap
 {
-    // Per ordinal (24 bytes): where its bytes are (chunk * ByteChunk + offset) and how many, and, for an object, its
+    // Per ordinal (24 bytes): where its bytes are in the arena and how many, and, for an object, its
     // sequence (0: a string that is not an object, e.g. an index key) and its stored position (0 while held in memory).
     [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential, Pack = 2)]
     private struct Entry
@@ -31,13 +30,11 @@ internal sealed class ObjectMap
 
     private const int EntryChunkBits = 11; // 2,048 entries: 48 KB, under the large-object threshold
     private const int EntryChunk = 1 << EntryChunkBits;
-    private const int ByteChunk = 64 * 1024 - 64; // bytes of ids per array, under the large-object threshold
     private const int ShardBits = 6;
     private const int Shards = 1 << ShardBits;
 
     private readonly List<Entry[]> _entries = [];
-    private readonly List<byte[]> _bytes = [];
-    private int _bytesUsed = ByteChunk; // in the last byte array: full, so the first string starts one
+    private readonly Utf8Arena _bytes = new();
     private int _count; // ordinals handed out
     private long _objects; // ordinals with Seq > 0
 
@@ -71,7 +68,7 @@ internal sealed class ObjectMap
     public int Find(string s)
     {
         Span<byte> stack = stackalloc byte[256];
-        var bytes = Utf8(s, stack);
+        var bytes = Utf8Arena.Utf8(s, stack);
         return Find(bytes, Hash(bytes));
     }
 
@@ -79,19 +76,23 @@ internal sealed class ObjectMap
     public int Intern(string s)
     {
         Span<byte> stack = stackalloc byte[256];
-        var bytes = Utf8(s, stack);
+        var bytes = Utf8Arena.Utf8(s, stack);
         var hash = Hash(bytes);
         var found = Find(bytes, hash);
         return found >= 0 ? found : Add(bytes, hash);
     }
 
     /// <summary>The string of <paramref name="ordinal"/> (a new string each call).</summary>
-    public string Name(int ordinal) => Encoding.UTF8.GetString(BytesOf(ordinal));
+    public string Name(int ordinal)
+    {
+        ref var e = ref At(ordinal);
+        return _bytes.String(e.Start, e.Length);
+    }
 
     private ReadOnlySpan<byte> BytesOf(int ordinal)
     {
         ref var e = ref At(ordinal);
-        return new ReadOnlySpan<byte>(_bytes[e.Start / ByteChunk], e.Start % ByteChunk, e.Length);
+        return _bytes.Bytes(e.Start, e.Length);
     }
 
     /// <summary>Whether <paramref name="s"/> is a committed object of the tree.</summary>
@@ -103,8 +104,6 @@ internal sealed class ObjectMap
         ordinal = Find(id);
         return TryGet(ordinal, out entry);
     }
-
-    public bool TryGetValue(string id, out (StripeObject? Obj, long Seq, long Position) entry) => TryGetValue(id, out entry, out _);
 
     /// <summary>The object entry of <paramref name="ordinal"/> (false for -1 or a string that is not an object).</summary>
     public bool TryGet(int ordinal, out (StripeObject? Obj, long Seq, long Position) entry)
@@ -155,12 +154,6 @@ internal sealed class ObjectMap
         return ordinal;
     }
 
-    private static ReadOnlySpan<byte> Utf8(string s, Span<byte> stack)
-    {
-        if (s.Length <= stack.Length / 3) return stack[..Encoding.UTF8.GetBytes(s, stack)];
-        return Encoding.UTF8.GetBytes(s);
-    }
-
     // Over the UTF-8 bytes, eight at a time (a multiply-rotate mix, then a final avalanche): the same for a string and its
     // bytes, and the same in every run.
     private static int Hash(ReadOnlySpan<byte> bytes)
@@ -194,22 +187,14 @@ internal sealed class ObjectMap
 
     private int Add(ReadOnlySpan<byte> bytes, int hash)
     {
-        if (bytes.Length > ushort.MaxValue) throw new ArgumentException($"An id of {bytes.Length} bytes is too long to index.");
-        if (_bytesUsed + bytes.Length > ByteChunk)
-        {
-            if ((long)(_bytes.Count + 1) * ByteChunk > int.MaxValue) throw new InvalidOperationException("A tree's index holds 2 GB of ids, its limit.");
-            _bytes.Add(GC.AllocateUninitializedArray<byte>(Math.Max(ByteChunk, bytes.Length))); // a longer id has an array of its own
-            _bytesUsed = 0;
-        }
-        bytes.CopyTo(_bytes[^1].AsSpan(_bytesUsed));
+        var start = _bytes.Add(bytes);
         var ordinal = _count++;
         if ((ordinal & (EntryChunk - 1)) == 0)
         {
             _entries.Add(new Entry[EntryChunk]);
             _all?.Add(new StripeObject?[EntryChunk]);
         }
-        At(ordinal) = new Entry { Start = (_bytes.Count - 1) * ByteChunk + _bytesUsed, Length = (ushort)bytes.Length };
-        _bytesUsed = Math.Min(ByteChunk, _bytesUsed + bytes.Length);
+        At(ordinal) = new Entry { Start = start, Length = (ushort)bytes.Length };
         var shard = ShardOf(hash);
         if ((_used[shard] + 1) * 10 > _slots[shard].Length * 7) Grow(shard);
         Place(_slots[shard], ordinal, hash);

@@ -104,7 +104,7 @@ public class KeyIndexTests
             var id = i % 7 == 0 ? $"prix_é_{i}" : $"pi_{i:D24}";
             Assert.Equal(i, map.Find(id));
             Assert.Equal(id, map.Name(i));
-            Assert.True(map.TryGetValue(id, out var e) && e.Obj is null && e.Seq == i + 1 && e.Position == 1000 + i);
+            Assert.True(map.TryGetValue(id, out var e, out _) && e.Obj is null && e.Seq == i + 1 && e.Position == 1000 + i);
         }
         // A string that names only an index key is numbered but is not an object.
         var usd = map.Intern("usd");
@@ -113,7 +113,7 @@ public class KeyIndexTests
         Assert.False(map.TryGet(usd, out _));
         Assert.Equal(200_000, map.Count);
         Assert.Equal(-1, map.Find("pi_missing"));
-        Assert.False(map.TryGetValue("pi_missing", out _));
+        Assert.False(map.TryGetValue("pi_missing", out _, out _));
         // An object held in memory, then dropped from it: its sequence stays, its position comes back.
         var obj = new MockProcessor.Domain.Customers.Customer { Id = map.Name(5), AccountId = "acct_1", Created = 1 };
         map.Set(5, obj, 6, 0);
@@ -142,10 +142,10 @@ public class KeyIndexTests
             .Select(i => new MockProcessor.Domain.Customers.Customer { Id = $"cus_{i}", AccountId = "acct_1", Created = i }).ToList();
         foreach (var o in objects) map.Set(o.Id, o, o.Created + 1, 0);
         Assert.Equal(5_000, map.Held);
-        Assert.True(map.TryGetValue("cus_4321", out var e) && ReferenceEquals(e.Obj, objects[4321]));
+        Assert.True(map.TryGetValue("cus_4321", out var e, out _) && ReferenceEquals(e.Obj, objects[4321]));
         map.Set(map.Find("cus_4321"), null, 4322, 77);
         Assert.Equal(4_999, map.Held);
-        Assert.True(map.TryGetValue("cus_4321", out var cold) && cold.Obj is null && cold.Position == 77);
+        Assert.True(map.TryGetValue("cus_4321", out var cold, out _) && cold.Obj is null && cold.Position == 77);
     }
 
     [Fact]

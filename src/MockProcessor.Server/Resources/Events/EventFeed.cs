@@ -20,38 +20,25 @@ public sealed class EventFeed : IStoreObserver
     public readonly record struct Entry(long Position, string EventId);
 
     /// <summary>
-    /// A tree's events by position. Ids are kept as UTF-8 in 64 KB byte arrays, an entry naming its place: a feed of
-    /// millions of events is a few large arrays of plain data, not a string per event (docs/storage.md, "The compact index").
+    /// A tree's events by position, their ids kept as UTF-8 in an arena (docs/storage.md, "The compact index"): a feed of
+    /// millions of events is a few large arrays of plain data, not a string per event. Its own arena, not the tree's map:
+    /// the feed is told of events outside the tree's lock.
     /// </summary>
     private sealed class Log
     {
-        private const int Chunk = 64 * 1024 - 64;
         public readonly Lock Gate = new();
-        public readonly List<(long Position, long Where)> Entries = [];
-        private readonly List<byte[]> _ids = [];
-        private int _used = Chunk;
+        public readonly List<(long Position, int Start, ushort Length)> Entries = [];
+        private readonly Storage.Utf8Arena _ids = new();
         public bool Sorted = true;
         public TaskCompletionSource Changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public void Add(long position, string id)
         {
-            var length = System.Text.Encoding.UTF8.GetByteCount(id);
-            if (length > ushort.MaxValue) throw new ArgumentException("An event id this long cannot be fed.", nameof(id));
-            if (_used + length > Chunk)
-            {
-                _ids.Add(new byte[Math.Max(Chunk, length)]);
-                _used = 0;
-            }
-            System.Text.Encoding.UTF8.GetBytes(id, _ids[^1].AsSpan(_used));
-            Entries.Add((position, (long)(_ids.Count - 1) << 32 | (uint)_used << 16 | (uint)length));
-            _used += length;
+            var (start, length) = _ids.Add(id);
+            Entries.Add((position, start, length));
         }
 
-        public Entry At(int i)
-        {
-            var (position, where) = Entries[i];
-            return new Entry(position, System.Text.Encoding.UTF8.GetString(_ids[(int)(where >> 32)], (int)(where >> 16) & 0xFFFF, (int)(where & 0xFFFF)));
-        }
+        public Entry At(int i) => new(Entries[i].Position, _ids.String(Entries[i].Start, Entries[i].Length));
 
         public void Sort()
         {

@@ -1,0 +1,47 @@
+using System.Text;
+
+namespace MockProcessor.Server.Storage;
+
+/// <summary>
+/// Strings kept as UTF-8 in 64 KB byte arrays (under the large-object threshold), each known by where it starts and how
+/// long it is: millions of ids as a few large arrays of plain data, not a managed string each (docs/storage.md, "The
+/// compact index"). Append-only; not thread-safe (its owner's lock guards it).
+/// </summary>
+internal sealed class Utf8Arena
+{
+    private const int Chunk = 64 * 1024 - 64;
+    private readonly List<byte[]> _chunks = [];
+    private int _used = Chunk; // in the last array: full, so the first string starts one
+
+    /// <summary>Appends <paramref name="bytes"/> (at most 65,535); returns where it starts, for <see cref="Bytes"/>.</summary>
+    public int Add(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length > ushort.MaxValue) throw new ArgumentException($"A string of {bytes.Length} bytes is too long to keep.");
+        if (_used + bytes.Length > Chunk)
+        {
+            if ((long)(_chunks.Count + 1) * Chunk > int.MaxValue) throw new InvalidOperationException("2 GB of strings is the limit of one arena.");
+            _chunks.Add(GC.AllocateUninitializedArray<byte>(Math.Max(Chunk, bytes.Length))); // a longer string has an array of its own
+            _used = 0;
+        }
+        bytes.CopyTo(_chunks[^1].AsSpan(_used));
+        var start = (_chunks.Count - 1) * Chunk + _used;
+        _used = Math.Min(Chunk, _used + bytes.Length);
+        return start;
+    }
+
+    /// <summary>Appends <paramref name="s"/> as UTF-8; returns where it starts and its length in bytes.</summary>
+    public (int Start, ushort Length) Add(string s)
+    {
+        Span<byte> stack = stackalloc byte[256];
+        var bytes = Utf8(s, stack);
+        return (Add(bytes), (ushort)bytes.Length);
+    }
+
+    public ReadOnlySpan<byte> Bytes(int start, int length) => new(_chunks[start / Chunk], start % Chunk, length);
+
+    public string String(int start, int length) => Encoding.UTF8.GetString(Bytes(start, length));
+
+    /// <summary><paramref name="s"/> as UTF-8, in <paramref name="stack"/> when it fits.</summary>
+    public static ReadOnlySpan<byte> Utf8(string s, Span<byte> stack) =>
+        s.Length <= stack.Length / 3 ? stack[..Encoding.UTF8.GetBytes(s, stack)] : Encoding.UTF8.GetBytes(s);
+}
