@@ -4,14 +4,15 @@
 // Usage (from the repository root; node >= 20, no dependencies):
 //   dotnet build src/MockProcessor -c Release            # or: dotnet publish src/MockProcessor -c Release -o /tmp/mp
 //   node tests/benchmarks/webhook-bench.mjs [--exe /tmp/mp/mockprocessor] [--duration 10] [--warmup 2]
-//        [--concurrency 16] [--endpoints 0,1,8] [--port 12141]
+//        [--concurrency 16] [--endpoints 0,1,8] [--port 12141] [--rate 2000]
 //
 // For each endpoint count (0 first, the baseline) it starts a fresh emulator with a file db in a temp dir
 // (`serve --db ... --log-level Warning`: real-time clock, automatic dispatch, default options), one merchant,
 // N webhook endpoints subscribed to `*` that all point at one local node:http receiver answering 200 at once
 // (each endpoint its own path and secret). It then drives POST /v1/payment_intents (confirm=true,
 // pm_card_visa, card only) with `concurrency` requests in flight over a keep-alive http.Agent for
-// warmup + duration seconds, stops, and waits for the delivery backlog to drain (no pending deliveries).
+// warmup + duration seconds (with --rate R: at most R requests a second, paced evenly, still at most
+// `concurrency` in flight; the row says whether the emulator kept up with the rate), stops, and waits for the delivery backlog to drain (no pending deliveries).
 // Measured over the `duration` window:
 //   API req/s and latency p50/p99; events/s emitted (a create+confirm emits 3);
 //   signed deliveries/s received (each Stripe-Signature is checked with HMAC-SHA256; bad ones are counted apart);
@@ -22,7 +23,7 @@
 //   emulator), so absolute figures are lower bounds; compare rows.
 import { spawn } from 'node:child_process';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -40,6 +41,7 @@ const WARMUP = Number(opt('warmup', 2));
 const CONCURRENCY = Number(opt('concurrency', 16));
 const ENDPOINTS = opt('endpoints', '0,1,8').split(',').map(Number);
 const PORT = Number(opt('port', 12141));
+const RATE = opt('rate', null) === null ? null : Number(opt('rate', null));
 const DLL = join(repoRoot, 'src', 'MockProcessor', 'bin', 'Release', 'net10.0', 'mockprocessor.dll');
 const BODY = 'amount=2000&currency=usd&confirm=true&payment_method=pm_card_visa&allowed_payment_method_types[0]=card';
 
@@ -83,6 +85,21 @@ async function startEmulator(db) {
   proc.kill('SIGKILL');
   throw new Error('emulator did not start');
 }
+
+// CPU seconds the process has used (user + system), from /proc (Linux); NaN elsewhere.
+function cpuSeconds(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
+}
+const nodeCpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 
 function verifySignature(header, body, secret) {
   const m = /^t=(\d+),v1=([0-9a-f]{64})/.exec(header ?? '');
@@ -129,9 +146,23 @@ async function phase(nEndpoints) {
   const tMeasure = t0 + WARMUP * 1000;
   const tEnd = tMeasure + DURATION * 1000;
   let measuredRequests = 0;
+  // CPU used by the emulator and by this process (load generator + receiver) over the measured window.
+  const cpu = {};
+  const cpuTimers = [
+    setTimeout(() => (cpu.start = [cpuSeconds(proc.pid), nodeCpuSeconds()]), tMeasure - now()),
+    setTimeout(() => (cpu.end = [cpuSeconds(proc.pid), nodeCpuSeconds()]), tEnd - now()),
+  ];
   const load1Start = loadavg()[0];
+  let ticket = 0;
   const worker = async () => {
     while (!stop) {
+      if (RATE !== null) {
+        // Paced: request n is due at t0 + n / RATE; a worker that is late sends at once.
+        const due = t0 + (ticket++ * 1000) / RATE;
+        const wait = due - now();
+        if (wait > 1) await sleep(wait);
+        if (stop) break;
+      }
       const start = now();
       const res = await call('POST', '/v1/payment_intents', key, BODY);
       const at = now();
@@ -147,6 +178,9 @@ async function phase(nEndpoints) {
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   const loadEnd = now();
+  cpuTimers.forEach(clearTimeout);
+  const emuCores = cpu.end ? (cpu.end[0] - cpu.start[0]) / DURATION : NaN;
+  const nodeCores = cpu.end ? (cpu.end[1] - cpu.start[1]) / DURATION : NaN;
   const load1 = loadavg()[0];
 
   // Drain: wait until the emulator has no pending deliveries (at most 120 s).
@@ -176,6 +210,7 @@ async function phase(nEndpoints) {
   apiLatency.sort((a, b) => a - b);
   const row = {
     endpoints: nEndpoints,
+    rate: RATE ?? 'max',
     apiRps: measuredRequests / DURATION,
     apiP50: pct(apiLatency, 50),
     apiP99: pct(apiLatency, 99),
@@ -189,6 +224,8 @@ async function phase(nEndpoints) {
     p99: pct(latencies, 99),
     drainMs,
     errors,
+    emuCores,
+    nodeCores,
     load1: `${load1Start.toFixed(2)}→${load1.toFixed(2)}`,
   };
   agent.destroy();
@@ -201,7 +238,7 @@ async function phase(nEndpoints) {
 }
 
 console.log(`webhook-bench: ${EXE ?? `dotnet ${DLL}`}; duration ${DURATION} s (+${WARMUP} s warm-up), concurrency ${CONCURRENCY}, ` +
-  `endpoints ${ENDPOINTS.join(',')}; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  `endpoints ${ENDPOINTS.join(',')}${RATE === null ? '' : `, rate ${RATE} req/s`}; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 const rows = [];
 for (const n of ENDPOINTS) {
   const row = await phase(n);
@@ -212,11 +249,12 @@ const base = rows.find((r) => r.endpoints === 0);
 const f0 = (x) => (Number.isFinite(x) ? x.toFixed(0) : '-');
 const f1 = (x) => (Number.isFinite(x) ? x.toFixed(1) : '-');
 const table = [
-  ['endpoints', 'API req/s', 'vs 0', 'API p50 ms', 'API p99 ms', 'events/req', 'deliveries/s', 'delivered/expected', 'bad sig', 'deliv p50 ms', 'deliv p99 ms', 'drain ms', 'API errors', 'load1'],
+  ['endpoints', 'API req/s', 'vs 0', 'API p50 ms', 'API p99 ms', 'events/req', 'deliveries/s', 'delivered/expected', 'bad sig', 'deliv p50 ms', 'deliv p99 ms', 'drain ms', 'API errors', 'emulator cores', 'node cores', 'emulator CPU µs/req', 'load1'],
   ...rows.map((r) => [
     r.endpoints, f0(r.apiRps), base ? `${f0((100 * r.apiRps) / base.apiRps)}%` : '-', f1(r.apiP50), f1(r.apiP99),
     f1(r.eventsPerRequest), f0(r.deliveriesPerSec), `${r.delivered}/${r.expected}`, r.badSignatures,
-    r.endpoints ? f1(r.p50) : '-', r.endpoints ? f1(r.p99) : '-', r.endpoints ? f0(r.drainMs) : '-', r.errors, r.load1,
+    r.endpoints ? f1(r.p50) : '-', r.endpoints ? f1(r.p99) : '-', r.endpoints ? f0(r.drainMs) : '-', r.errors, r.emuCores.toFixed(2), r.nodeCores.toFixed(2),
+    f0((1e6 * r.emuCores) / r.apiRps), r.load1,
   ]),
 ];
 const widths = table[0].map((_, i) => Math.max(...table.map((row) => String(row[i]).length)));
