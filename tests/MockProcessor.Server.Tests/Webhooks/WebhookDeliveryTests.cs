@@ -48,6 +48,35 @@ public class WebhookDeliveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Endpoints_sent_one_event_together_share_a_body_per_api_version()
+    {
+        var (_, first) = await _c.CreateEndpoint("https://a.example.com/h");
+        var (_, second) = await _c.CreateEndpoint("https://b.example.com/h");
+        var pinned = await (await _c.PostFormAsync("/v1/webhook_endpoints", ("url", "https://c.example.com/h"), ("enabled_events[]", "*"),
+            ("api_version", "2026-07-29.dahlia"))).OkAsync();
+        await _c.CreateCustomer();
+        var evId = await _c.LatestEventId();
+        Assert.Equal(3, await _c.Flush()); // one batch: the three deliveries of one event
+
+        var byUrl = _app.Receiver.All.ToDictionary(r => r.Url);
+        Assert.Equal(3, byUrl.Count);
+        var (a, b, c) = (byUrl["https://a.example.com/h"], byUrl["https://b.example.com/h"], byUrl["https://c.example.com/h"]);
+        Assert.Equal(a.Body, b.Body);
+        Assert.Equal(_app.Options.ApiVersion, (string)a.Json["api_version"]!);
+        Assert.Equal("2026-07-29.dahlia", (string)c.Json["api_version"]!);
+        Assert.NotEqual(a.Body, c.Body);
+        foreach (var r in new[] { a, b, c })
+        {
+            Assert.Equal(evId, r.EventId);
+            Assert.Equal(3, (long)r.Json["pending_webhooks"]!); // all three were pending when the batch was rendered
+        }
+        Assert.True(WebhookKit.Verifies(a, first) && WebhookKit.Verifies(b, second), "each endpoint's copy is signed with its own secret");
+        Assert.True(WebhookKit.Verifies(c, (string)pinned["secret"]!));
+        Assert.False(WebhookKit.Verifies(b, first));
+        Assert.Equal(0, await _c.PendingWebhooks(evId));
+    }
+
+    [Fact]
     public async Task Failures_are_retried_on_the_virtual_clock_until_a_2xx()
     {
         _app.Receiver.Script(500, 500, 200);
