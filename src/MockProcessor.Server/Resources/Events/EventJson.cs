@@ -28,17 +28,13 @@ public static class EventJson
         else if (e.PreviousAttributesUtf8() is { IsEmpty: false } previous) data["previous_attributes"] = JsonNode.Parse(previous);
         var json = new JsonObject { ["id"] = e.Id, ["object"] = "event" };
         if (e.ConnectedAccount is not null) json["account"] = e.ConnectedAccount;
-        foreach (var (k, v) in new JsonObject
-        {
-            ["api_version"] = apiVersion,
-            ["created"] = e.Created,
-            ["data"] = data,
-            ["livemode"] = false,
-            ["pending_webhooks"] = ctx.Tx.Account.CountWithMerchant(e.AccountId, Webhooks.WebhookIndexes.PendingByEvent, e.Id),
-            ["request"] = new JsonObject { ["id"] = e.RequestId, ["idempotency_key"] = e.IdempotencyKey },
-            ["type"] = e.Type,
-        }.ToList())
-            json[k] = v?.DeepClone();
+        json["api_version"] = apiVersion;
+        json["created"] = e.Created;
+        json["data"] = data;
+        json["livemode"] = false;
+        json["pending_webhooks"] = ctx.Tx.Account.CountWithMerchant(e.AccountId, Webhooks.WebhookIndexes.PendingByEvent, e.Id);
+        json["request"] = new JsonObject { ["id"] = e.RequestId, ["idempotency_key"] = e.IdempotencyKey };
+        json["type"] = e.Type;
         return json;
     }
 }
