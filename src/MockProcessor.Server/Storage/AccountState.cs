@@ -98,6 +98,9 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
     /// <summary>The current version of object <paramref name="id"/>, loaded back from the store if it was dropped from memory.</summary>
     internal bool TryGet(string id, out StripeObject obj, out long seq) => TryGet(Objects.Find(id), out obj, out seq);
 
+    /// <summary>As <see cref="TryGet(string, out StripeObject, out long)"/>, with the id's number (-1 if the tree has never named it).</summary>
+    internal bool TryGet(string id, out StripeObject obj, out long seq, out int ordinal) => TryGet(ordinal = Objects.Find(id), out obj, out seq);
+
     /// <summary>The current version of the object numbered <paramref name="ordinal"/> in <see cref="Objects"/> (a list key's).</summary>
     internal bool TryGet(int ordinal, out StripeObject obj, out long seq)
     {
@@ -122,14 +125,15 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
     {
         var obj = cache!.Load(position);
         Objects.Set(ordinal, obj, seq, 0);
-        Queue(new ObjectRow(obj, seq) { Position = position });
+        Queue(new ObjectRow(obj, seq) { Position = position }, ordinal);
         return obj;
     }
 
     /// <summary>Queues a committed version as the newest held in memory (no-op without a cache).</summary>
-    internal void Queue(ObjectRow row)
+    internal void Queue(ObjectRow row, int ordinal)
     {
         if (cache is null) return;
+        row.Ordinal = ordinal;
         Cooling.Enqueue(row);
         cache.Added(1);
     }
@@ -176,7 +180,8 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
     /// <summary>Whether <paramref name="row"/> is its object's current version, held in memory.</summary>
     private bool Current(ObjectRow row, out int ordinal, out long seq)
     {
-        var current = Objects.TryGetValue(row.Object.Id, out var e, out ordinal) && ReferenceEquals(e.Obj, row.Object);
+        ordinal = row.Ordinal;
+        var current = Objects.TryGet(ordinal, out var e) && ReferenceEquals(e.Obj, row.Object);
         seq = e.Seq;
         return current;
     }
@@ -264,7 +269,7 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
     }
 
     /// <summary>Applies a committed object (at run time or in start-up replay) to the objects, lists and secondary indexes.</summary>
-    internal void Apply(StripeObject obj, long seq)
+    internal int Apply(StripeObject obj, long seq, int ordinal = -1)
     {
         if (obj is Domain.Accounts.Account a && a.Id == AccountId)
         {
@@ -272,7 +277,7 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
             Volatile.Write(ref _clockFrozenAt, a.ClockFrozenAt ?? long.MinValue);
         }
         // The old version only matters for the type's secondary indexes: one dropped from memory is read back only then.
-        var ordinal = Objects.Intern(obj.Id);
+        if (ordinal < 0) ordinal = Objects.Intern(obj.Id);
         var isNew = !Objects.TryGet(ordinal, out var entry);
         var indexes = Schema.IndexesOf(obj.ObjectType);
         var old = isNew || indexes.Length == 0 ? null : entry.Obj ?? cache!.Load(entry.Position);
@@ -291,5 +296,6 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
             if (before is not null) Unfile(obj.AccountId, index, before, key);
             if (after is not null) File(obj.AccountId, index, after, key);
         }
+        return ordinal;
     }
 }

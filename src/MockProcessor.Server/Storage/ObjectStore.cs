@@ -392,7 +392,8 @@ public sealed partial class ObjectStore : IAsyncDisposable
             {
                 var (head, obj, _, _) = current[i];
                 if (obj is null) continue;
-                _accounts[platformOf.GetValueOrDefault(head.Account) ?? head.Account].Queue(new ObjectRow(obj, head.Seq) { Position = head.Position });
+                var state = _accounts[platformOf.GetValueOrDefault(head.Account) ?? head.Account];
+                state.Queue(new ObjectRow(obj, head.Seq) { Position = head.Position }, state.Objects.Find(obj.Id));
             }
             foreach (var state in _accounts.Values) state.Cool();
         }

@@ -22,6 +22,9 @@ public sealed record ObjectRow(MockProcessor.Domain.Common.StripeObject Object, 
     /// </summary>
     internal bool Hot { get; init; }
 
+    /// <summary>The object's number in its tree's <see cref="ObjectMap"/>, for the object cache's queues (set when queued).</summary>
+    internal int Ordinal { get; set; } = -1;
+
     /// <summary>When not <see cref="Hot"/>: the key from which start-up finds the version's time-driven work (<see cref="Time.IObjectTimer.WaitKey"/>), in its head.</summary>
     internal string? Waits { get; init; }
 

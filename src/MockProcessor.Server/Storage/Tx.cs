@@ -352,9 +352,9 @@ public sealed class Tx
         foreach (var id in _order)
         {
             var obj = _staged[id];
-            var exists = _account.TryGet(id, out var existing, out var existingSeq);
+            var exists = _account.TryGet(id, out var existing, out var existingSeq, out var ordinal);
             var seq = exists ? existingSeq : _store.NextSeq();
-            _account.Apply(obj, seq);
+            ordinal = _account.Apply(obj, seq, ordinal);
             _store.Applied(_account, exists ? existing : null, obj);
             if (_account.Schema.Observed(obj.ObjectType)) (observed ??= []).Add(new CommittedObject(obj, seq));
             var (hot, waits) = ScheduleTimer(obj);
@@ -363,7 +363,7 @@ public sealed class Tx
                 // Whether start-up must read the version whole (its row head, schema v7, which the writer makes).
                 var row = new ObjectRow(obj, seq) { Hot = hot || _account.Schema.WantedAtStart(obj), Waits = waits };
                 rows.Add(row);
-                _account.Queue(row);
+                _account.Queue(row, ordinal);
             }
         }
         // Memory keeps what is in use: the oldest committed versions beyond the cache's limit leave it (docs/storage.md).
