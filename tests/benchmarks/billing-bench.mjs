@@ -77,7 +77,8 @@ try {
   const gc0 = statsBefore.gc; const gc1 = statsAfter.gc;
   console.log(`live managed heap before ${mb(statsBefore.managed_heap_bytes)} MB, after ${mb(liveAfter)} MB (grew ${mb(liveAfter - statsBefore.managed_heap_bytes)} MB); ` +
     `GC during the advance: ${mb(gc1.allocated_bytes - gc0.allocated_bytes)} MB allocated, ${gc1.pause_total_ms - gc0.pause_total_ms} ms paused, ` +
-    `collections ${gc1.gen0 - gc0.gen0} (gen1 ${gc1.gen1 - gc0.gen1}, gen2 ${gc1.gen2 - gc0.gen2})`);
+    `collections ${gc1.gen0 - gc0.gen0} (gen1 ${gc1.gen1 - gc0.gen1}, gen2 ${gc1.gen2 - gc0.gen2})` +
+    (statsAfter.thread_pool ? `; pool work items ${statsAfter.thread_pool.completed_items - statsBefore.thread_pool.completed_items}` : ''));
 } finally {
   emu.stop();
 }

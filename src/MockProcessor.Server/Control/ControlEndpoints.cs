@@ -54,6 +54,9 @@ public static class ControlEndpoints
                     committed_bytes = memory.TotalCommittedBytes,
                     fragmented_bytes = memory.FragmentedBytes,
                 },
+                // Work items the runtime's pool has run, and its threads: a burst of small items wakes (and spins) pool
+                // threads that compete with the work for the cores (docs/performance.md, "A year of billing, again").
+                thread_pool = new { completed_items = ThreadPool.CompletedWorkItemCount, threads = ThreadPool.ThreadCount },
             });
         });
         // Advances the emulator's clock, so every merchant's, and fires the time-driven work that became due (in replica
