@@ -7,10 +7,12 @@
 //   secondary one key under one of 5,000 owners (a customer's PaymentIntents): inserted all over its B-tree
 //   current   the id's current position, keyed by the id (random text): inserted all over its B-tree
 //   all       current + list + secondary
+//   segments  nothing at commit; every 100,000 rows (--segment) the ids seen since the last flush are written, sorted, as
+//             one immutable table id → (position, seq): the flush of the layered design
 // and reports µs a row and the bytes written a row (database + WAL). For "all" it then times three reads.
 //
 //   dotnet run -c Release --project tests/benchmarks/IndexCostBench -- [--rows 1000000] [--modes versions,list,secondary,current,all]
-//        [--cache-kb 2000] [--batch 4096] [--dir /tmp/indexcost]
+//        [--cache-kb 2000] [--batch 4096] [--segment 100000] [--dir /tmp/indexcost]
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
@@ -22,6 +24,7 @@ var cacheKb = int.Parse(flags.GetValueOrDefault("cache-kb", "2000")); // SQLite'
 var dir = flags.GetValueOrDefault("dir", Path.Combine(Path.GetTempPath(), "indexcost"));
 Directory.CreateDirectory(dir);
 const int Owners = 5_000;
+var segmentRows = int.Parse(flags.GetValueOrDefault("segment", "100000"));
 var batch = int.Parse(flags.GetValueOrDefault("batch", "4096")); // rows a commit (a clock advance commits parts of 4,096 objects)
 
 Console.WriteLine($"{rows:N0} rows a mode, commits of {batch:N0}, page cache {cacheKb:N0} KB, {Environment.ProcessorCount} cores");
@@ -42,7 +45,9 @@ foreach (var mode in flags.GetValueOrDefault("modes", "versions,list,secondary,c
     var insert = Prepare(db, "INSERT INTO objects(id, account, type, created, seq, data, head) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     var current = Prepare(db, "INSERT OR REPLACE INTO current(id, position, seq) VALUES(?1, ?2, ?3)");
     var key = Prepare(db, "INSERT INTO keys(list, created, seq, id) VALUES(?1, ?2, ?3, ?4)");
-    var (list, secondary, byId) = (mode is "list" or "all", mode is "secondary" or "all", mode is "current" or "all");
+    var (list, secondary, byId, segments) = (mode is "list" or "all", mode is "secondary" or "all", mode is "current" or "all", mode == "segments");
+    var recent = new List<(string Id, long Position, long Seq)>();
+    var flushed = 0;
 
     var random = new Random(16);
     var data = new byte[600]; // about an event's or a PaymentIntent's row
@@ -65,11 +70,30 @@ foreach (var mode in flags.GetValueOrDefault("modes", "versions,list,secondary,c
         }
         if (list) AddKey(key, 0, created, seq, id);
         if (secondary) AddKey(key, 1 + i % Owners, created, seq, id);
+        if (segments) recent.Add((id, sqlite3_last_insert_rowid(db), seq));
         if (i % batch == batch - 1) { Exec("COMMIT"); Exec("BEGIN"); }
+        if (segments && recent.Count >= segmentRows) Flush();
     }
     Exec("COMMIT");
+    if (segments && recent.Count > 0) { Exec("BEGIN"); Flush(); Exec("COMMIT"); }
     var written = new FileInfo(path).Length + new FileInfo(path + "-wal").Length;
     Console.WriteLine($"| {mode} | {clock.Elapsed.TotalMicroseconds / rows:F1} | {written / rows:N0} |");
+
+    // One segment: the recent ids sorted, inserted in key order into a fresh table (its pages written once, in order).
+    void Flush()
+    {
+        recent.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
+        var table = $"segment_{flushed++}";
+        Exec($"CREATE TABLE {table}(id TEXT PRIMARY KEY, position INTEGER NOT NULL, seq INTEGER NOT NULL) WITHOUT ROWID");
+        var add = Prepare(db, $"INSERT INTO {table}(id, position, seq) VALUES(?1, ?2, ?3)");
+        foreach (var (id, at, s) in recent)
+        {
+            Bind(add, 1, id); sqlite3_bind_int64(add, 2, at); sqlite3_bind_int64(add, 3, s);
+            Step(add);
+        }
+        sqlite3_finalize(add);
+        recent.Clear();
+    }
 
     if (mode == "all")
     {
