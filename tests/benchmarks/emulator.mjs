@@ -2,7 +2,7 @@
 // keep-alive HTTP with one secret key, wait until it answers, and stop it (killed, its directory removed unless
 // MP_BENCH_KEEP_DB=1).
 //   const emu = await startEmulator({ exe, port, key: 'sk_test_x', args: ['--seed', '1'], inMemory: false });
-//   const r = await emu.call('GET', '/v1/balance');          // { status, body }
+//   const r = await emu.call('GET', '/v1/balance');          // { status, body, replayed }; a 4th argument adds headers
 //   const o = await emu.ok('POST', '/v1/customers', 'a=b');  // parsed JSON, throws unless 200
 //   emu.stop();
 import { spawn } from 'node:child_process';
@@ -18,9 +18,10 @@ export const arg = (name, fallback) => { const i = process.argv.indexOf(`--${nam
 export function client({ port, key }) {
   const agent = new Agent({ keepAlive: true, maxSockets: 16 });
   const auth = 'Basic ' + Buffer.from(`${key}:`).toString('base64');
-  const call = (method, path, body = '') => new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, agent, headers: { Authorization: auth, 'Content-Type': 'application/x-www-form-urlencoded' } }, (res) => {
-      let data = ''; res.setEncoding('utf8'); res.on('data', (c) => (data += c)); res.on('end', () => resolve({ status: res.statusCode, body: data }));
+  const call = (method, path, body = '', headers = {}) => new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method, path, agent, headers: { Authorization: auth, 'Content-Type': 'application/x-www-form-urlencoded', ...headers } }, (res) => {
+      const replayed = res.headers['idempotent-replayed'] === 'true';
+      let data = ''; res.setEncoding('utf8'); res.on('data', (c) => (data += c)); res.on('end', () => resolve({ status: res.statusCode, body: data, replayed }));
     });
     req.on('error', reject); req.end(body);
   });

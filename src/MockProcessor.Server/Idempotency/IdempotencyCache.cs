@@ -9,13 +9,34 @@ namespace MockProcessor.Server.Idempotency;
 /// completes when the original call's commit is on disk; a replay waits for it, so nobody is told about
 /// a result that could still be lost.
 /// </summary>
-public sealed record IdempotencyRecord(string Fingerprint, int Status, byte[] CompressedBody, string RequestId, long Created)
+public sealed record IdempotencyRecord(string Fingerprint, int Status, string RequestId, long Created)
 {
+    // The response bytes as first sent, Brotli-compressed (SDKs send a key with every POST; replays are rare). With a
+    // store that reads rows back, the body leaves memory once its row is committed and is read from _position on replay.
+    private byte[]? _compressed;
+    private long _position;
+
+    public IdempotencyRecord(string fingerprint, int status, byte[] compressedBody, string requestId, long created)
+        : this(fingerprint, status, requestId, created) => _compressed = compressedBody;
+
+    /// <summary>A result whose body is only on disk, at <paramref name="position"/> of the store's idempotency table.</summary>
+    internal static IdempotencyRecord Stored(string fingerprint, int status, string requestId, long created, long position) =>
+        new(fingerprint, status, requestId, created) { _position = position };
+
     public Task Durable { get; set; } = Task.CompletedTask;
 
-    /// <summary>The response bytes as first sent (kept Brotli-compressed: SDKs send a key with every POST, so
-    /// a day of results is most of the emulator's memory otherwise; replays are rare).</summary>
-    public byte[] Body => BodyCompression.Decompress(CompressedBody);
+    /// <summary>Whether the body is held in memory.</summary>
+    internal bool Held => Volatile.Read(ref _compressed) is not null;
+
+    /// <summary>The row is committed at <paramref name="position"/>: memory lets the body go (the writer's thread).</summary>
+    internal void Written(long position)
+    {
+        Volatile.Write(ref _position, position); // before the body goes: a reader that finds no body finds the position
+        Volatile.Write(ref _compressed, null);
+    }
+
+    /// <summary>The compressed body, from memory or read back at its position with <paramref name="read"/>.</summary>
+    internal byte[] CompressedBody(Func<long, byte[]> read) => Volatile.Read(ref _compressed) ?? read(Volatile.Read(ref _position));
 }
 
 internal static class BodyCompression
@@ -60,13 +81,21 @@ public sealed class IdempotencyCache(MockProcessorOptions options, ObjectStore s
 
     private string Fingerprint(string canonical) => Database.Fingerprint(store.FingerprintKey, canonical);
 
+    /// <summary>The response first sent for <paramref name="record"/>'s key, byte for byte (read back from disk if it left memory).</summary>
+    public byte[] Body(IdempotencyRecord record) => BodyCompression.Decompress(record.CompressedBody(store.ReadIdempotencyBody));
+
     /// <summary>Stores the result of the request <paramref name="canonical"/>; only its HMAC is kept.</summary>
     public void Store(AccountState state, Tx tx, string key, string canonical, int status, byte[] body, string requestId, long now)
     {
         var fingerprint = Fingerprint(canonical);
         var compressed = BodyCompression.Compress(body);
-        state.Idempotency[key] = new IdempotencyRecord(fingerprint, status, compressed, requestId, now);
-        tx.AddRow(new IdempotencyRow(state.AccountId, key, fingerprint, status, compressed, requestId, now));
+        var record = new IdempotencyRecord(fingerprint, status, compressed, requestId, now);
+        state.Idempotency[key] = record;
+        // Memory keeps the body only until the row is on disk, where the store reads it back (docs/storage.md).
+        tx.AddRow(new IdempotencyRow(state.AccountId, key, fingerprint, status, compressed, requestId, now)
+        {
+            Record = store.IdempotencyBodiesOnDisk ? record : null,
+        });
         // Stripe.net sends a fresh key on every POST, so expired results are swept regularly.
         if (now - state.LastIdempotencyPurge >= 3600)
         {
@@ -74,7 +103,7 @@ public sealed class IdempotencyCache(MockProcessorOptions options, ObjectStore s
             var cutoff = now - Retention;
             foreach (var (k, r) in state.Idempotency.ToList())
                 if (r.Created < cutoff) state.Idempotency.Remove(k);
-            tx.AddRow(new IdempotencyPurge(cutoff));
+            tx.AddRow(new IdempotencyPurge(cutoff, state.AccountId));
         }
     }
 

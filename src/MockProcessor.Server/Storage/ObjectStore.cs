@@ -33,6 +33,15 @@ public sealed partial class ObjectStore : IAsyncDisposable
     /// <summary>The bound on objects in memory (null: everything stays in memory, as with --in-memory).</summary>
     public ObjectCache? Cache => _cache;
 
+    /// <summary>
+    /// Whether idempotent results' bodies leave memory once written and are read back on replay: with the object cache,
+    /// on a store that reads rows back (docs/storage.md, "Idempotent results on disk").
+    /// </summary>
+    internal bool IdempotencyBodiesOnDisk => _cache is not null;
+
+    /// <summary>The compressed body of the idempotent result stored at <paramref name="position"/>; thread-safe.</summary>
+    internal byte[] ReadIdempotencyBody(long position) => _backend!.ReadIdempotencyBody(position);
+
     private readonly JsonSerializerOptions _persistOptions;
     private readonly RowSerializer _rows;
     private readonly SnapshotConverter _snapshots;
@@ -400,10 +409,12 @@ public sealed partial class ObjectStore : IAsyncDisposable
         current = null;
         var scheduleMs = clock.ElapsedMilliseconds - readMs - fileMs;
         var results = 0;
-        foreach (var r in backend.ReadIdempotency())
+        foreach (var r in IdempotencyBodiesOnDisk ? backend.ReadIdempotencyHeads() : backend.ReadIdempotency())
         {
             var state = _accounts.GetOrAdd(r.Account, id => new AccountState(id, Schema, _cache));
-            state.Idempotency[r.Key] = new IdempotencyRecord(r.Fingerprint, r.Status, r.Body, r.RequestId, r.Created);
+            state.Idempotency[r.Key] = r.Position > 0
+                ? IdempotencyRecord.Stored(r.Fingerprint, r.Status, r.RequestId, r.Created, r.Position)
+                : new IdempotencyRecord(r.Fingerprint, r.Status, r.Body, r.RequestId, r.Created);
             results++;
         }
         var idempotencyMs = clock.ElapsedMilliseconds - readMs - fileMs - scheduleMs;

@@ -77,9 +77,24 @@ public sealed record ObjectRow(MockProcessor.Domain.Common.StripeObject Object, 
     }
 }
 
-public sealed record IdempotencyRow(string Account, string Key, string Fingerprint, int Status, byte[] Body, string RequestId, long Created) : Row;
+public sealed record IdempotencyRow(string Account, string Key, string Fingerprint, int Status, byte[] Body, string RequestId, long Created) : Row
+{
+    /// <summary>Its place in the store's idempotency table, when read back without its body (start-up); 0 otherwise.</summary>
+    public long Position { get; init; }
 
-public sealed record IdempotencyPurge(long OlderThan) : Row;
+    /// <summary>
+    /// The result in memory whose body leaves memory once this row is committed (<see cref="Idempotency.IdempotencyRecord.Written"/>);
+    /// null when memory keeps it (no object cache: <c>--in-memory</c>, PostgreSQL).
+    /// </summary>
+    internal Idempotency.IdempotencyRecord? Record { get; init; }
+}
+
+/// <summary>
+/// Deletes the idempotent results older than <paramref name="OlderThan"/> (the merchant's virtual time) of the tree
+/// <paramref name="Account"/>; every tree's when null. Per tree: merchants' clocks differ, and a result another
+/// merchant's clock has expired may still be replayed by its own.
+/// </summary>
+public sealed record IdempotencyPurge(long OlderThan, string? Account = null) : Row;
 
 /// <summary>Compaction: drop these superseded object versions (their <see cref="StoredVersion.Position"/>s).</summary>
 public sealed record CompactionStep(IReadOnlyList<long> Superseded) : Row;

@@ -21,6 +21,12 @@ public abstract class SqlStore : IDurableStore
     /// <summary>A backend that knows each inserted version's position appends it here, in insert order.</summary>
     protected List<long> InsertedPositions { get; } = [];
 
+    // The batch's idempotency rows in write order, and their positions (when the backend reports them).
+    private readonly List<IdempotencyRow> _writtenResults = [];
+
+    /// <summary>A backend that knows each inserted idempotency row's position appends it here, in insert order.</summary>
+    protected List<long> InsertedResultPositions { get; } = [];
+
     /// <summary>The writer's connection (start-up reads use it too: they run before the group commit starts).</summary>
     protected abstract DbConnection Connection { get; }
 
@@ -67,9 +73,26 @@ public abstract class SqlStore : IDurableStore
             yield return new IdempotencyRow(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt32(3), (byte[])r.GetValue(4), r.GetString(5), r.GetInt64(6));
     }
 
+    public IEnumerable<IdempotencyRow> ReadIdempotencyHeads()
+    {
+        if (!CanReadBack)
+        {
+            foreach (var row in ReadIdempotency()) yield return row;
+            yield break;
+        }
+        using var cmd = Connection.CreateCommand();
+        cmd.CommandText = $"SELECT account, key, fingerprint, status, request_id, created, {PositionColumn} FROM idempotency ORDER BY {PositionColumn}";
+        using var r = cmd.ExecuteReader();
+        while (r.Read())
+            yield return new IdempotencyRow(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt32(3), [], r.GetString(4), r.GetInt64(5)) { Position = r.GetInt64(6) };
+    }
+
+    public virtual byte[] ReadIdempotencyBody(long position) => throw new NotSupportedException("This store does not read idempotent results back.");
+
     public void Write(IEnumerable<Row> rows, RowSerializer serialize)
     {
         _objects.Clear(); _idempotency.Clear(); _superseded.Clear(); _written.Clear(); InsertedPositions.Clear(); // what a failed batch left
+        _writtenResults.Clear(); InsertedResultPositions.Clear();
         _serialize = serialize;
         Reconnect();
         using var tx = Connection.BeginTransaction();
@@ -86,10 +109,11 @@ public abstract class SqlStore : IDurableStore
                 case IdempotencyRow i:
                     if (_idempotency.Count == 0) Flush();
                     _idempotency.Add(i);
+                    _writtenResults.Add(i);
                     break;
                 case IdempotencyPurge purge:
                     Flush();
-                    PurgeIdempotency(purge.OlderThan);
+                    PurgeIdempotency(purge.OlderThan, purge.Account);
                     break;
                 case CompactionStep step:
                     if (_superseded.Count == 0) Flush();
@@ -111,6 +135,12 @@ public abstract class SqlStore : IDurableStore
             }
         _written.Clear();
         InsertedPositions.Clear();
+        // ... and so can the idempotent results: their bodies leave memory (docs/storage.md, "Idempotent results on disk").
+        if (CanReadBack && InsertedResultPositions.Count == _writtenResults.Count)
+            for (var i = 0; i < _writtenResults.Count; i++)
+                _writtenResults[i].Record?.Written(InsertedResultPositions[i]);
+        _writtenResults.Clear();
+        InsertedResultPositions.Clear();
     }
 
     public virtual bool CanReadBack => false;
@@ -191,7 +221,7 @@ public abstract class SqlStore : IDurableStore
 
     protected abstract void InsertIdempotency(IReadOnlyList<IdempotencyRow> records);
 
-    protected abstract void PurgeIdempotency(long olderThan);
+    protected abstract void PurgeIdempotency(long olderThan, string? account);
 
     /// <summary>Deletes the object versions at these positions (compaction).</summary>
     protected abstract void DeleteVersions(IReadOnlyList<long> positions);

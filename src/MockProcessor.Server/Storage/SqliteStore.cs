@@ -17,7 +17,7 @@ public sealed class SqliteStore : SqlStore
     private readonly SQLitePCL.sqlite3_stmt _insert;
     // The rowid the next version takes (one past the largest committed): the writer plans positions before writing.
     private long _next;
-    private readonly SqliteParameter _iAccount, _iKey, _iFingerprint, _iStatus, _iBody, _iRequest, _iCreated, _purgeBefore;
+    private readonly SqliteParameter _iAccount, _iKey, _iFingerprint, _iStatus, _iBody, _iRequest, _iCreated, _purgeBefore, _purgeAccount;
 
     public SqliteStore(string path)
     {
@@ -49,8 +49,10 @@ public sealed class SqliteStore : SqlStore
         _iRequest = _insertIdempotency.Parameters.Add("$r", SqliteType.Text);
         _iCreated = _insertIdempotency.Parameters.Add("$c", SqliteType.Integer);
         _purge = _conn.CreateCommand();
-        _purge.CommandText = "DELETE FROM idempotency WHERE created < $t";
+        // $a null: every tree's results.
+        _purge.CommandText = "DELETE FROM idempotency WHERE created < $t AND ($a IS NULL OR account = $a)";
         _purgeBefore = _purge.Parameters.Add("$t", SqliteType.Integer);
+        _purgeAccount = _purge.Parameters.Add("$a", SqliteType.Text);
     }
 
     protected override System.Data.Common.DbConnection Connection => _conn;
@@ -175,11 +177,35 @@ public sealed class SqliteStore : SqlStore
 
     // Readers for cold objects (ReadAt), one connection each, taken by whichever thread needs one: WAL lets them read
     // while the writer writes, and a reader sees every committed batch.
-    private readonly System.Collections.Concurrent.ConcurrentBag<(SqliteConnection Conn, SqliteCommand Read)> _readers = [];
+    private readonly System.Collections.Concurrent.ConcurrentBag<(SqliteConnection Conn, SqliteCommand Read, SqliteCommand ReadResult)> _readers = [];
 
     public override bool CanReadBack => true;
 
     public override StoredVersion ReadAt(long position)
+    {
+        var reader = TakeReader();
+        try
+        {
+            reader.Read.Parameters[0].Value = position;
+            using var r = reader.Read.ExecuteReader();
+            if (!r.Read()) throw new InvalidOperationException($"No stored object version at position {position}.");
+            return new StoredVersion(position, r.GetString(0), (byte[])r.GetValue(1), r.GetInt64(2));
+        }
+        finally { _readers.Add(reader); }
+    }
+
+    public override byte[] ReadIdempotencyBody(long position)
+    {
+        var reader = TakeReader();
+        try
+        {
+            reader.ReadResult.Parameters[0].Value = position;
+            return reader.ReadResult.ExecuteScalar() as byte[] ?? throw new InvalidOperationException($"No stored idempotent result at position {position}.");
+        }
+        finally { _readers.Add(reader); }
+    }
+
+    private (SqliteConnection Conn, SqliteCommand Read, SqliteCommand ReadResult) TakeReader()
     {
         if (!_readers.TryTake(out var reader))
         {
@@ -192,16 +218,12 @@ public sealed class SqliteStore : SqlStore
             var cmd = conn.CreateCommand();
             cmd.CommandText = "SELECT type, data, seq FROM objects WHERE rowid = $p";
             cmd.Parameters.Add("$p", SqliteType.Integer);
-            reader = (conn, cmd);
+            var result = conn.CreateCommand();
+            result.CommandText = "SELECT body FROM idempotency WHERE rowid = $p";
+            result.Parameters.Add("$p", SqliteType.Integer);
+            reader = (conn, cmd, result);
         }
-        try
-        {
-            reader.Read.Parameters[0].Value = position;
-            using var r = reader.Read.ExecuteReader();
-            if (!r.Read()) throw new InvalidOperationException($"No stored object version at position {position}.");
-            return new StoredVersion(position, r.GetString(0), (byte[])r.GetValue(1), r.GetInt64(2));
-        }
-        finally { _readers.Add(reader); }
+        return reader;
     }
 
     protected override void InsertIdempotency(IReadOnlyList<IdempotencyRow> records)
@@ -211,12 +233,14 @@ public sealed class SqliteStore : SqlStore
             _iAccount.Value = i.Account; _iKey.Value = i.Key; _iFingerprint.Value = i.Fingerprint; _iStatus.Value = i.Status;
             _iBody.Value = i.Body; _iRequest.Value = i.RequestId; _iCreated.Value = i.Created;
             _insertIdempotency.ExecuteNonQuery();
+            InsertedResultPositions.Add(SQLitePCL.raw.sqlite3_last_insert_rowid(_conn.Handle));
         }
     }
 
-    protected override void PurgeIdempotency(long olderThan)
+    protected override void PurgeIdempotency(long olderThan, string? account)
     {
         _purgeBefore.Value = olderThan;
+        _purgeAccount.Value = (object?)account ?? DBNull.Value;
         _purge.ExecuteNonQuery();
     }
 
@@ -251,7 +275,7 @@ public sealed class SqliteStore : SqlStore
     public override void Dispose()
     {
         _insert.Dispose(); _deleteVersion.Dispose(); _insertIdempotency.Dispose(); _purge.Dispose();
-        while (_readers.TryTake(out var reader)) { reader.Read.Dispose(); reader.Conn.Dispose(); }
+        while (_readers.TryTake(out var reader)) { reader.Read.Dispose(); reader.ReadResult.Dispose(); reader.Conn.Dispose(); }
         _conn.Dispose();
     }
 }

@@ -137,7 +137,7 @@ public sealed partial class StripeApi(
                 {
                     if (!idempotency.Matches(prior, Canonical(route, http, form)))
                         throw new StripeException(StripeError.IdempotencyMismatch(idemKey));
-                    response = new Response(prior.Status, prior.Body, Replayed: true, prior.RequestId);
+                    response = new Response(prior.Status, idempotency.Body(prior), Replayed: true, prior.RequestId);
                     durable = prior.Durable;
                 }
                 else
