@@ -98,9 +98,6 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
     /// <summary>The current version of object <paramref name="id"/>, loaded back from the store if it was dropped from memory.</summary>
     internal bool TryGet(string id, out StripeObject obj, out long seq) => TryGet(Objects.Find(id), out obj, out seq);
 
-    /// <summary>As <see cref="TryGet(string, out StripeObject, out long)"/>, with the id's number (-1 if the tree has never named it).</summary>
-    internal bool TryGet(string id, out StripeObject obj, out long seq, out int ordinal) => TryGet(ordinal = Objects.Find(id), out obj, out seq);
-
     /// <summary>The current version of the object numbered <paramref name="ordinal"/> in <see cref="Objects"/> (a list key's).</summary>
     internal bool TryGet(int ordinal, out StripeObject obj, out long seq)
     {

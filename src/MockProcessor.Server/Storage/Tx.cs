@@ -352,7 +352,8 @@ public sealed class Tx
         foreach (var id in _order)
         {
             var obj = _staged[id];
-            var exists = _account.TryGet(id, out var existing, out var existingSeq, out var ordinal);
+            var ordinal = _account.Objects.Find(id); // -1: the tree has never named it (Apply interns it)
+            var exists = _account.TryGet(ordinal, out var existing, out var existingSeq);
             var seq = exists ? existingSeq : _store.NextSeq();
             ordinal = _account.Apply(obj, seq, ordinal);
             _store.Applied(_account, exists ? existing : null, obj);
