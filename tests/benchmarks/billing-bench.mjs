@@ -4,7 +4,7 @@
 // Usage (repository root): dotnet publish src/MockProcessor -c Release -o /tmp/mp
 //                          node tests/benchmarks/billing-bench.mjs [--exe /tmp/mp/mockprocessor] [--subscriptions 1000]
 //                          [--in-memory] [--cache-objects N] [--trial-days 0] [--hold]
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { arg, startEmulator } from './emulator.mjs';
 
 const exe = arg('exe', '/tmp/mp/mockprocessor');
@@ -18,6 +18,27 @@ const emu = await startEmulator({
   args: ['--seed', '14', ...(cacheObjects === null ? [] : ['--cache-objects', String(cacheObjects)])],
 });
 const { server, ok } = emu;
+// The emulator's CPU time (user + system, all threads, in seconds) and minor page faults so far, from /proc/<pid>/stat.
+const procStat = () => {
+  const text = readFileSync(`/proc/${server.pid}/stat`, 'utf8');
+  const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const io = readFileSync(`/proc/${server.pid}/io`, 'utf8');
+  const written = Number(/^wchar: (\d+)/m.exec(io)[1]);
+  return { cpu: (Number(f[11]) + Number(f[12])) / 100, faults: Number(f[7]), threads: threadCpu(), written };
+};
+// CPU seconds by thread name (threads of one name summed: the pool's workers, the collector's heaps).
+const threadCpu = () => {
+  const byName = {};
+  for (const tid of readdirSync(`/proc/${server.pid}/task`)) {
+    try {
+      const text = readFileSync(`/proc/${server.pid}/task/${tid}/stat`, 'utf8');
+      const name = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')).replace(/ \d+$/, '').trim();
+      const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      byName[name] = (byName[name] ?? 0) + (Number(f[11]) + Number(f[12])) / 100;
+    } catch { /* the thread ended */ }
+  }
+  return byName;
+};
 const rssMb = () => {
   const line = readFileSync(`/proc/${server.pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
   return Number(line.split(/\s+/)[1]) / 1024;
@@ -58,10 +79,12 @@ try {
   const invoicesBefore = await countList('/v1/invoices', '');
   const statsBefore = await ok('GET', '/_mock/stats?gc=true');
   const before = rssMb();
+  const proc0 = procStat();
   const t1 = process.hrtime.bigint();
   const advanced = await ok('POST', `/v1/test_helpers/test_clocks/${clock.id}/advance`, `frozen_time=${clock.frozen_time + 365 * 86400}`);
   const ms = Number(process.hrtime.bigint() - t1) / 1e6;
   const after = rssMb();
+  const proc1 = procStat();
   await hold(30, 'after the advance');
   const statsAfter = await ok('GET', '/_mock/stats');
   const liveAfter = (await ok('GET', '/_mock/stats?gc=true')).managed_heap_bytes;
@@ -71,6 +94,11 @@ try {
   const mode = inMemory ? 'in memory' : `file, cache ${cacheObjects ?? 'default'}`;
   console.log(`subscriptions ${count} (created in ${setupMs} ms, ${mode}); advance one year: ${ms.toFixed(0)} ms, clock ${advanced.status}`);
   console.log(`renewal invoices ${invoices} (${(invoices / count).toFixed(2)} per subscription), paid invoices in total ${paid}, active subscriptions ${active}`);
+  console.log(`emulator CPU during the advance ${(proc1.cpu - proc0.cpu).toFixed(2)} s (${((proc1.cpu - proc0.cpu) * 1000 / ms).toFixed(2)} cores), minor page faults ${proc1.faults - proc0.faults}, ` +
+    `${((proc1.written - proc0.written) / 1048576).toFixed(0)} MB written (write calls), ${statsAfter.commits - statsBefore.commits} commits`);
+  const byThread = Object.entries(proc1.threads).map(([name, cpu]) => [name, cpu - (proc0.threads[name] ?? 0)])
+    .filter(([, cpu]) => cpu >= 0.05).sort((a, b) => b[1] - a[1]);
+  console.log(`  by thread: ${byThread.map(([name, cpu]) => `${name} ${cpu.toFixed(2)} s`).join(', ')}`);
   console.log(`RSS before advance ${before.toFixed(0)} MB, after ${after.toFixed(0)} MB (grew ${(after - before).toFixed(0)} MB)`);
   // The managed heap after a full collection (what the emulator holds on to), and the GC's work during the advance.
   const mb = (b) => (b / 1048576).toFixed(0);
@@ -78,7 +106,8 @@ try {
   console.log(`live managed heap before ${mb(statsBefore.managed_heap_bytes)} MB, after ${mb(liveAfter)} MB (grew ${mb(liveAfter - statsBefore.managed_heap_bytes)} MB); ` +
     `GC during the advance: ${mb(gc1.allocated_bytes - gc0.allocated_bytes)} MB allocated, ${gc1.pause_total_ms - gc0.pause_total_ms} ms paused, ` +
     `collections ${gc1.gen0 - gc0.gen0} (gen1 ${gc1.gen1 - gc0.gen1}, gen2 ${gc1.gen2 - gc0.gen2})` +
-    (statsAfter.thread_pool ? `; pool work items ${statsAfter.thread_pool.completed_items - statsBefore.thread_pool.completed_items}` : ''));
+    (statsAfter.thread_pool ? `; pool work items ${statsAfter.thread_pool.completed_items - statsBefore.thread_pool.completed_items}` : '') +
+    (statsAfter.jit ? `; JIT ${statsAfter.jit.compiled_methods - statsBefore.jit.compiled_methods} methods in ${statsAfter.jit.compilation_ms - statsBefore.jit.compilation_ms} ms` : ''));
 } finally {
   emu.stop();
 }

@@ -57,6 +57,13 @@ public static class ControlEndpoints
                 // Work items the runtime's pool has run, and its threads: a burst of small items wakes (and spins) pool
                 // threads that compete with the work for the cores (docs/performance.md, "A year of billing, again").
                 thread_pool = new { completed_items = ThreadPool.CompletedWorkItemCount, threads = ThreadPool.ThreadCount },
+                // Methods the JIT has compiled (each tier counts) and the time it spent: code first run late, such as a
+                // long advance's renewals, is compiled while it runs (docs/performance.md, "A year of billing, again").
+                jit = new
+                {
+                    compiled_methods = System.Runtime.JitInfo.GetCompiledMethodCount(),
+                    compilation_ms = (long)System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds,
+                },
             });
         });
         // Advances the emulator's clock, so every merchant's, and fires the time-driven work that became due (in replica

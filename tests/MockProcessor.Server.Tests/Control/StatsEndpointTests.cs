@@ -9,7 +9,7 @@ public class StatsEndpointTests : IAsyncLifetime
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
     [Fact]
-    public async Task Counts_objects_by_type_and_reports_the_collector_and_the_thread_pool()
+    public async Task Counts_objects_by_type_and_reports_the_collector_the_thread_pool_and_the_jit()
     {
         var c = _app.Client("sk_test_stats_counts");
         var before = await (await c.GetAsync("/_mock/stats")).OkAsync();
@@ -23,5 +23,9 @@ public class StatsEndpointTests : IAsyncLifetime
         Assert.True((long)after["gc"]!["allocated_bytes"]! >= (long)before["gc"]!["allocated_bytes"]!);
         Assert.True((int)after["thread_pool"]!["threads"]! >= 1);
         Assert.True((long)after["thread_pool"]!["completed_items"]! >= (long)before["thread_pool"]!["completed_items"]!);
+        // Serving requests has compiled methods by now; the count only grows.
+        Assert.True((long)before["jit"]!["compiled_methods"]! > 0);
+        Assert.True((long)after["jit"]!["compiled_methods"]! >= (long)before["jit"]!["compiled_methods"]!);
+        Assert.True((long)after["jit"]!["compilation_ms"]! >= 0);
     }
 }
