@@ -58,7 +58,7 @@ public static class ControlEndpoints
                 // threads that compete with the work for the cores (docs/performance.md, "A year of billing, again").
                 thread_pool = new { completed_items = ThreadPool.CompletedWorkItemCount, threads = ThreadPool.ThreadCount },
                 // Methods the JIT has compiled (each tier counts) and the time it spent: code first run late, such as a
-                // long advance's renewals, is compiled while it runs (docs/performance.md, "A year of billing, again").
+                // long advance's renewals, is compiled while it runs (docs/performance.md, "Fewer recompilations").
                 jit = new
                 {
                     compiled_methods = System.Runtime.JitInfo.GetCompiledMethodCount(),
