@@ -8,8 +8,11 @@
 //   current   the id's current position, keyed by the id (random text): inserted all over its B-tree
 //   all       current + list + secondary
 //   segments  nothing at commit; every 100,000 rows (--segment) the ids seen since the last flush are written, sorted, as
-//             one immutable table id → (position, seq): the flush of the layered design
-// and reports µs a row and the bytes written a row (database + WAL). For "all" it then times three reads.
+//             one immutable table id → (position, seq), with a Bloom filter of its ids (10 bits an id, 7 probes) stored
+//             beside it: the flush of the layered design
+// and reports µs a row and the bytes written a row (database + WAL). For "all" it then times three reads; for
+// "segments" it reopens the file, times loading the catalogue and the Bloom filters (what a start-up would read), and
+// times id → position through the segments, newest first, for ids present and for ids absent.
 //
 //   dotnet run -c Release --project tests/benchmarks/IndexCostBench -- [--rows 1000000] [--modes versions,list,secondary,current,all]
 //        [--cache-kb 2000] [--batch 4096] [--segment 100000] [--dir /tmp/indexcost]
@@ -41,6 +44,7 @@ foreach (var mode in flags.GetValueOrDefault("modes", "versions,list,secondary,c
     Exec("CREATE TABLE objects(id TEXT NOT NULL, account TEXT NOT NULL, type TEXT NOT NULL, created INTEGER NOT NULL, seq INTEGER NOT NULL, data BLOB NOT NULL, head TEXT)");
     Exec("CREATE TABLE current(id TEXT PRIMARY KEY, position INTEGER NOT NULL, seq INTEGER NOT NULL) WITHOUT ROWID");
     Exec("CREATE TABLE keys(list INTEGER, created INTEGER, seq INTEGER, id TEXT, PRIMARY KEY(list, created, seq)) WITHOUT ROWID");
+    Exec("CREATE TABLE blooms(segment INTEGER PRIMARY KEY, bits BLOB NOT NULL)");
     var db = conn.Handle!;
     var insert = Prepare(db, "INSERT INTO objects(id, account, type, created, seq, data, head) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     var current = Prepare(db, "INSERT OR REPLACE INTO current(id, position, seq) VALUES(?1, ?2, ?3)");
@@ -92,7 +96,65 @@ foreach (var mode in flags.GetValueOrDefault("modes", "versions,list,secondary,c
             Step(add);
         }
         sqlite3_finalize(add);
+        var bloom = new Bloom(recent.Count);
+        foreach (var (id, _, _) in recent) bloom.Add(id);
+        var keep = Prepare(db, "INSERT INTO blooms(segment, bits) VALUES(?1, ?2)");
+        sqlite3_bind_int64(keep, 1, flushed - 1); sqlite3_bind_blob(keep, 2, bloom.Bytes);
+        Step(keep);
+        sqlite3_finalize(keep);
         recent.Clear();
+    }
+
+    if (segments)
+    {
+        Exec("PRAGMA wal_checkpoint(TRUNCATE)");
+        foreach (var s in new[] { insert, current, key }) sqlite3_finalize(s);
+        conn.Close();
+        // A start-up: the catalogue (the segment tables) and each segment's Bloom filter, nothing per id.
+        clock.Restart();
+        using var reopened = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        reopened.Open();
+        var rdb = reopened.Handle!;
+        var filters = new List<(Bloom Bloom, sqlite3_stmt Find)>();
+        var load = Prepare(rdb, "SELECT segment, bits FROM blooms ORDER BY segment");
+        while (sqlite3_step(load) == SQLITE_ROW)
+        {
+            var n = sqlite3_column_int64(load, 0);
+            filters.Add((new Bloom(sqlite3_column_blob(load, 1).ToArray()), Prepare(rdb, $"SELECT position FROM segment_{n} WHERE id = ?1")));
+        }
+        sqlite3_finalize(load);
+        filters.Reverse(); // newest first
+        var loadMs = clock.Elapsed.TotalMilliseconds;
+        var bloomBytes = filters.Sum(f => (long)f.Bloom.Bytes.Length);
+        const int reads = 100_000;
+        long probes = 0, found = 0;
+        long Lookup(string id)
+        {
+            foreach (var (bloom, find) in filters)
+            {
+                if (!bloom.MayContain(id)) continue;
+                probes++;
+                Bind(find, 1, id);
+                var hit = sqlite3_step(find) == SQLITE_ROW ? sqlite3_column_int64(find, 0) : 0;
+                sqlite3_reset(find);
+                if (hit != 0) return hit;
+            }
+            return 0;
+        }
+        clock.Restart();
+        for (var i = 0; i < reads; i++) if (Lookup(sample[random.Next(sample.Count)]) != 0) found++;
+        var hitUs = clock.Elapsed.TotalMicroseconds / reads;
+        var hitProbes = probes; probes = 0;
+        clock.Restart();
+        for (var i = 0; i < reads; i++) if (Lookup(RandomId(random, "pi_")) != 0) found++;
+        var missUs = clock.Elapsed.TotalMicroseconds / reads;
+        Console.WriteLine($"segments: {filters.Count} of up to {segmentRows:N0} ids; start-up (open, catalogue, Bloom filters) {loadMs:F0} ms, " +
+            $"filters {bloomBytes / 1048576.0:F1} MB; id → position: present {hitUs:F1} µs ({(double)hitProbes / reads:F2} tables read a lookup), " +
+            $"absent {missUs:F1} µs ({(double)probes / reads:F3} tables read a lookup); {found:N0} found of {reads:N0} present");
+        foreach (var (_, find) in filters) sqlite3_finalize(find);
+        reopened.Close();
+        foreach (var f in Directory.GetFiles(dir, mode + ".db*")) File.Delete(f);
+        continue;
     }
 
     if (mode == "all")
@@ -157,4 +219,34 @@ static string RandomId(Random random, string prefix)
         s.prefix.CopyTo(span);
         for (var i = s.prefix.Length; i < span.Length; i++) span[i] = Alphabet[s.random.Next(Alphabet.Length)];
     });
+}
+
+/// <summary>A Bloom filter over ids: 10 bits an id and 7 probes (about 1 % false positives), probes by double hashing.</summary>
+sealed class Bloom
+{
+    private const int Probes = 7;
+    public byte[] Bytes { get; }
+    public Bloom(int count) => Bytes = new byte[Math.Max(8, count * 10 / 8)];
+    public Bloom(byte[] bytes) => Bytes = bytes;
+
+    public void Add(string id)
+    {
+        var (h1, h2, bits) = Hashes(id);
+        for (var i = 0; i < Probes; i++) { var b = (h1 + (ulong)i * h2) % bits; Bytes[b >> 3] |= (byte)(1 << (int)(b & 7)); }
+    }
+
+    public bool MayContain(string id)
+    {
+        var (h1, h2, bits) = Hashes(id);
+        for (var i = 0; i < Probes; i++) { var b = (h1 + (ulong)i * h2) % bits; if ((Bytes[b >> 3] & (1 << (int)(b & 7))) == 0) return false; }
+        return true;
+    }
+
+    private (ulong, ulong, ulong) Hashes(string id)
+    {
+        ulong h = 14695981039346656037UL; // FNV-1a over the id's characters, then two mixes of it
+        foreach (var c in id) { h ^= c; h *= 1099511628211UL; }
+        ulong Mix(ulong x) { x ^= x >> 33; x *= 0xff51afd7ed558ccdUL; x ^= x >> 33; x *= 0xc4ceb9fe1a85ec53UL; return x ^ (x >> 33); }
+        return (Mix(h), Mix(h ^ 0x9e3779b97f4a7c15UL) | 1, (ulong)Bytes.Length * 8);
+    }
 }
