@@ -18,7 +18,8 @@ const emu = await startEmulator({
   args: ['--seed', '14', ...(cacheObjects === null ? [] : ['--cache-objects', String(cacheObjects)])],
 });
 const { server, ok } = emu;
-// The emulator's CPU time (user + system, all threads, in seconds) and minor page faults so far, from /proc/<pid>/stat.
+// The emulator's CPU time (user + system, all threads, in seconds), minor page faults, CPU by thread and bytes passed to
+// write calls so far, from /proc/<pid>/stat, /proc/<pid>/task and /proc/<pid>/io (the commits come from /_mock/stats).
 const procStat = () => {
   const text = readFileSync(`/proc/${server.pid}/stat`, 'utf8');
   const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
