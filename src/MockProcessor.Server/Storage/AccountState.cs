@@ -196,7 +196,7 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
 
     internal KeyIndex? Indexed(string owner, SecondaryIndex index, string key) => EntryOf(owner, index, key) is { } e ? Secondary.Get(e) : null;
 
-    private int CountIndexed(string owner, SecondaryIndex index, string key) => EntryOf(owner, index, key) is { } e ? Secondary.CountOf(e) : 0;
+    internal int CountIndexed(string owner, SecondaryIndex index, string key) => EntryOf(owner, index, key) is { } e ? Secondary.CountOf(e) : 0;
 
     /// <summary>The entry of <see cref="Secondary"/> for a key, or null when the owner or the key was never filed.</summary>
     private (int Owner, int Index, int Key)? EntryOf(string owner, SecondaryIndex index, string key) =>

@@ -94,7 +94,8 @@ public sealed class StoreSchema
         _indexesByType = all.GroupBy(i => i.Type).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
         Lookups = lookups.ToList();
         _lookupsByType = Lookups.GroupBy(i => i.Type).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
-        Observers = observers.ToList();
+        _observers = observers.ToArray();
+        Observers = _observers;
         _observed = Observers.SelectMany(o => o.Types).ToHashSet(StringComparer.Ordinal);
     }
 
@@ -102,6 +103,7 @@ public sealed class StoreSchema
     public IReadOnlyList<SecondaryIndex> Indexes { get; }
     public IReadOnlyList<LookupIndex> Lookups { get; }
     public IReadOnlyList<IStoreObserver> Observers { get; }
+    private readonly IStoreObserver[] _observers; // enumerated per committed version: an array's loop boxes no enumerator
 
     private readonly Dictionary<string, SecondaryIndex[]> _indexesByType;
     private readonly Dictionary<SecondaryIndex, int> _numbers = new(ReferenceEqualityComparer.Instance);
@@ -120,7 +122,7 @@ public sealed class StoreSchema
     internal bool WantedAtStart(StripeObject obj)
     {
         if (!Observed(obj.ObjectType)) return false;
-        foreach (var o in Observers)
+        foreach (var o in _observers)
             if (o.Types.Contains(obj.ObjectType) && o.WantedAtStart(obj)) return true;
         return false;
     }

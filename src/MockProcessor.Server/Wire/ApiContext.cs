@@ -156,10 +156,12 @@ public sealed class ApiContext
     private void QueueDeliveries(Event ev)
     {
         // Only the event's own account (its endpoints) or, for a connected account's event, the platform (its connect
-        // endpoints) can receive it. An account without endpoints costs one index lookup.
+        // endpoints) can receive it. An account without endpoints costs two map lookups.
         var owner = ev.ConnectedAccount is null ? ev.AccountId : Account.Platform;
         if (owner is null || !Tx.InTree(owner)) return;
-        foreach (var endpoint in Tx.As(owner).Find(Webhooks.WebhookIndexes.Active, "active").ToList())
+        var tx = Tx.As(owner);
+        if (!tx.MayFind(Webhooks.WebhookIndexes.Active, "active")) return; // most events: no endpoint, nothing allocated
+        foreach (var endpoint in tx.Find(Webhooks.WebhookIndexes.Active, "active").ToList())
         {
             if (!WebhookRules.Matches(endpoint, ev.Type)) continue;
             var receives = ev.ConnectedAccount is null

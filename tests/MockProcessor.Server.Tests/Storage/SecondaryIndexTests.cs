@@ -51,6 +51,33 @@ public class SecondaryIndexTests
     }
 
     [Fact]
+    public void MayFind_is_false_only_when_Find_would_surely_yield_nothing()
+    {
+        var (store, state) = NewStore();
+        lock (state.Gate)
+        {
+            var tx = store.Begin(state);
+            Assert.False(tx.MayFind(ByClock, "clock_1"));
+            // Filed under the key by this call, before any commit.
+            tx.Put(Cus("cus_a", 100, "clock_1"));
+            Assert.True(tx.MayFind(ByClock, "clock_1"));
+            Assert.False(tx.MayFind(ByClock, "clock_2"));
+            tx.Commit();
+            tx = store.Begin(state);
+            Assert.True(tx.MayFind(ByClock, "clock_1"));   // committed under the key
+            Assert.False(tx.MayFind(ByClock, "clock_2"));
+            // A committed object this call changed could have moved into any key: Find must look.
+            tx.Put(Cus("cus_a", 100, "clock_2"));
+            Assert.True(tx.MayFind(ByClock, "clock_2"));
+            Assert.Equal(["cus_a"], Ids(tx.Find(ByClock, "clock_2")));
+            tx.Commit();
+            tx = store.Begin(state);
+            Assert.False(tx.MayFind(ByClock, "clock_1"));  // emptied by the move
+            Assert.True(tx.MayFind(ByClock, "clock_2"));
+        }
+    }
+
+    [Fact]
     public void Objects_created_in_the_call_are_found_under_their_current_key_in_creation_order()
     {
         var (store, state) = NewStore();
