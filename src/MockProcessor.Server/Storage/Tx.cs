@@ -246,8 +246,24 @@ public sealed class Tx
 
     internal int PutCount => _puts.Count;
 
-    /// <summary>The objects put since <paramref name="mark"/> (a <see cref="PutCount"/>), each once, as they are now.</summary>
-    internal IEnumerable<StripeObject> PutSince(int mark) => _puts.Skip(mark).Distinct().Select(id => _staged[id]);
+    /// <summary>
+    /// The objects put since <paramref name="mark"/> (a <see cref="PutCount"/>), each once, as they are now, in the order
+    /// first put. The list is this unit of work's own and is refilled by the next call: read it before asking again.
+    /// </summary>
+    internal IReadOnlyList<StripeObject> PutSince(int mark)
+    {
+        // Asked after every timer that fires (tens of thousands in a year's advance): one set and one list, reused.
+        var seen = _putSinceSeen ??= new HashSet<string>(StringComparer.Ordinal);
+        var since = _putSince ??= [];
+        seen.Clear();
+        since.Clear();
+        for (var i = mark; i < _puts.Count; i++)
+            if (seen.Add(_puts[i])) since.Add(_staged[_puts[i]]);
+        return since;
+    }
+
+    private HashSet<string>? _putSinceSeen;
+    private List<StripeObject>? _putSince;
 
     /// <summary>
     /// Puts the object's next time-driven work (if any) on its clock's timer queue (the merchant's or a test clock's), and

@@ -38,7 +38,7 @@ public sealed class TimeDriver(TimerRegistry timers, IdGenerator ids, Renderers 
             due.Timer.Fire(SystemContext(tx.As(owner.Id), owner, key.Due), obj);
             telemetry.TimerFired(due.Timer.GetType().Name);
             fired++;
-            foreach (var changed in tx.PutSince(mark).ToList()) tx.ScheduleTimer(changed);
+            foreach (var changed in tx.PutSince(mark)) tx.ScheduleTimer(changed); // the list is reused by the next PutSince
             // A long pass (a year of renewals) commits as it goes: one huge write would hold all of it in memory at once.
             if (options.AdvanceCommitObjects > 0 && tx.StagedCount >= options.AdvanceCommitObjects) tx.CommitPart();
         }
