@@ -26,7 +26,8 @@ public sealed class Tx
     private readonly Dictionary<string, List<string>> _changed;
     // The objects this call created, under each key they have had in their type's secondary indexes, and each one's
     // place in creation order: Find reads the few created under its key instead of filtering all created of the type.
-    private readonly Dictionary<(SecondaryIndex Index, string Key), List<string>> _createdByKey;
+    // Most keys get one object in a call: its id is held inline, a list only from the second.
+    private readonly Dictionary<(SecondaryIndex Index, string Key), CreatedIds> _createdByKey;
     private readonly Dictionary<string, int> _createdAt;
     // The parts committed before the end of the call (CommitPart), shared by every view.
     private readonly PartsSoFar _partsSoFar;
@@ -123,8 +124,8 @@ public sealed class Tx
             foreach (var index in _account.Schema.IndexesOf(obj.ObjectType))
                 if (index.KeyOf(obj) is { } key)
                 {
-                    if (!_createdByKey.TryGetValue((index, key), out var under)) _createdByKey[(index, key)] = under = [];
-                    if (under.Count == 0 || under[^1] != obj.Id) under.Add(obj.Id);
+                    ref var under = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_createdByKey, (index, key), out _);
+                    under.Add(obj.Id);
                 }
         _staged[obj.Id] = obj;
         _puts.Add(obj.Id);
@@ -192,8 +193,8 @@ public sealed class Tx
     private List<string>? CreatedUnder(SecondaryIndex index, string key)
     {
         if (!_createdByKey.TryGetValue((index, key), out var ids)) return null;
-        if (ids.Count == 1) return ids;
-        var ordered = ids.Distinct(StringComparer.Ordinal).ToList();
+        if (ids.More is null) return [ids.First!];
+        var ordered = ids.More.Distinct(StringComparer.Ordinal).ToList();
         ordered.Sort((a, b) => _createdAt[a].CompareTo(_createdAt[b]));
         return ordered;
     }
@@ -440,5 +441,19 @@ public sealed class Tx
         await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await durable.ConfigureAwait(false); // a failed write is the call's failure, and nobody is told
         Tell(account, observed);
+    }
+
+    /// <summary>The ids created under one key in a call, in the order put (an id put again at once is not repeated).</summary>
+    private struct CreatedIds
+    {
+        public string? First;
+        public List<string>? More; // from the second id on: every id, the first included
+
+        public void Add(string id)
+        {
+            if (First is null) { First = id; return; }
+            if ((More is null ? First : More[^1]) == id) return;
+            (More ??= [First]).Add(id);
+        }
     }
 }
