@@ -95,14 +95,13 @@ public sealed class StoreSchema
         Lookups = lookups.ToList();
         _lookupsByType = Lookups.GroupBy(i => i.Type).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
         _observers = observers.ToArray();
-        Observers = _observers;
         _observed = Observers.SelectMany(o => o.Types).ToHashSet(StringComparer.Ordinal);
     }
 
     public IReadOnlyDictionary<string, Type> PersistedTypes { get; }
     public IReadOnlyList<SecondaryIndex> Indexes { get; }
     public IReadOnlyList<LookupIndex> Lookups { get; }
-    public IReadOnlyList<IStoreObserver> Observers { get; }
+    public IReadOnlyList<IStoreObserver> Observers => _observers;
     private readonly IStoreObserver[] _observers; // enumerated per committed version: an array's loop boxes no enumerator
 
     private readonly Dictionary<string, SecondaryIndex[]> _indexesByType;

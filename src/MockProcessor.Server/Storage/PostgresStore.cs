@@ -200,11 +200,11 @@ public sealed class PostgresStore : SqlStore
         _batch!.BatchCommands.Add(cmd);
     }
 
-    protected override void PurgeIdempotency(long olderThan, string? account)
+    protected override void PurgeIdempotency(long olderThan, string account)
     {
-        var cmd = new NpgsqlBatchCommand(account is null ? "DELETE FROM idempotency WHERE created < $1" : "DELETE FROM idempotency WHERE created < $1 AND account = $2");
+        var cmd = new NpgsqlBatchCommand("DELETE FROM idempotency WHERE created < $1 AND account = $2");
         cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = olderThan });
-        if (account is not null) cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = account });
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = account });
         _batch!.BatchCommands.Add(cmd);
     }
 

@@ -91,10 +91,10 @@ public sealed record IdempotencyRow(string Account, string Key, string Fingerpri
 
 /// <summary>
 /// Deletes the idempotent results older than <paramref name="OlderThan"/> (the merchant's virtual time) of the tree
-/// <paramref name="Account"/>; every tree's when null. Per tree: merchants' clocks differ, and a result another
-/// merchant's clock has expired may still be replayed by its own.
+/// <paramref name="Account"/>. Always per tree: merchants' clocks differ, and a result another merchant's clock has
+/// expired may still be replayed by its own.
 /// </summary>
-public sealed record IdempotencyPurge(long OlderThan, string? Account = null) : Row;
+public sealed record IdempotencyPurge(long OlderThan, string Account) : Row;
 
 /// <summary>Compaction: drop these superseded object versions (their <see cref="StoredVersion.Position"/>s).</summary>
 public sealed record CompactionStep(IReadOnlyList<long> Superseded) : Row;

@@ -221,7 +221,7 @@ public abstract class SqlStore : IDurableStore
 
     protected abstract void InsertIdempotency(IReadOnlyList<IdempotencyRow> records);
 
-    protected abstract void PurgeIdempotency(long olderThan, string? account);
+    protected abstract void PurgeIdempotency(long olderThan, string account);
 
     /// <summary>Deletes the object versions at these positions (compaction).</summary>
     protected abstract void DeleteVersions(IReadOnlyList<long> positions);

@@ -49,8 +49,7 @@ public sealed class SqliteStore : SqlStore
         _iRequest = _insertIdempotency.Parameters.Add("$r", SqliteType.Text);
         _iCreated = _insertIdempotency.Parameters.Add("$c", SqliteType.Integer);
         _purge = _conn.CreateCommand();
-        // $a null: every tree's results.
-        _purge.CommandText = "DELETE FROM idempotency WHERE created < $t AND ($a IS NULL OR account = $a)";
+        _purge.CommandText = "DELETE FROM idempotency WHERE created < $t AND account = $a";
         _purgeBefore = _purge.Parameters.Add("$t", SqliteType.Integer);
         _purgeAccount = _purge.Parameters.Add("$a", SqliteType.Text);
     }
@@ -237,10 +236,10 @@ public sealed class SqliteStore : SqlStore
         }
     }
 
-    protected override void PurgeIdempotency(long olderThan, string? account)
+    protected override void PurgeIdempotency(long olderThan, string account)
     {
         _purgeBefore.Value = olderThan;
-        _purgeAccount.Value = (object?)account ?? DBNull.Value;
+        _purgeAccount.Value = account;
         _purge.ExecuteNonQuery();
     }
 

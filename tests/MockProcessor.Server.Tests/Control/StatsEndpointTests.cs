@@ -23,9 +23,9 @@ public class StatsEndpointTests : IAsyncLifetime
         Assert.True((long)after["gc"]!["allocated_bytes"]! >= (long)before["gc"]!["allocated_bytes"]!);
         Assert.True((int)after["thread_pool"]!["threads"]! >= 1);
         Assert.True((long)after["thread_pool"]!["completed_items"]! >= (long)before["thread_pool"]!["completed_items"]!);
-        // Serving requests has compiled methods by now; the count only grows.
+        // Serving requests has compiled methods by now, taking some time; the count only grows.
         Assert.True((long)before["jit"]!["compiled_methods"]! > 0);
         Assert.True((long)after["jit"]!["compiled_methods"]! >= (long)before["jit"]!["compiled_methods"]!);
-        Assert.True((long)after["jit"]!["compilation_ms"]! >= 0);
+        Assert.True((long)after["jit"]!["compilation_ms"]! > 0);
     }
 }

@@ -155,7 +155,7 @@ public class PostgresStoreTests
             Assert.Equal(Idem("k2", 200) with { Body = idem[1].Body }, idem[1]);
 
             // Compaction deletes exactly the named positions; a purge drops idempotency records older than its time.
-            store.Write([new CompactionStep([all[0].Position]), new IdempotencyPurge(150)], Rows);
+            store.Write([new CompactionStep([all[0].Position]), new IdempotencyPurge(150, "acct_a")], Rows);
         }
         using (var store = new PostgresStore(db.ConnectionString))
         {

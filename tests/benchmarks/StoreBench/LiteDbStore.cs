@@ -77,7 +77,7 @@ public sealed class LiteDbStore : IDurableStore
                         });
                         break;
                     case IdempotencyPurge purge:
-                        _idempotency.DeleteMany(Query.LT("created", purge.OlderThan));
+                        _idempotency.DeleteMany(Query.And(Query.LT("created", purge.OlderThan), Query.EQ("account", purge.Account)));
                         break;
                     case CompactionStep step:
                         foreach (var position in step.Superseded) _objects.Delete(position);
