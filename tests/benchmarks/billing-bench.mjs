@@ -5,6 +5,7 @@
 //                          node tests/benchmarks/billing-bench.mjs [--exe /tmp/mp/mockprocessor] [--subscriptions 1000]
 //                          [--in-memory] [--cache-objects N] [--trial-days 0] [--hold]
 import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { arg, startEmulator } from './emulator.mjs';
 
 const exe = arg('exe', '/tmp/mp/mockprocessor');
@@ -25,7 +26,27 @@ const procStat = () => {
   const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
   const io = readFileSync(`/proc/${server.pid}/io`, 'utf8');
   const written = Number(/^wchar: (\d+)/m.exec(io)[1]);
-  return { cpu: (Number(f[11]) + Number(f[12])) / 100, faults: Number(f[7]), threads: threadCpu(), written };
+  return { cpu: (Number(f[11]) + Number(f[12])) / 100, faults: Number(f[7]), threads: threadCpu(), written, machine: machineCpu() };
+};
+// The machine's CPU (seconds, all cores) from /proc/stat: busy (user+nice+system+irq+softirq) and steal (time the
+// hypervisor ran something else while this VM wanted a core), to tell a slow advance from a machine that gave it less.
+const machineCpu = () => {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  return { busy: (f[0] + f[1] + f[2] + f[5] + f[6]) / 100, steal: (f[7] ?? 0) / 100 };
+};
+// How fast this machine runs a fixed piece of single-threaded work right now (ms): on a VM whose host is loaded the
+// same work takes longer without any steal being reported, so a slow advance is compared with this, not guessed at.
+const calibrate = () => {
+  // (the first call also compiles it: the median of five is reported)
+  const t = process.hrtime.bigint();
+  let h = 0x9e3779b9 | 0; const doc = { id: 'in_0', lines: Array.from({ length: 8 }, (_, i) => ({ amount: i * 1000, period: { start: i, end: i + 1 } })) };
+  for (let i = 0; i < 20000; i++) {
+    const text = JSON.stringify({ ...doc, id: `in_${i}` });
+    for (let j = 0; j < text.length; j++) h = Math.imul(h ^ text.charCodeAt(j), 0x01000193);
+    h ^= JSON.parse(text).lines.length;
+  }
+  if (h === 42) console.log('');
+  return Number(process.hrtime.bigint() - t) / 1e6;
 };
 // CPU seconds by thread name (threads of one name summed: the pool's workers, the collector's heaps).
 const threadCpu = () => {
@@ -80,12 +101,16 @@ try {
   const invoicesBefore = await countList('/v1/invoices', '');
   const statsBefore = await ok('GET', '/_mock/stats?gc=true');
   const before = rssMb();
+  const speed = [calibrate(), calibrate(), calibrate(), calibrate(), calibrate()].sort((a, b) => a - b)[2];
   const proc0 = procStat();
   const t1 = process.hrtime.bigint();
   const advanced = await ok('POST', `/v1/test_helpers/test_clocks/${clock.id}/advance`, `frozen_time=${clock.frozen_time + 365 * 86400}`);
   const ms = Number(process.hrtime.bigint() - t1) / 1e6;
   const after = rssMb();
   const proc1 = procStat();
+  // What the emulator does in the 3 s after answering (the WAL checkpoint it left for when the writer rests).
+  await new Promise((r) => setTimeout(r, 3000));
+  const proc2 = procStat();
   await hold(30, 'after the advance');
   const statsAfter = await ok('GET', '/_mock/stats');
   const liveAfter = (await ok('GET', '/_mock/stats?gc=true')).managed_heap_bytes;
@@ -100,6 +125,12 @@ try {
   const byThread = Object.entries(proc1.threads).map(([name, cpu]) => [name, cpu - (proc0.threads[name] ?? 0)])
     .filter(([, cpu]) => cpu >= 0.05).sort((a, b) => b[1] - a[1]);
   console.log(`  by thread: ${byThread.map(([name, cpu]) => `${name} ${cpu.toFixed(2)} s`).join(', ')}`);
+  const cores = availableParallelism();
+  const others = proc1.machine.busy - proc0.machine.busy - (proc1.cpu - proc0.cpu);
+  console.log(`  the machine (${cores} cores, ${(cores * ms / 1000).toFixed(2)} core-seconds in the advance): other processes ${Math.max(0, others).toFixed(2)} s, ` +
+    `steal ${(proc1.machine.steal - proc0.machine.steal).toFixed(2)} s; a fixed single-threaded calibration took ${speed.toFixed(0)} ms before the advance (median of 5)`);
+  console.log(`  in the 3 s after the advance (idle but for background work): CPU ${(proc2.cpu - proc1.cpu).toFixed(2)} s, ` +
+    `${((proc2.written - proc1.written) / 1048576).toFixed(0)} MB written`);
   console.log(`RSS before advance ${before.toFixed(0)} MB, after ${after.toFixed(0)} MB (grew ${(after - before).toFixed(0)} MB)`);
   // The managed heap after a full collection (what the emulator holds on to), and the GC's work during the advance.
   const mb = (b) => (b / 1048576).toFixed(0);

@@ -124,6 +124,7 @@ public abstract class SqlStore : IDurableStore
         Flush();
         End();
         tx.Commit();
+        Interlocked.Increment(ref _commits);
         Committed(InsertedPositions);
         // Committed: the versions can now be read back from where they are (the object cache, docs/storage.md).
         if (CanReadBack && InsertedPositions.Count == _written.Count)
@@ -142,6 +143,11 @@ public abstract class SqlStore : IDurableStore
         _writtenResults.Clear();
         InsertedResultPositions.Clear();
     }
+
+    private long _commits;
+
+    /// <summary>Batches committed since the store was opened (read by the maintenance loop's thread).</summary>
+    public long CommitCount => Interlocked.Read(ref _commits);
 
     public virtual bool CanReadBack => false;
 

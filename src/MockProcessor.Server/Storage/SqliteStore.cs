@@ -19,13 +19,18 @@ public sealed class SqliteStore : SqlStore
     private long _next;
     private readonly SqliteParameter _iAccount, _iKey, _iFingerprint, _iStatus, _iBody, _iRequest, _iCreated, _purgeBefore, _purgeAccount;
 
-    public SqliteStore(string path)
+    private readonly CheckpointPolicy _checkpoints;
+    private long _checkpointsRun;
+
+    /// <param name="checkpoints">When to checkpoint the WAL (default: <see cref="CheckpointPolicy"/>'s).</param>
+    public SqliteStore(string path, CheckpointPolicy? checkpoints = null)
     {
+        _checkpoints = checkpoints ?? new CheckpointPolicy();
         _conn = Database.Open(path);
         FingerprintKey = Database.FingerprintKey(_conn);
         // SQLite's automatic checkpoint runs inside a commit and stalls every request waiting on that batch: the writer's
         // connection turns it off and MaintainAsync checkpoints from a second connection.
-        Database.Exec(_conn, "PRAGMA wal_autocheckpoint=0;");
+        Database.Exec(_conn, $"PRAGMA wal_autocheckpoint=0; PRAGMA journal_size_limit={_checkpoints.KeepWalBytes};");
         Check(SQLitePCL.raw.sqlite3_prepare_v2(_conn.Handle,
             "INSERT INTO objects(id, account, type, created, seq, data, rowid, head, refs) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", out _insert));
         using (var max = _conn.CreateCommand())
@@ -252,19 +257,39 @@ public sealed class SqliteStore : SqlStore
         }
     }
 
-    /// <summary>A PASSIVE checkpoint once a second (copies what it can without blocking the writer); TRUNCATE at the end.</summary>
+    /// <summary>Checkpoints run by the maintenance loop (PASSIVE, as <see cref="CheckpointPolicy"/> decides).</summary>
+    public long CheckpointsRun => Interlocked.Read(ref _checkpointsRun);
+
+    /// <summary>
+    /// PASSIVE checkpoints (copy what can be copied without blocking the writer) when the policy says so, looked at once a
+    /// tick; TRUNCATE at the end.
+    /// </summary>
     public override async Task MaintainAsync(CancellationToken stop)
     {
         using var conn = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = _conn.DataSource, Pooling = false }.ToString());
         conn.Open();
         Database.Exec(conn, "PRAGMA busy_timeout=5000;");
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        var wal = new FileInfo(_conn.DataSource + "-wal");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        _checkpoints.Start(clock.Elapsed);
+        using var timer = new PeriodicTimer(_checkpoints.Tick);
         try
         {
             while (await timer.WaitForNextTickAsync(stop))
             {
-                try { Database.Exec(conn, "PRAGMA wal_checkpoint(PASSIVE);"); }
-                catch (SqliteException) { /* busy: the next tick retries */ }
+                wal.Refresh();
+                var commits = CommitCount;
+                if (!_checkpoints.ShouldCheckpoint(clock.Elapsed, commits, wal.Exists ? wal.Length : 0)) continue;
+                try
+                {
+                    using var checkpoint = conn.CreateCommand();
+                    checkpoint.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+                    using var result = checkpoint.ExecuteReader(); // busy, frames in the WAL, frames copied
+                    Interlocked.Increment(ref _checkpointsRun);
+                    // A reader still on an older snapshot stops the copy short: then the next tick tries again.
+                    if (result.Read() && result.GetInt64(2) >= result.GetInt64(1)) _checkpoints.Checkpointed(clock.Elapsed, commits);
+                }
+                catch (SqliteException) { /* busy: a later tick retries */ }
             }
         }
         catch (OperationCanceledException) { }
