@@ -9,13 +9,15 @@
 //   all       current + list + secondary
 //   segments  nothing at commit; every 100,000 rows (--segment) the ids seen since the last flush are written, sorted, as
 //             one immutable table id → (position, seq), with a Bloom filter of its ids (10 bits an id, 7 probes) stored
-//             beside it: the flush of the layered design
+//             beside it: the flush of the layered design. With --fanout F (size-tiered merging), once F segments of one
+//             tier exist they are merged, in id order, into one segment of the next tier (the newest entry of an id
+//             kept) and dropped, with their filters: what the background merge would do, timed apart from the fill
 // and reports µs a row and the bytes written a row (database + WAL). For "all" it then times three reads; for
 // "segments" it reopens the file, times loading the catalogue and the Bloom filters (what a start-up would read), and
 // times id → position through the segments, newest first, for ids present and for ids absent.
 //
 //   dotnet run -c Release --project tests/benchmarks/IndexCostBench -- [--rows 1000000] [--modes versions,list,secondary,current,all]
-//        [--cache-kb 2000] [--batch 4096] [--segment 100000] [--dir /tmp/indexcost]
+//        [--cache-kb 2000] [--batch 4096] [--segment 100000] [--fanout 0] [--dir /tmp/indexcost]
 using System.Diagnostics;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
@@ -28,6 +30,7 @@ var dir = flags.GetValueOrDefault("dir", Path.Combine(Path.GetTempPath(), "index
 Directory.CreateDirectory(dir);
 const int Owners = 5_000;
 var segmentRows = int.Parse(flags.GetValueOrDefault("segment", "100000"));
+var fanout = int.Parse(flags.GetValueOrDefault("fanout", "0")); // 0: segments are never merged
 var batch = int.Parse(flags.GetValueOrDefault("batch", "4096")); // rows a commit (a clock advance commits parts of 4,096 objects)
 
 Console.WriteLine($"{rows:N0} rows a mode, commits of {batch:N0}, page cache {cacheKb:N0} KB, {Environment.ProcessorCount} cores");
@@ -44,7 +47,9 @@ foreach (var mode in flags.GetValueOrDefault("modes", "versions,list,secondary,c
     Exec("CREATE TABLE objects(id TEXT NOT NULL, account TEXT NOT NULL, type TEXT NOT NULL, created INTEGER NOT NULL, seq INTEGER NOT NULL, data BLOB NOT NULL, head TEXT)");
     Exec("CREATE TABLE current(id TEXT PRIMARY KEY, position INTEGER NOT NULL, seq INTEGER NOT NULL) WITHOUT ROWID");
     Exec("CREATE TABLE keys(list INTEGER, created INTEGER, seq INTEGER, id TEXT, PRIMARY KEY(list, created, seq)) WITHOUT ROWID");
-    Exec("CREATE TABLE blooms(segment INTEGER PRIMARY KEY, bits BLOB NOT NULL)");
+    // The catalogue: each segment's tier (0: flushed, t: merged from segments of tier t - 1), the newest position it
+    // holds (lookups go newest first) and its Bloom filter.
+    Exec("CREATE TABLE blooms(segment INTEGER PRIMARY KEY, tier INTEGER NOT NULL, newest INTEGER NOT NULL, bits BLOB NOT NULL)");
     var db = conn.Handle!;
     var insert = Prepare(db, "INSERT INTO objects(id, account, type, created, seq, data, head) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     var current = Prepare(db, "INSERT OR REPLACE INTO current(id, position, seq) VALUES(?1, ?2, ?3)");
@@ -52,6 +57,9 @@ foreach (var mode in flags.GetValueOrDefault("modes", "versions,list,secondary,c
     var (list, secondary, byId, segments) = (mode is "list" or "all", mode is "secondary" or "all", mode is "current" or "all", mode == "segments");
     var recent = new List<(string Id, long Position, long Seq)>();
     var flushed = 0;
+    var tiers = new List<List<int>>(); // per tier, its segments oldest first
+    var merging = new Stopwatch();
+    long merged = 0, merges = 0;
 
     var random = new Random(16);
     var data = new byte[600]; // about an event's or a PaymentIntent's row
@@ -81,28 +89,77 @@ foreach (var mode in flags.GetValueOrDefault("modes", "versions,list,secondary,c
     Exec("COMMIT");
     if (segments && recent.Count > 0) { Exec("BEGIN"); Flush(); Exec("COMMIT"); }
     var written = new FileInfo(path).Length + new FileInfo(path + "-wal").Length;
-    Console.WriteLine($"| {mode} | {clock.Elapsed.TotalMicroseconds / rows:F1} | {written / rows:N0} |");
+    Console.WriteLine($"| {mode} | {(clock.Elapsed - merging.Elapsed).TotalMicroseconds / rows:F1} | {written / rows:N0} |");
+    if (merges > 0)
+        Console.WriteLine($"merging (fan-out {fanout}): {merges} merges rewrote {merged:N0} ids in {merging.Elapsed.TotalSeconds:F1} s " +
+            $"({merging.Elapsed.TotalMicroseconds / merged:F1} µs an id, {(double)merged / rows:F2} rewrites an id); segments by tier: " +
+            string.Join(", ", tiers.Select((t, i) => $"{i}: {t.Count}")));
 
     // One segment: the recent ids sorted, inserted in key order into a fresh table (its pages written once, in order).
     void Flush()
     {
         recent.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
-        var table = $"segment_{flushed++}";
-        Exec($"CREATE TABLE {table}(id TEXT PRIMARY KEY, position INTEGER NOT NULL, seq INTEGER NOT NULL) WITHOUT ROWID");
-        var add = Prepare(db, $"INSERT INTO {table}(id, position, seq) VALUES(?1, ?2, ?3)");
-        foreach (var (id, at, s) in recent)
+        WriteSegment(0, recent);
+        recent.Clear();
+        if (fanout > 1) Merge(0);
+    }
+
+    int WriteSegment(int tier, List<(string Id, long Position, long Seq)> sorted)
+    {
+        var n = flushed++;
+        Exec($"CREATE TABLE segment_{n}(id TEXT PRIMARY KEY, position INTEGER NOT NULL, seq INTEGER NOT NULL) WITHOUT ROWID");
+        var add = Prepare(db, $"INSERT INTO segment_{n}(id, position, seq) VALUES(?1, ?2, ?3)");
+        var bloom = new Bloom(sorted.Count);
+        long newest = 0;
+        foreach (var (id, at, s) in sorted)
         {
             Bind(add, 1, id); sqlite3_bind_int64(add, 2, at); sqlite3_bind_int64(add, 3, s);
             Step(add);
+            bloom.Add(id);
+            newest = Math.Max(newest, at);
         }
         sqlite3_finalize(add);
-        var bloom = new Bloom(recent.Count);
-        foreach (var (id, _, _) in recent) bloom.Add(id);
-        var keep = Prepare(db, "INSERT INTO blooms(segment, bits) VALUES(?1, ?2)");
-        sqlite3_bind_int64(keep, 1, flushed - 1); sqlite3_bind_blob(keep, 2, bloom.Bytes);
+        var keep = Prepare(db, "INSERT INTO blooms(segment, tier, newest, bits) VALUES(?1, ?2, ?3, ?4)");
+        sqlite3_bind_int64(keep, 1, n); sqlite3_bind_int64(keep, 2, tier); sqlite3_bind_int64(keep, 3, newest); sqlite3_bind_blob(keep, 4, bloom.Bytes);
         Step(keep);
         sqlite3_finalize(keep);
-        recent.Clear();
+        while (tiers.Count <= tier) tiers.Add([]);
+        tiers[tier].Add(n);
+        return n;
+    }
+
+    // Size-tiered: F segments of a tier become one of the next, which may in turn complete that tier.
+    void Merge(int tier)
+    {
+        if (tiers[tier].Count < fanout) return;
+        merging.Start();
+        var inputs = tiers[tier].ToList();
+        tiers[tier].Clear();
+        // A k-way merge of the inputs' rows in id order; on an id in several, the newest position wins.
+        var readers = inputs.Select(n => Prepare(db, $"SELECT id, position, seq FROM segment_{n} ORDER BY id")).ToList();
+        var heads = new PriorityQueue<(int Reader, string Id, long Position, long Seq), (string, long)>(
+            Comparer<(string Id, long Negated)>.Create((a, b) => string.CompareOrdinal(a.Id, b.Id) is var c && c != 0 ? c : a.Negated.CompareTo(b.Negated)));
+        void Next(int r)
+        {
+            if (sqlite3_step(readers[r]) != SQLITE_ROW) return;
+            var id = sqlite3_column_text(readers[r], 0).utf8_to_string();
+            var at = sqlite3_column_int64(readers[r], 1);
+            heads.Enqueue((r, id, at, sqlite3_column_int64(readers[r], 2)), (id, -at));
+        }
+        for (var r = 0; r < readers.Count; r++) Next(r);
+        var output = new List<(string Id, long Position, long Seq)>();
+        while (heads.TryDequeue(out var e, out _))
+        {
+            if (output.Count == 0 || output[^1].Id != e.Id) output.Add((e.Id, e.Position, e.Seq));
+            Next(e.Reader);
+        }
+        foreach (var r in readers) sqlite3_finalize(r);
+        foreach (var n in inputs) { Exec($"DROP TABLE segment_{n}"); Exec($"DELETE FROM blooms WHERE segment = {n}"); }
+        WriteSegment(tier + 1, output);
+        merged += output.Count;
+        merges++;
+        merging.Stop();
+        Merge(tier + 1);
     }
 
     if (segments)
@@ -116,7 +173,7 @@ foreach (var mode in flags.GetValueOrDefault("modes", "versions,list,secondary,c
         reopened.Open();
         var rdb = reopened.Handle!;
         var filters = new List<(Bloom Bloom, sqlite3_stmt Find)>();
-        var load = Prepare(rdb, "SELECT segment, bits FROM blooms ORDER BY segment");
+        var load = Prepare(rdb, "SELECT segment, bits FROM blooms ORDER BY newest");
         while (sqlite3_step(load) == SQLITE_ROW)
         {
             var n = sqlite3_column_int64(load, 0);
