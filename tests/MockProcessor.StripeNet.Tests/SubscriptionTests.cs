@@ -130,6 +130,35 @@ public sealed class SubscriptionTests(EmulatorTarget target) : StripeTest(target
     }
 
     [Fact]
+    public async Task After_a_hard_decline_retries_wait_for_a_new_card_which_the_next_scheduled_retry_charges()
+    {
+        var price = await MonthlyAsync(1000, "Basic");
+        var (clock, customer, _) = await ClockCustomerAsync(April1);
+        var sub = await Client.V1.Subscriptions.CreateAsync(new SubscriptionCreateOptions { Customer = customer.Id, Items = [new SubscriptionItemOptions { Price = price.Id }] });
+        var rule = await Merchant.PostControlAsync("/_mock/network_rules", ("match[customer]", customer.Id), ("outcome", "decline"), ("decline_code", "lost_card"));
+
+        var firstAttempt = April1.AddMonths(1).AddHours(1);
+        await AdvanceToAsync(clock, firstAttempt.AddDays(2));
+        var renewal = (await InvoicesAsync(sub.Id))[1];
+        renewal.AttemptCount.Should().Be(1, "the day-1 retry on the lost card was passed over");
+        renewal.NextPaymentAttempt.Should().Be(firstAttempt.AddDays(3));
+        var payment = (await Client.V1.InvoicePayments.ListAsync(new InvoicePaymentListOptions { Invoice = renewal.Id })).Data.Single();
+        var intent = await Client.V1.PaymentIntents.GetAsync(payment.Payment.PaymentIntentId);
+        intent.LastPaymentError.DeclineCode.Should().Be("lost_card");
+
+        await Merchant.DeleteControlAsync($"/_mock/network_rules/{(string)rule["id"]!}");
+        var card = await Client.V1.PaymentMethods.AttachAsync("pm_card_mastercard", new PaymentMethodAttachOptions { Customer = customer.Id });
+        await Client.V1.Customers.UpdateAsync(customer.Id, new CustomerUpdateOptions { InvoiceSettings = new CustomerInvoiceSettingsOptions { DefaultPaymentMethod = card.Id } });
+        await AdvanceToAsync(clock, firstAttempt.AddDays(4));
+        renewal = await Client.V1.Invoices.GetAsync(renewal.Id);
+        renewal.Status.Should().Be("paid");
+        renewal.AttemptCount.Should().Be(2);
+        renewal.StatusTransitions.PaidAt.Should().Be(firstAttempt.AddDays(3));
+        (await EventsAsync()).Count(e => e.Type == "invoice.payment_failed").Should().Be(1);
+        (await Client.V1.Subscriptions.GetAsync(sub.Id)).Status.Should().Be("active");
+    }
+
+    [Fact]
     public async Task Unpaid_after_retries_then_a_new_default_card_and_paying_the_open_invoice_make_it_active()
     {
         await Merchant.PostControlAsync("/_mock/billing/settings", ("retry_days[]", "3"), ("retry_days[]", "6"), ("after_final_failure", "unpaid"));

@@ -89,4 +89,29 @@ public static class InvoiceRules
     /// </summary>
     public static long? NextAttempt(BillingSettings settings, long firstAttemptAt, int attemptCount) =>
         attemptCount >= 1 && attemptCount - 1 < settings.RetryDays.Count ? firstAttemptAt + settings.RetryDays[attemptCount - 1] * 86_400 : null;
+
+    /// <summary>
+    /// The first scheduled retry later than <paramref name="now"/> (the schedule's days are increasing), or null when
+    /// none is left: where a retry that was passed over hands on to (<see cref="IsHardDecline"/>).
+    /// </summary>
+    public static long? NextScheduledAfter(BillingSettings settings, long firstAttemptAt, long now)
+    {
+        foreach (var days in settings.RetryDays)
+            if (firstAttemptAt + days * 86_400 > now) return firstAttemptAt + days * 86_400;
+        return null;
+    }
+
+    // Issuer answers that say the card will not be approved again (Stripe's non-retryable decline codes for automatic
+    // collection, docs/billing.md "Retries").
+    private static readonly HashSet<string> HardDeclines =
+    [
+        "incorrect_number", "lost_card", "pickup_card", "stolen_card", "revocation_of_authorization",
+        "revocation_of_all_authorizations", "authentication_required", "highest_risk_level", "transaction_not_allowed",
+    ];
+
+    /// <summary>
+    /// Whether a decline code is a hard decline: an automatic retry on the same payment method is passed over (scheduled,
+    /// not executed) until another payment method is the one to charge.
+    /// </summary>
+    public static bool IsHardDecline(string? declineCode) => declineCode is not null && HardDeclines.Contains(declineCode);
 }

@@ -125,6 +125,21 @@ public class InvoiceRulesTests
     }
 
     [Fact]
+    public void A_passed_over_retry_hands_on_to_the_first_scheduled_one_still_ahead_and_hard_declines_are_named()
+    {
+        var s = new BillingSettings([1, 3, 5, 7], FinalFailureAction.Cancel);
+        Assert.Equal(1000 + 3 * 86_400, InvoiceRules.NextScheduledAfter(s, 1000, 1000 + 86_400));
+        Assert.Equal(1000 + 3 * 86_400, InvoiceRules.NextScheduledAfter(s, 1000, 1000 + 2 * 86_400));
+        Assert.Equal(1000 + 86_400, InvoiceRules.NextScheduledAfter(s, 1000, 1000));
+        Assert.Null(InvoiceRules.NextScheduledAfter(s, 1000, 1000 + 7 * 86_400));
+        Assert.True(InvoiceRules.IsHardDecline("lost_card"));
+        Assert.True(InvoiceRules.IsHardDecline("authentication_required"));
+        Assert.False(InvoiceRules.IsHardDecline("insufficient_funds"));
+        Assert.False(InvoiceRules.IsHardDecline("generic_decline"));
+        Assert.False(InvoiceRules.IsHardDecline(null));
+    }
+
+    [Fact]
     public void Invoice_status_table_refuses_paying_a_paid_or_voiding_a_draft_invoice()
     {
         Assert.Equal(InvoiceStatus.Open, InvoiceRules.Next(InvoiceStatus.Draft, InvoiceAction.Finalize));

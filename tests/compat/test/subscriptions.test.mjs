@@ -1,6 +1,6 @@
 // Billing through stripe-node (docs/billing.md): subscriptions and invoices on a test clock. A trial and a year of
 // renewals; a declined renewal retried on the documented days into cancellation, or into unpaid and back to active
-// with a new card; a downgrade without proration; a prorated upgrade previewed and
+// with a new card; a hard decline whose retries wait for a new card; a downgrade without proration; a prorated upgrade previewed and
 // billed; cancel at period end; cancel now with a proration credit the next invoice consumes. Counterpart of
 // Stripe.net's SubscriptionTests. Network rules and billing settings are the emulator's control API (raw()).
 import assert from 'node:assert/strict';
@@ -94,6 +94,33 @@ describe('subscriptions and invoices', () => {
     const paid = await stripe.invoices.pay(open.data[0].id);
     assert.equal(paid.status, 'paid');
     assert.equal(paid.amount_paid, 1500);
+    assert.equal((await stripe.subscriptions.retrieve(sub.id)).status, 'active');
+  });
+
+  test('after a hard decline (lost_card) the retries wait for a new card, which the next scheduled retry charges', async () => {
+    const stripe = newClient();
+    const start = utc(2026, 4, 1);
+    const price = await monthly(stripe, 1000, 'Basic');
+    const { clock, customer } = await clockCustomer(stripe, start);
+    const sub = await stripe.subscriptions.create({ customer: customer.id, items: [{ price: price.id }] });
+    const rule = await raw('POST', '/_mock/network_rules', { key: stripe.secretKey, body: { match: { customer: customer.id }, outcome: 'decline', decline_code: 'lost_card' } });
+    assert.equal(rule.status, 200);
+    const first = utc(2026, 5, 1) + HOUR;
+    await advanceTo(stripe, clock, first + 2 * DAY);
+    let [, renewal] = await invoicesOf(stripe, sub.id);
+    assert.equal(renewal.attempt_count, 1); // the day-1 retry on the same card was not made
+    assert.equal(renewal.next_payment_attempt, first + 3 * DAY);
+
+    assert.equal((await raw('DELETE', `/_mock/network_rules/${rule.json.id}`, { key: stripe.secretKey })).status, 200);
+    const card = await stripe.paymentMethods.attach('pm_card_mastercard', { customer: customer.id });
+    await stripe.customers.update(customer.id, { invoice_settings: { default_payment_method: card.id } });
+    await advanceTo(stripe, clock, first + 4 * DAY);
+    renewal = await stripe.invoices.retrieve(renewal.id);
+    assert.equal(renewal.status, 'paid');
+    assert.equal(renewal.attempt_count, 2);
+    assert.equal(renewal.status_transitions.paid_at, first + 3 * DAY);
+    const failures = (await allEvents(stripe)).filter((e) => e.type === 'invoice.payment_failed').map((e) => e.created);
+    assert.deepEqual(failures, [first]);
     assert.equal((await stripe.subscriptions.retrieve(sub.id)).status, 'active');
   });
 

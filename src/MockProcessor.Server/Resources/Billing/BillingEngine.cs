@@ -452,6 +452,9 @@ public static class BillingEngine
     {
         var sub = inv.Subscription is { } sid ? c.Tx.Get<Subscription>(sid) : null;
         var customer = c.Tx.Get<Customer>(inv.Customer)!;
+        if (automatic && HardDeclinedOn(c, inv) is { } declined
+            && declined == (paymentMethod ?? inv.DefaultPaymentMethod ?? sub?.DefaultPaymentMethod ?? customer.DefaultPaymentMethod))
+            return PassOver(c, inv);
         // The first attempt of any kind counts; afterwards only automatic retries do (Stripe's attempt_count).
         var attempted = inv with
         {
@@ -510,13 +513,50 @@ public static class BillingEngine
         return prepared;
     }
 
+    // The retry after the invoice's attempts so far; if a retry was passed over (below), the attempts lag behind the
+    // schedule, and the next retry is the first scheduled one still ahead.
+    private static long? Scheduled(BillingSettings settings, Invoice inv, long now) =>
+        InvoiceRules.NextAttempt(settings, inv.FirstAttemptAt!.Value, inv.AttemptCount) is { } at && at > now
+            ? at
+            : InvoiceRules.NextScheduledAfter(settings, inv.FirstAttemptAt!.Value, now);
+
+    /// <summary>
+    /// The payment method of the invoice's last attempt when the issuer declined it for good (a hard decline code), else null.
+    /// </summary>
+    private static string? HardDeclinedOn(ApiContext c, Invoice inv) =>
+        inv.PaymentIntent is { } id && c.Tx.Get<PaymentIntent>(id)?.LastPaymentError is { } error && InvoiceRules.IsHardDecline(error.DeclineCode)
+            ? error.PaymentMethodId
+            : null;
+
+    /// <summary>
+    /// A scheduled retry after a hard decline, with nothing new to charge: not executed (no PaymentIntent confirmation, no
+    /// charge, no event, <c>attempt_count</c> unchanged), and the next scheduled retry takes its place; once none is
+    /// left, the merchant's final action applies as after a last failed retry (docs/billing.md, "Retries").
+    /// </summary>
+    private static Payment PassOver(ApiContext c, Invoice inv)
+    {
+        var settings = Settings(c);
+        var next = InvoiceRules.NextScheduledAfter(settings, inv.FirstAttemptAt ?? c.Now, c.Now);
+        var passed = inv with { NextPaymentAttempt = next };
+        c.Tx.Put(passed);
+        if (next is null && SubscriptionOf(c, passed) is { PendingUpdate: null, Status: PastDue } s) RetriesExhausted(c, settings, s);
+        return new Payment(passed, null);
+    }
+
+    private static Subscription RetriesExhausted(ApiContext c, BillingSettings settings, Subscription s) => settings.AfterFinalFailure switch
+    {
+        FinalFailureAction.Cancel => Transition(c, s, SubscriptionTrigger.RetriesExhaustedCancel),
+        FinalFailureAction.Unpaid => Transition(c, s, SubscriptionTrigger.RetriesExhaustedUnpaid),
+        _ => s,
+    };
+
     private static Payment Failed(ApiContext c, Invoice inv, Subscription? sub, StripeError error, bool automatic)
     {
         var settings = Settings(c);
         // The first invoice of a subscription is not retried (the subscription expires after 23 hours instead).
         var retries = inv.BillingReason != BillingReason.SubscriptionCreate && inv.CollectionMethod == CollectionMethod.ChargeAutomatically;
         long? next = !retries ? null
-            : automatic || inv.NextPaymentAttempt is null && inv.AttemptCount == 1 ? InvoiceRules.NextAttempt(settings, inv.FirstAttemptAt!.Value, inv.AttemptCount)
+            : automatic || inv.NextPaymentAttempt is null && inv.AttemptCount == 1 ? Scheduled(settings, inv, c.Now)
             : inv.NextPaymentAttempt;
         var failed = inv with { NextPaymentAttempt = next };
         c.Tx.Put(failed);
@@ -525,13 +565,7 @@ public static class BillingEngine
         if (SubscriptionOf(c, failed) is { PendingUpdate: null } s)
         {
             s = Transition(c, s, SubscriptionTrigger.PaymentFailed);
-            if (retries && automatic && next is null && s.Status == PastDue)
-                _ = settings.AfterFinalFailure switch
-                {
-                    FinalFailureAction.Cancel => Transition(c, s, SubscriptionTrigger.RetriesExhaustedCancel),
-                    FinalFailureAction.Unpaid => Transition(c, s, SubscriptionTrigger.RetriesExhaustedUnpaid),
-                    _ => s,
-                };
+            if (retries && automatic && next is null && s.Status == PastDue) RetriesExhausted(c, settings, s);
         }
         return new Payment(failed, error);
     }

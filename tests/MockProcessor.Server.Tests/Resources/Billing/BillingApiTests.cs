@@ -151,6 +151,64 @@ public class BillingApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task After_a_hard_decline_the_retries_on_the_same_card_are_passed_over_and_the_subscription_is_canceled()
+    {
+        var price = await Price(1000);
+        var start = T(2026, 4, 1);
+        var (clock, cus, pm) = await Customer(start);
+        var sub = await (await _c.PostFormAsync("/v1/subscriptions", ("customer", cus), ("items[0][price]", price))).OkAsync();
+        await (await _c.PostFormAsync("/_mock/network_rules", ("match[customer]", cus), ("outcome", "decline"), ("decline_code", "lost_card"))).OkAsync();
+        var first = T(2026, 5, 1) + Hour;
+        await Advance(clock, first - start);
+        var renewal = (await Invoices(Id(sub)))[1];
+        Assert.Equal(first + Day, (long)renewal["next_payment_attempt"]!); // scheduled as after any decline
+
+        await Advance(clock, 2 * Day);
+        renewal = await (await _c.GetAsync($"/v1/invoices/{Id(renewal)}")).OkAsync();
+        Assert.Equal(1, (long)renewal["attempt_count"]!); // the day-1 retry was not made
+        Assert.Equal(first + 3 * Day, (long)renewal["next_payment_attempt"]!);
+        Assert.Equal("past_due", (string)(await Sub(Id(sub)))["status"]!);
+
+        await Advance(clock, 6 * Day);
+        Assert.Equal([first], (await Events("invoice.payment_failed")).Select(e => (long)e["created"]!));
+        var charges = (await (await _c.GetAsync($"/v1/charges?customer={cus}&limit=100")).OkAsync())["data"]!.AsArray();
+        Assert.Equal(["succeeded", "failed"], charges.Select(ch => (string)ch!["status"]!).Reverse());
+        Assert.Equal(pm, (string)charges[0]!["payment_method"]!);
+        var after = await Sub(Id(sub));
+        Assert.Equal("canceled", (string)after["status"]!);
+        Assert.Equal("payment_failed", (string)after["cancellation_details"]!["reason"]!);
+        Assert.Equal(first + 7 * Day, (long)after["ended_at"]!); // when the last scheduled retry was passed over
+        renewal = await (await _c.GetAsync($"/v1/invoices/{Id(renewal)}")).OkAsync();
+        Assert.Equal(1, (long)renewal["attempt_count"]!);
+        Assert.Null(renewal["next_payment_attempt"]);
+    }
+
+    [Fact]
+    public async Task After_a_hard_decline_a_new_default_card_is_charged_at_the_next_scheduled_retry()
+    {
+        var price = await Price(1000);
+        var start = T(2026, 4, 1);
+        var (clock, cus, _) = await Customer(start);
+        var sub = await (await _c.PostFormAsync("/v1/subscriptions", ("customer", cus), ("items[0][price]", price))).OkAsync();
+        var rule = await (await _c.PostFormAsync("/_mock/network_rules", ("match[customer]", cus), ("outcome", "decline"), ("decline_code", "stolen_card"))).OkAsync();
+        var first = T(2026, 5, 1) + Hour;
+        await Advance(clock, first - start + 2 * Day); // the day-1 retry is passed over
+        await (await _c.DeleteAsync($"/_mock/network_rules/{Id(rule)}")).OkAsync();
+        // A soft decline on the new card is retried as usual, on the schedule still ahead (day 3, then day 5).
+        await (await _c.PostFormAsync("/_mock/network_rules", ("match[customer]", cus), ("outcome", "decline"), ("decline_code", "insufficient_funds"), ("remaining", "1"))).OkAsync();
+        var card = await (await _c.PostFormAsync("/v1/payment_methods/pm_card_mastercard/attach", ("customer", cus))).OkAsync();
+        await (await _c.PostFormAsync($"/v1/customers/{cus}", ("invoice_settings[default_payment_method]", Id(card)))).OkAsync();
+
+        await Advance(clock, 4 * Day);
+        Assert.Equal([first, first + 3 * Day], (await Events("invoice.payment_failed")).Select(e => (long)e["created"]!));
+        var renewal = (await Invoices(Id(sub)))[1];
+        Assert.Equal("paid", (string)renewal["status"]!);
+        Assert.Equal(3, (long)renewal["attempt_count"]!);
+        Assert.Equal(first + 5 * Day, (long)renewal["status_transitions"]!["paid_at"]!);
+        Assert.Equal("active", (string)(await Sub(Id(sub)))["status"]!);
+    }
+
+    [Fact]
     public async Task With_unpaid_as_the_final_action_a_new_default_card_and_paying_the_open_invoice_make_it_active()
     {
         await (await _c.PostFormAsync("/_mock/billing/settings", ("retry_days[]", "2"), ("retry_days[]", "4"), ("after_final_failure", "unpaid"))).OkAsync();
