@@ -19,14 +19,13 @@ public sealed record IdempotencyRecord(string Fingerprint, int Status, string Re
     public IdempotencyRecord(string fingerprint, int status, byte[] compressedBody, string requestId, long created)
         : this(fingerprint, status, requestId, created) => _compressed = compressedBody;
 
-    /// <summary>A result whose body is only on disk, at <paramref name="position"/> of the store's idempotency table.</summary>
-    internal static IdempotencyRecord Stored(string fingerprint, int status, string requestId, long created, long position) =>
-        new(fingerprint, status, requestId, created) { _position = position };
-
     public Task Durable { get; set; } = Task.CompletedTask;
 
     /// <summary>Whether the body is held in memory.</summary>
     internal bool Held => Volatile.Read(ref _compressed) is not null;
+
+    /// <summary>Its row's position once committed (0 before, and where memory keeps results).</summary>
+    internal long Position => Volatile.Read(ref _position);
 
     /// <summary>The row is committed at <paramref name="position"/>: memory lets the body go (the writer's thread).</summary>
     internal void Written(long position)
@@ -68,11 +67,8 @@ public sealed class IdempotencyCache(MockProcessorOptions options, ObjectStore s
 {
     private long Retention => (long)options.IdempotencyRetention.TotalSeconds;
 
-    public IdempotencyRecord? Find(AccountState state, string key, long now)
-    {
-        if (!state.Idempotency.TryGetValue(key, out var record)) return null;
-        return now - record.Created >= Retention ? null : record;
-    }
+    public IdempotencyRecord? Find(AccountState state, string key, long now) =>
+        state.Idempotency.Find(key, now - Retention, store.ReadIdempotencyResult);
 
     /// <summary>Whether <paramref name="canonical"/> (the request as <c>StripeApi</c> canonicalises it) is the request that stored <paramref name="record"/>.</summary>
     public bool Matches(IdempotencyRecord record, string canonical) =>
@@ -82,7 +78,7 @@ public sealed class IdempotencyCache(MockProcessorOptions options, ObjectStore s
     private string Fingerprint(string canonical) => Database.Fingerprint(store.FingerprintKey, canonical);
 
     /// <summary>The response first sent for <paramref name="record"/>'s key, byte for byte (read back from disk if it left memory).</summary>
-    public byte[] Body(IdempotencyRecord record) => BodyCompression.Decompress(record.CompressedBody(store.ReadIdempotencyBody));
+    public byte[] Body(IdempotencyRecord record) => BodyCompression.Decompress(record.CompressedBody(p => store.ReadIdempotencyResult(p).Body));
 
     /// <summary>Stores the result of the request <paramref name="canonical"/>; only its HMAC is kept.</summary>
     public void Store(AccountState state, Tx tx, string key, string canonical, int status, byte[] body, string requestId, long now)
@@ -90,7 +86,7 @@ public sealed class IdempotencyCache(MockProcessorOptions options, ObjectStore s
         var fingerprint = Fingerprint(canonical);
         var compressed = BodyCompression.Compress(body);
         var record = new IdempotencyRecord(fingerprint, status, compressed, requestId, now);
-        state.Idempotency[key] = record;
+        state.Idempotency.Add(key, record);
         // Memory keeps the body only until the row is on disk, where the store reads it back (docs/storage.md).
         tx.AddRow(new IdempotencyRow(state.AccountId, key, fingerprint, status, compressed, requestId, now)
         {
@@ -101,14 +97,13 @@ public sealed class IdempotencyCache(MockProcessorOptions options, ObjectStore s
         {
             state.LastIdempotencyPurge = now;
             var cutoff = now - Retention;
-            foreach (var (k, r) in state.Idempotency.ToList())
-                if (r.Created < cutoff) state.Idempotency.Remove(k);
+            state.Idempotency.Purge(cutoff);
             tx.AddRow(new IdempotencyPurge(cutoff, state.AccountId));
         }
     }
 
     public void MarkDurable(AccountState state, string key, Task durable)
     {
-        if (state.Idempotency.TryGetValue(key, out var r)) r.Durable = durable;
+        if (state.Idempotency.HeldResult(key) is { } r) r.Durable = durable;
     }
 }

@@ -36,7 +36,8 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
     internal readonly SecondaryKeys Secondary = new();
     /// <summary>Per owner and secondary index that lists its keys (<see cref="SecondaryIndex.ListsKeys"/>): the keys with objects.</summary>
     private readonly Dictionary<(string Owner, SecondaryIndex Index), SortedSet<string>> _indexKeys = new();
-    internal readonly Dictionary<string, IdempotencyRecord> Idempotency = new(StringComparer.Ordinal);
+    /// <summary>Stored idempotent results by key; compact (on disk but for a hash, time and position) with an object cache.</summary>
+    internal readonly IdempotencyTable Idempotency = new(compact: cache is not null);
     /// <summary>
     /// The last commit's observer notification (<see cref="Tx.Commit"/>): each waits for the one before, so observers
     /// hear of this tree's commits in commit order even when their disk commits complete on different threads.

@@ -27,13 +27,14 @@ public interface IDurableStore : IDisposable
     IEnumerable<IdempotencyRow> ReadIdempotency();
 
     /// <summary>
-    /// As <see cref="ReadIdempotency"/>, each with its <see cref="IdempotencyRow.Position"/> and without its body, which
-    /// <see cref="ReadIdempotencyBody"/> reads when a replay needs it (only where <see cref="CanReadBack"/>).
+    /// As <see cref="ReadIdempotency"/>, but only each result's account, key, time and <see cref="IdempotencyRow.Position"/>
+    /// (the rest empty): <see cref="ReadIdempotencyResult"/> reads the whole row when a call with the key comes (only
+    /// where <see cref="CanReadBack"/>).
     /// </summary>
     IEnumerable<IdempotencyRow> ReadIdempotencyHeads() => ReadIdempotency();
 
-    /// <summary>The compressed body of the idempotent result at <paramref name="position"/>; thread-safe.</summary>
-    byte[] ReadIdempotencyBody(long position) => throw new NotSupportedException("This store does not read idempotent results back.");
+    /// <summary>The idempotent result at <paramref name="position"/>, with its compressed body; thread-safe.</summary>
+    IdempotencyRow ReadIdempotencyResult(long position) => throw new NotSupportedException("This store does not read idempotent results back.");
 
     /// <summary>
     /// Applies the rows of several units of work in one atomic transaction (all or nothing): object versions (serialised

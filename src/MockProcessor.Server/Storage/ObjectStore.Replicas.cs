@@ -156,7 +156,7 @@ public sealed partial class ObjectStore
         foreach (var id in changed)
             if (get(id) is { } obj && Timers?.DueAt(obj, get) is { } at) state.ScheduleTimer(id, at, Time.TimerScope.TestClockOf(obj, get));
         foreach (var r in idempotency)
-            state.Idempotency[r.Key] = new IdempotencyRecord(r.Fingerprint, r.Status, r.Body, r.RequestId, r.Created);
+            state.Idempotency.Add(r.Key, new IdempotencyRecord(r.Fingerprint, r.Status, r.Body, r.RequestId, r.Created));
         state.ReplicaVersion = upTo;
         if (observed is null) return;
         // Work done once per item (webhook deliveries) stays with the replica that committed it; followers (the event feed)

@@ -40,7 +40,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
     internal bool IdempotencyBodiesOnDisk => _cache is not null;
 
     /// <summary>The compressed body of the idempotent result stored at <paramref name="position"/>; thread-safe.</summary>
-    internal byte[] ReadIdempotencyBody(long position) => _backend!.ReadIdempotencyBody(position);
+    internal IdempotencyRow ReadIdempotencyResult(long position) => _backend!.ReadIdempotencyResult(position);
 
     private readonly JsonSerializerOptions _persistOptions;
     private readonly RowSerializer _rows;
@@ -412,9 +412,8 @@ public sealed partial class ObjectStore : IAsyncDisposable
         foreach (var r in IdempotencyBodiesOnDisk ? backend.ReadIdempotencyHeads() : backend.ReadIdempotency())
         {
             var state = _accounts.GetOrAdd(r.Account, id => new AccountState(id, Schema, _cache));
-            state.Idempotency[r.Key] = r.Position > 0
-                ? IdempotencyRecord.Stored(r.Fingerprint, r.Status, r.RequestId, r.Created, r.Position)
-                : new IdempotencyRecord(r.Fingerprint, r.Status, r.Body, r.RequestId, r.Created);
+            if (r.Position > 0) state.Idempotency.AddStored(r.Key, r.Created, r.Position);
+            else state.Idempotency.Add(r.Key, new IdempotencyRecord(r.Fingerprint, r.Status, r.Body, r.RequestId, r.Created));
             results++;
         }
         var idempotencyMs = clock.ElapsedMilliseconds - readMs - fileMs - scheduleMs;

@@ -81,13 +81,13 @@ public abstract class SqlStore : IDurableStore
             yield break;
         }
         using var cmd = Connection.CreateCommand();
-        cmd.CommandText = $"SELECT account, key, fingerprint, status, request_id, created, {PositionColumn} FROM idempotency ORDER BY {PositionColumn}";
+        cmd.CommandText = $"SELECT account, key, created, {PositionColumn} FROM idempotency ORDER BY {PositionColumn}";
         using var r = cmd.ExecuteReader();
         while (r.Read())
-            yield return new IdempotencyRow(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt32(3), [], r.GetString(4), r.GetInt64(5)) { Position = r.GetInt64(6) };
+            yield return new IdempotencyRow(r.GetString(0), r.GetString(1), "", 0, [], "", r.GetInt64(2)) { Position = r.GetInt64(3) };
     }
 
-    public virtual byte[] ReadIdempotencyBody(long position) => throw new NotSupportedException("This store does not read idempotent results back.");
+    public virtual IdempotencyRow ReadIdempotencyResult(long position) => throw new NotSupportedException("This store does not read idempotent results back.");
 
     public void Write(IEnumerable<Row> rows, RowSerializer serialize)
     {

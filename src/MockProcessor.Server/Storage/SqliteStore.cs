@@ -198,13 +198,18 @@ public sealed class SqliteStore : SqlStore
         finally { _readers.Add(reader); }
     }
 
-    public override byte[] ReadIdempotencyBody(long position)
+    public override IdempotencyRow ReadIdempotencyResult(long position)
     {
         var reader = TakeReader();
         try
         {
             reader.ReadResult.Parameters[0].Value = position;
-            return reader.ReadResult.ExecuteScalar() as byte[] ?? throw new InvalidOperationException($"No stored idempotent result at position {position}.");
+            using var r = reader.ReadResult.ExecuteReader();
+            if (!r.Read()) throw new InvalidOperationException($"No stored idempotent result at position {position}.");
+            return new IdempotencyRow(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt32(3), (byte[])r.GetValue(4), r.GetString(5), r.GetInt64(6))
+            {
+                Position = position,
+            };
         }
         finally { _readers.Add(reader); }
     }
@@ -223,7 +228,7 @@ public sealed class SqliteStore : SqlStore
             cmd.CommandText = "SELECT type, data, seq FROM objects WHERE rowid = $p";
             cmd.Parameters.Add("$p", SqliteType.Integer);
             var result = conn.CreateCommand();
-            result.CommandText = "SELECT body FROM idempotency WHERE rowid = $p";
+            result.CommandText = "SELECT account, key, fingerprint, status, body, request_id, created FROM idempotency WHERE rowid = $p";
             result.Parameters.Add("$p", SqliteType.Integer);
             reader = (conn, cmd, result);
         }

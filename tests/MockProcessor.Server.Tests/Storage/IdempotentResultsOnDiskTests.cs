@@ -11,10 +11,10 @@ namespace MockProcessor.Server.Tests.Storage;
 /// </summary>
 public class IdempotentResultsOnDiskTests
 {
-    private static IdempotencyRecord RecordOf(TestApp app, string key)
+    private static IdempotencyTable TableOf(TestApp app)
     {
         var store = app.Services.GetRequiredService<ObjectStore>();
-        return store.Accounts.Select(a => a.Idempotency.GetValueOrDefault(key)).Single(r => r is not null)!;
+        return store.Accounts.Single(a => a.Idempotency.Held + a.Idempotency.OnDisk > 0).Idempotency;
     }
 
     private static TestApp FileApp(string db) => new(o => { o.InMemory = false; o.Database = db; });
@@ -31,22 +31,59 @@ public class IdempotentResultsOnDiskTests
             var created = await c.PostRawAsync("/v1/customers", Body, "key-1");
             first = await created.Content.ReadAsStringAsync();
             Assert.Equal(200, (int)created.StatusCode);
-            Assert.False(RecordOf(app, "key-1").Held, "the body left memory once its row was committed");
+            var table = TableOf(app);
+            Assert.False(table.HeldResult("key-1")!.Held, "the body left memory once its row was committed");
+            // The next stored result settles it: memory keeps the key's hash, time and row position, no strings.
+            await (await c.PostRawAsync("/v1/customers", "name=Other", "key-2")).OkAsync();
+            Assert.Null(table.HeldResult("key-1"));
+            Assert.True(table.OnDisk >= 1);
 
             var replay = await c.PostRawAsync("/v1/customers", Body, "key-1");
             Assert.Equal("true", replay.Headers.GetValues("Idempotent-Replayed").Single());
             Assert.Equal(first, await replay.Content.ReadAsStringAsync());
-            // The fingerprint stays in memory: another request under the key is refused without reading the body.
+            // The fingerprint comes back with the row: another request under the key is refused.
             var mismatch = await (await c.PostRawAsync("/v1/customers", "name=Bob", "key-1")).ErrorAsync(400);
             Assert.Equal("idempotency_error", (string)mismatch["type"]!);
         }
         await using (var app = FileApp(file.Path))
         {
-            Assert.False(RecordOf(app, "key-1").Held, "start-up reads results without their bodies");
+            var table = TableOf(app);
+            Assert.Equal((0, 2), (table.Held, table.OnDisk)); // start-up reads the results' keys, times and positions only
             var replay = await app.Client("sk_test_idem_disk").PostRawAsync("/v1/customers", Body, "key-1");
             Assert.Equal("true", replay.Headers.GetValues("Idempotent-Replayed").Single());
             Assert.Equal(first, await replay.Content.ReadAsStringAsync());
+            var mismatch = await (await app.Client("sk_test_idem_disk").PostRawAsync("/v1/customers", "name=Bob", "key-1")).ErrorAsync(400);
+            Assert.Equal("idempotency_error", (string)mismatch["type"]!);
         }
+    }
+
+    [Fact]
+    public void Keys_whose_hashes_collide_are_told_apart_by_the_rows_they_read_and_the_newest_result_wins()
+    {
+        var rows = new Dictionary<long, IdempotencyRow>
+        {
+            [1] = new("acct_1", "a", "fa", 200, [1], "req_a", 100),
+            [2] = new("acct_1", "b", "fb", 200, [2], "req_b", 200),
+            [3] = new("acct_1", "a", "fa2", 402, [3], "req_a2", 300),
+        };
+        var reads = 0;
+        IdempotencyRow Read(long position) { reads++; return rows[position]; }
+        var table = new IdempotencyTable(compact: true, hash: _ => 42); // every key collides
+        table.AddStored("a", 100, 1);
+        table.AddStored("b", 200, 2);
+        Assert.Equal("req_a", table.Find("a", since: 0, Read)!.RequestId);
+        Assert.Equal("req_b", table.Find("b", since: 0, Read)!.RequestId);
+        reads = 0;
+        Assert.Null(table.Find("c", since: 0, Read));
+        Assert.Equal(2, reads); // both candidates read, neither is "c"
+        table.AddStored("a", 300, 3); // the key used again after its first result expired
+        var newest = table.Find("a", since: 0, Read)!;
+        Assert.Equal(("req_a2", 402, 300L), (newest.RequestId, newest.Status, newest.Created));
+        Assert.Null(table.Find("b", since: 250, Read)); // expired for a caller at 250 + retention
+        table.Purge(cutoff: 250);
+        Assert.Equal(1, table.OnDisk);
+        Assert.Null(table.Find("b", since: 0, Read));
+        Assert.Equal("req_a2", table.Find("a", since: 0, Read)!.RequestId);
     }
 
     [Fact]
@@ -55,7 +92,10 @@ public class IdempotentResultsOnDiskTests
         await using var app = new TestApp(o => o.InMemory = true);
         var c = app.Client("sk_test_idem_memory");
         var first = await (await c.PostRawAsync("/v1/customers", "name=Ada", "key-m")).Content.ReadAsStringAsync();
-        Assert.True(RecordOf(app, "key-m").Held);
+        var table = TableOf(app);
+        Assert.True(table.HeldResult("key-m")!.Held);
+        await (await c.PostRawAsync("/v1/customers", "name=Other", "key-m2")).OkAsync();
+        Assert.Equal((2, 0), (table.Held, table.OnDisk)); // nothing is read back without a file
         Assert.Equal(first, await (await c.PostRawAsync("/v1/customers", "name=Ada", "key-m")).Content.ReadAsStringAsync());
     }
 
