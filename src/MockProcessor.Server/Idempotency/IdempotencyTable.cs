@@ -87,12 +87,13 @@ internal sealed class IdempotencyTable(bool compact, Func<string, ulong>? hash =
             if (s.Position != 0 && s.Created >= cutoff) Place(s.Hash, s.Created, s.Position);
     }
 
-    // Held results whose rows are now on disk (IdempotencyRecord.Written, on the writer's thread) become slots.
+    // Held results whose rows are on disk (IdempotencyRecord.Written, on the writer's thread) and whose call has been
+    // answered as durable (observers told, Durable complete) become slots: a replay of a slot waits for nothing.
     private void Settle()
     {
         List<string>? settled = null;
         foreach (var (key, r) in _held)
-            if (r.Position > 0 && !r.Held)
+            if (r.Position > 0 && !r.Held && r.Durable.IsCompleted)
             {
                 Place(_hash(key), r.Created, r.Position);
                 (settled ??= []).Add(key);
