@@ -9,10 +9,9 @@ namespace MockProcessor.Server.Idempotency;
 /// from then on memory keeps 24 bytes of it: a 64-bit hash of its key, its time and its row's position, in one
 /// open-addressed array. A lookup reads the rows whose hash matches and compares their keys (so a hash collision costs a
 /// read, never a wrong answer); the fingerprint, status, request id and body come with the row. SDKs send a fresh key
-/// with every POST, so this is one entry per call for 24 hours of virtual time: 35-70 bytes (a slot in an array
-/// kept 35-70 % full)
-/// instead of the key's, fingerprint's and request id's strings and a record (about 480 bytes). Without read-back (<c>--in-memory</c>,
-/// PostgreSQL) every result is held whole, as before.
+/// with every POST, so this is one entry per call for 24 hours of virtual time: 35-70 bytes (a slot in an array kept
+/// 35-70 % full) instead of the key's, fingerprint's and request id's strings and a record (about 480 bytes). Without
+/// read-back (<c>--in-memory</c>, PostgreSQL) every result is held whole, as before.
 /// </para>
 /// </summary>
 internal sealed class IdempotencyTable(bool compact, Func<string, ulong>? hash = null)
