@@ -34,20 +34,6 @@ const machineCpu = () => {
   const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
   return { busy: (f[0] + f[1] + f[2] + f[5] + f[6]) / 100, steal: (f[7] ?? 0) / 100 };
 };
-// How fast this machine runs a fixed piece of single-threaded work right now (ms): on a VM whose host is loaded the
-// same work takes longer without any steal being reported, so a slow advance is compared with this, not guessed at.
-const calibrate = () => {
-  // (the first call also compiles it: the median of five is reported)
-  const t = process.hrtime.bigint();
-  let h = 0x9e3779b9 | 0; const doc = { id: 'in_0', lines: Array.from({ length: 8 }, (_, i) => ({ amount: i * 1000, period: { start: i, end: i + 1 } })) };
-  for (let i = 0; i < 20000; i++) {
-    const text = JSON.stringify({ ...doc, id: `in_${i}` });
-    for (let j = 0; j < text.length; j++) h = Math.imul(h ^ text.charCodeAt(j), 0x01000193);
-    h ^= JSON.parse(text).lines.length;
-  }
-  if (h === 42) console.log('');
-  return Number(process.hrtime.bigint() - t) / 1e6;
-};
 // CPU seconds by thread name (threads of one name summed: the pool's workers, the collector's heaps).
 const threadCpu = () => {
   const byName = {};
@@ -101,7 +87,6 @@ try {
   const invoicesBefore = await countList('/v1/invoices', '');
   const statsBefore = await ok('GET', '/_mock/stats?gc=true');
   const before = rssMb();
-  const speed = [calibrate(), calibrate(), calibrate(), calibrate(), calibrate()].sort((a, b) => a - b)[2];
   const proc0 = procStat();
   const t1 = process.hrtime.bigint();
   const advanced = await ok('POST', `/v1/test_helpers/test_clocks/${clock.id}/advance`, `frozen_time=${clock.frozen_time + 365 * 86400}`);
@@ -128,7 +113,7 @@ try {
   const cores = availableParallelism();
   const others = proc1.machine.busy - proc0.machine.busy - (proc1.cpu - proc0.cpu);
   console.log(`  the machine (${cores} cores, ${(cores * ms / 1000).toFixed(2)} core-seconds in the advance): other processes ${Math.max(0, others).toFixed(2)} s, ` +
-    `steal ${(proc1.machine.steal - proc0.machine.steal).toFixed(2)} s; a fixed single-threaded calibration took ${speed.toFixed(0)} ms before the advance (median of 5)`);
+    `steal ${(proc1.machine.steal - proc0.machine.steal).toFixed(2)} s`);
   console.log(`  in the 3 s after the advance (idle but for background work): CPU ${(proc2.cpu - proc1.cpu).toFixed(2)} s, ` +
     `${((proc2.written - proc1.written) / 1048576).toFixed(0)} MB written`);
   console.log(`RSS before advance ${before.toFixed(0)} MB, after ${after.toFixed(0)} MB (grew ${(after - before).toFixed(0)} MB)`);
