@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using MockProcessor.Server.Storage;
 
 namespace MockProcessor.Server.Idempotency;
@@ -85,6 +86,53 @@ internal sealed class IdempotencyTable(bool compact, Func<string, ulong>? hash =
         _used = 0;
         foreach (var s in old)
             if (s.Position != 0 && s.Created >= cutoff) Place(s.Hash, s.Created, s.Position);
+    }
+
+    /// <summary>
+    /// Writes the table for the start-up index snapshot (docs/storage.md, "Index snapshot at shutdown"): the slots as
+    /// they are in memory, then every held result whose row is on disk as one more slot. A held result whose row is not
+    /// known to be written cannot be kept by position: it is left out and <paramref name="complete"/> is false (the
+    /// stream is still whole, but the snapshot lacks that result). Compact mode only.
+    /// </summary>
+    internal void Save(BinaryWriter w, out bool complete)
+    {
+        if (!compact) throw new InvalidOperationException("Only a table whose results are on disk can be saved: the others hold every result whole.");
+        w.Write(_slots.Length);
+        w.Write(MemoryMarshal.AsBytes(_slots.AsSpan()));
+        w.Write(_used);
+        // Each position is read once (the writer's thread may still be setting them), so the count written matches the slots.
+        complete = true;
+        var extra = new List<Slot>();
+        foreach (var (key, r) in _held)
+        {
+            var position = r.Position;
+            if (position > 0) extra.Add(new Slot { Hash = _hash(key), Created = r.Created, Position = position });
+            else complete = false;
+        }
+        w.Write(extra.Count);
+        w.Write(MemoryMarshal.AsBytes(CollectionsMarshal.AsSpan(extra)));
+    }
+
+    /// <summary>
+    /// The compact table <see cref="Save"/> wrote, nothing held, with <paramref name="hash"/> as the key hash (the one the
+    /// saved table used), for the start-up index snapshot (docs/storage.md, "Index snapshot at shutdown").
+    /// </summary>
+    internal static IdempotencyTable Load(BinaryReader r, Func<string, ulong>? hash = null)
+    {
+        var table = new IdempotencyTable(compact: true, hash);
+        var length = r.ReadInt32();
+        if (length < 16 || !System.Numerics.BitOperations.IsPow2(length)) throw new InvalidDataException($"A table of {length} slots cannot be.");
+        var slots = GC.AllocateUninitializedArray<Slot>(length);
+        r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(slots.AsSpan()));
+        var used = r.ReadInt32();
+        if (used < 0 || used > length) throw new InvalidDataException($"A table of {length} slots with {used} used cannot be.");
+        (table._slots, table._used) = (slots, used);
+        var count = r.ReadInt32();
+        if (count < 0) throw new InvalidDataException($"{count} held results cannot be.");
+        var extra = new Slot[count];
+        r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(extra.AsSpan()));
+        foreach (var s in extra) table.Place(s.Hash, s.Created, s.Position);
+        return table;
     }
 
     // Held results whose rows are on disk (IdempotencyRecord.Written, on the writer's thread) and whose call has been

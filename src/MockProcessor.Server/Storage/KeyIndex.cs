@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace MockProcessor.Server.Storage;
 
 /// <summary>
@@ -106,6 +108,57 @@ internal sealed class KeyIndex
         _more = null;
         _count = 0;
         foreach (var k in ordered) Append(k);
+    }
+
+    /// <summary>
+    /// Writes the live keys oldest first, sorting them first if needed and leaving removed ones out, for the start-up
+    /// index snapshot (docs/storage.md, "Index snapshot at shutdown"). Keys are written as they are in memory (24 bytes each).
+    /// </summary>
+    internal void Save(BinaryWriter w)
+    {
+        EnsureSorted();
+        w.Write(Count);
+        if (_removed is not { Count: > 0 })
+        {
+            // No tombstones: the chunks' used parts are the keys, written in one piece each.
+            if (_count == 0) return;
+            w.Write(MemoryMarshal.AsBytes(_first.AsSpan(0, Math.Min(_count, ChunkSize))));
+            for (var c = 0; _more is not null && c < _more.Count; c++)
+                w.Write(MemoryMarshal.AsBytes(_more[c].AsSpan(0, Math.Min(ChunkSize, _count - (c + 1) * ChunkSize))));
+            return;
+        }
+        var live = new ListKey[Math.Min(Count, ChunkSize)];
+        var n = 0;
+        for (var i = 0; i < _count; i++)
+        {
+            if (IsRemoved(At(i))) continue;
+            live[n++] = At(i);
+            if (n < live.Length) continue;
+            w.Write(MemoryMarshal.AsBytes(live.AsSpan()));
+            n = 0;
+        }
+        w.Write(MemoryMarshal.AsBytes(live.AsSpan(0, n)));
+    }
+
+    /// <summary>
+    /// The index <see cref="Save"/> wrote: its live keys in order, no tombstones, in chunks sized as adding them one by one
+    /// would have made them, so adding goes on as before (the start-up index snapshot, docs/storage.md, "Index snapshot at shutdown").
+    /// </summary>
+    internal static KeyIndex Load(BinaryReader r)
+    {
+        var count = r.ReadInt32();
+        if (count < 0) throw new InvalidDataException($"An index of {count} keys cannot be.");
+        var index = new KeyIndex { _count = count };
+        if (count == 0) return index;
+        index._first = new ListKey[(int)Math.Min(System.Numerics.BitOperations.RoundUpToPowerOf2((uint)count), ChunkSize)];
+        r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(index._first.AsSpan(0, Math.Min(count, ChunkSize))));
+        for (var read = ChunkSize; read < count; read += ChunkSize)
+        {
+            var chunk = new ListKey[ChunkSize];
+            r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(chunk.AsSpan(0, Math.Min(ChunkSize, count - read))));
+            (index._more ??= []).Add(chunk);
+        }
+        return index;
     }
 
     /// <summary>The position (0 = oldest) of the first key not older than <paramref name="key"/>: where it is or would be.</summary>

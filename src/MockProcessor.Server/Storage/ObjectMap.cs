@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using MockProcessor.Domain.Common;
 
 namespace MockProcessor.Server.Storage;
@@ -34,7 +35,7 @@ internal sealed class ObjectMap
     private const int Shards = 1 << ShardBits;
 
     private readonly List<Entry[]> _entries = [];
-    private readonly Utf8Arena _bytes = new();
+    private readonly Utf8Arena _bytes;
     private int _count; // ordinals handed out
     private long _objects; // ordinals with Seq > 0
 
@@ -50,9 +51,15 @@ internal sealed class ObjectMap
     private int _heldCount;
 
     /// <param name="holdsAll">Whether every object stays in memory (no object cache: <c>--in-memory</c>, PostgreSQL).</param>
-    public ObjectMap(bool holdsAll = false)
+    public ObjectMap(bool holdsAll = false) : this(new Utf8Arena(), holdsAll)
     {
         for (var i = 0; i < Shards; i++) _slots[i] = new long[16];
+    }
+
+    // Load's: the shards' tables come from the snapshot, so none are made here.
+    private ObjectMap(Utf8Arena bytes, bool holdsAll)
+    {
+        _bytes = bytes;
         if (holdsAll) _all = []; else _held = [];
     }
 
@@ -152,6 +159,86 @@ internal sealed class ObjectMap
         else if (_held!.TryAdd(ordinal, obj)) _heldCount++;
         else _held[ordinal] = obj;
         return ordinal;
+    }
+
+    /// <summary>
+    /// Writes the map for the start-up index snapshot (docs/storage.md, "Index snapshot at shutdown"): the entries, the
+    /// arena and the shards' tables as they are in memory, except that a held object's entry gets its stored position
+    /// (<paramref name="positionOf"/>; the entry holds 0 while the object is in memory) and no entry is marked read. Only
+    /// for a map with an object cache: one that holds every object has nothing on disk to point at.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The map holds every object, or a held object is not on disk yet.</exception>
+    internal void Save(BinaryWriter w, Func<StripeObject, long> positionOf)
+    {
+        if (_all is not null) throw new InvalidOperationException("A map that holds every object in memory cannot be saved: its objects are not on disk.");
+        // Every held object's position first, sorted by ordinal, so a missing one throws before anything is written and
+        // the entries can be patched chunk by chunk below.
+        var held = new (int Ordinal, long Position)[_held!.Count];
+        var n = 0;
+        foreach (var (ordinal, obj) in _held)
+        {
+            var position = positionOf(obj);
+            if (position <= 0) throw new InvalidOperationException($"Object {obj.Id} is held in memory but not on disk: the map cannot be saved.");
+            held[n++] = (ordinal, position);
+        }
+        Array.Sort(held);
+
+        w.Write(_count);
+        w.Write(_objects);
+        w.Write(_entries.Count);
+        // Each chunk goes through a copy: the held objects' positions and the cleared read marks are the snapshot's, not the map's.
+        var copy = new Entry[EntryChunk];
+        var next = 0;
+        for (var c = 0; c < _entries.Count; c++)
+        {
+            _entries[c].CopyTo(copy, 0);
+            for (var i = 0; i < copy.Length; i++) copy[i].Touched = false;
+            for (; next < held.Length && held[next].Ordinal >> EntryChunkBits == c; next++)
+                copy[held[next].Ordinal & (EntryChunk - 1)].Position = held[next].Position;
+            w.Write(MemoryMarshal.AsBytes(copy.AsSpan()));
+        }
+        _bytes.Save(w);
+        for (var shard = 0; shard < Shards; shard++)
+        {
+            w.Write(_slots[shard].Length);
+            w.Write(MemoryMarshal.AsBytes(_slots[shard].AsSpan()));
+            w.Write(_used[shard]);
+        }
+    }
+
+    /// <summary>
+    /// The map <see cref="Save"/> wrote, for the start-up index snapshot (docs/storage.md, "Index snapshot at shutdown"):
+    /// the same strings under the same ordinals, every object on disk (none held), and new strings numbered on from the
+    /// saved count.
+    /// </summary>
+    internal static ObjectMap Load(BinaryReader r)
+    {
+        var count = r.ReadInt32();
+        var objects = r.ReadInt64();
+        var chunks = r.ReadInt32();
+        if (count < 0 || objects < 0 || objects > count || chunks != (int)(((long)count + EntryChunk - 1) >> EntryChunkBits))
+            throw new InvalidDataException($"A map of {count} strings, {objects} objects and {chunks} entry arrays cannot be.");
+        var entries = new List<Entry[]>(chunks);
+        for (var c = 0; c < chunks; c++)
+        {
+            var chunk = GC.AllocateUninitializedArray<Entry>(EntryChunk);
+            r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(chunk.AsSpan()));
+            entries.Add(chunk);
+        }
+        var map = new ObjectMap(Utf8Arena.Load(r), holdsAll: false);
+        map._entries.AddRange(entries);
+        map._count = count;
+        map._objects = objects;
+        for (var shard = 0; shard < Shards; shard++)
+        {
+            var length = r.ReadInt32();
+            if (length < 16 || !System.Numerics.BitOperations.IsPow2(length)) throw new InvalidDataException($"A shard of {length} slots cannot be.");
+            var slots = GC.AllocateUninitializedArray<long>(length);
+            r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(slots.AsSpan()));
+            map._slots[shard] = slots;
+            map._used[shard] = r.ReadInt32();
+        }
+        return map;
     }
 
     // Over the UTF-8 bytes, eight at a time (a multiply-rotate mix, then a final avalanche): the same for a string and its

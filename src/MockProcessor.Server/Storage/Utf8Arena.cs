@@ -41,6 +41,44 @@ internal sealed class Utf8Arena
 
     public string String(int start, int length) => Encoding.UTF8.GetString(Bytes(start, length));
 
+    /// <summary>
+    /// Writes the arrays as they are, each with its length (a longer string's array is longer than the others), and how
+    /// much of the last is used: for the start-up index snapshot (docs/storage.md, "Index snapshot at shutdown").
+    /// </summary>
+    internal void Save(BinaryWriter w)
+    {
+        w.Write(_chunks.Count);
+        foreach (var chunk in _chunks)
+        {
+            w.Write(chunk.Length);
+            w.Write(chunk);
+        }
+        w.Write(_used);
+    }
+
+    /// <summary>
+    /// The arena <see cref="Save"/> wrote: every start it handed out reads the same bytes, and the next string goes where
+    /// it would have gone in the saved one (the start-up index snapshot, docs/storage.md, "Index snapshot at shutdown").
+    /// </summary>
+    internal static Utf8Arena Load(BinaryReader r)
+    {
+        var arena = new Utf8Arena();
+        var count = r.ReadInt32();
+        if (count < 0 || (long)count * Chunk > int.MaxValue) throw new InvalidDataException($"An arena of {count} arrays cannot be.");
+        for (var i = 0; i < count; i++)
+        {
+            var length = r.ReadInt32();
+            if (length < Chunk || length > ushort.MaxValue) throw new InvalidDataException($"An arena array of {length} bytes cannot be.");
+            var chunk = GC.AllocateUninitializedArray<byte>(length);
+            r.BaseStream.ReadExactly(chunk);
+            arena._chunks.Add(chunk);
+        }
+        arena._used = r.ReadInt32();
+        if (arena._used is < 0 or > Chunk || count == 0 && arena._used != Chunk)
+            throw new InvalidDataException($"An arena whose last array has {arena._used} bytes used cannot be.");
+        return arena;
+    }
+
     /// <summary><paramref name="s"/> as UTF-8, in <paramref name="stack"/> when it fits.</summary>
     public static ReadOnlySpan<byte> Utf8(string s, Span<byte> stack) =>
         s.Length <= stack.Length / 3 ? stack[..Encoding.UTF8.GetBytes(s, stack)] : Encoding.UTF8.GetBytes(s);
