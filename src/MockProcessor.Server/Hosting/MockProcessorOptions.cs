@@ -20,6 +20,11 @@ public sealed class MockProcessorOptions
     /// </summary>
     public long CacheObjects { get; set; } = 50_000;
     /// <summary>
+    /// Whether a clean stop writes the index snapshot beside a file store and the next start reads it instead of every
+    /// row (docs/storage.md, "Index snapshot at a clean stop").
+    /// </summary>
+    public bool IndexSnapshot { get; set; } = true;
+    /// <summary>
     /// Objects a clock advance stages before committing them and going on (its later work sees the earlier): a year of
     /// renewals neither builds one huge write nor holds all of it in memory (docs/time.md).
     /// </summary>

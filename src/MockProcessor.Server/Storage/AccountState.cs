@@ -8,7 +8,7 @@ namespace MockProcessor.Server.Storage;
 /// accounts (docs/connect.md). Guarded by <see cref="Gate"/>. <see cref="AccountId"/> is the merchant (the tree's
 /// root); every object keeps its own owner, and lists and secondary indexes are kept per owner.
 /// </summary>
-public sealed class AccountState(string accountId, StoreSchema schema, ObjectCache? cache = null)
+public sealed partial class AccountState(string accountId, StoreSchema schema, ObjectCache? cache = null)
 {
     public string AccountId { get; } = accountId;
     internal StoreSchema Schema { get; } = schema;
@@ -22,7 +22,7 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
     /// index keys). With an <see cref="ObjectCache"/>, a version dropped from memory has <c>Obj</c> null and its stored
     /// <c>Position</c>: read objects through <see cref="TryGet(string, out StripeObject, out long)"/>, never from here.
     /// </summary>
-    internal readonly ObjectMap Objects = new(holdsAll: cache is null);
+    internal ObjectMap Objects = new(holdsAll: cache is null); // replaced whole by a start from the index snapshot
     /// <summary>This tree's committed versions held in memory, oldest first (<see cref="ObjectCache"/>).</summary>
     internal readonly Queue<ObjectRow> Cooling = new();
     /// <summary>Versions read while new, kept on (oldest first); one read again while kept goes round once more.</summary>
@@ -33,11 +33,11 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
     /// Per owner, declared secondary index (its number in the schema) and key, owner and key by ordinal in
     /// <see cref="Objects"/> (docs/storage.md); an entry that empties is dropped.
     /// </summary>
-    internal readonly SecondaryKeys Secondary = new();
+    internal SecondaryKeys Secondary = new();
     /// <summary>Per owner and secondary index that lists its keys (<see cref="SecondaryIndex.ListsKeys"/>): the keys with objects.</summary>
     private readonly Dictionary<(string Owner, SecondaryIndex Index), SortedSet<string>> _indexKeys = new();
     /// <summary>Stored idempotent results by key; compact (on disk but for a hash, time and position) with an object cache.</summary>
-    internal readonly IdempotencyTable Idempotency = new(compact: cache is not null);
+    internal IdempotencyTable Idempotency = new(compact: cache is not null);
     /// <summary>
     /// The last commit's observer notification (<see cref="Tx.Commit"/>): each waits for the one before, so observers
     /// hear of this tree's commits in commit order even when their disk commits complete on different threads.
@@ -280,8 +280,11 @@ public sealed class AccountState(string accountId, StoreSchema schema, ObjectCac
         var indexes = Schema.IndexesOf(obj.ObjectType);
         var old = isNew || indexes.Length == 0 ? null : entry.Obj ?? cache!.Load(entry.Position);
         Objects.Set(ordinal, obj, seq, 0);
+        if (Schema.WantedAtStart(obj)) Wanted.Add(ordinal);
+        else if (Wanted.Count > 0) Wanted.Remove(ordinal);
         var key = new ListKey(obj.Created, seq, ordinal);
-        if (isNew)
+        if (!isNew) Updates++;
+        else
         {
             if (obj is Domain.Accounts.Account { Platform: not null } connected) Members.Add(connected.Id);
             AddToList(obj.AccountId, obj.ObjectType, key);

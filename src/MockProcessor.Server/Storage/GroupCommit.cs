@@ -45,6 +45,9 @@ public sealed class GroupCommit : IAsyncDisposable
 
     public long Commits { get; private set; }
 
+    /// <summary>Batches whose commit failed: memory was then ahead of the disk (no index snapshot may be written).</summary>
+    public long Failures { get; private set; }
+
     public Task Append(IReadOnlyList<Row> rows)
     {
         if (rows.Count == 0) return Task.CompletedTask;
@@ -78,6 +81,7 @@ public sealed class GroupCommit : IAsyncDisposable
             {
                 // A failed commit leaves memory ahead of disk; the waiting requests answer 500 and say so.
                 _log.LogError(ex, "Committing {Count} queued writes failed", batch.Count);
+                Failures++;
                 foreach (var p in batch) p.Done.TrySetException(ex);
             }
             finally
@@ -94,6 +98,13 @@ public sealed class GroupCommit : IAsyncDisposable
     {
         var wait = _queue.Reader.WaitToReadAsync();
         return wait.IsCompleted ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
+    }
+
+    /// <summary>Takes no more rows and waits until every queued one is written; the backend stays open until <see cref="DisposeAsync"/>.</summary>
+    public async Task DrainAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop;
     }
 
     public async ValueTask DisposeAsync()

@@ -59,6 +59,24 @@ public interface IDurableStore : IDisposable
     /// <summary>The stored version at <paramref name="position"/> (see <see cref="CanReadBack"/>); thread-safe.</summary>
     StoredVersion ReadAt(long position) => throw new NotSupportedException("This store does not read versions back.");
 
+    /// <summary>
+    /// Where a clean stop writes the index snapshot beside the store (docs/storage.md, "Index snapshot at a clean stop");
+    /// null when this store keeps none (PostgreSQL, which keeps every object in memory).
+    /// </summary>
+    string? SnapshotPath => null;
+
+    /// <summary>
+    /// The token of the snapshot the last clean stop wrote, or null; removed from the store, durably, as it is read, so a
+    /// process that later stops without writing a new one (kill -9) leaves none that a start could take for current.
+    /// </summary>
+    string? TakeSnapshotToken() => null;
+
+    /// <summary>Records the token of the snapshot just written (the writer has stopped: nothing is written after it).</summary>
+    void SetSnapshotToken(string token) => throw new NotSupportedException("This store keeps no index snapshot.");
+
+    /// <summary>The largest stored object position and idempotent result position (0 when none).</summary>
+    (long Objects, long Idempotency) LastPositions() => default;
+
     /// <summary>Background upkeep the writer does not wait for (SQLite: WAL checkpoints); runs until <paramref name="stop"/>.</summary>
     Task MaintainAsync(CancellationToken stop);
 }

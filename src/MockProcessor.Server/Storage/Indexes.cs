@@ -77,6 +77,20 @@ public interface IStoreObserver
     /// committed an object is told of; false for followers (the event feed), told of other replicas' commits as well.
     /// </summary>
     bool OncePerItem => false;
+
+    /// <summary>
+    /// Writes what this observer keeps, for the index snapshot of a clean stop (docs/storage.md, "Index snapshot at a
+    /// clean stop"); false (writing nothing) for one that keeps nothing a start cannot rebuild from the objects it
+    /// <see cref="WantedAtStart"/>: a start from the snapshot then tells it of those only, through <see cref="Loaded"/>.
+    /// </summary>
+    bool SaveSnapshot(BinaryWriter w) => false;
+
+    /// <summary>
+    /// Replaces what this observer keeps with what <see cref="SaveSnapshot"/> wrote, for the trees <paramref name="tree"/>
+    /// names; all or nothing: an exception leaves it as it was.
+    /// </summary>
+    void RestoreSnapshot(BinaryReader r, Func<string, AccountState?> tree) =>
+        throw new NotSupportedException("This observer writes no snapshot.");
 }
 
 /// <summary>What the resources tell the store: stored types, secondary indexes, lookups, observers, timers.</summary>

@@ -48,8 +48,9 @@ public sealed partial class ObjectStore : IAsyncDisposable
     private readonly IDurableStore? _backend;
 
     public ObjectStore(StoreSchema schema, IDurableStore? backend, Microsoft.Extensions.Logging.ILogger log, Time.TimerRegistry? timers = null,
-        long hotObjects = 0, ReplicaCoordinator? replica = null)
+        long hotObjects = 0, ReplicaCoordinator? replica = null, bool indexSnapshot = false)
     {
+        _indexSnapshot = indexSnapshot;
         Replica = replica;
         // The tree versions before the load: what a replica reads is at least as new, and catching up from there
         // re-applies at most a few versions committed meanwhile (applying a version again changes nothing).
@@ -73,7 +74,9 @@ public sealed partial class ObjectStore : IAsyncDisposable
             // Memory holds at most hotObjects committed versions when the store can read them back (docs/storage.md).
             if (hotObjects > 0 && backend.CanReadBack)
                 _cache = new ObjectCache(hotObjects, position => Decode(backend.ReadAt(position)));
-            var superseded = Load(backend);
+            // A clean stop's snapshot of the index when it is current, else every row (docs/storage.md).
+            var superseded = TryLoadSnapshot(backend) ?? Load(backend);
+            _superseded = superseded;
             _log = new GroupCommit(backend, _rows, log, Prepare);
             // Counted before the task starts, so a caller reading CompactionPending right after start-up sees the work.
             _compactionPending = superseded.Count;
@@ -455,6 +458,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
                 var step = superseded.GetRange(at, Math.Min(CompactionStepSize, superseded.Count - at));
                 await _log!.Append([new CompactionStep(step)]);
                 Interlocked.Add(ref _compactionPending, -step.Count);
+                Volatile.Write(ref _compactedTo, at + step.Count);
             }
         }
         catch (Exception ex) when (_stop.IsCancellationRequested || ex is InvalidOperationException)
@@ -471,7 +475,12 @@ public sealed partial class ObjectStore : IAsyncDisposable
     {
         await _stop.CancelAsync();
         await _compaction;
-        if (_log is not null) await _log.DisposeAsync();
+        if (_log is not null)
+        {
+            await _log.DrainAsync();
+            await SaveSnapshotAsync();
+            await _log.DisposeAsync();
+        }
         Replica?.Dispose();
     }
 }

@@ -158,6 +158,12 @@ public abstract class SqlStore : IDurableStore
 
     public virtual StoredVersion ReadAt(long position) => throw new NotSupportedException("This store does not read versions back.");
 
+    // The index snapshot (IDurableStore): SQLite's only.
+    public virtual string? SnapshotPath => null;
+    public virtual string? TakeSnapshotToken() => null;
+    public virtual void SetSnapshotToken(string token) => throw new NotSupportedException("This store keeps no index snapshot.");
+    public virtual (long Objects, long Idempotency) LastPositions() => default;
+
     /// <summary>Writes the run of rows collected so far (one kind at most is non-empty) and starts a new run.</summary>
     private void Flush()
     {

@@ -19,6 +19,8 @@ public static class ServeCommand
         new("in-memory", true, "keep everything in memory; write nothing to disk", (o, v) => o.InMemory = Bool(v)),
         new("cache-objects", false, "objects kept in memory when the store is a file (default 50000; 0 keeps all); the rest are read back on demand (docs/storage.md)",
             (o, v) => o.CacheObjects = Long(v) is var n && n >= 0 ? n : throw new ArgumentException("--cache-objects must be 0 or more")),
+        new("no-index-snapshot", true, "with a file store, write no index snapshot at a clean stop and read every row at start (docs/storage.md)",
+            (o, v) => o.IndexSnapshot = !Bool(v)),
         new("seed", false, "seed for deterministic ids", (o, v) => o.Seed = Long(v)),
         new("log-level", false, "Trace|Debug|Information|Warning|Error (default Information)", (o, v) => o.LogLevel = v),
         new("log-format", false, "text|json: one line per request, as text or as a JSON object (default text)", (o, v) => o.LogFormat = OneOf(v, "log-format", "text", "json")),

@@ -15,7 +15,7 @@ namespace MockProcessor.Server.Tests.Storage;
 /// </summary>
 public sealed class RowHeadStartupTests : IDisposable
 {
-    private const string Key = "sk_test_row_heads";
+    internal const string Key = "sk_test_row_heads";
     private readonly TempSqliteDb _file = new("heads");
 
     public void Dispose() => _file.Dispose();
@@ -24,9 +24,9 @@ public sealed class RowHeadStartupTests : IDisposable
     /// Payments (one refunded, one authorized only), an endpoint with a pending delivery per event, a subscription on a
     /// test clock, an update, and a price filed under a caller-chosen product id of 605 bytes.
     /// </summary>
-    private async Task Populate()
+    internal static async Task Populate(string path, bool snapshot = false)
     {
-        await using var app = new TestApp(o => { o.InMemory = false; o.Database = _file.Path; });
+        await using var app = new TestApp(o => { o.InMemory = false; o.Database = path; o.IndexSnapshot = snapshot; });
         var c = app.Client(Key);
         await c.CreateEndpoint("http://127.0.0.1:9/unreachable"); // every event gets a delivery, pending (TestApp dispatches on flush only)
         var customer = await c.CreateCustomer("Ann");
@@ -50,7 +50,7 @@ public sealed class RowHeadStartupTests : IDisposable
     }
 
     /// <summary>Everything start-up builds in memory, as text: lists, secondary indexes, lookups, timers, the event feed, the webhook due-queue.</summary>
-    private static List<string> MemoryOf(TestApp app)
+    internal static List<string> MemoryOf(TestApp app)
     {
         var store = app.Services.GetRequiredService<ObjectStore>();
         var feed = app.Services.GetRequiredService<EventFeed>();
@@ -80,17 +80,19 @@ public sealed class RowHeadStartupTests : IDisposable
     }
 
     private static string Timers(PriorityQueue<string, (long Due, long Seq)> queue) =>
-        string.Join(",", queue.UnorderedItems.OrderBy(t => t.Priority).Select(t => $"{t.Element}@{t.Priority.Due}"));
+        // By due time, then id: among timers due at once, the order they were queued in is the run's (kept by the index
+        // snapshot) or list order (a start from the rows), and either fires them all at that time.
+        string.Join(",", queue.UnorderedItems.OrderBy(t => t.Priority.Due).ThenBy(t => t.Element, StringComparer.Ordinal).Select(t => $"{t.Element}@{t.Priority.Due}"));
 
     [Fact]
     public async Task A_start_from_row_heads_builds_what_reading_every_row_builds_and_reads_only_the_rows_with_work()
     {
-        await Populate();
+        await Populate(_file.Path);
         // The long product id's price: a head written from a buffer on the heap (the writer's stack buffer is 512 bytes).
         Assert.True(long.Parse(_file.Scalar("SELECT MAX(length(CAST(head AS BLOB))) FROM objects WHERE type = 'price'")) > 600);
         List<string> fromHeads, fromRows;
         long filed, objects;
-        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = _file.Path; }))
+        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = _file.Path; o.IndexSnapshot = false; }))
         {
             fromHeads = MemoryOf(app);
             var store = app.Services.GetRequiredService<ObjectStore>();
@@ -98,7 +100,7 @@ public sealed class RowHeadStartupTests : IDisposable
             objects = store.Accounts.Sum(s => (long)s.Objects.Count);
         }
         // Without a cache every object stays in memory, so start-up reads every row whole.
-        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = _file.Path; o.CacheObjects = 0; }))
+        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = _file.Path; o.IndexSnapshot = false; o.CacheObjects = 0; }))
         {
             fromRows = MemoryOf(app);
             Assert.Equal(0, app.Services.GetRequiredService<ObjectStore>().FiledFromHeads);
@@ -120,20 +122,20 @@ public sealed class RowHeadStartupTests : IDisposable
         Assert.InRange(filed, events + unswept, objects - events - 1);
 
         // And again from heads after the first start's compaction: the same.
-        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = _file.Path; }))
+        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = _file.Path; o.IndexSnapshot = false; }))
             Assert.Equal(fromRows, MemoryOf(app));
     }
 
     [Fact]
     public async Task Rows_written_before_heads_are_read_whole_and_build_the_same()
     {
-        await Populate();
+        await Populate(_file.Path);
         List<string> fromHeads;
-        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = _file.Path; }))
+        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = _file.Path; o.IndexSnapshot = false; }))
             fromHeads = MemoryOf(app);
         // As a v6 build left the file: no heads, no refs.
         _file.Exec("UPDATE objects SET head = NULL, refs = NULL");
-        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = _file.Path; }))
+        await using (var app = new TestApp(o => { o.InMemory = false; o.Database = _file.Path; o.IndexSnapshot = false; }))
         {
             Assert.Equal(0, app.Services.GetRequiredService<ObjectStore>().FiledFromHeads);
             Assert.Equal(fromHeads, MemoryOf(app));

@@ -62,7 +62,7 @@ internal sealed class TempSqliteDb : IDisposable
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
-        foreach (var f in new[] { Path, Path + "-wal", Path + "-shm" }) File.Delete(f);
+        foreach (var f in new[] { Path, Path + "-wal", Path + "-shm", Path + ".index", Path + ".index.tmp" }) File.Delete(f);
         if (Directory.Exists(Path + ".files")) Directory.Delete(Path + ".files", true);
     }
 }

@@ -1,0 +1,157 @@
+using Microsoft.Extensions.DependencyInjection;
+using MockProcessor.Server.Storage;
+using MockProcessor.Server.Tests.Webhooks;
+
+namespace MockProcessor.Server.Tests.Storage;
+
+/// <summary>
+/// The index snapshot (docs/storage.md, "Index snapshot at a clean stop"): a clean stop writes the compact index beside
+/// the file, the next start reads it instead of every row, and a start that cannot trust it reads the rows.
+/// </summary>
+public sealed class IndexSnapshotTests : IDisposable
+{
+    private readonly TempSqliteDb _file = new("snapshot");
+
+    public void Dispose() => _file.Dispose();
+
+    private TestApp Start(bool snapshot = true) => new(o => { o.InMemory = false; o.Database = _file.Path; o.IndexSnapshot = snapshot; });
+
+    private static ObjectStore StoreOf(TestApp app) => app.Services.GetRequiredService<ObjectStore>();
+
+    private string? Token() => _file.Rows("SELECT value FROM meta WHERE key = 'index_snapshot'").Select(r => (string)r[0]).SingleOrDefault();
+
+    /// <summary>
+    /// What a start from the rows built equals what another start built, but for timer entries gone stale: the queue of a
+    /// run keeps an entry whose object's due time moved since (skipped when it comes up, Time/TimeDriver.cs), and the
+    /// snapshot keeps the run's queue, while a start from the rows queues each object's current due time only.
+    /// </summary>
+    private static void SameMemory(List<string> fromRows, List<string> other)
+    {
+        static bool IsTimers(string line) => line.StartsWith("timers", StringComparison.Ordinal);
+        Assert.Equal(fromRows.Where(l => !IsTimers(l)), other.Where(l => !IsTimers(l)));
+        var rowsTimers = fromRows.Where(IsTimers).ToList();
+        var otherTimers = other.Where(IsTimers).ToList();
+        Assert.Equal(rowsTimers.Select(l => l.Split(':')[0]), otherTimers.Select(l => l.Split(':')[0]));
+        for (var i = 0; i < rowsTimers.Count; i++)
+        {
+            var current = Entries(rowsTimers[i]);
+            var kept = Entries(otherTimers[i]);
+            Assert.Empty(current.Except(kept));
+            // Every extra entry is an earlier due time of an object queued at its current one.
+            var ids = current.Select(e => e.Split('@')[0]).ToHashSet();
+            Assert.All(kept.Except(current), e => Assert.Contains(e.Split('@')[0], ids));
+        }
+        static HashSet<string> Entries(string line) => line[(line.IndexOf(": ", StringComparison.Ordinal) + 2)..].Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet();
+    }
+
+    [Fact]
+    public async Task A_start_from_the_snapshot_builds_what_reading_every_row_builds_and_serves_from_it()
+    {
+        await RowHeadStartupTests.Populate(_file.Path, snapshot: true);
+        Assert.True(File.Exists(_file.Path + ".index"));
+        Assert.NotNull(Token());
+        List<string> fromSnapshot, fromRows;
+        string replayed, intent;
+        await using (var app = Start())
+        {
+            var store = StoreOf(app);
+            Assert.Equal("snapshot", store.StartedFrom);
+            Assert.Equal(0, store.FiledFromHeads);
+            fromSnapshot = RowHeadStartupTests.MemoryOf(app);
+            // Nothing of the history is in memory but what observers wanted whole (a pending delivery per event).
+            var events = fromSnapshot.Single(l => l.StartsWith("feed: ", StringComparison.Ordinal)).Split(',').Length;
+            // (MOCKPROCESSOR_TEST_COLD's cache keeps fewer.)
+            Assert.InRange(store.Accounts.Sum(s => s.Objects.Held), 1, events);
+            // While it runs, no snapshot is current: a crash now leaves a file that the next start reads whole.
+            Assert.Null(Token());
+            Assert.False(File.Exists(_file.Path + ".index"));
+
+            // It serves from what it loaded: an object on disk, a list paged by cursor, a write that moves index keys,
+            // and an idempotent result stored before the stop.
+            var c = app.Client(RowHeadStartupTests.Key);
+            var page = await (await c.GetAsync("/v1/payment_intents?limit=2")).OkAsync();
+            var ids = page["data"]!.AsArray().Select(p => (string)p!["id"]!).ToList();
+            var next = await (await c.GetAsync($"/v1/payment_intents?limit=10&starting_after={ids[1]}")).OkAsync();
+            var all = await (await c.GetAsync("/v1/payment_intents?limit=100")).OkAsync();
+            Assert.Equal(all["data"]!.AsArray().Select(p => (string)p!["id"]!),
+                ids.Concat(next["data"]!.AsArray().Select(p => (string)p!["id"]!)));
+            Assert.True(all["data"]!.AsArray().Count > 3);
+            intent = ids[0];
+            await (await c.PostFormAsync("/v1/refunds", ("payment_intent", intent), ("amount", "100"))).OkAsync();
+            var refunds = await (await c.GetAsync($"/v1/refunds?payment_intent={intent}")).OkAsync();
+            Assert.Single(refunds["data"]!.AsArray());
+            replayed = await (await c.PostRawAsync("/v1/customers", "name=Kept", "snapshot-key")).Content.ReadAsStringAsync();
+        }
+        // The stop wrote a new snapshot; a start told not to use it reads every row, and builds the same.
+        await using (var app = Start())
+        {
+            Assert.Equal("snapshot", StoreOf(app).StartedFrom);
+            fromSnapshot = RowHeadStartupTests.MemoryOf(app);
+            var c = app.Client(RowHeadStartupTests.Key);
+            var again = await (await c.PostRawAsync("/v1/customers", "name=Kept", "snapshot-key")).Content.ReadAsStringAsync();
+            Assert.Equal(replayed, again);
+            var mismatch = await c.PostRawAsync("/v1/customers", "name=Other", "snapshot-key");
+            Assert.Equal("idempotency_error", (string)(await mismatch.ErrorAsync(400))["type"]!);
+        }
+        await using (var app = Start(snapshot: false))
+        {
+            Assert.Equal("rows", StoreOf(app).StartedFrom);
+            fromRows = RowHeadStartupTests.MemoryOf(app);
+        }
+        SameMemory(fromRows, fromSnapshot);
+        Assert.Contains(fromRows, l => l.Contains(intent, StringComparison.Ordinal) && l.StartsWith("index ", StringComparison.Ordinal) && l.Contains("re_", StringComparison.Ordinal));
+        // Snapshots off: none written, and the next start reads the rows.
+        Assert.False(File.Exists(_file.Path + ".index"));
+        Assert.Null(Token());
+        await using (var app = Start())
+            Assert.Equal("rows", StoreOf(app).StartedFrom);
+    }
+
+    [Fact]
+    public async Task A_snapshot_is_refused_when_the_database_holds_rows_written_after_it()
+    {
+        await RowHeadStartupTests.Populate(_file.Path, snapshot: true);
+        // Keep the snapshot and its token aside, as if the database were then written by a run whose stop wrote none.
+        var stale = File.ReadAllBytes(_file.Path + ".index");
+        var token = Token()!;
+        string customer;
+        await using (var app = Start())
+        {
+            Assert.Equal("snapshot", StoreOf(app).StartedFrom);
+            customer = (string)(await (await app.Client(RowHeadStartupTests.Key).PostFormAsync("/v1/customers", ("name", "After"))).OkAsync())["id"]!;
+        }
+        File.WriteAllBytes(_file.Path + ".index", stale);
+        _file.Exec($"UPDATE meta SET value = '{token}' WHERE key = 'index_snapshot'");
+        await using (var app = Start())
+        {
+            Assert.Equal("rows", StoreOf(app).StartedFrom);
+            var found = await app.Client(RowHeadStartupTests.Key).GetAsync($"/v1/customers/{customer}");
+            Assert.Equal("After", (string)(await found.OkAsync())["name"]!);
+        }
+    }
+
+    [Fact]
+    public async Task A_snapshot_cut_short_or_not_named_by_the_database_is_refused()
+    {
+        await RowHeadStartupTests.Populate(_file.Path, snapshot: true);
+        var whole = File.ReadAllBytes(_file.Path + ".index");
+        var token = Token()!;
+        File.WriteAllBytes(_file.Path + ".index", whole[..(whole.Length / 2)]);
+        List<string> fromRows;
+        await using (var app = Start())
+        {
+            Assert.Equal("rows", StoreOf(app).StartedFrom);
+            fromRows = RowHeadStartupTests.MemoryOf(app);
+        }
+        // The stop above wrote a new one; put the first back whole, without its token in the database (a kill -9 after a
+        // start took it): refused as well.
+        File.WriteAllBytes(_file.Path + ".index", whole);
+        _file.Exec("DELETE FROM meta WHERE key = 'index_snapshot'");
+        await using (var app = Start())
+        {
+            Assert.Equal("rows", StoreOf(app).StartedFrom);
+            SameMemory(fromRows, RowHeadStartupTests.MemoryOf(app));
+        }
+        Assert.NotEqual(token, Token());
+    }
+}
