@@ -23,7 +23,11 @@ if (exes.length === 0) { console.error('usage: node storage-bench.mjs --exe <pub
 const { agent, call: send } = client({ port, key });
 const call = async (method, path, body = '') => (await send(method, path, body)).status;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const start = (exe, db) => spawn(exe, ['serve', '--port', String(port), '--db', db, '--log-level', 'Warning'], { stdio: 'ignore' });
+// An --exe may carry flags after the path ("/tmp/mp/mockprocessor --no-index-snapshot"): one build, two ways to start.
+const start = (exe, db) => {
+  const [path, ...flags] = exe.split(/\s+/);
+  return spawn(path, ['serve', '--port', String(port), '--db', db, '--log-level', 'Warning', ...flags], { stdio: 'ignore' });
+};
 const answered = async (t0) => {
   for (;;) {
     try { if ((await call('GET', '/v1/payment_intents?limit=1')) === 200) return Number(process.hrtime.bigint() - t0) / 1e6; } catch {}
@@ -31,7 +35,9 @@ const answered = async (t0) => {
     await sleep(5);
   }
 };
-const stop = (child) => new Promise((r) => { child.on('exit', r); child.kill('SIGTERM'); });
+// A clean stop; resolves to the milliseconds from SIGTERM to exit (a build that writes an index snapshot writes it then).
+const stop = (child) => new Promise((r) => { const t = process.hrtime.bigint(); child.on('exit', () => r(Number(process.hrtime.bigint() - t) / 1e6)); child.kill('SIGTERM'); });
+const rssOf = (child) => Number(execFileSync('grep', ['VmRSS', `/proc/${child.pid}/status`]).toString().split(/\s+/)[1]) / 1024;
 const sqlite = (db, sql) => execFileSync('python3', ['-c', `import sqlite3,sys; print(*sqlite3.connect(sys.argv[1]).execute(sys.argv[2]).fetchone())`, db, sql]).toString().trim().split(' ').map(Number);
 
 // Restarts only, on a file an earlier run kept (MP_BENCH_KEEP_DB=1): the builds take turns, so each meets the file as the
@@ -45,12 +51,11 @@ if (keptDb) {
       const t = process.hrtime.bigint();
       const child = start(exe, keptDb);
       times.get(exe).push(await answered(t));
-      const rss = Number(execFileSync('grep', ['VmRSS', `/proc/${child.pid}/status`]).toString().split(/\s+/)[1]) / 1024;
-      times.get(exe).rss = Math.max(times.get(exe).rss ?? 0, rss);
-      await stop(child);
+      times.get(exe).rss = Math.max(times.get(exe).rss ?? 0, rssOf(child));
+      (times.get(exe).stops ??= []).push(await stop(child));
     }
   for (const [exe, t] of times)
-    console.log(`${exe}: restart to first answer on ${keptDb}: best ${Math.min(...t).toFixed(0)} ms of [${t.map((x) => x.toFixed(0)).join(', ')}], RSS at the answer up to ${t.rss.toFixed(0)} MB`);
+    console.log(`${exe}: restart to first answer on ${keptDb}: best ${Math.min(...t).toFixed(0)} ms of [${t.map((x) => x.toFixed(0)).join(', ')}], RSS at the answer up to ${t.rss.toFixed(0)} MB, clean stops [${t.stops.map((x) => x.toFixed(0)).join(', ')}] ms`);
   agent.destroy();
   process.exit(0);
 }
@@ -76,19 +81,21 @@ for (const exe of exes) {
       }
     }));
     const seconds = (Date.now() - t0) / 1000;
-    await stop(child);
+    const firstStop = await stop(child);
     const [rows, bytes] = sqlite(db, 'SELECT COUNT(*), SUM(LENGTH(data)) FROM objects');
     const file = statSync(db).size;
-    const restarts = [];
+    const restarts = [], stops = [firstStop], rss = [];
     for (let i = 0; i < 3; i++) {
       const t = process.hrtime.bigint();
       child = start(exe, db);
       restarts.push(await answered(t));
-      await stop(child);
+      rss.push(rssOf(child));
+      stops.push(await stop(child));
     }
     console.log(`${exe}: ${calls} create-and-confirm in ${seconds.toFixed(1)} s (${(calls / seconds).toFixed(0)}/s, node client)`);
     console.log(`  per call: ${((rows - rows0) / calls).toFixed(2)} rows, ${((bytes - bytes0) / calls).toFixed(0)} bytes of row data, file ${((file - file0) / calls).toFixed(0)} bytes`);
-    console.log(`  restart to first answer: best ${Math.min(...restarts).toFixed(0)} ms of [${restarts.map((x) => x.toFixed(0)).join(', ')}]`);
+    console.log(`  restart to first answer: best ${Math.min(...restarts).toFixed(0)} ms of [${restarts.map((x) => x.toFixed(0)).join(', ')}], RSS at the answer [${rss.map((x) => x.toFixed(0)).join(', ')}] MB`);
+    console.log(`  clean stops (after the calls, then after each restart): [${stops.map((x) => x.toFixed(0)).join(', ')}] ms`);
   } finally {
     if (process.env.MP_BENCH_KEEP_DB) console.log(`  kept ${db}`);
     else rmSync(dir, { recursive: true, force: true });

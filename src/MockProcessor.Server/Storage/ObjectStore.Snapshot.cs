@@ -108,7 +108,8 @@ public sealed partial class ObjectStore
         if (updates > SnapshotUpdatesBeforeRescan) return $"{updates} versions were superseded since the rows were last read: reading them compacts those";
         var seq = r.ReadInt64();
         var trees = new List<AccountState>();
-        for (var n = r.ReadInt32(); n > 0; n--) trees.Add(AccountState.LoadSnapshot(r, Schema, _cache!));
+        var times = new long[5];
+        for (var n = r.ReadInt32(); n > 0; n--) trees.Add(AccountState.LoadSnapshot(r, Schema, _cache!, times));
         var lookups = new List<((LookupIndex, string), (string, string))>();
         for (var n = r.ReadInt32(); n > 0; n--) lookups.Add(((Schema.Lookups[r.ReadInt32()], r.ReadString()), (r.ReadString(), r.ReadString())));
         var superseded = new List<long>(r.ReadInt32());
@@ -148,7 +149,8 @@ public sealed partial class ObjectStore
         if (r.ReadInt64() != SnapshotEnd || file.Position != file.Length) throw new InvalidDataException("The snapshot's sections do not end where it does.");
         foreach (var state in trees) state.Cool();
         StartedFrom = "snapshot";
-        LogSnapshotLoaded(_logger, trees.Sum(t => t.Objects.Count), wanted.Count, clock.ElapsedMilliseconds, readMs, file.Length);
+        LogSnapshotLoaded(_logger, trees.Sum(t => t.Objects.Count), file.Length, clock.ElapsedMilliseconds, times[0], times[1], times[2], times[3], times[4],
+            wanted.Count, clock.ElapsedMilliseconds - readMs);
         return null;
     }
 
@@ -251,8 +253,11 @@ public sealed partial class ObjectStore
     }
 
     [LoggerMessage(EventId = 11, Level = LogLevel.Information,
-        Message = "Loaded {Objects} objects from the index snapshot in {TotalMs} ms (reading {ReadMs} ms, {Bytes} bytes; {Wanted} read whole for observers)")]
-    private static partial void LogSnapshotLoaded(ILogger log, long objects, int wanted, long totalMs, long readMs, long bytes);
+        Message = "Loaded {Objects} objects from the index snapshot ({Bytes} bytes) in {TotalMs} ms: objects map {MapMs} ms, lists {ListsMs} ms, " +
+                  "secondary indexes {SecondaryMs} ms, timers {TimersMs} ms, idempotent results {IdempotencyMs} ms, " +
+                  "{Wanted} objects read whole and observers {ObserversMs} ms")]
+    private static partial void LogSnapshotLoaded(ILogger log, long objects, long bytes, long totalMs, long mapMs, long listsMs, long secondaryMs,
+        long timersMs, long idempotencyMs, int wanted, long observersMs);
 
     [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "Not starting from the index snapshot: {Reason}; reading the rows")]
     private static partial void LogSnapshotRefused(ILogger log, string reason);
