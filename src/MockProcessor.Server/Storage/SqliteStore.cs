@@ -21,7 +21,10 @@ public sealed class SqliteStore : SqlStore
 
     private readonly CheckpointPolicy _checkpoints;
     private readonly string _path;
-    private long _checkpointsRun;
+    private long _checkpointsRun, _walRestarts;
+
+    /// <summary>Checkpoints that held the writer back to let an overgrown WAL start over (<see cref="MaintainAsync"/>).</summary>
+    public long WalRestarts => Interlocked.Read(ref _walRestarts);
 
     /// <param name="checkpoints">When to checkpoint the WAL (default: <see cref="CheckpointPolicy"/>'s).</param>
     public SqliteStore(string path, CheckpointPolicy? checkpoints = null)
@@ -333,7 +336,20 @@ public sealed class SqliteStore : SqlStore
                     using var result = checkpoint.ExecuteReader(); // busy, frames in the WAL, frames copied
                     Interlocked.Increment(ref _checkpointsRun);
                     // A reader still on an older snapshot stops the copy short: then the next tick tries again.
-                    if (result.Read() && result.GetInt64(2) >= result.GetInt64(1)) _checkpoints.Checkpointed(clock.Elapsed, commits);
+                    var read = result.Read();
+                    var left = read ? result.GetInt64(1) - result.GetInt64(2) : long.MaxValue;
+                    var copied = read && left <= 0;
+                    result.Close();
+                    if (!copied && _checkpoints.ShouldRestart(wal.Exists ? wal.Length : 0, left))
+                    {
+                        // The writer outran the copy (CheckpointPolicy.ShouldRestart): RESTART copies the short rest while
+                        // holding the writer back, and the next commit starts the log over, truncated to KeepWalBytes.
+                        checkpoint.CommandText = "PRAGMA wal_checkpoint(RESTART);";
+                        using var restart = checkpoint.ExecuteReader();
+                        copied = restart.Read() && restart.GetInt64(0) == 0 && restart.GetInt64(2) >= restart.GetInt64(1);
+                        if (copied) Interlocked.Increment(ref _walRestarts);
+                    }
+                    if (copied) _checkpoints.Checkpointed(clock.Elapsed, commits);
                 }
                 catch (SqliteException) { /* busy: a later tick retries */ }
             }
