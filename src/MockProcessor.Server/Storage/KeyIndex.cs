@@ -154,7 +154,7 @@ internal sealed class KeyIndex
         r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(index._first.AsSpan(0, Math.Min(count, ChunkSize))));
         for (var read = ChunkSize; read < count; read += ChunkSize)
         {
-            var chunk = new ListKey[ChunkSize];
+            var chunk = GC.AllocateUninitializedArray<ListKey>(ChunkSize, pinned: true); // see Utf8Arena.Load
             r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(chunk.AsSpan(0, Math.Min(ChunkSize, count - read))));
             (index._more ??= []).Add(chunk);
         }

@@ -221,7 +221,7 @@ internal sealed class ObjectMap
         var entries = new List<Entry[]>(chunks);
         for (var c = 0; c < chunks; c++)
         {
-            var chunk = GC.AllocateUninitializedArray<Entry>(EntryChunk);
+            var chunk = GC.AllocateUninitializedArray<Entry>(EntryChunk, pinned: true); // see Utf8Arena.Load
             r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(chunk.AsSpan()));
             entries.Add(chunk);
         }
@@ -233,7 +233,7 @@ internal sealed class ObjectMap
         {
             var length = r.ReadInt32();
             if (length < 16 || !System.Numerics.BitOperations.IsPow2(length)) throw new InvalidDataException($"A shard of {length} slots cannot be.");
-            var slots = GC.AllocateUninitializedArray<long>(length);
+            var slots = GC.AllocateUninitializedArray<long>(length, pinned: true);
             r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(slots.AsSpan()));
             map._slots[shard] = slots;
             map._used[shard] = r.ReadInt32();
