@@ -1,162 +1,469 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace MockProcessor.Server.Storage;
 
 /// <summary>
 /// A tree's secondary indexes (docs/storage.md): per owner, index and key — owner and key by ordinal in the tree's
-/// <see cref="ObjectMap"/>, the index by its number in the schema — the list keys of the objects under it. Most keys
-/// hold one object (the events of an object that had one, the charges of a PaymentIntent), so a key's first object is
-/// kept inline in the table's entry and a <see cref="KeyIndex"/> is made only for a key that gets a second one: the table
-/// is one array of plain data, not two small objects per key (docs/storage.md, "The compact index").
+/// <see cref="ObjectMap"/>, the index by its number in the schema — the list keys of the objects under it.
+/// <para>
+/// Everything is plain data in large arrays, so the start-up index snapshot reads it back as a few large raw reads with
+/// no work per key (docs/storage.md, "The compact index"):
+/// </para>
+/// <list type="bullet">
+/// <item>the table is open addressing with linear probing over 64 shards of 32-byte slots; a shard grows on its own, so a
+/// resize under the tree's lock moves 1/64th of the keys. Most keys hold one object (the charges of a PaymentIntent, the
+/// events of a charge), which sits inline in its slot;</item>
+/// <item>a key of 2 to 8 objects keeps them, in list order, in a slice of a pooled slab (slices of 2, 4 or 8 keys carved
+/// from 48 KB arrays, a free list per size): a PaymentIntent's two events cost 48 bytes there, not a
+/// <see cref="KeyIndex"/> and its array;</item>
+/// <item>a key with more becomes a <see cref="KeyIndex"/> (a payout's transactions, an endpoint's pending deliveries),
+/// and stays one if it shrinks, until it is emptied.</item>
+/// </list>
+/// Guarded by the tree's lock, like the rest of <see cref="AccountState"/>.
 /// </summary>
 internal sealed class SecondaryKeys
 {
-    // More: 0 while the key holds only One; else 1 + the place of the key's KeyIndex in _more (One is then unused).
+    // A key and its objects. Empty while KeyPlus1 is 0. With one object, Created, Seq and Ordinal are its list key; with
+    // several, Ordinal is InSlab or Big (a list key's ordinal is an object's, never negative), Seq is how many objects
+    // the key holds (in the slab; a big one's own index counts them) and Created is the slice or the place in _big.
+    // Four ints and two longs: 32 bytes without padding, so a shard is written and read as it is in memory.
     private struct Slot
     {
-        public ListKey One;
-        public int More;
+        public int Owner, Index, KeyPlus1, Ordinal;
+        public long Created, Seq;
     }
 
-    private readonly Dictionary<(int Owner, int Index, int Key), Slot> _slots;
-    private readonly List<KeyIndex?> _more = [];
-    private readonly Stack<int> _free = new();
+    private const int InSlab = -1;
+    private const int Big = -2;
+    private const int MaxSmall = 8; // a key of more objects becomes a KeyIndex
 
-    // A key as the index snapshot writes it: its object inline, or (Many 1) its KeyIndex written after all the keys.
-    private struct Saved
+    private const int ShardBits = 6;
+    private const int Shards = 1 << ShardBits;
+    private const int FirstShardLength = 8;
+    // A shard grows by a quarter (not double) when it would pass 70 % full: its slots then stay between 56 % and 70 %
+    // full, so a one-object key costs 46 to 57 bytes of table (a dictionary entry cost 60), and a loaded snapshot
+    // touches that much memory and no more. Each key is moved about four times over the table's growth, a shard at a time.
+    private const int MaxShardLength = 1 << 27; // 4 GB of slots: anything larger is a corrupt snapshot
+
+    private static readonly Slot[] NoSlots = [];
+
+    private readonly Slot[][] _shards = new Slot[Shards][];
+    private readonly int[] _used = new int[Shards];
+    private int _count;
+
+    // Slices of 2, 4 and 8 list keys: a key of n objects (2 ≤ n ≤ 8) is in the smallest that holds them.
+    private readonly Slab[] _slabs = [new(2), new(4), new(8)];
+
+    // The keys with more than MaxSmall objects; a freed place is null and reused.
+    private readonly List<KeyIndex?> _big = [];
+    private readonly Stack<int> _bigFree = new();
+
+    public SecondaryKeys()
     {
-        public int Owner, Index, Key, Many;
-        public ListKey One;
+        // No shard table until a key lands in it: a tree with no secondary keys costs the 64 references only.
+        Array.Fill(_shards, NoSlots);
     }
-
-    private const int SavedBlock = 1_024; // keys written or read at a time: 40 KB
-
-    public SecondaryKeys() : this(0) { }
-
-    private SecondaryKeys(int capacity) => _slots = new(capacity);
 
     /// <summary>Keys with objects.</summary>
-    public int Count => _slots.Count;
+    public int Count => _count;
 
     /// <summary>Files <paramref name="at"/> under <paramref name="entry"/>; true if the key had no object before.</summary>
+    /// <remarks>
+    /// Adding a list key already under the entry changes nothing, except in a key of more than eight objects, which (as
+    /// a <see cref="KeyIndex"/> always has) takes it again: finding it there would sort the index on every add.
+    /// </remarks>
     public bool Add((int Owner, int Index, int Key) entry, ListKey at)
     {
-        ref var slot = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_slots, entry, out var existed);
-        if (!existed)
+        // Both are ordinals in the tree's map, never negative; the slot's marks (a negative ordinal, KeyPlus1 of 0) rely on it.
+        ArgumentOutOfRangeException.ThrowIfNegative(at.Ordinal);
+        ArgumentOutOfRangeException.ThrowIfNegative(entry.Key);
+        ArgumentOutOfRangeException.ThrowIfEqual(entry.Key, int.MaxValue);
+        var hash = Hash(entry);
+        var shard = ShardOf(hash);
+        var found = Find(shard, entry, hash);
+        if (found < 0)
         {
-            slot.One = at;
-            slot.More = 0;
+            if ((_used[shard] + 1) * 10L > _shards[shard].Length * 7L) Grow(shard);
+            var slots = _shards[shard];
+            var i = Home(hash, slots.Length);
+            while (slots[i].KeyPlus1 != 0) i = Next(i, slots.Length);
+            slots[i] = new Slot
+            {
+                Owner = entry.Owner, Index = entry.Index, KeyPlus1 = entry.Key + 1,
+                Ordinal = at.Ordinal, Created = at.Created, Seq = at.Seq,
+            };
+            _used[shard]++;
+            _count++;
             return true;
         }
-        if (slot.More == 0)
+        ref var slot = ref _shards[shard][found];
+        switch (slot.Ordinal)
         {
-            if (slot.One == at) return false;
-            var list = new KeyIndex();
-            list.Add(slot.One);
-            var place = _free.Count > 0 ? _free.Pop() : _more.Count;
-            if (place == _more.Count) _more.Add(list); else _more[place] = list;
-            slot.More = place + 1;
+            case Big:
+                _big[(int)slot.Created]!.Add(at);
+                return false;
+            case InSlab:
+                AddToSlab(ref slot, at);
+                return false;
+            default:
+            {
+                var one = new ListKey(slot.Created, slot.Seq, slot.Ordinal);
+                if (one == at) return false;
+                var s = _slabs[0].Take();
+                var keys = _slabs[0].Slice(s);
+                (keys[0], keys[1]) = at.CompareTo(one) < 0 ? (at, one) : (one, at);
+                slot.Ordinal = InSlab;
+                slot.Created = s;
+                slot.Seq = 2;
+                return false;
+            }
         }
-        _more[slot.More - 1]!.Add(at);
-        return false;
+    }
+
+    // Into a key of 2 to 8 objects: in place in list order, moving to the next slice size or to a KeyIndex when full.
+    private void AddToSlab(ref Slot slot, ListKey at)
+    {
+        var count = (int)slot.Seq;
+        var slab = SlabOf(count);
+        var keys = slab.Slice((int)slot.Created)[..count];
+        if (keys.Contains(at)) return;
+        if (count == MaxSmall)
+        {
+            var index = new KeyIndex();
+            foreach (var k in keys) index.Add(k);
+            index.Add(at); // in order or not: the index sorts itself when next read
+            slab.Free((int)slot.Created);
+            var place = _bigFree.Count > 0 ? _bigFree.Pop() : _big.Count;
+            if (place == _big.Count) _big.Add(index); else _big[place] = index;
+            slot.Ordinal = Big;
+            slot.Created = place;
+            slot.Seq = 0;
+            return;
+        }
+        // Lists are tiny and objects nearly always arrive newest, so a scan from the end finds the place at once.
+        var p = count;
+        while (p > 0 && at.CompareTo(keys[p - 1]) < 0) p--;
+        var bigger = SlabOf(count + 1);
+        if (bigger == slab)
+        {
+            var room = slab.Slice((int)slot.Created);
+            room[p..count].CopyTo(room[(p + 1)..]);
+            room[p] = at;
+        }
+        else
+        {
+            var s = bigger.Take();
+            var into = bigger.Slice(s);
+            keys[..p].CopyTo(into);
+            into[p] = at;
+            keys[p..].CopyTo(into[(p + 1)..]);
+            slab.Free((int)slot.Created);
+            slot.Created = s;
+        }
+        slot.Seq = count + 1;
     }
 
     /// <summary>Takes <paramref name="at"/> out of <paramref name="entry"/>; true if the key is left without objects (and dropped).</summary>
     public bool Remove((int Owner, int Index, int Key) entry, ListKey at)
     {
-        if (!_slots.TryGetValue(entry, out var slot)) return false;
-        if (slot.More == 0)
+        var hash = Hash(entry);
+        var shard = ShardOf(hash);
+        var i = Find(shard, entry, hash);
+        if (i < 0) return false;
+        ref var slot = ref _shards[shard][i];
+        switch (slot.Ordinal)
         {
-            if (slot.One != at) return false;
-            _slots.Remove(entry);
-            return true;
+            case Big:
+            {
+                var list = _big[(int)slot.Created]!;
+                if (!list.Remove(at) || list.Count > 0) return false;
+                _big[(int)slot.Created] = null;
+                _bigFree.Push((int)slot.Created);
+                Delete(shard, i);
+                return true;
+            }
+            case InSlab:
+                RemoveFromSlab(ref slot, at);
+                return false; // two objects or more: at least one is left
+            default:
+                if (new ListKey(slot.Created, slot.Seq, slot.Ordinal) != at) return false;
+                Delete(shard, i);
+                return true;
         }
-        var list = _more[slot.More - 1]!;
-        list.Remove(at);
-        if (list.Count > 0) return false;
-        _more[slot.More - 1] = null;
-        _free.Push(slot.More - 1);
-        _slots.Remove(entry);
-        return true;
     }
 
-    /// <summary>The objects under <paramref name="entry"/> (a key of one object gets a new one-key index), or null.</summary>
+    // Out of a key of 2 to 8 objects: back inline at one, into the next smaller slice when it fits there.
+    private void RemoveFromSlab(ref Slot slot, ListKey at)
+    {
+        var count = (int)slot.Seq;
+        var slab = SlabOf(count);
+        var keys = slab.Slice((int)slot.Created)[..count];
+        var p = keys.IndexOf(at);
+        if (p < 0) return;
+        if (count == 2)
+        {
+            var left = keys[1 - p];
+            slab.Free((int)slot.Created);
+            slot.Ordinal = left.Ordinal;
+            slot.Created = left.Created;
+            slot.Seq = left.Seq;
+            return;
+        }
+        var smaller = SlabOf(count - 1);
+        if (smaller == slab) keys[(p + 1)..].CopyTo(keys[p..]);
+        else
+        {
+            var s = smaller.Take();
+            var into = smaller.Slice(s);
+            keys[..p].CopyTo(into);
+            keys[(p + 1)..].CopyTo(into[p..]);
+            slab.Free((int)slot.Created);
+            slot.Created = s;
+        }
+        slot.Seq = count - 1;
+    }
+
+    /// <summary>
+    /// The objects under <paramref name="entry"/>, or null: a key of more than eight objects gives its own index, a
+    /// smaller one a new index of its objects (a copy, which later changes to the key do not reach).
+    /// </summary>
     public KeyIndex? Get((int Owner, int Index, int Key) entry)
     {
-        if (!_slots.TryGetValue(entry, out var slot)) return null;
-        if (slot.More > 0) return _more[slot.More - 1];
-        var one = new KeyIndex();
-        one.Add(slot.One);
-        return one;
+        var hash = Hash(entry);
+        var shard = ShardOf(hash);
+        var i = Find(shard, entry, hash);
+        return i < 0 ? null : Objects(_shards[shard][i]);
+    }
+
+    private KeyIndex Objects(in Slot slot)
+    {
+        if (slot.Ordinal == Big) return _big[(int)slot.Created]!;
+        var index = new KeyIndex();
+        if (slot.Ordinal == InSlab)
+            foreach (var k in SlabOf((int)slot.Seq).Slice((int)slot.Created)[..(int)slot.Seq]) index.Add(k);
+        else index.Add(new ListKey(slot.Created, slot.Seq, slot.Ordinal));
+        return index;
     }
 
     /// <summary>How many objects are under <paramref name="entry"/>.</summary>
-    public int CountOf((int Owner, int Index, int Key) entry) =>
-        !_slots.TryGetValue(entry, out var slot) ? 0 : slot.More == 0 ? 1 : _more[slot.More - 1]!.Count;
+    public int CountOf((int Owner, int Index, int Key) entry)
+    {
+        var hash = Hash(entry);
+        var shard = ShardOf(hash);
+        var i = Find(shard, entry, hash);
+        if (i < 0) return 0;
+        ref var slot = ref _shards[shard][i];
+        return slot.Ordinal switch
+        {
+            Big => _big[(int)slot.Created]!.Count,
+            InSlab => (int)slot.Seq,
+            _ => 1,
+        };
+    }
+
+    /// <summary>Every key with its objects (for tests and diagnostics).</summary>
+    public IEnumerable<((int Owner, int Index, int Key) Entry, KeyIndex Objects)> All()
+    {
+        foreach (var slots in _shards)
+            for (var i = 0; i < slots.Length; i++)
+                if (slots[i].KeyPlus1 != 0)
+                    yield return ((slots[i].Owner, slots[i].Index, slots[i].KeyPlus1 - 1), Objects(slots[i]));
+    }
 
     /// <summary>
-    /// Writes the table for the start-up index snapshot (docs/storage.md, "Index snapshot at shutdown"): the keys as
-    /// fixed-size records in blocks (one object inline, or a mark), then the indexes of the keys with several objects, in
-    /// the same order. Millions of keys cost a few hundred large writes, not several small ones each.
+    /// Writes the table for the start-up index snapshot (docs/storage.md, "Index snapshot at shutdown") as it is in
+    /// memory: each shard's slots and each slab's arrays in one piece (free slices and their list included), then the
+    /// big keys' indexes by place. The layout is this class's own; only <see cref="Load"/> reads it.
     /// </summary>
     internal void Save(BinaryWriter w)
     {
-        var many = 0;
-        foreach (var slot in _slots.Values)
-            if (slot.More > 0) many++;
-        w.Write(_slots.Count);
-        w.Write(many);
-        var block = new Saved[Math.Min(_slots.Count, SavedBlock)];
-        var n = 0;
-        foreach (var (entry, slot) in _slots)
+        w.Write(_count);
+        for (var shard = 0; shard < Shards; shard++)
         {
-            block[n++] = new Saved
-            {
-                Owner = entry.Owner, Index = entry.Index, Key = entry.Key,
-                Many = slot.More > 0 ? 1 : 0, One = slot.More > 0 ? default : slot.One,
-            };
-            if (n < block.Length) continue;
-            w.Write(MemoryMarshal.AsBytes(block.AsSpan()));
-            n = 0;
+            w.Write(_shards[shard].Length);
+            w.Write(_used[shard]);
+            w.Write(MemoryMarshal.AsBytes(_shards[shard].AsSpan()));
         }
-        w.Write(MemoryMarshal.AsBytes(block.AsSpan(0, n)));
-        // The dictionary enumerates in the same order again (nothing changed it), which is the order Load numbers them in.
-        foreach (var slot in _slots.Values)
-            if (slot.More > 0) _more[slot.More - 1]!.Save(w);
+        foreach (var slab in _slabs) slab.Save(w);
+        w.Write(_big.Count);
+        foreach (var index in _big)
+        {
+            w.Write(index is not null);
+            index?.Save(w);
+        }
     }
 
     /// <summary>
     /// The table <see cref="Save"/> wrote, for the start-up index snapshot (docs/storage.md, "Index snapshot at shutdown"):
-    /// the same keys and objects, the dictionary sized for them at once and the indexes packed (no free places).
+    /// every array read straight into one allocated at its final size; only the big keys' indexes are read one by one.
     /// </summary>
     internal static SecondaryKeys Load(BinaryReader r)
     {
+        var keys = new SecondaryKeys();
         var count = r.ReadInt32();
-        var many = r.ReadInt32();
-        if (count < 0 || many < 0 || many > count) throw new InvalidDataException($"A table of {count} keys, {many} with several objects, cannot be.");
-        var keys = new SecondaryKeys(count);
-        keys._more.Capacity = many;
-        var block = new Saved[Math.Min(count, SavedBlock)];
-        var placed = 0;
-        for (var done = 0; done < count;)
+        if (count < 0) throw new InvalidDataException($"A table of {count} secondary keys cannot be.");
+        long used = 0;
+        for (var shard = 0; shard < Shards; shard++)
         {
-            var n = Math.Min(block.Length, count - done);
-            r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(block.AsSpan(0, n)));
-            for (var i = 0; i < n; i++)
+            var length = r.ReadInt32();
+            var inShard = r.ReadInt32();
+            if (length != 0 && (length < FirstShardLength || length > MaxShardLength) || inShard < 0 || inShard * 10L > length * 7L)
+                throw new InvalidDataException($"A shard of {length} slots holding {inShard} keys cannot be.");
+            if (length > 0)
             {
-                ref var s = ref block[i];
-                // The indexes follow in the order their keys came: the n-th key with several objects gets the n-th index.
-                var slot = s.Many == 0 ? new Slot { One = s.One } : new Slot { More = ++placed };
-                if (!keys._slots.TryAdd((s.Owner, s.Index, s.Key), slot)) throw new InvalidDataException("A secondary key was saved twice.");
+                var slots = GC.AllocateUninitializedArray<Slot>(length);
+                r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(slots.AsSpan()));
+                keys._shards[shard] = slots;
             }
-            done += n;
+            keys._used[shard] = inShard;
+            used += inShard;
         }
-        if (placed != many) throw new InvalidDataException($"{placed} keys with several objects were saved, not {many}.");
-        for (var i = 0; i < many; i++) keys._more.Add(KeyIndex.Load(r));
+        if (used != count) throw new InvalidDataException($"The shards hold {used} secondary keys, not {count}.");
+        keys._count = count;
+        foreach (var slab in keys._slabs) slab.Load(r);
+        // Places in use and free ones, as they were: the slots name them by place.
+        var places = r.ReadInt32();
+        if (places < 0) throw new InvalidDataException($"{places} places of big secondary keys cannot be.");
+        for (var place = 0; place < places; place++)
+        {
+            if (r.ReadBoolean()) keys._big.Add(KeyIndex.Load(r));
+            else
+            {
+                keys._big.Add(null);
+                keys._bigFree.Push(place);
+            }
+        }
+        if (places - keys._bigFree.Count > count) throw new InvalidDataException($"{places - keys._bigFree.Count} big secondary keys of {count} cannot be.");
         return keys;
     }
 
-    /// <summary>Every key with its objects (for tests and diagnostics).</summary>
-    public IEnumerable<((int Owner, int Index, int Key) Entry, KeyIndex Objects)> All() =>
-        _slots.Keys.Select(e => (e, Get(e)!));
+    private Slab SlabOf(int count) => _slabs[count <= 2 ? 0 : count <= 4 ? 1 : 2];
+
+    // The three ints through a 64-bit finalizer (murmur3's): owner and key fill the word, the index is spread over it by
+    // a multiply, so every bit of each moves the shard (top bits) and the home slot (low half). The same in every run,
+    // which the saved shards depend on.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Hash((int Owner, int Index, int Key) e)
+    {
+        var h = ((ulong)(uint)e.Owner << 32 | (uint)e.Key) ^ (uint)e.Index * 0x9E3779B97F4A7C15UL;
+        h = (h ^ (h >> 33)) * 0xFF51AFD7ED558CCDUL;
+        h = (h ^ (h >> 33)) * 0xC4CEB9FE1A85EC53UL;
+        return h ^ (h >> 33);
+    }
+
+    private static int ShardOf(ulong hash) => (int)(hash >> (64 - ShardBits));
+
+    // The hash's low half scaled to the shard's length (a multiply, not a modulo): shards need not be powers of two, so
+    // they can grow by a quarter.
+    private static int Home(ulong hash, int length) => (int)((uint)hash * (ulong)(uint)length >> 32);
+
+    private static int Next(int i, int length) => ++i == length ? 0 : i;
+
+    private int Find(int shard, (int Owner, int Index, int Key) e, ulong hash)
+    {
+        var slots = _shards[shard];
+        if (slots.Length == 0) return -1;
+        var keyPlus1 = e.Key + 1;
+        for (var i = Home(hash, slots.Length); ; i = Next(i, slots.Length))
+        {
+            ref var s = ref slots[i];
+            if (s.KeyPlus1 == 0) return -1;
+            if (s.KeyPlus1 == keyPlus1 && s.Owner == e.Owner && s.Index == e.Index) return i;
+        }
+    }
+
+    // Empties slot i and shifts later slots of its run back into the gap where their probe allows (no tombstones, so
+    // probes never lengthen with churn).
+    private void Delete(int shard, int i)
+    {
+        var slots = _shards[shard];
+        var length = slots.Length;
+        for (var j = Next(i, length); slots[j].KeyPlus1 != 0; j = Next(j, length))
+        {
+            ref var s = ref slots[j];
+            var home = Home(Hash((s.Owner, s.Index, s.KeyPlus1 - 1)), length);
+            // The slot at j may move to i when i is on its probe path, from its home to j.
+            if ((j - home + length) % length >= (j - i + length) % length)
+            {
+                slots[i] = s;
+                i = j;
+            }
+        }
+        slots[i] = default;
+        _used[shard]--;
+        _count--;
+    }
+
+    private void Grow(int shard)
+    {
+        var old = _shards[shard];
+        var grown = new Slot[old.Length == 0 ? FirstShardLength : old.Length + old.Length / 4];
+        foreach (ref readonly var s in old.AsSpan())
+        {
+            if (s.KeyPlus1 == 0) continue;
+            var i = Home(Hash((s.Owner, s.Index, s.KeyPlus1 - 1)), grown.Length);
+            while (grown[i].KeyPlus1 != 0) i = Next(i, grown.Length);
+            grown[i] = s;
+        }
+        _shards[shard] = grown;
+    }
+
+    /// <summary>
+    /// Slices of one size carved from 2,048-key arrays (48 KB, under the large-object threshold). A freed slice holds
+    /// the next free one in its first key's Created, so the free list is part of the arrays and saved with them.
+    /// </summary>
+    private sealed class Slab(int size)
+    {
+        private const int ChunkKeys = 2_048;
+        private readonly int _perChunk = ChunkKeys / size;
+        private List<ListKey[]> _chunks = [];
+        private int _carved; // slices handed out so far, free ones included
+        private int _free = -1; // the first free slice, or -1
+
+        public Span<ListKey> Slice(int s) => _chunks[s / _perChunk].AsSpan(s % _perChunk * size, size);
+
+        public int Take()
+        {
+            if (_free >= 0)
+            {
+                var s = _free;
+                _free = (int)Slice(s)[0].Created;
+                return s;
+            }
+            if (_carved % _perChunk == 0) _chunks.Add(new ListKey[ChunkKeys]);
+            return _carved++;
+        }
+
+        public void Free(int s)
+        {
+            Slice(s)[0] = new ListKey(_free, 0, 0);
+            _free = s;
+        }
+
+        public void Save(BinaryWriter w)
+        {
+            w.Write(_carved);
+            w.Write(_free);
+            foreach (var chunk in _chunks) w.Write(MemoryMarshal.AsBytes(chunk.AsSpan()));
+        }
+
+        public void Load(BinaryReader r)
+        {
+            var carved = r.ReadInt32();
+            var free = r.ReadInt32();
+            if (carved < 0 || free < -1 || free >= carved)
+                throw new InvalidDataException($"A slab of {carved} slices of {size} keys, the first free {free}, cannot be.");
+            var chunks = (carved + _perChunk - 1) / _perChunk;
+            _chunks = new List<ListKey[]>(chunks);
+            for (var c = 0; c < chunks; c++)
+            {
+                var chunk = GC.AllocateUninitializedArray<ListKey>(ChunkKeys);
+                r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(chunk.AsSpan()));
+                _chunks.Add(chunk);
+            }
+            _carved = carved;
+            _free = free;
+        }
+    }
 }
