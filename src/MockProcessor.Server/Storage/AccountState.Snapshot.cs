@@ -64,8 +64,9 @@ public sealed partial class AccountState
 
     /// <summary>A tree as <see cref="SaveSnapshot"/> wrote it: every object on disk, none held in memory yet.</summary>
     /// <param name="times">Milliseconds spent on the map, the lists, the secondary indexes, the timers and the idempotent results, added to.</param>
-    internal static AccountState LoadSnapshot(BinaryReader r, StoreSchema schema, ObjectCache cache, long[] times)
+    internal static AccountState LoadSnapshot(SnapshotSource source, StoreSchema schema, ObjectCache cache, long[] times)
     {
+        var r = source.Reader;
         var watch = System.Diagnostics.Stopwatch.StartNew();
         void Lap(int part)
         {
@@ -76,7 +77,7 @@ public sealed partial class AccountState
         for (var n = r.ReadInt32(); n > 0; n--) state.Members.Add(r.ReadString());
         state._clockOffset = r.ReadInt64();
         state._clockFrozenAt = r.ReadInt64();
-        state.Objects = ObjectMap.Load(r);
+        state.Objects = ObjectMap.Load(source); // left where it is in the mapped file: no time at start
         Lap(0);
         var types = new Dictionary<string, string>(StringComparer.Ordinal); // one string per owner and type, not one per list
         string Shared(string s) => types.TryGetValue(s, out var known) ? known : types[s] = s;
@@ -84,7 +85,7 @@ public sealed partial class AccountState
         {
             var owner = Shared(r.ReadString());
             var type = Shared(r.ReadString());
-            state.Lists[(owner, type)] = KeyIndex.Load(r);
+            state.Lists[(owner, type)] = KeyIndex.Load(source);
         }
         Lap(1);
         state.Secondary = SecondaryKeys.Load(r);

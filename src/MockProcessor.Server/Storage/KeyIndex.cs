@@ -33,7 +33,7 @@ internal sealed class KeyIndex
     // an index of one key costs two small objects (this and a one-key array), not four.
     private const int ChunkSize = 2_048;
     private ListKey[]? _first;
-    private List<ListKey[]>? _more;
+    private Chunks<ListKey>? _more; // managed arrays, or blocks of a mapped snapshot (SnapshotBlocks)
     private bool _unsorted;
     private int _count;
     // Keys removed but still in the chunks, skipped by reads: a removal costs a hash insert, and the chunks are rebuilt
@@ -46,7 +46,7 @@ internal sealed class KeyIndex
     /// <summary>Live keys (tombstones not counted).</summary>
     public int Count => _count - (_removed?.Count ?? 0);
 
-    private ListKey At(int i) => i < ChunkSize ? _first![i] : _more![i / ChunkSize - 1][i % ChunkSize];
+    private ListKey At(int i) => i < ChunkSize ? _first![i] : _more!.At(i / ChunkSize - 1, i % ChunkSize);
 
     public void Add(ListKey key)
     {
@@ -96,8 +96,8 @@ internal sealed class KeyIndex
         else
         {
             var offset = _count % ChunkSize;
-            if (offset == 0) (_more ??= []).Add(new ListKey[ChunkSize]);
-            _more![^1][offset] = key;
+            if (offset == 0) (_more ??= new()).Add(new ListKey[ChunkSize]);
+            _more!.At(_more.Count - 1, offset) = key;
         }
         _count++;
     }
@@ -117,47 +117,52 @@ internal sealed class KeyIndex
     internal void Save(BinaryWriter w)
     {
         EnsureSorted();
-        w.Write(Count);
-        if (_removed is not { Count: > 0 })
-        {
-            // No tombstones: the chunks' used parts are the keys, written in one piece each.
-            if (_count == 0) return;
-            w.Write(MemoryMarshal.AsBytes(_first.AsSpan(0, Math.Min(_count, ChunkSize))));
-            for (var c = 0; _more is not null && c < _more.Count; c++)
-                w.Write(MemoryMarshal.AsBytes(_more[c].AsSpan(0, Math.Min(ChunkSize, _count - (c + 1) * ChunkSize))));
-            return;
-        }
-        var live = new ListKey[Math.Min(Count, ChunkSize)];
+        var count = Count;
+        w.Write(count);
+        // The live keys in chunks as adding them would make them: the first as it is, each further one a whole chunk (its
+        // unused end zero), as a raw block a start from the snapshot uses in place and appends into.
+        var chunk = new ListKey[ChunkSize];
         var n = 0;
+        var first = true;
         for (var i = 0; i < _count; i++)
         {
-            if (IsRemoved(At(i))) continue;
-            live[n++] = At(i);
-            if (n < live.Length) continue;
-            w.Write(MemoryMarshal.AsBytes(live.AsSpan()));
+            var key = At(i);
+            if (IsRemoved(key)) continue;
+            chunk[n++] = key;
+            if (n == ChunkSize) Flush();
+        }
+        if (n > 0) Flush();
+
+        void Flush()
+        {
+            if (first) w.Write(MemoryMarshal.AsBytes(chunk.AsSpan(0, n)));
+            else
+            {
+                chunk.AsSpan(n).Clear();
+                SnapshotBlocks.Write<ListKey>(w, chunk);
+            }
+            first = false;
             n = 0;
         }
-        w.Write(MemoryMarshal.AsBytes(live.AsSpan(0, n)));
     }
 
     /// <summary>
     /// The index <see cref="Save"/> wrote: its live keys in order, no tombstones, in chunks sized as adding them one by one
-    /// would have made them, so adding goes on as before (the start-up index snapshot, docs/storage.md, "Index snapshot at shutdown").
+    /// would have made them, so adding goes on as before (the start-up index snapshot, docs/storage.md, "Index snapshot at
+    /// a clean stop"); the chunks after the first stay where they are in a mapped snapshot.
     /// </summary>
-    internal static KeyIndex Load(BinaryReader r)
+    internal static KeyIndex Load(BinaryReader r) => Load(new SnapshotSource(r.BaseStream, map: false));
+
+    internal static KeyIndex Load(SnapshotSource source)
     {
+        var r = source.Reader;
         var count = r.ReadInt32();
         if (count < 0) throw new InvalidDataException($"An index of {count} keys cannot be.");
         var index = new KeyIndex { _count = count };
         if (count == 0) return index;
         index._first = new ListKey[(int)Math.Min(System.Numerics.BitOperations.RoundUpToPowerOf2((uint)count), ChunkSize)];
         r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(index._first.AsSpan(0, Math.Min(count, ChunkSize))));
-        for (var read = ChunkSize; read < count; read += ChunkSize)
-        {
-            var chunk = GC.AllocateUninitializedArray<ListKey>(ChunkSize, pinned: true); // see Utf8Arena.Load
-            r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(chunk.AsSpan(0, Math.Min(ChunkSize, count - read))));
-            (index._more ??= []).Add(chunk);
-        }
+        for (var read = ChunkSize; read < count; read += ChunkSize) (index._more ??= new()).AddBlock(source, ChunkSize);
         return index;
     }
 

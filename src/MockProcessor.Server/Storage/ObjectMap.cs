@@ -34,15 +34,19 @@ internal sealed class ObjectMap
     private const int ShardBits = 6;
     private const int Shards = 1 << ShardBits;
 
-    private readonly List<Entry[]> _entries = [];
+    private readonly Chunks<Entry> _entries = new(); // managed arrays, or blocks of a mapped snapshot (SnapshotBlocks)
     private readonly Utf8Arena _bytes;
     private int _count; // ordinals handed out
     private long _objects; // ordinals with Seq > 0
 
     // Per shard: slots holding the string's hash (high half) and its ordinal + 1 (low half; 0: empty), linear probing, at
     // most 70 % full. A probe compares hashes in the slot and reads an entry's bytes only when they match.
-    private readonly long[][] _slots = new long[Shards][];
+    // A shard's table is a managed array, or (after a start from the snapshot, until it grows) a block of the mapped file.
+    private readonly long[]?[] _slots = new long[Shards][];
+    private readonly unsafe long*[] _mappedSlots = new long*[Shards];
+    private readonly int[] _mappedLengths = new int[Shards];
     private readonly int[] _used = new int[Shards];
+    private object? _mapping; // the snapshot's mapping, while a shard's table is in it
 
     // The objects held in memory, by ordinal: with a cache, a few among many (a dictionary); without one, every object
     // (arrays beside the entries, which then cost a reference an ordinal instead of a dictionary entry).
@@ -57,9 +61,10 @@ internal sealed class ObjectMap
     }
 
     // Load's: the shards' tables come from the snapshot, so none are made here.
-    private ObjectMap(Utf8Arena bytes, bool holdsAll)
+    private ObjectMap(Utf8Arena bytes, bool holdsAll, Chunks<Entry>? entries = null)
     {
         _bytes = bytes;
+        if (entries is not null) _entries = entries;
         if (holdsAll) _all = []; else _held = [];
     }
 
@@ -69,7 +74,9 @@ internal sealed class ObjectMap
     /// <summary>The objects held in memory.</summary>
     public int Held => _heldCount;
 
-    private ref Entry At(int ordinal) => ref _entries[ordinal >> EntryChunkBits][ordinal & (EntryChunk - 1)];
+    private ref Entry At(int ordinal) => ref _entries.At(ordinal >> EntryChunkBits, ordinal & (EntryChunk - 1));
+
+    private unsafe Span<long> SlotsOf(int shard) => _slots[shard] ?? new Span<long>(_mappedSlots[shard], _mappedLengths[shard]);
 
     /// <summary>The ordinal of <paramref name="s"/>, or -1 if the map has never seen it.</summary>
     public int Find(string s)
@@ -191,17 +198,18 @@ internal sealed class ObjectMap
         var next = 0;
         for (var c = 0; c < _entries.Count; c++)
         {
-            _entries[c].CopyTo(copy, 0);
+            _entries.Span(c).CopyTo(copy);
             for (var i = 0; i < copy.Length; i++) copy[i].Touched = false;
             for (; next < held.Length && held[next].Ordinal >> EntryChunkBits == c; next++)
                 copy[held[next].Ordinal & (EntryChunk - 1)].Position = held[next].Position;
-            w.Write(MemoryMarshal.AsBytes(copy.AsSpan()));
+            SnapshotBlocks.Write<Entry>(w, copy);
         }
         _bytes.Save(w);
         for (var shard = 0; shard < Shards; shard++)
         {
-            w.Write(_slots[shard].Length);
-            w.Write(MemoryMarshal.AsBytes(_slots[shard].AsSpan()));
+            var slots = SlotsOf(shard);
+            w.Write(slots.Length);
+            SnapshotBlocks.Write<long>(w, slots);
             w.Write(_used[shard]);
         }
     }
@@ -211,31 +219,30 @@ internal sealed class ObjectMap
     /// the same strings under the same ordinals, every object on disk (none held), and new strings numbered on from the
     /// saved count.
     /// </summary>
-    internal static ObjectMap Load(BinaryReader r)
+    internal static ObjectMap Load(BinaryReader r) => Load(new SnapshotSource(r.BaseStream, map: false));
+
+    /// <summary>As <see cref="Load(BinaryReader)"/>, leaving the entries, ids and tables where they are in a mapped snapshot.</summary>
+    internal static unsafe ObjectMap Load(SnapshotSource source)
     {
+        var r = source.Reader;
         var count = r.ReadInt32();
         var objects = r.ReadInt64();
         var chunks = r.ReadInt32();
         if (count < 0 || objects < 0 || objects > count || chunks != (int)(((long)count + EntryChunk - 1) >> EntryChunkBits))
             throw new InvalidDataException($"A map of {count} strings, {objects} objects and {chunks} entry arrays cannot be.");
-        var entries = new List<Entry[]>(chunks);
-        for (var c = 0; c < chunks; c++)
-        {
-            var chunk = GC.AllocateUninitializedArray<Entry>(EntryChunk, pinned: true); // see Utf8Arena.Load
-            r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(chunk.AsSpan()));
-            entries.Add(chunk);
-        }
-        var map = new ObjectMap(Utf8Arena.Load(r), holdsAll: false);
-        map._entries.AddRange(entries);
+        var entries = new Chunks<Entry>();
+        for (var c = 0; c < chunks; c++) entries.AddBlock(source, EntryChunk);
+        var map = new ObjectMap(Utf8Arena.Load(source), holdsAll: false, entries);
         map._count = count;
         map._objects = objects;
         for (var shard = 0; shard < Shards; shard++)
         {
             var length = r.ReadInt32();
             if (length < 16 || !System.Numerics.BitOperations.IsPow2(length)) throw new InvalidDataException($"A shard of {length} slots cannot be.");
-            var slots = GC.AllocateUninitializedArray<long>(length, pinned: true);
-            r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(slots.AsSpan()));
-            map._slots[shard] = slots;
+            map._mappedSlots[shard] = source.Block<long>(length, out var copy);
+            map._mappedLengths[shard] = length;
+            map._slots[shard] = copy; // without a mapping, the copy is the table
+            map._mapping ??= source.Owner;
             map._used[shard] = r.ReadInt32();
         }
         return map;
@@ -262,7 +269,7 @@ internal sealed class ObjectMap
 
     private int Find(ReadOnlySpan<byte> bytes, int hash)
     {
-        var slots = _slots[ShardOf(hash)];
+        var slots = SlotsOf(ShardOf(hash));
         var mask = slots.Length - 1;
         for (var i = hash & mask; ; i = (i + 1) & mask)
         {
@@ -283,13 +290,13 @@ internal sealed class ObjectMap
         }
         At(ordinal) = new Entry { Start = start, Length = (ushort)bytes.Length };
         var shard = ShardOf(hash);
-        if ((_used[shard] + 1) * 10 > _slots[shard].Length * 7) Grow(shard);
-        Place(_slots[shard], ordinal, hash);
+        if ((_used[shard] + 1) * 10 > SlotsOf(shard).Length * 7) Grow(shard);
+        Place(SlotsOf(shard), ordinal, hash);
         _used[shard]++;
         return ordinal;
     }
 
-    private static void Place(long[] slots, int ordinal, int hash)
+    private static void Place(Span<long> slots, int ordinal, int hash)
     {
         var mask = slots.Length - 1;
         var i = hash & mask;
@@ -297,12 +304,13 @@ internal sealed class ObjectMap
         slots[i] = (long)hash << 32 | (uint)(ordinal + 1);
     }
 
-    private void Grow(int shard)
+    private unsafe void Grow(int shard)
     {
-        var old = _slots[shard];
+        var old = SlotsOf(shard);
         var grown = new long[old.Length * 2];
         foreach (var s in old)
             if (s != 0) Place(grown, (int)s - 1, (int)(s >> 32));
-        _slots[shard] = grown;
+        _slots[shard] = grown; // a mapped table is left behind
+        _mappedSlots[shard] = null;
     }
 }

@@ -93,7 +93,9 @@ public sealed partial class ObjectStore
     private string? ReadSnapshot(IDurableStore backend, string path, string token, System.Diagnostics.Stopwatch clock)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
-        using var r = new BinaryReader(file, Encoding.UTF8);
+        // Mapped copy-on-write: the map's entries, ids and tables are used where they lie in the file (SnapshotBlocks).
+        var source = new SnapshotSource(file);
+        var r = source.Reader;
         // The end first: a file cut short is refused before anything is applied.
         if (file.Length < 8) return "it is empty";
         file.Position = file.Length - 8;
@@ -109,7 +111,7 @@ public sealed partial class ObjectStore
         var seq = r.ReadInt64();
         var trees = new List<AccountState>();
         var times = new long[5];
-        for (var n = r.ReadInt32(); n > 0; n--) trees.Add(AccountState.LoadSnapshot(r, Schema, _cache!, times));
+        for (var n = r.ReadInt32(); n > 0; n--) trees.Add(AccountState.LoadSnapshot(source, Schema, _cache!, times));
         var lookups = new List<((LookupIndex, string), (string, string))>();
         for (var n = r.ReadInt32(); n > 0; n--) lookups.Add(((Schema.Lookups[r.ReadInt32()], r.ReadString()), (r.ReadString(), r.ReadString())));
         var superseded = new List<long>(r.ReadInt32());

@@ -21,7 +21,10 @@ public sealed class SqliteStore : SqlStore
 
     private readonly CheckpointPolicy _checkpoints;
     private readonly string _path;
-    private long _checkpointsRun, _walRestarts;
+    private long _checkpointsRun, _checkpointsCopiedAll, _walRestarts;
+
+    /// <summary>Checkpoints that copied the whole WAL (one a reader stopped short is not), after which the next commit starts it over.</summary>
+    public long CheckpointsCopiedAll => Interlocked.Read(ref _checkpointsCopiedAll);
 
     /// <summary>Checkpoints that held the writer back to let an overgrown WAL start over (<see cref="MaintainAsync"/>).</summary>
     public long WalRestarts => Interlocked.Read(ref _walRestarts);
@@ -349,7 +352,11 @@ public sealed class SqliteStore : SqlStore
                         copied = restart.Read() && restart.GetInt64(0) == 0 && restart.GetInt64(2) >= restart.GetInt64(1);
                         if (copied) Interlocked.Increment(ref _walRestarts);
                     }
-                    if (copied) _checkpoints.Checkpointed(clock.Elapsed, commits);
+                    if (copied)
+                    {
+                        _checkpoints.Checkpointed(clock.Elapsed, commits);
+                        Interlocked.Increment(ref _checkpointsCopiedAll);
+                    }
                 }
                 catch (SqliteException) { /* busy: a later tick retries */ }
             }

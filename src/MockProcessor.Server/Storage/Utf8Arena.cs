@@ -10,7 +10,7 @@ namespace MockProcessor.Server.Storage;
 internal sealed class Utf8Arena
 {
     private const int Chunk = 64 * 1024 - 64;
-    private readonly List<byte[]> _chunks = [];
+    private readonly Chunks<byte> _chunks = new(); // managed arrays, or blocks of a mapped snapshot (SnapshotBlocks)
     private int _used = Chunk; // in the last array: full, so the first string starts one
 
     /// <summary>Appends <paramref name="bytes"/> (at most 65,535); returns where it starts, for <see cref="Bytes"/>.</summary>
@@ -23,7 +23,7 @@ internal sealed class Utf8Arena
             _chunks.Add(GC.AllocateUninitializedArray<byte>(Math.Max(Chunk, bytes.Length))); // a longer string has an array of its own
             _used = 0;
         }
-        bytes.CopyTo(_chunks[^1].AsSpan(_used));
+        bytes.CopyTo(_chunks.Span(_chunks.Count - 1)[_used..]);
         var start = (_chunks.Count - 1) * Chunk + _used;
         _used = Math.Min(Chunk, _used + bytes.Length);
         return start;
@@ -37,7 +37,7 @@ internal sealed class Utf8Arena
         return (Add(bytes), (ushort)bytes.Length);
     }
 
-    public ReadOnlySpan<byte> Bytes(int start, int length) => new(_chunks[start / Chunk], start % Chunk, length);
+    public ReadOnlySpan<byte> Bytes(int start, int length) => _chunks.Span(start / Chunk).Slice(start % Chunk, length);
 
     public string String(int start, int length) => Encoding.UTF8.GetString(Bytes(start, length));
 
@@ -48,20 +48,22 @@ internal sealed class Utf8Arena
     internal void Save(BinaryWriter w)
     {
         w.Write(_chunks.Count);
-        foreach (var chunk in _chunks)
+        for (var c = 0; c < _chunks.Count; c++)
         {
-            w.Write(chunk.Length);
-            w.Write(chunk);
+            w.Write(_chunks.LengthOf(c));
+            SnapshotBlocks.Write<byte>(w, _chunks.Span(c));
         }
         w.Write(_used);
     }
 
     /// <summary>
     /// The arena <see cref="Save"/> wrote: every start it handed out reads the same bytes, and the next string goes where
-    /// it would have gone in the saved one (the start-up index snapshot, docs/storage.md, "Index snapshot at shutdown").
+    /// it would have gone in the saved one (the start-up index snapshot, docs/storage.md, "Index snapshot at a clean stop").
+    /// The arrays stay where they are in a mapped snapshot (<see cref="SnapshotSource"/>).
     /// </summary>
-    internal static Utf8Arena Load(BinaryReader r)
+    internal static Utf8Arena Load(SnapshotSource source)
     {
+        var r = source.Reader;
         var arena = new Utf8Arena();
         var count = r.ReadInt32();
         if (count < 0 || (long)count * Chunk > int.MaxValue) throw new InvalidDataException($"An arena of {count} arrays cannot be.");
@@ -69,18 +71,16 @@ internal sealed class Utf8Arena
         {
             var length = r.ReadInt32();
             if (length < Chunk || length > ushort.MaxValue) throw new InvalidDataException($"An arena array of {length} bytes cannot be.");
-            // On the pinned-object heap: a snapshot loads hundreds of megabytes of arrays that live as long as the process,
-            // which allocated as young objects were copied by each collection the load set off on their way to the oldest
-            // generation (about a third of loading 7 million ids went to that).
-            var chunk = GC.AllocateUninitializedArray<byte>(length, pinned: true);
-            r.BaseStream.ReadExactly(chunk);
-            arena._chunks.Add(chunk);
+            arena._chunks.AddBlock(source, length);
         }
         arena._used = r.ReadInt32();
         if (arena._used is < 0 or > Chunk || count == 0 && arena._used != Chunk)
             throw new InvalidDataException($"An arena whose last array has {arena._used} bytes used cannot be.");
         return arena;
     }
+
+    /// <summary>As <see cref="Load(SnapshotSource)"/>, copying the arrays out of <paramref name="r"/>'s stream.</summary>
+    internal static Utf8Arena Load(BinaryReader r) => Load(new SnapshotSource(r.BaseStream, map: false));
 
     /// <summary><paramref name="s"/> as UTF-8, in <paramref name="stack"/> when it fits.</summary>
     public static ReadOnlySpan<byte> Utf8(string s, Span<byte> stack) =>
