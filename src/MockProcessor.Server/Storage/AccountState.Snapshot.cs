@@ -88,7 +88,7 @@ public sealed partial class AccountState
             state.Lists[(owner, type)] = KeyIndex.Load(source);
         }
         Lap(1);
-        state.Secondary = SecondaryKeys.Load(r);
+        state.Secondary = SecondaryKeys.Load(source);
         for (var n = r.ReadInt32(); n > 0; n--)
         {
             var owner = Shared(r.ReadString());

@@ -48,7 +48,13 @@ internal sealed class SecondaryKeys
 
     private static readonly Slot[] NoSlots = [];
 
-    private readonly Slot[][] _shards = new Slot[Shards][];
+    // A shard's table is a managed array, or (after a start from the snapshot, until it grows) a block of the mapped file.
+    private readonly Slot[]?[] _shards = new Slot[Shards][];
+    private readonly unsafe Slot*[] _mappedShards = new Slot*[Shards];
+    private readonly int[] _mappedLengths = new int[Shards];
+    private object? _mapping; // the snapshot's mapping, while a shard's table is in it
+
+    private unsafe Span<Slot> SlotsOf(int shard) => _shards[shard] ?? new Span<Slot>(_mappedShards[shard], _mappedLengths[shard]);
     private readonly int[] _used = new int[Shards];
     private int _count;
 
@@ -84,8 +90,8 @@ internal sealed class SecondaryKeys
         var found = Find(shard, entry, hash);
         if (found < 0)
         {
-            if ((_used[shard] + 1) * 10L > _shards[shard].Length * 7L) Grow(shard);
-            var slots = _shards[shard];
+            if ((_used[shard] + 1) * 10L > SlotsOf(shard).Length * 7L) Grow(shard);
+            var slots = SlotsOf(shard);
             var i = Home(hash, slots.Length);
             while (slots[i].KeyPlus1 != 0) i = Next(i, slots.Length);
             slots[i] = new Slot
@@ -97,7 +103,7 @@ internal sealed class SecondaryKeys
             _count++;
             return true;
         }
-        ref var slot = ref _shards[shard][found];
+        ref var slot = ref SlotsOf(shard)[found];
         switch (slot.Ordinal)
         {
             case Big:
@@ -171,7 +177,7 @@ internal sealed class SecondaryKeys
         var shard = ShardOf(hash);
         var i = Find(shard, entry, hash);
         if (i < 0) return false;
-        ref var slot = ref _shards[shard][i];
+        ref var slot = ref SlotsOf(shard)[i];
         switch (slot.Ordinal)
         {
             case Big:
@@ -233,7 +239,7 @@ internal sealed class SecondaryKeys
         var hash = Hash(entry);
         var shard = ShardOf(hash);
         var i = Find(shard, entry, hash);
-        return i < 0 ? null : Objects(_shards[shard][i]);
+        return i < 0 ? null : Objects(SlotsOf(shard)[i]);
     }
 
     private KeyIndex Objects(in Slot slot)
@@ -253,7 +259,7 @@ internal sealed class SecondaryKeys
         var shard = ShardOf(hash);
         var i = Find(shard, entry, hash);
         if (i < 0) return 0;
-        ref var slot = ref _shards[shard][i];
+        ref var slot = ref SlotsOf(shard)[i];
         return slot.Ordinal switch
         {
             Big => _big[(int)slot.Created]!.Count,
@@ -265,10 +271,10 @@ internal sealed class SecondaryKeys
     /// <summary>Every key with its objects (for tests and diagnostics).</summary>
     public IEnumerable<((int Owner, int Index, int Key) Entry, KeyIndex Objects)> All()
     {
-        foreach (var slots in _shards)
-            for (var i = 0; i < slots.Length; i++)
-                if (slots[i].KeyPlus1 != 0)
-                    yield return ((slots[i].Owner, slots[i].Index, slots[i].KeyPlus1 - 1), Objects(slots[i]));
+        for (var shard = 0; shard < Shards; shard++)
+            for (var i = 0; i < SlotsOf(shard).Length; i++)
+                if (SlotsOf(shard)[i] is { KeyPlus1: not 0 } slot)
+                    yield return ((slot.Owner, slot.Index, slot.KeyPlus1 - 1), Objects(slot));
     }
 
     /// <summary>
@@ -281,9 +287,9 @@ internal sealed class SecondaryKeys
         w.Write(_count);
         for (var shard = 0; shard < Shards; shard++)
         {
-            w.Write(_shards[shard].Length);
+            w.Write(SlotsOf(shard).Length);
             w.Write(_used[shard]);
-            w.Write(MemoryMarshal.AsBytes(_shards[shard].AsSpan()));
+            if (SlotsOf(shard).Length > 0) SnapshotBlocks.Write<Slot>(w, SlotsOf(shard)); // an unused shard has no table
         }
         foreach (var slab in _slabs) slab.Save(w);
         w.Write(_big.Count);
@@ -298,8 +304,12 @@ internal sealed class SecondaryKeys
     /// The table <see cref="Save"/> wrote, for the start-up index snapshot (docs/storage.md, "Index snapshot at shutdown"):
     /// every array read straight into one allocated at its final size; only the big keys' indexes are read one by one.
     /// </summary>
-    internal static SecondaryKeys Load(BinaryReader r)
+    internal static SecondaryKeys Load(BinaryReader r) => Load(new SnapshotSource(r.BaseStream, map: false));
+
+    /// <summary>As <see cref="Load(BinaryReader)"/>, leaving the shards and slabs where they are in a mapped snapshot.</summary>
+    internal static unsafe SecondaryKeys Load(SnapshotSource source)
     {
+        var r = source.Reader;
         var keys = new SecondaryKeys();
         var count = r.ReadInt32();
         if (count < 0) throw new InvalidDataException($"A table of {count} secondary keys cannot be.");
@@ -312,16 +322,17 @@ internal sealed class SecondaryKeys
                 throw new InvalidDataException($"A shard of {length} slots holding {inShard} keys cannot be.");
             if (length > 0)
             {
-                var slots = GC.AllocateUninitializedArray<Slot>(length);
-                r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(slots.AsSpan()));
-                keys._shards[shard] = slots;
+                keys._mappedShards[shard] = source.Block<Slot>(length, out var copy);
+                keys._mappedLengths[shard] = length;
+                keys._shards[shard] = copy; // without a mapping, the copy is the table
+                keys._mapping ??= source.Owner;
             }
             keys._used[shard] = inShard;
             used += inShard;
         }
         if (used != count) throw new InvalidDataException($"The shards hold {used} secondary keys, not {count}.");
         keys._count = count;
-        foreach (var slab in keys._slabs) slab.Load(r);
+        foreach (var slab in keys._slabs) slab.Load(source);
         // Places in use and free ones, as they were: the slots name them by place.
         var places = r.ReadInt32();
         if (places < 0) throw new InvalidDataException($"{places} places of big secondary keys cannot be.");
@@ -362,7 +373,7 @@ internal sealed class SecondaryKeys
 
     private int Find(int shard, (int Owner, int Index, int Key) e, ulong hash)
     {
-        var slots = _shards[shard];
+        var slots = SlotsOf(shard);
         if (slots.Length == 0) return -1;
         var keyPlus1 = e.Key + 1;
         for (var i = Home(hash, slots.Length); ; i = Next(i, slots.Length))
@@ -377,7 +388,7 @@ internal sealed class SecondaryKeys
     // probes never lengthen with churn).
     private void Delete(int shard, int i)
     {
-        var slots = _shards[shard];
+        var slots = SlotsOf(shard);
         var length = slots.Length;
         for (var j = Next(i, length); slots[j].KeyPlus1 != 0; j = Next(j, length))
         {
@@ -397,16 +408,17 @@ internal sealed class SecondaryKeys
 
     private void Grow(int shard)
     {
-        var old = _shards[shard];
+        var old = SlotsOf(shard);
         var grown = new Slot[old.Length == 0 ? FirstShardLength : old.Length + old.Length / 4];
-        foreach (ref readonly var s in old.AsSpan())
+        foreach (ref readonly var s in old)
         {
             if (s.KeyPlus1 == 0) continue;
             var i = Home(Hash((s.Owner, s.Index, s.KeyPlus1 - 1)), grown.Length);
             while (grown[i].KeyPlus1 != 0) i = Next(i, grown.Length);
             grown[i] = s;
         }
-        _shards[shard] = grown;
+        _shards[shard] = grown; // a mapped table is left behind
+        unsafe { _mappedShards[shard] = null; }
     }
 
     /// <summary>
@@ -417,11 +429,11 @@ internal sealed class SecondaryKeys
     {
         private const int ChunkKeys = 2_048;
         private readonly int _perChunk = ChunkKeys / size;
-        private List<ListKey[]> _chunks = [];
+        private Chunks<ListKey> _chunks = new(); // managed arrays, or blocks of a mapped snapshot
         private int _carved; // slices handed out so far, free ones included
         private int _free = -1; // the first free slice, or -1
 
-        public Span<ListKey> Slice(int s) => _chunks[s / _perChunk].AsSpan(s % _perChunk * size, size);
+        public Span<ListKey> Slice(int s) => _chunks.Span(s / _perChunk).Slice(s % _perChunk * size, size);
 
         public int Take()
         {
@@ -445,23 +457,19 @@ internal sealed class SecondaryKeys
         {
             w.Write(_carved);
             w.Write(_free);
-            foreach (var chunk in _chunks) w.Write(MemoryMarshal.AsBytes(chunk.AsSpan()));
+            for (var c = 0; c < _chunks.Count; c++) SnapshotBlocks.Write<ListKey>(w, _chunks.Span(c));
         }
 
-        public void Load(BinaryReader r)
+        public void Load(SnapshotSource source)
         {
+            var r = source.Reader;
             var carved = r.ReadInt32();
             var free = r.ReadInt32();
             if (carved < 0 || free < -1 || free >= carved)
                 throw new InvalidDataException($"A slab of {carved} slices of {size} keys, the first free {free}, cannot be.");
             var chunks = (carved + _perChunk - 1) / _perChunk;
-            _chunks = new List<ListKey[]>(chunks);
-            for (var c = 0; c < chunks; c++)
-            {
-                var chunk = GC.AllocateUninitializedArray<ListKey>(ChunkKeys);
-                r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(chunk.AsSpan()));
-                _chunks.Add(chunk);
-            }
+            _chunks = new();
+            for (var c = 0; c < chunks; c++) _chunks.AddBlock(source, ChunkKeys);
             _carved = carved;
             _free = free;
         }
