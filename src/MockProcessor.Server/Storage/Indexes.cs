@@ -89,7 +89,7 @@ public interface IStoreObserver
     /// Replaces what this observer keeps with what <see cref="SaveSnapshot"/> wrote, for the trees <paramref name="tree"/>
     /// names; all or nothing: an exception leaves it as it was.
     /// </summary>
-    void RestoreSnapshot(BinaryReader r, Func<string, AccountState?> tree) =>
+    void RestoreSnapshot(SnapshotSource source, Func<string, AccountState?> tree) =>
         throw new NotSupportedException("This observer writes no snapshot.");
 }
 

@@ -145,7 +145,7 @@ public sealed partial class ObjectStore
             }
             var length = r.ReadInt64();
             var start = file.Position;
-            o.RestoreSnapshot(r, id => _accounts.GetValueOrDefault(id));
+            o.RestoreSnapshot(source, id => _accounts.GetValueOrDefault(id));
             if (file.Position != start + length) throw new InvalidDataException($"{o.GetType().Name} read {file.Position - start} bytes of its {length}.");
         }
         if (r.ReadInt64() != SnapshotEnd || file.Position != file.Length) throw new InvalidDataException("The snapshot's sections do not end where it does.");

@@ -35,27 +35,28 @@ internal static class SnapshotBlocks
 /// process; the file never changes). The mapping lives as long as any structure that points into it: each keeps
 /// <see cref="Owner"/>, and the mapping is unmapped by its finaliser once none does. Not thread-safe.
 /// </summary>
-internal sealed unsafe class SnapshotSource
+public sealed unsafe class SnapshotSource
 {
     private readonly MappedFile? _mapped;
 
     /// <summary>Reads <paramref name="stream"/>; a file stream is also mapped (unless <paramref name="map"/> is false).</summary>
-    public SnapshotSource(Stream stream, bool map = true)
+    internal SnapshotSource(Stream stream, bool map = true)
     {
         Reader = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
         if (map && stream is FileStream file && file.Length > 0) _mapped = new MappedFile(file);
     }
 
+    /// <summary>The snapshot's small fields, read in order.</summary>
     public BinaryReader Reader { get; }
 
     /// <summary>What a structure pointing into the mapping keeps, so that the mapping outlives it; null without one.</summary>
-    public object? Owner => _mapped;
+    internal object? Owner => _mapped;
 
     /// <summary>
     /// The next raw block, of <paramref name="count"/> items: a pointer into the mapping, or, without one, into a new
     /// pinned array (returned in <paramref name="copy"/>, which the caller keeps alive).
     /// </summary>
-    public T* Block<T>(int count, out T[]? copy) where T : unmanaged
+    internal T* Block<T>(int count, out T[]? copy) where T : unmanaged
     {
         var length = Reader.ReadInt64();
         if (length != (long)count * sizeof(T)) throw new InvalidDataException($"A block of {length} bytes where {count} items of {sizeof(T)} bytes were expected.");
@@ -72,18 +73,6 @@ internal sealed unsafe class SnapshotSource
         copy = GC.AllocateUninitializedArray<T>(count, pinned: true);
         stream.ReadExactly(MemoryMarshal.AsBytes(copy.AsSpan()));
         return (T*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(copy));
-    }
-
-    /// <summary>The next raw block copied into a managed array (for what is small, or is replaced when it grows).</summary>
-    public T[] Array<T>(int count) where T : unmanaged
-    {
-        var length = Reader.ReadInt64();
-        if (length != (long)count * sizeof(T)) throw new InvalidDataException($"A block of {length} bytes where {count} items of {sizeof(T)} bytes were expected.");
-        var stream = Reader.BaseStream;
-        stream.Position += (64 - stream.Position % 64) % 64;
-        var items = GC.AllocateUninitializedArray<T>(count);
-        stream.ReadExactly(MemoryMarshal.AsBytes(items.AsSpan()));
-        return items;
     }
 
     private sealed class MappedFile

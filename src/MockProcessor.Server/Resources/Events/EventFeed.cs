@@ -24,45 +24,72 @@ public sealed class EventFeed : IStoreObserver
     /// millions of events is a few large arrays of plain data, not a string per event. Its own arena, not the tree's map:
     /// the feed is told of events outside the tree's lock.
     /// </summary>
-    private sealed class Log(Storage.Utf8Arena? ids = null, List<(long Position, int Start, ushort Length)>? entries = null)
+    private sealed class Log(Storage.Utf8Arena? ids = null, Storage.Chunks<Item>? items = null, int count = 0)
     {
         public readonly Lock Gate = new();
-        public readonly List<(long Position, int Start, ushort Length)> Entries = entries ?? [];
         private readonly Storage.Utf8Arena _ids = ids ?? new();
-
-        public void Save(BinaryWriter w)
-        {
-            Sort();
-            w.Write(Entries.Count);
-            w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(Entries)));
-            _ids.Save(w);
-        }
-
-        public static Log Load(BinaryReader r)
-        {
-            var entries = new List<(long Position, int Start, ushort Length)>();
-            System.Runtime.InteropServices.CollectionsMarshal.SetCount(entries, r.ReadInt32());
-            r.BaseStream.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(entries)));
-            return new Log(Storage.Utf8Arena.Load(r), entries);
-        }
+        // In chunks of 4,096 (64 KB), managed or (after a start from the index snapshot) blocks of the mapped file.
+        private const int ChunkBits = 12;
+        private const int Chunk = 1 << ChunkBits;
+        private Storage.Chunks<Item> _items = items ?? new();
+        public int Count { get; private set; } = count;
         public bool Sorted = true;
         public TaskCompletionSource Changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public long PositionAt(int i) => _items.At(i >> ChunkBits, i & (Chunk - 1)).Position;
 
         public void Add(long position, string id)
         {
             var (start, length) = _ids.Add(id);
-            Entries.Add((position, start, length));
+            if ((Count & (Chunk - 1)) == 0) _items.Add(new Item[Chunk]);
+            _items.At(Count >> ChunkBits, Count & (Chunk - 1)) = new Item(position, start, length);
+            Count++;
         }
 
-        public Entry At(int i) => new(Entries[i].Position, _ids.String(Entries[i].Start, Entries[i].Length));
+        public Entry At(int i)
+        {
+            var item = _items.At(i >> ChunkBits, i & (Chunk - 1));
+            return new(item.Position, _ids.String(item.Start, item.Length));
+        }
 
         public void Sort()
         {
             if (Sorted) return;
-            Entries.Sort((a, b) => a.Position.CompareTo(b.Position));
+            var all = new List<Item>(Count);
+            for (var i = 0; i < Count; i++) all.Add(_items.At(i >> ChunkBits, i & (Chunk - 1)));
+            all.Sort((a, b) => a.Position.CompareTo(b.Position));
+            _items = new();
+            var n = Count;
+            Count = 0;
+            for (var i = 0; i < n; i++)
+            {
+                if ((Count & (Chunk - 1)) == 0) _items.Add(new Item[Chunk]);
+                _items.At(Count >> ChunkBits, Count & (Chunk - 1)) = all[i];
+                Count++;
+            }
             Sorted = true;
         }
+
+        public void Save(BinaryWriter w)
+        {
+            Sort();
+            w.Write(Count);
+            for (var c = 0; c < _items.Count; c++) Storage.SnapshotBlocks.Write<Item>(w, _items.Span(c));
+            _ids.Save(w);
+        }
+
+        public static Log Load(Storage.SnapshotSource source)
+        {
+            var count = source.Reader.ReadInt32();
+            if (count < 0) throw new InvalidDataException($"A feed of {count} events cannot be.");
+            var items = new Storage.Chunks<Item>();
+            for (var c = 0; c < (count + Chunk - 1) >> ChunkBits; c++) items.AddBlock(source, Chunk);
+            return new Log(Storage.Utf8Arena.Load(source), items, count);
+        }
     }
+
+    /// <summary>A feed entry in memory: the event's position and where its id's UTF-8 bytes are in the log's arena.</summary>
+    private readonly record struct Item(long Position, int Start, ushort Length);
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Log> _logs = new(StringComparer.Ordinal);
 
@@ -83,13 +110,14 @@ public sealed class EventFeed : IStoreObserver
         return true;
     }
 
-    public void RestoreSnapshot(BinaryReader r, Func<string, AccountState?> tree)
+    public void RestoreSnapshot(Storage.SnapshotSource source, Func<string, AccountState?> tree)
     {
+        var r = source.Reader;
         var logs = new List<(string, Log)>();
         for (var n = r.ReadInt32(); n > 0; n--)
         {
             var id = r.ReadString();
-            var log = Log.Load(r);
+            var log = Log.Load(source);
             if (tree(id) is not null) logs.Add((id, log));
         }
         _logs.Clear();
@@ -103,7 +131,7 @@ public sealed class EventFeed : IStoreObserver
         lock (log.Gate)
         {
             // Start-up tells objects in list order, not commit order: sorted once, at the first read.
-            if (log.Entries.Count > 0 && log.Entries[^1].Position > seq) log.Sorted = false;
+            if (log.Count > 0 && log.PositionAt(log.Count - 1) > seq) log.Sorted = false;
             log.Add(seq, id);
         }
     }
@@ -119,7 +147,7 @@ public sealed class EventFeed : IStoreObserver
             {
                 // A new event's sequence is above every earlier one of the tree (assigned at commit, under the tree's lock,
                 // and told in commit order); a sequence at or below the last is a later version of a known event: skipped.
-                if (obj is not Event e || log.Entries.Count > 0 && log.Entries[^1].Position >= seq) continue;
+                if (obj is not Event e || log.Count > 0 && log.PositionAt(log.Count - 1) >= seq) continue;
                 log.Add(seq, e.Id);
                 wake ??= log.Changed;
             }
@@ -139,15 +167,14 @@ public sealed class EventFeed : IStoreObserver
         lock (log.Gate)
         {
             log.Sort();
-            var entries = log.Entries;
             // The first entry past `after`: binary search on the position.
-            int lo = 0, hi = entries.Count;
+            int lo = 0, hi = log.Count;
             while (lo < hi)
             {
                 var mid = (lo + hi) >>> 1;
-                if (entries[mid].Position <= after) lo = mid + 1; else hi = mid;
+                if (log.PositionAt(mid) <= after) lo = mid + 1; else hi = mid;
             }
-            for (var i = lo; i < entries.Count && into.Count < max; i++) into.Add(log.At(i));
+            for (var i = lo; i < log.Count && into.Count < max; i++) into.Add(log.At(i));
             return log.Changed.Task;
         }
     }
@@ -159,7 +186,7 @@ public sealed class EventFeed : IStoreObserver
         lock (log.Gate)
         {
             log.Sort();
-            return log.Entries.Count == 0 ? 0 : log.Entries[^1].Position;
+            return log.Count == 0 ? 0 : log.PositionAt(log.Count - 1);
         }
     }
 }
