@@ -268,7 +268,7 @@ public static class DashboardViews
         if (timers is not null)
         {
             Func<string, StripeObject?> get = id => v.Tx.GetInTree<StripeObject>(id);
-            foreach (var (id, _) in v.State.Timers.UnorderedItems)
+            foreach (var id in v.State.Timers.UnorderedItems.Select(t => v.State.TimerId(t.Element)))
                 if (get(id) is { } obj && (v.Chrome.AccountId == v.Chrome.MerchantId || obj.AccountId == v.Chrome.AccountId) &&
                     timers.Next(obj, get) is { } next)
                     due.Add(new DueRow(next.Due, Work(next.Timer), id));

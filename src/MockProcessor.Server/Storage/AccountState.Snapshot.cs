@@ -113,21 +113,21 @@ public sealed partial class AccountState
         return state;
     }
 
-    private static void SaveQueue(BinaryWriter w, PriorityQueue<string, (long Due, long Seq)> queue)
+    private static void SaveQueue(BinaryWriter w, PriorityQueue<int, (long Due, long Seq)> queue)
     {
         w.Write(queue.Count);
-        foreach (var (id, (due, seq)) in queue.UnorderedItems)
+        foreach (var (ordinal, (due, seq)) in queue.UnorderedItems)
         {
-            w.Write(id);
+            w.Write(ordinal);
             w.Write(due);
             w.Write(seq);
         }
     }
 
-    private static void LoadQueue(BinaryReader r, PriorityQueue<string, (long Due, long Seq)> queue)
+    private static void LoadQueue(BinaryReader r, PriorityQueue<int, (long Due, long Seq)> queue)
     {
-        var items = new (string, (long, long))[r.ReadInt32()];
-        for (var i = 0; i < items.Length; i++) items[i] = (r.ReadString(), (r.ReadInt64(), r.ReadInt64()));
+        var items = new (int, (long, long))[r.ReadInt32()];
+        for (var i = 0; i < items.Length; i++) items[i] = (r.ReadInt32(), (r.ReadInt64(), r.ReadInt64()));
         queue.EnqueueRange(items); // heapified once
     }
 }

@@ -60,24 +60,31 @@ public sealed partial class AccountState(string accountId, StoreSchema schema, O
     public long ClockOffset => Volatile.Read(ref _clockOffset);
     public long? ClockFrozenAt => Volatile.Read(ref _clockFrozenAt) is var f && f == long.MinValue ? null : f;
 
-    /// <summary>Objects with time-driven work ahead (see Time/Timers.cs), by due time on the merchant's clock.</summary>
-    internal readonly PriorityQueue<string, (long Due, long Seq)> Timers = new();
+    /// <summary>
+    /// Objects with time-driven work ahead (see Time/Timers.cs), by due time on the merchant's clock; each by its ordinal in
+    /// <see cref="Objects"/> (<see cref="TimerId"/> names it), not a string: a million unswept balance transactions wait in
+    /// here, and the index snapshot writes the queue as numbers.
+    /// </summary>
+    internal readonly PriorityQueue<int, (long Due, long Seq)> Timers = new();
     /// <summary>
     /// Objects of test-clock customers, one queue per test clock: only that clock's advances fire them, at merchant
     /// time + the clock's <c>Advanced</c> (the due times are still on the merchant's scale).
     /// </summary>
-    internal readonly Dictionary<string, PriorityQueue<string, (long Due, long Seq)>> ClockTimers = new(StringComparer.Ordinal);
+    internal readonly Dictionary<string, PriorityQueue<int, (long Due, long Seq)>> ClockTimers = new(StringComparer.Ordinal);
     private long _timerSeq;
 
     /// <summary>The queue of <paramref name="testClock"/>, or the merchant's for null; null if the clock has none.</summary>
-    internal PriorityQueue<string, (long Due, long Seq)>? TimerQueue(string? testClock) =>
+    internal PriorityQueue<int, (long Due, long Seq)>? TimerQueue(string? testClock) =>
         testClock is null ? Timers : ClockTimers.GetValueOrDefault(testClock);
+
+    /// <summary>The id of the object a timer's entry names.</summary>
+    internal string TimerId(int ordinal) => Objects.Name(ordinal);
 
     internal void ScheduleTimer(string objectId, long due, string? testClock = null)
     {
         var queue = testClock is null ? Timers
             : ClockTimers.TryGetValue(testClock, out var q) ? q : ClockTimers[testClock] = new();
-        queue.Enqueue(objectId, (due, ++_timerSeq));
+        queue.Enqueue(Objects.Intern(objectId), (due, ++_timerSeq));
     }
     /// <summary>
     /// HTTP fault rules (POST /_mock/faults), in creation order; replaced whole under <see cref="Gate"/> (through

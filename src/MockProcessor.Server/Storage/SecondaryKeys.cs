@@ -338,7 +338,7 @@ internal sealed class SecondaryKeys
         if (places < 0) throw new InvalidDataException($"{places} places of big secondary keys cannot be.");
         for (var place = 0; place < places; place++)
         {
-            if (r.ReadBoolean()) keys._big.Add(KeyIndex.Load(r));
+            if (r.ReadBoolean()) keys._big.Add(KeyIndex.Load(source));
             else
             {
                 keys._big.Add(null);

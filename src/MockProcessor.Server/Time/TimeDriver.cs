@@ -25,9 +25,10 @@ public sealed class TimeDriver(TimerRegistry timers, IdGenerator ids, Renderers 
     {
         var fired = 0;
         var queue = state.TimerQueue(testClock);
-        while (queue is not null && queue.TryPeek(out var id, out var key) && key.Due <= upTo)
+        while (queue is not null && queue.TryPeek(out var ordinal, out var key) && key.Due <= upTo)
         {
             queue.Dequeue();
+            var id = state.TimerId(ordinal);
             var obj = tx.GetInTree<StripeObject>(id);
             var next = obj is null ? null : timers.Next(obj, x => tx.GetInTree<StripeObject>(x));
             // Entries go stale when an object changes (captured, settled, ...): fire only if it is still due then.

@@ -66,9 +66,9 @@ public sealed class RowHeadStartupTests : IDisposable
                              .Select(l => (Owner: state.Objects.Name(l.Entry.Owner), Index: state.Schema.Indexes[l.Entry.Index].ToString(), Key: state.Objects.Name(l.Entry.Key), l.Objects))
                              .OrderBy(l => (l.Owner, l.Index, l.Key)))
                     lines.Add($"index {owner} {index} {key}: {string.Join(",", list.NewestFirst().Select(state.IdOf))}");
-                lines.Add($"timers: {Timers(state.Timers)}");
+                lines.Add($"timers: {Timers(state, state.Timers)}");
                 foreach (var (clock, queue) in state.ClockTimers.OrderBy(q => q.Key, StringComparer.Ordinal))
-                    lines.Add($"timers of {clock}: {Timers(queue)}");
+                    lines.Add($"timers of {clock}: {Timers(state, queue)}");
                 var events = new List<EventFeed.Entry>();
                 _ = feed.Read(state, 0, int.MaxValue, events);
                 lines.Add($"feed: {string.Join(",", events.Select(e => $"{e.EventId}@{e.Position}"))}");
@@ -79,10 +79,10 @@ public sealed class RowHeadStartupTests : IDisposable
         return lines;
     }
 
-    private static string Timers(PriorityQueue<string, (long Due, long Seq)> queue) =>
+    private static string Timers(AccountState state, PriorityQueue<int, (long Due, long Seq)> queue) =>
         // By due time, then id: among timers due at once, the order they were queued in is the run's (kept by the index
         // snapshot) or list order (a start from the rows), and either fires them all at that time.
-        string.Join(",", queue.UnorderedItems.OrderBy(t => t.Priority.Due).ThenBy(t => t.Element, StringComparer.Ordinal).Select(t => $"{t.Element}@{t.Priority.Due}"));
+        string.Join(",", queue.UnorderedItems.OrderBy(t => t.Priority.Due).ThenBy(t => state.TimerId(t.Element), StringComparer.Ordinal).Select(t => $"{state.TimerId(t.Element)}@{t.Priority.Due}"));
 
     [Fact]
     public async Task A_start_from_row_heads_builds_what_reading_every_row_builds_and_reads_only_the_rows_with_work()
