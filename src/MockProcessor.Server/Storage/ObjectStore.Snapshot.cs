@@ -76,7 +76,7 @@ public sealed partial class ObjectStore
         finally
         {
             // Used or not, it is never valid again: its token is gone from the database.
-            try { File.Delete(path); } catch (IOException) { }
+            try { File.Delete(path); } catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { } // Windows: mapped
         }
         if (refused is null) return _superseded;
         _accounts.Clear();
@@ -250,7 +250,7 @@ public sealed partial class ObjectStore
         }
         finally
         {
-            try { File.Delete(tmp); } catch (IOException) { }
+            try { File.Delete(tmp); } catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
         }
     }
 
