@@ -334,22 +334,26 @@ public sealed class SqliteStore : SqlStore
                 if (!_checkpoints.ShouldCheckpoint(clock.Elapsed, commits, wal.Exists ? wal.Length : 0)) continue;
                 try
                 {
-                    using var checkpoint = conn.CreateCommand();
-                    checkpoint.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
-                    using var result = checkpoint.ExecuteReader(); // busy, frames in the WAL, frames copied
-                    Interlocked.Increment(ref _checkpointsRun);
+                    var (busy, left) = Checkpoint(conn, "PASSIVE");
                     // A reader still on an older snapshot stops the copy short: then the next tick tries again.
-                    var read = result.Read();
-                    var left = read ? result.GetInt64(1) - result.GetInt64(2) : long.MaxValue;
-                    var copied = read && left <= 0;
-                    result.Close();
+                    var copied = busy == 0 && left <= 0;
+                    // Past the bound, a copy the writer outran goes again at once, each pass shorter than the last (it copies
+                    // only what was written during the one before), until the rest is short enough to finish holding the
+                    // writer back (CheckpointPolicy.ShouldRestart); waiting a tick between passes let a busy writer add
+                    // more than a pass could catch up with (70 MB of WAL a second at 5,000 payments/s).
+                    for (var pass = 0; !copied && busy == 0 && pass < 8 && wal.Exists && wal.Length >= _checkpoints.MaxWalBytes
+                                       && left > _checkpoints.RestartFrames; pass++)
+                    {
+                        (busy, left) = Checkpoint(conn, "PASSIVE");
+                        copied = busy == 0 && left <= 0;
+                        wal.Refresh();
+                    }
                     if (!copied && _checkpoints.ShouldRestart(wal.Exists ? wal.Length : 0, left))
                     {
-                        // The writer outran the copy (CheckpointPolicy.ShouldRestart): RESTART copies the short rest while
-                        // holding the writer back, and the next commit starts the log over, truncated to KeepWalBytes.
-                        checkpoint.CommandText = "PRAGMA wal_checkpoint(RESTART);";
-                        using var restart = checkpoint.ExecuteReader();
-                        copied = restart.Read() && restart.GetInt64(0) == 0 && restart.GetInt64(2) >= restart.GetInt64(1);
+                        // RESTART copies the short rest while holding the writer back, and the next commit starts the log
+                        // over, truncated to KeepWalBytes.
+                        (busy, left) = Checkpoint(conn, "RESTART");
+                        copied = busy == 0 && left <= 0;
                         if (copied) Interlocked.Increment(ref _walRestarts);
                     }
                     if (copied)
@@ -363,6 +367,16 @@ public sealed class SqliteStore : SqlStore
         }
         catch (OperationCanceledException) { }
         Database.Exec(conn, "PRAGMA wal_checkpoint(TRUNCATE);");
+    }
+
+    /// <summary>Runs a checkpoint of <paramref name="mode"/>; whether it was busy, and the WAL frames it left uncopied.</summary>
+    private (long Busy, long Left) Checkpoint(SqliteConnection conn, string mode)
+    {
+        using var checkpoint = conn.CreateCommand();
+        checkpoint.CommandText = $"PRAGMA wal_checkpoint({mode});";
+        using var result = checkpoint.ExecuteReader(); // busy, frames in the WAL, frames copied
+        Interlocked.Increment(ref _checkpointsRun);
+        return result.Read() ? (result.GetInt64(0), result.GetInt64(1) - result.GetInt64(2)) : (1, long.MaxValue);
     }
 
     public override void Dispose()
