@@ -28,18 +28,6 @@ public sealed class CheckpointPolicy
     /// <summary>After a checkpoint lets the WAL start over, SQLite truncates the file to this (<c>journal_size_limit</c>).</summary>
     public long KeepWalBytes { get; init; } = 64L << 20;
 
-    /// <summary>The most WAL frames (4 KB pages) a RESTART checkpoint copies while the writer waits: about 0.1 s of copying.</summary>
-    public long RestartFrames { get; init; } = 4096;
-
-    /// <summary>
-    /// Whether a passive copy that left <paramref name="framesLeft"/> frames uncopied (the writer appended them meanwhile)
-    /// should be finished with a RESTART checkpoint, which holds the writer back until the log is all copied so that the
-    /// next commit starts it over: when the WAL file is past <see cref="MaxWalBytes"/> and the rest is short. A writer that
-    /// never rests otherwise keeps the log from ever starting over (it grew to 6.6 GB beside a 4 GB file while 1M payments
-    /// were written at 5,000/s).
-    /// </summary>
-    public bool ShouldRestart(long walBytes, long framesLeft) => walBytes >= MaxWalBytes && framesLeft > 0 && framesLeft <= RestartFrames;
-
     private long _commitsAtLastTick, _commitsAtLastCheckpoint;
     private TimeSpan _lastCheckpoint;
 

@@ -21,13 +21,10 @@ public sealed class SqliteStore : SqlStore
 
     private readonly CheckpointPolicy _checkpoints;
     private readonly string _path;
-    private long _checkpointsRun, _checkpointsCopiedAll, _walRestarts;
+    private long _checkpointsRun, _checkpointsCopiedAll;
 
     /// <summary>Checkpoints that copied the whole WAL (one a reader stopped short is not), after which the next commit starts it over.</summary>
     public long CheckpointsCopiedAll => Interlocked.Read(ref _checkpointsCopiedAll);
-
-    /// <summary>Checkpoints that held the writer back to let an overgrown WAL start over (<see cref="MaintainAsync"/>).</summary>
-    public long WalRestarts => Interlocked.Read(ref _walRestarts);
 
     /// <param name="checkpoints">When to checkpoint the WAL (default: <see cref="CheckpointPolicy"/>'s).</param>
     public SqliteStore(string path, CheckpointPolicy? checkpoints = null)
@@ -334,29 +331,12 @@ public sealed class SqliteStore : SqlStore
                 if (!_checkpoints.ShouldCheckpoint(clock.Elapsed, commits, wal.Exists ? wal.Length : 0)) continue;
                 try
                 {
-                    var (busy, left) = Checkpoint(conn, "PASSIVE");
+                    using var checkpoint = conn.CreateCommand();
+                    checkpoint.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+                    using var result = checkpoint.ExecuteReader(); // busy, frames in the WAL, frames copied
+                    Interlocked.Increment(ref _checkpointsRun);
                     // A reader still on an older snapshot stops the copy short: then the next tick tries again.
-                    var copied = busy == 0 && left <= 0;
-                    // Past the bound, a copy the writer outran goes again at once, each pass shorter than the last (it copies
-                    // only what was written during the one before), until the rest is short enough to finish holding the
-                    // writer back (CheckpointPolicy.ShouldRestart); waiting a tick between passes let a busy writer add
-                    // more than a pass could catch up with (70 MB of WAL a second at 5,000 payments/s).
-                    for (var pass = 0; !copied && busy == 0 && pass < 8 && wal.Exists && wal.Length >= _checkpoints.MaxWalBytes
-                                       && left > _checkpoints.RestartFrames; pass++)
-                    {
-                        (busy, left) = Checkpoint(conn, "PASSIVE");
-                        copied = busy == 0 && left <= 0;
-                        wal.Refresh();
-                    }
-                    if (!copied && _checkpoints.ShouldRestart(wal.Exists ? wal.Length : 0, left))
-                    {
-                        // RESTART copies the short rest while holding the writer back, and the next commit starts the log
-                        // over, truncated to KeepWalBytes.
-                        (busy, left) = Checkpoint(conn, "RESTART");
-                        copied = busy == 0 && left <= 0;
-                        if (copied) Interlocked.Increment(ref _walRestarts);
-                    }
-                    if (copied)
+                    if (result.Read() && result.GetInt64(2) >= result.GetInt64(1))
                     {
                         _checkpoints.Checkpointed(clock.Elapsed, commits);
                         Interlocked.Increment(ref _checkpointsCopiedAll);
@@ -367,16 +347,6 @@ public sealed class SqliteStore : SqlStore
         }
         catch (OperationCanceledException) { }
         Database.Exec(conn, "PRAGMA wal_checkpoint(TRUNCATE);");
-    }
-
-    /// <summary>Runs a checkpoint of <paramref name="mode"/>; whether it was busy, and the WAL frames it left uncopied.</summary>
-    private (long Busy, long Left) Checkpoint(SqliteConnection conn, string mode)
-    {
-        using var checkpoint = conn.CreateCommand();
-        checkpoint.CommandText = $"PRAGMA wal_checkpoint({mode});";
-        using var result = checkpoint.ExecuteReader(); // busy, frames in the WAL, frames copied
-        Interlocked.Increment(ref _checkpointsRun);
-        return result.Read() ? (result.GetInt64(0), result.GetInt64(1) - result.GetInt64(2)) : (1, long.MaxValue);
     }
 
     public override void Dispose()

@@ -86,17 +86,6 @@ public class CheckpointPolicyTests
         Assert.Equal((created + 2).ToString(), file.Scalar("SELECT COUNT(*) FROM objects WHERE type = 'customer'"));
     }
 
-    [Fact]
-    public void A_copy_the_writer_outran_is_finished_holding_the_writer_back_only_past_the_bound_and_when_the_rest_is_short()
-    {
-        var policy = new CheckpointPolicy { MaxWalBytes = 1000, RestartFrames = 50 };
-        Assert.True(policy.ShouldRestart(walBytes: 1000, framesLeft: 50));
-        Assert.True(policy.ShouldRestart(5000, 1));
-        Assert.False(policy.ShouldRestart(999, 10)); // under the bound: the log may keep growing until the writer rests
-        Assert.False(policy.ShouldRestart(5000, 51)); // a long rest would stall the writer: the next tick's copy shortens it
-        Assert.False(policy.ShouldRestart(5000, 0)); // all copied: the next commit starts the log over by itself
-    }
-
     private static async Task WaitFor(Func<bool> condition)
     {
         for (var i = 0; i < 200 && !condition(); i++) await Task.Delay(25);
