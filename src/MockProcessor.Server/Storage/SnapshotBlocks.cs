@@ -32,8 +32,8 @@ internal static class SnapshotBlocks
 /// <summary>
 /// Where a snapshot is read from: a <see cref="BinaryReader"/> for its small fields and, when it is a file, a
 /// copy-on-write mapping of it from which raw blocks are used in place (a write to a mapped page copies that page into the
-/// process; the file never changes). The mapping lives as long as any structure that points into it: each keeps
-/// <see cref="Owner"/>, and the mapping is unmapped by its finaliser once none does. Not thread-safe.
+/// process; the file never changes). Each structure that points into the mapping keeps <see cref="Owner"/>, and the
+/// mapping is never unmapped: a process maps one snapshot, at its start, and uses it until it ends. Not thread-safe.
 /// </summary>
 public sealed unsafe class SnapshotSource
 {
@@ -86,7 +86,7 @@ public sealed unsafe class SnapshotSource
             _file = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.CopyOnWrite, HandleInheritability.None, leaveOpen: true);
             _view = _file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.CopyOnWrite);
             byte* at = null;
-            _view.SafeMemoryMappedViewHandle.AcquirePointer(ref at); // released with the view, at finalisation
+            _view.SafeMemoryMappedViewHandle.AcquirePointer(ref at); // never released: the mapping lasts as long as the process
             Base = at + _view.PointerOffset;
         }
 
