@@ -89,7 +89,7 @@ internal sealed class IdempotencyTable(bool compact, Func<string, ulong>? hash =
     }
 
     /// <summary>
-    /// Writes the table for the start-up index snapshot (docs/storage.md, "Index snapshot at shutdown"): the slots as
+    /// Writes the table for the start-up index snapshot (docs/storage.md, "Index snapshot at a clean stop"): the slots as
     /// they are in memory, then every held result whose row is on disk as one more slot. A held result whose row is not
     /// known to be written cannot be kept by position: it is left out and <paramref name="complete"/> is false (the
     /// stream is still whole, but the snapshot lacks that result). Compact mode only.
@@ -115,7 +115,7 @@ internal sealed class IdempotencyTable(bool compact, Func<string, ulong>? hash =
 
     /// <summary>
     /// The compact table <see cref="Save"/> wrote, nothing held, with <paramref name="hash"/> as the key hash (the one the
-    /// saved table used), for the start-up index snapshot (docs/storage.md, "Index snapshot at shutdown").
+    /// saved table used), for the start-up index snapshot (docs/storage.md, "Index snapshot at a clean stop").
     /// </summary>
     internal static IdempotencyTable Load(BinaryReader r, Func<string, ulong>? hash = null)
     {

@@ -112,7 +112,7 @@ internal sealed class KeyIndex
 
     /// <summary>
     /// Writes the live keys oldest first, sorting them first if needed and leaving removed ones out, for the start-up
-    /// index snapshot (docs/storage.md, "Index snapshot at shutdown"). Keys are written as they are in memory (24 bytes each).
+    /// index snapshot (docs/storage.md, "Index snapshot at a clean stop"). Keys are written as they are in memory (24 bytes each).
     /// </summary>
     internal void Save(BinaryWriter w)
     {

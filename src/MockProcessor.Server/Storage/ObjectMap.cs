@@ -169,7 +169,7 @@ internal sealed class ObjectMap
     }
 
     /// <summary>
-    /// Writes the map for the start-up index snapshot (docs/storage.md, "Index snapshot at shutdown"): the entries, the
+    /// Writes the map for the start-up index snapshot (docs/storage.md, "Index snapshot at a clean stop"): the entries, the
     /// arena and the shards' tables as they are in memory, except that a held object's entry gets its stored position
     /// (<paramref name="positionOf"/>; the entry holds 0 while the object is in memory) and no entry is marked read. Only
     /// for a map with an object cache: one that holds every object has nothing on disk to point at.
@@ -215,7 +215,7 @@ internal sealed class ObjectMap
     }
 
     /// <summary>
-    /// The map <see cref="Save"/> wrote, for the start-up index snapshot (docs/storage.md, "Index snapshot at shutdown"):
+    /// The map <see cref="Save"/> wrote, for the start-up index snapshot (docs/storage.md, "Index snapshot at a clean stop"):
     /// the same strings under the same ordinals, every object on disk (none held), and new strings numbered on from the
     /// saved count.
     /// </summary>

@@ -278,7 +278,7 @@ internal sealed class SecondaryKeys
     }
 
     /// <summary>
-    /// Writes the table for the start-up index snapshot (docs/storage.md, "Index snapshot at shutdown") as it is in
+    /// Writes the table for the start-up index snapshot (docs/storage.md, "Index snapshot at a clean stop") as it is in
     /// memory: each shard's slots and each slab's arrays in one piece (free slices and their list included), then the
     /// big keys' indexes by place. The layout is this class's own; only <see cref="Load"/> reads it.
     /// </summary>
@@ -301,7 +301,7 @@ internal sealed class SecondaryKeys
     }
 
     /// <summary>
-    /// The table <see cref="Save"/> wrote, for the start-up index snapshot (docs/storage.md, "Index snapshot at shutdown"):
+    /// The table <see cref="Save"/> wrote, for the start-up index snapshot (docs/storage.md, "Index snapshot at a clean stop"):
     /// every array read straight into one allocated at its final size; only the big keys' indexes are read one by one.
     /// </summary>
     internal static SecondaryKeys Load(BinaryReader r) => Load(new SnapshotSource(r.BaseStream, map: false));

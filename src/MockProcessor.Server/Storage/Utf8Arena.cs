@@ -43,7 +43,7 @@ internal sealed class Utf8Arena
 
     /// <summary>
     /// Writes the arrays as they are, each with its length (a longer string's array is longer than the others), and how
-    /// much of the last is used: for the start-up index snapshot (docs/storage.md, "Index snapshot at shutdown").
+    /// much of the last is used: for the start-up index snapshot (docs/storage.md, "Index snapshot at a clean stop").
     /// </summary>
     internal void Save(BinaryWriter w)
     {
