@@ -13,7 +13,7 @@ namespace MockProcessor.Server.Storage;
 /// </summary>
 internal static class SnapshotBlocks
 {
-    private const int Alignment = 64;
+    internal const int Alignment = 64;
 
     /// <summary>Writes <paramref name="items"/> as one raw block: its length in bytes, padding to the boundary, the bytes.</summary>
     public static void Write<T>(BinaryWriter w, ReadOnlySpan<T> items) where T : unmanaged
@@ -61,7 +61,7 @@ public sealed unsafe class SnapshotSource
         var length = Reader.ReadInt64();
         if (length != (long)count * sizeof(T)) throw new InvalidDataException($"A block of {length} bytes where {count} items of {sizeof(T)} bytes were expected.");
         var stream = Reader.BaseStream;
-        stream.Position += (64 - stream.Position % 64) % 64;
+        stream.Position += (SnapshotBlocks.Alignment - stream.Position % SnapshotBlocks.Alignment) % SnapshotBlocks.Alignment;
         if (_mapped is not null)
         {
             if (stream.Position + length > _mapped.Length) throw new InvalidDataException("A block runs past the end of the snapshot.");

@@ -41,8 +41,13 @@ public sealed class EventFeed : IStoreObserver
         public void Add(long position, string id)
         {
             var (start, length) = _ids.Add(id);
+            Append(new Item(position, start, length));
+        }
+
+        private void Append(Item item)
+        {
             if ((Count & (Chunk - 1)) == 0) _items.Add(new Item[Chunk]);
-            _items.At(Count >> ChunkBits, Count & (Chunk - 1)) = new Item(position, start, length);
+            _items.At(Count >> ChunkBits, Count & (Chunk - 1)) = item;
             Count++;
         }
 
@@ -59,14 +64,8 @@ public sealed class EventFeed : IStoreObserver
             for (var i = 0; i < Count; i++) all.Add(_items.At(i >> ChunkBits, i & (Chunk - 1)));
             all.Sort((a, b) => a.Position.CompareTo(b.Position));
             _items = new();
-            var n = Count;
             Count = 0;
-            for (var i = 0; i < n; i++)
-            {
-                if ((Count & (Chunk - 1)) == 0) _items.Add(new Item[Chunk]);
-                _items.At(Count >> ChunkBits, Count & (Chunk - 1)) = all[i];
-                Count++;
-            }
+            foreach (var item in all) Append(item);
             Sorted = true;
         }
 
