@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using MockProcessor.Domain.Common;
 
 namespace MockProcessor.Server.Storage;
