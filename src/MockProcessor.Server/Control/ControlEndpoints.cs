@@ -43,6 +43,10 @@ public static class ControlEndpoints
                 commits = store.Commits,
                 managed_heap_bytes = heap,
                 working_set_bytes = Environment.WorkingSet,
+                // The resident set split as Linux counts it: private memory (anonymous) and pages of files, which the kernel
+                // can write back and drop (the index pages among them: docs/storage.md, "Index pages in a file"). Null elsewhere.
+                resident = ResidentSet(),
+                index_pages = store.Pages is { } pages ? new { live_bytes = pages.LiveBytes, mapped_bytes = pages.MappedBytes } : null,
                 gc = new
                 {
                     pause_total_ms = (long)GC.GetTotalPauseDuration().TotalMilliseconds,
@@ -120,6 +124,26 @@ public static class ControlEndpoints
             var attempted = await dispatcher.FlushAsync(http.RequestAborted);
             return Results.Json(new { @object = "mock.webhook_flush", attempted, queued = due.Count });
         });
+    }
+
+    // RssAnon and RssFile of /proc/self/status, in bytes; null where there is no such file.
+    private static object? ResidentSet()
+    {
+        if (!OperatingSystem.IsLinux()) return null;
+        long anon = -1, file = -1;
+        try
+        {
+            foreach (var line in File.ReadLines("/proc/self/status"))
+            {
+                if (line.StartsWith("RssAnon:", StringComparison.Ordinal)) anon = Kilobytes(line);
+                else if (line.StartsWith("RssFile:", StringComparison.Ordinal)) file = Kilobytes(line);
+            }
+        }
+        catch (IOException) { return null; }
+        return anon < 0 || file < 0 ? null : new { anon_bytes = anon * 1024, file_bytes = file * 1024 };
+
+        static long Kilobytes(string line) =>
+            long.TryParse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], NumberStyles.None, CultureInfo.InvariantCulture, out var kb) ? kb : -1;
     }
 
     private static object ClockJson(VirtualClock clock) =>

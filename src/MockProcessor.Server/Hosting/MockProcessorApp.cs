@@ -72,7 +72,7 @@ public static class MockProcessorApp
                 // Ids that never collide across replicas; --seed keeps the seed's own sequence (one replica only).
                 if (options.Seed is null) sp.GetRequiredService<IdGenerator>().StampReplica((replica.Number - 1) % (62 * 62 - 1) + 1);
             }
-            return new ObjectStore(Resources.Registry.Schema(sp.GetRequiredService<WebhookDueQueue>(), sp.GetRequiredService<Resources.Events.EventFeed>()), backend, log, sp.GetRequiredService<TimerRegistry>(), options.CacheObjects, replica, options.IndexSnapshot);
+            return new ObjectStore(Resources.Registry.Schema(sp.GetRequiredService<WebhookDueQueue>(), sp.GetRequiredService<Resources.Events.EventFeed>()), backend, log, sp.GetRequiredService<TimerRegistry>(), options.CacheObjects, replica, options.IndexSnapshot, options.IndexPages);
         });
         services.AddSingleton<WebhookDueQueue>();
         services.AddSingleton<Resources.Events.EventFeed>();

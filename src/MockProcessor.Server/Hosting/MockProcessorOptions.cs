@@ -25,6 +25,11 @@ public sealed class MockProcessorOptions
     /// </summary>
     public bool IndexSnapshot { get; set; } = true;
     /// <summary>
+    /// Whether a file store keeps its compact index in pages of a scratch file beside the database, which the kernel can
+    /// write back and drop, instead of managed memory (docs/storage.md, "Index pages in a file").
+    /// </summary>
+    public bool IndexPages { get; set; } = true;
+    /// <summary>
     /// Objects a clock advance stages before committing them and going on (its later work sees the earlier): a year of
     /// renewals neither builds one huge write nor holds all of it in memory (docs/time.md).
     /// </summary>

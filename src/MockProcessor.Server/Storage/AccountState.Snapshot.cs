@@ -73,7 +73,7 @@ public sealed partial class AccountState
             times[part] += watch.ElapsedMilliseconds;
             watch.Restart();
         }
-        var state = new AccountState(r.ReadString(), schema, cache);
+        var state = new AccountState(r.ReadString(), schema, cache, source.Pages);
         for (var n = r.ReadInt32(); n > 0; n--) state.Members.Add(r.ReadString());
         state._clockOffset = r.ReadInt64();
         state._clockFrozenAt = r.ReadInt64();

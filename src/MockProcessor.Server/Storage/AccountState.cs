@@ -8,9 +8,12 @@ namespace MockProcessor.Server.Storage;
 /// accounts (docs/connect.md). Guarded by <see cref="Gate"/>. <see cref="AccountId"/> is the merchant (the tree's
 /// root); every object keeps its own owner, and lists and secondary indexes are kept per owner.
 /// </summary>
-public sealed partial class AccountState(string accountId, StoreSchema schema, ObjectCache? cache = null)
+public sealed partial class AccountState(string accountId, StoreSchema schema, ObjectCache? cache = null, IndexPages? pages = null)
 {
     public string AccountId { get; } = accountId;
+
+    /// <summary>Where the tree's compact index keeps its large arrays: a file store's index pages, or null (managed arrays).</summary>
+    internal IndexPages? Pages { get; } = pages;
     internal StoreSchema Schema { get; } = schema;
     public Lock Gate { get; } = new();
 
@@ -22,7 +25,7 @@ public sealed partial class AccountState(string accountId, StoreSchema schema, O
     /// index keys). With an <see cref="ObjectCache"/>, a version dropped from memory has <c>Obj</c> null and its stored
     /// <c>Position</c>: read objects through <see cref="TryGet(string, out StripeObject, out long)"/>, never from here.
     /// </summary>
-    internal ObjectMap Objects = new(holdsAll: cache is null); // replaced whole by a start from the index snapshot
+    internal ObjectMap Objects = new(holdsAll: cache is null, pages: pages); // replaced whole by a start from the index snapshot
     /// <summary>This tree's committed versions held in memory, oldest first (<see cref="ObjectCache"/>).</summary>
     internal readonly Queue<ObjectRow> Cooling = new();
     /// <summary>Versions read while new, kept on (oldest first); one read again while kept goes round once more.</summary>
@@ -33,7 +36,7 @@ public sealed partial class AccountState(string accountId, StoreSchema schema, O
     /// Per owner, declared secondary index (its number in the schema) and key, owner and key by ordinal in
     /// <see cref="Objects"/> (docs/storage.md); an entry that empties is dropped.
     /// </summary>
-    internal SecondaryKeys Secondary = new();
+    internal SecondaryKeys Secondary = new(pages);
     /// <summary>Per owner and secondary index that lists its keys (<see cref="SecondaryIndex.ListsKeys"/>): the keys with objects.</summary>
     private readonly Dictionary<(string Owner, SecondaryIndex Index), SortedSet<string>> _indexKeys = new();
     /// <summary>Stored idempotent results by key; compact (on disk but for a hash, time and position) with an object cache.</summary>
@@ -227,7 +230,7 @@ public sealed partial class AccountState(string accountId, StoreSchema schema, O
     /// <summary>Adds a new object's key to its owner's list of its type.</summary>
     private void AddToList(string owner, string type, ListKey key)
     {
-        if (!Lists.TryGetValue((owner, type), out var list)) Lists[(owner, type)] = list = new KeyIndex();
+        if (!Lists.TryGetValue((owner, type), out var list)) Lists[(owner, type)] = list = new KeyIndex(Pages);
         list.Add(key);
     }
 

@@ -66,6 +66,12 @@ public interface IDurableStore : IDisposable
     string? SnapshotPath => null;
 
     /// <summary>
+    /// Where the compact index's scratch pages go while the store runs (docs/storage.md, "Index pages in a file"; files
+    /// unlinked as soon as they are mapped), or null when the index stays in managed memory.
+    /// </summary>
+    string? IndexPagesPath => null;
+
+    /// <summary>
     /// The token of the snapshot the last clean stop wrote, or null; removed from the store, durably, as it is read, so a
     /// process that later stops without writing a new one (kill -9) leaves none that a start could take for current.
     /// </summary>

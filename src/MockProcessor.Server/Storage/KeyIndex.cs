@@ -24,7 +24,8 @@ internal readonly record struct ListKey(long Created, long Seq, int Ordinal) : I
 /// sorts it once, so a run of such adds costs one sort rather than one rebuild each. Reads happen under the merchant's
 /// lock, like writes.
 /// </summary>
-internal sealed class KeyIndex
+/// <param name="pages">Where the chunks after the first go (a file store's index pages; null: managed arrays).</param>
+internal sealed class KeyIndex(IndexPages? pages = null)
 {
     // Fixed-size chunks: growing never copies the whole index (a 40 MB copy under the lock at a few million keys), and a
     // chunk of 2,048 keys (48 KB) stays below the large-object threshold, so growing an index does not count towards gen2.
@@ -33,7 +34,7 @@ internal sealed class KeyIndex
     // an index of one key costs two small objects (this and a one-key array), not four.
     private const int ChunkSize = 2_048;
     private ListKey[]? _first;
-    private Chunks<ListKey>? _more; // managed arrays, or blocks of a mapped snapshot (SnapshotBlocks)
+    private Chunks<ListKey>? _more; // managed arrays or index pages, or blocks of a mapped snapshot (SnapshotBlocks)
     private bool _unsorted;
     private int _count;
     // Keys removed but still in the chunks, skipped by reads: a removal costs a hash insert, and the chunks are rebuilt
@@ -96,7 +97,7 @@ internal sealed class KeyIndex
         else
         {
             var offset = _count % ChunkSize;
-            if (offset == 0) (_more ??= new()).Add(new ListKey[ChunkSize]);
+            if (offset == 0) (_more ??= new(pages)).AddNew(ChunkSize);
             _more!.At(_more.Count - 1, offset) = key;
         }
         _count++;
@@ -105,6 +106,7 @@ internal sealed class KeyIndex
     private void Rebuild(List<ListKey> ordered)
     {
         _first = null;
+        _more?.Clear();
         _more = null;
         _count = 0;
         foreach (var k in ordered) Append(k);
@@ -158,11 +160,11 @@ internal sealed class KeyIndex
         var r = source.Reader;
         var count = r.ReadInt32();
         if (count < 0) throw new InvalidDataException($"An index of {count} keys cannot be.");
-        var index = new KeyIndex { _count = count };
+        var index = new KeyIndex(source.Pages) { _count = count };
         if (count == 0) return index;
         index._first = new ListKey[(int)Math.Min(System.Numerics.BitOperations.RoundUpToPowerOf2((uint)count), ChunkSize)];
         r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(index._first.AsSpan(0, Math.Min(count, ChunkSize))));
-        for (var read = ChunkSize; read < count; read += ChunkSize) (index._more ??= new()).AddBlock(source, ChunkSize);
+        for (var read = ChunkSize; read < count; read += ChunkSize) (index._more ??= new(source.Pages)).AddBlock(source, ChunkSize);
         return index;
     }
 

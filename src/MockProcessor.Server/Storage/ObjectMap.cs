@@ -33,14 +33,16 @@ internal sealed class ObjectMap
     private const int ShardBits = 6;
     private const int Shards = 1 << ShardBits;
 
-    private readonly Chunks<Entry> _entries = new(); // managed arrays, or blocks of a mapped snapshot (SnapshotBlocks)
+    private readonly Chunks<Entry> _entries; // managed arrays or index pages, or blocks of a mapped snapshot (SnapshotBlocks)
+    private readonly IndexPages? _pages; // where new tables go (null: managed arrays)
     private readonly Utf8Arena _bytes;
     private int _count; // ordinals handed out
     private long _objects; // ordinals with Seq > 0
 
     // Per shard: slots holding the string's hash (high half) and its ordinal + 1 (low half; 0: empty), linear probing, at
     // most 70 % full. A probe compares hashes in the slot and reads an entry's bytes only when they match.
-    // A shard's table is a managed array, or (after a start from the snapshot, until it grows) a block of the mapped file.
+    // A shard's table is a managed array, a block of the index pages (a file store's, once it is a page or more), or
+    // (after a start from the snapshot, until it grows) a block of the mapped file.
     private readonly long[]?[] _slots = new long[Shards][];
     private readonly unsafe long*[] _mappedSlots = new long*[Shards];
     private readonly int[] _mappedLengths = new int[Shards];
@@ -54,16 +56,18 @@ internal sealed class ObjectMap
     private int _heldCount;
 
     /// <param name="holdsAll">Whether every object stays in memory (no object cache: <c>--in-memory</c>, PostgreSQL).</param>
-    public ObjectMap(bool holdsAll = false) : this(new Utf8Arena(), holdsAll)
+    /// <param name="pages">Where the entries, ids and grown tables go (null: managed arrays).</param>
+    public ObjectMap(bool holdsAll = false, IndexPages? pages = null) : this(new Utf8Arena(pages), holdsAll, pages, new Chunks<Entry>(pages))
     {
         for (var i = 0; i < Shards; i++) _slots[i] = new long[16];
     }
 
     // Load's: the shards' tables come from the snapshot, so none are made here.
-    private ObjectMap(Utf8Arena bytes, bool holdsAll, Chunks<Entry>? entries = null)
+    private ObjectMap(Utf8Arena bytes, bool holdsAll, IndexPages? pages, Chunks<Entry> entries)
     {
         _bytes = bytes;
-        if (entries is not null) _entries = entries;
+        _pages = pages;
+        _entries = entries;
         if (holdsAll) _all = []; else _held = [];
     }
 
@@ -229,9 +233,9 @@ internal sealed class ObjectMap
         var chunks = r.ReadInt32();
         if (count < 0 || objects < 0 || objects > count || chunks != (int)(((long)count + EntryChunk - 1) >> EntryChunkBits))
             throw new InvalidDataException($"A map of {count} strings, {objects} objects and {chunks} entry arrays cannot be.");
-        var entries = new Chunks<Entry>();
+        var entries = new Chunks<Entry>(source.Pages);
         for (var c = 0; c < chunks; c++) entries.AddBlock(source, EntryChunk);
-        var map = new ObjectMap(Utf8Arena.Load(source), holdsAll: false, entries);
+        var map = new ObjectMap(Utf8Arena.Load(source), holdsAll: false, source.Pages, entries);
         map._count = count;
         map._objects = objects;
         for (var shard = 0; shard < Shards; shard++)
@@ -284,7 +288,7 @@ internal sealed class ObjectMap
         var ordinal = _count++;
         if ((ordinal & (EntryChunk - 1)) == 0)
         {
-            _entries.Add(new Entry[EntryChunk]);
+            _entries.AddNew(EntryChunk);
             _all?.Add(new StripeObject?[EntryChunk]);
         }
         At(ordinal) = new Entry { Start = start, Length = (ushort)bytes.Length };
@@ -306,10 +310,17 @@ internal sealed class ObjectMap
     private unsafe void Grow(int shard)
     {
         var old = SlotsOf(shard);
-        var grown = new long[old.Length * 2];
+        var length = old.Length * 2;
+        // A table of a page or more goes to the index pages (a file store); a smaller one, or any without pages, is an array.
+        var grown = _pages is not null && length * sizeof(long) >= IndexPages.MinBlockBytes ? _pages.Allocate<long>(length) : null;
+        var table = grown is null ? new long[length] : null;
+        var into = table is not null ? table.AsSpan() : new Span<long>(grown, length);
         foreach (var s in old)
-            if (s != 0) Place(grown, (int)s - 1, (int)(s >> 32));
-        _slots[shard] = grown; // a mapped table is left behind
-        _mappedSlots[shard] = null;
+            if (s != 0) Place(into, (int)s - 1, (int)(s >> 32));
+        if (_slots[shard] is null && _pages is not null && _pages.Owns(_mappedSlots[shard])) _pages.Free(_mappedSlots[shard], old.Length);
+        // (a table in a snapshot's mapping is left behind)
+        _slots[shard] = table;
+        _mappedSlots[shard] = grown;
+        _mappedLengths[shard] = length;
     }
 }

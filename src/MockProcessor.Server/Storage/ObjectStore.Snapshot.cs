@@ -92,9 +92,10 @@ public sealed partial class ObjectStore
     /// <summary>Reads the snapshot into the store; the reason it does not fit, or null once it is applied.</summary>
     private string? ReadSnapshot(IDurableStore backend, string path, string token, System.Diagnostics.Stopwatch clock)
     {
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
-        // Mapped copy-on-write: the map's entries, ids and tables are used where they lie in the file (SnapshotBlocks).
-        var source = new SnapshotSource(file);
+        // Mapped: the map's entries, ids and tables are used where they lie in the file (SnapshotBlocks); copy-on-write, or
+        // shared with index pages (the file is unlinked below either way, so what the run writes into it is never read as a snapshot).
+        using var file = new FileStream(path, FileMode.Open, Pages is null ? FileAccess.Read : FileAccess.ReadWrite, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
+        var source = new SnapshotSource(file, pages: Pages);
         var r = source.Reader;
         // The end first: a file cut short is refused before anything is applied.
         if (file.Length < 8) return "it is empty";

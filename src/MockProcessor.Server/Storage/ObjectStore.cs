@@ -48,7 +48,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
     private readonly IDurableStore? _backend;
 
     public ObjectStore(StoreSchema schema, IDurableStore? backend, Microsoft.Extensions.Logging.ILogger log, Time.TimerRegistry? timers = null,
-        long hotObjects = 0, ReplicaCoordinator? replica = null, bool indexSnapshot = false)
+        long hotObjects = 0, ReplicaCoordinator? replica = null, bool indexSnapshot = false, bool indexPages = false)
     {
         _indexSnapshot = indexSnapshot;
         Replica = replica;
@@ -74,6 +74,8 @@ public sealed partial class ObjectStore : IAsyncDisposable
             // Memory holds at most hotObjects committed versions when the store can read them back (docs/storage.md).
             if (hotObjects > 0 && backend.CanReadBack)
                 _cache = new ObjectCache(hotObjects, position => Decode(backend.ReadAt(position)));
+            // The compact index in file pages, not managed arrays, when objects live on disk (docs/storage.md, "Index pages in a file").
+            if (indexPages && _cache is not null && replica is null && backend.IndexPagesPath is { } pagesPath) Pages = new IndexPages(pagesPath);
             // A clean stop's snapshot of the index when it is current, else every row (docs/storage.md).
             var superseded = TryLoadSnapshot(backend) ?? Load(backend);
             _superseded = superseded;
@@ -86,6 +88,9 @@ public sealed partial class ObjectStore : IAsyncDisposable
             foreach (var (tree, version) in versions)
                 if (_accounts.TryGetValue(tree, out var state)) state.ReplicaVersion = version;
     }
+
+    /// <summary>Where the trees' compact index keeps its large arrays (docs/storage.md, "Index pages in a file"), or null (managed arrays).</summary>
+    internal IndexPages? Pages { get; }
 
     /// <summary>Replica mode's coordinator (docs/deploy.md), or null for one process.</summary>
     public ReplicaCoordinator? Replica { get; }
@@ -155,7 +160,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
     }
 
     /// <summary>Registers a merchant created outside a key (onboarding): its state, committed by the caller.</summary>
-    public AccountState AddMerchant(string accountId) => _accounts.GetOrAdd(accountId, id => new AccountState(id, Schema, _cache));
+    public AccountState AddMerchant(string accountId) => _accounts.GetOrAdd(accountId, id => new AccountState(id, Schema, _cache, Pages));
 
     /// <summary>Drops a merchant whose creation failed before anything was committed.</summary>
     public void ForgetEmptyMerchant(string accountId)
@@ -177,7 +182,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
         {
             if (Lookup(lookup, key) is { } raced) return raced.State;
             var account = create();
-            state = new AccountState(account.Id, Schema, _cache);
+            state = new AccountState(account.Id, Schema, _cache, Pages);
             _accounts[account.Id] = state;
             lock (state.Gate)
             {
@@ -354,7 +359,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
         {
             var (head, obj, keys, waits) = current[i];
             _seq = Math.Max(_seq, head.Seq);
-            var state = _accounts.GetOrAdd(platformOf.GetValueOrDefault(head.Account) ?? head.Account, id => new AccountState(id, Schema, _cache));
+            var state = _accounts.GetOrAdd(platformOf.GetValueOrDefault(head.Account) ?? head.Account, id => new AccountState(id, Schema, _cache, Pages));
             if (obj is not null)
             {
                 state.Apply(obj, head.Seq);
@@ -414,7 +419,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
         var results = 0;
         foreach (var r in IdempotencyBodiesOnDisk ? backend.ReadIdempotencyHeads() : backend.ReadIdempotency())
         {
-            var state = _accounts.GetOrAdd(r.Account, id => new AccountState(id, Schema, _cache));
+            var state = _accounts.GetOrAdd(r.Account, id => new AccountState(id, Schema, _cache, Pages));
             if (r.Position > 0) state.Idempotency.AddStored(r.Key, r.Created, r.Position);
             else state.Idempotency.Add(r.Key, new IdempotencyRecord(r.Fingerprint, r.Status, r.Body, r.RequestId, r.Created));
             results++;
@@ -481,6 +486,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
             await SaveSnapshotAsync();
             await _log.DisposeAsync();
         }
+        Pages?.Dispose();
         Replica?.Dispose();
     }
 }

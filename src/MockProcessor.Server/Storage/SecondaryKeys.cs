@@ -47,7 +47,8 @@ internal sealed class SecondaryKeys
 
     private static readonly Slot[] NoSlots = [];
 
-    // A shard's table is a managed array, or (after a start from the snapshot, until it grows) a block of the mapped file.
+    // A shard's table is a managed array, a block of the index pages (a file store's, once it is a page or more), or
+    // (after a start from the snapshot, until it grows) a block of the mapped file.
     private readonly Slot[]?[] _shards = new Slot[Shards][];
     private readonly unsafe Slot*[] _mappedShards = new Slot*[Shards];
     private readonly int[] _mappedLengths = new int[Shards];
@@ -58,14 +59,17 @@ internal sealed class SecondaryKeys
     private int _count;
 
     // Slices of 2, 4 and 8 list keys: a key of n objects (2 ≤ n ≤ 8) is in the smallest that holds them.
-    private readonly Slab[] _slabs = [new(2), new(4), new(8)];
+    private readonly Slab[] _slabs;
+    private readonly IndexPages? _pages; // where grown tables, slabs and big keys' chunks go (null: managed arrays)
 
     // The keys with more than MaxSmall objects; a freed place is null and reused.
     private readonly List<KeyIndex?> _big = [];
     private readonly Stack<int> _bigFree = new();
 
-    public SecondaryKeys()
+    public SecondaryKeys(IndexPages? pages = null)
     {
+        _pages = pages;
+        _slabs = [new(2, pages), new(4, pages), new(8, pages)];
         // No shard table until a key lands in it: a tree with no secondary keys costs the 64 references only.
         Array.Fill(_shards, NoSlots);
     }
@@ -135,7 +139,7 @@ internal sealed class SecondaryKeys
         if (keys.Contains(at)) return;
         if (count == MaxSmall)
         {
-            var index = new KeyIndex();
+            var index = new KeyIndex(_pages);
             foreach (var k in keys) index.Add(k);
             index.Add(at); // in order or not: the index sorts itself when next read
             slab.Free((int)slot.Created);
@@ -309,7 +313,7 @@ internal sealed class SecondaryKeys
     internal static unsafe SecondaryKeys Load(SnapshotSource source)
     {
         var r = source.Reader;
-        var keys = new SecondaryKeys();
+        var keys = new SecondaryKeys(source.Pages);
         var count = r.ReadInt32();
         if (count < 0) throw new InvalidDataException($"A table of {count} secondary keys cannot be.");
         long used = 0;
@@ -405,10 +409,14 @@ internal sealed class SecondaryKeys
         _count--;
     }
 
-    private void Grow(int shard)
+    private unsafe void Grow(int shard)
     {
         var old = SlotsOf(shard);
-        var grown = new Slot[old.Length == 0 ? FirstShardLength : old.Length + old.Length / 4];
+        var length = old.Length == 0 ? FirstShardLength : old.Length + old.Length / 4;
+        // A table of a page or more goes to the index pages (a file store); a smaller one, or any without pages, is an array.
+        var block = _pages is not null && length * sizeof(Slot) >= IndexPages.MinBlockBytes ? _pages.Allocate<Slot>(length) : null;
+        var table = block is null ? new Slot[length] : null;
+        var grown = table is not null ? table.AsSpan() : new Span<Slot>(block, length);
         foreach (ref readonly var s in old)
         {
             if (s.KeyPlus1 == 0) continue;
@@ -416,19 +424,22 @@ internal sealed class SecondaryKeys
             while (grown[i].KeyPlus1 != 0) i = Next(i, grown.Length);
             grown[i] = s;
         }
-        _shards[shard] = grown; // a mapped table is left behind
-        unsafe { _mappedShards[shard] = null; }
+        if (_shards[shard] is null && _pages is not null && _pages.Owns(_mappedShards[shard])) _pages.Free(_mappedShards[shard], old.Length);
+        // (a table in a snapshot's mapping is left behind)
+        _shards[shard] = table;
+        _mappedShards[shard] = block;
+        _mappedLengths[shard] = length;
     }
 
     /// <summary>
     /// Slices of one size carved from 2,048-key arrays (48 KB, under the large-object threshold). A freed slice holds
     /// the next free one in its first key's Created, so the free list is part of the arrays and saved with them.
     /// </summary>
-    private sealed class Slab(int size)
+    private sealed class Slab(int size, IndexPages? pages)
     {
         private const int ChunkKeys = 2_048;
         private readonly int _perChunk = ChunkKeys / size;
-        private Chunks<ListKey> _chunks = new(); // managed arrays, or blocks of a mapped snapshot
+        private Chunks<ListKey> _chunks = new(pages); // managed arrays or index pages, or blocks of a mapped snapshot
         private int _carved; // slices handed out so far, free ones included
         private int _free = -1; // the first free slice, or -1
 
@@ -442,7 +453,7 @@ internal sealed class SecondaryKeys
                 _free = (int)Slice(s)[0].Created;
                 return s;
             }
-            if (_carved % _perChunk == 0) _chunks.Add(new ListKey[ChunkKeys]);
+            if (_carved % _perChunk == 0) _chunks.AddNew(ChunkKeys);
             return _carved++;
         }
 
@@ -467,7 +478,7 @@ internal sealed class SecondaryKeys
             if (carved < 0 || free < -1 || free >= carved)
                 throw new InvalidDataException($"A slab of {carved} slices of {size} keys, the first free {free}, cannot be.");
             var chunks = (carved + _perChunk - 1) / _perChunk;
-            _chunks = new();
+            _chunks = new(pages);
             for (var c = 0; c < chunks; c++) _chunks.AddBlock(source, ChunkKeys);
             _carved = carved;
             _free = free;

@@ -31,8 +31,9 @@ internal static class SnapshotBlocks
 
 /// <summary>
 /// Where a snapshot is read from: a <see cref="BinaryReader"/> for its small fields and, when it is a file, a
-/// copy-on-write mapping of it from which raw blocks are used in place (a write to a mapped page copies that page into the
-/// process; the file never changes). Each structure that points into the mapping keeps <see cref="Owner"/>, and the
+/// mapping of it from which raw blocks are used in place: copy-on-write (a write to a mapped page copies that page into
+/// the process; the file never changes), or, for a store with index pages, shared (a write goes to the file, which the
+/// start unlinks anyway, so the page stays one the kernel can write back and drop: docs/storage.md, "Index pages in a file"). Each structure that points into the mapping keeps <see cref="Owner"/>, and the
 /// mapping is never unmapped: a process maps one snapshot, at its start, and uses it until it ends. Not thread-safe.
 /// </summary>
 public sealed unsafe class SnapshotSource
@@ -40,11 +41,16 @@ public sealed unsafe class SnapshotSource
     private readonly MappedFile? _mapped;
 
     /// <summary>Reads <paramref name="stream"/>; a file stream is also mapped (unless <paramref name="map"/> is false).</summary>
-    internal SnapshotSource(Stream stream, bool map = true)
+    /// <param name="pages">Where what the loaded structures add from then on goes (<see cref="Pages"/>).</param>
+    internal SnapshotSource(Stream stream, bool map = true, IndexPages? pages = null)
     {
+        Pages = pages;
         Reader = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-        if (map && stream is FileStream file && file.Length > 0) _mapped = new MappedFile(file);
+        if (map && stream is FileStream file && file.Length > 0) _mapped = new MappedFile(file, shared: pages is not null && file.CanWrite);
     }
+
+    /// <summary>The index pages of the store loading the snapshot: what its structures add after the start goes there.</summary>
+    internal IndexPages? Pages { get; }
 
     /// <summary>The snapshot's small fields, read in order.</summary>
     public BinaryReader Reader { get; }
@@ -80,11 +86,12 @@ public sealed unsafe class SnapshotSource
         private readonly MemoryMappedFile _file;
         private readonly MemoryMappedViewAccessor _view;
 
-        public MappedFile(FileStream stream)
+        public MappedFile(FileStream stream, bool shared)
         {
             Length = stream.Length;
-            _file = MemoryMappedFile.CreateFromFile(stream, null, 0, MemoryMappedFileAccess.CopyOnWrite, HandleInheritability.None, leaveOpen: true);
-            _view = _file.CreateViewAccessor(0, 0, MemoryMappedFileAccess.CopyOnWrite);
+            var access = shared ? MemoryMappedFileAccess.ReadWrite : MemoryMappedFileAccess.CopyOnWrite;
+            _file = MemoryMappedFile.CreateFromFile(stream, null, 0, access, HandleInheritability.None, leaveOpen: true);
+            _view = _file.CreateViewAccessor(0, 0, access);
             byte* at = null;
             _view.SafeMemoryMappedViewHandle.AcquirePointer(ref at); // never released: the mapping lasts as long as the process
             Base = at + _view.PointerOffset;
@@ -96,11 +103,12 @@ public sealed unsafe class SnapshotSource
 }
 
 /// <summary>
-/// Fixed-size arrays of plain structs, each either a managed array (what this process added) or a block of a mapped
-/// snapshot (what a start loaded), read and written alike through <see cref="At"/>. What the compact index keeps in
-/// chunks (map entries, UTF-8 ids, list keys) lives in one of these, so a start can leave it where the snapshot is.
+/// Fixed-size arrays of plain structs, each either a managed array or a block of <see cref="IndexPages"/> (what this
+/// process added: pages with a file store, arrays otherwise) or a block of a mapped snapshot (what a start loaded), read
+/// and written alike through <see cref="At"/>. What the compact index keeps in chunks (map entries, UTF-8 ids, list keys)
+/// lives in one of these, so a start can leave it where the snapshot is.
 /// </summary>
-internal sealed unsafe class Chunks<T> where T : unmanaged
+internal sealed unsafe class Chunks<T>(IndexPages? pages = null) where T : unmanaged
 {
     private readonly List<T[]?> _arrays = [];
     private readonly List<nint> _mapped = [];
@@ -125,12 +133,48 @@ internal sealed unsafe class Chunks<T> where T : unmanaged
         return array is not null ? array.AsSpan() : new Span<T>((void*)_mapped[chunk], _lengths[chunk]);
     }
 
+    /// <summary>The pages new chunks come from (null: managed arrays).</summary>
+    public IndexPages? Pages => pages;
+
+    /// <summary>Appends a new zeroed chunk of <paramref name="length"/> items: a block of the pages, or a managed array.</summary>
+    public void AddNew(int length)
+    {
+        if (pages is null)
+        {
+            Add(new T[length]);
+            return;
+        }
+        if (_owners.Count == 0 || !ReferenceEquals(_owners[^1], pages)) _owners.Add(pages);
+        _arrays.Add(null);
+        _mapped.Add((nint)pages.Allocate<T>(length));
+        _lengths.Add(length);
+    }
+
+    /// <summary>Appends a new uninitialised chunk of <paramref name="length"/> items (zeroed when it is a block of the pages).</summary>
+    public void AddUninitialized(int length)
+    {
+        if (pages is null) Add(GC.AllocateUninitializedArray<T>(length));
+        else AddNew(length);
+    }
+
     /// <summary>Appends a managed array (a new chunk).</summary>
     public void Add(T[] array)
     {
         _arrays.Add(array);
         _mapped.Add(0);
         _lengths.Add(array.Length);
+    }
+
+    /// <summary>Drops every chunk, giving the pages' blocks back (a block of a snapshot's mapping stays where it is).</summary>
+    public void Clear()
+    {
+        if (pages is not null)
+            for (var c = 0; c < _arrays.Count; c++)
+                if (_arrays[c] is null && pages.Owns((void*)_mapped[c])) pages.Free((T*)_mapped[c], _lengths[c]);
+        _arrays.Clear();
+        _mapped.Clear();
+        _lengths.Clear();
+        _owners.Clear();
     }
 
     /// <summary>Appends the next raw block of <paramref name="source"/> as a chunk of <paramref name="length"/> items, in place.</summary>

@@ -160,6 +160,7 @@ public abstract class SqlStore : IDurableStore
 
     // The index snapshot (IDurableStore): SQLite's only.
     public virtual string? SnapshotPath => null;
+    public virtual string? IndexPagesPath => null;
     public virtual string? TakeSnapshotToken() => null;
     public virtual void SetSnapshotToken(string token) => throw new NotSupportedException("This store keeps no index snapshot.");
     public virtual (long Objects, long Idempotency) LastPositions() => default;

@@ -68,6 +68,7 @@ public sealed class SqliteStore : SqlStore
     private const string SnapshotTokenName = "index_snapshot";
 
     public override string? SnapshotPath => _path.StartsWith(':') || _path.Contains("mode=memory", StringComparison.Ordinal) ? null : _path + ".index";
+    public override string? IndexPagesPath => SnapshotPath is null ? null : _path + ".pages";
 
     public override string? TakeSnapshotToken()
     {

@@ -7,10 +7,10 @@ namespace MockProcessor.Server.Storage;
 /// long it is: millions of ids as a few large arrays of plain data, not a managed string each (docs/storage.md, "The
 /// compact index"). Append-only; not thread-safe (its owner's lock guards it).
 /// </summary>
-internal sealed class Utf8Arena
+internal sealed class Utf8Arena(IndexPages? pages = null)
 {
     private const int Chunk = 64 * 1024 - 64;
-    private readonly Chunks<byte> _chunks = new(); // managed arrays, or blocks of a mapped snapshot (SnapshotBlocks)
+    private readonly Chunks<byte> _chunks = new(pages); // managed arrays or index pages, or blocks of a mapped snapshot (SnapshotBlocks)
     private int _used = Chunk; // in the last array: full, so the first string starts one
 
     /// <summary>Appends <paramref name="bytes"/> (at most 65,535); returns where it starts, for <see cref="Bytes"/>.</summary>
@@ -20,7 +20,7 @@ internal sealed class Utf8Arena
         if (_used + bytes.Length > Chunk)
         {
             if ((long)(_chunks.Count + 1) * Chunk > int.MaxValue) throw new InvalidOperationException("2 GB of strings is the limit of one arena.");
-            _chunks.Add(GC.AllocateUninitializedArray<byte>(Math.Max(Chunk, bytes.Length))); // a longer string has an array of its own
+            _chunks.AddUninitialized(Math.Max(Chunk, bytes.Length)); // a longer string has an array of its own
             _used = 0;
         }
         bytes.CopyTo(_chunks.Span(_chunks.Count - 1)[_used..]);
@@ -64,7 +64,7 @@ internal sealed class Utf8Arena
     internal static Utf8Arena Load(SnapshotSource source)
     {
         var r = source.Reader;
-        var arena = new Utf8Arena();
+        var arena = new Utf8Arena(source.Pages);
         var count = r.ReadInt32();
         if (count < 0 || (long)count * Chunk > int.MaxValue) throw new InvalidDataException($"An arena of {count} arrays cannot be.");
         for (var i = 0; i < count; i++)

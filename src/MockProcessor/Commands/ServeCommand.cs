@@ -21,6 +21,8 @@ public static class ServeCommand
             (o, v) => o.CacheObjects = Long(v) is var n && n >= 0 ? n : throw new ArgumentException("--cache-objects must be 0 or more")),
         new("no-index-snapshot", true, "with a file store, write no index snapshot at a clean stop and read every row at start (docs/storage.md)",
             (o, v) => o.IndexSnapshot = !Bool(v)),
+        new("no-index-pages", true, "with a file store, keep the compact index in managed memory instead of pages of a scratch file beside it (docs/storage.md)",
+            (o, v) => o.IndexPages = !Bool(v)),
         new("seed", false, "seed for deterministic ids", (o, v) => o.Seed = Long(v)),
         new("log-level", false, "Trace|Debug|Information|Warning|Error (default Information)", (o, v) => o.LogLevel = v),
         new("log-format", false, "text|json: one line per request, as text or as a JSON object (default text)", (o, v) => o.LogFormat = OneOf(v, "log-format", "text", "json")),

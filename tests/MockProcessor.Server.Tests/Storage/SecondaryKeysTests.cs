@@ -20,7 +20,7 @@ public class SecondaryKeysTests
 
     // Alternately through memory (the arrays copied) and through a mapped file (the arrays used in place, written
     // copy-on-write, left behind as shards grow), as a start from the index snapshot reads it.
-    private static SecondaryKeys RoundTrip(SecondaryKeys keys)
+    private static SecondaryKeys RoundTrip(SecondaryKeys keys, IndexPages? pages = null)
     {
         if (++_trips % 2 == 0)
         {
@@ -30,7 +30,7 @@ public class SecondaryKeysTests
                 using (var f = File.Create(path))
                 using (var w = new BinaryWriter(f, Encoding.UTF8)) keys.Save(w);
                 using var file = new FileStream(path, FileMode.Open, FileAccess.Read);
-                var mapped = SecondaryKeys.Load(new SnapshotSource(file));
+                var mapped = SecondaryKeys.Load(new SnapshotSource(file, pages: pages));
                 Assert.Equal(file.Length, file.Position);
                 return mapped;
             }
@@ -39,8 +39,7 @@ public class SecondaryKeysTests
         using var stream = new MemoryStream();
         using (var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true)) keys.Save(w);
         stream.Position = 0;
-        using var r = new BinaryReader(stream);
-        var loaded = SecondaryKeys.Load(r);
+        var loaded = SecondaryKeys.Load(new SnapshotSource(stream, map: false, pages));
         Assert.Equal(stream.Length, stream.Position);
         return loaded;
     }
@@ -67,14 +66,19 @@ public class SecondaryKeysTests
         }
     }
 
-    [Fact]
-    public void Random_adds_and_removes_match_a_model_through_saves_and_loads()
+    // With index pages (a file store's), the table has enough keys for its shards to outgrow a page and move there, and
+    // every slab and big key's chunk is a block of the pages.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Random_adds_and_removes_match_a_model_through_saves_and_loads(bool withPages)
     {
+        using var pages = withPages ? new IndexPages(Path.Combine(Path.GetTempPath(), $"mockprocessor-secondary-{Guid.NewGuid():N}.pages")) : null;
         var random = new Random(20_260_512);
-        var keys = new SecondaryKeys();
+        var keys = new SecondaryKeys(pages);
         var model = new Model();
-        // A few hundred keys, a few of them busy enough to pass eight objects and to empty again.
-        var entries = Enumerable.Range(0, 300).Select(i => (Owner: i % 5, Index: i % 4, Key: 1_000 + i * 7)).ToArray();
+        // A few hundred keys (ten thousand with pages), a few of them busy enough to pass eight objects and to empty again.
+        var entries = Enumerable.Range(0, withPages ? 10_000 : 300).Select(i => (Owner: i % 5, Index: i % 4, Key: 1_000 + i * 7)).ToArray();
         var busy = entries.Take(12).ToArray();
         var seq = 0L;
         var bigSeen = 0;
@@ -128,7 +132,9 @@ public class SecondaryKeysTests
             if (op % 1_000 == 0) Check(keys, model);
             if (op == 10_000 || op == 20_000)
             {
-                keys = RoundTrip(keys);
+                // More than the three slabs' first arrays (48 KB each): shard tables moved to the pages as they grew.
+                if (pages is not null) Assert.True(pages.LiveBytes > 3 * 2_048 * 24, $"{pages.LiveBytes} bytes in pages");
+                keys = RoundTrip(keys, pages);
                 Check(keys, model);
             }
         }
@@ -145,7 +151,7 @@ public class SecondaryKeysTests
         Check(keys, model);
         Assert.True(keys.Add(entries[0], new ListKey(1, 1, 1)));
         model.Keys[entries[0]] = [new ListKey(1, 1, 1)];
-        Check(RoundTrip(keys), model);
+        Check(RoundTrip(keys, pages), model);
     }
 
     [Fact]

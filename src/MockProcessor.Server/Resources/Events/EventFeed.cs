@@ -24,14 +24,15 @@ public sealed class EventFeed : IStoreObserver
     /// millions of events is a few large arrays of plain data, not a string per event. Its own arena, not the tree's map:
     /// the feed is told of events outside the tree's lock.
     /// </summary>
-    private sealed class Log(Storage.Utf8Arena? ids = null, Storage.Chunks<Item>? items = null, int count = 0)
+    private sealed class Log(Storage.IndexPages? pages, Storage.Utf8Arena? ids = null, Storage.Chunks<Item>? items = null, int count = 0)
     {
         public readonly Lock Gate = new();
-        private readonly Storage.Utf8Arena _ids = ids ?? new();
-        // In chunks of 4,096 (64 KB), managed or (after a start from the index snapshot) blocks of the mapped file.
+        private readonly Storage.Utf8Arena _ids = ids ?? new(pages);
+        // In chunks of 4,096 (64 KB): managed arrays or a file store's index pages, or (after a start from the index
+        // snapshot) blocks of the mapped file.
         private const int ChunkBits = 12;
         private const int Chunk = 1 << ChunkBits;
-        private Storage.Chunks<Item> _items = items ?? new();
+        private Storage.Chunks<Item> _items = items ?? new(pages);
         public int Count { get; private set; } = count;
         public bool Sorted = true;
         public TaskCompletionSource Changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -46,7 +47,7 @@ public sealed class EventFeed : IStoreObserver
 
         private void Append(Item item)
         {
-            if ((Count & (Chunk - 1)) == 0) _items.Add(new Item[Chunk]);
+            if ((Count & (Chunk - 1)) == 0) _items.AddNew(Chunk);
             _items.At(Count >> ChunkBits, Count & (Chunk - 1)) = item;
             Count++;
         }
@@ -63,7 +64,7 @@ public sealed class EventFeed : IStoreObserver
             var all = new List<Item>(Count);
             for (var i = 0; i < Count; i++) all.Add(_items.At(i >> ChunkBits, i & (Chunk - 1)));
             all.Sort((a, b) => a.Position.CompareTo(b.Position));
-            _items = new();
+            _items.Clear();
             Count = 0;
             foreach (var item in all) Append(item);
             Sorted = true;
@@ -81,9 +82,9 @@ public sealed class EventFeed : IStoreObserver
         {
             var count = source.Reader.ReadInt32();
             if (count < 0) throw new InvalidDataException($"A feed of {count} events cannot be.");
-            var items = new Storage.Chunks<Item>();
+            var items = new Storage.Chunks<Item>(source.Pages);
             for (var c = 0; c < (count + Chunk - 1) >> ChunkBits; c++) items.AddBlock(source, Chunk);
-            return new Log(Storage.Utf8Arena.Load(source), items, count);
+            return new Log(source.Pages, Storage.Utf8Arena.Load(source), items, count);
         }
     }
 
@@ -92,7 +93,7 @@ public sealed class EventFeed : IStoreObserver
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Log> _logs = new(StringComparer.Ordinal);
 
-    private Log LogOf(AccountState state) => _logs.GetOrAdd(state.AccountId, _ => new Log());
+    private Log LogOf(AccountState state) => _logs.GetOrAdd(state.AccountId, _ => new Log(state.Pages));
 
     // The index snapshot of a clean stop (docs/storage.md): every tree's log as it stands, read back whole at the next
     // start instead of being told of millions of events one by one.
