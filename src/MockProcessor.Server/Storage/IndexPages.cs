@@ -96,11 +96,12 @@ public sealed unsafe class IndexPages : IDisposable
             OperatingSystem.IsWindows() ? FileOptions.DeleteOnClose : FileOptions.None);
         try
         {
-            var file = MemoryMappedFile.CreateFromFile(stream, null, length, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
+            // The mapping outlives the file's handle: closing it (with the MemoryMappedFile) keeps no descriptor per region.
+            using var file = MemoryMappedFile.CreateFromFile(stream, null, length, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
             var view = file.CreateViewAccessor(0, length, MemoryMappedFileAccess.ReadWrite);
             byte* at = null;
             view.SafeMemoryMappedViewHandle.AcquirePointer(ref at); // never released: see the class remarks
-            _regions.Add(new Region(file, view, at + view.PointerOffset, length));
+            _regions.Add(new Region(view, at + view.PointerOffset, length));
             _used = 0;
         }
         catch
@@ -132,10 +133,9 @@ public sealed unsafe class IndexPages : IDisposable
     [DllImport("libc", SetLastError = true)]
     private static extern int madvise(void* address, nuint length, int advice);
 
-    // The file and view are kept so that the mapping is never finalised away.
-    private sealed class Region(MemoryMappedFile file, MemoryMappedViewAccessor view, byte* start, long length)
+    // The view is kept so that the mapping is never finalised away.
+    private sealed class Region(MemoryMappedViewAccessor view, byte* start, long length)
     {
-        public MemoryMappedFile File { get; } = file;
         public MemoryMappedViewAccessor View { get; } = view;
         public byte* Base { get; } = start;
         public long Length { get; } = length;
