@@ -46,12 +46,12 @@ public sealed partial class AccountState
             w.Write(keys.Count);
             foreach (var k in keys) w.Write(k);
         }
-        SaveQueue(w, Timers);
+        Timers.Save(w);
         w.Write(ClockTimers.Count);
         foreach (var (clock, queue) in ClockTimers)
         {
             w.Write(clock);
-            SaveQueue(w, queue);
+            queue.Save(w);
         }
         w.Write(_timerSeq);
         Idempotency.Save(w, out var complete);
@@ -98,11 +98,11 @@ public sealed partial class AccountState
             state._indexKeys[(owner, index)] = keys;
         }
         Lap(2);
-        LoadQueue(r, state.Timers);
+        state.Timers = TimerHeap.Load(source); // left where it is in the mapped file, like the map
         for (var n = r.ReadInt32(); n > 0; n--)
         {
             var clock = r.ReadString();
-            LoadQueue(r, state.ClockTimers[clock] = new());
+            state.ClockTimers[clock] = TimerHeap.Load(source);
         }
         state._timerSeq = r.ReadInt64();
         Lap(3);
@@ -111,23 +111,5 @@ public sealed partial class AccountState
         for (var n = r.ReadInt32(); n > 0; n--) state.Wanted.Add(r.ReadInt32());
         Lap(4);
         return state;
-    }
-
-    private static void SaveQueue(BinaryWriter w, PriorityQueue<int, (long Due, long Seq)> queue)
-    {
-        w.Write(queue.Count);
-        foreach (var (ordinal, (due, seq)) in queue.UnorderedItems)
-        {
-            w.Write(ordinal);
-            w.Write(due);
-            w.Write(seq);
-        }
-    }
-
-    private static void LoadQueue(BinaryReader r, PriorityQueue<int, (long Due, long Seq)> queue)
-    {
-        var items = new (int, (long, long))[r.ReadInt32()];
-        for (var i = 0; i < items.Length; i++) items[i] = (r.ReadInt32(), (r.ReadInt64(), r.ReadInt64()));
-        queue.EnqueueRange(items); // heapified once
     }
 }

@@ -68,16 +68,16 @@ public sealed partial class AccountState(string accountId, StoreSchema schema, O
     /// <see cref="Objects"/> (<see cref="TimerId"/> names it), not a string: a million unswept balance transactions wait in
     /// here, and the index snapshot writes the queue as numbers.
     /// </summary>
-    internal readonly PriorityQueue<int, (long Due, long Seq)> Timers = new();
+    internal TimerHeap Timers = new(pages); // replaced whole by a start from the index snapshot
     /// <summary>
     /// Objects of test-clock customers, one queue per test clock: only that clock's advances fire them, at merchant
     /// time + the clock's <c>Advanced</c> (the due times are still on the merchant's scale).
     /// </summary>
-    internal readonly Dictionary<string, PriorityQueue<int, (long Due, long Seq)>> ClockTimers = new(StringComparer.Ordinal);
+    internal readonly Dictionary<string, TimerHeap> ClockTimers = new(StringComparer.Ordinal);
     private long _timerSeq;
 
     /// <summary>The queue of <paramref name="testClock"/>, or the merchant's for null; null if the clock has none.</summary>
-    internal PriorityQueue<int, (long Due, long Seq)>? TimerQueue(string? testClock) =>
+    internal TimerHeap? TimerQueue(string? testClock) =>
         testClock is null ? Timers : ClockTimers.GetValueOrDefault(testClock);
 
     /// <summary>The id of the object a timer's entry names.</summary>
@@ -86,7 +86,7 @@ public sealed partial class AccountState(string accountId, StoreSchema schema, O
     internal void ScheduleTimer(string objectId, long due, string? testClock = null)
     {
         var queue = testClock is null ? Timers
-            : ClockTimers.TryGetValue(testClock, out var q) ? q : ClockTimers[testClock] = new();
+            : ClockTimers.TryGetValue(testClock, out var q) ? q : ClockTimers[testClock] = new(Pages);
         queue.Enqueue(Objects.Intern(objectId), (due, ++_timerSeq));
     }
     /// <summary>

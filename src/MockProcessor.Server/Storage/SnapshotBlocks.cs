@@ -165,6 +165,16 @@ internal sealed unsafe class Chunks<T>(IndexPages? pages = null) where T : unman
         _lengths.Add(array.Length);
     }
 
+    /// <summary>Drops the last chunk, giving it back if it is a block of the pages.</summary>
+    public void RemoveLast()
+    {
+        var c = _arrays.Count - 1;
+        if (_arrays[c] is null && pages is not null && pages.Owns((void*)_mapped[c])) pages.Free((T*)_mapped[c], _lengths[c]);
+        _arrays.RemoveAt(c);
+        _mapped.RemoveAt(c);
+        _lengths.RemoveAt(c);
+    }
+
     /// <summary>Drops every chunk, giving the pages' blocks back (a block of a snapshot's mapping stays where it is).</summary>
     public void Clear()
     {

@@ -79,7 +79,7 @@ public sealed class RowHeadStartupTests : IDisposable
         return lines;
     }
 
-    private static string Timers(AccountState state, PriorityQueue<int, (long Due, long Seq)> queue) =>
+    private static string Timers(AccountState state, TimerHeap queue) =>
         // By due time, then id: among timers due at once, the order they were queued in is the run's (kept by the index
         // snapshot) or list order (a start from the rows), and either fires them all at that time.
         string.Join(",", queue.UnorderedItems.OrderBy(t => t.Priority.Due).ThenBy(t => state.TimerId(t.Element), StringComparer.Ordinal).Select(t => $"{state.TimerId(t.Element)}@{t.Priority.Due}"));
