@@ -66,7 +66,8 @@ public sealed partial class AccountState(string accountId, StoreSchema schema, O
     /// <summary>
     /// Objects with time-driven work ahead (see Time/Timers.cs), by due time on the merchant's clock; each by its ordinal in
     /// <see cref="Objects"/> (<see cref="TimerId"/> names it), not a string: a million unswept balance transactions wait in
-    /// here, and the index snapshot writes the queue as numbers.
+    /// here, a heap of plain entries in chunks (on the index pages with a file store) that the index snapshot writes and
+    /// a start uses as they are.
     /// </summary>
     internal TimerHeap Timers = new(pages); // replaced whole by a start from the index snapshot
     /// <summary>

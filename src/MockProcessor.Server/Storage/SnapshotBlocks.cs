@@ -33,8 +33,9 @@ internal static class SnapshotBlocks
 /// Where a snapshot is read from: a <see cref="BinaryReader"/> for its small fields and, when it is a file, a
 /// mapping of it from which raw blocks are used in place: copy-on-write (a write to a mapped page copies that page into
 /// the process; the file never changes), or, for a store with index pages, shared (a write goes to the file, which the
-/// start unlinks anyway, so the page stays one the kernel can write back and drop: docs/storage.md, "Index pages in a file"). Each structure that points into the mapping keeps <see cref="Owner"/>, and the
-/// mapping is never unmapped: a process maps one snapshot, at its start, and uses it until it ends. Not thread-safe.
+/// start unlinks anyway, so the page stays one the kernel can write back and drop: docs/storage.md, "Index pages in a
+/// file"). Each structure that points into the mapping keeps <see cref="Owner"/>, and the mapping is never unmapped: a
+/// process maps one snapshot, at its start, and uses it until it ends. Not thread-safe.
 /// </summary>
 public sealed unsafe class SnapshotSource
 {
