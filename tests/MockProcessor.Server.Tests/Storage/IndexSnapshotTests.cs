@@ -154,4 +154,41 @@ public sealed class IndexSnapshotTests : IDisposable
         }
         Assert.NotEqual(token, Token());
     }
+
+    // The header's count of versions superseded since the rows were last read: a start from the snapshot does not know
+    // which versions those are, so past ObjectStore.SnapshotUpdatesBeforeRescan it reads the rows (and compacts them).
+    [Fact]
+    public async Task A_snapshot_after_too_many_superseded_versions_is_refused_and_one_at_the_limit_is_used()
+    {
+        await RowHeadStartupTests.Populate(_file.Path, snapshot: true);
+        var whole = File.ReadAllBytes(_file.Path + ".index");
+        var token = Token()!;
+        foreach (var (updates, startsFrom) in new[] { (ObjectStore.SnapshotUpdatesBeforeRescan, "snapshot"), (ObjectStore.SnapshotUpdatesBeforeRescan + 1, "rows") })
+        {
+            File.WriteAllBytes(_file.Path + ".index", WithUpdates(whole, updates));
+            _file.Exec($"INSERT OR REPLACE INTO meta (key, value) VALUES ('index_snapshot', '{token}')");
+            await using var app = Start();
+            Assert.Equal(startsFrom, StoreOf(app).StartedFrom);
+            var intents = await (await app.Client(RowHeadStartupTests.Key).GetAsync("/v1/payment_intents?limit=100")).OkAsync();
+            Assert.True(intents["data"]!.AsArray().Count > 3);
+        }
+    }
+
+    // The snapshot with its header's count of superseded versions set to updates (ObjectStore.Snapshot.cs writes the
+    // magic, format, token, fingerprint, the two last positions, then that count).
+    private static byte[] WithUpdates(byte[] snapshot, long updates)
+    {
+        using var stream = new MemoryStream(snapshot.ToArray());
+        using var r = new BinaryReader(stream);
+        r.ReadString();
+        r.ReadInt32();
+        r.ReadString();
+        r.ReadString();
+        r.ReadInt64();
+        r.ReadInt64();
+        using var w = new BinaryWriter(stream);
+        w.Write(updates);
+        w.Flush();
+        return stream.ToArray();
+    }
 }
