@@ -55,7 +55,7 @@ public sealed unsafe class IndexPages : IDisposable
             if (_regions.Count == 0 || _used + bytes > _regions[^1].Length) Open(Math.Max(RegionBytes, RoundToPage(bytes)));
             var at = _regions[^1].Base + _used;
             _used += bytes;
-            _live += bytes;
+            Interlocked.Add(ref _live, bytes); // Free subtracts outside the lock
             return (T*)at;
         }
     }
@@ -85,7 +85,7 @@ public sealed unsafe class IndexPages : IDisposable
             if (_disposed) return;
             _disposed = true;
             foreach (var r in _regions) Punch(r.Base, r.Length);
-            _live = 0;
+            Interlocked.Exchange(ref _live, 0);
         }
     }
 
