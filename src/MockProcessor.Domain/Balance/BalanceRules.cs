@@ -29,22 +29,32 @@ public static class BalanceRules
             ? t with { AvailableOn = AvailableOn(t.Created, FundsAvailability.Pending, delayDays) }
             : t;
 
+    /// <summary>Whether funds available on <paramref name="availableOn"/> are available at <paramref name="now"/>.</summary>
+    public static bool IsAvailable(long availableOn, long now) => now >= availableOn;
+
     public static long StartOfUtcDay(long unixSeconds) => unixSeconds - ((unixSeconds % SecondsPerDay) + SecondsPerDay) % SecondsPerDay;
 
     // The balance is derived, never stored: sum the nets by currency and split by whether each
     // transaction is available yet. Invariant: available + pending == Σ net, per currency.
     // Every transaction we book is card money or draws on it (payouts have source_type card), so
     // source_types.card equals the amount.
-    public static BalanceSummary Summarize(IEnumerable<BalanceTransaction> transactions, long now)
+    public static BalanceSummary Summarize(IEnumerable<BalanceTransaction> transactions, long now) =>
+        Summarize(transactions.Select(t => (t.Currency, t.AvailableOn, t.Net)), now);
+
+    /// <summary>
+    /// The same from sums of nets by currency and <c>available_on</c> (the store's running totals, which a balance reads
+    /// instead of every transaction): each entry stands for at least one transaction.
+    /// </summary>
+    public static BalanceSummary Summarize(IEnumerable<(string Currency, long AvailableOn, long Net)> sums, long now)
     {
         var available = new SortedDictionary<string, long>(StringComparer.Ordinal);
         var pending = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        foreach (var txn in transactions)
+        foreach (var (currency, availableOn, net) in sums)
         {
-            available.TryAdd(txn.Currency, 0);
-            pending.TryAdd(txn.Currency, 0);
-            var bucket = txn.StatusAt(now) is BalanceTransactionStatus.Available ? available : pending;
-            bucket[txn.Currency] = checked(bucket[txn.Currency] + txn.Net);
+            available.TryAdd(currency, 0);
+            pending.TryAdd(currency, 0);
+            var bucket = IsAvailable(availableOn, now) ? available : pending;
+            bucket[currency] = checked(bucket[currency] + net);
         }
         return new(
             available.Select(kv => new BalanceFunds(kv.Key, kv.Value, kv.Value)).ToList(),

@@ -49,5 +49,5 @@ public sealed record BalanceTransaction : StripeObject
     public string BalanceType => "payments";
 
     public BalanceTransactionStatus StatusAt(long now) =>
-        now >= AvailableOn ? BalanceTransactionStatus.Available : BalanceTransactionStatus.Pending;
+        BalanceRules.IsAvailable(AvailableOn, now) ? BalanceTransactionStatus.Available : BalanceTransactionStatus.Pending;
 }

@@ -1,5 +1,4 @@
 using MockProcessor.Domain.Money;
-using MockProcessor.Domain.Balance;
 using MockProcessor.Domain.CardNetwork;
 using MockProcessor.Domain.Charges;
 using MockProcessor.Domain.Common;
@@ -291,7 +290,7 @@ public static class DashboardViews
 
     public static BalanceModel Balance(DashboardView v)
     {
-        var summary = BalanceRules.Summarize(v.Tx.NewestFirst<BalanceTransaction>("balance_transaction"), v.Now);
+        var summary = Resources.Balance.BalanceEndpoints.SummaryOf(v.Tx, v.Now);
         var currencies = summary.Available.Select(f => f.Currency).Union(summary.Pending.Select(f => f.Currency)).Order(StringComparer.Ordinal);
         var funds = currencies.Select(c => new FundsRow(c, summary.Available.FirstOrDefault(f => f.Currency == c)?.Amount ?? 0,
             summary.Pending.FirstOrDefault(f => f.Currency == c)?.Amount ?? 0)).ToList();

@@ -224,7 +224,10 @@ public static class Registry
         BillingPortal.PortalEndpoints.SessionsById];
 
     /// <summary>Everything the store is told about the resources: stored types, indexes, lookups, observers.</summary>
-    public static Storage.StoreSchema Schema(WebhookDueQueue dueQueue, EventFeed feed) => new(PersistedTypes, Indexes(), Lookups(), [dueQueue, feed]);
+    public static Storage.StoreSchema Schema(WebhookDueQueue dueQueue, EventFeed feed) => new(PersistedTypes, Indexes(), Lookups(), [dueQueue, feed], Totals());
+
+    /// <summary>Running totals the store keeps (docs/storage.md, "Running totals").</summary>
+    public static IEnumerable<Storage.TotalIndex> Totals() => [Balance.BalanceEndpoints.Funds];
 
     /// <summary>Time-driven work, any number per kind of object (see Time/Timers.cs).</summary>
     public static IEnumerable<Time.IObjectTimer> Timers() =>

@@ -54,6 +54,7 @@ public sealed partial class AccountState
             queue.Save(w);
         }
         w.Write(_timerSeq);
+        SaveTotals(w);
         Idempotency.Save(w, out var complete);
         if (!complete) return false;
         w.Write(LastIdempotencyPurge);
@@ -105,6 +106,7 @@ public sealed partial class AccountState
             state.ClockTimers[clock] = TimerHeap.Load(source);
         }
         state._timerSeq = r.ReadInt64();
+        state.LoadTotals(r);
         Lap(3);
         state.Idempotency = IdempotencyTable.Load(r);
         state.LastIdempotencyPurge = r.ReadInt64();

@@ -285,11 +285,12 @@ public sealed partial class AccountState(string accountId, StoreSchema schema, O
             Volatile.Write(ref _clockOffset, a.ClockOffset);
             Volatile.Write(ref _clockFrozenAt, a.ClockFrozenAt ?? long.MinValue);
         }
-        // The old version only matters for the type's secondary indexes: one dropped from memory is read back only then.
+        // The old version only matters for the type's secondary indexes and totals: one dropped from memory is read back only then.
         if (ordinal < 0) ordinal = Objects.Intern(obj.Id);
         var isNew = !Objects.TryGet(ordinal, out var entry);
         var indexes = Schema.IndexesOf(obj.ObjectType);
-        var old = isNew || indexes.Length == 0 ? null : entry.Obj ?? cache!.Load(entry.Position);
+        var totals = Schema.TotalsOf(obj.ObjectType);
+        var old = isNew || indexes.Length == 0 && (totals.Length == 0 || !TotalsKnown) ? null : entry.Obj ?? cache!.Load(entry.Position);
         Objects.Set(ordinal, obj, seq, 0);
         if (Schema.WantedAtStart(obj)) Wanted.Add(ordinal);
         else if (Wanted.Count > 0) Wanted.Remove(ordinal);
@@ -300,6 +301,7 @@ public sealed partial class AccountState(string accountId, StoreSchema schema, O
             if (obj is Domain.Accounts.Account { Platform: not null } connected) Members.Add(connected.Id);
             AddToList(obj.AccountId, obj.ObjectType, key);
         }
+        if (totals.Length > 0) ApplyTotals(old, obj, totals);
         foreach (var index in indexes)
         {
             var before = isNew ? null : index.KeyOf(old!);

@@ -48,6 +48,27 @@ public sealed class LookupIndex<T>(string type, string name, Func<T, string?> ke
     internal override string? KeyOf(StripeObject obj) => obj is T t ? key(t) : null;
 }
 
+/// <summary>
+/// A running total over a type's objects, declared by the resource (listed in <c>Resources/Registry.Totals</c>) and kept
+/// by the store: per owner and group, the sum of the objects' amounts by order (balance transactions' nets by currency
+/// and <c>available_on</c>), so a caller that needs a sum over all of history (<c>GET /v1/balance</c>, a payout's
+/// available funds) reads a few numbers instead of every object. An object whose contribution is null counts for
+/// nothing; an object whose contribution changes moves. Read through <see cref="Tx.Totals"/>; see docs/storage.md,
+/// "Running totals".
+/// </summary>
+public abstract class TotalIndex(string type, string name)
+{
+    public string Type { get; } = type;
+    public string Name { get; } = name;
+    internal abstract (string Group, long Order, long Amount)? Of(StripeObject obj);
+    public override string ToString() => $"{Type} total {Name}";
+}
+
+public sealed class TotalIndex<T>(string type, string name, Func<T, (string Group, long Order, long Amount)?> of) : TotalIndex(type, name) where T : StripeObject
+{
+    internal override (string Group, long Order, long Amount)? Of(StripeObject obj) => obj is T t ? of(t) : null;
+}
+
 /// <summary>A committed object version and its store sequence (the position its object was first committed at).</summary>
 public readonly record struct CommittedObject(StripeObject Obj, long Seq);
 
@@ -97,8 +118,14 @@ public interface IStoreObserver
 public sealed class StoreSchema
 {
     public StoreSchema(IReadOnlyDictionary<string, Type> persistedTypes, IEnumerable<SecondaryIndex> indexes,
-        IEnumerable<LookupIndex> lookups, IEnumerable<IStoreObserver> observers)
+        IEnumerable<LookupIndex> lookups, IEnumerable<IStoreObserver> observers, IEnumerable<TotalIndex>? totals = null)
     {
+        var declared = (totals ?? []).ToList();
+        Totals = declared;
+        for (var i = 0; i < declared.Count; i++) _totalNumbers[declared[i]] = i;
+        foreach (var dup in Totals.GroupBy(t => (t.Type, t.Name)).Where(g => g.Count() > 1))
+            throw new InvalidOperationException($"Two totals are named {dup.Key.Type} total {dup.Key.Name}.");
+        _totalsByType = Totals.GroupBy(t => t.Type).ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
         PersistedTypes = persistedTypes;
         var all = indexes.ToList();
         foreach (var dup in all.GroupBy(i => (i.Type, i.Name)).Where(g => g.Count() > 1))
@@ -115,6 +142,17 @@ public sealed class StoreSchema
     public IReadOnlyDictionary<string, Type> PersistedTypes { get; }
     public IReadOnlyList<SecondaryIndex> Indexes { get; }
     public IReadOnlyList<LookupIndex> Lookups { get; }
+    public IReadOnlyList<TotalIndex> Totals { get; }
+    private readonly Dictionary<string, TotalIndex[]> _totalsByType;
+    private readonly Dictionary<TotalIndex, int> _totalNumbers = new(ReferenceEqualityComparer.Instance);
+    /// <summary>The total's place in <see cref="Totals"/> (how the index snapshot names it).</summary>
+    internal int TotalNumber(TotalIndex total) => _totalNumbers[total];
+    internal TotalIndex[] TotalsOf(string type) => _totalsByType.GetValueOrDefault(type) ?? [];
+
+    internal void RequireDeclared(TotalIndex total)
+    {
+        if (!TotalsOf(total.Type).Contains(total)) throw new InvalidOperationException($"The total {total} is not declared in Registry.Totals.");
+    }
     public IReadOnlyList<IStoreObserver> Observers => _observers;
     private readonly IStoreObserver[] _observers; // enumerated per committed version: an array's loop boxes no enumerator
 

@@ -49,6 +49,7 @@ public sealed partial class ObjectStore
         foreach (var (name, type) in Schema.PersistedTypes.OrderBy(kv => kv.Key, StringComparer.Ordinal)) text.Append(name).Append('=').Append(type.FullName).Append(';');
         foreach (var i in Schema.Indexes) text.Append("index ").Append(i.Type).Append(' ').Append(i.Name).Append(i.ListsKeys ? " keys;" : ";");
         foreach (var l in Schema.Lookups) text.Append("lookup ").Append(l.Type).Append(' ').Append(l.Name).Append(';');
+        foreach (var t in Schema.Totals) text.Append("total ").Append(t.Type).Append(' ').Append(t.Name).Append(';');
         foreach (var o in Schema.Observers) text.Append("observer ").Append(o.GetType().FullName).Append(';');
         return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }

@@ -375,6 +375,9 @@ public sealed partial class ObjectStore : IAsyncDisposable
         }
         var loaded = current.Count;
         FiledFromHeads = fromHeadsCount;
+        // A head carries no amounts: the running totals are summed at their first read (docs/storage.md, "Running totals").
+        if (fromHeadsCount > 0)
+            foreach (var state in _accounts.Values) state.ForgetTotals();
         var fileMs = clock.ElapsedMilliseconds - readMs;
         // Each object read whole as it stands: its time-driven work is due again (or later) on its clock; one filed from its
         // head with a timer's wait key, on the merchant's clock at the time the key gives (IObjectTimer.WaitKey). Observers hear

@@ -189,6 +189,31 @@ public sealed class Tx
         return keys ?? [.. committed]; // a copy: running payouts moves transactions out of the keys
     }
 
+    /// <summary>
+    /// The acting account's running totals of <paramref name="total"/> (docs/storage.md, "Running totals"), this call's
+    /// writes included: per group and order (ascending), the sum of the amounts and how many objects count towards it.
+    /// </summary>
+    public IReadOnlyList<(string Group, long Order, long Sum, long Count)> Totals(TotalIndex total)
+    {
+        var sums = new SortedDictionary<(string Group, long Order), (long Sum, long Count)>(
+            Comparer<(string Group, long Order)>.Create((a, b) => string.CompareOrdinal(a.Group, b.Group) is var c && c != 0 ? c : a.Order.CompareTo(b.Order)));
+        foreach (var (group, orders) in _account.TotalsOf(_acting, total))
+            foreach (var (order, e) in orders) sums[(group, order)] = (e.Sum, e.Count);
+        void Add(StripeObject obj, int sign)
+        {
+            if (obj.AccountId != _acting || total.Of(obj) is not { } c) return;
+            var (sum, count) = sums.GetValueOrDefault((c.Group, c.Order));
+            sums[(c.Group, c.Order)] = (checked(sum + sign * c.Amount), count + sign);
+        }
+        foreach (var id in _created.GetValueOrDefault(total.Type) ?? []) Add(_staged[id], 1);
+        foreach (var id in _changed.GetValueOrDefault(total.Type) ?? [])
+        {
+            Add(_staged[id], 1);
+            if (_account.Find(id) is { } committed) Add(committed, -1);
+        }
+        return sums.Where(kv => kv.Value.Count != 0).Select(kv => (kv.Key.Group, kv.Key.Order, kv.Value.Sum, kv.Value.Count)).ToList();
+    }
+
     /// <summary>The objects this call created that have been under <paramref name="key"/>, in creation order (the listing rechecks the key).</summary>
     private List<string>? CreatedUnder(SecondaryIndex index, string key)
     {

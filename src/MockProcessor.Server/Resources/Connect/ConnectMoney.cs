@@ -138,8 +138,7 @@ public static class ConnectMoney
     public static Transfer SendTransfer(ApiContext c, Account destination, long amount, string currency, string? description,
         System.Collections.Immutable.ImmutableSortedDictionary<string, string> metadata)
     {
-        var available = BalanceRules.Summarize(c.Tx.NewestFirst<BalanceTransaction>("balance_transaction").Where(t => t.Currency == currency), c.Now)
-            .Available.FirstOrDefault()?.Amount ?? 0;
+        var available = Balance.BalanceEndpoints.SummaryOf(c.Tx, c.Now, currency).Available.FirstOrDefault()?.Amount ?? 0;
         if (amount > available) throw new StripeException(StripeError.TransferBalanceInsufficient());
         var transferId = c.Ids.Next("tr");
         var sent = ConnectRules.Book(c.Ids, c.Account.Id, c.Now, -amount, currency, BalanceTransactionType.Transfer,

@@ -1,4 +1,3 @@
-using MockProcessor.Domain.Balance;
 using MockProcessor.Domain.Common;
 using MockProcessor.Domain.Events;
 using MockProcessor.Domain.Money;
@@ -44,7 +43,7 @@ public static class PayoutEndpoints
     }
 
     private static long AvailableBalance(ApiContext c, string currency) =>
-        BalanceRules.Summarize(PayoutLedger.OfCurrency(c.Tx, currency), c.Now).Available.FirstOrDefault()?.Amount ?? 0;
+        Balance.BalanceEndpoints.SummaryOf(c.Tx, c.Now, currency).Available.FirstOrDefault()?.Amount ?? 0;
 
     private static ApiResult Retrieve(ApiContext c) => c.Respond(c.Load<Payout>(c.Route("id"), "payout"));
 

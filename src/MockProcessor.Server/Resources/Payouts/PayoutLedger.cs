@@ -19,9 +19,6 @@ public static class PayoutLedger
     public static IEnumerable<BalanceTransaction> TransactionsOf(Tx tx, string payoutId) =>
         tx.Get<Payout>(payoutId) is { Automatic: true } ? tx.Find(BySettlingPayout, payoutId) : [];
 
-    /// <summary>Every balance transaction of one currency (the available balance a manual payout may take).</summary>
-    public static IEnumerable<BalanceTransaction> OfCurrency(Tx tx, string currency) =>
-        tx.NewestFirst<BalanceTransaction>("balance_transaction").Where(t => t.Currency == currency);
 
     /// <summary>
     /// Balance transactions no automatic payout has swept yet, by currency: a transaction leaves the index when a payout
