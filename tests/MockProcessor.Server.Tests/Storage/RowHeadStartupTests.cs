@@ -66,6 +66,10 @@ public sealed class RowHeadStartupTests : IDisposable
                              .Select(l => (Owner: state.Objects.Name(l.Entry.Owner), Index: state.Schema.Indexes[l.Entry.Index].ToString(), Key: state.Objects.Name(l.Entry.Key), l.Objects))
                              .OrderBy(l => (l.Owner, l.Index, l.Key)))
                     lines.Add($"index {owner} {index} {key}: {string.Join(",", list.NewestFirst().Select(state.IdOf))}");
+                // The running totals, summed here if this start left them unknown (a start from the rows).
+                foreach (var total in state.Schema.Totals)
+                    foreach (var member in state.Members.Order(StringComparer.Ordinal))
+                        lines.Add($"total {member} {total}: {string.Join(",", state.TotalsOf(member, total).SelectMany(g => g.Value.Select(o => $"{g.Key}/{o.Key}={o.Value.Sum}x{o.Value.Count}")))}");
                 lines.Add($"timers: {Timers(state, state.Timers)}");
                 foreach (var (clock, queue) in state.ClockTimers.OrderBy(q => q.Key, StringComparer.Ordinal))
                     lines.Add($"timers of {clock}: {Timers(state, queue)}");
