@@ -13,7 +13,7 @@ public static class BalanceEndpoints
     /// <summary>
     /// The nets of the account's balance transactions summed by currency and <c>available_on</c>, kept by the store as
     /// transactions are booked (docs/storage.md, "Running totals"): a balance reads a few sums, not the whole ledger
-    /// (which, in a file store, is mostly on disk: at a million payments reading it back took 18 s).
+    /// (which, in a file store, is mostly on disk: at a million payments reading it back took 19 s).
     /// </summary>
     public static readonly Storage.TotalIndex<BalanceTransaction> Funds = new("balance_transaction", "funds", t => (t.Currency, t.AvailableOn, t.Net));
 

@@ -19,7 +19,6 @@ public static class PayoutLedger
     public static IEnumerable<BalanceTransaction> TransactionsOf(Tx tx, string payoutId) =>
         tx.Get<Payout>(payoutId) is { Automatic: true } ? tx.Find(BySettlingPayout, payoutId) : [];
 
-
     /// <summary>
     /// Balance transactions no automatic payout has swept yet, by currency: a transaction leaves the index when a payout
     /// takes it, so an automatic run reads what it may sweep, not the merchant's whole history (which, in a file store,
