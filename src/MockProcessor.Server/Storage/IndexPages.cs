@@ -34,7 +34,12 @@ public sealed unsafe class IndexPages : IDisposable
     private bool _disposed;
 
     /// <param name="pathPrefix">The scratch files' path without their number (the database's path and <c>.pages</c>).</param>
-    public IndexPages(string pathPrefix) => _pathPrefix = pathPrefix;
+    /// <param name="openNow">Whether to map the first region at once, so that a file system that cannot map it fails here.</param>
+    public IndexPages(string pathPrefix, bool openNow = false)
+    {
+        _pathPrefix = pathPrefix;
+        if (openNow) Open(RegionBytes);
+    }
 
     /// <summary>Bytes handed out and not freed.</summary>
     public long LiveBytes => Volatile.Read(ref _live);

@@ -75,7 +75,15 @@ public sealed partial class ObjectStore : IAsyncDisposable
             if (hotObjects > 0 && backend.CanReadBack)
                 _cache = new ObjectCache(hotObjects, position => Decode(backend.ReadAt(position)));
             // The compact index in file pages, not managed arrays, when objects live on disk (docs/storage.md, "Index pages in a file").
-            if (indexPages && _cache is not null && replica is null && backend.IndexPagesPath is { } pagesPath) Pages = new IndexPages(pagesPath);
+            // A file system that cannot map a sparse file shared keeps the index in managed memory, as before.
+            if (indexPages && _cache is not null && replica is null && backend.IndexPagesPath is { } pagesPath)
+            {
+                try { Pages = new IndexPages(pagesPath, openNow: true); }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
+                {
+                    Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(log, ex, "Index pages unavailable beside {Path}; the index stays in managed memory", pagesPath);
+                }
+            }
             // A clean stop's snapshot of the index when it is current, else every row (docs/storage.md).
             var superseded = TryLoadSnapshot(backend) ?? Load(backend);
             _superseded = superseded;

@@ -69,6 +69,17 @@ public class IndexPagesTests
         Assert.All(new Span<byte>(after, 100).ToArray(), x => Assert.Equal(3, x));
     }
 
+    // What ObjectStore catches to keep the index in managed memory where the pages cannot be made.
+    [Fact]
+    public void Pages_opened_at_once_fail_at_construction_where_no_file_can_be_made()
+    {
+        var nowhere = Path.Combine(Path.GetTempPath(), $"mockprocessor-absent-{Guid.NewGuid():N}", "db.pages");
+        Assert.ThrowsAny<IOException>(() => new IndexPages(nowhere, openNow: true));
+        using var opened = new IndexPages(Prefix(), openNow: true);
+        Assert.Equal(IndexPages.RegionBytes, opened.MappedBytes);
+        Assert.Equal(0, opened.LiveBytes);
+    }
+
     [Fact]
     public unsafe void A_block_larger_than_a_region_gets_a_region_of_its_own()
     {
