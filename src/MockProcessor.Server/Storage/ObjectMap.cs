@@ -34,20 +34,15 @@ internal sealed class ObjectMap
     private const int Shards = 1 << ShardBits;
 
     private readonly Chunks<Entry> _entries; // managed arrays or index pages, or blocks of a mapped snapshot (SnapshotBlocks)
-    private readonly IndexPages? _pages; // where new tables go (null: managed arrays)
     private readonly Utf8Arena _bytes;
     private int _count; // ordinals handed out
     private long _objects; // ordinals with Seq > 0
 
     // Per shard: slots holding the string's hash (high half) and its ordinal + 1 (low half; 0: empty), linear probing, at
     // most 70 % full. A probe compares hashes in the slot and reads an entry's bytes only when they match.
-    // A shard's table is a managed array, a block of the index pages (a file store's, once it is a page or more), or
-    // (after a start from the snapshot, until it grows) a block of the mapped file.
-    private readonly long[]?[] _slots = new long[Shards][];
-    private readonly unsafe long*[] _mappedSlots = new long*[Shards];
-    private readonly int[] _mappedLengths = new int[Shards];
+    // A shard's table is a managed array, a block of the index pages or of a mapped snapshot (ShardTables).
+    private readonly ShardTables<long> _slots;
     private readonly int[] _used = new int[Shards];
-    private object? _mapping; // the snapshot's mapping, while a shard's table is in it
 
     // The objects held in memory, by ordinal: with a cache, a few among many (a dictionary); without one, every object
     // (arrays beside the entries, which then cost a reference an ordinal instead of a dictionary entry).
@@ -59,14 +54,14 @@ internal sealed class ObjectMap
     /// <param name="pages">Where the entries, ids and grown tables go (null: managed arrays).</param>
     public ObjectMap(bool holdsAll = false, IndexPages? pages = null) : this(new Utf8Arena(pages), holdsAll, pages, new Chunks<Entry>(pages))
     {
-        for (var i = 0; i < Shards; i++) _slots[i] = new long[16];
+        for (var i = 0; i < Shards; i++) _slots.SetNew(i, 16);
     }
 
     // Load's: the shards' tables come from the snapshot, so none are made here.
     private ObjectMap(Utf8Arena bytes, bool holdsAll, IndexPages? pages, Chunks<Entry> entries)
     {
         _bytes = bytes;
-        _pages = pages;
+        _slots = new ShardTables<long>(Shards, pages);
         _entries = entries;
         if (holdsAll) _all = []; else _held = [];
     }
@@ -79,7 +74,7 @@ internal sealed class ObjectMap
 
     private ref Entry At(int ordinal) => ref _entries.At(ordinal >> EntryChunkBits, ordinal & (EntryChunk - 1));
 
-    private unsafe Span<long> SlotsOf(int shard) => _slots[shard] ?? new Span<long>(_mappedSlots[shard], _mappedLengths[shard]);
+    private Span<long> SlotsOf(int shard) => _slots.Of(shard);
 
     /// <summary>The ordinal of <paramref name="s"/>, or -1 if the map has never seen it.</summary>
     public int Find(string s)
@@ -225,7 +220,7 @@ internal sealed class ObjectMap
     internal static ObjectMap Load(BinaryReader r) => Load(new SnapshotSource(r.BaseStream, map: false));
 
     /// <summary>As <see cref="Load(BinaryReader)"/>, leaving the entries, ids and tables where they are in a mapped snapshot.</summary>
-    internal static unsafe ObjectMap Load(SnapshotSource source)
+    internal static ObjectMap Load(SnapshotSource source)
     {
         var r = source.Reader;
         var count = r.ReadInt32();
@@ -242,10 +237,7 @@ internal sealed class ObjectMap
         {
             var length = r.ReadInt32();
             if (length < 16 || !System.Numerics.BitOperations.IsPow2(length)) throw new InvalidDataException($"A shard of {length} slots cannot be.");
-            map._mappedSlots[shard] = source.Block<long>(length, out var copy);
-            map._mappedLengths[shard] = length;
-            map._slots[shard] = copy; // without a mapping, the copy is the table
-            map._mapping ??= source.Owner;
+            map._slots.Load(shard, source, length);
             map._used[shard] = r.ReadInt32();
         }
         return map;
@@ -307,20 +299,10 @@ internal sealed class ObjectMap
         slots[i] = (long)hash << 32 | (uint)(ordinal + 1);
     }
 
-    private unsafe void Grow(int shard)
-    {
-        var old = SlotsOf(shard);
-        var length = old.Length * 2;
-        // A table of a page or more goes to the index pages (a file store); a smaller one, or any without pages, is an array.
-        var grown = _pages is not null && length * sizeof(long) >= IndexPages.MinBlockBytes ? _pages.Allocate<long>(length) : null;
-        var table = grown is null ? new long[length] : null;
-        var into = table is not null ? table.AsSpan() : new Span<long>(grown, length);
-        foreach (var s in old)
-            if (s != 0) Place(into, (int)s - 1, (int)(s >> 32));
-        if (_slots[shard] is null && _pages is not null && _pages.Owns(_mappedSlots[shard])) _pages.Free(_mappedSlots[shard], old.Length);
-        // (a table in a snapshot's mapping is left behind)
-        _slots[shard] = table;
-        _mappedSlots[shard] = grown;
-        _mappedLengths[shard] = length;
-    }
+    private void Grow(int shard) =>
+        _slots.Grow(shard, SlotsOf(shard).Length * 2, static (old, grown) =>
+        {
+            foreach (var s in old)
+                if (s != 0) Place(grown, (int)s - 1, (int)(s >> 32));
+        });
 }

@@ -45,16 +45,10 @@ internal sealed class SecondaryKeys
     // touches that much memory and no more. Each key is moved about four times over the table's growth, a shard at a time.
     private const int MaxShardLength = 1 << 27; // 4 GB of slots: anything larger is a corrupt snapshot
 
-    private static readonly Slot[] NoSlots = [];
+    // A shard's table is a managed array, a block of the index pages or of a mapped snapshot (ShardTables).
+    private readonly ShardTables<Slot> _shards;
 
-    // A shard's table is a managed array, a block of the index pages (a file store's, once it is a page or more), or
-    // (after a start from the snapshot, until it grows) a block of the mapped file.
-    private readonly Slot[]?[] _shards = new Slot[Shards][];
-    private readonly unsafe Slot*[] _mappedShards = new Slot*[Shards];
-    private readonly int[] _mappedLengths = new int[Shards];
-    private object? _mapping; // the snapshot's mapping, while a shard's table is in it
-
-    private unsafe Span<Slot> SlotsOf(int shard) => _shards[shard] ?? new Span<Slot>(_mappedShards[shard], _mappedLengths[shard]);
+    private Span<Slot> SlotsOf(int shard) => _shards.Of(shard);
     private readonly int[] _used = new int[Shards];
     private int _count;
 
@@ -70,8 +64,9 @@ internal sealed class SecondaryKeys
     {
         _pages = pages;
         _slabs = [new(2, pages), new(4, pages), new(8, pages)];
+        _shards = new ShardTables<Slot>(Shards, pages);
         // No shard table until a key lands in it: a tree with no secondary keys costs the 64 references only.
-        Array.Fill(_shards, NoSlots);
+        for (var shard = 0; shard < Shards; shard++) _shards.SetNew(shard, 0);
     }
 
     /// <summary>Keys with objects.</summary>
@@ -310,7 +305,7 @@ internal sealed class SecondaryKeys
     internal static SecondaryKeys Load(BinaryReader r) => Load(new SnapshotSource(r.BaseStream, map: false));
 
     /// <summary>As <see cref="Load(BinaryReader)"/>, leaving the shards and slabs where they are in a mapped snapshot.</summary>
-    internal static unsafe SecondaryKeys Load(SnapshotSource source)
+    internal static SecondaryKeys Load(SnapshotSource source)
     {
         var r = source.Reader;
         var keys = new SecondaryKeys(source.Pages);
@@ -323,13 +318,7 @@ internal sealed class SecondaryKeys
             var inShard = r.ReadInt32();
             if (length != 0 && (length < FirstShardLength || length > MaxShardLength) || inShard < 0 || inShard * 10L > length * 7L)
                 throw new InvalidDataException($"A shard of {length} slots holding {inShard} keys cannot be.");
-            if (length > 0)
-            {
-                keys._mappedShards[shard] = source.Block<Slot>(length, out var copy);
-                keys._mappedLengths[shard] = length;
-                keys._shards[shard] = copy; // without a mapping, the copy is the table
-                keys._mapping ??= source.Owner;
-            }
+            if (length > 0) keys._shards.Load(shard, source, length);
             keys._used[shard] = inShard;
             used += inShard;
         }
@@ -409,26 +398,19 @@ internal sealed class SecondaryKeys
         _count--;
     }
 
-    private unsafe void Grow(int shard)
+    private void Grow(int shard)
     {
-        var old = SlotsOf(shard);
-        var length = old.Length == 0 ? FirstShardLength : old.Length + old.Length / 4;
-        // A table of a page or more goes to the index pages (a file store); a smaller one, or any without pages, is an array.
-        var block = _pages is not null && length * sizeof(Slot) >= IndexPages.MinBlockBytes ? _pages.Allocate<Slot>(length) : null;
-        var table = block is null ? new Slot[length] : null;
-        var grown = table is not null ? table.AsSpan() : new Span<Slot>(block, length);
-        foreach (ref readonly var s in old)
+        var length = SlotsOf(shard).Length;
+        _shards.Grow(shard, length == 0 ? FirstShardLength : length + length / 4, static (old, grown) =>
         {
-            if (s.KeyPlus1 == 0) continue;
-            var i = Home(Hash((s.Owner, s.Index, s.KeyPlus1 - 1)), grown.Length);
-            while (grown[i].KeyPlus1 != 0) i = Next(i, grown.Length);
-            grown[i] = s;
-        }
-        if (_shards[shard] is null && _pages is not null && _pages.Owns(_mappedShards[shard])) _pages.Free(_mappedShards[shard], old.Length);
-        // (a table in a snapshot's mapping is left behind)
-        _shards[shard] = table;
-        _mappedShards[shard] = block;
-        _mappedLengths[shard] = length;
+            foreach (ref readonly var s in old)
+            {
+                if (s.KeyPlus1 == 0) continue;
+                var i = Home(Hash((s.Owner, s.Index, s.KeyPlus1 - 1)), grown.Length);
+                while (grown[i].KeyPlus1 != 0) i = Next(i, grown.Length);
+                grown[i] = s;
+            }
+        });
     }
 
     /// <summary>

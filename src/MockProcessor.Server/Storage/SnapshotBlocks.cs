@@ -170,18 +170,22 @@ internal sealed unsafe class Chunks<T>(IndexPages? pages = null) where T : unman
     public void RemoveLast()
     {
         var c = _arrays.Count - 1;
-        if (_arrays[c] is null && pages is not null && pages.Owns((void*)_mapped[c])) pages.Free((T*)_mapped[c], _lengths[c]);
+        GiveBack(c);
         _arrays.RemoveAt(c);
         _mapped.RemoveAt(c);
         _lengths.RemoveAt(c);
     }
 
+    // Chunk c back to the pages if it is one of their blocks (not a managed array, nor a block of a snapshot's mapping).
+    private void GiveBack(int c)
+    {
+        if (_arrays[c] is null && pages is not null && pages.Owns((void*)_mapped[c])) pages.Free((T*)_mapped[c], _lengths[c]);
+    }
+
     /// <summary>Drops every chunk, giving the pages' blocks back (a block of a snapshot's mapping stays where it is).</summary>
     public void Clear()
     {
-        if (pages is not null)
-            for (var c = 0; c < _arrays.Count; c++)
-                if (_arrays[c] is null && pages.Owns((void*)_mapped[c])) pages.Free((T*)_mapped[c], _lengths[c]);
+        for (var c = 0; c < _arrays.Count; c++) GiveBack(c);
         _arrays.Clear();
         _mapped.Clear();
         _lengths.Clear();
@@ -197,5 +201,52 @@ internal sealed unsafe class Chunks<T>(IndexPages? pages = null) where T : unman
         _arrays.Add(null);
         _mapped.Add((nint)at);
         _lengths.Add(length);
+    }
+}
+
+/// <summary>
+/// The per-shard tables of an open-addressed hash table (<see cref="ObjectMap"/>'s slots, <see cref="SecondaryKeys"/>'
+/// slots), each a managed array, a block of <see cref="IndexPages"/> (one of a page or more, with pages), or a block of a
+/// mapped snapshot (after a start from one, until the shard grows). Guarded by its owner's lock.
+/// </summary>
+internal sealed unsafe class ShardTables<T>(int shards, IndexPages? pages) where T : unmanaged
+{
+    private readonly T[]?[] _arrays = new T[shards][];
+    private readonly T*[] _blocks = new T*[shards];
+    private readonly int[] _lengths = new int[shards];
+    private object? _mapping; // the snapshot's mapping, while a table is in it
+
+    /// <summary>Copies a table's entries into a grown one.</summary>
+    public delegate void Move(ReadOnlySpan<T> from, Span<T> to);
+
+    public Span<T> Of(int shard) => _arrays[shard] ?? new Span<T>(_blocks[shard], _lengths[shard]);
+
+    /// <summary>Gives <paramref name="shard"/> a new managed table of <paramref name="length"/> (0: none yet).</summary>
+    public void SetNew(int shard, int length) => _arrays[shard] = length == 0 ? [] : new T[length];
+
+    /// <summary>
+    /// Replaces <paramref name="shard"/>'s table with a zeroed one of <paramref name="length"/>, into which
+    /// <paramref name="move"/> copies the old one's entries; the old table goes back to the pages if it was one of their
+    /// blocks (one in a snapshot's mapping is left behind).
+    /// </summary>
+    public void Grow(int shard, int length, Move move)
+    {
+        var old = Of(shard);
+        var block = pages is not null && (long)length * sizeof(T) >= IndexPages.MinBlockBytes ? pages.Allocate<T>(length) : null;
+        var array = block is null ? new T[length] : null;
+        move(old, array is not null ? array.AsSpan() : new Span<T>(block, length));
+        if (_arrays[shard] is null && pages is not null && pages.Owns(_blocks[shard])) pages.Free(_blocks[shard], old.Length);
+        _arrays[shard] = array;
+        _blocks[shard] = block;
+        _lengths[shard] = length;
+    }
+
+    /// <summary>The next raw block of <paramref name="source"/> as <paramref name="shard"/>'s table of <paramref name="length"/>, in place when mapped.</summary>
+    public void Load(int shard, SnapshotSource source, int length)
+    {
+        _blocks[shard] = source.Block<T>(length, out var copy);
+        _lengths[shard] = length;
+        _arrays[shard] = copy; // without a mapping, the copy is the table
+        _mapping ??= source.Owner;
     }
 }

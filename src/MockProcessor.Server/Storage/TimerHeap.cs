@@ -95,24 +95,13 @@ internal sealed class TimerHeap(IndexPages? pages = null)
     }
 
     /// <summary>
-    /// Writes the heap as it is, its chunks as raw blocks (the last whole, its unused end zero), for the index snapshot
-    /// (docs/storage.md, "Index snapshot at a clean stop").
+    /// Writes the heap as it is, its chunks as raw blocks (the last whole: what lies past the count is never read), for
+    /// the index snapshot (docs/storage.md, "Index snapshot at a clean stop").
     /// </summary>
     internal void Save(BinaryWriter w)
     {
         w.Write(Count);
-        for (var c = 0; c < (Count + Chunk - 1) >> ChunkBits; c++)
-        {
-            var span = _items.Span(c);
-            var used = Math.Min(Chunk, Count - (c << ChunkBits));
-            if (used == Chunk) SnapshotBlocks.Write<Item>(w, span);
-            else
-            {
-                var copy = new Item[Chunk];
-                span[..used].CopyTo(copy);
-                SnapshotBlocks.Write<Item>(w, copy);
-            }
-        }
+        for (var c = 0; c < (Count + Chunk - 1) >> ChunkBits; c++) SnapshotBlocks.Write<Item>(w, _items.Span(c));
     }
 
     /// <summary>The heap <see cref="Save"/> wrote, its chunks left where they are in a mapped snapshot.</summary>
