@@ -24,13 +24,32 @@ public static class ControlEndpoints
             return Results.Json(ClockJson(clock));
         });
         // What the emulator holds: objects per type, commits, and the managed heap (?gc=true collects first).
-        group.MapGet("/stats", (ObjectStore store, HttpContext http) =>
+        group.MapGet("/stats", (ObjectStore store, Resources.Events.EventFeed feed, HttpContext http) =>
         {
             var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+            long strings = 0, idTables = 0, keys = 0, keyTables = 0, runs = 0, filters = 0;
             foreach (var account in store.Accounts)
                 lock (account.Gate)
+                {
                     foreach (var (type, n) in account.CountsByType())
                         counts[type] = counts.GetValueOrDefault(type) + n;
+                    strings += account.Objects.Strings;
+                    idTables += account.Objects.TableBytes;
+                    keys += account.Secondary.Count;
+                    keyTables += account.Secondary.TableBytes;
+                    runs += account.Objects.Frozen.Runs + account.Secondary.Frozen.Runs;
+                    filters += account.Objects.Frozen.FilterBytes + account.Secondary.Frozen.FilterBytes;
+                }
+            // ?resident=true: which parts of the index in file pages are mapped in memory now (a diagnostic: IndexPages.Resident).
+            SortedDictionary<string, long>? resident = null;
+            if (http.Request.Query["resident"] == "true" && store.Pages is not null)
+            {
+                resident = new(StringComparer.Ordinal) { ["event_feed"] = feed.Resident() };
+                foreach (var account in store.Accounts)
+                    lock (account.Gate)
+                        foreach (var (part, bytes) in account.Resident())
+                            resident[part] = resident.GetValueOrDefault(part) + bytes;
+            }
             var collect = http.Request.Query["gc"] == "true";
             var heap = GC.GetTotalMemory(collect);
             var memory = GC.GetGCMemoryInfo(GCKind.Any);
@@ -46,7 +65,20 @@ public static class ControlEndpoints
                 // The resident set split as Linux counts it: private memory (anonymous) and pages of files, which the kernel
                 // can write back and drop (the index pages among them: docs/storage.md, "Index pages in a file"). Null elsewhere.
                 resident = ResidentSet(),
-                index_pages = store.Pages is { } pages ? new { live_bytes = pages.LiveBytes, mapped_bytes = pages.MappedBytes } : null,
+                // The compact index's hash tables (docs/storage.md, "Frozen runs"): ids and names by hash, secondary keys, with
+                // their frozen runs, and the runs' filters and fences (what every lookup of an absent id or key may touch).
+                index = new
+                {
+                    strings, id_table_bytes = idTables, secondary_keys = keys, key_table_bytes = keyTables,
+                    frozen_runs = runs, filter_bytes = filters,
+                },
+                index_pages = store.Pages is { } pages
+                    ? new
+                    {
+                        live_bytes = pages.LiveBytes, mapped_bytes = pages.MappedBytes, paged_out_bytes = pages.PagedOutBytes,
+                        resident_bytes = resident,
+                    }
+                    : null,
                 gc = new
                 {
                     pause_total_ms = (long)GC.GetTotalPauseDuration().TotalMilliseconds,

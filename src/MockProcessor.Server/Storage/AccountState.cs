@@ -12,6 +12,18 @@ public sealed partial class AccountState(string accountId, StoreSchema schema, O
 {
     public string AccountId { get; } = accountId;
 
+    /// <summary>
+    /// What of the tree's index is in memory now, by part, for the parts kept in a file mapping (index pages or a mapped
+    /// snapshot): a diagnostic (<c>GET /_mock/stats?resident=true</c>) of which parts stay resident. Under <see cref="Gate"/>.
+    /// </summary>
+    internal IEnumerable<(string Part, long Bytes)> Resident()
+    {
+        foreach (var part in Objects.Resident()) yield return part;
+        foreach (var part in Secondary.Resident()) yield return part;
+        yield return ("lists", Lists.Values.Sum(l => l.Resident()));
+        yield return ("timers", Timers.Resident() + ClockTimers.Values.Sum(t => t.Resident()));
+    }
+
     /// <summary>Where the tree's compact index keeps its large arrays: a file store's index pages, or null (managed arrays).</summary>
     internal IndexPages? Pages { get; } = pages;
     internal StoreSchema Schema { get; } = schema;

@@ -31,6 +31,9 @@ public sealed unsafe class IndexPages : IDisposable
     private readonly List<Region> _regions = [];
     private long _used; // in the last region
     private long _live;
+    private long _pagedOut;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(nint Start, long Bytes)> _cooling = new();
+    private int _cooler; // 1 while a pool thread works through _cooling
     private bool _disposed;
 
     /// <param name="pathPrefix">The scratch files' path without their number (the database's path and <c>.pages</c>).</param>
@@ -50,13 +53,18 @@ public sealed unsafe class IndexPages : IDisposable
         get { lock (_gate) return _regions.Sum(r => r.Length); }
     }
 
-    /// <summary>A zeroed block of <paramref name="count"/> items, 64-byte aligned.</summary>
+    /// <summary>
+    /// A zeroed block of <paramref name="count"/> items, 64-byte aligned; one of a page or more takes whole pages, so
+    /// freeing or paging it out leaves no page it shares with a neighbour behind (<see cref="SnapshotBlocks.AlignmentOf"/>).
+    /// </summary>
     public T* Allocate<T>(int count) where T : unmanaged
     {
         var bytes = BlockBytes<T>(count);
+        var align = SnapshotBlocks.AlignmentOf(bytes);
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            _used = (_used + align - 1) & ~(long)(align - 1);
             if (_regions.Count == 0 || _used + bytes > _regions[^1].Length) Open(Math.Max(RegionBytes, RoundToPage(bytes)));
             var at = _regions[^1].Base + _used;
             _used += bytes;
@@ -71,6 +79,73 @@ public sealed unsafe class IndexPages : IDisposable
         var bytes = BlockBytes<T>(count);
         Interlocked.Add(ref _live, -bytes);
         Punch((byte*)block, bytes);
+    }
+
+    /// <summary>Bytes asked to leave memory by <see cref="PageOut"/> (counted whether or not they were resident).</summary>
+    public long PagedOutBytes => Volatile.Read(ref _pagedOut);
+
+    /// <summary>
+    /// Takes the whole pages inside [<paramref name="start"/>, +<paramref name="bytes"/>) out of the process
+    /// (MADV_PAGEOUT), for a block of these pages or of a snapshot mapped shared that will not be touched again soon: a
+    /// frozen run, an index's full chunks (docs/storage.md, "Frozen runs"). The kernel unmaps them at once and drops a
+    /// clean page from its cache; a dirty one stays in the page cache until its write-back, then is a clean cached page
+    /// it can drop whenever memory is short. Its data stays: a later read maps the page again (from the file if it was
+    /// dropped). Without this the kernel leaves every page mapped that it is not short of memory for, and the resident set
+    /// grows with history although the process no longer touches it.
+    /// <para>
+    /// Done on a pool thread, not the caller's (which holds a tree's lock). Best effort: nothing where the call is
+    /// missing. A range punched or written meanwhile is still safe: the mappings are never unmapped.
+    /// </para>
+    /// </summary>
+    public void PageOut(void* start, long bytes)
+    {
+        if (!OperatingSystem.IsLinux() || bytes <= 0) return;
+        Interlocked.Add(ref _pagedOut, bytes);
+        _cooling.Enqueue(((nint)start, bytes));
+        if (Interlocked.CompareExchange(ref _cooler, 1, 0) == 0)
+            ThreadPool.UnsafeQueueUserWorkItem(static pages => pages.Cool(), this, preferLocal: false);
+    }
+
+    /// <summary>Whether ranges given to <see cref="PageOut"/> are still waiting (for tests).</summary>
+    internal bool Cooling => Volatile.Read(ref _cooler) != 0 || !_cooling.IsEmpty;
+
+    private void Cool()
+    {
+        for (;;)
+        {
+            while (_cooling.TryDequeue(out var range))
+            {
+                if (Volatile.Read(ref _disposed)) continue; // punched: nothing left
+                Advise((byte*)range.Start, range.Bytes, MadvPageout);
+            }
+            Volatile.Write(ref _cooler, 0);
+            // A range queued after the queue looked empty and before the flag was cleared is taken here.
+            if (_cooling.IsEmpty || Interlocked.CompareExchange(ref _cooler, 1, 0) != 0) return;
+        }
+    }
+
+    /// <summary>
+    /// Bytes of [<paramref name="start"/>, +<paramref name="bytes"/>) whose pages are mapped in this process now, as its
+    /// resident set counts them (the present bit of <c>/proc/self/pagemap</c>; a page can stay in the page cache after it
+    /// left the process). A diagnostic; 0 where that file cannot be read.
+    /// </summary>
+    internal static long Resident(void* start, long bytes)
+    {
+        if (!OperatingSystem.IsLinux() || bytes <= 0) return 0;
+        var page = Environment.SystemPageSize;
+        var first = (long)start / page;
+        var count = (int)(((long)start + bytes + page - 1) / page - first);
+        var entries = new ulong[count];
+        try
+        {
+            using var map = File.OpenHandle("/proc/self/pagemap", FileMode.Open, FileAccess.Read);
+            if (RandomAccess.Read(map, MemoryMarshal.AsBytes(entries.AsSpan()), first * sizeof(ulong)) != count * sizeof(ulong)) return 0;
+        }
+        catch (IOException) { return 0; }
+        catch (UnauthorizedAccessException) { return 0; }
+        long present = 0;
+        foreach (var e in entries) present += (long)(e >> 63);
+        return present * page;
     }
 
     /// <summary>Whether <paramref name="p"/> points into one of these regions (a block of the snapshot's mapping does not).</summary>
@@ -107,6 +182,10 @@ public sealed unsafe class IndexPages : IDisposable
             byte* at = null;
             view.SafeMemoryMappedViewHandle.AcquirePointer(ref at); // never released: see the class remarks
             _regions.Add(new Region(view, at + view.PointerOffset, length));
+            // Single pages, not large folios: the kernel (6.18, ext4 here) gives a file's page cache folios of up to 2 MB,
+            // and a punch or a page-out that covers part of one leaves all of it mapped (measured: a fifth of the paged-out
+            // map entries stayed resident, and freed blocks kept pages). Random access also needs no read-around.
+            Random(at + view.PointerOffset, length);
             _used = 0;
         }
         catch
@@ -117,26 +196,45 @@ public sealed unsafe class IndexPages : IDisposable
         if (!OperatingSystem.IsWindows()) File.Delete(path); // the mapping keeps the file; nothing is left after the process
     }
 
-    private static long BlockBytes<T>(int count) where T : unmanaged =>
-        Math.Max(SnapshotBlocks.Alignment, ((long)count * sizeof(T) + SnapshotBlocks.Alignment - 1) & ~(long)(SnapshotBlocks.Alignment - 1));
+    // A block's size: at least 64 bytes, rounded to its alignment (whole pages from a page up).
+    private static long BlockBytes<T>(int count) where T : unmanaged
+    {
+        var bytes = Math.Max(SnapshotBlocks.Alignment, (long)count * sizeof(T));
+        var align = SnapshotBlocks.AlignmentOf(bytes);
+        return (bytes + align - 1) & ~(long)(align - 1);
+    }
 
     private static long RoundToPage(long bytes) => (bytes + Environment.SystemPageSize - 1) & ~(long)(Environment.SystemPageSize - 1);
+
+    /// <summary>Advises the kernel that <paramref name="start"/>'s mapping is read at random: single-page folios, no read-around.</summary>
+    internal static void Random(byte* start, long bytes)
+    {
+        if (OperatingSystem.IsLinux()) _ = madvise(start, (nuint)bytes, MadvRandom);
+    }
 
     // The whole pages inside [start, start + bytes): their memory and their disk blocks go back to the system, and they
     // read as zeros if touched again. Best effort: where the call is missing (not Linux) the pages just stay.
     private static void Punch(byte* start, long bytes)
     {
-        if (!OperatingSystem.IsLinux()) return;
+        if (OperatingSystem.IsLinux()) Advise(start, bytes, MadvRemove);
+    }
+
+    private static void Advise(byte* start, long bytes, int advice)
+    {
         var page = Environment.SystemPageSize;
         var from = ((long)start + page - 1) & ~(long)(page - 1);
         var to = ((long)start + bytes) & ~(long)(page - 1);
-        if (to > from) _ = madvise((void*)from, (nuint)(to - from), MadvRemove);
+        if (to <= from) return;
+        _ = madvise((void*)from, (nuint)(to - from), advice);
     }
 
     private const int MadvRemove = 9;
+    private const int MadvRandom = 1;
+    private const int MadvPageout = 21;
 
     [DllImport("libc", SetLastError = true)]
     private static extern int madvise(void* address, nuint length, int advice);
+
 
     // The view is kept so that the mapping is never finalised away.
     private sealed class Region(MemoryMappedViewAccessor view, byte* start, long length)

@@ -47,6 +47,9 @@ internal sealed class KeyIndex(IndexPages? pages = null)
     /// <summary>Live keys (tombstones not counted).</summary>
     public int Count => _count - (_removed?.Count ?? 0);
 
+    /// <summary>Bytes of its chunks in a file mapping that are in memory now (a diagnostic).</summary>
+    public long Resident() => _more?.Resident() ?? 0;
+
     private ListKey At(int i) => i < ChunkSize ? _first![i] : _more!.At(i / ChunkSize - 1, i % ChunkSize);
 
     public void Add(ListKey key)
@@ -97,7 +100,7 @@ internal sealed class KeyIndex(IndexPages? pages = null)
         else
         {
             var offset = _count % ChunkSize;
-            if (offset == 0) (_more ??= new(pages)).AddNew(ChunkSize);
+            if (offset == 0) (_more ??= new(pages, coolBehind: true)).AddNew(ChunkSize);
             _more!.At(_more.Count - 1, offset) = key;
         }
         _count++;
@@ -164,7 +167,7 @@ internal sealed class KeyIndex(IndexPages? pages = null)
         if (count == 0) return index;
         index._first = new ListKey[(int)Math.Min(System.Numerics.BitOperations.RoundUpToPowerOf2((uint)count), ChunkSize)];
         r.BaseStream.ReadExactly(MemoryMarshal.AsBytes(index._first.AsSpan(0, Math.Min(count, ChunkSize))));
-        for (var read = ChunkSize; read < count; read += ChunkSize) (index._more ??= new(source.Pages)).AddBlock(source, ChunkSize);
+        for (var read = ChunkSize; read < count; read += ChunkSize) (index._more ??= new(source.Pages, coolBehind: true)).AddBlock(source, ChunkSize);
         return index;
     }
 

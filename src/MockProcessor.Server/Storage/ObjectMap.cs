@@ -43,6 +43,15 @@ internal sealed class ObjectMap
     // A shard's table is a managed array, a block of the index pages or of a mapped snapshot (ShardTables).
     private readonly ShardTables<long> _slots;
     private readonly int[] _used = new int[Shards];
+    // What the live tables held when they reached the limit, frozen into sorted runs (docs/storage.md, "Frozen runs").
+    private readonly HashRuns<long, RunKey> _runs;
+    private readonly int _limit;
+    private int _live; // slots in the live tables
+
+    private struct RunKey : IRunKey<long>
+    {
+        public static ulong KeyOf(in long slot) => (uint)(slot >> 32);
+    }
 
     // The objects held in memory, by ordinal: with a cache, a few among many (a dictionary); without one, every object
     // (arrays beside the entries, which then cost a reference an ordinal instead of a dictionary entry).
@@ -52,22 +61,46 @@ internal sealed class ObjectMap
 
     /// <param name="holdsAll">Whether every object stays in memory (no object cache: <c>--in-memory</c>, PostgreSQL).</param>
     /// <param name="pages">Where the entries, ids and grown tables go (null: managed arrays).</param>
-    public ObjectMap(bool holdsAll = false, IndexPages? pages = null) : this(new Utf8Arena(pages), holdsAll, pages, new Chunks<Entry>(pages))
+    /// <param name="runLimit">Live slots at which they are frozen into a run (default <see cref="HashRuns.DefaultLimit"/>).</param>
+    public ObjectMap(bool holdsAll = false, IndexPages? pages = null, int? runLimit = null)
+        : this(new Utf8Arena(pages), holdsAll, pages, new Chunks<Entry>(pages, coolBehind: true), runLimit)
     {
         for (var i = 0; i < Shards; i++) _slots.SetNew(i, 16);
     }
 
     // Load's: the shards' tables come from the snapshot, so none are made here.
-    private ObjectMap(Utf8Arena bytes, bool holdsAll, IndexPages? pages, Chunks<Entry> entries)
+    private ObjectMap(Utf8Arena bytes, bool holdsAll, IndexPages? pages, Chunks<Entry> entries, int? runLimit = null)
     {
+        _limit = runLimit ?? HashRuns.DefaultLimit;
         _bytes = bytes;
         _slots = new ShardTables<long>(Shards, pages);
+        _runs = new HashRuns<long, RunKey>(pages);
         _entries = entries;
         if (holdsAll) _all = []; else _held = [];
     }
 
     /// <summary>Objects in the map (strings that only name keys not counted).</summary>
     public long Count => _objects;
+
+    /// <summary>Strings in the map: objects and the keys and owners indexes name.</summary>
+    public int Strings => _count;
+
+    /// <summary>The hash tables' size in bytes (docs/storage.md, "The compact index").</summary>
+    public long TableBytes => _slots.Bytes + _runs.Bytes;
+
+    /// <summary>What of the map's file-mapped blocks is in memory now, by part (a diagnostic: <c>/_mock/stats?resident=true</c>).</summary>
+    public IEnumerable<(string Part, long Bytes)> Resident()
+    {
+        var (runs, index) = _runs.Resident();
+        return [("map_entries", _entries.Resident()), ("map_ids", _bytes.Resident()), ("map_live_tables", _slots.Resident()),
+            ("map_runs", runs), ("map_run_filters", index)];
+    }
+
+    /// <summary>Frozen runs of the table, their slots, and the part of their bytes every lookup may touch (their filters).</summary>
+    public (int Runs, long Slots, long FilterBytes) Frozen => (_runs.Runs, _runs.Count, _runs.FilterBytes);
+
+    /// <summary>Runs lookups searched because their filter let the key through.</summary>
+    internal long RunSearches => _runs.Searches;
 
     /// <summary>The objects held in memory.</summary>
     public int Held => _heldCount;
@@ -210,6 +243,7 @@ internal sealed class ObjectMap
             SnapshotBlocks.Write<long>(w, slots);
             w.Write(_used[shard]);
         }
+        _runs.Save(w);
     }
 
     /// <summary>
@@ -228,7 +262,7 @@ internal sealed class ObjectMap
         var chunks = r.ReadInt32();
         if (count < 0 || objects < 0 || objects > count || chunks != (int)(((long)count + EntryChunk - 1) >> EntryChunkBits))
             throw new InvalidDataException($"A map of {count} strings, {objects} objects and {chunks} entry arrays cannot be.");
-        var entries = new Chunks<Entry>(source.Pages);
+        var entries = new Chunks<Entry>(source.Pages, coolBehind: true);
         for (var c = 0; c < chunks; c++) entries.AddBlock(source, EntryChunk);
         var map = new ObjectMap(Utf8Arena.Load(source), holdsAll: false, source.Pages, entries);
         map._count = count;
@@ -239,7 +273,9 @@ internal sealed class ObjectMap
             if (length < 16 || !System.Numerics.BitOperations.IsPow2(length)) throw new InvalidDataException($"A shard of {length} slots cannot be.");
             map._slots.Load(shard, source, length);
             map._used[shard] = r.ReadInt32();
+            map._live += map._used[shard];
         }
+        map._runs.Load(source);
         return map;
     }
 
@@ -269,9 +305,12 @@ internal sealed class ObjectMap
         for (var i = hash & mask; ; i = (i + 1) & mask)
         {
             var s = slots[i];
-            if (s == 0) return -1;
+            if (s == 0) break;
             if ((int)(s >> 32) == hash && Same((int)s - 1, bytes)) return (int)s - 1;
         }
+        for (var m = _runs.Find((uint)hash); m.Next();)
+            if (Same((int)m.Current - 1, bytes)) return (int)m.Current - 1;
+        return -1;
     }
 
     private int Add(ReadOnlySpan<byte> bytes, int hash)
@@ -288,7 +327,24 @@ internal sealed class ObjectMap
         if ((_used[shard] + 1) * 10 > SlotsOf(shard).Length * 7) Grow(shard);
         Place(SlotsOf(shard), ordinal, hash);
         _used[shard]++;
+        if (++_live >= _limit) Freeze();
         return ordinal;
+    }
+
+    // The live tables' slots into a new run; the tables start again small.
+    private void Freeze()
+    {
+        var frozen = GC.AllocateUninitializedArray<long>(_live);
+        var n = 0;
+        for (var shard = 0; shard < Shards; shard++)
+        {
+            foreach (var s in SlotsOf(shard))
+                if (s != 0) frozen[n++] = s;
+            _slots.Reset(shard, 16);
+            _used[shard] = 0;
+        }
+        _runs.Freeze(frozen.AsSpan(0, n));
+        _live = 0;
     }
 
     private static void Place(Span<long> slots, int ordinal, int hash)

@@ -35,6 +35,7 @@ internal sealed class SecondaryKeys
 
     private const int InSlab = -1;
     private const int Big = -2;
+    private const int Gone = -3; // a frozen run's slot whose key lost its last object (dropped at the run's next merge)
     private const int MaxSmall = 8; // a key of more objects becomes a KeyIndex
 
     private const int ShardBits = 6;
@@ -51,6 +52,16 @@ internal sealed class SecondaryKeys
     private Span<Slot> SlotsOf(int shard) => _shards.Of(shard);
     private readonly int[] _used = new int[Shards];
     private int _count;
+    // What the live tables held when they reached the limit, frozen into sorted runs (docs/storage.md, "Frozen runs").
+    private readonly HashRuns<Slot, RunKey> _runs;
+    private readonly int _limit;
+    private int _live; // keys in the live tables
+    private int _inRuns; // keys in the runs (not the gone ones)
+
+    private struct RunKey : IRunKey<Slot>
+    {
+        public static ulong KeyOf(in Slot slot) => Hash((slot.Owner, slot.Index, slot.KeyPlus1 - 1));
+    }
 
     // Slices of 2, 4 and 8 list keys: a key of n objects (2 ≤ n ≤ 8) is in the smallest that holds them.
     private readonly Slab[] _slabs;
@@ -60,17 +71,40 @@ internal sealed class SecondaryKeys
     private readonly List<KeyIndex?> _big = [];
     private readonly Stack<int> _bigFree = new();
 
-    public SecondaryKeys(IndexPages? pages = null)
+    /// <param name="pages">Where grown tables, slabs, runs and big keys' chunks go (null: managed arrays).</param>
+    /// <param name="runLimit">Live keys at which they are frozen into a run (default <see cref="HashRuns.DefaultLimit"/>).</param>
+    public SecondaryKeys(IndexPages? pages = null, int? runLimit = null)
     {
+        _limit = runLimit ?? HashRuns.DefaultLimit;
         _pages = pages;
         _slabs = [new(2, pages), new(4, pages), new(8, pages)];
         _shards = new ShardTables<Slot>(Shards, pages);
+        _runs = new HashRuns<Slot, RunKey>(pages) { Keep = static s => s.Ordinal != Gone };
         // No shard table until a key lands in it: a tree with no secondary keys costs the 64 references only.
         for (var shard = 0; shard < Shards; shard++) _shards.SetNew(shard, 0);
     }
 
     /// <summary>Keys with objects.</summary>
     public int Count => _count;
+
+    /// <summary>The hash tables' size in bytes.</summary>
+    public long TableBytes => _shards.Bytes + _runs.Bytes;
+
+    /// <summary>What of the table's file-mapped blocks is in memory now, by part (a diagnostic: <c>/_mock/stats?resident=true</c>).</summary>
+    public IEnumerable<(string Part, long Bytes)> Resident()
+    {
+        var (runs, index) = _runs.Resident();
+        long big = 0;
+        foreach (var k in _big) big += k?.Resident() ?? 0;
+        return [("keys_live_tables", _shards.Resident()), ("keys_runs", runs), ("keys_run_filters", index),
+            ("keys_slabs", _slabs.Sum(s => s.Resident())), ("keys_big", big)];
+    }
+
+    /// <summary>Frozen runs of the table, their slots, and the part of their bytes every lookup may touch (their filters).</summary>
+    public (int Runs, long Slots, long FilterBytes) Frozen => (_runs.Runs, _runs.Count, _runs.FilterBytes);
+
+    /// <summary>Runs lookups searched because their filter let the key through.</summary>
+    internal long RunSearches => _runs.Searches;
 
     /// <summary>Files <paramref name="at"/> under <paramref name="entry"/>; true if the key had no object before.</summary>
     /// <remarks>
@@ -84,10 +118,10 @@ internal sealed class SecondaryKeys
         ArgumentOutOfRangeException.ThrowIfNegative(entry.Key);
         ArgumentOutOfRangeException.ThrowIfEqual(entry.Key, int.MaxValue);
         var hash = Hash(entry);
-        var shard = ShardOf(hash);
-        var found = Find(shard, entry, hash);
-        if (found < 0)
+        ref var slot = ref Locate(entry, hash, out _, out _);
+        if (Unsafe.IsNullRef(ref slot))
         {
+            var shard = ShardOf(hash);
             if ((_used[shard] + 1) * 10L > SlotsOf(shard).Length * 7L) Grow(shard);
             var slots = SlotsOf(shard);
             var i = Home(hash, slots.Length);
@@ -99,9 +133,9 @@ internal sealed class SecondaryKeys
             };
             _used[shard]++;
             _count++;
+            if (++_live >= _limit) Freeze();
             return true;
         }
-        ref var slot = ref SlotsOf(shard)[found];
         switch (slot.Ordinal)
         {
             case Big:
@@ -171,11 +205,8 @@ internal sealed class SecondaryKeys
     /// <summary>Takes <paramref name="at"/> out of <paramref name="entry"/>; true if the key is left without objects (and dropped).</summary>
     public bool Remove((int Owner, int Index, int Key) entry, ListKey at)
     {
-        var hash = Hash(entry);
-        var shard = ShardOf(hash);
-        var i = Find(shard, entry, hash);
-        if (i < 0) return false;
-        ref var slot = ref SlotsOf(shard)[i];
+        ref var slot = ref Locate(entry, Hash(entry), out var shard, out var i);
+        if (Unsafe.IsNullRef(ref slot)) return false;
         switch (slot.Ordinal)
         {
             case Big:
@@ -184,7 +215,7 @@ internal sealed class SecondaryKeys
                 if (!list.Remove(at) || list.Count > 0) return false;
                 _big[(int)slot.Created] = null;
                 _bigFree.Push((int)slot.Created);
-                Delete(shard, i);
+                Delete(ref slot, shard, i);
                 return true;
             }
             case InSlab:
@@ -192,7 +223,7 @@ internal sealed class SecondaryKeys
                 return false; // two objects or more: at least one is left
             default:
                 if (new ListKey(slot.Created, slot.Seq, slot.Ordinal) != at) return false;
-                Delete(shard, i);
+                Delete(ref slot, shard, i);
                 return true;
         }
     }
@@ -234,10 +265,8 @@ internal sealed class SecondaryKeys
     /// </summary>
     public KeyIndex? Get((int Owner, int Index, int Key) entry)
     {
-        var hash = Hash(entry);
-        var shard = ShardOf(hash);
-        var i = Find(shard, entry, hash);
-        return i < 0 ? null : Objects(SlotsOf(shard)[i]);
+        ref var slot = ref Locate(entry, Hash(entry), out _, out _);
+        return Unsafe.IsNullRef(ref slot) ? null : Objects(slot);
     }
 
     private KeyIndex Objects(in Slot slot)
@@ -253,11 +282,8 @@ internal sealed class SecondaryKeys
     /// <summary>How many objects are under <paramref name="entry"/>.</summary>
     public int CountOf((int Owner, int Index, int Key) entry)
     {
-        var hash = Hash(entry);
-        var shard = ShardOf(hash);
-        var i = Find(shard, entry, hash);
-        if (i < 0) return 0;
-        ref var slot = ref SlotsOf(shard)[i];
+        ref var slot = ref Locate(entry, Hash(entry), out _, out _);
+        if (Unsafe.IsNullRef(ref slot)) return 0;
         return slot.Ordinal switch
         {
             Big => _big[(int)slot.Created]!.Count,
@@ -273,6 +299,9 @@ internal sealed class SecondaryKeys
             for (var i = 0; i < SlotsOf(shard).Length; i++)
                 if (SlotsOf(shard)[i] is { KeyPlus1: not 0 } slot)
                     yield return ((slot.Owner, slot.Index, slot.KeyPlus1 - 1), Objects(slot));
+        foreach (var slot in _runs.All())
+            if (slot.Ordinal != Gone)
+                yield return ((slot.Owner, slot.Index, slot.KeyPlus1 - 1), Objects(slot));
     }
 
     /// <summary>
@@ -289,6 +318,8 @@ internal sealed class SecondaryKeys
             w.Write(_used[shard]);
             if (SlotsOf(shard).Length > 0) SnapshotBlocks.Write<Slot>(w, SlotsOf(shard)); // an unused shard has no table
         }
+        w.Write(_inRuns);
+        _runs.Save(w);
         foreach (var slab in _slabs) slab.Save(w);
         w.Write(_big.Count);
         foreach (var index in _big)
@@ -322,8 +353,12 @@ internal sealed class SecondaryKeys
             keys._used[shard] = inShard;
             used += inShard;
         }
-        if (used != count) throw new InvalidDataException($"The shards hold {used} secondary keys, not {count}.");
+        var inRuns = r.ReadInt32();
+        if (used + inRuns != count || inRuns < 0) throw new InvalidDataException($"The shards hold {used} secondary keys and the runs {inRuns}, not {count}.");
         keys._count = count;
+        keys._live = (int)used;
+        keys._inRuns = inRuns;
+        keys._runs.Load(source);
         foreach (var slab in keys._slabs) slab.Load(source);
         // Places in use and free ones, as they were: the slots name them by place.
         var places = r.ReadInt32();
@@ -362,6 +397,53 @@ internal sealed class SecondaryKeys
     private static int Home(ulong hash, int length) => (int)((uint)hash * (ulong)(uint)length >> 32);
 
     private static int Next(int i, int length) => ++i == length ? 0 : i;
+
+    // The key's slot, in the live table (shard and index set) or in a frozen run (shard -1); a null ref when absent.
+    private ref Slot Locate((int Owner, int Index, int Key) e, ulong hash, out int shard, out int index)
+    {
+        shard = ShardOf(hash);
+        index = Find(shard, e, hash);
+        if (index >= 0) return ref SlotsOf(shard)[index];
+        shard = -1;
+        for (var m = _runs.Find(hash); m.Next();)
+        {
+            ref var s = ref m.Current;
+            if (s.Ordinal != Gone && s.KeyPlus1 == e.Key + 1 && s.Owner == e.Owner && s.Index == e.Index) return ref s;
+        }
+        return ref Unsafe.NullRef<Slot>();
+    }
+
+    // Drops a key that lost its last object: out of the live table, or marked gone in its run.
+    private void Delete(ref Slot slot, int shard, int index)
+    {
+        if (shard >= 0)
+        {
+            Delete(shard, index);
+            _live--;
+            return;
+        }
+        slot.Ordinal = Gone;
+        slot.Created = slot.Seq = 0;
+        _count--;
+        _inRuns--;
+    }
+
+    // The live tables' keys into a new run; the tables start again empty.
+    private void Freeze()
+    {
+        var frozen = GC.AllocateUninitializedArray<Slot>(_live);
+        var n = 0;
+        for (var shard = 0; shard < Shards; shard++)
+        {
+            foreach (ref readonly var s in SlotsOf(shard))
+                if (s.KeyPlus1 != 0) frozen[n++] = s;
+            _shards.Reset(shard, 0);
+            _used[shard] = 0;
+        }
+        _runs.Freeze(frozen.AsSpan(0, n));
+        _inRuns += n;
+        _live = 0;
+    }
 
     private int Find(int shard, (int Owner, int Index, int Key) e, ulong hash)
     {
@@ -421,9 +503,11 @@ internal sealed class SecondaryKeys
     {
         private const int ChunkKeys = 2_048;
         private readonly int _perChunk = ChunkKeys / size;
-        private Chunks<ListKey> _chunks = new(pages); // managed arrays or index pages, or blocks of a mapped snapshot
+        private Chunks<ListKey> _chunks = new(pages, coolBehind: true); // managed arrays or index pages, or blocks of a mapped snapshot
         private int _carved; // slices handed out so far, free ones included
         private int _free = -1; // the first free slice, or -1
+
+        public long Resident() => _chunks.Resident();
 
         public Span<ListKey> Slice(int s) => _chunks.Span(s / _perChunk).Slice(s % _perChunk * size, size);
 
@@ -460,7 +544,7 @@ internal sealed class SecondaryKeys
             if (carved < 0 || free < -1 || free >= carved)
                 throw new InvalidDataException($"A slab of {carved} slices of {size} keys, the first free {free}, cannot be.");
             var chunks = (carved + _perChunk - 1) / _perChunk;
-            _chunks = new(pages);
+            _chunks = new(pages, coolBehind: true);
             for (var c = 0; c < chunks; c++) _chunks.AddBlock(source, ChunkKeys);
             _carved = carved;
             _free = free;

@@ -14,6 +14,15 @@ namespace MockProcessor.Server.Storage;
 internal static class SnapshotBlocks
 {
     internal const int Alignment = 64;
+    internal const int PageAlignment = 4096;
+
+    /// <summary>
+    /// A block's boundary: 64 bytes, or a page for a block of a page or more, whose pages are then its own (a page shared
+    /// with a neighbour could not be paged out or punched with it: docs/storage.md, "Frozen runs").
+    /// </summary>
+    internal static int AlignmentOf(long bytes) => bytes >= PageAlignment ? PageAlignment : Alignment;
+
+    private static readonly byte[] Zeros = new byte[PageAlignment];
 
     /// <summary>Writes <paramref name="items"/> as one raw block: its length in bytes, padding to the boundary, the bytes.</summary>
     public static void Write<T>(BinaryWriter w, ReadOnlySpan<T> items) where T : unmanaged
@@ -21,10 +30,9 @@ internal static class SnapshotBlocks
         var bytes = MemoryMarshal.AsBytes(items);
         w.Write((long)bytes.Length);
         w.Flush();
-        var pad = (int)((Alignment - w.BaseStream.Position % Alignment) % Alignment);
-        Span<byte> zeros = stackalloc byte[Alignment];
-        zeros.Clear();
-        w.Write(zeros[..pad]);
+        var align = AlignmentOf(bytes.Length);
+        var pad = (int)((align - w.BaseStream.Position % align) % align);
+        w.Write(Zeros.AsSpan(0, pad));
         w.Write(bytes);
     }
 }
@@ -68,7 +76,8 @@ public sealed unsafe class SnapshotSource
         var length = Reader.ReadInt64();
         if (length != (long)count * sizeof(T)) throw new InvalidDataException($"A block of {length} bytes where {count} items of {sizeof(T)} bytes were expected.");
         var stream = Reader.BaseStream;
-        stream.Position += (SnapshotBlocks.Alignment - stream.Position % SnapshotBlocks.Alignment) % SnapshotBlocks.Alignment;
+        var align = SnapshotBlocks.AlignmentOf(length);
+        stream.Position += (align - stream.Position % align) % align;
         if (_mapped is not null)
         {
             if (stream.Position + length > _mapped.Length) throw new InvalidDataException("A block runs past the end of the snapshot.");
@@ -96,6 +105,7 @@ public sealed unsafe class SnapshotSource
             byte* at = null;
             _view.SafeMemoryMappedViewHandle.AcquirePointer(ref at); // never released: the mapping lasts as long as the process
             Base = at + _view.PointerOffset;
+            if (shared) IndexPages.Random(Base, Length); // as the index pages: pages of it are paged out one by one
         }
 
         public byte* Base { get; }
@@ -108,9 +118,17 @@ public sealed unsafe class SnapshotSource
 /// process added: pages with a file store, arrays otherwise) or a block of a mapped snapshot (what a start loaded), read
 /// and written alike through <see cref="At"/>. What the compact index keeps in chunks (map entries, UTF-8 ids, list keys)
 /// lives in one of these, so a start can leave it where the snapshot is.
+/// <para>
+/// A structure that mostly appends (map entries, ids, list keys, slab slices, the timers' heap, the event feed's log)
+/// passes <c>coolBehind</c>: with pages, the chunk two before each new one, and every 64 chunks all but the last two,
+/// are paged out (<see cref="IndexPages.PageOut"/>), so what stays resident is the recent end and what was read since
+/// the last sweep (docs/storage.md, "Frozen runs").
+/// </para>
 /// </summary>
-internal sealed unsafe class Chunks<T>(IndexPages? pages = null) where T : unmanaged
+internal sealed unsafe class Chunks<T>(IndexPages? pages = null, bool coolBehind = false) where T : unmanaged
 {
+    private const int SweepEvery = 64;
+
     private readonly List<T[]?> _arrays = [];
     private readonly List<nint> _mapped = [];
     private readonly List<int> _lengths = [];
@@ -134,6 +152,15 @@ internal sealed unsafe class Chunks<T>(IndexPages? pages = null) where T : unman
         return array is not null ? array.AsSpan() : new Span<T>((void*)_mapped[chunk], _lengths[chunk]);
     }
 
+    /// <summary>Bytes of the chunks that are blocks of a file mapping (pages or snapshot) and in memory now (a diagnostic).</summary>
+    public long Resident()
+    {
+        long n = 0;
+        for (var c = 0; c < _arrays.Count; c++)
+            if (_arrays[c] is null) n += IndexPages.Resident((void*)_mapped[c], (long)_lengths[c] * sizeof(T));
+        return n;
+    }
+
     /// <summary>The pages new chunks come from (null: managed arrays).</summary>
     public IndexPages? Pages => pages;
 
@@ -149,6 +176,18 @@ internal sealed unsafe class Chunks<T>(IndexPages? pages = null) where T : unman
         _arrays.Add(null);
         _mapped.Add((nint)pages.Allocate<T>(length));
         _lengths.Add(length);
+        if (coolBehind) CoolBehind();
+    }
+
+    // The chunk two before the newest out of memory, and every SweepEvery chunks all but the newest two (those read
+    // again since they were paged out). Only blocks of a file mapping: the pages' or a snapshot's mapped shared.
+    private void CoolBehind()
+    {
+        var last = _arrays.Count - 1;
+        if (last < 2) return;
+        var from = last % SweepEvery == 0 ? 0 : last - 2;
+        for (var c = from; c <= last - 2; c++)
+            if (_arrays[c] is null) pages!.PageOut((void*)_mapped[c], (long)_lengths[c] * sizeof(T));
     }
 
     /// <summary>Appends a new uninitialised chunk of <paramref name="length"/> items (zeroed when it is a block of the pages).</summary>
@@ -221,6 +260,26 @@ internal sealed unsafe class ShardTables<T>(int shards, IndexPages? pages) where
 
     public Span<T> Of(int shard) => _arrays[shard] ?? new Span<T>(_blocks[shard], _lengths[shard]);
 
+    /// <summary>Bytes of the tables that are blocks of a file mapping and in memory now (a diagnostic).</summary>
+    public long Resident()
+    {
+        long n = 0;
+        for (var shard = 0; shard < _arrays.Length; shard++)
+            if (_arrays[shard] is null) n += IndexPages.Resident(_blocks[shard], (long)_lengths[shard] * sizeof(T));
+        return n;
+    }
+
+    /// <summary>The tables' size in bytes (every slot, used or not).</summary>
+    public long Bytes
+    {
+        get
+        {
+            long slots = 0;
+            for (var shard = 0; shard < _arrays.Length; shard++) slots += Of(shard).Length;
+            return slots * sizeof(T);
+        }
+    }
+
     /// <summary>Gives <paramref name="shard"/> a new managed table of <paramref name="length"/> (0: none yet).</summary>
     public void SetNew(int shard, int length) => _arrays[shard] = length == 0 ? [] : new T[length];
 
@@ -240,6 +299,9 @@ internal sealed unsafe class ShardTables<T>(int shards, IndexPages? pages) where
         _blocks[shard] = block;
         _lengths[shard] = length;
     }
+
+    /// <summary>Gives <paramref name="shard"/> a new, empty table of <paramref name="length"/>, the old one back to the pages.</summary>
+    public void Reset(int shard, int length) => Grow(shard, length, static (_, _) => { });
 
     /// <summary>The next raw block of <paramref name="source"/> as <paramref name="shard"/>'s table of <paramref name="length"/>, in place when mapped.</summary>
     public void Load(int shard, SnapshotSource source, int length)

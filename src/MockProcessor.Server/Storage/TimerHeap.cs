@@ -20,9 +20,12 @@ internal sealed class TimerHeap(IndexPages? pages = null)
 
     private const int ChunkBits = 12; // 4,096 items, 96 KB
     private const int Chunk = 1 << ChunkBits;
-    private readonly Chunks<Item> _items = new(pages);
+    private readonly Chunks<Item> _items = new(pages, coolBehind: true); // mostly appended: due times mostly grow
 
     public int Count { get; private set; }
+
+    /// <summary>Bytes of its chunks in a file mapping that are in memory now (a diagnostic).</summary>
+    public long Resident() => _items.Resident();
 
     private ref Item At(int i) => ref _items.At(i >> ChunkBits, i & (Chunk - 1));
 

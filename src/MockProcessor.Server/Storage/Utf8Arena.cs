@@ -10,7 +10,10 @@ namespace MockProcessor.Server.Storage;
 internal sealed class Utf8Arena(IndexPages? pages = null)
 {
     private const int Chunk = 64 * 1024 - 64;
-    private readonly Chunks<byte> _chunks = new(pages); // managed arrays or index pages, or blocks of a mapped snapshot (SnapshotBlocks)
+    private readonly Chunks<byte> _chunks = new(pages, coolBehind: true); // managed arrays or index pages, or blocks of a mapped snapshot (SnapshotBlocks)
+    /// <summary>Bytes in memory now of the arrays that are blocks of a file mapping (a diagnostic).</summary>
+    public long Resident() => _chunks.Resident();
+
     private int _used = Chunk; // in the last array: full, so the first string starts one
 
     /// <summary>Appends <paramref name="bytes"/> (at most 65,535); returns where it starts, for <see cref="Bytes"/>.</summary>

@@ -67,15 +67,19 @@ public class SecondaryKeysTests
     }
 
     // With index pages (a file store's), the table has enough keys for its shards to outgrow a page and move there, and
-    // every slab and big key's chunk is a block of the pages.
+    // every slab and big key's chunk is a block of the pages. With frozen runs (a limit of 100 live keys) most keys are
+    // found, changed and emptied in runs, and merges drop the emptied ones; without, every key stays in the live tables
+    // (until a round trip, after which the table freezes at this suite's limit: HashRunsForTests).
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Random_adds_and_removes_match_a_model_through_saves_and_loads(bool withPages)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void Random_adds_and_removes_match_a_model_through_saves_and_loads(bool withPages, bool withRuns)
     {
         using var pages = withPages ? new IndexPages(Path.Combine(Path.GetTempPath(), $"mockprocessor-secondary-{Guid.NewGuid():N}.pages")) : null;
         var random = new Random(20_260_512);
-        var keys = new SecondaryKeys(pages);
+        var keys = new SecondaryKeys(pages, runLimit: withRuns ? 100 : int.MaxValue);
         var model = new Model();
         // A few hundred keys (ten thousand with pages), a few of them busy enough to pass eight objects and to empty again.
         var entries = Enumerable.Range(0, withPages ? 10_000 : 300).Select(i => (Owner: i % 5, Index: i % 4, Key: 1_000 + i * 7)).ToArray();
@@ -130,6 +134,7 @@ public class SecondaryKeysTests
             if (model.CountOf(entry) > 8) big.Add(entry);
             bigSeen = Math.Max(bigSeen, model.Keys.Values.Select(s => s.Count).DefaultIfEmpty().Max());
             if (op % 1_000 == 0) Check(keys, model);
+            if (op == 5_000) Assert.Equal(withRuns, keys.Frozen.Runs > 0);
             if (op == 10_000 || op == 20_000)
             {
                 // More than the three slabs' first arrays (48 KB each): shard tables moved to the pages as they grew.

@@ -32,10 +32,15 @@ public sealed class EventFeed : IStoreObserver
         // snapshot) blocks of the mapped file.
         private const int ChunkBits = 12;
         private const int Chunk = 1 << ChunkBits;
-        private Storage.Chunks<Item> _items = items ?? new(pages);
+        private Storage.Chunks<Item> _items = items ?? new(pages, coolBehind: true);
         public int Count { get; private set; } = count;
         public bool Sorted = true;
         public TaskCompletionSource Changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public long Resident()
+        {
+            lock (Gate) return _ids.Resident() + _items.Resident();
+        }
 
         public long PositionAt(int i) => _items.At(i >> ChunkBits, i & (Chunk - 1)).Position;
 
@@ -82,7 +87,7 @@ public sealed class EventFeed : IStoreObserver
         {
             var count = source.Reader.ReadInt32();
             if (count < 0) throw new InvalidDataException($"A feed of {count} events cannot be.");
-            var items = new Storage.Chunks<Item>(source.Pages);
+            var items = new Storage.Chunks<Item>(source.Pages, coolBehind: true);
             for (var c = 0; c < (count + Chunk - 1) >> ChunkBits; c++) items.AddBlock(source, Chunk);
             return new Log(source.Pages, Storage.Utf8Arena.Load(source), items, count);
         }
@@ -92,6 +97,9 @@ public sealed class EventFeed : IStoreObserver
     private readonly record struct Item(long Position, int Start, ushort Length);
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Log> _logs = new(StringComparer.Ordinal);
+
+    /// <summary>What of the logs' file-mapped blocks is in memory now (a diagnostic: <c>/_mock/stats?resident=true</c>).</summary>
+    internal long Resident() => _logs.Values.Sum(l => l.Resident());
 
     private Log LogOf(AccountState state) => _logs.GetOrAdd(state.AccountId, _ => new Log(state.Pages));
 
