@@ -120,14 +120,16 @@ public sealed unsafe class SnapshotSource
 /// lives in one of these, so a start can leave it where the snapshot is.
 /// <para>
 /// A structure that mostly appends (map entries, ids, list keys, slab slices, the timers' heap, the event feed's log)
-/// passes <c>coolBehind</c>: with pages, the chunk two before each new one, and every 64 chunks all but the last two,
-/// are paged out (<see cref="IndexPages.PageOut"/>), so what stays resident is the recent end and what was read since
-/// the last sweep (docs/storage.md, "Frozen runs").
+/// passes <c>coolBehind</c>: with pages, a chunk is paged out (<see cref="IndexPages.PageOut"/>) once the newest 2 MB
+/// of chunks no longer include it, and every 64 chunks every older chunk is again, so what stays mapped is the recent
+/// end and what was read since the last sweep (docs/storage.md, "Frozen runs").
 /// </para>
 /// </summary>
 internal sealed unsafe class Chunks<T>(IndexPages? pages = null, bool coolBehind = false) where T : unmanaged
 {
     private const int SweepEvery = 64;
+    private const long KeepBytes = 2L << 20;
+    private int _cooledTo; // chunks below were paged out once (a sweep does them again)
 
     private readonly List<T[]?> _arrays = [];
     private readonly List<nint> _mapped = [];
@@ -183,11 +185,14 @@ internal sealed unsafe class Chunks<T>(IndexPages? pages = null, bool coolBehind
     // again since they were paged out). Only blocks of a file mapping: the pages' or a snapshot's mapped shared.
     private void CoolBehind()
     {
-        var last = _arrays.Count - 1;
-        if (last < 2) return;
-        var from = last % SweepEvery == 0 ? 0 : last - 2;
-        for (var c = from; c <= last - 2; c++)
+        // The newest chunks within KeepBytes stay: what was just written and what is read soon after (the object cache's
+        // versions leave it about 50,000 versions later and touch their entries then).
+        var keep = _arrays.Count;
+        for (long bytes = 0; keep > 0 && (bytes += (long)_lengths[keep - 1] * sizeof(T)) <= KeepBytes;) keep--;
+        var from = _arrays.Count % SweepEvery == 0 ? 0 : _cooledTo;
+        for (var c = from; c < keep; c++)
             if (_arrays[c] is null) pages!.PageOut((void*)_mapped[c], (long)_lengths[c] * sizeof(T));
+        _cooledTo = Math.Max(_cooledTo, keep);
     }
 
     /// <summary>Appends a new uninitialised chunk of <paramref name="length"/> items (zeroed when it is a block of the pages).</summary>
@@ -213,6 +218,7 @@ internal sealed unsafe class Chunks<T>(IndexPages? pages = null, bool coolBehind
         _arrays.RemoveAt(c);
         _mapped.RemoveAt(c);
         _lengths.RemoveAt(c);
+        _cooledTo = Math.Min(_cooledTo, _arrays.Count);
     }
 
     // Chunk c back to the pages if it is one of their blocks (not a managed array, nor a block of a snapshot's mapping).
@@ -229,6 +235,7 @@ internal sealed unsafe class Chunks<T>(IndexPages? pages = null, bool coolBehind
         _mapped.Clear();
         _lengths.Clear();
         _owners.Clear();
+        _cooledTo = 0;
     }
 
     /// <summary>Appends the next raw block of <paramref name="source"/> as a chunk of <paramref name="length"/> items, in place.</summary>
