@@ -17,16 +17,17 @@ internal interface IRunKey<T> where T : unmanaged
 
 /// <summary>
 /// The frozen part of a hash table of the compact index (docs/storage.md, "Frozen runs"): slots moved out of the live,
-/// open-addressed table once it holds <see cref="Limit"/>, kept as runs sorted by their key, each with a blocked Bloom
-/// filter (16 bits a slot, 8 set in one 512-bit block: about 0.1 % false positives). A lookup asks the runs newest
-/// first; a filter answers "not here" for almost every run without touching the
-/// run, so adding a new id or key (the common case) reads no run at all, and a run's pages are touched only when an old
+/// open-addressed table once it holds its limit (<see cref="HashRuns.DefaultLimit"/>), kept as runs sorted by their key,
+/// each with a blocked Bloom filter (16 bits a slot, 8 set in one 512-bit block: about 0.1 % false positives) and fences
+/// (the key at every 4 KB). A lookup asks the runs newest first; a filter answers "not here" for almost every run
+/// without touching the run, so adding a new id or key (the common case) reads no run at all, and a run's pages are touched only when an old
 /// id or key is asked for. So the memory a store keeps touching is the live table and the filters (2 bytes a slot),
 /// not tables that grow with history, and the kernel can leave the runs on disk (<see cref="IndexPages.PageOut"/>).
 /// <para>
 /// Runs are merged like a binary counter (the newest into the next while the next is no larger), so a table of n slots
-/// keeps at most about log2(n / limit) runs and each slot is copied about that many times. A slot in a run can be changed in place
-/// (its key never changes); a table marks one it deletes as gone, and a merge drops what <see cref="Keep"/> refuses.
+/// keeps at most about log2(n / limit) runs and each slot is copied about that many times. A slot in a run can be
+/// changed in place (its key never changes); a table marks one it deletes as gone, and a merge drops what
+/// <see cref="Keep"/> refuses.
 /// Guarded by the owner's lock.
 /// </para>
 /// </summary>
@@ -332,7 +333,7 @@ internal sealed unsafe class HashRuns<T, TKey>(IndexPages? pages) where T : unma
         return true;
     }
 
-    // Nine bits a probe: seven probes from one word, the eighth from its rotation.
+    // The next probe's nine bits (three for the word, six for the bit): the word rotated by nine.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Next(ulong bits) => bits >> 9 | bits << 55;
 
