@@ -181,8 +181,8 @@ internal sealed unsafe class Chunks<T>(IndexPages? pages = null, bool coolBehind
         if (coolBehind) CoolBehind();
     }
 
-    // The chunk two before the newest out of memory, and every SweepEvery chunks all but the newest two (those read
-    // again since they were paged out). Only blocks of a file mapping: the pages' or a snapshot's mapped shared.
+    // Chunks behind the newest KeepBytes out of the process, each once, and every SweepEvery chunks all of them again
+    // (those read since they were paged out). Only blocks of a file mapping: the pages' or a snapshot's mapped shared.
     private void CoolBehind()
     {
         // The newest chunks within KeepBytes stay: what was just written and what is read soon after (the object cache's
