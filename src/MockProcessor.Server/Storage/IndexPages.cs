@@ -185,7 +185,7 @@ public sealed unsafe class IndexPages : IDisposable
             // Single pages, not large folios: the kernel (6.18, ext4 here) gives a file's page cache folios of up to 2 MB,
             // and a punch or a page-out that covers part of one leaves all of it mapped (measured: a fifth of the paged-out
             // map entries stayed resident, and freed blocks kept pages). Random access also needs no read-around.
-            Random(at + view.PointerOffset, length);
+            ReadAtRandom(at + view.PointerOffset, length);
             _used = 0;
         }
         catch
@@ -207,7 +207,7 @@ public sealed unsafe class IndexPages : IDisposable
     private static long RoundToPage(long bytes) => (bytes + Environment.SystemPageSize - 1) & ~(long)(Environment.SystemPageSize - 1);
 
     /// <summary>Advises the kernel that <paramref name="start"/>'s mapping is read at random: single-page folios, no read-around.</summary>
-    internal static void Random(byte* start, long bytes)
+    internal static void ReadAtRandom(byte* start, long bytes)
     {
         if (OperatingSystem.IsLinux()) _ = madvise(start, (nuint)bytes, MadvRandom);
     }

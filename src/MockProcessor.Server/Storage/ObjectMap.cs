@@ -335,14 +335,8 @@ internal sealed class ObjectMap
     private void Freeze()
     {
         var frozen = GC.AllocateUninitializedArray<long>(_live);
-        var n = 0;
-        for (var shard = 0; shard < Shards; shard++)
-        {
-            foreach (var s in SlotsOf(shard))
-                if (s != 0) frozen[n++] = s;
-            _slots.Reset(shard, 16);
-            _used[shard] = 0;
-        }
+        var n = _slots.Drain(frozen, static s => s != 0, 16);
+        Array.Clear(_used);
         _runs.Freeze(frozen.AsSpan(0, n));
         _live = 0;
     }

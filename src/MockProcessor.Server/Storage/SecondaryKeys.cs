@@ -432,14 +432,8 @@ internal sealed class SecondaryKeys
     private void Freeze()
     {
         var frozen = GC.AllocateUninitializedArray<Slot>(_live);
-        var n = 0;
-        for (var shard = 0; shard < Shards; shard++)
-        {
-            foreach (ref readonly var s in SlotsOf(shard))
-                if (s.KeyPlus1 != 0) frozen[n++] = s;
-            _shards.Reset(shard, 0);
-            _used[shard] = 0;
-        }
+        var n = _shards.Drain(frozen, static s => s.KeyPlus1 != 0, 0);
+        Array.Clear(_used);
         _runs.Freeze(frozen.AsSpan(0, n));
         _inRuns += n;
         _live = 0;

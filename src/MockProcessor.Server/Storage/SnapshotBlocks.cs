@@ -105,7 +105,7 @@ public sealed unsafe class SnapshotSource
             byte* at = null;
             _view.SafeMemoryMappedViewHandle.AcquirePointer(ref at); // never released: the mapping lasts as long as the process
             Base = at + _view.PointerOffset;
-            if (shared) IndexPages.Random(Base, Length); // as the index pages: pages of it are paged out one by one
+            if (shared) IndexPages.ReadAtRandom(Base, Length); // as the index pages: pages of it are paged out one by one
         }
 
         public byte* Base { get; }
@@ -307,8 +307,21 @@ internal sealed unsafe class ShardTables<T>(int shards, IndexPages? pages) where
         _lengths[shard] = length;
     }
 
-    /// <summary>Gives <paramref name="shard"/> a new, empty table of <paramref name="length"/>, the old one back to the pages.</summary>
-    public void Reset(int shard, int length) => Grow(shard, length, static (_, _) => { });
+    /// <summary>
+    /// Copies every used slot of every shard into <paramref name="into"/> and gives each shard a new, empty table of
+    /// <paramref name="length"/> (the old ones back to the pages): what a table freezes into a run. Returns how many.
+    /// </summary>
+    public int Drain(Span<T> into, Predicate<T> used, int length)
+    {
+        var n = 0;
+        for (var shard = 0; shard < _arrays.Length; shard++)
+        {
+            foreach (var slot in Of(shard))
+                if (used(slot)) into[n++] = slot;
+            Grow(shard, length, static (_, _) => { });
+        }
+        return n;
+    }
 
     /// <summary>The next raw block of <paramref name="source"/> as <paramref name="shard"/>'s table of <paramref name="length"/>, in place when mapped.</summary>
     public void Load(int shard, SnapshotSource source, int length)

@@ -132,7 +132,7 @@ public unsafe class HashRunsTests
     }
 
     // Blocks of odd sizes, side by side: a freed one's pages leave the process whole, and so do a paged-out one's, even
-    // where the kernel would have made the file's page cache of large folios straddling them (IndexPages.Random).
+    // where the kernel would have made the file's page cache of large folios straddling them (IndexPages.ReadAtRandom).
     [Fact]
     public void Freed_and_paged_out_blocks_leave_no_page_mapped_beside_blocks_in_use()
     {
