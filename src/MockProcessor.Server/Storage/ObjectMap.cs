@@ -38,19 +38,29 @@ internal sealed class ObjectMap
     private int _count; // ordinals handed out
     private long _objects; // ordinals with Seq > 0
 
-    // Per shard: slots holding the string's hash (high half) and its ordinal + 1 (low half; 0: empty), linear probing, at
-    // most 70 % full. A probe compares hashes in the slot and reads an entry's bytes only when they match.
+    // Per shard: slots holding the string's 64-bit hash and its ordinal + 1 (0: empty), linear probing, at most 70 % full.
+    // A probe compares hashes in the slot and reads an entry's bytes only when they match. The hash is 64 bits because
+    // the frozen runs are searched by it: with 32, a new id matched some old id's hash once in every few hundred adds at
+    // a million payments, and each match read that old id's entry and bytes back from disk (docs/storage.md, "Frozen runs").
     // A shard's table is a managed array, a block of the index pages or of a mapped snapshot (ShardTables).
-    private readonly ShardTables<long> _slots;
+    private readonly ShardTables<Slot> _slots;
     private readonly int[] _used = new int[Shards];
     // What the live tables held when they reached the limit, frozen into sorted runs (docs/storage.md, "Frozen runs").
-    private readonly HashRuns<long, RunKey> _runs;
+    private readonly HashRuns<Slot, RunKey> _runs;
     private readonly int _limit;
     private int _live; // slots in the live tables
 
-    private struct RunKey : IRunKey<long>
+    // 12 bytes: a run or a table is written and read as it is in memory.
+    [System.Runtime.InteropServices.StructLayout(System.Runtime.InteropServices.LayoutKind.Sequential, Pack = 4)]
+    private struct Slot
     {
-        public static ulong KeyOf(in long slot) => (uint)(slot >> 32);
+        public ulong Hash;
+        public int OrdinalPlus1;
+    }
+
+    private struct RunKey : IRunKey<Slot>
+    {
+        public static ulong KeyOf(in Slot slot) => slot.Hash;
     }
 
     // The objects held in memory, by ordinal: with a cache, a few among many (a dictionary); without one, every object
@@ -73,8 +83,8 @@ internal sealed class ObjectMap
     {
         _limit = runLimit ?? HashRuns.DefaultLimit;
         _bytes = bytes;
-        _slots = new ShardTables<long>(Shards, pages);
-        _runs = new HashRuns<long, RunKey>(pages);
+        _slots = new ShardTables<Slot>(Shards, pages);
+        _runs = new HashRuns<Slot, RunKey>(pages);
         _entries = entries;
         if (holdsAll) _all = []; else _held = [];
     }
@@ -102,12 +112,15 @@ internal sealed class ObjectMap
     /// <summary>Runs lookups searched because their filter let the key through.</summary>
     internal long RunSearches => _runs.Searches;
 
+    /// <summary>Slots of the runs whose hash matched a lookup's but whose string did not (each one read an old id back).</summary>
+    internal long RunFalseMatches { get; private set; }
+
     /// <summary>The objects held in memory.</summary>
     public int Held => _heldCount;
 
     private ref Entry At(int ordinal) => ref _entries.At(ordinal >> EntryChunkBits, ordinal & (EntryChunk - 1));
 
-    private Span<long> SlotsOf(int shard) => _slots.Of(shard);
+    private Span<Slot> SlotsOf(int shard) => _slots.Of(shard);
 
     /// <summary>The ordinal of <paramref name="s"/>, or -1 if the map has never seen it.</summary>
     public int Find(string s)
@@ -240,7 +253,7 @@ internal sealed class ObjectMap
         {
             var slots = SlotsOf(shard);
             w.Write(slots.Length);
-            SnapshotBlocks.Write<long>(w, slots);
+            SnapshotBlocks.Write<Slot>(w, slots);
             w.Write(_used[shard]);
         }
         _runs.Save(w);
@@ -281,7 +294,7 @@ internal sealed class ObjectMap
 
     // Over the UTF-8 bytes, eight at a time (a multiply-rotate mix, then a final avalanche): the same for a string and its
     // bytes, and the same in every run.
-    private static int Hash(ReadOnlySpan<byte> bytes)
+    private static ulong Hash(ReadOnlySpan<byte> bytes)
     {
         var h = 0x9E3779B97F4A7C15UL ^ (ulong)bytes.Length;
         var words = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ulong>(bytes);
@@ -289,31 +302,34 @@ internal sealed class ObjectMap
         ulong tail = 0;
         for (var i = words.Length * 8; i < bytes.Length; i++) tail = tail << 8 | bytes[i];
         h = (h ^ tail) * 0xC4CEB9FE1A85EC53UL;
-        h ^= h >> 33;
-        return (int)(h ^ (h >> 32));
+        h = (h ^ (h >> 33)) * 0xFF51AFD7ED558CCDUL;
+        return h ^ (h >> 33);
     }
 
-    private static int ShardOf(int hash) => (int)((uint)hash >> (32 - ShardBits));
+    private static int ShardOf(ulong hash) => (int)(hash >> (64 - ShardBits));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool Same(int ordinal, ReadOnlySpan<byte> bytes) => At(ordinal).Length == bytes.Length && bytes.SequenceEqual(BytesOf(ordinal));
 
-    private int Find(ReadOnlySpan<byte> bytes, int hash)
+    private int Find(ReadOnlySpan<byte> bytes, ulong hash)
     {
         var slots = SlotsOf(ShardOf(hash));
         var mask = slots.Length - 1;
-        for (var i = hash & mask; ; i = (i + 1) & mask)
+        for (var i = (int)hash & mask; ; i = (i + 1) & mask)
         {
-            var s = slots[i];
-            if (s == 0) break;
-            if ((int)(s >> 32) == hash && Same((int)s - 1, bytes)) return (int)s - 1;
+            ref var s = ref slots[i];
+            if (s.OrdinalPlus1 == 0) break;
+            if (s.Hash == hash && Same(s.OrdinalPlus1 - 1, bytes)) return s.OrdinalPlus1 - 1;
         }
-        for (var m = _runs.Find((uint)hash); m.Next();)
-            if (Same((int)m.Current - 1, bytes)) return (int)m.Current - 1;
+        for (var m = _runs.Find(hash); m.Next();)
+        {
+            if (Same(m.Current.OrdinalPlus1 - 1, bytes)) return m.Current.OrdinalPlus1 - 1;
+            RunFalseMatches++;
+        }
         return -1;
     }
 
-    private int Add(ReadOnlySpan<byte> bytes, int hash)
+    private int Add(ReadOnlySpan<byte> bytes, ulong hash)
     {
         var start = _bytes.Add(bytes);
         var ordinal = _count++;
@@ -334,25 +350,25 @@ internal sealed class ObjectMap
     // The live tables' slots into a new run; the tables start again small.
     private void Freeze()
     {
-        var frozen = GC.AllocateUninitializedArray<long>(_live);
-        var n = _slots.Drain(frozen, static s => s != 0, 16);
+        var frozen = GC.AllocateUninitializedArray<Slot>(_live);
+        var n = _slots.Drain(frozen, static s => s.OrdinalPlus1 != 0, 16);
         Array.Clear(_used);
         _runs.Freeze(frozen.AsSpan(0, n));
         _live = 0;
     }
 
-    private static void Place(Span<long> slots, int ordinal, int hash)
+    private static void Place(Span<Slot> slots, int ordinal, ulong hash)
     {
         var mask = slots.Length - 1;
-        var i = hash & mask;
-        while (slots[i] != 0) i = (i + 1) & mask;
-        slots[i] = (long)hash << 32 | (uint)(ordinal + 1);
+        var i = (int)hash & mask;
+        while (slots[i].OrdinalPlus1 != 0) i = (i + 1) & mask;
+        slots[i] = new Slot { Hash = hash, OrdinalPlus1 = ordinal + 1 };
     }
 
     private void Grow(int shard) =>
         _slots.Grow(shard, SlotsOf(shard).Length * 2, static (old, grown) =>
         {
-            foreach (var s in old)
-                if (s != 0) Place(grown, (int)s - 1, (int)(s >> 32));
+            foreach (ref readonly var s in old)
+                if (s.OrdinalPlus1 != 0) Place(grown, s.OrdinalPlus1 - 1, s.Hash);
         });
 }

@@ -13,7 +13,7 @@ namespace MockProcessor.Server.Storage;
 public sealed partial class ObjectStore
 {
     private const string SnapshotMagic = "MockProcessor index snapshot";
-    private const int SnapshotFormat = 1;
+    private const int SnapshotFormat = 2; // 2: the id tables' slots hold 64-bit hashes
     private const long SnapshotEnd = 0x534E4150_454E44; // after the last section: a cut-short file is refused
 
     /// <summary>
