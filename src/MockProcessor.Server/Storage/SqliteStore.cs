@@ -21,10 +21,16 @@ public sealed class SqliteStore : SqlStore
 
     private readonly CheckpointPolicy _checkpoints;
     private readonly string _path;
-    private long _checkpointsRun, _checkpointsCopiedAll;
+    private long _checkpointsRun, _checkpointsCopiedAll, _catchUps;
+    // Set by the maintenance loop after a checkpoint copied what the WAL held when it began, and the WAL is worth starting
+    // over: the writer then copies the frames it appended meanwhile itself, between two batches (CatchUp).
+    private volatile bool _catchUpWanted;
 
-    /// <summary>Checkpoints that copied the whole WAL (one a reader stopped short is not), after which the next commit starts it over.</summary>
+    /// <summary>Background checkpoints that copied the whole WAL as it was when they began (one a reader stopped short is not).</summary>
     public long CheckpointsCopiedAll => Interlocked.Read(ref _checkpointsCopiedAll);
+
+    /// <summary>Checkpoints the writer ran between two batches so that its next commit could start the WAL over.</summary>
+    public long CatchUps => Interlocked.Read(ref _catchUps);
 
     /// <param name="checkpoints">When to checkpoint the WAL (default: <see cref="CheckpointPolicy"/>'s).</param>
     public SqliteStore(string path, CheckpointPolicy? checkpoints = null)
@@ -111,6 +117,27 @@ public sealed class SqliteStore : SqlStore
     protected override void Committed(IReadOnlyList<long> positions)
     {
         if (positions.Count > 0) _next = Math.Max(_next, positions.Max() + 1);
+        if (_catchUpWanted) CatchUp();
+    }
+
+    // SQLite starts the WAL over (and truncates it to journal_size_limit) when a write transaction begins after a
+    // checkpoint copied every frame in it. A background checkpoint copies the frames there were when it began; a writer
+    // that never rests has appended more by the time it ends, so under sustained load the WAL never started over: it
+    // grew by the gigabyte, and its index (the -shm file, mapped in the process) with it (docs/storage.md, "Checkpoints
+    // when the writer rests"). So after a background checkpoint the writer copies the few frames appended since, on its
+    // own connection, between two batches: nothing is appended meanwhile, and its next commit starts the WAL over
+    // (unless a cold read is reading the WAL at that moment; then the next background checkpoint asks again).
+    private void CatchUp()
+    {
+        _catchUpWanted = false;
+        try
+        {
+            using var checkpoint = _conn.CreateCommand();
+            checkpoint.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+            checkpoint.ExecuteNonQuery();
+            Interlocked.Increment(ref _catchUps);
+        }
+        catch (SqliteException) { /* another checkpoint is running: the next background one asks again */ }
     }
 
     protected override string PositionColumn => "rowid";
@@ -341,6 +368,8 @@ public sealed class SqliteStore : SqlStore
                     {
                         _checkpoints.Checkpointed(clock.Elapsed, commits);
                         Interlocked.Increment(ref _checkpointsCopiedAll);
+                        // The writer committed since: it copies the rest, so that its next commit starts the WAL over.
+                        if (CommitCount != commits && wal.Length > _checkpoints.KeepWalBytes) _catchUpWanted = true;
                     }
                 }
                 catch (SqliteException) { /* busy: a later tick retries */ }
