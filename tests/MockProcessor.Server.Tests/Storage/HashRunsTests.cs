@@ -197,6 +197,27 @@ public unsafe class HashRunsTests
         Assert.True(pages.PagedOutBytes >= 136L * length * 8, $"{pages.PagedOutBytes} bytes paged out");
     }
 
+    [Fact]
+    public void An_old_chunk_that_does_not_fill_its_last_page_leaves_none_of_its_pages_mapped()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        using var pages = new IndexPages(Prefix());
+        // The ids' chunks: 65,472 bytes, so sixteen pages, the last not full.
+        var chunks = new Chunks<byte>(pages, coolBehind: true);
+        const int length = 64 * 1024 - 64;
+        for (var c = 0; c < 100; c++)
+        {
+            chunks.AddNew(length);
+            chunks.Span(c).Fill((byte)(c + 1));
+        }
+        WaitCooled(pages);
+        // Every page each block reaches into, the last one's unused tail included.
+        long MappedOf(int c) => IndexPages.Resident(System.Runtime.CompilerServices.Unsafe.AsPointer(ref chunks.At(c, 0)), 64 * 1024);
+        Assert.Equal(0, Enumerable.Range(0, 60).Sum(c => MappedOf(c)));
+        Assert.Equal(32L * 64 * 1024, Enumerable.Range(68, 32).Sum(c => MappedOf(c))); // the newest 2 MB stay
+        for (var c = 0; c < 100; c++) Assert.All(chunks.Span(c).ToArray(), v => Assert.Equal((byte)(c + 1), v));
+    }
+
     private static void WaitCooled(IndexPages pages)
     {
         var until = DateTime.UtcNow.AddSeconds(20);
