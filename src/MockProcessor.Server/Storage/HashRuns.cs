@@ -13,6 +13,13 @@ internal static class HashRuns
 internal interface IRunKey<T> where T : unmanaged
 {
     static abstract ulong KeyOf(in T item);
+
+    /// <summary>
+    /// A number that only grows for what is added later (<see cref="SecondaryKeys"/>: the key's ordinal, which the map hands
+    /// out in order), or 0 for none. A run keeps the largest of its slots'; a lookup of a larger one is for something newer
+    /// than the run and skips it without reading its filter.
+    /// </summary>
+    static virtual long MarkOf(in T item) => 0;
 }
 
 /// <summary>
@@ -46,6 +53,7 @@ internal sealed unsafe class HashRuns<T, TKey>(IndexPages? pages) where T : unma
         public required Chunks<ulong> Fences; // one chunk: the key of the first slot of every 4 KB of slots
         public int Count;
         public int Blocks;
+        public long MaxMark; // the largest of its slots' TKey.MarkOf
     }
 
     private readonly List<Run> _runs = []; // newest first
@@ -68,6 +76,9 @@ internal sealed unsafe class HashRuns<T, TKey>(IndexPages? pages) where T : unma
 
     /// <summary>Runs a lookup searched because their filter let the key through (for tests: the filters' false positives).</summary>
     internal long Searches { get; private set; }
+
+    /// <summary>Filters lookups read (runs their marks did not rule out).</summary>
+    internal long FilterReads { get; private set; }
 
     /// <summary>The runs' and filters' size in bytes.</summary>
     public long Bytes
@@ -125,8 +136,11 @@ internal sealed unsafe class HashRuns<T, TKey>(IndexPages? pages) where T : unma
         foreach (var r in _runs) Cool(r);
     }
 
-    /// <summary>The slots whose key is <paramref name="key"/>, newest run first.</summary>
-    public Matches Find(ulong key) => new(this, key);
+    /// <summary>
+    /// The slots whose key is <paramref name="key"/>, newest run first; runs whose slots' marks are all below
+    /// <paramref name="mark"/> (the looked-for slot's <see cref="IRunKey{T}.MarkOf"/>) are skipped unread.
+    /// </summary>
+    public Matches Find(ulong key, long mark = 0) => new(this, key, mark);
 
     /// <summary>Every slot of every run, newest run first.</summary>
     public IEnumerable<T> All()
@@ -144,6 +158,7 @@ internal sealed unsafe class HashRuns<T, TKey>(IndexPages? pages) where T : unma
         {
             w.Write(run.Count);
             w.Write(run.Blocks);
+            w.Write(run.MaxMark);
             SnapshotBlocks.Write<T>(w, run.Items.Span(0));
             SnapshotBlocks.Write<ulong>(w, run.Filter.Span(0));
             SnapshotBlocks.Write<ulong>(w, run.Fences.Span(0));
@@ -160,11 +175,12 @@ internal sealed unsafe class HashRuns<T, TKey>(IndexPages? pages) where T : unma
         {
             var slots = r.ReadInt32();
             var blocks = r.ReadInt32();
+            var maxMark = r.ReadInt64();
             if (slots <= 0 || blocks != BlocksFor(slots)) throw new InvalidDataException($"A run of {slots} slots with {blocks} filter blocks cannot be.");
             var run = new Run
             {
                 Items = new Chunks<T>(source.Pages), Filter = new Chunks<ulong>(source.Pages), Fences = new Chunks<ulong>(source.Pages),
-                Count = slots, Blocks = blocks,
+                Count = slots, Blocks = blocks, MaxMark = maxMark,
             };
             run.Items.AddBlock(source, slots);
             run.Filter.AddBlock(source, blocks * BlockWords);
@@ -178,13 +194,15 @@ internal sealed unsafe class HashRuns<T, TKey>(IndexPages? pages) where T : unma
     {
         private readonly HashRuns<T, TKey> _owner;
         private readonly ulong _key, _mix;
+        private readonly long _mark;
         private int _run, _index;
         private Span<T> _items;
 
-        internal Matches(HashRuns<T, TKey> owner, ulong key)
+        internal Matches(HashRuns<T, TKey> owner, ulong key, long mark)
         {
             _owner = owner;
             _key = key;
+            _mark = mark;
             _mix = Mix(key);
             _run = -1;
             _index = -1;
@@ -199,6 +217,8 @@ internal sealed unsafe class HashRuns<T, TKey>(IndexPages? pages) where T : unma
             while (++_run < _owner._runs.Count)
             {
                 var run = _owner._runs[_run];
+                if (_mark > run.MaxMark) continue;
+                _owner.FilterReads++;
                 if (!MayHold(run, _mix)) continue;
                 if (++_owner.Searches % SearchesBetweenSweeps == 0) _owner.CoolAll();
                 _items = run.Items.Span(0);
@@ -294,12 +314,19 @@ internal sealed unsafe class HashRuns<T, TKey>(IndexPages? pages) where T : unma
         run.Fences.Clear();
     }
 
-    // A run once written is read only when an old key is asked for: its pages can leave memory (a filter stays).
+    // A run once written is read only when an old key is asked for: its pages can leave memory. So can its filter and
+    // fences when its slots have marks: lookups of new keys skip the run unread, so they are read as rarely as the run.
+    // (Without marks every lookup of an absent key reads a filter block: the id map's filters stay.)
     private void Cool(Run run)
     {
         if (pages is null) return; // managed arrays: nothing the kernel could write back
         var items = run.Items.Span(0);
         pages.PageOut(Unsafe.AsPointer(ref items[0]), (long)items.Length * sizeof(T));
+        if (run.MaxMark == 0) return;
+        var filter = run.Filter.Span(0);
+        pages.PageOut(Unsafe.AsPointer(ref filter[0]), (long)filter.Length * sizeof(ulong));
+        var fences = run.Fences.Span(0);
+        pages.PageOut(Unsafe.AsPointer(ref fences[0]), (long)fences.Length * sizeof(ulong));
     }
 
     private static int FencesFor(int count) => (count + FenceEvery - 1) / FenceEvery;
@@ -312,6 +339,8 @@ internal sealed unsafe class HashRuns<T, TKey>(IndexPages? pages) where T : unma
         var items = run.Items.Span(0);
         var fences = run.Fences.Span(0);
         for (var f = 0; f < fences.Length; f++) fences[f] = TKey.KeyOf(items[f * FenceEvery]);
+        run.MaxMark = 0;
+        foreach (ref readonly var slot in items) run.MaxMark = Math.Max(run.MaxMark, TKey.MarkOf(slot));
         var words = run.Filter.Span(0);
         words.Clear();
         foreach (ref readonly var slot in run.Items.Span(0)[..run.Count])

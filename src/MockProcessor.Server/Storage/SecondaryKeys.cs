@@ -61,6 +61,10 @@ internal sealed class SecondaryKeys
     private struct RunKey : IRunKey<Slot>
     {
         public static ulong KeyOf(in Slot slot) => Hash((slot.Owner, slot.Index, slot.KeyPlus1 - 1));
+
+        // The key's ordinal: a key named for the first time after a run was frozen (a new PaymentIntent's charges) is
+        // not in it, and the lookup skips the run without reading its filter.
+        public static long MarkOf(in Slot slot) => slot.KeyPlus1;
     }
 
     // Slices of 2, 4 and 8 list keys: a key of n objects (2 ≤ n ≤ 8) is in the smallest that holds them.
@@ -105,6 +109,9 @@ internal sealed class SecondaryKeys
 
     /// <summary>Runs lookups searched because their filter let the key through.</summary>
     internal long RunSearches => _runs.Searches;
+
+    /// <summary>Runs' filters lookups read (those of runs older than the key not counted: they are skipped unread).</summary>
+    internal long RunFilterReads => _runs.FilterReads;
 
     /// <summary>Files <paramref name="at"/> under <paramref name="entry"/>; true if the key had no object before.</summary>
     /// <remarks>
@@ -405,7 +412,7 @@ internal sealed class SecondaryKeys
         index = Find(shard, e, hash);
         if (index >= 0) return ref SlotsOf(shard)[index];
         shard = -1;
-        for (var m = _runs.Find(hash); m.Next();)
+        for (var m = _runs.Find(hash, e.Key + 1); m.Next();)
         {
             ref var s = ref m.Current;
             if (s.Ordinal != Gone && s.KeyPlus1 == e.Key + 1 && s.Owner == e.Owner && s.Index == e.Index) return ref s;

@@ -129,6 +129,26 @@ public unsafe class HashRunsTests
     }
 
     [Fact]
+    public void A_key_named_after_a_run_was_frozen_is_looked_up_without_reading_that_runs_filter()
+    {
+        var keys = new SecondaryKeys(runLimit: 100);
+        for (var k = 0; k < 10_000; k++) Assert.True(keys.Add((1, 2, k), new ListKey(k, k + 1, k)));
+        Assert.True(keys.Frozen.Runs >= 2, $"{keys.Frozen.Runs} runs");
+        var reads = keys.RunFilterReads;
+        // Keys whose ordinals are past every frozen one (a new PaymentIntent's charges, the common case): no run's filter
+        // is read, so filters of runs only old keys ask for can stay on disk.
+        for (var k = 10_000; k < 10_050; k++) Assert.True(keys.Add((1, 2, k), new ListKey(k, k + 1, k)));
+        Assert.Equal(reads, keys.RunFilterReads);
+        // An old key's lookup still reads the filters and finds it in its run.
+        Assert.Equal([new ListKey(5, 6, 5)], keys.Get((1, 2, 5))!.OldestFirst().ToList());
+        Assert.True(keys.RunFilterReads > reads);
+        // ... and so does an absent key as old as the runs' keys.
+        reads = keys.RunFilterReads;
+        Assert.Null(keys.Get((1, 3, 5)));
+        Assert.Equal(keys.Frozen.Runs, keys.RunFilterReads - reads);
+    }
+
+    [Fact]
     public void A_paged_out_block_leaves_memory_and_reads_back_unchanged()
     {
         if (!OperatingSystem.IsLinux()) return; // MADV_PAGEOUT and /proc/self/pagemap are Linux's
