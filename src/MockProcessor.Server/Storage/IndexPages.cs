@@ -27,8 +27,13 @@ public sealed unsafe class IndexPages : IDisposable
     internal const int MinBlockBytes = 4096;
 
     private readonly string _pathPrefix;
+    private readonly bool _keepFiles;
+    private readonly string _generation = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4)).ToLowerInvariant();
     private readonly Lock _gate = new();
     private readonly List<Region> _regions = [];
+    private readonly List<Region> _inherited = []; // an index snapshot's regions, mapped at the start that loaded it
+    private bool _kept; // a snapshot refers to the files: Dispose leaves them
+    private long _inheritedLive; // what CountInherited counted, taken back if the snapshot is refused
     private long _used; // in the last region
     private long _live;
     private long _pagedOut;
@@ -38,11 +43,19 @@ public sealed unsafe class IndexPages : IDisposable
 
     /// <param name="pathPrefix">The scratch files' path without their number (the database's path and <c>.pages</c>).</param>
     /// <param name="openNow">Whether to map the first region at once, so that a file system that cannot map it fails here.</param>
-    public IndexPages(string pathPrefix, bool openNow = false)
+    /// <param name="keepFiles">
+    /// Whether the region files keep their names while mapped, so that an index snapshot can refer to them instead of
+    /// copying them (<see cref="Locate"/>, <see cref="Keep"/>; docs/storage.md, "The snapshot refers to the pages"). Linux only.
+    /// </param>
+    public IndexPages(string pathPrefix, bool openNow = false, bool keepFiles = false)
     {
         _pathPrefix = pathPrefix;
+        _keepFiles = keepFiles && OperatingSystem.IsLinux();
         if (openNow) Open(RegionBytes);
     }
+
+    /// <summary>Whether an index snapshot may refer to these pages' files (see the constructor).</summary>
+    public bool KeepsFiles => _keepFiles;
 
     /// <summary>Bytes handed out and not freed.</summary>
     public long LiveBytes => Volatile.Read(ref _live);
@@ -71,6 +84,108 @@ public sealed unsafe class IndexPages : IDisposable
             Interlocked.Add(ref _live, bytes); // Free subtracts outside the lock
             return (T*)at;
         }
+    }
+
+    /// <summary>
+    /// Maps a region file an index snapshot refers to (shared, in place, as the index pages' own), for the blocks that
+    /// snapshot's structures use from then on; returns its base. Blocks are never allocated from it, but they are freed
+    /// (punched) and referred to by the next snapshot like the pages' own.
+    /// </summary>
+    internal byte* Inherit(string path, long length)
+    {
+        if (!_keepFiles) throw new InvalidOperationException("These index pages do not keep their files.");
+        var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1);
+        if (stream.Length != length)
+        {
+            stream.Dispose();
+            throw new InvalidDataException($"{Path.GetFileName(path)} holds {stream.Length} bytes where {length} were written.");
+        }
+        var region = Map(stream, path, length);
+        lock (_gate) _inherited.Add(region);
+        return region.Base;
+    }
+
+    /// <summary>
+    /// Drops the inherited regions of a snapshot that was then refused: nothing points into them any more. Their pages
+    /// are punched and their files deleted; the mappings stay (see the class remarks).
+    /// </summary>
+    internal void ForgetInherited()
+    {
+        lock (_gate)
+        {
+            foreach (var r in _inherited)
+            {
+                Punch(r.Base, r.Length);
+                try { File.Delete(r.Path); } catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
+            }
+            _inherited.Clear();
+            Interlocked.Add(ref _live, -_inheritedLive);
+            _inheritedLive = 0;
+        }
+    }
+
+    /// <summary>Counts the bytes of inherited blocks in use in <see cref="LiveBytes"/> (as the snapshot recorded them).</summary>
+    internal void CountInherited(long bytes)
+    {
+        lock (_gate) _inheritedLive += bytes;
+        Interlocked.Add(ref _live, bytes);
+    }
+
+    /// <summary>
+    /// Where [<paramref name="start"/>, +<paramref name="bytes"/>) lies: the number of its region in <see cref="Files"/>
+    /// and its offset there, or null when it is not inside one region (a managed array, a block of an old snapshot's mapping).
+    /// </summary>
+    internal (int File, long Offset)? Locate(void* start, long bytes)
+    {
+        lock (_gate)
+        {
+            var i = 0;
+            foreach (var r in _regions.Concat(_inherited))
+            {
+                if ((byte*)start >= r.Base && (byte*)start + bytes <= r.Base + r.Length) return (i, (byte*)start - r.Base);
+                i++;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The region files, own then inherited, in the order <see cref="Locate"/> numbers them: name and length.</summary>
+    internal IReadOnlyList<(string Name, long Length)> Files
+    {
+        get
+        {
+            lock (_gate) return [.. _regions.Concat(_inherited).Select(r => (Path.GetFileName(r.Path), r.Length))];
+        }
+    }
+
+    /// <summary>Writes every dirty page of the region files to disk (before an index snapshot that refers to them is named).</summary>
+    internal void Sync()
+    {
+        lock (_gate)
+            foreach (var r in _regions.Concat(_inherited))
+                if (msync(r.Base, (nuint)r.Length, MsSync) != 0)
+                    throw new IOException($"msync of {Path.GetFileName(r.Path)} failed: errno {Marshal.GetLastPInvokeError()}.");
+    }
+
+    /// <summary>An index snapshot now refers to the region files: <see cref="Dispose"/> leaves them as they are.</summary>
+    internal void Keep()
+    {
+        lock (_gate) _kept = true;
+    }
+
+    /// <summary>
+    /// Deletes files beside <paramref name="pathPrefix"/> that earlier processes' index pages left (kept for a snapshot
+    /// that was then not used, or left by a crash), except those these pages map.
+    /// </summary>
+    internal void DeleteStrays()
+    {
+        var dir = Path.GetDirectoryName(Path.GetFullPath(_pathPrefix))!;
+        var prefix = Path.GetFileName(_pathPrefix) + ".";
+        HashSet<string> mapped;
+        lock (_gate) mapped = [.. _regions.Concat(_inherited).Select(r => Path.GetFullPath(r.Path))];
+        foreach (var path in Directory.EnumerateFiles(dir, prefix + "*"))
+            if (!mapped.Contains(Path.GetFullPath(path)))
+                try { File.Delete(path); } catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
     }
 
     /// <summary>Gives back a block <see cref="Allocate{T}"/> handed out: its whole pages leave memory and the file.</summary>
@@ -153,32 +268,49 @@ public sealed unsafe class IndexPages : IDisposable
         return present * page;
     }
 
-    /// <summary>Whether <paramref name="p"/> points into one of these regions (a block of the snapshot's mapping does not).</summary>
+    /// <summary>Whether <paramref name="p"/> points into one of these regions, inherited ones included (a block of an old snapshot's mapping does not).</summary>
     public bool Owns(void* p)
     {
         lock (_gate)
-            foreach (var r in _regions)
+            foreach (var r in _regions.Concat(_inherited))
                 if ((byte*)p >= r.Base && (byte*)p < r.Base + r.Length) return true;
         return false;
     }
 
-    /// <summary>Punches out everything handed out; the mappings stay (see the class remarks).</summary>
+    /// <summary>
+    /// Punches out everything handed out and deletes kept files; the mappings stay (see the class remarks). Unless an index
+    /// snapshot refers to the files (<see cref="Keep"/>): then they stay as they are, for the next start.
+    /// </summary>
     public void Dispose()
     {
         lock (_gate)
         {
             if (_disposed) return;
             _disposed = true;
-            foreach (var r in _regions) Punch(r.Base, r.Length);
+            if (_kept) return;
+            foreach (var r in _regions.Concat(_inherited))
+            {
+                Punch(r.Base, r.Length);
+                if (_keepFiles) try { File.Delete(r.Path); } catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
+            }
             Interlocked.Exchange(ref _live, 0);
         }
     }
 
     private void Open(long length)
     {
-        var path = $"{_pathPrefix}.{_regions.Count}";
+        // Kept files are named by this process's generation, so that a start never overwrites the files of the snapshot
+        // it may load; scratch files are unlinked once mapped.
+        var path = _keepFiles ? $"{_pathPrefix}.{_generation}.{_regions.Count}" : $"{_pathPrefix}.{_regions.Count}";
         var stream = new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, 1,
             OperatingSystem.IsWindows() ? FileOptions.DeleteOnClose : FileOptions.None);
+        _regions.Add(Map(stream, path, length));
+        _used = 0;
+        if (!OperatingSystem.IsWindows() && !_keepFiles) File.Delete(path); // the mapping keeps the file; nothing is left after the process
+    }
+
+    private static Region Map(FileStream stream, string path, long length)
+    {
         try
         {
             // The mapping outlives the file's handle: closing it (with the MemoryMappedFile) keeps no descriptor per region.
@@ -186,19 +318,17 @@ public sealed unsafe class IndexPages : IDisposable
             var view = file.CreateViewAccessor(0, length, MemoryMappedFileAccess.ReadWrite);
             byte* at = null;
             view.SafeMemoryMappedViewHandle.AcquirePointer(ref at); // never released: see the class remarks
-            _regions.Add(new Region(view, at + view.PointerOffset, length));
             // Single pages, not large folios: the kernel (6.18, ext4 here) gives a file's page cache folios of up to 2 MB,
             // and a punch or a page-out that covers part of one leaves all of it mapped (measured: a fifth of the paged-out
             // map entries stayed resident, and freed blocks kept pages). Random access also needs no read-around.
             ReadAtRandom(at + view.PointerOffset, length);
-            _used = 0;
+            return new Region(view, at + view.PointerOffset, length, path);
         }
         catch
         {
             stream.Dispose();
             throw;
         }
-        if (!OperatingSystem.IsWindows()) File.Delete(path); // the mapping keeps the file; nothing is left after the process
     }
 
     // A block's size: at least 64 bytes, rounded to its alignment (whole pages from a page up).
@@ -233,6 +363,11 @@ public sealed unsafe class IndexPages : IDisposable
         _ = madvise((void*)from, (nuint)(to - from), advice);
     }
 
+    private const int MsSync = 4;
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int msync(void* address, nuint length, int flags);
+
     private const int MadvRemove = 9;
     private const int MadvRandom = 1;
     private const int MadvPageout = 21;
@@ -242,10 +377,11 @@ public sealed unsafe class IndexPages : IDisposable
 
 
     // The view is kept so that the mapping is never finalised away.
-    private sealed class Region(MemoryMappedViewAccessor view, byte* start, long length)
+    private sealed class Region(MemoryMappedViewAccessor view, byte* start, long length, string path)
     {
         public MemoryMappedViewAccessor View { get; } = view;
         public byte* Base { get; } = start;
         public long Length { get; } = length;
+        public string Path { get; } = path;
     }
 }

@@ -124,6 +124,15 @@ internal sealed class KeyIndex(IndexPages? pages = null)
         EnsureSorted();
         var count = Count;
         w.Write(count);
+        // No tombstones (a type list never has any): the chunks are already what a load expects, and are written as they
+        // are, so a snapshot that refers to the index pages refers to them rather than copying them.
+        if ((_removed?.Count ?? 0) == 0 && (_more?.Count ?? 0) == (count - 1) / ChunkSize)
+        {
+            if (count == 0) return;
+            w.Write(MemoryMarshal.AsBytes(_first.AsSpan(0, Math.Min(count, ChunkSize))));
+            for (var c = 0; c < (_more?.Count ?? 0); c++) SnapshotBlocks.Write<ListKey>(w, _more!.Span(c));
+            return;
+        }
         // The live keys in chunks as adding them would make them: the first as it is, each further one a whole chunk (its
         // unused end zero), as a raw block a start from the snapshot uses in place and appends into.
         var chunk = new ListKey[ChunkSize];

@@ -214,9 +214,10 @@ internal sealed class ObjectMap
 
     /// <summary>
     /// Writes the map for the start-up index snapshot (docs/storage.md, "Index snapshot at a clean stop"): the entries, the
-    /// arena and the shards' tables as they are in memory, except that a held object's entry gets its stored position
-    /// (<paramref name="positionOf"/>; the entry holds 0 while the object is in memory) and no entry is marked read. Only
-    /// for a map with an object cache: one that holds every object has nothing on disk to point at.
+    /// arena and the shards' tables as they are in memory, once a held object's entry has its stored position
+    /// (<paramref name="positionOf"/>; the entry holds 0 while the object is in memory) and no entry is marked read. The
+    /// map's last use: the entries are changed in place. Only for a map with an object cache: one that holds every object
+    /// has nothing on disk to point at.
     /// </summary>
     /// <exception cref="InvalidOperationException">The map holds every object, or a held object is not on disk yet.</exception>
     internal void Save(BinaryWriter w, Func<StripeObject, long> positionOf)
@@ -237,16 +238,16 @@ internal sealed class ObjectMap
         w.Write(_count);
         w.Write(_objects);
         w.Write(_entries.Count);
-        // Each chunk goes through a copy: the held objects' positions and the cleared read marks are the snapshot's, not the map's.
-        var copy = new Entry[EntryChunk];
+        // The held objects' positions and cleared read marks go into the entries themselves, not a copy, so that a snapshot
+        // referring to the index pages can refer to the entries: saving is the map's last use (a clean stop).
         var next = 0;
         for (var c = 0; c < _entries.Count; c++)
         {
-            _entries.Span(c).CopyTo(copy);
-            for (var i = 0; i < copy.Length; i++) copy[i].Touched = false;
+            var entries = _entries.Span(c);
+            for (var i = 0; i < entries.Length; i++) entries[i].Touched = false;
             for (; next < held.Length && held[next].Ordinal >> EntryChunkBits == c; next++)
-                copy[held[next].Ordinal & (EntryChunk - 1)].Position = held[next].Position;
-            SnapshotBlocks.Write<Entry>(w, copy);
+                entries[held[next].Ordinal & (EntryChunk - 1)].Position = held[next].Position;
+            SnapshotBlocks.Write<Entry>(w, entries);
         }
         _bytes.Save(w);
         for (var shard = 0; shard < Shards; shard++)

@@ -13,7 +13,7 @@ namespace MockProcessor.Server.Storage;
 public sealed partial class ObjectStore
 {
     private const string SnapshotMagic = "MockProcessor index snapshot";
-    private const int SnapshotFormat = 2; // 2: the id tables' slots hold 64-bit hashes
+    private const int SnapshotFormat = 3; // 2: the id tables' slots hold 64-bit hashes; 3: blocks may refer to the index pages' files
     private const long SnapshotEnd = 0x534E4150_454E44; // after the last section: a cut-short file is refused
 
     /// <summary>
@@ -80,6 +80,7 @@ public sealed partial class ObjectStore
             try { File.Delete(path); } catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { } // Windows: mapped
         }
         if (refused is null) return _superseded;
+        Pages?.ForgetInherited();
         _accounts.Clear();
         _connected.Clear();
         _lookups.Clear();
@@ -111,6 +112,7 @@ public sealed partial class ObjectStore
         var updates = r.ReadInt64();
         if (updates > SnapshotUpdatesBeforeRescan) return $"{updates} versions were superseded since the rows were last read: reading them compacts those";
         var seq = r.ReadInt64();
+        source.MapPageFiles(Path.GetDirectoryName(Path.GetFullPath(path))!);
         var trees = new List<AccountState>();
         var times = new long[5];
         for (var n = r.ReadInt32(); n > 0; n--) trees.Add(AccountState.LoadSnapshot(source, Schema, _cache!, times));
@@ -180,7 +182,7 @@ public sealed partial class ObjectStore
         {
             long objects = 0, bytes;
             using (var file = new FileStream(tmp, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20))
-            using (var w = new BinaryWriter(file, Encoding.UTF8, leaveOpen: true))
+            using (var w = new SnapshotWriter(file, Pages))
             {
                 w.Write(SnapshotMagic);
                 w.Write(SnapshotFormat);
@@ -192,6 +194,9 @@ public sealed partial class ObjectStore
                 var trees = _accounts.Values.ToList();
                 w.Write(_updatesBefore + trees.Sum(t => t.Updates));
                 w.Write(Interlocked.Read(ref _seq));
+                // The index pages' files, which the blocks below refer to instead of copying them (docs/storage.md, "The
+                // snapshot refers to the pages").
+                SnapshotSource.WritePageFiles(w, w.Pages);
                 w.Write(trees.Count);
                 foreach (var state in trees)
                     lock (state.Gate)
@@ -239,10 +244,12 @@ public sealed partial class ObjectStore
                 }
                 w.Write(SnapshotEnd);
                 w.Flush();
+                w.Pages?.Sync(); // what the snapshot refers to is on disk before the snapshot is
                 file.Flush(flushToDisk: true);
                 bytes = file.Length;
             }
             File.Move(tmp, path, overwrite: true);
+            Pages?.Keep(); // from here the files may be the next start's, whether or not the token lands
             _backend.SetSnapshotToken(token);
             LogSnapshotWritten(_logger, objects, bytes, clock.ElapsedMilliseconds);
         }

@@ -78,7 +78,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
             // A file system that cannot map a sparse file shared keeps the index in managed memory, as before.
             if (indexPages && _cache is not null && replica is null && backend.IndexPagesPath is { } pagesPath)
             {
-                try { Pages = new IndexPages(pagesPath, openNow: true); }
+                try { Pages = new IndexPages(pagesPath, openNow: true, keepFiles: indexSnapshot); }
                 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
                 {
                     Microsoft.Extensions.Logging.LoggerExtensions.LogWarning(log, ex, "Index pages unavailable beside {Path}; the index stays in managed memory", pagesPath);
@@ -86,6 +86,7 @@ public sealed partial class ObjectStore : IAsyncDisposable
             }
             // A clean stop's snapshot of the index when it is current, else every row (docs/storage.md).
             var superseded = TryLoadSnapshot(backend) ?? Load(backend);
+            Pages?.DeleteStrays(); // page files of a snapshot not used, or of a process that did not stop cleanly
             _superseded = superseded;
             _log = new GroupCommit(backend, _rows, log, Prepare);
             // Counted before the task starts, so a caller reading CompactionPending right after start-up sees the work.

@@ -24,17 +24,48 @@ internal static class SnapshotBlocks
 
     private static readonly byte[] Zeros = new byte[PageAlignment];
 
-    /// <summary>Writes <paramref name="items"/> as one raw block: its length in bytes, padding to the boundary, the bytes.</summary>
-    public static void Write<T>(BinaryWriter w, ReadOnlySpan<T> items) where T : unmanaged
+    private const byte Inline = 0, InPages = 1;
+
+    /// <summary>
+    /// Writes <paramref name="items"/> as one raw block: its length in bytes, then either padding to the boundary and the
+    /// bytes, or, when a <see cref="SnapshotWriter"/> has index pages whose files the snapshot keeps and the items lie in
+    /// one of them, where they lie (docs/storage.md, "The snapshot refers to the pages").
+    /// </summary>
+    public static unsafe void Write<T>(BinaryWriter w, ReadOnlySpan<T> items) where T : unmanaged
     {
         var bytes = MemoryMarshal.AsBytes(items);
         w.Write((long)bytes.Length);
+        if (w is SnapshotWriter { Pages: { } pages } && !bytes.IsEmpty
+            && pages.Locate(Unsafe.AsPointer(ref MemoryMarshal.GetReference(bytes)), bytes.Length) is var (file, offset))
+        {
+            w.Write(InPages);
+            w.Write(file);
+            w.Write(offset);
+            return;
+        }
+        w.Write(Inline);
         w.Flush();
         var align = AlignmentOf(bytes.Length);
         var pad = (int)((align - w.BaseStream.Position % align) % align);
         w.Write(Zeros.AsSpan(0, pad));
         w.Write(bytes);
     }
+
+    internal static bool IsInPages(byte kind) => kind switch
+    {
+        Inline => false,
+        InPages => true,
+        _ => throw new InvalidDataException($"A block of kind {kind} cannot be."),
+    };
+}
+
+/// <summary>
+/// The index snapshot's writer: with <see cref="Pages"/> (index pages that keep their files), blocks of the pages are
+/// written as where they lie, not copied (<see cref="SnapshotBlocks.Write{T}"/>).
+/// </summary>
+internal sealed class SnapshotWriter(Stream stream, IndexPages? pages) : BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true)
+{
+    public IndexPages? Pages { get; } = pages is { KeepsFiles: true } ? pages : null;
 }
 
 /// <summary>
@@ -67,6 +98,45 @@ public sealed unsafe class SnapshotSource
     /// <summary>What a structure pointing into the mapping keeps, so that the mapping outlives it; null without one.</summary>
     internal object? Owner => _mapped;
 
+    // The index pages' region files the snapshot refers to, mapped by Pages (IndexPages.Inherit), in its numbering.
+    private readonly List<(nint Base, long Length)> _files = [];
+
+    /// <summary>
+    /// Maps the region files the snapshot names (read from <see cref="Reader"/>: their count, each one's name and length,
+    /// then the bytes of their blocks in use), beside <paramref name="directory"/>, through <see cref="Pages"/>.
+    /// </summary>
+    internal void MapPageFiles(string directory)
+    {
+        var count = Reader.ReadInt32();
+        if (count < 0 || count > 4096) throw new InvalidDataException($"{count} index page files cannot be.");
+        if (count > 0 && Pages is not { KeepsFiles: true }) throw new InvalidDataException("it refers to index page files this start cannot map");
+        for (var i = 0; i < count; i++)
+        {
+            var name = Reader.ReadString();
+            var length = Reader.ReadInt64();
+            if (name != Path.GetFileName(name) || length <= 0) throw new InvalidDataException($"An index page file {name} of {length} bytes cannot be.");
+            var path = Path.Combine(directory, name);
+            if (!File.Exists(path)) throw new InvalidDataException($"the index page file {name} is missing");
+            _files.Add(((nint)Pages!.Inherit(path, length), length));
+        }
+        var live = Reader.ReadInt64();
+        if (live < 0) throw new InvalidDataException($"{live} bytes in use cannot be.");
+        Pages?.CountInherited(live);
+    }
+
+    /// <summary>Writes what <see cref="MapPageFiles"/> reads: the region files of <paramref name="pages"/> (none without).</summary>
+    internal static void WritePageFiles(BinaryWriter w, IndexPages? pages)
+    {
+        var files = pages is { KeepsFiles: true } ? pages.Files : [];
+        w.Write(files.Count);
+        foreach (var (name, length) in files)
+        {
+            w.Write(name);
+            w.Write(length);
+        }
+        w.Write(files.Count > 0 ? pages!.LiveBytes : 0L);
+    }
+
     /// <summary>
     /// The next raw block, of <paramref name="count"/> items: a pointer into the mapping, or, without one, into a new
     /// pinned array (returned in <paramref name="copy"/>, which the caller keeps alive).
@@ -75,6 +145,15 @@ public sealed unsafe class SnapshotSource
     {
         var length = Reader.ReadInt64();
         if (length != (long)count * sizeof(T)) throw new InvalidDataException($"A block of {length} bytes where {count} items of {sizeof(T)} bytes were expected.");
+        if (SnapshotBlocks.IsInPages(Reader.ReadByte()))
+        {
+            var file = Reader.ReadInt32();
+            var offset = Reader.ReadInt64();
+            if (file < 0 || file >= _files.Count || offset < 0 || offset + length > _files[file].Length)
+                throw new InvalidDataException($"A block at {offset} of file {file} of the index pages cannot be.");
+            copy = null;
+            return (T*)(_files[file].Base + offset);
+        }
         var stream = Reader.BaseStream;
         var align = SnapshotBlocks.AlignmentOf(length);
         stream.Position += (align - stream.Position % align) % align;

@@ -63,6 +63,8 @@ internal sealed class TempSqliteDb : IDisposable
     {
         SqliteConnection.ClearAllPools();
         foreach (var f in new[] { Path, Path + "-wal", Path + "-shm", Path + ".index", Path + ".index.tmp" }) File.Delete(f);
+        // The index pages' files a clean stop's snapshot refers to (docs/storage.md, "The snapshot refers to the pages").
+        foreach (var f in Directory.GetFiles(System.IO.Path.GetDirectoryName(Path)!, System.IO.Path.GetFileName(Path) + ".pages.*")) File.Delete(f);
         if (Directory.Exists(Path + ".files")) Directory.Delete(Path + ".files", true);
     }
 }
