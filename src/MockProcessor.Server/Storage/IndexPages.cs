@@ -10,8 +10,9 @@ namespace MockProcessor.Server.Storage;
 /// pages, so the process's private memory no longer grows with history; on a machine with memory to spare the pages stay
 /// resident and cost what the arrays cost.
 /// <para>
-/// The file is unlinked as soon as it is mapped: it holds nothing a start could use (the index snapshot of a clean stop
-/// is written from it like from memory), and a crash leaves nothing behind. Address space is taken in regions of
+/// Without <c>keepFiles</c> a region's file is unlinked as soon as it is mapped, and a crash leaves nothing behind. With
+/// it (a store that writes index snapshots) the files keep their names, so that a clean stop's snapshot can refer to
+/// them and the next start map them again (docs/storage.md, "The snapshot refers to the pages"). Address space is taken in regions of
 /// <see cref="RegionBytes"/>, each a sparse file of its own; a block is handed out once and never reused (every block
 /// is zero when handed out, like a new array). A freed block's whole pages are punched out of the file (MADV_REMOVE), so
 /// its memory and disk return to the system. Mappings are never unmapped: a pointer kept past <see cref="Dispose"/>
@@ -157,6 +158,9 @@ public sealed unsafe class IndexPages : IDisposable
             lock (_gate) return [.. _regions.Concat(_inherited).Select(r => (Path.GetFileName(r.Path), r.Length))];
         }
     }
+
+    /// <summary>A path beside the region files, of this process's generation, that <see cref="DeleteStrays"/> treats as theirs.</summary>
+    internal string NewFilePath(string suffix) => $"{_pathPrefix}.{_generation}.{suffix}";
 
     /// <summary>Writes every dirty page of the region files to disk (before an index snapshot that refers to them is named).</summary>
     internal void Sync()

@@ -181,6 +181,7 @@ public sealed partial class ObjectStore
         try
         {
             long objects = 0, bytes;
+            var refersToPages = false;
             using (var file = new FileStream(tmp, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20))
             using (var w = new SnapshotWriter(file, Pages))
             {
@@ -196,7 +197,7 @@ public sealed partial class ObjectStore
                 w.Write(Interlocked.Read(ref _seq));
                 // The index pages' files, which the blocks below refer to instead of copying them (docs/storage.md, "The
                 // snapshot refers to the pages").
-                SnapshotSource.WritePageFiles(w, w.Pages);
+                w.WritePageFiles(Pages);
                 w.Write(trees.Count);
                 foreach (var state in trees)
                     lock (state.Gate)
@@ -243,13 +244,14 @@ public sealed partial class ObjectStore
                     file.Position = end;
                 }
                 w.Write(SnapshotEnd);
+                w.Complete(); // what the snapshot refers to is on disk before the snapshot is
                 w.Flush();
-                w.Pages?.Sync(); // what the snapshot refers to is on disk before the snapshot is
                 file.Flush(flushToDisk: true);
                 bytes = file.Length;
+                refersToPages = w.RefersToPages;
             }
             File.Move(tmp, path, overwrite: true);
-            Pages?.Keep(); // from here the files may be the next start's, whether or not the token lands
+            if (refersToPages) Pages!.Keep(); // from here the files may be the next start's, whether or not the token lands
             _backend.SetSnapshotToken(token);
             LogSnapshotWritten(_logger, objects, bytes, clock.ElapsedMilliseconds);
         }

@@ -35,8 +35,7 @@ internal static class SnapshotBlocks
     {
         var bytes = MemoryMarshal.AsBytes(items);
         w.Write((long)bytes.Length);
-        if (w is SnapshotWriter { Pages: { } pages } && !bytes.IsEmpty
-            && pages.Locate(Unsafe.AsPointer(ref MemoryMarshal.GetReference(bytes)), bytes.Length) is var (file, offset))
+        if (w is SnapshotWriter writer && !bytes.IsEmpty && writer.Place(bytes) is var (file, offset))
         {
             w.Write(InPages);
             w.Write(file);
@@ -60,12 +59,91 @@ internal static class SnapshotBlocks
 }
 
 /// <summary>
-/// The index snapshot's writer: with <see cref="Pages"/> (index pages that keep their files), blocks of the pages are
-/// written as where they lie, not copied (<see cref="SnapshotBlocks.Write{T}"/>).
+/// The index snapshot's writer (docs/storage.md, "The snapshot refers to the pages"). With index pages that keep their
+/// files, a block of the pages is written as where it lies (<see cref="SnapshotBlocks.Write{T}"/>), not copied, and the
+/// stop keeps the files for the next start (<see cref="RefersToPages"/>). Each start that loads such a snapshot maps
+/// its files and adds a region file of its own, so once the snapshot would name more than <see cref="MaxFiles"/>, every
+/// block is copied instead into one new file beside the pages, which the next start maps alone: the chain of files
+/// stays short, at the cost of one copying stop in every few.
 /// </summary>
-internal sealed class SnapshotWriter(Stream stream, IndexPages? pages) : BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true)
+internal sealed unsafe class SnapshotWriter : BinaryWriter
 {
-    public IndexPages? Pages { get; } = pages is { KeepsFiles: true } ? pages : null;
+    internal const int MaxFiles = 8;
+
+    private readonly IndexPages? _pages; // blocks in them are referred to
+    private readonly FileStream? _into; // or every block is copied here
+    private long _lengthAt; // where the header holds _into's length, filled in by Complete
+
+    public SnapshotWriter(Stream stream, IndexPages? pages) : base(stream, System.Text.Encoding.UTF8, leaveOpen: true)
+    {
+        if (pages is not { KeepsFiles: true }) return;
+        if (pages.Files.Count <= MaxFiles) _pages = pages;
+        else _into = new FileStream(pages.NewFilePath("snapshot"), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20);
+    }
+
+    /// <summary>Whether the snapshot refers to the pages' own files, which the stop must then keep (<see cref="IndexPages.Keep"/>).</summary>
+    public bool RefersToPages => _pages is not null;
+
+    /// <summary>Writes what <see cref="SnapshotSource.MapPageFiles"/> reads: the files the blocks will refer to, and the bytes in use.</summary>
+    public void WritePageFiles(IndexPages? pages)
+    {
+        if (_into is not null)
+        {
+            Write(1);
+            Write(Path.GetFileName(_into.Name));
+            Flush();
+            _lengthAt = BaseStream.Position;
+            Write(0L);
+        }
+        else
+        {
+            var files = _pages?.Files ?? [];
+            Write(files.Count);
+            foreach (var (name, length) in files)
+            {
+                Write(name);
+                Write(length);
+            }
+        }
+        Write(_pages is null && _into is null ? 0L : pages!.LiveBytes);
+    }
+
+    // Where a block goes when it is not written inline: its place in a file of the pages, or a new place in the file
+    // every block is copied to.
+    internal (int File, long Offset)? Place(ReadOnlySpan<byte> bytes)
+    {
+        if (_into is not null)
+        {
+            var align = SnapshotBlocks.AlignmentOf(bytes.Length);
+            var at = (_into.Position + align - 1) & ~(long)(align - 1);
+            _into.Position = at;
+            _into.Write(bytes);
+            return (0, at);
+        }
+        return _pages?.Locate(Unsafe.AsPointer(ref MemoryMarshal.GetReference(bytes)), bytes.Length);
+    }
+
+    /// <summary>Puts what the snapshot refers to on disk, before the snapshot itself is (and fills in the copy's length).</summary>
+    public void Complete()
+    {
+        _pages?.Sync();
+        if (_into is null) return;
+        // Whole pages, so that the last block's last page is the file's own.
+        _into.SetLength((_into.Length + SnapshotBlocks.PageAlignment - 1) & ~(long)(SnapshotBlocks.PageAlignment - 1));
+        _into.Flush(flushToDisk: true);
+        Flush();
+        var end = BaseStream.Position;
+        BaseStream.Position = _lengthAt;
+        Write(_into.Length);
+        Flush();
+        BaseStream.Position = end;
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _into?.Dispose();
+        base.Dispose(disposing);
+    }
 }
 
 /// <summary>
@@ -122,19 +200,6 @@ public sealed unsafe class SnapshotSource
         var live = Reader.ReadInt64();
         if (live < 0) throw new InvalidDataException($"{live} bytes in use cannot be.");
         Pages?.CountInherited(live);
-    }
-
-    /// <summary>Writes what <see cref="MapPageFiles"/> reads: the region files of <paramref name="pages"/> (none without).</summary>
-    internal static void WritePageFiles(BinaryWriter w, IndexPages? pages)
-    {
-        var files = pages is { KeepsFiles: true } ? pages.Files : [];
-        w.Write(files.Count);
-        foreach (var (name, length) in files)
-        {
-            w.Write(name);
-            w.Write(length);
-        }
-        w.Write(files.Count > 0 ? pages!.LiveBytes : 0L);
     }
 
     /// <summary>
