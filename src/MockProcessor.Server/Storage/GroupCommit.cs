@@ -45,15 +45,23 @@ public sealed class GroupCommit : IAsyncDisposable
 
     public long Commits { get; private set; }
 
-    /// <summary>Batches whose commit failed: memory was then ahead of the disk (no index snapshot may be written).</summary>
-    public long Failures { get; private set; }
+    /// <summary>
+    /// Batches whose commit failed, or that came after the store stopped taking rows: memory was then ahead of the disk
+    /// (no index snapshot may be written).
+    /// </summary>
+    public long Failures => Interlocked.Read(ref _failures);
+    private long _failures;
 
     public Task Append(IReadOnlyList<Row> rows)
     {
         if (rows.Count == 0) return Task.CompletedTask;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_queue.Writer.TryWrite(new Pending(rows, done)))
+        {
+            // The caller applied these rows to memory already: memory is now ahead of the disk, as after a failed batch.
+            Interlocked.Increment(ref _failures);
             done.SetException(new InvalidOperationException("The store is shutting down."));
+        }
         return done.Task;
     }
 
@@ -81,7 +89,7 @@ public sealed class GroupCommit : IAsyncDisposable
             {
                 // A failed commit leaves memory ahead of disk; the waiting requests answer 500 and say so.
                 _log.LogError(ex, "Committing {Count} queued writes failed", batch.Count);
-                Failures++;
+                Interlocked.Increment(ref _failures);
                 foreach (var p in batch) p.Done.TrySetException(ex);
             }
             finally

@@ -244,6 +244,13 @@ public sealed partial class ObjectStore
                     file.Position = end;
                 }
                 w.Write(SnapshotEnd);
+                // Every tree was saved under its lock, so a unit of work that was applying when the stop began has ended by
+                // now; one whose rows came too late for the group commit left memory ahead of the disk.
+                if (_log.Failures > 0)
+                {
+                    LogSnapshotSkipped(_logger, "a commit came after the store stopped taking rows: memory may be ahead of the database");
+                    return;
+                }
                 w.Complete(); // what the snapshot refers to is on disk before the snapshot is
                 w.Flush();
                 file.Flush(flushToDisk: true);

@@ -488,8 +488,17 @@ public sealed partial class ObjectStore : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Set as the store starts to stop: a unit of work then applies nothing (<see cref="Tx.Commit"/> throws), so memory
+    /// cannot run ahead of the database after the group commit stops taking rows, into an index snapshot (which refers to
+    /// the index pages' files, where a later change would land too: docs/storage.md, "The snapshot refers to the pages").
+    /// </summary>
+    internal bool Stopping => Volatile.Read(ref _stopping);
+    private bool _stopping;
+
     public async ValueTask DisposeAsync()
     {
+        Volatile.Write(ref _stopping, true);
         await _stop.CancelAsync();
         await _compaction;
         if (_log is not null)

@@ -399,6 +399,8 @@ public sealed class Tx
     private Task CommitStaged()
     {
         if (!HasChanges) return Task.CompletedTask;
+        // Checked under the tree's lock, before anything is applied: the stop saves each tree under its lock after this.
+        if (_store.Stopping) throw new InvalidOperationException("The store is shutting down.");
         // Replica mode: the tree's row lock is held (or taken now, refused if another replica wrote meanwhile) before
         // anything is applied to memory.
         if (_store.Replica is not null) _store.EnsureSession(_account);

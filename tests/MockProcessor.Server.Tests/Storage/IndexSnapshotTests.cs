@@ -180,6 +180,44 @@ public sealed class IndexSnapshotTests : IDisposable
     }
 
     [Fact]
+    public async Task A_unit_of_work_once_the_store_is_stopping_applies_nothing()
+    {
+        var schema = new StoreSchema(MockProcessor.Server.Resources.Registry.PersistedTypes, [], [], [], []);
+        static MockProcessor.Domain.Customers.Customer Cus(string id) => new() { Id = id, AccountId = "acct_stop", Created = 10, Name = id };
+        var store = new ObjectStore(schema, new SqliteStore(_file.Path), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
+            hotObjects: 1_000, indexSnapshot: true, indexPages: true);
+        var state = store.AddMerchant("acct_stop");
+        Task durable;
+        lock (state.Gate)
+        {
+            var tx = store.Begin(state);
+            tx.Put(Cus("cus_before"));
+            durable = tx.Commit();
+        }
+        await durable;
+        await store.DisposeAsync();
+        // The stop wrote its snapshot; a unit of work now (a background job the host did not stop, say) would change the
+        // index the snapshot refers to, so it is refused before it applies anything.
+        InvalidOperationException? refused = null;
+        lock (state.Gate)
+        {
+            var tx = store.Begin(state);
+            tx.Put(Cus("cus_after"));
+            try { _ = tx.Commit(); }
+            catch (InvalidOperationException ex) { refused = ex; }
+            Assert.False(state.Objects.ContainsKey("cus_after"));
+        }
+        Assert.NotNull(refused);
+        var reopened = new ObjectStore(schema, new SqliteStore(_file.Path), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance,
+            hotObjects: 1_000, indexSnapshot: true, indexPages: true);
+        Assert.Equal("snapshot", reopened.StartedFrom);
+        var loaded = reopened.Accounts.Single();
+        Assert.True(loaded.Objects.ContainsKey("cus_before"));
+        Assert.False(loaded.Objects.ContainsKey("cus_after"));
+        await reopened.DisposeAsync();
+    }
+
+    [Fact]
     public async Task A_snapshot_is_refused_when_the_database_holds_rows_written_after_it()
     {
         await RowHeadStartupTests.Populate(_file.Path, snapshot: true);
