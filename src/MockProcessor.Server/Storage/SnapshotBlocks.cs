@@ -118,6 +118,9 @@ internal sealed unsafe class SnapshotWriter : BinaryWriter
             var at = (_into.Position + align - 1) & ~(long)(align - 1);
             _into.Position = at;
             _into.Write(bytes);
+            // A block of a page or more owns every page it reaches into, as in the pages (IndexPages.BlockBytes): freed
+            // or paged out later, its last page is punched or paged out whole, so nothing else may start in it.
+            if (align == SnapshotBlocks.PageAlignment) _into.Position = (_into.Position + align - 1) & ~(long)(align - 1);
             return (0, at);
         }
         return _pages?.Locate(Unsafe.AsPointer(ref MemoryMarshal.GetReference(bytes)), bytes.Length);
