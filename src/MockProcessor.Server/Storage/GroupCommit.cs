@@ -58,7 +58,7 @@ public sealed class GroupCommit : IAsyncDisposable
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_queue.Writer.TryWrite(new Pending(rows, done)))
         {
-            // The caller applied these rows to memory already: memory is now ahead of the disk, as after a failed batch.
+            // A unit of work applied these rows to memory already: memory is now ahead of the disk, as after a failed batch.
             Interlocked.Increment(ref _failures);
             done.SetException(new InvalidOperationException("The store is shutting down."));
         }

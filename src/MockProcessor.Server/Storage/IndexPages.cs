@@ -114,11 +114,7 @@ public sealed unsafe class IndexPages : IDisposable
     {
         lock (_gate)
         {
-            foreach (var r in _inherited)
-            {
-                Punch(r.Base, r.Length);
-                try { File.Delete(r.Path); } catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
-            }
+            foreach (var r in _inherited) Discard(r);
             _inherited.Clear();
             Interlocked.Add(ref _live, -_inheritedLive);
             _inheritedLive = 0;
@@ -141,7 +137,7 @@ public sealed unsafe class IndexPages : IDisposable
         lock (_gate)
         {
             var i = 0;
-            foreach (var r in _regions.Concat(_inherited))
+            foreach (var r in AllRegions)
             {
                 if ((byte*)start >= r.Base && (byte*)start + bytes <= r.Base + r.Length) return (i, (byte*)start - r.Base);
                 i++;
@@ -155,7 +151,7 @@ public sealed unsafe class IndexPages : IDisposable
     {
         get
         {
-            lock (_gate) return [.. _regions.Concat(_inherited).Select(r => (Path.GetFileName(r.Path), r.Length))];
+            lock (_gate) return [.. AllRegions.Select(r => (Path.GetFileName(r.Path), r.Length))];
         }
     }
 
@@ -166,7 +162,7 @@ public sealed unsafe class IndexPages : IDisposable
     internal void Sync()
     {
         lock (_gate)
-            foreach (var r in _regions.Concat(_inherited))
+            foreach (var r in AllRegions)
                 if (msync(r.Base, (nuint)r.Length, MsSync) != 0)
                     throw new IOException($"msync of {Path.GetFileName(r.Path)} failed: errno {Marshal.GetLastPInvokeError()}.");
     }
@@ -186,7 +182,7 @@ public sealed unsafe class IndexPages : IDisposable
         var dir = Path.GetDirectoryName(Path.GetFullPath(_pathPrefix))!;
         var prefix = Path.GetFileName(_pathPrefix) + ".";
         HashSet<string> mapped;
-        lock (_gate) mapped = [.. _regions.Concat(_inherited).Select(r => Path.GetFullPath(r.Path))];
+        lock (_gate) mapped = [.. AllRegions.Select(r => Path.GetFullPath(r.Path))];
         foreach (var path in Directory.EnumerateFiles(dir, prefix + "*"))
             if (!mapped.Contains(Path.GetFullPath(path)))
                 try { File.Delete(path); } catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
@@ -276,7 +272,7 @@ public sealed unsafe class IndexPages : IDisposable
     public bool Owns(void* p)
     {
         lock (_gate)
-            foreach (var r in _regions.Concat(_inherited))
+            foreach (var r in AllRegions)
                 if ((byte*)p >= r.Base && (byte*)p < r.Base + r.Length) return true;
         return false;
     }
@@ -292,13 +288,19 @@ public sealed unsafe class IndexPages : IDisposable
             if (_disposed) return;
             _disposed = true;
             if (_kept) return;
-            foreach (var r in _regions.Concat(_inherited))
-            {
-                Punch(r.Base, r.Length);
-                if (_keepFiles) try { File.Delete(r.Path); } catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
-            }
+            foreach (var r in AllRegions) Discard(r);
             Interlocked.Exchange(ref _live, 0);
         }
+    }
+
+    // Own regions, then inherited ones: the numbering Locate and Files use. Under _gate.
+    private IEnumerable<Region> AllRegions => _regions.Concat(_inherited);
+
+    // A region nothing will read again: its pages leave memory and disk, and a kept file goes (an unlinked one already has).
+    private void Discard(Region r)
+    {
+        Punch(r.Base, r.Length);
+        if (_keepFiles) try { File.Delete(r.Path); } catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
     }
 
     private void Open(long length)

@@ -197,7 +197,7 @@ public sealed partial class ObjectStore
                 w.Write(Interlocked.Read(ref _seq));
                 // The index pages' files, which the blocks below refer to instead of copying them (docs/storage.md, "The
                 // snapshot refers to the pages").
-                w.WritePageFiles(Pages);
+                w.WritePageFiles();
                 w.Write(trees.Count);
                 foreach (var state in trees)
                     lock (state.Gate)

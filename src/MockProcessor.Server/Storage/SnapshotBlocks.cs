@@ -70,13 +70,15 @@ internal sealed unsafe class SnapshotWriter : BinaryWriter
 {
     internal const int MaxFiles = 8;
 
-    private readonly IndexPages? _pages; // blocks in them are referred to
+    private readonly IndexPages? _kept; // pages whose files the snapshot keeps (null: every block inline, as before)
+    private readonly IndexPages? _pages; // _kept, when blocks in them are referred to
     private readonly FileStream? _into; // or every block is copied here
     private long _lengthAt; // where the header holds _into's length, filled in by Complete
 
     public SnapshotWriter(Stream stream, IndexPages? pages) : base(stream, System.Text.Encoding.UTF8, leaveOpen: true)
     {
         if (pages is not { KeepsFiles: true }) return;
+        _kept = pages;
         if (pages.Files.Count <= MaxFiles) _pages = pages;
         else _into = new FileStream(pages.NewFilePath("snapshot"), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 20);
     }
@@ -85,7 +87,7 @@ internal sealed unsafe class SnapshotWriter : BinaryWriter
     public bool RefersToPages => _pages is not null;
 
     /// <summary>Writes what <see cref="SnapshotSource.MapPageFiles"/> reads: the files the blocks will refer to, and the bytes in use.</summary>
-    public void WritePageFiles(IndexPages? pages)
+    public void WritePageFiles()
     {
         if (_into is not null)
         {
@@ -105,7 +107,7 @@ internal sealed unsafe class SnapshotWriter : BinaryWriter
                 Write(length);
             }
         }
-        Write(_pages is null && _into is null ? 0L : pages!.LiveBytes);
+        Write(_kept?.LiveBytes ?? 0L);
     }
 
     // Where a block goes when it is not written inline: its place in a file of the pages, or a new place in the file
